@@ -1,0 +1,45 @@
+# Two commands for a fresh clone: `make demo` and `make test`. Each creates .venv by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: demo test bench lint typecheck unit sample clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	$(BIN)/python -m fenxiao demo
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+
+typecheck: $(STAMP_TEST)
+	$(BIN)/mypy
+
+unit: $(STAMP_TEST)
+	$(BIN)/python -m pytest
+
+test: lint typecheck unit
+
+bench: $(STAMP_TEST)
+	$(BIN)/python benchmarks/run.py
+
+# Regenerate the built-in sample catalog from its seeded generator.
+sample: $(STAMP_RUN)
+	$(BIN)/python tools/generate_sample.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,270 @@
+"""The one cattrs converter, and the functions that read and write fenxiao values.
+
+Every domain type round-trips through plain dicts and JSON. Money and rates
+travel as exact strings (``"99.90"``, ``"0.125"``), never floats; datetimes as
+ISO 8601 with their offset (a naive one is refused); enums by value; tuples as
+lists. Reading is strict: a float where an amount belongs, ``"5"`` where a
+count belongs or an unknown key are errors, and every error names its place in
+the document.
+
+>>> from fenxiao.money import Money, Rate
+>>> from fenxiao.listings import ListingTerms
+>>> to_dict(ListingTerms(commission_rate=Rate.of("20%")))
+{'commission_rate': '0.2', 'team_leader_id': None, 'leader_fee_rate': None}
+>>> from_dict({"commission_rate": "120%"}, ListingTerms)
+Traceback (most recent call last):
+...
+fenxiao.errors.ValidationError: invalid ListingTerms (1 problem):
+  commission_rate: is above 100%, got '120%'
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import tomllib
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import cattrs
+from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
+from cattrs.gen import AttributeValidationNote
+
+from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
+from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
+
+__all__ = [
+    "converter",
+    "dumps",
+    "from_dict",
+    "load",
+    "loads",
+    "to_dict",
+]
+
+T = TypeVar("T")
+
+#: Size limit for documents read by :func:`loads` and :func:`load` (policies and catalogs are small).
+MAX_DOCUMENT_BYTES: Final = 64 * 1024 * 1024
+
+
+
+
+#: The only converter fenxiao uses. Register hooks for your own types on a copy
+#: (``converter.copy()``), not on this one.
+converter = cattrs.Converter(forbid_extra_keys=True, unstruct_collection_overrides={tuple: list})
+
+
+# -- scalars: strict, exact, float-free -------------------------------------------------------------
+
+
+def _structure_money(value: object, _: type[Any]) -> Money:
+    if isinstance(value, (str, Decimal)):
+        return Money.of(value, DEFAULT_CURRENCY)
+    raise InvalidValueError("Money", value, 'must be an exact yuan string such as "99.90"')
+
+
+def _unstructure_money(value: Money) -> str:
+    return value.to_text() if value.currency == DEFAULT_CURRENCY else f"{value.to_text()} {value.currency}"
+
+
+def _structure_rate(value: object, _: type[Any]) -> Rate:
+    if isinstance(value, (str, Decimal)) or (isinstance(value, int) and not isinstance(value, bool)):
+        return Rate.of(value)
+    raise InvalidValueError("Rate", value, 'must be an exact string such as "0.125" or "12.5%"')
+
+
+def _structure_decimal(value: object, _: type[Any]) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise InvalidValueError("Decimal", value, 'must be an exact number as a string, such as "4.75"')
+    try:
+        result = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except ArithmeticError:
+        raise InvalidValueError("Decimal", value, "is not a number") from None
+    if not result.is_finite():
+        raise InvalidValueError("Decimal", value, "must be a finite number")
+    return result
+
+
+def _structure_int(value: object, _: type[Any]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValueError("int", value, "must be a whole number")
+    return value
+
+
+def _structure_str(value: object, _: type[Any]) -> str:
+    if not isinstance(value, str):
+        raise InvalidValueError("str", value, "must be a string")
+    return value
+
+
+def _structure_bool(value: object, _: type[Any]) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidValueError("bool", value, "must be true or false")
+    return value
+
+
+def _structure_datetime(value: object, _: type[Any]) -> datetime:
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, str):
+        try:
+            result = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidValueError("datetime", value, "is not an ISO 8601 timestamp") from None
+    else:
+        raise InvalidValueError("datetime", value, "must be an ISO 8601 timestamp string")
+    if result.utcoffset() is None:
+        raise InvalidValueError("datetime", value, "must carry a UTC offset (a naive timestamp is ambiguous)")
+    return result
+
+
+def _structure_date(value: object, _: type[Any]) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidValueError("date", value, "is not an ISO 8601 date (YYYY-MM-DD)") from None
+    raise InvalidValueError("date", value, "must be an ISO 8601 date string")
+
+
+def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
+    for member in cls:
+        if member.value == value and type(member.value) is type(value):
+            return member
+    allowed = ", ".join(repr(m.value) for m in cls)
+    raise InvalidValueError(cls.__name__, value, f"must be one of {allowed}")
+
+
+converter.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum)
+converter.register_structure_hook(Money, _structure_money)
+converter.register_unstructure_hook(Money, _unstructure_money)
+converter.register_structure_hook(Rate, _structure_rate)
+converter.register_unstructure_hook(Rate, Rate.to_text)
+converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_unstructure_hook(Decimal, str)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(datetime, _structure_datetime)
+converter.register_unstructure_hook(datetime, datetime.isoformat)
+converter.register_structure_hook(date, _structure_date)
+converter.register_unstructure_hook(date, date.isoformat)
+
+
+# -- errors: cattrs' exception groups become path-naming InvalidValueErrors -----------------------------
+
+
+def _join(path: str, part: str) -> str:
+    if part.startswith("["):
+        return path + part
+    return f"{path}.{part}" if path else part
+
+
+def _flatten(exc: BaseException, path: str, noted: bool) -> list[InvalidValueError]:
+    if isinstance(exc, BaseExceptionGroup):
+        found: list[InvalidValueError] = []
+        for sub in exc.exceptions:
+            sub_path, sub_noted = path, False
+            for note in getattr(sub, "__notes__", ()):
+                if isinstance(note, AttributeValidationNote):
+                    sub_path, sub_noted = _join(path, note.name), True
+                elif isinstance(note, IterableValidationNote):
+                    sub_path, sub_noted = _join(path, f"[{note.index}]"), True
+            found.extend(_flatten(sub, sub_path, sub_noted))
+        return found
+    where = path or "(document)"
+    if isinstance(exc, InvalidValueError):
+        if noted:
+            return [type(exc)(where, exc.value, exc.problem)]
+        # Raised by a class's own validation: its path is "Class.field[...]"; keep what follows the class.
+        _, dot, rest = exc.path.partition(".")
+        return [type(exc)(_join(path, rest) if dot else where, exc.value, exc.problem)]
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return [InvalidValueError(_join(path, key), key, "is not a known field") for key in sorted(exc.extra_fields)]
+    if isinstance(exc, KeyError):
+        name = str(exc.args[0]) if exc.args else "?"
+        return [InvalidValueError(where if noted else _join(path, name), NOTHING, "is required")]
+    if isinstance(exc, FenxiaoError):
+        return [InvalidValueError(where, NOTHING, str(exc))]
+    return [InvalidValueError(where, NOTHING, f"{type(exc).__name__}: {exc}")]
+
+
+def _translate(exc: BaseException, cls: type[Any]) -> ValidationError:
+    errors = _flatten(exc, "", False)
+    return ValidationError(errors, what=getattr(cls, "__name__", str(cls)))
+
+
+# -- the public functions ----------------------------------------------------------------------------
+
+
+def to_dict(value: Any) -> Any:
+    """Unstructure a fenxiao value into plain dicts, lists, strings, ints and bools (JSON-ready)."""
+    return converter.unstructure(value)
+
+
+def from_dict(data: Any, cls: type[T]) -> T:
+    """Structure plain data into *cls*, validating everything.
+
+    Raises:
+        ValidationError: Holding one path-naming error per problem found.
+    """
+    if hasattr(cls, "__attrs_attrs__") and not isinstance(data, Mapping):
+        problem = f"must be a table/object for {cls.__name__}"
+        raise ValidationError([InvalidValueError("(document)", data, problem)], what=cls.__name__)
+    try:
+        return converter.structure(data, cls)
+    except ValidationError:
+        raise
+    except (cattrs.BaseValidationError, FenxiaoError, KeyError, TypeError, ValueError) as exc:
+        raise _translate(exc, cls) from exc
+
+
+def dumps(value: Any, *, indent: int | None = 2) -> str:
+    """Serialize a fenxiao value to JSON text (UTF-8, non-ASCII kept readable)."""
+    return json.dumps(to_dict(value), ensure_ascii=False, indent=indent)
+
+
+def _reject_float(text: str) -> Any:
+    raise InvalidValueError("(document)", text, "has a float; write amounts and rates as strings")
+
+
+def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
+    """Parse JSON (or TOML, ``format="toml"``) text into *cls*.
+
+    JSON numbers with a fraction or exponent are refused outright, so no float
+    can reach an amount. Raises :class:`ValidationError` naming every problem.
+    """
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise ValidationError([InvalidValueError("(document)", len(text), "is larger than 64 MiB")], what=cls.__name__)
+    try:
+        if format == "json":
+            data = json.loads(text, parse_float=_reject_float, parse_constant=_reject_float)
+        elif format == "toml":
+            data = tomllib.loads(text.decode() if isinstance(text, bytes) else text, parse_float=_reject_float)
+        else:
+            raise InvalidValueError("loads.format", format, "must be 'json' or 'toml'")
+    except InvalidValueError as exc:
+        raise ValidationError([exc], what=cls.__name__) from None
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError([InvalidValueError("(document)", NOTHING, f"is not valid {format}: {exc}")],
+                              what=cls.__name__) from None
+    return from_dict(data, cls)
+
+
+def load(path: str | Path, cls: type[T]) -> T:
+    """Read a ``.json`` or ``.toml`` file into *cls* (the format follows the suffix)."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in {".json", ".toml"}:
+        raise InvalidValueError("load.path", str(path), "must end in .json or .toml")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InvalidValueError("load.path", str(path), f"cannot be read ({exc.strerror})") from None
+    return loads(data, cls, format=suffix[1:])
