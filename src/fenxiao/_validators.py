@@ -160,6 +160,20 @@ def member_of(enum_type: type[Any]) -> Validator:
     return check
 
 
+def require_aware(value: object, path: str) -> datetime:
+    """Return *value* if it is a timezone-aware datetime, else raise InvalidValueError at *path*."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidValueError(path, value, "must be a timezone-aware datetime")
+    return value
+
+
+def require_int(value: object, path: str, low: int, high: int) -> int:
+    """Return *value* if it is an int (not bool) in [low, high], else raise InvalidValueError at *path*."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidValueError(path, value, f"must be a whole number from {low:,} to {high:,}")
+    return value
+
+
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Converter: lists and other iterables become tuples (strings are left for the validator to refuse)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):

@@ -1,13 +1,17 @@
 """The command line: ``python -m fenxiao`` (also installed as ``fenxiao``).
 
-Each sub-command is a function taking parsed arguments and a text stream and
-returning an exit status; :func:`main` wires them to :mod:`argparse`. Bad input
-is reported as one line on stderr with exit status 2, never as a traceback.
+Each capability adds its sub-commands from its own module, listed in
+:data:`COMMAND_MODULES`: the module defines ``register(sub)`` (adds parsers whose
+``func`` default takes the parsed arguments and an output stream and returns an
+exit status) and may define ``demo_section(catalog) -> str``, which ``demo``
+prints after the catalog summary. Bad input is reported as one line on stderr
+with exit status 2, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -23,6 +27,9 @@ __all__ = ["load_catalog", "main", "render_table"]
 
 Command = Callable[[argparse.Namespace, TextIO], int]
 
+#: Modules that add sub-commands (``register``) and demo sections (``demo_section``), in demo order.
+COMMAND_MODULES: tuple[str, ...] = ()
+
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, align: str = "") -> str:
     """Render rows as a plain-text table; *align* gives ``l`` or ``r`` per column (numbers right by default)."""
@@ -31,7 +38,9 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, al
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], _width(cell))
-    aligns = align or "".join("r" if rows and isinstance(rows[0][i], (int, Money)) else "l" for i in range(len(headers)))
+    aligns = align or "".join(
+        "r" if rows and isinstance(rows[0][i], (int, Money)) else "l" for i in range(len(headers))
+    )
 
     def line(row: Sequence[str]) -> str:
         parts = []
@@ -95,6 +104,10 @@ def catalog_summary(catalog: Catalog) -> str:
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
     out.write(catalog_summary(catalog) + "\n")
+    for name in COMMAND_MODULES:
+        section = getattr(importlib.import_module(name), "demo_section", None)
+        if section is not None:
+            out.write("\n" + section(catalog).rstrip("\n") + "\n")
     return 0
 
 
@@ -106,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the main job on the built-in sample catalog")
     demo.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml); the built-in sample by default")
     demo.set_defaults(func=_cmd_demo)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -42,7 +42,12 @@ def _index(items: Iterable[T], key: Callable[[T], str], path: str) -> dict[str, 
 
 
 def _refs(
-    items: Iterable[Any], field: str, known: Mapping[str, object], path: str, what: str, optional: bool = False
+    items: Iterable[Any],
+    field: str,
+    known: Mapping[str, object],
+    path: str,
+    what: str,
+    optional: bool = False,
 ) -> None:
     for i, item in enumerate(items):
         ref = getattr(item, field)
@@ -91,22 +96,28 @@ class Catalog:
         leaders = _index(self.team_leaders, lambda t: t.id, "team_leaders")
         listings = _index(self.listings, lambda li: li.id, "listings")
         for i, merchant in enumerate(self.merchants):
-            for j, ref in enumerate(merchant.brand_ids):
-                if ref not in brands:
-                    raise InvalidValueError(f"Catalog.merchants[{i}].brand_ids[{j}]", ref, "names no brand in the catalog")
-            for j, ref in enumerate(merchant.qualified_category_ids):
-                if ref not in cats:
+            for j, brand_ref in enumerate(merchant.brand_ids):
+                if brand_ref not in brands:
                     raise InvalidValueError(
-                        f"Catalog.merchants[{i}].qualified_category_ids[{j}]", ref, "names no category in the catalog"
+                        f"Catalog.merchants[{i}].brand_ids[{j}]", brand_ref, "names no brand in the catalog"
+                    )
+            for j, qual_ref in enumerate(merchant.qualified_category_ids):
+                if qual_ref not in cats:
+                    raise InvalidValueError(
+                        f"Catalog.merchants[{i}].qualified_category_ids[{j}]",
+                        qual_ref,
+                        "names no category in the catalog",
                     )
         _refs(self.skus, "merchant_id", merchants, "skus", "merchant")
         _refs(self.skus, "category_id", cats, "skus", "category")
         _refs(self.skus, "brand_id", brands, "skus", "brand", optional=True)
         for i, influencer in enumerate(self.influencers):
-            for j, ref in enumerate(influencer.main_category_ids):
-                if ref not in cats:
+            for j, main_ref in enumerate(influencer.main_category_ids):
+                if main_ref not in cats:
                     raise InvalidValueError(
-                        f"Catalog.influencers[{i}].main_category_ids[{j}]", ref, "names no category in the catalog"
+                        f"Catalog.influencers[{i}].main_category_ids[{j}]",
+                        main_ref,
+                        "names no category in the catalog",
                     )
         _refs(self.team_leaders, "parent_id", leaders, "team_leaders", "team leader", optional=True)
         for i, leader in enumerate(self.team_leaders):
@@ -116,14 +127,18 @@ class Catalog:
                 )
         _refs(self.listings, "sku_id", skus, "listings", "SKU")
         for i, listing in enumerate(self.listings):
-            ref = listing.terms.team_leader_id
-            if ref is not None and ref not in leaders:
-                raise InvalidValueError(f"Catalog.listings[{i}].terms.team_leader_id", ref, "names no team leader in the catalog")
+            leader_ref = listing.terms.team_leader_id
+            if leader_ref is not None and leader_ref not in leaders:
+                raise InvalidValueError(
+                    f"Catalog.listings[{i}].terms.team_leader_id", leader_ref, "names no team leader in the catalog"
+                )
         _refs(self.snapshots, "sku_id", skus, "snapshots", "SKU")
         for i, snap in enumerate(self.snapshots):
             if snap.category_id != skus[snap.sku_id].category_id:
                 raise InvalidValueError(
-                    f"Catalog.snapshots[{i}].category_id", snap.category_id, f"differs from SKU {snap.sku_id}'s category"
+                    f"Catalog.snapshots[{i}].category_id",
+                    snap.category_id,
+                    f"differs from SKU {snap.sku_id}'s category",
                 )
         object.__setattr__(
             self,
@@ -143,7 +158,9 @@ class Catalog:
         try:
             return self._by_id[kind][id_]
         except KeyError:
-            raise InvalidValueError(f"Catalog.{kind}", id_, f"names no {kind.replace('_', ' ')} in the catalog") from None
+            raise InvalidValueError(
+                f"Catalog.{kind}", id_, f"names no {kind.replace('_', ' ')} in the catalog"
+            ) from None
 
     def category(self, id_: str) -> Category:
         """The category with this id. Raises :class:`InvalidValueError` if there is none."""

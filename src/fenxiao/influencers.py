@@ -1,7 +1,9 @@
 """The people who sell: :class:`Influencer` (达人) and :class:`TeamLeader` (招商团长).
 
 >>> from fenxiao.money import Rate
->>> Influencer(id=InfluencerId("kol-1"), name="周周", fans=1_200_000, mcn_id="mcn-1", mcn_share=Rate.of("30%")).fans
+>>> kol = Influencer(id=InfluencerId("kol-1"), name="周周", fans=1_200_000,
+...                  mcn_id="mcn-1", mcn_share=Rate.of("30%"))
+>>> kol.fans
 1200000
 """
 
@@ -41,9 +43,7 @@ class Influencer:
     id: InfluencerId = attrs.field(validator=v.identifier)
     name: str = attrs.field(validator=v.text)
     fans: int = attrs.field(default=0, validator=v.count)
-    main_category_ids: tuple[CategoryId, ...] = attrs.field(
-        default=(), converter=v.to_tuple, validator=v.identifiers
-    )
+    main_category_ids: tuple[CategoryId, ...] = attrs.field(default=(), converter=v.to_tuple, validator=v.identifiers)
     level: int = attrs.field(default=0, validator=v.int_between(0, MAX_INFLUENCER_LEVEL))
     price_band_low: Money | None = attrs.field(default=None, validator=v.optional_money)
     price_band_high: Money | None = attrs.field(default=None, validator=v.optional_money)

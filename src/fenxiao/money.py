@@ -26,9 +26,17 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    InvalidOperation,
+)
 from decimal import Context as _DecimalContext
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Final
 
@@ -286,9 +294,7 @@ class Money:
 
     def _same(self, other: Money, op: str) -> None:
         if other.currency != self.currency:
-            raise CurrencyMismatchError(
-                f"Money.{op}", other, f"cannot combine {self.currency} with {other.currency}"
-            )
+            raise CurrencyMismatchError(f"Money.{op}", other, f"cannot combine {self.currency} with {other.currency}")
 
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):

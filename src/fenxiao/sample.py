@@ -23,9 +23,9 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+from fenxiao._validators import require_aware, require_int
 from fenxiao.catalog import Brand, Category, Merchant, ShopKind, Sku, Standing
 from fenxiao.dataset import Catalog
-from fenxiao.errors import InvalidValueError
 from fenxiao.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.influencers import Influencer, LeaderLevel, TeamLeader
 from fenxiao.listings import Listing, ListingStatus, ListingTerms, StatusChange
@@ -62,15 +62,50 @@ _CATEGORIES: Final = (
 )
 
 _BRAND_NAMES: Final = (
-    "佐卡伊", "山野集", "云朵屋", "花间记", "北岸", "青柠派", "小熊厨房", "星河数码",
-    "暖阳母婴", "金缘珠宝", "轻跑", "素颜实验室", "田园优选", "木子家居", "安心药房", "蓝海服饰",
+    "佐卡伊",
+    "山野集",
+    "云朵屋",
+    "花间记",
+    "北岸",
+    "青柠派",
+    "小熊厨房",
+    "星河数码",
+    "暖阳母婴",
+    "金缘珠宝",
+    "轻跑",
+    "素颜实验室",
+    "田园优选",
+    "木子家居",
+    "安心药房",
+    "蓝海服饰",
 )
 _SHOP_WORDS: Final = ("旗舰店", "官方店", "专营店", "小店", "优选", "工厂店")
 _INFLUENCER_NAMES: Final = (
-    "周周珍可爱", "大胃王阿花", "东北老铁小刘", "美妆师Lily", "宝妈日记", "数码控阿杰", "跑者老王",
-    "厨房里的李姐", "珠宝鉴定师", "零食测评君", "穿搭小姐姐", "家居收纳师",
+    "周周珍可爱",
+    "大胃王阿花",
+    "东北老铁小刘",
+    "美妆师Lily",
+    "宝妈日记",
+    "数码控阿杰",
+    "跑者老王",
+    "厨房里的李姐",
+    "珠宝鉴定师",
+    "零食测评君",
+    "穿搭小姐姐",
+    "家居收纳师",
 )
-_TITLE_WORDS: Final = ("新款", "爆款", "经典", "加厚", "轻薄", "升级版", "家庭装", "礼盒装", "直播专享", "限量")
+_TITLE_WORDS: Final = (
+    "新款",
+    "爆款",
+    "经典",
+    "加厚",
+    "轻薄",
+    "升级版",
+    "家庭装",
+    "礼盒装",
+    "直播专享",
+    "限量",
+)
 
 
 class _Draw:
@@ -118,10 +153,8 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
     Raises:
         InvalidValueError: *skus* below 1 or above 10,000,000, or a naive *as_of*.
     """
-    if isinstance(skus, bool) or not isinstance(skus, int) or not 1 <= skus <= 10_000_000:
-        raise InvalidValueError("generate_catalog.skus", skus, "must be a whole number from 1 to 10,000,000")
-    if not isinstance(as_of, datetime) or as_of.utcoffset() is None:
-        raise InvalidValueError("generate_catalog.as_of", as_of, "must be a timezone-aware datetime")
+    require_int(skus, "generate_catalog.skus", 1, 10_000_000)
+    require_aware(as_of, "generate_catalog.as_of")
     d = _Draw(seed)
     categories = tuple(Category(id=CategoryId(cid), path=path) for cid, path, *_ in _CATEGORIES)
     cat_info = {cid: (price, refund, commission) for cid, _, price, refund, commission in _CATEGORIES}
@@ -226,7 +259,8 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
                 on_brand_list=bool(brand and brand.on_platform_list),
                 brand_gmv_30d=Money(units * sell_price * d.between(3, 40)) if brand else Money(0),
                 serious_violations_365d=1
-                if merchant.last_serious_violation_on and (as_of.date() - merchant.last_serious_violation_on).days <= 365
+                if merchant.last_serious_violation_on
+                and (as_of.date() - merchant.last_serious_violation_on).days <= 365
                 else 0,
             )
         )
@@ -255,13 +289,10 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
             level=d.between(1, 7),
             price_band_low=Money(d.between(10, 80) * 100),
             price_band_high=Money(d.between(100, 800) * 100),
-            **(
-                {"mcn_id": f"mcn-{d.below(5)}", "mcn_share": _permille(d.between(200, 500))}
-                if d.chance(450)
-                else {}
-            ),
+            mcn_id=mcn,
+            mcn_share=_permille(d.between(200, 500)) if mcn else None,
         )
-        for i in range(max(1, skus // 8))
+        for i, mcn in ((i, f"mcn-{d.below(5)}" if d.chance(450) else None) for i in range(max(1, skus // 8)))
     )
 
     listings = []
@@ -280,10 +311,21 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
         else:
             history.append(StatusChange(ListingStatus.APPROVED, review_done))
             if d.chance(30):
-                history.append(StatusChange(ListingStatus.DELISTED, max(review_done, as_of - timedelta(days=1)),
-                                            "merchant withdrew the item"))
+                history.append(
+                    StatusChange(
+                        ListingStatus.DELISTED,
+                        max(review_done, as_of - timedelta(days=1)),
+                        "merchant withdrew the item",
+                    )
+                )
         listings.append(
-            Listing(id=ListingId(f"l-{i:05d}"), sku_id=sku.id, terms=terms, applied_at=applied, history=tuple(history))
+            Listing(
+                id=ListingId(f"l-{i:05d}"),
+                sku_id=sku.id,
+                terms=terms,
+                applied_at=applied,
+                history=tuple(history),
+            )
         )
 
     return Catalog(
@@ -305,4 +347,3 @@ def load_sample() -> Catalog:
 
     text = resources.files("fenxiao").joinpath("data/sample_catalog.json").read_text(encoding="utf-8")
     return loads(text, Catalog)
-

@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import cattrs
-from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
-from cattrs.gen import AttributeValidationNote
+from cattrs.errors import AttributeValidationNote, ForbiddenExtraKeysError, IterableValidationNote
 
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
@@ -49,8 +48,6 @@ T = TypeVar("T")
 
 #: Size limit for documents read by :func:`loads` and :func:`load` (policies and catalogs are small).
 MAX_DOCUMENT_BYTES: Final = 64 * 1024 * 1024
-
-
 
 
 #: The only converter fenxiao uses. Register hooks for your own types on a copy
@@ -252,8 +249,9 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
     except InvalidValueError as exc:
         raise ValidationError([exc], what=cls.__name__) from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError([InvalidValueError("(document)", NOTHING, f"is not valid {format}: {exc}")],
-                              what=cls.__name__) from None
+        raise ValidationError(
+            [InvalidValueError("(document)", NOTHING, f"is not valid {format}: {exc}")], what=cls.__name__
+        ) from None
     return from_dict(data, cls)
 
 

@@ -133,7 +133,9 @@ class SkuSnapshot:
     def __attrs_post_init__(self) -> None:
         if self.joined_at > self.observed_at:
             raise InvalidValueError(
-                "SkuSnapshot.joined_at", self.joined_at, f"is after observed_at ({self.observed_at.isoformat()})"
+                "SkuSnapshot.joined_at",
+                self.joined_at,
+                f"is after observed_at ({self.observed_at.isoformat()})",
             )
         currency = self.price.currency
         for name in ("reference_price", "lowest_price_30d", "gmv_30d", "gmv_prev_30d", "brand_gmv_30d"):
@@ -148,9 +150,8 @@ class SkuSnapshot:
 
     def days_since_joining(self, as_of: datetime) -> int:
         """Whole days between joining the pool and *as_of* (timezone-aware)."""
-        if not isinstance(as_of, datetime) or as_of.utcoffset() is None:
-            raise InvalidValueError("SkuSnapshot.days_since_joining.as_of", as_of, "must be a timezone-aware datetime")
-        return (as_of - self.joined_at).days
+        when = v.require_aware(as_of, "SkuSnapshot.days_since_joining.as_of")
+        return (when - self.joined_at).days
 
     @property
     def has_sales(self) -> bool:
