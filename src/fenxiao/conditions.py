@@ -1,0 +1,705 @@
+"""The condition language shared by tier policies, perk catalogs and admission policies.
+
+A condition is plain data, never code: a comparison of one *named input* with a
+threshold, or ``all`` / ``any`` / ``not`` of conditions. In a JSON or TOML file::
+
+    {"all": [{"input": "composite", "op": ">=", "value": "90"},
+             {"input": "service", "op": ">=", "value": 80},
+             {"not": {"input": "serious_violations_365d", "op": ">", "value": 0}}]}
+
+Operators: ``>=``, ``>``, ``<=``, ``<``, ``==``, ``!=``, ``between`` (inclusive at
+both ends, ``value = [low, high]``) and ``in`` (``value = [a, b, ...]``). Numbers
+are exact Decimals (write them as strings or integers; floats are refused), so a
+value exactly at a threshold compares the same everywhere.
+
+Every input a condition names is declared in a :class:`Schema` with its kind
+(number, bool, text), its range, and which direction is better; :func:`check`
+refuses unknown names and mistyped thresholds with the path of the mistake.
+:func:`explain` evaluates a condition and records every comparison, with the
+actual value, the threshold and, for an unmet one, the gap.
+:func:`find_witness` searches the declared input space for values that make a
+formula true; lint uses it to find gaps and shadowed rules exactly.
+
+>>> schema = Schema.of(
+...     InputSpec("composite", low=Decimal(0), high=Decimal(100)),
+...     InputSpec("units_30d", integer=True, low=Decimal(0)),
+... )
+>>> cond = All((Compare("composite", Op.GE, Decimal(60)), Compare("units_30d", Op.GE, Decimal(1000))))
+>>> check(cond, schema)
+>>> evaluate(cond, {"composite": Decimal("72.5"), "units_30d": 640})
+False
+>>> [str(g) for g in explain(cond, {"composite": Decimal("72.5"), "units_30d": 640}).unmet()]
+['units_30d 640 < 1000 needed (+360)']
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final, TypeAlias
+
+import attrs
+
+from fenxiao.errors import InvalidValueError, PolicyError
+
+__all__ = [
+    "MAX_CONDITION_DEPTH",
+    "MAX_CONDITION_NODES",
+    "All",
+    "AnyOf",
+    "Check",
+    "Compare",
+    "Condition",
+    "Explanation",
+    "InputKind",
+    "InputSpec",
+    "Not",
+    "Op",
+    "Scalar",
+    "Schema",
+    "check",
+    "condition_from_data",
+    "condition_to_data",
+    "evaluate",
+    "explain",
+    "find_witness",
+    "inputs_of",
+]
+
+#: How deep ``all``/``any``/``not`` may nest.
+MAX_CONDITION_DEPTH: Final = 8
+#: How many nodes (comparisons and combinators) one condition may hold.
+MAX_CONDITION_NODES: Final = 256
+
+Scalar: TypeAlias = Decimal | bool | str
+Value: TypeAlias = Scalar | tuple[Scalar, ...]
+
+
+class Op(enum.Enum):
+    """A comparison operator."""
+
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+    EQ = "=="
+    NE = "!="
+    BETWEEN = "between"  #: inclusive at both ends
+    IN = "in"
+
+
+_ORDERED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.BETWEEN})
+
+
+class InputKind(enum.Enum):
+    """What kind of value an input holds."""
+
+    NUMBER = "number"
+    BOOL = "bool"
+    TEXT = "text"
+
+
+@attrs.frozen
+class InputSpec:
+    """A named input that conditions may compare.
+
+    Args:
+        name: The name conditions use (``"composite"``, ``"units_30d"``).
+        kind: Number, bool or text.
+        low, high: The declared range of a number (``None``: unbounded); lint searches within it.
+        integer: A whole number (counts, days); lint then treats ``> 0`` as ``>= 1``.
+        better: ``"higher"``, ``"lower"`` or ``None``: which way is an improvement (for monotonicity lint).
+        description: For people.
+        unit: Shown after values in explanations (``"%"`` is not applied; rates are fractions).
+    """
+
+    name: str
+    kind: InputKind = InputKind.NUMBER
+    low: Decimal | None = None
+    high: Decimal | None = None
+    integer: bool = False
+    better: str | None = "higher"
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.better not in {"higher", "lower", None}:
+            raise InvalidValueError(f"InputSpec({self.name}).better", self.better, "must be 'higher', 'lower' or None")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise InvalidValueError(f"InputSpec({self.name}).high", self.high, f"must not be below low {self.low}")
+
+
+def _spec_dict(inputs: Mapping[str, InputSpec]) -> dict[str, InputSpec]:
+    return dict(inputs)
+
+
+@attrs.frozen
+class Schema:
+    """The inputs a family of conditions may use, by name."""
+
+    inputs: Mapping[str, InputSpec] = attrs.field(converter=_spec_dict)
+
+    @classmethod
+    def of(cls, *specs: InputSpec) -> Schema:
+        """A schema from input specs (names must be unique)."""
+        inputs: dict[str, InputSpec] = {}
+        for spec in specs:
+            if spec.name in inputs:
+                raise InvalidValueError("Schema.inputs", spec.name, "is declared twice")
+            inputs[spec.name] = spec
+        return cls(inputs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.inputs
+
+    def __getitem__(self, name: str) -> InputSpec:
+        return self.inputs[name]
+
+    def names(self) -> tuple[str, ...]:
+        """The declared input names, sorted."""
+        return tuple(sorted(self.inputs))
+
+    def suggest(self, name: str) -> str:
+        """A "did you mean" hint for an unknown name, or ``""``."""
+        close = difflib.get_close_matches(name, self.inputs, n=1)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@attrs.frozen
+class Compare:
+    """Compare one named input with a threshold: ``Compare("service", Op.GE, Decimal(80))``."""
+
+    input: str
+    op: Op
+    value: Value
+
+    def __str__(self) -> str:
+        return f"{self.input} {self.op.value} {_show(self.value)}"
+
+
+@attrs.frozen
+class All:
+    """True when every condition holds (true when empty)."""
+
+    conditions: tuple[Condition, ...]
+
+    def __str__(self) -> str:
+        return "(" + " and ".join(str(c) for c in self.conditions) + ")" if self.conditions else "always"
+
+
+@attrs.frozen
+class AnyOf:
+    """True when at least one condition holds (false when empty)."""
+
+    conditions: tuple[Condition, ...]
+
+    def __str__(self) -> str:
+        return "(" + " or ".join(str(c) for c in self.conditions) + ")" if self.conditions else "never"
+
+
+@attrs.frozen
+class Not:
+    """True when the condition does not hold."""
+
+    condition: Condition
+
+    def __str__(self) -> str:
+        return f"not {self.condition}"
+
+
+Condition: TypeAlias = Compare | All | AnyOf | Not
+
+
+def _show(value: Value) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _plain(value)
+    return repr(value)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# -- data form ------------------------------------------------------------------------------------
+
+
+def _number(raw: object, path: str) -> Decimal:
+    if isinstance(raw, float):
+        raise PolicyError(path, raw, "must be exact: write it as a string or an integer, not a float")
+    if isinstance(raw, bool):
+        raise PolicyError(path, raw, "must be a number")
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise PolicyError(path, raw, "must be a finite number")
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        scale = Decimal(1)
+        if text.endswith("%"):
+            text, scale = text[:-1], Decimal("0.01")
+        try:
+            number = Decimal(text) * scale
+        except ArithmeticError:
+            raise PolicyError(path, raw, "is not a number") from None
+        if not number.is_finite():
+            raise PolicyError(path, raw, "must be a finite number")
+        return number
+    raise PolicyError(path, raw, "must be a number")
+
+
+def _scalar(raw: object, path: str) -> Scalar:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return _number(raw, path)
+        except InvalidValueError:
+            return raw
+    return _number(raw, path)
+
+
+def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) -> Condition:
+    """Build a condition from its plain-data form (parsed JSON or TOML).
+
+    Text thresholds that read as numbers (``"90"``, ``"0.05"``, ``"5%"``) become
+    exact Decimals; other text stays text (for ``==``/``in`` on text inputs).
+
+    Raises:
+        PolicyError: A malformed node, naming its path (``rules[2].when.all[1].op``).
+    """
+    if _depth > MAX_CONDITION_DEPTH:
+        raise PolicyError(path, "...", f"nests deeper than {MAX_CONDITION_DEPTH} levels")
+    if not isinstance(data, Mapping):
+        raise PolicyError(path, data, "must be a table with 'input'/'op'/'value', or one of 'all', 'any', 'not'")
+    keys = set(data)
+    if keys & {"all", "any", "not"}:
+        if len(keys) != 1:
+            raise PolicyError(path, sorted(keys), "a combinator table has exactly one key: 'all', 'any' or 'not'")
+        (key,) = keys
+        if key == "not":
+            return Not(condition_from_data(data["not"], f"{path}.not", _depth=_depth + 1))
+        items = data[key]
+        if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
+            raise PolicyError(f"{path}.{key}", items, "must be a list of conditions")
+        built = tuple(
+            condition_from_data(item, f"{path}.{key}[{i}]", _depth=_depth + 1) for i, item in enumerate(items)
+        )
+        return All(built) if key == "all" else AnyOf(built)
+    missing = {"input", "op", "value"} - keys
+    if missing:
+        raise PolicyError(f"{path}.{sorted(missing)[0]}", None, "is required in a comparison")
+    extra = keys - {"input", "op", "value"}
+    if extra:
+        raise PolicyError(f"{path}.{sorted(extra)[0]}", sorted(extra)[0], "is not a known key of a comparison")
+    name = data["input"]
+    if not isinstance(name, str) or not name:
+        raise PolicyError(f"{path}.input", name, "must be an input name")
+    try:
+        op = Op(data["op"])
+    except ValueError:
+        allowed = ", ".join(repr(o.value) for o in Op)
+        raise PolicyError(f"{path}.op", data["op"], f"must be one of {allowed}") from None
+    raw = data["value"]
+    if op in (Op.BETWEEN, Op.IN):
+        if not isinstance(raw, Sequence) or isinstance(raw, (str, bytes)):
+            raise PolicyError(f"{path}.value", raw, f"must be a list for {op.value!r}")
+        values = tuple(_scalar(item, f"{path}.value[{i}]") for i, item in enumerate(raw))
+        return Compare(name, op, values)
+    return Compare(name, op, _scalar(raw, f"{path}.value"))
+
+
+def condition_to_data(condition: Condition) -> dict[str, Any]:
+    """The plain-data form of a condition (numbers as exact strings), the inverse of :func:`condition_from_data`."""
+
+    def scalar(value: Scalar) -> Any:
+        return _plain(value) if isinstance(value, Decimal) else value
+
+    if isinstance(condition, Compare):
+        value = condition.value
+        out = [scalar(v) for v in value] if isinstance(value, tuple) else scalar(value)
+        return {"input": condition.input, "op": condition.op.value, "value": out}
+    if isinstance(condition, All):
+        return {"all": [condition_to_data(c) for c in condition.conditions]}
+    if isinstance(condition, AnyOf):
+        return {"any": [condition_to_data(c) for c in condition.conditions]}
+    return {"not": condition_to_data(condition.condition)}
+
+
+# -- checking -------------------------------------------------------------------------------------
+
+
+def _walk(condition: Condition, path: str) -> Iterator[tuple[Compare, str, int]]:
+    stack: list[tuple[Condition, str, int]] = [(condition, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, Compare):
+            yield node, where, depth
+        elif isinstance(node, Not):
+            stack.append((node.condition, f"{where}.not", depth + 1))
+        else:
+            key = "all" if isinstance(node, All) else "any"
+            for i, child in reversed(list(enumerate(node.conditions))):
+                stack.append((child, f"{where}.{key}[{i}]", depth + 1))
+
+
+def _count_nodes(condition: Condition) -> tuple[int, int]:
+    """(nodes, depth) of a condition."""
+    if isinstance(condition, Compare):
+        return 1, 0
+    if isinstance(condition, Not):
+        n, d = _count_nodes(condition.condition)
+        return n + 1, d + 1
+    nodes, depth = 1, 0
+    for child in condition.conditions:
+        n, d = _count_nodes(child)
+        nodes, depth = nodes + n, max(depth, d + 1)
+    return nodes, depth
+
+
+def inputs_of(condition: Condition) -> frozenset[str]:
+    """Every input name a condition mentions."""
+    return frozenset(node.input for node, _, _ in _walk(condition, ""))
+
+
+def check(condition: Condition, schema: Schema, path: str = "when") -> None:
+    """Check a condition against a schema: known inputs, thresholds of the right kind, bounded size.
+
+    Raises:
+        PolicyError: The first problem, naming its path.
+    """
+    nodes, depth = _count_nodes(condition)
+    if depth > MAX_CONDITION_DEPTH:
+        raise PolicyError(path, depth, f"nests deeper than {MAX_CONDITION_DEPTH} levels")
+    if nodes > MAX_CONDITION_NODES:
+        raise PolicyError(path, nodes, f"has more than {MAX_CONDITION_NODES} nodes")
+    for node, where, _ in _walk(condition, path):
+        if node.input not in schema:
+            raise PolicyError(f"{where}.input", node.input, "is not a known input" + schema.suggest(node.input))
+        spec = schema[node.input]
+        values = node.value if isinstance(node.value, tuple) else (node.value,)
+        if node.op is Op.BETWEEN and len(values) != 2:
+            raise PolicyError(f"{where}.value", node.value, "'between' takes [low, high]")
+        if node.op is Op.IN and not values:
+            raise PolicyError(f"{where}.value", node.value, "'in' takes a non-empty list")
+        if node.op not in (Op.BETWEEN, Op.IN) and isinstance(node.value, tuple):
+            raise PolicyError(f"{where}.value", node.value, f"{node.op.value!r} takes one value, not a list")
+        for i, value in enumerate(values):
+            at = f"{where}.value" + (f"[{i}]" if isinstance(node.value, tuple) else "")
+            if spec.kind is InputKind.NUMBER and not (isinstance(value, Decimal)):
+                raise PolicyError(at, value, f"must be a number: {node.input!r} is a number")
+            if spec.kind is InputKind.BOOL and not isinstance(value, bool):
+                raise PolicyError(at, value, f"must be true or false: {node.input!r} is a flag")
+            if spec.kind is InputKind.TEXT and not isinstance(value, str):
+                raise PolicyError(at, value, f"must be text: {node.input!r} is text")
+        if spec.kind is not InputKind.NUMBER and node.op in _ORDERED:
+            raise PolicyError(f"{where}.op", node.op.value, f"cannot order {spec.kind.value} input {node.input!r}")
+        if node.op is Op.BETWEEN:
+            low, high = values
+            if isinstance(low, Decimal) and isinstance(high, Decimal) and low > high:
+                raise PolicyError(f"{where}.value", node.value, "'between' needs low <= high")
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+
+def _compare(op: Op, actual: object, value: Value) -> bool:
+    a: Any = actual
+    if op is Op.GE:
+        return bool(a >= value)
+    if op is Op.GT:
+        return bool(a > value)
+    if op is Op.LE:
+        return bool(a <= value)
+    if op is Op.LT:
+        return bool(a < value)
+    if op is Op.EQ:
+        return bool(a == value)
+    if op is Op.NE:
+        return bool(a != value)
+    if op is Op.BETWEEN:
+        pair: tuple[Any, ...] = value if isinstance(value, tuple) else (value, value)
+        return bool(pair[0] <= a <= pair[1])
+    return a in value if isinstance(value, tuple) else bool(a == value)
+
+
+def _lookup(values: Mapping[str, object], name: str) -> object:
+    try:
+        return values[name]
+    except KeyError:
+        raise InvalidValueError(f"inputs.{name}", None, "is needed by the condition but was not given") from None
+
+
+def evaluate(condition: Condition, values: Mapping[str, object]) -> bool:
+    """Whether *condition* holds for the input *values* (numbers as int or Decimal).
+
+    Raises:
+        InvalidValueError: An input the condition needs is missing from *values*.
+    """
+    if isinstance(condition, Compare):
+        return _compare(condition.op, _lookup(values, condition.input), condition.value)
+    if isinstance(condition, All):
+        return all(evaluate(c, values) for c in condition.conditions)
+    if isinstance(condition, AnyOf):
+        return any(evaluate(c, values) for c in condition.conditions)
+    return not evaluate(condition.condition, values)
+
+
+@attrs.frozen
+class Check:
+    """One comparison as evaluated: the input, its actual value, the threshold, and the outcome.
+
+    ``gap`` is, for an unmet numeric comparison, how far the input must move to meet it
+    (positive: raise it; negative: lower it); for ``>``/``<`` the input must move strictly past it.
+    """
+
+    input: str
+    op: Op
+    threshold: Value
+    actual: object
+    passed: bool
+    negated: bool = False
+    gap: Decimal | None = None
+
+    def __str__(self) -> str:
+        shown = _show(self.actual) if isinstance(self.actual, (Decimal, bool, str)) else str(self.actual)
+        if self.passed:
+            return f"{self.input} {shown} {self.op.value} {_show(self.threshold)}"
+        if self.negated:
+            return f"{self.input} {shown} must not be {self.op.value} {_show(self.threshold)}"
+        sign = _NEGATION[self.op]
+        text = f"{self.input} {shown} {sign} {_show(self.threshold)} needed"
+        if self.gap is not None and self.gap != 0:
+            strict = " and more" if self.op in (Op.GT, Op.LT) else ""
+            text += f" ({'+' if self.gap > 0 else '-'}{_plain(abs(self.gap))}{strict})"
+        return text
+
+
+_NEGATION: Final = {
+    Op.GE: "<",
+    Op.GT: "<=",
+    Op.LE: ">",
+    Op.LT: ">=",
+    Op.EQ: "!=",
+    Op.NE: "==",
+    Op.BETWEEN: "outside",
+    Op.IN: "not in",
+}
+
+
+def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
+    if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
+        return None
+    a = Decimal(actual)
+    if op in (Op.GE, Op.GT) and isinstance(threshold, Decimal):
+        return threshold - a
+    if op in (Op.LE, Op.LT) and isinstance(threshold, Decimal):
+        return threshold - a
+    if op is Op.BETWEEN and isinstance(threshold, tuple):
+        low, high = threshold
+        if isinstance(low, Decimal) and a < low:
+            return low - a
+        if isinstance(high, Decimal) and a > high:
+            return high - a
+    return None
+
+
+@attrs.frozen
+class Explanation:
+    """A condition's outcome with every comparison that decided it.
+
+    ``checks`` lists every comparison evaluated (all of them, not only the deciding
+    ones), in document order; ``passed`` is the condition's value.
+    """
+
+    passed: bool
+    checks: tuple[Check, ...]
+    condition: Condition
+
+    def unmet(self) -> tuple[Check, ...]:
+        """The comparisons that failed (what it would take to make the condition hold, for ``all``)."""
+        return tuple(c for c in self.checks if not c.passed)
+
+
+def explain(condition: Condition, values: Mapping[str, object]) -> Explanation:
+    """Evaluate *condition* and record every comparison; the outcome always equals :func:`evaluate`'s."""
+    checks: list[Check] = []
+
+    def visit(node: Condition, negated: bool) -> bool:
+        if isinstance(node, Compare):
+            actual = _lookup(values, node.input)
+            outcome = _compare(node.op, actual, node.value)
+            passed = outcome != negated
+            gap = None if passed or negated else _gap(node.op, actual, node.value)
+            checks.append(Check(node.input, node.op, node.value, actual, passed, negated, gap))
+            return outcome
+        if isinstance(node, Not):
+            return not visit(node.condition, not negated)
+        results = [visit(child, negated) for child in node.conditions]
+        return all(results) if isinstance(node, All) else any(results)
+
+    passed = visit(condition, False)
+    return Explanation(passed, tuple(checks), condition)
+
+
+# -- search over the declared input space (for lint) -----------------------------------------------
+
+
+@attrs.frozen
+class _Cell:
+    """A piece of one input's range: a point, or an open interval between two points."""
+
+    low: Decimal | None  # None: unbounded
+    high: Decimal | None
+    point: bool
+
+    def sample(self, integer: bool) -> Decimal | None:
+        """A value inside the cell, or None if it holds none (e.g. an integer gap)."""
+        if self.point:
+            return self.low
+        low, high = self.low, self.high
+        if integer:
+            start = (low.to_integral_value(rounding="ROUND_FLOOR") + 1) if low is not None else None
+            end = (high.to_integral_value(rounding="ROUND_CEILING") - 1) if high is not None else None
+            if start is None and end is None:
+                return Decimal(0)
+            if start is None:
+                return end
+            if end is None:
+                return start
+            return start if start <= end else None
+        if low is None and high is None:
+            return Decimal(0)
+        if low is None:
+            return high - 1 if high is not None else None
+        if high is None:
+            return low + 1
+        return (low + high) / 2
+
+
+def _thresholds(conditions: Iterable[Condition], name: str) -> list[Scalar]:
+    found: list[Scalar] = []
+    for condition in conditions:
+        for node, _, _ in _walk(condition, ""):
+            if node.input == name:
+                found.extend(node.value if isinstance(node.value, tuple) else (node.value,))
+    return found
+
+
+def _cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
+    """Representative values for one input: enough that every condition is constant within each cell."""
+    if spec.kind is InputKind.BOOL:
+        return [False, True]
+    if spec.kind is InputKind.TEXT:
+        texts = sorted({t for t in _thresholds(conditions, spec.name) if isinstance(t, str)})
+        return [*texts, "\x00other"]
+    points = sorted(
+        {t for t in _thresholds(conditions, spec.name) if isinstance(t, Decimal)}
+        | {b for b in (spec.low, spec.high) if b is not None}
+    )
+    points = [p for p in points if (spec.low is None or p >= spec.low) and (spec.high is None or p <= spec.high)]
+    if spec.integer:
+        points = [p for p in points if p == p.to_integral_value()]
+    cells: list[_Cell] = []
+    previous: Decimal | None = spec.low
+    if spec.low is None:
+        cells.append(_Cell(None, points[0] if points else None, False))
+    for i, p in enumerate(points):
+        if i > 0 or (spec.low is not None and p > spec.low):
+            cells.append(_Cell(previous, p, False))
+        cells.append(_Cell(p, p, True))
+        previous = p
+    if spec.high is None:
+        cells.append(_Cell(previous, None, False))
+    values: list[object] = []
+    for cell in cells:
+        value = cell.sample(spec.integer)
+        if value is not None and value not in values:
+            values.append(value)
+    return values
+
+
+def find_witness(
+    formula: Condition, schema: Schema, *, fixed: Mapping[str, object] | None = None, budget: int = 200_000
+) -> dict[str, object] | None:
+    """Find input values within the schema's declared ranges that make *formula* true, or ``None``.
+
+    The search is exact for this language: each input's range is cut at every
+    threshold the formula uses, and one value per piece is tried, so if any
+    values satisfy the formula, some tried combination does. Inputs the formula
+    does not mention are left out of the result. *fixed* pins some inputs.
+
+    Raises:
+        PolicyError: The search would exceed *budget* evaluations (the formula is too large to check).
+    """
+    names = sorted(inputs_of(formula) - set(fixed or {}))
+    for name in names:
+        if name not in schema:
+            raise PolicyError("inputs", name, "is not a known input" + schema.suggest(name))
+    # Most-mentioned inputs first: assigning them decides (and prunes) the most comparisons.
+    mentions: dict[str, int] = {}
+    for node, _, _ in _walk(formula, ""):
+        mentions[node.input] = mentions.get(node.input, 0) + 1
+    names.sort(key=lambda n: (-mentions.get(n, 0), n))
+    domains = [_cells(schema[name], [formula]) for name in names]
+    values: dict[str, object] = dict(fixed or {})
+    spent = 0
+    start = _simplify(formula, values)
+
+    def search(i: int, current: Condition | bool) -> bool:
+        nonlocal spent
+        spent += 1
+        if spent > budget:
+            raise PolicyError("lint", spent, "the search space is too large to check exhaustively")
+        if isinstance(current, bool):
+            return current
+        if i == len(names):  # pragma: no cover - every input is assigned by now, so current is a bool
+            return False
+        name = names[i]
+        for value in domains[i]:
+            values[name] = value
+            if search(i + 1, _simplify(current, {name: value})):
+                return True
+        del values[name]
+        return False
+
+    if not search(0, start):
+        return None
+    for name, domain in zip(names, domains, strict=True):
+        values.setdefault(name, domain[0])  # decided without it: any value of its range will do
+    mentioned = inputs_of(formula)
+    return {k: v for k, v in values.items() if k in mentioned and (fixed is None or k not in fixed)}
+
+
+def _simplify(condition: Condition, values: Mapping[str, object]) -> Condition | bool:
+    """Partially evaluate *condition* with the inputs in *values*; ``True``/``False`` once decided."""
+    if isinstance(condition, Compare):
+        if condition.input in values:
+            return _compare(condition.op, values[condition.input], condition.value)
+        return condition
+    if isinstance(condition, Not):
+        inner = _simplify(condition.condition, values)
+        return (not inner) if isinstance(inner, bool) else Not(inner)
+    is_all = isinstance(condition, All)
+    kept: list[Condition] = []
+    for child in condition.conditions:
+        result = _simplify(child, values)
+        if isinstance(result, bool):
+            if result != is_all:  # a False under all / a True under any decides it
+                return result
+            continue
+        kept.append(result)
+    if not kept:
+        return is_all
+    return All(tuple(kept)) if is_all else AnyOf(tuple(kept))

@@ -1,0 +1,240 @@
+"""The condition language: data form, checking, evaluation, explanation and the exact witness search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import product
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.conditions import (
+    MAX_CONDITION_DEPTH,
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    InputKind,
+    InputSpec,
+    Not,
+    Op,
+    Schema,
+    check,
+    condition_from_data,
+    condition_to_data,
+    evaluate,
+    explain,
+    find_witness,
+    inputs_of,
+)
+from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError
+
+D = Decimal
+SCHEMA = Schema.of(
+    InputSpec("score", low=D(0), high=D(100)),
+    InputSpec("units", integer=True, low=D(0)),
+    InputSpec("refund", low=D(0), high=D(1), better="lower"),
+    InputSpec("flag", kind=InputKind.BOOL, better=None),
+    InputSpec("cat", kind=InputKind.TEXT, better=None),
+)
+# Thresholds drawn from a small set so that values land exactly on them often.
+SCORE_T = [D(0), D(40), D("59.99"), D(60), D(100)]
+UNIT_T = [D(0), D(1), D(999), D(1000)]
+REFUND_T = [D(0), D("0.1"), D("0.3"), D(1)]
+# A grid holding every threshold and points between: brute force over it decides satisfiability.
+GRID: dict[str, list[Any]] = {
+    "score": [D(0), D(20), D(40), D(50), D("59.99"), D("59.995"), D(60), D(80), D(100)],
+    "units": [D(0), D(1), D(2), D(500), D(999), D(1000), D(1001)],
+    "refund": [D(0), D("0.05"), D("0.1"), D("0.2"), D("0.3"), D("0.5"), D(1)],
+    "flag": [False, True],
+    "cat": ["c-gold", "c-dress", "other"],
+}
+
+
+def _numeric(name: str, thresholds: list[Decimal]) -> st.SearchStrategy[Condition]:
+    ops = st.sampled_from([Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE])
+    single = st.builds(Compare, st.just(name), ops, st.sampled_from(thresholds))
+    between = st.tuples(st.sampled_from(thresholds), st.sampled_from(thresholds)).map(
+        lambda p: Compare(name, Op.BETWEEN, (min(p), max(p)))
+    )
+    return single | between
+
+
+LEAVES: st.SearchStrategy[Condition] = st.one_of(
+    _numeric("score", SCORE_T),
+    _numeric("units", UNIT_T),
+    _numeric("refund", REFUND_T),
+    st.builds(Compare, st.just("flag"), st.sampled_from([Op.EQ, Op.NE]), st.booleans()),
+    st.lists(st.sampled_from(["c-gold", "c-dress"]), min_size=1, max_size=2, unique=True).map(
+        lambda v: Compare("cat", Op.IN, tuple(v))
+    ),
+)
+CONDITIONS: st.SearchStrategy[Condition] = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda c: All(tuple(c))),
+        st.lists(inner, max_size=3).map(lambda c: AnyOf(tuple(c))),
+        inner.map(Not),
+    ),
+    max_leaves=8,
+)
+VALUES = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in GRID.items()})
+
+
+@given(CONDITIONS)
+def test_every_generated_condition_passes_check(cond: Condition) -> None:
+    """Well-formed conditions over declared inputs pass the schema check."""
+    check(cond, SCHEMA)
+
+
+@given(CONDITIONS)
+def test_data_form_round_trips(cond: Condition) -> None:
+    """condition_from_data inverts condition_to_data."""
+    assert condition_from_data(condition_to_data(cond)) == cond
+
+
+@given(CONDITIONS, VALUES)
+def test_explanation_agrees_with_evaluation(cond: Condition, values: dict[str, Any]) -> None:
+    """explain() reaches the same outcome as evaluate() and records every comparison."""
+    explanation = explain(cond, values)
+    assert explanation.passed == evaluate(cond, values)
+    assert {c.input for c in explanation.checks} == inputs_of(cond)
+
+
+@given(CONDITIONS, VALUES)
+def test_a_single_all_explains_its_failure_by_its_unmet_checks(cond: Condition, values: dict[str, Any]) -> None:
+    """For a flat 'all', the condition holds exactly when no comparison is unmet."""
+    flat = All(tuple(c for c in (cond.conditions if isinstance(cond, All) else (cond,)) if isinstance(c, Compare)))
+    explanation = explain(flat, values)
+    assert explanation.passed == (not explanation.unmet())
+
+
+@given(CONDITIONS)
+def test_witness_search_is_exact(cond: Condition) -> None:
+    """A witness satisfies the formula; no witness means no point of a dense grid satisfies it."""
+    witness = find_witness(cond, SCHEMA)
+    names = sorted(inputs_of(cond))
+    if witness is not None:
+        assert evaluate(cond, witness)
+        assert set(witness) == set(names)
+    else:
+        for combo in product(*(GRID[n] for n in names)):
+            assert not evaluate(cond, dict(zip(names, combo, strict=True)))
+
+
+def test_gap_says_how_far_each_unmet_threshold_is() -> None:
+    """Unmet checks carry the distance to their threshold, signed by direction."""
+    cond = All((Compare("score", Op.GE, D(80)), Compare("refund", Op.LE, D("0.1")), Compare("units", Op.GT, D(999))))
+    unmet = explain(cond, {"score": D("72.5"), "refund": D("0.25"), "units": 640}).unmet()
+    assert [c.gap for c in unmet] == [D("7.5"), D("-0.15"), D(359)]
+    assert [str(c) for c in unmet] == [
+        "score 72.5 < 80 needed (+7.5)",
+        "refund 0.25 > 0.1 needed (-0.15)",
+        "units 640 <= 999 needed (+359 and more)",
+    ]
+
+
+def test_exactly_at_a_threshold_meets_ge_and_fails_gt() -> None:
+    """A value exactly at the threshold meets >= and <=, and fails > and <."""
+    at = {"score": D("60.00")}
+    assert evaluate(Compare("score", Op.GE, D(60)), at)
+    assert evaluate(Compare("score", Op.LE, D(60)), at)
+    assert not evaluate(Compare("score", Op.GT, D(60)), at)
+    assert not evaluate(Compare("score", Op.LT, D(60)), at)
+    assert evaluate(Compare("score", Op.BETWEEN, (D(60), D(60))), at)
+
+
+def test_integer_inputs_have_no_values_between_whole_numbers() -> None:
+    """units > 0 and units < 1 cannot both hold for a whole-number input."""
+    assert find_witness(All((Compare("units", Op.GT, D(0)), Compare("units", Op.LT, D(1)))), SCHEMA) is None
+    assert find_witness(All((Compare("score", Op.GT, D(0)), Compare("score", Op.LT, D(1)))), SCHEMA) is not None
+
+
+def test_search_stays_inside_declared_ranges() -> None:
+    """A score cannot exceed its declared high of 100."""
+    assert find_witness(Compare("score", Op.GT, D(100)), SCHEMA) is None
+    assert find_witness(Compare("refund", Op.LT, D(0)), SCHEMA) is None
+
+
+def test_text_thresholds_read_as_numbers_when_they_are_numbers() -> None:
+    """'90', '0.05' and '5%' become exact Decimals; other text stays text."""
+    assert condition_from_data({"input": "score", "op": ">=", "value": "90"}) == Compare("score", Op.GE, D(90))
+    assert condition_from_data({"input": "refund", "op": "<=", "value": "5%"}) == Compare("refund", Op.LE, D("0.05"))
+    assert condition_from_data({"input": "cat", "op": "in", "value": ["c-gold"]}) == Compare("cat", Op.IN, ("c-gold",))
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ({"input": "score", "op": "=>", "value": 1}, r"rules\[2\]\.when\.op", "must be one of"),
+        ({"input": "score", "op": ">=", "value": 0.5}, r"rules\[2\]\.when\.value", "not a float"),
+        ({"input": "score", "op": ">="}, r"rules\[2\]\.when\.value", "is required"),
+        ({"input": "score", "op": ">=", "value": 1, "x": 1}, r"rules\[2\]\.when\.x", "not a known key"),
+        ({"all": [{"input": "score", "op": "between", "value": 3}]}, r"rules\[2\]\.when\.all\[0\]\.value", "list"),
+        ({"all": {}, "any": []}, r"rules\[2\]\.when", "exactly one key"),
+        ({"not": 3}, r"rules\[2\]\.when\.not", "must be a table"),
+    ],
+)
+def test_malformed_data_names_its_place(data: object, path: str, message: str) -> None:
+    """Every malformed node raises PolicyError naming its path in the file."""
+    with pytest.raises(PolicyError, match=path) as info:
+        condition_from_data(data, "rules[2].when")
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cond", "path", "message"),
+    [
+        (Compare("scroe", Op.GE, D(1)), r"when\.input", "did you mean 'score'"),
+        (Compare("score", Op.GE, "high"), r"when\.value", "must be a number"),
+        (Compare("flag", Op.EQ, D(1)), r"when\.value", "true or false"),
+        (Compare("flag", Op.GE, True), r"when\.op", "cannot order"),
+        (Compare("cat", Op.EQ, D(1)), r"when\.value", "must be text"),
+        (Compare("score", Op.BETWEEN, (D(5), D(1))), r"when\.value", "low <= high"),
+        (Compare("score", Op.IN, ()), r"when\.value", "non-empty"),
+        (All((Compare("score", Op.GE, (D(1), D(2))),)), r"when\.all\[0\]\.value", "one value"),
+    ],
+)
+def test_check_refuses_mistakes_against_the_schema(cond: Condition, path: str, message: str) -> None:
+    """Unknown inputs and mistyped thresholds are PolicyErrors with their path."""
+    with pytest.raises(PolicyError, match=path) as info:
+        check(cond, SCHEMA)
+    assert message in str(info.value)
+
+
+def test_nesting_and_size_are_bounded() -> None:
+    """Conditions nested too deeply are refused when read and when checked."""
+    data: dict[str, Any] = {"input": "score", "op": ">=", "value": 1}
+    cond: Condition = Compare("score", Op.GE, D(1))
+    for _ in range(MAX_CONDITION_DEPTH + 1):
+        data, cond = {"not": data}, Not(cond)
+    with pytest.raises(PolicyError, match="deeper"):
+        condition_from_data(data)
+    with pytest.raises(PolicyError, match="deeper"):
+        check(cond, SCHEMA)
+    wide = All(tuple(Compare("score", Op.GE, D(i)) for i in range(300)))
+    with pytest.raises(PolicyError, match="nodes"):
+        check(wide, SCHEMA)
+
+
+def test_a_missing_input_value_is_a_clear_error() -> None:
+    """Evaluating without a needed input raises InvalidValueError naming it."""
+    with pytest.raises(InvalidValueError, match=r"inputs\.units"):
+        evaluate(Compare("units", Op.GE, D(1)), {"score": D(1)})
+
+
+def test_every_error_here_is_a_fenxiao_error() -> None:
+    """PolicyError is a FenxiaoError and a ValueError."""
+    assert issubclass(PolicyError, FenxiaoError)
+    assert issubclass(PolicyError, ValueError)
+
+
+def test_search_budget_is_enforced() -> None:
+    """An exhaustive search larger than its budget stops with a PolicyError rather than hanging."""
+    many = Schema.of(*(InputSpec(f"x{i}", low=D(0), high=D(10)) for i in range(12)))
+    hard = All(tuple(AnyOf((Compare(f"x{i}", Op.LT, D(5)), Compare(f"x{i}", Op.GT, D(5)))) for i in range(12)))
+    never = All((hard, AnyOf(tuple(Compare(f"x{i}", Op.EQ, D(5)) for i in range(12)))))
+    with pytest.raises(PolicyError, match="too large"):
+        find_witness(never, many, budget=1000)
