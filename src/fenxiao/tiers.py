@@ -1,0 +1,880 @@
+"""Grading goods L0–L5: :class:`Tier`, :class:`TierPolicy`, :class:`TierDecision`, :class:`TierHistory`.
+
+A tier policy is an ordered list of rules, each giving a tier when its
+condition (the language of :mod:`fenxiao.conditions`) holds. The hit policy is
+explicit: ``first`` (the default, as in decision tables: the first rule whose
+condition holds decides) or ``highest`` (the highest tier among all rules that
+hold). A policy may name a ``fallback`` tier for inputs no rule covers;
+without one, :meth:`TierPolicy.lint` reports any such gap as an error.
+
+Conditions compare named inputs (:data:`TIER_INPUTS`): every metric of a
+:class:`~fenxiao.snapshots.SkuSnapshot` (rates as fractions, money in yuan),
+the five dimension scores and the composite (0–100), and
+``days_since_joining`` (whole days from joining the pool to ``as_of``).
+
+>>> policy = default_tier_policy()
+>>> [rule.name for rule in policy.rules][:3]
+['new-sku', 'no-sales', 'low-sales']
+>>> strong = {f"score.{d}": "85" for d in ("brand", "price", "distribution", "sales")}
+>>> decision = policy.decide(example_inputs(composite="92", **strong, **{"score.service": "85"}, units_30d=64))
+>>> decision.tier, decision.rule
+(<Tier.L1: 'L1'>, 'low-sales')
+>>> decision = policy.decide(example_inputs(composite="92", **strong, **{"score.service": "72.5"}, units_30d=640))
+>>> decision.tier, decision.rule
+(<Tier.L4: 'L4'>, 'hot-item')
+>>> print(decision.next_tier_gap)
+L5 (精选好物) by rule 'selected-goods': score.service 72.5 < 80 needed (+7.5); units_30d 640 < 1000 needed (+360)
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final, Literal
+
+import attrs
+
+from fenxiao import _validators as v
+from fenxiao.conditions import (
+    All,
+    AnyOf,
+    Check,
+    Compare,
+    Condition,
+    InputKind,
+    InputSpec,
+    Not,
+    Op,
+    Schema,
+    check,
+    evaluate,
+    explain,
+    find_witness,
+)
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.money import Money, Rate
+from fenxiao.snapshots import METRIC_FIELDS, SkuSnapshot
+
+__all__ = [
+    "DIMENSION_INPUTS",
+    "MAX_RULES",
+    "TIER_INPUTS",
+    "Finding",
+    "NextTierGap",
+    "Severity",
+    "Stability",
+    "Tier",
+    "TierChange",
+    "TierDecision",
+    "TierHistory",
+    "TierPolicy",
+    "TierRule",
+    "default_tier_policy",
+    "example_inputs",
+    "tier_inputs",
+]
+
+#: The most rules one policy may hold.
+MAX_RULES: Final = 200
+
+
+@functools.total_ordering
+class Tier(enum.Enum):
+    """A product grade, L0 (new, no sales) to L5 (精选好物, selected goods). Ordered: ``Tier.L5 > Tier.L2``."""
+
+    L0 = "L0"
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    L4 = "L4"
+    L5 = "L5"
+
+    @property
+    def rank(self) -> int:
+        """0 for L0 ... 5 for L5."""
+        return int(self.value[1])
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Tier):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    @property
+    def label_zh(self) -> str:
+        """The default Chinese label (configurable per policy: see :attr:`TierPolicy.labels`)."""
+        return _LABELS_ZH[self]
+
+    @property
+    def label_en(self) -> str:
+        """The default English label."""
+        return _LABELS_EN[self]
+
+    def next_up(self) -> Tier | None:
+        """The tier above, or ``None`` for L5."""
+        return None if self is Tier.L5 else Tier(f"L{self.rank + 1}")
+
+
+_LABELS_ZH: Final = {
+    Tier.L0: "新品",
+    Tier.L1: "有动销",
+    Tier.L2: "达标商品",
+    Tier.L3: "优质好物",
+    Tier.L4: "行业爆款",
+    Tier.L5: "精选好物",
+}
+_LABELS_EN: Final = {
+    Tier.L0: "new",
+    Tier.L1: "selling",
+    Tier.L2: "qualified",
+    Tier.L3: "quality",
+    Tier.L4: "hot item",
+    Tier.L5: "selected goods",
+}
+
+#: The dimension-score inputs (0–100, exact to 0.01) and the composite. Dimension scores are
+#: namespaced (``score.price``) so they never clash with a snapshot metric (``price`` is the selling price).
+DIMENSION_INPUTS: Final = (
+    "score.brand",
+    "score.price",
+    "score.distribution",
+    "score.service",
+    "score.sales",
+    "composite",
+)
+
+_LOWER_IS_BETTER: Final = frozenset(
+    {
+        "bad_review_rate",
+        "quality_return_rate",
+        "refund_rate",
+        "complaint_rate",
+        "serious_violations_365d",
+        "price",
+        "lowest_price_30d",
+    }
+)
+_NEUTRAL: Final = frozenset({"reference_price"})
+
+
+def _snapshot_specs() -> list[InputSpec]:
+    specs = []
+    for field in attrs.fields(SkuSnapshot):
+        if field.name not in METRIC_FIELDS:
+            continue
+        better: str | None = "lower" if field.name in _LOWER_IS_BETTER else None if field.name in _NEUTRAL else "higher"
+        text = str(field.type)
+        if "bool" in text:
+            specs.append(InputSpec(field.name, kind=InputKind.BOOL, better=better))
+        elif "Rate" in text:
+            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(1), better=better))
+        elif "Money" in text:
+            specs.append(InputSpec(field.name, low=Decimal(0), better=better, description="in yuan"))
+        elif "Decimal" in text:
+            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(5), better=better))
+        else:
+            specs.append(InputSpec(field.name, low=Decimal(0), integer=True, better=better))
+    return specs
+
+
+#: Every input a tier condition may name.
+TIER_INPUTS: Final = Schema.of(
+    *_snapshot_specs(),
+    *(InputSpec(name, low=Decimal(0), high=Decimal(100), description="score 0-100") for name in DIMENSION_INPUTS),
+    InputSpec("days_since_joining", low=Decimal(0), integer=True, better=None, description="whole days in the pool"),
+)
+
+
+def _input_value(value: object) -> object:
+    if isinstance(value, Rate):
+        return value.value
+    if isinstance(value, Money):
+        return value.yuan
+    return value
+
+
+def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: datetime) -> dict[str, object]:
+    """The named inputs of one SKU: snapshot metrics, dimension scores and composite, days since joining.
+
+    Args:
+        snapshot: The SKU's observed metrics.
+        scores: ``score.brand``, ``score.price``, ``score.distribution``, ``score.service``, ``score.sales``
+            and ``composite`` (0–100).
+        as_of: The moment of grading (timezone-aware); days are counted to it.
+
+    Raises:
+        InvalidValueError: A score is missing or outside 0–100, or *as_of* is naive or before joining.
+    """
+    when = v.require_aware(as_of, "tier_inputs.as_of")
+    values: dict[str, object] = {}
+    for name in METRIC_FIELDS:
+        value = getattr(snapshot, name)
+        if value is not None:
+            values[name] = _input_value(value)
+    for name in DIMENSION_INPUTS:
+        if name not in scores:
+            raise InvalidValueError(f"scores.{name}", None, "is required for grading")
+        score = scores[name]
+        if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
+            raise InvalidValueError(f"scores.{name}", score, "must be a Decimal between 0 and 100")
+        values[name] = score
+    days = (when - snapshot.joined_at).days
+    if days < 0:
+        raise InvalidValueError("tier_inputs.as_of", as_of, "is before the SKU joined the pool")
+    values["days_since_joining"] = days
+    return values
+
+
+def example_inputs(**overrides: object) -> dict[str, object]:
+    """A complete set of tier inputs with neutral values, for examples and tests.
+
+    Every snapshot metric is zero/false, every score is 50, ``days_since_joining`` is 30;
+    *overrides* replace them (strings are read as Decimals: ``composite="92.5"``).
+    """
+    values: dict[str, object] = {}
+    for spec in TIER_INPUTS.inputs.values():
+        if spec.kind is InputKind.BOOL:
+            values[spec.name] = False
+        elif spec.name in DIMENSION_INPUTS:
+            values[spec.name] = Decimal(50)
+        else:
+            values[spec.name] = 0 if spec.integer else Decimal(0)
+    values["days_since_joining"] = 30
+    for name, value in overrides.items():
+        if name not in TIER_INPUTS:
+            raise InvalidValueError(f"example_inputs.{name}", value, "is not a tier input" + TIER_INPUTS.suggest(name))
+        values[name] = Decimal(value) if isinstance(value, str) else value
+    return values
+
+
+# -- rules and policies -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class TierRule:
+    """One row of the decision table: *tier* when *when* holds.
+
+    Args:
+        name: A unique name (shown in decisions: "matched rule 'selected-goods'").
+        tier: The tier given.
+        when: The condition (see :mod:`fenxiao.conditions`).
+        flags: Labels attached to decisions this rule makes (e.g. ``"stale"``).
+        description: For people.
+    """
+
+    name: str = attrs.field(validator=v.identifier)
+    tier: Tier = attrs.field(validator=v.member_of(Tier))
+    when: Condition
+    flags: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple)
+    description: str = ""
+
+
+@attrs.frozen
+class Stability:
+    """How grades are kept from flapping (see :class:`TierHistory`).
+
+    Promotion takes effect at once. A demotion takes effect only once the SKU has
+    been graded below its tier in ``demote_after_evaluations`` consecutive
+    evaluations *and* for at least ``demote_after_days`` days since the first of
+    them (either may be 0/1 to disable that part). The 14-day new-SKU window is the
+    default policy's ``new-sku`` rule; demotions never wait for a SKU still in it.
+    """
+
+    demote_after_evaluations: int = attrs.field(default=3, validator=v.int_between(1, 10_000))
+    demote_after_days: int = attrs.field(default=7, validator=v.int_between(0, 3650))
+
+
+class Severity(enum.Enum):
+    """How serious a lint finding is; ``error`` makes ``python -m fenxiao lint`` exit non-zero."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@attrs.frozen
+class Finding:
+    """One lint finding: where, how serious, what kind, a message for people, and an example input if any.
+
+    ``example`` holds, for a ``gap``, input values (of the inputs the rules mention) that no rule matches.
+    """
+
+    path: str
+    severity: Severity
+    code: str
+    message: str
+    example: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.severity.value} [{self.code}] {self.message}"
+
+
+@attrs.frozen
+class NextTierGap:
+    """What it would take to reach a higher tier: the rule that would give it and its unmet comparisons.
+
+    ``reachable`` is true when raising (or lowering) just the named inputs to the named
+    thresholds is verified to give at least ``tier``.
+    """
+
+    tier: Tier
+    rule: str
+    unmet: tuple[Check, ...]
+    reachable: bool = True
+    label: str = ""
+
+    def __str__(self) -> str:
+        head = f"{self.tier.value} ({self.label or self.tier.label_zh}) by rule {self.rule!r}: "
+        body = "; ".join(str(c) for c in self.unmet) or "already met"
+        return head + body + ("" if self.reachable else " (not reachable by these inputs alone)")
+
+
+@attrs.frozen
+class TierDecision:
+    """A SKU's tier and why.
+
+    Attributes:
+        tier: The tier given.
+        rule: The name of the rule that gave it (``"(fallback)"`` when none matched).
+        rule_index: Its index in the policy, or ``None`` for the fallback.
+        checks: Every comparison evaluated, rule by rule, in order, up to and including the deciding rule.
+        next_tier_gap: How to reach the next tier up (``None`` at L5 or when no rule gives a higher tier).
+        flags: The deciding rule's flags (e.g. ``"stale"``).
+        sku_id: The SKU, when decided through :meth:`TierPolicy.evaluate`.
+        label: The policy's label for the tier.
+    """
+
+    tier: Tier
+    rule: str
+    rule_index: int | None
+    checks: tuple[tuple[str, tuple[Check, ...], bool], ...]
+    next_tier_gap: NextTierGap | None
+    flags: tuple[str, ...] = ()
+    sku_id: str | None = None
+    label: str = ""
+
+    def explain(self) -> str:
+        """A readable trace: each rule tried, its comparisons, the outcome, and the next-tier gap."""
+        lines = [f"{self.sku_id + ': ' if self.sku_id else ''}{self.tier.value} {self.label} (rule {self.rule!r})"]
+        for name, checks, matched in self.checks:
+            lines.append(f"  {'✓' if matched else '✗'} {name}")
+            lines.extend(f"      {'ok ' if c.passed else 'no '} {c}" for c in checks)
+        if self.next_tier_gap is not None:
+            lines.append(f"  next: {self.next_tier_gap}")
+        return "\n".join(lines)
+
+
+HitPolicy = Literal["first", "highest"]
+
+
+def _check_rules(instance: TierPolicy, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise PolicyError("TierPolicy.rules", value, "must be a non-empty list of rules")
+    if len(value) > MAX_RULES:
+        raise PolicyError("TierPolicy.rules", len(value), f"holds more than {MAX_RULES} rules")
+    seen: set[str] = set()
+    for i, rule in enumerate(value):
+        if not isinstance(rule, TierRule):
+            raise PolicyError(f"TierPolicy.rules[{i}]", rule, "must be a TierRule")
+        if rule.name in seen:
+            raise PolicyError(f"TierPolicy.rules[{i}].name", rule.name, "is used by an earlier rule")
+        seen.add(rule.name)
+        check(rule.when, TIER_INPUTS, f"TierPolicy.rules[{i}].when")
+
+
+def _label_dict(labels: Mapping[Tier, str]) -> dict[Tier, str]:
+    return dict(labels)
+
+
+@attrs.frozen
+class TierPolicy:
+    """An ordered decision table from inputs to tiers.
+
+    Args:
+        rules: The rules, in order.
+        name: The policy's name; ``version`` a free-form version string.
+        hit: ``"first"`` (first matching rule decides; the default) or ``"highest"`` (highest matching tier).
+        fallback: The tier for inputs no rule matches; ``None`` makes an unmatched input an error.
+        labels: Tier labels for people (Kuaishou's API: L1 新品上线 ... L5 行业尖货); defaults to
+            :attr:`Tier.label_zh`.
+        stability: Anti-flapping settings for :class:`TierHistory`.
+
+    Raises:
+        PolicyError: No rules, too many, duplicate names, unknown inputs or mistyped thresholds
+            (with the path, e.g. ``TierPolicy.rules[3].when.all[1].input``).
+    """
+
+    rules: tuple[TierRule, ...] = attrs.field(converter=v.to_tuple, validator=_check_rules)
+    name: str = "custom"
+    version: str = "1"
+    hit: HitPolicy = attrs.field(default="first")
+    fallback: Tier | None = None
+    labels: Mapping[Tier, str] = attrs.field(factory=dict, converter=_label_dict)
+    stability: Stability = attrs.field(factory=Stability)
+
+    @hit.validator
+    def _check_hit(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value not in ("first", "highest"):
+            raise PolicyError("TierPolicy.hit", value, "must be 'first' or 'highest'")
+
+    def label(self, tier: Tier) -> str:
+        """The policy's label for *tier*."""
+        return self.labels.get(tier, tier.label_zh)
+
+    # -- deciding ---------------------------------------------------------------------------------
+
+    def grade(self, inputs: Mapping[str, object]) -> Tier:
+        """The tier for *inputs*, without an explanation (the fast path)."""
+        best: Tier | None = None
+        for rule in self.rules:
+            if evaluate(rule.when, inputs):
+                if self.hit == "first":
+                    return rule.tier
+                best = rule.tier if best is None or rule.tier > best else best
+        if best is not None:
+            return best
+        if self.fallback is None:
+            raise PolicyError("TierPolicy", self.name, "no rule matches these inputs and there is no fallback")
+        return self.fallback
+
+    def decide(self, inputs: Mapping[str, object], *, sku_id: str | None = None) -> TierDecision:
+        """The tier for *inputs* with its full explanation and the gap to the next tier up.
+
+        Raises:
+            PolicyError: No rule matches and the policy has no fallback.
+        """
+        trace: list[tuple[str, tuple[Check, ...], bool]] = []
+        chosen: int | None = None
+        for i, rule in enumerate(self.rules):
+            explanation = explain(rule.when, inputs)
+            trace.append((rule.name, explanation.checks, explanation.passed))
+            if explanation.passed:
+                if self.hit == "first":
+                    chosen = i
+                    break
+                if chosen is None or rule.tier > self.rules[chosen].tier:
+                    chosen = i
+        if chosen is None:
+            if self.fallback is None:
+                raise PolicyError("TierPolicy", self.name, "no rule matches these inputs and there is no fallback")
+            tier, rule_name, flags = self.fallback, "(fallback)", tuple[str, ...]()
+        else:
+            rule = self.rules[chosen]
+            tier, rule_name, flags = rule.tier, rule.name, rule.flags
+        return TierDecision(
+            tier=tier,
+            rule=rule_name,
+            rule_index=chosen,
+            checks=tuple(trace),
+            next_tier_gap=self._gap(inputs, tier),
+            flags=flags,
+            sku_id=sku_id,
+            label=self.label(tier),
+        )
+
+    def evaluate(
+        self, snapshot: SkuSnapshot, scorecard: object, as_of: datetime, *, explain: bool = True
+    ) -> TierDecision:
+        """Grade one SKU from its snapshot and scorecard at *as_of*.
+
+        Args:
+            snapshot: The SKU's metrics.
+            scorecard: A :class:`fenxiao.scoring.ScoreCard` (or a mapping of the six score inputs).
+            as_of: The moment of grading (timezone-aware).
+            explain: ``False`` skips the trace and gap (faster); the tier is the same.
+        """
+        inputs = tier_inputs(snapshot, _scores_of(scorecard), as_of)
+        if not explain:
+            tier = self.grade(inputs)
+            return TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=self.label(tier))
+        return self.decide(inputs, sku_id=snapshot.sku_id)
+
+    def _gap(self, inputs: Mapping[str, object], tier: Tier) -> NextTierGap | None:
+        """The cheapest verified way up: for each tier above, the rules giving it, fewest unmet comparisons first."""
+        target = tier.next_up()
+        while target is not None:
+            candidates = []
+            for rule in self.rules:
+                if rule.tier is not target:
+                    continue
+                unmet = explain(rule.when, inputs).unmet()
+                raised = _raise_to(inputs, unmet)
+                reached = raised is not None and self._safe_grade(raised) >= target
+                candidates.append((not reached, len(unmet), rule.name, unmet, reached))
+            if candidates:
+                candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+                _, _, name, unmet, reached = candidates[0]
+                return NextTierGap(target, name, unmet, reached, self.label(target))
+            target = target.next_up()
+        return None
+
+    def _safe_grade(self, inputs: Mapping[str, object]) -> Tier:
+        try:
+            return self.grade(inputs)
+        except PolicyError:
+            return Tier.L0
+
+    # -- static checks ----------------------------------------------------------------------------
+
+    def lint(self) -> tuple[Finding, ...]:
+        """Static checks; see :func:`lint_policy`."""
+        return lint_policy(self)
+
+
+def _scores_of(scorecard: object) -> Mapping[str, object]:
+    if isinstance(scorecard, Mapping):
+        return scorecard
+    inputs = getattr(scorecard, "tier_inputs", None)
+    if callable(inputs):
+        result: Mapping[str, object] = inputs()
+        return result
+    raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
+
+
+def _step(spec: InputSpec) -> Decimal:
+    return Decimal(1) if spec.integer else Decimal("0.01")
+
+
+def _raise_to(inputs: Mapping[str, object], unmet: Sequence[Check]) -> dict[str, object] | None:
+    """*inputs* with each unmet comparison's input moved just enough to meet it; None if one cannot be."""
+    raised = dict(inputs)
+    for c in unmet:
+        spec = TIER_INPUTS[c.input]
+        threshold = c.threshold
+        if c.negated:
+            return None
+        if c.op in (Op.GE, Op.LE, Op.EQ) and not isinstance(threshold, tuple):
+            raised[c.input] = threshold
+        elif c.op is Op.GT and isinstance(threshold, Decimal):
+            raised[c.input] = threshold + _step(spec)
+        elif c.op is Op.LT and isinstance(threshold, Decimal):
+            raised[c.input] = threshold - _step(spec)
+        elif c.op is Op.BETWEEN and isinstance(threshold, tuple) and c.gap is not None:
+            low, high = threshold
+            raised[c.input] = low if c.gap > 0 else high
+        elif c.op is Op.IN and isinstance(threshold, tuple) and threshold:
+            raised[c.input] = threshold[0]
+        else:
+            return None
+    return raised
+
+
+# -- lint ------------------------------------------------------------------------------------------
+
+
+def _conjuncts(condition: Condition) -> list[Compare]:
+    if isinstance(condition, Compare):
+        return [condition]
+    if isinstance(condition, All):
+        return [leaf for c in condition.conditions for leaf in _conjuncts(c)]
+    return []
+
+
+def _lower_bounds(condition: Condition) -> dict[str, Decimal]:
+    """For each input, the lower bound a rule's top-level conjunction imposes (>=, >, between)."""
+    bounds: dict[str, Decimal] = {}
+    for leaf in _conjuncts(condition):
+        value = leaf.value
+        if leaf.op in (Op.GE, Op.GT) and isinstance(value, Decimal):
+            bound = value
+        elif leaf.op is Op.BETWEEN and isinstance(value, tuple) and isinstance(value[0], Decimal):
+            bound = value[0]
+        else:
+            continue
+        bounds[leaf.input] = max(bound, bounds.get(leaf.input, bound))
+    return bounds
+
+
+def _upper_bounds(condition: Condition) -> dict[str, Decimal]:
+    bounds: dict[str, Decimal] = {}
+    for leaf in _conjuncts(condition):
+        value = leaf.value
+        if leaf.op in (Op.LE, Op.LT) and isinstance(value, Decimal):
+            bound = value
+        elif leaf.op is Op.BETWEEN and isinstance(value, tuple) and isinstance(value[1], Decimal):
+            bound = value[1]
+        else:
+            continue
+        bounds[leaf.input] = min(bound, bounds.get(leaf.input, bound))
+    return bounds
+
+
+def _show_witness(witness: Mapping[str, object]) -> str:
+    parts = []
+    for name in sorted(witness):
+        value = witness[name]
+        shown = format(value, "f") if isinstance(value, Decimal) else str(value).lower()
+        parts.append(f"{name}={shown}")
+    return ", ".join(parts) or "any input"
+
+
+def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, ...]:
+    """Static checks of a tier policy, each finding with its place and severity.
+
+    - ``shadowed`` (warning): a rule that can never fire because earlier rules catch every input it matches
+      (under the ``first`` hit policy).
+    - ``gap`` (error): inputs, within every input's declared range, that no rule matches, when there is no
+      fallback; the finding shows an example.
+    - ``unreachable-tier`` (warning): a tier some rule names that no rule can actually give;
+      ``missing-tier`` (info): a tier no rule names at all.
+    - ``non-monotone`` (warning): a higher tier with a weaker threshold than a lower tier on the same
+      input (easier to reach), judged on each rule's top-level ``all`` of comparisons.
+    - ``too-complex`` (warning): a check that would exceed the search budget was skipped.
+
+    Unknown inputs and mistyped thresholds never get this far: loading the policy refuses them.
+    """
+    findings: list[Finding] = []
+    rules = policy.rules
+    fires: list[bool] = []
+    for i, rule in enumerate(rules):
+        earlier = [Not(r.when) for r in rules[:i]] if policy.hit == "first" else []
+        try:
+            witness = find_witness(All((rule.when, *earlier)), TIER_INPUTS, budget=budget)
+        except PolicyError:
+            findings.append(Finding(f"rules[{i}]", Severity.WARNING, "too-complex", "could not check reachability"))
+            fires.append(True)
+            continue
+        fires.append(witness is not None)
+        if witness is None:
+            what = "earlier rules match every input it matches" if i else "its condition can never hold"
+            findings.append(
+                Finding(f"rules[{i}]", Severity.WARNING, "shadowed", f"rule {rule.name!r} can never fire: {what}")
+            )
+    if policy.fallback is None:
+        try:
+            gap = find_witness(
+                AnyOf(()) if not rules else All(tuple(Not(r.when) for r in rules)), TIER_INPUTS, budget=budget
+            )
+        except PolicyError:
+            findings.append(Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps"))
+        else:
+            if gap is not None:
+                findings.append(
+                    Finding(
+                        "rules",
+                        Severity.ERROR,
+                        "gap",
+                        f"no rule matches some inputs, e.g. {_show_witness(gap)}",
+                        tuple(sorted(gap.items())),
+                    )
+                )
+    named = {r.tier for r in rules} | ({policy.fallback} if policy.fallback else set())
+    reachable = {r.tier for r, ok in zip(rules, fires, strict=True) if ok} | (
+        {policy.fallback} if policy.fallback else set()
+    )
+    for tier in Tier:
+        if tier not in named:
+            findings.append(Finding("rules", Severity.INFO, "missing-tier", f"no rule gives {tier.value}"))
+        elif tier not in reachable:
+            findings.append(
+                Finding("rules", Severity.WARNING, "unreachable-tier", f"{tier.value} is named but no rule can give it")
+            )
+    for i, hi in enumerate(rules):
+        for j, lo in enumerate(rules):
+            if hi.tier <= lo.tier:
+                continue
+            for name, bound in _lower_bounds(lo.when).items():
+                spec = TIER_INPUTS[name]
+                hi_bound = _lower_bounds(hi.when).get(name)
+                if spec.better == "higher" and hi_bound is not None and hi_bound < bound:
+                    findings.append(
+                        Finding(
+                            f"rules[{i}].when",
+                            Severity.WARNING,
+                            "non-monotone",
+                            f"{hi.tier.value} rule {hi.name!r} needs {name} >= {hi_bound} but the lower "
+                            f"{lo.tier.value} rule {lo.name!r} (rules[{j}]) needs {name} >= {bound}",
+                        )
+                    )
+            for name, bound in _upper_bounds(lo.when).items():
+                spec = TIER_INPUTS[name]
+                hi_bound = _upper_bounds(hi.when).get(name)
+                if spec.better == "lower" and hi_bound is not None and hi_bound > bound:
+                    findings.append(
+                        Finding(
+                            f"rules[{i}].when",
+                            Severity.WARNING,
+                            "non-monotone",
+                            f"{hi.tier.value} rule {hi.name!r} allows {name} <= {hi_bound} but the lower "
+                            f"{lo.tier.value} rule {lo.name!r} (rules[{j}]) needs {name} <= {bound}",
+                        )
+                    )
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return tuple(sorted(findings, key=lambda f: (order[f.severity], f.path, f.code, f.message)))
+
+
+# -- the default policy ----------------------------------------------------------------------------
+
+
+def _ge(name: str, value: str | int) -> Compare:
+    return Compare(name, Op.GE, Decimal(value))
+
+
+def default_tier_policy() -> TierPolicy:
+    """The default grading, faithful to the seed article; every threshold is a documented, editable default.
+
+    ====  ===============  =========================================================================
+    tier  rule             condition (first match wins, in this order)
+    ====  ===============  =========================================================================
+    L0    new-sku          days_since_joining < 14 and units_30d == 0 (new, no sales: 无动销)
+    L0    no-sales         units_30d == 0 (still no sales after 14 days; flagged ``stale``)
+    L1    low-sales        units_30d < 100 (some sales, but not many)
+    L5    selected-goods   composite >= 90, score.service >= 80, every other score.* >= 70,
+                           units_30d >= 1000, serious_violations_365d == 0 (精选好物)
+    L4    hot-item         composite >= 75, score.service >= 70, units_30d >= 300
+    L3    quality          composite >= 60, score.service >= 60
+    L2    qualified        composite >= 40, score.service >= 40
+    L1    selling          units_30d >= 1 (everything else that sells)
+    ====  ===============  =========================================================================
+    """
+    rules = (
+        TierRule(
+            "new-sku",
+            Tier.L0,
+            All((Compare("days_since_joining", Op.LT, Decimal(14)), Compare("units_30d", Op.EQ, Decimal(0)))),
+            description="a new SKU within 14 days of joining with no sales (无动销)",
+        ),
+        TierRule(
+            "no-sales",
+            Tier.L0,
+            Compare("units_30d", Op.EQ, Decimal(0)),
+            flags=("stale",),
+            description="past the 14-day window and still no sales: stays L0, flagged stale",
+        ),
+        TierRule(
+            "low-sales",
+            Tier.L1,
+            Compare("units_30d", Op.LT, Decimal(100)),
+            description="has sales, but not many (fewer than 100 units in 30 days)",
+        ),
+        TierRule(
+            "selected-goods",
+            Tier.L5,
+            All(
+                (
+                    _ge("composite", 90),
+                    _ge("score.service", 80),
+                    _ge("score.brand", 70),
+                    _ge("score.price", 70),
+                    _ge("score.distribution", 70),
+                    _ge("score.sales", 70),
+                    _ge("units_30d", 1000),
+                    Compare("serious_violations_365d", Op.EQ, Decimal(0)),
+                )
+            ),
+            description="精选好物: strong on every dimension, real sales volume, no violations",
+        ),
+        TierRule(
+            "hot-item",
+            Tier.L4,
+            All((_ge("composite", 75), _ge("score.service", 70), _ge("units_30d", 300))),
+            description="行业爆款: high composite with good service and volume",
+        ),
+        TierRule(
+            "quality",
+            Tier.L3,
+            All((_ge("composite", 60), _ge("score.service", 60))),
+            description="优质好物: good composite with decent service",
+        ),
+        TierRule(
+            "qualified",
+            Tier.L2,
+            All((_ge("composite", 40), _ge("score.service", 40))),
+            description="达标商品: meets the bar",
+        ),
+        TierRule("selling", Tier.L1, _ge("units_30d", 1), description="sells, below the L2 bar"),
+    )
+    return TierPolicy(rules=rules, name="default", version="2026.11")
+
+
+# -- stability over time ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class TierChange:
+    """A change of a SKU's effective tier: when, from what, to what, and why."""
+
+    at: datetime
+    old: Tier | None
+    new: Tier
+    reason: str
+
+
+@attrs.frozen
+class TierHistory:
+    """The effective tier of one SKU over time, folded from dated decisions with anti-flapping rules.
+
+    Build it empty and :meth:`record` each evaluation in time order; each call returns a new history.
+
+    - A promotion (a decided tier above the effective one) takes effect at once.
+    - A demotion takes effect only after the decided tier has stayed below the effective one for
+      ``stability.demote_after_evaluations`` consecutive evaluations spanning at least
+      ``stability.demote_after_days`` days; it then drops to the highest tier decided during that run.
+    - A decision at or above the effective tier resets the run.
+    """
+
+    stability: Stability = attrs.field(factory=Stability)
+    effective: Tier | None = None
+    changes: tuple[TierChange, ...] = ()
+    below_since: datetime | None = None
+    below_count: int = 0
+    below_best: Tier | None = None
+    last_at: datetime | None = None
+
+    def record(self, at: datetime, decided: Tier, reason: str = "") -> TierHistory:
+        """Fold one dated decision into the history.
+
+        Raises:
+            InvalidValueError: *at* is naive or earlier than the previous evaluation.
+        """
+        when = v.require_aware(at, "TierHistory.record.at")
+        if not isinstance(decided, Tier):
+            raise InvalidValueError("TierHistory.record.decided", decided, "must be a Tier")
+        if self.last_at is not None and when < self.last_at:
+            raise InvalidValueError("TierHistory.record.at", at, f"is before the previous evaluation {self.last_at}")
+        effective = self.effective
+        if effective is None or decided > effective:
+            why = reason or ("first grade" if effective is None else "promoted at once")
+            change = TierChange(when, effective, decided, why)
+            return attrs.evolve(
+                self,
+                effective=decided,
+                changes=(*self.changes, change),
+                below_since=None,
+                below_count=0,
+                below_best=None,
+                last_at=when,
+            )
+        if decided == effective:
+            return attrs.evolve(self, below_since=None, below_count=0, below_best=None, last_at=when)
+        since = self.below_since or when
+        count = self.below_count + 1
+        best = decided if self.below_best is None or decided > self.below_best else self.below_best
+        rule = self.stability
+        if count >= rule.demote_after_evaluations and when - since >= timedelta(days=rule.demote_after_days):
+            why = reason or f"below {effective.value} for {count} evaluations over {(when - since).days} days"
+            change = TierChange(when, effective, best, why)
+            return attrs.evolve(
+                self,
+                effective=best,
+                changes=(*self.changes, change),
+                below_since=None,
+                below_count=0,
+                below_best=None,
+                last_at=when,
+            )
+        return attrs.evolve(self, below_since=since, below_count=count, below_best=best, last_at=when)
+
+    def fold(self, decisions: Iterable[tuple[datetime, Tier]]) -> TierHistory:
+        """Record each ``(at, tier)`` in order."""
+        history = self
+        for at, tier in decisions:
+            history = history.record(at, tier)
+        return history

@@ -1,0 +1,364 @@
+"""Tiers: the default policy, decisions that explain themselves, lint, and stability over time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, evaluate
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.tiers import (
+    DIMENSION_INPUTS,
+    TIER_INPUTS,
+    Severity,
+    Stability,
+    Tier,
+    TierHistory,
+    TierPolicy,
+    TierRule,
+    default_tier_policy,
+    example_inputs,
+)
+
+D = Decimal
+POLICY = default_tier_policy()
+# Values on and around every default threshold, so that boundaries are hit exactly.
+SCORE_VALUES = [D(0), D("39.99"), D(40), D("59.99"), D(60), D(70), D("74.99"), D(75), D(80), D("89.99"), D(90), D(100)]
+UNIT_VALUES = [0, 1, 99, 100, 299, 300, 999, 1000, 5000]
+DAY_VALUES = [0, 13, 14, 15, 400]
+
+INPUTS = st.fixed_dictionaries(
+    {
+        **{name: st.sampled_from(SCORE_VALUES) for name in DIMENSION_INPUTS},
+        "units_30d": st.sampled_from(UNIT_VALUES),
+        "days_since_joining": st.sampled_from(DAY_VALUES),
+        "serious_violations_365d": st.sampled_from([0, 1, 2]),
+    }
+).map(lambda over: example_inputs(**over))
+
+
+def _better(name: str, value: Any) -> list[Any]:
+    """Values of *name* at least as good as *value*."""
+    spec = TIER_INPUTS[name]
+    pool: list[Any] = SCORE_VALUES if name in DIMENSION_INPUTS else UNIT_VALUES if name == "units_30d" else [0, 1, 2]
+    return [p for p in pool if (p >= value if spec.better == "higher" else p <= value)]
+
+
+@given(INPUTS)
+def test_every_input_gets_exactly_one_tier_and_the_explanation_agrees(inputs: dict[str, Any]) -> None:
+    """decide() and grade() agree; the deciding rule holds and every earlier rule does not."""
+    decision = POLICY.decide(inputs)
+    assert decision.tier == POLICY.grade(inputs)
+    assert decision.rule_index is not None
+    rule = POLICY.rules[decision.rule_index]
+    assert (rule.name, rule.tier) == (decision.rule, decision.tier)
+    assert evaluate(rule.when, inputs)
+    assert not any(evaluate(r.when, inputs) for r in POLICY.rules[: decision.rule_index])
+    assert [matched for _, _, matched in decision.checks] == [False] * decision.rule_index + [True]
+    for _, checks, matched in decision.checks:
+        assert matched == all(c.passed for c in checks) or not matched
+
+
+@given(INPUTS, st.sampled_from([*DIMENSION_INPUTS, "units_30d", "serious_violations_365d"]), st.data())
+def test_improving_any_input_never_lowers_the_default_tier(inputs: dict[str, Any], name: str, data: Any) -> None:
+    """Under the default policy the tier is monotone in every input with a direction."""
+    better = dict(inputs)
+    better[name] = data.draw(st.sampled_from(_better(name, inputs[name])))
+    assert POLICY.grade(better) >= POLICY.grade(inputs)
+
+
+@given(INPUTS)
+def test_the_next_tier_gap_is_exact(inputs: dict[str, Any]) -> None:
+    """Moving the named inputs to the named thresholds reaches the named tier (when marked reachable)."""
+    decision = POLICY.decide(inputs)
+    gap = decision.next_tier_gap
+    if decision.tier is Tier.L5:
+        assert gap is None
+        return
+    assert gap is not None
+    assert gap.tier > decision.tier
+    moved = dict(inputs)
+    for check in gap.unmet:
+        assert isinstance(check.threshold, Decimal)
+        step = D(1) if TIER_INPUTS[check.input].integer else D("0.01")
+        moved[check.input] = {
+            Op.GE: check.threshold,
+            Op.LE: check.threshold,
+            Op.EQ: check.threshold,
+            Op.GT: check.threshold + step,
+            Op.LT: check.threshold - step,
+        }[check.op]
+    if gap.reachable:
+        assert POLICY.grade(moved) >= gap.tier
+    else:
+        assert POLICY.grade(moved) < gap.tier
+
+
+def test_a_new_sku_without_sales_is_l0_until_exactly_14_days() -> None:
+    """Day 13 with no sales is L0 new-sku; day 14 is L0 no-sales, flagged stale."""
+    day13 = POLICY.decide(example_inputs(days_since_joining=13, units_30d=0))
+    day14 = POLICY.decide(example_inputs(days_since_joining=14, units_30d=0))
+    assert (day13.tier, day13.rule, day13.flags) == (Tier.L0, "new-sku", ())
+    assert (day14.tier, day14.rule, day14.flags) == (Tier.L0, "no-sales", ("stale",))
+
+
+def test_one_sale_makes_l1_and_100_units_leave_low_sales() -> None:
+    """1 unit is L1 (low-sales); at exactly 100 units the score decides."""
+    assert POLICY.decide(example_inputs(units_30d=1, days_since_joining=2)).rule == "low-sales"
+    assert POLICY.decide(example_inputs(units_30d=99)).tier is Tier.L1
+    weak = POLICY.decide(example_inputs(units_30d=100, composite="39.99"))
+    assert (weak.tier, weak.rule) == (Tier.L1, "selling")
+    assert POLICY.decide(example_inputs(units_30d=100, composite="40", **{"score.service": "40"})).tier is Tier.L2
+
+
+def _l5(**over: Any) -> dict[str, Any]:
+    values: dict[str, Any] = dict.fromkeys(DIMENSION_INPUTS, "90")
+    values.update({"score.service": "80", "units_30d": 1000, "serious_violations_365d": 0})
+    values.update(over)
+    return example_inputs(**values)
+
+
+def test_exactly_at_every_l5_threshold_is_l5() -> None:
+    """composite 90, service 80, other dimensions 70, 1000 units, no violations: L5."""
+    at = _l5(**{f"score.{d}": "70" for d in ("brand", "price", "distribution", "sales")})
+    assert POLICY.decide(at).tier is Tier.L5
+
+
+@pytest.mark.parametrize(
+    ("over", "unmet"),
+    [
+        ({"composite": "89.99"}, "composite 89.99 < 90 needed (+0.01)"),
+        ({"score.service": "79.99"}, "score.service 79.99 < 80 needed (+0.01)"),
+        ({"score.brand": "69.99"}, "score.brand 69.99 < 70 needed (+0.01)"),
+        ({"units_30d": 999}, "units_30d 999 < 1000 needed (+1)"),
+        ({"serious_violations_365d": 1}, "serious_violations_365d 1 != 0 needed"),
+    ],
+)
+def test_just_below_any_l5_threshold_is_not_l5_and_says_why(over: dict[str, Any], unmet: str) -> None:
+    """One step below an L5 threshold drops to L4 and the gap names exactly that threshold."""
+    decision = POLICY.decide(_l5(**over))
+    assert decision.tier is Tier.L4
+    assert decision.next_tier_gap is not None
+    assert [str(c) for c in decision.next_tier_gap.unmet] == [unmet]
+    assert decision.next_tier_gap.rule == "selected-goods"
+
+
+def test_the_default_policy_passes_lint() -> None:
+    """No errors and no warnings on the default policy."""
+    assert [f for f in POLICY.lint() if f.severity is not Severity.INFO] == []
+
+
+def _policy(*rules: tuple[str, Tier, Condition], fallback: Tier | None = None) -> TierPolicy:
+    return TierPolicy(rules=tuple(TierRule(n, t, c) for n, t, c in rules), fallback=fallback)
+
+
+def test_lint_finds_a_planted_gap() -> None:
+    """Composite between 40 and 60 (exclusive) is covered by no rule: a gap error with an example."""
+    policy = _policy(
+        ("low", Tier.L1, Compare("composite", Op.LT, D(40))),
+        ("high", Tier.L3, Compare("composite", Op.GE, D(60))),
+    )
+    gaps = [f for f in policy.lint() if f.code == "gap"]
+    assert len(gaps) == 1
+    assert gaps[0].severity is Severity.ERROR
+    witness = gaps[0].message.split("e.g. ")[1]
+    value = D(witness.split("=")[1])
+    assert D(40) <= value < D(60)
+    assert _policy(*((r.name, r.tier, r.when) for r in policy.rules), fallback=Tier.L0).lint()[0].code != "gap"
+
+
+def test_lint_finds_a_shadowed_rule_and_the_tier_it_leaves_unreachable() -> None:
+    """A rule caught entirely by an earlier one can never fire."""
+    policy = _policy(
+        ("any-sales", Tier.L1, Compare("units_30d", Op.GE, D(1))),
+        ("big-sales", Tier.L4, Compare("units_30d", Op.GE, D(1000))),
+        ("none", Tier.L0, Compare("units_30d", Op.EQ, D(0))),
+    )
+    findings = policy.lint()
+    assert any(f.code == "shadowed" and f.path == "rules[1]" for f in findings)
+    assert any(f.code == "unreachable-tier" and "L4" in f.message for f in findings)
+    assert not any(f.code == "gap" for f in findings)
+
+
+def test_lint_finds_a_non_monotone_threshold() -> None:
+    """L4 needing a lower composite than L3 is flagged."""
+    policy = _policy(
+        ("l4", Tier.L4, Compare("composite", Op.GE, D(50))),
+        ("l3", Tier.L3, Compare("composite", Op.GE, D(70))),
+        ("rest", Tier.L0, Compare("composite", Op.LT, D(50))),
+    )
+    findings = [f for f in policy.lint() if f.code == "non-monotone"]
+    assert findings
+    assert "needs composite >= 50" in findings[0].message
+
+
+def test_policies_refuse_unknown_inputs_with_the_path() -> None:
+    """An unknown input in a rule is a PolicyError naming the rule and the place."""
+    with pytest.raises(PolicyError, match=r"TierPolicy\.rules\[0\]\.when\.all\[1\]\.input.*did you mean"):
+        _policy(("x", Tier.L2, All((Compare("composite", Op.GE, D(1)), Compare("unit_30d", Op.GE, D(1))))))
+
+
+def test_policies_refuse_duplicate_names_too_many_rules_and_no_rules() -> None:
+    """Rule names are unique; a policy has 1..MAX_RULES rules."""
+    rule = ("a", Tier.L1, Compare("composite", Op.GE, D(1)))
+    with pytest.raises(PolicyError, match="earlier rule"):
+        _policy(rule, rule)
+    with pytest.raises(PolicyError, match="non-empty"):
+        TierPolicy(rules=())
+    with pytest.raises(PolicyError, match="more than"):
+        TierPolicy(rules=tuple(TierRule(f"r{i}", Tier.L1, Compare("composite", Op.GE, D(i))) for i in range(201)))
+
+
+def test_no_match_without_fallback_is_an_error_and_the_fallback_is_used_otherwise() -> None:
+    """grade() and decide() refuse an uncovered input unless the policy names a fallback."""
+    policy = _policy(("high", Tier.L3, Compare("composite", Op.GE, D(60))))
+    with pytest.raises(PolicyError, match="no rule matches"):
+        policy.grade(example_inputs(composite="10"))
+    with_fallback = _policy(("high", Tier.L3, Compare("composite", Op.GE, D(60))), fallback=Tier.L1)
+    decision = with_fallback.decide(example_inputs(composite="10"))
+    assert (decision.tier, decision.rule, decision.rule_index) == (Tier.L1, "(fallback)", None)
+
+
+def test_highest_hit_policy_takes_the_highest_matching_tier() -> None:
+    """hit='highest' ignores order and picks the top tier among matching rules."""
+    rules = (
+        TierRule("low", Tier.L1, Compare("composite", Op.GE, D(0))),
+        TierRule("top", Tier.L4, Compare("composite", Op.GE, D(80))),
+    )
+    assert TierPolicy(rules=rules).grade(example_inputs(composite="85")) is Tier.L1
+    assert TierPolicy(rules=rules, hit="highest").grade(example_inputs(composite="85")) is Tier.L4
+    assert TierPolicy(rules=rules, hit="highest").decide(example_inputs(composite="85")).rule == "top"
+
+
+def test_tiers_are_ordered_and_labelled() -> None:
+    """L0 < ... < L5; L5 is 精选好物; labels are configurable per policy."""
+    assert sorted(Tier, reverse=True)[0] is Tier.L5
+    assert Tier.L5.label_zh == "精选好物"
+    assert Tier.L1 < Tier.L2 <= Tier.L2
+    kuaishou = TierPolicy(rules=POLICY.rules, labels={Tier.L5: "行业尖货"})
+    assert kuaishou.label(Tier.L5) == "行业尖货"
+    assert kuaishou.label(Tier.L3) == "优质好物"
+
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+TIERS = st.sampled_from(list(Tier))
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), TIERS), min_size=1, max_size=30), st.integers(1, 4), st.integers(0, 5))
+def test_history_promotes_at_once_and_never_demotes_inside_the_grace_period(
+    steps: list[tuple[int, Tier]], evaluations: int, days: int
+) -> None:
+    """Every promotion is immediate; a demotion only after enough consecutive lower grades and days."""
+    history = TierHistory(Stability(demote_after_evaluations=evaluations, demote_after_days=days))
+    at = T0
+    below: list[tuple[datetime, Tier]] = []
+    for gap_days, tier in steps:
+        at += timedelta(days=gap_days)
+        before = history.effective
+        history = history.record(at, tier)
+        if before is None or tier > before:
+            assert history.effective == tier
+            below = []
+        elif tier == before:
+            assert history.effective == before
+            below = []
+        else:
+            below.append((at, tier))
+            demoted = len(below) >= evaluations and at - below[0][0] >= timedelta(days=days)
+            if demoted:
+                assert history.effective == max(t for _, t in below)
+                below = []
+            else:
+                assert history.effective == before
+    assert history.changes[0].old is None
+
+
+def test_history_refuses_time_going_backwards_and_naive_times() -> None:
+    """Evaluations are recorded in time order with aware datetimes."""
+    history = TierHistory().record(T0, Tier.L2)
+    with pytest.raises(InvalidValueError, match="before the previous"):
+        history.record(T0 - timedelta(days=1), Tier.L2)
+    with pytest.raises(InvalidValueError, match="timezone-aware"):
+        history.record(datetime(2026, 11, 2), Tier.L2)
+
+
+def test_history_demotes_after_three_evaluations_over_seven_days_by_default() -> None:
+    """The default stability: 3 consecutive lower grades spanning 7 days."""
+    history = TierHistory().record(T0, Tier.L4)
+    for day in (1, 4):
+        history = history.record(T0 + timedelta(days=day), Tier.L2)
+        assert history.effective is Tier.L4
+    history = history.record(T0 + timedelta(days=7), Tier.L3)
+    assert history.effective is Tier.L4  # 3 evaluations, but only 6 days since the first lower one
+    history = history.record(T0 + timedelta(days=8), Tier.L2)
+    assert history.effective is Tier.L3
+    assert history.changes[-1].reason.startswith("below L4 for 4 evaluations")
+
+
+def test_a_condition_never_evaluated_as_code() -> None:
+    """Policies hold plain data; a text threshold on a number input is refused, not evaluated."""
+    with pytest.raises(PolicyError, match="must be a number"):
+        _policy(("x", Tier.L1, Compare("composite", Op.GE, "__import__('os')")))
+
+
+def _leaf(name: str, values: list[Any]) -> st.SearchStrategy[Condition]:
+    ops = st.sampled_from([Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE])
+    return st.builds(Compare, st.just(name), ops, st.sampled_from(values).map(D))
+
+
+RULE_CONDITIONS: st.SearchStrategy[Condition] = st.recursive(
+    _leaf("composite", SCORE_VALUES) | _leaf("units_30d", UNIT_VALUES),
+    lambda inner: (
+        st.lists(inner, min_size=1, max_size=3).map(lambda c: All(tuple(c)))
+        | st.lists(inner, min_size=1, max_size=3).map(lambda c: AnyOf(tuple(c)))
+        | inner.map(Not)
+    ),
+    max_leaves=5,
+)
+POLICIES = st.builds(
+    lambda conds, tiers, hit, fallback: TierPolicy(
+        rules=tuple(TierRule(f"r{i}", t, c) for i, (c, t) in enumerate(zip(conds, tiers, strict=False))),
+        hit=hit,
+        fallback=fallback,
+    ),
+    st.lists(RULE_CONDITIONS, min_size=1, max_size=5),
+    st.lists(TIERS, min_size=5, max_size=5),
+    st.sampled_from(["first", "highest"]),
+    st.none() | TIERS,
+)
+
+
+@given(POLICIES, st.sampled_from(SCORE_VALUES), st.sampled_from(UNIT_VALUES))
+def test_every_input_gets_exactly_one_tier_under_any_policy_lint_passes(
+    policy: TierPolicy, composite: Decimal, units: int
+) -> None:
+    """If lint reports no error, grading never fails; if it reports a gap, its example really is uncovered."""
+    errors = [f for f in policy.lint() if f.severity is Severity.ERROR]
+    inputs = example_inputs(composite=composite, units_30d=units)
+    if not errors:
+        assert isinstance(policy.grade(inputs), Tier)
+        assert policy.decide(inputs).tier == policy.grade(inputs)
+    else:
+        assert policy.fallback is None
+        (gap,) = errors
+        uncovered = example_inputs(**dict(gap.example))
+        assert not any(evaluate(r.when, uncovered) for r in policy.rules)
+        with pytest.raises(PolicyError, match="no rule matches"):
+            policy.grade(uncovered)
+
+
+@given(POLICIES)
+def test_lint_shadowed_rules_never_decide(policy: TierPolicy) -> None:
+    """A rule lint calls shadowed never matches first on a dense grid of inputs."""
+    shadowed = {int(f.path[6:-1]) for f in policy.lint() if f.code == "shadowed"}
+    assume(shadowed and policy.hit == "first")
+    for c in SCORE_VALUES:
+        for u in UNIT_VALUES:
+            inputs = example_inputs(composite=c, units_30d=u)
+            first = next((i for i, r in enumerate(policy.rules) if evaluate(r.when, inputs)), None)
+            assert first not in shadowed
