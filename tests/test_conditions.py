@@ -131,8 +131,8 @@ def test_gap_says_how_far_each_unmet_threshold_is() -> None:
     assert [c.gap for c in unmet] == [D("7.5"), D("-0.15"), D(359)]
     assert [str(c) for c in unmet] == [
         "score 72.5 < 80 needed (+7.5)",
-        "refund 0.25 > 0.1 needed (-0.15)",
-        "units 640 <= 999 needed (+359 and more)",
+        "refund 0.25: <= 0.1 needed (-0.15)",
+        "units 640: > 999 needed (+359 and more)",
     ]
 
 

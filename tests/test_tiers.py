@@ -136,7 +136,7 @@ def test_exactly_at_every_l5_threshold_is_l5() -> None:
         ({"score.service": "79.99"}, "score.service 79.99 < 80 needed (+0.01)"),
         ({"score.brand": "69.99"}, "score.brand 69.99 < 70 needed (+0.01)"),
         ({"units_30d": 999}, "units_30d 999 < 1000 needed (+1)"),
-        ({"serious_violations_365d": 1}, "serious_violations_365d 1 != 0 needed"),
+        ({"serious_violations_365d": 1}, "serious_violations_365d 1: == 0 needed"),
     ],
 )
 def test_just_below_any_l5_threshold_is_not_l5_and_says_why(over: dict[str, Any], unmet: str) -> None:

@@ -478,24 +478,15 @@ class Check:
             return f"{self.input} {shown} {self.op.value} {_show(self.threshold)}"
         if self.negated:
             return f"{self.input} {shown} must not be {self.op.value} {_show(self.threshold)}"
-        sign = _NEGATION[self.op]
-        text = f"{self.input} {shown} {sign} {_show(self.threshold)} needed"
+        # ">=" reads best as the shortfall ("service 72.5 < 80 needed"); other operators state the need.
+        if self.op is Op.GE:
+            text = f"{self.input} {shown} < {_show(self.threshold)} needed"
+        else:
+            text = f"{self.input} {shown}: {self.op.value} {_show(self.threshold)} needed"
         if self.gap is not None and self.gap != 0:
             strict = " and more" if self.op in (Op.GT, Op.LT) else ""
             text += f" ({'+' if self.gap > 0 else '-'}{_plain(abs(self.gap))}{strict})"
         return text
-
-
-_NEGATION: Final = {
-    Op.GE: "<",
-    Op.GT: "<=",
-    Op.LE: ">",
-    Op.LT: ">=",
-    Op.EQ: "!=",
-    Op.NE: "==",
-    Op.BETWEEN: "outside",
-    Op.IN: "not in",
-}
 
 
 def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:

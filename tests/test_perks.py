@@ -1,0 +1,327 @@
+"""Perks: kinds, the default catalog, resolution with reasons, and subsidy budgets that never overspend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fenxiao.conditions import Compare, Op
+from fenxiao.errors import InvalidValueError, PluginError, PolicyError
+from fenxiao.money import Money, Rate
+from fenxiao.perks import (
+    SEED_PRIVILEGES,
+    Access,
+    Badge,
+    InfluencerPreferred,
+    PerkCatalog,
+    PerkEntry,
+    Stacking,
+    Subsidy,
+    SubsidyBudget,
+    SubsidyRequest,
+    TrafficBoost,
+    allocate_subsidies,
+    default_perk_catalog,
+    example_context,
+    perk_kinds,
+    register_perk_kind,
+    resolve_perks,
+)
+from fenxiao.tiers import Tier
+
+CATALOG = default_perk_catalog()
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+CONTEXTS = st.fixed_dictionaries(
+    {
+        "days_since_joining": st.sampled_from([0, 13, 14, 100]),
+        "merchant_standing": st.sampled_from(["normal", "warned", "restricted"]),
+        "category_id": st.sampled_from(["c-dress", "c-gold"]),
+    }
+).map(lambda over: example_context(**over))
+
+
+def test_l5_gets_exactly_the_four_privileges_of_the_seed() -> None:
+    """Traffic boost, the 精选好物 badge, official subsidy and influencer-preferred, once each."""
+    resolution = CATALOG.resolve(Tier.L5, example_context())
+    privileges = [g.perk for g in resolution.granted if g.perk.kind in SEED_PRIVILEGES]
+    assert sorted(p.kind for p in privileges) == sorted(SEED_PRIVILEGES)
+    assert resolution.of_kind("traffic_boost") == (TrafficBoost(Decimal(2), "流量加持"),)
+    assert resolution.of_kind("badge") == (Badge("精选好物", "badge-jingxuan"),)
+    assert resolution.of_kind("subsidy") == (Subsidy("official-subsidy", rate=Rate.of("5%"), cap=Money.of("20.00")),)
+    assert resolution.of_kind("influencer_preferred") == (InfluencerPreferred(20),)
+    assert {a.feature for a in resolution.of_kind("access")} == {
+        "pool",
+        "leader_activities",
+        "selection_center",
+        "hot_item_channel",
+    }
+
+
+def test_lower_tiers_get_graded_smaller_perks() -> None:
+    """L0 cold start while new; L4 a ×1.3 boost and the 行业爆款 badge but no subsidy."""
+    new = CATALOG.resolve(Tier.L0, example_context(days_since_joining=3))
+    assert new.of_kind("traffic_boost") == (TrafficBoost(Decimal("1.2"), "new-product exposure"),)
+    stale = CATALOG.resolve(Tier.L0, example_context(days_since_joining=14))
+    assert stale.granted == ()
+    assert any(d.entry == "cold-start" and "days_since_joining 14: < 14 needed" in d.reason for d in stale.denied)
+    l4 = CATALOG.resolve(Tier.L4, example_context())
+    assert l4.of_kind("traffic_boost") == (TrafficBoost(Decimal("1.3")),)
+    assert l4.of_kind("badge") == (Badge("行业爆款", "badge-baokuan"),)
+    assert l4.of_kind("subsidy") == ()
+
+
+@given(CONTEXTS, st.sampled_from(list(Tier)), st.sampled_from(list(Tier)))
+def test_a_higher_tier_never_gets_fewer_or_weaker_perks(context: dict[str, Any], low: Tier, high: Tier) -> None:
+    """Under the default catalog every slot granted to a lower tier is granted at least as strong higher up."""
+    if high < low:
+        low, high = high, low
+    below = {(g.perk.kind, g.perk.key): g.perk for g in CATALOG.resolve(low, context).granted}
+    above = {(g.perk.kind, g.perk.key): g.perk for g in CATALOG.resolve(high, context).granted}
+    for slot, perk in below.items():
+        if slot == ("traffic_boost", "traffic") and low is Tier.L0:
+            assert slot not in above or above[slot].strength() >= Decimal(1)
+            continue
+        assert slot in above
+        assert above[slot].strength() >= perk.strength()
+
+
+def test_the_cold_start_boost_is_the_only_perk_that_can_shrink_on_promotion() -> None:
+    """L0's ×1.2 cold start outranks L2's ×1.05: documented, and L1 keeps the pool listing instead."""
+    new = example_context(days_since_joining=2)
+    assert CATALOG.resolve(Tier.L0, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.2")
+    assert CATALOG.resolve(Tier.L2, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.2")
+    assert CATALOG.resolve(Tier.L3, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.2")
+    assert CATALOG.resolve(Tier.L4, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.3")
+
+
+@given(CONTEXTS, st.sampled_from(list(Tier)))
+def test_resolution_is_deterministic_and_accounts_for_every_entry(context: dict[str, Any], tier: Tier) -> None:
+    """The same input resolves the same; each entry is granted (or summed in) or denied with a reason."""
+    first = resolve_perks(CATALOG, tier, context)
+    assert first == resolve_perks(CATALOG, tier, dict(reversed(list(context.items()))))
+    granted_names = {g.entry for g in first.granted}
+    denied_names = [d.entry for d in first.denied]
+    assert len(denied_names) == len(set(denied_names))
+    assert granted_names.isdisjoint(denied_names)
+    assert granted_names | set(denied_names) == {e.name for e in CATALOG.entries}
+    assert all(d.reason for d in first.denied)
+    assert len({(g.perk.kind, g.perk.key) for g in first.granted}) == len(first.granted)
+
+
+def test_an_ineligible_merchant_is_denied_the_subsidy_with_the_reason() -> None:
+    """A warned merchant's L5 goods get no official subsidy; the reason names the unmet condition."""
+    resolution = CATALOG.resolve(Tier.L5, example_context(merchant_standing="warned"))
+    assert resolution.of_kind("subsidy") == ()
+    (denied,) = [d for d in resolution.denied if d.entry == "official-subsidy"]
+    assert "merchant_standing 'warned': == 'normal' needed" in denied.reason
+
+
+def test_an_ineligible_category_and_an_expired_campaign_window_are_denied() -> None:
+    """Entries limited to a category or a campaign window are denied outside them, with why."""
+    catalog = PerkCatalog(
+        entries=(
+            PerkEntry(
+                "jewellery-boost",
+                Tier.L2,
+                TrafficBoost(Decimal("1.5")),
+                when=Compare("category_id", Op.IN, ("c-gold", "c-diamond")),
+            ),
+            PerkEntry(
+                "double-11",
+                Tier.L2,
+                Badge("双11", "badge-d11", slot="campaign"),
+                valid_from=T0,
+                valid_until=T0 + timedelta(days=12),
+            ),
+        )
+    )
+    dress = catalog.resolve(Tier.L3, example_context(category_id="c-dress"), at=T0 + timedelta(days=1))
+    assert [g.entry for g in dress.granted] == ["double-11"]
+    assert "category_id 'c-dress': in ['c-gold', 'c-diamond'] needed" in dress.denied[0].reason
+    late = catalog.resolve(Tier.L3, example_context(category_id="c-gold"), at=T0 + timedelta(days=12))
+    assert [g.entry for g in late.granted] == ["jewellery-boost"]
+    assert late.denied[0].reason.startswith("campaign ended")
+    early = catalog.resolve(Tier.L3, example_context(category_id="c-gold"), at=T0 - timedelta(seconds=1))
+    assert early.denied[0].reason.startswith("campaign starts")
+    untimed = catalog.resolve(Tier.L3, example_context(category_id="c-gold"))
+    assert untimed.denied[0].reason == "campaign window, and no time was given"
+
+
+def test_subsidies_of_one_budget_sum_with_the_smallest_cap() -> None:
+    """Two subsidy entries on one budget add up: 5% + ¥1, capped at the smaller cap."""
+    catalog = PerkCatalog(
+        entries=(
+            PerkEntry("base", Tier.L3, Subsidy("b", rate=Rate.of("5%"), cap=Money.of("30.00"))),
+            PerkEntry("extra", Tier.L5, Subsidy("b", fixed=Money.of("1.00"), cap=Money.of("20.00"))),
+        )
+    )
+    (subsidy,) = catalog.resolve(Tier.L5, example_context()).of_kind("subsidy")
+    assert subsidy == Subsidy("b", rate=Rate.of("5%"), fixed=Money.of("1.00"), cap=Money.of("20.00"))
+    assert subsidy.amount_for(Money.of("100.00")) == Money.of("6.00")
+    assert subsidy.amount_for(Money.of("1000.00")) == Money.of("20.00")
+
+
+def test_inherit_false_grants_at_exactly_its_tier() -> None:
+    """An entry with inherit=False is not passed up."""
+    catalog = PerkCatalog(entries=(PerkEntry("only-l2", Tier.L2, Access("x"), inherit=False),))
+    assert catalog.resolve(Tier.L2, example_context()).granted
+    assert not catalog.resolve(Tier.L3, example_context()).granted
+
+
+@attrs.frozen
+class LiveSlot:
+    """A custom perk kind a rule author might add: guaranteed live-stream slots per week, summed."""
+
+    kind: ClassVar[str] = "live_slot"
+    stacking: ClassVar[Stacking] = Stacking.SUM
+    per_week: int
+
+    @property
+    def key(self) -> str:
+        return "live"
+
+    def strength(self) -> Decimal:
+        return Decimal(self.per_week)
+
+    def combine(self, other: LiveSlot) -> LiveSlot:
+        return LiveSlot(min(self.per_week + other.per_week, 7))
+
+
+def test_rule_authors_can_register_a_perk_kind_with_its_own_stacking() -> None:
+    """A registered kind is used in catalogs and stacks by its own rule."""
+    register_perk_kind(LiveSlot, replace=True)
+    assert perk_kinds()["live_slot"] is LiveSlot
+    catalog = PerkCatalog(entries=(PerkEntry("a", Tier.L3, LiveSlot(3)), PerkEntry("b", Tier.L5, LiveSlot(5))))
+    assert catalog.resolve(Tier.L5, example_context()).of_kind("live_slot") == (LiveSlot(7),)
+    assert catalog.resolve(Tier.L4, example_context()).of_kind("live_slot") == (LiveSlot(3),)
+
+
+def test_broken_perk_kinds_are_refused_with_plugin_error() -> None:
+    """A class missing the contract cannot be registered."""
+
+    class NoKind:
+        pass
+
+    @attrs.frozen
+    class NoCombine:
+        kind: ClassVar[str] = "broken_sum"
+        stacking: ClassVar[Stacking] = Stacking.SUM
+
+        @property
+        def key(self) -> str:
+            return "k"
+
+        def strength(self) -> Decimal:
+            return Decimal(0)
+
+    with pytest.raises(PluginError, match="kind"):
+        register_perk_kind(NoKind)
+    with pytest.raises(PluginError, match="combine"):
+        register_perk_kind(NoCombine)
+    with pytest.raises(PluginError, match="already registered"):
+        register_perk_kind(type("TrafficBoost2", (TrafficBoost,), {}))
+
+
+def test_catalogs_refuse_bad_entries_with_their_path() -> None:
+    """Unknown inputs, duplicate names and bad windows are PolicyErrors naming the entry."""
+    with pytest.raises(PolicyError, match=r"entries\[0\]\.when\.input"):
+        PerkCatalog(entries=(PerkEntry("x", Tier.L1, Access("a"), when=Compare("categry_id", Op.EQ, "c")),))
+    with pytest.raises(PolicyError, match="earlier entry"):
+        PerkCatalog(entries=(PerkEntry("x", Tier.L1, Access("a")), PerkEntry("x", Tier.L2, Access("b"))))
+    with pytest.raises(PolicyError, match="after valid_from"):
+        PerkEntry("x", Tier.L1, Access("a"), valid_from=T0, valid_until=T0)
+    with pytest.raises(PolicyError, match="registered kind"):
+        PerkEntry("x", Tier.L1, "a string is not a perk")
+    with pytest.raises(InvalidValueError, match="rate or a fixed amount"):
+        Subsidy("b")
+
+
+# -- budgets ----------------------------------------------------------------------------------------
+
+REQUESTS = st.lists(
+    st.builds(
+        lambda i, budget, fen, tier, score: SubsidyRequest(f"r{i}", budget, Money(fen), tier, Decimal(score)),
+        st.integers(0, 10_000),
+        st.sampled_from(["a", "b", "missing"]),
+        st.integers(0, 5_000),
+        st.sampled_from(list(Tier)),
+        st.integers(0, 100),
+    ),
+    max_size=25,
+    unique_by=lambda r: r.request_id,
+)
+BUDGETS = st.tuples(st.integers(0, 20_000), st.integers(0, 20_000)).map(
+    lambda t: (SubsidyBudget("a", Money(t[0])), SubsidyBudget("b", Money(t[1])))
+)
+
+
+@given(REQUESTS, BUDGETS, st.randoms(use_true_random=False))
+@settings(max_examples=150)
+def test_budgets_are_never_overspent_whatever_the_demand_and_order(
+    requests: list[SubsidyRequest], budgets: tuple[SubsidyBudget, ...], rnd: Any
+) -> None:
+    """Grants never exceed a budget; the outcome does not depend on arrival order; at most one partial grant."""
+    allocation = allocate_subsidies(requests, budgets)
+    shuffled = list(requests)
+    rnd.shuffle(shuffled)
+    assert allocate_subsidies(shuffled, budgets) == allocation
+    for budget in budgets:
+        granted = [g for g in allocation.grants if g.budget == budget.name]
+        total = sum((g.granted for g in granted), Money(0))
+        assert total <= budget.total
+        assert allocation.remaining[budget.name] == budget.total - total
+        assert sum(g.partial for g in granted) <= 1
+        short = [i for i, g in enumerate(granted) if g.granted < g.requested]
+        if short:
+            assert all(g.granted == Money(0) for g in granted[short[0] + 1 :])
+    assert all(Money(0) <= g.granted <= g.requested for g in allocation.grants)
+    assert all(g.granted == Money(0) for g in allocation.grants if g.budget == "missing")
+    assert len(allocation.grants) == len(requests)
+
+
+def test_a_budget_exhausted_mid_batch_grants_partially_then_nothing() -> None:
+    """¥10 for three ¥4 requests: L5 first in full, then by score, the third gets the last ¥2, then nothing."""
+    requests = [
+        SubsidyRequest("late", "b", Money.of("4.00"), Tier.L5, Decimal(80)),
+        SubsidyRequest("top", "b", Money.of("4.00"), Tier.L5, Decimal(95)),
+        SubsidyRequest("mid", "b", Money.of("4.00"), Tier.L4, Decimal(99)),
+        SubsidyRequest("last", "b", Money.of("4.00"), Tier.L3, Decimal(99)),
+    ]
+    allocation = allocate_subsidies(requests, [SubsidyBudget("b", Money.of("10.00"))])
+    assert [(g.request_id, str(g.granted), g.reason) for g in allocation.grants] == [
+        ("top", "¥4.00", "granted in full"),
+        ("late", "¥4.00", "granted in full"),
+        ("mid", "¥2.00", "partial: the budget had ¥2.00 left"),
+        ("last", "¥0.00", "budget exhausted"),
+    ]
+    assert allocation.remaining["b"] == Money(0)
+    assert allocation.granted_total("b") == Money.of("10.00")
+
+
+def test_a_request_outside_the_budget_window_gets_nothing() -> None:
+    """A budget for a campaign window refuses requests outside it or without a time."""
+    budget = SubsidyBudget("d11", Money.of("100.00"), valid_from=T0, valid_until=T0 + timedelta(days=11))
+    inside = SubsidyRequest("in", "d11", Money.of("1.00"), Tier.L5, at=T0)
+    outside = SubsidyRequest("out", "d11", Money.of("1.00"), Tier.L5, at=T0 + timedelta(days=11))
+    untimed = SubsidyRequest("none", "d11", Money.of("1.00"), Tier.L5)
+    grants = {g.request_id: g for g in allocate_subsidies([inside, outside, untimed], [budget]).grants}
+    assert grants["in"].granted == Money.of("1.00")
+    assert grants["out"].granted == grants["none"].granted == Money(0)
+    assert grants["out"].reason == "outside the budget's window"
+
+
+def test_duplicate_ids_and_mixed_currencies_are_refused() -> None:
+    """Request ids and budget names are unique; a request is in its budget's currency."""
+    budget = SubsidyBudget("b", Money.of("1.00"))
+    with pytest.raises(InvalidValueError, match="duplicate request id"):
+        allocate_subsidies([SubsidyRequest("r", "b", Money(1), Tier.L1)] * 2, [budget])
+    with pytest.raises(InvalidValueError, match="duplicate budget name"):
+        allocate_subsidies([], [budget, budget])
+    with pytest.raises(InvalidValueError, match="must be in CNY"):
+        allocate_subsidies([SubsidyRequest("r", "b", Money(1, "USD"), Tier.L1)], [budget])
