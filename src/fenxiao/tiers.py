@@ -529,11 +529,14 @@ class TierPolicy:
 
 
 def _scores_of(scorecard: object) -> Mapping[str, object]:
+    """The six score inputs of a :class:`fenxiao.scoring.ScoreCard` (or a mapping that already holds them)."""
     if isinstance(scorecard, Mapping):
         return scorecard
-    inputs = getattr(scorecard, "tier_inputs", None)
-    if callable(inputs):
-        result: Mapping[str, object] = inputs()
+    values = getattr(scorecard, "values", None)
+    composite = getattr(scorecard, "composite", None)
+    if callable(values) and composite is not None:
+        result: dict[str, object] = {f"score.{getattr(d, 'value', d)}": value for d, value in values().items()}
+        result["composite"] = composite
         return result
     raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
 
