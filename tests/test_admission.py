@@ -1,0 +1,256 @@
+"""Admission: the low-threshold default policy, deny-overrides with every reason, review service levels."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.admission import (
+    AdmissionPolicy,
+    AdmissionProfile,
+    AdmissionRule,
+    Application,
+    Outcome,
+    ReviewQueue,
+    default_admission_policy,
+    merchant_inputs,
+    review_listing,
+    sku_inputs,
+)
+from fenxiao.catalog import Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op
+from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
+from fenxiao.ids import CategoryId, ListingId, MerchantId, SkuId
+from fenxiao.listings import Listing, ListingStatus, ListingTerms
+from fenxiao.money import Money, Rate
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+POLICY = default_admission_policy()
+GOLD = Category(CategoryId("c-gold"), ("珠宝文玩", "黄金", "黄金项链"))
+DRESS = Category(CategoryId("c-dress"), ("服饰内衣", "女装", "连衣裙"))
+FRESH = Category(CategoryId("c-fruit"), ("生鲜", "水果", "苹果"))
+
+
+def _merchant(**over: Any) -> Merchant:
+    base: dict[str, Any] = {"id": MerchantId("m-1"), "name": "新店", "opened_on": date(2026, 11, 1)}
+    base.update(over)
+    return Merchant(**base)
+
+
+def _sku(category: Category) -> Sku:
+    return Sku(SkuId("s-1"), MerchantId("m-1"), category.id, "项链", Money.of("99.00"), NOW - timedelta(days=1))
+
+
+def test_a_new_merchant_with_a_clean_shop_gets_in() -> None:
+    """A three-week-old, unrated, unlicensed shop in good standing is approved at once (the seed's point)."""
+    decision = POLICY.decide(merchant_inputs(_merchant(), as_of=NOW))
+    assert decision.outcome is Outcome.APPROVE
+    assert decision.reasons == ()
+
+
+def test_a_merchant_with_a_serious_recent_violation_does_not() -> None:
+    """A serious violation 100 days ago is a reject, with the rule and the evidence."""
+    merchant = _merchant(last_serious_violation_on=NOW.date() - timedelta(days=100))
+    decision = POLICY.decide(merchant_inputs(merchant, as_of=NOW), subject="m-1")
+    assert decision.outcome is Outcome.REJECT
+    assert decision.reasons[0][0] == "serious-violation"
+    assert "days_since_serious_violation 100 < 365" in decision.reasons[0][1]
+    assert str(decision).startswith("m-1: reject")
+
+
+def test_a_violation_exactly_365_days_ago_no_longer_blocks() -> None:
+    """The one-year window is exclusive at 365 days."""
+    old = _merchant(last_serious_violation_on=NOW.date() - timedelta(days=365))
+    assert POLICY.decide(merchant_inputs(old, as_of=NOW)).outcome is Outcome.APPROVE
+
+
+def test_every_reason_is_reported_and_reject_overrides_review() -> None:
+    """A warned shop with a counterfeit record: reject, and both reasons, reject first."""
+    merchant = _merchant(standing=Standing.WARNED, counterfeit_record=True)
+    decision = POLICY.decide(merchant_inputs(merchant, as_of=NOW))
+    assert decision.outcome is Outcome.REJECT
+    assert [name for name, _ in decision.reasons] == ["counterfeit", "restricted-standing"]
+
+
+def test_low_experience_goes_to_review_unless_the_shop_is_young() -> None:
+    """Score 3.9 after 90 days: review; at 89 days: exempt; exactly 4.0: approve."""
+    old = date(2026, 11, 20) - timedelta(days=90)
+    assert (
+        POLICY.decide(merchant_inputs(_merchant(opened_on=old, experience_score=Decimal("3.9")), as_of=NOW)).outcome
+        is Outcome.REVIEW
+    )
+    young = old + timedelta(days=1)
+    assert (
+        POLICY.decide(merchant_inputs(_merchant(opened_on=young, experience_score=Decimal("3.9")), as_of=NOW)).outcome
+        is Outcome.APPROVE
+    )
+    assert (
+        POLICY.decide(merchant_inputs(_merchant(opened_on=old, experience_score=Decimal("4.0")), as_of=NOW)).outcome
+        is Outcome.APPROVE
+    )
+
+
+def test_skus_are_checked_for_category_and_commission_floor() -> None:
+    """Closed categories reject; jewellery below the 5% floor rejects; unqualified jewellery goes to review."""
+    merchant = _merchant()
+    terms_low = ListingTerms(commission_rate=Rate.of("4.9%"))
+    terms_ok = ListingTerms(commission_rate=Rate.of("5%"))
+    fresh = POLICY.decide(sku_inputs(merchant, _sku(FRESH), FRESH, terms_ok, as_of=NOW))
+    assert (fresh.outcome, fresh.reasons[0][0]) == (Outcome.REJECT, "closed-category")
+    low = POLICY.decide(sku_inputs(merchant, _sku(GOLD), GOLD, terms_low, as_of=NOW))
+    assert (low.outcome, low.reasons[0][0]) == (Outcome.REJECT, "below-floor")
+    unqualified = POLICY.decide(sku_inputs(merchant, _sku(GOLD), GOLD, terms_ok, as_of=NOW))
+    assert (unqualified.outcome, unqualified.reasons[0][0]) == (Outcome.REVIEW, "restricted-category")
+    listed_brand = sku_inputs(merchant, _sku(GOLD), GOLD, terms_ok, as_of=NOW, brand_on_list=True)
+    assert POLICY.decide(listed_brand).outcome is Outcome.APPROVE
+    dress = POLICY.decide(
+        sku_inputs(merchant, _sku(DRESS), DRESS, ListingTerms(commission_rate=Rate.zero()), as_of=NOW)
+    )
+    assert dress.outcome is Outcome.APPROVE
+
+
+INPUTS = st.fixed_dictionaries(
+    {
+        "standing": st.sampled_from(["normal", "warned", "restricted", "suspended"]),
+        "shop_kind": st.sampled_from(["flagship", "ordinary"]),
+        "shop_age_days": st.integers(0, 1000),
+        "experience_score": st.decimals(0, 5, places=2),
+        "rated": st.booleans(),
+        "enterprise_licence": st.booleans(),
+        "days_since_serious_violation": st.integers(0, 1000),
+        "counterfeit_record": st.booleans(),
+        "category_excluded": st.booleans(),
+        "category_restricted": st.booleans(),
+        "qualified": st.booleans(),
+        "commission_rate": st.decimals(0, 1, places=3),
+        "commission_floor": st.sampled_from([Decimal(0), Decimal("0.05")]),
+        "commission_below_floor": st.booleans(),
+        "price": st.decimals(0, 10000, places=2),
+    }
+)
+
+
+@given(INPUTS)
+def test_decisions_are_deterministic_and_non_approvals_carry_a_reason(inputs: dict[str, Any]) -> None:
+    """The same inputs decide the same; every reject or review names at least one rule."""
+    decision = POLICY.decide(inputs)
+    assert decision == POLICY.decide(dict(reversed(list(inputs.items()))))
+    if decision.outcome is not Outcome.APPROVE:
+        assert decision.reasons
+    severities = {r.name: r.outcome.severity for r in POLICY.rules}
+    assert max((severities[n] for n, _ in decision.reasons), default=0) == decision.outcome.severity
+
+
+def _tighten(condition: Condition, amount: Decimal) -> Condition:
+    """Make a reject/review condition match more inputs by moving its number thresholds outwards."""
+    if isinstance(condition, Compare) and isinstance(condition.value, Decimal):
+        if condition.op in (Op.LT, Op.LE):
+            return attrs.evolve(condition, value=condition.value + amount)
+        if condition.op in (Op.GT, Op.GE):
+            return attrs.evolve(condition, value=condition.value - amount)
+        return condition
+    if isinstance(condition, All):
+        return All(tuple(_tighten(c, amount) for c in condition.conditions))
+    if isinstance(condition, AnyOf):
+        return AnyOf(tuple(_tighten(c, amount) for c in condition.conditions))
+    if isinstance(condition, Not):
+        return condition  # tightening under a negation would loosen: leave it
+    return condition
+
+
+@given(INPUTS, st.sampled_from([Decimal("0.5"), Decimal(1), Decimal(30)]))
+def test_tightening_any_threshold_never_turns_a_reject_into_an_approve(inputs: dict[str, Any], amount: Decimal) -> None:
+    """Moving reject/review thresholds so they match more never makes the outcome less severe."""
+    for i, rule in enumerate(POLICY.rules):
+        tighter_rules = list(POLICY.rules)
+        tighter_rules[i] = attrs.evolve(rule, when=_tighten(rule.when, amount))
+        tighter = AdmissionPolicy(rules=tuple(tighter_rules))
+        assert tighter.decide(inputs).outcome.severity >= POLICY.decide(inputs).outcome.severity
+
+
+def test_a_platform_can_tighten_the_default_by_adding_rules() -> None:
+    """Adding the 2020-era criteria (licence, rating >= 4) turns the new shop into a review."""
+    stricter = AdmissionPolicy(
+        rules=(
+            *POLICY.rules,
+            AdmissionRule(
+                "licence", Outcome.REVIEW, Compare("enterprise_licence", Op.EQ, False), "no enterprise licence"
+            ),
+        )
+    )
+    assert stricter.decide(merchant_inputs(_merchant(), as_of=NOW)).outcome is Outcome.REVIEW
+
+
+def test_policies_refuse_unknown_inputs_and_lint_finds_dead_rules() -> None:
+    """An unknown input is a PolicyError with its path; a rule that can never match is a lint warning."""
+    with pytest.raises(PolicyError, match=r"rules\[0\]\.when\.input"):
+        AdmissionPolicy(rules=(AdmissionRule("x", Outcome.REJECT, Compare("standng", Op.EQ, "x"), "typo"),))
+    dead = AdmissionPolicy(
+        rules=(
+            AdmissionRule(
+                "never",
+                Outcome.REJECT,
+                All((Compare("shop_age_days", Op.LT, Decimal(5)), Compare("shop_age_days", Op.GT, Decimal(10)))),
+                "impossible",
+            ),
+        )
+    )
+    assert [f.code for f in dead.lint()] == ["never-matches"]
+    assert POLICY.lint() == ()
+
+
+def test_an_overdue_review_is_reported() -> None:
+    """An application in review past its 24-hour service level is overdue until decided."""
+    queue = ReviewQueue(review_hours=POLICY.review_hours)
+    app = Application("app-1", "m-1", submitted_at=NOW)
+    queue = queue.enter(app, at=NOW + timedelta(hours=1))
+    (entered,) = queue.applications
+    assert entered.due_at == NOW + timedelta(hours=25)
+    assert queue.overdue(NOW + timedelta(hours=25)) == ()
+    assert [a.id for a in queue.overdue(NOW + timedelta(hours=25, seconds=1))] == ["app-1"]
+    decided = queue.decide("app-1", at=NOW + timedelta(hours=30))
+    assert decided.overdue(NOW + timedelta(days=3)) == ()
+    with pytest.raises(InvalidValueError, match="already decided"):
+        decided.decide("app-1", at=NOW + timedelta(hours=31))
+    with pytest.raises(InvalidValueError, match="not in the queue"):
+        queue.decide("app-9", at=NOW)
+    with pytest.raises(InvalidValueError, match="already in the queue"):
+        queue.enter(app, at=NOW + timedelta(hours=2))
+    with pytest.raises(InvalidValueError, match="before the application"):
+        ReviewQueue().enter(app, at=NOW - timedelta(hours=1))
+
+
+def test_decisions_move_listings_through_their_lifecycle() -> None:
+    """Approve and reject go through review to the outcome; review waits; illegal moves are refused."""
+    listing = Listing(ListingId("l-1"), SkuId("s-1"), ListingTerms(commission_rate=Rate.of("20%")), applied_at=NOW)
+    approve = POLICY.decide(merchant_inputs(_merchant(), as_of=NOW))
+    approved = review_listing(listing, approve, at=NOW + timedelta(minutes=5))
+    assert approved.status is ListingStatus.APPROVED
+    reject = POLICY.decide(merchant_inputs(_merchant(counterfeit_record=True), as_of=NOW))
+    assert review_listing(listing, reject, at=NOW).status is ListingStatus.REJECTED
+    review = POLICY.decide(merchant_inputs(_merchant(standing=Standing.WARNED), as_of=NOW))
+    assert review_listing(listing, review, at=NOW).status is ListingStatus.IN_REVIEW
+    with pytest.raises(TransitionError):
+        review_listing(approved, reject, at=NOW + timedelta(hours=1))
+
+
+def test_profiles_configure_closed_categories_and_floors() -> None:
+    """A profile with its own floor by category id applies it."""
+    profile = AdmissionProfile(commission_floors={"c-dress": Rate.of("10%")})
+    assert profile.floor(DRESS) == Rate.of("10%")
+    assert profile.floor(GOLD) == Rate.zero()
+    inputs = sku_inputs(
+        _merchant(shop_kind=ShopKind.FLAGSHIP),
+        _sku(DRESS),
+        DRESS,
+        ListingTerms(commission_rate=Rate.of("9.9%")),
+        as_of=NOW,
+        profile=profile,
+    )
+    assert inputs["commission_below_floor"] is True
