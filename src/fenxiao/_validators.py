@@ -15,7 +15,7 @@ from fenxiao.money import Money, Rate
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+_ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}\Z")  # \Z: "$" would accept a trailing newline
 MAX_TEXT = 200
 
 
@@ -156,6 +156,16 @@ def member_of(enum_type: type[Any]) -> Validator:
         if not isinstance(value, enum_type):
             names = ", ".join(repr(m.value) for m in enum_type)
             raise InvalidValueError(path_of(instance, attribute), value, f"must be one of {names}")
+
+    return check
+
+
+def instance_of(kind: type[Any]) -> Validator:
+    """Like ``attrs.validators.instance_of``, but raising InvalidValueError naming ``Class.field`` (not TypeError)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidValueError(path_of(instance, attribute), value, f"must be {kind.__name__}")
 
     return check
 

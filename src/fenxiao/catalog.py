@@ -67,8 +67,10 @@ def _category_path(instance: object, attribute: attrs.Attribute[Any], value: obj
     if not isinstance(value, tuple) or len(value) != 3:
         raise InvalidValueError(path, value, "must be three names: first-, second- and third-level (一级/二级/三级)")
     for i, name in enumerate(value):
-        if not isinstance(name, str) or not name.strip() or len(name) > v.MAX_TEXT:
-            raise InvalidValueError(f"{path}[{i}]", name, "must be a non-blank name of at most 200 characters")
+        if not isinstance(name, str) or not name.strip() or len(name) > v.MAX_TEXT or any(ord(c) < 32 for c in name):
+            raise InvalidValueError(
+                f"{path}[{i}]", name, "must be a non-blank name of at most 200 characters, without control characters"
+            )
 
 
 @attrs.frozen

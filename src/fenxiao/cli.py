@@ -11,6 +11,7 @@ with exit status 2, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections import defaultdict
@@ -20,10 +21,10 @@ from typing import TextIO
 
 from fenxiao._version import __version__
 from fenxiao.dataset import Catalog
-from fenxiao.errors import FenxiaoError
+from fenxiao.errors import FenxiaoError, ValidationError
 from fenxiao.money import Money
 
-__all__ = ["load_catalog", "main", "render_table"]
+__all__ = ["catalog_summary", "load_catalog", "main", "render_table"]
 
 Command = Callable[[argparse.Namespace, TextIO], int]
 
@@ -59,18 +60,31 @@ def _width(text: str) -> int:
 
 
 def load_catalog(path: str | None) -> Catalog:
-    """The catalog in *path* (``.json`` or ``.toml``), or the built-in sample when *path* is ``None``."""
+    """The catalog in *path* (``.json`` or ``.toml``), or the built-in sample when *path* is ``None``.
+
+    Raises:
+        InvalidValueError: *path* cannot be read or has another suffix.
+        ValidationError: The file is not a valid catalog; the message names the file and every problem.
+    """
     if path is None:
         from fenxiao.sample import load_sample
 
         return load_sample()
     from fenxiao.serialization import load
 
-    return load(Path(path), Catalog)
+    try:
+        return load(Path(path), Catalog)
+    except ValidationError as exc:
+        # Name the file: the problems' paths are relative to it.
+        raise ValidationError(exc.errors, what=f"catalog {path}") from exc
 
 
-def catalog_summary(catalog: Catalog) -> str:
-    """A readable summary of a catalog: totals, then one row per third-level category."""
+def catalog_summary(catalog: Catalog, *, title: str = "Sample catalog") -> str:
+    """A readable summary of a catalog: totals, then one row per third-level category and a total row.
+
+    Units and GMV are those of each SKU's latest snapshot; "no sales" counts SKUs whose latest snapshot
+    sold nothing in 30 days.
+    """
     latest = {s.sku_id: s for s in catalog.latest_snapshots()}
     per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     merchants_per_cat: dict[str, set[str]] = defaultdict(set)
@@ -85,10 +99,22 @@ def catalog_summary(catalog: Catalog) -> str:
     rows: list[list[object]] = []
     for category in catalog.categories:
         skus, units, gmv, idle = per_cat.get(category.id, [0, 0, 0, 0])
-        rows.append([str(category), skus, len(merchants_per_cat[category.id]), units, Money(gmv), idle])
-    total_gmv = Money(sum(r[2] for r in per_cat.values()))
+        rows.append(
+            [
+                str(category),
+                skus,
+                len(merchants_per_cat[category.id]),
+                f"{units:,}",
+                Money(gmv).format(grouping=True),
+                idle,
+            ]
+        )
+    totals = [sum(r[i] for r in per_cat.values()) for i in range(4)]
+    total_gmv = Money(totals[2]).format(grouping=True)
+    all_merchants = len({sku.merchant_id for sku in catalog.skus})
+    rows.append(["total", totals[0], all_merchants, f"{totals[1]:,}", total_gmv, totals[3]])
     head = (
-        f"Sample catalog: {len(catalog.skus)} SKUs, {len(catalog.merchants)} merchants, "
+        f"{title}: {len(catalog.skus)} SKUs, {len(catalog.merchants)} merchants, "
         f"{len(catalog.brands)} brands, {len(catalog.categories)} third-level categories, "
         f"{len(catalog.influencers)} influencers, {len(catalog.team_leaders)} team leaders, "
         f"{len(catalog.listings)} listings; 30-day GMV {total_gmv}"
@@ -103,32 +129,43 @@ def catalog_summary(catalog: Catalog) -> str:
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
-    out.write(catalog_summary(catalog) + "\n")
-    for name in COMMAND_MODULES:
+    title = "Sample catalog" if args.catalog is None else f"Catalog {args.catalog}"
+    out.write(catalog_summary(catalog, title=title) + "\n")
+    for name in args.modules:
         section = getattr(importlib.import_module(name), "demo_section", None)
         if section is not None:
             out.write("\n" + section(catalog).rstrip("\n") + "\n")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for ``python -m fenxiao``."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The argument parser for ``python -m fenxiao``, with the sub-commands of *modules*."""
     parser = argparse.ArgumentParser(prog="fenxiao", description="The rules core of 快分销-style distribution.")
     parser.add_argument("--version", action="version", version=f"fenxiao {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the main job on the built-in sample catalog")
     demo.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml); the built-in sample by default")
-    demo.set_defaults(func=_cmd_demo)
-    for name in COMMAND_MODULES:
+    demo.set_defaults(func=_cmd_demo, modules=tuple(modules))
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 findings, 2 bad input)."""
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, *, modules: Sequence[str] = COMMAND_MODULES
+) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 findings, 2 bad input).
+
+    *modules* defaults to :data:`COMMAND_MODULES`; tests pass their own to try a new command module.
+    """
     stream = out if out is not None else sys.stdout
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(modules)
+    try:
+        # --version and --help print to *out*; usage errors go to stderr. Either way, return the status.
+        with contextlib.redirect_stdout(stream):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
     func: Command = args.func
     try:
         return func(args, stream)

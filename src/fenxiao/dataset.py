@@ -57,7 +57,7 @@ def _refs(
             raise InvalidValueError(f"Catalog.{path}[{i}].{field}", ref, f"names no {what} in the catalog")
 
 
-def _tuple_of(kind: type[Any]) -> Any:
+def _items_of(kind: type[Any]) -> v.Validator:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         path = f"Catalog.{attribute.name}"
         if not isinstance(value, tuple):
@@ -66,25 +66,40 @@ def _tuple_of(kind: type[Any]) -> Any:
             if not isinstance(item, kind):
                 raise InvalidValueError(f"{path}[{i}]", item, f"must be a {kind.__name__}")
 
-    return attrs.field(default=(), converter=v.to_tuple, validator=check)
+    return check
 
 
 @attrs.frozen
 class Catalog:
     """Everything about a set of goods and the people around them, cross-checked.
 
+    Every collection is a tuple (lists are converted) and defaults to empty.
+
+    Args:
+        categories: Third-level categories.
+        brands: Brands.
+        merchants: Shops; their ``brand_ids`` and ``qualified_category_ids`` must name brands and categories here.
+        skus: Products; ``merchant_id``, ``category_id`` and ``brand_id`` must name entries here.
+        influencers: Promoters; their ``main_category_ids`` must name categories here.
+        team_leaders: Leaders; a ``parent_id`` must name a first-level leader here.
+        listings: Pool listings; ``sku_id`` and ``terms.team_leader_id`` must name entries here.
+        snapshots: Observations; ``sku_id`` must name an SKU here, ``category_id`` must be that SKU's.
+
     Raises:
-        InvalidValueError: A duplicate id, or a reference (``skus[3].merchant_id`` ...) to nothing.
+        InvalidValueError: A wrong item type, a duplicate id (``Catalog.skus[3].id``), or a reference to
+            nothing (``Catalog.skus[3].merchant_id``).
     """
 
-    categories: tuple[Category, ...] = _tuple_of(Category)
-    brands: tuple[Brand, ...] = _tuple_of(Brand)
-    merchants: tuple[Merchant, ...] = _tuple_of(Merchant)
-    skus: tuple[Sku, ...] = _tuple_of(Sku)
-    influencers: tuple[Influencer, ...] = _tuple_of(Influencer)
-    team_leaders: tuple[TeamLeader, ...] = _tuple_of(TeamLeader)
-    listings: tuple[Listing, ...] = _tuple_of(Listing)
-    snapshots: tuple[SkuSnapshot, ...] = _tuple_of(SkuSnapshot)
+    categories: tuple[Category, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Category))
+    brands: tuple[Brand, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Brand))
+    merchants: tuple[Merchant, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Merchant))
+    skus: tuple[Sku, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Sku))
+    influencers: tuple[Influencer, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Influencer))
+    team_leaders: tuple[TeamLeader, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=_items_of(TeamLeader)
+    )
+    listings: tuple[Listing, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Listing))
+    snapshots: tuple[SkuSnapshot, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(SkuSnapshot))
     _by_id: dict[str, dict[str, Any]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:

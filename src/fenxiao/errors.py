@@ -33,13 +33,33 @@ class _Nothing:
     def __repr__(self) -> str:
         return "nothing"
 
+    def __reduce__(self) -> str:
+        # Pickle and copy by name, so the one NOTHING stays the one NOTHING (messages test it by identity).
+        return "NOTHING"
+
 
 #: The value of an :class:`InvalidValueError` about something absent (e.g. a required key).
 NOTHING: Final = _Nothing()
 
+# Longer reprs are cut in messages; the value itself stays whole on the error's ``value``.
+_MAX_SHOWN: Final = 1000
+
+
+def _shown(value: object) -> str:
+    """The value's repr for a message: cut to ``_MAX_SHOWN`` characters, and never raising."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the error being reported
+        text = f"<{type(value).__name__} object with a failing repr>"
+    return text if len(text) <= _MAX_SHOWN else f"{text[: _MAX_SHOWN - 3]}..."
+
 
 class FenxiaoError(Exception):
-    """Base class for every error fenxiao raises."""
+    """Base class for every error fenxiao raises.
+
+    Catch this to handle any failure fenxiao signals; the subclasses say which kind.
+    Errors pickle (to cross process boundaries) with their attributes and notes.
+    """
 
 
 class InvalidValueError(FenxiaoError, ValueError):
@@ -52,7 +72,7 @@ class InvalidValueError(FenxiaoError, ValueError):
     """
 
     def __init__(self, path: str, value: object, problem: str) -> None:
-        got = "" if value is NOTHING else f", got {value!r}"
+        got = "" if value is NOTHING else f", got {_shown(value)}"
         super().__init__(f"{path}: {problem}{got}")
         self.path = path
         self.value = value
@@ -62,8 +82,9 @@ class InvalidValueError(FenxiaoError, ValueError):
         """Return the same error re-rooted at *path* (used when a value is found inside a file)."""
         return type(self)(path, self.value, self.problem)
 
-    def __reduce__(self) -> tuple[object, ...]:  # pickles although args differ from __init__
-        return (type(self), (self.path, self.value, self.problem))
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickles although args differ from __init__; the state dict carries notes and any added attributes.
+        return (type(self), (self.path, self.value, self.problem), self.__dict__)
 
 
 class CurrencyMismatchError(InvalidValueError):
@@ -92,14 +113,14 @@ class PluginError(FenxiaoError, RuntimeError):
     """
 
     def __init__(self, plugin: str, subject: object, problem: str) -> None:
-        where = f" on {subject!r}" if subject is not None else ""
+        where = f" on {_shown(subject)}" if subject is not None else ""
         super().__init__(f"plug-in {plugin!r}{where}: {problem}")
         self.plugin = plugin
         self.subject = subject
         self.problem = problem
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.plugin, self.subject, self.problem))
+        return (type(self), (self.plugin, self.subject, self.problem), self.__dict__)
 
 
 class ValidationError(FenxiaoError, ValueError):
@@ -122,4 +143,4 @@ class ValidationError(FenxiaoError, ValueError):
         return tuple(str(e) for e in self.errors)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.errors, self.what))
+        return (type(self), (self.errors, self.what), self.__dict__)

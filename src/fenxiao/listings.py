@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -53,14 +54,16 @@ class ListingStatus(enum.Enum):
         return not LISTING_TRANSITIONS[self]
 
 
-#: Which statuses each status may move to.
-LISTING_TRANSITIONS: Final[Mapping[ListingStatus, frozenset[ListingStatus]]] = {
-    ListingStatus.APPLIED: frozenset({ListingStatus.IN_REVIEW}),
-    ListingStatus.IN_REVIEW: frozenset({ListingStatus.APPROVED, ListingStatus.REJECTED}),
-    ListingStatus.APPROVED: frozenset({ListingStatus.DELISTED}),
-    ListingStatus.REJECTED: frozenset(),
-    ListingStatus.DELISTED: frozenset(),
-}
+#: Which statuses each status may move to (read-only: the lifecycle is not a setting).
+LISTING_TRANSITIONS: Final[Mapping[ListingStatus, frozenset[ListingStatus]]] = MappingProxyType(
+    {
+        ListingStatus.APPLIED: frozenset({ListingStatus.IN_REVIEW}),
+        ListingStatus.IN_REVIEW: frozenset({ListingStatus.APPROVED, ListingStatus.REJECTED}),
+        ListingStatus.APPROVED: frozenset({ListingStatus.DELISTED}),
+        ListingStatus.REJECTED: frozenset(),
+        ListingStatus.DELISTED: frozenset(),
+    }
+)
 
 
 @attrs.frozen
@@ -147,7 +150,7 @@ class Listing:
 
     id: ListingId = attrs.field(validator=v.identifier)
     sku_id: SkuId = attrs.field(validator=v.identifier)
-    terms: ListingTerms = attrs.field(validator=attrs.validators.instance_of(ListingTerms))
+    terms: ListingTerms = attrs.field(validator=v.instance_of(ListingTerms))
     applied_at: datetime = attrs.field(validator=v.aware_datetime)
     history: tuple[StatusChange, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_check_history)
 
@@ -179,16 +182,26 @@ class Listing:
 
         Raises:
             TransitionError: The move is not in :data:`LISTING_TRANSITIONS`.
-            InvalidValueError: *at* is naive or earlier than the last move.
+            InvalidValueError: *at* is naive or earlier than the last move, or *reason* is not text.
+
+        >>> from datetime import datetime, timezone
+        >>> t0 = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
+        >>> listing = Listing(id=ListingId("l-1"), sku_id=SkuId("sku-1"),
+        ...                   terms=ListingTerms(commission_rate=Rate.of("20%")), applied_at=t0)
+        >>> listing.transition(ListingStatus.IN_REVIEW, at=t0).status.value
+        'in_review'
         """
         if not isinstance(status, ListingStatus):
             raise InvalidValueError("Listing.status", status, "must be a ListingStatus")
         allowed = LISTING_TRANSITIONS[self.status]
         if status not in allowed:
             raise TransitionError("Listing.status", status.value, _not_allowed(self.status, allowed, status))
-        change = StatusChange(status=status, at=at, reason=reason)
-        if at < self.updated_at:
+        when = v.require_aware(at, "Listing.transition.at")
+        if when < self.updated_at:
             raise InvalidValueError(
-                "Listing.history.at", at, f"is earlier than the last move ({self.updated_at.isoformat()})"
+                f"Listing.history[{len(self.history)}].at",
+                when,
+                f"is earlier than the previous step ({self.updated_at.isoformat()})",
             )
+        change = StatusChange(status=status, at=when, reason=reason)
         return attrs.evolve(self, history=(*self.history, change))

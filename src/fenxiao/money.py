@@ -1,9 +1,9 @@
 """Exact money and rates.
 
 :class:`Money` is an integer number of fen (the minor unit platforms store) and a
-currency code. :class:`Rate` is an exact fraction in [0, 1]. Floats are refused
-everywhere: on a million generated orders, float rounding misplaced a fen on
-about one order in two thousand.
+currency code. :class:`Rate` is an exact fraction in [0, 1] on a one-part-per-million
+grid. Floats are refused everywhere: on a million generated orders, float rounding
+misplaced a fen on about one order in two thousand.
 
 >>> price = Money.of("99.90")
 >>> price
@@ -33,10 +33,11 @@ from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     ROUND_UP,
+    Context,
     Decimal,
+    Inexact,
     InvalidOperation,
 )
-from decimal import Context as _DecimalContext
 from fractions import Fraction
 from typing import Any, Final
 
@@ -56,19 +57,37 @@ __all__ = [
 #: The currency used when none is given.
 DEFAULT_CURRENCY: Final = "CNY"
 
-#: The largest magnitude a :class:`Money` may hold: ¥9,999,999,999,999.99 (just under ten trillion yuan).
-#: Large enough for any platform total; small enough that amount × rate numerator (see
-#: :data:`RATE_PLACES`) stays exact in every arithmetic we use.
+#: The largest magnitude a :class:`Money` may hold: ¥9,999,999,999,999.99 (just under ten trillion yuan),
+#: far beyond any platform total. It stays below 2**53, so a count of fen survives even a JSON reader that
+#: turns numbers into doubles (JavaScript), and below 2**63, the int64 columns platforms store fen in.
 MAX_FEN: Final = 10**15 - 1
 
 #: A rate is a multiple of 10**-RATE_PLACES (one part per million, 0.0001%). Platforms store
 #: rates as per-mille (Kuaishou) or per-ten-thousand (Douyin) integers, both of which fit.
 RATE_PLACES: Final = 6
 
-_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+_PPM_PER_WHOLE: Final = 10**RATE_PLACES
+_CURRENCY_RE: Final = re.compile(r"[A-Z]{3}")  # always used with fullmatch: "CNY\n" is not a code
 _SYMBOLS: Final = {"CNY": "¥"}
-# Plenty of precision for every exact product we form (amounts up to 10**15, rates to 10**-6).
-_EXACT = _DecimalContext(prec=60)
+
+# Text forms. ASCII digits only ("١٢" and "１２" are digits to Decimal, not to us); thousands separators only
+# in groups of three, so the European "1,00" is refused instead of read as one hundred; no exponents.
+_AMOUNT_TEXT: Final = re.compile(
+    r"(?P<sign>[-+]?)\s*(?P<symbol>[¥￥]?)\s*(?P<sign2>[-+]?)\s*"
+    r"(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:\s*(?P<code>[A-Z]{3}))?"
+)
+_RATE_TEXT: Final = re.compile(r"(?P<sign>[-+]?)\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[%％‰]?)")
+# How many places a number written in each unit is shifted to become parts per million.
+_UNIT_PLACES: Final = {"": RATE_PLACES, "%": RATE_PLACES - 2, "％": RATE_PLACES - 2, "‰": RATE_PLACES - 3}
+
+# Signals any inexact step, so a sub-fen or sub-ppm digit is refused instead of silently rounded away.
+# Callers bound magnitudes first; 60 digits then hold every exact value we form.
+_STRICT: Final = Context(prec=60, traps=[Inexact, InvalidOperation])
+_WIDE: Final = Context(prec=60)
+# A Decimal factor or weight may have its leading digit at most this many places from the point. Beyond it
+# a product would be astronomically large (refused anyway) or its exact Fraction would take minutes to build.
+_MAX_EXPONENT: Final = 1000
 
 
 class Rounding(enum.Enum):
@@ -84,6 +103,8 @@ class Rounding(enum.Enum):
     FLOOR          towards minus infinity                       2          -3
     CEILING        towards plus infinity                        3          -2
     =============  ===========================================  =========  ==========
+
+    .. versionadded:: 0.1
     """
 
     HALF_UP = "half_up"
@@ -95,17 +116,33 @@ class Rounding(enum.Enum):
 
     @property
     def decimal_mode(self) -> str:
-        """The matching :mod:`decimal` rounding constant."""
+        """The matching :mod:`decimal` rounding constant: ``Rounding.HALF_UP.decimal_mode == ROUND_HALF_UP``."""
         return _DECIMAL_MODES[self]
 
-    def round_fraction(self, value: Fraction) -> int:
+    def round_fraction(self, value: Fraction | int) -> int:
         """Round an exact fraction of fen to a whole number of fen.
+
+        Args:
+            value: An exact :class:`fractions.Fraction` (or int) number of fen.
+
+        Returns:
+            The whole number of fen this mode rounds *value* to.
+
+        Raises:
+            InvalidValueError: *value* is a float or anything else inexact.
 
         >>> Rounding.HALF_EVEN.round_fraction(Fraction(5, 2))
         2
         >>> Rounding.HALF_UP.round_fraction(Fraction(-5, 2))
         -3
+        >>> Rounding.HALF_UP.round_fraction(2.5)
+        Traceback (most recent call last):
+        ...
+        fenxiao.errors.InvalidValueError: Rounding.round_fraction: must be a Fraction or int, not a float, got 2.5
         """
+        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+            problem = "must be a Fraction or int" + (", not a float" if isinstance(value, float) else "")
+            raise InvalidValueError("Rounding.round_fraction", value, problem)
         floor = value.numerator // value.denominator
         rest = value - floor  # in [0, 1)
         if rest == 0:
@@ -137,8 +174,63 @@ _DECIMAL_MODES: Final = {
 }
 
 
+# -- exact decimal helpers ------------------------------------------------------------------------
+
+
+def _exceeds(number: Decimal, places: int, limit: int) -> bool:
+    """Whether ``|number| × 10**places > limit``; exact, and instant even for ``Decimal("1E+999999999")``."""
+    return number.copy_abs() > Decimal(limit).scaleb(-places, context=_STRICT)
+
+
+def _whole_units(number: Decimal, places: int) -> int | None:
+    """``number × 10**places`` as an int if that is whole, else None. Call only on bounded magnitudes."""
+    try:
+        units = number.quantize(Decimal(1).scaleb(-places), context=_STRICT)
+    except Inexact:
+        return None
+    return int(units.scaleb(places, context=_STRICT))
+
+
+def _number_of(value: object, path: str) -> Decimal:
+    """A finite Decimal from a Decimal or an int; floats, bools and everything else refused."""
+    if isinstance(value, float):
+        raise InvalidValueError(path, value, "must be a string or Decimal, not a float")
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise InvalidValueError(path, value, "must be a string, Decimal or int")
+    number = Decimal(value) if isinstance(value, int) else value
+    if not number.is_finite():
+        raise InvalidValueError(path, value, "must be a finite number")
+    return number
+
+
+def _fraction_of(value: object, path: str, *, negative_ok: bool = True) -> Fraction:
+    """An exact factor or weight: a Rate, int, Fraction or finite Decimal. Floats are refused."""
+    if isinstance(value, Rate):
+        result = value.as_fraction()
+    elif isinstance(value, float):
+        raise InvalidValueError(path, value, "must be exact (Rate, Decimal, Fraction or int), not a float")
+    elif isinstance(value, bool):
+        raise InvalidValueError(path, value, "must be a Rate, Decimal, Fraction or int")
+    elif isinstance(value, (int, Fraction)):
+        result = Fraction(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidValueError(path, value, "must be a finite number")
+        if not value.is_zero() and abs(value.adjusted()) > _MAX_EXPONENT:
+            raise InvalidValueError(path, value, f"is out of range (more than {_MAX_EXPONENT} places from the point)")
+        result = Fraction(value)
+    else:
+        raise InvalidValueError(path, value, "must be a Rate, Decimal, Fraction or int")
+    if not negative_ok and result < 0:
+        raise InvalidValueError(path, value, "must not be negative")
+    return result
+
+
+# -- Money ----------------------------------------------------------------------------------------
+
+
 def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _CURRENCY_RE.match(value):
+    if not isinstance(value, str) or not _CURRENCY_RE.fullmatch(value):
         raise InvalidValueError(
             f"{type(instance).__name__}.{attribute.name}", value, "must be a three-letter code like 'CNY'"
         )
@@ -154,26 +246,20 @@ def _check_fen(instance: object, attribute: attrs.Attribute[Any], value: object)
         raise InvalidValueError(path, value, f"is beyond the largest supported amount ({MAX_FEN} fen)")
 
 
-def _decimal_from(value: object, path: str) -> Decimal:
-    """Read an exact decimal from text, a Decimal or an int; floats are refused."""
-    if isinstance(value, float):
-        raise InvalidValueError(path, value, "must be a string or Decimal, not a float")
-    if isinstance(value, bool):
-        raise InvalidValueError(path, value, "must be a string, Decimal or int")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace(",", "").replace("_", ""))
-        except InvalidOperation:
-            raise InvalidValueError(path, value, "is not a number") from None
-    else:
-        raise InvalidValueError(path, value, "must be a string, Decimal or int")
-    if not number.is_finite():
-        raise InvalidValueError(path, value, "must be a finite number")
-    return number
+def _parse_amount(text: str, currency: str, path: str) -> tuple[Decimal, str]:
+    """Read ``"99.90"``, ``"-¥1,234.50"``, ``"12.00 USD"``; return the yuan and the currency."""
+    match = _AMOUNT_TEXT.fullmatch(text.strip())
+    if match is None or (match["sign"] and match["sign2"]):
+        raise InvalidValueError(path, text, "is not a number (write yuan as '99.90', '¥99.90' or '99.90 CNY')")
+    symbol, code = match["symbol"], match["code"]
+    if symbol:
+        if code is not None and code != "CNY":
+            raise InvalidValueError(path, text, f"puts the yuan sign {symbol} on an amount in {code}")
+        currency = "CNY"
+    elif code is not None:
+        currency = code
+    sign = match["sign"] or match["sign2"]
+    return Decimal(sign + match["number"].replace(",", "")), currency
 
 
 @attrs.frozen(eq=True, order=False, repr=True)
@@ -181,7 +267,9 @@ class Money:
     """An exact amount: an integer number of fen (1/100 yuan) and a currency code.
 
     Every currency is taken to have two minor digits (fen, cents). Amounts may be
-    negative (a clawback); their magnitude is at most :data:`MAX_FEN`.
+    negative (a clawback); their magnitude is at most :data:`MAX_FEN`. Amounts in
+    different currencies are never equal, and adding, subtracting or ordering them
+    raises :class:`~fenxiao.errors.CurrencyMismatchError`.
 
     Args:
         fen: The amount in fen. An ``int``; a float is refused.
@@ -210,17 +298,30 @@ class Money:
     def of(cls, amount: str | Decimal | int, currency: str = DEFAULT_CURRENCY) -> Money:
         """Parse an amount in yuan: text (``"99.90"``, ``"¥99.90"``, ``"99.90 CNY"``), a Decimal or an int.
 
-        The amount must be exact to the fen; ``"0.001"`` is refused rather than rounded.
-        Text may carry the currency as a ``¥`` sign or a trailing code, which then
-        overrides *currency*.
+        The amount must be exact to the fen; ``"1.005"`` is refused rather than rounded.
+        Text may carry the currency as a ``¥`` (or full-width ``￥``) sign, which means
+        CNY, or as a trailing three-letter code; either overrides *currency*. Text may
+        group thousands with commas (``"¥4,112,442.62"``, as :meth:`format` writes it),
+        but only in groups of three; exponents (``"1e3"``) and non-ASCII digits are refused.
+        An int is a number of **yuan** here (``Money(fen=5)`` is five fen).
+
+        Args:
+            amount: The yuan amount.
+            currency: The currency when the text names none.
+
+        Returns:
+            The exact amount.
 
         Raises:
-            InvalidValueError: Floats, non-numbers, sub-fen precision, or amounts too large.
+            InvalidValueError: Floats, non-numbers, sub-fen precision, amounts beyond
+                :data:`MAX_FEN` or a ``¥`` sign on another currency.
 
         >>> Money.of("0.01")
         Money(fen=1, currency='CNY')
         >>> Money.of(Decimal("12.5"), "USD")
         Money(fen=1250, currency='USD')
+        >>> Money.of("-¥1,234.50")
+        Money(fen=-123450, currency='CNY')
         >>> Money.of("1.005")
         Traceback (most recent call last):
         ...
@@ -228,39 +329,30 @@ class Money:
         """
         path = "Money.of"
         if isinstance(amount, str):
-            text = amount.strip()
-            match = re.fullmatch(r"(.*?)\s*([A-Z]{3})", text)
-            if match:
-                text, currency = match.group(1), match.group(2)
-            negative = text.startswith("-")
-            body = text[1:].lstrip() if negative else text
-            if body.startswith("¥"):
-                body = body[1:]
-                if not match:
-                    currency = "CNY"
-            number = _decimal_from(("-" if negative else "") + body, path)
-            if body.strip().startswith(("-", "+")) and negative:
-                raise InvalidValueError(path, amount, "is not a number")
+            number, currency = _parse_amount(amount, currency, path)
         else:
-            number = _decimal_from(amount, path)
-        fen = number.scaleb(2, context=_EXACT)
-        if fen != fen.to_integral_value():
-            raise InvalidValueError(path, amount, "is not exact to the fen")
-        as_int = int(fen)
-        if abs(as_int) > MAX_FEN:
+            number = _number_of(amount, path)
+        if _exceeds(number, 2, MAX_FEN):
             raise InvalidValueError(path, amount, f"is beyond the largest supported amount ({MAX_FEN} fen)")
-        return cls(as_int, currency)
+        fen = _whole_units(number, 2)
+        if fen is None:
+            raise InvalidValueError(path, amount, "is not exact to the fen")
+        return cls(fen, currency)
 
     @classmethod
     def parse(cls, text: str, currency: str = DEFAULT_CURRENCY) -> Money:
-        """Parse text such as ``"9.90 CNY"`` or ``"¥9.90"``; the same as :meth:`of` for strings."""
+        """Parse text such as ``"9.90 CNY"`` or ``"¥9.90"``; the same as :meth:`of` but for strings only.
+
+        >>> Money.parse("9.90 USD")
+        Money(fen=990, currency='USD')
+        """
         if not isinstance(text, str):
             raise InvalidValueError("Money.parse", text, "must be a string")
         return cls.of(text, currency)
 
     @classmethod
     def zero(cls, currency: str = DEFAULT_CURRENCY) -> Money:
-        """Nothing, in *currency*."""
+        """Nothing, in *currency*: the start value for ``sum(amounts, Money.zero())``."""
         return cls(0, currency)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -271,21 +363,48 @@ class Money:
         return Decimal(self.fen).scaleb(-2)
 
     def to_text(self) -> str:
-        """The amount in yuan as exact text with two places, without currency: ``"99.90"``."""
+        """The amount in yuan as exact text with two places, without currency: ``"99.90"``.
+
+        This is how amounts travel in JSON; ``Money.of(m.to_text(), m.currency) == m``.
+        """
         return f"{self.yuan:.2f}"
 
-    def __str__(self) -> str:
-        """Format for people: ``"¥99.90"``, ``"-¥1.00"``; other currencies as ``"12.00 USD"``."""
+    def format(self, *, grouping: bool = False) -> str:
+        """Format for people: ``"¥99.90"``, ``"-¥1.00"``, other currencies as ``"12.00 USD"``.
+
+        Args:
+            grouping: Separate thousands with commas, for tables: ``"¥4,112,442.62"``.
+
+        Returns:
+            The text; :meth:`of` reads it back to the same amount.
+
+        >>> Money(fen=411244262).format(grouping=True)
+        '¥4,112,442.62'
+        >>> Money(fen=-123456789, currency="USD").format(grouping=True)
+        '-1,234,567.89 USD'
+
+        .. versionadded:: 0.1
+        """
+        sign = "-" if self.fen < 0 else ""
+        whole, cents = divmod(abs(self.fen), 100)
+        number = f"{whole:,d}.{cents:02d}" if grouping else f"{whole:d}.{cents:02d}"
         symbol = _SYMBOLS.get(self.currency)
         if symbol is None:
-            return f"{self.to_text()} {self.currency}"
-        sign = "-" if self.fen < 0 else ""
-        return f"{sign}{symbol}{abs(self.yuan):.2f}"
+            return f"{sign}{number} {self.currency}"
+        return f"{sign}{symbol}{number}"
+
+    def __str__(self) -> str:
+        """The same as :meth:`format` without grouping: ``"¥99.90"``."""
+        return self.format()
 
     def __format__(self, spec: str) -> str:
-        if not spec:
-            return str(self)
-        return format(str(self), spec)
+        """Format with a string spec; a trailing ``,`` groups thousands: ``f"{m:>16,}"``.
+
+        >>> f"[{Money(fen=411244262):>16,}]"
+        '[   ¥4,112,442.62]'
+        """
+        grouping = spec.endswith(",")
+        return format(self.format(grouping=grouping), spec[:-1] if grouping else spec)
 
     def __bool__(self) -> bool:
         return self.fen != 0
@@ -296,11 +415,16 @@ class Money:
         if other.currency != self.currency:
             raise CurrencyMismatchError(f"Money.{op}", other, f"cannot combine {self.currency} with {other.currency}")
 
+    def _result(self, fen: int, op: str) -> Money:
+        if abs(fen) > MAX_FEN:
+            raise InvalidValueError(f"Money.{op}", fen, f"is beyond the largest supported amount ({MAX_FEN} fen)")
+        return Money(fen, self.currency)
+
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "__add__")
-        return Money(self.fen + other.fen, self.currency)
+        return self._result(self.fen + other.fen, "__add__")
 
     def __radd__(self, other: object) -> Money:
         # Lets sum(amounts) start from the int 0; nothing else is accepted.
@@ -312,7 +436,7 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "__sub__")
-        return Money(self.fen - other.fen, self.currency)
+        return self._result(self.fen - other.fen, "__sub__")
 
     def __neg__(self) -> Money:
         return Money(-self.fen, self.currency)
@@ -321,19 +445,35 @@ class Money:
         return Money(abs(self.fen), self.currency)
 
     def __mul__(self, other: object) -> Money:
-        """Multiply by a whole number of units; rates go through :meth:`times`."""
-        if isinstance(other, bool) or not isinstance(other, int):
-            return NotImplemented
-        return Money(self.fen * other, self.currency)
+        """Multiply by a whole number of units (``price * 3``); rates and fractions go through :meth:`times`."""
+        if isinstance(other, int) and not isinstance(other, bool):
+            return self._result(self.fen * other, "__mul__")
+        if isinstance(other, float):
+            raise InvalidValueError("Money.__mul__", other, "must be an int, not a float")
+        if isinstance(other, (Decimal, Fraction, Rate)):
+            raise InvalidValueError(
+                "Money.__mul__", other, "must be an int; multiply by a rate with Money.times(rate, rounding=...)"
+            )
+        return NotImplemented
 
     __rmul__ = __mul__
 
     def times(self, factor: Rate | Decimal | Fraction | int, *, rounding: Rounding) -> Money:
         """Multiply by a rate or exact factor and round to the fen with the given mode.
 
+        The product is formed exactly (as a :class:`fractions.Fraction`) and rounded once.
+
         Args:
-            factor: A :class:`Rate`, an exact Decimal/Fraction, or an int. Never a float.
+            factor: A :class:`Rate`, an exact Decimal/Fraction, or an int; may exceed 1 or be
+                negative. Never a float.
             rounding: The :class:`Rounding` mode; required, so every rounding is a visible choice.
+
+        Returns:
+            The rounded product, in this amount's currency.
+
+        Raises:
+            InvalidValueError: A float or other inexact factor, a missing rounding mode, or a
+                product beyond :data:`MAX_FEN`.
 
         >>> Money.of("0.05").times(Rate.of("10%"), rounding=Rounding.HALF_UP)
         Money(fen=1, currency='CNY')
@@ -343,15 +483,22 @@ class Money:
         if not isinstance(rounding, Rounding):
             raise InvalidValueError("Money.times.rounding", rounding, "must be a Rounding member")
         exact = Fraction(self.fen) * _fraction_of(factor, "Money.times.factor")
-        return Money(rounding.round_fraction(exact), self.currency)
+        return self._result(rounding.round_fraction(exact), "times")
 
     def allocate(self, weights: Sequence[int | Decimal | Fraction | Rate]) -> tuple[Money, ...]:
         """Split this amount into parts proportional to *weights* that add up exactly to it.
 
         Largest-remainder method: each part first gets its floor share, then the
         fen left over go one each to the parts with the largest remainders; ties go
-        to the earlier weight. A part of zero weight gets nothing. Negative amounts
+        to the earlier weight. So each part is its exact share rounded down or up by
+        less than one fen, and a part of zero weight gets nothing. Negative amounts
         are split as their magnitude and negated.
+
+        Args:
+            weights: Non-negative exact weights (ints, Decimals, Fractions or Rates), not all zero.
+
+        Returns:
+            One part per weight, in order, summing to this amount.
 
         Raises:
             InvalidValueError: No weights, a negative or float weight, or all weights zero.
@@ -405,71 +552,61 @@ class Money:
         return NotImplemented if key is None else key[0] >= key[1]
 
 
-def _fraction_of(value: object, path: str, *, negative_ok: bool = True) -> Fraction:
-    if isinstance(value, Rate):
-        result = Fraction(value.value)
-    elif isinstance(value, float):
-        raise InvalidValueError(path, value, "must be exact (Rate, Decimal, Fraction or int), not a float")
-    elif isinstance(value, bool):
-        raise InvalidValueError(path, value, "must be a Rate, Decimal, Fraction or int")
-    elif isinstance(value, (int, Fraction)):
-        result = Fraction(value)
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidValueError(path, value, "must be a finite number")
-        result = Fraction(value)
-    else:
-        raise InvalidValueError(path, value, "must be a Rate, Decimal, Fraction or int")
-    if not negative_ok and result < 0:
-        raise InvalidValueError(path, value, "must not be negative")
-    return result
+# -- Rate -----------------------------------------------------------------------------------------
 
 
-def _check_rate_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    path = f"{type(instance).__name__}.{attribute.name}"
-    if not isinstance(value, Decimal):
-        raise InvalidValueError(path, value, "must be a Decimal (build rates with Rate.of)")
-    if not value.is_finite():
-        raise InvalidValueError(path, value, "must be a finite number")
-    if value < 0:
-        raise InvalidValueError(path, value, "is below 0%")
-    if value > 1:
-        raise InvalidValueError(path, value, "is above 100%")
-    scaled = value.scaleb(RATE_PLACES, context=_EXACT)
-    if scaled != scaled.to_integral_value():
-        raise InvalidValueError(path, value, "is finer than one part per million (0.0001%)")
+def _rate_ppm(number: Decimal, to_ppm: int) -> int | str:
+    """``number × 10**to_ppm`` as a whole number of parts per million in [0, 10**6], or why it is not one."""
+    if number < 0:
+        return "is below 0%"
+    if _exceeds(number, to_ppm, _PPM_PER_WHOLE):
+        return "is above 100%"
+    ppm = _whole_units(number, to_ppm)
+    return "is finer than one part per million (0.0001%)" if ppm is None else ppm
 
 
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation: 1E+4 -> 10000."""
-    normal = value.normalize(context=_EXACT)
+    normal = value.normalize(context=_WIDE)
     return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def _normalize_rate(value: object) -> object:
-    # Canonical form so that Rate("0.10") == Rate("0.1") and both print as 0.1.
+    # Canonical form so that Rate("0.10") == Rate("0.1") and both print as 0.1. Anything that is not a
+    # valid rate passes through untouched for the validator to refuse: rounding it here would hide the
+    # digit that makes it invalid.
     if isinstance(value, Decimal) and value.is_finite():
-        normal = value.normalize(context=_EXACT)
-        if normal == 0:
-            return Decimal(0)
-        exponent = normal.as_tuple().exponent
-        if isinstance(exponent, int) and exponent > 0:
-            return normal.quantize(Decimal(1))
-        return normal
+        ppm = _rate_ppm(value, RATE_PLACES)
+        if isinstance(ppm, int):
+            return _plain(Decimal(ppm).scaleb(-RATE_PLACES))
     return value
+
+
+def _check_rate_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    path = f"{type(instance).__name__}.{attribute.name}"
+    if isinstance(value, float):
+        raise InvalidValueError(path, value, "must be a Decimal, not a float (build rates with Rate.of)")
+    if not isinstance(value, Decimal):
+        raise InvalidValueError(path, value, "must be a Decimal (build rates with Rate.of)")
+    if not value.is_finite():
+        raise InvalidValueError(path, value, "must be a finite number")
+    ppm = _rate_ppm(value, RATE_PLACES)
+    if isinstance(ppm, str):
+        raise InvalidValueError(path, value, ppm)
 
 
 @attrs.frozen(order=True, repr=False)
 class Rate:
     """An exact fraction in [0, 1]: a commission rate, a fee rate, a refund rate.
 
-    Build one with :meth:`of` (``"12.5%"``, ``"0.125"``, a Decimal), :meth:`from_bp`
-    (basis points, 1/10,000) or :meth:`from_permille` (1/1,000, Kuaishou's unit).
-    A rate is a multiple of one part per million (:data:`RATE_PLACES`).
+    Build one with :meth:`of` (``"12.5%"``, ``"125‰"``, ``"0.125"``, a Decimal),
+    :meth:`from_bp` (basis points, 1/10,000: Douyin's unit), :meth:`from_permille`
+    (1/1,000: Kuaishou's unit) or :meth:`from_ppm`. A rate is a multiple of one part
+    per million (:data:`RATE_PLACES`); rates compare and sort by value.
 
     >>> Rate.of("12.5%")
     Rate('0.125')
-    >>> Rate.of("12.5%") == Rate.from_bp(1250) == Rate.of(Decimal("0.125"))
+    >>> Rate.of("12.5%") == Rate.from_bp(1250) == Rate.from_permille(125) == Rate.of(Decimal("0.125"))
     True
     >>> str(Rate.of("0.2"))
     '20%'
@@ -485,26 +622,38 @@ class Rate:
 
     @classmethod
     def of(cls, rate: str | Decimal | int | Rate) -> Rate:
-        """Parse ``"12.5%"``, ``"0.125"``, ``Decimal("0.125")``, ``0`` or ``1``; floats are refused.
+        """Parse ``"12.5%"``, ``"125‰"``, ``"0.125"``, ``Decimal("0.125")``, ``0`` or ``1``; floats are refused.
+
+        Text is a plain decimal number (no exponent), as a fraction or followed by ``%``
+        (also full-width ``％``) or ``‰``. A :class:`Rate` is returned as it is.
 
         Raises:
             InvalidValueError: A float, a non-number, a value outside [0, 1], or finer than 1 ppm.
+
+        >>> Rate.of("0.0001%").ppm
+        1
+        >>> Rate.of("0.00001%")
+        Traceback (most recent call last):
+        ...
+        fenxiao.errors.InvalidValueError: Rate.of: is finer than one part per million (0.0001%), got '0.00001%'
         """
         path = "Rate.of"
         if isinstance(rate, Rate):
             return rate
-        if isinstance(rate, str) and rate.strip().endswith("%"):
-            number = _decimal_from(rate.strip()[:-1], path) / 100
+        if isinstance(rate, str):
+            match = _RATE_TEXT.fullmatch(rate.strip())
+            if match is None:
+                raise InvalidValueError(path, rate, "is not a number (write a rate as '12.5%', '125‰' or '0.125')")
+            number = Decimal(match["sign"] + match["number"])
+            to_ppm = _UNIT_PLACES[match["unit"]]
         else:
-            number = _decimal_from(rate, path)
-        try:
-            return cls(number)
-        except InvalidValueError as exc:
-            raise InvalidValueError(path, rate, exc.problem) from None
+            number = _number_of(rate, path)
+            to_ppm = RATE_PLACES
+        return cls._from_number(number, to_ppm, path, rate)
 
     @classmethod
     def from_bp(cls, bp: int) -> Rate:
-        """From basis points (1 bp = 0.01%): ``Rate.from_bp(1250)`` is 12.5%."""
+        """From basis points (1 bp = 0.01%, Douyin's ×10,000 unit): ``Rate.from_bp(1250)`` is 12.5%."""
         return cls._from_units(bp, 4, "Rate.from_bp")
 
     @classmethod
@@ -514,17 +663,23 @@ class Rate:
 
     @classmethod
     def from_ppm(cls, ppm: int) -> Rate:
-        """From parts per million, the finest unit a rate can hold."""
-        return cls._from_units(ppm, 6, "Rate.from_ppm")
+        """From parts per million, the finest unit a rate can hold: ``Rate.from_ppm(1)`` is 0.0001%."""
+        return cls._from_units(ppm, RATE_PLACES, "Rate.from_ppm")
 
     @classmethod
     def _from_units(cls, units: int, places: int, path: str) -> Rate:
+        if isinstance(units, float):
+            raise InvalidValueError(path, units, "must be an int, not a float")
         if isinstance(units, bool) or not isinstance(units, int):
             raise InvalidValueError(path, units, "must be an int")
-        try:
-            return cls(Decimal(units).scaleb(-places))
-        except InvalidValueError as exc:
-            raise InvalidValueError(path, units, exc.problem) from None
+        return cls._from_number(Decimal(units), RATE_PLACES - places, path, units)
+
+    @classmethod
+    def _from_number(cls, number: Decimal, to_ppm: int, path: str, shown: object) -> Rate:
+        ppm = _rate_ppm(number, to_ppm)
+        if isinstance(ppm, str):
+            raise InvalidValueError(path, shown, ppm)
+        return cls(Decimal(ppm).scaleb(-RATE_PLACES))
 
     @classmethod
     def zero(cls) -> Rate:
@@ -538,13 +693,21 @@ class Rate:
 
     @property
     def ppm(self) -> int:
-        """The rate in parts per million (exact)."""
+        """The rate in parts per million (exact): ``Rate.of("12.5%").ppm == 125000``."""
         return int(self.value.scaleb(RATE_PLACES))
 
     @property
     def bp(self) -> Decimal:
-        """The rate in basis points (exact; fractional below 1 bp)."""
+        """The rate in basis points (exact; fractional below 1 bp): ``Decimal('1250')``."""
         return _plain(self.value.scaleb(4))
+
+    @property
+    def permille(self) -> Decimal:
+        """The rate in per-mille (exact; fractional below 1‰): ``Decimal('125')``.
+
+        .. versionadded:: 0.1
+        """
+        return _plain(self.value.scaleb(3))
 
     @property
     def percent(self) -> Decimal:
@@ -552,11 +715,11 @@ class Rate:
         return _plain(self.value.scaleb(2))
 
     def as_fraction(self) -> Fraction:
-        """The rate as an exact :class:`fractions.Fraction`."""
+        """The rate as an exact :class:`fractions.Fraction`: ``Fraction(1, 8)`` for 12.5%."""
         return Fraction(self.value)
 
     def complement(self) -> Rate:
-        """``1 - rate``."""
+        """``1 - rate``: what remains after this share is taken."""
         return Rate(Decimal(1) - self.value)
 
     def __add__(self, other: object) -> Rate:
@@ -576,11 +739,12 @@ class Rate:
             raise InvalidValueError("Rate.__sub__", f"{self} - {other}", exc.problem) from None
 
     def to_text(self) -> str:
-        """The rate as exact fraction text: ``"0.125"`` (how rates travel in JSON)."""
+        """The rate as exact fraction text: ``"0.125"`` (how rates travel in JSON); ``Rate.of`` reads it back."""
         return format(self.value, "f")
 
     def __repr__(self) -> str:
         return f"Rate({self.to_text()!r})"
 
     def __str__(self) -> str:
+        """The rate in percent, exact: ``"12.5%"``, ``"0.0001%"``."""
         return f"{format(self.percent, 'f')}%"

@@ -1,15 +1,34 @@
 """The built-in sample catalog and the seeded generator that made it.
 
 :func:`load_sample` reads the catalog shipped as package data
-(``fenxiao/data/sample_catalog.json``, about 200 SKUs in 16 third-level
-categories). :func:`generate_catalog` is the seeded generator that wrote it;
-call it with more SKUs for benchmarks. It draws only from
-:meth:`random.Random.random` and exact integer arithmetic, so a seed gives the
-same catalog on every machine and Python version.
+(``fenxiao/data/sample_catalog.json``: 200 SKUs in 16 third-level categories,
+with their merchants, brands, snapshots, listings, influencers and team
+leaders). :func:`generate_catalog` is the seeded generator that wrote it; call
+it with more SKUs for benchmarks. It draws only from
+:meth:`random.Random.random`, exact integer arithmetic and correctly rounded
+float products and quotients (never ``log``, ``exp`` or ``**``, whose last bit
+depends on the platform's maths library), so a seed gives the same catalog on
+every machine and Python version.
+
+What makes it realistic (DOMAIN "Realistic ranges"):
+
+- 30-day GMV per SKU is heavy-tailed (a Pareto tail with index 1 over a
+  quadratic body: the top tenth of SKUs sells well over half of the GMV) and
+  independent of price, so a ¥3,000 gold necklace sells a few units where a
+  ¥60 bag of nuts sells hundreds;
+- merchants belong to one first-level category family and mostly list goods
+  there; branded SKUs carry their merchant's brand, whose platform GMV is the
+  same on every snapshot of that brand and covers its SKUs' GMV;
+- jewellery and health goods come from merchants holding the category
+  qualification (a few do not, for admission checks to find);
+- commission, refund and review rates come from per-category bands (women's
+  apparel refunds 40-80%, commission mostly 15-35%, team-leader fees 1-10%);
+- listings are applied for 1-4 days before the SKU joins the pool, approved at
+  the moment it joins, and nothing happens after the observation time.
 
 >>> catalog = generate_catalog(seed=7, skus=30)
->>> len(catalog.skus), len(catalog.snapshots)
-(30, 30)
+>>> len(catalog.skus), len(catalog.snapshots), len(catalog.listings)
+(30, 30, 30)
 >>> generate_catalog(seed=7, skus=30) == catalog
 True
 """
@@ -17,11 +36,14 @@ True
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Final
+from typing import Any, Final
+
+import attrs
 
 from fenxiao._validators import require_aware, require_int
 from fenxiao.catalog import Brand, Category, Merchant, ShopKind, Sku, Standing
@@ -40,8 +62,10 @@ CST: Final = timezone(timedelta(hours=8), "CST")
 SAMPLE_AS_OF: Final = datetime(2026, 11, 20, 0, 0, tzinfo=CST)
 SAMPLE_SEED: Final = 20211130  # the day 好物联盟 became 快分销
 SAMPLE_SKUS: Final = 200
+#: The largest catalog :func:`generate_catalog` makes.
+MAX_SKUS: Final = 10_000_000
 
-# (id, path, median price in fen, refund-rate range in per-mille, commission range in per-mille, special)
+# (id, path, median price in fen, refund-rate band in per-mille, commission band in per-mille)
 _CATEGORIES: Final = (
     ("c-dress", ("服饰内衣", "女装", "连衣裙"), 15900, (450, 800), (200, 350)),
     ("c-tshirt", ("服饰内衣", "女装", "T恤"), 6900, (400, 700), (200, 300)),
@@ -60,24 +84,27 @@ _CATEGORIES: Final = (
     ("c-running", ("运动户外", "运动鞋", "跑步鞋"), 32900, (200, 400), (100, 250)),
     ("c-vitamin", ("医药保健", "保健食品", "维生素"), 15900, (30, 100), (100, 250)),
 )
-
-_BRAND_NAMES: Final = (
-    "佐卡伊",
-    "山野集",
-    "云朵屋",
-    "花间记",
-    "北岸",
-    "青柠派",
-    "小熊厨房",
-    "星河数码",
-    "暖阳母婴",
-    "金缘珠宝",
-    "轻跑",
-    "素颜实验室",
-    "田园优选",
-    "木子家居",
-    "安心药房",
-    "蓝海服饰",
+#: Categories a merchant needs a qualification for (jewellery, health goods).
+_QUALIFIED: Final = frozenset({"c-gold", "c-diamond", "c-vitamin"})
+#: Fictional brands and the first-level category family each sells in.
+_BRANDS: Final = (
+    ("金禧坊", "珠宝文玩"),
+    ("山野集", "食品饮料"),
+    ("云朵屋", "家居日用"),
+    ("花间记", "美妆护肤"),
+    ("北岸", "服饰内衣"),
+    ("青柠派", "食品饮料"),
+    ("小满厨房", "家居日用"),
+    ("星河数码", "数码家电"),
+    ("暖阳母婴", "母婴用品"),
+    ("金缘珠宝", "珠宝文玩"),
+    ("轻跑", "运动户外"),
+    ("素颜实验室", "美妆护肤"),
+    ("田园优选", "食品饮料"),
+    ("木子家居", "家居日用"),
+    ("安心药房", "医药保健"),
+    ("蓝海服饰", "服饰内衣"),
+    ("清泉日化", "个护清洁"),
 )
 _SHOP_WORDS: Final = ("旗舰店", "官方店", "专营店", "小店", "优选", "工厂店")
 _INFLUENCER_NAMES: Final = (
@@ -106,6 +133,10 @@ _TITLE_WORDS: Final = (
     "直播专享",
     "限量",
 )
+#: The scale of 30-day GMV per selling SKU, in fen (¥30,000); the median lands near half of it.
+_GMV_SCALE_FEN: Final = 3_000_000
+#: The largest GMV multiple drawn (¥90 million at the scale above), so a benchmark catalog stays finite.
+_GMV_CAP: Final = 3000.0
 
 
 class _Draw:
@@ -113,9 +144,6 @@ class _Draw:
 
     def __init__(self, seed: int) -> None:
         self._rng = random.Random(seed)
-
-    def unit(self) -> float:
-        return self._rng.random()
 
     def below(self, n: int) -> int:
         return min(int(self._rng.random() * n), n - 1)
@@ -137,9 +165,59 @@ class _Draw:
             x *= u
         return int(x * top)
 
+    def gmv_multiple(self) -> float:
+        """A heavy-tailed multiple: v**2 / u, Pareto-tailed (P(X > x) ~ 1/x) above a body near zero, capped."""
+        u = 1.0 - self._rng.random()  # (0, 1], so no division by zero
+        v = self._rng.random()
+        return min(_GMV_CAP, v * v / u)
 
+
+@cache  # at most 1,001 values; rates are immutable, so sharing them is safe and saves most of the time
 def _permille(value: int) -> Rate:
     return Rate.from_permille(max(0, min(1000, value)))
+
+
+def _score(value: Decimal) -> Decimal:
+    return max(Decimal(0), min(Decimal(5), value))
+
+
+@attrs.frozen
+class _Shop:
+    """A merchant before its qualifications are known (they follow from the SKUs it lists)."""
+
+    merchant: Merchant
+    family: str
+    brand: Brand | None
+
+
+def _merchants(d: _Draw, count: int, brands: tuple[Brand, ...], as_of: datetime) -> list[_Shop]:
+    families = tuple(dict.fromkeys(path[0] for _, path, *_ in _CATEGORIES))
+    shops = []
+    for i in range(count):
+        family = families[d.below(len(families))]
+        kind = (ShopKind.FLAGSHIP, ShopKind.OFFICIAL, ShopKind.SPECIALTY, ShopKind.ORDINARY)[
+            0 if d.chance(150) else 1 if d.chance(150) else 2 if d.chance(250) else 3
+        ]
+        own_brands = tuple(b for b, (_, fam) in zip(brands, _BRANDS, strict=True) if fam == family)
+        branded = own_brands and (kind is not ShopKind.ORDINARY or d.chance(400))
+        brand = own_brands[d.below(len(own_brands))] if branded else None
+        standing = Standing.NORMAL if d.chance(930) else Standing.WARNED if d.chance(700) else Standing.RESTRICTED
+        age = d.between(20, 1500)
+        violation = as_of.date() - timedelta(days=d.between(10, max(10, age))) if d.chance(80) else None
+        merchant = Merchant(
+            id=MerchantId(f"m-{i:04d}"),
+            name=(brand.name if brand else d.pick(("好货", "源头", "臻选", "邻家"))) + d.pick(_SHOP_WORDS),
+            opened_on=as_of.date() - timedelta(days=age),
+            shop_kind=kind,
+            standing=standing,
+            experience_score=Decimal(d.between(380, 500)).scaleb(-2),
+            enterprise_licence=kind is not ShopKind.ORDINARY or d.chance(500),
+            brand_ids=(brand.id,) if brand else (),
+            last_serious_violation_on=violation,
+            counterfeit_record=d.chance(10),
+        )
+        shops.append(_Shop(merchant, family, brand))
+    return shops
 
 
 def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of: datetime = SAMPLE_AS_OF) -> Catalog:
@@ -148,61 +226,47 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
     Args:
         seed: The seed; the same seed and size give the same catalog everywhere.
         skus: How many SKUs (and snapshots, and listings).
-        as_of: When the snapshots are observed (timezone-aware).
+        as_of: When the snapshots are observed (timezone-aware); every time in the catalog is at or before it.
+
+    Returns:
+        A valid :class:`~fenxiao.dataset.Catalog` with one snapshot and one listing per SKU,
+        ``skus // 5`` merchants, ``skus // 8`` influencers and ``skus // 25 + skus // 50`` team leaders (at least
+        one of each).
 
     Raises:
         InvalidValueError: *skus* below 1 or above 10,000,000, or a naive *as_of*.
     """
-    require_int(skus, "generate_catalog.skus", 1, 10_000_000)
+    require_int(skus, "generate_catalog.skus", 1, MAX_SKUS)
     require_aware(as_of, "generate_catalog.as_of")
     d = _Draw(seed)
     categories = tuple(Category(id=CategoryId(cid), path=path) for cid, path, *_ in _CATEGORIES)
-    cat_info = {cid: (price, refund, commission) for cid, _, price, refund, commission in _CATEGORIES}
 
     brands = tuple(
-        Brand(
-            id=BrandId(f"b-{i:03d}"),
-            name=name,
-            registered=d.chance(850),
-            on_platform_list=d.chance(350),
-        )
-        for i, name in enumerate(_BRAND_NAMES)
+        Brand(id=BrandId(f"b-{i:03d}"), name=name, registered=d.chance(850), on_platform_list=d.chance(350))
+        for i, (name, _) in enumerate(_BRANDS)
     )
-
-    n_merchants = max(1, skus // 5)
-    merchants = []
-    for i in range(n_merchants):
-        kind = (ShopKind.FLAGSHIP, ShopKind.OFFICIAL, ShopKind.SPECIALTY, ShopKind.ORDINARY)[
-            0 if d.chance(150) else 1 if d.chance(150) else 2 if d.chance(250) else 3
-        ]
-        brand = brands[d.below(len(brands))] if kind is not ShopKind.ORDINARY or d.chance(400) else None
-        standing = Standing.NORMAL if d.chance(930) else Standing.WARNED if d.chance(700) else Standing.RESTRICTED
-        violation = as_of.date() - timedelta(days=d.between(10, 700)) if d.chance(80) else None
-        merchants.append(
-            Merchant(
-                id=MerchantId(f"m-{i:04d}"),
-                name=(brand.name if brand else d.pick(("好货", "源头", "臻选", "邻家"))) + d.pick(_SHOP_WORDS),
-                opened_on=as_of.date() - timedelta(days=d.between(20, 1500)),
-                shop_kind=kind,
-                standing=standing,
-                experience_score=Decimal(d.between(380, 500)).scaleb(-2),
-                enterprise_licence=kind is not ShopKind.ORDINARY or d.chance(500),
-                brand_ids=(brand.id,) if brand else (),
-                last_serious_violation_on=violation,
-                counterfeit_record=d.chance(10),
-            )
-        )
+    shops = _merchants(d, max(1, skus // 5), brands, as_of)
+    shops_by_family: dict[str, list[_Shop]] = defaultdict(list)
+    for shop in shops:
+        shops_by_family[shop.family].append(shop)
 
     sku_list: list[Sku] = []
-    snapshots: list[SkuSnapshot] = []
+    snap_args: list[dict[str, Any]] = []
+    sold_in: dict[str, set[str]] = defaultdict(set)  # merchant id -> category ids it lists
+    brand_gmv: dict[str, int] = defaultdict(int)
     for i in range(skus):
-        cid, path, *_ = _CATEGORIES[d.below(len(_CATEGORIES))]
-        median, refund_band, commission_band = cat_info[cid]
-        merchant = merchants[d.below(len(merchants))]
-        brand_id = merchant.brand_ids[0] if merchant.brand_ids else None
+        cid, path, median, refund_band, commission_band = _CATEGORIES[d.below(len(_CATEGORIES))]
+        # Most goods come from a shop of their own family; a few from general stores.
+        local = shops_by_family.get(path[0])
+        shop = local[d.below(len(local))] if local and d.chance(850) else shops[d.below(len(shops))]
+        merchant = shop.merchant
+        brand = shop.brand if shop.family == path[0] else None
+        sold_in[merchant.id].add(cid)
         price = Money(max(100, median * d.between(40, 220) // 100 // 10 * 10 - 10))
+        shop_age = (as_of.date() - merchant.opened_on).days
         new = d.chance(120)
-        joined = as_of - timedelta(days=d.between(0, 13) if new else d.between(14, 400), hours=d.below(24))
+        days_back = d.between(0, 13) if new else d.between(14, max(14, min(400, shop_age)))
+        joined = as_of - timedelta(days=days_back, hours=d.below(24))
         sku_id = SkuId(f"sku-{i:05d}")
         sku_list.append(
             Sku(
@@ -212,58 +276,78 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
                 title=f"{d.pick(_TITLE_WORDS)}{path[2]}",
                 price=price,
                 joined_at=joined,
-                brand_id=brand_id,
+                brand_id=brand.id if brand else None,
             )
         )
-        dormant = new and d.chance(600)
-        units = 0 if dormant else d.heavy(60_000, power=5) + (d.between(1, 30) if not d.chance(80) else 0)
-        prev_units = 0 if new else max(0, units * d.between(50, 160) // 100 + d.between(-5, 5))
         sell_price = price.fen * d.between(80, 100) // 100
-        reference = Money(price.fen * d.between(95, 130) // 100)
-        lowest = Money(min(sell_price, price.fen * d.between(75, 100) // 100))
-        brand = next((b for b in brands if b.id == brand_id), None)
-        promoting = 0 if units == 0 else min(5000, units // max(1, d.between(5, 60)) + d.between(1, 5))
-        leaders = 0 if d.chance(400) else d.between(1, 4)
+        # GMV is drawn first and units follow from the price, so dear goods sell few units, cheap ones many.
+        if (new and d.chance(600)) or d.chance(60):
+            units = 0
+        else:
+            units = max(1, int(d.gmv_multiple() * _GMV_SCALE_FEN) // sell_price)
+        gmv = units * sell_price
+        prev_units = 0 if new else max(0, units * d.between(50, 160) // 100 + d.between(-5, 5))
+        if brand is not None:
+            brand_gmv[brand.id] += gmv
         experience = merchant.experience_score or Decimal("4.50")
-        snapshots.append(
-            SkuSnapshot(
-                sku_id=sku_id,
-                category_id=CategoryId(cid),
-                observed_at=as_of,
-                joined_at=joined,
-                price=Money(sell_price),
-                reference_price=reference,
-                lowest_price_30d=lowest,
-                units_30d=units,
-                gmv_30d=Money(units * sell_price),
-                units_prev_30d=prev_units,
-                gmv_prev_30d=Money(prev_units * sell_price),
-                repurchase_rate=_permille(d.between(0, 450) if units else 0),
-                commission_rate=_permille(d.between(*commission_band)),
-                promoting_influencers=promoting,
-                influencer_gmv_share=_permille(d.between(300, 950) if units else 0),
-                team_leaders=leaders,
-                experience_score=experience,
-                goods_score=min(Decimal(5), experience + Decimal(d.between(-20, 20)).scaleb(-2)),
-                logistics_score=min(Decimal(5), experience + Decimal(d.between(-20, 20)).scaleb(-2)),
-                service_score=min(Decimal(5), experience + Decimal(d.between(-20, 20)).scaleb(-2)),
-                good_review_rate=_permille(d.between(850, 995) if units else 0),
-                bad_review_rate=_permille(d.between(2, 60) if units else 0),
-                quality_return_rate=_permille(d.between(0, 40) if units else 0),
-                refund_rate=_permille(d.between(*refund_band) if units else 0),
-                complaint_rate=_permille(d.between(0, 15) if units else 0),
-                shipped_48h_rate=_permille(d.between(700, 1000)),
-                brand_registered=bool(brand and brand.registered),
-                brand_authorised=brand is not None,
-                flagship_shop=merchant.shop_kind in (ShopKind.FLAGSHIP, ShopKind.OFFICIAL),
-                on_brand_list=bool(brand and brand.on_platform_list),
-                brand_gmv_30d=Money(units * sell_price * d.between(3, 40)) if brand else Money(0),
-                serious_violations_365d=1
+        snap_args.append(
+            {
+                "sku_id": sku_id,
+                "category_id": CategoryId(cid),
+                "observed_at": as_of,
+                "joined_at": joined,
+                "price": Money(sell_price),
+                "reference_price": Money(price.fen * d.between(95, 130) // 100),
+                "lowest_price_30d": Money(min(sell_price, price.fen * d.between(75, 100) // 100)),
+                "units_30d": units,
+                "gmv_30d": Money(gmv),
+                "units_prev_30d": prev_units,
+                "gmv_prev_30d": Money(prev_units * sell_price),
+                "repurchase_rate": _permille(d.between(0, 450) if units else 0),
+                "commission_rate": _permille(d.between(*commission_band)),
+                # An influencer moves ¥2,000-¥20,000 of one SKU a month.
+                "promoting_influencers": 0 if units == 0 else min(5000, gmv // d.between(200_000, 2_000_000) + 1),
+                "influencer_gmv_share": _permille(d.between(300, 950) if units else 0),
+                "team_leaders": 0 if d.chance(400) else d.between(1, 4),
+                "experience_score": experience,
+                "goods_score": _score(experience + Decimal(d.between(-20, 20)).scaleb(-2)),
+                "logistics_score": _score(experience + Decimal(d.between(-20, 20)).scaleb(-2)),
+                "service_score": _score(experience + Decimal(d.between(-20, 20)).scaleb(-2)),
+                "good_review_rate": _permille(d.between(850, 995) if units else 0),
+                "bad_review_rate": _permille(d.between(2, 60) if units else 0),
+                "quality_return_rate": _permille(d.between(0, 40) if units else 0),
+                "refund_rate": _permille(d.between(*refund_band) if units else 0),
+                "complaint_rate": _permille(d.between(0, 15) if units else 0),
+                "shipped_48h_rate": _permille(d.between(700, 1000)),
+                "brand_registered": bool(brand and brand.registered),
+                "brand_authorised": brand is not None,
+                "flagship_shop": merchant.shop_kind in (ShopKind.FLAGSHIP, ShopKind.OFFICIAL),
+                "on_brand_list": bool(brand and brand.on_platform_list),
+                "serious_violations_365d": 1
                 if merchant.last_serious_violation_on
                 and (as_of.date() - merchant.last_serious_violation_on).days <= 365
                 else 0,
-            )
+            }
         )
+
+    # A brand's platform GMV is one number per brand: its SKUs here plus 2-30 times as much elsewhere.
+    brand_total = {b.id: brand_gmv[b.id] * d.between(3, 31) for b in brands}
+    snapshots = tuple(
+        SkuSnapshot(**args, brand_gmv_30d=Money(brand_total[sku.brand_id]) if sku.brand_id else Money(0))
+        for sku, args in zip(sku_list, snap_args, strict=True)
+    )
+    # Qualifications follow the goods: nearly every shop selling jewellery or health goods holds them.
+    merchants = tuple(
+        attrs.evolve(
+            shop.merchant,
+            qualified_category_ids=tuple(
+                CategoryId(cid)
+                for cid, *_ in _CATEGORIES
+                if cid in _QUALIFIED and cid in sold_in[shop.merchant.id] and d.chance(950)
+            ),
+        )
+        for shop in shops
+    )
 
     first_level = tuple(
         TeamLeader(id=TeamLeaderId(f"tl-{i:02d}"), name=f"{d.pick(('星火', '聚力', '优选', '金牌'))}团长{i}")
@@ -297,7 +381,8 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
 
     listings = []
     for i, (sku, snap) in enumerate(zip(sku_list, snapshots, strict=True)):
-        applied = min(sku.joined_at, as_of) - timedelta(days=d.between(1, 3))
+        # Applied 1-4 days before joining, taken into review within 12 hours, decided when the SKU joined.
+        applied = sku.joined_at - timedelta(days=d.between(1, 3), hours=d.below(24))
         leader = first_level[d.below(len(first_level))] if snap.team_leaders else None
         terms = ListingTerms(
             commission_rate=snap.commission_rate,
@@ -305,19 +390,13 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
             leader_fee_rate=_permille(d.between(10, 100)) if leader else None,
         )
         history = [StatusChange(ListingStatus.IN_REVIEW, applied + timedelta(hours=d.between(1, 12)))]
-        review_done = history[-1].at + timedelta(hours=d.between(1, 40))
         if snap.serious_violations_365d and d.chance(500):
-            history.append(StatusChange(ListingStatus.REJECTED, review_done, "serious violation in the past year"))
+            history.append(StatusChange(ListingStatus.REJECTED, sku.joined_at, "serious violation in the past year"))
         else:
-            history.append(StatusChange(ListingStatus.APPROVED, review_done))
+            history.append(StatusChange(ListingStatus.APPROVED, sku.joined_at))
             if d.chance(30):
-                history.append(
-                    StatusChange(
-                        ListingStatus.DELISTED,
-                        max(review_done, as_of - timedelta(days=1)),
-                        "merchant withdrew the item",
-                    )
-                )
+                delisted = max(sku.joined_at, as_of - timedelta(days=d.between(0, 10)))
+                history.append(StatusChange(ListingStatus.DELISTED, delisted, "merchant withdrew the item"))
         listings.append(
             Listing(
                 id=ListingId(f"l-{i:05d}"),
@@ -331,18 +410,21 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
     return Catalog(
         categories=categories,
         brands=brands,
-        merchants=tuple(merchants),
+        merchants=merchants,
         skus=tuple(sku_list),
         influencers=influencers,
         team_leaders=first_level + second_level,
         listings=tuple(listings),
-        snapshots=tuple(snapshots),
+        snapshots=snapshots,
     )
 
 
 @cache
 def load_sample() -> Catalog:
-    """The built-in sample catalog (package data), parsed and validated once per process."""
+    """The built-in sample catalog (package data), parsed and validated once per process.
+
+    Equal to ``generate_catalog()``; ``tools/generate_sample.py`` rewrites the file from it.
+    """
     from fenxiao.serialization import loads  # domain modules do not import serialization at import time
 
     text = resources.files("fenxiao").joinpath("data/sample_catalog.json").read_text(encoding="utf-8")

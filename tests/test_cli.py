@@ -1,0 +1,170 @@
+"""The command line: demo, --version, errors as one line with exit status 2, and the package's import cost."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from fenxiao import __version__
+from fenxiao.cli import catalog_summary, main, render_table
+from fenxiao.money import Money
+from fenxiao.sample import load_sample
+from fenxiao.serialization import dumps, to_dict
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    out = StringIO()
+    status = main(argv, out=out)
+    return status, out.getvalue()
+
+
+# -- demo --------------------------------------------------------------------------------------------
+
+
+def test_demo_prints_the_sample_summary_and_exits_0() -> None:
+    """The header counts every collection; the table has a row per category and a total row."""
+    status, text = run(["demo"])
+    sample = load_sample()
+    assert status == 0
+    lines = text.splitlines()
+    assert lines[0].startswith(f"Sample catalog: {len(sample.skus)} SKUs, {len(sample.merchants)} merchants, ")
+    assert f"{len(sample.categories)} third-level categories" in lines[0]
+    for category in sample.categories:
+        assert any(line.startswith(str(category)) for line in lines), category
+    total = Money(sum(s.gmv_30d.fen for s in sample.latest_snapshots()))
+    assert lines[0].endswith(f"30-day GMV {total.format(grouping=True)}")
+    assert lines[-1].split()[:2] == ["total", str(len(sample.skus))]
+    assert lines[-1].split()[-2] == total.format(grouping=True)
+
+
+def test_demo_shows_gmv_with_thousands_separators() -> None:
+    """Amounts of a thousand yuan or more are grouped: ¥1,234,567.89."""
+    _, text = run(["demo"])
+    gmv_cells = [line.split()[-2] for line in text.splitlines()[4:]]  # after the header, blank, titles and rule
+    assert all(cell.startswith("¥") for cell in gmv_cells)
+    assert any("," in cell for cell in gmv_cells)
+
+
+def test_demo_reads_a_catalog_file_and_names_it(tmp_path: Path) -> None:
+    """demo FILE summarises that file under its own name, not as the sample."""
+    path = tmp_path / "mine.json"
+    path.write_text(dumps(load_sample()), encoding="utf-8")
+    status, text = run(["demo", str(path)])
+    assert status == 0
+    assert text.startswith(f"Catalog {path}: 200 SKUs")
+    assert text.splitlines()[2:] == run(["demo"])[1].splitlines()[2:]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("missing.json", None, "cannot be read"),
+        ("catalog.csv", "", "must end in .json or .toml"),
+        ("broken.json", "{", "is not valid json"),
+    ],
+)
+def test_a_bad_catalog_file_is_one_line_on_stderr_with_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: str | None, expected: str
+) -> None:
+    """Missing, misnamed or unparsable files are reported in one line naming the problem, never a traceback."""
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    status, text = run(["demo", str(path)])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert text == ""
+    assert "Traceback" not in captured.err
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert lines[0].startswith("fenxiao demo: ")
+    assert expected in captured.err
+    assert str(path) in lines[0]
+    if name != "broken.json":  # a parse error adds the parser's detail on a second line
+        assert len(lines) == 1
+
+
+def test_an_inconsistent_catalog_file_names_the_bad_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dangling reference inside the file is reported with the file and the reference's path, exit status 2."""
+    data = to_dict(load_sample())
+    data["skus"][3]["merchant_id"] = "m-404"
+    path = tmp_path / "dangling.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    status, _ = run(["demo", str(path)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"fenxiao demo: invalid catalog {path} (1 problem):")
+    assert "skus[3].merchant_id" in err
+    assert "m-404" in err
+    assert "Traceback" not in err
+
+
+# -- arguments ---------------------------------------------------------------------------------------
+
+
+def test_version_prints_the_package_version_and_exits_0() -> None:
+    """--version writes 'fenxiao X.Y.Z' to the output stream and returns 0 instead of exiting."""
+    status, text = run(["--version"])
+    assert status == 0
+    assert text.strip() == f"fenxiao {__version__}"
+
+
+def test_help_lists_the_demo_command() -> None:
+    """--help goes to the output stream and names demo."""
+    status, text = run(["--help"])
+    assert status == 0
+    assert "demo" in text
+
+
+@pytest.mark.parametrize("argv", [[], ["bogus"], ["demo", "a.json", "b.json"]])
+def test_usage_errors_return_2_with_usage_on_stderr(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing or unknown command is a usage error: status 2, usage on stderr, nothing on stdout."""
+    status, text = run(argv)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert text == ""
+    assert err.startswith("usage: fenxiao")
+
+
+def test_python_dash_m_fenxiao_runs_the_demo() -> None:
+    """The module entry point works in a fresh interpreter, exits 0 and prints the summary."""
+    result = subprocess.run(
+        [sys.executable, "-m", "fenxiao", "demo"], capture_output=True, text=True, encoding="utf-8", check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Sample catalog: 200 SKUs")
+    assert result.stderr == ""
+
+
+def test_importing_fenxiao_loads_no_third_party_module_but_attrs_and_cattrs() -> None:
+    """`import fenxiao` pulls in only the standard library plus attrs (and at most cattrs)."""
+    code = "import fenxiao, sys; print(sorted(m for m in sys.modules if not m.startswith(('fenxiao', '_'))))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded: list[str] = ast.literal_eval(result.stdout)
+    third_party = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names)
+    assert third_party <= {"attr", "attrs", "cattrs"}
+    assert "attrs" in third_party
+
+
+# -- formatting --------------------------------------------------------------------------------------
+
+
+def test_render_table_aligns_cjk_text_by_display_width() -> None:
+    """Chinese characters count as two columns, so columns line up in a terminal."""
+    table = render_table(["name", "n"], [["连衣裙", 5], ["T恤", 12]])
+    lines = table.splitlines()
+    assert lines == ["name     n", "------  --", "连衣裙   5", "T恤     12"]
+
+
+def test_the_summary_title_can_be_chosen() -> None:
+    """catalog_summary names what it summarises."""
+    assert catalog_summary(load_sample(), title="Benchmark").startswith("Benchmark: 200 SKUs")
