@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_BENCH := $(VENV)/.installed-bench
 
 .PHONY: demo test bench lint typecheck unit sample clean
 
@@ -34,7 +35,11 @@ unit: $(STAMP_TEST)
 
 test: lint typecheck unit
 
-bench: $(STAMP_TEST)
+$(STAMP_BENCH): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(STAMP_TEST) $(STAMP_RUN)
+
+bench: $(STAMP_BENCH)
 	$(BIN)/python benchmarks/run.py
 
 # Regenerate the built-in sample catalog from its seeded generator.
