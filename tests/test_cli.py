@@ -41,14 +41,38 @@ def test_demo_prints_the_sample_summary_and_exits_0() -> None:
         assert any(line.startswith(str(category)) for line in lines), category
     total = Money(sum(s.gmv_30d.fen for s in sample.latest_snapshots()))
     assert lines[0].endswith(f"30-day GMV {total.format(grouping=True)}")
-    assert lines[-1].split()[:2] == ["total", str(len(sample.skus))]
-    assert lines[-1].split()[-2] == total.format(grouping=True)
+    summary = lines[: lines.index("", 2)]  # the summary table ends at the first blank line after it
+    assert summary[-1].split()[:2] == ["total", str(len(sample.skus))]
+    assert summary[-1].split()[-2] == total.format(grouping=True)
+
+
+def test_demo_shows_the_whole_pipeline_and_the_three_problems() -> None:
+    """After the summary: five scores, tiers and perks, a settlement, admission, the pool and the goals."""
+    status, text = run(["demo"])
+    assert status == 0
+    for heading in (
+        "Five-dimension scores (五维评分)",
+        "Five scores, tier and perks of every SKU",
+        "Tier distribution per third-level category",
+        "Settlement (profile kuaishou)",
+        "One unit refunded after settlement",
+        "1. Getting in (准入)",
+        "2. Finding good goods (选品)",
+        "3. Good goods in more categories",
+        "Program goals over",
+        "Team leaders (招商团长)",
+    ):
+        assert heading in text, heading
+    for sku in load_sample().latest_snapshots():
+        assert any(line.startswith(sku.sku_id + " ") for line in text.splitlines()), sku.sku_id
 
 
 def test_demo_shows_gmv_with_thousands_separators() -> None:
     """Amounts of a thousand yuan or more are grouped: ¥1,234,567.89."""
     _, text = run(["demo"])
-    gmv_cells = [line.split()[-2] for line in text.splitlines()[4:]]  # after the header, blank, titles and rule
+    lines = text.splitlines()
+    summary = lines[4 : lines.index("", 2)]  # after the header, blank, titles and rule; up to the blank line
+    gmv_cells = [line.split()[-2] for line in summary]
     assert all(cell.startswith("¥") for cell in gmv_cells)
     assert any("," in cell for cell in gmv_cells)
 

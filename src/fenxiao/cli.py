@@ -29,7 +29,12 @@ __all__ = ["catalog_summary", "load_catalog", "main", "render_table"]
 Command = Callable[[argparse.Namespace, TextIO], int]
 
 #: Modules that add sub-commands (``register``) and demo sections (``demo_section``), in demo order.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "fenxiao._cli_score",
+    "fenxiao._cli_grading",
+    "fenxiao._cli_split",
+    "fenxiao._cli_market",
+)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, align: str = "") -> str:

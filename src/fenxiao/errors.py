@@ -19,6 +19,7 @@ __all__ = [
     "CurrencyMismatchError",
     "FenxiaoError",
     "InvalidValueError",
+    "MissingExtraError",
     "PluginError",
     "PolicyError",
     "RuleError",
@@ -144,3 +145,32 @@ class ValidationError(FenxiaoError, ValueError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.errors, self.what), self.__dict__)
+
+
+class MissingExtraError(FenxiaoError, ImportError):
+    """An optional part of fenxiao was imported without the extra that provides its dependency.
+
+    It is an :class:`ImportError` too, so ``except ImportError`` keeps working.
+
+    Args:
+        package: The missing distribution, e.g. ``"hypothesis"``.
+        extra: The fenxiao extra that installs it, e.g. ``"testing"``.
+        module: The fenxiao module that needs it.
+
+    .. versionadded:: 0.1
+
+    >>> print(MissingExtraError("hypothesis", "testing", "fenxiao.testing.strategies"))
+    fenxiao.testing.strategies requires the 'hypothesis' package: pip install 'fenxiao[testing]'
+    """
+
+    def __init__(self, package: str, extra: str, module: str) -> None:
+        super().__init__(
+            f"{module} requires the {package!r} package: pip install 'fenxiao[{extra}]'",
+            name=package,
+        )
+        self.package = package
+        self.extra = extra
+        self.module = module
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickles although args differ from __init__
+        return (type(self), (self.package, self.extra, self.module))

@@ -56,7 +56,6 @@ __all__ = [
     "Perk",
     "PerkCatalog",
     "PerkEntry",
-    "PerkKind",
     "PerkResolution",
     "Stacking",
     "Subsidy",
@@ -99,9 +98,6 @@ class Perk(Protocol):
 
     def strength(self) -> Decimal:
         """A number that grows with the perk's value (used by ``strongest`` and by monotonicity checks)."""
-
-
-PerkKind = type
 
 
 @attrs.frozen

@@ -41,7 +41,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -54,7 +54,11 @@ from fenxiao.listings import Listing, ListingStatus, ListingTerms, StatusChange
 from fenxiao.money import Money, Rate
 from fenxiao.snapshots import SkuSnapshot
 
-__all__ = ["SAMPLE_AS_OF", "SAMPLE_SEED", "SAMPLE_SKUS", "generate_catalog", "load_sample"]
+if TYPE_CHECKING:
+    from fenxiao.commission import PlatformProfile
+    from fenxiao.settlement import Order
+
+__all__ = ["SAMPLE_AS_OF", "SAMPLE_SEED", "SAMPLE_SKUS", "generate_catalog", "generate_orders", "load_sample"]
 
 #: China Standard Time, the platform's clock.
 CST: Final = timezone(timedelta(hours=8), "CST")
@@ -429,3 +433,77 @@ def load_sample() -> Catalog:
 
     text = resources.files("fenxiao").joinpath("data/sample_catalog.json").read_text(encoding="utf-8")
     return loads(text, Catalog)
+
+
+def generate_orders(
+    catalog: Catalog,
+    *,
+    seed: int = SAMPLE_SEED,
+    count: int = 300,
+    as_of: datetime = SAMPLE_AS_OF,
+    profile: PlatformProfile | None = None,
+) -> tuple[Order, ...]:
+    """Seeded orders on a catalog's approved listings, each carried as far as *as_of* allows.
+
+    Orders are paid over the 40 days before *as_of*; most are received a few days later and settled
+    when the profile allows (received + 7 days by default); some are refunded, by units, before or
+    after settlement. Deterministic for a seed, like :func:`generate_catalog`.
+
+    >>> from fenxiao.sample import load_sample
+    >>> orders = generate_orders(load_sample(), count=20)
+    >>> len(orders), orders == generate_orders(load_sample(), count=20)
+    (20, True)
+    """
+    from fenxiao.commission import PlatformProfile
+    from fenxiao.settlement import Order, OrderStatus, OrderTerms
+
+    require_int(count, "generate_orders.count", 0, 10_000_000)
+    when = require_aware(as_of, "generate_orders.as_of")
+    profile = profile if profile is not None else PlatformProfile.kuaishou()
+    approved = [li for li in catalog.listings if li.status is ListingStatus.APPROVED]
+    if not approved or not catalog.influencers:
+        return ()
+    d = _Draw(seed ^ 0x0D3E5)
+    orders = []
+    for i in range(count):
+        listing = approved[d.below(len(approved))]
+        sku = catalog.sku(listing.sku_id)
+        influencer = catalog.influencers[d.below(len(catalog.influencers))]
+        units = 1 + d.below(3)
+        paid_at = when - timedelta(days=1 + d.below(40), minutes=d.below(24 * 60))
+        terms = OrderTerms(
+            commission_rate=listing.terms.commission_rate,
+            leader_id=listing.terms.team_leader_id,
+            leader_fee_rate=listing.terms.leader_fee_rate,
+            mcn_id=influencer.mcn_id,
+            mcn_share=influencer.mcn_share,
+        )
+        order = Order(
+            id=f"o-{i:06d}",
+            merchant_id=sku.merchant_id,
+            sku_id=sku.id,
+            influencer_id=influencer.id,
+            paid=sku.price * units,
+            paid_at=paid_at,
+            terms=terms,
+            units=units,
+            shipping=Money(0) if d.chance(700) else Money(600),
+            category_id=sku.category_id,
+        )
+        refund_before = d.chance(120)
+        refund_after = d.chance(60)
+        if refund_before:
+            at = paid_at + timedelta(hours=1 + d.below(48))
+            if at <= when:
+                order = order.refund(event_id="r-before", at=at, units=1)
+        received = paid_at + timedelta(days=2 + d.below(4))
+        if received <= when and order.status is OrderStatus.PAID:
+            order = order.receive(at=received)
+            due = order.settlement_due(profile)
+            if due is not None and due <= when:
+                order = order.settle(profile, at=due)
+                after = due + timedelta(days=1 + d.below(10))
+                if refund_after and after <= when and order.refunded_units < units:
+                    order = order.refund(event_id="r-after", at=after, units=1)
+        orders.append(order)
+    return tuple(orders)

@@ -3,9 +3,10 @@
 Every domain type round-trips through plain dicts and JSON. Money and rates
 travel as exact strings (``"99.90"``, ``"0.125"``), never floats; datetimes as
 ISO 8601 with their offset (a naive one is refused); enums by value; tuples as
-lists. Reading is strict: a float where an amount belongs, ``"5"`` where a
-count belongs or an unknown key are errors, and every error names its place in
-the document.
+lists; sets as sorted lists. Reading is strict: a float where an amount belongs,
+``"5"`` where a count belongs, a string where a list belongs or an unknown key
+are errors, and every error names its place in the document (see
+``docs/serialization.md``).
 
 >>> from fenxiao.money import Money, Rate
 >>> from fenxiao.listings import ListingTerms
@@ -20,22 +21,31 @@ fenxiao.errors.ValidationError: invalid ListingTerms (1 problem):
 
 from __future__ import annotations
 
+import collections.abc
 import enum
 import json
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, get_args, get_origin
 
+import attrs
 import cattrs
-from cattrs.errors import AttributeValidationNote, ForbiddenExtraKeysError, IterableValidationNote
+from cattrs.errors import (
+    AttributeValidationNote,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "converter",
     "dumps",
     "from_dict",
@@ -154,13 +164,115 @@ converter.register_structure_hook(date, _structure_date)
 converter.register_unstructure_hook(date, date.isoformat)
 
 
+# -- containers: a table must be a table, a list must be a list ------------------------------------------
+# cattrs' defaults iterate whatever they are given, so "abc" became ("a", "b", "c") and {"k": 1} became ("k",),
+# and a string where a table belongs failed with an AttributeError. These hooks refuse such values by name.
+
+_SEQUENCE_ORIGINS: Final = {
+    tuple: tuple,
+    list: list,
+    frozenset: frozenset,
+    set: set,
+    collections.abc.Sequence: tuple,
+    collections.abc.MutableSequence: list,
+    collections.abc.Set: frozenset,
+    collections.abc.MutableSet: set,
+}
+
+
+_SET_TYPES: Final = (frozenset, set)
+
+
+def _is_sequence_type(t: Any) -> bool:
+    return get_origin(t) in _SEQUENCE_ORIGINS
+
+
+def _is_set_type(t: Any) -> bool:
+    return t in _SET_TYPES or get_origin(t) in {frozenset, set, collections.abc.Set, collections.abc.MutableSet}
+
+
+def _set_unstructure_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], list[Any]]:
+    # Sets become lists, sorted where the items allow it, so a document does not change from run to run.
+    args = get_args(t)
+    item_hook = conv.get_unstructure_hook(args[0]) if args else conv.unstructure
+
+    def unstructure(value: Any) -> list[Any]:
+        items = [item_hook(item) for item in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return items
+
+    return unstructure
+
+
+def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+    container: Callable[[list[Any]], Any] = _SEQUENCE_ORIGINS[get_origin(t)]
+    args = get_args(t)
+    homogeneous = get_origin(t) is not tuple or (len(args) == 2 and args[1] is Ellipsis)
+    if homogeneous:
+        item_hooks = [conv.get_structure_hook(args[0])]
+        item_types: tuple[Any, ...] = (args[0],)
+    else:
+        item_hooks = [conv.get_structure_hook(a) for a in args]
+        item_types = args
+
+    accepted: tuple[type[Any], ...] = (list, tuple, set, frozenset) if container in _SET_TYPES else (list, tuple)
+
+    def structure(value: object, _: Any) -> Any:
+        if not isinstance(value, accepted):
+            raise InvalidValueError("list", value, "must be a list")
+        if not homogeneous and len(value) != len(item_types):
+            raise InvalidValueError("list", value, f"must have exactly {len(item_types)} items")
+        result: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            slot = 0 if homogeneous else index
+            try:
+                result.append(item_hooks[slot](item, item_types[slot]))
+            except Exception as exc:  # every failure is collected and translated with its index
+                exc.add_note(IterableValidationNote(f"Structuring {t} @ index {index}", index, item_types[slot]))
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {t!r}", errors, t)
+        return container(result)
+
+    return structure
+
+
+def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+    inner = conv.gen_structure_attrs_fromdict(cls)
+
+    def structure(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
+        return inner(value, cls)
+
+    return structure
+
+
+converter.register_structure_hook_factory(_is_sequence_type, _sequence_hook)
+converter.register_structure_hook_factory(attrs.has, _attrs_hook)
+converter.register_unstructure_hook_factory(_is_set_type, _set_unstructure_hook)
+
+
 # -- errors: cattrs' exception groups become path-naming InvalidValueErrors -----------------------------
+
+
+_NAME_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _join(path: str, part: str) -> str:
     if part.startswith("["):
         return path + part
     return f"{path}.{part}" if path else part
+
+
+def _key(path: str, key: object) -> str:
+    """*path* extended by a document key; keys that are not plain names are quoted: ``skus[0]["a b"]``."""
+    if isinstance(key, str) and _NAME_RE.fullmatch(key):
+        return _join(path, key)
+    return f"{path}[{json.dumps(key, ensure_ascii=False) if isinstance(key, str) else repr(key)}]"
 
 
 def _flatten(exc: BaseException, path: str, noted: bool) -> list[InvalidValueError]:
@@ -176,6 +288,11 @@ def _flatten(exc: BaseException, path: str, noted: bool) -> list[InvalidValueErr
             found.extend(_flatten(sub, sub_path, sub_noted))
         return found
     where = path or "(document)"
+    if isinstance(exc, InvalidValueError) and exc.path.startswith("@"):
+        # A hook reporting a place inside the value it read ("@.all[1].op"): append it to where we are.
+        relative = exc.path[1:]
+        full = (path + relative) if path else (relative.lstrip(".") or "(document)")
+        return [type(exc)(full, exc.value, exc.problem)]
     if isinstance(exc, InvalidValueError):
         if noted:
             return [type(exc)(where, exc.value, exc.problem)]
@@ -183,7 +300,9 @@ def _flatten(exc: BaseException, path: str, noted: bool) -> list[InvalidValueErr
         _, dot, rest = exc.path.partition(".")
         return [type(exc)(_join(path, rest) if dot else where, exc.value, exc.problem)]
     if isinstance(exc, ForbiddenExtraKeysError):
-        return [InvalidValueError(_join(path, key), key, "is not a known field") for key in sorted(exc.extra_fields)]
+        return [
+            InvalidValueError(_key(path, key), key, "is not a known field") for key in sorted(exc.extra_fields, key=str)
+        ]
     if isinstance(exc, KeyError):
         name = str(exc.args[0]) if exc.args else "?"
         return [InvalidValueError(where if noted else _join(path, name), NOTHING, "is required")]
@@ -211,20 +330,39 @@ def from_dict(data: Any, cls: type[T]) -> T:
     Raises:
         ValidationError: Holding one path-naming error per problem found.
     """
-    if hasattr(cls, "__attrs_attrs__") and not isinstance(data, Mapping):
-        problem = f"must be a table/object for {cls.__name__}"
-        raise ValidationError([InvalidValueError("(document)", data, problem)], what=cls.__name__)
     try:
         return converter.structure(data, cls)
     except ValidationError:
         raise
-    except (cattrs.BaseValidationError, FenxiaoError, KeyError, TypeError, ValueError) as exc:
+    # ArithmeticError: decimal signals (an exponent of a billion) and datetime overflow on absurd values.
+    except (cattrs.BaseValidationError, FenxiaoError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise _translate(exc, cls) from exc
 
 
-def dumps(value: Any, *, indent: int | None = 2) -> str:
-    """Serialize a fenxiao value to JSON text (UTF-8, non-ASCII kept readable)."""
+def dumps(value: Any, *, indent: int | None = 2, format: str = "json") -> str:
+    """Serialize a fenxiao value to JSON text (UTF-8, non-ASCII kept readable), or TOML with ``format="toml"``.
+
+    TOML needs a table at the top (a policy, a scorecard set, a catalog); ``None`` values are left out,
+    since TOML has no null, and read back as the field's default.
+    """
+    if format == "toml":
+        from fenxiao._toml import dumps as toml_dumps
+
+        data = to_dict(value)
+        if not isinstance(data, dict):
+            raise InvalidValueError("dumps.value", value, "must be a record to write as TOML")
+        return toml_dumps(_drop_none(data))
+    if format != "json":
+        raise InvalidValueError("dumps.format", format, "must be 'json' or 'toml'")
     return json.dumps(to_dict(value), ensure_ascii=False, indent=indent)
+
+
+def _drop_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _drop_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_drop_none(v) for v in data]
+    return data
 
 
 def _reject_float(text: str) -> Any:
@@ -234,11 +372,19 @@ def _reject_float(text: str) -> Any:
 def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
     """Parse JSON (or TOML, ``format="toml"``) text into *cls*.
 
-    JSON numbers with a fraction or exponent are refused outright, so no float
-    can reach an amount. Raises :class:`ValidationError` naming every problem.
+    JSON numbers with a fraction or exponent are refused outright (as are TOML
+    floats), so no float can reach an amount. Documents above
+    :data:`MAX_DOCUMENT_BYTES` are refused before parsing.
+
+    Raises:
+        ValidationError: Naming every problem: malformed text, a float, a bad field.
     """
-    if len(text) > MAX_DOCUMENT_BYTES:
-        raise ValidationError([InvalidValueError("(document)", len(text), "is larger than 64 MiB")], what=cls.__name__)
+    what = getattr(cls, "__name__", str(cls))
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            [InvalidValueError("(document)", size, f"is larger than {MAX_DOCUMENT_BYTES} bytes")], what=what
+        )
     try:
         if format == "json":
             data = json.loads(text, parse_float=_reject_float, parse_constant=_reject_float)
@@ -247,22 +393,92 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         else:
             raise InvalidValueError("loads.format", format, "must be 'json' or 'toml'")
     except InvalidValueError as exc:
-        raise ValidationError([exc], what=cls.__name__) from None
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError([exc], what=what) from None
+    # ValueError covers JSONDecodeError, TOMLDecodeError, UnicodeDecodeError and integers past Python's
+    # digit limit (sys.get_int_max_str_digits()), which json raises as a bare ValueError.
+    except (ValueError, RecursionError) as exc:
         raise ValidationError(
-            [InvalidValueError("(document)", NOTHING, f"is not valid {format}: {exc}")], what=cls.__name__
+            [InvalidValueError("(document)", NOTHING, f"is not valid {format}: {exc}")], what=what
         ) from None
     return from_dict(data, cls)
 
 
 def load(path: str | Path, cls: type[T]) -> T:
-    """Read a ``.json`` or ``.toml`` file into *cls* (the format follows the suffix)."""
+    """Read a ``.json`` or ``.toml`` file into *cls* (the format follows the suffix).
+
+    Raises:
+        InvalidValueError: The suffix is neither ``.json`` nor ``.toml``, or the file cannot be read.
+        ValidationError: The content is malformed, too large or invalid (see :func:`loads`).
+    """
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in {".json", ".toml"}:
         raise InvalidValueError("load.path", str(path), "must end in .json or .toml")
     try:
+        size = file.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            problem = f"is larger than {MAX_DOCUMENT_BYTES} bytes"
+            raise ValidationError([InvalidValueError("(document)", size, problem)], what=getattr(cls, "__name__", ""))
         data = file.read_bytes()
     except OSError as exc:
         raise InvalidValueError("load.path", str(path), f"cannot be read ({exc.strerror})") from None
     return loads(data, cls, format=suffix[1:])
+
+
+# -- rules as data: conditions, tier policies, perk catalogs, admission policies, scorecards -----------------
+
+
+def _register_rule_hooks(conv: cattrs.Converter) -> None:
+    """Teach *conv* the file forms of the rule languages (called once for :data:`converter`)."""
+    from fenxiao import conditions, perks, scorecards
+
+    condition_kinds = set(get_args(conditions.Condition))
+
+    def is_condition(t: Any) -> bool:
+        # Condition, or Condition | None.
+        return (set(get_args(t)) - {type(None)}) == condition_kinds
+
+    def structure_condition(value: object, t: Any) -> conditions.Condition | None:
+        if value is None and type(None) in get_args(t):
+            return None
+        # "@" marks a path relative to the field being read (see _flatten).
+        return conditions.condition_from_data(value, "@")
+
+    conv.register_structure_hook_func(is_condition, structure_condition)
+    for kind in (conditions.Compare, conditions.All, conditions.AnyOf, conditions.Not):
+        conv.register_unstructure_hook(kind, conditions.condition_to_data)
+
+    def structure_perk(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("@", value, "must be a table with a 'kind'")
+        kind = value.get("kind")
+        known = perks.perk_kinds()
+        if kind not in known:
+            names = ", ".join(repr(k) for k in sorted(known))
+            raise InvalidValueError("@.kind", kind, f"must be one of {names}")
+        fields = {k: v for k, v in value.items() if k != "kind"}
+        return conv.structure(fields, known[str(kind)])
+
+    def unstructure_perk(perk: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": perk.kind}
+        data.update(conv.unstructure(perk, type(perk)))
+        return data
+
+    entry_structure = cattrs.gen.make_dict_structure_fn(
+        perks.PerkEntry, conv, _cattrs_forbid_extra_keys=True, perk=cattrs.gen.override(struct_hook=structure_perk)
+    )
+    entry_unstructure = cattrs.gen.make_dict_unstructure_fn(
+        perks.PerkEntry, conv, perk=cattrs.gen.override(unstruct_hook=unstructure_perk)
+    )
+
+    def structure_entry(value: object, _: Any) -> perks.PerkEntry:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("PerkEntry", value, "must be a table/object of PerkEntry fields")
+        return entry_structure(value, perks.PerkEntry)
+
+    conv.register_structure_hook(perks.PerkEntry, structure_entry)
+    conv.register_unstructure_hook(perks.PerkEntry, entry_unstructure)
+    scorecards.register_hooks(conv)
+
+
+_register_rule_hooks(converter)

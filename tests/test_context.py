@@ -1,0 +1,161 @@
+"""Category benchmarks: medians, GMV samples, order independence, validation and round-trips."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao import _toml
+from fenxiao.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.errors import InvalidValueError, ValidationError
+from fenxiao.ids import CategoryId, SkuId
+from fenxiao.money import Money, Rate
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.snapshots import SkuSnapshot
+from fenxiao.testing.scoring import scoring_contexts, scoring_snapshots
+
+D = Decimal
+T = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def snap(sku: str, category: str = "c-tea", **changes: Any) -> SkuSnapshot:
+    base = SkuSnapshot(
+        sku_id=SkuId(sku), category_id=CategoryId(category), observed_at=T, joined_at=T, price=Money.of("10.00")
+    )
+    return attrs.evolve(base, **changes)
+
+
+def test_an_empty_batch_gives_an_empty_context() -> None:
+    """No snapshots, no benchmarks, no as_of."""
+    context = build_context([])
+    assert context == ScoringContext.empty()
+    assert context.as_of is None
+    assert context.benchmark("c-tea") is None
+
+
+def test_a_category_with_one_sku_is_its_own_benchmark() -> None:
+    """Medians equal its own price and rate; its GMV is the only value."""
+    only = snap("a", price=Money.of("12.34"), commission_rate=Rate.of("0.2"), gmv_30d=Money.of("99.00"))
+    bench = build_context([only]).benchmark("c-tea")
+    assert bench is not None
+    assert (bench.skus, bench.price_median, bench.commission_median, bench.gmv_values) == (
+        1,
+        D("12.34"),
+        D("0.2"),
+        (9900,),
+    )
+
+
+def test_an_even_count_takes_the_exact_mean_of_the_two_middle_values() -> None:
+    """Half a fen and half a ppm are kept, not rounded."""
+    batch = [
+        snap("a", price=Money.of("10.00"), commission_rate=Rate.from_ppm(1)),
+        snap("b", price=Money.of("10.01"), commission_rate=Rate.from_ppm(2)),
+    ]
+    bench = build_context(batch).benchmark("c-tea")
+    assert bench is not None
+    assert bench.price_median == D("10.005")
+    assert bench.commission_median == D("0.0000015")
+    assert (bench.price_median_half_fen, bench.commission_median_half_ppm) == (2001, 3)
+
+
+def test_benchmarks_are_per_category_and_sorted_by_id() -> None:
+    """Each category gets its own benchmark; as_of is the latest observation."""
+    batch = [snap("a", "c-z"), snap("b", "c-a", observed_at=T + timedelta(hours=1)), snap("c", "c-z")]
+    context = build_context(batch)
+    assert [b.category_id for b in context.categories] == ["c-a", "c-z"]
+    assert [b.skus for b in context.categories] == [1, 2]
+    assert context.as_of == T + timedelta(hours=1)
+
+
+def test_a_large_category_keeps_an_evenly_spaced_sample_of_gmv_values() -> None:
+    """With n = 10 and m = 4, positions (2i+1)*n//(2m) = 1, 3, 6, 8 are kept."""
+    batch = [snap(f"s{i}", gmv_30d=Money(i * 100)) for i in range(10)]
+    bench = build_context(batch, max_gmv_values=4).benchmark("c-tea")
+    assert bench is not None
+    assert bench.gmv_values == (100, 300, 600, 800)
+    assert bench.skus == 10
+
+
+def test_mixed_currencies_are_refused() -> None:
+    """A benchmark mixes no currencies."""
+    usd: dict[str, Any] = {name: Money(0, "USD") for name in ("gmv_30d", "gmv_prev_30d", "brand_gmv_30d")}
+    dollars = snap("b", price=Money.of("1.00", "USD"), **usd)
+    with pytest.raises(InvalidValueError, match=r"build_context\.snapshots\[1\]\.price: is not in CNY"):
+        build_context([snap("a"), dollars])
+
+
+def test_max_gmv_values_must_be_positive() -> None:
+    """A sample of zero values would make every percentile undefined."""
+    with pytest.raises(InvalidValueError, match="max_gmv_values"):
+        build_context([], max_gmv_values=0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"price_median": D("10.001")}, r"price_median: must be a whole number of half fen"),
+        ({"price_median": D("-1")}, r"price_median: must not be negative"),
+        ({"commission_median": D("0.00000001")}, r"commission_median: must be a whole number of half parts"),
+        ({"gmv_values": (3, 1)}, r"gmv_values\[1\]: must not be below the value before it"),
+        ({"gmv_values": ()}, r"gmv_values: must not be empty"),
+        ({"gmv_values": (1, 2, 3), "skus": 2}, r"gmv_values: holds more values than skus"),
+    ],
+)
+def test_a_bad_benchmark_names_the_field(changes: dict[str, Any], match: str) -> None:
+    """Hand-written or deserialized benchmarks are validated."""
+    base = {"category_id": "c-tea", "skus": 3, "price_median": D("10"), "commission_median": D("0.2")}
+    with pytest.raises(InvalidValueError, match=match):
+        CategoryBenchmark(**{**base, "gmv_values": (1, 2), **changes})
+
+
+def test_categories_must_be_sorted_and_unique() -> None:
+    """The context is canonical, so equal contexts serialize identically."""
+    bench = CategoryBenchmark(CategoryId("c-tea"), 1, D(1), D(0), (0,))
+    with pytest.raises(InvalidValueError, match=r"categories\[1\]\.category_id: must come after"):
+        ScoringContext((bench, bench))
+
+
+def test_a_context_file_with_a_bad_value_names_its_path() -> None:
+    """Reading a nightly context file reports where it is wrong."""
+    data = to_dict(build_context([snap("a")]))
+    data["categories"][0]["gmv_values"] = [5, 1]
+    with pytest.raises(ValidationError, match=r"categories\[0\]\.gmv_values\[1\]"):
+        from_dict(data, ScoringContext)
+
+
+@given(snaps=st.lists(scoring_snapshots(), max_size=10), data=st.data())
+def test_building_is_independent_of_the_batch_order(snaps: list[SkuSnapshot], data: st.DataObject) -> None:
+    """The context depends only on which snapshots there are."""
+    shuffled = data.draw(st.permutations(snaps))
+    assert build_context(shuffled) == build_context(snaps)
+
+
+@given(snaps=st.lists(scoring_snapshots(), min_size=1, max_size=10))
+def test_medians_split_each_category_in_half(snaps: list[SkuSnapshot]) -> None:
+    """At most half of a category's prices lie strictly above the median, and at most half below."""
+    context = build_context(snaps)
+    for bench in context.categories:
+        prices = [D(s.price.fen) / 100 for s in snaps if s.category_id == bench.category_id]
+        assert 2 * sum(p > bench.price_median for p in prices) <= len(prices)
+        assert 2 * sum(p < bench.price_median for p in prices) <= len(prices)
+
+
+@given(context=scoring_contexts(snapshots=scoring_snapshots()))
+def test_built_contexts_round_trip_through_the_converter_json_and_toml(context: ScoringContext) -> None:
+    """A context computed nightly can be stored and read back equal."""
+    assert from_dict(to_dict(context), ScoringContext) == context
+    assert loads(dumps(context), ScoringContext) == context
+    assert loads(_toml.dumps(to_dict(context)), ScoringContext, format="toml") == context
+
+
+@given(context=scoring_contexts())
+def test_drawn_contexts_round_trip(context: ScoringContext) -> None:
+    """Benchmarks with arbitrary medians round-trip too."""
+    assert loads(dumps(context), ScoringContext) == context

@@ -1,0 +1,156 @@
+"""Goals over settled sales: recounted from the ledger by brute force; leader reports; category coverage."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fenxiao.commission import PlatformProfile
+from fenxiao.errors import InvalidValueError
+from fenxiao.goals import (
+    DEFAULT_GOALS,
+    Goal,
+    GoalTracker,
+    Measure,
+    Subject,
+    category_coverage,
+    leader_reports,
+    settled_sales,
+)
+from fenxiao.ledger import EntryKind, Ledger
+from fenxiao.money import Money
+from fenxiao.sample import SAMPLE_AS_OF, generate_orders, load_sample
+from fenxiao.settlement import Order, OrderStatus, Party
+from fenxiao.tiers import Tier
+
+CATALOG = load_sample()
+PROFILE = PlatformProfile.kuaishou()
+
+
+def _world(seed: int, count: int) -> tuple[tuple[Order, ...], Ledger]:
+    orders = generate_orders(CATALOG, seed=seed, count=count)
+    return orders, Ledger().record_all(orders, PROFILE)
+
+
+def test_the_four_public_targets_are_the_defaults() -> None:
+    """10 brands ≥ ¥1bn, 100 merchants ≥ ¥100m, 10,000 SKUs ≥ 1m units, 100 leaders ≥ ¥100m."""
+    assert [(g.subject, g.measure, g.threshold, g.target) for g in DEFAULT_GOALS] == [
+        (Subject.BRAND, Measure.GMV, Money.of("1000000000"), 10),
+        (Subject.MERCHANT, Measure.GMV, Money.of("100000000"), 100),
+        (Subject.SKU, Measure.UNITS, 1_000_000, 10_000),
+        (Subject.TEAM_LEADER, Measure.GMV, Money.of("100000000"), 100),
+    ]
+
+
+def test_sales_gmv_is_the_goods_amount_less_every_refund() -> None:
+    """Every settled order's GMV is paid − refunded (no shipping is refunded in the sample), units likewise."""
+    orders, ledger = _world(7, 200)
+    sales = {s.order_id: s for s in settled_sales(ledger, orders, CATALOG)}
+    settled = [o for o in orders if o.status is OrderStatus.SETTLED]
+    assert settled
+    assert set(sales) == {o.id for o in settled}
+    for order in settled:
+        assert sales[order.id].gmv == order.paid - order.refunded
+        assert sales[order.id].units == order.units - order.refunded_units
+        assert sales[order.id].settled_at == order.entered(OrderStatus.SETTLED)
+
+
+@settings(max_examples=25)
+@given(
+    st.integers(0, 10_000),
+    st.integers(0, 120),
+    st.sampled_from(list(Subject)),
+    st.integers(0, 30_000),
+    st.integers(0, 40),
+)
+def test_goal_progress_equals_a_brute_force_recount_of_the_ledger(
+    seed: int, count: int, subject: Subject, threshold_yuan: int, window_days: int
+) -> None:
+    """Counting subjects over the threshold by walking ledger entries directly gives the tracker's answer."""
+    orders, ledger = _world(seed, count)
+    by_id = {o.id: o for o in orders}
+    start = SAMPLE_AS_OF - timedelta(days=window_days)
+    # Brute force: per order, the first SETTLED time and the sum of SETTLED/CLAWBACK entries but buyer refunds.
+    first: dict[str, datetime] = {}
+    kept: dict[str, int] = defaultdict(int)
+    for e in ledger.entries:
+        if e.kind is EntryKind.SETTLED:
+            first[e.order_id] = min(first.get(e.order_id, e.at), e.at)
+        if e.kind in (EntryKind.SETTLED, EntryKind.CLAWBACK) and e.party is not Party.BUYER_REFUND:
+            kept[e.order_id] += e.amount.fen
+    totals: dict[str, int] = defaultdict(int)
+    for order_id, at in first.items():
+        if at < start:
+            continue
+        o = by_id[order_id]
+        gmv = max(0, kept[order_id] - o.shipping.fen - o.subsidy.fen)
+        brand = CATALOG.sku(o.sku_id).brand_id
+        keys: dict[Subject, list[str]] = {
+            Subject.BRAND: [brand] if brand else [],
+            Subject.MERCHANT: [o.merchant_id],
+            Subject.SKU: [o.sku_id],
+            Subject.TEAM_LEADER: [x for x in (o.terms.leader_id, o.terms.second_leader_id) if x],
+        }
+        for key in keys[subject]:
+            totals[key] += gmv
+    expected = sorted(k for k, x in totals.items() if x >= threshold_yuan * 100)
+    goal = Goal("g", subject, Measure.GMV, Money(threshold_yuan * 100), 1)
+    (progress,) = GoalTracker(goals=(goal,)).measure(settled_sales(ledger, orders, CATALOG), start=start)
+    assert sorted(k for k, _ in progress.achieved) == expected
+    assert progress.count == len(expected)
+    assert progress.done == (len(expected) >= 1)
+
+
+def test_units_goals_count_units_net_of_refunds() -> None:
+    """A units goal with threshold 1 counts every SKU that kept at least one settled unit."""
+    orders, ledger = _world(3, 150)
+    sales = settled_sales(ledger, orders, CATALOG)
+    (progress,) = GoalTracker(goals=(Goal("u", Subject.SKU, Measure.UNITS, 1, 5),)).measure(sales)
+    kept: dict[str, int] = defaultdict(int)
+    for s in sales:
+        kept[s.sku_id] += s.units
+    assert dict(progress.achieved) == {k: x for k, x in kept.items() if x >= 1}
+
+
+def test_leader_earnings_are_their_settled_ledger_entries() -> None:
+    """A leader's earnings equal the ledger balance of its settled and clawed-back fee entries."""
+    orders, ledger = _world(11, 200)
+    sales = settled_sales(ledger, orders, CATALOG)
+    for report in leader_reports(CATALOG, ledger, sales):
+        expected = sum(
+            (
+                ledger.balance(party, payee_id=report.leader_id, kind=kind)
+                for party in (Party.TEAM_LEADER, Party.SECOND_LEADER)
+                for kind in (EntryKind.SETTLED, EntryKind.CLAWBACK)
+            ),
+            Money(0),
+        )
+        assert report.earned == expected
+        carried = {li.id for li in CATALOG.listings if li.terms.team_leader_id == report.leader_id}
+        assert set(report.listings) == carried
+    assert any(r.earned > Money(0) for r in leader_reports(CATALOG, ledger, sales))
+
+
+def test_a_ledger_order_missing_from_the_orders_is_an_error() -> None:
+    """Sales that cannot be attributed are refused rather than silently dropped."""
+    orders, ledger = _world(5, 50)
+    with pytest.raises(InvalidValueError, match="not among the orders"):
+        settled_sales(ledger, orders[1:] if orders[0].status is OrderStatus.SETTLED else orders[:0], CATALOG)
+
+
+def test_category_coverage_counts_categories_with_goods_at_each_tier_or_above() -> None:
+    """Coverage at L0 is every category; at a tier, those whose best SKU reaches it."""
+    coverage = category_coverage([("a", Tier.L1), ("a", Tier.L4), ("b", Tier.L2), ("c", Tier.L0)])
+    assert coverage == {Tier.L0: 3, Tier.L1: 2, Tier.L2: 2, Tier.L3: 1, Tier.L4: 1, Tier.L5: 0}
+
+
+def test_goal_thresholds_match_their_measure() -> None:
+    """A GMV goal takes Money; a units goal a whole number."""
+    with pytest.raises(InvalidValueError, match=r"Goal\.threshold"):
+        Goal("x", Subject.SKU, Measure.GMV, 5, 1)
+    with pytest.raises(InvalidValueError, match=r"Goal\.threshold"):
+        Goal("x", Subject.SKU, Measure.UNITS, Money(5), 1)

@@ -1,0 +1,293 @@
+"""The ledger: entries derived from orders, idempotent recording, reserves and derived balances."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.commission import PlatformProfile
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
+from fenxiao.money import Money, Rate
+from fenxiao.serialization import dumps, loads
+from fenxiao.settlement import Order, OrderStatus, OrderTerms, Party, split
+from fenxiao.testing.commission import ledgers, order_histories, platform_profiles
+
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2026, 11, 11, 20, 0, tzinfo=CST)
+DAY = timedelta(days=1)
+PROFILE = PlatformProfile()
+
+
+def order(**changes: Any) -> Order:
+    fields: dict[str, Any] = {
+        "id": "o-1",
+        "merchant_id": MerchantId("m-1"),
+        "sku_id": SkuId("sku-1"),
+        "influencer_id": InfluencerId("kol-1"),
+        "paid": Money.of("100.00"),
+        "paid_at": T0,
+        "terms": OrderTerms(commission_rate=Rate.of("20%"), mcn_id="mcn-1", mcn_share=Rate.of("50%")),
+    }
+    fields.update(changes)
+    return Order(**fields)
+
+
+def settled(o: Order) -> Order:
+    return o.receive(at=T0 + DAY).settle(PROFILE, at=T0 + 8 * DAY)
+
+
+def test_payment_posts_the_estimate_and_settlement_moves_it_to_settled() -> None:
+    """Estimated at payment; at settlement the estimate is reversed and the settled lines posted."""
+    o = order()
+    ledger = Ledger().record(o, PROFILE)
+    assert ledger.balance(Party.INFLUENCER, kind=EntryKind.ESTIMATED) == Money.of("9.00")
+    ledger = ledger.record(settled(o), PROFILE)
+    assert ledger.balance(Party.INFLUENCER, kind=EntryKind.ESTIMATED) == Money.zero()
+    assert ledger.balance(Party.INFLUENCER, kind=EntryKind.SETTLED) == Money.of("9.00")
+    assert ledger.balance(Party.MCN, payee_id="mcn-1", kind=EntryKind.SETTLED) == Money.of("9.00")
+    assert ledger.balance(kind=EntryKind.SETTLED) == o.total_in
+    assert ledger.balance(kind=EntryKind.ESTIMATED) == Money.zero()
+
+
+def test_a_refund_before_settlement_posts_a_correction_to_the_estimate() -> None:
+    """The estimate changes by a new negative entry; nothing is rewritten."""
+    o = order()
+    before = Ledger().record(o, PROFILE)
+    o = o.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("50.00"))
+    after = before.record(o, PROFILE)
+    assert after.entries[: len(before.entries)] == before.entries
+    (correction,) = after.select(Party.INFLUENCER, order_id="o-1", kind=EntryKind.ESTIMATED, start=T0 + DAY)
+    assert correction.amount == Money.of("-4.50")
+    assert correction.event_id == "r-1"
+
+
+def test_a_refund_after_settlement_posts_clawbacks() -> None:
+    """After settlement the change is a clawback, negative for earners and positive for the buyer."""
+    o = settled(order()).refund(event_id="r-1", at=T0 + 9 * DAY, amount=Money.of("100.00"))
+    ledger = Ledger().record(o, PROFILE)
+    assert ledger.balance(Party.INFLUENCER, kind=EntryKind.CLAWBACK) == Money.of("-9.00")
+    assert ledger.balance(Party.BUYER_REFUND, kind=EntryKind.CLAWBACK) == Money.of("100.00")
+    assert ledger.balance(kind=EntryKind.CLAWBACK) == Money.zero()
+    for party in (Party.INFLUENCER, Party.MCN, Party.PLATFORM_COMMISSION_FEE, Party.MERCHANT):
+        settled_plus_clawed = ledger.balance(party, kind=EntryKind.SETTLED) + ledger.balance(
+            party, kind=EntryKind.CLAWBACK
+        )
+        assert settled_plus_clawed == Money.zero()
+
+
+def test_invalidation_reverses_the_whole_estimate() -> None:
+    """An invalid order leaves nothing estimated."""
+    ledger = Ledger().record(order().invalidate(at=T0 + DAY), PROFILE)
+    assert ledger.balances(kind=EntryKind.ESTIMATED) == {
+        key: Money.zero() for key in ledger.balances(kind=EntryKind.ESTIMATED)
+    }
+    assert ledger.balance(kind=EntryKind.SETTLED) == Money.zero()
+
+
+def test_the_refund_reserve_holds_5_percent_of_settled_commission_for_8_days() -> None:
+    """Held from settlement (inclusive) until 8 days later (exclusive); then it is available."""
+    o = settled(order())
+    ledger = Ledger().record(o, PROFILE)
+    at = T0 + 8 * DAY
+    assert ledger.reserved(Party.INFLUENCER, as_of=at) == Money.of("0.45")
+    assert ledger.available(Party.INFLUENCER, as_of=at) == Money.of("8.55")
+    assert ledger.available(Party.INFLUENCER, as_of=at - timedelta(seconds=1)) == Money.zero()
+    assert ledger.reserved(as_of=at + 8 * DAY - timedelta(microseconds=1)) == Money.of("0.90")
+    assert ledger.reserved(as_of=at + 8 * DAY) == Money.zero()
+    assert ledger.available(Party.INFLUENCER, as_of=at + 8 * DAY) == Money.of("9.00")
+    assert ledger.reserved(Party.MERCHANT, as_of=at) == Money.zero()
+
+
+def test_a_clawback_during_the_hold_releases_its_share_of_the_reserve() -> None:
+    """Half the order refunded two days after settlement: the hold drops to 5% of what is still earned."""
+    o = settled(order()).refund(event_id="r-1", at=T0 + 10 * DAY, amount=Money.of("50.00"))
+    ledger = Ledger().record(o, PROFILE)
+    assert ledger.reserved(Party.INFLUENCER, as_of=T0 + 9 * DAY) == Money.of("0.45")
+    assert ledger.reserved(Party.INFLUENCER, as_of=T0 + 10 * DAY) == Money.of("0.22")
+    assert ledger.available(Party.INFLUENCER, as_of=T0 + 10 * DAY) == Money.of("4.28")
+    assert ledger.reserved(Party.INFLUENCER, as_of=T0 + 16 * DAY) == Money.zero()
+    full = o.refund(event_id="r-2", at=T0 + 11 * DAY, amount=Money.of("50.00"))
+    assert Ledger().record(full, PROFILE).available(Party.INFLUENCER, as_of=T0 + 11 * DAY) == Money.zero()
+
+
+def test_the_reserve_follows_the_profile() -> None:
+    """A 15-day, 10% reserve (Douyin-like)."""
+    profile = attrs.evolve(PROFILE, reserve_rate=Rate.of("10%"), reserve_days=15)
+    o = order().receive(at=T0).settle(profile, at=T0 + 7 * DAY)
+    (hold, _) = Ledger().record(o, profile).select(kind=EntryKind.RESERVE)
+    assert (hold.amount, hold.until) == (Money.of("0.90"), T0 + 22 * DAY)
+
+
+def test_recording_an_order_twice_adds_nothing() -> None:
+    """Recording is idempotent: the second time returns the same ledger."""
+    o = settled(order())
+    ledger = Ledger().record(o, PROFILE)
+    assert ledger.record(o, PROFILE) is ledger
+    assert ledger.record_all([o, o], PROFILE) is ledger
+
+
+def test_a_conflicting_entry_is_refused_and_nothing_is_overwritten() -> None:
+    """An entry with a held key but another amount is a conflict."""
+    ledger = Ledger().record(order(), PROFILE)
+    held = ledger.entries[0]
+    with pytest.raises(PolicyError, match=r"conflicts with a held entry \(the ledger is append-only"):
+        ledger.append([attrs.evolve(held, amount=held.amount + Money(1))])
+
+
+def test_corrections_are_new_entries() -> None:
+    """A manual correction under its own event id is appended and counted."""
+    ledger = Ledger().record(order(), PROFILE)
+    fix = LedgerEntry("o-1", "adj-1", EntryKind.ESTIMATED, Party.INFLUENCER, Money(-1), T0, "kol-1", note="typo")
+    corrected = ledger.append([fix])
+    assert corrected.entries[-1] == fix
+    assert corrected.balance(Party.INFLUENCER) == ledger.balance(Party.INFLUENCER) - Money(1)
+
+
+def test_entries_refuse_other_currencies_and_malformed_reserves() -> None:
+    """The ledger is single-currency; only reserve entries carry an ``until``."""
+    with pytest.raises(InvalidValueError, match=r"Ledger\.entries\[0\]\.amount: must be in CNY"):
+        Ledger(entries=(LedgerEntry("o", "e", EntryKind.SETTLED, Party.MERCHANT, Money(1, "USD"), T0),))
+    with pytest.raises(InvalidValueError, match=r"LedgerEntry\.until: must be given exactly for a reserve entry"):
+        LedgerEntry("o", "e", EntryKind.RESERVE, Party.INFLUENCER, Money(1), T0)
+    entry = LedgerEntry("o", "e", EntryKind.SETTLED, Party.MERCHANT, Money(1), T0)
+    with pytest.raises(InvalidValueError, match=r"Ledger\.entries\[1\]: repeats the key"):
+        Ledger(entries=(entry, entry))
+
+
+def test_balances_per_period_follow_the_calendar_in_china() -> None:
+    """20:00 UTC on the 11th is already the 12th in Beijing."""
+    utc_paid = datetime(2026, 11, 11, 20, 0, tzinfo=UTC)
+    a = order(paid_at=utc_paid)
+    b = order(id="o-2", paid_at=datetime(2026, 12, 1, 10, 0, tzinfo=CST))
+    ledger = Ledger().record_all([a, b], PROFILE)
+    daily = ledger.by_period(Period.DAY, party=Party.INFLUENCER, kind=EntryKind.ESTIMATED)
+    assert daily == {date(2026, 11, 12): Money.of("9.00"), date(2026, 12, 1): Money.of("9.00")}
+    monthly = ledger.by_period(Period.MONTH, party=Party.INFLUENCER, tz=UTC)
+    assert monthly == {date(2026, 11, 1): Money.of("9.00"), date(2026, 12, 1): Money.of("9.00")}
+
+
+def test_balances_by_party_list_every_payee() -> None:
+    """One balance per (party, payee), in party order."""
+    ledger = Ledger().record_all([settled(order()), settled(order(id="o-2", influencer_id="kol-2"))], PROFILE)
+    balances = ledger.balances(kind=EntryKind.SETTLED)
+    assert balances[(Party.INFLUENCER, "kol-1")] == Money.of("9.00")
+    assert balances[(Party.INFLUENCER, "kol-2")] == Money.of("9.00")
+    assert balances[(Party.MCN, "mcn-1")] == Money.of("18.00")
+    assert next(iter(balances))[0] is Party.INFLUENCER
+
+
+# -- properties ------------------------------------------------------------------------------------------------
+
+
+def brute_force(ledger: Ledger, *, start: datetime | None = None, **fields: Any) -> Money:
+    """The plain sum of the entries whose fields equal *fields* (and that are at or after *start*)."""
+    return Money(
+        sum(
+            e.amount.fen
+            for e in ledger.entries
+            if all(getattr(e, name) == value for name, value in fields.items()) and (start is None or e.at >= start)
+        )
+    )
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_balances_equal_a_brute_force_recount(data: st.DataObject, profile: PlatformProfile) -> None:
+    """Every filtered balance is the plain sum of the entries it selects."""
+    ledger = data.draw(ledgers(profile=profile))
+    for kind in (None, *EntryKind):
+        for party in (None, *Party):
+            where: dict[str, Any] = {}
+            if kind is not None:
+                where["kind"] = kind
+            if party is not None:
+                where["party"] = party
+            assert ledger.balance(party, kind=kind) == brute_force(ledger, **where)
+    for (party, payee), amount in ledger.balances().items():
+        assert amount == brute_force(ledger, party=party, payee_id=payee)
+    if ledger.entries:
+        start = ledger.entries[len(ledger.entries) // 2].at
+        assert ledger.balance(start=start) == brute_force(ledger, start=start)
+    periods = ledger.by_period(Period.MONTH)
+    assert sum(periods.values(), Money.zero()) == ledger.balance()
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_each_orders_entries_account_for_every_fen(data: st.DataObject, profile: PlatformProfile) -> None:
+    """Settled + clawback entries equal the current split; open orders keep their estimate; reserves are holds."""
+    o = data.draw(order_histories(profile=profile))
+    ledger = Ledger().record(o, profile)
+    current = split(o, profile)
+    if o.status in (OrderStatus.PAID, OrderStatus.RECEIVED):
+        assert ledger.balance(kind=EntryKind.ESTIMATED) == o.total_in
+        for line in current.lines:
+            assert ledger.balance(line.party, payee_id=line.payee_id, kind=EntryKind.ESTIMATED) == line.amount
+    else:
+        assert ledger.balance(kind=EntryKind.ESTIMATED) == Money.zero()
+    if o.status is OrderStatus.SETTLED:
+        for line in current.lines:
+            earned = ledger.balance(line.party, payee_id=line.payee_id, kind=EntryKind.SETTLED) + ledger.balance(
+                line.party, payee_id=line.payee_id, kind=EntryKind.CLAWBACK
+            )
+            assert earned == line.amount
+    for e in ledger.select(kind=EntryKind.RESERVE):
+        assert ledger.reserved(e.party, payee_id=e.payee_id, as_of=e.at).fen >= 0
+        assert e.until is not None
+        assert ledger.reserved(e.party, payee_id=e.payee_id, as_of=e.until) == Money.zero()
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_recording_after_replaying_any_event_is_a_no_op(data: st.DataObject, profile: PlatformProfile) -> None:
+    """Replaying events on the order and recording it again leaves the ledger as it was."""
+    o = data.draw(order_histories(profile=profile))
+    ledger = Ledger().record(o, profile)
+    replayed = o
+    for event in o.events:
+        replayed = replayed.apply(event)
+    assert ledger.record(replayed, profile) == ledger
+    assert entries_for(replayed, profile) == entries_for(o, profile)
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_recording_step_by_step_equals_recording_at_the_end(data: st.DataObject, profile: PlatformProfile) -> None:
+    """Posting after every event gives the same entries as posting once; earlier entries never change."""
+    o = data.draw(order_histories(profile=profile))
+    step_ledger = Ledger()
+    for n in range(len(o.events) + 1):
+        before = step_ledger.entries
+        step_ledger = step_ledger.record(attrs.evolve(o, events=o.events[:n]), profile)
+        assert step_ledger.entries[: len(before)] == before
+    assert set(step_ledger.entries) == set(Ledger().record(o, profile).entries)
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_after_a_full_refund_every_party_nets_to_zero_in_the_ledger(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """Estimates, settlements and clawbacks of every earning party add up to nothing once all is refunded."""
+    o = data.draw(order_histories(profile=profile).filter(lambda x: x.status is not OrderStatus.INVALID))
+    left = o.paid + o.shipping - o.refunded
+    if left:
+        o = o.refund(event_id="full", at=o.events[-1].at if o.events else o.paid_at, amount=left)
+    ledger = Ledger().record(o, profile)
+    for (party, payee), amount in ledger.balances().items():
+        if party is Party.BUYER_REFUND:
+            assert amount == o.paid + o.shipping
+        elif party is Party.SUBSIDY_RETURN:
+            assert amount == o.subsidy
+        else:
+            assert amount == ledger.balance(party, payee_id=payee, kind=EntryKind.RESERVE), (party, payee)
+            last = max((e.at for e in ledger.entries), default=o.paid_at)
+            assert ledger.available(party, payee_id=payee, as_of=last) == Money.zero()
+
+
+@given(ledger=ledgers())
+def test_ledgers_round_trip_through_the_converter(ledger: Ledger) -> None:
+    """A ledger survives JSON exactly."""
+    assert loads(dumps(ledger), Ledger) == ledger

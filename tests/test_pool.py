@@ -1,0 +1,191 @@
+"""The selection pool: exact filters, a total deterministic ranking with reasons, paging."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.errors import InvalidValueError
+from fenxiao.ids import CategoryId, InfluencerId
+from fenxiao.influencers import Influencer
+from fenxiao.money import Money, Rate
+from fenxiao.pool import PoolEntry, PoolFilter, SelectionPool
+from fenxiao.sample import load_sample
+from fenxiao.tiers import Tier
+
+CATS = [("c-gold", "珠宝文玩"), ("c-diamond", "珠宝文玩"), ("c-dress", "服饰内衣"), ("c-nuts", "食品饮料")]
+ENTRIES = st.lists(
+    st.builds(
+        lambda i, cat, price, rate, leader, tier, service, boost, badge: PoolEntry(
+            listing_id=f"l-{i:04d}",
+            sku_id=f"s-{i:04d}",
+            merchant_id="m-1",
+            category_id=cat[0],
+            category_level1=cat[1],
+            title="货",
+            price=Money(price),
+            commission_rate=Rate.from_permille(rate),
+            team_leader_id=leader,
+            tier=tier,
+            composite=Decimal(50),
+            service_score=Decimal(service),
+            preferred_boost=boost,
+            badges=frozenset({badge}) if badge else frozenset(),
+        ),
+        st.integers(0, 9999),
+        st.sampled_from(CATS),
+        st.sampled_from([100, 9900, 10000, 29900, 300000]),
+        st.sampled_from([0, 50, 200, 300, 900]),
+        st.sampled_from([None, "tl-1", "tl-2"]),
+        st.sampled_from(list(Tier)),
+        st.integers(0, 100),
+        st.sampled_from([0, 1, 5, 20]),
+        st.sampled_from([None, "精选好物", "行业爆款"]),
+    ),
+    max_size=40,
+    unique_by=lambda e: e.listing_id,
+)
+FILTERS = st.builds(
+    PoolFilter,
+    category_ids=st.none() | st.sets(st.sampled_from([c for c, _ in CATS]), min_size=1),
+    category_level1=st.none() | st.sampled_from(["珠宝文玩", "服饰内衣"]),
+    min_tier=st.none() | st.sampled_from(list(Tier)),
+    min_commission=st.none() | st.sampled_from([Rate.zero(), Rate.of("20%"), Rate.of("30%")]),
+    price_low=st.none() | st.sampled_from([Money(100), Money(10000)]),
+    price_high=st.none() | st.sampled_from([Money(29900), Money(300000)]),
+    team_leader_id=st.none() | st.sampled_from(["tl-1", "tl-2"]),
+    badge=st.none() | st.sampled_from(["精选好物", "行业爆款"]),
+)
+GOLD_FAN = Influencer(
+    InfluencerId("kol-gold"),
+    "珠宝鉴定师",
+    fans=100_000,
+    main_category_ids=(CategoryId("c-gold"), CategoryId("c-dress")),
+    price_band_low=Money.of("100.00"),
+    price_band_high=Money.of("3000.00"),
+)
+
+
+def _brute(entries: list[PoolEntry], f: PoolFilter) -> list[str]:
+    out = []
+    for e in entries:
+        if f.category_ids is not None and e.category_id not in f.category_ids:
+            continue
+        if f.category_level1 is not None and e.category_level1 != f.category_level1:
+            continue
+        if f.min_tier is not None and e.tier.rank < f.min_tier.rank:
+            continue
+        if f.min_commission is not None and e.commission_rate.value < f.min_commission.value:
+            continue
+        if f.price_low is not None and e.price.fen < f.price_low.fen:
+            continue
+        if f.price_high is not None and e.price.fen > f.price_high.fen:
+            continue
+        if f.team_leader_id is not None and e.team_leader_id != f.team_leader_id:
+            continue
+        if f.badge is not None and f.badge not in e.badges:
+            continue
+        out.append(e.listing_id)
+    return sorted(out)
+
+
+@given(ENTRIES, FILTERS)
+def test_filters_return_exactly_the_listings_that_satisfy_them(entries: list[PoolEntry], f: PoolFilter) -> None:
+    """filter() agrees with a brute-force filter written independently."""
+    pool = SelectionPool(entries)
+    assert [e.listing_id for e in pool.filter(f)] == _brute(entries, f)
+    assert pool.rank(GOLD_FAN, f, page_size=1000).total == len(_brute(entries, f))
+
+
+@given(ENTRIES, st.randoms(use_true_random=False))
+def test_ranking_is_a_total_deterministic_order(entries: list[PoolEntry], rnd: Any) -> None:
+    """The ranking is independent of input order, strictly ordered, and points are non-increasing."""
+    pool = SelectionPool(entries)
+    shuffled = list(entries)
+    rnd.shuffle(shuffled)
+    first = pool.rank(GOLD_FAN, page_size=1000).items
+    again = SelectionPool(shuffled).rank(GOLD_FAN, page_size=1000).items
+    assert first == again
+    keys = [(-r.points, -r.entry.tier.rank, r.entry.listing_id) for r in first]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+
+
+@given(ENTRIES, st.integers(1, 7))
+def test_pages_partition_the_ranking(entries: list[PoolEntry], size: int) -> None:
+    """Concatenated pages equal the whole ranking."""
+    pool = SelectionPool(entries)
+    whole = pool.rank(GOLD_FAN, page_size=1000).items
+    first = pool.rank(GOLD_FAN, page_size=size)
+    paged = [
+        item for page in range(1, first.pages + 1) for item in pool.rank(GOLD_FAN, page=page, page_size=size).items
+    ]
+    assert paged == list(whole)
+
+
+@given(ENTRIES)
+def test_points_are_the_sum_of_the_reasons(entries: list[PoolEntry]) -> None:
+    """Every point is explained: the reasons' numbers add up to the points."""
+    for ranked in SelectionPool(entries).rank(GOLD_FAN, page_size=1000).items:
+        assert sum(int(r.rsplit("+", 1)[1]) for r in ranked.reasons) == ranked.points
+
+
+def _entry(i: int, cat: tuple[str, str], **over: Any) -> PoolEntry:
+    base: dict[str, Any] = {
+        "listing_id": f"l-{i}",
+        "sku_id": f"s-{i}",
+        "merchant_id": "m",
+        "category_id": cat[0],
+        "category_level1": cat[1],
+        "title": "x",
+        "price": Money.of("299.00"),
+        "commission_rate": Rate.of("20%"),
+        "team_leader_id": None,
+        "tier": Tier.L3,
+        "composite": Decimal(60),
+        "service_score": Decimal(70),
+    }
+    base.update(over)
+    return PoolEntry(**base)
+
+
+def test_an_influencer_in_jewellery_sees_jewellery_first() -> None:
+    """Gold (a main category) outranks a better-paid, higher-tier snack; diamonds (same first level) come next."""
+    pool = SelectionPool(
+        [
+            _entry(1, CATS[3], tier=Tier.L4, commission_rate=Rate.of("35%")),
+            _entry(2, CATS[1]),
+            _entry(3, CATS[0], tier=Tier.L2, commission_rate=Rate.of("8%")),
+        ]
+    )
+    ranked = pool.rank(GOLD_FAN).items
+    assert [r.entry.category_id for r in ranked] == ["c-gold", "c-diamond", "c-nuts"]
+    assert ranked[0].reasons[0] == "main category c-gold +60"
+    assert ranked[1].reasons[0] == "same first-level category 珠宝文玩 +25"
+
+
+def test_sample_pool_gives_a_jewellery_influencer_jewellery_first() -> None:
+    """On the built-in sample, an influencer whose first main category is gold sees gold at the top."""
+    catalog = load_sample()
+    pool = SelectionPool.from_catalog(catalog)
+    assert all(e.tier is not None for e in pool.entries)
+    jeweller = Influencer(InfluencerId("kol-j"), "珠宝鉴定师", main_category_ids=(CategoryId("c-gold"),))
+    top = pool.rank(jeweller, page_size=3).items
+    assert [r.entry.category_id for r in top] == ["c-gold"] * 3
+
+
+def test_bad_paging_and_bad_filters_are_clear_errors() -> None:
+    """page >= 1, 1 <= page_size <= 1000; a price band must not be upside down; listings are unique."""
+    pool = SelectionPool([_entry(1, CATS[0])])
+    with pytest.raises(InvalidValueError, match="page"):
+        pool.rank(GOLD_FAN, page=0)
+    with pytest.raises(InvalidValueError, match="page_size"):
+        pool.rank(GOLD_FAN, page_size=1001)
+    with pytest.raises(InvalidValueError, match="price_high"):
+        PoolFilter(price_low=Money(200), price_high=Money(100))
+    with pytest.raises(InvalidValueError, match="twice"):
+        SelectionPool([_entry(1, CATS[0]), _entry(1, CATS[1])])

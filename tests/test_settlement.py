@@ -1,0 +1,581 @@
+"""Settlement: the split of one order, its lifecycle, refunds and clawbacks, by example and as properties."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.commission import CommissionStep, PlatformProfile, ServiceLevel, StepMode
+from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
+from fenxiao.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.money import Money, Rate, Rounding
+from fenxiao.serialization import dumps, loads
+from fenxiao.settlement import (
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderSplit,
+    OrderStatus,
+    OrderTerms,
+    Party,
+    SettlementLine,
+    clawbacks,
+    difference,
+    history,
+    settled_split,
+    split,
+)
+from fenxiao.testing.commission import order_histories, order_terms, orders, platform_profiles
+
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2026, 11, 11, 20, 0, tzinfo=CST)
+DAY = timedelta(days=1)
+DEFAULT = PlatformProfile()
+KUAISHOU = PlatformProfile.kuaishou()
+
+
+def terms(**changes: Any) -> OrderTerms:
+    return OrderTerms(**{"commission_rate": Rate.of("20%"), **changes})
+
+
+def order(paid: str = "99.90", **changes: Any) -> Order:
+    fields: dict[str, Any] = {
+        "id": "o-1",
+        "merchant_id": MerchantId("m-1"),
+        "sku_id": SkuId("sku-1"),
+        "influencer_id": InfluencerId("kol-1"),
+        "paid": Money.of(paid),
+        "paid_at": T0,
+        "terms": terms(),
+    }
+    fields.update(changes)
+    return Order(**fields)
+
+
+def lines(result: OrderSplit) -> dict[str, str]:
+    return {line.party.value: line.amount.to_text() for line in result.lines}
+
+
+def settled(o: Order, profile: PlatformProfile = DEFAULT) -> Order:
+    return o.receive(at=T0 + DAY).settle(profile, at=T0 + 8 * DAY)
+
+
+def full_refund(o: Order) -> Order:
+    left = o.paid + o.shipping - o.refunded
+    if not left:
+        return o
+    return o.refund(event_id="full-refund", at=o.events[-1].at if o.events else o.paid_at, amount=left)
+
+
+# -- the worked example -------------------------------------------------------------------------------------
+
+
+def test_the_worked_example_splits_99_90_at_20_percent_with_a_5_percent_leader_fee() -> None:
+    """¥99.90 at 20% with a 5% leader fee: every line rounded down, the merchant keeps the rest."""
+    o = order(terms=terms(leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("5%")))
+    assert lines(split(o, DEFAULT)) == {
+        "influencer": "17.99",
+        "platform_commission_fee": "1.99",
+        "team_leader": "4.99",
+        "platform_tech_fee": "4.99",
+        "merchant": "69.94",
+    }
+
+
+def test_kuaishou_waives_the_fee_on_commission_so_the_influencer_keeps_19_98() -> None:
+    """Under the Kuaishou profile the commission fee is waived: the influencer's line is the whole 19.98."""
+    o = order(terms=terms(leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("5%")))
+    result = split(o, KUAISHOU)
+    assert result.amount(Party.INFLUENCER) == Money.of("19.98")
+    assert result.amount(Party.PLATFORM_COMMISSION_FEE) == Money.zero()
+    assert result.commission == Money.of("19.98")
+
+
+def test_the_worked_example_after_a_partial_refund_recomputes_the_estimate() -> None:
+    """Refunding ¥29.97 before settlement recomputes every line on the ¥69.93 left."""
+    o = order(terms=terms(leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("5%")))
+    o = o.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("29.97"))
+    result = split(o, DEFAULT)
+    assert result.base == Money.of("69.93")
+    assert lines(result) == {
+        "influencer": "12.59",
+        "platform_commission_fee": "1.39",
+        "team_leader": "3.49",
+        "platform_tech_fee": "3.49",
+        "merchant": "48.97",
+        "buyer_refund": "29.97",
+    }
+
+
+def test_an_mcn_takes_its_share_of_the_influencers_net_commission() -> None:
+    """The MCN's share comes out of the influencer's commission net of the platform fee."""
+    o = order(paid="100.00", terms=terms(mcn_id="mcn-1", mcn_share=Rate.of("30%")))
+    result = split(o, DEFAULT)
+    assert result.amount(Party.MCN) == Money.of("5.40")
+    assert result.amount(Party.INFLUENCER) == Money.of("12.60")
+    assert result.line(Party.MCN) == SettlementLine(Party.MCN, Money.of("5.40"), "mcn-1")
+
+
+def test_a_second_level_leader_is_paid_out_of_the_first_level_fee() -> None:
+    """The second-level fee is carved out of the first-level leader's fee, not added to the merchant's bill."""
+    o = order(
+        paid="100.00",
+        terms=terms(
+            leader_id=TeamLeaderId("tl-1"),
+            leader_fee_rate=Rate.of("5%"),
+            second_leader_id=TeamLeaderId("tl2-1"),
+            second_leader_fee_rate=Rate.of("2%"),
+        ),
+    )
+    result = split(o, DEFAULT)
+    assert result.amount(Party.TEAM_LEADER) == Money.of("3.00")
+    assert result.amount(Party.SECOND_LEADER) == Money.of("2.00")
+    assert result.amount(Party.MERCHANT) == Money.of("70.00")
+
+
+def test_a_second_level_fee_above_the_first_level_fee_is_refused() -> None:
+    """Order terms refuse a second-level fee above the first-level one."""
+    with pytest.raises(InvalidValueError, match=r"OrderTerms\.second_leader_fee_rate: must not exceed"):
+        terms(
+            leader_id=TeamLeaderId("tl-1"),
+            leader_fee_rate=Rate.of("2%"),
+            second_leader_id=TeamLeaderId("tl2-1"),
+            second_leader_fee_rate=Rate.of("2.0001%"),
+        )
+
+
+# -- boundaries -----------------------------------------------------------------------------------------------
+
+
+def test_a_one_fen_order_pays_no_commission_and_the_merchant_keeps_the_fen() -> None:
+    """¥0.01 at 20%: the exact commission is 0.2 fen, under one fen, so it is zero."""
+    result = split(order(paid="0.01"), DEFAULT)
+    assert lines(result) == {
+        "influencer": "0.00",
+        "platform_commission_fee": "0.00",
+        "platform_tech_fee": "0.00",
+        "merchant": "0.01",
+    }
+
+
+def test_the_one_fen_rule_drops_any_amount_under_one_fen() -> None:
+    """Under the default DOWN rounding a line of 0.999 fen is zero; half-up would make it one fen."""
+    o = order(paid="0.03", terms=terms(commission_rate=Rate.of("33.3%")))  # 0.999 fen
+    assert split(o, DEFAULT).commission == Money.zero()
+    assert split(o, attrs.evolve(DEFAULT, rounding=Rounding.HALF_UP)).commission == Money(1)
+
+
+def test_a_zero_rate_pays_nothing() -> None:
+    """A 0% commission gives the influencer and the platform's commission fee nothing."""
+    result = split(order(terms=terms(commission_rate=Rate.zero())), DEFAULT)
+    assert result.commission == Money.zero()
+    assert result.amount(Party.INFLUENCER) == Money.zero()
+
+
+def test_a_90_percent_commission_without_a_leader_is_allowed() -> None:
+    """90% is the top of the commission range and, with no leader, the cap does not apply."""
+    result = split(order(paid="100.00", terms=terms(commission_rate=Rate.of("90%"))), DEFAULT)
+    assert result.commission == Money.of("90.00")
+    assert result.amount(Party.MERCHANT) == Money.of("5.00")
+
+
+def test_a_commission_above_90_percent_is_refused_naming_the_field() -> None:
+    """A 90.0001% commission breaks the profile's maximum."""
+    with pytest.raises(PolicyError, match=r"OrderTerms\.commission_rate: is above the maximum commission \(90%\)"):
+        split(order(terms=terms(commission_rate=Rate.of("90.0001%"))), DEFAULT)
+
+
+def test_commission_plus_leader_fee_exactly_at_the_cap_is_refused_by_default() -> None:
+    """85% + 5% is exactly the 90% cap: the default profile needs it strictly below."""
+    o = order(terms=terms(commission_rate=Rate.of("85%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    with pytest.raises(PolicyError, match=r"must stay below the cap \(90%\)"):
+        split(o, DEFAULT)
+
+
+def test_commission_plus_leader_fee_exactly_at_the_cap_is_allowed_when_the_cap_is_inclusive() -> None:
+    """With combined_cap_inclusive the same 85% + 5% settles."""
+    o = order(terms=terms(commission_rate=Rate.of("85%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    result = split(o, attrs.evolve(DEFAULT, combined_cap_inclusive=True))
+    assert sum(line.amount for line in result.lines) == o.total_in
+
+
+def test_commission_plus_leader_fee_one_ppm_below_the_cap_is_allowed() -> None:
+    """84.9999% + 5% is just below the cap."""
+    o = order(terms=terms(commission_rate=Rate.of("84.9999%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    assert split(o, DEFAULT).commission == Money.of("84.91")
+
+
+def test_with_half_up_rounding_the_tech_fee_gives_way_so_the_merchant_is_never_negative() -> None:
+    """On a 3-fen base, half-up lines of 2 + 1 + 1 fen would exceed it; the technical fee drops to zero."""
+    o = order(
+        paid="0.03",
+        terms=terms(
+            commission_rate=Rate.of("50%"),
+            leader_id="tl-1",
+            leader_fee_rate=Rate.of("16.6667%"),
+            tech_fee_rate=Rate.of("16.6667%"),
+        ),
+    )
+    result = split(o, attrs.evolve(DEFAULT, rounding=Rounding.HALF_UP))
+    assert lines(result) == {
+        "influencer": "0.02",
+        "platform_commission_fee": "0.00",
+        "team_leader": "0.01",
+        "platform_tech_fee": "0.00",
+        "merchant": "0.00",
+    }
+
+
+def test_terms_whose_rates_exceed_100_percent_in_total_are_refused() -> None:
+    """Commission + leader fee + technical fee above 100% cannot be split."""
+    o = order(terms=terms(commission_rate=Rate.of("80%"), tech_fee_rate=Rate.of("21%")))
+    with pytest.raises(PolicyError, match=r"exceeds 100%"):
+        split(o, DEFAULT)
+
+
+def test_slab_and_marginal_steps_differ_exactly_at_a_step_boundary() -> None:
+    """At exactly ¥100 a slab step pays 30% on everything; a marginal step pays 20% (the slice above is empty)."""
+    steps = (CommissionStep(Money.of("100.00"), Rate.of("30%")),)
+    slab = order(paid="100.00", terms=terms(steps=steps, step_mode=StepMode.SLAB))
+    marginal = order(paid="100.00", terms=terms(steps=steps, step_mode=StepMode.MARGINAL))
+    assert split(slab, KUAISHOU).commission == Money.of("30.00")
+    assert split(marginal, KUAISHOU).commission == Money.of("20.00")
+    just_below = order(paid="99.99", terms=terms(steps=steps, step_mode=StepMode.SLAB))
+    assert split(just_below, KUAISHOU).commission == Money.of("19.99")
+
+
+def test_a_refund_below_a_slab_threshold_drops_the_whole_order_to_the_lower_rate() -> None:
+    """Slab steps follow the base after refunds: refunding one fen below ¥100 loses the 30% step."""
+    steps = (CommissionStep(Money.of("100.00"), Rate.of("30%")),)
+    o = order(paid="100.00", terms=terms(steps=steps)).refund(event_id="r", at=T0, amount=Money(1))
+    assert split(o, KUAISHOU).commission == Money.of("19.99")
+
+
+# -- shipping, subsidy and refunds ------------------------------------------------------------------------------
+
+
+def test_shipping_is_kept_by_the_merchant_and_excluded_from_the_base() -> None:
+    """Shipping adds to what came in and to the merchant's net, not to the commission base."""
+    result = split(order(paid="100.00", shipping=Money.of("8.00")), DEFAULT)
+    assert result.base == Money.of("100.00")
+    assert result.total_in == Money.of("108.00")
+    assert result.amount(Party.MERCHANT) == Money.of("83.00")
+
+
+def test_a_profile_may_put_shipping_in_the_base() -> None:
+    """With shipping_in_base the commission is charged on goods and shipping."""
+    result = split(order(paid="100.00", shipping=Money.of("10.00")), attrs.evolve(DEFAULT, shipping_in_base=True))
+    assert result.commission == Money.of("22.00")
+
+
+def test_a_subsidy_goes_to_the_merchant_and_a_refund_claws_back_its_share() -> None:
+    """A ¥10 subsidy is the merchant's; refunding half the goods returns ¥5 of it to the platform."""
+    o = order(paid="100.00", subsidy=Money.of("10.00"))
+    assert split(o, DEFAULT).amount(Party.MERCHANT) == Money.of("85.00")
+    refunded = o.refund(event_id="r", at=T0 + DAY, amount=Money.of("50.00"))
+    result = split(refunded, DEFAULT)
+    assert result.amount(Party.SUBSIDY_RETURN) == Money.of("5.00")
+    assert result.amount(Party.MERCHANT) == Money.of("42.50")
+
+
+def test_a_refund_beyond_the_goods_comes_out_of_shipping_and_the_base_stops_at_zero() -> None:
+    """Refunding goods and shipping leaves a zero base and the merchant nothing."""
+    o = order(paid="100.00", shipping=Money.of("8.00"))
+    o = o.refund(event_id="r", at=T0, amount=Money.of("108.00"))
+    result = split(o, DEFAULT)
+    assert result.base == Money.zero()
+    assert lines(result)["merchant"] == "0.00"
+    assert lines(result)["buyer_refund"] == "108.00"
+
+
+def test_a_refund_beyond_what_was_paid_is_refused() -> None:
+    """The refunds may not add up to more than goods plus shipping."""
+    o = order(paid="100.00").refund(event_id="r-1", at=T0, amount=Money.of("60.00"))
+    with pytest.raises(InvalidValueError, match=r"already refunded exceeds what was paid \(¥100\.00\)"):
+        o.refund(event_id="r-2", at=T0, amount=Money.of("40.01"))
+
+
+def test_refunds_by_units_are_valued_cumulatively_so_all_units_return_exactly_what_was_paid() -> None:
+    """Three units for ¥10.00 refund as 3.33, 3.33 and 3.34."""
+    o = order(paid="10.00", units=3)
+    for n in range(3):
+        o = o.refund(event_id=f"r-{n}", at=T0, units=1)
+    assert [amount.to_text() for _, amount in o.refund_amounts()] == ["3.33", "3.33", "3.34"]
+    assert o.refunded == Money.of("10.00")
+
+
+def test_refunding_more_units_than_ordered_is_refused() -> None:
+    """Two units ordered, three refunded: refused, naming the event."""
+    with pytest.raises(InvalidValueError, match=r"Order\.events\[0\]\.units: .*exceeds the 2 units ordered"):
+        order(units=2).refund(event_id="r", at=T0, units=3)
+
+
+def test_a_refund_names_exactly_one_of_amount_and_units() -> None:
+    """A refund event with both (or neither) an amount and units is refused."""
+    with pytest.raises(InvalidValueError, match="exactly one of amount, units"):
+        OrderEvent("r", OrderEventKind.REFUNDED, T0, amount=Money(1), units=1)
+    with pytest.raises(InvalidValueError, match="exactly one of amount, units"):
+        OrderEvent("r", OrderEventKind.REFUNDED, T0)
+
+
+# -- lifecycle ----------------------------------------------------------------------------------------------------
+
+
+def test_an_order_moves_paid_received_settled() -> None:
+    """The happy path, with the status derived from the events."""
+    o = order()
+    assert o.status is OrderStatus.PAID
+    o = o.receive(at=T0 + DAY)
+    assert o.status is OrderStatus.RECEIVED
+    o = o.settle(DEFAULT, at=T0 + 8 * DAY)
+    assert o.status is OrderStatus.SETTLED
+    assert o.entered(OrderStatus.SETTLED) == T0 + 8 * DAY
+
+
+@pytest.mark.parametrize(
+    ("steps", "event", "message"),
+    [
+        ((), OrderEvent("s", OrderEventKind.SETTLED, T0), r"cannot move from 'paid' to 'settled'"),
+        (("receive",), OrderEvent("r2", OrderEventKind.RECEIVED, T0 + DAY), r"from 'received' to 'received'"),
+        (("receive", "settle"), OrderEvent("x", OrderEventKind.INVALIDATED, T0 + 9 * DAY), r"it is final"),
+        (("invalidate",), OrderEvent("x", OrderEventKind.RECEIVED, T0 + DAY), r"from 'invalid' to 'received'"),
+        (
+            ("invalidate",),
+            OrderEvent("x", OrderEventKind.REFUNDED, T0 + DAY, amount=Money(1)),
+            r"an invalid order takes no refunds",
+        ),
+    ],
+)
+def test_illegal_transitions_are_refused(steps: tuple[str, ...], event: OrderEvent, message: str) -> None:
+    """Every move outside the lifecycle table raises TransitionError naming the event."""
+    o = order()
+    for step in steps:
+        if step == "receive":
+            o = o.receive(at=T0 + DAY)
+        elif step == "settle":
+            o = o.settle(DEFAULT, at=T0 + 8 * DAY)
+        else:
+            o = o.invalidate(at=T0)
+    with pytest.raises(TransitionError, match=message):
+        o.apply(event)
+
+
+def test_settling_before_the_settlement_date_is_refused_and_exactly_on_it_is_allowed() -> None:
+    """Receipt + 7 days for a high-service merchant: one second early is refused."""
+    o = order().receive(at=T0)
+    with pytest.raises(PolicyError, match=r"Order\.settle\.at: is before the settlement date .* \(receipt \+ 7 days\)"):
+        o.settle(DEFAULT, at=T0 + 7 * DAY - timedelta(seconds=1))
+    assert o.settle(DEFAULT, at=T0 + 7 * DAY).status is OrderStatus.SETTLED
+
+
+def test_the_merchants_service_level_sets_the_settlement_delay() -> None:
+    """Standard and low service levels wait 15 and 20 days by default."""
+    assert order(service_level=ServiceLevel.STANDARD).receive(at=T0).settlement_due(DEFAULT) == T0 + 15 * DAY
+    assert order(service_level=ServiceLevel.LOW).receive(at=T0).settlement_due(DEFAULT) == T0 + 20 * DAY
+    assert order().settlement_due(DEFAULT) is None
+
+
+def test_events_may_not_go_back_in_time() -> None:
+    """An event earlier than the one before it is refused."""
+    with pytest.raises(InvalidValueError, match=r"Order\.events\[1\]\.at: is earlier than the previous event"):
+        order().receive(at=T0 + DAY).refund(event_id="r", at=T0, amount=Money(1))
+
+
+def test_replaying_an_event_changes_nothing() -> None:
+    """Applying an event the order already holds returns the same order."""
+    o = order().refund(event_id="r-1", at=T0, amount=Money.of("10.00"))
+    assert o.refund(event_id="r-1", at=T0, amount=Money.of("10.00")) == o
+    settled_order = settled(o)
+    assert settled_order.settle(DEFAULT, at=T0 + 8 * DAY) == settled_order
+
+
+def test_reusing_an_event_id_for_a_different_event_is_refused() -> None:
+    """Same id, different content: a conflict, not a replay."""
+    o = order().refund(event_id="r-1", at=T0, amount=Money.of("10.00"))
+    with pytest.raises(InvalidValueError, match=r"Order\.apply\.event\.id: is already used by a different event"):
+        o.refund(event_id="r-1", at=T0, amount=Money.of("20.00"))
+
+
+def test_the_id_paid_is_reserved_for_the_payment() -> None:
+    """The ledger posts the payment as event "paid"; no event may take that id."""
+    with pytest.raises(InvalidValueError, match="reserved"):
+        OrderEvent("paid", OrderEventKind.RECEIVED, T0)
+
+
+def test_an_invalid_order_pays_no_commission_or_leader_fee() -> None:
+    """Invalidation voids the distribution lines; the merchant keeps the goods money less the technical fee."""
+    o = order(paid="100.00", terms=terms(leader_id="tl-1", leader_fee_rate=Rate.of("5%"))).invalidate(at=T0)
+    result = split(o, DEFAULT)
+    assert result.status is OrderStatus.INVALID
+    assert result.commission == Money.zero()
+    assert result.amount(Party.TEAM_LEADER) == Money.zero()
+    assert result.amount(Party.MERCHANT) == Money.of("95.00")
+
+
+def test_order_amounts_must_share_the_paid_currency() -> None:
+    """Shipping in another currency than the goods is refused."""
+    with pytest.raises(InvalidValueError, match=r"Order\.shipping: must be in CNY"):
+        order(shipping=Money(100, "USD"))
+
+
+def test_an_order_of_nothing_is_refused() -> None:
+    """The goods amount must be above zero."""
+    with pytest.raises(InvalidValueError, match=r"Order\.paid: must be above zero"):
+        order(paid="0.00")
+
+
+# -- after settlement -------------------------------------------------------------------------------------------
+
+
+def test_a_refund_after_settlement_is_a_clawback_of_every_partys_share() -> None:
+    """Half of a settled ¥100 order refunded: each party gives back half its line, exactly."""
+    o = settled(order(paid="100.00", terms=terms(leader_id="tl-1", leader_fee_rate=Rate.of("5%"))))
+    o = o.refund(event_id="r-1", at=T0 + 10 * DAY, amount=Money.of("50.00"))
+    (claw,) = clawbacks(o, DEFAULT)
+    assert claw.event_id == "r-1"
+    assert claw.amount(Party.INFLUENCER) == Money.of("-9.00")
+    assert claw.amount(Party.SUBSIDY_RETURN) == Money.zero()
+    assert {line.party.value: line.amount.to_text() for line in claw.lines} == {
+        "influencer": "-9.00",
+        "platform_commission_fee": "-1.00",
+        "team_leader": "-2.50",
+        "platform_tech_fee": "-2.50",
+        "merchant": "-35.00",
+        "buyer_refund": "50.00",
+    }
+    before = settled_split(o, DEFAULT)
+    assert before is not None
+    assert difference(split(o, DEFAULT), before) == claw.lines
+
+
+def test_refunds_before_settlement_are_not_clawbacks() -> None:
+    """A refund while the order is only received recomputes the estimate instead."""
+    o = order().receive(at=T0).refund(event_id="r", at=T0, amount=Money(100))
+    assert clawbacks(o, DEFAULT) == ()
+    assert settled_split(o, DEFAULT) is None
+
+
+def test_split_as_of_a_moment_ignores_later_events() -> None:
+    """``as_of`` splits the order as it stood then."""
+    o = order(paid="100.00").refund(event_id="r", at=T0 + DAY, amount=Money.of("50.00"))
+    assert split(o, DEFAULT, as_of=T0).refunded == Money.zero()
+    assert split(o, DEFAULT, as_of=T0 + DAY).refunded == Money.of("50.00")
+
+
+def test_history_lists_the_split_after_payment_and_after_each_event() -> None:
+    """One split per event plus the payment's."""
+    o = settled(order())
+    steps = history(o, DEFAULT)
+    assert [event.id if event else None for event, _ in steps] == [None, "received", "settled"]
+
+
+# -- properties ----------------------------------------------------------------------------------------------------
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_lines_always_add_up_to_what_came_in_and_are_never_negative(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """For every order, plan and refund sequence, each split's lines sum to total_in and none is negative."""
+    o = data.draw(order_histories(profile=profile))
+    for _, result in history(o, profile):
+        assert sum(line.amount for line in result.lines) == o.total_in
+        assert all(line.amount.fen >= 0 for line in result.lines)
+        assert result.base.fen >= 0
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_clawbacks_sum_to_zero_and_take_each_party_back_to_the_recomputed_line(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """Each clawback is a zero-sum change; settled lines plus every clawback give the current split."""
+    o = data.draw(order_histories(profile=profile))
+    settled_lines = settled_split(o, profile)
+    claws = clawbacks(o, profile)
+    for claw in claws:
+        assert sum(line.amount for line in claw.lines) == Money.zero()
+    if settled_lines is None:
+        assert claws == ()
+        return
+    totals = {(line.party, line.payee_id): line.amount for line in settled_lines.lines}
+    for claw in claws:
+        for line in claw.lines:
+            key = (line.party, line.payee_id)
+            totals[key] = totals.get(key, Money.zero()) + line.amount
+    current = {(line.party, line.payee_id): line.amount for line in split(o, profile).lines}
+    assert {k: a for k, a in totals.items() if a} == {k: a for k, a in current.items() if a}
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_a_full_refund_brings_every_party_back_to_zero(data: st.DataObject, profile: PlatformProfile) -> None:
+    """After refunding everything, only the buyer's refund and the returned subsidy are left."""
+    o = data.draw(order_histories(profile=profile).filter(lambda x: x.status is not OrderStatus.INVALID))
+    result = split(full_refund(o), profile)
+    for line in result.lines:
+        if line.party is Party.BUYER_REFUND:
+            assert line.amount == o.paid + o.shipping
+        elif line.party is Party.SUBSIDY_RETURN:
+            assert line.amount == o.subsidy
+        else:
+            assert line.amount == Money.zero(), line
+
+
+@given(data=st.data(), profile=platform_profiles(), bump=st.integers(1, 100_000))
+def test_raising_the_commission_never_lowers_the_influencer_nor_raises_the_merchant(
+    data: st.DataObject, profile: PlatformProfile, bump: int
+) -> None:
+    """Raising every commission rate (base and steps) by the same amount, within the profile's room."""
+    o = data.draw(order_histories(profile=profile))
+    t = o.terms
+    fee = t.leader_fee_rate.ppm if t.leader_fee_rate is not None else 0
+    tech = (t.tech_fee_rate or profile.tech_fee_for(o.category_id)).ppm
+    room = min(profile.commission_max.ppm, 10**6 - fee - tech)
+    if t.leader_fee_rate is not None:
+        room = min(room, profile.combined_cap.ppm - fee - (0 if profile.combined_cap_inclusive else 1))
+    top = max(r.ppm for r in t.commission_rates())
+    delta = min(bump, room - top)
+    if delta <= 0:
+        return
+    raised_terms = attrs.evolve(
+        t,
+        commission_rate=Rate.from_ppm(t.commission_rate.ppm + delta),
+        steps=tuple(attrs.evolve(s, rate=Rate.from_ppm(s.rate.ppm + delta)) for s in t.steps),
+    )
+    before, after = split(o, profile), split(attrs.evolve(o, terms=raised_terms), profile)
+    assert after.amount(Party.INFLUENCER) >= before.amount(Party.INFLUENCER)
+    assert after.commission >= before.commission
+    assert after.amount(Party.MERCHANT) <= before.amount(Party.MERCHANT)
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_replaying_any_event_is_a_no_op(data: st.DataObject, profile: PlatformProfile) -> None:
+    """Applying any held event again returns an equal order with the same split."""
+    o = data.draw(order_histories(profile=profile))
+    for event in o.events:
+        assert o.apply(event) == o
+    assert split(o, profile) == split(o.apply(o.events[-1]) if o.events else o, profile)
+
+
+@given(o=order_histories())
+def test_orders_round_trip_through_the_converter(o: Order) -> None:
+    """An order with its terms and events survives JSON exactly."""
+    assert loads(dumps(o), Order) == o
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_splits_round_trip_through_the_converter(data: st.DataObject, profile: PlatformProfile) -> None:
+    """A split (its lines) survives JSON exactly."""
+    result = split(data.draw(orders(profile=profile)), profile)
+    assert loads(dumps(result), OrderSplit) == result
+
+
+@given(t=order_terms())
+def test_generated_terms_fit_the_default_profile(t: OrderTerms) -> None:
+    """The strategies' terms always pass the profile's checks (they keep the properties honest)."""
+    o = order(terms=t)
+    assert split(o, DEFAULT).total_in == o.total_in
