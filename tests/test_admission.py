@@ -25,10 +25,11 @@ from fenxiao.admission import (
 )
 from fenxiao.catalog import Category, Merchant, ShopKind, Sku, Standing
 from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op
-from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
+from fenxiao.errors import InvalidValueError, PolicyError, TransitionError, ValidationError
 from fenxiao.ids import CategoryId, ListingId, MerchantId, SkuId
 from fenxiao.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.money import Money, Rate
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 POLICY = default_admission_policy()
@@ -254,3 +255,13 @@ def test_profiles_configure_closed_categories_and_floors() -> None:
         profile=profile,
     )
     assert inputs["commission_below_floor"] is True
+
+
+def test_admission_policies_round_trip_and_bad_files_name_their_place() -> None:
+    """The default policy survives JSON and TOML; a typo in an input names its rule."""
+    assert loads(dumps(POLICY), AdmissionPolicy) == POLICY
+    assert loads(dumps(POLICY, format="toml"), AdmissionPolicy, format="toml") == POLICY
+    data = to_dict(POLICY)
+    data["rules"][2]["when"]["input"] = "days_since_violation"
+    with pytest.raises(ValidationError, match=r"rules\[2\]\.when\.input"):
+        from_dict(data, AdmissionPolicy)

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fenxiao.commission import PlatformProfile
 from fenxiao.conditions import Compare, Op
-from fenxiao.errors import InvalidValueError, PluginError, PolicyError
+from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
+from fenxiao.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.money import Money, Rate
 from fenxiao.perks import (
     SEED_PRIVILEGES,
@@ -27,12 +29,16 @@ from fenxiao.perks import (
     SubsidyRequest,
     TrafficBoost,
     allocate_subsidies,
+    apply_subsidy,
     default_perk_catalog,
     example_context,
     perk_kinds,
     register_perk_kind,
     resolve_perks,
+    subsidy_requests,
 )
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.settlement import Order, OrderTerms, Party, split
 from fenxiao.tiers import Tier
 
 CATALOG = default_perk_catalog()
@@ -325,3 +331,97 @@ def test_duplicate_ids_and_mixed_currencies_are_refused() -> None:
         allocate_subsidies([], [budget, budget])
     with pytest.raises(InvalidValueError, match="must be in CNY"):
         allocate_subsidies([SubsidyRequest("r", "b", Money(1, "USD"), Tier.L1)], [budget])
+
+
+# -- subsidies reach the money path -------------------------------------------------------------------
+
+PAID_AT = datetime(2026, 11, 11, 20, tzinfo=UTC)
+
+
+def _order(order_id: str, paid: str, **over: Any) -> Order:
+    return Order(
+        id=order_id,
+        merchant_id=MerchantId("m-1"),
+        sku_id=SkuId("s-1"),
+        influencer_id=InfluencerId("kol-1"),
+        paid=Money.of(paid),
+        paid_at=PAID_AT,
+        terms=OrderTerms(commission_rate=Rate.of("20%"), leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("5%")),
+        **over,
+    )
+
+
+def test_an_l5_subsidy_appears_in_the_settlement_as_platform_funded_money() -> None:
+    """5% of ¥99.90 (¥4.99) is granted from the budget, paid to the merchant, and the lines still add up."""
+    resolution = CATALOG.resolve(Tier.L5, example_context())
+    order = _order("o-1", "99.90")
+    requests = subsidy_requests(resolution, [order], score=Decimal(95))
+    assert [(r.request_id, str(r.amount)) for r in requests] == [("o-1:official-subsidy", "¥4.99")]
+    allocation = allocate_subsidies(requests, [SubsidyBudget("official-subsidy", Money.of("100.00"))])
+    subsidised = apply_subsidy(order, allocation)
+    assert subsidised.subsidy == Money.of("4.99")
+    profile = PlatformProfile.kuaishou()
+    plain, with_subsidy = split(order, profile), split(subsidised, profile)
+    assert sum((line.amount for line in with_subsidy.lines), Money(0)) == subsidised.total_in
+    merchant = {line.party: line.amount for line in with_subsidy.lines}[Party.MERCHANT]
+    assert merchant - {line.party: line.amount for line in plain.lines}[Party.MERCHANT] == Money.of("4.99")
+    with pytest.raises(InvalidValueError, match="already carries a subsidy"):
+        apply_subsidy(subsidised, allocation)
+
+
+def test_a_refund_claws_the_subsidy_back_to_the_platform() -> None:
+    """After a full refund the platform gets its whole subsidy back and every other party nets zero."""
+    resolution = CATALOG.resolve(Tier.L5, example_context())
+    order = _order("o-2", "200.00")
+    allocation = allocate_subsidies(
+        subsidy_requests(resolution, [order]), [SubsidyBudget("official-subsidy", Money.of("50.00"))]
+    )
+    order = apply_subsidy(order, allocation).refund(
+        event_id="r-1", at=PAID_AT + timedelta(hours=2), amount=Money.of("200.00")
+    )
+    lines = {line.party: line.amount for line in split(order, PlatformProfile.kuaishou()).lines}
+    assert lines[Party.SUBSIDY_RETURN] == Money.of("10.00")
+    assert lines[Party.BUYER_REFUND] == Money.of("200.00")
+    assert all(
+        amount == Money(0) for party, amount in lines.items() if party not in (Party.SUBSIDY_RETURN, Party.BUYER_REFUND)
+    )
+
+
+@given(st.lists(st.integers(1, 100_000), min_size=1, max_size=12), st.integers(0, 20_000), st.integers(0, 100_000))
+def test_settlements_with_budgeted_subsidies_conserve_every_fen_refunds_included(
+    paid_fen: list[int], budget_fen: int, refund_fen: int
+) -> None:
+    """Subsidies drawn from a budget never overspend it, and every order's lines add up, before and after refunds."""
+    resolution = CATALOG.resolve(Tier.L5, example_context())
+    orders = [_order(f"o-{i}", Money(fen).to_text()) for i, fen in enumerate(paid_fen)]
+    allocation = allocate_subsidies(
+        subsidy_requests(resolution, orders), [SubsidyBudget("official-subsidy", Money(budget_fen))]
+    )
+    assert allocation.granted_total("official-subsidy") <= Money(budget_fen)
+    profile = PlatformProfile.kuaishou()
+    for order in (apply_subsidy(o, allocation) for o in orders):
+        assert sum((line.amount for line in split(order, profile).lines), Money(0)) == order.total_in
+        refund = Money(min(refund_fen, order.paid.fen))
+        if refund.fen:
+            refunded = order.refund(event_id="r", at=PAID_AT + timedelta(hours=1), amount=refund)
+            lines = split(refunded, profile).lines
+            assert sum((line.amount for line in lines), Money(0)) == refunded.total_in
+            assert all(line.amount >= Money(0) for line in lines)
+
+
+def test_catalogs_round_trip_and_bad_files_name_their_place() -> None:
+    """The default catalog survives JSON and TOML; an unknown perk kind or field names its entry."""
+    assert loads(dumps(CATALOG), PerkCatalog) == CATALOG
+    assert loads(dumps(CATALOG, format="toml"), PerkCatalog, format="toml") == CATALOG
+    data = to_dict(CATALOG)
+    data["entries"][4]["perk"]["kind"] = "teleport"
+    with pytest.raises(ValidationError, match=r"entries\[4\]\.perk\.kind"):
+        from_dict(data, PerkCatalog)
+    data = to_dict(CATALOG)
+    data["entries"][11]["perk"]["multiplier"] = "0.5"
+    with pytest.raises(ValidationError, match=r"entries\[11\]\.perk\.multiplier"):
+        from_dict(data, PerkCatalog)
+    data = to_dict(CATALOG)
+    data["entries"][0]["when"]["input"] = "days_since_joinin"
+    with pytest.raises(ValidationError, match=r"entries\[0\]\.when\.input.*did you mean"):
+        from_dict(data, PerkCatalog)

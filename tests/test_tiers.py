@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, evaluate
-from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.tiers import (
     DIMENSION_INPUTS,
     TIER_INPUTS,
@@ -362,3 +364,35 @@ def test_lint_shadowed_rules_never_decide(policy: TierPolicy) -> None:
             inputs = example_inputs(composite=c, units_30d=u)
             first = next((i for i, r in enumerate(policy.rules) if evaluate(r.when, inputs)), None)
             assert first not in shadowed
+
+
+@given(POLICIES)
+def test_policies_round_trip_through_json_and_toml(policy: TierPolicy) -> None:
+    """Every policy survives dumps/loads in both formats unchanged."""
+    assert loads(dumps(policy), TierPolicy) == policy
+    assert loads(dumps(policy, format="toml"), TierPolicy, format="toml") == policy
+
+
+def test_the_default_policy_round_trips_with_labels_and_stability() -> None:
+    """Labels keyed by tier and the stability settings travel too."""
+    policy = attrs.evolve(default_tier_policy(), labels={Tier.L5: "行业尖货"}, stability=Stability(2, 3))
+    assert loads(dumps(policy, format="toml"), TierPolicy, format="toml") == policy
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda d: d["rules"][3]["when"]["all"][1].update(input="score.servce"), r"rules\[3\]\.when\.all\[1\]\.input"),
+        (lambda d: d["rules"][3]["when"]["all"][0].update(op="=>"), r"rules\[3\]\.when\.all\[0\]\.op"),
+        (lambda d: d["rules"][2].update(tier="L9"), r"rules\[2\]\.tier"),
+        (lambda d: d["rules"][1]["when"].update(value="many"), r"rules\[1\]\.when\.value"),
+        (lambda d: d.update(hit="last"), r"hit"),
+        (lambda d: d["rules"][0].update(extra=1), r"rules\[0\]\.extra"),
+    ],
+)
+def test_a_bad_policy_file_names_its_place(mutate: Any, path: str) -> None:
+    """Unknown inputs, bad operators, bad tiers, mistyped values and unknown keys name their path."""
+    data = to_dict(default_tier_policy())
+    mutate(data)
+    with pytest.raises(ValidationError, match=path):
+        from_dict(data, TierPolicy)

@@ -168,13 +168,27 @@ class Schema:
         return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _exact(value: Any) -> Any:
+    # Whole numbers become Decimals so Compare("units_30d", Op.GE, 1000) works; floats stay and are refused.
+    if isinstance(value, tuple):
+        return tuple(_exact(v) for v in value)
+    if isinstance(value, list):
+        return tuple(_exact(v) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
 @attrs.frozen
 class Compare:
-    """Compare one named input with a threshold: ``Compare("service", Op.GE, Decimal(80))``."""
+    """Compare one named input with a threshold: ``Compare("service", Op.GE, Decimal(80))``.
+
+    Whole-number thresholds may be given as ``int`` (they become Decimals); floats are refused by :func:`check`.
+    """
 
     input: str
     op: Op
-    value: Value
+    value: Value = attrs.field(converter=_exact)
 
     def __str__(self) -> str:
         return f"{self.input} {self.op.value} {_show(self.value)}"
@@ -397,7 +411,7 @@ def check(condition: Condition, schema: Schema, path: str = "when") -> None:
             raise PolicyError(f"{where}.value", node.value, f"{node.op.value!r} takes one value, not a list")
         for i, value in enumerate(values):
             at = f"{where}.value" + (f"[{i}]" if isinstance(node.value, tuple) else "")
-            if spec.kind is InputKind.NUMBER and not (isinstance(value, Decimal)):
+            if spec.kind is InputKind.NUMBER and not isinstance(value, Decimal):
                 raise PolicyError(at, value, f"must be a number: {node.input!r} is a number")
             if spec.kind is InputKind.BOOL and not isinstance(value, bool):
                 raise PolicyError(at, value, f"must be true or false: {node.input!r} is a flag")

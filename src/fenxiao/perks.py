@@ -64,11 +64,13 @@ __all__ = [
     "SubsidyRequest",
     "TrafficBoost",
     "allocate_subsidies",
+    "apply_subsidy",
     "default_perk_catalog",
     "example_context",
     "perk_kinds",
     "register_perk_kind",
     "resolve_perks",
+    "subsidy_requests",
 ]
 
 #: The most entries one catalog may hold.
@@ -674,3 +676,54 @@ def allocate_subsidies(
 def _plain(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# -- subsidies into the money path -------------------------------------------------------------------------
+
+
+def subsidy_requests(
+    resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0)
+) -> tuple[SubsidyRequest, ...]:
+    """One :class:`SubsidyRequest` per order and granted subsidy: what the SKU's subsidy perk asks for each order.
+
+    Args:
+        resolution: The SKU's perks (its tier decides the request's priority).
+        orders: :class:`fenxiao.settlement.Order` values of that SKU; the amount is
+            :meth:`Subsidy.amount_for` their paid goods amount.
+        score: The SKU's composite score (the second sort key of :func:`allocate_subsidies`).
+    """
+    requests = []
+    for order in orders:
+        for subsidy in resolution.of_kind("subsidy"):
+            amount = subsidy.amount_for(order.paid)
+            if amount.fen > 0:
+                request_id = f"{order.id}:{subsidy.budget}"
+                requests.append(
+                    SubsidyRequest(
+                        request_id,
+                        subsidy.budget,
+                        amount,
+                        resolution.tier,
+                        score,
+                        sku_id=order.sku_id,
+                        at=order.paid_at,
+                    )
+                )
+    return tuple(requests)
+
+
+def apply_subsidy(order: Any, allocation: BudgetAllocation) -> Any:
+    """The order with the subsidies *allocation* granted it (by request ids ``"{order.id}:{budget}"``) added.
+
+    The settlement then shows the platform-funded amount: it is part of what came in, the merchant's line
+    receives it, and a refund returns its share to the platform (the ``subsidy_return`` line).
+
+    Raises:
+        InvalidValueError: The order already carries a subsidy (applying twice would pay twice).
+    """
+    granted = [g.granted for g in allocation.grants if g.request_id == f"{order.id}:{g.budget}" and g.granted.fen]
+    if not granted:
+        return order
+    if order.subsidy.fen:
+        raise InvalidValueError("apply_subsidy.order", order.id, "already carries a subsidy")
+    return attrs.evolve(order, subsidy=sum(granted, Money.zero(order.paid.currency)))

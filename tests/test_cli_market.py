@@ -1,0 +1,63 @@
+"""The admission, pool and goals commands."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+from fenxiao.cli import main
+from fenxiao.sample import load_sample
+
+MODULES = ("fenxiao._cli_market",)
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    out = StringIO()
+    return main(argv, out=out, modules=MODULES), out.getvalue()
+
+
+def test_admit_decides_every_merchant_and_listing(tmp_path: object) -> None:
+    """`admit FILE --json` has one decision per merchant and per listing, each non-approval with a reason."""
+    from pathlib import Path
+
+    from fenxiao.serialization import dumps
+
+    path = Path(str(tmp_path)) / "application.json"
+    catalog = load_sample()
+    path.write_text(dumps(catalog), encoding="utf-8")
+    status, text = run(["admit", str(path), "--json"])
+    assert status == 0
+    rows = json.loads(text)
+    assert len(rows) == len(catalog.merchants) + len(catalog.listings)
+    assert all(r["reasons"] for r in rows if r["outcome"] != "approve")
+    assert {r["outcome"] for r in rows} <= {"approve", "review", "reject"}
+
+
+def test_pool_ranks_for_an_influencer_with_filters() -> None:
+    """`pool --influencer ID --min-tier L2 --json` returns only L2+ listings, ranked, with reasons."""
+    influencer = load_sample().influencers[0]
+    status, text = run(["pool", "--influencer", influencer.id, "--min-tier", "L2", "--json", "--page-size", "50"])
+    assert status == 0
+    data = json.loads(text)
+    assert data["items"]
+    assert all(item["tier"] in {"L2", "L3", "L4", "L5"} for item in data["items"])
+    points = [item["points"] for item in data["items"]]
+    assert points == sorted(points, reverse=True)
+    assert all(item["reasons"] for item in data["items"])
+
+
+def test_goals_reports_the_four_public_targets() -> None:
+    """`goals --json` lists the four default goals with counts."""
+    status, text = run(["goals", "--json", "--orders", "120"])
+    assert status == 0
+    data = json.loads(text)
+    assert [g["goal"] for g in data] == [
+        "super-brands",
+        "hundred-million-merchants",
+        "million-unit-skus",
+        "hundred-million-leaders",
+    ]
+    assert all(g["reached"] == len(g["achieved"]) for g in data)
+    status, text = run(["goals"])
+    assert status == 0
+    assert "10个10亿+超级品牌" in text
