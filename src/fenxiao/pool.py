@@ -20,6 +20,7 @@ points, then tier, then listing id.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -186,6 +187,24 @@ class SelectionPool:
         self.weights = weights if weights is not None else RankingWeights()
         self._static = [_static_points(e, self.weights) for e in self.entries]
         self._level1_of = dict(level1_of or {e.category_id: e.category_level1 for e in self.entries})
+        # Flat columns for the ranking loop: one pass of dict lookups and int additions per listing.
+        self._columns = [
+            (s.points, e.category_id, e.category_level1, e.price.fen, e.price.currency, -e.tier.rank, e.listing_id)
+            for s, e in zip(self._static, self.entries, strict=True)
+        ]
+        self._filters = [
+            (
+                e.category_id,
+                e.category_level1,
+                e.tier.rank,
+                e.commission_rate.ppm,
+                e.price.fen,
+                e.price.currency,
+                e.team_leader_id,
+                e.badges,
+            )
+            for e in self.entries
+        ]
 
     @classmethod
     def from_catalog(
@@ -250,20 +269,56 @@ class SelectionPool:
         main_points: dict[str, int] = {cid: max(0, w.main_category - 5 * i) for i, cid in enumerate(mains)}
         main_level1 = {self._level1_of[c] for c in mains if c in self._level1_of}
         low, high = influencer.price_band_low, influencer.price_band_high
+        band = (low.fen, high.fen, low.currency) if low is not None and high is not None else None
+        in_band, near_band, same_level1 = w.price_in_band, w.price_near_band, w.same_level1
+        keep = range(len(self.entries)) if query is None else self._keep(query)
+        columns = self._columns
         scored: list[tuple[int, int, str, int]] = []
-        for i, entry in enumerate(self.entries):
-            if query is not None and not query.matches(entry):
-                continue
-            points = self._static[i].points + self._dynamic(entry, main_points, main_level1, low, high)[0]
-            scored.append((-points, -entry.tier.rank, entry.listing_id, i))
-        scored.sort()
+        for i in keep:
+            static, category, level1, price, currency, neg_tier, listing_id = columns[i]
+            points = static
+            fit = main_points.get(category)
+            if fit is not None:
+                points += fit
+            elif level1 in main_level1:
+                points += same_level1
+            if band is not None and currency == band[2]:
+                if band[0] <= price <= band[1]:
+                    points += in_band
+                elif band[0] <= price * 2 and price <= band[1] * 2:
+                    points += near_band
+            scored.append((-points, neg_tier, listing_id, i))
         start = (page - 1) * page_size
+        # Only the requested page needs to be in order: a partial selection beats sorting everything.
+        top = heapq.nsmallest(start + page_size, scored) if start + page_size < len(scored) // 4 else sorted(scored)
         items = []
-        for neg_points, _, _, i in scored[start : start + page_size]:
+        for neg_points, _, _, i in top[start : start + page_size]:
             entry = self.entries[i]
             _, dynamic_reasons = self._dynamic(entry, main_points, main_level1, low, high)
             items.append(RankedListing(entry, -neg_points, dynamic_reasons + self._static[i].reasons))
         return RankedPage(tuple(items), len(scored), page, page_size)
+
+    def _keep(self, query: PoolFilter) -> list[int]:
+        """Indices of the entries passing *query*: the same test as :meth:`PoolFilter.matches`, on plain values."""
+        ids, level1, leader, badge = query.category_ids, query.category_level1, query.team_leader_id, query.badge
+        rank = query.min_tier.rank if query.min_tier is not None else None
+        ppm = query.min_commission.ppm if query.min_commission is not None else None
+        low, high = query.price_low, query.price_high
+        kept = []
+        for i, (category, cat_level1, tier, commission, price, currency, lead, badges) in enumerate(self._filters):
+            if (
+                (ids is not None and category not in ids)
+                or (level1 is not None and cat_level1 != level1)
+                or (rank is not None and tier < rank)
+                or (ppm is not None and commission < ppm)
+                or (low is not None and (currency != low.currency or price < low.fen))
+                or (high is not None and (currency != high.currency or price > high.fen))
+                or (leader is not None and lead != leader)
+                or (badge is not None and badge not in badges)
+            ):
+                continue
+            kept.append(i)
+        return kept
 
     def _dynamic(
         self,

@@ -31,7 +31,6 @@ L5 (精选好物) by rule 'selected-goods': score.service 72.5 < 80 needed (+7.5
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -83,7 +82,6 @@ __all__ = [
 MAX_RULES: Final = 200
 
 
-@functools.total_ordering
 class Tier(enum.Enum):
     """A product grade, L0 (new, no sales) to L5 (精选好物, selected goods). Ordered: ``Tier.L5 > Tier.L2``."""
 
@@ -97,12 +95,28 @@ class Tier(enum.Enum):
     @property
     def rank(self) -> int:
         """0 for L0 ... 5 for L5."""
-        return int(self.value[1])
+        return _RANKS[self.value]
 
+    # Written out (not functools.total_ordering): tiers are compared in hot loops.
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return self.rank < other.rank
+        return _RANKS[self.value] < _RANKS[other.value]
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Tier):
+            return NotImplemented
+        return _RANKS[self.value] <= _RANKS[other.value]
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Tier):
+            return NotImplemented
+        return _RANKS[self.value] > _RANKS[other.value]
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Tier):
+            return NotImplemented
+        return _RANKS[self.value] >= _RANKS[other.value]
 
     def __hash__(self) -> int:
         return hash(self.value)
@@ -121,6 +135,8 @@ class Tier(enum.Enum):
         """The tier above, or ``None`` for L5."""
         return None if self is Tier.L5 else Tier(f"L{self.rank + 1}")
 
+
+_RANKS: Final = {"L0": 0, "L1": 1, "L2": 2, "L3": 3, "L4": 4, "L5": 5}
 
 _LABELS_ZH: Final = {
     Tier.L0: "新品",
