@@ -498,7 +498,7 @@ def test_clawbacks_sum_to_zero_and_take_each_party_back_to_the_recomputed_line(
     settled_lines = settled_split(o, profile)
     claws = clawbacks(o, profile)
     for claw in claws:
-        assert sum(line.amount for line in claw.lines) == Money.zero()
+        assert sum((line.amount for line in claw.lines), Money.zero()) == Money.zero()
     if settled_lines is None:
         assert claws == ()
         return
