@@ -30,8 +30,10 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(BIN)/mypy
 
+# Two workers: CI machines have two cores. `make unit PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2 --durations=15
 unit: $(STAMP_TEST)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
 
