@@ -396,3 +396,20 @@ def test_a_bad_policy_file_names_its_place(mutate: Any, path: str) -> None:
     mutate(data)
     with pytest.raises(ValidationError, match=path):
         from_dict(data, TierPolicy)
+
+
+def test_the_gap_names_the_earlier_rule_that_holds_a_sku_back() -> None:
+    """A strong SKU with 64 units is L1 by low-sales: the way up is to reach 100 units, not the L2 scores."""
+    decision = POLICY.decide(example_inputs(units_30d=64, composite="70", **{"score.service": "70"}))
+    assert (decision.tier, decision.rule) == (Tier.L1, "low-sales")
+    gap = decision.next_tier_gap
+    assert gap is not None
+    assert [str(c) for c in gap.unmet] == ["units_30d 64 < 100 needed (+36)"]
+    assert gap.reachable
+
+
+def test_a_new_sku_is_told_that_one_sale_lifts_it() -> None:
+    """An L0 SKU inside its 14 days is one sale away from L1."""
+    gap = POLICY.decide(example_inputs(units_30d=0, days_since_joining=3)).next_tier_gap
+    assert gap is not None
+    assert (gap.tier, [str(c) for c in gap.unmet], gap.reachable) == (Tier.L1, ["units_30d 0 < 1 needed (+1)"], True)

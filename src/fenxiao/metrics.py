@@ -147,8 +147,10 @@ class Metric:
         """The metric's value and the same as an int number of grid units (``value * 10**places``), or ``None``.
 
         >>> from fenxiao.sample import load_sample
-        >>> get_metric("refund_rate").measure(load_sample().latest_snapshots()[5], ScoringContext.empty())
-        (Decimal('0.094'), 94000)
+        >>> snap = load_sample().latest_snapshots()[5]
+        >>> value, units = get_metric("refund_rate").measure(snap, ScoringContext.empty())
+        >>> value == snap.refund_rate.value, units == snap.refund_rate.ppm
+        (True, True)
         """
         value = self.function(snapshot, context) if self._builtin else self(snapshot, context)
         if value is None:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -271,6 +271,9 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
         new = d.chance(120)
         days_back = d.between(0, 13) if new else d.between(14, max(14, min(400, shop_age)))
         joined = as_of - timedelta(days=days_back, hours=d.below(24))
+        opened = datetime.combine(merchant.opened_on, time(10), tzinfo=as_of.tzinfo)
+        if joined < opened:  # a SKU cannot join the pool before its shop opened
+            joined = min(opened, as_of)
         sku_id = SkuId(f"sku-{i:05d}")
         sku_list.append(
             Sku(
@@ -291,6 +294,22 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
             units = max(1, int(d.gmv_multiple() * _GMV_SCALE_FEN) // sell_price)
         gmv = units * sell_price
         prev_units = 0 if new else max(0, units * d.between(50, 160) // 100 + d.between(-5, 5))
+        # A few established, branded goods of clean shops are stars (爆款): strong on every dimension,
+        # so the sample shows the whole range of grades up to L5 精选好物.
+        star = (
+            not new
+            and units > 0
+            and brand is not None
+            and brand.registered
+            and brand.on_platform_list
+            and merchant.last_serious_violation_on is None
+            and d.chance(250)
+        )
+        if star:
+            sell_price = price.fen * d.between(80, 86) // 100  # a real discount on the list price
+            units = max(units * 3, 1000 + d.below(4000))
+            gmv = units * sell_price
+            prev_units = units * d.between(55, 85) // 100
         if brand is not None:
             brand_gmv[brand.id] += gmv
         experience = merchant.experience_score or Decimal("4.50")
@@ -333,6 +352,26 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
                 else 0,
             }
         )
+        if star:
+            snap_args[-1].update(
+                reference_price=Money(price.fen * d.between(115, 130) // 100),
+                lowest_price_30d=Money(sell_price),
+                repurchase_rate=_permille(d.between(300, 500)),
+                commission_rate=_permille(commission_band[1] + d.between(0, 50)),
+                promoting_influencers=d.between(150, 900),
+                influencer_gmv_share=_permille(d.between(850, 980)),
+                team_leaders=d.between(3, 6),
+                experience_score=max(experience, Decimal("4.85")),
+                goods_score=Decimal("4.90"),
+                logistics_score=Decimal("4.85"),
+                service_score=Decimal("4.90"),
+                good_review_rate=_permille(d.between(975, 998)),
+                bad_review_rate=_permille(d.between(1, 8)),
+                quality_return_rate=_permille(d.between(0, 5)),
+                refund_rate=_permille(refund_band[0]),
+                complaint_rate=_permille(d.between(0, 2)),
+                shipped_48h_rate=_permille(d.between(985, 1000)),
+            )
 
     # A brand's platform GMV is one number per brand: its SKUs here plus 2-30 times as much elsewhere.
     brand_total = {b.id: brand_gmv[b.id] * d.between(3, 31) for b in brands}

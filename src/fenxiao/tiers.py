@@ -513,21 +513,32 @@ class TierPolicy:
         return self.decide(inputs, sku_id=snapshot.sku_id)
 
     def _gap(self, inputs: Mapping[str, object], tier: Tier) -> NextTierGap | None:
-        """The cheapest verified way up: for each tier above, the rules giving it, fewest unmet comparisons first."""
+        """The cheapest verified way up: for each tier above, the rules giving it, fewest unmet comparisons first.
+
+        Under the ``first`` hit policy a lower-tier rule listed earlier can catch the SKU before the target
+        rule (e.g. ``low-sales`` before ``qualified``); escaping it is part of the gap, as the comparison that
+        would have to change (``units_30d 64 < 100 needed (+36)``).
+        """
         target = tier.next_up()
         while target is not None:
             candidates = []
-            for rule in self.rules:
+            for index, rule in enumerate(self.rules):
                 if rule.tier is not target:
                     continue
-                unmet = explain(rule.when, inputs).unmet()
+                unmet = list(explain(rule.when, inputs).unmet())
+                if self.hit == "first":
+                    for blocker in self.rules[:index]:
+                        if blocker.tier < target and evaluate(blocker.when, inputs):
+                            escape = _escape(blocker.when, inputs)
+                            if escape is not None and all(c.input != escape.input for c in unmet):
+                                unmet.append(escape)
                 raised = _raise_to(inputs, unmet)
                 reached = raised is not None and self._safe_grade(raised) >= target
-                candidates.append((not reached, len(unmet), rule.name, unmet, reached))
+                candidates.append((not reached, len(unmet), rule.name, tuple(unmet), reached))
             if candidates:
                 candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-                _, _, name, unmet, reached = candidates[0]
-                return NextTierGap(target, name, unmet, reached, self.label(target))
+                _, _, name, unmet_checks, reached = candidates[0]
+                return NextTierGap(target, name, unmet_checks, reached, self.label(target))
             target = target.next_up()
         return None
 
@@ -555,6 +566,37 @@ def _scores_of(scorecard: object) -> Mapping[str, object]:
         result["composite"] = composite
         return result
     raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
+
+
+_IMPROVING_NEGATION: Final = {
+    # op of a matching blocker -> (op that escapes it, which direction that moves the input)
+    Op.LT: (Op.GE, "higher"),
+    Op.LE: (Op.GT, "higher"),
+    Op.GT: (Op.LE, "lower"),
+    Op.GE: (Op.LT, "lower"),
+}
+
+
+def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
+    """A comparison that, met, makes *condition* (which holds now) fail, moving an input the better way.
+
+    Only top-level comparisons of a plain comparison or an ``all`` are considered; ``==`` on a whole number
+    whose better direction is higher escapes upwards (``units_30d == 0`` becomes ``units_30d >= 1``).
+    """
+    for leaf in _conjuncts(condition):
+        spec = TIER_INPUTS[leaf.input]
+        value = leaf.value
+        actual = inputs.get(leaf.input)
+        if not isinstance(value, Decimal) or isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
+            continue
+        if leaf.op is Op.EQ and spec.better == "higher":
+            op, threshold = Op.GE, value + _step(spec)
+        elif leaf.op in _IMPROVING_NEGATION and _IMPROVING_NEGATION[leaf.op][1] == spec.better:
+            op, threshold = _IMPROVING_NEGATION[leaf.op][0], value
+        else:
+            continue
+        return Check(leaf.input, op, threshold, actual, False, False, threshold - Decimal(actual))
+    return None
 
 
 def _step(spec: InputSpec) -> Decimal:
