@@ -413,3 +413,15 @@ def test_a_new_sku_is_told_that_one_sale_lifts_it() -> None:
     gap = POLICY.decide(example_inputs(units_30d=0, days_since_joining=3)).next_tier_gap
     assert gap is not None
     assert (gap.tier, [str(c) for c in gap.unmet], gap.reachable) == (Tier.L1, ["units_30d 0 < 1 needed (+1)"], True)
+
+
+def test_inside_the_new_sku_window_a_demotion_is_immediate() -> None:
+    """Grades of a SKU under 14 days in the pool are provisional; from day 14 the grace period protects them."""
+    joined = T0
+    history = TierHistory().record(T0 + timedelta(days=2), Tier.L2, joined_at=joined)
+    history = history.record(T0 + timedelta(days=5), Tier.L1, joined_at=joined)
+    assert history.effective is Tier.L1
+    assert "new-SKU window" in history.changes[-1].reason
+    history = history.record(T0 + timedelta(days=13), Tier.L3, joined_at=joined)
+    history = history.record(T0 + timedelta(days=14), Tier.L1, joined_at=joined)
+    assert history.effective is Tier.L3

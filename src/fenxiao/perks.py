@@ -118,9 +118,11 @@ class TrafficBoost:
 
     @property
     def key(self) -> str:
+        """The slot key (see :class:`Perk`)."""
         return "traffic"
 
     def strength(self) -> Decimal:
+        """How strong the perk is (see :class:`Perk`)."""
         return self.multiplier
 
     def __str__(self) -> str:
@@ -144,9 +146,11 @@ class Badge:
 
     @property
     def key(self) -> str:
+        """The slot key (see :class:`Perk`)."""
         return self.slot
 
     def strength(self) -> Decimal:
+        """How strong the perk is (see :class:`Perk`)."""
         return Decimal(1)
 
     def __str__(self) -> str:
@@ -183,9 +187,11 @@ class Subsidy:
 
     @property
     def key(self) -> str:
+        """The slot key (see :class:`Perk`)."""
         return self.budget
 
     def strength(self) -> Decimal:
+        """How strong the perk is (see :class:`Perk`)."""
         # Comparable across subsidies of one budget: the subsidy on a ¥100 order.
         return self.amount_for(Money(10_000, self.fixed.currency)).yuan
 
@@ -223,9 +229,11 @@ class InfluencerPreferred:
 
     @property
     def key(self) -> str:
+        """The slot key (see :class:`Perk`)."""
         return "preferred"
 
     def strength(self) -> Decimal:
+        """How strong the perk is (see :class:`Perk`)."""
         return Decimal(self.rank_boost)
 
     def __str__(self) -> str:
@@ -244,9 +252,11 @@ class Access:
 
     @property
     def key(self) -> str:
+        """The slot key (see :class:`Perk`)."""
         return self.feature
 
     def strength(self) -> Decimal:
+        """How strong the perk is (see :class:`Perk`)."""
         return Decimal(1)
 
     def __str__(self) -> str:

@@ -299,12 +299,15 @@ class Stability:
     Promotion takes effect at once. A demotion takes effect only once the SKU has
     been graded below its tier in ``demote_after_evaluations`` consecutive
     evaluations *and* for at least ``demote_after_days`` days since the first of
-    them (either may be 0/1 to disable that part). The 14-day new-SKU window is the
-    default policy's ``new-sku`` rule; demotions never wait for a SKU still in it.
+    them (set either to 1/0 to disable that part). Inside the new-SKU window
+    (``new_sku_days`` from joining the pool, 14 by default, the window of the default
+    policy's ``new-sku`` rule) grades are provisional: there is no established grade
+    to protect yet, so a demotion there takes effect at once.
     """
 
     demote_after_evaluations: int = attrs.field(default=3, validator=v.int_between(1, 10_000))
     demote_after_days: int = attrs.field(default=7, validator=v.int_between(0, 3650))
+    new_sku_days: int = attrs.field(default=14, validator=v.int_between(0, 3650))
 
 
 class Severity(enum.Enum):
@@ -889,13 +892,22 @@ class TierHistory:
     below_best: Tier | None = None
     last_at: datetime | None = None
 
-    def record(self, at: datetime, decided: Tier, reason: str = "") -> TierHistory:
+    def record(
+        self, at: datetime, decided: Tier, reason: str = "", *, joined_at: datetime | None = None
+    ) -> TierHistory:
         """Fold one dated decision into the history.
+
+        Args:
+            at: When the SKU was graded (timezone-aware, not before the previous evaluation).
+            decided: The tier the policy decided.
+            reason: Recorded on a change (a default reason is written otherwise).
+            joined_at: When the SKU joined the pool; inside the new-SKU window a demotion is immediate.
 
         Raises:
             InvalidValueError: *at* is naive or earlier than the previous evaluation.
         """
         when = v.require_aware(at, "TierHistory.record.at")
+        joined = v.require_aware(joined_at, "TierHistory.record.joined_at") if joined_at is not None else None
         if not isinstance(decided, Tier):
             raise InvalidValueError("TierHistory.record.decided", decided, "must be a Tier")
         if self.last_at is not None and when < self.last_at:
@@ -915,6 +927,18 @@ class TierHistory:
             )
         if decided == effective:
             return attrs.evolve(self, below_since=None, below_count=0, below_best=None, last_at=when)
+        if joined is not None and when - joined < timedelta(days=self.stability.new_sku_days):
+            why = reason or f"provisional grade inside the {self.stability.new_sku_days}-day new-SKU window"
+            change = TierChange(when, effective, decided, why)
+            return attrs.evolve(
+                self,
+                effective=decided,
+                changes=(*self.changes, change),
+                below_since=None,
+                below_count=0,
+                below_best=None,
+                last_at=when,
+            )
         since = self.below_since or when
         count = self.below_count + 1
         best = decided if self.below_best is None or decided > self.below_best else self.below_best
@@ -933,9 +957,9 @@ class TierHistory:
             )
         return attrs.evolve(self, below_since=since, below_count=count, below_best=best, last_at=when)
 
-    def fold(self, decisions: Iterable[tuple[datetime, Tier]]) -> TierHistory:
-        """Record each ``(at, tier)`` in order."""
+    def fold(self, decisions: Iterable[tuple[datetime, Tier]], *, joined_at: datetime | None = None) -> TierHistory:
+        """Record each ``(at, tier)`` in order (see :meth:`record` for *joined_at*)."""
         history = self
         for at, tier in decisions:
-            history = history.record(at, tier)
+            history = history.record(at, tier, joined_at=joined_at)
         return history
