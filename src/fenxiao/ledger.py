@@ -111,7 +111,7 @@ class LedgerEntry:
     event_id: str = attrs.field(validator=v.identifier)
     kind: EntryKind = attrs.field(validator=v.member_of(EntryKind))
     party: Party = attrs.field(validator=v.member_of(Party))
-    amount: Money = attrs.field(validator=attrs.validators.instance_of(Money))
+    amount: Money = attrs.field(validator=v.instance_of(Money))
     at: datetime = attrs.field(validator=v.aware_datetime)
     payee_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
     until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)

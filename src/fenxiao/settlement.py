@@ -464,7 +464,7 @@ class Order:
     influencer_id: InfluencerId = attrs.field(validator=v.identifier)
     paid: Money = attrs.field(validator=_positive_money)
     paid_at: datetime = attrs.field(validator=v.aware_datetime)
-    terms: OrderTerms = attrs.field(validator=attrs.validators.instance_of(OrderTerms))
+    terms: OrderTerms = attrs.field(validator=v.instance_of(OrderTerms))
     units: int = attrs.field(default=1, validator=v.int_between(1, 10**9))
     shipping: Money = attrs.field(
         default=attrs.Factory(lambda self: Money.zero(self.paid.currency), takes_self=True), validator=v.money
@@ -628,7 +628,7 @@ class SettlementLine:
     """
 
     party: Party = attrs.field(validator=v.member_of(Party))
-    amount: Money = attrs.field(validator=attrs.validators.instance_of(Money))
+    amount: Money = attrs.field(validator=v.instance_of(Money))
     payee_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
 
 
