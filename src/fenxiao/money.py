@@ -54,6 +54,8 @@ __all__ = [
     "Rounding",
 ]
 
+_PPM: Final = 10**6
+
 #: The currency used when none is given.
 DEFAULT_CURRENCY: Final = "CNY"
 
@@ -143,25 +145,34 @@ class Rounding(enum.Enum):
         if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
             problem = "must be a Fraction or int" + (", not a float" if isinstance(value, float) else "")
             raise InvalidValueError("Rounding.round_fraction", value, problem)
-        floor = value.numerator // value.denominator
-        rest = value - floor  # in [0, 1)
+        return self.round_ratio(value.numerator, value.denominator)
+
+    def round_ratio(self, numerator: int, denominator: int) -> int:
+        """Round ``numerator / denominator`` (ints, denominator > 0) to a whole number with this mode.
+
+        The integer form of :meth:`round_fraction`, for hot paths: no Fraction is built.
+
+        >>> Rounding.HALF_EVEN.round_ratio(5, 2), Rounding.HALF_UP.round_ratio(-5, 2), Rounding.DOWN.round_ratio(-7, 2)
+        (2, -3, -3)
+        """
+        floor, rest = divmod(numerator, denominator)  # rest in [0, denominator)
         if rest == 0:
             return floor
-        ceil = floor + 1
         if self is Rounding.FLOOR:
             return floor
         if self is Rounding.CEILING:
-            return ceil
+            return floor + 1
+        positive = numerator > 0
         if self is Rounding.DOWN:
-            return floor if value > 0 else ceil
+            return floor if positive else floor + 1
         if self is Rounding.UP:
-            return ceil if value > 0 else floor
-        half = Fraction(1, 2)
-        if rest != half:
-            return ceil if rest > half else floor
+            return floor + 1 if positive else floor
+        twice = 2 * rest
+        if twice != denominator:
+            return floor + 1 if twice > denominator else floor
         if self is Rounding.HALF_UP:
-            return ceil if value > 0 else floor
-        return floor if floor % 2 == 0 else ceil
+            return floor + 1 if positive else floor
+        return floor if floor % 2 == 0 else floor + 1
 
 
 _DECIMAL_MODES: Final = {
@@ -201,6 +212,17 @@ def _number_of(value: object, path: str) -> Decimal:
     if not number.is_finite():
         raise InvalidValueError(path, value, "must be a finite number")
     return number
+
+
+def _trusted(fen: int, currency: str) -> Money:
+    """A Money from values already known to be valid (an int within MAX_FEN, a checked currency).
+
+    Arithmetic results take this path: re-running the validators on every sum costs more than the sum.
+    """
+    money = object.__new__(Money)
+    object.__setattr__(money, "fen", fen)
+    object.__setattr__(money, "currency", currency)
+    return money
 
 
 def _fraction_of(value: object, path: str, *, negative_ok: bool = True) -> Fraction:
@@ -418,7 +440,7 @@ class Money:
     def _result(self, fen: int, op: str) -> Money:
         if abs(fen) > MAX_FEN:
             raise InvalidValueError(f"Money.{op}", fen, f"is beyond the largest supported amount ({MAX_FEN} fen)")
-        return Money(fen, self.currency)
+        return _trusted(fen, self.currency)
 
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):
@@ -439,10 +461,10 @@ class Money:
         return self._result(self.fen - other.fen, "__sub__")
 
     def __neg__(self) -> Money:
-        return Money(-self.fen, self.currency)
+        return _trusted(-self.fen, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.fen), self.currency)
+        return _trusted(abs(self.fen), self.currency)
 
     def __mul__(self, other: object) -> Money:
         """Multiply by a whole number of units (``price * 3``); rates and fractions go through :meth:`times`."""
@@ -482,6 +504,8 @@ class Money:
         """
         if not isinstance(rounding, Rounding):
             raise InvalidValueError("Money.times.rounding", rounding, "must be a Rounding member")
+        if isinstance(factor, Rate):  # the hot path: integer arithmetic on the rate's ppm
+            return self._result(rounding.round_ratio(self.fen * factor.ppm, _PPM), "times")
         exact = Fraction(self.fen) * _fraction_of(factor, "Money.times.factor")
         return self._result(rounding.round_fraction(exact), "times")
 
@@ -525,7 +549,7 @@ class Money:
         for i in order[:left]:
             floors[i] += 1
         sign = -1 if self.fen < 0 else 1
-        return tuple(Money(sign * f, self.currency) for f in floors)
+        return tuple(_trusted(sign * f, self.currency) for f in floors)
 
     # -- comparison -------------------------------------------------------------------------------
 
@@ -619,6 +643,7 @@ class Rate:
     """
 
     value: Decimal = attrs.field(converter=_normalize_rate, validator=_check_rate_value)
+    _ppm: int | None = attrs.field(init=False, default=None, eq=False, order=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, rate: str | Decimal | int | Rate) -> Rate:
@@ -694,7 +719,11 @@ class Rate:
     @property
     def ppm(self) -> int:
         """The rate in parts per million (exact): ``Rate.of("12.5%").ppm == 125000``."""
-        return int(self.value.scaleb(RATE_PLACES))
+        cached: int | None = getattr(self, "_ppm", None)
+        if cached is None:
+            cached = int(self.value.scaleb(RATE_PLACES))
+            object.__setattr__(self, "_ppm", cached)
+        return cached
 
     @property
     def bp(self) -> Decimal:

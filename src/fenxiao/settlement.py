@@ -49,7 +49,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from fractions import Fraction
 from typing import Any, Final
 
 import attrs
@@ -70,7 +69,7 @@ from fenxiao.commission import (
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.influencers import Influencer
-from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
+from fenxiao.money import _PPM, DEFAULT_CURRENCY, MAX_FEN, Money, Rate, _trusted
 
 __all__ = [
     "ORDER_TRANSITIONS",
@@ -484,6 +483,13 @@ class Order:
         for i, step in enumerate(self.terms.steps):
             if step.threshold.currency != self.paid.currency:
                 raise InvalidValueError(f"Order.terms.steps[{i}].threshold", step.threshold, "mixes currencies")
+        # Every line is at most what came in, so bounding it bounds every amount a split computes.
+        if self.paid.fen + self.shipping.fen + self.subsidy.fen > MAX_FEN:
+            raise InvalidValueError(
+                "Order.paid",
+                self.paid,
+                f"plus shipping and subsidy is beyond the largest supported amount ({MAX_FEN} fen)",
+            )
         _walk(self, self.events)
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -723,27 +729,39 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
     state = walked[count - 1] if count else _Step(OrderStatus.PAID, 0, 0, 0)
     terms = order.terms
     currency = order.paid.currency
-    rnd = profile.rounding.round_fraction
+    rounding = profile.rounding
+    rnd = rounding.round_fraction
+    ratio = rounding.round_ratio
+
+    def at_rate(amount: int, rate: Rate) -> int:
+        # amount × rate rounded once; integer arithmetic on the rate's ppm (exact: rates sit on a ppm grid)
+        return ratio(amount * rate.ppm, _PPM)
+
     tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else profile.tech_fee_for(order.category_id)
     _check_terms(order, profile, tech_rate)
 
     paid, shipping, subsidy, refunded = order.paid.fen, order.shipping.fen, order.subsidy.fen, state.refunded
     goods_refunded = min(refunded, paid)
     base = max(0, paid + shipping - refunded) if profile.shipping_in_base else paid - goods_refunded
-    subsidy_kept = rnd(Fraction(subsidy * (paid - goods_refunded), paid))
+    subsidy_kept = ratio(subsidy * (paid - goods_refunded), paid)
     void = state.status is OrderStatus.INVALID
 
-    base_money = Money(base, currency)
-    commission = 0 if void else rnd(_exact_commission(base_money, terms.commission_rate, terms.steps, terms.step_mode))
-    fee = rnd(commission * profile.effective_commission_fee_rate.as_fraction())
+    base_money = _trusted(base, currency)
+    if void:
+        commission = 0
+    elif terms.steps:
+        commission = rnd(_exact_commission(base_money, terms.commission_rate, terms.steps, terms.step_mode))
+    else:
+        commission = at_rate(base, terms.commission_rate)
+    fee = at_rate(commission, profile.effective_commission_fee_rate)
     net = commission - fee
-    mcn = rnd(net * terms.mcn_share.as_fraction()) if terms.mcn_share is not None else 0
+    mcn = at_rate(net, terms.mcn_share) if terms.mcn_share is not None else 0
     leader = second = 0
     if terms.leader_fee_rate is not None and not void:
-        leader = rnd(base * terms.leader_fee_rate.as_fraction())
+        leader = at_rate(base, terms.leader_fee_rate)
         if terms.second_leader_fee_rate is not None:
-            second = rnd(base * terms.second_leader_fee_rate.as_fraction())
-    tech = rnd(base * tech_rate.as_fraction())
+            second = at_rate(base, terms.second_leader_fee_rate)
+    tech = at_rate(base, tech_rate)
     available = paid + shipping + subsidy - refunded - (subsidy - subsidy_kept)
     merchant = available - commission - leader - tech
     if merchant < 0:  # only with a half-way rounding mode on a base of a few fen
@@ -754,7 +772,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         raise PolicyError("split", Money(merchant, currency), "the deductions exceed what the merchant received")
 
     def line(party: Party, fen: int, payee: str | None = None) -> SettlementLine:
-        return SettlementLine(party, Money(fen, currency), payee)
+        return SettlementLine(party, _trusted(fen, currency), payee)
 
     lines = [line(Party.INFLUENCER, net - mcn, order.influencer_id)]
     if terms.mcn_id is not None:
@@ -775,8 +793,8 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         status=state.status,
         total_in=order.total_in,
         base=base_money,
-        refunded=Money(refunded, currency),
-        commission=Money(commission, currency),
+        refunded=_trusted(refunded, currency),
+        commission=_trusted(commission, currency),
         lines=tuple(lines),
     )
 
