@@ -958,15 +958,11 @@ got Rate('0.05')
     category_rules: tuple[CategoryRule, ...] = attrs.field(
         default=DEFAULT_CATEGORY_RULES, converter=v.to_tuple, validator=v.instance_of(tuple)
     )
-    kind_bounds: tuple[KindBounds, ...] = attrs.field(
-        default=(), converter=v.to_tuple, validator=v.instance_of(tuple)
-    )
+    kind_bounds: tuple[KindBounds, ...] = attrs.field(default=(), converter=v.to_tuple, validator=v.instance_of(tuple))
     plan_precedence: tuple[PlanKind, ...] = attrs.field(
         default=DEFAULT_PRECEDENCE, converter=v.to_tuple, validator=_check_precedence_field
     )
-    settlement_days: SettlementDays = attrs.field(
-        factory=SettlementDays, validator=v.instance_of(SettlementDays)
-    )
+    settlement_days: SettlementDays = attrs.field(factory=SettlementDays, validator=v.instance_of(SettlementDays))
     reserve_rate: Rate = attrs.field(default=Rate.of("5%"), validator=v.rate)
     reserve_days: int = attrs.field(default=8, validator=v.int_between(0, 365))
     rounding: Rounding = attrs.field(default=Rounding.DOWN, validator=_check_rounding)
