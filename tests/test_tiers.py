@@ -425,3 +425,69 @@ def test_inside_the_new_sku_window_a_demotion_is_immediate() -> None:
     history = history.record(T0 + timedelta(days=13), Tier.L3, joined_at=joined)
     history = history.record(T0 + timedelta(days=14), Tier.L1, joined_at=joined)
     assert history.effective is Tier.L3
+
+
+def test_a_missing_optional_metric_satisfies_no_comparison_and_lint_knows_it() -> None:
+    """lowest_price_30d may be missing: grading falls through; lint finds the gap a missing value opens."""
+    rules = (
+        TierRule("cheap", Tier.L3, Compare("lowest_price_30d", Op.LE, D(100))),
+        TierRule("dear", Tier.L2, Compare("lowest_price_30d", Op.GT, D(100))),
+    )
+    with_fallback = TierPolicy(rules=rules, fallback=Tier.L1)
+    assert with_fallback.grade(example_inputs(lowest_price_30d=None)) is Tier.L1
+    decision = with_fallback.decide(example_inputs(lowest_price_30d=None))
+    first = next(c for _, checks, _ in decision.checks for c in checks)
+    assert str(first) == "lowest_price_30d missing: <= 100 needed"
+    gaps = [f for f in TierPolicy(rules=rules).lint() if f.code == "gap"]
+    assert [dict(f.example) for f in gaps] == [{"lowest_price_30d": None}]
+    assert "lowest_price_30d missing" in gaps[0].message
+
+
+def test_lint_snaps_fractional_thresholds_on_whole_number_inputs() -> None:
+    """units <= 5.5 and units >= 10 leave 6..9 uncovered: lint finds it (an example of 6)."""
+    policy = _policy(
+        ("few", Tier.L1, Compare("units_30d", Op.LE, D("5.5"))),
+        ("many", Tier.L2, Compare("units_30d", Op.GE, D(10))),
+    )
+    (gap,) = [f for f in policy.lint() if f.code == "gap"]
+    assert dict(gap.example) == {"units_30d": D(6)}
+
+
+def test_lint_time_is_bounded_by_one_budget_for_the_whole_policy() -> None:
+    """A large policy with a tiny budget reports too-complex instead of searching on."""
+    rules = tuple(
+        TierRule(f"r{i}", Tier.L2, All((Compare("composite", Op.GE, D(i)), Compare("units_30d", Op.LE, D(i)))))
+        for i in range(60)
+    )
+    findings = TierPolicy(rules=rules).lint(budget=50)
+    assert any(f.code == "too-complex" for f in findings)
+    assert sum(f.code == "too-complex" for f in findings) <= 2
+
+
+def test_compare_reads_operator_text_and_refuses_unknown_operators() -> None:
+    """Compare(..., ">=", ...) is Op.GE; an unknown operator is a PolicyError, never silent equality."""
+    assert Compare("composite", ">=", D(90)).op is Op.GE
+    with pytest.raises(PolicyError, match="must be one of"):
+        Compare("composite", "=>", D(90))
+    with pytest.raises(PolicyError, match="must be a condition"):
+        All((1.5,))
+
+
+def test_policy_fields_are_checked_and_labels_read_tier_text() -> None:
+    """Labels keyed "L5" work; a bad fallback, bad labels or a missing stability are PolicyErrors or value errors."""
+    assert TierPolicy(rules=POLICY.rules, labels={"L5": "行业尖货"}).label(Tier.L5) == "行业尖货"
+    with pytest.raises(InvalidValueError, match=r"TierPolicy\.fallback"):
+        TierPolicy(rules=POLICY.rules, fallback="L9")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError, match=r"TierPolicy\.labels"):
+        TierPolicy(rules=POLICY.rules, labels={"L9": "x"})
+    with pytest.raises(InvalidValueError, match=r"TierPolicy\.stability"):
+        TierPolicy(rules=POLICY.rules, stability=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"inputs\.composite"):
+        POLICY.grade({**example_inputs(units_30d=500), "composite": "abc"})
+
+
+def test_a_passed_negated_check_reads_as_a_negation() -> None:
+    """not (violations > 0) with 0 violations reads 'serious_violations_365d 0 not > 0'."""
+    rule = TierRule("clean", Tier.L3, Not(Compare("serious_violations_365d", Op.GT, D(0))))
+    decision = TierPolicy(rules=(rule,), fallback=Tier.L1).decide(example_inputs())
+    assert str(decision.checks[0][1][0]) == "serious_violations_365d 0 not > 0"

@@ -39,7 +39,7 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
 from typing import Any, Final, TypeAlias
 
 import attrs
@@ -74,6 +74,9 @@ __all__ = [
 MAX_CONDITION_DEPTH: Final = 8
 #: How many nodes (comparisons and combinators) one condition may hold.
 MAX_CONDITION_NODES: Final = 256
+
+# Enough precision that sample points between thresholds are exact (thresholds are exact Decimals).
+_EXACT: Final = Context(prec=200, Emax=10**6, Emin=-(10**6))
 
 Scalar: TypeAlias = Decimal | bool | str
 Value: TypeAlias = Scalar | tuple[Scalar, ...]
@@ -114,7 +117,7 @@ class InputSpec:
         integer: A whole number (counts, days); lint then treats ``> 0`` as ``>= 1``.
         better: ``"higher"``, ``"lower"`` or ``None``: which way is an improvement (for monotonicity lint).
         description: For people.
-        unit: Shown after values in explanations (``"%"`` is not applied; rates are fractions).
+        optional: The input may be missing (``None``); a missing value satisfies no comparison.
     """
 
     name: str
@@ -124,6 +127,7 @@ class InputSpec:
     integer: bool = False
     better: str | None = "higher"
     description: str = ""
+    optional: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.better not in {"higher", "lower", None}:
@@ -168,6 +172,37 @@ class Schema:
         return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _as_op(op: object) -> Op:
+    if isinstance(op, Op):
+        return op
+    try:
+        return Op(op)
+    except ValueError:
+        allowed = ", ".join(repr(o.value) for o in Op)
+        raise PolicyError("Compare.op", op, f"must be one of {allowed}") from None
+
+
+def _check_children(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = type(instance).__name__
+    if not isinstance(value, tuple):
+        raise PolicyError(f"{name}.conditions", value, "must be a tuple of conditions")
+    for i, child in enumerate(value):
+        if not isinstance(child, (Compare, All, AnyOf, Not)):
+            raise PolicyError(f"{name}.conditions[{i}]", child, "must be a condition (Compare, All, AnyOf or Not)")
+
+
+def _conditions_tuple(value: object) -> Any:
+    # Lists and other iterables become tuples; anything else reaches the validator, which names it.
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def _check_child(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, (Compare, All, AnyOf, Not)):
+        raise PolicyError("Not.condition", value, "must be a condition (Compare, All, AnyOf or Not)")
+
+
 def _exact(value: Any) -> Any:
     # Whole numbers become Decimals so Compare("units_30d", Op.GE, 1000) works; floats stay and are refused.
     if isinstance(value, tuple):
@@ -186,9 +221,14 @@ class Compare:
     Whole-number thresholds may be given as ``int`` (they become Decimals); floats are refused by :func:`check`.
     """
 
-    input: str
-    op: Op
+    input: str = attrs.field()
+    op: Op = attrs.field(converter=_as_op)
     value: Value = attrs.field(converter=_exact)
+
+    @input.validator
+    def _check_input(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not value:
+            raise PolicyError("Compare.input", value, "must be an input name")
 
     def __str__(self) -> str:
         return f"{self.input} {self.op.value} {_show(self.value)}"
@@ -198,7 +238,7 @@ class Compare:
 class All:
     """True when every condition holds (true when empty)."""
 
-    conditions: tuple[Condition, ...]
+    conditions: tuple[Condition, ...] = attrs.field(converter=_conditions_tuple, validator=_check_children)
 
     def __str__(self) -> str:
         return "(" + " and ".join(str(c) for c in self.conditions) + ")" if self.conditions else "always"
@@ -208,7 +248,7 @@ class All:
 class AnyOf:
     """True when at least one condition holds (false when empty)."""
 
-    conditions: tuple[Condition, ...]
+    conditions: tuple[Condition, ...] = attrs.field(converter=_conditions_tuple, validator=_check_children)
 
     def __str__(self) -> str:
         return "(" + " or ".join(str(c) for c in self.conditions) + ")" if self.conditions else "never"
@@ -218,7 +258,7 @@ class AnyOf:
 class Not:
     """True when the condition does not hold."""
 
-    condition: Condition
+    condition: Condition = attrs.field(validator=_check_child)
 
     def __str__(self) -> str:
         return f"not {self.condition}"
@@ -429,6 +469,9 @@ def check(condition: Condition, schema: Schema, path: str = "when") -> None:
 
 
 def _compare(op: Op, actual: object, value: Value) -> bool:
+    """Compare *actual* with *value*; a missing value (``None``) satisfies no comparison."""
+    if actual is None:
+        return False
     a: Any = actual
     if op is Op.GE:
         return bool(a >= value)
@@ -455,6 +498,15 @@ def _lookup(values: Mapping[str, object], name: str) -> object:
         raise InvalidValueError(f"inputs.{name}", None, "is needed by the condition but was not given") from None
 
 
+def _safe_compare(node: Compare, actual: object) -> bool:
+    try:
+        return _compare(node.op, actual, node.value)
+    except TypeError:
+        raise InvalidValueError(
+            f"inputs.{node.input}", actual, f"cannot be compared with {_show(node.value)} ({node.op.value})"
+        ) from None
+
+
 def evaluate(condition: Condition, values: Mapping[str, object]) -> bool:
     """Whether *condition* holds for the input *values* (numbers as int or Decimal).
 
@@ -462,7 +514,7 @@ def evaluate(condition: Condition, values: Mapping[str, object]) -> bool:
         InvalidValueError: An input the condition needs is missing from *values*.
     """
     if isinstance(condition, Compare):
-        return _compare(condition.op, _lookup(values, condition.input), condition.value)
+        return _safe_compare(condition, _lookup(values, condition.input))
     if isinstance(condition, All):
         return all(evaluate(c, values) for c in condition.conditions)
     if isinstance(condition, AnyOf):
@@ -488,6 +540,12 @@ class Check:
 
     def __str__(self) -> str:
         shown = _show(self.actual) if isinstance(self.actual, (Decimal, bool, str)) else str(self.actual)
+        if self.actual is None:  # a missing value satisfies no comparison
+            if self.passed:
+                return f"{self.input} missing, so not {self.op.value} {_show(self.threshold)}"
+            return f"{self.input} missing: {self.op.value} {_show(self.threshold)} needed"
+        if self.passed and self.negated:
+            return f"{self.input} {shown} not {self.op.value} {_show(self.threshold)}"
         if self.passed:
             return f"{self.input} {shown} {self.op.value} {_show(self.threshold)}"
         if self.negated:
@@ -544,7 +602,7 @@ def explain(condition: Condition, values: Mapping[str, object]) -> Explanation:
     def visit(node: Condition, negated: bool) -> bool:
         if isinstance(node, Compare):
             actual = _lookup(values, node.input)
-            outcome = _compare(node.op, actual, node.value)
+            outcome = _safe_compare(node, actual)
             passed = outcome != negated
             gap = None if passed or negated else _gap(node.op, actual, node.value)
             checks.append(Check(node.input, node.op, node.value, actual, passed, negated, gap))
@@ -571,12 +629,16 @@ class _Cell:
 
     def sample(self, integer: bool) -> Decimal | None:
         """A value inside the cell, or None if it holds none (e.g. an integer gap)."""
+        with localcontext(_EXACT):  # thresholds may have many digits: no rounding in the samples
+            return self._sample(integer)
+
+    def _sample(self, integer: bool) -> Decimal | None:
         if self.point:
             return self.low
         low, high = self.low, self.high
         if integer:
-            start = (low.to_integral_value(rounding="ROUND_FLOOR") + 1) if low is not None else None
-            end = (high.to_integral_value(rounding="ROUND_CEILING") - 1) if high is not None else None
+            start = (low.to_integral_value(rounding=ROUND_FLOOR) + 1) if low is not None else None
+            end = (high.to_integral_value(rounding=ROUND_CEILING) - 1) if high is not None else None
             if start is None and end is None:
                 return Decimal(0)
             if start is None:
@@ -603,7 +665,15 @@ def _thresholds(conditions: Iterable[Condition], name: str) -> list[Scalar]:
 
 
 def _cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
-    """Representative values for one input: enough that every condition is constant within each cell."""
+    """Representative values for one input: enough that every condition is constant within each cell.
+
+    An optional input also gets ``None`` (missing), which satisfies no comparison.
+    """
+    values = _present_cells(spec, conditions)
+    return [*values, None] if spec.optional else values
+
+
+def _present_cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
     if spec.kind is InputKind.BOOL:
         return [False, True]
     if spec.kind is InputKind.TEXT:
@@ -615,7 +685,14 @@ def _cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
     )
     points = [p for p in points if (spec.low is None or p >= spec.low) and (spec.high is None or p <= spec.high)]
     if spec.integer:
-        points = [p for p in points if p == p.to_integral_value()]
+        # A whole-number input cannot sit at 5.5: the values around such a threshold are 5 and 6.
+        snapped: set[Decimal] = set()
+        for p in points:
+            snapped.add(p.to_integral_value(rounding=ROUND_FLOOR))
+            snapped.add(p.to_integral_value(rounding=ROUND_CEILING))
+        points = sorted(
+            p for p in snapped if (spec.low is None or p >= spec.low) and (spec.high is None or p <= spec.high)
+        )
     cells: list[_Cell] = []
     previous: Decimal | None = spec.low
     if spec.low is None:
@@ -635,8 +712,25 @@ def _cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
     return values
 
 
+class SearchBudget:
+    """A number of search steps shared by several :func:`find_witness` calls (lint checks a whole policy)."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def spend(self) -> None:
+        """Use one step; raise :class:`PolicyError` when none is left."""
+        self.left -= 1
+        if self.left < 0:
+            raise PolicyError("lint", "budget", "the search space is too large to check exhaustively")
+
+
 def find_witness(
-    formula: Condition, schema: Schema, *, fixed: Mapping[str, object] | None = None, budget: int = 200_000
+    formula: Condition,
+    schema: Schema,
+    *,
+    fixed: Mapping[str, object] | None = None,
+    budget: int | SearchBudget = 200_000,
 ) -> dict[str, object] | None:
     """Find input values within the schema's declared ranges that make *formula* true, or ``None``.
 
@@ -659,14 +753,11 @@ def find_witness(
     names.sort(key=lambda n: (-mentions.get(n, 0), n))
     domains = [_cells(schema[name], [formula]) for name in names]
     values: dict[str, object] = dict(fixed or {})
-    spent = 0
+    meter = budget if isinstance(budget, SearchBudget) else SearchBudget(budget)
     start = _simplify(formula, values)
 
     def search(i: int, current: Condition | bool) -> bool:
-        nonlocal spent
-        spent += 1
-        if spent > budget:
-            raise PolicyError("lint", spent, "the search space is too large to check exhaustively")
+        meter.spend()
         if isinstance(current, bool):
             return current
         if i == len(names):  # pragma: no cover - every input is assigned by now, so current is a bool

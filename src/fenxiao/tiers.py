@@ -50,6 +50,7 @@ from fenxiao.conditions import (
     Not,
     Op,
     Schema,
+    SearchBudget,
     check,
     evaluate,
     explain,
@@ -187,16 +188,17 @@ def _snapshot_specs() -> list[InputSpec]:
             continue
         better: str | None = "lower" if field.name in _LOWER_IS_BETTER else None if field.name in _NEUTRAL else "higher"
         text = str(field.type)
+        optional = "None" in text  # e.g. reference_price: Money | None
         if "bool" in text:
-            specs.append(InputSpec(field.name, kind=InputKind.BOOL, better=better))
+            specs.append(InputSpec(field.name, kind=InputKind.BOOL, better=better, optional=optional))
         elif "Rate" in text:
-            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(1), better=better))
+            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(1), better=better, optional=optional))
         elif "Money" in text:
-            specs.append(InputSpec(field.name, low=Decimal(0), better=better, description="in yuan"))
+            specs.append(InputSpec(field.name, low=Decimal(0), better=better, description="in yuan", optional=optional))
         elif "Decimal" in text:
-            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(5), better=better))
+            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(5), better=better, optional=optional))
         else:
-            specs.append(InputSpec(field.name, low=Decimal(0), integer=True, better=better))
+            specs.append(InputSpec(field.name, low=Decimal(0), integer=True, better=better, optional=optional))
     return specs
 
 
@@ -232,8 +234,8 @@ def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: date
     values: dict[str, object] = {}
     for name in METRIC_FIELDS:
         value = getattr(snapshot, name)
-        if value is not None:
-            values[name] = _input_value(value)
+        # A metric the snapshot lacks is None: it satisfies no comparison (see fenxiao.conditions).
+        values[name] = None if value is None else _input_value(value)
     for name in DIMENSION_INPUTS:
         if name not in scores:
             raise InvalidValueError(f"scores.{name}", None, "is required for grading")
@@ -273,6 +275,16 @@ def example_inputs(**overrides: object) -> dict[str, object]:
 # -- rules and policies -------------------------------------------------------------------------------
 
 
+def _is_condition(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, (Compare, All, AnyOf, Not)):
+        raise PolicyError(f"{type(instance).__name__}.{attribute.name}", value, "must be a condition")
+
+
+def _short_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or len(value) > 1000:
+        raise InvalidValueError(f"{type(instance).__name__}.{attribute.name}", value, "must be text (at most 1000)")
+
+
 @attrs.frozen
 class TierRule:
     """One row of the decision table: *tier* when *when* holds.
@@ -287,9 +299,9 @@ class TierRule:
 
     name: str = attrs.field(validator=v.identifier)
     tier: Tier = attrs.field(validator=v.member_of(Tier))
-    when: Condition
-    flags: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple)
-    description: str = ""
+    when: Condition = attrs.field(validator=_is_condition)
+    flags: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple, validator=v.identifiers)
+    description: str = attrs.field(default="", validator=_short_text)
 
 
 @attrs.frozen
@@ -408,8 +420,21 @@ def _check_rules(instance: TierPolicy, attribute: attrs.Attribute[Any], value: o
         check(rule.when, TIER_INPUTS, f"TierPolicy.rules[{i}].when")
 
 
-def _label_dict(labels: Mapping[Tier, str]) -> dict[Tier, str]:
-    return dict(labels)
+def _label_dict(labels: object) -> Any:
+    # Tier values written as text ("L5") are read as tiers; anything else reaches the validator.
+    if not isinstance(labels, Mapping):
+        return labels
+    return {Tier(k) if isinstance(k, str) and k in _RANKS else k: text for k, text in labels.items()}
+
+
+def _check_labels(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, dict):
+        raise PolicyError("TierPolicy.labels", value, "must be a table of tier to label")
+    for key, text in value.items():
+        if not isinstance(key, Tier):
+            raise PolicyError(f"TierPolicy.labels[{key!r}]", key, "must be a tier L0..L5")
+        if not isinstance(text, str) or not text.strip() or len(text) > 100:
+            raise PolicyError(f"TierPolicy.labels[{key.value}]", text, "must be a label of 1-100 characters")
 
 
 @attrs.frozen
@@ -431,12 +456,12 @@ class TierPolicy:
     """
 
     rules: tuple[TierRule, ...] = attrs.field(converter=v.to_tuple, validator=_check_rules)
-    name: str = "custom"
-    version: str = "1"
+    name: str = attrs.field(default="custom", validator=_short_text)
+    version: str = attrs.field(default="1", validator=_short_text)
     hit: HitPolicy = attrs.field(default="first")
-    fallback: Tier | None = None
-    labels: Mapping[Tier, str] = attrs.field(factory=dict, converter=_label_dict)
-    stability: Stability = attrs.field(factory=Stability)
+    fallback: Tier | None = attrs.field(default=None, validator=attrs.validators.optional(v.member_of(Tier)))
+    labels: Mapping[Tier, str] = attrs.field(factory=dict, converter=_label_dict, validator=_check_labels)
+    stability: Stability = attrs.field(factory=Stability, validator=v.instance_of(Stability))
 
     @hit.validator
     def _check_hit(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -553,9 +578,9 @@ class TierPolicy:
 
     # -- static checks ----------------------------------------------------------------------------
 
-    def lint(self) -> tuple[Finding, ...]:
-        """Static checks; see :func:`lint_policy`."""
-        return lint_policy(self)
+    def lint(self, *, budget: int = 200_000) -> tuple[Finding, ...]:
+        """Static checks; see :func:`lint_policy` (*budget* bounds the search steps for the whole policy)."""
+        return lint_policy(self, budget=budget)
 
 
 def _scores_of(scorecard: object) -> Mapping[str, object]:
@@ -674,6 +699,9 @@ def _show_witness(witness: Mapping[str, object]) -> str:
     parts = []
     for name in sorted(witness):
         value = witness[name]
+        if value is None:
+            parts.append(f"{name} missing")
+            continue
         shown = format(value, "f") if isinstance(value, Decimal) else str(value).lower()
         parts.append(f"{name}={shown}")
     return ", ".join(parts) or "any input"
@@ -697,13 +725,20 @@ def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, 
     findings: list[Finding] = []
     rules = policy.rules
     fires: list[bool] = []
+    meter = SearchBudget(budget)  # one budget for the whole policy: lint time is bounded
+    exhausted = False
     for i, rule in enumerate(rules):
+        if exhausted:
+            fires.append(True)  # unchecked: assume it can fire
+            continue
         earlier = [Not(r.when) for r in rules[:i]] if policy.hit == "first" else []
         try:
-            witness = find_witness(All((rule.when, *earlier)), TIER_INPUTS, budget=budget)
+            witness = find_witness(All((rule.when, *earlier)), TIER_INPUTS, budget=meter)
         except PolicyError:
-            findings.append(Finding(f"rules[{i}]", Severity.WARNING, "too-complex", "could not check reachability"))
+            message = f"the search budget ({budget} steps) ran out: rules[{i}] and later were not checked"
+            findings.append(Finding(f"rules[{i}]", Severity.WARNING, "too-complex", message))
             fires.append(True)
+            exhausted = True
             continue
         fires.append(witness is not None)
         if witness is None:
@@ -711,10 +746,12 @@ def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, 
             findings.append(
                 Finding(f"rules[{i}]", Severity.WARNING, "shadowed", f"rule {rule.name!r} can never fire: {what}")
             )
-    if policy.fallback is None:
+    if policy.fallback is None and exhausted:
+        findings.append(Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps"))
+    elif policy.fallback is None:
         try:
             gap = find_witness(
-                AnyOf(()) if not rules else All(tuple(Not(r.when) for r in rules)), TIER_INPUTS, budget=budget
+                AnyOf(()) if not rules else All(tuple(Not(r.when) for r in rules)), TIER_INPUTS, budget=meter
             )
         except PolicyError:
             findings.append(Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps"))
@@ -740,38 +777,51 @@ def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, 
             findings.append(
                 Finding("rules", Severity.WARNING, "unreachable-tier", f"{tier.value} is named but no rule can give it")
             )
+    findings.extend(_monotonicity(rules))
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return tuple(sorted(findings, key=lambda f: (order[f.severity], f.path, f.code, f.message)))
+
+
+def _monotonicity(rules: Sequence[TierRule]) -> list[Finding]:
+    """One ``non-monotone`` finding per (higher rule, input): its weakest threshold against the strictest lower one."""
+    lowers = [_lower_bounds(r.when) for r in rules]
+    uppers = [_upper_bounds(r.when) for r in rules]
+    worst: dict[tuple[int, str], tuple[Decimal, int, str]] = {}
     for i, hi in enumerate(rules):
         for j, lo in enumerate(rules):
             if hi.tier <= lo.tier:
                 continue
-            for name, bound in _lower_bounds(lo.when).items():
-                spec = TIER_INPUTS[name]
-                hi_bound = _lower_bounds(hi.when).get(name)
-                if spec.better == "higher" and hi_bound is not None and hi_bound < bound:
-                    findings.append(
-                        Finding(
-                            f"rules[{i}].when",
-                            Severity.WARNING,
-                            "non-monotone",
-                            f"{hi.tier.value} rule {hi.name!r} needs {name} >= {hi_bound} but the lower "
-                            f"{lo.tier.value} rule {lo.name!r} (rules[{j}]) needs {name} >= {bound}",
+            for name, bound in lowers[j].items():
+                hi_bound = lowers[i].get(name)
+                if TIER_INPUTS[name].better == "higher" and hi_bound is not None and hi_bound < bound:
+                    key, excess = (i, name), bound - hi_bound
+                    if key not in worst or excess > worst[key][0]:
+                        worst[key] = (
+                            excess,
+                            j,
+                            f"needs {name} >= {hi_bound} but the lower {lo.tier.value} rule "
+                            f"{lo.name!r} (rules[{j}]) needs {name} >= {bound}",
                         )
-                    )
-            for name, bound in _upper_bounds(lo.when).items():
-                spec = TIER_INPUTS[name]
-                hi_bound = _upper_bounds(hi.when).get(name)
-                if spec.better == "lower" and hi_bound is not None and hi_bound > bound:
-                    findings.append(
-                        Finding(
-                            f"rules[{i}].when",
-                            Severity.WARNING,
-                            "non-monotone",
-                            f"{hi.tier.value} rule {hi.name!r} allows {name} <= {hi_bound} but the lower "
-                            f"{lo.tier.value} rule {lo.name!r} (rules[{j}]) needs {name} <= {bound}",
+            for name, bound in uppers[j].items():
+                hi_bound = uppers[i].get(name)
+                if TIER_INPUTS[name].better == "lower" and hi_bound is not None and hi_bound > bound:
+                    key, excess = (i, name), hi_bound - bound
+                    if key not in worst or excess > worst[key][0]:
+                        worst[key] = (
+                            excess,
+                            j,
+                            f"allows {name} <= {hi_bound} but the lower {lo.tier.value} rule "
+                            f"{lo.name!r} (rules[{j}]) needs {name} <= {bound}",
                         )
-                    )
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return tuple(sorted(findings, key=lambda f: (order[f.severity], f.path, f.code, f.message)))
+    return [
+        Finding(
+            f"rules[{i}].when",
+            Severity.WARNING,
+            "non-monotone",
+            f"{rules[i].tier.value} rule {rules[i].name!r} {text}",
+        )
+        for (i, _), (_, _, text) in sorted(worst.items())
+    ]
 
 
 # -- the default policy ----------------------------------------------------------------------------
