@@ -265,3 +265,30 @@ def test_admission_policies_round_trip_and_bad_files_name_their_place() -> None:
     data["rules"][2]["when"]["input"] = "days_since_violation"
     with pytest.raises(ValidationError, match=r"rules\[2\]\.when\.input"):
         from_dict(data, AdmissionPolicy)
+
+
+def test_lint_finds_a_review_rule_that_never_decides() -> None:
+    """A review rule whose every match is already rejected is reported; the default has none."""
+    policy = AdmissionPolicy(
+        rules=(
+            AdmissionRule("suspended", Outcome.REJECT, Compare("standing", Op.EQ, "suspended"), "suspended"),
+            AdmissionRule(
+                "suspended-and-young",
+                Outcome.REVIEW,
+                All((Compare("standing", Op.EQ, "suspended"), Compare("shop_age_days", Op.LT, Decimal(30)))),
+                "young and suspended",
+            ),
+        )
+    )
+    assert [(f.path, f.code) for f in policy.lint()] == [("rules[1]", "never-decides")]
+
+
+def test_a_review_queue_takes_its_service_level_from_the_policy() -> None:
+    """ReviewQueue.for_policy uses the policy's review_hours."""
+    policy = AdmissionPolicy(rules=POLICY.rules, review_hours=48)
+    queue = ReviewQueue.for_policy(policy).enter(Application("a", "m-1", submitted_at=NOW), at=NOW)
+    assert queue.applications[0].due_at == NOW + timedelta(hours=48)
+    with pytest.raises(InvalidValueError, match=r"ReviewQueue\.applications\[0\]"):
+        ReviewQueue(applications=("not an application",))
+    with pytest.raises(InvalidValueError, match=r"AdmissionPolicy\.profile"):
+        AdmissionPolicy(rules=POLICY.rules, profile=None)  # type: ignore[arg-type]

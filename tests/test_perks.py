@@ -36,6 +36,7 @@ from fenxiao.perks import (
     register_perk_kind,
     resolve_perks,
     subsidy_requests,
+    unregister_perk_kind,
 )
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.settlement import Order, OrderTerms, Party, split
@@ -202,10 +203,16 @@ class LiveSlot:
 def test_rule_authors_can_register_a_perk_kind_with_its_own_stacking() -> None:
     """A registered kind is used in catalogs and stacks by its own rule."""
     register_perk_kind(LiveSlot, replace=True)
-    assert perk_kinds()["live_slot"] is LiveSlot
-    catalog = PerkCatalog(entries=(PerkEntry("a", Tier.L3, LiveSlot(3)), PerkEntry("b", Tier.L5, LiveSlot(5))))
-    assert catalog.resolve(Tier.L5, example_context()).of_kind("live_slot") == (LiveSlot(7),)
-    assert catalog.resolve(Tier.L4, example_context()).of_kind("live_slot") == (LiveSlot(3),)
+    try:
+        assert perk_kinds()["live_slot"] is LiveSlot
+        catalog = PerkCatalog(entries=(PerkEntry("a", Tier.L3, LiveSlot(3)), PerkEntry("b", Tier.L5, LiveSlot(5))))
+        assert catalog.resolve(Tier.L5, example_context()).of_kind("live_slot") == (LiveSlot(7),)
+        assert catalog.resolve(Tier.L4, example_context()).of_kind("live_slot") == (LiveSlot(3),)
+    finally:
+        unregister_perk_kind("live_slot")
+    assert "live_slot" not in perk_kinds()
+    with pytest.raises(PluginError, match="built-in"):
+        unregister_perk_kind("badge")
 
 
 def test_broken_perk_kinds_are_refused_with_plugin_error() -> None:
@@ -425,3 +432,19 @@ def test_catalogs_round_trip_and_bad_files_name_their_place() -> None:
     data["entries"][0]["when"]["input"] = "days_since_joinin"
     with pytest.raises(ValidationError, match=r"entries\[0\]\.when\.input.*did you mean"):
         from_dict(data, PerkCatalog)
+
+
+def test_a_rate_only_subsidy_works_in_any_currency_and_long_order_ids_make_valid_requests() -> None:
+    """5% of 10.00 USD is 0.50 USD; a 64-character order id still makes a valid request id."""
+    assert Subsidy("b", rate=Rate.of("5%")).amount_for(Money.of("10.00", "USD")) == Money.of("0.50", "USD")
+    resolution = CATALOG.resolve(Tier.L5, example_context())
+    (request,) = subsidy_requests(resolution, [_order("o" * 64, "100.00")])
+    assert request.request_id == "o" * 64 + ":official-subsidy"
+
+
+def test_denials_carry_a_code() -> None:
+    """Each denial says which kind of reason it is."""
+    codes = {d.entry: d.code for d in CATALOG.resolve(Tier.L3, example_context(days_since_joining=30)).denied}
+    assert codes["exclusive-badge"] == "above-tier"
+    assert codes["cold-start"] == "ineligible"
+    assert codes["l2-boost"] == "outstacked"

@@ -408,13 +408,14 @@ def test_the_id_paid_is_reserved_for_the_payment() -> None:
 
 
 def test_an_invalid_order_pays_no_commission_or_leader_fee() -> None:
-    """Invalidation voids the distribution lines; the merchant keeps the goods money less the technical fee."""
+    """An invalid order leaves the program: no commission, leader fee or technical fee; the merchant keeps it all."""
     o = order(paid="100.00", terms=terms(leader_id="tl-1", leader_fee_rate=Rate.of("5%"))).invalidate(at=T0)
     result = split(o, DEFAULT)
     assert result.status is OrderStatus.INVALID
     assert result.commission == Money.zero()
     assert result.amount(Party.TEAM_LEADER) == Money.zero()
-    assert result.amount(Party.MERCHANT) == Money.of("95.00")
+    assert result.amount(Party.PLATFORM_TECH_FEE) == Money.zero()
+    assert result.amount(Party.MERCHANT) == Money.of("100.00")
 
 
 def test_order_amounts_must_share_the_paid_currency() -> None:

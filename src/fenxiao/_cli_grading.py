@@ -145,7 +145,11 @@ def _cmd_perks(args: argparse.Namespace, out: TextIO) -> int:
                 "sku_id": g.sku_id,
                 "tier": g.decision.tier.value,
                 "perks": [dict(_perk_json(p.perk), reason=p.reason) for p in g.perks.granted],
-                "denied": [{"entry": d.entry, "reason": d.reason} for d in g.perks.denied if "above" not in d.reason],
+                "denied": [
+                    {"entry": d.entry, "code": d.code, "reason": d.reason}
+                    for d in g.perks.denied
+                    if d.code != "above-tier"
+                ],
             }
             for g in graded
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from datetime import timedelta
 from typing import Any, TextIO
 
 from fenxiao.admission import AdmissionPolicy, Outcome, default_admission_policy, merchant_inputs, sku_inputs
@@ -25,6 +26,7 @@ __all__ = ["demo_section", "register"]
 
 def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str, Any]]:
     as_of = catalog_as_of(catalog)
+    due = (as_of + timedelta(hours=policy.review_hours)).isoformat()
     rows: list[dict[str, Any]] = []
     for merchant in catalog.merchants:
         decision = policy.decide(merchant_inputs(merchant, as_of=as_of), subject=merchant.id)
@@ -59,6 +61,9 @@ def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str,
                 "reasons": [f"{n}: {r}" for n, r in decision.reasons],
             }
         )
+    for row in rows:  # a review must be decided within the policy's service level
+        if row["outcome"] == Outcome.REVIEW.value:
+            row["review_due_at"] = due
     return rows
 
 
@@ -71,6 +76,12 @@ def _cmd_admit(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     table = [[r["kind"], r["subject"], r["outcome"], "; ".join(r["reasons"]) or "-"] for r in rows]
     out.write(render_table(["kind", "subject", "outcome", "reasons"], table, align="llll") + "\n")
+    reviews = sum(1 for r in rows if r["outcome"] == "review")
+    if reviews:
+        out.write(
+            f"\n{reviews} to review by a person within {policy.review_hours} hours "
+            f"(due {rows[next(i for i, r in enumerate(rows) if r['outcome'] == 'review')]['review_due_at']})\n"
+        )
     return 0
 
 

@@ -134,6 +134,10 @@ def _split_json(result: OrderSplit, claws: tuple[Clawback, ...], profile: Platfo
         "base": result.base.to_text(),
         "commission": result.commission.to_text(),
         "refunded": result.refunded.to_text(),
+        "subsidy": result.subsidy.to_text(),
+        "funded_by_platform": [{"party": "merchant", "amount": result.subsidy.to_text(), "source": "subsidy"}]
+        if result.subsidy.fen
+        else [],
         "status": result.status.value,
         "profile": profile.name,
         "rounding": profile.rounding.value,
@@ -165,6 +169,11 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
         f"base {result.base}, status {result.status.value}\n\n"
     )
     out.write(_table(result.lines, sum((line.amount for line in result.lines), Money.zero())) + "\n")
+    if result.subsidy.fen:
+        out.write(
+            f"\nof which funded by the platform (官方补贴): {result.subsidy} inside the merchant's line; "
+            f"the merchant's own share is {result.merchant_own}\n"
+        )
     for claw in claws:
         out.write(f"\nClawback for {claw.event_id} (change per party):\n{_table(claw.lines)}\n")
     return 0
@@ -200,6 +209,7 @@ def demo_section(catalog: Catalog) -> str:
         terms=terms,
         units=2,
         category_id=sku.category_id,
+        category_level1=catalog.category(sku.category_id).level1,
     )
     order = order.receive(at=paid_at + timedelta(days=2))
     settled_at = order.settlement_due(profile) or paid_at

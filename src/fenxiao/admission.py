@@ -99,6 +99,19 @@ ADMISSION_INPUTS: Final = Schema.of(
 )
 
 
+def _names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not all(isinstance(x, str) and x.strip() for x in value):  # type: ignore[attr-defined]
+        raise InvalidValueError(f"AdmissionProfile.{attribute.name}", value, "must be a set of category names")
+
+
+def _floors(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("AdmissionProfile.commission_floors", value, "must be a table of category to rate")
+    for key, rate in value.items():
+        if not isinstance(key, str) or not isinstance(rate, Rate):
+            raise InvalidValueError(f"AdmissionProfile.commission_floors[{key!r}]", rate, "must be a Rate")
+
+
 @attrs.frozen
 class AdmissionProfile:
     """Platform facts admission needs beyond the rules: closed and restricted categories, commission floors.
@@ -109,10 +122,15 @@ class AdmissionProfile:
         commission_floors: A minimum commission rate per first-level category name or category id.
     """
 
-    excluded_level1: frozenset[str] = frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"})
-    restricted_level1: frozenset[str] = frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"})
+    excluded_level1: frozenset[str] = attrs.field(
+        default=frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"}), converter=frozenset, validator=_names
+    )
+    restricted_level1: frozenset[str] = attrs.field(
+        default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=frozenset, validator=_names
+    )
     commission_floors: Mapping[str, Rate] = attrs.field(
-        factory=lambda: {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")}
+        factory=lambda: {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")},
+        validator=_floors,
     )
 
     def floor(self, category: Category) -> Rate:
@@ -237,7 +255,7 @@ class AdmissionPolicy:
     review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
     name: str = "custom"
     version: str = "1"
-    profile: AdmissionProfile = attrs.field(factory=AdmissionProfile)
+    profile: AdmissionProfile = attrs.field(factory=AdmissionProfile, validator=v.instance_of(AdmissionProfile))
 
     def decide(self, inputs: Mapping[str, object], *, subject: str | None = None) -> AdmissionDecision:
         """Decide for one merchant or SKU: the most severe matching outcome, with every matching rule's reason."""
@@ -255,13 +273,35 @@ class AdmissionPolicy:
         return AdmissionDecision(outcome, tuple(ordered), subject)
 
     def lint(self) -> tuple[AdmissionFinding, ...]:
-        """Static checks: rules that can never match (within the inputs' ranges), and approve rules (no-ops)."""
+        """Static checks, with the same exact search as tier lint (see :func:`fenxiao.conditions.find_witness`).
+
+        - ``never-matches`` (warning): a rule whose condition can never hold within the inputs' ranges;
+        - ``never-decides`` (warning): a review rule that can only match where a reject rule also matches,
+          so it never changes an outcome (the analogue of a shadowed tier rule under deny-overrides);
+        - ``approve-rule`` (warning): an approve rule, which changes nothing (approve is the default).
+
+        Gaps cannot occur (approve is the default outcome), and deny-overrides makes outcomes monotone in each
+        rule's condition: tightening a rule never turns a reject into an approval (a property test checks it).
+        """
         findings = []
+        rejects = [r.when for r in self.rules if r.outcome is Outcome.REJECT]
         for i, rule in enumerate(self.rules):
             if find_witness(rule.when, ADMISSION_INPUTS) is None:
                 findings.append(
                     AdmissionFinding(f"rules[{i}]", "warning", "never-matches", f"rule {rule.name!r} can never match")
                 )
+                continue
+            if rule.outcome is Outcome.REVIEW and rejects:
+                escape = All((rule.when, *(Not(c) for c in rejects)))
+                if find_witness(escape, ADMISSION_INPUTS) is None:
+                    findings.append(
+                        AdmissionFinding(
+                            f"rules[{i}]",
+                            "warning",
+                            "never-decides",
+                            f"review rule {rule.name!r} only matches where a reject rule already rejects",
+                        )
+                    )
             if rule.outcome is Outcome.APPROVE:
                 findings.append(
                     AdmissionFinding(
@@ -364,12 +404,25 @@ class Application:
         return self.due_at is not None and self.decided_at is None and when > self.due_at
 
 
+def _applications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidValueError("ReviewQueue.applications", value, "must be a tuple of Application")
+    for i, app in enumerate(value):
+        if not isinstance(app, Application):
+            raise InvalidValueError(f"ReviewQueue.applications[{i}]", app, "must be an Application")
+
+
 @attrs.frozen
 class ReviewQueue:
     """Applications waiting for a person, with the policy's service level."""
 
-    applications: tuple[Application, ...] = attrs.field(default=(), converter=v.to_tuple)
+    applications: tuple[Application, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_applications)
     review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
+
+    @classmethod
+    def for_policy(cls, policy: AdmissionPolicy) -> ReviewQueue:
+        """An empty queue with *policy*'s review service level."""
+        return cls(review_hours=policy.review_hours)
 
     def enter(self, application: Application, *, at: datetime) -> ReviewQueue:
         """Put *application* in review at *at*; it is due ``review_hours`` later."""

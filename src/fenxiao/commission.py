@@ -85,15 +85,22 @@ def _pct(rate: Rate | Decimal) -> str:
     return f"{Rate(value)}" if 0 <= value <= 1 else f"{value * 100}%"
 
 
-def _category_keys(category: Category | str | None) -> tuple[str, ...]:
-    """The keys a category answers to, most specific first: its id, then its first-level name."""
+def _category_keys(category: Category | str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The keys a category answers to, most specific first: its id, then its first-level name.
+
+    A tuple of keys (an order's ``category_keys``: id, then first-level name) is taken as given.
+    """
     if category is None:
         return ()
     if isinstance(category, Category):
         return (category.id, category.level1)
     if isinstance(category, str):
         return (category,)
-    raise InvalidValueError("category", category, "must be a Category, a category id or None")
+    if isinstance(category, tuple):
+        if not all(isinstance(k, str) for k in category):
+            raise InvalidValueError("category", category, "must hold category keys (text)")
+        return category
+    raise InvalidValueError("category", category, "must be a Category, a category id, a tuple of keys or None")
 
 
 def _tuple_of(kind: type[Any], what: str) -> Any:
@@ -378,7 +385,7 @@ class CommissionPlan:
         steps: Iterable[CommissionStep] = (),
         step_mode: StepMode = StepMode.SLAB,
         profile: PlatformProfile | None = None,
-        category: Category | str | None = None,
+        category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
     ) -> CommissionPlan:
         """A new plan at *rate*, valid from *at*; checked against *profile* when one is given.
@@ -464,7 +471,7 @@ class CommissionPlan:
         *,
         at: datetime,
         profile: PlatformProfile,
-        category: Category | str | None = None,
+        category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
         activity: TeamLeaderActivity | None = None,
     ) -> CommissionPlan:
@@ -575,12 +582,14 @@ class PlanDecision:
         candidates: Every covering plan, best first: by precedence rank, then the higher rate (the
             influencer's better offer), then the plan id.
         reason: One sentence for people.
+        at: The moment of sale the decision was made for (checked against an activity's window).
     """
 
     winner: CommissionPlan | None
     rate: Rate | None
     candidates: tuple[PlanCandidate, ...]
     reason: str
+    at: datetime | None = None
 
     @property
     def winner_id(self) -> str | None:
@@ -645,13 +654,13 @@ def select_plan(
     candidates = tuple(PlanCandidate(plan.id, plan.kind, rate, r) for r, rate, plan in covering)
     if not covering:
         reason = f"no plan covers sku {sku_id} for influencer {influencer_id} at {moment.isoformat()}"
-        return PlanDecision(winner=None, rate=None, candidates=(), reason=reason)
+        return PlanDecision(winner=None, rate=None, candidates=(), reason=reason, at=moment)
     _, rate, winner = covering[0]
     beaten = len(covering) - 1
     reason = f"{winner.kind.value} plan {winner.id} at {rate}" + (
         f" beats {beaten} other covering plan{'s' if beaten != 1 else ''}" if beaten else " is the only covering plan"
     )
-    return PlanDecision(winner=winner, rate=rate, candidates=candidates, reason=reason)
+    return PlanDecision(winner=winner, rate=rate, candidates=candidates, reason=reason, at=moment)
 
 
 # -- team-leader activities ------------------------------------------------------------------------------
@@ -768,7 +777,7 @@ first-level fee (5%), got Rate('0.06')
         moment = v.require_aware(at, "TeamLeaderActivity.is_active.at")
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
 
-    def min_commission_for(self, category: Category | str | None) -> Rate:
+    def min_commission_for(self, category: Category | str | tuple[str, ...] | None) -> Rate:
         """The minimum commission for goods in *category*: its own entry (id, then first-level name) or the default."""
         by_match = {m.match: m.min_commission for m in self.category_minimums}
         for key in _category_keys(category):
@@ -790,14 +799,14 @@ first-level fee (5%), got Rate('0.06')
         )
 
     def check_commission(
-        self, rate: Rate, *, category: Category | str | None = None, path: str = "commission_rate"
+        self, rate: Rate, *, category: Category | str | tuple[str, ...] | None = None, path: str = "commission_rate"
     ) -> None:
         """Raise :class:`PolicyError` if *rate* is below the activity's minimum for *category*."""
         minimum = self.min_commission_for(category)
         if rate < minimum:
             raise PolicyError(path, rate, f"is below activity {self.id}'s minimum commission ({minimum})")
 
-    def check(self, profile: PlatformProfile, *, category: Category | str | None = None) -> None:
+    def check(self, profile: PlatformProfile, *, category: Category | str | tuple[str, ...] | None = None) -> None:
         """Check the activity against *profile*: the fee meets the category floor, fee + minimum fit the cap.
 
         Raises:
@@ -1042,7 +1051,7 @@ got Rate('0.05')
         """The fee actually taken on commission: 0% when waived."""
         return _ZERO if self.commission_fee_waived else self.commission_fee_rate
 
-    def rule_for(self, category: Category | str | None) -> CategoryRule | None:
+    def rule_for(self, category: Category | str | tuple[str, ...] | None) -> CategoryRule | None:
         """The category rule for *category*: one matching its id, else one matching its first-level name.
 
         >>> from fenxiao.ids import CategoryId
@@ -1056,19 +1065,21 @@ got Rate('0.05')
                 return by_match[key]
         return None
 
-    def tech_fee_for(self, category: Category | str | None) -> Rate:
+    def tech_fee_for(self, category: Category | str | tuple[str, ...] | None) -> Rate:
         """The technical service fee rate for goods in *category*."""
         rule = self.rule_for(category)
         return rule.tech_fee_rate if rule is not None and rule.tech_fee_rate is not None else self.tech_fee_rate
 
     def commission_bounds(
-        self, *, kind: PlanKind | None = None, category: Category | str | None = None
+        self, *, kind: PlanKind | None = None, category: Category | str | tuple[str, ...] | None = None
     ) -> tuple[Rate, Rate]:
         """The (lowest, highest) commission allowed for a plan *kind* on goods in *category*."""
         low, _, high, _ = self._bounds(kind, category)
         return low, high
 
-    def _bounds(self, kind: PlanKind | None, category: Category | str | None) -> tuple[Rate, str, Rate, str]:
+    def _bounds(
+        self, kind: PlanKind | None, category: Category | str | tuple[str, ...] | None
+    ) -> tuple[Rate, str, Rate, str]:
         """The bounds, each with where it comes from (for messages)."""
         low, high = self.commission_min, self.commission_max
         low_from = high_from = ""
@@ -1098,7 +1109,7 @@ got Rate('0.05')
         rate: Rate,
         *,
         kind: PlanKind | None = None,
-        category: Category | str | None = None,
+        category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
         path: str = "commission_rate",
         floors: bool = True,
@@ -1148,7 +1159,7 @@ got Rate('0.85')
         self,
         plan: CommissionPlan,
         *,
-        category: Category | str | None = None,
+        category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
         activity: TeamLeaderActivity | None = None,
     ) -> None:

@@ -191,6 +191,8 @@ class ScoringContext:
 
     def benchmark(self, category_id: str) -> CategoryBenchmark | None:
         """The benchmark of *category_id*, or ``None`` when the context has none for it."""
+        if not isinstance(category_id, str):
+            raise InvalidValueError("ScoringContext.benchmark.category_id", category_id, "must be a category id")
         return self._by_id.get(category_id)
 
     def benchmark_for(self, snapshot: SkuSnapshot) -> CategoryBenchmark | None:

@@ -172,7 +172,7 @@ class Catalog:
     def _get(self, kind: str, id_: str) -> Any:
         try:
             return self._by_id[kind][id_]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable id, e.g. a list
             raise InvalidValueError(
                 f"Catalog.{kind}", id_, f"names no {kind.replace('_', ' ')} in the catalog"
             ) from None

@@ -29,7 +29,7 @@ import attrs
 
 from fenxiao import _validators as v
 from fenxiao.dataset import Catalog
-from fenxiao.errors import InvalidValueError
+from fenxiao.errors import CurrencyMismatchError, InvalidValueError
 from fenxiao.ledger import EntryKind, Ledger
 from fenxiao.money import Money
 from fenxiao.settlement import Order, Party
@@ -214,12 +214,18 @@ class GoalTracker:
         results = []
         for goal in self.goals:
             totals: dict[str, int] = defaultdict(int)
-            currency = "CNY"
+            currency = goal.threshold.currency if isinstance(goal.threshold, Money) else None
             for sale in window:
+                if currency is None:
+                    currency = sale.gmv.currency
+                elif sale.gmv.currency != currency and goal.measure is Measure.GMV:
+                    raise CurrencyMismatchError(
+                        f"GoalTracker.measure.sales[{sale.order_id}]", sale.gmv, f"is not in the goal's {currency}"
+                    )
                 amount = sale.gmv.fen if goal.measure is Measure.GMV else sale.units
-                currency = sale.gmv.currency
                 for subject in _subjects(sale, goal.subject):
                     totals[subject] += amount
+            currency = currency or "CNY"
             threshold = goal.threshold.fen if isinstance(goal.threshold, Money) else goal.threshold
             ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
@@ -272,6 +278,10 @@ def leader_reports(catalog: Catalog, ledger: Ledger, sales: Sequence[SaleRecord]
             merchants[carrier].add(catalog.sku(listing.sku_id).merchant_id)
     gmv: dict[str, int] = defaultdict(int)
     for sale in sales:
+        if sale.gmv.currency != ledger.currency:
+            raise CurrencyMismatchError(
+                f"leader_reports.sales[{sale.order_id}]", sale.gmv, f"is not in {ledger.currency}"
+            )
         for leader_id in sale.leader_ids:
             gmv[leader_id] += sale.gmv.fen
     earned: dict[str, int] = defaultdict(int)

@@ -161,6 +161,10 @@ def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ..
     Zero amounts are left out. The result depends only on the order and the profile, which is what makes
     :meth:`Ledger.record` idempotent.
     """
+    if not isinstance(order, Order):
+        raise InvalidValueError("entries_for.order", order, "must be an Order")
+    if not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("entries_for.profile", profile, "must be a PlatformProfile")
     entries: list[LedgerEntry] = []
     previous: dict[tuple[Party, str | None], Money] = {}
     holds: dict[tuple[Party, str | None], tuple[Money, datetime]] = {}

@@ -71,6 +71,7 @@ __all__ = [
     "register_perk_kind",
     "resolve_perks",
     "subsidy_requests",
+    "unregister_perk_kind",
 ]
 
 #: The most entries one catalog may hold.
@@ -192,12 +193,15 @@ class Subsidy:
 
     def strength(self) -> Decimal:
         """How strong the perk is (see :class:`Perk`)."""
-        # Comparable across subsidies of one budget: the subsidy on a ¥100 order.
-        return self.amount_for(Money(10_000, self.fixed.currency)).yuan
+        # Comparable across subsidies of one budget: the subsidy on an order of 100 (in the subsidy's currency).
+        currency = self.cap.currency if self.cap is not None else self.fixed.currency
+        return self.amount_for(Money(10_000, currency)).yuan
 
     def amount_for(self, paid: Money) -> Money:
         """The subsidy on an order of *paid* goods amount: rate × paid (rounded down to the fen) + fixed, capped."""
-        amount = paid.times(self.rate, rounding=Rounding.DOWN) + self.fixed
+        amount = paid.times(self.rate, rounding=Rounding.DOWN)
+        if self.fixed.fen:
+            amount = amount + self.fixed  # a fixed amount is in its own currency: mixing is refused
         if self.cap is not None and amount > self.cap:
             return self.cap
         return amount
@@ -293,6 +297,19 @@ def register_perk_kind(cls: type[Any], *, replace: bool = False) -> type[Any]:
     return cls
 
 
+def unregister_perk_kind(name: str) -> None:
+    """Remove a registered perk kind (the built-in ones cannot be removed).
+
+    Raises:
+        PluginError: *name* is not registered, or is built in.
+    """
+    if name in _BUILT_IN:
+        raise PluginError(name, None, "built-in perk kinds cannot be unregistered")
+    if name not in _KINDS:
+        raise PluginError(name, None, "no perk kind of this name is registered")
+    del _KINDS[name]
+
+
 def perk_kinds() -> Mapping[str, type[Any]]:
     """The registered perk kinds by name."""
     return dict(_KINDS)
@@ -300,6 +317,7 @@ def perk_kinds() -> Mapping[str, type[Any]]:
 
 for _kind in (TrafficBoost, Badge, Subsidy, InfluencerPreferred, Access):
     register_perk_kind(_kind)
+_BUILT_IN: Final = frozenset(_KINDS)
 
 
 # -- catalogs ---------------------------------------------------------------------------------------
@@ -373,11 +391,17 @@ class GrantedPerk:
 
 @attrs.frozen
 class DeniedPerk:
-    """A catalog entry not granted, and why (ineligible, outside its window, above the tier, outstacked)."""
+    """A catalog entry not granted, and why.
+
+    ``code`` says which kind of reason: ``above-tier`` (the entry starts above the SKU's tier, or is for
+    exactly another tier), ``window`` (outside its campaign window), ``ineligible`` (its condition fails) or
+    ``outstacked`` (another entry of the same slot wins); ``reason`` says it for people.
+    """
 
     entry: str
     perk: Any
     reason: str
+    code: str = "ineligible"
 
 
 @attrs.frozen
@@ -443,17 +467,23 @@ def resolve_perks(
     for index, entry in enumerate(catalog.entries):
         if entry.tier > tier or (not entry.inherit and entry.tier != tier):
             where = "above" if entry.tier > tier else "only at"
-            denied.append(DeniedPerk(entry.name, entry.perk, f"{where} {entry.tier.value}; the SKU is {tier.value}"))
+            denied.append(
+                DeniedPerk(entry.name, entry.perk, f"{where} {entry.tier.value}; the SKU is {tier.value}", "above-tier")
+            )
             continue
         if entry.valid_from is not None or entry.valid_until is not None:
             if when is None:
-                denied.append(DeniedPerk(entry.name, entry.perk, "campaign window, and no time was given"))
+                denied.append(DeniedPerk(entry.name, entry.perk, "campaign window, and no time was given", "window"))
                 continue
             if entry.valid_from is not None and when < entry.valid_from:
-                denied.append(DeniedPerk(entry.name, entry.perk, f"campaign starts {entry.valid_from.isoformat()}"))
+                denied.append(
+                    DeniedPerk(entry.name, entry.perk, f"campaign starts {entry.valid_from.isoformat()}", "window")
+                )
                 continue
             if entry.valid_until is not None and when >= entry.valid_until:
-                denied.append(DeniedPerk(entry.name, entry.perk, f"campaign ended {entry.valid_until.isoformat()}"))
+                denied.append(
+                    DeniedPerk(entry.name, entry.perk, f"campaign ended {entry.valid_until.isoformat()}", "window")
+                )
                 continue
         if entry.when is not None:
             explanation = explain(entry.when, context)
@@ -489,7 +519,9 @@ def resolve_perks(
         granted.append((index, GrantedPerk(entry.perk, entry.name, entry.tier, reason)))
         for _, other, _ in items:
             if other is not entry:
-                denied.append(DeniedPerk(other.name, other.perk, f"{rule}: {entry.name} is granted instead"))
+                denied.append(
+                    DeniedPerk(other.name, other.perk, f"{rule}: {entry.name} is granted instead", "outstacked")
+                )
     granted.sort(key=lambda g: g[0])
     return PerkResolution(tier, tuple(g for _, g in granted), tuple(denied), sku_id)
 
@@ -572,6 +604,12 @@ class SubsidyBudget:
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
 
 
+def _request_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # Request ids join an order id and a budget name ("o-1:official-subsidy"), so they may be longer than an id.
+    if not isinstance(value, str) or not value or len(value) > 200 or any(ord(c) < 33 for c in value):
+        raise InvalidValueError("SubsidyRequest.request_id", value, "must be 1-200 printable characters")
+
+
 @attrs.frozen
 class SubsidyRequest:
     """A request to draw a subsidy for one order (or SKU) from a budget.
@@ -579,7 +617,7 @@ class SubsidyRequest:
     ``tier`` and ``score`` order the requests when demand exceeds the budget.
     """
 
-    request_id: str = attrs.field(validator=v.identifier)
+    request_id: str = attrs.field(validator=_request_id)
     budget: str = attrs.field(validator=v.identifier)
     amount: Money = attrs.field(validator=v.money)
     tier: Tier = attrs.field(validator=v.member_of(Tier))
@@ -640,12 +678,16 @@ def allocate_subsidies(
     by_name: dict[str, SubsidyBudget] = {}
     budget: SubsidyBudget | None
     for i, budget in enumerate(budgets):
+        if not isinstance(budget, SubsidyBudget):
+            raise InvalidValueError(f"budgets[{i}]", budget, "must be a SubsidyBudget")
         if budget.name in by_name:
             raise InvalidValueError(f"budgets[{i}].name", budget.name, "is a duplicate budget name")
         by_name[budget.name] = budget
     listed = list(requests)
     seen: set[str] = set()
     for i, request in enumerate(listed):
+        if not isinstance(request, SubsidyRequest):
+            raise InvalidValueError(f"requests[{i}]", request, "must be a SubsidyRequest")
         if request.request_id in seen:
             raise InvalidValueError(f"requests[{i}].request_id", request.request_id, "is a duplicate request id")
         seen.add(request.request_id)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -58,6 +59,29 @@ class PoolEntry:
     badges: frozenset[str] = frozenset()
 
 
+def _id_set(value: object) -> Any:
+    # A single id (a string) is one category, not a set of characters; other iterables become frozensets.
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    if isinstance(value, Iterable):
+        return frozenset(value)
+    return value
+
+
+def _check_id_set(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, frozenset) or not all(isinstance(x, str) and x for x in value):
+        raise InvalidValueError("PoolFilter.category_ids", value, "must be a set of category ids")
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 200):
+        raise InvalidValueError(f"PoolFilter.{attribute.name}", value, "must be text of 1-200 characters")
+
+
 @attrs.frozen
 class PoolFilter:
     """What an influencer asks for; every field left ``None`` does not filter.
@@ -72,14 +96,14 @@ class PoolFilter:
         badge: Listings carrying this badge (label or icon id).
     """
 
-    category_ids: frozenset[str] | None = attrs.field(default=None, converter=attrs.converters.optional(frozenset))
-    category_level1: str | None = None
-    min_tier: Tier | None = None
+    category_ids: frozenset[str] | None = attrs.field(default=None, converter=_id_set, validator=_check_id_set)
+    category_level1: str | None = attrs.field(default=None, validator=_optional_text)
+    min_tier: Tier | None = attrs.field(default=None, validator=attrs.validators.optional(v.member_of(Tier)))
     min_commission: Rate | None = attrs.field(default=None, validator=v.optional_rate)
     price_low: Money | None = attrs.field(default=None, validator=v.optional_money)
     price_high: Money | None = attrs.field(default=None, validator=v.optional_money)
-    team_leader_id: str | None = None
-    badge: str | None = None
+    team_leader_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
+    badge: str | None = attrs.field(default=None, validator=_optional_text)
 
     def __attrs_post_init__(self) -> None:
         if self.price_low is not None and self.price_high is not None and self.price_high < self.price_low:
@@ -92,11 +116,21 @@ class PoolFilter:
             and (self.category_level1 is None or entry.category_level1 == self.category_level1)
             and (self.min_tier is None or entry.tier >= self.min_tier)
             and (self.min_commission is None or entry.commission_rate >= self.min_commission)
-            and (self.price_low is None or entry.price >= self.price_low)
-            and (self.price_high is None or entry.price <= self.price_high)
+            and (
+                self.price_low is None
+                or (entry.price.currency == self.price_low.currency and entry.price >= self.price_low)
+            )
+            and (
+                self.price_high is None
+                or (entry.price.currency == self.price_high.currency and entry.price <= self.price_high)
+            )
             and (self.team_leader_id is None or entry.team_leader_id == self.team_leader_id)
             and (self.badge is None or self.badge in entry.badges)
         )
+
+
+def _points(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.int_between(0, 10_000)(instance, attribute, value)
 
 
 @attrs.frozen
@@ -113,14 +147,14 @@ class RankingWeights:
     - ``service_per_10``: per 10 points of service score (exact, pro rata, floored).
     """
 
-    main_category: int = 60
-    same_level1: int = 25
-    price_in_band: int = 20
-    price_near_band: int = 8
-    per_tier: int = 5
-    preferred_cap: int = 20
-    commission_per_10pct: int = 5
-    service_per_10: int = 1
+    main_category: int = attrs.field(default=60, validator=_points)
+    same_level1: int = attrs.field(default=25, validator=_points)
+    price_in_band: int = attrs.field(default=20, validator=_points)
+    price_near_band: int = attrs.field(default=8, validator=_points)
+    per_tier: int = attrs.field(default=5, validator=_points)
+    preferred_cap: int = attrs.field(default=20, validator=_points)
+    commission_per_10pct: int = attrs.field(default=5, validator=_points)
+    service_per_10: int = attrs.field(default=1, validator=_points)
 
 
 @attrs.frozen

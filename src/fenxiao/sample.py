@@ -528,6 +528,7 @@ def generate_orders(
             units=units,
             shipping=Money(0) if d.chance(700) else Money(600),
             category_id=sku.category_id,
+            category_level1=catalog.category(sku.category_id).level1,
         )
         refund_before = d.chance(120)
         refund_after = d.chance(60)

@@ -140,8 +140,12 @@ def _to_points(value: object) -> object:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
+        if abs(value) > 10**6:  # far outside 0-100: leave it for the validator to name
+            return value
         return Decimal(value).quantize(Decimal("0.01"))
     if isinstance(value, Decimal) and value.is_finite():
+        if abs(value) > 10**6:
+            return value
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent != -POINT_PLACES and exponent >= -POINT_PLACES:
             return value.quantize(Decimal("0.01"), context=EXACT)

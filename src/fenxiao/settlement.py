@@ -246,6 +246,12 @@ class OrderTerms:
                     None if activity is None else activity.id,
                     f"must be the winning plan's activity ({plan.activity_id})",
                 )
+            if decision.at is not None and not activity.is_active(decision.at):
+                raise PolicyError(
+                    "OrderTerms.from_decision.activity",
+                    activity.id,
+                    f"is not running at the moment of sale ({decision.at.isoformat()}): its leader earns no fee",
+                )
             leader_id, leader_fee = activity.leader_id, activity.service_fee_rate
             if second_leader_id is not None:
                 second_fee = activity.second_level_fee(second_leader_id)
@@ -435,6 +441,11 @@ def _positive_money(instance: object, attribute: attrs.Attribute[Any], value: ob
         raise InvalidValueError(v.path_of(instance, attribute), value, "must be above zero")
 
 
+def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 200):
+        raise InvalidValueError(f"Order.{attribute.name}", value, "must be a category name of 1-200 characters")
+
+
 @attrs.frozen
 class Order:
     """One distributed order line and everything that happened to it.
@@ -472,6 +483,7 @@ class Order:
         default=attrs.Factory(lambda self: Money.zero(self.paid.currency), takes_self=True), validator=v.money
     )
     category_id: CategoryId | None = attrs.field(default=None, validator=v.optional_identifier)
+    category_level1: str | None = attrs.field(default=None, validator=_optional_name)
     service_level: ServiceLevel = attrs.field(default=ServiceLevel.HIGH, validator=v.member_of(ServiceLevel))
     events: tuple[OrderEvent, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_check_events)
 
@@ -493,6 +505,11 @@ class Order:
         _walk(self, self.events)
 
     # -- reading ---------------------------------------------------------------------------------------
+
+    @property
+    def category_keys(self) -> tuple[str, ...]:
+        """The keys a platform's category rules may match: the category id, then the first-level name."""
+        return tuple(k for k in (self.category_id, self.category_level1) if k is not None)
 
     @property
     def total_in(self) -> Money:
@@ -664,6 +681,9 @@ class OrderSplit:
         refunded: Everything refunded by then.
         commission: The gross commission the merchant pays (influencer + MCN + platform fee).
         lines: One line per party, in :class:`Party` order.
+        subsidy: The platform-funded part of what came in that the order keeps (官方补贴, after refunds
+            returned their share): it is paid out inside the merchant's line, and ``merchant_own`` is
+            the merchant's line without it.
     """
 
     order_id: str = attrs.field(validator=v.identifier)
@@ -673,6 +693,14 @@ class OrderSplit:
     refunded: Money = attrs.field(validator=v.money)
     commission: Money = attrs.field(validator=v.money)
     lines: tuple[SettlementLine, ...] = attrs.field(converter=v.to_tuple, validator=_check_lines)
+    subsidy: Money = attrs.field(
+        default=attrs.Factory(lambda self: Money.zero(self.total_in.currency), takes_self=True), validator=v.money
+    )
+
+    @property
+    def merchant_own(self) -> Money:
+        """The merchant's line less the platform's subsidy in it: what the buyer's money left the merchant."""
+        return self.amount(Party.MERCHANT) - self.subsidy
 
     def __attrs_post_init__(self) -> None:
         total = sum((line.amount for line in self.lines), Money.zero(self.total_in.currency))
@@ -715,7 +743,7 @@ def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
     fee = terms.leader_fee_rate
     paths = ["OrderTerms.commission_rate", *(f"OrderTerms.steps[{i}].rate" for i in range(len(terms.steps)))]
     for path, rate in zip(paths, terms.commission_rates(), strict=True):
-        profile.check_commission(rate, kind=terms.plan_kind, category=order.category_id, leader_fee=fee, path=path)
+        profile.check_commission(rate, kind=terms.plan_kind, category=order.category_keys, leader_fee=fee, path=path)
         total = rate.value + (fee.value if fee is not None else 0) + tech.value
         if total > 1:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
@@ -737,7 +765,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         # amount × rate rounded once; integer arithmetic on the rate's ppm (exact: rates sit on a ppm grid)
         return ratio(amount * rate.ppm, _PPM)
 
-    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else profile.tech_fee_for(order.category_id)
+    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else profile.tech_fee_for(order.category_keys)
     _check_terms(order, profile, tech_rate)
 
     paid, shipping, subsidy, refunded = order.paid.fen, order.shipping.fen, order.subsidy.fen, state.refunded
@@ -761,7 +789,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         leader = at_rate(base, terms.leader_fee_rate)
         if terms.second_leader_fee_rate is not None:
             second = at_rate(base, terms.second_leader_fee_rate)
-    tech = at_rate(base, tech_rate)
+    tech = 0 if void else at_rate(base, tech_rate)  # an invalid order leaves the program: no fee at all
     available = paid + shipping + subsidy - refunded - (subsidy - subsidy_kept)
     merchant = available - commission - leader - tech
     if merchant < 0:  # only with a half-way rounding mode on a base of a few fen
@@ -796,6 +824,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         refunded=_trusted(refunded, currency),
         commission=_trusted(commission, currency),
         lines=tuple(lines),
+        subsidy=_trusted(subsidy_kept, currency),
     )
 
 
@@ -806,7 +835,10 @@ def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = No
 
     Raises:
         PolicyError: The order's rates break the profile's bounds (commission range, cap, 100% in total).
+        InvalidValueError: *order* is not an :class:`Order` or *profile* not a profile.
     """
+    if not isinstance(order, Order):
+        raise InvalidValueError("split.order", order, "must be an Order")
     events = order.events
     if as_of is not None:
         moment = v.require_aware(as_of, "split.as_of")
