@@ -24,6 +24,7 @@ Rounding happens in one place, :meth:`Rounding.round_fraction`, reached through
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Sequence
 from decimal import (
@@ -537,15 +538,22 @@ class Money:
         if not weights:
             raise InvalidValueError("Money.allocate.weights", weights, "must not be empty")
         exact = [_fraction_of(w, f"Money.allocate.weights[{i}]", negative_ok=False) for i, w in enumerate(weights)]
-        total_weight = sum(exact, Fraction(0))
+        # Scale the weights to integers (exactly: by the lcm of their denominators), then work in ints only.
+        scale = math.lcm(*(w.denominator for w in exact))
+        units = [w.numerator * (scale // w.denominator) for w in exact]
+        total_weight = sum(units)
         if total_weight == 0:
             raise InvalidValueError("Money.allocate.weights", weights, "must not all be zero")
         magnitude = abs(self.fen)
-        shares = [Fraction(magnitude) * w / total_weight for w in exact]
-        floors = [s.numerator // s.denominator for s in shares]
+        floors: list[int] = []
+        remainders: list[int] = []
+        for unit in units:
+            floor, rest = divmod(magnitude * unit, total_weight)
+            floors.append(floor)
+            remainders.append(rest)
         left = magnitude - sum(floors)
         # Largest remainder first; the earlier index wins a tie, so the result is deterministic.
-        order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+        order = sorted(range(len(units)), key=lambda i: (-remainders[i], i))
         for i in order[:left]:
             floors[i] += 1
         sign = -1 if self.fen < 0 else 1
