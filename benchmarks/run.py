@@ -16,6 +16,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help="benchmark modules to run (bench_NAME.py); all by default")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--full", action="store_true", help="add the 10M-SKU cases (slow; read by the modules)")
     args = parser.parse_args()
     names = args.names or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")

@@ -491,3 +491,19 @@ def test_a_passed_negated_check_reads_as_a_negation() -> None:
     rule = TierRule("clean", Tier.L3, Not(Compare("serious_violations_365d", Op.GT, D(0))))
     decision = TierPolicy(rules=(rule,), fallback=Tier.L1).decide(example_inputs())
     assert str(decision.checks[0][1][0]) == "serious_violations_365d 0 not > 0"
+
+
+def test_decide_agrees_with_grade_when_a_higher_rule_names_an_absent_input() -> None:
+    """The next-tier gap reads an input no deciding rule needed as missing instead of failing."""
+    policy = TierPolicy(
+        rules=(
+            TierRule("none", Tier.L1, Compare("units_30d", Op.EQ, D(0))),
+            TierRule("refunds", Tier.L3, Compare("refund_rate", Op.LE, D("0.1"))),
+        ),
+        fallback=Tier.L0,
+    )
+    assert policy.grade({"units_30d": 0}) is Tier.L1
+    decision = policy.decide({"units_30d": 0})
+    assert decision.tier is Tier.L1
+    assert decision.next_tier_gap is not None
+    assert decision.next_tier_gap.tier is Tier.L3

@@ -154,9 +154,12 @@ class ScorerRegistry:
         if name not in self._sources:
             raise PolicyError("scorer", name, "is not a registered scorer")
         source = self._sources[name]
-        if isinstance(source, metadata.EntryPoint):
+        # Duck-typed: importing some libraries (dask) swaps in the importlib_metadata backport, whose
+        # EntryPoint is another class; an entry point is anything with a group and a load().
+        load = getattr(source, "load", None)
+        if isinstance(source, metadata.EntryPoint) or (hasattr(source, "group") and callable(load)):
             try:
-                source = source.load()
+                source = getattr(source, "load")()  # noqa: B009 - source is typed object here
             except Exception as exc:
                 raise PluginError(name, None, f"could not be loaded: {type(exc).__name__}: {exc}") from exc
         scorer = _make(source, name)

@@ -31,7 +31,7 @@ L5 (精选好物) by rule 'selected-goods': score.service 72.5 < 80 needed (+7.5
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal
@@ -553,7 +553,7 @@ class TierPolicy:
             for index, rule in enumerate(self.rules):
                 if rule.tier is not target:
                     continue
-                unmet = list(explain(rule.when, inputs).unmet())
+                unmet = list(explain(rule.when, _Lenient(inputs)).unmet())
                 if self.hit == "first":
                     for blocker in self.rules[:index]:
                         if blocker.tier < target and evaluate(blocker.when, inputs):
@@ -594,6 +594,22 @@ def _scores_of(scorecard: object) -> Mapping[str, object]:
         result["composite"] = composite
         return result
     raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
+
+
+class _Lenient(Mapping[str, object]):
+    """Inputs where an absent name reads as missing (None): a higher rule may name inputs grade() never needed."""
+
+    def __init__(self, inputs: Mapping[str, object]) -> None:
+        self._inputs = inputs
+
+    def __getitem__(self, name: str) -> object:
+        return self._inputs.get(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._inputs)
+
+    def __len__(self) -> int:
+        return len(self._inputs)
 
 
 _IMPROVING_NEGATION: Final = {

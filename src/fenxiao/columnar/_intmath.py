@@ -1,0 +1,137 @@
+"""Exact integer arithmetic on int64 arrays (private): the object path's rounding rules, vectorized.
+
+Every function here gives, element by element, the same integer the object path computes with Python ints and
+:class:`fractions.Fraction`. Products that could leave int64 are detected before they are formed; the rare
+elements that would overflow are computed with Python ints instead, so no result is ever wrong, only slower.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Final, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fenxiao.money import Rounding
+
+Int64Array: TypeAlias = NDArray[np.int64]
+BoolArray: TypeAlias = NDArray[np.bool_]
+
+#: The largest int64.
+INT64_MAX: Final = 2**63 - 1
+# Below INT64_MAX with room for the float estimate's relative error (2**-52) and the additions that follow.
+_SAFE_PRODUCT: Final = 2.0**62
+
+
+def as_int64(value: Int64Array | int, n: int) -> Int64Array:
+    """*value* as an int64 array of length *n* (a scalar is broadcast)."""
+    if isinstance(value, int):
+        return np.full(n, value, dtype=np.int64)
+    return value
+
+
+def div_round(num: Int64Array, den: Int64Array | int, mode: Rounding) -> Int64Array:
+    """``num / den`` rounded to an int by *mode*, element by element; *den* > 0 and ``2 * den`` fits in int64.
+
+    The same as ``mode.round_fraction(Fraction(num, den))`` for each element.
+
+    >>> [int(x) for x in div_round(np.array([5, -5, 7, 3]), 2, Rounding.HALF_EVEN)]
+    [2, -2, 4, 2]
+    >>> [int(x) for x in div_round(np.array([5, -5, 7, 3]), 2, Rounding.HALF_UP)]
+    [3, -3, 4, 2]
+    """
+    q, r = np.divmod(num, den)
+    if mode is Rounding.FLOOR:
+        return q
+    if mode is Rounding.CEILING:
+        return bump(q, r != 0)
+    if mode is Rounding.DOWN:
+        return bump(q, (r != 0) & (num < 0))
+    if mode is Rounding.UP:
+        return bump(q, (r != 0) & (num > 0))
+    twice = 2 * r
+    if mode is Rounding.HALF_UP:
+        return bump(q, (twice > den) | ((twice == den) & (num > 0)))
+    return bump(q, (twice > den) | ((twice == den) & ((q & 1) == 1)))
+
+
+def bump(values: Int64Array, mask: BoolArray) -> Int64Array:
+    """*values* plus one where *mask* holds."""
+    result: Int64Array = values + mask
+    return result
+
+
+def _max_abs(values: Int64Array | int) -> int:
+    if isinstance(values, int):
+        return abs(values)
+    if values.size == 0:
+        return 0
+    return max(abs(int(values.max())), abs(int(values.min())))
+
+
+def mul_div_round(a: Int64Array, b: Int64Array | int, den: int, mode: Rounding) -> Int64Array:
+    """``a * b / den`` rounded by *mode*, exactly, element by element (*den* > 0).
+
+    Elements whose product would leave int64 are computed with Python ints.
+
+    >>> [int(x) for x in mul_div_round(np.array([9990, 10**15]), 200_000, 10**6, Rounding.DOWN)]
+    [1998, 200000000000000]
+    """
+    if _max_abs(a) * _max_abs(b) <= INT64_MAX // 2:
+        return div_round(a * b, den, mode)
+    bb = as_int64(b, a.shape[0])
+    risky = np.abs(a).astype(np.float64) * np.abs(bb).astype(np.float64) >= _SAFE_PRODUCT
+    safe_a = np.where(risky, 0, a)
+    result = div_round(safe_a * bb, den, mode)
+    for i in np.flatnonzero(risky):
+        result[i] = mode.round_fraction(Fraction(int(a[i]) * int(bb[i]), den))
+    return result
+
+
+def mul_div_round_by(a: Int64Array, b: Int64Array, den: Int64Array, mode: Rounding) -> Int64Array:
+    """``a * b / den`` rounded by *mode* with a per-element denominator (*den* > 0), exactly.
+
+    The caller guarantees that every result fits in int64 (e.g. ``b <= den``); only the product may not.
+
+    >>> [int(x) for x in mul_div_round_by(np.array([7, 10**15]), np.array([3, 10**15 - 1]), np.array([2, 10**15]),
+    ...                                    Rounding.DOWN)]
+    [10, 999999999999999]
+    """
+    if _max_abs(a) * _max_abs(b) <= INT64_MAX // 2 and _max_abs(den) <= INT64_MAX // 4:
+        return div_round(a * b, den, mode)
+    risky = np.abs(a).astype(np.float64) * np.abs(b).astype(np.float64) >= _SAFE_PRODUCT
+    risky |= den >= INT64_MAX // 4
+    result = div_round(np.where(risky, 0, a) * np.where(risky, 0, b), np.where(risky, 1, den), mode)
+    for i in np.flatnonzero(risky):
+        result[i] = mode.round_fraction(Fraction(int(a[i]) * int(b[i]), int(den[i])))
+    return result
+
+
+def ratio_half_even(num: Int64Array, den: Int64Array, places: int, limit: int) -> Int64Array:
+    """``num / den`` (*den* > 0) rounded half to even to *places* decimal places, as units of ``10**-places``,
+    clipped to ``[-limit, limit]``; exact for any int64 *num* and *den* up to ``2**62 // 1000``.
+
+    Long division three digits at a time keeps every intermediate product within int64. Values beyond *limit*
+    only ever meet breakpoints inside it, so clipping changes no score.
+
+    >>> [int(x) for x in ratio_half_even(np.array([1, 2, 5, -1]), np.array([3, 3, 2, 3]), 6, 10**14)]
+    [333333, 666667, 2500000, -333333]
+    >>> int(ratio_half_even(np.array([10**15]), np.array([1]), 6, 10**14)[0])
+    100000000000000
+    """
+    q, r = np.divmod(num, den)
+    big = np.abs(q) > limit // 10**places + 1
+    q = np.where(big, 0, q)
+    units = q
+    remaining = places
+    while remaining > 0:
+        step = min(3, remaining)
+        scale = 10**step
+        digits, r = np.divmod(r * scale, den)
+        units = units * scale + digits
+        remaining -= step
+    twice = 2 * r
+    units = bump(units, (twice > den) | ((twice == den) & ((units & 1) == 1)))
+    units = np.where(big, np.where(num < 0, -limit, limit), units)
+    return np.clip(units, -limit, limit)

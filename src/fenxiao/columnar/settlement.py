@@ -1,0 +1,581 @@
+"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.split` does.
+
+Each row is one order line in its current state (what was paid, the rates agreed, what has been refunded so
+far, whether it became invalid). :func:`settle_columns` returns every party's line as a fen column, computed
+with the same rounding rule, the same order of operations and the same conservation as the object path, so
+that for every row the lines add up exactly to ``total_in_fen``.
+
+>>> import numpy as np
+>>> orders = {
+...     "paid_fen": np.array([9990, 1, 100_000]),
+...     "commission_ppm": np.array([200_000, 200_000, 300_000]),
+...     "leader_fee_ppm": np.ma.masked_array([50_000, 0, 0], mask=[False, True, True]),
+...     "refunded_fen": np.array([0, 0, 50_000]),
+... }
+>>> lines = settle_columns(orders)
+>>> lines["influencer_fen"].tolist(), lines["team_leader_fen"].tolist(), lines["merchant_fen"].tolist()
+([1799, 0, 13500], [499, 0, 0], [6994, 1, 32500])
+>>> bool((sum(lines[c] for c in LINE_COLUMNS) == lines["total_in_fen"]).all())
+True
+
+Input columns (integers in the unit named; Decimal columns in yuan or as fractions; see ``docs/columnar.md``):
+
+=========================  ==========  ===============================================================
+column                     unit        meaning (default when the column is absent)
+=========================  ==========  ===============================================================
+``paid_fen``               fen         what the buyer paid for the goods, above zero (required)
+``commission_ppm``         ppm         the commission rate (required)
+``shipping_fen``           fen         shipping paid by the buyer (0)
+``subsidy_fen``            fen         the platform's subsidy (0)
+``refunded_fen``           fen         refunds so far, at most paid + shipping (0)
+``invalid``                flag        the order became invalid: no commission or leader fee (false)
+``leader_fee_ppm``         ppm         the first-level leader's fee; missing: no leader
+``second_leader_fee_ppm``  ppm         the second-level leader's fee; missing: none (needs a leader)
+``mcn_share_ppm``          ppm         the MCN's share of the influencer's net; missing: no MCN
+``tech_fee_ppm``           ppm         the technical fee; missing: the profile's rate for the category
+``category_id``            text        the third-level category (the profile's rules match it first)
+``category_level1``        text        the first-level category name (rules match it next)
+``plan_kind``              text        the winning plan's kind (per-kind bounds), e.g. ``"exclusive"``
+=========================  ==========  ===============================================================
+
+Bounds: amounts are at most :data:`~fenxiao.money.MAX_FEN` (and ``paid + shipping + subsidy`` too), rates at
+most 1,000,000 ppm; a value past them raises :class:`~fenxiao.errors.InvalidValueError` naming the column and
+the row. Within them no intermediate can overflow: products that would leave int64 are detected and computed
+with Python ints (exact, slower; they need orders beyond ¥40 billion).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final
+
+import attrs
+import numpy as np
+
+from fenxiao.columnar._columns import Columns, IntColumn, TextColumn
+from fenxiao.columnar._frames import read, write
+from fenxiao.columnar._intmath import INT64_MAX, BoolArray, Int64Array, div_round, mul_div_round, mul_div_round_by
+from fenxiao.columnar._progress import Progress, chunks, reporter
+from fenxiao.commission import CategoryRule, CommissionStep, PlanKind, PlatformProfile, StepMode, _exact_commission
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.money import MAX_FEN, Money, Rate, Rounding
+from fenxiao.settlement import Order, OrderStatus, Party
+
+__all__ = ["LINE_COLUMNS", "ORDER_COLUMNS", "SETTLEMENT_COLUMNS", "order_columns", "settle_columns"]
+
+_PPM: Final = 10**6
+#: The input columns :func:`settle_columns` reads.
+ORDER_COLUMNS: Final = (
+    "paid_fen",
+    "commission_ppm",
+    "shipping_fen",
+    "subsidy_fen",
+    "refunded_fen",
+    "invalid",
+    "leader_fee_ppm",
+    "second_leader_fee_ppm",
+    "mcn_share_ppm",
+    "tech_fee_ppm",
+    "category_id",
+    "category_level1",
+    "plan_kind",
+)
+#: One fen column per :class:`~fenxiao.settlement.Party`, in its order: together they add up to ``total_in_fen``.
+LINE_COLUMNS: Final = tuple(f"{party.value}_fen" for party in Party)
+#: Every column :func:`settle_columns` writes: the lines, then the base, the gross commission and what came in.
+SETTLEMENT_COLUMNS: Final = (*LINE_COLUMNS, "base_fen", "commission_fen", "total_in_fen")
+#: Rows per chunk: big enough that NumPy's per-call overhead vanishes, small enough to bound the intermediates.
+DEFAULT_CHUNK_ROWS: Final = 1 << 20
+# Bases from here up take the exact Python path for tiered commission (base × 10**6 must fit in int64).
+_SAFE_BASE: Final = (2**62) // _PPM
+
+
+def settle_columns(
+    orders: Any,
+    profile: PlatformProfile | None = None,
+    *,
+    steps: Sequence[CommissionStep] = (),
+    step_mode: StepMode = StepMode.SLAB,
+    keep: Sequence[str] = ("order_id",),
+    progress: Progress = None,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+) -> Any:
+    """Split every order (row) of *orders* into every party's line, in fen.
+
+    Args:
+        orders: A mapping of column names to arrays, or a pandas, polars or pyarrow frame (see the module's
+            table of columns).
+        profile: The platform's rules; :class:`~fenxiao.commission.PlatformProfile` defaults when ``None``.
+        steps: Tiered commission steps shared by every order (group orders by schedule to use several).
+        step_mode: How *steps* apply.
+        keep: Input columns to carry into the result (when present), e.g. an order id.
+        progress: ``progress(done, total)`` after each chunk, or ``True`` for a tqdm bar.
+        chunk_size: Rows computed at a time.
+
+    Returns:
+        :data:`SETTLEMENT_COLUMNS` as int64 arrays (a ``dict`` for a mapping input, else a frame of the same
+        library), after the *keep* columns.
+
+    Raises:
+        InvalidValueError: A column missing, of the wrong kind, or a value past its bounds (naming the row).
+        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.split` gives).
+
+    .. versionadded:: 0.1
+    """
+    profile = _profile(profile)
+    columns, frame = read(orders, "orders")
+    steps = _steps(steps, step_mode)
+    inputs = _Inputs.read(columns, profile)
+    _check_rates(inputs, profile, steps, columns.what)
+    n = columns.length
+    with reporter(progress, n, "settle") as advance:
+        if n <= chunk_size:  # one chunk: keep its arrays, copy nothing
+            out = _split(inputs, profile, steps, step_mode)
+            advance(n)
+        else:
+            out = {name: np.empty(n, dtype=np.int64) for name in SETTLEMENT_COLUMNS}
+            for part in chunks(n, chunk_size):
+                for name, values in _split(inputs.take(part), profile, steps, step_mode).items():
+                    out[name][part] = values
+                advance(part.stop - part.start)
+    return write(frame, columns, out, keep)
+
+
+def _profile(profile: PlatformProfile | None) -> PlatformProfile:
+    if profile is None:
+        return PlatformProfile()
+    if not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("settle_columns.profile", profile, "must be a PlatformProfile")
+    return profile
+
+
+def _steps(steps: Sequence[CommissionStep], mode: StepMode) -> tuple[CommissionStep, ...]:
+    if not isinstance(mode, StepMode):
+        raise InvalidValueError("settle_columns.step_mode", mode, "must be a StepMode")
+    result = tuple(steps)
+    previous = 0
+    for i, step in enumerate(result):
+        if not isinstance(step, CommissionStep):
+            raise InvalidValueError(f"settle_columns.steps[{i}]", step, "must be a CommissionStep")
+        if step.threshold.fen <= previous:
+            raise InvalidValueError(
+                f"settle_columns.steps[{i}].threshold", step.threshold, "must be above the previous threshold"
+            )
+        previous = step.threshold.fen
+    return result
+
+
+@attrs.frozen(eq=False)
+class _Inputs:
+    """The order columns, read and checked (internal): amounts in fen, rates in ppm, one entry per row.
+
+    Optional rates (leader, second leader, MCN) hold 0 where the order has none; ``tech`` is each row's
+    technical fee rate already resolved (its own, else its category rule's, else the profile's); ``rule`` is the
+    index of the profile's category rule for the row (-1: none) and ``used_rules`` every index that occurs.
+    """
+
+    paid: Int64Array
+    shipping: Int64Array
+    subsidy: Int64Array
+    refunded: Int64Array
+    void: BoolArray
+    commission: Int64Array
+    leader: IntColumn
+    second: IntColumn
+    mcn: IntColumn
+    tech: Int64Array
+    category: TextColumn
+    level1: TextColumn
+    rule: Int64Array
+    used_rules: list[int]
+    kind: TextColumn
+
+    @classmethod
+    def read(cls, columns: Columns, profile: PlatformProfile) -> _Inputs:
+        def money(name: str, low: int = 0) -> Int64Array:
+            return columns.ints(name, 2, low=low, high=MAX_FEN, default=None if name == "paid_fen" else 0).values
+
+        def rate(name: str, **kw: Any) -> IntColumn:
+            return columns.ints(name, 6, low=0, high=_PPM, **kw)
+
+        paid, shipping, subsidy = money("paid_fen", 1), money("shipping_fen"), money("subsidy_fen")
+        refunded = money("refunded_fen")
+        what = columns.what
+        _first_bad(paid + shipping + subsidy > MAX_FEN, f"{what}.subsidy_fen", "paid + shipping + subsidy", MAX_FEN)
+        over = refunded > paid + shipping
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            raise InvalidValueError(
+                f"{what}.refunded_fen[{i}]",
+                int(refunded[i]),
+                f"exceeds what was paid ({int(paid[i]) + int(shipping[i])} fen with shipping)",
+            )
+        leader = rate("leader_fee_ppm", nullable=True)
+        second = rate("second_leader_fee_ppm", nullable=True)
+        has_second = _present(second)
+        orphan = has_second & ~_present(leader)
+        if orphan.any():
+            i = int(np.flatnonzero(orphan)[0])
+            raise InvalidValueError(
+                f"{what}.second_leader_fee_ppm[{i}]", int(second.values[i]), "needs a first-level leader fee"
+            )
+        above = has_second & (second.values > leader.values)
+        if above.any():
+            i = int(np.flatnonzero(above)[0])
+            raise InvalidValueError(
+                f"{what}.second_leader_fee_ppm[{i}]",
+                int(second.values[i]),
+                f"must not exceed the first-level fee ({int(leader.values[i])} ppm)",
+            )
+        category = columns.text("category_id")
+        level1 = columns.text("category_level1")
+        rule, used_rules = _rule_per_row(profile, category, level1)
+        tech_given = rate("tech_fee_ppm", nullable=True)
+        if used_rules:
+            rule_tech = [r.tech_fee_rate.ppm if r.tech_fee_rate is not None else None for r in profile.category_rules]
+            default = profile.tech_fee_rate.ppm
+            by_rule = np.array([default if t is None else t for t in rule_tech] + [default], dtype=np.int64)[rule]
+        else:
+            by_rule = np.full(columns.length, profile.tech_fee_rate.ppm, dtype=np.int64)
+        if tech_given.valid is not None and not tech_given.valid.any():
+            tech = by_rule  # no row gives its own technical fee
+        else:
+            tech = np.where(_present(tech_given), tech_given.values, by_rule)
+        kind = columns.text("plan_kind")
+        for label in kind.labels:
+            try:
+                PlanKind(label)
+            except ValueError:
+                allowed = ", ".join(k.value for k in PlanKind)
+                raise InvalidValueError(f"{what}.plan_kind", label, f"must be one of {allowed}") from None
+        return cls(
+            paid=paid,
+            shipping=shipping,
+            subsidy=subsidy,
+            refunded=refunded,
+            void=columns.flags("invalid", default=False),
+            commission=rate("commission_ppm").values,
+            leader=leader,
+            second=second,
+            mcn=rate("mcn_share_ppm", nullable=True),
+            tech=tech,
+            category=category,
+            level1=level1,
+            rule=rule,
+            used_rules=used_rules,
+            kind=kind,
+        )
+
+    def take(self, part: slice) -> _Inputs:
+        """These inputs for the rows in *part*."""
+        return _Inputs(
+            paid=self.paid[part],
+            shipping=self.shipping[part],
+            subsidy=self.subsidy[part],
+            refunded=self.refunded[part],
+            void=self.void[part],
+            commission=self.commission[part],
+            leader=self.leader.take(part),
+            second=self.second.take(part),
+            mcn=self.mcn.take(part),
+            tech=self.tech[part],
+            category=self.category.take(part),
+            level1=self.level1.take(part),
+            rule=self.rule[part],
+            used_rules=self.used_rules,
+            kind=self.kind.take(part),
+        )
+
+
+def _present(column: IntColumn) -> BoolArray:
+    if column.valid is None:
+        return np.ones(column.values.shape[0], dtype=np.bool_)
+    return column.valid
+
+
+def _first_bad(mask: BoolArray, path: str, what: str, limit: int) -> None:
+    if mask.any():
+        i = int(np.flatnonzero(mask)[0])
+        raise InvalidValueError(f"{path}[{i}]", what, f"must total at most {limit} fen")
+
+
+# -- the profile's rate checks, vectorized ------------------------------------------------------------------
+
+
+def _per_rule(
+    rules: Sequence[CategoryRule | None], field: Callable[[CategoryRule], Rate | None], absent: int
+) -> Int64Array:
+    """One rate per rule (in ppm), *absent* where there is no rule or it leaves the rate unset."""
+    values = []
+    for rule in rules:
+        rate = field(rule) if rule is not None else None
+        values.append(absent if rate is None else rate.ppm)
+    return np.array(values, dtype=np.int64)
+
+
+def _rule_per_row(profile: PlatformProfile, category: TextColumn, level1: TextColumn) -> tuple[Int64Array, list[int]]:
+    """Per row, the index of the profile's category rule that applies (-1: none): the id's, else the first level's;
+    and the indices of the rules any row may use.
+
+    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.commission.PlatformProfile.rule_for>` on an
+    order's ``category_keys``.
+    """
+    by_match = {rule.match: k for k, rule in enumerate(profile.category_rules)}
+    id_rules = [by_match.get(label, -1) for label in category.labels]
+    level1_rules = [by_match.get(label, -1) for label in level1.labels]
+    used = sorted({k for k in (*id_rules, *level1_rules) if k >= 0})
+    n = category.codes.shape[0]
+    if not used:  # no row's category has a rule: skip the gathers
+        return np.full(n, -1, dtype=np.int64), []
+    by_id = np.array([*id_rules, -1], dtype=np.int64)
+    by_level1 = np.array([*level1_rules, -1], dtype=np.int64)
+    first = by_id[category.codes]
+    result: Int64Array = np.where(first >= 0, first, by_level1[level1.codes])
+    return result, used
+
+
+def _bounds(inputs: _Inputs, profile: PlatformProfile) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Per row: the lowest and highest commission allowed, and the category's minimum leader fee (-1: none)."""
+    rules: list[CategoryRule | None] = [*profile.category_rules, None]
+    rule_low = _per_rule(rules, lambda r: r.min_commission, 0)
+    rule_high = _per_rule(rules, lambda r: r.max_commission, _PPM)
+    rule_leader = _per_rule(rules, lambda r: r.min_leader_fee, -1)
+    kinds = [PlanKind(label) for label in inputs.kind.labels] + [None]
+    kind_low = np.zeros(len(kinds), dtype=np.int64)
+    kind_high = np.full(len(kinds), _PPM, dtype=np.int64)
+    for i, kind in enumerate(kinds):
+        for bounds in profile.kind_bounds:
+            if bounds.kind is kind:
+                kind_low[i] = bounds.min_commission.ppm
+                kind_high[i] = bounds.max_commission.ppm
+    rule = inputs.rule
+    kind_code = inputs.kind.codes
+    low = np.maximum(np.maximum(profile.commission_min.ppm, kind_low[kind_code]), rule_low[rule])
+    high = np.minimum(np.minimum(profile.commission_max.ppm, kind_high[kind_code]), rule_high[rule])
+    return low, high, rule_leader[rule]
+
+
+def _surely_within(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep]) -> bool:
+    """Whether whole-column extremes already show every row within *profile* (the common case: a few reductions
+    instead of a dozen row-wise passes). ``False`` means: check row by row."""
+    present = [profile.category_rules[k] for k in inputs.used_rules]
+    used_kinds = [PlanKind(label) for label in inputs.kind.labels]  # every kind a row may name
+    lows = [profile.commission_min.ppm] + [r.min_commission.ppm for r in present if r.min_commission is not None]
+    highs = [profile.commission_max.ppm] + [r.max_commission.ppm for r in present if r.max_commission is not None]
+    floors = [r.min_leader_fee.ppm for r in present if r.min_leader_fee is not None]
+    for bounds in profile.kind_bounds:
+        if bounds.kind in used_kinds:
+            lows.append(bounds.min_commission.ppm)
+            highs.append(bounds.max_commission.ppm)
+    rates = inputs.commission
+    step_rates = [s.rate.ppm for s in steps]
+    rate_low = min([int(rates.min()), *step_rates])
+    rate_high = max([int(rates.max()), *step_rates])
+    if rate_low < max(lows) or rate_high > min(highs):
+        return False
+    leader = inputs.leader.values  # 0 where there is no leader
+    if inputs.leader.valid is None or inputs.leader.valid.any():
+        # Rows without a leader count here too (their leader is 0): a rate alone above the cap sends the check
+        # row by row, which then applies the cap only where it belongs.
+        limit = profile.combined_cap.ppm - (0 if profile.combined_cap_inclusive else 1)
+        if int((rates + leader).max()) > limit or (step_rates and int(leader.max()) + max(step_rates) > limit):
+            return False
+        if floors and int(np.min(leader, where=_present(inputs.leader), initial=_PPM)) < max(floors):
+            return False
+    return int((leader + inputs.tech).max()) + rate_high <= _PPM
+
+
+def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], what: str) -> None:
+    """Raise the object path's :class:`PolicyError` for the first row whose rates break *profile*."""
+    n = inputs.paid.shape[0]
+    if n == 0 or _surely_within(inputs, profile, steps):
+        return
+    low, high, min_leader = _bounds(inputs, profile)
+    has_leader = _present(inputs.leader)
+    leader = np.where(has_leader, inputs.leader.values, 0)
+    cap = profile.combined_cap.ppm
+    bad = np.zeros(n, dtype=np.bool_)
+    rates: list[Int64Array | int] = [inputs.commission, *(s.rate.ppm for s in steps)]
+    for rate in rates:
+        bad |= (rate < low) | (rate > high)
+        total = rate + leader
+        over_cap = (total > cap) | ((total == cap) & (not profile.combined_cap_inclusive))
+        bad |= has_leader & (over_cap | ((min_leader >= 0) & (leader < min_leader)))
+        bad |= rate + leader + inputs.tech > _PPM
+    if bad.any():
+        _raise_for_row(inputs, int(np.flatnonzero(bad)[0]), profile, steps, what)
+
+
+def _raise_for_row(
+    inputs: _Inputs, i: int, profile: PlatformProfile, steps: Sequence[CommissionStep], what: str
+) -> None:
+    keys = tuple(column.labels[column.codes[i]] for column in (inputs.category, inputs.level1) if column.codes[i] >= 0)
+    kind = PlanKind(inputs.kind.labels[inputs.kind.codes[i]]) if inputs.kind.codes[i] >= 0 else None
+    fee = Rate.from_ppm(int(inputs.leader.values[i])) if _present(inputs.leader)[i] else None
+    tech = Rate.from_ppm(int(inputs.tech[i]))
+    rates = [("commission_ppm", int(inputs.commission[i]))]
+    rates += [(f"steps[{k}].rate", s.rate.ppm) for k, s in enumerate(steps)]
+    for name, ppm in rates:
+        rate = Rate.from_ppm(ppm)
+        path = f"{what}[{i}].{name}"
+        profile.check_commission(rate, kind=kind, category=keys, leader_fee=fee, path=path)
+        if rate.value + (fee.value if fee is not None else 0) + tech.value > 1:
+            raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
+    raise PolicyError(f"{what}[{i}]", rates, "breaks the profile's rules")  # pragma: no cover - checked above
+
+
+# -- the split --------------------------------------------------------------------------------------------
+
+
+def _commission(
+    base: Int64Array, rate: Int64Array, steps: Sequence[CommissionStep], mode: StepMode, profile: PlatformProfile
+) -> Int64Array:
+    """The rounded commission on *base*: exact, then rounded once (as ``_exact_commission`` then the profile)."""
+    rounding = profile.rounding
+    if not steps:
+        return mul_div_round(base, rate, _PPM, rounding)
+    if mode is StepMode.SLAB:
+        applicable = rate
+        for step in steps:
+            applicable = np.where(base >= step.threshold.fen, step.rate.ppm, applicable)
+        return mul_div_round(base, applicable, _PPM, rounding)
+    safe = base < _SAFE_BASE
+    clipped = np.where(safe, base, 0)
+    schedule: list[tuple[int, Int64Array | int]] = [(0, rate), *((s.threshold.fen, s.rate.ppm) for s in steps)]
+    numerator = np.zeros(base.shape[0], dtype=np.int64)
+    for k, (threshold, step_rate) in enumerate(schedule):
+        top = clipped if k + 1 == len(schedule) else np.minimum(clipped, schedule[k + 1][0])
+        numerator += np.maximum(top - threshold, 0) * step_rate
+    result = div_round(numerator, _PPM, rounding)
+    for i in np.flatnonzero(~safe):
+        exact = _exact_commission(Money(int(base[i])), Rate.from_ppm(int(rate[i])), steps, mode)
+        result[i] = rounding.round_fraction(exact)
+    return result
+
+
+class _Rater:
+    """``amount × rate`` rounded once by the profile's mode, for non-negative amounts and rates in ppm.
+
+    Integer arithmetic on the rate's ppm, as :func:`fenxiao.settlement.split` does; the product is formed in int64
+    when the largest amount times the largest rate fits (always, for orders below ¥46 billion), else exactly
+    with Python ints for the rows that need it.
+    """
+
+    def __init__(self, rounding: Rounding, top: int) -> None:
+        self.rounding = rounding
+        self.top = top  # no amount multiplied by a rate exceeds this
+        self.floor = rounding in (Rounding.DOWN, Rounding.FLOOR)  # the same on amounts that are never negative
+
+    def __call__(self, amount: Int64Array, ppm: Int64Array | int) -> Int64Array:
+        high = ppm if isinstance(ppm, int) else (int(ppm.max()) if ppm.size else 0)
+        if self.top * high > INT64_MAX // 2:
+            return mul_div_round(amount, ppm, _PPM, self.rounding)
+        product = amount * ppm
+        if self.floor:
+            result: Int64Array = product // _PPM
+            return result
+        return div_round(product, _PPM, self.rounding)
+
+
+def _split(
+    inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], mode: StepMode
+) -> dict[str, Any]:
+    rounding = profile.rounding
+    paid, shipping, subsidy, refunded = inputs.paid, inputs.shipping, inputs.subsidy, inputs.refunded
+    top = int((paid + shipping).max()) if paid.size else 0
+    at_rate = _Rater(rounding, top)
+    kept_goods = paid - np.minimum(refunded, paid)
+    base = np.maximum(paid + shipping - refunded, 0) if profile.shipping_in_base else kept_goods
+    if at_rate.floor and (int(subsidy.max()) if subsidy.size else 0) * top <= INT64_MAX // 2:
+        subsidy_kept: Int64Array = subsidy * kept_goods // paid
+    else:
+        subsidy_kept = mul_div_round_by(subsidy, kept_goods, paid, rounding)
+    # An invalid order earns no commission and pays no leader or technical fee: a zero base gives exactly that.
+    live = np.where(inputs.void, 0, base) if inputs.void.any() else base
+    if steps:
+        commission = _commission(live, inputs.commission, steps, mode, profile)
+    else:
+        commission = at_rate(live, inputs.commission)
+    fee = at_rate(commission, profile.effective_commission_fee_rate.ppm)
+    net = commission - fee
+    # Optional rates hold 0 where the order has none, so their lines are 0 there without a mask.
+    mcn = at_rate(net, inputs.mcn.values)
+    leader = at_rate(live, inputs.leader.values)
+    second = at_rate(live, inputs.second.values)
+    tech = at_rate(live, inputs.tech)
+    merchant = paid + shipping + subsidy_kept - refunded - commission - leader - tech
+    if not at_rate.floor:
+        # With a half-way mode a base of a few fen can round the deductions past what is left: the technical
+        # fee gives way (rounding down never gets here: each line is at most its exact share).
+        give = np.minimum(np.maximum(-merchant, 0), tech)
+        tech = tech - give
+        merchant = merchant + give
+    if merchant.size and int(merchant.min()) < 0:  # pragma: no cover - the profile's cap makes this unreachable
+        i = int(np.flatnonzero(merchant < 0)[0])
+        raise PolicyError("split", int(merchant[i]), "the deductions exceed what the merchant received")
+    # The lines add up to what came in by construction: the merchant's line is the remainder.
+    return {
+        "influencer_fen": net - mcn,
+        "mcn_fen": mcn,
+        "platform_commission_fee_fen": fee,
+        "team_leader_fen": leader - second,
+        "second_leader_fen": second,
+        "platform_tech_fee_fen": tech,
+        "merchant_fen": merchant,
+        "buyer_refund_fen": refunded,
+        "subsidy_return_fen": subsidy - subsidy_kept,
+        "base_fen": base,
+        "commission_fen": commission,
+        "total_in_fen": paid + shipping + subsidy,
+    }
+
+
+# -- from objects ---------------------------------------------------------------------------------------
+
+
+def order_columns(orders: Iterable[Order]) -> dict[str, Any]:
+    """The columns :func:`settle_columns` reads, from :class:`~fenxiao.settlement.Order` values (their current state).
+
+    Optional rates come as masked arrays (masked where the order has none); ``order_id`` is included. Tiered
+    steps are not columns: every order must carry the same steps, which you pass to :func:`settle_columns`.
+
+    Raises:
+        InvalidValueError: Orders in different currencies or with different commission steps.
+
+    .. versionadded:: 0.1
+    """
+    rows = list(orders)
+    for i, order in enumerate(rows):
+        if not isinstance(order, Order):
+            raise InvalidValueError(f"order_columns.orders[{i}]", order, "must be an Order")
+        if (order.terms.steps, order.terms.step_mode) != (rows[0].terms.steps, rows[0].terms.step_mode):
+            raise InvalidValueError(
+                f"order_columns.orders[{i}].terms.steps", order.terms.steps, "differs from the first order's steps"
+            )
+        if order.paid.currency != rows[0].paid.currency:
+            raise InvalidValueError(f"order_columns.orders[{i}].paid", order.paid, "is in another currency")
+
+    def optional(values: list[int | None]) -> np.ma.MaskedArray[Any, Any]:
+        return np.ma.masked_array([v or 0 for v in values], mask=[v is None for v in values], dtype=np.int64)
+
+    def ppm(rate: Rate | None) -> int | None:
+        return None if rate is None else rate.ppm
+
+    return {
+        "order_id": np.array([o.id for o in rows], dtype=object),
+        "paid_fen": np.array([o.paid.fen for o in rows], dtype=np.int64),
+        "commission_ppm": np.array([o.terms.commission_rate.ppm for o in rows], dtype=np.int64),
+        "shipping_fen": np.array([o.shipping.fen for o in rows], dtype=np.int64),
+        "subsidy_fen": np.array([o.subsidy.fen for o in rows], dtype=np.int64),
+        "refunded_fen": np.array([o.refunded.fen for o in rows], dtype=np.int64),
+        "invalid": np.array([o.status is OrderStatus.INVALID for o in rows], dtype=np.bool_),
+        "leader_fee_ppm": optional([ppm(o.terms.leader_fee_rate) for o in rows]),
+        "second_leader_fee_ppm": optional([ppm(o.terms.second_leader_fee_rate) for o in rows]),
+        "mcn_share_ppm": optional([ppm(o.terms.mcn_share) for o in rows]),
+        "tech_fee_ppm": optional([ppm(o.terms.tech_fee_rate) for o in rows]),
+        "category_id": np.array([o.category_id for o in rows], dtype=object),
+        "category_level1": np.array([o.category_level1 for o in rows], dtype=object),
+        "plan_kind": np.array([None if o.terms.plan_kind is None else o.terms.plan_kind.value for o in rows], object),
+    }

@@ -1,0 +1,177 @@
+"""Columnar settlement: equal to the object split on every line of every order, and its bounds checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.columnar.settlement import LINE_COLUMNS, order_columns, settle_columns
+from fenxiao.commission import CommissionStep, PlanKind, PlatformProfile, StepMode
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.money import Money, Rate, Rounding
+from fenxiao.settlement import Order, OrderTerms, Party, split
+from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
+
+# First-level names: none, ones the default and drawn profiles have rules for, one without.
+_LEVEL1 = (None, "珠宝文玩", "c-special", "食品饮料")
+# (rate in ppm, modulus, residue): a paid amount ≡ residue (mod modulus) times the rate ends in exactly half a fen.
+_HALVES = ((500_000, 2, 1), (250_000, 4, 2), (100_000, 10, 5), (50_000, 20, 10), (125_000, 8, 4))
+
+
+@st.composite
+def _half_fen_orders(draw: st.DrawFn, profile: PlatformProfile) -> Order:
+    """Orders whose commission is exactly a whole number of fen and a half, where rounding modes differ."""
+    ppm, modulus, residue = draw(st.sampled_from(_HALVES))
+    paid = st.integers(0, 10**5).map(lambda k: Money(k * modulus + residue))
+    terms = order_terms(profile=profile, steps=False).map(
+        lambda t: attrs.evolve(t, commission_rate=Rate.from_ppm(ppm), tech_fee_rate=Rate.from_ppm(ppm // 10))
+    )
+    return draw(order_histories(profile=profile, order=orders(profile=profile, terms=terms, paid=paid)))
+
+
+def _profiles() -> st.SearchStrategy[PlatformProfile]:
+    return st.one_of(platform_profiles(), st.sampled_from((PlatformProfile.douyin(), PlatformProfile.kuaishou())))
+
+
+def _rows(columns: dict[str, Any], index: list[int]) -> dict[str, Any]:
+    return {name: values[index] for name, values in columns.items()}
+
+
+def _expected(order: Order, profile: PlatformProfile) -> dict[str, int] | PolicyError:
+    try:
+        result = split(order, profile)
+    except PolicyError as exc:
+        return exc
+    lines = {f"{party.value}_fen": result.amount(party).fen for party in Party}
+    lines.update(base_fen=result.base.fen, commission_fen=result.commission.fen, total_in_fen=result.total_in.fen)
+    return lines
+
+
+@given(data=st.data())
+def test_columnar_settlement_equals_the_object_split_on_every_line(data: st.DataObject) -> None:
+    """Every line, base and commission of every order equals split(); a rate the profile refuses raises alike."""
+    profile = data.draw(_profiles())
+    steps: tuple[CommissionStep, ...] = data.draw(st.just(()) | commission_steps(max_ppm=profile.commission_max.ppm))
+    mode = data.draw(st.sampled_from(StepMode))
+    drawn = data.draw(st.lists(order_histories(profile=profile) | _half_fen_orders(profile), min_size=1, max_size=10))
+    kinds = data.draw(st.lists(st.none() | st.sampled_from(PlanKind), min_size=len(drawn), max_size=len(drawn)))
+    level1 = data.draw(st.lists(st.sampled_from(_LEVEL1), min_size=len(drawn), max_size=len(drawn)))
+    batch = [
+        attrs.evolve(o, terms=attrs.evolve(o.terms, steps=steps, step_mode=mode, plan_kind=k), category_level1=l1)
+        for o, k, l1 in zip(drawn, kinds, level1, strict=True)
+    ]
+    expected = [_expected(o, profile) for o in batch]
+    columns = order_columns(batch)
+    good = [i for i, e in enumerate(expected) if not isinstance(e, PolicyError)]
+    result = settle_columns(_rows(columns, good), profile, steps=steps, step_mode=mode)
+    for row, i in enumerate(good):
+        assert {name: int(result[name][row]) for name in expected[i]} == expected[i]  # type: ignore[union-attr]
+    bad = [i for i, e in enumerate(expected) if isinstance(e, PolicyError)]
+    if bad:
+        with pytest.raises(PolicyError) as caught:
+            settle_columns(_rows(columns, bad[:1]), profile, steps=steps, step_mode=mode)
+        assert caught.value.problem == expected[bad[0]].problem  # type: ignore[union-attr]
+
+
+def test_every_half_fen_rounds_by_the_profiles_mode() -> None:
+    """One fen at 50% is half a fen: zero under DOWN and HALF_EVEN, one fen under HALF_UP, as in split()."""
+    columns = {"paid_fen": np.array([1, 3, 5]), "commission_ppm": np.array([500_000] * 3)}
+    commission = {
+        mode: settle_columns(columns, PlatformProfile(rounding=mode))["commission_fen"].tolist()
+        for mode in (Rounding.DOWN, Rounding.HALF_UP, Rounding.HALF_EVEN)
+    }
+    assert commission == {Rounding.DOWN: [0, 1, 2], Rounding.HALF_UP: [1, 2, 3], Rounding.HALF_EVEN: [0, 2, 2]}
+
+
+def test_the_lines_of_every_row_add_up_to_what_came_in() -> None:
+    """Conservation: the line columns of every row sum to total_in_fen."""
+    rng = np.random.default_rng(7)
+    n = 10_000
+    paid = rng.integers(1, 10**7, n)
+    columns = {
+        "paid_fen": paid,
+        "commission_ppm": rng.integers(0, 600_000, n),
+        "shipping_fen": rng.integers(0, 2_000, n),
+        "subsidy_fen": rng.integers(0, 3_000, n),
+        "refunded_fen": np.minimum(paid, rng.integers(0, 10**7, n)),
+        "leader_fee_ppm": np.ma.masked_array(rng.integers(0, 200_000, n), mask=rng.random(n) < 0.5),
+        "mcn_share_ppm": np.ma.masked_array(rng.integers(0, 500_000, n), mask=rng.random(n) < 0.5),
+    }
+    result = settle_columns(columns, PlatformProfile(rounding=Rounding.HALF_EVEN), chunk_size=999)
+    assert (sum(result[c] for c in LINE_COLUMNS) == result["total_in_fen"]).all()
+    assert min(int(result[c].min()) for c in LINE_COLUMNS) >= 0
+
+
+def test_amounts_past_int64_products_are_still_exact() -> None:
+    """A ¥9 trillion order (its products leave int64) splits exactly as the object path does."""
+    huge = 900_000_000_000_000
+    columns = {"paid_fen": np.array([huge, 9990]), "commission_ppm": np.array([333_333, 200_000])}
+    result = settle_columns(columns, steps=[CommissionStep(Money(10**12), Rate.of("40%"))], step_mode=StepMode.MARGINAL)
+    terms = OrderTerms(
+        Rate.from_ppm(333_333), steps=(CommissionStep(Money(10**12), Rate.of("40%")),), step_mode=StepMode.MARGINAL
+    )
+    from datetime import UTC, datetime
+
+    order = Order(
+        id="o",
+        merchant_id=MerchantId("m"),
+        sku_id=SkuId("s"),
+        influencer_id=InfluencerId("k"),
+        paid=Money(huge),
+        paid_at=datetime(2026, 1, 1, tzinfo=UTC),
+        terms=terms,
+    )
+    assert int(result["commission_fen"][0]) == split(order, PlatformProfile()).commission.fen
+
+
+def test_a_refund_beyond_what_was_paid_names_its_row() -> None:
+    """Bounds are checked with the column and the row in the message."""
+    columns = {"paid_fen": np.array([100, 100]), "commission_ppm": np.array([0, 0]), "refunded_fen": [0, 101]}
+    with pytest.raises(InvalidValueError, match=r"orders\.refunded_fen\[1\]: exceeds what was paid"):
+        settle_columns(columns)
+
+
+def test_a_rate_past_one_million_ppm_is_refused() -> None:
+    """A commission above 100% is out of bounds before any rule is looked at."""
+    with pytest.raises(InvalidValueError, match=r"orders\.commission_ppm\[0\]: must be between 0 and 1000000"):
+        settle_columns({"paid_fen": [100], "commission_ppm": [1_000_001]})
+
+
+def test_a_missing_required_column_is_named() -> None:
+    """Without a commission rate there is nothing to split."""
+    with pytest.raises(InvalidValueError, match=r"orders\.commission_ppm: is a required column"):
+        settle_columns({"paid_fen": [100]})
+
+
+def test_a_second_level_fee_above_the_first_is_refused() -> None:
+    """The second-level fee is paid out of the first-level one, so it cannot exceed it."""
+    columns = {
+        "paid_fen": [100],
+        "commission_ppm": [100_000],
+        "leader_fee_ppm": [10_000],
+        "second_leader_fee_ppm": [20_000],
+    }
+    with pytest.raises(InvalidValueError, match=r"second_leader_fee_ppm\[0\]: must not exceed"):
+        settle_columns(columns)
+
+
+def test_the_category_floor_names_the_row_like_split_does() -> None:
+    """Jewellery needs 5% commission: the columnar error carries split()'s own message and the row."""
+    columns = {"paid_fen": [100, 100], "commission_ppm": [50_000, 10_000], "category_id": ["珠宝文玩", "珠宝文玩"]}
+    with pytest.raises(PolicyError, match=r"orders\[1\]\.commission_ppm: is below the minimum commission for category"):
+        settle_columns(columns)
+
+
+def test_progress_is_reported_after_each_chunk() -> None:
+    """The callback sees the rows done so far and the total, ending at the total."""
+    seen: list[tuple[int, int]] = []
+    settle_columns(
+        {"paid_fen": [100] * 5, "commission_ppm": [0] * 5}, chunk_size=2, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(2, 5), (4, 5), (5, 5)]
