@@ -682,33 +682,29 @@ def _conjuncts(condition: Condition) -> list[Compare]:
     return []
 
 
-def _lower_bounds(condition: Condition) -> dict[str, Decimal]:
-    """For each input, the lower bound a rule's top-level conjunction imposes (>=, >, between)."""
+def _bounds(condition: Condition, *, lower: bool) -> dict[str, Decimal]:
+    """For each input, the tightest lower (``>=``, ``>``, between) or upper (``<=``, ``<``, between) bound a
+    rule's top-level conjunction imposes."""
+    ops, end, tightest = ((Op.GE, Op.GT), 0, max) if lower else ((Op.LE, Op.LT), 1, min)
     bounds: dict[str, Decimal] = {}
     for leaf in _conjuncts(condition):
         value = leaf.value
-        if leaf.op in (Op.GE, Op.GT) and isinstance(value, Decimal):
+        if leaf.op in ops and isinstance(value, Decimal):
             bound = value
-        elif leaf.op is Op.BETWEEN and isinstance(value, tuple) and isinstance(value[0], Decimal):
-            bound = value[0]
+        elif leaf.op is Op.BETWEEN and isinstance(value, tuple) and isinstance(edge := value[end], Decimal):
+            bound = edge
         else:
             continue
-        bounds[leaf.input] = max(bound, bounds.get(leaf.input, bound))
+        bounds[leaf.input] = tightest(bound, bounds.get(leaf.input, bound))
     return bounds
+
+
+def _lower_bounds(condition: Condition) -> dict[str, Decimal]:
+    return _bounds(condition, lower=True)
 
 
 def _upper_bounds(condition: Condition) -> dict[str, Decimal]:
-    bounds: dict[str, Decimal] = {}
-    for leaf in _conjuncts(condition):
-        value = leaf.value
-        if leaf.op in (Op.LE, Op.LT) and isinstance(value, Decimal):
-            bound = value
-        elif leaf.op is Op.BETWEEN and isinstance(value, tuple) and isinstance(value[1], Decimal):
-            bound = value[1]
-        else:
-            continue
-        bounds[leaf.input] = min(bound, bounds.get(leaf.input, bound))
-    return bounds
+    return _bounds(condition, lower=False)
 
 
 def _show_witness(witness: Mapping[str, object]) -> str:
