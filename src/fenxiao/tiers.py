@@ -977,47 +977,33 @@ class TierHistory:
         effective = self.effective
         if effective is None or decided > effective:
             why = reason or ("first grade" if effective is None else "promoted at once")
-            change = TierChange(when, effective, decided, why)
-            return attrs.evolve(
-                self,
-                effective=decided,
-                changes=(*self.changes, change),
-                below_since=None,
-                below_count=0,
-                below_best=None,
-                last_at=when,
-            )
+            return self._changed(when, decided, why)
         if decided == effective:
             return attrs.evolve(self, below_since=None, below_count=0, below_best=None, last_at=when)
         if joined is not None and when - joined < timedelta(days=self.stability.new_sku_days):
             why = reason or f"provisional grade inside the {self.stability.new_sku_days}-day new-SKU window"
-            change = TierChange(when, effective, decided, why)
-            return attrs.evolve(
-                self,
-                effective=decided,
-                changes=(*self.changes, change),
-                below_since=None,
-                below_count=0,
-                below_best=None,
-                last_at=when,
-            )
+            return self._changed(when, decided, why)
         since = self.below_since or when
         count = self.below_count + 1
         best = decided if self.below_best is None or decided > self.below_best else self.below_best
         rule = self.stability
         if count >= rule.demote_after_evaluations and when - since >= timedelta(days=rule.demote_after_days):
             why = reason or f"below {effective.value} for {count} evaluations over {(when - since).days} days"
-            change = TierChange(when, effective, best, why)
-            return attrs.evolve(
-                self,
-                effective=best,
-                changes=(*self.changes, change),
-                below_since=None,
-                below_count=0,
-                below_best=None,
-                last_at=when,
-            )
+            return self._changed(when, best, why)
         return attrs.evolve(self, below_since=since, below_count=count, below_best=best, last_at=when)
+
+    def _changed(self, when: datetime, new: Tier, why: str) -> TierHistory:
+        """The history with the effective tier changed to *new* at *when*, the change recorded, the run reset."""
+        change = TierChange(when, self.effective, new, why)
+        return attrs.evolve(
+            self,
+            effective=new,
+            changes=(*self.changes, change),
+            below_since=None,
+            below_count=0,
+            below_best=None,
+            last_at=when,
+        )
 
     def fold(self, decisions: Iterable[tuple[datetime, Tier]], *, joined_at: datetime | None = None) -> TierHistory:
         """Record each ``(at, tier)`` in order (see :meth:`record` for *joined_at*)."""
