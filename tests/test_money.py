@@ -11,12 +11,13 @@ from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fenxiao.errors import CurrencyMismatchError, FenxiaoError, InvalidValueError
-from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, RATE_PLACES, Money, Rate, Rounding
+from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, RATE_PLACES, Money, Rate, Rounding, _trusted
 
 # -- strategies and oracles -----------------------------------------------------------------------
 
@@ -505,6 +506,20 @@ def test_money_pickles_and_hashes_by_value(m: Money) -> None:
     back = pickle.loads(pickle.dumps(m))
     assert back == m
     assert hash(back) == hash(m)
+
+
+@given(fen=st.integers(-MAX_FEN, MAX_FEN), currency=currencies)
+def test_the_trusted_constructor_builds_what_the_validating_constructor_builds(fen: int, currency: str) -> None:
+    """Money built on the library's unchecked path (arithmetic results) is the checked Money: eq, hash, repr."""
+    trusted, checked = _trusted(fen, currency), Money(fen, currency)
+    assert type(trusted) is Money
+    assert trusted == checked
+    assert hash(trusted) == hash(checked)
+    assert repr(trusted) == repr(checked)
+    assert attrs.asdict(trusted) == attrs.asdict(checked)
+    assert pickle.loads(pickle.dumps(trusted)) == checked
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        trusted.fen = 0  # type: ignore[misc]
 
 
 # -- times and rounding ---------------------------------------------------------------------------

@@ -10,12 +10,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.commission import CommissionStep, PlatformProfile, ServiceLevel, StepMode
+from fenxiao.commission import (
+    CategoryRule,
+    CommissionStep,
+    KindBounds,
+    PlanKind,
+    PlatformProfile,
+    ServiceLevel,
+    StepMode,
+)
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import dumps, loads
 from fenxiao.settlement import (
+    _RULES,
+    _RULES_MAX,
     Order,
     OrderEvent,
     OrderEventKind,
@@ -24,13 +34,16 @@ from fenxiao.settlement import (
     OrderTerms,
     Party,
     SettlementLine,
+    _check_terms,
+    _Rules,
+    _within_rules,
     clawbacks,
     difference,
     history,
     settled_split,
     split,
 )
-from fenxiao.testing.commission import order_histories, order_terms, orders, platform_profiles
+from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 11, 20, 0, tzinfo=CST)
@@ -580,3 +593,195 @@ def test_generated_terms_fit_the_default_profile(t: OrderTerms) -> None:
     """The strategies' terms always pass the profile's checks (they keep the properties honest)."""
     o = order(terms=t)
     assert split(o, DEFAULT).total_in == o.total_in
+
+
+# -- the trusted construction path and the rules cache ------------------------------------------------------
+
+#: A profile with every kind of rule the terms check reads: kind bounds, category floors and ceilings, a
+#: category leader-fee floor and tech fee, and an inclusive cap.
+RULED = PlatformProfile(
+    name="ruled",
+    combined_cap=Rate.of("50%"),
+    combined_cap_inclusive=True,
+    category_rules=(
+        CategoryRule(
+            match="c-special",
+            min_commission=Rate.of("10%"),
+            max_commission=Rate.of("30%"),
+            min_leader_fee=Rate.of("3%"),
+            tech_fee_rate=Rate.of("2%"),
+        ),
+        CategoryRule(match="珠宝文玩", max_commission=Rate.of("25%"), min_leader_fee=Rate.of("2%")),
+    ),
+    kind_bounds=(
+        KindBounds(PlanKind.NORMAL, Rate.of("20%"), Rate.of("40%")),
+        KindBounds(PlanKind.EXCLUSIVE, Rate.of("0%"), Rate.of("22%")),
+    ),
+)
+any_rates = st.integers(0, 10**6).map(Rate.from_ppm)
+
+
+def rebuilt(result: OrderSplit) -> OrderSplit:
+    """*result* built again through the public validating constructors (which re-check that lines add up)."""
+
+    def money(m: Money) -> Money:
+        return Money(m.fen, m.currency)
+
+    return OrderSplit(
+        order_id=result.order_id,
+        status=result.status,
+        total_in=money(result.total_in),
+        base=money(result.base),
+        refunded=money(result.refunded),
+        commission=money(result.commission),
+        lines=tuple(SettlementLine(line.party, money(line.amount), line.payee_id) for line in result.lines),
+        subsidy=money(result.subsidy),
+    )
+
+
+def outcome(o: Order, profile: PlatformProfile) -> OrderSplit | str:
+    """The split, or the error it raises as text."""
+    try:
+        return split(o, profile)
+    except PolicyError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@given(data=st.data(), profile=st.one_of(platform_profiles(), st.just(RULED), st.just(KUAISHOU)))
+def test_splits_built_without_validators_equal_those_the_validating_constructors_build(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """Every split, and every line in it, is equal to the checked build, with the same hash and repr."""
+    o = data.draw(order_histories(profile=profile))
+    for _, result in history(o, profile):
+        checked = rebuilt(result)
+        assert type(result) is OrderSplit
+        assert (result, hash(result), repr(result)) == (checked, hash(checked), repr(checked))
+        assert attrs.asdict(result, recurse=False) == attrs.asdict(checked, recurse=False)
+        for line, checked_line in zip(result.lines, checked.lines, strict=True):
+            assert type(line) is SettlementLine
+            assert (line, hash(line), repr(line)) == (checked_line, hash(checked_line), repr(checked_line))
+        assert loads(dumps(result), OrderSplit) == result
+
+
+@given(
+    data=st.data(),
+    profile=st.one_of(platform_profiles(), st.just(RULED), st.just(DEFAULT), st.just(PlatformProfile.douyin())),
+    commission=any_rates,
+    steps=commission_steps(max_ppm=10**6),
+    kind=st.sampled_from((None, *PlanKind)),
+    leader_fee=st.none() | any_rates,
+    tech=st.none() | any_rates,
+    category=st.sampled_from(((None, None), ("c-special", None), ("c-plain", "珠宝文玩"), (None, "医药保健"))),
+)
+def test_the_integer_terms_check_accepts_exactly_the_terms_the_full_check_accepts(
+    data: st.DataObject,
+    profile: PlatformProfile,
+    commission: Rate,
+    steps: tuple[CommissionStep, ...],
+    kind: PlanKind | None,
+    leader_fee: Rate | None,
+    tech: Rate | None,
+    category: tuple[str | None, str | None],
+) -> None:
+    """Any terms, fitting the profile or not: the ppm check agrees with check_commission, and split raises
+    exactly the full check's error."""
+    t = terms(
+        commission_rate=commission,
+        steps=steps,
+        plan_kind=kind,
+        leader_id=None if leader_fee is None else TeamLeaderId("tl-1"),
+        leader_fee_rate=leader_fee,
+        tech_fee_rate=tech,
+    )
+    o = order(terms=t, category_id=category[0], category_level1=category[1])
+    rules = _Rules.of(profile, kind, o.category_keys)
+    assert rules.tech == profile.tech_fee_for(o.category_keys)
+    tech_rate = tech if tech is not None else rules.tech
+    try:
+        _check_terms(o, profile, tech_rate)
+    except PolicyError as exc:
+        full: str | None = f"PolicyError: {exc}"
+    else:
+        full = None
+    assert _within_rules(t, rules, tech_rate) is (full is None)
+    result = outcome(o, profile)
+    assert result == full if full is not None else isinstance(result, OrderSplit)
+
+
+def test_a_profile_subclass_is_checked_in_full_every_time_and_never_cached() -> None:
+    """A subclass may override the checks: the split asks it (no shortcut) and builds through the validators."""
+
+    class Strict(PlatformProfile):
+        def check_commission(self, rate: Rate, **kwargs: Any) -> None:
+            if rate > Rate.of("10%"):
+                raise PolicyError(kwargs.get("path", "commission_rate"), rate, "is above this platform's 10%")
+            super().check_commission(rate, **kwargs)
+
+    strict = Strict()
+    o = order()
+    assert isinstance(split(o, DEFAULT), OrderSplit)  # the plain profile's rules are now cached
+    with pytest.raises(PolicyError, match=r"OrderTerms\.commission_rate: is above this platform's 10%"):
+        split(o, strict)
+    cheap = order(terms=terms(commission_rate=Rate.of("5%")))
+    assert split(cheap, strict) == split(cheap, DEFAULT)
+    assert all(rules.profile is not strict for rules in _RULES.values())
+
+
+def test_an_order_subclass_splits_as_the_order_does() -> None:
+    """A subclass of Order gets the same split, built through the validating constructors."""
+
+    class MyOrder(Order):
+        pass
+
+    o = order(subsidy=Money.of("3.00"), shipping=Money.of("6.00"))
+    mine = MyOrder(**{a.name: getattr(o, a.name) for a in attrs.fields(Order)}).refund(
+        event_id="r-1", at=T0 + DAY, amount=Money.of("10.00")
+    )
+    assert type(mine) is MyOrder  # evolve keeps the class
+    assert split(mine, DEFAULT) == split(o.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("10.00")), DEFAULT)
+
+
+@given(data=st.data(), profiles=st.lists(st.one_of(platform_profiles(), st.just(RULED)), min_size=2, max_size=4))
+def test_the_rules_cache_gives_each_profile_its_own_answer(
+    data: st.DataObject, profiles: list[PlatformProfile]
+) -> None:
+    """Splitting under several profiles in turn, warm or cold, gives each profile what it gives alone."""
+    o = data.draw(order_histories(profile=profiles[0]))
+    cold = []
+    for profile in profiles:
+        _RULES.clear()
+        cold.append(outcome(o, profile))
+    for _ in range(2):
+        assert [outcome(o, profile) for profile in profiles] == cold
+    waived = [attrs.evolve(p, commission_fee_waived=not p.commission_fee_waived) for p in profiles]
+    for profile, flipped in zip(profiles, waived, strict=True):
+        before, after = outcome(o, profile), outcome(o, flipped)
+        if isinstance(before, OrderSplit) and isinstance(after, OrderSplit):
+            fees = {before.amount(Party.PLATFORM_COMMISSION_FEE), after.amount(Party.PLATFORM_COMMISSION_FEE)}
+            assert Money.zero() in fees  # exactly one of the two waives the fee
+            assert before.commission == after.commission
+
+
+def test_the_rules_cache_is_bounded_and_never_serves_a_dead_profiles_rules() -> None:
+    """Hundreds of short-lived profiles (ids get reused once freed): each gets its own fee; the cache stays small."""
+    o = order(paid="100.00")
+    _RULES.clear()
+    for ppm in range(0, 2 * _RULES_MAX * 1000, 1000):
+        profile = PlatformProfile(commission_fee_rate=Rate.from_ppm(ppm % 10**6))
+        result = split(o, profile)
+        assert result.amount(Party.PLATFORM_COMMISSION_FEE).fen == 2000 * (ppm % 10**6) // 10**6
+        assert len(_RULES) <= _RULES_MAX
+        del profile, result
+    assert 0 < len(_RULES) <= _RULES_MAX
+
+
+def test_splits_of_user_built_values_are_still_validated() -> None:
+    """Only the library's own construction skips validators: a hand-built split or line is checked as before."""
+    line = SettlementLine(Party.MERCHANT, Money.of("1.00"), "m-1")
+    with pytest.raises(PolicyError, match=r"OrderSplit\.lines: must add up to total_in"):
+        OrderSplit("o-1", OrderStatus.PAID, Money.of("2.00"), Money.zero(), Money.zero(), Money.zero(), (line,))
+    with pytest.raises(InvalidValueError, match=r"SettlementLine\.amount"):
+        SettlementLine(Party.MERCHANT, 100, None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"OrderSplit\.order_id"):
+        OrderSplit("", OrderStatus.PAID, Money.of("1.00"), Money.zero(), Money.zero(), Money.zero(), (line,))

@@ -219,10 +219,12 @@ def _trusted(fen: int, currency: str) -> Money:
     """A Money from values already known to be valid (an int within MAX_FEN, a checked currency).
 
     Arithmetic results take this path: re-running the validators on every sum costs more than the sum.
+    The slots are set through their descriptors, as ``object.__setattr__`` would after looking them up, so
+    the result holds what ``Money(fen, currency)`` holds: equal to it, with the same hash and repr.
     """
-    money = object.__new__(Money)
-    object.__setattr__(money, "fen", fen)
-    object.__setattr__(money, "currency", currency)
+    money = _new_object(Money)
+    _set_fen(money, fen)
+    _set_currency(money, currency)
     return money
 
 
@@ -585,6 +587,13 @@ class Money:
 
 
 # -- Rate -----------------------------------------------------------------------------------------
+
+
+_new_object: Final = object.__new__
+# Money's slot descriptors: setting a slot through its descriptor skips the frozen ``__setattr__`` (which
+# refuses every assignment) exactly as ``object.__setattr__`` does, without looking the slot up each time.
+_set_fen: Final[Any] = Money.__dict__["fen"].__set__
+_set_currency: Final[Any] = Money.__dict__["currency"].__set__
 
 
 def _rate_ppm(number: Decimal, to_ppm: int) -> int | str:

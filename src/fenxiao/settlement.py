@@ -49,7 +49,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from operator import floordiv
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -69,7 +70,7 @@ from fenxiao.commission import (
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.influencers import Influencer
-from fenxiao.money import _PPM, DEFAULT_CURRENCY, MAX_FEN, Money, Rate, _trusted
+from fenxiao.money import _PPM, DEFAULT_CURRENCY, MAX_FEN, Money, Rate, Rounding, _trusted
 
 __all__ = [
     "ORDER_TRANSITIONS",
@@ -371,6 +372,9 @@ class _Step:
     refunded: int  # fen, cumulative
     refunded_units: int
     refund: int  # fen refunded by this event (0 if not a refund)
+
+
+_PAID_STATE: Final = _Step(OrderStatus.PAID, 0, 0, 0)
 
 
 def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
@@ -739,6 +743,11 @@ class Clawback:
 
 
 def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
+    """Check the order's rates against *profile*: its bounds and cap, and 100% in total with *tech*.
+
+    The authority on which terms a split accepts and the errors it raises; :func:`_within_rules` only
+    spares the check on terms it can show pass.
+    """
     terms = order.terms
     fee = terms.leader_fee_rate
     paths = ["OrderTerms.commission_rate", *(f"OrderTerms.steps[{i}].rate" for i in range(len(terms.steps)))]
@@ -749,49 +758,210 @@ def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
 
 
+class _Rules(NamedTuple):
+    """What a split needs from a profile for one plan kind and category, read once (internal).
+
+    Rates are in ppm. Everything is derived from the frozen profile, so it stays true for its lifetime.
+    """
+
+    profile: PlatformProfile  # held, so its id() cannot be reused while the entry is cached
+    low: int  # the lowest commission allowed
+    high: int  # the highest
+    min_leader: int  # the category's minimum leader fee, -1 for none
+    cap_limit: int  # the highest commission + leader fee allowed (the cap, less 1 ppm unless inclusive)
+    tech: Rate  # the category's technical fee rate (when the terms name none)
+    fee_ppm: int  # the platform's fee on the commission (0 when waived)
+    exact: bool  # the profile is a PlatformProfile itself, not a subclass that may override its checks
+
+    @classmethod
+    def of(cls, profile: PlatformProfile, kind: PlanKind | None, keys: tuple[str, ...]) -> _Rules:
+        """Read *profile*'s rules for a plan of *kind* on goods with category *keys*."""
+        low, _, high, _ = profile._bounds(kind, keys)
+        rule = profile.rule_for(keys)
+        floor = rule.min_leader_fee if rule is not None else None
+        cap = profile.combined_cap.ppm
+        return cls(
+            profile=profile,
+            low=low.ppm,
+            high=high.ppm,
+            min_leader=-1 if floor is None else floor.ppm,
+            cap_limit=cap if profile.combined_cap_inclusive else cap - 1,
+            tech=profile.tech_fee_for(keys),
+            fee_ppm=profile.effective_commission_fee_rate.ppm,
+            exact=type(profile) is PlatformProfile,
+        )
+
+
+#: At most this many (profile, plan kind, category) entries are cached; the cache empties when full.
+_RULES_MAX: Final = 512
+_RULES: dict[tuple[int, PlanKind | None, tuple[str, ...]], _Rules] = {}
+
+
+def _rules_for(profile: PlatformProfile, kind: PlanKind | None, keys: tuple[str, ...]) -> _Rules:
+    """*profile*'s :class:`_Rules` for *kind* and *keys*, from a bounded cache keyed on the profile's identity.
+
+    Only exact :class:`PlatformProfile` instances are cached (a subclass's rules are read every time).
+    An entry holds its profile, so while it is cached no other object can take the profile's id; the
+    ``is`` test below guards that anyway. Profiles, kinds and key tuples are immutable, so an entry never
+    goes stale. Thread-safe: dict reads, writes and ``clear`` are atomic; a race only reads twice.
+    """
+    key = (id(profile), kind, keys)
+    rules = _RULES.get(key)
+    if rules is not None and rules.profile is profile:
+        return rules
+    rules = _Rules.of(profile, kind, keys)
+    if rules.exact:
+        if len(_RULES) >= _RULES_MAX:
+            _RULES.clear()
+        _RULES[key] = rules
+    return rules
+
+
+def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
+    """Whether *terms* pass :func:`_check_terms` under *rules* with technical fee *tech*, in ppm integers.
+
+    ``True`` means the full check passes: rates sit on the ppm grid, so comparing ppm compares the exact
+    values, and each test below is one of the full check's. ``False`` sends the split to the full check,
+    which raises (or, were this ever too strict, passes): either way the full check decides.
+    """
+    fee = terms.leader_fee_rate
+    fee_ppm = 0 if fee is None else fee.ppm
+    if fee is not None and fee_ppm < rules.min_leader:
+        return False
+    low, high = rules.low, rules.high
+    room = _PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
+    cap = rules.cap_limit - fee_ppm if fee is not None else _PPM  # … and beside the leader fee under the cap
+    top = min(high, room, cap)
+    rate = terms.commission_rate.ppm
+    if not low <= rate <= top:
+        return False
+    return not terms.steps or all(low <= step.rate.ppm <= top for step in terms.steps)
+
+
+_new_object: Final = object.__new__
+# Slot descriptors of the split's classes: the trusted builders below fill a bare instance through them, as
+# ``object.__setattr__`` would, so a trusted object holds exactly what the validated constructor stores.
+_LINE_SLOTS: Final[tuple[Any, ...]] = tuple(
+    SettlementLine.__dict__[a.name].__set__ for a in attrs.fields(SettlementLine)
+)
+_SPLIT_SLOTS: Final[tuple[Any, ...]] = tuple(OrderSplit.__dict__[a.name].__set__ for a in attrs.fields(OrderSplit))
+
+
+def _trusted_line(party: Party, amount: Money, payee_id: str | None) -> SettlementLine:
+    """A :class:`SettlementLine` from values already proven valid, without its validators (internal).
+
+    Only :func:`_split_at` calls it: *party* is a member, *amount* a Money, *payee_id* an id checked by
+    the order or its terms. Equal to ``SettlementLine(party, amount, payee_id)``, same hash and repr.
+    """
+    line = _new_object(SettlementLine)
+    set_party, set_amount, set_payee = _LINE_SLOTS
+    set_party(line, party)
+    set_amount(line, amount)
+    set_payee(line, payee_id)
+    return line
+
+
+def _trusted_split(
+    order_id: str,
+    status: OrderStatus,
+    total_in: Money,
+    base: Money,
+    refunded: Money,
+    commission: Money,
+    lines: tuple[SettlementLine, ...],
+    subsidy: Money,
+) -> OrderSplit:
+    """An :class:`OrderSplit` from values already proven valid, without its validators (internal).
+
+    Skips the field validators and the check that the lines add up to *total_in*: :func:`_split_at`
+    builds them so that they do (see there). Equal to ``OrderSplit(order_id, …, subsidy)``, same hash
+    and repr.
+    """
+    result = _new_object(OrderSplit)
+    set_id, set_status, set_total, set_base, set_refunded, set_commission, set_lines, set_subsidy = _SPLIT_SLOTS
+    set_id(result, order_id)
+    set_status(result, status)
+    set_total(result, total_in)
+    set_base(result, base)
+    set_refunded(result, refunded)
+    set_commission(result, commission)
+    set_lines(result, lines)
+    set_subsidy(result, subsidy)
+    return result
+
+
 def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequence[_Step] | None = None) -> OrderSplit:
-    """The split after the first *count* events."""
+    """The split after the first *count* events.
+
+    Amounts are computed in integer fen and each becomes a Money once. For an :class:`Order` and a
+    :class:`PlatformProfile` themselves (not subclasses, which may override what is read here) the result
+    is built without re-running validators, because every value is proven by construction:
+
+    * every amount is an int between 0 and ``total_in`` (≤ :data:`MAX_FEN`, which :class:`Order`
+      checks), in the order's one currency; ``net − mcn`` and ``leader − second`` are not negative since
+      the MCN share and the second-level rate are at most 100% and the first-level rate;
+    * the ids are the order's and its terms' (validated there); each party appears at most once;
+    * the lines add up to ``total_in``: influencer + MCN + platform fee is the commission, the two leader
+      lines are the leader fee, and merchant = paid + shipping + subsidy − refunded − subsidy returned −
+      commission − leader fee − tech fee, so adding the refund and subsidy-return lines gives back
+      paid + shipping + subsidy.
+
+    Otherwise the public validated constructors build it, as before.
+    """
     if not isinstance(profile, PlatformProfile):
         raise InvalidValueError("split.profile", profile, "must be a PlatformProfile")
-    walked = list(steps) if steps is not None else _walk(order, order.events[:count])
-    state = walked[count - 1] if count else _Step(OrderStatus.PAID, 0, 0, 0)
+    if steps is not None:
+        state = steps[count - 1] if count else _PAID_STATE
+    else:
+        state = _walk(order, order.events[:count])[-1] if count else _PAID_STATE
     terms = order.terms
-    currency = order.paid.currency
+    paid_money = order.paid
+    currency = paid_money.currency
+    exact = type(order) is Order
+    if exact:  # Order.category_keys, inline
+        cid, level1 = order.category_id, order.category_level1
+        keys: tuple[str, ...] = () if cid is None and level1 is None else order.category_keys
+    else:
+        keys = order.category_keys
+    rules = _rules_for(profile, terms.plan_kind, keys)
+    exact = exact and rules.exact
     rounding = profile.rounding
-    rnd = rounding.round_fraction
-    ratio = rounding.round_ratio
+    # Every ratio rounded below has a numerator ≥ 0 and a denominator > 0, where DOWN and FLOOR are both
+    # integer floor division: the operator does it without round_ratio's call and branches.
+    ratio = floordiv if rounding is Rounding.DOWN or rounding is Rounding.FLOOR else rounding.round_ratio
 
-    def at_rate(amount: int, rate: Rate) -> int:
-        # amount × rate rounded once; integer arithmetic on the rate's ppm (exact: rates sit on a ppm grid)
-        return ratio(amount * rate.ppm, _PPM)
+    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
+    if not (rules.exact and _within_rules(terms, rules, tech_rate)):
+        _check_terms(order, profile, tech_rate)
 
-    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else profile.tech_fee_for(order.category_keys)
-    _check_terms(order, profile, tech_rate)
-
-    paid, shipping, subsidy, refunded = order.paid.fen, order.shipping.fen, order.subsidy.fen, state.refunded
+    paid, shipping, subsidy, refunded = paid_money.fen, order.shipping.fen, order.subsidy.fen, state.refunded
     goods_refunded = min(refunded, paid)
     base = max(0, paid + shipping - refunded) if profile.shipping_in_base else paid - goods_refunded
     subsidy_kept = ratio(subsidy * (paid - goods_refunded), paid)
     void = state.status is OrderStatus.INVALID
 
-    base_money = _trusted(base, currency)
+    # amount × rate is ratio(amount × rate.ppm, _PPM): rounded once, exact (rates sit on a ppm grid)
     if void:
         commission = 0
     elif terms.steps:
-        commission = rnd(_exact_commission(base_money, terms.commission_rate, terms.steps, terms.step_mode))
+        exact_commission = _exact_commission(
+            _trusted(base, currency), terms.commission_rate, terms.steps, terms.step_mode
+        )
+        commission = rounding.round_fraction(exact_commission)
     else:
-        commission = at_rate(base, terms.commission_rate)
-    fee = at_rate(commission, profile.effective_commission_fee_rate)
+        commission = ratio(base * terms.commission_rate.ppm, _PPM)
+    fee = ratio(commission * rules.fee_ppm, _PPM)
     net = commission - fee
-    mcn = at_rate(net, terms.mcn_share) if terms.mcn_share is not None else 0
+    mcn = ratio(net * terms.mcn_share.ppm, _PPM) if terms.mcn_share is not None else 0
     leader = second = 0
     if terms.leader_fee_rate is not None and not void:
-        leader = at_rate(base, terms.leader_fee_rate)
+        leader = ratio(base * terms.leader_fee_rate.ppm, _PPM)
         if terms.second_leader_fee_rate is not None:
-            second = at_rate(base, terms.second_leader_fee_rate)
-    tech = 0 if void else at_rate(base, tech_rate)  # an invalid order leaves the program: no fee at all
-    available = paid + shipping + subsidy - refunded - (subsidy - subsidy_kept)
-    merchant = available - commission - leader - tech
+            second = ratio(base * terms.second_leader_fee_rate.ppm, _PPM)
+    # an invalid order leaves the program: no fee at all
+    tech = 0 if void else ratio(base * tech_rate.ppm, _PPM)
+    returned = subsidy - subsidy_kept
+    merchant = paid + shipping + subsidy - refunded - returned - commission - leader - tech
     if merchant < 0:  # only with a half-way rounding mode on a base of a few fen
         give = min(-merchant, tech)
         tech -= give
@@ -799,32 +969,31 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
     if merchant < 0:  # pragma: no cover - the profile's cap (< 100%) makes this unreachable
         raise PolicyError("split", Money(merchant, currency), "the deductions exceed what the merchant received")
 
-    def line(party: Party, fen: int, payee: str | None = None) -> SettlementLine:
-        return SettlementLine(party, _trusted(fen, currency), payee)
-
-    lines = [line(Party.INFLUENCER, net - mcn, order.influencer_id)]
+    make_line = _trusted_line if exact else SettlementLine
+    lines = [make_line(Party.INFLUENCER, _trusted(net - mcn, currency), order.influencer_id)]
     if terms.mcn_id is not None:
-        lines.append(line(Party.MCN, mcn, terms.mcn_id))
-    lines.append(line(Party.PLATFORM_COMMISSION_FEE, fee))
+        lines.append(make_line(Party.MCN, _trusted(mcn, currency), terms.mcn_id))
+    lines.append(make_line(Party.PLATFORM_COMMISSION_FEE, _trusted(fee, currency), None))
     if terms.leader_id is not None:
-        lines.append(line(Party.TEAM_LEADER, leader - second, terms.leader_id))
+        lines.append(make_line(Party.TEAM_LEADER, _trusted(leader - second, currency), terms.leader_id))
     if terms.second_leader_id is not None:
-        lines.append(line(Party.SECOND_LEADER, second, terms.second_leader_id))
-    lines.append(line(Party.PLATFORM_TECH_FEE, tech))
-    lines.append(line(Party.MERCHANT, merchant, order.merchant_id))
+        lines.append(make_line(Party.SECOND_LEADER, _trusted(second, currency), terms.second_leader_id))
+    lines.append(make_line(Party.PLATFORM_TECH_FEE, _trusted(tech, currency), None))
+    lines.append(make_line(Party.MERCHANT, _trusted(merchant, currency), order.merchant_id))
+    refunded_money = _trusted(refunded, currency)
     if refunded:
-        lines.append(line(Party.BUYER_REFUND, refunded))
-    if subsidy - subsidy_kept:
-        lines.append(line(Party.SUBSIDY_RETURN, subsidy - subsidy_kept))
-    return OrderSplit(
-        order_id=order.id,
-        status=state.status,
-        total_in=order.total_in,
-        base=base_money,
-        refunded=_trusted(refunded, currency),
-        commission=_trusted(commission, currency),
-        lines=tuple(lines),
-        subsidy=_trusted(subsidy_kept, currency),
+        lines.append(make_line(Party.BUYER_REFUND, refunded_money, None))
+    if returned:
+        lines.append(make_line(Party.SUBSIDY_RETURN, _trusted(returned, currency), None))
+    return (_trusted_split if exact else OrderSplit)(
+        order.id,
+        state.status,
+        _trusted(paid + shipping + subsidy, currency) if exact else order.total_in,
+        _trusted(base, currency),
+        refunded_money,
+        _trusted(commission, currency),
+        tuple(lines),
+        _trusted(subsidy_kept, currency),
     )
 
 
