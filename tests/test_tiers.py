@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,14 +13,17 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, evaluate
-from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
+from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError, ValidationError
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.testing.tiers import tier_inputs, tier_policies
 from fenxiao.tiers import (
+    _DECISION_SLOTS,
     DIMENSION_INPUTS,
     TIER_INPUTS,
     Severity,
     Stability,
     Tier,
+    TierDecision,
     TierHistory,
     TierPolicy,
     TierRule,
@@ -507,3 +511,101 @@ def test_decide_agrees_with_grade_when_a_higher_rule_names_an_absent_input() -> 
     assert decision.tier is Tier.L1
     assert decision.next_tier_gap is not None
     assert decision.next_tier_gap.tier is Tier.L3
+
+
+# -- the compiled policy and lazily explained decisions ---------------------------------------------------------
+
+POLICIES_AND_INPUTS = tier_policies().flatmap(lambda p: st.tuples(st.just(p), tier_inputs(p)))
+BAD_VALUES = st.sampled_from(["x", None, D("NaN"), 1.5, D("-1")])
+
+
+def _outcome(func: Any, *args: Any) -> tuple[str, Any]:
+    """What a call gave: its result's repr (a NaN input never equals itself, so Checks holding it never do),
+    or its error's type and message."""
+    try:
+        return "ok", repr(func(*args))
+    except FenxiaoError as exc:
+        return "error", (type(exc), str(exc))
+    except ArithmeticError as exc:
+        return "error", (type(exc), None)
+
+
+def _same_everywhere(policy: TierPolicy, inputs: dict[str, Any]) -> None:
+    """grade() and decide() give what the interpreter gives: the same tier, decision (read in full) or error."""
+    assert _outcome(policy.grade, inputs) == _outcome(policy._grade_walk, inputs)
+    fast = _outcome(policy.decide, inputs)
+    eager = _outcome(lambda i: policy._decide_eager(i, sku_id=None), inputs)
+    assert fast == eager
+    if fast[0] == "ok":
+        assert policy.decide(inputs).explain() == policy._decide_eager(inputs, sku_id=None).explain()
+
+
+@given(POLICIES_AND_INPUTS)
+def test_the_compiled_policy_decides_like_the_interpreter(drawn: tuple[TierPolicy, dict[str, Any]]) -> None:
+    """On inputs exactly at, and a step either side of, every threshold of any policy."""
+    _same_everywhere(*drawn)
+
+
+@given(POLICIES_AND_INPUTS, st.data())
+def test_the_compiled_policy_fails_like_the_interpreter(drawn: tuple[TierPolicy, dict[str, Any]], data: Any) -> None:
+    """A wrong-typed, missing, NaN or float value anywhere gives the interpreter's answer or error, at once."""
+    policy, inputs = drawn
+    name = data.draw(st.sampled_from(sorted(inputs)))
+    inputs[name] = data.draw(BAD_VALUES)
+    _same_everywhere(policy, inputs)
+    del inputs[name]
+    _same_everywhere(policy, inputs)
+
+
+@given(INPUTS)
+def test_the_default_policy_compiled_decides_like_the_interpreter(inputs: dict[str, Any]) -> None:
+    """The default policy, on the grid of its thresholds."""
+    _same_everywhere(POLICY, inputs)
+
+
+def _pending(decision: TierDecision) -> bool:
+    return decision._pending is not None
+
+
+def test_a_decision_builds_its_trace_and_gap_once_when_first_read() -> None:
+    """decide() captures the values; the first read of checks or the gap builds both, equal to the eager ones."""
+    inputs = example_inputs(composite="72", units_30d=640, **{"score.service": "65"})
+    decision = POLICY.decide(inputs)
+    assert _pending(decision)
+    inputs["composite"] = D(99)  # the caller's mapping changes afterwards: the decision keeps what it saw
+    gap = decision.next_tier_gap
+    assert not _pending(decision)
+    assert gap is not None
+    assert (
+        str(gap) == "L4 (行业爆款) by rule 'hot-item': composite 72 < 75 needed (+3); score.service 65 < 70 needed (+5)"
+    )
+    assert decision.checks[-1] == ("quality", decision.checks[-1][1], True)
+    eager = POLICY._decide_eager(example_inputs(composite="72", units_30d=640, **{"score.service": "65"}), sku_id=None)
+    assert decision == eager
+    assert hash(decision) == hash(eager)
+
+
+def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:
+    """evolve(), pickle and == work before the explanation was read, and agree with a materialized decision."""
+    inputs = example_inputs(composite="45", units_30d=150, **{"score.service": "45"})
+    built = POLICY._decide_eager(inputs, sku_id="sku-1")
+    assert POLICY.decide(inputs, sku_id="sku-1") == built
+    assert pickle.loads(pickle.dumps(POLICY.decide(inputs, sku_id="sku-1"))) == built
+    moved = attrs.evolve(POLICY.decide(inputs, sku_id="sku-1"), sku_id="sku-2")
+    assert moved == attrs.evolve(built, sku_id="sku-2")
+    assert repr(POLICY.decide(inputs, sku_id="sku-1")) == repr(built)
+    assert repr(built).startswith("TierDecision(tier=<Tier.L2: 'L2'>, rule='qualified', rule_index=6, checks=((")
+
+
+def test_the_fast_decision_builder_sets_every_field() -> None:
+    """The slot setters decide() uses name every attrs field, in order."""
+    assert [s.__self__.__name__ for s in _DECISION_SLOTS] == [a.name for a in attrs.fields(TierDecision)]
+
+
+def test_decide_raises_at_once_for_a_value_only_the_gap_would_compare() -> None:
+    """units_30d=50 decides L1 before composite is read, but the gap to L2 compares it: the error comes now,
+    not when the explanation is first read."""
+    inputs = {**example_inputs(units_30d=50), "composite": "abc"}
+    with pytest.raises(InvalidValueError, match=r"inputs\.composite"):
+        POLICY.decide(inputs)
+    assert POLICY.grade(inputs) is Tier.L1  # grading alone never reads it

@@ -62,6 +62,7 @@ __all__ = [
     "Scalar",
     "Schema",
     "check",
+    "comparisons",
     "condition_from_data",
     "condition_to_data",
     "evaluate",
@@ -420,6 +421,11 @@ def _count_nodes(condition: Condition) -> tuple[int, int]:
         n, d = _count_nodes(child)
         nodes, depth = nodes + n, max(depth, d + 1)
     return nodes, depth
+
+
+def comparisons(condition: Condition) -> tuple[Compare, ...]:
+    """Every comparison in *condition*, in document order (left to right, as :func:`explain` lists them)."""
+    return tuple(node for node, _, _ in _walk(condition, ""))
 
 
 def inputs_of(condition: Condition) -> frozenset[str]:

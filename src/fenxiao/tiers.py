@@ -31,13 +31,15 @@ L5 (精选好物) by rule 'selected-goods': score.service 72.5 < 80 needed (+7.5
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from fenxiao import _codegen
 from fenxiao import _validators as v
 from fenxiao.conditions import (
     All,
@@ -210,6 +212,12 @@ TIER_INPUTS: Final = Schema.of(
 )
 
 
+#: Inputs that may be missing (``None``): the compiled rules test them for ``None`` before comparing.
+_OPTIONAL_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.optional)
+#: Inputs holding whole numbers (counts, days): the compiled rules compare them with ``int`` thresholds.
+_WHOLE_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.integer)
+
+
 def _input_value(value: object) -> object:
     if isinstance(value, Rate):
         return value.value
@@ -367,7 +375,12 @@ class NextTierGap:
         return head + body + ("" if self.reachable else " (not reachable by these inputs alone)")
 
 
-@attrs.frozen
+# A decision made on the fast path, until its trace and gap are first read: the policy and the values of every
+# input the policy reads (in the order of its compiled program's names), captured when the decision was made.
+_Pending: TypeAlias = "tuple[TierPolicy, tuple[object, ...]]"
+
+
+@attrs.frozen(eq=False, repr=False)
 class TierDecision:
     """A SKU's tier and why.
 
@@ -380,16 +393,74 @@ class TierDecision:
         flags: The deciding rule's flags (e.g. ``"stale"``).
         sku_id: The SKU, when decided through :meth:`TierPolicy.evaluate`.
         label: The policy's label for the tier.
+
+    :meth:`TierPolicy.decide` captures the values of every input its policy reads and builds ``checks`` and
+    ``next_tier_gap`` from them the first time either is read (then keeps them): a decision whose explanation
+    is never read costs little more than :meth:`TierPolicy.grade`, and one that is read is the same, value for
+    value, as if it had been built at once. Equality, hashing and ``repr`` use all eight attributes.
     """
 
     tier: Tier
     rule: str
     rule_index: int | None
-    checks: tuple[tuple[str, tuple[Check, ...], bool], ...]
-    next_tier_gap: NextTierGap | None
+    _checks: tuple[tuple[str, tuple[Check, ...], bool], ...] = attrs.field(alias="checks")
+    _next_tier_gap: NextTierGap | None = attrs.field(alias="next_tier_gap")
     flags: tuple[str, ...] = ()
     sku_id: str | None = None
     label: str = ""
+    _pending: _Pending | None = attrs.field(default=None, alias="_pending")
+
+    @property
+    def checks(self) -> tuple[tuple[str, tuple[Check, ...], bool], ...]:
+        """Every comparison evaluated, rule by rule: ``(rule name, checks, matched)``."""
+        if self._pending is not None:
+            self._materialize()
+        return self._checks
+
+    @property
+    def next_tier_gap(self) -> NextTierGap | None:
+        """How to reach the next tier up (``None`` at L5 or when no rule gives a higher tier)."""
+        if self._pending is not None:
+            self._materialize()
+        return self._next_tier_gap
+
+    def _materialize(self) -> None:
+        pending = self._pending
+        if pending is None:
+            return
+        policy, values = pending
+        program = policy._program
+        assert program is not None  # a pending decision comes only from a compiled policy
+        full = policy._decide_eager(dict(zip(program.names, values, strict=True)), sku_id=None)
+        object.__setattr__(self, "_checks", full.checks)
+        object.__setattr__(self, "_next_tier_gap", full.next_tier_gap)
+        object.__setattr__(self, "_pending", None)
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.tier,
+            self.rule,
+            self.rule_index,
+            self.checks,
+            self.next_tier_gap,
+            self.flags,
+            self.sku_id,
+            self.label,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, TierDecision)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        names = ("tier", "rule", "rule_index", "checks", "next_tier_gap", "flags", "sku_id", "label")
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(names, self._key(), strict=True))
+        return f"TierDecision({shown})"
 
     def explain(self) -> str:
         """A readable trace: each rule tried, its comparisons, the outcome, and the next-tier gap."""
@@ -400,6 +471,15 @@ class TierDecision:
         if self.next_tier_gap is not None:
             lines.append(f"  next: {self.next_tier_gap}")
         return "\n".join(lines)
+
+
+# The slots of TierDecision in field order, set directly by TierPolicy.decide (tests check that this names every
+# field and that such a decision equals one built through __init__).
+_DECISION_SLOTS: Final = tuple(TierDecision.__dict__[a.name].__set__ for a in attrs.fields(TierDecision))
+(_SET_TIER, _SET_RULE, _SET_INDEX, _SET_CHECKS, _SET_GAP, _SET_FLAGS, _SET_SKU, _SET_LABEL, _SET_PENDING) = (
+    _DECISION_SLOTS
+)
+_NEW = object.__new__
 
 
 HitPolicy = Literal["first", "highest"]
@@ -474,16 +554,41 @@ class TierPolicy:
 
     # -- deciding ---------------------------------------------------------------------------------
 
+    @functools.cached_property
+    def _program(self) -> _codegen.Program | None:
+        """The rules compiled to Python functions, once per policy (``None``: the interpreter decides)."""
+        ranks = None if self.hit == "first" else [rule.tier.rank for rule in self.rules]
+        return _codegen.compile_program([rule.when for rule in self.rules], ranks, _OPTIONAL_INPUTS, _WHOLE_INPUTS)
+
     def grade(self, inputs: Mapping[str, object]) -> Tier:
-        """The tier for *inputs*, without an explanation (the fast path)."""
+        """The tier for *inputs*, without an explanation (the fast path).
+
+        Raises:
+            PolicyError: No rule matches and the policy has no fallback.
+            InvalidValueError: An input a rule needs is missing or cannot be compared.
+        """
+        program = self._program
+        if program is None:
+            return self._grade_walk(inputs)
+        try:
+            chosen = program.choose(inputs)
+        except (KeyError, TypeError):  # missing or mistyped input: the interpreter names it (or copes)
+            return self._grade_walk(inputs)
+        if chosen >= 0:
+            return self.rules[chosen].tier
+        return self._unmatched()
+
+    def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
+        """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
         best: Tier | None = None
         for rule in self.rules:
             if evaluate(rule.when, inputs):
                 if self.hit == "first":
                     return rule.tier
                 best = rule.tier if best is None or rule.tier > best else best
-        if best is not None:
-            return best
+        return self._unmatched() if best is None else best
+
+    def _unmatched(self) -> Tier:
         if self.fallback is None:
             raise PolicyError("TierPolicy", self.name, "no rule matches these inputs and there is no fallback")
         return self.fallback
@@ -491,9 +596,48 @@ class TierPolicy:
     def decide(self, inputs: Mapping[str, object], *, sku_id: str | None = None) -> TierDecision:
         """The tier for *inputs* with its full explanation and the gap to the next tier up.
 
+        The values of every input the policy reads are captured now; the trace and the gap are built from
+        them the first time :attr:`TierDecision.checks` or :attr:`TierDecision.next_tier_gap` is read.
+
         Raises:
             PolicyError: No rule matches and the policy has no fallback.
+            InvalidValueError: An input a rule needs is missing or cannot be compared.
         """
+        program = self._program
+        if program is None:
+            return self._decide_eager(inputs, sku_id=sku_id)
+        try:
+            chosen, captured = program.capture(inputs)
+        except Exception:  # any value the compiled rules cannot compare (or a missing one): the interpreter decides
+            return self._decide_eager(inputs, sku_id=sku_id)
+        # Every comparison the trace and the gap can make on these values has just succeeded (see Program).
+        index: int | None = chosen
+        if chosen >= 0:
+            tier, name, flags, label = self._outcomes[chosen]
+        else:
+            tier = self._unmatched()
+            name, index, flags, label = "(fallback)", None, (), self.label(tier)
+        # TierDecision(tier, name, index, (), None, flags, sku_id, label, _pending=...), built faster: each slot
+        # set directly (attrs' frozen __init__ goes through object.__setattr__ for each).
+        decision: TierDecision = _NEW(TierDecision)
+        _SET_TIER(decision, tier)
+        _SET_RULE(decision, name)
+        _SET_INDEX(decision, index)
+        _SET_CHECKS(decision, ())
+        _SET_GAP(decision, None)
+        _SET_FLAGS(decision, flags)
+        _SET_SKU(decision, sku_id)
+        _SET_LABEL(decision, label)
+        _SET_PENDING(decision, (self, captured))
+        return decision
+
+    @functools.cached_property
+    def _outcomes(self) -> tuple[tuple[Tier, str, tuple[str, ...], str], ...]:
+        """For each rule: the tier, name, flags and label a decision by it carries."""
+        return tuple((rule.tier, rule.name, rule.flags, self.label(rule.tier)) for rule in self.rules)
+
+    def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
+        """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
         trace: list[tuple[str, tuple[Check, ...], bool]] = []
         chosen: int | None = None
         for i, rule in enumerate(self.rules):
@@ -506,9 +650,7 @@ class TierPolicy:
                 if chosen is None or rule.tier > self.rules[chosen].tier:
                     chosen = i
         if chosen is None:
-            if self.fallback is None:
-                raise PolicyError("TierPolicy", self.name, "no rule matches these inputs and there is no fallback")
-            tier, rule_name, flags = self.fallback, "(fallback)", tuple[str, ...]()
+            tier, rule_name, flags = self._unmatched(), "(fallback)", tuple[str, ...]()
         else:
             rule = self.rules[chosen]
             tier, rule_name, flags = rule.tier, rule.name, rule.flags

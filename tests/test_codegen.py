@@ -1,0 +1,190 @@
+"""The compiled decision tables: the same answers as the interpreter, and rule data never becomes code."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao._codegen import Program, compilable, compile_program, fast_threshold
+from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, comparisons, evaluate, explain
+from fenxiao.errors import InvalidValueError
+from fenxiao.testing.tiers import tier_conditions
+
+D = Decimal
+NAMES = ("composite", "units_30d", "reference_price", "brand_registered")
+OPTIONAL = frozenset({"reference_price"})
+INTEGERS = frozenset({"units_30d"})
+# Values on the edges tier_conditions draws, a step off them, missing, and of the wrong type.
+VALUES: dict[str, list[Any]] = {
+    "composite": [D(0), D("39.99"), D(40), D(60), D("89.99"), D(90), D(100), None, "x", 90, 89.5],
+    "units_30d": [0, 1, 13, 14, 99, 100, 101, 1000, D(100), D("99.5"), None, "x"],
+    "reference_price": [D(0), D("9.99"), D(10), D(100), None, "x"],
+    "brand_registered": [True, False, None, "x"],
+}
+INPUTS = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in VALUES.items()})
+RULES = st.lists(tier_conditions(inputs=NAMES), min_size=1, max_size=5)
+RANKS = st.none() | st.lists(st.integers(0, 5), min_size=5, max_size=5)
+
+
+def _walk(conditions: list[Condition], ranks: list[int] | None, values: dict[str, Any]) -> int:
+    """The reference: the rules walked one by one with the interpreter."""
+    chosen, best = -1, -1
+    for i, condition in enumerate(conditions):
+        if evaluate(condition, values):
+            if ranks is None:
+                return i
+            if ranks[i] > best:
+                chosen, best = i, ranks[i]
+    return chosen
+
+
+def _outcome(func: Any, *args: Any) -> tuple[str, Any]:
+    try:
+        return "ok", func(*args)
+    except (InvalidValueError, ArithmeticError) as exc:
+        return "error", type(exc)
+
+
+def _program(conditions: list[Condition], ranks: list[int] | None) -> Program:
+    program = compile_program(conditions, None if ranks is None else ranks[: len(conditions)], OPTIONAL, INTEGERS)
+    assert program is not None
+    return program
+
+
+@given(RULES, RANKS, INPUTS)
+def test_choose_agrees_with_the_interpreter_or_hands_the_input_back(
+    conditions: list[Condition], ranks: list[int] | None, values: dict[str, Any]
+) -> None:
+    """choose() returns the interpreter's index, or raises KeyError/TypeError (then the caller asks the walk)."""
+    program = _program(conditions, ranks)
+    reference = _outcome(_walk, conditions, ranks, values)
+    try:
+        chosen = program.choose(values)
+    except (KeyError, TypeError):
+        return
+    assert reference == ("ok", chosen)
+
+
+@given(RULES, RANKS, INPUTS)
+def test_capture_agrees_and_its_values_can_be_explained_without_error(
+    conditions: list[Condition], ranks: list[int] | None, values: dict[str, Any]
+) -> None:
+    """capture() returns the interpreter's index and the values read; after it, explaining every rule on
+    those values cannot fail (the probes saw to it)."""
+    program = _program(conditions, ranks)
+    try:
+        chosen, captured = program.capture(values)
+    except (KeyError, TypeError, ArithmeticError):
+        return
+    assert _outcome(_walk, conditions, ranks, values) == ("ok", chosen)
+    assert captured == tuple(values[name] for name in program.names)
+    read = dict(zip(program.names, captured, strict=True))
+    for condition in conditions:
+        assert explain(condition, read).passed == evaluate(condition, read)
+
+
+def test_capture_refuses_a_value_that_only_a_later_rule_could_not_compare() -> None:
+    """The first rule decides, but the second would compare "x" with a number: capture raises at once."""
+    conditions: list[Condition] = [Compare("units_30d", Op.EQ, D(0)), Compare("composite", Op.GE, D(90))]
+    program = _program(conditions, None)
+    assert program.choose({"units_30d": 0, "composite": "x"}) == 0
+    with pytest.raises(TypeError):
+        program.capture({"units_30d": 0, "composite": "x"})
+    with pytest.raises(InvalidOperation):
+        program.capture({"units_30d": 0, "composite": D("NaN")})
+
+
+def test_missing_values_satisfy_no_comparison_not_even_inequality() -> None:
+    """An optional input that is None makes ==, !=, in, between and ordered comparisons all false."""
+    for op, value in ((Op.EQ, D(1)), (Op.NE, D(1)), (Op.GE, D(1)), (Op.IN, (D(1),)), (Op.BETWEEN, (D(0), D(9)))):
+        program = _program([Compare("reference_price", op, value)], None)
+        assert program.choose({"reference_price": None}) == -1
+        assert program.capture({"reference_price": None}) == (-1, (None,))
+
+
+NASTY = (
+    "__import__('os').system('echo owned')",
+    "a]\nimport os\n#",
+    "v",
+    "t",
+    "a0",
+    "_k1",
+    "'\"",
+    "\\",
+    "x) or (True",
+)
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_input_names_and_thresholds_are_values_never_source(name: str) -> None:
+    """Names that look like code, or like the generated locals, are dictionary keys like any other."""
+    condition = AnyOf((Compare(name, Op.GE, D(5)), Compare(name, Op.IN, ("__import__('os')", "b"))))
+    program = compile_program([condition, Not(condition)], None)
+    assert program is not None
+    for value in (D(4), D(5), 7, "b", "__import__('os')"):
+        values = {name: value}
+        try:
+            expected = _walk([condition, Not(condition)], None, values)
+        except InvalidValueError:
+            continue
+        assert program.capture(values) == (expected, (value,)) or isinstance(value, str)
+        if not isinstance(value, str):
+            assert program.choose(values) == expected
+
+
+def test_generated_functions_see_no_builtins() -> None:
+    """The namespace holds only generated names bound to values, and an empty __builtins__."""
+    program = _program([Compare("composite", Op.GE, D(90))], None)
+    for function in (program.choose, program.capture):
+        namespace = function.__globals__
+        assert namespace["__builtins__"] == {}
+        assert all(key == "__builtins__" or key.startswith("_") or key in {"choose", "capture"} for key in namespace)
+
+
+def test_whole_thresholds_become_ints_only_for_whole_number_inputs() -> None:
+    """1E+2 on a count compares as 100; fractional, huge, NaN or non-count thresholds stay Decimals."""
+    assert fast_threshold(D("1E+2"), True) == 100
+    assert type(fast_threshold(D("1E+2"), True)) is int
+    assert type(fast_threshold(D(100), False)) is Decimal
+    assert type(fast_threshold(D("99.5"), True)) is Decimal
+    assert type(fast_threshold(D("1E+40"), True)) is Decimal
+    nan = fast_threshold(D("NaN"), True)
+    assert isinstance(nan, Decimal)
+    assert nan.is_nan()
+    assert fast_threshold(True, True) is True
+
+
+def test_unchecked_shapes_stay_with_the_interpreter() -> None:
+    """A between without two bounds, an in without a list, or a list where one value belongs is not compiled."""
+    assert not compilable(Compare("composite", Op.BETWEEN, (D(1),)))
+    assert not compilable(Compare("composite", Op.IN, D(1)))
+    assert not compilable(Compare("composite", Op.GE, (D(1), D(2))))
+    assert not compilable(Compare("composite", Op.EQ, 1.5))
+    assert compile_program([Compare("composite", Op.IN, D(1))], None) is None
+    assert compile_program([], None) is None
+
+
+def test_empty_combinators_and_policies_without_inputs_compile() -> None:
+    """all() is true and any() false with no conditions, as in the interpreter; no inputs are read."""
+    program = _program([AnyOf(()), All(())], None)
+    assert program.names == ()
+    assert program.choose({}) == 1
+    assert program.capture({}) == (1, ())
+
+
+def test_a_policy_at_the_size_limits_compiles_quickly() -> None:
+    """200 rules of 50 comparisons each compile, and decide like the interpreter."""
+    conditions: list[Condition] = [
+        All(tuple(Compare("composite", Op.GE, D(i + j)) for j in range(50))) for i in range(200)
+    ]
+    started = time.perf_counter()
+    program = _program(conditions, None)
+    assert time.perf_counter() - started < 30  # a guard against pathological compile times, not a benchmark
+    assert sum(1 for c in conditions for _ in comparisons(c)) == 10_000
+    for score in (D(0), D(49), D(100), D(248)):
+        assert program.choose({"composite": score}) == _walk(conditions, None, {"composite": score})
