@@ -17,7 +17,6 @@ from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError, Validat
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.tiers import tier_inputs, tier_policies
 from fenxiao.tiers import (
-    _DECISION_SLOTS,
     DIMENSION_INPUTS,
     TIER_INPUTS,
     Severity,
@@ -598,8 +597,12 @@ def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:
 
 
 def test_the_fast_decision_builder_sets_every_field() -> None:
-    """The slot setters decide() uses name every attrs field, in order."""
-    assert [s.__self__.__name__ for s in _DECISION_SLOTS] == [a.name for a in attrs.fields(TierDecision)]
+    """decide()'s templates, with the SKU and the captured values, hold every attrs field; the fallback's too."""
+    fields = {a.name for a in attrs.fields(TierDecision)}
+    policy = TierPolicy(rules=POLICY.rules, fallback=Tier.L0)
+    for template in policy._templates:
+        assert {*template, "sku_id", "_pending"} == fields
+    assert vars(policy.decide(example_inputs())).keys() == fields
 
 
 def test_decide_raises_at_once_for_a_value_only_the_gap_would_compare() -> None:

@@ -98,31 +98,31 @@ class Tier(enum.Enum):
     @property
     def rank(self) -> int:
         """0 for L0 ... 5 for L5."""
-        return _RANKS[self.value]
+        return _RANKS[self._value_]
 
     # Written out (not functools.total_ordering): tiers are compared in hot loops.
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return _RANKS[self.value] < _RANKS[other.value]
+        return _RANKS[self._value_] < _RANKS[other._value_]
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return _RANKS[self.value] <= _RANKS[other.value]
+        return _RANKS[self._value_] <= _RANKS[other._value_]
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return _RANKS[self.value] > _RANKS[other.value]
+        return _RANKS[self._value_] > _RANKS[other._value_]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
-        return _RANKS[self.value] >= _RANKS[other.value]
+        return _RANKS[self._value_] >= _RANKS[other._value_]
 
     def __hash__(self) -> int:
-        return hash(self.value)
+        return hash(self._value_)
 
     @property
     def label_zh(self) -> str:
@@ -380,7 +380,7 @@ class NextTierGap:
 _Pending: TypeAlias = "tuple[TierPolicy, tuple[object, ...]]"
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, slots=False)  # a __dict__: decide() copies a rule's fields in at once
 class TierDecision:
     """A SKU's tier and why.
 
@@ -473,12 +473,6 @@ class TierDecision:
         return "\n".join(lines)
 
 
-# The slots of TierDecision in field order, set directly by TierPolicy.decide (tests check that this names every
-# field and that such a decision equals one built through __init__).
-_DECISION_SLOTS: Final = tuple(TierDecision.__dict__[a.name].__set__ for a in attrs.fields(TierDecision))
-(_SET_TIER, _SET_RULE, _SET_INDEX, _SET_CHECKS, _SET_GAP, _SET_FLAGS, _SET_SKU, _SET_LABEL, _SET_PENDING) = (
-    _DECISION_SLOTS
-)
 _NEW = object.__new__
 
 
@@ -590,8 +584,11 @@ class TierPolicy:
 
     def _unmatched(self) -> Tier:
         if self.fallback is None:
-            raise PolicyError("TierPolicy", self.name, "no rule matches these inputs and there is no fallback")
+            raise self._no_match()
         return self.fallback
+
+    def _no_match(self) -> PolicyError:
+        return PolicyError("TierPolicy", self.name, "no rule matches these inputs and there is no fallback")
 
     def decide(self, inputs: Mapping[str, object], *, sku_id: str | None = None) -> TierDecision:
         """The tier for *inputs* with its full explanation and the gap to the next tier up.
@@ -610,31 +607,39 @@ class TierPolicy:
             chosen, captured = program.capture(inputs)
         except Exception:  # any value the compiled rules cannot compare (or a missing one): the interpreter decides
             return self._decide_eager(inputs, sku_id=sku_id)
+        if chosen < 0 and self.fallback is None:
+            raise self._no_match()
         # Every comparison the trace and the gap can make on these values has just succeeded (see Program).
-        index: int | None = chosen
-        if chosen >= 0:
-            tier, name, flags, label = self._outcomes[chosen]
-        else:
-            tier = self._unmatched()
-            name, index, flags, label = "(fallback)", None, (), self.label(tier)
-        # TierDecision(tier, name, index, (), None, flags, sku_id, label, _pending=...), built faster: each slot
-        # set directly (attrs' frozen __init__ goes through object.__setattr__ for each).
+        # TierDecision(tier, rule, index, (), None, flags, sku_id, label, _pending=...), built faster: the
+        # fields a rule decides are copied from a template, not set one by one through the frozen __setattr__.
         decision: TierDecision = _NEW(TierDecision)
-        _SET_TIER(decision, tier)
-        _SET_RULE(decision, name)
-        _SET_INDEX(decision, index)
-        _SET_CHECKS(decision, ())
-        _SET_GAP(decision, None)
-        _SET_FLAGS(decision, flags)
-        _SET_SKU(decision, sku_id)
-        _SET_LABEL(decision, label)
-        _SET_PENDING(decision, (self, captured))
+        fields = decision.__dict__
+        fields.update(self._templates[chosen])  # chosen == -1: the fallback's template, last
+        fields["sku_id"] = sku_id
+        fields["_pending"] = (self, captured)
         return decision
 
     @functools.cached_property
-    def _outcomes(self) -> tuple[tuple[Tier, str, tuple[str, ...], str], ...]:
-        """For each rule: the tier, name, flags and label a decision by it carries."""
-        return tuple((rule.tier, rule.name, rule.flags, self.label(rule.tier)) for rule in self.rules)
+    def _templates(self) -> tuple[dict[str, object], ...]:
+        """For each rule, then for the fallback: the fields of a pending decision other than the SKU and values."""
+        templates: list[dict[str, object]] = []
+        outcomes: list[tuple[Tier | None, str, int | None, tuple[str, ...]]] = [
+            (rule.tier, rule.name, i, rule.flags) for i, rule in enumerate(self.rules)
+        ]
+        outcomes.append((self.fallback, "(fallback)", None, ()))
+        for tier, name, index, flags in outcomes:
+            templates.append(
+                {
+                    "tier": tier,
+                    "rule": name,
+                    "rule_index": index,
+                    "_checks": (),
+                    "_next_tier_gap": None,
+                    "flags": flags,
+                    "label": self.label(tier) if tier is not None else "",
+                }
+            )
+        return tuple(templates)
 
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
