@@ -664,7 +664,7 @@ class TierPolicy:
             rule=rule_name,
             rule_index=chosen,
             checks=tuple(trace),
-            next_tier_gap=self._gap(inputs, tier),
+            next_tier_gap=self._gap(inputs, tier, chosen),
             flags=flags,
             sku_id=sku_id,
             label=self.label(tier),
@@ -687,26 +687,31 @@ class TierPolicy:
             return TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=self.label(tier))
         return self.decide(inputs, sku_id=snapshot.sku_id)
 
-    def _gap(self, inputs: Mapping[str, object], tier: Tier) -> NextTierGap | None:
+    def _gap(self, inputs: Mapping[str, object], tier: Tier, chosen: int | None) -> NextTierGap | None:
         """The cheapest verified way up: for each tier above, the rules giving it, fewest unmet comparisons first.
 
         Under the ``first`` hit policy a lower-tier rule listed earlier can catch the SKU before the target
         rule (e.g. ``low-sales`` before ``qualified``); escaping it is part of the gap, as the comparison that
-        would have to change (``units_30d 64 < 100 needed (+36)``).
+        would have to change (``units_30d 64 < 100 needed (+36)``). *chosen* is the index of the rule that
+        decided (``None``: no rule held): the rules before it do not hold, and it does.
         """
+        lenient = _Lenient(inputs)
+        holds: dict[int, bool] = {}
         target = tier.next_up()
         while target is not None:
             candidates = []
-            for index, rule in enumerate(self.rules):
-                if rule.tier is not target:
-                    continue
-                unmet = list(explain(rule.when, _Lenient(inputs)).unmet())
-                if self.hit == "first":
-                    for blocker in self.rules[:index]:
-                        if blocker.tier < target and evaluate(blocker.when, inputs):
-                            escape = _escape(blocker.when, inputs)
-                            if escape is not None and all(c.input != escape.input for c in unmet):
-                                unmet.append(escape)
+            for rule, lower in self._ladder.get(target, ()):
+                unmet = list(explain(rule.when, lenient).unmet())
+                for b in lower:
+                    if b not in holds:
+                        if chosen is None or b < chosen:
+                            holds[b] = False
+                        else:
+                            holds[b] = b == chosen or evaluate(self.rules[b].when, inputs)
+                    if holds[b]:
+                        escape = _escape(self.rules[b].when, inputs)
+                        if escape is not None and all(c.input != escape.input for c in unmet):
+                            unmet.append(escape)
                 raised = _raise_to(inputs, unmet)
                 reached = raised is not None and self._safe_grade(raised) >= target
                 candidates.append((not reached, len(unmet), rule.name, tuple(unmet), reached))
@@ -716,6 +721,16 @@ class TierPolicy:
                 return NextTierGap(target, name, unmet_checks, reached, self.label(target))
             target = target.next_up()
         return None
+
+    @functools.cached_property
+    def _ladder(self) -> dict[Tier, tuple[tuple[TierRule, tuple[int, ...]], ...]]:
+        """For each tier, the rules giving it, in order, each with the indices of the earlier rules of a lower
+        tier (under the ``first`` hit policy, those can catch a SKU before the rule is reached)."""
+        ladder: dict[Tier, list[tuple[TierRule, tuple[int, ...]]]] = {}
+        for index, rule in enumerate(self.rules):
+            lower = () if self.hit != "first" else tuple(i for i in range(index) if self.rules[i].tier < rule.tier)
+            ladder.setdefault(rule.tier, []).append((rule, lower))
+        return {tier: tuple(entries) for tier, entries in ladder.items()}
 
     def _safe_grade(self, inputs: Mapping[str, object]) -> Tier:
         try:
