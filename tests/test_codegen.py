@@ -22,7 +22,7 @@ INTEGERS = frozenset({"units_30d"})
 # Values on the edges tier_conditions draws, a step off them, missing, and of the wrong type.
 VALUES: dict[str, list[Any]] = {
     "composite": [D(0), D("39.99"), D(40), D(60), D("89.99"), D(90), D(100), None, "x", 90, 89.5],
-    "units_30d": [0, 1, 13, 14, 99, 100, 101, 1000, D(100), D("99.5"), None, "x"],
+    "units_30d": [0, 1, 13, 14, 99, 100, 101, 1000, D(100), D("99.5"), None, "x", True, 99.5, D("NaN")],
     "reference_price": [D(0), D("9.99"), D(10), D(100), None, "x"],
     "brand_registered": [True, False, None, "x"],
 }
@@ -60,12 +60,16 @@ def _program(conditions: list[Condition], ranks: list[int] | None) -> Program:
 def test_choose_agrees_with_the_interpreter_or_hands_the_input_back(
     conditions: list[Condition], ranks: list[int] | None, values: dict[str, Any]
 ) -> None:
-    """choose() returns the interpreter's index, or raises KeyError/TypeError (then the caller asks the walk)."""
+    """choose() returns the interpreter's index, or hands the input back: -2 for a whole-number input that is
+    not an int or Decimal, KeyError/TypeError/ArithmeticError otherwise (then the caller asks the walk)."""
     program = _program(conditions, ranks)
     reference = _outcome(_walk, conditions, ranks, values)
     try:
         chosen = program.choose(values)
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ArithmeticError):
+        return
+    if chosen == -2:
+        assert type(values["units_30d"]) not in {int, Decimal}
         return
     assert reference == ("ok", chosen)
 
@@ -80,6 +84,9 @@ def test_capture_agrees_and_its_values_can_be_explained_without_error(
     try:
         chosen, captured = program.capture(values)
     except (KeyError, TypeError, ArithmeticError):
+        return
+    if chosen == -2:
+        assert type(values["units_30d"]) not in {int, Decimal}
         return
     assert _outcome(_walk, conditions, ranks, values) == ("ok", chosen)
     assert captured == tuple(values[name] for name in program.names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import typing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, evaluate, explain
+from fenxiao.conditions import All, AnyOf, Check, Compare, Condition, Not, Op, condition_from_data, evaluate, explain
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError, ValidationError
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.tiers import tier_inputs, tier_policies
@@ -518,7 +519,9 @@ def test_decide_agrees_with_grade_when_a_higher_rule_names_an_absent_input() -> 
 # -- the compiled policy and lazily explained decisions ---------------------------------------------------------
 
 POLICIES_AND_INPUTS = tier_policies().flatmap(lambda p: st.tuples(st.just(p), tier_inputs(p)))
-BAD_VALUES = st.sampled_from(["x", None, D("NaN"), 1.5, D("-1")])
+BAD_VALUES = st.sampled_from(
+    ["x", None, D("NaN"), D("sNaN"), float("nan"), 1.5, True, D("-1"), D("-9.9999999999999999999999999999E+999999")]
+)
 
 
 def _outcome(func: Any, *args: Any) -> tuple[str, Any]:
@@ -566,7 +569,7 @@ def test_the_default_policy_compiled_decides_like_the_interpreter(inputs: dict[s
 
 
 def _pending(decision: TierDecision) -> bool:
-    return decision._pending is not None
+    return "_pending" in vars(decision)
 
 
 def test_a_decision_builds_its_trace_and_gap_once_when_first_read() -> None:
@@ -602,10 +605,14 @@ def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:
 def test_the_fast_decision_builder_sets_every_field() -> None:
     """decide()'s templates, with the SKU and the captured values, hold every attrs field; the fallback's too."""
     fields = {a.name for a in attrs.fields(TierDecision)}
+    later = {"checks", "next_tier_gap"}
     policy = TierPolicy(rules=POLICY.rules, fallback=Tier.L0)
     for template in policy._templates:
-        assert {*template, "sku_id", "_pending"} == fields
-    assert vars(policy.decide(example_inputs())).keys() == fields
+        assert {*template, "sku_id", *later} == fields
+    decision = policy.decide(example_inputs())
+    assert vars(decision).keys() == fields - later | {"_pending"}
+    assert decision.checks
+    assert vars(decision).keys() == fields
 
 
 def test_decide_raises_at_once_for_a_value_only_the_gap_would_compare() -> None:
@@ -662,3 +669,55 @@ def test_the_default_gap_equals_the_gap_as_first_written(inputs: dict[str, Any])
     """The same on the grid of the default policy's thresholds."""
     decision = POLICY._decide_eager(inputs, sku_id=None)
     assert repr(decision.next_tier_gap) == repr(_reference_gap(POLICY, inputs, decision.tier))
+
+
+def test_a_huge_whole_threshold_compiles_at_once() -> None:
+    """1E+999999 on a count stays a Decimal (int() of it would take minutes); grading agrees with the walk."""
+    when = condition_from_data({"input": "units_30d", "op": ">=", "value": "1E+999999"})
+    policy = TierPolicy(rules=(TierRule("a", Tier.L3, when),), fallback=Tier.L0)
+    assert policy.grade(example_inputs()) is policy._grade_walk(example_inputs()) is Tier.L0
+
+
+def test_decisions_serialize_copy_and_evolve_like_eager_ones() -> None:
+    """to_dict, asdict, type hints, pickle and evolve see the explanation, built on demand; evolve keeps what
+    it is given."""
+    inputs = example_inputs(composite="45", units_30d=150, **{"score.service": "45"})
+    eager = POLICY._decide_eager(inputs, sku_id="sku-1")
+    assert to_dict(POLICY.decide(inputs, sku_id="sku-1")) == to_dict(eager)
+    assert attrs.asdict(POLICY.decide(inputs, sku_id="sku-1")) == attrs.asdict(eager)
+    assert typing.get_type_hints(TierDecision)["checks"] == tuple[tuple[str, tuple[Check, ...], bool], ...]
+    emptied = attrs.evolve(POLICY.decide(inputs), checks=(), next_tier_gap=None)
+    assert (emptied.checks, emptied.next_tier_gap) == ((), None)
+    state = POLICY.decide(inputs).__getstate__()
+    assert "_pending" not in state
+    assert state["checks"] == eager.checks
+
+
+def test_odd_numbers_grade_as_the_interpreter_grades_them() -> None:
+    """A float NaN, NumPy scalars and a number beyond float precision: the compiled policy hands them to the
+    interpreter, so grade and decide agree with it (a tier, or the same error)."""
+    np = pytest.importorskip("numpy")
+    between = TierPolicy(
+        rules=(TierRule("young", Tier.L1, Compare("days_since_joining", Op.BETWEEN, (D(0), D(13)))),),
+        fallback=Tier.L0,
+    )
+    big = TierPolicy(rules=(TierRule("big", Tier.L5, Compare("units_30d", Op.GE, D(2**53 + 1))),), fallback=Tier.L1)
+    cases = [
+        (POLICY, example_inputs(days_since_joining=float("nan"))),
+        (between, example_inputs(days_since_joining=np.int64(5))),
+        (big, example_inputs(units_30d=np.float64(2**53))),
+        (big, example_inputs(units_30d=np.int64(2**53 + 1))),
+        (POLICY, example_inputs(units_30d=640, composite=D("-9.9999999999999999999999999999E+999999"))),
+    ]
+    for policy, inputs in cases:
+        _same_everywhere(policy, inputs)
+
+
+def test_labels_are_read_only_once_the_policy_is_built() -> None:
+    """Decisions cache labels, so a policy's labels cannot change under them; policies still pickle."""
+    policy = TierPolicy(rules=POLICY.rules, labels={"L2": "达标"})
+    with pytest.raises(TypeError):
+        policy.labels[Tier.L2] = "x"  # type: ignore[index]
+    assert policy.labels == {Tier.L2: "达标"}
+    assert pickle.loads(pickle.dumps(policy)) == policy
+    assert policy.decide(example_inputs(composite="45", units_30d=150, **{"score.service": "45"})).label == "达标"

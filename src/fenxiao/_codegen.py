@@ -33,7 +33,7 @@ __all__ = ["Program", "compile_program"]
 
 _SYMBOL: Final = {Op.GE: ">=", Op.GT: ">", Op.LE: "<=", Op.LT: "<", Op.EQ: "=="}
 _ORDERED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.BETWEEN})
-_INT_LIMIT: Final = 10**18
+_INT_DIGITS: Final = 18  # whole thresholds below 10**18 become ints
 _SCALARS: Final = (Decimal, bool, str)  # what a checked threshold holds; None never equals one
 
 
@@ -41,10 +41,9 @@ def fast_threshold(value: object, integer: bool) -> object:
     """*value* as the cheapest exactly-equal operand for an input holding whole numbers (``integer``): a whole
     ``Decimal`` of sane size becomes an ``int`` (``Decimal`` against ``Decimal`` and ``int`` against ``int`` are
     the fast comparisons; mixed ones cost twice as much)."""
-    if integer and type(value) is Decimal and value.is_finite() and value == value.to_integral_value():
-        as_int = int(value)
-        if -_INT_LIMIT < as_int < _INT_LIMIT:
-            return as_int
+    # (adjusted() before int(): int() of 1E+999999 would build a million-digit number)
+    if integer and isinstance(value, Decimal) and value.is_finite() and value.adjusted() < _INT_DIGITS:
+        return int(value) if value == value.to_integral_value() else value
     return value
 
 
@@ -108,6 +107,16 @@ class _Writer:
             text = f"{operand} {_SYMBOL[op]} {self.constant(fast_threshold(value, integer))}"
         return f"({operand} is not None and {text})" if node.input in self.optional else f"({text})"
 
+    def probes(self, node: Compare, operand: str) -> list[str]:
+        """Statements comparing *operand* with each of *node*'s thresholds (both ends of a ``between``)."""
+        if node.op is not Op.BETWEEN:
+            return [self.comparison(node, operand)]
+        low, high = node.value if isinstance(node.value, tuple) else (node.value, node.value)
+        return [
+            self.comparison(Compare(node.input, Op.GE, low), operand),
+            self.comparison(Compare(node.input, Op.LE, high), operand),
+        ]
+
     def expression(self, condition: Condition, leaf: Callable[[Compare], str]) -> str:
         """The source of *condition*, with each comparison written by *leaf*."""
         if isinstance(condition, Compare):
@@ -139,13 +148,19 @@ class Program:
     (``names``, sorted) from the mapping at once and returns ``(index, captured)``: the same index and the
     values read, in the order of ``names``.
 
-    Before deciding, ``capture`` *probes* every value: for each input and each kind of comparison the rules
-    make on it (ordered or equality, against thresholds of one type), it makes one of them. A value that can
-    be compared with one threshold of a kind can be compared with all of them (true of ``int``, ``bool``,
-    ``float``, ``Decimal`` -- a NaN fails every ordered comparison --, ``Fraction``, ``str`` and ``None``), so
-    when ``capture`` returns, every comparison the rules can make on those values succeeds: an explanation
-    built later from the captured values cannot fail on them. (A value of some other type whose comparisons
-    succeed against one threshold and raise against another would raise only when that explanation is built.)
+    Whole-number inputs are compared with ``int`` thresholds only when their value is exactly an ``int`` or a
+    ``Decimal``; for any other value both functions return ``-2`` (``capture``: ``(-2, captured)``) and the
+    caller asks the interpreter. Every other threshold is the rule's own value, so a comparison here is the
+    interpreter's comparison.
+
+    Before deciding, ``capture`` *probes* every value: for each input and each type of threshold the rules
+    compare it with, it makes one of those comparisons, an ordering if there is one (a ``between`` at both
+    ends). A value that can be compared with one threshold of a type can be compared with all of them, and one
+    that can be ordered can also be tested for equality (true of ``int``, ``bool``, ``Decimal`` -- a NaN fails
+    every ordering --, ``Fraction``, ``str`` and ``None``), so when ``capture`` returns, no comparison the rules
+    can make on those values raises: an explanation built later from the captured values cannot fail on them.
+    (A value of some other type whose comparisons succeed against one threshold and raise against another
+    would raise only when that explanation is built.)
     """
 
     __slots__ = ("capture", "choose", "names")
@@ -161,17 +176,27 @@ class Program:
         self.capture = capture
 
 
-def _pick(writer: _Writer, outcomes: Sequence[str], ranks: Sequence[int] | None, also: str = "") -> list[str]:
-    """Source lines returning the deciding rule's index (and *also*, if given) from the rules' outcomes."""
+def _pick(
+    writer: _Writer,
+    outcomes: Sequence[str],
+    ranks: Sequence[int] | None,
+    also: str = "",
+    before: Sequence[Sequence[str]] = (),
+) -> list[str]:
+    """Source lines returning the deciding rule's index (and *also*, if given) from the rules' outcomes, with
+    the lines ``before[i]`` ahead of rule ``i`` (every rule is reached only through the ones before it)."""
     extra = f", {also}" if also else ""
-    if ranks is None:  # first hit
-        lines = [f"    if {outcome}:\n        return {i}{extra}\n" for i, outcome in enumerate(outcomes)]
-        return [*lines, f"    return -1{extra}\n"]
-    lines = ["    chosen = -1\n    best = -1\n"]
-    for i, (outcome, rank) in enumerate(zip(outcomes, ranks, strict=True)):
-        r = writer.constant(rank, "_r")
-        lines.append(f"    if {outcome}:\n        if {r} > best:\n            chosen = {i}\n            best = {r}\n")
-    return [*lines, f"    return chosen{extra}\n"]
+    lines = [] if ranks is None else ["    chosen = -1\n    best = -1\n"]
+    for i, outcome in enumerate(outcomes):
+        lines += before[i] if i < len(before) else ()
+        if ranks is None:  # first hit
+            lines.append(f"    if {outcome}:\n        return {i}{extra}\n")
+        else:
+            r = writer.constant(ranks[i], "_r")
+            lines.append(
+                f"    if {outcome}:\n        if {r} > best:\n            chosen = {i}\n            best = {r}\n"
+            )
+    return [*lines, f"    return {'-1' if ranks is None else 'chosen'}{extra}\n"]
 
 
 def compile_program(
@@ -183,43 +208,68 @@ def compile_program(
     """Compile the rules' *conditions* (in order) to a :class:`Program`, or ``None`` if one is not compilable.
 
     *ranks* are the rules' tier ranks for a highest-hit table (the first rule of the highest rank wins), or
-    ``None`` for first hit. Comparisons of inputs named in
-    *optional* treat ``None`` as missing (elsewhere a ``None`` may raise ``TypeError``, and the caller asks the
-    interpreter); inputs named in *integers* hold whole numbers, and their whole thresholds are compared as
-    ``int``.
+    ``None`` for first hit. Comparisons of inputs named in *optional* treat ``None`` as missing (elsewhere a
+    ``None`` may raise ``TypeError``, and the caller asks the interpreter). Inputs named in *integers* hold
+    whole numbers: their whole thresholds are compared as ``int``, once the value is seen to be an ``int`` or a
+    ``Decimal`` (against which an ``int`` threshold is exact); any other value is handed back (``-2``).
     """
     if not conditions or not all(compilable(c) for c in conditions):
         return None
-
-    # choose: reads the mapping, short-circuits like the interpreter.
-    writer = _Writer(optional, integers)
-
-    def read_leaf(node: Compare) -> str:
-        return writer.comparison(node, _read(writer, node.input))
-
-    outcomes = [writer.expression(c, read_leaf) for c in conditions]
-    choose = writer.build("def choose(v):\n" + "".join(_pick(writer, outcomes, ranks)), "choose")
-
-    # capture: every input read at once, one probe comparison per kind, then the rules on the locals.
-    names = tuple(sorted({node.input for c in conditions for node in comparisons(c)}))
+    leaves = [node for c in conditions for node in comparisons(c)]
+    names = tuple(sorted({node.input for node in leaves}))
     local = {name: f"a{i}" for i, name in enumerate(names)}
+    whole = [name for name in names if name in frozenset(integers)]
+
+    # choose: each input read once, just before the first rule that compares it (a SKU decided by an early
+    # rule never reads the inputs only later rules need); whole-number ones have their type checked there.
+    writer = _Writer(optional, integers)
+    before: list[list[str]] = []
+    seen: set[str] = set()
+    for condition in conditions:
+        new = sorted({node.input for node in comparisons(condition)} - seen)
+        seen.update(new)
+        reads = [f"    {local[name]} = {_read(writer, name)}\n" for name in new]
+        before.append(reads + _whole_check(writer, [local[name] for name in new if name in whole], "-2"))
+
+    def local_leaf(node: Compare) -> str:
+        return writer.comparison(node, local[node.input])
+
+    outcomes = [writer.expression(c, local_leaf) for c in conditions]
+    choose = writer.build("".join(["def choose(v):\n", *_pick(writer, outcomes, ranks, before=before)]), "choose")
+
+    # capture: every input read at once, one probe per kind of comparison, then the rules on the locals.
     writer_all = _Writer(optional, integers)
     lines = [f"def capture(v):\n    t = {writer_all.constant(_getter(names), '_get')}(v)\n"]
     if names:
         lines.append(f"    {', '.join(local.values())}, = t\n")
-    probed: set[tuple[str, bool, type]] = set()
-    for node in (node for c in conditions for node in comparisons(c)):
-        key = (node.input, node.op in _ORDERED, type(fast_threshold(node.value, node.input in writer_all.integers)))
-        if key not in probed:
-            probed.add(key)
-            lines.append(f"    {writer_all.comparison(node, local[node.input])}\n")
+    lines += _whole_check(writer_all, [local[name] for name in whole], "-2, t")
+    # One probe per input and threshold type (a whole-number value is an int or a Decimal by now, and either
+    # kind of threshold compares with it alike): an ordering if the rules make one (it also rules out a NaN,
+    # which only orderings refuse), else an equality (which refuses a signalling NaN).
+    probes: dict[tuple[str, type], Compare] = {}
+    for node in leaves:
+        key = (node.input, int if node.input in whole else type(node.value))
+        if key not in probes or (node.op in _ORDERED and probes[key].op not in _ORDERED):
+            probes[key] = node
+    for node in probes.values():
+        lines += (f"    {probe}\n" for probe in writer_all.probes(node, local[node.input]))
 
-    def local_leaf(node: Compare) -> str:
+    def captured_leaf(node: Compare) -> str:
         return writer_all.comparison(node, local[node.input])
 
-    outcomes_all = [writer_all.expression(c, local_leaf) for c in conditions]
+    outcomes_all = [writer_all.expression(c, captured_leaf) for c in conditions]
     capture = writer_all.build("".join(lines + _pick(writer_all, outcomes_all, ranks, "t")), "capture")
     return Program(names, choose, capture)
+
+
+def _whole_check(writer: _Writer, operands: Sequence[str], result: str) -> list[str]:
+    """Source lines returning *result* unless each operand is exactly an ``int`` or a ``Decimal``."""
+    if not operands:
+        return []
+    exact = writer.constant(int, "_int")
+    decimal = writer.constant(Decimal, "_dec")
+    tests = " or ".join(f"({x}.__class__ is not {exact} and {x}.__class__ is not {decimal})" for x in operands)
+    return [f"    if {tests}:\n        return {result}\n"]
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:

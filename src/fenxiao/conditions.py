@@ -39,7 +39,7 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
 from typing import Any, Final, TypeAlias
 
 import attrs
@@ -78,6 +78,8 @@ MAX_CONDITION_NODES: Final = 256
 
 # Enough precision that sample points between thresholds are exact (thresholds are exact Decimals).
 _EXACT: Final = Context(prec=200, Emax=10**6, Emin=-(10**6))
+# Gaps are differences of an input and a threshold: exact for any sane value, and no Overflow for absurd ones.
+_WIDE: Final = Context(prec=200, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 Scalar: TypeAlias = Decimal | bool | str
 Value: TypeAlias = Scalar | tuple[Scalar, ...]
@@ -507,7 +509,7 @@ def _lookup(values: Mapping[str, object], name: str) -> object:
 def _safe_compare(node: Compare, actual: object) -> bool:
     try:
         return _compare(node.op, actual, node.value)
-    except TypeError:
+    except (TypeError, ArithmeticError):  # a value of the wrong type; a NaN (decimal refuses to order it)
         raise InvalidValueError(
             f"inputs.{node.input}", actual, f"cannot be compared with {_show(node.value)} ({node.op.value})"
         ) from None
@@ -563,7 +565,7 @@ class Check:
             text = f"{self.input} {shown}: {self.op.value} {_show(self.threshold)} needed"
         if self.gap is not None and self.gap != 0:
             strict = " and more" if self.op in (Op.GT, Op.LT) else ""
-            text += f" ({'+' if self.gap > 0 else '-'}{_plain(abs(self.gap))}{strict})"
+            text += f" ({'+' if self.gap > 0 else '-'}{_plain(self.gap.copy_abs())}{strict})"
         return text
 
 
@@ -571,17 +573,20 @@ def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
     if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
         return None
     a = Decimal(actual)
-    if op in (Op.GE, Op.GT) and isinstance(threshold, Decimal):
-        return threshold - a
-    if op in (Op.LE, Op.LT) and isinstance(threshold, Decimal):
-        return threshold - a
+    if op in (Op.GE, Op.GT, Op.LE, Op.LT) and isinstance(threshold, Decimal):
+        return _difference(threshold, a)
     if op is Op.BETWEEN and isinstance(threshold, tuple):
         low, high = threshold
         if isinstance(low, Decimal) and a < low:
-            return low - a
+            return _difference(low, a)
         if isinstance(high, Decimal) and a > high:
-            return high - a
+            return _difference(high, a)
     return None
+
+
+def _difference(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b`` exactly (to 200 digits) whatever the thread's decimal context, and never overflowing."""
+    return _WIDE.subtract(a, b)
 
 
 @attrs.frozen
@@ -619,7 +624,7 @@ def _visit(node: Condition, values: Mapping[str, object], negated: bool, checks:
         outcome = _safe_compare(node, actual)
         passed = outcome != negated
         checks.append(
-            new_check(
+            _new_check(
                 node.input,
                 node.op,
                 node.value,
@@ -643,7 +648,7 @@ _CHECK_SLOTS: Final = tuple(Check.__dict__[a.name].__set__ for a in attrs.fields
 _SET_PASSED, _SET_CHECKS, _SET_CONDITION = (Explanation.__dict__[a.name].__set__ for a in attrs.fields(Explanation))
 
 
-def new_check(
+def _new_check(
     input: str, op: Op, threshold: Value, actual: object, passed: bool, negated: bool, gap: Decimal | None
 ) -> Check:
     """``Check(input, op, threshold, actual, passed, negated, gap)``, built faster (for explanations in bulk)."""

@@ -35,7 +35,7 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, cast
 
 import attrs
 
@@ -53,6 +53,8 @@ from fenxiao.conditions import (
     Op,
     Schema,
     SearchBudget,
+    _difference,
+    _new_check,
     check,
     evaluate,
     explain,
@@ -375,12 +377,7 @@ class NextTierGap:
         return head + body + ("" if self.reachable else " (not reachable by these inputs alone)")
 
 
-# A decision made on the fast path, until its trace and gap are first read: the policy and the values of every
-# input the policy reads (in the order of its compiled program's names), captured when the decision was made.
-_Pending: TypeAlias = "tuple[TierPolicy, tuple[object, ...]]"
-
-
-@attrs.frozen(eq=False, repr=False, slots=False)  # a __dict__: decide() copies a rule's fields in at once
+@attrs.frozen(slots=False)  # a __dict__: decide() fills one in at once, and the explanation may come later
 class TierDecision:
     """A SKU's tier and why.
 
@@ -388,79 +385,29 @@ class TierDecision:
         tier: The tier given.
         rule: The name of the rule that gave it (``"(fallback)"`` when none matched).
         rule_index: Its index in the policy, or ``None`` for the fallback.
-        checks: Every comparison evaluated, rule by rule, in order, up to and including the deciding rule.
+        checks: Every comparison evaluated, rule by rule, in order, up to and including the deciding rule:
+            ``(rule name, checks, matched)``.
         next_tier_gap: How to reach the next tier up (``None`` at L5 or when no rule gives a higher tier).
         flags: The deciding rule's flags (e.g. ``"stale"``).
         sku_id: The SKU, when decided through :meth:`TierPolicy.evaluate`.
         label: The policy's label for the tier.
 
-    :meth:`TierPolicy.decide` captures the values of every input its policy reads and builds ``checks`` and
-    ``next_tier_gap`` from them the first time either is read (then keeps them): a decision whose explanation
-    is never read costs little more than :meth:`TierPolicy.grade`, and one that is read is the same, value for
-    value, as if it had been built at once. Equality, hashing and ``repr`` use all eight attributes.
+    A decision from :meth:`TierPolicy.decide` keeps the values of every input its policy reads and builds
+    ``checks`` and ``next_tier_gap`` from them the first time either is read (then keeps them): a decision whose
+    explanation is never read costs little more than :meth:`TierPolicy.grade`, and one that is read is the same,
+    value for value, as if it had been built at once. Until then it holds a reference to its policy; equality,
+    hashing, ``repr``, :func:`attrs.asdict`, :func:`attrs.evolve`, pickling and
+    :func:`fenxiao.serialization.to_dict` read (and so build) the explanation.
     """
 
     tier: Tier
     rule: str
     rule_index: int | None
-    _checks: tuple[tuple[str, tuple[Check, ...], bool], ...] = attrs.field(alias="checks")
-    _next_tier_gap: NextTierGap | None = attrs.field(alias="next_tier_gap")
+    checks: tuple[tuple[str, tuple[Check, ...], bool], ...]
+    next_tier_gap: NextTierGap | None
     flags: tuple[str, ...] = ()
     sku_id: str | None = None
     label: str = ""
-    _pending: _Pending | None = attrs.field(default=None, alias="_pending")
-
-    @property
-    def checks(self) -> tuple[tuple[str, tuple[Check, ...], bool], ...]:
-        """Every comparison evaluated, rule by rule: ``(rule name, checks, matched)``."""
-        if self._pending is not None:
-            self._materialize()
-        return self._checks
-
-    @property
-    def next_tier_gap(self) -> NextTierGap | None:
-        """How to reach the next tier up (``None`` at L5 or when no rule gives a higher tier)."""
-        if self._pending is not None:
-            self._materialize()
-        return self._next_tier_gap
-
-    def _materialize(self) -> None:
-        pending = self._pending
-        if pending is None:
-            return
-        policy, values = pending
-        program = policy._program
-        assert program is not None  # a pending decision comes only from a compiled policy
-        full = policy._decide_eager(dict(zip(program.names, values, strict=True)), sku_id=None)
-        object.__setattr__(self, "_checks", full.checks)
-        object.__setattr__(self, "_next_tier_gap", full.next_tier_gap)
-        object.__setattr__(self, "_pending", None)
-
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.tier,
-            self.rule,
-            self.rule_index,
-            self.checks,
-            self.next_tier_gap,
-            self.flags,
-            self.sku_id,
-            self.label,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, TierDecision)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        names = ("tier", "rule", "rule_index", "checks", "next_tier_gap", "flags", "sku_id", "label")
-        shown = ", ".join(f"{name}={value!r}" for name, value in zip(names, self._key(), strict=True))
-        return f"TierDecision({shown})"
 
     def explain(self) -> str:
         """A readable trace: each rule tried, its comparisons, the outcome, and the next-tier gap."""
@@ -472,6 +419,41 @@ class TierDecision:
             lines.append(f"  next: {self.next_tier_gap}")
         return "\n".join(lines)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the explanation itself, not the policy and values it would be built from."""
+        _explain_now(self.__dict__)
+        return dict(self.__dict__)
+
+
+def _explain_now(fields: dict[str, object]) -> None:
+    """Build a pending decision's checks and gap from its policy and captured values (see TierPolicy.decide)."""
+    pending = fields.get("_pending")
+    if pending is None:
+        return
+    policy, values = cast("tuple[TierPolicy, tuple[object, ...]]", pending)
+    program = policy._program
+    assert program is not None  # a pending decision comes only from a compiled policy
+    full = policy._decide_eager(dict(zip(program.names, values, strict=True)), sku_id=None)
+    fields["checks"] = full.checks
+    fields["next_tier_gap"] = full.next_tier_gap
+    fields.pop("_pending", None)  # last: a reader that finds no _pending finds checks and next_tier_gap
+
+
+def _explained(name: str, doc: str) -> property:
+    """The attribute *name* of a TierDecision, built on first read if the decision is pending."""
+
+    def read(decision: TierDecision) -> object:
+        fields = decision.__dict__
+        if "_pending" in fields:
+            _explain_now(fields)
+        return fields[name]
+
+    return property(read, doc=doc)
+
+
+# attrs stores fields in the instance __dict__; these data descriptors (which take precedence) read them there.
+setattr(TierDecision, "checks", _explained("checks", "Every comparison evaluated, rule by rule, in order."))  # noqa: B010
+setattr(TierDecision, "next_tier_gap", _explained("next_tier_gap", "How to reach the next tier up, or None."))  # noqa: B010
 
 _NEW = object.__new__
 
@@ -494,17 +476,42 @@ def _check_rules(instance: TierPolicy, attribute: attrs.Attribute[Any], value: o
         check(rule.when, TIER_INPUTS, f"TierPolicy.rules[{i}].when")
 
 
+class _Labels(Mapping[Tier, str]):
+    """A read-only table of tier labels: a policy is frozen, and the decisions it makes cache its labels."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[Any, Any]) -> None:
+        self._data: dict[Any, Any] = dict(data)  # checked by TierPolicy's validator
+
+    def __getitem__(self, tier: Tier) -> str:
+        label: str = self._data[tier]
+        return label
+
+    def __iter__(self) -> Iterator[Tier]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __reduce__(self) -> tuple[type[_Labels], tuple[dict[Tier, str]]]:
+        return _Labels, (self._data,)
+
+
 def _label_dict(labels: object) -> Any:
     # Tier values written as text ("L5") are read as tiers; anything else reaches the validator.
     if not isinstance(labels, Mapping):
         return labels
-    return {Tier(k) if isinstance(k, str) and k in _RANKS else k: text for k, text in labels.items()}
+    return _Labels({Tier(k) if isinstance(k, str) and k in _RANKS else k: text for k, text in labels.items()})
 
 
 def _check_labels(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, dict):
+    if not isinstance(value, _Labels):
         raise PolicyError("TierPolicy.labels", value, "must be a table of tier to label")
-    for key, text in value.items():
+    for key, text in value._data.items():
         if not isinstance(key, Tier):
             raise PolicyError(f"TierPolicy.labels[{key!r}]", key, "must be a tier L0..L5")
         if not isinstance(text, str) or not text.strip() or len(text) > 100:
@@ -535,6 +542,7 @@ class TierPolicy:
     hit: HitPolicy = attrs.field(default="first")
     fallback: Tier | None = attrs.field(default=None, validator=attrs.validators.optional(v.member_of(Tier)))
     labels: Mapping[Tier, str] = attrs.field(factory=dict, converter=_label_dict, validator=_check_labels)
+    """Read-only once the policy is built (decisions cache them)."""
     stability: Stability = attrs.field(factory=Stability, validator=v.instance_of(Stability))
 
     @hit.validator
@@ -566,11 +574,13 @@ class TierPolicy:
             return self._grade_walk(inputs)
         try:
             chosen = program.choose(inputs)
-        except (KeyError, TypeError):  # missing or mistyped input: the interpreter names it (or copes)
+        except (KeyError, TypeError, ArithmeticError):  # missing, mistyped or NaN: the interpreter names it
             return self._grade_walk(inputs)
         if chosen >= 0:
             return self.rules[chosen].tier
-        return self._unmatched()
+        if chosen == -1:
+            return self._unmatched()
+        return self._grade_walk(inputs)  # -2: a whole-number input that is not an int or a Decimal
 
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
         """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
@@ -607,11 +617,13 @@ class TierPolicy:
             chosen, captured = program.capture(inputs)
         except Exception:  # any value the compiled rules cannot compare (or a missing one): the interpreter decides
             return self._decide_eager(inputs, sku_id=sku_id)
-        if chosen < 0 and self.fallback is None:
+        if chosen == -2:  # a whole-number input that is not an int or a Decimal
+            return self._decide_eager(inputs, sku_id=sku_id)
+        if chosen == -1 and self.fallback is None:
             raise self._no_match()
         # Every comparison the trace and the gap can make on these values has just succeeded (see Program).
-        # TierDecision(tier, rule, index, (), None, flags, sku_id, label, _pending=...), built faster: the
-        # fields a rule decides are copied from a template, not set one by one through the frozen __setattr__.
+        # A TierDecision whose checks and gap come later (see _explained), built faster than through __init__:
+        # the fields a rule decides are copied from a template, not set one by one through the frozen __setattr__.
         decision: TierDecision = _NEW(TierDecision)
         fields = decision.__dict__
         fields.update(self._templates[chosen])  # chosen == -1: the fallback's template, last
@@ -633,8 +645,6 @@ class TierPolicy:
                     "tier": tier,
                     "rule": name,
                     "rule_index": index,
-                    "_checks": (),
-                    "_next_tier_gap": None,
                     "flags": flags,
                     "label": self.label(tier) if tier is not None else "",
                 }
@@ -801,7 +811,7 @@ def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
             op, threshold = _IMPROVING_NEGATION[leaf.op][0], value
         else:
             continue
-        return Check(leaf.input, op, threshold, actual, False, False, threshold - Decimal(actual))
+        return _new_check(leaf.input, op, threshold, actual, False, False, _difference(threshold, Decimal(actual)))
     return None
 
 
