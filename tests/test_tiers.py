@@ -607,7 +607,10 @@ def test_the_fast_decision_builder_sets_every_field() -> None:
     fields = {a.name for a in attrs.fields(TierDecision)}
     later = {"checks", "next_tier_gap"}
     policy = TierPolicy(rules=POLICY.rules, fallback=Tier.L0)
-    for template in policy._templates:
+    *rules, handed_back, fallback = policy._templates
+    assert handed_back is None
+    for template in (*rules, fallback):
+        assert template is not None
         assert {*template, "sku_id", *later} == fields
     decision = policy.decide(example_inputs())
     assert vars(decision).keys() == fields - later | {"_pending"}

@@ -570,17 +570,20 @@ class TierPolicy:
             InvalidValueError: An input a rule needs is missing or cannot be compared.
         """
         program = self._program
-        if program is None:
-            return self._grade_walk(inputs)
-        try:
-            chosen = program.choose(inputs)
-        except (KeyError, TypeError, ArithmeticError):  # missing, mistyped or NaN: the interpreter names it
-            return self._grade_walk(inputs)
-        if chosen >= 0:
-            return self.rules[chosen].tier
-        if chosen == -1:
-            return self._unmatched()
-        return self._grade_walk(inputs)  # -2: a whole-number input that is not an int or a Decimal
+        if program is not None:
+            try:
+                tier = self._tiers[program.choose(inputs)]
+            except (KeyError, TypeError, ArithmeticError):  # missing, mistyped or NaN: the interpreter names it
+                tier = None
+            if tier is not None:
+                return tier
+        return self._grade_walk(inputs)  # also for an odd whole number, or no match without a fallback
+
+    @functools.cached_property
+    def _tiers(self) -> tuple[Tier | None, ...]:
+        """The compiled program's answers as tiers: by rule index, then ``-2`` (ask the interpreter) and ``-1``
+        (no rule held: the fallback, or the interpreter, which raises)."""
+        return (*(rule.tier for rule in self.rules), None, self.fallback)
 
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
         """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
@@ -617,38 +620,34 @@ class TierPolicy:
             chosen, captured = program.capture(inputs)
         except Exception:  # any value the compiled rules cannot compare (or a missing one): the interpreter decides
             return self._decide_eager(inputs, sku_id=sku_id)
-        if chosen == -2:  # a whole-number input that is not an int or a Decimal
+        template = self._templates[chosen]
+        if template is None:  # an odd whole number, or no match without a fallback: the interpreter decides
             return self._decide_eager(inputs, sku_id=sku_id)
-        if chosen == -1 and self.fallback is None:
-            raise self._no_match()
         # Every comparison the trace and the gap can make on these values has just succeeded (see Program).
         # A TierDecision whose checks and gap come later (see _explained), built faster than through __init__:
         # the fields a rule decides are copied from a template, not set one by one through the frozen __setattr__.
         decision: TierDecision = _NEW(TierDecision)
         fields = decision.__dict__
-        fields.update(self._templates[chosen])  # chosen == -1: the fallback's template, last
+        fields.update(template)
         fields["sku_id"] = sku_id
         fields["_pending"] = (self, captured)
         return decision
 
     @functools.cached_property
-    def _templates(self) -> tuple[dict[str, object], ...]:
-        """For each rule, then for the fallback: the fields of a pending decision other than the SKU and values."""
-        templates: list[dict[str, object]] = []
-        outcomes: list[tuple[Tier | None, str, int | None, tuple[str, ...]]] = [
+    def _templates(self) -> tuple[dict[str, object] | None, ...]:
+        """The fields of a pending decision other than the SKU and the values, indexed like :attr:`_tiers`."""
+        outcomes: list[tuple[Tier, str, int | None, tuple[str, ...]]] = [
             (rule.tier, rule.name, i, rule.flags) for i, rule in enumerate(self.rules)
         ]
-        outcomes.append((self.fallback, "(fallback)", None, ()))
-        for tier, name, index, flags in outcomes:
-            templates.append(
-                {
-                    "tier": tier,
-                    "rule": name,
-                    "rule_index": index,
-                    "flags": flags,
-                    "label": self.label(tier) if tier is not None else "",
-                }
-            )
+        if self.fallback is not None:
+            outcomes.append((self.fallback, "(fallback)", None, ()))
+        templates: list[dict[str, object] | None] = [
+            {"tier": tier, "rule": name, "rule_index": index, "flags": flags, "label": self.label(tier)}
+            for tier, name, index, flags in outcomes
+        ]
+        if self.fallback is None:
+            templates.append(None)
+        templates.insert(len(self.rules), None)
         return tuple(templates)
 
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
