@@ -7,7 +7,7 @@ import os
 import sys
 import timeit
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -21,6 +21,21 @@ def best_seconds(func: Callable[[], object], repeat: int) -> float:
     """The best of *repeat* single calls, in seconds (the least disturbed run)."""
     gc.collect()
     return min(timeit.repeat(func, number=1, repeat=repeat))
+
+
+def interleaved_best(cases: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The best of *repeat* single calls of each case, in seconds, the cases taking turns (round robin).
+
+    Each turn runs the case once untimed, then once timed: every case is timed with its own data warm in the
+    caches (as consecutive repeats would have it), while a disturbance of the machine spreads over all cases.
+    """
+    gc.collect()
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(repeat):
+        for name, func in cases.items():
+            func()
+            best[name] = min(best[name], timeit.timeit(func, number=1))
+    return best
 
 
 def peak_bytes(func: Callable[[], object]) -> int:

@@ -182,21 +182,33 @@ def _pick(
     ranks: Sequence[int] | None,
     also: str = "",
     before: Sequence[Sequence[str]] = (),
+    results: Sequence[object] | None = None,
 ) -> list[str]:
-    """Source lines returning the deciding rule's index (and *also*, if given) from the rules' outcomes, with
-    the lines ``before[i]`` ahead of rule ``i`` (every rule is reached only through the ones before it)."""
+    """Source lines returning the deciding rule's answer (and *also*, if given) from the rules' outcomes, with
+    the lines ``before[i]`` ahead of rule ``i`` (every rule is reached only through the ones before it).
+
+    The answer is the rule's index, or ``-1`` when none holds; with *results* (one value per rule, then the
+    values for ``-2`` and ``-1``), it is ``results[index]``.
+    """
     extra = f", {also}" if also else ""
+
+    def answer(index: int) -> str:
+        return str(index) if results is None else writer.constant(results[index], "_res")
+
     lines = [] if ranks is None else ["    chosen = -1\n    best = -1\n"]
     for i, outcome in enumerate(outcomes):
         lines += before[i] if i < len(before) else ()
         if ranks is None:  # first hit
-            lines.append(f"    if {outcome}:\n        return {i}{extra}\n")
+            lines.append(f"    if {outcome}:\n        return {answer(i)}{extra}\n")
         else:
             r = writer.constant(ranks[i], "_r")
             lines.append(
                 f"    if {outcome}:\n        if {r} > best:\n            chosen = {i}\n            best = {r}\n"
             )
-    return [*lines, f"    return {'-1' if ranks is None else 'chosen'}{extra}\n"]
+    if ranks is None:
+        return [*lines, f"    return {answer(-1)}{extra}\n"]
+    final = "chosen" if results is None else f"{writer.constant(tuple(results), '_res')}[chosen]"
+    return [*lines, f"    return {final}{extra}\n"]
 
 
 def compile_program(
@@ -204,6 +216,7 @@ def compile_program(
     ranks: Sequence[int] | None,
     optional: Iterable[str] = (),
     integers: Iterable[str] = (),
+    answers: Sequence[object] | None = None,
 ) -> Program | None:
     """Compile the rules' *conditions* (in order) to a :class:`Program`, or ``None`` if one is not compilable.
 
@@ -229,13 +242,16 @@ def compile_program(
         new = sorted({node.input for node in comparisons(condition)} - seen)
         seen.update(new)
         reads = [f"    {local[name]} = {_read(writer, name)}\n" for name in new]
-        before.append(reads + _whole_check(writer, [local[name] for name in new if name in whole], "-2"))
+        handed_back = "-2" if answers is None else writer.constant(answers[-2], "_res")
+        before.append(reads + _whole_check(writer, [local[name] for name in new if name in whole], handed_back))
 
     def local_leaf(node: Compare) -> str:
         return writer.comparison(node, local[node.input])
 
     outcomes = [writer.expression(c, local_leaf) for c in conditions]
-    choose = writer.build("".join(["def choose(v):\n", *_pick(writer, outcomes, ranks, before=before)]), "choose")
+    choose = writer.build(
+        "".join(["def choose(v):\n", *_pick(writer, outcomes, ranks, before=before, results=answers)]), "choose"
+    )
 
     # capture: every input read at once, one probe per kind of comparison, then the rules on the locals.
     writer_all = _Writer(optional, integers)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal, cast
@@ -560,7 +560,14 @@ class TierPolicy:
     def _program(self) -> _codegen.Program | None:
         """The rules compiled to Python functions, once per policy (``None``: the interpreter decides)."""
         ranks = None if self.hit == "first" else [rule.tier.rank for rule in self.rules]
-        return _codegen.compile_program([rule.when for rule in self.rules], ranks, _OPTIONAL_INPUTS, _WHOLE_INPUTS)
+        conditions = [rule.when for rule in self.rules]
+        return _codegen.compile_program(conditions, ranks, _OPTIONAL_INPUTS, _WHOLE_INPUTS, answers=self._tiers)
+
+    @functools.cached_property
+    def _choose(self) -> Callable[[Mapping[str, object]], Tier | None] | None:
+        """The compiled rules as one function from inputs to the tier, or ``None``: ask the interpreter."""
+        program = self._program
+        return None if program is None else program.choose  # type: ignore[return-value]
 
     def grade(self, inputs: Mapping[str, object]) -> Tier:
         """The tier for *inputs*, without an explanation (the fast path).
@@ -569,10 +576,10 @@ class TierPolicy:
             PolicyError: No rule matches and the policy has no fallback.
             InvalidValueError: An input a rule needs is missing or cannot be compared.
         """
-        program = self._program
-        if program is not None:
+        choose = self._choose
+        if choose is not None:
             try:
-                tier = self._tiers[program.choose(inputs)]
+                tier = choose(inputs)
             except (KeyError, TypeError, ArithmeticError):  # missing, mistyped or NaN: the interpreter names it
                 tier = None
             if tier is not None:
@@ -581,8 +588,8 @@ class TierPolicy:
 
     @functools.cached_property
     def _tiers(self) -> tuple[Tier | None, ...]:
-        """The compiled program's answers as tiers: by rule index, then ``-2`` (ask the interpreter) and ``-1``
-        (no rule held: the fallback, or the interpreter, which raises)."""
+        """What the compiled ``choose`` answers: each rule's tier, then ``None`` for ``-2`` (ask the interpreter)
+        and the fallback for ``-1`` (no rule held; ``None`` without a fallback: the interpreter raises)."""
         return (*(rule.tier for rule in self.rules), None, self.fallback)
 
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
