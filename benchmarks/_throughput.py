@@ -23,17 +23,20 @@ def best_seconds(func: Callable[[], object], repeat: int) -> float:
     return min(timeit.repeat(func, number=1, repeat=repeat))
 
 
-def interleaved_best(cases: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+def interleaved_best(cases: Mapping[str, Callable[[], object]], repeat: int, *, warm: bool = False) -> dict[str, float]:
     """The best of *repeat* single calls of each case, in seconds, the cases taking turns (round robin).
 
-    Each turn runs the case once untimed, then once timed: every case is timed with its own data warm in the
-    caches (as consecutive repeats would have it), while a disturbance of the machine spreads over all cases.
+    With *warm*, each turn runs the case once untimed before timing it, so that every case is timed with its
+    own data in the caches (for per-item timings whose working sets evict each other). Batch cases leave it off:
+    an untimed call just before would also hand the timed one recycled memory, which a one-shot batch job does
+    not get.
     """
     gc.collect()
     best = dict.fromkeys(cases, float("inf"))
     for _ in range(repeat):
         for name, func in cases.items():
-            func()
+            if warm:
+                func()
             best[name] = min(best[name], timeit.timeit(func, number=1))
     return best
 

@@ -118,7 +118,7 @@ def _measure(policy: TierPolicy, count: int, where: str) -> tuple[list[Row], flo
         "decide": _loop(policy.decide, inputs),
         "read": _loop(_read_in_full(policy), inputs),
     }
-    best = interleaved_best(cases, repeat=7)
+    best = interleaved_best(cases, repeat=7, warm=True)
     size = f" · {where}"
     engine_rules = Row("rule-engine: one Rule per rule" + size, count, best["engine_rules"], short="rule-engine")
     engine_one = Row("rule-engine: one expression" + size, count, best["engine_one"], short="rule-engine")

@@ -467,15 +467,18 @@ class _Rater:
         self.rounding = rounding
         self.top = top  # no amount multiplied by a rate exceeds this
         self.floor = rounding in (Rounding.DOWN, Rounding.FLOOR)  # the same on amounts that are never negative
+        # Rates are at most 100% (10**6 ppm, checked when read): below ¥46 billion no product can overflow.
+        self.small = top * _PPM <= INT64_MAX // 2
 
     def __call__(self, amount: Int64Array, ppm: Int64Array | int) -> Int64Array:
-        high = ppm if isinstance(ppm, int) else (int(ppm.max()) if ppm.size else 0)
-        if self.top * high > INT64_MAX // 2:
-            return mul_div_round(amount, ppm, _PPM, self.rounding)
+        if not self.small:
+            high = ppm if isinstance(ppm, int) else (int(ppm.max()) if ppm.size else 0)
+            if self.top * high > INT64_MAX // 2:
+                return mul_div_round(amount, ppm, _PPM, self.rounding)
         product = amount * ppm
         if self.floor:
-            result: Int64Array = product // _PPM
-            return result
+            product //= _PPM  # in place: one array per line, not two
+            return product
         return div_round(product, _PPM, self.rounding)
 
 
@@ -505,7 +508,13 @@ def _split(
     leader = at_rate(live, inputs.leader.values)
     second = at_rate(live, inputs.second.values)
     tech = at_rate(live, inputs.tech)
-    merchant = paid + shipping + subsidy_kept - refunded - commission - leader - tech
+    # In place on one new array (each of the six would otherwise allocate a million-row temporary).
+    merchant = paid + shipping
+    merchant += subsidy_kept
+    merchant -= refunded
+    merchant -= commission
+    merchant -= leader
+    merchant -= tech
     if not at_rate.floor:
         # With a half-way mode a base of a few fen can round the deductions past what is left: the technical
         # fee gives way (rounding down never gets here: each line is at most its exact share).
@@ -516,8 +525,11 @@ def _split(
         i = int(np.flatnonzero(merchant < 0)[0])
         raise PolicyError("split", int(merchant[i]), "the deductions exceed what the merchant received")
     # The lines add up to what came in by construction: the merchant's line is the remainder.
+    total_in = paid + shipping
+    total_in += subsidy
+    net -= mcn  # net is not needed after this: the influencer's line, in place
     return {
-        "influencer_fen": net - mcn,
+        "influencer_fen": net,
         "mcn_fen": mcn,
         "platform_commission_fee_fen": fee,
         "team_leader_fen": leader - second,
@@ -528,7 +540,7 @@ def _split(
         "subsidy_return_fen": subsidy - subsidy_kept,
         "base_fen": base,
         "commission_fen": commission,
-        "total_in_fen": paid + shipping + subsidy,
+        "total_in_fen": total_in,
     }
 
 
