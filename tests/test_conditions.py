@@ -238,3 +238,19 @@ def test_search_budget_is_enforced() -> None:
     never = All((hard, AnyOf(tuple(Compare(f"x{i}", Op.EQ, D(5)) for i in range(12)))))
     with pytest.raises(PolicyError, match="too large"):
         find_witness(never, many, budget=1000)
+
+
+def test_infinite_thresholds_are_refused_like_the_loader_refuses_them() -> None:
+    """Compare(..., Decimal("Infinity")) fails check() as "Infinity" fails to load."""
+    for value in (D("Infinity"), D("-Infinity"), D("NaN")):
+        with pytest.raises(PolicyError, match="finite"):
+            check(Compare("score", Op.GE, value), SCHEMA)
+
+
+def test_a_gap_too_large_for_decimal_is_not_shown() -> None:
+    """Values near decimal's largest exponent: the comparison is explained without a gap instead of overflowing."""
+    huge = D("9E+999999999999999999")
+    (c,) = explain(Compare("score", Op.GE, huge), {"score": huge.copy_negate()}).checks
+    assert not c.passed
+    assert c.gap is None
+    assert str(c).endswith("needed")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import typing
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import attrs
@@ -724,3 +726,34 @@ def test_labels_are_read_only_once_the_policy_is_built() -> None:
     assert policy.labels == {Tier.L2: "达标"}
     assert pickle.loads(pickle.dumps(policy)) == policy
     assert policy.decide(example_inputs(composite="45", units_30d=150, **{"score.service": "45"})).label == "达标"
+
+
+def test_an_explanation_is_built_under_the_decimal_context_of_its_decision() -> None:
+    """A NaN compares quietly where the caller turned the trap off; the explanation read later (outside that
+    context) is the one that context gives, as if built at once."""
+    inputs = example_inputs(units_30d=640, **{"score.service": "85"})
+    inputs["composite"] = D("NaN")
+    with localcontext() as context:
+        context.traps[InvalidOperation] = False
+        eager = POLICY._decide_eager(inputs, sku_id=None)
+        pending = POLICY.decide(inputs)
+    assert pending.explain() == eager.explain()
+
+
+def test_labels_are_a_read_only_dict() -> None:
+    """attrs.asdict gives a plain dict; every way of changing them is refused; copies are the same labels."""
+    policy = TierPolicy(rules=POLICY.rules, labels={"L2": "达标"})
+    assert attrs.asdict(policy)["labels"] == {Tier.L2: "达标"}
+    assert type(attrs.asdict(policy)["labels"]) is dict
+    changes: list[Callable[[Any], object]] = [
+        lambda labels: labels.update({Tier.L3: "x"}),
+        lambda labels: labels.pop(Tier.L2),
+        lambda labels: labels.clear(),
+        lambda labels: labels.setdefault(Tier.L3, "x"),
+        lambda labels: labels.__delitem__(Tier.L2),
+    ]
+    for change in changes:
+        with pytest.raises(TypeError, match="read-only"):
+            change(policy.labels)
+    assert copy.deepcopy(policy) == policy
+    assert loads(dumps(policy, format="toml"), TierPolicy, format="toml") == policy

@@ -144,9 +144,9 @@ class Program:
     """A decision table (first or highest hit) compiled to two functions.
 
     ``choose(values)`` reads a mapping and short-circuits exactly like walking the rules one by one; it
-    returns the index of the deciding rule or ``-1``. ``capture(values)`` reads every input the rules name
-    (``names``, sorted) from the mapping at once and returns ``(index, captured)``: the same index and the
-    values read, in the order of ``names``.
+    returns the index of the deciding rule or ``-1`` (or, when compiled with ``answers``, ``answers[index]``).
+    ``capture(values)`` reads every input the rules name (``names``, sorted) from the mapping at once and
+    returns ``(index, captured)``: the same index and the values read, in the order of ``names``.
 
     Whole-number inputs are compared with ``int`` thresholds only when their value is exactly an ``int`` or a
     ``Decimal``; for any other value both functions return ``-2`` (``capture``: ``(-2, captured)``) and the

@@ -78,6 +78,8 @@ MAX_CONDITION_NODES: Final = 256
 
 # Enough precision that sample points between thresholds are exact (thresholds are exact Decimals).
 _EXACT: Final = Context(prec=200, Emax=10**6, Emin=-(10**6))
+# Numbers are written out in full up to this many digits either side of the point, in scientific notation beyond.
+_PLAIN_DIGITS: Final = 60
 # Gaps are differences of an input and a threshold: exact for any sane value, and no Overflow for absurd ones.
 _WIDE: Final = Context(prec=200, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
@@ -281,6 +283,8 @@ def _show(value: Value) -> str:
 
 
 def _plain(value: Decimal) -> str:
+    if value.is_finite() and abs(value.adjusted()) > _PLAIN_DIGITS:
+        return str(value)  # 9E+999999999999999999 written out would exhaust memory, and nobody could read it
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -461,6 +465,8 @@ def check(condition: Condition, schema: Schema, path: str = "when") -> None:
             at = f"{where}.value" + (f"[{i}]" if isinstance(node.value, tuple) else "")
             if spec.kind is InputKind.NUMBER and not isinstance(value, Decimal):
                 raise PolicyError(at, value, f"must be a number: {node.input!r} is a number")
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise PolicyError(at, value, "must be a finite number")
             if spec.kind is InputKind.BOOL and not isinstance(value, bool):
                 raise PolicyError(at, value, f"must be true or false: {node.input!r} is a flag")
             if spec.kind is InputKind.TEXT and not isinstance(value, str):
@@ -573,6 +579,8 @@ def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
     if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
         return None
     a = Decimal(actual)
+    if a.is_nan():  # only where a caller's decimal context lets a NaN compare: there is no distance to show
+        return None
     if op in (Op.GE, Op.GT, Op.LE, Op.LT) and isinstance(threshold, Decimal):
         return _difference(threshold, a)
     if op is Op.BETWEEN and isinstance(threshold, tuple):
@@ -584,9 +592,13 @@ def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
     return None
 
 
-def _difference(a: Decimal, b: Decimal) -> Decimal:
-    """``a - b`` exactly (to 200 digits) whatever the thread's decimal context, and never overflowing."""
-    return _WIDE.subtract(a, b)
+def _difference(a: Decimal, b: Decimal) -> Decimal | None:
+    """``a - b`` exactly (to 200 digits) whatever the thread's decimal context; ``None`` (no gap to show) where
+    even that cannot hold it (values near the largest exponent decimal allows)."""
+    try:
+        return _WIDE.subtract(a, b)
+    except ArithmeticError:
+        return None
 
 
 @attrs.frozen

@@ -34,8 +34,8 @@ import enum
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any, Final, Literal, cast
+from decimal import Context, Decimal, getcontext, localcontext
+from typing import Any, Final, Literal, NoReturn, cast
 
 import attrs
 
@@ -430,10 +430,11 @@ def _explain_now(fields: dict[str, object]) -> None:
     pending = fields.get("_pending")
     if pending is None:
         return
-    policy, values = cast("tuple[TierPolicy, tuple[object, ...]]", pending)
+    policy, values, context = cast("tuple[TierPolicy, tuple[object, ...], Context]", pending)
     program = policy._program
     assert program is not None  # a pending decision comes only from a compiled policy
-    full = policy._decide_eager(dict(zip(program.names, values, strict=True)), sku_id=None)
+    with localcontext(context):
+        full = policy._decide_eager(dict(zip(program.names, values, strict=True)), sku_id=None)
     fields["checks"] = full.checks
     fields["next_tier_gap"] = full.next_tier_gap
     fields.pop("_pending", None)  # last: a reader that finds no _pending finds checks and next_tier_gap
@@ -476,29 +477,23 @@ def _check_rules(instance: TierPolicy, attribute: attrs.Attribute[Any], value: o
         check(rule.when, TIER_INPUTS, f"TierPolicy.rules[{i}].when")
 
 
-class _Labels(Mapping[Tier, str]):
-    """A read-only table of tier labels: a policy is frozen, and the decisions it makes cache its labels."""
+class _Labels(dict[Tier, str]):
+    """A read-only table of tier labels (a ``dict`` that refuses changes): a policy is frozen, and the decisions
+    it makes cache its labels."""
 
-    __slots__ = ("_data",)
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a policy's labels are read-only: build a new policy (attrs.evolve) to change them")
 
-    def __init__(self, data: Mapping[Any, Any]) -> None:
-        self._data: dict[Any, Any] = dict(data)  # checked by TierPolicy's validator
-
-    def __getitem__(self, tier: Tier) -> str:
-        label: str = self._data[tier]
-        return label
-
-    def __iter__(self) -> Iterator[Tier]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
 
     def __reduce__(self) -> tuple[type[_Labels], tuple[dict[Tier, str]]]:
-        return _Labels, (self._data,)
+        return _Labels, (dict(self),)
+
+    def __copy__(self) -> _Labels:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Labels:
+        return self
 
 
 def _label_dict(labels: object) -> Any:
@@ -511,7 +506,8 @@ def _label_dict(labels: object) -> Any:
 def _check_labels(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, _Labels):
         raise PolicyError("TierPolicy.labels", value, "must be a table of tier to label")
-    for key, text in value._data.items():
+    entries: list[tuple[object, object]] = list(dict.items(cast("dict[object, object]", value)))
+    for key, text in entries:
         if not isinstance(key, Tier):
             raise PolicyError(f"TierPolicy.labels[{key!r}]", key, "must be a tier L0..L5")
         if not isinstance(text, str) or not text.strip() or len(text) > 100:
@@ -637,7 +633,8 @@ class TierPolicy:
         fields = decision.__dict__
         fields.update(template)
         fields["sku_id"] = sku_id
-        fields["_pending"] = (self, captured)
+        # The decimal context too: the explanation is built later under the same one (NaN traps and the like).
+        fields["_pending"] = (self, captured, getcontext())
         return decision
 
     @functools.cached_property

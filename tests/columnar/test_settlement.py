@@ -175,3 +175,18 @@ def test_progress_is_reported_after_each_chunk() -> None:
         {"paid_fen": [100] * 5, "commission_ppm": [0] * 5}, chunk_size=2, progress=lambda d, t: seen.append((d, t))
     )
     assert seen == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_no_result_column_is_an_input_array() -> None:
+    """Every line is a column of its own: changing a result never changes the caller's inputs (one chunk or many)."""
+    columns = {
+        "paid_fen": np.array([1000, 2000]),
+        "commission_ppm": np.array([100_000, 200_000]),
+        "refunded_fen": np.array([100, 0]),
+        "shipping_fen": np.array([0, 500]),
+    }
+    for chunk in (1 << 20, 1):
+        result = settle_columns(columns, chunk_size=chunk)
+        for name, values in result.items():
+            for input_name, array in columns.items():
+                assert not np.shares_memory(values, array), (name, input_name)

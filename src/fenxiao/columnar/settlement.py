@@ -536,7 +536,7 @@ def _split(
         "second_leader_fen": second,
         "platform_tech_fee_fen": tech,
         "merchant_fen": merchant,
-        "buyer_refund_fen": refunded,
+        "buyer_refund_fen": refunded.copy(),  # a column of its own, not the caller's refunded_fen
         "subsidy_return_fen": subsidy - subsidy_kept,
         "base_fen": base,
         "commission_fen": commission,
