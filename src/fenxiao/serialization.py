@@ -478,6 +478,17 @@ def _register_rule_hooks(conv: cattrs.Converter) -> None:
 
     conv.register_structure_hook(perks.PerkEntry, structure_entry)
     conv.register_unstructure_hook(perks.PerkEntry, entry_unstructure)
+
+    def unstructure_actual(value: object) -> Any:
+        # A check's actual value is whatever the caller passed: write it out by its own type (Decimals as text).
+        return conv.unstructure(value, type(value))
+
+    conv.register_unstructure_hook(
+        conditions.Check,
+        cattrs.gen.make_dict_unstructure_fn(
+            conditions.Check, conv, actual=cattrs.gen.override(unstruct_hook=unstructure_actual)
+        ),
+    )
     scorecards.register_hooks(conv)
 
 
