@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao._codegen import Program, compilable, compile_program, fast_threshold
+from fenxiao._codegen import Program, check_source, compilable, compile_program, fast_threshold
 from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, comparisons, evaluate, explain
 from fenxiao.errors import InvalidValueError
 from fenxiao.testing.tiers import tier_conditions
@@ -195,3 +195,33 @@ def test_a_policy_at_the_size_limits_compiles_quickly() -> None:
     assert sum(1 for c in conditions for _ in comparisons(c)) == 10_000
     for score in (D(0), D(49), D(100), D(248)):
         assert program.choose({"composite": score}) == _walk(conditions, None, {"composite": score})
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def choose(v):\n    return 'x'\n",
+        "def choose(v):\n    return v.system\n",
+        "def choose(v):\n    return __import__\n",
+        "def choose(v):\n    return os\n",
+        "def choose(v):\n    return 1.5\n",
+        "def choose(v):\n    return v + 1\n",
+        "def choose(v):\n    return lambda: 0\n",
+    ],
+)
+def test_source_outside_the_generators_vocabulary_is_refused(source: str) -> None:
+    """check_source() lets through only keywords, generated names, whole numbers, a few operators and layout."""
+    with pytest.raises(RuntimeError, match="refusing to compile"):
+        check_source(source)
+
+
+def test_the_generators_own_source_passes_the_check() -> None:
+    """Both functions of a program using every operator, optional inputs and whole numbers are compiled."""
+    conditions: list[Condition] = [
+        All((Compare("units_30d", Op.BETWEEN, (D(1), D(9))), Compare("reference_price", Op.NE, D(5)))),
+        AnyOf((Compare("composite", Op.IN, (D(1), D(2))), Not(Compare("brand_registered", Op.EQ, True)))),
+    ]
+    for ranks in (None, [3, 4]):
+        program = compile_program(conditions, ranks, OPTIONAL, INTEGERS, answers=("a", "b", None, "z"))
+        assert program is not None
+        assert program.choose({"units_30d": 5, "reference_price": None, "composite": D(1), "brand_registered": False})

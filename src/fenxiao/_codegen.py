@@ -5,10 +5,11 @@ comparison. This module writes the same logic out as one Python function, the wa
 and ``namedtuple`` wrote its classes: source text is assembled and compiled once, then called for every SKU.
 
 **Rule data never becomes code.** The source text is built only from fixed templates, operator symbols looked
-up in a fixed table (:data:`_SYMBOL`) and names this module generates (``_n0``, ``_k3``, ``a2``, ``c7``). Every
-input name, threshold and tier is passed as a *value* in the function's namespace, whose ``__builtins__`` is
-empty: an input called ``"__import__('os')"`` is a dictionary key like any other. Nothing from a policy file is
-ever ``eval``'d.
+up in a fixed table (:data:`_SYMBOL`) and names this module generates (``_n0``, ``_k3``, ``a2``). Every input
+name, threshold and tier is passed as a *value* in the function's namespace, whose ``__builtins__`` is empty: an
+input called ``"__import__('os')"`` is a dictionary key like any other. Before compiling, :func:`check_source`
+tokenizes the text and refuses any token outside that vocabulary (no string literal, no name the generator does not
+make), so the rule is enforced, not only intended. Nothing from a policy file is ever ``eval``'d.
 
 **Same answers as the interpreter.** Each generated function is checked against :func:`fenxiao.conditions.evaluate`
 by property tests, and callers keep the interpreter as the reference: a generated function that raises
@@ -22,6 +23,9 @@ library's error naming the input. Whole-number thresholds are compared as ``int`
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from operator import itemgetter
@@ -129,11 +133,42 @@ class _Writer:
         return "(" + " or ".join(parts) + ")" if parts else "False"
 
     def build(self, source: str, name: str) -> Callable[..., Any]:
-        """Compile *source* (defining *name*) in the namespace."""
+        """Compile *source* (defining *name*) in the namespace, once :func:`check_source` has passed it."""
+        check_source(source)
         code = compile(source, f"<fenxiao generated {name}>", "exec")
         exec(code, self.namespace)  # generated from fixed templates; rule data is only in the namespace
         function: Callable[..., Any] = self.namespace[name]  # type: ignore[assignment]
         return function
+
+
+_ALLOWED_NAMES: Final = re.compile(
+    r"(def|return|if|and|or|not|is|in|None|True|False|choose|capture|v|t|chosen|best|__class__|a\d+|c\d+|_[a-z]+\d+)"
+)
+_ALLOWED_OPS: Final = frozenset({"(", ")", ",", ":", "=", "<", ">", "<=", ">=", "==", "!=", "[", "]", ".", "-"})
+_LAYOUT: Final = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
+
+
+def check_source(source: str) -> None:
+    """Refuse generated source holding anything but the generator's own vocabulary.
+
+    The generator never writes rule data into source text; this makes that checkable rather than a matter of
+    reading the generator: every token must be a keyword or a generated name (``_k3``, ``a2``, ...), a whole
+    number (rule indices), an operator from a short list, or layout. A string literal, a call of anything but
+    a generated name, an attribute other than ``__class__``: any of them raises.
+
+    Raises:
+        RuntimeError: A token outside that vocabulary (a bug in the generator, never a user's mistake).
+    """
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        kind, text = token.type, token.string
+        allowed = (
+            kind in _LAYOUT
+            or (kind == tokenize.NAME and _ALLOWED_NAMES.fullmatch(text) is not None)
+            or (kind == tokenize.NUMBER and text.isdigit())
+            or (kind == tokenize.OP and text in _ALLOWED_OPS)
+        )
+        if not allowed:
+            raise RuntimeError(f"fenxiao generated source holds {text!r} at {token.start}: refusing to compile it")
 
 
 def _read(writer: _Writer, name: str) -> str:
