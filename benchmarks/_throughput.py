@@ -41,6 +41,22 @@ def interleaved_best(cases: Mapping[str, Callable[[], object]], repeat: int, *, 
     return best
 
 
+def against_limit(
+    limit: tuple[str, Callable[[], object]],
+    mine: tuple[str, Callable[[], object]],
+    rows: int,
+    repeat: int,
+    memory: bool = False,
+) -> tuple[Row, Row]:
+    """Two rows, a hand-written limit and fenxiao's version (named, called), timed in turns (so that a disturbance
+    of the shared machine slows both alike); with *memory*, their peak memory too."""
+    (limit_name, limit_call), (mine_name, mine_call) = limit, mine
+    best = interleaved_best({"limit": limit_call, "mine": mine_call}, repeat)
+    limit_row = Row(limit_name, rows, best["limit"], peak_bytes(limit_call) if memory else None, short="limit")
+    mine_row = Row(mine_name, rows, best["mine"], peak_bytes(mine_call) if memory else None, baseline=limit_name)
+    return limit_row, mine_row
+
+
 def peak_bytes(func: Callable[[], object]) -> int:
     """The most memory Python and NumPy held at once during one call, beyond what they held before it."""
     gc.collect()

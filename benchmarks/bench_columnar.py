@@ -14,7 +14,7 @@ import numpy as np
 from _generate import AS_OF, input_bytes, sku_columns, snapshots
 from _handwritten import grade as hand_grade
 from _handwritten import pipeline as hand_pipeline
-from _throughput import Row, Target, best_seconds, full_requested, interleaved_best, peak_bytes, render
+from _throughput import Row, Target, against_limit, best_seconds, full_requested, render
 
 from fenxiao.columnar import grade_columns, run_pipeline
 from fenxiao.context import build_context
@@ -71,23 +71,13 @@ def _label(size: int) -> str:
 def _pipeline_rows(columns: dict[str, Any], size: int, repeat: int, memory: bool) -> tuple[Row, Row]:
     """The hand-written limit and fenxiao's run_pipeline at one size (peak memory too when *memory*)."""
     label = _label(size)
-    # The two take turns, so that a disturbance of the shared machine slows both alike.
-    best = interleaved_best({"limit": lambda: hand_pipeline(columns), "mine": lambda: run_pipeline(columns)}, repeat)
-    limit = Row(
-        f"pipeline {label}: hand-written NumPy (limit)",
+    return against_limit(
+        (f"pipeline {label}: hand-written NumPy (limit)", lambda: hand_pipeline(columns)),
+        (f"pipeline {label}: fenxiao.columnar.run_pipeline", lambda: run_pipeline(columns)),
         size,
-        best["limit"],
-        peak_bytes(lambda: hand_pipeline(columns)) if memory else None,
-        short="limit",
+        repeat,
+        memory,
     )
-    mine = Row(
-        f"pipeline {label}: fenxiao.columnar.run_pipeline",
-        size,
-        best["mine"],
-        peak_bytes(lambda: run_pipeline(columns)) if memory else None,
-        baseline=limit.name,
-    )
-    return limit, mine
 
 
 def _grading_rows(columns: dict[str, Any], hand: dict[str, Any], size: int) -> tuple[Row, Row]:
@@ -97,10 +87,12 @@ def _grading_rows(columns: dict[str, Any], hand: dict[str, Any], size: int) -> t
     if not np.array_equal(grade_columns(grade_in)["tier"], hand_grade(*args)):
         raise SystemExit("bench_columnar: grading differs from the hand-written np.select")
     label = _label(size)
-    best = interleaved_best({"limit": lambda: hand_grade(*args), "mine": lambda: grade_columns(grade_in)}, 7)
-    limit = Row(f"grading {label}: hand-written np.select (limit)", size, best["limit"], short="limit")
-    mine = Row(f"grading {label}: fenxiao.columnar.grade_columns", size, best["mine"], baseline=limit.name)
-    return limit, mine
+    return against_limit(
+        (f"grading {label}: hand-written np.select (limit)", lambda: hand_grade(*args)),
+        (f"grading {label}: fenxiao.columnar.grade_columns", lambda: grade_columns(grade_in)),
+        size,
+        7,
+    )
 
 
 def run(quick: bool = False) -> str:

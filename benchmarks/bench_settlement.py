@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from _generate import order_columns
 from _handwritten import split as hand_split
-from _throughput import Row, Target, best_seconds, full_requested, interleaved_best, peak_bytes, render
+from _throughput import Row, Target, against_limit, best_seconds, full_requested, render
 
 from fenxiao.columnar import settle_columns
 from fenxiao.commission import PlatformProfile
@@ -83,23 +83,13 @@ def _object_row(columns: dict[str, Any], rows: int) -> Row:
 
 def _size_rows(columns: dict[str, Any], size: int, repeat: int, memory: bool) -> tuple[Row, Row]:
     label = _label(size)
-    # The two take turns, so that a disturbance of the shared machine slows both alike.
-    best = interleaved_best({"limit": lambda: hand_split(columns), "mine": lambda: settle_columns(columns)}, repeat)
-    limit = Row(
-        f"split {label}: hand-written NumPy int64 (limit)",
+    return against_limit(
+        (f"split {label}: hand-written NumPy int64 (limit)", lambda: hand_split(columns)),
+        (f"split {label}: fenxiao.columnar.settle_columns", lambda: settle_columns(columns)),
         size,
-        best["limit"],
-        peak_bytes(lambda: hand_split(columns)) if memory else None,
-        short="limit",
+        repeat,
+        memory,
     )
-    mine = Row(
-        f"split {label}: fenxiao.columnar.settle_columns",
-        size,
-        best["mine"],
-        peak_bytes(lambda: settle_columns(columns)) if memory else None,
-        baseline=limit.name,
-    )
-    return limit, mine
 
 
 def run(quick: bool = False) -> str:
