@@ -17,9 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fenxiao.columnar import CodedText
-from fenxiao.ids import CategoryId, SkuId
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
-from fenxiao.snapshots import SkuSnapshot
 
 #: How many third-level categories the generated SKUs fall into (快分销 reported 1,000+).
 CATEGORIES = 1000
@@ -133,7 +133,7 @@ def input_bytes(columns: dict[str, Any]) -> int:
 
 
 def snapshots(columns: dict[str, Any], rows: int) -> list[SkuSnapshot]:
-    """The first *rows* rows as :class:`~fenxiao.snapshots.SkuSnapshot` objects (for the object path)."""
+    """The first *rows* rows as :class:`~fenxiao.domain.snapshots.SkuSnapshot` objects (for the object path)."""
     out = []
     labels = columns["category_id"].labels
     codes = columns["category_id"].codes

@@ -18,9 +18,9 @@ from _generate import AS_OF, sku_columns, snapshots
 from _throughput import Row, interleaved_best, render
 
 from fenxiao.columnar import run_pipeline
-from fenxiao.conditions import All, Compare, Condition, Not, Op
-from fenxiao.scoring import Dimension
-from fenxiao.tiers import TierPolicy, default_tier_policy, tier_inputs
+from fenxiao.grading.tiers import TierPolicy, default_tier_policy, tier_inputs
+from fenxiao.rules.language import All, Compare, Condition, Not, Op
+from fenxiao.scoring.dimensions import Dimension
 
 TITLE = "peers: the default tier policy per SKU, fenxiao's object path against rule-engine (one core)"
 _OPS = {Op.GE: ">=", Op.GT: ">", Op.LE: "<=", Op.LT: "<", Op.EQ: "==", Op.NE: "!="}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from _harness import Result, best_of, render
 
 from fenxiao import CategoryId, Influencer, InfluencerId, Money, PoolFilter, Rate, SelectionPool, Tier
-from fenxiao.pool import PoolEntry
+from fenxiao.market.pool import PoolEntry
 
 TITLE = "pool: rank 100,000 listings for one influencer (one core)"
 CATEGORIES = [(f"c-{i:03d}", f"L1-{i % 12}") for i in range(1000)]

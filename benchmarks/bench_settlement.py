@@ -15,17 +15,17 @@ from _handwritten import split as hand_split
 from _throughput import Row, Target, against_limit, best_seconds, full_requested, render
 
 from fenxiao.columnar import settle_columns
-from fenxiao.commission import PlatformProfile
-from fenxiao.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.money import Money, Rate
-from fenxiao.settlement import Order, OrderTerms, split
+from fenxiao.settlement.orders import Order, OrderTerms, split
+from fenxiao.settlement.plans import PlatformProfile
 
 TITLE = "settlement: every party's line, exact to the fen (one core)"
 _PAID_AT = datetime(2026, 11, 11, 20, 0, tzinfo=UTC)
 
 
 def _orders(columns: dict[str, Any], rows: int) -> list[Order]:
-    """The first *rows* order rows as :class:`~fenxiao.settlement.Order` objects (refunds as one event each)."""
+    """The first *rows* order rows as :class:`~fenxiao.settlement.orders.Order` objects (refunds as one event each)."""
     out = []
     leader, second, mcn = columns["leader_fee_ppm"], columns["second_leader_fee_ppm"], columns["mcn_share_ppm"]
     for i in range(rows):

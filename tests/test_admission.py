@@ -11,7 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.admission import (
+from fenxiao.domain.goods import Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.ids import CategoryId, ListingId, MerchantId, SkuId
+from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
+from fenxiao.errors import InvalidValueError, PolicyError, TransitionError, ValidationError
+from fenxiao.market.admission import (
     AdmissionPolicy,
     AdmissionProfile,
     AdmissionRule,
@@ -23,12 +27,8 @@ from fenxiao.admission import (
     review_listing,
     sku_inputs,
 )
-from fenxiao.catalog import Category, Merchant, ShopKind, Sku, Standing
-from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op
-from fenxiao.errors import InvalidValueError, PolicyError, TransitionError, ValidationError
-from fenxiao.ids import CategoryId, ListingId, MerchantId, SkuId
-from fenxiao.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.money import Money, Rate
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.catalog import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.ids import BrandId, CategoryId, MerchantId, SkuId
 from fenxiao.errors import FenxiaoError, InvalidValueError
-from fenxiao.ids import BrandId, CategoryId, MerchantId, SkuId
 from fenxiao.money import Money
 
 CST = timezone(timedelta(hours=8))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fenxiao import __version__
-from fenxiao.cli import catalog_summary, main, render_table
+from fenxiao.cli.main import catalog_summary, main, render_table
 from fenxiao.money import Money
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps, to_dict

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao.cli import main
-from fenxiao.conditions import Compare, Op
-from fenxiao.pipeline import grade_catalog
+from fenxiao.cli.main import main
+from fenxiao.grading.pipeline import grade_catalog
+from fenxiao.grading.tiers import Tier, TierPolicy, TierRule, default_tier_policy
+from fenxiao.rules.language import Compare, Op
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps
-from fenxiao.tiers import Tier, TierPolicy, TierRule, default_tier_policy
 
-MODULES = ("fenxiao._cli_grading",)
+MODULES = ("fenxiao.cli.grading",)
 
 
 def run(argv: list[str]) -> tuple[int, str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from io import StringIO
 
-from fenxiao.cli import main
+from fenxiao.cli.main import main
 from fenxiao.sample import load_sample
 
-MODULES = ("fenxiao._cli_market",)
+MODULES = ("fenxiao.cli.market",)
 
 
 def run(argv: list[str]) -> tuple[int, str]:

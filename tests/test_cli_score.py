@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao._cli_score import demo_section, score_catalog
-from fenxiao.cli import main
-from fenxiao.dataset import Catalog
+from fenxiao.cli.main import main
+from fenxiao.cli.score import demo_section, score_catalog
+from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import generate_catalog, load_sample
-from fenxiao.scorecards import Scorecards, default_scorecards
-from fenxiao.scoring import Dimension
+from fenxiao.scoring.dimensions import Dimension
+from fenxiao.scoring.scorecards import Scorecards, default_scorecards
 from fenxiao.serialization import dumps, loads
 
-MODULES = ("fenxiao._cli_score",)
+MODULES = ("fenxiao.cli.score",)
 
 
 def run(*argv: str) -> tuple[int, str]:

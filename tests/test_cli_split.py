@@ -8,12 +8,12 @@ from io import StringIO
 
 import pytest
 
-from fenxiao._cli_split import demo_section
-from fenxiao.cli import main
-from fenxiao.dataset import Catalog
+from fenxiao.cli.main import main
+from fenxiao.cli.split import demo_section
+from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import load_sample
 
-MODULES = ("fenxiao._cli_split",)
+MODULES = ("fenxiao.cli.split",)
 
 
 def run(argv: list[str]) -> tuple[int, str]:

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao._codegen import Program, check_source, compilable, compile_program, fast_threshold
-from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op, comparisons, evaluate, explain
 from fenxiao.errors import InvalidValueError
+from fenxiao.rules.compiler import Program, check_source, compilable, compile_program, fast_threshold
+from fenxiao.rules.interpreter import evaluate, explain
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, comparisons
 from fenxiao.testing.tiers import tier_conditions
 
 D = Decimal

@@ -10,8 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.catalog import Category
-from fenxiao.commission import (
+from fenxiao.domain.goods import Category
+from fenxiao.domain.ids import CategoryId, InfluencerId, TeamLeaderId
+from fenxiao.domain.people import Influencer
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.money import Money, Rate, Rounding
+from fenxiao.serialization import dumps, loads
+from fenxiao.settlement.orders import OrderTerms
+from fenxiao.settlement.plans import (
     DEFAULT_PRECEDENCE,
     CategoryMinimum,
     CategoryRule,
@@ -28,12 +34,6 @@ from fenxiao.commission import (
     next_natural_day,
     select_plan,
 )
-from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.ids import CategoryId, InfluencerId, TeamLeaderId
-from fenxiao.influencers import Influencer
-from fenxiao.money import Money, Rate, Rounding
-from fenxiao.serialization import dumps, loads
-from fenxiao.settlement import OrderTerms
 from fenxiao.testing.commission import activities, amounts, commission_plans, commission_steps, platform_profiles
 
 CST = timezone(timedelta(hours=8))

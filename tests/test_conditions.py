@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.conditions import (
+from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError
+from fenxiao.rules.interpreter import evaluate, explain
+from fenxiao.rules.language import (
     MAX_CONDITION_DEPTH,
     All,
     AnyOf,
@@ -24,12 +26,9 @@ from fenxiao.conditions import (
     check,
     condition_from_data,
     condition_to_data,
-    evaluate,
-    explain,
-    find_witness,
     inputs_of,
 )
-from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError
+from fenxiao.rules.witness import find_witness
 
 D = Decimal
 SCHEMA = Schema.of(

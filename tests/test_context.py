@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao import _toml
-from fenxiao.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao._internal import toml as _toml
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, ValidationError
-from fenxiao.ids import CategoryId, SkuId
 from fenxiao.money import Money, Rate
+from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.snapshots import SkuSnapshot
 from fenxiao.testing.scoring import scoring_contexts, scoring_snapshots
 
 D = Decimal

@@ -9,14 +9,14 @@ from typing import Any
 import attrs
 import pytest
 
-from fenxiao.catalog import Brand, Category, Merchant, Sku
-from fenxiao.dataset import Catalog
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import Brand, Category, Merchant, Sku
+from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
+from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.influencers import Influencer, LeaderLevel, TeamLeader
-from fenxiao.listings import Listing, ListingStatus, ListingTerms, StatusChange
 from fenxiao.money import Money, Rate
-from fenxiao.snapshots import SkuSnapshot
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 1, tzinfo=CST)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fenxiao.commission import PlatformProfile
 from fenxiao.errors import InvalidValueError
-from fenxiao.goals import (
+from fenxiao.grading.tiers import Tier
+from fenxiao.market.goals import (
     DEFAULT_GOALS,
     Goal,
     GoalTracker,
@@ -21,11 +21,11 @@ from fenxiao.goals import (
     leader_reports,
     settled_sales,
 )
-from fenxiao.ledger import EntryKind, Ledger
 from fenxiao.money import Money
 from fenxiao.sample import SAMPLE_AS_OF, generate_orders, load_sample
-from fenxiao.settlement import Order, OrderStatus, Party
-from fenxiao.tiers import Tier
+from fenxiao.settlement.ledger import EntryKind, Ledger
+from fenxiao.settlement.orders import Order, OrderStatus, Party
+from fenxiao.settlement.plans import PlatformProfile
 
 CATALOG = load_sample()
 PROFILE = PlatformProfile.kuaishou()

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fenxiao.domain.ids import CategoryId, InfluencerId, TeamLeaderId
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL, Influencer, LeaderLevel, TeamLeader
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import CategoryId, InfluencerId, TeamLeaderId
-from fenxiao.influencers import MAX_INFLUENCER_LEVEL, Influencer, LeaderLevel, TeamLeader
 from fenxiao.money import Money, Rate
 
 

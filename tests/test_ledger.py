@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.commission import PlatformProfile
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.ids import InfluencerId, MerchantId, SkuId
-from fenxiao.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
-from fenxiao.settlement import Order, OrderStatus, OrderTerms, Party, split
+from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
+from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms, Party, split
+from fenxiao.settlement.plans import PlatformProfile
 from fenxiao.testing.commission import ledgers, order_histories, platform_profiles
 
 CST = timezone(timedelta(hours=8))

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fenxiao.domain.ids import ListingId, SkuId, TeamLeaderId
+from fenxiao.domain.listings import LISTING_TRANSITIONS, Listing, ListingStatus, ListingTerms, StatusChange
 from fenxiao.errors import InvalidValueError, TransitionError
-from fenxiao.ids import ListingId, SkuId, TeamLeaderId
-from fenxiao.listings import LISTING_TRANSITIONS, Listing, ListingStatus, ListingTerms, StatusChange
 from fenxiao.money import Rate
 
 CST = timezone(timedelta(hours=8))

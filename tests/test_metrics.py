@@ -11,10 +11,13 @@ import attrs
 import pytest
 from hypothesis import given
 
-from fenxiao.context import ScoringContext, build_context
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
-from fenxiao.ids import CategoryId, SkuId
-from fenxiao.metrics import (
+from fenxiao.money import Money, Rate
+from fenxiao.scoring.context import ScoringContext, build_context
+from fenxiao.scoring.dimensions import Dimension
+from fenxiao.scoring.metrics import (
     commission_vs_category_median,
     days_in_pool,
     get_metric,
@@ -29,10 +32,7 @@ from fenxiao.metrics import (
     sales_growth,
     unregister_metric,
 )
-from fenxiao.money import Money, Rate
-from fenxiao.scorecards import MetricRule, Scorecard, ScorecardScorer
-from fenxiao.scoring import Dimension
-from fenxiao.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.scoring.scorecards import MetricRule, Scorecard, ScorecardScorer
 from fenxiao.testing.scoring import scoring_contexts, scoring_snapshots
 
 D = Decimal

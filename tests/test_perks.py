@@ -11,12 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fenxiao.commission import PlatformProfile
-from fenxiao.conditions import Compare, Op
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
-from fenxiao.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.money import Money, Rate
-from fenxiao.perks import (
+from fenxiao.grading.perks import (
     SEED_PRIVILEGES,
     Access,
     Badge,
@@ -38,9 +35,12 @@ from fenxiao.perks import (
     subsidy_requests,
     unregister_perk_kind,
 )
+from fenxiao.grading.tiers import Tier
+from fenxiao.money import Money, Rate
+from fenxiao.rules.language import Compare, Op
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.settlement import Order, OrderTerms, Party, split
-from fenxiao.tiers import Tier
+from fenxiao.settlement.orders import Order, OrderTerms, Party, split
+from fenxiao.settlement.plans import PlatformProfile
 
 CATALOG = default_perk_catalog()
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

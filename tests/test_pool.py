@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fenxiao.domain.ids import CategoryId, InfluencerId
+from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import CategoryId, InfluencerId
-from fenxiao.influencers import Influencer
+from fenxiao.grading.tiers import Tier
+from fenxiao.market.pool import PoolEntry, PoolFilter, SelectionPool
 from fenxiao.money import Money, Rate
-from fenxiao.pool import PoolEntry, PoolFilter, SelectionPool
 from fenxiao.sample import load_sample
-from fenxiao.tiers import Tier
 
 CATS = [("c-gold", "珠宝文玩"), ("c-diamond", "珠宝文玩"), ("c-dress", "服饰内衣"), ("c-nuts", "食品饮料")]
 ENTRIES = st.lists(

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao.context import ScoringContext
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
-from fenxiao.ids import CategoryId, SkuId
 from fenxiao.money import Money, Rate
-from fenxiao.registry import ENTRY_POINT_GROUP, ScorerRegistry, default_registry
-from fenxiao.scorecards import Scorecards, ScorerNames
-from fenxiao.scoring import Dimension, DimensionScore, FiveDimensionScorer, default_scorer
-from fenxiao.snapshots import SkuSnapshot
+from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.dimensions import Dimension, DimensionScore, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.registry import ENTRY_POINT_GROUP, ScorerRegistry, default_registry
+from fenxiao.scoring.scorecards import Scorecards, ScorerNames
 
 T = datetime(2026, 11, 20, tzinfo=UTC)
 SNAP = SkuSnapshot(
@@ -34,7 +34,7 @@ EMPTY = ScoringContext.empty()
 
 # A third-party package, written the way docs/write-a-scorer.md tells a rule author to write one.
 PLUGIN_MODULE = '''
-from fenxiao.scoring import Dimension, DimensionScore, Contribution, round_points
+from fenxiao.scoring.dimensions import Dimension, DimensionScore, Contribution, round_points
 
 
 class ServiceScorer:
@@ -235,10 +235,11 @@ def test_importing_and_scoring_never_reads_entry_points() -> None:
         calls = []
         real = md.entry_points
         md.entry_points = lambda *a, **k: calls.append(k) or real(*a, **k)
-        import fenxiao, fenxiao.scoring, fenxiao.scorecards, fenxiao.registry, fenxiao.metrics, fenxiao.context
+        import fenxiao, fenxiao.scoring.dimensions, fenxiao.scoring.scorecards, fenxiao.scoring.registry
+        import fenxiao.scoring.metrics, fenxiao.scoring.context
         from fenxiao.sample import load_sample
-        fenxiao.scoring.default_scorer().score_many(load_sample().latest_snapshots())
-        fenxiao.registry.default_registry().get("default.sales")
+        fenxiao.scoring.dimensions.default_scorer().score_many(load_sample().latest_snapshots())
+        fenxiao.scoring.registry.default_registry().get("default.sales")
         print(len([c for c in calls if c.get("group") == "fenxiao.scorers"]))
         """
     )

@@ -14,10 +14,10 @@ from types import ModuleType
 import attrs
 import pytest
 
-from fenxiao.catalog import ShopKind
-from fenxiao.dataset import Catalog
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import ShopKind
+from fenxiao.domain.listings import LISTING_TRANSITIONS, ListingStatus
 from fenxiao.errors import InvalidValueError
-from fenxiao.listings import LISTING_TRANSITIONS, ListingStatus
 from fenxiao.money import Rate
 from fenxiao.sample import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SKUS, generate_catalog, load_sample
 

@@ -14,13 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao import _toml
-from fenxiao.context import ScoringContext
+from fenxiao._internal import toml as _toml
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
-from fenxiao.ids import CategoryId, SkuId
-from fenxiao.metrics import get_metric
 from fenxiao.money import Money, Rate
-from fenxiao.scorecards import (
+from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.dimensions import Dimension
+from fenxiao.scoring.metrics import get_metric
+from fenxiao.scoring.scorecards import (
     MAX_BREAKPOINT_UNITS,
     Cap,
     MetricRule,
@@ -30,9 +32,7 @@ from fenxiao.scorecards import (
     ScorerNames,
     default_scorecards,
 )
-from fenxiao.scoring import Dimension
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.snapshots import SkuSnapshot
 from fenxiao.testing.scoring import metric_rules, scorecard_sets, scorecards, scoring_snapshots
 
 D = Decimal

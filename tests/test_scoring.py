@@ -13,13 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.context import ScoringContext, build_context
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
-from fenxiao.ids import CategoryId, SkuId
 from fenxiao.money import Money, Rate
-from fenxiao.registry import ScorerRegistry
-from fenxiao.scorecards import MetricRule, Scorecards, ScorecardScorer, ScorerNames, default_scorecards
-from fenxiao.scoring import (
+from fenxiao.scoring.context import ScoringContext, build_context
+from fenxiao.scoring.dimensions import (
     BatchDimensionScorer,
     CompositeWeights,
     Contribution,
@@ -31,8 +30,9 @@ from fenxiao.scoring import (
     default_scorer,
     round_points,
 )
+from fenxiao.scoring.registry import ScorerRegistry
+from fenxiao.scoring.scorecards import MetricRule, Scorecards, ScorecardScorer, ScorerNames, default_scorecards
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.snapshots import SkuSnapshot
 from fenxiao.testing.scoring import composite_weights, score_cards, scoring_contexts, scoring_snapshots
 
 D = Decimal

@@ -37,7 +37,7 @@ from fenxiao import (
     TeamLeader,
     ValidationError,
 )
-from fenxiao.influencers import MAX_INFLUENCER_LEVEL
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL
 from fenxiao.sample import generate_catalog
 from fenxiao.serialization import MAX_DOCUMENT_BYTES, dumps, from_dict, load, loads, to_dict
 from fenxiao.testing import strategies as fst

@@ -10,20 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.commission import (
-    CategoryRule,
-    CommissionStep,
-    KindBounds,
-    PlanKind,
-    PlatformProfile,
-    ServiceLevel,
-    StepMode,
-)
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
-from fenxiao.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import dumps, loads
-from fenxiao.settlement import (
+from fenxiao.settlement.orders import (
     _RULES,
     _RULES_MAX,
     Order,
@@ -42,6 +33,15 @@ from fenxiao.settlement import (
     history,
     settled_split,
     split,
+)
+from fenxiao.settlement.plans import (
+    CategoryRule,
+    CommissionStep,
+    KindBounds,
+    PlanKind,
+    PlatformProfile,
+    ServiceLevel,
+    StepMode,
 )
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 

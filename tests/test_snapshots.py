@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import CategoryId, SkuId
 from fenxiao.money import Money, Rate
-from fenxiao.snapshots import METRIC_FIELDS, SkuSnapshot
 
 CST = timezone(timedelta(hours=8))
 OBSERVED = datetime(2026, 11, 20, 0, 0, tzinfo=CST)

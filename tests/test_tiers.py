@@ -16,11 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.conditions import All, AnyOf, Check, Compare, Condition, Not, Op, condition_from_data, evaluate, explain
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError, ValidationError
-from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.testing.tiers import tier_inputs, tier_policies
-from fenxiao.tiers import (
+from fenxiao.grading.tiers import (
     DIMENSION_INPUTS,
     TIER_INPUTS,
     NextTierGap,
@@ -36,6 +33,10 @@ from fenxiao.tiers import (
     default_tier_policy,
     example_inputs,
 )
+from fenxiao.rules.interpreter import Check, evaluate, explain
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, condition_from_data
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.testing.tiers import tier_inputs, tier_policies
 
 D = Decimal
 POLICY = default_tier_policy()

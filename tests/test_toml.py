@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao._toml import dumps
+from fenxiao._internal.toml import dumps
 from fenxiao.errors import InvalidValueError
 
 KEYS = st.one_of(st.from_regex(r"[A-Za-z0-9_-]{1,8}", fullmatch=True), st.text(max_size=8))

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from fenxiao.dataset import Catalog
+from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import SAMPLE_SEED, SAMPLE_SKUS, generate_catalog
 from fenxiao.serialization import dumps
 

@@ -1,13 +1,82 @@
 """fenxiao (分销): the rules core of an e-commerce affiliate distribution program.
 
-The most used names are importable from here; every submodule (``fenxiao.tiers``, ``fenxiao.settlement``, ...)
+The most used names are importable from here; every subpackage
+(``fenxiao.grading``, ``fenxiao.settlement``, ...)
 is public too and documents the rest.
 """
 
 from fenxiao._version import __version__
-from fenxiao.admission import AdmissionPolicy, AdmissionRule, default_admission_policy
-from fenxiao.catalog import Brand, Category, Merchant, ShopKind, Sku, Standing
-from fenxiao.commission import (
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
+from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.snapshots import SkuSnapshot
+from fenxiao.errors import (
+    CurrencyMismatchError,
+    FenxiaoError,
+    InvalidValueError,
+    MissingExtraError,
+    PluginError,
+    PolicyError,
+    RuleError,
+    TransitionError,
+    ValidationError,
+)
+from fenxiao.grading.perks import (
+    Access,
+    Badge,
+    InfluencerPreferred,
+    PerkCatalog,
+    PerkEntry,
+    Subsidy,
+    SubsidyBudget,
+    SubsidyRequest,
+    TrafficBoost,
+    allocate_subsidies,
+    default_perk_catalog,
+    register_perk_kind,
+    resolve_perks,
+)
+from fenxiao.grading.pipeline import GradedSku, grade_catalog
+from fenxiao.grading.tiers import Stability, Tier, TierDecision, TierHistory, TierPolicy, TierRule, default_tier_policy
+from fenxiao.market.admission import AdmissionPolicy, AdmissionRule, default_admission_policy
+from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalTracker
+from fenxiao.market.pool import PoolFilter, SelectionPool
+from fenxiao.money import Money, Rate, Rounding
+from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
+from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.dimensions import (
+    BatchDimensionScorer,
+    CompositeWeights,
+    Contribution,
+    Dimension,
+    DimensionScore,
+    DimensionScorer,
+    FiveDimensionScorer,
+    ScoreCard,
+    default_scorer,
+    round_points,
+)
+from fenxiao.scoring.metrics import Metric, get_metric, register_metric
+from fenxiao.scoring.registry import ScorerRegistry, default_registry
+from fenxiao.scoring.scorecards import Cap, MetricRule, Scorecard, Scorecards, ScorecardScorer, default_scorecards
+from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period
+from fenxiao.settlement.orders import (
+    Clawback,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderSplit,
+    OrderStatus,
+    OrderTerms,
+    Party,
+    SettlementLine,
+    clawbacks,
+    settled_split,
+    split,
+)
+from fenxiao.settlement.plans import (
     ActivityKind,
     CategoryMinimum,
     CategoryRule,
@@ -25,74 +94,6 @@ from fenxiao.commission import (
     TeamLeaderActivity,
     select_plan,
 )
-from fenxiao.conditions import All, AnyOf, Compare, Not, Op
-from fenxiao.context import CategoryBenchmark, ScoringContext, build_context
-from fenxiao.dataset import Catalog
-from fenxiao.errors import (
-    CurrencyMismatchError,
-    FenxiaoError,
-    InvalidValueError,
-    MissingExtraError,
-    PluginError,
-    PolicyError,
-    RuleError,
-    TransitionError,
-    ValidationError,
-)
-from fenxiao.goals import DEFAULT_GOALS, Goal, GoalTracker
-from fenxiao.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.influencers import Influencer, LeaderLevel, TeamLeader
-from fenxiao.ledger import EntryKind, Ledger, LedgerEntry, Period
-from fenxiao.listings import Listing, ListingStatus, ListingTerms, StatusChange
-from fenxiao.metrics import Metric, get_metric, register_metric
-from fenxiao.money import Money, Rate, Rounding
-from fenxiao.perks import (
-    Access,
-    Badge,
-    InfluencerPreferred,
-    PerkCatalog,
-    PerkEntry,
-    Subsidy,
-    SubsidyBudget,
-    SubsidyRequest,
-    TrafficBoost,
-    allocate_subsidies,
-    default_perk_catalog,
-    register_perk_kind,
-    resolve_perks,
-)
-from fenxiao.pipeline import GradedSku, grade_catalog
-from fenxiao.pool import PoolFilter, SelectionPool
-from fenxiao.registry import ScorerRegistry, default_registry
-from fenxiao.scorecards import Cap, MetricRule, Scorecard, Scorecards, ScorecardScorer, default_scorecards
-from fenxiao.scoring import (
-    BatchDimensionScorer,
-    CompositeWeights,
-    Contribution,
-    Dimension,
-    DimensionScore,
-    DimensionScorer,
-    FiveDimensionScorer,
-    ScoreCard,
-    default_scorer,
-    round_points,
-)
-from fenxiao.settlement import (
-    Clawback,
-    Order,
-    OrderEvent,
-    OrderEventKind,
-    OrderSplit,
-    OrderStatus,
-    OrderTerms,
-    Party,
-    SettlementLine,
-    clawbacks,
-    settled_split,
-    split,
-)
-from fenxiao.snapshots import SkuSnapshot
-from fenxiao.tiers import Stability, Tier, TierDecision, TierHistory, TierPolicy, TierRule, default_tier_policy
 
 __all__ = [
     "DEFAULT_GOALS",

@@ -45,18 +45,18 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from fenxiao._validators import require_aware, require_int
-from fenxiao.catalog import Brand, Category, Merchant, ShopKind, Sku, Standing
-from fenxiao.dataset import Catalog
-from fenxiao.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.influencers import Influencer, LeaderLevel, TeamLeader
-from fenxiao.listings import Listing, ListingStatus, ListingTerms, StatusChange
+from fenxiao._internal.validators import require_aware, require_int
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
+from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
-from fenxiao.snapshots import SkuSnapshot
 
 if TYPE_CHECKING:
-    from fenxiao.commission import PlatformProfile
-    from fenxiao.settlement import Order
+    from fenxiao.settlement.orders import Order
+    from fenxiao.settlement.plans import PlatformProfile
 
 __all__ = ["SAMPLE_AS_OF", "SAMPLE_SEED", "SAMPLE_SKUS", "generate_catalog", "generate_orders", "load_sample"]
 
@@ -233,7 +233,7 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
         as_of: When the snapshots are observed (timezone-aware); every time in the catalog is at or before it.
 
     Returns:
-        A valid :class:`~fenxiao.dataset.Catalog` with one snapshot and one listing per SKU,
+        A valid :class:`~fenxiao.domain.catalog.Catalog` with one snapshot and one listing per SKU,
         ``skus // 5`` merchants, ``skus // 8`` influencers and ``skus // 25 + skus // 50`` team leaders (at least
         one of each).
 
@@ -493,8 +493,8 @@ def generate_orders(
     >>> len(orders), orders == generate_orders(load_sample(), count=20)
     (20, True)
     """
-    from fenxiao.commission import PlatformProfile
-    from fenxiao.settlement import Order, OrderStatus, OrderTerms
+    from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms
+    from fenxiao.settlement.plans import PlatformProfile
 
     require_int(count, "generate_orders.count", 0, 10_000_000)
     when = require_aware(as_of, "generate_orders.as_of")

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from fenxiao.conditions import All, AnyOf, Compare, Condition, Not, Op
-from fenxiao.tiers import Tier, TierPolicy, TierRule, default_tier_policy
+from fenxiao.grading.tiers import Tier, TierPolicy, TierRule, default_tier_policy
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op
 
 # name -> (decimal places of its columnar unit, values in units that sit on or next to thresholds, nullable)
 NUMBERS: dict[str, tuple[int, tuple[int, ...], bool]] = {

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from fenxiao.columnar import build_context_columns, catalog_columns, run_pipeline, settle_columns
-from fenxiao.commission import PlatformProfile
 from fenxiao.money import Rounding
 from fenxiao.sample import generate_catalog
+from fenxiao.settlement.plans import PlatformProfile
 
 pytestmark = pytest.mark.dask
 

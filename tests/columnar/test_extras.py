@@ -19,7 +19,9 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_importing_fenxiao_never_imports_numpy() -> None:
     """The core stays attrs + cattrs: NumPy loads only with fenxiao.columnar."""
-    result = _run("import sys, fenxiao, fenxiao.pipeline, fenxiao.settlement; print('numpy' in sys.modules)")
+    result = _run(
+        "import sys, fenxiao, fenxiao.grading.pipeline, fenxiao.settlement.orders; print('numpy' in sys.modules)"
+    )
     assert result.stdout.strip() == "False", result.stderr
 
 

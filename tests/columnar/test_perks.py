@@ -12,10 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.columnar.perks import perk_names, perk_slots, resolve_perk_columns, subsidy_fen
-from fenxiao.conditions import Compare, Condition, Op
 from fenxiao.errors import InvalidValueError
-from fenxiao.money import Money, Rate
-from fenxiao.perks import (
+from fenxiao.grading.perks import (
     Access,
     Badge,
     InfluencerPreferred,
@@ -26,7 +24,9 @@ from fenxiao.perks import (
     default_perk_catalog,
     resolve_perks,
 )
-from fenxiao.tiers import Tier
+from fenxiao.grading.tiers import Tier
+from fenxiao.money import Money, Rate
+from fenxiao.rules.language import Compare, Condition, Op
 
 from .strategies import columns_of, conditions, object_inputs, rows
 

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 
 from fenxiao.columnar import SCORE_COLUMNS, catalog_columns, perk_slots, pipeline_columns, run_pipeline
-from fenxiao.dataset import Catalog
-from fenxiao.perks import Subsidy, default_perk_catalog
-from fenxiao.pipeline import GradedSku, grade_catalog
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.snapshots import SkuSnapshot
+from fenxiao.grading.perks import Subsidy, default_perk_catalog
+from fenxiao.grading.pipeline import GradedSku, grade_catalog
 from fenxiao.sample import generate_catalog, load_sample
-from fenxiao.scoring import Dimension
-from fenxiao.snapshots import SkuSnapshot
+from fenxiao.scoring.dimensions import Dimension
 from fenxiao.testing.strategies import catalogs
 
 _SCORES = ("experience_score", "goods_score", "logistics_score", "service_score")

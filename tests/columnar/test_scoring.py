@@ -23,15 +23,15 @@ from fenxiao.columnar import (
     snapshot_columns,
     summarize_context,
 )
-from fenxiao.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError
-from fenxiao.ids import CategoryId, SkuId
-from fenxiao.metrics import register_metric, unregister_metric
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample
-from fenxiao.scorecards import MetricRule, Scorecards, ScorerNames, default_scorecards
-from fenxiao.scoring import Dimension, DimensionScore, FiveDimensionScorer, default_scorer
-from fenxiao.snapshots import SkuSnapshot
+from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.dimensions import Dimension, DimensionScore, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.metrics import register_metric, unregister_metric
+from fenxiao.scoring.scorecards import MetricRule, Scorecards, ScorerNames, default_scorecards
 from fenxiao.testing.scoring import composite_weights, scorecard_sets, scoring_contexts, scoring_snapshots
 
 

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.columnar.settlement import LINE_COLUMNS, order_columns, settle_columns
-from fenxiao.commission import CommissionStep, PlanKind, PlatformProfile, StepMode
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.ids import InfluencerId, MerchantId, SkuId
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.settlement import Order, OrderTerms, Party, split
+from fenxiao.settlement.orders import Order, OrderTerms, Party, split
+from fenxiao.settlement.plans import CommissionStep, PlanKind, PlatformProfile, StepMode
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 
 # First-level names: none, ones the default and drawn profiles have rules for, one without.

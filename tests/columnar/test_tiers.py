@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 
 from fenxiao.columnar.tiers import grade_columns, tier_labels
-from fenxiao.conditions import Compare, Not, Op, evaluate
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.tiers import DIMENSION_INPUTS, Tier, TierPolicy, TierRule
+from fenxiao.grading.tiers import DIMENSION_INPUTS, Tier, TierPolicy, TierRule
+from fenxiao.rules.interpreter import evaluate
+from fenxiao.rules.language import Compare, Not, Op
 
 from .strategies import columns_of, object_inputs, policies, rows
 

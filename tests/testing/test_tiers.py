@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import find, given
 
-from fenxiao.conditions import Compare, Condition, Op, check, comparisons, inputs_of
 from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.grading.tiers import TIER_INPUTS, Tier, TierPolicy, TierRule, default_tier_policy
+from fenxiao.rules.language import Compare, Condition, Op, check, comparisons, inputs_of
 from fenxiao.testing.tiers import DEFAULT_CONDITION_INPUTS, tier_conditions, tier_inputs, tier_policies
-from fenxiao.tiers import TIER_INPUTS, Tier, TierPolicy, TierRule, default_tier_policy
 
 D = Decimal
 POLICY = default_tier_policy()

@@ -16,9 +16,9 @@ from __future__ import annotations
 try:
     import numpy
 except ImportError as exc:  # the optional dependency is missing
-    from fenxiao.columnar._compat import missing_extra
+    from fenxiao.errors import MissingExtraError
 
-    raise missing_extra("numpy", "columnar", "fenxiao.columnar") from exc
+    raise MissingExtraError("numpy", "columnar", "fenxiao.columnar") from exc
 
 from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._objects import catalog_columns, score_card_columns, snapshot_columns

@@ -9,8 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fenxiao.columnar._columns import Columns
-from fenxiao.columnar._compat import missing_extra
-from fenxiao.errors import InvalidValueError
+from fenxiao.errors import InvalidValueError, MissingExtraError
 
 #: What a columnar function returns for a mapping input: column name to NumPy array.
 ArrayMapping = dict[str, NDArray[Any]]
@@ -23,7 +22,7 @@ def read(data: object, what: str) -> tuple[Columns, Any]:
     try:
         import narwhals as nw
     except ImportError as exc:
-        raise missing_extra("narwhals", "columnar", "fenxiao.columnar (DataFrame input)") from exc
+        raise MissingExtraError("narwhals", "columnar", "fenxiao.columnar (DataFrame input)") from exc
     frame = nw.from_native(data, eager_only=True, pass_through=True)
     if not isinstance(frame, nw.DataFrame):
         raise InvalidValueError(

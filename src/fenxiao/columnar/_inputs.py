@@ -13,13 +13,13 @@ from typing import Final
 import attrs
 import numpy as np
 
-from fenxiao import _validators as v
+from fenxiao._internal import validators as v
 from fenxiao.columnar._columns import Columns, IntColumn, TextColumn
 from fenxiao.columnar._intmath import BoolArray, Int64Array
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.tiers import DIMENSION_INPUTS
 from fenxiao.money import MAX_FEN
-from fenxiao.snapshots import METRIC_FIELDS, SkuSnapshot
-from fenxiao.tiers import DIMENSION_INPUTS
 
 #: The largest count (units, influencers, violations) and day number the columnar path accepts.
 MAX_COUNT: Final = 10**15

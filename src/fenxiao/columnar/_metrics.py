@@ -1,4 +1,4 @@
-"""Metrics over whole columns (private): every built-in metric of :mod:`fenxiao.metrics`, vectorized.
+"""Metrics over whole columns (private): every built-in metric of :mod:`fenxiao.scoring.metrics`, vectorized.
 
 A metric column is an int64 array of grid units (``value * 10**places``) and a mask of where it is
 available. Ratios are rounded half to even onto their grid from exact integers, as the object path does, and
@@ -18,13 +18,13 @@ import numpy as np
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, ratio_half_even
 from fenxiao.columnar.context import _Benchmarks, context_arrays
-from fenxiao.context import ScoringContext
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import CategoryId, SkuId
-from fenxiao.metrics import Metric, get_metric
 from fenxiao.money import MAX_FEN, Money, Rate
-from fenxiao.scorecards import MAX_BREAKPOINT_UNITS
-from fenxiao.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.metrics import Metric, get_metric
+from fenxiao.scoring.scorecards import MAX_BREAKPOINT_UNITS
 
 _RATIO_PLACES: Final = 6
 # Ratios are clipped here: one unit beyond any breakpoint or cap bound, so every comparison keeps its outcome.
@@ -188,7 +188,7 @@ def _moment(micros: int) -> datetime:
 
 
 def rebuild_snapshots(inputs: Inputs) -> list[SkuSnapshot]:
-    """The rows of *inputs* as :class:`~fenxiao.snapshots.SkuSnapshot` values.
+    """The rows of *inputs* as :class:`~fenxiao.domain.snapshots.SkuSnapshot` values.
 
     ``observed_at`` comes from its column or ``as_of``; ``joined_at`` from its column, or ``days_in_pool`` /
     ``days_since_joining`` days before; metrics without a column take the snapshot's defaults.

@@ -11,11 +11,11 @@ import numpy as np
 
 from fenxiao.columnar._frames import object_array
 from fenxiao.columnar._inputs import UNITS
-from fenxiao.dataset import Catalog
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
-from fenxiao.scoring import Dimension, ScoreCard
-from fenxiao.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.scoring.dimensions import Dimension, ScoreCard
 
 __all__ = ["catalog_columns", "score_card_columns", "snapshot_columns"]
 
@@ -93,7 +93,7 @@ def catalog_columns(catalog: Catalog, snapshots: Iterable[SkuSnapshot] | None = 
     """The latest snapshot of every SKU (or *snapshots*) as columns, with what perk conditions read.
 
     Adds ``merchant_id``, ``category_level1``, ``merchant_standing`` and ``shop_kind`` (text) to
-    :func:`snapshot_columns`, as :func:`fenxiao.pipeline.perk_context` does for one SKU.
+    :func:`snapshot_columns`, as :func:`fenxiao.grading.pipeline.perk_context` does for one SKU.
 
     .. versionadded:: 0.1
     """

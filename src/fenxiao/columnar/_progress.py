@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeAlias
 
-from fenxiao.columnar._compat import missing_extra
-from fenxiao.errors import InvalidValueError
+from fenxiao.errors import InvalidValueError, MissingExtraError
 
 #: ``progress(done, total)``: called after each chunk with the rows done so far and the rows in all.
 ProgressCallback: TypeAlias = Callable[[int, int], None]
@@ -26,7 +25,7 @@ def reporter(progress: Progress, total: int, description: str) -> Iterator[Calla
         try:
             tqdm: Any = importlib.import_module("tqdm")
         except ImportError as exc:
-            raise missing_extra("tqdm", "progress", "fenxiao.columnar (progress=True)") from exc
+            raise MissingExtraError("tqdm", "progress", "fenxiao.columnar (progress=True)") from exc
         bar: Any = tqdm.tqdm(total=total, desc=description, unit="row", unit_scale=True)
         try:
             yield bar.update

@@ -1,6 +1,7 @@
 """Category benchmarks by group-by: :func:`build_context_columns`, and :class:`ContextSummary` for partitions.
 
-The columnar twin of :func:`fenxiao.context.build_context`: the same :class:`~fenxiao.context.ScoringContext`
+The columnar twin of :func:`fenxiao.scoring.context.build_context`: the same
+:class:`~fenxiao.scoring.context.ScoringContext`
 (equal, field for field), computed by sorting ``(category, value)`` pairs instead of looping over snapshots.
 
 For data split over partitions (Dask, Spark, Ray), :func:`summarize_context` reduces one partition to a
@@ -33,14 +34,14 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from fenxiao._fixed import EXACT
+from fenxiao._internal.fixed import EXACT
 from fenxiao.columnar._columns import Columns, TextColumn
 from fenxiao.columnar._frames import read
 from fenxiao.columnar._intmath import Int64Array
-from fenxiao.context import DEFAULT_MAX_GMV_VALUES, CategoryBenchmark, ScoringContext
+from fenxiao.domain.ids import CategoryId
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import CategoryId
 from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, RATE_PLACES
+from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, CategoryBenchmark, ScoringContext
 
 __all__ = ["ContextSummary", "build_context_columns", "summarize_context"]
 
@@ -153,10 +154,10 @@ class ContextSummary:
         )
 
     def finish(self, *, max_gmv_values: int = DEFAULT_MAX_GMV_VALUES) -> ScoringContext:
-        """The :class:`~fenxiao.context.ScoringContext` of every row summarized.
+        """The :class:`~fenxiao.scoring.context.ScoringContext` of every row summarized.
 
         Args:
-            max_gmv_values: As for :func:`fenxiao.context.build_context`.
+            max_gmv_values: As for :func:`fenxiao.scoring.context.build_context`.
         """
         limit = _limit(max_gmv_values)
         ncat = len(self.labels)
@@ -215,7 +216,7 @@ def _limit(max_gmv_values: int) -> int:
 
 
 def _plain(value: Decimal) -> Decimal:
-    """Drop trailing zeros without exponent notation (as :func:`fenxiao.context.build_context` writes medians)."""
+    """Drop trailing zeros without exponent notation (as :func:`~fenxiao.scoring.context.build_context` writes)."""
     normal = value.normalize(EXACT)
     return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value() else normal
 
@@ -266,7 +267,7 @@ def build_context_columns(
     max_gmv_values: int = DEFAULT_MAX_GMV_VALUES,
     currency: str = DEFAULT_CURRENCY,
 ) -> ScoringContext:
-    """The category benchmarks of a batch of SKU rows: equal to :func:`fenxiao.context.build_context` on the
+    """The category benchmarks of a batch of SKU rows: equal to :func:`fenxiao.scoring.context.build_context` on the
     same snapshots.
 
     Args:

@@ -18,17 +18,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from fenxiao.columnar._compat import missing_extra
 from fenxiao.columnar.context import ContextSummary, summarize_context
 from fenxiao.columnar.pipeline import DEFAULT_CHUNK_ROWS, run_pipeline
 from fenxiao.columnar.settlement import settle_columns
-from fenxiao.commission import CommissionStep, PlatformProfile, StepMode
-from fenxiao.context import DEFAULT_MAX_GMV_VALUES, ScoringContext
-from fenxiao.errors import InvalidValueError
+from fenxiao.errors import InvalidValueError, MissingExtraError
+from fenxiao.grading.perks import PerkCatalog
+from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import DEFAULT_CURRENCY
-from fenxiao.perks import PerkCatalog
-from fenxiao.scoring import FiveDimensionScorer
-from fenxiao.tiers import TierPolicy
+from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, ScoringContext
+from fenxiao.scoring.dimensions import FiveDimensionScorer
+from fenxiao.settlement.plans import CommissionStep, PlatformProfile, StepMode
 
 __all__ = ["context_dask", "pipeline_dask", "settle_dask"]
 
@@ -38,7 +37,7 @@ def _dask() -> Any:
         import dask
         import dask.dataframe
     except ImportError as exc:
-        raise missing_extra("dask", "dask", "fenxiao.columnar.dask") from exc
+        raise MissingExtraError("dask", "dask", "fenxiao.columnar.dask") from exc
     return dask
 
 
@@ -72,11 +71,11 @@ def context_dask(
         frame: A Dask DataFrame with ``category_id``, ``price``, ``commission_rate``, ``gmv_30d`` (and
             optionally ``observed_at``), in the columnar units.
         currency: The rows' currency.
-        max_gmv_values: As for :func:`fenxiao.context.build_context`.
+        max_gmv_values: As for :func:`fenxiao.scoring.context.build_context`.
         fan_in: How many summaries one merge task takes.
 
     Returns:
-        The :class:`~fenxiao.context.ScoringContext` (equal to ``build_context_columns`` on all the rows).
+        The :class:`~fenxiao.scoring.context.ScoringContext` (equal to ``build_context_columns`` on all the rows).
     """
     dask = _dask()
     ddf = _frame(frame, "context_dask.frame")

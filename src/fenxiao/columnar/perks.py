@@ -1,8 +1,8 @@
-"""Columnar perk resolution: a :class:`~fenxiao.perks.PerkCatalog` applied to whole columns of tiers.
+"""Columnar perk resolution: a :class:`~fenxiao.grading.perks.PerkCatalog` applied to whole columns of tiers.
 
 Each catalog entry becomes an eligibility mask (its tier and inheritance, its campaign window at *at*, its
 condition over the perk inputs); each slot (a perk kind and key) then picks its winner among the eligible
-entries by the kind's stacking rule, exactly as :func:`fenxiao.perks.resolve_perks` does:
+entries by the kind's stacking rule, exactly as :func:`fenxiao.grading.perks.resolve_perks` does:
 
 * ``strongest``: the largest ``strength()``, then the higher tier, then the earlier entry;
 * ``override``: the higher tier, then the later entry;
@@ -13,7 +13,7 @@ One column per slot, ``perk.<kind>.<key>``, holds the index in ``catalog.entries
 (int16; -1 where nothing is granted). :func:`perk_names` turns it into entry names.
 
 >>> import numpy as np
->>> from fenxiao.perks import default_perk_catalog
+>>> from fenxiao.grading.perks import default_perk_catalog
 >>> columns = {"tier": np.array([0, 5, 5], dtype=np.int8), "days_since_joining": np.array([3, 30, 30]),
 ...            "merchant_standing": ["normal", "normal", "warned"]}
 >>> perks = resolve_perk_columns(columns)
@@ -37,14 +37,14 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from fenxiao import _validators as v
-from fenxiao.columnar._conditions import Masks
+from fenxiao._internal import validators as v
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, mul_div_round
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.perks import PerkCatalog, PerkEntry, Stacking, Subsidy, default_perk_catalog, perk_kinds
 from fenxiao.money import Rounding
-from fenxiao.perks import PerkCatalog, PerkEntry, Stacking, Subsidy, default_perk_catalog, perk_kinds
+from fenxiao.rules.masks import Masks
 
 __all__ = ["perk_names", "perk_slots", "resolve_perk_columns", "subsidy_fen"]
 
@@ -171,7 +171,7 @@ def resolve_perk_columns(
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame, with ``tier`` and
             the perk inputs the conditions need (tier inputs in their columnar units; ``category_id``,
             ``category_level1``, ``merchant_standing``, ``shop_kind`` as text).
-        catalog: The perk catalog; :func:`~fenxiao.perks.default_perk_catalog` when ``None``.
+        catalog: The perk catalog; :func:`~fenxiao.grading.perks.default_perk_catalog` when ``None``.
         at: The moment for campaign windows (entries with a window are denied without one).
         as_of: The moment ``days_since_joining`` is counted to, when it comes from ``joined_at``.
         keep: Input columns to carry into the result (when present).

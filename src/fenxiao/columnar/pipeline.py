@@ -1,11 +1,11 @@
 """The whole grading job on columns: raw metrics → five scores → composite → tier → perks, for every row.
 
-:func:`run_pipeline` is the columnar twin of :func:`fenxiao.pipeline.grade_catalog` (without explanations):
+:func:`run_pipeline` is the columnar twin of :func:`fenxiao.grading.pipeline.grade_catalog` (without explanations):
 the category context by group-by over all the rows, then chunk by chunk the scores, the tier and the perks.
 Every value equals the object path's on the same SKU.
 
 >>> from fenxiao.sample import load_sample
->>> from fenxiao.pipeline import grade_catalog
+>>> from fenxiao.grading.pipeline import grade_catalog
 >>> from fenxiao.columnar import catalog_columns
 >>> catalog = load_sample()
 >>> result = run_pipeline(catalog_columns(catalog))
@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from fenxiao import _validators as v
+from fenxiao._internal import validators as v
 from fenxiao.columnar._columns import IntColumn
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
@@ -36,11 +36,11 @@ from fenxiao.columnar.context import _currency
 from fenxiao.columnar.perks import _catalog, perk_slots, resolve
 from fenxiao.columnar.scoring import SCORE_COLUMNS, CompiledScorer, context_for
 from fenxiao.columnar.tiers import TIER_COLUMNS, _policy, grade
-from fenxiao.context import ScoringContext
+from fenxiao.grading.perks import PerkCatalog, Stacking, Subsidy
+from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import DEFAULT_CURRENCY
-from fenxiao.perks import PerkCatalog, Stacking, Subsidy
-from fenxiao.scoring import FiveDimensionScorer, default_scorer
-from fenxiao.tiers import TierPolicy
+from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.dimensions import FiveDimensionScorer, default_scorer
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "pipeline_columns", "run_pipeline"]
 
@@ -96,7 +96,7 @@ def run_pipeline(
         scorer, policy, perks: The models; the defaults when ``None``.
         context: The category benchmarks; built from all the rows when ``None``.
         as_of: The moment of grading (days since joining, campaign windows); the latest ``observed_at`` when
-            ``None``, as :func:`fenxiao.pipeline.catalog_as_of` does.
+            ``None``, as :func:`fenxiao.grading.pipeline.catalog_as_of` does.
         currency: The rows' currency.
         keep: Input columns to carry into the result (when present).
         progress: ``progress(done, total)`` after each chunk, or ``True`` for a tqdm bar.

@@ -1,8 +1,8 @@
 """Columnar scoring: the five dimension scores and the composite of every row, in int64 hundredths of a point.
 
-A :class:`~fenxiao.scoring.FiveDimensionScorer` whose dimensions are declarative scorecards compiles to array
-arithmetic: each metric is a column of grid units, each :class:`~fenxiao.scorecards.MetricRule` a piecewise-
-linear interpolation evaluated exactly as the object path does (see :mod:`fenxiao.scorecards`: the same
+A :class:`~fenxiao.scoring.dimensions.FiveDimensionScorer` whose dimensions are declarative scorecards compiles to array
+arithmetic: each metric is a column of grid units, each :class:`~fenxiao.scoring.scorecards.MetricRule` a piecewise-
+linear interpolation evaluated exactly as the object path does (see :mod:`fenxiao.scoring.scorecards`: the same
 integers, the same half-to-even rounding), weighted means and caps per dimension, and the composite. The
 result equals :meth:`FiveDimensionScorer.score_many <fenxiao.scoring.FiveDimensionScorer.score_many>` on every
 row, to the hundredth.
@@ -11,10 +11,10 @@ Plug-ins keep working. A dimension scorer may offer ``score_columns(columns, con
 :class:`ColumnarDimensionScorer`) and is then called once per chunk with a :class:`SkuColumns` view. One
 without it is called through the object path: the rows are rebuilt as snapshots and scored with its
 ``score_batch`` or, failing that, ``score`` one row at a time — correct, and as slow as the object path. A
-metric registered with :func:`fenxiao.metrics.register_metric` is measured the same way.
+metric registered with :func:`fenxiao.scoring.metrics.register_metric` is measured the same way.
 
 >>> from fenxiao.sample import load_sample
->>> from fenxiao.scoring import default_scorer
+>>> from fenxiao.scoring.dimensions import default_scorer
 >>> from fenxiao.columnar import snapshot_columns
 >>> snapshots = load_sample().latest_snapshots()
 >>> scores = score_columns(snapshot_columns(snapshots))
@@ -36,7 +36,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from fenxiao._fixed import ONE_PPM
+from fenxiao._internal.fixed import ONE_PPM
 from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
@@ -44,12 +44,12 @@ from fenxiao.columnar._intmath import BoolArray, Int64Array, div_round
 from fenxiao.columnar._metrics import MetricColumns
 from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.columnar.context import _summary
-from fenxiao.context import ScoringContext
 from fenxiao.errors import InvalidValueError, PluginError
-from fenxiao.metrics import get_metric
 from fenxiao.money import DEFAULT_CURRENCY, Rounding
-from fenxiao.scorecards import MetricRule, ScorecardScorer
-from fenxiao.scoring import Dimension, DimensionScore, DimensionScorer, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.dimensions import Dimension, DimensionScore, DimensionScorer, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.metrics import get_metric
+from fenxiao.scoring.scorecards import MetricRule, ScorecardScorer
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -309,7 +309,7 @@ def _checked_centi(result: object, scorer: object, dimension: Dimension, sku_id:
 
 
 class CompiledScorer:
-    """A :class:`~fenxiao.scoring.FiveDimensionScorer` ready for columns (internal)."""
+    """A :class:`~fenxiao.scoring.dimensions.FiveDimensionScorer` ready for columns (internal)."""
 
     def __init__(self, scorer: FiveDimensionScorer) -> None:
         if not isinstance(scorer, FiveDimensionScorer):
@@ -396,7 +396,7 @@ def score_columns(
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame, with the metrics
             the scorecards name in their columnar units (money in fen, rates in ppm, shop scores in
             millionths; see ``docs/columnar.md``) and ``category_id``.
-        scorer: The five-dimension scorer; :func:`~fenxiao.scoring.default_scorer` when ``None``.
+        scorer: The five-dimension scorer; :func:`~fenxiao.scoring.dimensions.default_scorer` when ``None``.
         context: The category benchmarks; built from these rows (as ``score_many`` does) when ``None``.
         as_of: Used only to rebuild snapshots for plug-ins without columns (their ``observed_at``).
         currency: The rows' currency (a context in another has no benchmark for them).

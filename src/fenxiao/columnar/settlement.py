@@ -1,4 +1,4 @@
-"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.split` does.
+"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.orders.split` does.
 
 Each row is one order line in its current state (what was paid, the rates agreed, what has been refunded so
 far, whether it became invalid). :func:`settle_columns` returns every party's line as a fen column, computed
@@ -58,10 +58,17 @@ from fenxiao.columnar._columns import Columns, IntColumn, TextColumn
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._intmath import INT64_MAX, BoolArray, Int64Array, div_round, mul_div_round, mul_div_round_by
 from fenxiao.columnar._progress import Progress, chunks, reporter
-from fenxiao.commission import CategoryRule, CommissionStep, PlanKind, PlatformProfile, StepMode, _exact_commission
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import MAX_FEN, Money, Rate, Rounding
-from fenxiao.settlement import Order, OrderStatus, Party
+from fenxiao.settlement.orders import Order, OrderStatus, Party
+from fenxiao.settlement.plans import (
+    CategoryRule,
+    CommissionStep,
+    PlanKind,
+    PlatformProfile,
+    StepMode,
+    _exact_commission,
+)
 
 __all__ = ["LINE_COLUMNS", "ORDER_COLUMNS", "SETTLEMENT_COLUMNS", "order_columns", "settle_columns"]
 
@@ -82,7 +89,7 @@ ORDER_COLUMNS: Final = (
     "category_level1",
     "plan_kind",
 )
-#: One fen column per :class:`~fenxiao.settlement.Party`, in its order: together they add up to ``total_in_fen``.
+#: One fen column per :class:`~fenxiao.settlement.orders.Party`, in its order: together they add up to ``total_in_fen``.
 LINE_COLUMNS: Final = tuple(f"{party.value}_fen" for party in Party)
 #: Every column :func:`settle_columns` writes: the lines, then the base, the gross commission and what came in.
 SETTLEMENT_COLUMNS: Final = (*LINE_COLUMNS, "base_fen", "commission_fen", "total_in_fen")
@@ -107,7 +114,7 @@ def settle_columns(
     Args:
         orders: A mapping of column names to arrays, or a pandas, polars or pyarrow frame (see the module's
             table of columns).
-        profile: The platform's rules; :class:`~fenxiao.commission.PlatformProfile` defaults when ``None``.
+        profile: The platform's rules; :class:`~fenxiao.settlement.plans.PlatformProfile` defaults when ``None``.
         steps: Tiered commission steps shared by every order (group orders by schedule to use several).
         step_mode: How *steps* apply.
         keep: Input columns to carry into the result (when present), e.g. an order id.
@@ -120,7 +127,7 @@ def settle_columns(
 
     Raises:
         InvalidValueError: A column missing, of the wrong kind, or a value past its bounds (naming the row).
-        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.split` gives).
+        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.orders.split` gives).
 
     .. versionadded:: 0.1
     """
@@ -319,7 +326,7 @@ def _rule_per_row(profile: PlatformProfile, category: TextColumn, level1: TextCo
     """Per row, the index of the profile's category rule that applies (-1: none): the id's, else the first level's;
     and the indices of the rules any row may use.
 
-    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.commission.PlatformProfile.rule_for>` on an
+    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.settlement.plans.PlatformProfile.rule_for>` on an
     order's ``category_keys``.
     """
     by_match = {rule.match: k for k, rule in enumerate(profile.category_rules)}

@@ -1,9 +1,9 @@
-"""Columnar grading: a :class:`~fenxiao.tiers.TierPolicy` applied to whole columns at once.
+"""Columnar grading: a :class:`~fenxiao.grading.tiers.TierPolicy` applied to whole columns at once.
 
-Each rule's condition becomes a boolean mask over the rows (see :mod:`fenxiao.conditions` for the language);
+Each rule's condition becomes a boolean mask over the rows (see :mod:`fenxiao.rules.language` for the language);
 under the ``first`` hit policy the tier is chosen with :func:`numpy.select` in rule order, under ``highest``
 as the maximum over the rules that hold. The result equals :meth:`TierPolicy.grade
-<fenxiao.tiers.TierPolicy.grade>` on every row, thresholds included, because every comparison is exact
+<fenxiao.grading.tiers.TierPolicy.grade>` on every row, thresholds included, because every comparison is exact
 integer arithmetic on the inputs' units.
 
 >>> import numpy as np
@@ -35,12 +35,12 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from fenxiao.columnar._conditions import Masks, rule_masks
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
-from fenxiao.conditions import inputs_of
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.tiers import Tier, TierPolicy, default_tier_policy
+from fenxiao.grading.tiers import Tier, TierPolicy, default_tier_policy
+from fenxiao.rules.language import inputs_of
+from fenxiao.rules.masks import Masks, rule_masks
 
 __all__ = ["TIER_COLUMNS", "grade_columns", "tier_labels"]
 
@@ -59,7 +59,7 @@ def grade_columns(
 
     Args:
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame, holding the inputs
-            the policy names (:data:`fenxiao.tiers.TIER_INPUTS`) in their columnar units: scores and the
+            the policy names (:data:`fenxiao.grading.tiers.TIER_INPUTS`) in their columnar units: scores and the
             composite in hundredths of a point, money in fen, rates in parts per million (``docs/columnar.md``).
             ``days_since_joining`` may instead come from ``joined_at`` and *as_of*.
         policy: The tier policy.

@@ -3,7 +3,7 @@
 Every strategy produces only valid values, as general as the domain allows: ¥0.01 orders, 0% and
 at-the-cap rates, every rounding mode a profile accepts, tiered commission in both modes, MCN and
 second-level leader shares, refunds by amount and by units before and after settlement. Orders come
-with rates that fit the profile they are drawn for, so :func:`fenxiao.settlement.split` accepts them.
+with rates that fit the profile they are drawn for, so :func:`fenxiao.settlement.orders.split` accepts them.
 
 Unlike most arguments, ``profile=`` takes a value, not a strategy: the test needs the very profile the
 order was drawn for to split it. Draw one with :func:`platform_profiles` and pass it on, e.g. with
@@ -12,8 +12,8 @@ order was drawn for to split it. Draw one with :func:`platform_profiles` and pas
 Requires the ``hypothesis`` package (``pip install 'fenxiao[testing]'``).
 
 >>> from hypothesis import given, settings
->>> from fenxiao.commission import PlatformProfile
->>> from fenxiao.settlement import split
+>>> from fenxiao.settlement.plans import PlatformProfile
+>>> from fenxiao.settlement.orders import split
 >>> @settings(max_examples=20, deadline=None)
 ... @given(order=order_histories(profile=PlatformProfile()))
 ... def test_lines_add_up(order):
@@ -38,7 +38,12 @@ except ImportError as exc:  # the optional dependency is missing
 
     raise MissingExtraError("hypothesis", "testing", __name__) from exc
 
-from fenxiao.commission import (
+from fenxiao.domain.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.errors import PolicyError
+from fenxiao.money import Money, Rate, Rounding
+from fenxiao.settlement.ledger import Ledger
+from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
+from fenxiao.settlement.plans import (
     ActivityKind,
     CategoryMinimum,
     CategoryRule,
@@ -52,12 +57,7 @@ from fenxiao.commission import (
     StepMode,
     TeamLeaderActivity,
 )
-from fenxiao.errors import PolicyError
-from fenxiao.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.ledger import Ledger
-from fenxiao.money import Money, Rate, Rounding
-from fenxiao.scenarios import Scenario
-from fenxiao.settlement import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
+from fenxiao.settlement.scenarios import Scenario
 
 __all__ = [
     "activities",

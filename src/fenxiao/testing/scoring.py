@@ -24,14 +24,14 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
 
     raise MissingExtraError("hypothesis", "testing", __name__) from exc
 
-from fenxiao._fixed import unscaled
-from fenxiao.context import CategoryBenchmark, ScoringContext, build_context
-from fenxiao.ids import CategoryId, SkuId
-from fenxiao.metrics import get_metric, metric_names
+from fenxiao._internal.fixed import unscaled
+from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
-from fenxiao.scorecards import MAX_BREAKPOINT_UNITS, Cap, MetricRule, Scorecard, Scorecards, ScorerNames
-from fenxiao.scoring import CompositeWeights, Contribution, Dimension, DimensionScore, ScoreCard
-from fenxiao.snapshots import SkuSnapshot
+from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore, ScoreCard
+from fenxiao.scoring.metrics import get_metric, metric_names
+from fenxiao.scoring.scorecards import MAX_BREAKPOINT_UNITS, Cap, MetricRule, Scorecard, Scorecards, ScorerNames
 
 __all__ = [
     "caps",
@@ -164,7 +164,7 @@ def scorecards(draw: Any) -> Scorecard:
 
 
 def scorecard_sets() -> st.SearchStrategy[Scorecards]:
-    """Valid whole scoring models (:class:`~fenxiao.scorecards.Scorecards`)."""
+    """Valid whole scoring models (:class:`~fenxiao.scoring.scorecards.Scorecards`)."""
     names = st.none() | st.from_regex(r"[a-z]{1,8}\.[a-z]{1,8}", fullmatch=True)
     return st.builds(
         Scorecards,
@@ -257,7 +257,7 @@ def scoring_contexts(
     """Valid contexts, possibly empty.
 
     By default the benchmarks are drawn directly (any medians and GMV values); with
-    *snapshots*, contexts are built from lists of them with :func:`~fenxiao.context.build_context`.
+    *snapshots*, contexts are built from lists of them with :func:`~fenxiao.scoring.context.build_context`.
     """
     if snapshots is not None:
         return st.lists(snapshots, max_size=max_size).map(build_context)

@@ -47,14 +47,14 @@ except ImportError as exc:  # the optional dependency is missing
 
     raise MissingExtraError("hypothesis", "testing", __name__) from exc
 
-from fenxiao.catalog import Brand, Category, Merchant, ShopKind, Sku, Standing
-from fenxiao.dataset import Catalog
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.listings import LISTING_TRANSITIONS, Listing, ListingStatus, ListingTerms, StatusChange
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL, Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.influencers import MAX_INFLUENCER_LEVEL, Influencer, LeaderLevel, TeamLeader
-from fenxiao.listings import LISTING_TRANSITIONS, Listing, ListingStatus, ListingTerms, StatusChange
 from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, Money, Rate
-from fenxiao.snapshots import SkuSnapshot
 
 __all__ = [
     "MAX_COUNT",
@@ -130,37 +130,37 @@ def identifiers() -> st.SearchStrategy[str]:
 
 
 def brand_ids() -> st.SearchStrategy[BrandId]:
-    """Valid :data:`~fenxiao.ids.BrandId` values."""
+    """Valid :data:`~fenxiao.domain.ids.BrandId` values."""
     return identifiers().map(BrandId)
 
 
 def category_ids() -> st.SearchStrategy[CategoryId]:
-    """Valid :data:`~fenxiao.ids.CategoryId` values."""
+    """Valid :data:`~fenxiao.domain.ids.CategoryId` values."""
     return identifiers().map(CategoryId)
 
 
 def influencer_ids() -> st.SearchStrategy[InfluencerId]:
-    """Valid :data:`~fenxiao.ids.InfluencerId` values."""
+    """Valid :data:`~fenxiao.domain.ids.InfluencerId` values."""
     return identifiers().map(InfluencerId)
 
 
 def listing_ids() -> st.SearchStrategy[ListingId]:
-    """Valid :data:`~fenxiao.ids.ListingId` values."""
+    """Valid :data:`~fenxiao.domain.ids.ListingId` values."""
     return identifiers().map(ListingId)
 
 
 def merchant_ids() -> st.SearchStrategy[MerchantId]:
-    """Valid :data:`~fenxiao.ids.MerchantId` values."""
+    """Valid :data:`~fenxiao.domain.ids.MerchantId` values."""
     return identifiers().map(MerchantId)
 
 
 def sku_ids() -> st.SearchStrategy[SkuId]:
-    """Valid :data:`~fenxiao.ids.SkuId` values."""
+    """Valid :data:`~fenxiao.domain.ids.SkuId` values."""
     return identifiers().map(SkuId)
 
 
 def team_leader_ids() -> st.SearchStrategy[TeamLeaderId]:
-    """Valid :data:`~fenxiao.ids.TeamLeaderId` values."""
+    """Valid :data:`~fenxiao.domain.ids.TeamLeaderId` values."""
     return identifiers().map(TeamLeaderId)
 
 
@@ -649,7 +649,7 @@ def listings(
 ) -> st.SearchStrategy[Listing]:
     """Valid :class:`~fenxiao.Listing` values with legal lifecycle histories.
 
-    The history follows :data:`~fenxiao.listings.LISTING_TRANSITIONS` from *applied*
+    The history follows :data:`~fenxiao.domain.listings.LISTING_TRANSITIONS` from *applied*
     to a status drawn from *statuses*; each step comes *step_gaps* after the one
     before (zero included: two steps may share a timestamp), written in a zone from
     *timezones*.

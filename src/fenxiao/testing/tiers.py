@@ -6,7 +6,7 @@ one step to either side, at the ends of its range or (for an optional input) mis
 policy's mistakes are. Requires the hypothesis package (``pip install 'fenxiao[testing]'``).
 
 >>> from hypothesis import given
->>> from fenxiao.tiers import Tier, default_tier_policy
+>>> from fenxiao.grading.tiers import Tier, default_tier_policy
 >>> policy = default_tier_policy()
 >>> @given(tier_inputs(policy))
 ... def test_every_sku_gets_a_tier_with_reasons(inputs):
@@ -31,9 +31,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
 
     raise MissingExtraError("hypothesis", "testing", __name__) from exc
 
-from fenxiao.conditions import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Op, comparisons, inputs_of
 from fenxiao.errors import InvalidValueError
-from fenxiao.tiers import TIER_INPUTS, Tier, TierPolicy, TierRule, default_tier_policy, example_inputs
+from fenxiao.grading.tiers import TIER_INPUTS, Tier, TierPolicy, TierRule, default_tier_policy, example_inputs
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Op, comparisons, inputs_of
 
 __all__ = ["DEFAULT_CONDITION_INPUTS", "tier_conditions", "tier_inputs", "tier_policies"]
 
@@ -166,7 +166,7 @@ def tier_inputs(policy: TierPolicy | None = None, *, missing: bool = True) -> st
     Every input the policy's rules read takes a value exactly on one of its thresholds, one step (1 for whole
     numbers, 0.01 otherwise) to either side, or at an end of its declared range; flags take either value and,
     when *missing* is true, optional inputs are sometimes missing (``None``). The other inputs keep the
-    neutral values of :func:`~fenxiao.tiers.example_inputs`.
+    neutral values of :func:`~fenxiao.grading.tiers.example_inputs`.
     """
     chosen = policy if policy is not None else default_tier_policy()
     thresholds = _thresholds(chosen)

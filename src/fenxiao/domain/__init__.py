@@ -1,0 +1,1 @@
+"""The domain: goods, people, listings, snapshots and the catalog that holds them."""

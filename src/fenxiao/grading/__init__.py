@@ -1,0 +1,1 @@
+"""Grading: tier policies, decisions and their explanations, lint, history, perks and subsidies."""

@@ -1,0 +1,1 @@
+"""The market: admission of merchants and goods, the selection pool, program goals."""

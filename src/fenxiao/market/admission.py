@@ -1,0 +1,466 @@
+"""Admission (准入) and review: who gets into the selection pool, decided by rules as data, reviewed on time.
+
+The upgrade to 快分销 set out to let merchants who want to join actually get in (进不起来): a *lower*
+threshold and *faster* review. An :class:`AdmissionPolicy` holds rules in the condition language of
+:mod:`fenxiao.rules.language`, each with an outcome: ``reject``, ``review`` (send to a person) or ``approve``.
+The hit policy is *deny-overrides*: a decision is ``reject`` if any reject rule matches, else ``review``
+if any review rule matches, else ``approve``; every matching rule's reason is reported. The same policy
+decides a merchant's application and each SKU it lists (rules may name merchant and SKU inputs alike).
+
+>>> from fenxiao.sample import SAMPLE_AS_OF, load_sample
+>>> catalog = load_sample()
+>>> policy = default_admission_policy()
+>>> merchant = catalog.merchants[0]
+>>> decision = policy.decide(merchant_inputs(merchant, as_of=SAMPLE_AS_OF))
+>>> decision.outcome in set(Outcome)
+True
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from fenxiao._internal import validators as v
+from fenxiao.domain.goods import Category, Merchant, Sku
+from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.money import Rate
+from fenxiao.rules.interpreter import explain
+from fenxiao.rules.language import All, Compare, Condition, InputKind, InputSpec, Not, Op, Schema, check
+from fenxiao.rules.witness import find_witness
+
+__all__ = [
+    "ADMISSION_INPUTS",
+    "AdmissionDecision",
+    "AdmissionFinding",
+    "AdmissionPolicy",
+    "AdmissionProfile",
+    "AdmissionRule",
+    "Application",
+    "Outcome",
+    "ReviewQueue",
+    "default_admission_policy",
+    "merchant_inputs",
+    "review_listing",
+    "sku_inputs",
+]
+
+
+class Outcome(enum.Enum):
+    """An admission outcome. Ordered by severity: ``reject`` > ``review`` > ``approve``."""
+
+    APPROVE = "approve"
+    REVIEW = "review"
+    REJECT = "reject"
+
+    @property
+    def severity(self) -> int:
+        """0 approve, 1 review, 2 reject."""
+        return {"approve": 0, "review": 1, "reject": 2}[self.value]
+
+
+_BIG: Final = Decimal(10**9)
+
+#: Every input admission rules may name: facts about the merchant, and (for a SKU) about the listing.
+ADMISSION_INPUTS: Final = Schema.of(
+    InputSpec("standing", kind=InputKind.TEXT, better=None, description="normal, warned, restricted, suspended"),
+    InputSpec("shop_kind", kind=InputKind.TEXT, better=None, description="flagship, official, specialty, ordinary"),
+    InputSpec("shop_age_days", integer=True, low=Decimal(0), better=None, description="days since the shop opened"),
+    InputSpec("experience_score", low=Decimal(0), high=Decimal(5), description="0-5; 5 when unrated"),
+    InputSpec("rated", kind=InputKind.BOOL, better=None, description="has an experience score yet"),
+    InputSpec("enterprise_licence", kind=InputKind.BOOL),
+    InputSpec("days_since_serious_violation", integer=True, low=Decimal(0), description="a large number if none"),
+    InputSpec("counterfeit_record", kind=InputKind.BOOL, better="lower"),
+    InputSpec("category_excluded", kind=InputKind.BOOL, better="lower", description="the SKU's category is closed"),
+    InputSpec("category_restricted", kind=InputKind.BOOL, better=None, description="whitelisted brands only"),
+    InputSpec("qualified", kind=InputKind.BOOL, description="holds the category's qualification or a listed brand"),
+    InputSpec("commission_rate", low=Decimal(0), high=Decimal(1), description="the listing's rate (SKU only)"),
+    InputSpec("commission_floor", low=Decimal(0), high=Decimal(1), better=None, description="the category floor"),
+    InputSpec("commission_below_floor", kind=InputKind.BOOL, better="lower"),
+    InputSpec("price", low=Decimal(0), better=None, description="the SKU's price in yuan"),
+)
+
+
+def _names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not all(isinstance(x, str) and x.strip() for x in value):  # type: ignore[attr-defined]
+        raise InvalidValueError(f"AdmissionProfile.{attribute.name}", value, "must be a set of category names")
+
+
+def _floors(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("AdmissionProfile.commission_floors", value, "must be a table of category to rate")
+    for key, rate in value.items():
+        if not isinstance(key, str) or not isinstance(rate, Rate):
+            raise InvalidValueError(f"AdmissionProfile.commission_floors[{key!r}]", rate, "must be a Rate")
+
+
+@attrs.frozen
+class AdmissionProfile:
+    """Platform facts admission needs beyond the rules: closed and restricted categories, commission floors.
+
+    Args:
+        excluded_level1: First-level categories closed to distribution (fresh food, live animals, ...).
+        restricted_level1: First-level categories open only to whitelisted brands or qualified merchants.
+        commission_floors: A minimum commission rate per first-level category name or category id.
+    """
+
+    excluded_level1: frozenset[str] = attrs.field(
+        default=frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"}), converter=frozenset, validator=_names
+    )
+    restricted_level1: frozenset[str] = attrs.field(
+        default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=frozenset, validator=_names
+    )
+    commission_floors: Mapping[str, Rate] = attrs.field(
+        factory=lambda: {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")},
+        validator=_floors,
+    )
+
+    def floor(self, category: Category) -> Rate:
+        """The commission floor of *category*: by id first, then by first-level name, else 0."""
+        return self.commission_floors.get(category.id) or self.commission_floors.get(category.level1) or Rate.zero()
+
+
+def merchant_inputs(merchant: Merchant, *, as_of: datetime) -> dict[str, object]:
+    """The admission inputs describing *merchant* at *as_of* (timezone-aware)."""
+    when = v.require_aware(as_of, "merchant_inputs.as_of")
+    today = when.date()
+    violation = merchant.last_serious_violation_on
+    return {
+        "standing": merchant.standing.value,
+        "shop_kind": merchant.shop_kind.value,
+        "shop_age_days": max(0, (today - merchant.opened_on).days),
+        "experience_score": merchant.experience_score if merchant.experience_score is not None else Decimal(5),
+        "rated": merchant.experience_score is not None,
+        "enterprise_licence": merchant.enterprise_licence,
+        "days_since_serious_violation": _BIG if violation is None else max(0, (today - violation).days),
+        "counterfeit_record": merchant.counterfeit_record,
+        # Neutral SKU facts, so a policy's SKU rules never block a merchant-only decision.
+        "category_excluded": False,
+        "category_restricted": False,
+        "qualified": True,
+        "commission_rate": Decimal(1),
+        "commission_floor": Decimal(0),
+        "commission_below_floor": False,
+        "price": Decimal(0),
+    }
+
+
+def sku_inputs(
+    merchant: Merchant,
+    sku: Sku,
+    category: Category,
+    terms: ListingTerms,
+    *,
+    as_of: datetime,
+    profile: AdmissionProfile | None = None,
+    brand_on_list: bool = False,
+) -> dict[str, object]:
+    """The admission inputs of one SKU listing: its merchant's inputs plus category, qualification and commission."""
+    profile = profile if profile is not None else AdmissionProfile()
+    values = merchant_inputs(merchant, as_of=as_of)
+    floor = profile.floor(category)
+    values.update(
+        category_excluded=category.level1 in profile.excluded_level1,
+        category_restricted=category.level1 in profile.restricted_level1,
+        qualified=brand_on_list or category.id in merchant.qualified_category_ids,
+        commission_rate=terms.commission_rate.value,
+        commission_floor=floor.value,
+        commission_below_floor=terms.commission_rate < floor,
+        price=sku.price.yuan,
+    )
+    return values
+
+
+@attrs.frozen
+class AdmissionRule:
+    """One admission rule: *outcome* when *when* holds, for people *reason*."""
+
+    name: str = attrs.field(validator=v.identifier)
+    outcome: Outcome = attrs.field(validator=v.member_of(Outcome))
+    when: Condition
+    reason: str = attrs.field(validator=v.text)
+
+
+@attrs.frozen
+class AdmissionDecision:
+    """The outcome and every reason: the rules that matched, each with the comparisons that made it match."""
+
+    outcome: Outcome
+    reasons: tuple[tuple[str, str], ...]
+    subject: str | None = None
+
+    def __str__(self) -> str:
+        head = f"{self.subject + ': ' if self.subject else ''}{self.outcome.value}"
+        return head + "".join(f"\n  - {name}: {why}" for name, why in self.reasons)
+
+
+@attrs.frozen
+class AdmissionFinding:
+    """A lint finding about an admission policy."""
+
+    path: str
+    severity: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.severity} [{self.code}] {self.message}"
+
+
+def _check_rules(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise PolicyError("AdmissionPolicy.rules", value, "must be a list of rules")
+    if len(value) > 200:
+        raise PolicyError("AdmissionPolicy.rules", len(value), "holds more than 200 rules")
+    seen: set[str] = set()
+    for i, rule in enumerate(value):
+        if not isinstance(rule, AdmissionRule):
+            raise PolicyError(f"AdmissionPolicy.rules[{i}]", rule, "must be an AdmissionRule")
+        if rule.name in seen:
+            raise PolicyError(f"AdmissionPolicy.rules[{i}].name", rule.name, "is used by an earlier rule")
+        seen.add(rule.name)
+        check(rule.when, ADMISSION_INPUTS, f"AdmissionPolicy.rules[{i}].when")
+
+
+@attrs.frozen
+class AdmissionPolicy:
+    """Admission rules with a deny-overrides hit policy and a review service level.
+
+    Args:
+        rules: The rules (order only affects the order reasons are listed in).
+        review_hours: How long a review may take: an application in review must be decided within it.
+        name, version: For people.
+        profile: Closed/restricted categories and commission floors.
+    """
+
+    rules: tuple[AdmissionRule, ...] = attrs.field(converter=v.to_tuple, validator=_check_rules)
+    review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
+    name: str = "custom"
+    version: str = "1"
+    profile: AdmissionProfile = attrs.field(factory=AdmissionProfile, validator=v.instance_of(AdmissionProfile))
+
+    def decide(self, inputs: Mapping[str, object], *, subject: str | None = None) -> AdmissionDecision:
+        """Decide for one merchant or SKU: the most severe matching outcome, with every matching rule's reason."""
+        reasons: list[tuple[str, str]] = []
+        outcome = Outcome.APPROVE
+        for rule in self.rules:
+            explanation = explain(rule.when, inputs)
+            if not explanation.passed:
+                continue
+            evidence = "; ".join(str(c) for c in explanation.checks if c.passed)
+            reasons.append((rule.name, f"{rule.reason} ({evidence})" if evidence else rule.reason))
+            if rule.outcome.severity > outcome.severity:
+                outcome = rule.outcome
+        ordered = sorted(reasons, key=lambda r: -next(x.outcome.severity for x in self.rules if x.name == r[0]))
+        return AdmissionDecision(outcome, tuple(ordered), subject)
+
+    def lint(self) -> tuple[AdmissionFinding, ...]:
+        """Static checks, with the same exact search as tier lint (see :func:`fenxiao.rules.language.find_witness`).
+
+        - ``never-matches`` (warning): a rule whose condition can never hold within the inputs' ranges;
+        - ``never-decides`` (warning): a review rule that can only match where a reject rule also matches,
+          so it never changes an outcome (the analogue of a shadowed tier rule under deny-overrides);
+        - ``approve-rule`` (warning): an approve rule, which changes nothing (approve is the default).
+
+        Gaps cannot occur (approve is the default outcome), and deny-overrides makes outcomes monotone in each
+        rule's condition: tightening a rule never turns a reject into an approval (a property test checks it).
+        """
+        findings = []
+        rejects = [r.when for r in self.rules if r.outcome is Outcome.REJECT]
+        for i, rule in enumerate(self.rules):
+            if find_witness(rule.when, ADMISSION_INPUTS) is None:
+                findings.append(
+                    AdmissionFinding(f"rules[{i}]", "warning", "never-matches", f"rule {rule.name!r} can never match")
+                )
+                continue
+            if rule.outcome is Outcome.REVIEW and rejects:
+                escape = All((rule.when, *(Not(c) for c in rejects)))
+                if find_witness(escape, ADMISSION_INPUTS) is None:
+                    findings.append(
+                        AdmissionFinding(
+                            f"rules[{i}]",
+                            "warning",
+                            "never-decides",
+                            f"review rule {rule.name!r} only matches where a reject rule already rejects",
+                        )
+                    )
+            if rule.outcome is Outcome.APPROVE:
+                findings.append(
+                    AdmissionFinding(
+                        f"rules[{i}]",
+                        "warning",
+                        "approve-rule",
+                        f"rule {rule.name!r} approves, which is already the default; it only adds a reason",
+                    )
+                )
+        return tuple(findings)
+
+
+def default_admission_policy() -> AdmissionPolicy:
+    """The deliberately low-threshold default (the seed's point: merchants who want in should get in).
+
+    ========  =====================  ============================================================
+    outcome   rule                   when
+    ========  =====================  ============================================================
+    reject    suspended              standing == "suspended"
+    reject    counterfeit            counterfeit_record
+    reject    serious-violation      days_since_serious_violation < 365
+    reject    closed-category        category_excluded (fresh food, live animals, virtual goods, ...)
+    reject    below-floor            commission_below_floor (e.g. jewellery and medical goods < 5%)
+    review    restricted-standing    standing in ["warned", "restricted"]
+    review    low-experience         rated and experience_score < 4 and shop_age_days >= 90
+    review    restricted-category    category_restricted and not qualified
+    ========  =====================  ============================================================
+
+    Everything else is approved at once: no licence, star-rating or GMV threshold (platforms that want
+    them add rules: see docs/admission.md). Reviews must be decided within 24 hours.
+    """
+    rules = (
+        AdmissionRule("suspended", Outcome.REJECT, Compare("standing", Op.EQ, "suspended"), "the shop is suspended"),
+        AdmissionRule("counterfeit", Outcome.REJECT, Compare("counterfeit_record", Op.EQ, True), "counterfeit record"),
+        AdmissionRule(
+            "serious-violation",
+            Outcome.REJECT,
+            Compare("days_since_serious_violation", Op.LT, Decimal(365)),
+            "a serious violation penalty in the past year",
+        ),
+        AdmissionRule(
+            "closed-category", Outcome.REJECT, Compare("category_excluded", Op.EQ, True), "the category is closed"
+        ),
+        AdmissionRule(
+            "below-floor",
+            Outcome.REJECT,
+            Compare("commission_below_floor", Op.EQ, True),
+            "the commission rate is below the category floor",
+        ),
+        AdmissionRule(
+            "restricted-standing",
+            Outcome.REVIEW,
+            Compare("standing", Op.IN, ("warned", "restricted")),
+            "the shop is under a warning or restriction",
+        ),
+        AdmissionRule(
+            "low-experience",
+            Outcome.REVIEW,
+            All(
+                (
+                    Compare("rated", Op.EQ, True),
+                    Compare("experience_score", Op.LT, Decimal(4)),
+                    Compare("shop_age_days", Op.GE, Decimal(90)),
+                )
+            ),
+            "shop experience score below 4 (shops younger than 90 days are exempt)",
+        ),
+        AdmissionRule(
+            "restricted-category",
+            Outcome.REVIEW,
+            All((Compare("category_restricted", Op.EQ, True), Not(Compare("qualified", Op.EQ, True)))),
+            "the category is open to whitelisted brands or qualified merchants only",
+        ),
+    )
+    return AdmissionPolicy(rules=rules, name="default", version="2026.11")
+
+
+# -- applications and review ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Application:
+    """A merchant's application to list SKUs, with its review clock.
+
+    ``entered_review_at`` and ``due_at`` are set when the application goes to manual review;
+    ``decided_at`` when a person decides it.
+    """
+
+    id: str = attrs.field(validator=v.identifier)
+    merchant_id: str = attrs.field(validator=v.identifier)
+    submitted_at: datetime = attrs.field(validator=v.aware_datetime)
+    listing_ids: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple, validator=v.identifiers)
+    entered_review_at: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
+    due_at: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
+    decided_at: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
+
+    def overdue(self, as_of: datetime) -> bool:
+        """In review, undecided, and past its due time at *as_of*."""
+        when = v.require_aware(as_of, "Application.overdue.as_of")
+        return self.due_at is not None and self.decided_at is None and when > self.due_at
+
+
+def _applications(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidValueError("ReviewQueue.applications", value, "must be a tuple of Application")
+    for i, app in enumerate(value):
+        if not isinstance(app, Application):
+            raise InvalidValueError(f"ReviewQueue.applications[{i}]", app, "must be an Application")
+
+
+@attrs.frozen
+class ReviewQueue:
+    """Applications waiting for a person, with the policy's service level."""
+
+    applications: tuple[Application, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_applications)
+    review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
+
+    @classmethod
+    def for_policy(cls, policy: AdmissionPolicy) -> ReviewQueue:
+        """An empty queue with *policy*'s review service level."""
+        return cls(review_hours=policy.review_hours)
+
+    def enter(self, application: Application, *, at: datetime) -> ReviewQueue:
+        """Put *application* in review at *at*; it is due ``review_hours`` later."""
+        when = v.require_aware(at, "ReviewQueue.enter.at")
+        if when < application.submitted_at:
+            raise InvalidValueError("ReviewQueue.enter.at", at, "is before the application was submitted")
+        if any(a.id == application.id for a in self.applications):
+            raise InvalidValueError("ReviewQueue.enter.application", application.id, "is already in the queue")
+        entered = attrs.evolve(application, entered_review_at=when, due_at=when + timedelta(hours=self.review_hours))
+        return attrs.evolve(self, applications=(*self.applications, entered))
+
+    def decide(self, application_id: str, *, at: datetime) -> ReviewQueue:
+        """Record that a person decided the application at *at*."""
+        when = v.require_aware(at, "ReviewQueue.decide.at")
+        found = False
+        updated = []
+        for app in self.applications:
+            if app.id != application_id:
+                updated.append(app)
+                continue
+            if app.decided_at is not None:
+                raise InvalidValueError("ReviewQueue.decide.application_id", application_id, "is already decided")
+            if app.entered_review_at is not None and when < app.entered_review_at:
+                raise InvalidValueError("ReviewQueue.decide.at", at, "is before the review began")
+            updated.append(attrs.evolve(app, decided_at=when))
+            found = True
+        if not found:
+            raise InvalidValueError("ReviewQueue.decide.application_id", application_id, "is not in the queue")
+        return attrs.evolve(self, applications=tuple(updated))
+
+    def overdue(self, as_of: datetime) -> tuple[Application, ...]:
+        """Applications still undecided past their due time, oldest due first."""
+        late = [a for a in self.applications if a.overdue(as_of)]
+        return tuple(sorted(late, key=lambda a: (a.due_at, a.id)))
+
+
+def review_listing(listing: Listing, decision: AdmissionDecision, *, at: datetime) -> Listing:
+    """Apply an admission decision to a listing through its lifecycle (applied → in review → approved/rejected).
+
+    An ``approve`` or ``reject`` decision moves the listing through review to the outcome at *at*; a
+    ``review`` decision leaves it in review for a person. Illegal moves raise
+    :class:`~fenxiao.errors.TransitionError`.
+    """
+    reason = "; ".join(f"{n}: {r}" for n, r in decision.reasons)[:1000]
+    if listing.status is ListingStatus.APPLIED:
+        listing = listing.transition(ListingStatus.IN_REVIEW, at=at, reason="admission check")
+    if decision.outcome is Outcome.APPROVE:
+        return listing.transition(ListingStatus.APPROVED, at=at, reason=reason or "meets the admission policy")
+    if decision.outcome is Outcome.REJECT:
+        return listing.transition(ListingStatus.REJECTED, at=at, reason=reason)
+    return listing

@@ -1,0 +1,302 @@
+"""Program goals over settled sales, team-leader reports, and category coverage.
+
+快分销 announced four public targets: 10 brands above ¥1 billion GMV (10个10亿+超级品牌), 100 merchants above
+¥100 million (100个1亿+品牌商家), 10,000 hit SKUs selling over a million units (1万个爆款百万单品) and 100
+team leaders above ¥100 million (100个破亿团长). A :class:`GoalTracker` measures progress towards such goals
+from the ledger; :data:`DEFAULT_GOALS` are those four, and users define their own.
+
+Sales are read from the ledger (:func:`settled_sales`): an order counts once it has ``SETTLED`` entries, at the
+time of its first one, and its GMV is what the buyer finally paid for the goods:
+
+    GMV = Σ (SETTLED and CLAWBACK entries of the order, every party but the buyer's refund)
+          − shipping − subsidy                      (floored at zero)
+
+Settled lines add up to what came in (goods + shipping + subsidy) and clawbacks add up to zero, so this is
+the goods amount less every refund. Units are the order's units less the units refunded.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+import attrs
+
+from fenxiao._internal import validators as v
+from fenxiao.domain.catalog import Catalog
+from fenxiao.errors import CurrencyMismatchError, InvalidValueError
+from fenxiao.grading.tiers import Tier
+from fenxiao.money import Money
+from fenxiao.settlement.ledger import EntryKind, Ledger
+from fenxiao.settlement.orders import Order, Party
+
+__all__ = [
+    "DEFAULT_GOALS",
+    "Goal",
+    "GoalProgress",
+    "GoalTracker",
+    "LeaderReport",
+    "Measure",
+    "SaleRecord",
+    "Subject",
+    "category_coverage",
+    "leader_reports",
+    "settled_sales",
+]
+
+
+class Subject(enum.Enum):
+    """What a goal counts."""
+
+    BRAND = "brand"
+    MERCHANT = "merchant"
+    SKU = "sku"
+    TEAM_LEADER = "team_leader"
+
+
+class Measure(enum.Enum):
+    """What a goal measures per subject."""
+
+    GMV = "gmv"
+    UNITS = "units"
+
+
+@attrs.frozen
+class SaleRecord:
+    """One settled order, attributed: who sold what, how many, for how much, when it settled."""
+
+    order_id: str
+    sku_id: str
+    merchant_id: str
+    brand_id: str | None
+    leader_ids: tuple[str, ...]
+    units: int
+    gmv: Money
+    settled_at: datetime
+
+
+def settled_sales(ledger: Ledger, orders: Iterable[Order], catalog: Catalog | None = None) -> tuple[SaleRecord, ...]:
+    """The settled sales in *ledger*, attributed through *orders* (and the catalog for brands).
+
+    Orders without ``SETTLED`` entries are left out. Ledger entries of orders not in *orders* are an error:
+    a sale that cannot be attributed would silently vanish from every goal.
+
+    Raises:
+        InvalidValueError: The ledger names an order that *orders* lacks.
+    """
+    by_id = {o.id: o for o in orders}
+    totals: dict[str, int] = defaultdict(int)
+    settled_at: dict[str, datetime] = {}
+    for entry in ledger.entries:
+        if entry.kind not in (EntryKind.SETTLED, EntryKind.CLAWBACK):
+            continue
+        if entry.order_id not in by_id:
+            raise InvalidValueError("settled_sales.orders", entry.order_id, "is in the ledger but not among the orders")
+        if entry.kind is EntryKind.SETTLED:
+            first = settled_at.get(entry.order_id)
+            settled_at[entry.order_id] = entry.at if first is None else min(first, entry.at)
+        if entry.party is not Party.BUYER_REFUND:
+            totals[entry.order_id] += entry.amount.fen
+    records = []
+    for order_id in sorted(settled_at):
+        order = by_id[order_id]
+        gmv = max(0, totals[order_id] - order.shipping.fen - order.subsidy.fen)
+        brand = None
+        if catalog is not None:
+            brand = catalog.sku(order.sku_id).brand_id
+        leaders = tuple(x for x in (order.terms.leader_id, order.terms.second_leader_id) if x is not None)
+        records.append(
+            SaleRecord(
+                order_id=order.id,
+                sku_id=order.sku_id,
+                merchant_id=order.merchant_id,
+                brand_id=brand,
+                leader_ids=leaders,
+                units=order.units - order.refunded_units,
+                gmv=Money(gmv, order.paid.currency),
+                settled_at=settled_at[order_id],
+            )
+        )
+    return tuple(records)
+
+
+def _check_threshold(instance: Goal, attribute: attrs.Attribute[Any], value: object) -> None:
+    if instance.measure is Measure.GMV and not isinstance(value, Money):
+        raise InvalidValueError("Goal.threshold", value, "must be Money for a GMV goal")
+    if instance.measure is Measure.UNITS and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise InvalidValueError("Goal.threshold", value, "must be a whole number of units for a units goal")
+
+
+@attrs.frozen
+class Goal:
+    """A goal: *target* subjects whose *measure* reaches *threshold* within the tracked period.
+
+    >>> str(DEFAULT_GOALS[0])
+    '10 brands with GMV >= ¥1,000,000,000.00'
+    """
+
+    name: str = attrs.field(validator=v.identifier)
+    subject: Subject = attrs.field(validator=v.member_of(Subject))
+    measure: Measure = attrs.field(validator=v.member_of(Measure))
+    threshold: Money | int = attrs.field(validator=_check_threshold)
+    target: int = attrs.field(validator=v.int_between(1, 10**9))
+    label: str = ""
+
+    def __str__(self) -> str:
+        noun = {"brand": "brands", "merchant": "merchants", "sku": "SKUs", "team_leader": "team leaders"}
+        value = self.threshold.format(grouping=True) if isinstance(self.threshold, Money) else f"{self.threshold:,}"
+        measure = "GMV" if self.measure is Measure.GMV else "units"
+        return f"{self.target:,} {noun[self.subject.value]} with {measure} >= {value}"
+
+
+#: The four public targets announced with 快分销.
+DEFAULT_GOALS: Final = (
+    Goal("super-brands", Subject.BRAND, Measure.GMV, Money.of("1000000000"), 10, "10个10亿+超级品牌"),
+    Goal("hundred-million-merchants", Subject.MERCHANT, Measure.GMV, Money.of("100000000"), 100, "100个1亿+品牌商家"),
+    Goal("million-unit-skus", Subject.SKU, Measure.UNITS, 1_000_000, 10_000, "1万个爆款百万单品"),
+    Goal("hundred-million-leaders", Subject.TEAM_LEADER, Measure.GMV, Money.of("100000000"), 100, "100个破亿团长"),
+)
+
+
+@attrs.frozen
+class GoalProgress:
+    """How far a goal has come: the subjects that reached the threshold, and the best of the rest."""
+
+    goal: Goal
+    achieved: tuple[tuple[str, Money | int], ...]
+    leading: tuple[tuple[str, Money | int], ...]
+
+    @property
+    def count(self) -> int:
+        """How many subjects reached the threshold."""
+        return len(self.achieved)
+
+    @property
+    def done(self) -> bool:
+        """Whether the target is met."""
+        return self.count >= self.goal.target
+
+    def __str__(self) -> str:
+        return f"{self.goal.name}: {self.count:,} / {self.goal.target:,}"
+
+
+def _subjects(sale: SaleRecord, subject: Subject) -> tuple[str, ...]:
+    if subject is Subject.BRAND:
+        return (sale.brand_id,) if sale.brand_id is not None else ()
+    if subject is Subject.MERCHANT:
+        return (sale.merchant_id,)
+    if subject is Subject.SKU:
+        return (sale.sku_id,)
+    return sale.leader_ids
+
+
+@attrs.frozen
+class GoalTracker:
+    """Measures goals over settled sales within a period (start inclusive, end exclusive)."""
+
+    goals: tuple[Goal, ...] = attrs.field(default=DEFAULT_GOALS, converter=v.to_tuple)
+    top: int = attrs.field(default=5, validator=v.int_between(0, 1000))
+
+    def measure(
+        self, sales: Sequence[SaleRecord], *, start: datetime | None = None, end: datetime | None = None
+    ) -> tuple[GoalProgress, ...]:
+        """Progress of every goal over the sales settled in [*start*, *end*)."""
+        if start is not None:
+            v.require_aware(start, "GoalTracker.measure.start")
+        if end is not None:
+            v.require_aware(end, "GoalTracker.measure.end")
+        window = [s for s in sales if (start is None or s.settled_at >= start) and (end is None or s.settled_at < end)]
+        results = []
+        for goal in self.goals:
+            totals: dict[str, int] = defaultdict(int)
+            currency = goal.threshold.currency if isinstance(goal.threshold, Money) else None
+            for sale in window:
+                if currency is None:
+                    currency = sale.gmv.currency
+                elif sale.gmv.currency != currency and goal.measure is Measure.GMV:
+                    raise CurrencyMismatchError(
+                        f"GoalTracker.measure.sales[{sale.order_id}]", sale.gmv, f"is not in the goal's {currency}"
+                    )
+                amount = sale.gmv.fen if goal.measure is Measure.GMV else sale.units
+                for subject in _subjects(sale, goal.subject):
+                    totals[subject] += amount
+            currency = currency or "CNY"
+            threshold = goal.threshold.fen if isinstance(goal.threshold, Money) else goal.threshold
+            ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+
+            as_money = goal.measure is Measure.GMV
+            values = [(k, Money(x, currency) if as_money else x) for k, x in ranked]
+            achieved = tuple(item for item, (_, x) in zip(values, ranked, strict=True) if x >= threshold)
+            leading = tuple(item for item, (_, x) in zip(values, ranked, strict=True) if x < threshold)[: self.top]
+            results.append(GoalProgress(goal, achieved, leading))
+        return tuple(results)
+
+
+def category_coverage(graded: Iterable[tuple[str, Tier]]) -> dict[Tier, int]:
+    """How many third-level categories have at least one SKU at each tier or above (the seed's third problem).
+
+    Args:
+        graded: ``(category_id, tier)`` of every graded SKU.
+
+    >>> category_coverage([("c-gold", Tier.L5), ("c-dress", Tier.L2), ("c-dress", Tier.L3)])[Tier.L3]
+    2
+    """
+    best: dict[str, Tier] = {}
+    for category, tier in graded:
+        if category not in best or tier > best[category]:
+            best[category] = tier
+    return {t: sum(1 for b in best.values() if b >= t) for t in Tier}
+
+
+@attrs.frozen
+class LeaderReport:
+    """One team leader: the listings and merchants it carries, the GMV through it, and its earnings."""
+
+    leader_id: str
+    listings: tuple[str, ...]
+    merchants: tuple[str, ...]
+    gmv: Money
+    earned: Money
+
+
+def leader_reports(catalog: Catalog, ledger: Ledger, sales: Sequence[SaleRecord]) -> tuple[LeaderReport, ...]:
+    """Every team leader of the catalog: listings carried, merchants, settled GMV and settled earnings.
+
+    Earnings are the leader's ``SETTLED`` and ``CLAWBACK`` entries (first- and second-level fees) in the ledger.
+    """
+    listings: dict[str, list[str]] = defaultdict(list)
+    merchants: dict[str, set[str]] = defaultdict(set)
+    for listing in catalog.listings:
+        carrier = listing.terms.team_leader_id
+        if carrier is not None:
+            listings[carrier].append(listing.id)
+            merchants[carrier].add(catalog.sku(listing.sku_id).merchant_id)
+    gmv: dict[str, int] = defaultdict(int)
+    for sale in sales:
+        if sale.gmv.currency != ledger.currency:
+            raise CurrencyMismatchError(
+                f"leader_reports.sales[{sale.order_id}]", sale.gmv, f"is not in {ledger.currency}"
+            )
+        for leader_id in sale.leader_ids:
+            gmv[leader_id] += sale.gmv.fen
+    earned: dict[str, int] = defaultdict(int)
+    for entry in ledger.entries:
+        is_leader = entry.party in (Party.TEAM_LEADER, Party.SECOND_LEADER)
+        if is_leader and entry.kind in (EntryKind.SETTLED, EntryKind.CLAWBACK) and entry.payee_id is not None:
+            earned[entry.payee_id] += entry.amount.fen
+    currency = ledger.currency
+    return tuple(
+        LeaderReport(
+            leader_id=leader.id,
+            listings=tuple(sorted(listings.get(leader.id, []))),
+            merchants=tuple(sorted(merchants.get(leader.id, set()))),
+            gmv=Money(gmv.get(leader.id, 0), currency),
+            earned=Money(earned.get(leader.id, 0), currency),
+        )
+        for leader in catalog.team_leaders
+    )

@@ -1,0 +1,334 @@
+"""Compile conditions and decision tables to plain Python functions (the fast object path).
+
+A condition tree walked node by node costs a function call, an ``isinstance`` chain and an enum dispatch per
+comparison. This module writes the same logic out as one Python function, the way attrs writes ``__init__``
+and ``namedtuple`` wrote its classes: source text is assembled and compiled once, then called for every SKU.
+
+**Rule data never becomes code.** The source text is built only from fixed templates, operator symbols looked
+up in a fixed table (:data:`_SYMBOL`) and names this module generates (``_n0``, ``_k3``, ``a2``). Every input
+name, threshold and tier is passed as a *value* in the function's namespace, whose ``__builtins__`` is empty: an
+input called ``"__import__('os')"`` is a dictionary key like any other. Before compiling, :func:`check_source`
+tokenizes the text and refuses any token outside that vocabulary (no string literal, no name the generator does not
+make), so the rule is enforced, not only intended. Nothing from a policy file is ever ``eval``'d.
+
+**Same answers as the interpreter.** Each generated function is checked against :func:`fenxiao.rules.language.evaluate`
+by property tests, and callers keep the interpreter as the reference: a generated function that raises
+``KeyError`` or ``TypeError`` (a missing input, a value of the wrong type, a missing optional value read by an
+ordered comparison) is answered again by the interpreter, which returns the right outcome or raises the
+library's error naming the input. Whole-number thresholds are compared as ``int`` (exact against ``int`` and
+``Decimal`` values alike, and much cheaper than ``Decimal`` against ``int``).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, Final
+
+from fenxiao.rules.language import All, Compare, Condition, Not, Op, comparisons
+
+__all__ = ["Program", "compile_program"]
+
+_SYMBOL: Final = {Op.GE: ">=", Op.GT: ">", Op.LE: "<=", Op.LT: "<", Op.EQ: "=="}
+_ORDERED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.BETWEEN})
+_INT_DIGITS: Final = 18  # whole thresholds below 10**18 become ints
+_SCALARS: Final = (Decimal, bool, str)  # what a checked threshold holds; None never equals one
+
+
+def fast_threshold(value: object, integer: bool) -> object:
+    """*value* as the cheapest exactly-equal operand for an input holding whole numbers (``integer``): a whole
+    ``Decimal`` of sane size becomes an ``int`` (``Decimal`` against ``Decimal`` and ``int`` against ``int`` are
+    the fast comparisons; mixed ones cost twice as much)."""
+    # (adjusted() before int(): int() of 1E+999999 would build a million-digit number)
+    if integer and isinstance(value, Decimal) and value.is_finite() and value.adjusted() < _INT_DIGITS:
+        return int(value) if value == value.to_integral_value() else value
+    return value
+
+
+def compilable(condition: Condition) -> bool:
+    """Whether *condition* has the shapes the generator writes (it does once :func:`~fenxiao.rules.language.check`
+    passed); anything else stays with the interpreter."""
+    if isinstance(condition, Compare):
+        value = condition.value
+        if condition.op is Op.BETWEEN:
+            return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, _SCALARS) for v in value)
+        if condition.op is Op.IN:
+            return isinstance(value, tuple) and all(isinstance(v, _SCALARS) for v in value)
+        return isinstance(value, _SCALARS)
+    if isinstance(condition, Not):
+        return compilable(condition.condition)
+    return all(compilable(c) for c in condition.conditions)
+
+
+class _Writer:
+    """Collects the namespace (values by generated name) while source text is assembled."""
+
+    def __init__(self, optional: Iterable[str], integers: Iterable[str]) -> None:
+        self.namespace: dict[str, object] = {"__builtins__": {}}
+        self._constants: dict[tuple[type, object], str] = {}
+        self.optional = frozenset(optional)
+        self.integers = frozenset(integers)
+
+    def constant(self, value: object, prefix: str = "_k") -> str:
+        """A generated name bound to *value* in the namespace (equal values of one type share a name)."""
+        try:
+            key: tuple[type, object] | None = (type(value), value)
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in self._constants:
+            return self._constants[key]
+        name = f"{prefix}{len(self.namespace)}"
+        self.namespace[name] = value
+        if key is not None:
+            self._constants[key] = name
+        return name
+
+    def comparison(self, node: Compare, operand: str) -> str:
+        """The source of one comparison of *operand* (a generated expression) with *node*'s threshold.
+
+        A missing value (``None``) satisfies no comparison: ``!=`` and comparisons of optional inputs test for
+        it; elsewhere ``==`` and ``in`` are false for it anyway and ordered comparisons raise ``TypeError``.
+        """
+        op, value = node.op, node.value
+        integer = node.input in self.integers
+        if op is Op.BETWEEN:
+            assert isinstance(value, tuple)  # compilable() checked the shape
+            low, high = (self.constant(fast_threshold(v, integer)) for v in value)
+            text = f"{low} <= {operand} <= {high}"
+        elif op is Op.IN:
+            text = f"{operand} in {self.constant(value)}"
+        elif op is Op.NE:
+            # A missing value satisfies no comparison, "!=" included.
+            return f"({operand} is not None and {operand} != {self.constant(fast_threshold(value, integer))})"
+        else:
+            text = f"{operand} {_SYMBOL[op]} {self.constant(fast_threshold(value, integer))}"
+        return f"({operand} is not None and {text})" if node.input in self.optional else f"({text})"
+
+    def probes(self, node: Compare, operand: str) -> list[str]:
+        """Statements comparing *operand* with each of *node*'s thresholds (both ends of a ``between``)."""
+        if node.op is not Op.BETWEEN:
+            return [self.comparison(node, operand)]
+        low, high = node.value if isinstance(node.value, tuple) else (node.value, node.value)
+        return [
+            self.comparison(Compare(node.input, Op.GE, low), operand),
+            self.comparison(Compare(node.input, Op.LE, high), operand),
+        ]
+
+    def expression(self, condition: Condition, leaf: Callable[[Compare], str]) -> str:
+        """The source of *condition*, with each comparison written by *leaf*."""
+        if isinstance(condition, Compare):
+            return leaf(condition)
+        if isinstance(condition, Not):
+            return f"(not {self.expression(condition.condition, leaf)})"
+        parts = [self.expression(c, leaf) for c in condition.conditions]
+        if isinstance(condition, All):
+            return "(" + " and ".join(parts) + ")" if parts else "True"
+        return "(" + " or ".join(parts) + ")" if parts else "False"
+
+    def build(self, source: str, name: str) -> Callable[..., Any]:
+        """Compile *source* (defining *name*) in the namespace, once :func:`check_source` has passed it."""
+        check_source(source)
+        code = compile(source, f"<fenxiao generated {name}>", "exec")
+        exec(code, self.namespace)  # generated from fixed templates; rule data is only in the namespace
+        function: Callable[..., Any] = self.namespace[name]  # type: ignore[assignment]
+        return function
+
+
+_ALLOWED_NAMES: Final = re.compile(
+    r"(def|return|if|and|or|not|is|in|None|True|False|choose|capture|v|t|chosen|best|__class__|a\d+|c\d+|_[a-z]+\d+)"
+)
+_ALLOWED_OPS: Final = frozenset({"(", ")", ",", ":", "=", "<", ">", "<=", ">=", "==", "!=", "[", "]", ".", "-"})
+_LAYOUT: Final = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
+
+
+def check_source(source: str) -> None:
+    """Refuse generated source holding anything but the generator's own vocabulary.
+
+    The generator never writes rule data into source text; this makes that checkable rather than a matter of
+    reading the generator: every token must be a keyword or a generated name (``_k3``, ``a2``, ...), a whole
+    number (rule indices), an operator from a short list, or layout. A string literal, a call of anything but
+    a generated name, an attribute other than ``__class__``: any of them raises.
+
+    Raises:
+        RuntimeError: A token outside that vocabulary (a bug in the generator, never a user's mistake).
+    """
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        kind, text = token.type, token.string
+        allowed = (
+            kind in _LAYOUT
+            or (kind == tokenize.NAME and _ALLOWED_NAMES.fullmatch(text) is not None)
+            or (kind == tokenize.NUMBER and text.isdigit())
+            or (kind == tokenize.OP and text in _ALLOWED_OPS)
+        )
+        if not allowed:
+            raise RuntimeError(f"fenxiao generated source holds {text!r} at {token.start}: refusing to compile it")
+
+
+def _read(writer: _Writer, name: str) -> str:
+    return f"v[{writer.constant(name, '_n')}]"
+
+
+class Program:
+    """A decision table (first or highest hit) compiled to two functions.
+
+    ``choose(values)`` reads a mapping and short-circuits exactly like walking the rules one by one; it
+    returns the index of the deciding rule or ``-1`` (or, when compiled with ``answers``, ``answers[index]``).
+    ``capture(values)`` reads every input the rules name (``names``, sorted) from the mapping at once and
+    returns ``(index, captured)``: the same index and the values read, in the order of ``names``.
+
+    Whole-number inputs are compared with ``int`` thresholds only when their value is exactly an ``int`` or a
+    ``Decimal``; for any other value both functions return ``-2`` (``capture``: ``(-2, captured)``) and the
+    caller asks the interpreter. Every other threshold is the rule's own value, so a comparison here is the
+    interpreter's comparison.
+
+    Before deciding, ``capture`` *probes* every value: for each input and each type of threshold the rules
+    compare it with, it makes one of those comparisons, an ordering if there is one (a ``between`` at both
+    ends). A value that can be compared with one threshold of a type can be compared with all of them, and one
+    that can be ordered can also be tested for equality (true of ``int``, ``bool``, ``Decimal`` -- a NaN fails
+    every ordering --, ``Fraction``, ``str`` and ``None``), so when ``capture`` returns, no comparison the rules
+    can make on those values raises: an explanation built later from the captured values cannot fail on them.
+    (A value of some other type whose comparisons succeed against one threshold and raise against another
+    would raise only when that explanation is built.)
+    """
+
+    __slots__ = ("capture", "choose", "names")
+
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        choose: Callable[[Mapping[str, object]], int],
+        capture: Callable[[Mapping[str, object]], tuple[int, tuple[object, ...]]],
+    ) -> None:
+        self.names = names
+        self.choose = choose
+        self.capture = capture
+
+
+def _pick(
+    writer: _Writer,
+    outcomes: Sequence[str],
+    ranks: Sequence[int] | None,
+    also: str = "",
+    before: Sequence[Sequence[str]] = (),
+    results: Sequence[object] | None = None,
+) -> list[str]:
+    """Source lines returning the deciding rule's answer (and *also*, if given) from the rules' outcomes, with
+    the lines ``before[i]`` ahead of rule ``i`` (every rule is reached only through the ones before it).
+
+    The answer is the rule's index, or ``-1`` when none holds; with *results* (one value per rule, then the
+    values for ``-2`` and ``-1``), it is ``results[index]``.
+    """
+    extra = f", {also}" if also else ""
+
+    def answer(index: int) -> str:
+        return str(index) if results is None else writer.constant(results[index], "_res")
+
+    lines = [] if ranks is None else ["    chosen = -1\n    best = -1\n"]
+    for i, outcome in enumerate(outcomes):
+        lines += before[i] if i < len(before) else ()
+        if ranks is None:  # first hit
+            lines.append(f"    if {outcome}:\n        return {answer(i)}{extra}\n")
+        else:
+            r = writer.constant(ranks[i], "_r")
+            lines.append(
+                f"    if {outcome}:\n        if {r} > best:\n            chosen = {i}\n            best = {r}\n"
+            )
+    if ranks is None:
+        return [*lines, f"    return {answer(-1)}{extra}\n"]
+    final = "chosen" if results is None else f"{writer.constant(tuple(results), '_res')}[chosen]"
+    return [*lines, f"    return {final}{extra}\n"]
+
+
+def compile_program(
+    conditions: Sequence[Condition],
+    ranks: Sequence[int] | None,
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    answers: Sequence[object] | None = None,
+) -> Program | None:
+    """Compile the rules' *conditions* (in order) to a :class:`Program`, or ``None`` if one is not compilable.
+
+    *ranks* are the rules' tier ranks for a highest-hit table (the first rule of the highest rank wins), or
+    ``None`` for first hit. Comparisons of inputs named in *optional* treat ``None`` as missing (elsewhere a
+    ``None`` may raise ``TypeError``, and the caller asks the interpreter). Inputs named in *integers* hold
+    whole numbers: their whole thresholds are compared as ``int``, once the value is seen to be an ``int`` or a
+    ``Decimal`` (against which an ``int`` threshold is exact); any other value is handed back (``-2``).
+    """
+    if not conditions or not all(compilable(c) for c in conditions):
+        return None
+    leaves = [node for c in conditions for node in comparisons(c)]
+    names = tuple(sorted({node.input for node in leaves}))
+    local = {name: f"a{i}" for i, name in enumerate(names)}
+    whole = [name for name in names if name in frozenset(integers)]
+
+    # choose: each input read once, just before the first rule that compares it (a SKU decided by an early
+    # rule never reads the inputs only later rules need); whole-number ones have their type checked there.
+    writer = _Writer(optional, integers)
+    before: list[list[str]] = []
+    seen: set[str] = set()
+    for condition in conditions:
+        new = sorted({node.input for node in comparisons(condition)} - seen)
+        seen.update(new)
+        reads = [f"    {local[name]} = {_read(writer, name)}\n" for name in new]
+        handed_back = "-2" if answers is None else writer.constant(answers[-2], "_res")
+        before.append(reads + _whole_check(writer, [local[name] for name in new if name in whole], handed_back))
+
+    def local_leaf(node: Compare) -> str:
+        return writer.comparison(node, local[node.input])
+
+    outcomes = [writer.expression(c, local_leaf) for c in conditions]
+    choose = writer.build(
+        "".join(["def choose(v):\n", *_pick(writer, outcomes, ranks, before=before, results=answers)]), "choose"
+    )
+
+    # capture: every input read at once, one probe per kind of comparison, then the rules on the locals.
+    writer_all = _Writer(optional, integers)
+    lines = [f"def capture(v):\n    t = {writer_all.constant(_getter(names), '_get')}(v)\n"]
+    if names:
+        lines.append(f"    {', '.join(local.values())}, = t\n")
+    lines += _whole_check(writer_all, [local[name] for name in whole], "-2, t")
+    # One probe per input and threshold type (a whole-number value is an int or a Decimal by now, and either
+    # kind of threshold compares with it alike): an ordering if the rules make one (it also rules out a NaN,
+    # which only orderings refuse), else an equality (which refuses a signalling NaN).
+    probes: dict[tuple[str, type], Compare] = {}
+    for node in leaves:
+        key = (node.input, int if node.input in whole else type(node.value))
+        if key not in probes or (node.op in _ORDERED and probes[key].op not in _ORDERED):
+            probes[key] = node
+    for node in probes.values():
+        lines += (f"    {probe}\n" for probe in writer_all.probes(node, local[node.input]))
+
+    def captured_leaf(node: Compare) -> str:
+        return writer_all.comparison(node, local[node.input])
+
+    outcomes_all = [writer_all.expression(c, captured_leaf) for c in conditions]
+    capture = writer_all.build("".join(lines + _pick(writer_all, outcomes_all, ranks, "t")), "capture")
+    return Program(names, choose, capture)
+
+
+def _whole_check(writer: _Writer, operands: Sequence[str], result: str) -> list[str]:
+    """Source lines returning *result* unless each operand is exactly an ``int`` or a ``Decimal``."""
+    if not operands:
+        return []
+    exact = writer.constant(int, "_int")
+    decimal = writer.constant(Decimal, "_dec")
+    tests = " or ".join(f"({x}.__class__ is not {exact} and {x}.__class__ is not {decimal})" for x in operands)
+    return [f"    if {tests}:\n        return {result}\n"]
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
+    """Reads *names* from a mapping into a tuple (``itemgetter`` returns a bare value for one name)."""
+    if len(names) > 1:
+        getter: Callable[[Mapping[str, object]], tuple[object, ...]] = itemgetter(*names)
+        return getter
+    if names:
+        (name,) = names
+        return lambda values: (values[name],)
+    return lambda values: ()

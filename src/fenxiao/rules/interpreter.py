@@ -1,0 +1,243 @@
+"""The interpreter of the condition language: evaluation, and explanations that record every comparison.
+
+:func:`evaluate` answers a condition for one set of inputs; :func:`explain` answers it and records every
+comparison with the actual value, the threshold and, for an unmet one, the gap to the threshold.
+
+>>> from decimal import Decimal
+>>> from fenxiao.rules.language import All, Compare, Op
+>>> cond = All((Compare("composite", Op.GE, Decimal(60)), Compare("units_30d", Op.GE, Decimal(1000))))
+>>> evaluate(cond, {"composite": Decimal("72.5"), "units_30d": 640})
+False
+>>> [str(g) for g in explain(cond, {"composite": Decimal("72.5"), "units_30d": 640}).unmet()]
+['units_30d 640 < 1000 needed (+360)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+if TYPE_CHECKING:
+    import cattrs
+
+from fenxiao._internal import hooks
+from fenxiao.errors import InvalidValueError
+from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _plain, _show
+
+__all__ = ["Check", "Explanation", "difference", "evaluate", "explain", "make_check"]
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+
+def _compare(op: Op, actual: object, value: Value) -> bool:
+    """Compare *actual* with *value*; a missing value (``None``) satisfies no comparison."""
+    if actual is None:
+        return False
+    a: Any = actual
+    if op is Op.GE:
+        return bool(a >= value)
+    if op is Op.GT:
+        return bool(a > value)
+    if op is Op.LE:
+        return bool(a <= value)
+    if op is Op.LT:
+        return bool(a < value)
+    if op is Op.EQ:
+        return bool(a == value)
+    if op is Op.NE:
+        return bool(a != value)
+    if op is Op.BETWEEN:
+        pair: tuple[Any, ...] = value if isinstance(value, tuple) else (value, value)
+        return bool(pair[0] <= a <= pair[1])
+    return a in value if isinstance(value, tuple) else bool(a == value)
+
+
+def _lookup(values: Mapping[str, object], name: str) -> object:
+    try:
+        return values[name]
+    except KeyError:
+        raise InvalidValueError(f"inputs.{name}", None, "is needed by the condition but was not given") from None
+
+
+def _safe_compare(node: Compare, actual: object) -> bool:
+    try:
+        return _compare(node.op, actual, node.value)
+    except (TypeError, ArithmeticError):  # a value of the wrong type; a NaN (decimal refuses to order it)
+        raise InvalidValueError(
+            f"inputs.{node.input}", actual, f"cannot be compared with {_show(node.value)} ({node.op.value})"
+        ) from None
+
+
+def evaluate(condition: Condition, values: Mapping[str, object]) -> bool:
+    """Whether *condition* holds for the input *values* (numbers as int or Decimal).
+
+    Raises:
+        InvalidValueError: An input the condition needs is missing from *values*.
+    """
+    if isinstance(condition, Compare):
+        return _safe_compare(condition, _lookup(values, condition.input))
+    if isinstance(condition, All):
+        return all(evaluate(c, values) for c in condition.conditions)
+    if isinstance(condition, AnyOf):
+        return any(evaluate(c, values) for c in condition.conditions)
+    return not evaluate(condition.condition, values)
+
+
+@attrs.frozen
+class Check:
+    """One comparison as evaluated: the input, its actual value, the threshold, and the outcome.
+
+    ``gap`` is, for an unmet numeric comparison, how far the input must move to meet it
+    (positive: raise it; negative: lower it); for ``>``/``<`` the input must move strictly past it.
+    """
+
+    input: str
+    op: Op
+    threshold: Value
+    actual: object
+    passed: bool
+    negated: bool = False
+    gap: Decimal | None = None
+
+    def __str__(self) -> str:
+        shown = _show(self.actual) if isinstance(self.actual, (Decimal, bool, str)) else str(self.actual)
+        if self.actual is None:  # a missing value satisfies no comparison
+            if self.passed:
+                return f"{self.input} missing, so not {self.op.value} {_show(self.threshold)}"
+            return f"{self.input} missing: {self.op.value} {_show(self.threshold)} needed"
+        if self.passed and self.negated:
+            return f"{self.input} {shown} not {self.op.value} {_show(self.threshold)}"
+        if self.passed:
+            return f"{self.input} {shown} {self.op.value} {_show(self.threshold)}"
+        if self.negated:
+            return f"{self.input} {shown} must not be {self.op.value} {_show(self.threshold)}"
+        # ">=" reads best as the shortfall ("service 72.5 < 80 needed"); other operators state the need.
+        if self.op is Op.GE:
+            text = f"{self.input} {shown} < {_show(self.threshold)} needed"
+        else:
+            text = f"{self.input} {shown}: {self.op.value} {_show(self.threshold)} needed"
+        if self.gap is not None and self.gap != 0:
+            strict = " and more" if self.op in (Op.GT, Op.LT) else ""
+            text += f" ({'+' if self.gap > 0 else '-'}{_plain(self.gap.copy_abs())}{strict})"
+        return text
+
+
+def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
+    if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
+        return None
+    a = Decimal(actual)
+    if a.is_nan():  # only where a caller's decimal context lets a NaN compare: there is no distance to show
+        return None
+    if op in (Op.GE, Op.GT, Op.LE, Op.LT) and isinstance(threshold, Decimal):
+        return difference(threshold, a)
+    if op is Op.BETWEEN and isinstance(threshold, tuple):
+        low, high = threshold
+        if isinstance(low, Decimal) and a < low:
+            return difference(low, a)
+        if isinstance(high, Decimal) and a > high:
+            return difference(high, a)
+    return None
+
+
+def difference(a: Decimal, b: Decimal) -> Decimal | None:
+    """``a - b`` exactly (to 200 digits) whatever the thread's decimal context; ``None`` (no gap to show) where
+    even that cannot hold it (values near the largest exponent decimal allows)."""
+    try:
+        return _WIDE.subtract(a, b)
+    except ArithmeticError:
+        return None
+
+
+@attrs.frozen
+class Explanation:
+    """A condition's outcome with every comparison that decided it.
+
+    ``checks`` lists every comparison evaluated (all of them, not only the deciding
+    ones), in document order; ``passed`` is the condition's value.
+    """
+
+    passed: bool
+    checks: tuple[Check, ...]
+    condition: Condition
+
+    def unmet(self) -> tuple[Check, ...]:
+        """The comparisons that failed (what it would take to make the condition hold, for ``all``)."""
+        return tuple(c for c in self.checks if not c.passed)
+
+
+def explain(condition: Condition, values: Mapping[str, object]) -> Explanation:
+    """Evaluate *condition* and record every comparison; the outcome always equals :func:`evaluate`'s."""
+    checks: list[Check] = []
+    passed = _visit(condition, values, False, checks)
+    explanation: Explanation = _NEW(Explanation)
+    _SET_PASSED(explanation, passed)
+    _SET_CHECKS(explanation, tuple(checks))
+    _SET_CONDITION(explanation, condition)
+    return explanation
+
+
+def _visit(node: Condition, values: Mapping[str, object], negated: bool, checks: list[Check]) -> bool:
+    """:func:`explain`'s walk: evaluate *node*, appending a :class:`Check` per comparison, in document order."""
+    if isinstance(node, Compare):
+        actual = _lookup(values, node.input)
+        outcome = _safe_compare(node, actual)
+        passed = outcome != negated
+        checks.append(
+            make_check(
+                node.input,
+                node.op,
+                node.value,
+                actual,
+                passed,
+                negated,
+                None if passed or negated else _gap(node.op, actual, node.value),
+            )
+        )
+        return outcome
+    if isinstance(node, Not):
+        return not _visit(node.condition, values, not negated, checks)
+    results = [_visit(child, values, negated, checks) for child in node.conditions]
+    return all(results) if isinstance(node, All) else any(results)
+
+
+# Checks and explanations are built in bulk when decisions are explained: their slots are set directly, as the
+# attrs __init__ would set them (neither class has validators), without the frozen __setattr__ detour.
+_NEW: Final = object.__new__
+_CHECK_SLOTS: Final = tuple(Check.__dict__[a.name].__set__ for a in attrs.fields(Check))
+_SET_PASSED, _SET_CHECKS, _SET_CONDITION = (Explanation.__dict__[a.name].__set__ for a in attrs.fields(Explanation))
+
+
+def make_check(
+    input: str, op: Op, threshold: Value, actual: object, passed: bool, negated: bool, gap: Decimal | None
+) -> Check:
+    """``Check(input, op, threshold, actual, passed, negated, gap)``, built faster (for explanations in bulk)."""
+    check: Check = _NEW(Check)
+    s_input, s_op, s_threshold, s_actual, s_passed, s_negated, s_gap = _CHECK_SLOTS
+    s_input(check, input)
+    s_op(check, op)
+    s_threshold(check, threshold)
+    s_actual(check, actual)
+    s_passed(check, passed)
+    s_negated(check, negated)
+    s_gap(check, gap)
+    return check
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    import cattrs
+
+    def unstructure_actual(value: object) -> Any:
+        # A check's actual value is whatever the caller passed: write it out by its own type (Decimals as text).
+        return converter.unstructure(value, type(value))
+
+    converter.register_unstructure_hook(
+        Check,
+        cattrs.gen.make_dict_unstructure_fn(
+            Check, converter, actual=cattrs.gen.override(unstruct_hook=unstructure_actual)
+        ),
+    )

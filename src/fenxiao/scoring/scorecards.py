@@ -1,0 +1,857 @@
+"""Declarative scorecards: how each dimension turns metrics into points, as data.
+
+A :class:`Scorecard` scores one dimension. For each metric it names (see
+:mod:`fenxiao.scoring.metrics`) a :class:`MetricRule` gives a piecewise-linear curve from
+the metric to points (breakpoints as data), an optional cap on those points, the
+rule's weight within the dimension and what to do when the metric is unavailable.
+:class:`Cap` entries put a ceiling on the whole dimension when a metric crosses a
+threshold. :class:`Scorecards` bundles the five scorecards with the composite
+weights and any plug-ins named for a dimension; it reads from and writes to TOML
+or JSON through :mod:`fenxiao.serialization`::
+
+    [service.refund_rate]
+    weight = "0.15"
+    breakpoints = [["0.05", "100"], ["0.15", "80"], ["0.3", "40"], ["0.6", "0"]]
+
+    [[service.caps]]
+    metric = "serious_violations_365d"
+    at_least = "1"
+    limit = "60"
+
+>>> from fenxiao.serialization import loads
+>>> cards = loads('[service.refund_rate]\\nbreakpoints = [["0", "100"], ["0.5", "0"]]', Scorecards, format="toml")
+>>> cards.service.rule("refund_rate").points(Decimal("0.1"))
+Decimal('80.00')
+>>> loads('[service.refund_rate]\\nbreakpoints = [["0.2", "90"], ["0.3", "50"], ["0.1", "0"]]',
+...       Scorecards, format="toml")
+Traceback (most recent call last):
+...
+fenxiao.errors.ValidationError: invalid Scorecards (1 problem):
+  service.refund_rate.breakpoints[2]: x values must increase (the one before is 0.3), got Decimal('0.1')
+
+A dimension left out of a file keeps its default scorecard; a dimension written out is
+replaced as a whole. :func:`default_scorecards` returns the defaults; ``docs/scoring.md``
+shows them as tables.
+
+How a rule evaluates (exact, reproducible with int64 arithmetic)
+----------------------------------------------------------------
+With the metric ``M`` and the breakpoints ``(X_k, Y_k)`` as integers, ``M`` and ``X_k`` in
+grid units of the metric and ``Y_k`` in hundredths of a point:
+
+* ``M <= X_0`` gives ``Y_0``; ``M >= X_n`` gives ``Y_n`` (flat beyond the ends);
+* otherwise, for ``X_k <= M < X_k+1``, the points are
+  ``round_half_even((Y_k * (X_k+1 - M) + Y_k+1 * (M - X_k)) / (X_k+1 - X_k))``;
+* then ``min(points, cap)``.
+
+Every product stays below ``10_000 * 2 * 10**14`` because breakpoints are limited to
+``|X| <= 10**14`` grid units, so int64 never overflows.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from fenxiao._internal import hooks
+from fenxiao._internal import validators as v
+from fenxiao._internal.fixed import EXACT, POINT_PLACES, WEIGHT_PLACES, div_half_even, points_decimal, unscaled
+from fenxiao.domain.snapshots import SkuSnapshot
+from fenxiao.errors import NOTHING, InvalidValueError, PolicyError
+from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, _contribution, _dimension_score
+from fenxiao.scoring.metrics import Metric, get_metric
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = [
+    "MAX_BREAKPOINT_UNITS",
+    "Cap",
+    "MetricRule",
+    "Scorecard",
+    "ScorecardScorer",
+    "Scorecards",
+    "ScorerNames",
+    "default_scorecards",
+    "register_hooks",
+]
+
+#: Breakpoint x values are within this many grid units of zero, so int64 evaluation cannot overflow.
+MAX_BREAKPOINT_UNITS: Final = 10**14
+#: At most this many breakpoints per rule, rules per scorecard and caps per scorecard.
+MAX_BREAKPOINTS: Final = 64
+MAX_RULES: Final = 64
+_WEIGHT_MAX: Final = Decimal(1000)
+_HUNDRED: Final = Decimal(100)
+_ZERO: Final = Decimal(0)
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+_ZERO_POINTS: Final = points_decimal(0)
+_LEFT_OUT: Final = "unavailable: left out"
+_SCORED_MISSING: Final = "unavailable: scored as missing"
+
+
+def _exact(value: object) -> object:
+    """Converter: ints and numeric strings become Decimals; anything else is left for the validator."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            return value
+    return value
+
+
+def _optional_exact(value: object) -> object:
+    return None if value is None else _exact(value)
+
+
+def _pairs(value: object) -> object:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    return tuple(tuple(_exact(x) for x in p) if isinstance(p, (tuple, list)) else p for p in value)
+
+
+def _points_units(value: object, path: str) -> int:
+    """Points as hundredths: a Decimal with at most two places, from 0 to 100."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidValueError(path, value, 'must be an exact number of points, e.g. "80" or "72.5"')
+    if not _ZERO <= value <= _HUNDRED:
+        raise InvalidValueError(path, value, "must be between 0 and 100 points")
+    units = value.scaleb(POINT_PLACES, context=EXACT)
+    if units != units.to_integral_value():
+        raise InvalidValueError(path, value, "must have at most two decimal places")
+    return int(units)
+
+
+def _grid_units(value: object, metric: Metric, path: str) -> int:
+    """A metric threshold as grid units of *metric*."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidValueError(path, value, 'must be an exact number, e.g. "0.15"')
+    units = value.scaleb(metric.places, context=EXACT)
+    if units != units.to_integral_value():
+        problem = f"must have at most {metric.places} decimal places (the grid of {metric.name})"
+        raise InvalidValueError(path, value, problem)
+    if abs(units) > MAX_BREAKPOINT_UNITS:
+        raise InvalidValueError(path, value, f"is beyond ±{MAX_BREAKPOINT_UNITS} grid units of {metric.name}")
+    return int(units)
+
+
+def _metric_of(value: object, path: str) -> Metric:
+    try:
+        return get_metric(value)  # type: ignore[arg-type]  # get_metric reports a non-str as unknown
+    except PolicyError as exc:
+        raise PolicyError(path, value, exc.problem) from None
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value, "f")
+
+
+@attrs.frozen
+class MetricRule:
+    """How one metric scores within a dimension: a piecewise-linear curve, a cap, a weight.
+
+    Args:
+        metric: A registered metric's name (see :func:`fenxiao.scoring.metrics.metric_names`).
+        breakpoints: At least two ``(x, points)`` pairs with strictly increasing ``x`` on the
+            metric's grid and ``points`` from 0 to 100 (at most two places). The curve is
+            linear between breakpoints and flat beyond the first and last.
+        weight: The rule's weight within the dimension (relative; more than 0).
+        cap: The most points this rule can give, whatever the curve says; ``None`` for no cap.
+        missing: Points when the metric is unavailable; ``None`` leaves the rule out, so the
+            other rules' weights carry the dimension.
+        description: Why the curve looks like it does (shown in docs).
+
+    Raises:
+        PolicyError: An unknown metric.
+        InvalidValueError: Bad breakpoints, weight, cap or missing points, naming which.
+
+    >>> rule = MetricRule("refund_rate", [("0.05", 100), ("0.15", 80), ("0.3", 40)])
+    >>> rule.points(Decimal("0.05")), rule.points(Decimal("0.1")), rule.points(Decimal("0.9"))
+    (Decimal('100.00'), Decimal('90.00'), Decimal('40.00'))
+    >>> MetricRule("refund_rate", [("0.1", 100), ("0.1", 50)])
+    Traceback (most recent call last):
+    ...
+    fenxiao.errors.InvalidValueError: MetricRule.breakpoints[1]: x values must increase (the one before is 0.1),
+        got Decimal('0.1')
+
+    .. versionadded:: 0.1
+    """
+
+    metric: str = attrs.field()
+    breakpoints: tuple[tuple[Decimal, Decimal], ...] = attrs.field(converter=_pairs)
+    weight: Decimal = attrs.field(default=Decimal(1), converter=_exact)
+    cap: Decimal | None = attrs.field(default=None, converter=_optional_exact)
+    missing: Decimal | None = attrs.field(default=None, converter=_optional_exact)
+    description: str | None = attrs.field(default=None)
+    _metric: Metric = attrs.field(init=False, repr=False, eq=False)
+    _xs: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _ys: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _cap: int | None = attrs.field(init=False, repr=False, eq=False)
+    _missing: int | None = attrs.field(init=False, repr=False, eq=False)
+    _weight: int = attrs.field(init=False, repr=False, eq=False)
+    _labels: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        metric = _metric_of(self.metric, "MetricRule.metric")
+        points: object = self.breakpoints
+        path = "MetricRule.breakpoints"
+        if not isinstance(points, tuple):
+            raise InvalidValueError(path, points, "must be a list of [x, points] pairs")
+        if not 2 <= len(points) <= MAX_BREAKPOINTS:
+            raise InvalidValueError(path, len(points), f"must have from 2 to {MAX_BREAKPOINTS} breakpoints")
+        xs: list[int] = []
+        ys: list[int] = []
+        for i, pair in enumerate(points):
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise InvalidValueError(f"{path}[{i}]", pair, "must be an [x, points] pair")
+            x = _grid_units(pair[0], metric, f"{path}[{i}][0]")
+            y = _points_units(pair[1], f"{path}[{i}][1]")
+            if xs and x <= xs[-1]:
+                problem = f"x values must increase (the one before is {_fmt(points[i - 1][0])})"
+                raise InvalidValueError(f"{path}[{i}]", pair[0], problem)
+            xs.append(x)
+            ys.append(y)
+        weight: object = self.weight
+        if not isinstance(weight, Decimal) or not weight.is_finite() or not _ZERO < weight <= _WEIGHT_MAX:
+            raise InvalidValueError("MetricRule.weight", weight, f"must be a number above 0 and at most {_WEIGHT_MAX}")
+        weight_units = weight.scaleb(WEIGHT_PLACES, context=EXACT)
+        if weight_units != weight_units.to_integral_value():
+            raise InvalidValueError("MetricRule.weight", weight, f"must have at most {WEIGHT_PLACES} decimal places")
+        cap = None if self.cap is None else _points_units(self.cap, "MetricRule.cap")
+        missing = None if self.missing is None else _points_units(self.missing, "MetricRule.missing")
+        description: object = self.description
+        if description is not None and (not isinstance(description, str) or not description.strip()):
+            raise InvalidValueError("MetricRule.description", description, "must be non-blank text")
+        for name, value in (
+            ("_metric", metric),
+            ("_xs", tuple(xs)),
+            ("_ys", tuple(ys)),
+            ("_cap", cap),
+            ("_missing", missing),
+            ("_weight", int(weight_units)),
+            ("_labels", self._make_labels(cap)),
+        ):
+            object.__setattr__(self, name, value)
+
+    def _make_labels(self, cap: int | None) -> tuple[str, ...]:
+        # The explanation of every case, made once: below, above, then (at x_k, between x_k and x_k+1) per k,
+        # then the cap's suffix.
+        points = self.breakpoints
+        last = len(points) - 1
+        labels = [f"below {_fmt(points[0][0])}", f"above {_fmt(points[-1][0])}"]
+        for k, (x, y) in enumerate(points):
+            where = "the first breakpoint" if k == 0 else "the last breakpoint" if k == last else "breakpoint"
+            labels.append(f"at {where} {_fmt(x)}")
+            if k < last:
+                x1, y1 = points[k + 1]
+                labels.append(f"between {_fmt(x)} ({_fmt(y)}) and {_fmt(x1)} ({_fmt(y1)})")
+            else:
+                labels.append("")
+        labels.append("" if cap is None else f", capped at {unscaled(cap, POINT_PLACES)}")
+        return tuple(labels)
+
+    # -- integer forms (what a columnar path compiles) ------------------------------------------------
+
+    @property
+    def grid_places(self) -> int:
+        """Decimal places of the metric's grid: ``x`` values are in units of ``10**-grid_places``."""
+        return self._metric.places
+
+    @property
+    def integer_breakpoints(self) -> tuple[tuple[int, int], ...]:
+        """The breakpoints as ints: ``x`` in grid units, points in hundredths.
+
+        >>> MetricRule("refund_rate", [("0.05", 100), ("0.3", "40.5")]).integer_breakpoints
+        ((50000, 10000), (300000, 4050))
+        """
+        return tuple(zip(self._xs, self._ys, strict=True))
+
+    @property
+    def weight_ppm(self) -> int:
+        """The weight in millionths."""
+        return self._weight
+
+    def points_units(self, units: int) -> int:
+        """Points in hundredths for a metric of *units* grid units (the integer algorithm, cap included)."""
+        result = self._curve(units)
+        cap = self._cap
+        return result if cap is None or result <= cap else cap
+
+    def _curve(self, units: int) -> int:
+        xs, ys = self._xs, self._ys
+        if units <= xs[0]:
+            return ys[0]
+        if units >= xs[-1]:
+            return ys[-1]
+        k = bisect_right(xs, units) - 1
+        x0, x1 = xs[k], xs[k + 1]
+        return div_half_even(ys[k] * (x1 - units) + ys[k + 1] * (units - x0), x1 - x0)
+
+    def points(self, value: Decimal) -> Decimal:
+        """The points (two places) for a metric value on the metric's grid.
+
+        Raises:
+            InvalidValueError: *value* has more places than the grid.
+        """
+        units = _grid_units(value, self._metric, f"{self.metric} value")
+        return unscaled(self.points_units(units), POINT_PLACES)
+
+    def explain(self, units: int) -> tuple[int, str]:
+        """Points in hundredths for a metric of *units* grid units, and one line saying how.
+
+        >>> MetricRule("refund_rate", [("0.05", 100), ("0.3", 0)], cap=90).explain(100000)
+        (8000, 'between 0.05 (100) and 0.3 (0)')
+        >>> MetricRule("refund_rate", [("0.05", 100), ("0.3", 0)], cap=90).explain(0)
+        (9000, 'below 0.05, capped at 90.00')
+        """
+        xs = self._xs
+        labels = self._labels
+        curve = self._curve(units)
+        if units < xs[0]:
+            how = labels[0]
+        elif units > xs[-1]:
+            how = labels[1]
+        else:
+            k = bisect_right(xs, units) - 1
+            how = labels[2 + 2 * k] if units == xs[k] else labels[3 + 2 * k]
+        cap = self._cap
+        if cap is not None and curve > cap:
+            return cap, how + labels[-1]
+        return curve, how
+
+    @property
+    def direction(self) -> str:
+        """``"increasing"``, ``"decreasing"``, ``"flat"`` or ``"mixed"``: how points move as the metric grows."""
+        steps = {(b > a) - (b < a) for a, b in pairwise(self._ys)} - {0}
+        if not steps:
+            return "flat"
+        if len(steps) == 2:
+            return "mixed"
+        return "increasing" if steps == {1} else "decreasing"
+
+
+@attrs.frozen
+class Cap:
+    """A ceiling on a whole dimension while a metric is at or beyond a threshold.
+
+    Args:
+        metric: A registered metric's name.
+        limit: The most the dimension can score while the condition holds (0-100).
+        at_least: The condition holds when the metric is at least this (inclusive), and
+        at_most: at most this (inclusive). Give one or both; an unavailable metric never holds.
+        reason: Why, for the explanation.
+
+    >>> cap = Cap("serious_violations_365d", limit=60, at_least=1, reason="serious violation in the past year")
+    >>> cap.applies(Decimal(2)), cap.applies(Decimal(0)), cap.applies(None)
+    (True, False, False)
+
+    .. versionadded:: 0.1
+    """
+
+    metric: str = attrs.field()
+    limit: Decimal = attrs.field(converter=_exact)
+    at_least: Decimal | None = attrs.field(default=None, converter=_optional_exact)
+    at_most: Decimal | None = attrs.field(default=None, converter=_optional_exact)
+    reason: str | None = attrs.field(default=None)
+    _metric: Metric = attrs.field(init=False, repr=False, eq=False)
+    _limit: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        metric = _metric_of(self.metric, "Cap.metric")
+        limit = _points_units(self.limit, "Cap.limit")
+        if self.at_least is None and self.at_most is None:
+            raise InvalidValueError("Cap", NOTHING, "needs at_least, at_most or both")
+        low = None if self.at_least is None else _grid_units(self.at_least, metric, "Cap.at_least")
+        high = None if self.at_most is None else _grid_units(self.at_most, metric, "Cap.at_most")
+        if low is not None and high is not None and low > high:
+            raise InvalidValueError("Cap.at_most", self.at_most, f"must not be below at_least ({self.at_least})")
+        reason: object = self.reason
+        if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+            raise InvalidValueError("Cap.reason", reason, "must be non-blank text")
+        object.__setattr__(self, "_metric", metric)
+        object.__setattr__(self, "_limit", limit)
+
+    @property
+    def limit_units(self) -> int:
+        """The limit in hundredths of a point."""
+        return self._limit
+
+    def applies(self, value: Decimal | None) -> bool:
+        """Whether the condition holds for a metric *value* (``None``: unavailable, never holds)."""
+        if value is None:
+            return False
+        if self.at_least is not None and value < self.at_least:
+            return False
+        return self.at_most is None or value <= self.at_most
+
+    def describe(self, value: Decimal) -> str:
+        """The condition, with the actual value: ``serious_violations_365d = 1 (at least 1)``."""
+        bounds = []
+        if self.at_least is not None:
+            bounds.append(f"at least {_fmt(self.at_least)}")
+        if self.at_most is not None:
+            bounds.append(f"at most {_fmt(self.at_most)}")
+        why = f"; {self.reason}" if self.reason else ""
+        return f"{self.metric} = {_fmt(value)} ({' and '.join(bounds)}{why})"
+
+
+def _rules(value: object) -> object:
+    if isinstance(value, Mapping):
+        return tuple(value.values())
+    return v.to_tuple(value)  # type: ignore[arg-type]  # validator reports non-iterables
+
+
+@attrs.frozen
+class Scorecard:
+    """The rules that score one dimension, and the caps on it.
+
+    Args:
+        rules: One :class:`MetricRule` per metric (at most one per metric), in display order.
+        caps: :class:`Cap` ceilings on the dimension.
+
+    The dimension's value is ``round_half_even(sum(weight * points) / sum(weight))`` over the
+    rules whose metric is available (or that score ``missing`` points), then lowered to each
+    applicable cap's limit. With no rule available it is 0.00.
+
+    .. versionadded:: 0.1
+    """
+
+    rules: tuple[MetricRule, ...] = attrs.field(converter=_rules)
+    caps: tuple[Cap, ...] = attrs.field(default=(), converter=v.to_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        rules: object = self.rules
+        if not isinstance(rules, tuple) or not rules:
+            raise InvalidValueError("Scorecard.rules", rules, "must hold at least one MetricRule")
+        if len(self.rules) > MAX_RULES:
+            raise InvalidValueError("Scorecard.rules", len(self.rules), f"must hold at most {MAX_RULES} rules")
+        seen: set[str] = set()
+        for i, rule in enumerate(self.rules):
+            if not isinstance(rule, MetricRule):
+                raise InvalidValueError(f"Scorecard.rules[{i}]", rule, "must be a MetricRule")
+            if rule.metric in seen:
+                raise InvalidValueError(f"Scorecard.{rule.metric}", rule.metric, "has two rules")
+            seen.add(rule.metric)
+        caps: object = self.caps
+        if not isinstance(caps, tuple) or len(caps) > MAX_RULES:
+            raise InvalidValueError("Scorecard.caps", caps, f"must be a list of at most {MAX_RULES} caps")
+        for i, cap in enumerate(self.caps):
+            if not isinstance(cap, Cap):
+                raise InvalidValueError(f"Scorecard.caps[{i}]", cap, "must be a Cap")
+
+    def rule(self, metric: str) -> MetricRule:
+        """The rule for *metric*.
+
+        Raises:
+            PolicyError: The scorecard has no rule for it.
+        """
+        for rule in self.rules:
+            if rule.metric == metric:
+                return rule
+        raise PolicyError("Scorecard.rule", metric, "has no rule in this scorecard")
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics the rules name, in order."""
+        return tuple(r.metric for r in self.rules)
+
+    def with_rule(self, rule: MetricRule) -> Scorecard:
+        """A copy with *rule* added, or replacing the rule for the same metric in place."""
+        if rule.metric in self.metrics:
+            return attrs.evolve(self, rules=tuple(rule if r.metric == rule.metric else r for r in self.rules))
+        return attrs.evolve(self, rules=(*self.rules, rule))
+
+    def without_rule(self, metric: str) -> Scorecard:
+        """A copy without the rule for *metric*."""
+        self.rule(metric)
+        return attrs.evolve(self, rules=tuple(r for r in self.rules if r.metric != metric))
+
+
+def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not _NAME_RE.fullmatch(value)):
+        path = v.path_of(instance, attribute)
+        raise InvalidValueError(path, value, "must be a registered scorer's name (letters, digits, _.:-)")
+
+
+@attrs.frozen
+class ScorerNames:
+    """Per dimension, the registered plug-in that scores it instead of the scorecard (``None``: the scorecard).
+
+    .. versionadded:: 0.1
+    """
+
+    brand: str | None = attrs.field(default=None, validator=_check_name)
+    price: str | None = attrs.field(default=None, validator=_check_name)
+    distribution: str | None = attrs.field(default=None, validator=_check_name)
+    service: str | None = attrs.field(default=None, validator=_check_name)
+    sales: str | None = attrs.field(default=None, validator=_check_name)
+
+    def __getitem__(self, dimension: Dimension) -> str | None:
+        """The name for *dimension*, or ``None``."""
+        result: str | None = getattr(self, dimension.value)
+        return result
+
+
+def _default_card(dimension: Dimension) -> Callable[[], Scorecard]:
+    return lambda: _defaults()[dimension]
+
+
+def _card_field(dimension: Dimension) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, Scorecard):
+            raise InvalidValueError(f"Scorecards.{attribute.name}", value, "must be a Scorecard")
+
+    return attrs.field(factory=_default_card(dimension), validator=check)
+
+
+@attrs.frozen
+class Scorecards:
+    """The whole scoring model as data: five scorecards, the composite weights, named plug-ins.
+
+    A field left out keeps its default, so ``Scorecards()`` is :func:`default_scorecards`.
+
+    .. versionadded:: 0.1
+    """
+
+    brand: Scorecard = _card_field(Dimension.BRAND)
+    price: Scorecard = _card_field(Dimension.PRICE)
+    distribution: Scorecard = _card_field(Dimension.DISTRIBUTION)
+    service: Scorecard = _card_field(Dimension.SERVICE)
+    sales: Scorecard = _card_field(Dimension.SALES)
+    weights: CompositeWeights = attrs.field(factory=CompositeWeights)
+    scorers: ScorerNames = attrs.field(factory=ScorerNames)
+
+    def __getitem__(self, dimension: Dimension) -> Scorecard:
+        """The scorecard of *dimension*."""
+        result: Scorecard = getattr(self, dimension.value)
+        return result
+
+    def replace(self, dimension: Dimension, scorecard: Scorecard) -> Scorecards:
+        """A copy with *scorecard* for *dimension*."""
+        changes: dict[str, Any] = {dimension.value: scorecard}
+        return attrs.evolve(self, **changes)
+
+    def with_rule(self, dimension: Dimension, rule: MetricRule) -> Scorecards:
+        """A copy whose *dimension* scorecard also scores *rule* (see :meth:`Scorecard.with_rule`)."""
+        return self.replace(dimension, self[dimension].with_rule(rule))
+
+
+# -- the scorer that evaluates a scorecard ------------------------------------------------------------------
+
+
+def _default_name(instance: ScorecardScorer) -> str:
+    return f"scorecard.{instance.dimension.value}"
+
+
+@attrs.frozen
+class ScorecardScorer:
+    """A :class:`~fenxiao.scoring.dimensions.DimensionScorer` that evaluates a declarative :class:`Scorecard`.
+
+    >>> from fenxiao.scoring.context import ScoringContext
+    >>> from fenxiao.sample import load_sample
+    >>> snap = load_sample().latest_snapshots()[0]
+    >>> scorer = ScorecardScorer(Dimension.SERVICE, default_scorecards().service)
+    >>> score = scorer.score(snap, ScoringContext.empty())
+    >>> score.dimension, [c.metric for c in score.contributions][:2]
+    (<Dimension.SERVICE: 'service'>, ['experience_score', 'bad_review_rate'])
+
+    .. versionadded:: 0.1
+    """
+
+    dimension: Dimension = attrs.field(validator=v.member_of(Dimension))
+    scorecard: Scorecard = attrs.field()
+    name: str = attrs.field(default=attrs.Factory(_default_name, takes_self=True))
+
+    @scorecard.validator
+    def _check_scorecard(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, Scorecard):
+            raise InvalidValueError("ScorecardScorer.scorecard", value, "must be a Scorecard")
+
+    def score(self, snapshot: SkuSnapshot, context: ScoringContext) -> DimensionScore:
+        """Evaluate the scorecard for one snapshot (see the module docstring for the arithmetic)."""
+        total = 0
+        weights = 0
+        contributions = []
+        for rule in self.scorecard.rules:
+            measured = rule._metric.measure(snapshot, context)
+            if measured is None:
+                if rule._missing is None:
+                    contributions.append(_contribution(rule.metric, None, _ZERO_POINTS, _ZERO, _LEFT_OUT))
+                    continue
+                value, (points, how) = None, (rule._missing, _SCORED_MISSING)
+            else:
+                value, units = measured
+                points, how = rule.explain(units)
+            total += rule._weight * points
+            weights += rule._weight
+            contributions.append(_contribution(rule.metric, value, points_decimal(points), rule.weight, how))
+        notes: list[str] = []
+        if weights:
+            result = div_half_even(total, weights)
+        else:
+            result = 0
+            notes.append("no metric was available, so the value is 0.00")
+        for cap in self.scorecard.caps:
+            measured = cap._metric.measure(snapshot, context)
+            if measured is not None and cap.applies(measured[0]):
+                limit = cap.limit_units
+                why = cap.describe(measured[0])
+                if result > limit:
+                    notes.append(f"capped at {points_decimal(limit)} from {points_decimal(result)}: {why}")
+                    result = limit
+                else:
+                    notes.append(f"cap {points_decimal(limit)} applies but does not bind: {why}")
+        return _dimension_score(self.dimension, points_decimal(result), tuple(contributions), tuple(notes))
+
+    def score_batch(self, snapshots: Iterable[SkuSnapshot], context: ScoringContext) -> tuple[DimensionScore, ...]:
+        """Evaluate the scorecard for each snapshot, in order."""
+        return tuple(self.score(s, context) for s in snapshots)
+
+    def with_rule(self, rule: MetricRule) -> ScorecardScorer:
+        """A copy whose scorecard also scores *rule* (see :meth:`Scorecard.with_rule`)."""
+        return attrs.evolve(self, scorecard=self.scorecard.with_rule(rule))
+
+
+# -- the defaults ---------------------------------------------------------------------------------------------
+
+
+def _flag(metric: str, weight: str, description: str) -> MetricRule:
+    return MetricRule(metric, [(0, 0), (1, 100)], Decimal(weight), description=description)
+
+
+@cache
+def _defaults() -> dict[Dimension, Scorecard]:
+    return {
+        Dimension.BRAND: Scorecard(
+            [
+                _flag("brand_registered", "0.2", "a registered trademark"),
+                _flag("brand_authorised", "0.15", "the merchant may sell the brand"),
+                _flag("flagship_shop", "0.2", "sold by a flagship or official shop"),
+                _flag("on_brand_list", "0.2", "the brand is on the platform's brand list"),
+                MetricRule(
+                    "brand_gmv_30d",
+                    [(0, 0), (100_000, 30), (1_000_000, 60), (10_000_000, 85), (100_000_000, 100)],
+                    Decimal("0.25"),
+                    description="brand GMV per month, ¥100k to ¥100M (about ¥1.2 billion a year)",
+                ),
+            ]
+        ),
+        Dimension.PRICE: Scorecard(
+            [
+                MetricRule(
+                    "price_vs_category_median",
+                    [("0.5", 100), ("0.8", 85), ("1", 60), ("1.3", 30), ("2", 0)],
+                    Decimal("0.6"),
+                    description="cheaper than the typical peer scores higher",
+                ),
+                MetricRule(
+                    "price_vs_lowest_30d",
+                    [("1", 100), ("1.1", 60), ("1.3", 0)],
+                    Decimal("0.4"),
+                    description="at its own 30-day low scores full points; left out when unknown",
+                ),
+            ]
+        ),
+        Dimension.DISTRIBUTION: Scorecard(
+            [
+                MetricRule(
+                    "commission_vs_category_median",
+                    [(0, 0), ("0.5", 20), (1, 60), ("1.5", 90), (2, 100)],
+                    Decimal("0.3"),
+                    description="more generous than the category's usual rate scores higher",
+                ),
+                MetricRule(
+                    "promoting_influencers",
+                    [(0, 0), (5, 30), (50, 70), (500, 100)],
+                    Decimal("0.3"),
+                    description="active promoters",
+                ),
+                MetricRule(
+                    "influencer_gmv_share",
+                    [(0, 0), ("0.3", 40), ("0.7", 80), ("0.9", 100)],
+                    Decimal("0.2"),
+                    description="how much sells through influencers",
+                ),
+                MetricRule(
+                    "team_leaders",
+                    [(0, 0), (1, 60), (3, 100)],
+                    Decimal("0.2"),
+                    description="team leaders carrying it",
+                ),
+            ]
+        ),
+        Dimension.SERVICE: Scorecard(
+            [
+                MetricRule(
+                    "experience_score",
+                    [("3.5", 0), (4, 40), ("4.5", 75), ("4.8", 95), (5, 100)],
+                    Decimal("0.3"),
+                    description="shop experience score; admission asks for 4",
+                ),
+                MetricRule(
+                    "bad_review_rate",
+                    [(0, 100), ("0.01", 90), ("0.03", 60), ("0.08", 0)],
+                    Decimal("0.15"),
+                    description="bad reviews",
+                ),
+                MetricRule(
+                    "quality_return_rate",
+                    [(0, 100), ("0.01", 85), ("0.03", 50), ("0.06", 0)],
+                    Decimal("0.15"),
+                    description="returns for quality",
+                ),
+                MetricRule(
+                    "refund_rate",
+                    [("0.05", 100), ("0.15", 80), ("0.3", 40), ("0.6", 0)],
+                    Decimal("0.15"),
+                    description="refunds; 10-30% is usual for general goods sold live",
+                ),
+                MetricRule(
+                    "complaint_rate",
+                    [(0, 100), ("0.005", 80), ("0.02", 30), ("0.05", 0)],
+                    Decimal("0.1"),
+                    description="complaints",
+                ),
+                MetricRule(
+                    "shipped_48h_rate",
+                    [("0.5", 0), ("0.8", 50), ("0.95", 90), (1, 100)],
+                    Decimal("0.15"),
+                    description="orders shipped within 48 hours",
+                ),
+            ],
+            caps=[
+                Cap(
+                    "serious_violations_365d",
+                    limit=Decimal(60),
+                    at_least=Decimal(1),
+                    reason="a serious violation in the past year",
+                )
+            ],
+        ),
+        Dimension.SALES: Scorecard(
+            [
+                MetricRule(
+                    "units_30d",
+                    [(0, 0), (1, 10), (100, 40), (1000, 70), (10_000, 90), (100_000, 100)],
+                    Decimal("0.3"),
+                    description="units in 30 days; a hit sells a million a year",
+                ),
+                MetricRule(
+                    "gmv_percentile_in_category",
+                    [(0, 0), (1, 100)],
+                    Decimal("0.3"),
+                    description="GMV rank among the category's peers",
+                ),
+                MetricRule(
+                    "sales_growth",
+                    [("-0.5", 0), (0, 50), ("0.5", 80), (1, 100)],
+                    Decimal("0.2"),
+                    description="growth over the previous 30 days; left out when nothing sold before",
+                ),
+                MetricRule(
+                    "repurchase_rate",
+                    [(0, 0), ("0.1", 40), ("0.3", 80), ("0.5", 100)],
+                    Decimal("0.2"),
+                    description="buyers who bought again",
+                ),
+            ]
+        ),
+    }
+
+
+@cache
+def default_scorecards() -> Scorecards:
+    """The default scoring model: the scorecards in ``docs/scoring.md`` and equal composite weights.
+
+    >>> default_scorecards().service.metrics
+    ('experience_score', 'bad_review_rate', 'quality_return_rate', 'refund_rate', 'complaint_rate', 'shipped_48h_rate')
+    """
+    return Scorecards()
+
+
+# -- reading and writing through the converter --------------------------------------------------------------
+
+
+def _noted(exc: Exception, name: str, kind: type[Any]) -> Exception:
+    """Attach the key *name* to *exc* the way cattrs notes attributes, keeping deeper paths intact."""
+    from cattrs.errors import AttributeValidationNote, ClassValidationError
+
+    group = exc if isinstance(exc, ClassValidationError) else ClassValidationError(f"@ {name}", [exc], kind)
+    group.add_note(AttributeValidationNote(f"Structuring {name}", name, kind))
+    return group
+
+
+def _structure_scorecard(converter: cattrs.Converter) -> Callable[[Any, type[Any]], Scorecard]:
+    from cattrs.errors import ClassValidationError
+
+    def structure(data: Any, _: type[Any]) -> Scorecard:
+        if not isinstance(data, Mapping):
+            raise InvalidValueError("Scorecard", data, "must be a table of metric names to rules")
+        errors: list[Exception] = []
+        rules: list[MetricRule] = []
+        caps: tuple[Cap, ...] = ()
+        for key, value in data.items():
+            try:
+                if key == "caps":
+                    caps = converter.structure(value, tuple[Cap, ...])
+                    continue
+                _metric_of(key, "Scorecard")  # the path is the key itself, which the note adds
+                if not isinstance(value, Mapping):
+                    raise InvalidValueError("Scorecard", value, "must be a table (breakpoints, weight ...)")
+                if "metric" in value:
+                    raise InvalidValueError(f"Scorecard.{key}.metric", "metric", "is not a known field")
+                rules.append(converter.structure({**value, "metric": key}, MetricRule))
+            except Exception as exc:
+                errors.append(_noted(exc, str(key), MetricRule))
+        if errors:
+            raise ClassValidationError("While structuring Scorecard", errors, Scorecard)
+        try:
+            return Scorecard(rules, caps)
+        except InvalidValueError as exc:
+            raise ClassValidationError("While structuring Scorecard", [exc], Scorecard) from None
+
+    return structure
+
+
+def _unstructure_scorecard(converter: cattrs.Converter) -> Callable[[Scorecard], dict[str, Any]]:
+    def unstructure(card: Scorecard) -> dict[str, Any]:
+        data: dict[str, Any] = {rule.metric: converter.unstructure(rule, MetricRule) for rule in card.rules}
+        if card.caps:
+            data["caps"] = converter.unstructure(card.caps, tuple[Cap, ...])
+        return data
+
+    return unstructure
+
+
+def register_hooks(converter: cattrs.Converter) -> None:
+    """Teach *converter* the file format of scorecards (a table per metric, defaults left out).
+
+    :mod:`fenxiao.serialization` calls it for its converter when imported; call it for another converter.
+    (cattrs is imported here, not at module level, so that ``import fenxiao`` stays light.)
+    """
+    from cattrs.gen import make_dict_unstructure_fn, override
+
+    converter.register_unstructure_hook(
+        MetricRule,
+        make_dict_unstructure_fn(MetricRule, converter, _cattrs_omit_if_default=True, metric=override(omit=True)),
+    )
+    converter.register_unstructure_hook(Cap, make_dict_unstructure_fn(Cap, converter, _cattrs_omit_if_default=True))
+    converter.register_unstructure_hook(
+        ScorerNames, make_dict_unstructure_fn(ScorerNames, converter, _cattrs_omit_if_default=True)
+    )
+    converter.register_structure_hook(Scorecard, _structure_scorecard(converter))
+    converter.register_unstructure_hook(Scorecard, _unstructure_scorecard(converter))
+
+
+hooks.register(register_hooks)
