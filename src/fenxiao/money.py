@@ -26,7 +26,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import (
     ROUND_CEILING,
     ROUND_DOWN,
@@ -44,18 +44,21 @@ from typing import Any, Final
 
 import attrs
 
+from fenxiao._internal.trusted import builder
 from fenxiao.errors import CurrencyMismatchError, InvalidValueError
 
 __all__ = [
     "DEFAULT_CURRENCY",
     "MAX_FEN",
+    "PPM",
     "RATE_PLACES",
     "Money",
     "Rate",
     "Rounding",
 ]
 
-_PPM: Final = 10**6
+#: Parts per million in a whole: a :class:`Rate` is held as a whole number of ppm (``Rate.ppm``).
+PPM: Final = 10**6
 
 #: The currency used when none is given.
 DEFAULT_CURRENCY: Final = "CNY"
@@ -213,19 +216,6 @@ def _number_of(value: object, path: str) -> Decimal:
     if not number.is_finite():
         raise InvalidValueError(path, value, "must be a finite number")
     return number
-
-
-def _trusted(fen: int, currency: str) -> Money:
-    """A Money from values already known to be valid (an int within MAX_FEN, a checked currency).
-
-    Arithmetic results take this path: re-running the validators on every sum costs more than the sum.
-    The slots are set through their descriptors, as ``object.__setattr__`` would after looking them up, so
-    the result holds what ``Money(fen, currency)`` holds: equal to it, with the same hash and repr.
-    """
-    money = _new_object(Money)
-    _set_fen(money, fen)
-    _set_currency(money, currency)
-    return money
 
 
 def _fraction_of(value: object, path: str, *, negative_ok: bool = True) -> Fraction:
@@ -508,7 +498,7 @@ class Money:
         if not isinstance(rounding, Rounding):
             raise InvalidValueError("Money.times.rounding", rounding, "must be a Rounding member")
         if isinstance(factor, Rate):  # the hot path: integer arithmetic on the rate's ppm
-            return self._result(rounding.round_ratio(self.fen * factor.ppm, _PPM), "times")
+            return self._result(rounding.round_ratio(self.fen * factor.ppm, PPM), "times")
         exact = Fraction(self.fen) * _fraction_of(factor, "Money.times.factor")
         return self._result(rounding.round_fraction(exact), "times")
 
@@ -589,11 +579,9 @@ class Money:
 # -- Rate -----------------------------------------------------------------------------------------
 
 
-_new_object: Final = object.__new__
-# Money's slot descriptors: setting a slot through its descriptor skips the frozen ``__setattr__`` (which
-# refuses every assignment) exactly as ``object.__setattr__`` does, without looking the slot up each time.
-_set_fen: Final[Any] = Money.__dict__["fen"].__set__
-_set_currency: Final[Any] = Money.__dict__["currency"].__set__
+#: ``_trusted(fen, currency)``: a Money from values already known to be valid (an int within MAX_FEN, a checked
+#: currency). Arithmetic results take this path: re-running the validators on every sum costs more than the sum.
+_trusted: Final[Callable[[int, str], Money]] = builder(Money)
 
 
 def _rate_ppm(number: Decimal, to_ppm: int) -> int | str:

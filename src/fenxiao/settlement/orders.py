@@ -55,11 +55,12 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
-from fenxiao.money import _PPM, DEFAULT_CURRENCY, MAX_FEN, Money, Rate, Rounding, _trusted
+from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, PPM, Money, Rate, Rounding
 from fenxiao.settlement.plans import (
     CommissionStep,
     PlanDecision,
@@ -829,8 +830,8 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     if fee is not None and fee_ppm < rules.min_leader:
         return False
     low, high = rules.low, rules.high
-    room = _PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
-    cap = rules.cap_limit - fee_ppm if fee is not None else _PPM  # … and beside the leader fee under the cap
+    room = PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
+    cap = rules.cap_limit - fee_ppm if fee is not None else PPM  # … and beside the leader fee under the cap
     top = min(high, room, cap)
     rate = terms.commission_rate.ppm
     if not low <= rate <= top:
@@ -838,56 +839,11 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     return not terms.steps or all(low <= step.rate.ppm <= top for step in terms.steps)
 
 
-_new_object: Final = object.__new__
-# Slot descriptors of the split's classes: the trusted builders below fill a bare instance through them, as
-# ``object.__setattr__`` would, so a trusted object holds exactly what the validated constructor stores.
-_LINE_SLOTS: Final[tuple[Any, ...]] = tuple(
-    SettlementLine.__dict__[a.name].__set__ for a in attrs.fields(SettlementLine)
-)
-_SPLIT_SLOTS: Final[tuple[Any, ...]] = tuple(OrderSplit.__dict__[a.name].__set__ for a in attrs.fields(OrderSplit))
-
-
-def _trusted_line(party: Party, amount: Money, payee_id: str | None) -> SettlementLine:
-    """A :class:`SettlementLine` from values already proven valid, without its validators (internal).
-
-    Only :func:`_split_at` calls it: *party* is a member, *amount* a Money, *payee_id* an id checked by
-    the order or its terms. Equal to ``SettlementLine(party, amount, payee_id)``, same hash and repr.
-    """
-    line = _new_object(SettlementLine)
-    set_party, set_amount, set_payee = _LINE_SLOTS
-    set_party(line, party)
-    set_amount(line, amount)
-    set_payee(line, payee_id)
-    return line
-
-
-def _trusted_split(
-    order_id: str,
-    status: OrderStatus,
-    total_in: Money,
-    base: Money,
-    refunded: Money,
-    commission: Money,
-    lines: tuple[SettlementLine, ...],
-    subsidy: Money,
-) -> OrderSplit:
-    """An :class:`OrderSplit` from values already proven valid, without its validators (internal).
-
-    Skips the field validators and the check that the lines add up to *total_in*: :func:`_split_at`
-    builds them so that they do (see there). Equal to ``OrderSplit(order_id, …, subsidy)``, same hash
-    and repr.
-    """
-    result = _new_object(OrderSplit)
-    set_id, set_status, set_total, set_base, set_refunded, set_commission, set_lines, set_subsidy = _SPLIT_SLOTS
-    set_id(result, order_id)
-    set_status(result, status)
-    set_total(result, total_in)
-    set_base(result, base)
-    set_refunded(result, refunded)
-    set_commission(result, commission)
-    set_lines(result, lines)
-    set_subsidy(result, subsidy)
-    return result
+# The split's own values, built from parts _split_at proved valid (the lines add up to total_in by construction),
+# without re-running the validators: equal to the validated objects, with the same hash and repr.
+_trusted: Final = builder(Money)
+_trusted_line: Final = builder(SettlementLine)
+_trusted_split: Final = builder(OrderSplit)
 
 
 def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequence[_Step] | None = None) -> OrderSplit:
@@ -940,7 +896,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
     subsidy_kept = ratio(subsidy * (paid - goods_refunded), paid)
     void = state.status is OrderStatus.INVALID
 
-    # amount × rate is ratio(amount × rate.ppm, _PPM): rounded once, exact (rates sit on a ppm grid)
+    # amount × rate is ratio(amount × rate.ppm, PPM): rounded once, exact (rates sit on a ppm grid)
     if void:
         commission = 0
     elif terms.steps:
@@ -949,17 +905,17 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         )
         commission = rounding.round_fraction(exact_commission)
     else:
-        commission = ratio(base * terms.commission_rate.ppm, _PPM)
-    fee = ratio(commission * rules.fee_ppm, _PPM)
+        commission = ratio(base * terms.commission_rate.ppm, PPM)
+    fee = ratio(commission * rules.fee_ppm, PPM)
     net = commission - fee
-    mcn = ratio(net * terms.mcn_share.ppm, _PPM) if terms.mcn_share is not None else 0
+    mcn = ratio(net * terms.mcn_share.ppm, PPM) if terms.mcn_share is not None else 0
     leader = second = 0
     if terms.leader_fee_rate is not None and not void:
-        leader = ratio(base * terms.leader_fee_rate.ppm, _PPM)
+        leader = ratio(base * terms.leader_fee_rate.ppm, PPM)
         if terms.second_leader_fee_rate is not None:
-            second = ratio(base * terms.second_leader_fee_rate.ppm, _PPM)
+            second = ratio(base * terms.second_leader_fee_rate.ppm, PPM)
     # an invalid order leaves the program: no fee at all
-    tech = 0 if void else ratio(base * tech_rate.ppm, _PPM)
+    tech = 0 if void else ratio(base * tech_rate.ppm, PPM)
     returned = subsidy - subsidy_kept
     merchant = paid + shipping + subsidy - refunded - returned - commission - leader - tech
     if merchant < 0:  # only with a half-way rounding mode on a base of a few fen
