@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from itertools import product
 from typing import Any
@@ -253,3 +255,25 @@ def test_a_gap_too_large_for_decimal_is_not_shown() -> None:
     assert not c.passed
     assert c.gap is None
     assert str(c).endswith("needed")
+
+
+def test_the_rules_face_re_exports_the_language_and_its_interpreter() -> None:
+    """``from fenxiao.rules import Compare, evaluate`` works; the compiler and the NumPy evaluator are not there."""
+    import fenxiao.rules as face
+    from fenxiao.rules import interpreter, language, witness
+
+    for name in face.__all__:
+        home = next(m for m in (language, interpreter, witness) if name in m.__all__)
+        assert getattr(face, name) is getattr(home, name), name
+    assert not {"Masks", "compile_program", "Program"} & set(face.__all__)
+    assert face.evaluate(face.Compare("score", face.Op.GE, D(60)), {"score": D(61)})
+
+
+def test_importing_fenxiao_and_its_rules_never_imports_numpy() -> None:
+    """NumPy stays optional: fenxiao, fenxiao.rules and the compiler load without it (only masks need it)."""
+    code = (
+        "import sys, fenxiao, fenxiao.rules, fenxiao.rules.compiler, fenxiao.rules.witness\n"
+        "print('numpy' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
