@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import linecache
 import time
+import traceback
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError
-from fenxiao.rules.compiler import Program, check_source, compilable, compile_program, fast_threshold
+from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.rules.compiler import Program, check_source, compilable, compile_program, fast_threshold, source_of
 from fenxiao.rules.interpreter import evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, comparisons
 from fenxiao.testing.tiers import tier_conditions
@@ -226,3 +229,60 @@ def test_the_generators_own_source_passes_the_check() -> None:
         program = compile_program(conditions, ranks, OPTIONAL, INTEGERS, answers=("a", "b", None, "z"))
         assert program is not None
         assert program.choose({"units_30d": 5, "reference_price": None, "composite": D(1), "brand_registered": False})
+
+
+class _Refuses:
+    """A value whose every comparison raises an error the callers do not catch."""
+
+    def _refuse(self, other: object) -> bool:
+        raise LookupError("refused")
+
+    __ge__ = __gt__ = __le__ = __lt__ = _refuse
+
+
+def test_a_traceback_through_generated_code_shows_the_generated_line() -> None:
+    """The generated functions are registered in linecache: a traceback through grading shows their lines."""
+    policy = default_tier_policy()
+    values: dict[str, object] = {
+        name: D(80) for name in ("composite", "score.brand", "score.price", "score.distribution")
+    }
+    values |= {"score.sales": D(80), "score.service": _Refuses(), "days_since_joining": 30}
+    values |= {"units_30d": 5000, "serious_violations_365d": 0}
+    with pytest.raises(LookupError) as raised:
+        policy.grade(values)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "<fenxiao generated rule table choose " in shown
+    generated = traceback.extract_tb(raised.tb)[-2]  # the generated function, just above _Refuses._refuse
+    assert generated.filename.startswith("<fenxiao generated rule table choose ")
+    assert generated.line is not None
+    assert generated.line.startswith("if ((a0 >= _k")  # the L4 rule: composite, then the service score (a6)
+    assert "(a6 >= _k" in generated.line
+    assert generated.line in shown  # the generated line itself, not just its number
+    assert linecache.getline(generated.filename, generated.lineno or 0).strip() == generated.line
+
+
+def test_the_generated_source_is_registered_and_printable() -> None:
+    """Program.source holds both functions and a legend; linecache holds each function under a readable name."""
+    conditions: list[Condition] = [Compare("composite", Op.GE, D(60)), Compare("units_30d", Op.BETWEEN, (D(1), D(9)))]
+    program = compile_program(conditions, None, OPTIONAL, INTEGERS, label="tier policy")
+    assert program is not None
+    source = program.source
+    assert source.startswith("def choose(v):\n")
+    assert "\ndef capture(v):\n" in source
+    assert "# a0 holds 'composite'" in source
+    assert "= Decimal('60')" in source
+    assert source == source_of(conditions, None, OPTIONAL, INTEGERS, label="tier policy")
+    codes = [getattr(f, "__code__") for f in (program.choose, program.capture)]  # noqa: B009 - typed as Callable
+    names = {code.co_filename for code in codes}
+    assert all(name.startswith("<fenxiao generated tier policy ") for name in names)
+    assert len(names) == 2
+    shown = ["".join(linecache.getlines(code.co_filename)) for code in codes]
+    assert source == "\n\n".join(shown)
+    assert linecache.getline(codes[0].co_filename, 1) == "def choose(v):\n"
+    # Compiling the same rules again reuses the entries (the name is a digest of the text).
+    before = len(linecache.cache)
+    compile_program(conditions, None, OPTIONAL, INTEGERS, label="tier policy")
+    assert len(linecache.cache) == before
+    linecache.checkcache()  # entries without a file stay
+    assert linecache.getline(codes[0].co_filename, 1) == "def choose(v):\n"
+    assert source_of([Compare("composite", Op.GE, object())], None) is None

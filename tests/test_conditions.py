@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from itertools import product
 from typing import Any
@@ -28,6 +30,7 @@ from fenxiao.rules.language import (
     condition_to_data,
     inputs_of,
 )
+from fenxiao.rules.moves import bound, escape, meeting_value
 from fenxiao.rules.witness import find_witness
 
 D = Decimal
@@ -253,3 +256,63 @@ def test_a_gap_too_large_for_decimal_is_not_shown() -> None:
     assert not c.passed
     assert c.gap is None
     assert str(c).endswith("needed")
+
+
+def test_the_rules_face_re_exports_the_language_and_its_interpreter() -> None:
+    """``from fenxiao.rules import Compare, evaluate`` works; the compiler and the NumPy evaluator are not there."""
+    import fenxiao.rules as face
+    from fenxiao.rules import interpreter, language, witness
+
+    for name in face.__all__:
+        home = next(m for m in (language, interpreter, witness) if name in m.__all__)
+        assert getattr(face, name) is getattr(home, name), name
+    assert not {"Masks", "compile_program", "Program"} & set(face.__all__)
+    assert face.evaluate(face.Compare("score", face.Op.GE, D(60)), {"score": D(61)})
+
+
+def test_importing_fenxiao_and_its_rules_never_imports_numpy() -> None:
+    """NumPy stays optional: fenxiao, fenxiao.rules and the compiler load without it (only masks need it)."""
+    code = (
+        "import sys, fenxiao, fenxiao.rules, fenxiao.rules.compiler, fenxiao.rules.witness\n"
+        "print('numpy' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_moves_answer_for_every_operator() -> None:
+    """bound, meeting_value and escape (what gaps and lint ask of one comparison) know every operator."""
+    step = D("0.01")
+    low_high = (D(1), D(9))
+    assert [bound(op, D(5), lower=True) for op in (Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE)] == [
+        D(5), D(5), None, None, None, None
+    ]  # fmt: skip
+    assert [bound(op, D(5), lower=False) for op in (Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE)] == [
+        None, None, D(5), D(5), None, None
+    ]  # fmt: skip
+    assert bound(Op.BETWEEN, low_high, lower=True) == D(1)
+    assert bound(Op.BETWEEN, low_high, lower=False) == D(9)
+    assert bound(Op.IN, low_high, lower=True) is None
+    met = {op: meeting_value(op, D(5), None, step) for op in (Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE)}
+    assert met == {Op.GE: D(5), Op.GT: D("5.01"), Op.LE: D(5), Op.LT: D("4.99"), Op.EQ: D(5), Op.NE: None}
+    assert meeting_value(Op.EQ, "normal", None, step) == "normal"
+    assert meeting_value(Op.BETWEEN, low_high, D(3), step) == D(1)  # below the range: its low end
+    assert meeting_value(Op.BETWEEN, low_high, D(-3), step) == D(9)
+    assert meeting_value(Op.BETWEEN, low_high, None, step) is None
+    assert meeting_value(Op.IN, ("a", "b"), None, step) == "a"
+    for op, value in [(Op.GE, D(5)), (Op.GT, D(5)), (Op.LE, D(5)), (Op.LT, D(5)), (Op.EQ, D(5))]:
+        for value_met in (D(4), D(5), D(6)):
+            for better in ("higher", "lower", None):
+                escaped = escape(op, value, better, D(1))
+                if escaped is None:
+                    continue
+                # Where the comparison holds, the escape fails; where the escape holds, the comparison fails.
+                assert (
+                    evaluate(Compare("x", op, value), {"x": value_met})
+                    != evaluate(Compare("x", escaped[0], escaped[1]), {"x": value_met})
+                    or op is Op.EQ
+                )
+    assert escape(Op.EQ, D(0), "higher", D(1)) == (Op.GE, D(1))
+    assert escape(Op.LT, D(14), "higher", D(1)) == (Op.GE, D(14))
+    assert escape(Op.LT, D(14), "lower", D(1)) is None
+    assert escape(Op.NE, D(1), "higher", D(1)) is None

@@ -18,10 +18,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from fenxiao.columnar._intmath import BoolArray, Int64Array
 from fenxiao.errors import InvalidValueError
+from fenxiao.rules.arrays import BoolArray, IntColumn, TextColumn
 
-__all__ = ["CodedText", "Columns", "IntColumn", "TextColumn"]
+__all__ = ["CodedText", "Columns", "IntColumn", "TextColumn"]  # IntColumn, TextColumn: fenxiao.rules.arrays
 
 _FLOAT_EXACT: Final = 2.0**53
 _MICROS_PER_UNIT: Final = {"s": 10**6, "ms": 10**3, "us": 1}
@@ -66,37 +66,6 @@ class CodedText:
         """The values as a list of text (``None`` where missing)."""
         labels = self.labels
         return [labels[c] if c >= 0 else None for c in self.codes.tolist()]
-
-
-@attrs.frozen(eq=False)
-class IntColumn:
-    """Whole units as int64 (zero where missing) and where values are present (``None``: everywhere)."""
-
-    values: Int64Array
-    valid: BoolArray | None = None
-
-    def take(self, index: NDArray[np.intp] | slice) -> IntColumn:
-        """The rows at *index*."""
-        return IntColumn(self.values[index], None if self.valid is None else self.valid[index])
-
-
-@attrs.frozen(eq=False)
-class TextColumn:
-    """Text as int64 codes into *labels* (-1 where missing)."""
-
-    codes: Int64Array
-    labels: tuple[str, ...]
-
-    def code_of(self, label: str) -> int:
-        """The code of *label*, or -2 (matching no row) if no row holds it."""
-        try:
-            return self.labels.index(label)
-        except ValueError:
-            return -2
-
-    def take(self, index: NDArray[np.intp] | slice) -> TextColumn:
-        """The rows at *index*."""
-        return TextColumn(self.codes[index], self.labels)
 
 
 def factorize(values: Sequence[object] | NDArray[Any], path: str) -> TextColumn:

@@ -14,12 +14,12 @@ import attrs
 import numpy as np
 
 from fenxiao._internal import validators as v
-from fenxiao.columnar._columns import Columns, IntColumn, TextColumn
-from fenxiao.columnar._intmath import BoolArray, Int64Array
+from fenxiao.columnar._columns import Columns
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.tiers import DIMENSION_INPUTS
 from fenxiao.money import MAX_FEN
+from fenxiao.rules.arrays import BoolArray, Int64Array, IntColumn, TextColumn, present
 
 #: The largest count (units, influencers, violations) and day number the columnar path accepts.
 MAX_COUNT: Final = 10**15
@@ -76,7 +76,8 @@ UNITS: Final[dict[str, Unit]] = {
 
 @attrs.frozen(eq=False)
 class Input:
-    """One input's values: numbers in units (with validity), flags, or text codes."""
+    """One input's values: numbers in units (with validity), flags, or text codes (a
+    :class:`~fenxiao.rules.arrays.InputValues`, as the masks read it)."""
 
     unit: Unit
     numbers: IntColumn | None = None
@@ -84,14 +85,14 @@ class Input:
     text: TextColumn | None = None
 
     @property
+    def places(self) -> int:
+        """The decimal places of the numbers' units."""
+        return self.unit.places
+
+    @property
     def valid(self) -> BoolArray | None:
         """Where the input has a value (``None``: everywhere)."""
-        if self.numbers is not None:
-            return self.numbers.valid
-        if self.text is not None:
-            missing = self.text.codes < 0
-            return ~missing if missing.any() else None
-        return None
+        return present(self.numbers, self.text)
 
 
 def to_micros(moment: datetime, path: str) -> int:

@@ -8,15 +8,24 @@ elements that would overflow are computed with Python ints instead, so no result
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Final, TypeAlias
+from typing import Final
 
 import numpy as np
-from numpy.typing import NDArray
 
 from fenxiao.money import Rounding
+from fenxiao.rules.arrays import BoolArray, Int64Array
 
-Int64Array: TypeAlias = NDArray[np.int64]
-BoolArray: TypeAlias = NDArray[np.bool_]
+__all__ = [  # BoolArray and Int64Array are fenxiao.rules.arrays' (kept here for the columnar modules)
+    "INT64_MAX",
+    "BoolArray",
+    "Int64Array",
+    "as_int64",
+    "bump",
+    "div_round",
+    "mul_div_round",
+    "mul_div_round_by",
+    "ratio_half_even",
+]
 
 #: The largest int64.
 INT64_MAX: Final = 2**63 - 1

@@ -23,7 +23,9 @@ library's error naming the input. Whole-number thresholds are compared as ``int`
 
 from __future__ import annotations
 
+import hashlib
 import io
+import linecache
 import re
 import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,7 +35,7 @@ from typing import Any, Final
 
 from fenxiao.rules.language import All, Compare, Condition, Not, Op, comparisons
 
-__all__ = ["Program", "compile_program"]
+__all__ = ["Program", "compile_program", "source_of"]
 
 _SYMBOL: Final = {Op.GE: ">=", Op.GT: ">", Op.LE: "<=", Op.LT: "<", Op.EQ: "=="}
 _ORDERED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.BETWEEN})
@@ -132,13 +134,61 @@ class _Writer:
             return "(" + " and ".join(parts) + ")" if parts else "True"
         return "(" + " or ".join(parts) + ")" if parts else "False"
 
-    def build(self, source: str, name: str) -> Callable[..., Any]:
-        """Compile *source* (defining *name*) in the namespace, once :func:`check_source` has passed it."""
+    def build(self, source: str, name: str, label: str, local: Mapping[str, str]) -> tuple[Callable[..., Any], str]:
+        """Compile *source* (defining *name*) in the namespace, once :func:`check_source` has passed it.
+
+        Returns the function and its text as shown (see :func:`_register`); *local* maps input names to the
+        generated locals holding them.
+        """
         check_source(source)
-        code = compile(source, f"<fenxiao generated {name}>", "exec")
+        text = source + self.legend(local)
+        filename = _register(text, f"<fenxiao generated {label} {name} ")
+        code = compile(source, filename, "exec")
         exec(code, self.namespace)  # generated from fixed templates; rule data is only in the namespace
         function: Callable[..., Any] = self.namespace[name]  # type: ignore[assignment]
-        return function
+        return function, text
+
+    def legend(self, local: Mapping[str, str]) -> str:
+        """Comment lines naming the input behind each local and the value behind each generated name, for a
+        reader (never compiled)."""
+        lines = [f"# {var} holds {_describe(name)}\n" for name, var in local.items()]
+        lines += (
+            f"# {name} = {_describe(value)}\n" for name, value in self.namespace.items() if name != "__builtins__"
+        )
+        return "".join(["#\n# where\n", *lines]) if lines else ""
+
+
+_SHOWN: Final = 200  # characters of a value shown in the legend
+
+
+def _describe(value: object) -> str:
+    """One line describing a namespace value: a type or function by name, anything else by its ``repr``."""
+    if isinstance(value, type):
+        text = value.__name__
+    elif callable(value) and hasattr(value, "__qualname__"):  # a function (an itemgetter shows its names)
+        text = str(value.__qualname__)
+    else:
+        text = repr(value)
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def _register(text: str, prefix: str) -> str:
+    """Register *text* in :mod:`linecache` under a readable file name unique to it, and return the name.
+
+    Tracebacks and debuggers find generated lines there, as attrs does for the methods it writes. The name ends
+    in a digest of the text, so compiling the same rules again reuses one entry instead of adding another.
+    """
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    lines = text.splitlines(keepends=True)
+    filename = f"{prefix}{digest}>"
+    count = 1
+    while True:
+        entry = (len(text), None, lines, filename)  # no mtime: linecache.checkcache() keeps it
+        if linecache.cache.setdefault(filename, entry) == entry:
+            return filename
+        filename = f"{prefix}{digest}-{count}>"  # pragma: no cover - another text with the same digest prefix
+        count += 1
 
 
 _ALLOWED_NAMES: Final = re.compile(
@@ -196,19 +246,25 @@ class Program:
     can make on those values raises: an explanation built later from the captured values cannot fail on them.
     (A value of some other type whose comparisons succeed against one threshold and raise against another
     would raise only when that explanation is built.)
+
+    ``source`` is the generated text of both functions, each followed by comments naming the value behind each
+    generated name (``_n0 = 'composite'``, ``_k3 = Decimal('60')``). Both functions' lines are registered in
+    :mod:`linecache`, so a traceback through either shows them.
     """
 
-    __slots__ = ("capture", "choose", "names")
+    __slots__ = ("capture", "choose", "names", "source")
 
     def __init__(
         self,
         names: tuple[str, ...],
         choose: Callable[[Mapping[str, object]], int],
         capture: Callable[[Mapping[str, object]], tuple[int, tuple[object, ...]]],
+        source: str = "",
     ) -> None:
         self.names = names
         self.choose = choose
         self.capture = capture
+        self.source = source
 
 
 def _pick(
@@ -252,6 +308,8 @@ def compile_program(
     optional: Iterable[str] = (),
     integers: Iterable[str] = (),
     answers: Sequence[object] | None = None,
+    *,
+    label: str = "rule table",
 ) -> Program | None:
     """Compile the rules' *conditions* (in order) to a :class:`Program`, or ``None`` if one is not compilable.
 
@@ -259,7 +317,9 @@ def compile_program(
     ``None`` for first hit. Comparisons of inputs named in *optional* treat ``None`` as missing (elsewhere a
     ``None`` may raise ``TypeError``, and the caller asks the interpreter). Inputs named in *integers* hold
     whole numbers: their whole thresholds are compared as ``int``, once the value is seen to be an ``int`` or a
-    ``Decimal`` (against which an ``int`` threshold is exact); any other value is handed back (``-2``).
+    ``Decimal`` (against which an ``int`` threshold is exact); any other value is handed back (``-2``). *label*
+    says what the rules are in the generated functions' file names
+    (``<fenxiao generated tier policy choose 3f2a91c04b7e>``).
     """
     if not conditions or not all(compilable(c) for c in conditions):
         return None
@@ -284,8 +344,11 @@ def compile_program(
         return writer.comparison(node, local[node.input])
 
     outcomes = [writer.expression(c, local_leaf) for c in conditions]
-    choose = writer.build(
-        "".join(["def choose(v):\n", *_pick(writer, outcomes, ranks, before=before, results=answers)]), "choose"
+    choose, choose_text = writer.build(
+        "".join(["def choose(v):\n", *_pick(writer, outcomes, ranks, before=before, results=answers)]),
+        "choose",
+        label,
+        local,
     )
 
     # capture: every input read at once, one probe per kind of comparison, then the rules on the locals.
@@ -309,8 +372,48 @@ def compile_program(
         return writer_all.comparison(node, local[node.input])
 
     outcomes_all = [writer_all.expression(c, captured_leaf) for c in conditions]
-    capture = writer_all.build("".join(lines + _pick(writer_all, outcomes_all, ranks, "t")), "capture")
-    return Program(names, choose, capture)
+    capture, capture_text = writer_all.build(
+        "".join(lines + _pick(writer_all, outcomes_all, ranks, "t")), "capture", label, local
+    )
+    return Program(names, choose, capture, f"{choose_text}\n\n{capture_text}")
+
+
+def source_of(
+    conditions: Sequence[Condition],
+    ranks: Sequence[int] | None,
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    answers: Sequence[object] | None = None,
+    *,
+    label: str = "rule table",
+) -> str | None:
+    """The Python source :func:`compile_program` generates for these rules (the same arguments), or ``None`` when
+    the interpreter decides them instead.
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> print(source_of([Compare("units_30d", Op.GE, Decimal(1000))], None, integers=["units_30d"]))
+    def choose(v):
+        a0 = v[_n1]
+        if (a0.__class__ is not _int2 and a0.__class__ is not _dec3):
+            return -2
+        if (a0 >= _k4):
+            return 0
+        return -1
+    #
+    # where
+    # a0 holds 'units_30d'
+    # _n1 = 'units_30d'
+    # _int2 = int
+    # _dec3 = Decimal
+    # _k4 = 1000
+    <BLANKLINE>
+    <BLANKLINE>
+    def capture(v):
+    ...
+    """
+    program = compile_program(conditions, ranks, optional, integers, answers, label=label)
+    return None if program is None else program.source
 
 
 def _whole_check(writer: _Writer, operands: Sequence[str], result: str) -> list[str]:

@@ -1,4 +1,16 @@
-"""Conditions (:mod:`fenxiao.rules.language`) evaluated over whole columns as boolean masks (private).
+"""The NumPy evaluator: conditions (:mod:`fenxiao.rules.language`) over whole columns as boolean masks.
+
+Needs NumPy (the ``columnar`` extra); nothing in :mod:`fenxiao` imports this module except :mod:`fenxiao.columnar`.
+The rows are any :class:`~fenxiao.rules.arrays.RowInputs`; each row's answer is what
+:func:`~fenxiao.rules.interpreter.evaluate` gives for that row's values:
+
+>>> from decimal import Decimal
+>>> import numpy as np
+>>> from fenxiao.rules.arrays import ArrayInput, ArrayInputs, IntColumn
+>>> from fenxiao.rules.language import Compare, Op
+>>> rows = ArrayInputs(3, {"composite": ArrayInput(IntColumn(np.array([5000, 7250, 9200])), places=2)})
+>>> Masks(rows).mask(Compare("composite", Op.GE, Decimal("72.5"))).tolist()
+[False, True, True]
 
 A comparison of an input held in integer units (``x`` units of ``10**-p``) with an exact Decimal threshold
 ``t`` is rewritten as an integer comparison with ``T = t * 10**p``: ``x >= t`` is ``x >= ceil(T)``, ``x > t`` is
@@ -19,11 +31,11 @@ from typing import Final
 
 import numpy as np
 
-from fenxiao.columnar._columns import TextColumn
-from fenxiao.columnar._inputs import Inputs
-from fenxiao.columnar._intmath import BoolArray, Int64Array
 from fenxiao.errors import InvalidValueError
+from fenxiao.rules.arrays import BoolArray, Int64Array, RowInputs, TextColumn
 from fenxiao.rules.language import All, Compare, Condition, Not, Op, inputs_of
+
+__all__ = ["Masks", "rule_masks"]
 
 # Thresholds beyond any value an input can hold are clamped here (inputs are bounded far inside it).
 _CLAMP: Final = 2**62
@@ -111,12 +123,12 @@ def _text_mask(node: Compare, text: TextColumn, n: int) -> BoolArray:
 class Masks:
     """Evaluates conditions over the rows of *inputs*; ``where`` names the inputs in errors.
 
-    With *short_circuit* (as :func:`fenxiao.rules.language.evaluate`), a comparison is reached only where the
-    ``all`` / ``any`` before it has not decided yet; without it (as :func:`fenxiao.rules.language.explain`, which
+    With *short_circuit* (as :func:`fenxiao.rules.interpreter.evaluate`), a comparison is reached only where the
+    ``all`` / ``any`` before it has not decided yet; without it (as :func:`fenxiao.rules.interpreter.explain`, which
     records every comparison), every comparison of a reached condition is reached.
     """
 
-    def __init__(self, inputs: Inputs, where: str = "inputs", *, short_circuit: bool = True) -> None:
+    def __init__(self, inputs: RowInputs, where: str = "inputs", *, short_circuit: bool = True) -> None:
         self.inputs = inputs
         self.n = inputs.length
         self.where = where
@@ -160,7 +172,7 @@ class Masks:
             return np.zeros(n, dtype=np.bool_)
         column = self.inputs[node.input]
         if column.numbers is not None:
-            result = _number_mask(node, column.numbers.values, column.unit.places, n)
+            result = _number_mask(node, column.numbers.values, column.places, n)
         elif column.flags is not None:
             result = _flag_mask(node, column.flags, n)
         elif column.text is not None:
