@@ -1,16 +1,21 @@
-"""Grading goods L0–L5: :class:`Tier`, :class:`TierPolicy`, :class:`TierDecision`, :class:`TierHistory`.
+"""Tier policies and their decisions: :class:`TierRule`, :class:`TierPolicy`, :class:`TierDecision`.
 
 A tier policy is an ordered list of rules, each giving a tier when its
 condition (the language of :mod:`fenxiao.rules.language`) holds. The hit policy is
 explicit: ``first`` (the default, as in decision tables: the first rule whose
 condition holds decides) or ``highest`` (the highest tier among all rules that
-hold). A policy may name a ``fallback`` tier for inputs no rule covers;
-without one, :meth:`TierPolicy.lint` reports any such gap as an error.
+hold); see :class:`fenxiao.rules.table.HitPolicy`. A policy may name a ``fallback`` tier for inputs no rule
+covers; without one, :meth:`TierPolicy.lint` reports any such gap as an error.
 
-Conditions compare named inputs (:data:`TIER_INPUTS`): every metric of a
+Conditions compare named inputs (:data:`fenxiao.grading.inputs.TIER_INPUTS`): every metric of a
 :class:`~fenxiao.domain.snapshots.SkuSnapshot` (rates as fractions, money in yuan),
 the five dimension scores and the composite (0–100), and
 ``days_since_joining`` (whole days from joining the pool to ``as_of``).
+
+Around this module: :mod:`~fenxiao.grading.levels` (:class:`~fenxiao.grading.levels.Tier`),
+:mod:`~fenxiao.grading.inputs`, :mod:`~fenxiao.grading.gap` (the next-tier gap), :mod:`~fenxiao.grading.lint`
+and :mod:`~fenxiao.grading.history` (:class:`~fenxiao.grading.history.TierHistory`). The default policy is data:
+``fenxiao/data/defaults/tier_policy.toml``.
 
 >>> policy = default_tier_policy()
 >>> [rule.name for rule in policy.rules][:3]
