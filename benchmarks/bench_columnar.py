@@ -17,8 +17,9 @@ from _handwritten import pipeline as hand_pipeline
 from _throughput import Row, Target, against_limit, best_seconds, full_requested, render
 
 from fenxiao.columnar import grade_columns, run_pipeline
+from fenxiao.grading.inputs import tier_inputs
 from fenxiao.grading.perks import default_perk_catalog, resolve_perks
-from fenxiao.grading.tiers import default_tier_policy, tier_inputs
+from fenxiao.grading.tiers import default_tier_policy
 from fenxiao.scoring.context import build_context
 from fenxiao.scoring.dimensions import default_scorer
 

@@ -18,7 +18,8 @@ from _generate import AS_OF, sku_columns, snapshots
 from _throughput import Row, interleaved_best, render
 
 from fenxiao.columnar import run_pipeline
-from fenxiao.grading.tiers import TierPolicy, default_tier_policy, tier_inputs
+from fenxiao.grading.inputs import tier_inputs
+from fenxiao.grading.tiers import TierPolicy, default_tier_policy
 from fenxiao.rules.language import All, Compare, Condition, Not, Op
 from fenxiao.scoring.dimensions import Dimension
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from fenxiao.domain.ids import CategoryId, ListingId, MerchantId, SkuId
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError, ValidationError
 from fenxiao.market.admission import (
+    AdmissionFinding,
     AdmissionPolicy,
     AdmissionProfile,
     AdmissionRule,
@@ -29,6 +31,7 @@ from fenxiao.market.admission import (
 )
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op
+from fenxiao.rules.table import Finding, HitPolicy, Severity
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -292,3 +295,124 @@ def test_a_review_queue_takes_its_service_level_from_the_policy() -> None:
         ReviewQueue(applications=("not an application",))
     with pytest.raises(InvalidValueError, match=r"AdmissionPolicy\.profile"):
         AdmissionPolicy(rules=POLICY.rules, profile=None)  # type: ignore[arg-type]
+
+
+# -- the default policy as data, and the shared rule table --------------------------------------------
+
+
+#: The default policy as it was written in Python before it became data/defaults/admission_policy.toml.
+PREVIOUS_DEFAULT = AdmissionPolicy(
+    rules=(
+        AdmissionRule("suspended", Outcome.REJECT, Compare("standing", Op.EQ, "suspended"), "the shop is suspended"),
+        AdmissionRule("counterfeit", Outcome.REJECT, Compare("counterfeit_record", Op.EQ, True), "counterfeit record"),
+        AdmissionRule(
+            "serious-violation",
+            Outcome.REJECT,
+            Compare("days_since_serious_violation", Op.LT, Decimal(365)),
+            "a serious violation penalty in the past year",
+        ),
+        AdmissionRule(
+            "closed-category", Outcome.REJECT, Compare("category_excluded", Op.EQ, True), "the category is closed"
+        ),
+        AdmissionRule(
+            "below-floor",
+            Outcome.REJECT,
+            Compare("commission_below_floor", Op.EQ, True),
+            "the commission rate is below the category floor",
+        ),
+        AdmissionRule(
+            "restricted-standing",
+            Outcome.REVIEW,
+            Compare("standing", Op.IN, ("warned", "restricted")),
+            "the shop is under a warning or restriction",
+        ),
+        AdmissionRule(
+            "low-experience",
+            Outcome.REVIEW,
+            All(
+                (
+                    Compare("rated", Op.EQ, True),
+                    Compare("experience_score", Op.LT, Decimal(4)),
+                    Compare("shop_age_days", Op.GE, Decimal(90)),
+                )
+            ),
+            "shop experience score below 4 (shops younger than 90 days are exempt)",
+        ),
+        AdmissionRule(
+            "restricted-category",
+            Outcome.REVIEW,
+            All((Compare("category_restricted", Op.EQ, True), Not(Compare("qualified", Op.EQ, True)))),
+            "the category is open to whitelisted brands or qualified merchants only",
+        ),
+    ),
+    name="default",
+    version="2026.11",
+)
+
+
+def test_the_default_policy_file_loads_and_equals_the_previous_python_default() -> None:
+    """data/defaults/admission_policy.toml is the default, rule for rule, in the same order, and lints clean."""
+    from importlib import resources
+
+    text = resources.files("fenxiao").joinpath("data/defaults/admission_policy.toml").read_text(encoding="utf-8")
+    assert text.startswith("# fenxiao's default admission policy")
+    loaded = loads(text, AdmissionPolicy, format="toml")
+    assert loaded == PREVIOUS_DEFAULT == default_admission_policy()
+    assert [(r.name, r.outcome.value) for r in loaded.rules] == [
+        ("suspended", "reject"),
+        ("counterfeit", "reject"),
+        ("serious-violation", "reject"),
+        ("closed-category", "reject"),
+        ("below-floor", "reject"),
+        ("restricted-standing", "review"),
+        ("low-experience", "review"),
+        ("restricted-category", "review"),
+    ]
+    assert loaded.review_hours == 24
+    assert loaded.profile == AdmissionProfile()
+    assert loaded.profile.commission_floors == {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")}
+    assert loaded.lint() == ()
+
+
+def test_the_default_policy_is_read_once_and_cannot_be_changed() -> None:
+    """default_admission_policy() is cached, so its tables are read-only: no caller can change it for another."""
+    assert default_admission_policy() is default_admission_policy()
+    with pytest.raises(TypeError, match="read-only"):
+        default_admission_policy().profile.commission_floors["生鲜"] = Rate.of("1%")  # type: ignore[index]
+    assert "生鲜" not in default_admission_policy().profile.commission_floors
+
+
+def test_admission_decides_deny_overrides() -> None:
+    """The policy names its hit policy with the shared type every rule table uses."""
+    assert AdmissionPolicy.hit is HitPolicy.DENY_OVERRIDES
+    assert POLICY.hit == "deny-overrides"
+
+
+def test_an_admission_finding_is_the_shared_finding() -> None:
+    """AdmissionFinding is the one Finding; a severity written as text is read as a Severity, and dumps."""
+    assert AdmissionFinding is Finding
+    finding = AdmissionFinding("rules[0]", "warning", "never-matches", "rule 'x' can never match")
+    assert finding.severity is Severity.WARNING
+    text: str = finding.severity
+    assert text == "warning"
+    assert str(finding) == "rules[0]: warning [never-matches] rule 'x' can never match"
+    assert json.loads(dumps(finding))["severity"] == "warning"
+    with pytest.raises(InvalidValueError, match=r"Finding\.severity"):
+        Finding("rules", "fatal", "x", "y")
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ([1], r"AdmissionPolicy\.rules\[0\]: must be an AdmissionRule"),
+        (
+            [POLICY.rules[0], attrs.evolve(POLICY.rules[1], name=POLICY.rules[0].name)],
+            r"AdmissionPolicy\.rules\[1\]\.name: is used by an earlier rule",
+        ),
+        ([POLICY.rules[0]] * 201, r"AdmissionPolicy\.rules: holds more than 200 rules"),
+    ],
+)
+def test_a_bad_rule_list_names_its_place(rules: list[Any], message: str) -> None:
+    """The shared rule-list check: wrong types, duplicate names and too many rules, each with its path."""
+    with pytest.raises(PolicyError, match=message):
+        AdmissionPolicy(rules=tuple(rules))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.tiers import Tier
+from fenxiao.grading.levels import Tier
 from fenxiao.market.goals import (
     DEFAULT_GOALS,
     Goal,

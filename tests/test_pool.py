@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fenxiao.domain.ids import CategoryId, InfluencerId
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.tiers import Tier
+from fenxiao.grading.levels import Tier
 from fenxiao.market.pool import PoolEntry, PoolFilter, SelectionPool
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample

@@ -17,24 +17,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError, ValidationError
-from fenxiao.grading.tiers import (
-    DIMENSION_INPUTS,
-    TIER_INPUTS,
-    NextTierGap,
-    Severity,
-    Stability,
-    Tier,
-    TierDecision,
-    TierHistory,
-    TierPolicy,
-    TierRule,
-    _escape,
-    _raise_to,
-    default_tier_policy,
-    example_inputs,
-)
+from fenxiao.grading.gap import NextTierGap, _escape, _raise_to
+from fenxiao.grading.history import Stability, TierHistory
+from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs
+from fenxiao.grading.inputs import tier_inputs as tier_inputs_of
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, condition_from_data
+from fenxiao.rules.table import HitPolicy, Severity
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.tiers import tier_inputs, tier_policies
 
@@ -786,3 +777,143 @@ def test_a_decision_dumps_to_json_with_every_value_written_out() -> None:
     actual = {c["input"]: c["actual"] for _, checks, _ in data["checks"] for c in checks}
     assert actual["composite"] == "72.5"
     assert actual["units_30d"] == 640
+
+
+# -- the default policy as data ---------------------------------------------------------------------
+
+
+def _ge(name: str, value: int) -> Compare:
+    return Compare(name, Op.GE, D(value))
+
+
+#: The default policy as it was written in Python before it became data/defaults/tier_policy.toml.
+PREVIOUS_DEFAULT = TierPolicy(
+    rules=(
+        TierRule(
+            "new-sku",
+            Tier.L0,
+            All((Compare("days_since_joining", Op.LT, D(14)), Compare("units_30d", Op.EQ, D(0)))),
+            description="a new SKU within 14 days of joining with no sales (无动销)",
+        ),
+        TierRule(
+            "no-sales",
+            Tier.L0,
+            Compare("units_30d", Op.EQ, D(0)),
+            flags=("stale",),
+            description="past the 14-day window and still no sales: stays L0, flagged stale",
+        ),
+        TierRule(
+            "low-sales",
+            Tier.L1,
+            Compare("units_30d", Op.LT, D(100)),
+            description="has sales, but not many (fewer than 100 units in 30 days)",
+        ),
+        TierRule(
+            "selected-goods",
+            Tier.L5,
+            All(
+                (
+                    _ge("composite", 90),
+                    _ge("score.service", 80),
+                    _ge("score.brand", 70),
+                    _ge("score.price", 70),
+                    _ge("score.distribution", 70),
+                    _ge("score.sales", 70),
+                    _ge("units_30d", 1000),
+                    Compare("serious_violations_365d", Op.EQ, D(0)),
+                )
+            ),
+            description="精选好物: strong on every dimension, real sales volume, no violations",
+        ),
+        TierRule(
+            "hot-item",
+            Tier.L4,
+            All((_ge("composite", 75), _ge("score.service", 70), _ge("units_30d", 300))),
+            description="行业爆款: high composite with good service and volume",
+        ),
+        TierRule(
+            "quality",
+            Tier.L3,
+            All((_ge("composite", 60), _ge("score.service", 60))),
+            description="优质好物: good composite with decent service",
+        ),
+        TierRule(
+            "qualified",
+            Tier.L2,
+            All((_ge("composite", 40), _ge("score.service", 40))),
+            description="达标商品: meets the bar",
+        ),
+        TierRule("selling", Tier.L1, _ge("units_30d", 1), description="sells, below the L2 bar"),
+    ),
+    name="default",
+    version="2026.11",
+)
+
+
+def test_the_default_policy_file_loads_and_equals_the_previous_python_default() -> None:
+    """data/defaults/tier_policy.toml is the default, rule for rule, in the same order, and lints clean."""
+    from importlib import resources
+
+    text = resources.files("fenxiao").joinpath("data/defaults/tier_policy.toml").read_text(encoding="utf-8")
+    assert text.startswith("# fenxiao's default tier policy")
+    loaded = loads(text, TierPolicy, format="toml")
+    assert loaded == PREVIOUS_DEFAULT == default_tier_policy()
+    assert [(r.name, r.tier.value) for r in loaded.rules] == [
+        ("new-sku", "L0"),
+        ("no-sales", "L0"),
+        ("low-sales", "L1"),
+        ("selected-goods", "L5"),
+        ("hot-item", "L4"),
+        ("quality", "L3"),
+        ("qualified", "L2"),
+        ("selling", "L1"),
+    ]
+    assert loaded.hit == "first"
+    assert loaded.fallback is None
+    assert loaded.stability == Stability()
+    assert loaded.lint() == ()
+
+
+def test_the_default_policy_is_read_once_and_shared() -> None:
+    """default_tier_policy() is cached: the same frozen value every time, with read-only labels."""
+    assert default_tier_policy() is default_tier_policy()
+    with pytest.raises(TypeError, match="read-only"):
+        default_tier_policy().labels[Tier.L5] = "x"  # type: ignore[index]
+
+
+def test_the_hit_policy_is_read_from_text_and_refuses_deny_overrides() -> None:
+    """``hit`` takes the shared HitPolicy or its text; only first and highest suit a tier policy."""
+    assert TierPolicy(rules=POLICY.rules, hit="highest").hit is HitPolicy.HIGHEST
+    assert TierPolicy(rules=POLICY.rules, hit=HitPolicy.FIRST) == TierPolicy(rules=POLICY.rules, hit="first")
+    for bad in ("deny-overrides", "last", 1):
+        with pytest.raises(PolicyError, match=r"TierPolicy\.hit"):
+            TierPolicy(rules=POLICY.rules, hit=bad)
+
+
+def _sample_sku() -> tuple[Any, Any, datetime]:
+    from fenxiao.grading.pipeline import catalog_as_of
+    from fenxiao.sample import load_sample
+    from fenxiao.scoring.context import build_context
+    from fenxiao.scoring.dimensions import default_scorer
+
+    catalog = load_sample()
+    snapshot = catalog.latest_snapshots()[0]
+    card = default_scorer().score(snapshot, build_context(catalog.latest_snapshots()))
+    return snapshot, card, catalog_as_of(catalog)
+
+
+def test_decide_sku_decides_one_sku_from_its_snapshot_and_scorecard() -> None:
+    """decide_sku() is decide() on the SKU's tier inputs, with the SKU's id; explain=False gives the same tier."""
+    snapshot, card, as_of = _sample_sku()
+    scores = {f"score.{d.value}": value for d, value in card.values().items()} | {"composite": card.composite}
+    decision = POLICY.decide_sku(snapshot, card, as_of)
+    assert decision == POLICY.decide(tier_inputs_of(snapshot, scores, as_of), sku_id=snapshot.sku_id)
+    assert POLICY.decide_sku(snapshot, card, as_of, explain=False).tier is decision.tier
+
+
+def test_evaluate_is_a_deprecated_alias_of_decide_sku() -> None:
+    """The old name still works, and says it is deprecated."""
+    snapshot, card, as_of = _sample_sku()
+    with pytest.warns(DeprecationWarning, match="decide_sku"):
+        old = POLICY.evaluate(snapshot, card, as_of)
+    assert old == POLICY.decide_sku(snapshot, card, as_of)

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import find, given
 
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.tiers import TIER_INPUTS, Tier, TierPolicy, TierRule, default_tier_policy
+from fenxiao.grading.inputs import TIER_INPUTS
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.language import Compare, Condition, Op, check, comparisons, inputs_of
 from fenxiao.testing.tiers import DEFAULT_CONDITION_INPUTS, tier_conditions, tier_inputs, tier_policies
 

@@ -1,1 +1,108 @@
-"""Grading: tier policies, decisions and their explanations, lint, history, perks and subsidies."""
+"""Grading: tier policies, decisions and their explanations, lint, history, perks and subsidies.
+
+The modules, from the bottom up (none imports one above it):
+
+- :mod:`~fenxiao.grading.levels`: :class:`Tier`, the six grades L0–L5;
+- :mod:`~fenxiao.grading.inputs`: :data:`TIER_INPUTS`, the inputs a tier condition may name, and
+  :func:`tier_inputs`, which reads them off one SKU;
+- :mod:`~fenxiao.grading.history`: :class:`TierHistory` and its :class:`Stability` settings;
+- :mod:`~fenxiao.grading.gap`: :class:`NextTierGap`, the cheapest verified way up;
+- :mod:`~fenxiao.grading.lint`: the static checks of a tier policy;
+- :mod:`~fenxiao.grading.tiers`: :class:`TierRule`, :class:`TierPolicy`, :class:`TierDecision` and
+  :func:`default_tier_policy`;
+- :mod:`~fenxiao.grading.perks`: perk kinds, catalogs, resolution and subsidy budgets;
+- :mod:`~fenxiao.grading.pipeline`: the whole job for a catalog, five scores to tier to perks.
+
+Every public name of those modules is importable from here.
+
+>>> from fenxiao.grading import Tier, default_tier_policy, example_inputs
+>>> default_tier_policy().grade(example_inputs(composite="65", units_30d=150, **{"score.service": "60"}))
+<Tier.L3: 'L3'>
+"""
+
+from fenxiao.grading.gap import NextTierGap
+from fenxiao.grading.history import Stability, TierChange, TierHistory
+from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs, tier_inputs
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.lint import lint_policy
+from fenxiao.grading.perks import (
+    MAX_ENTRIES,
+    PERK_INPUTS,
+    SEED_PRIVILEGES,
+    Access,
+    Badge,
+    BudgetAllocation,
+    DeniedPerk,
+    GrantedPerk,
+    InfluencerPreferred,
+    Perk,
+    PerkCatalog,
+    PerkEntry,
+    PerkResolution,
+    Stacking,
+    Subsidy,
+    SubsidyBudget,
+    SubsidyGrant,
+    SubsidyRequest,
+    TrafficBoost,
+    allocate_subsidies,
+    apply_subsidy,
+    default_perk_catalog,
+    example_context,
+    perk_kinds,
+    register_perk_kind,
+    resolve_perks,
+    subsidy_requests,
+    unregister_perk_kind,
+)
+from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog, perk_context
+from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
+
+__all__ = [
+    "DIMENSION_INPUTS",
+    "MAX_ENTRIES",
+    "PERK_INPUTS",
+    "SEED_PRIVILEGES",
+    "TIER_INPUTS",
+    "Access",
+    "Badge",
+    "BudgetAllocation",
+    "DeniedPerk",
+    "GradedSku",
+    "GrantedPerk",
+    "InfluencerPreferred",
+    "NextTierGap",
+    "Perk",
+    "PerkCatalog",
+    "PerkEntry",
+    "PerkResolution",
+    "Stability",
+    "Stacking",
+    "Subsidy",
+    "SubsidyBudget",
+    "SubsidyGrant",
+    "SubsidyRequest",
+    "Tier",
+    "TierChange",
+    "TierDecision",
+    "TierHistory",
+    "TierPolicy",
+    "TierRule",
+    "TrafficBoost",
+    "allocate_subsidies",
+    "apply_subsidy",
+    "catalog_as_of",
+    "default_perk_catalog",
+    "default_tier_policy",
+    "example_context",
+    "example_inputs",
+    "grade_catalog",
+    "lint_policy",
+    "perk_context",
+    "perk_kinds",
+    "register_perk_kind",
+    "resolve_perks",
+    "subsidy_requests",
+    "tier_inputs",
+    "unregister_perk_kind",
+]

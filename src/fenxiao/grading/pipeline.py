@@ -22,8 +22,9 @@ from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.inputs import tier_inputs
 from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, resolve_perks
-from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy, tier_inputs
+from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
 from fenxiao.scoring.context import ScoringContext, build_context
 from fenxiao.scoring.dimensions import FiveDimensionScorer, ScoreCard, default_scorer
 

@@ -1,1 +1,76 @@
-"""The market: admission of merchants and goods, the selection pool, program goals."""
+"""The market: admission of merchants and goods, the selection pool, program goals.
+
+- :mod:`~fenxiao.market.admission`: who gets into the selection pool (准入), decided by rules as data, and
+  reviewed on time;
+- :mod:`~fenxiao.market.pool`: the selection pool (选品池) that influencers browse, filtered and ranked;
+- :mod:`~fenxiao.market.goals`: the program's goals and progress towards them.
+
+Every public name of those modules is importable from here.
+
+>>> from fenxiao.market import default_admission_policy
+>>> default_admission_policy().hit
+<HitPolicy.DENY_OVERRIDES: 'deny-overrides'>
+"""
+
+from fenxiao.market.admission import (
+    ADMISSION_INPUTS,
+    AdmissionDecision,
+    AdmissionFinding,
+    AdmissionPolicy,
+    AdmissionProfile,
+    AdmissionRule,
+    Application,
+    Outcome,
+    ReviewQueue,
+    default_admission_policy,
+    merchant_inputs,
+    review_listing,
+    sku_inputs,
+)
+from fenxiao.market.goals import (
+    DEFAULT_GOALS,
+    Goal,
+    GoalProgress,
+    GoalTracker,
+    LeaderReport,
+    Measure,
+    SaleRecord,
+    Subject,
+    category_coverage,
+    leader_reports,
+    settled_sales,
+)
+from fenxiao.market.pool import PoolEntry, PoolFilter, RankedListing, RankedPage, RankingWeights, SelectionPool
+
+__all__ = [
+    "ADMISSION_INPUTS",
+    "DEFAULT_GOALS",
+    "AdmissionDecision",
+    "AdmissionFinding",
+    "AdmissionPolicy",
+    "AdmissionProfile",
+    "AdmissionRule",
+    "Application",
+    "Goal",
+    "GoalProgress",
+    "GoalTracker",
+    "LeaderReport",
+    "Measure",
+    "Outcome",
+    "PoolEntry",
+    "PoolFilter",
+    "RankedListing",
+    "RankedPage",
+    "RankingWeights",
+    "ReviewQueue",
+    "SaleRecord",
+    "SelectionPool",
+    "Subject",
+    "category_coverage",
+    "default_admission_policy",
+    "leader_reports",
+    "merchant_inputs",
+    "review_listing",
+    "settled_sales",
+    "sku_inputs",
+]

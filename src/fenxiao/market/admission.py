@@ -3,9 +3,10 @@
 The upgrade to 快分销 set out to let merchants who want to join actually get in (进不起来): a *lower*
 threshold and *faster* review. An :class:`AdmissionPolicy` holds rules in the condition language of
 :mod:`fenxiao.rules.language`, each with an outcome: ``reject``, ``review`` (send to a person) or ``approve``.
-The hit policy is *deny-overrides*: a decision is ``reject`` if any reject rule matches, else ``review``
-if any review rule matches, else ``approve``; every matching rule's reason is reported. The same policy
-decides a merchant's application and each SKU it lists (rules may name merchant and SKU inputs alike).
+The hit policy is *deny-overrides* (:attr:`fenxiao.rules.table.HitPolicy.DENY_OVERRIDES`): a decision is
+``reject`` if any reject rule matches, else ``review`` if any review rule matches, else ``approve``; every
+matching rule's reason is reported. The same policy decides a merchant's application and each SKU it lists
+(rules may name merchant and SKU inputs alike).
 
 >>> from fenxiao.sample import SAMPLE_AS_OF, load_sample
 >>> catalog = load_sample()
@@ -21,20 +22,23 @@ True
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from importlib import resources
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao.domain.goods import Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
-from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.errors import InvalidValueError
 from fenxiao.money import Rate
 from fenxiao.rules.interpreter import explain
-from fenxiao.rules.language import All, Compare, Condition, InputKind, InputSpec, Not, Op, Schema, check
+from fenxiao.rules.language import All, Condition, InputKind, InputSpec, Not, Schema
+from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, Severity, rule_list
 from fenxiao.rules.witness import find_witness
 
 __all__ = [
@@ -94,6 +98,10 @@ def _names(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise InvalidValueError(f"AdmissionProfile.{attribute.name}", value, "must be a set of category names")
 
 
+def _floor_table(value: object) -> object:
+    return ReadOnlyDict(value) if isinstance(value, Mapping) else value
+
+
 def _floors(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Mapping):
         raise InvalidValueError("AdmissionProfile.commission_floors", value, "must be a table of category to rate")
@@ -109,7 +117,8 @@ class AdmissionProfile:
     Args:
         excluded_level1: First-level categories closed to distribution (fresh food, live animals, ...).
         restricted_level1: First-level categories open only to whitelisted brands or qualified merchants.
-        commission_floors: A minimum commission rate per first-level category name or category id.
+        commission_floors: A minimum commission rate per first-level category name or category id (read-only
+            once the profile is built).
     """
 
     excluded_level1: frozenset[str] = attrs.field(
@@ -120,6 +129,7 @@ class AdmissionProfile:
     )
     commission_floors: Mapping[str, Rate] = attrs.field(
         factory=lambda: {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")},
+        converter=_floor_table,
         validator=_floors,
     )
 
@@ -202,32 +212,12 @@ class AdmissionDecision:
         return head + "".join(f"\n  - {name}: {why}" for name, why in self.reasons)
 
 
-@attrs.frozen
-class AdmissionFinding:
-    """A lint finding about an admission policy."""
-
-    path: str
-    severity: str
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.severity} [{self.code}] {self.message}"
-
-
-def _check_rules(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple):
-        raise PolicyError("AdmissionPolicy.rules", value, "must be a list of rules")
-    if len(value) > 200:
-        raise PolicyError("AdmissionPolicy.rules", len(value), "holds more than 200 rules")
-    seen: set[str] = set()
-    for i, rule in enumerate(value):
-        if not isinstance(rule, AdmissionRule):
-            raise PolicyError(f"AdmissionPolicy.rules[{i}]", rule, "must be an AdmissionRule")
-        if rule.name in seen:
-            raise PolicyError(f"AdmissionPolicy.rules[{i}].name", rule.name, "is used by an earlier rule")
-        seen.add(rule.name)
-        check(rule.when, ADMISSION_INPUTS, f"AdmissionPolicy.rules[{i}].when")
+#: A lint finding about an admission policy: the one :class:`fenxiao.rules.table.Finding` of every rule table.
+#:
+#: .. deprecated:: 0.1
+#:    Kept as an alias; use :class:`fenxiao.rules.table.Finding` (its ``severity`` is now a
+#:    :class:`~fenxiao.rules.table.Severity`, which equals its text: ``Severity.WARNING == "warning"``).
+AdmissionFinding = Finding
 
 
 @attrs.frozen
@@ -241,7 +231,12 @@ class AdmissionPolicy:
         profile: Closed/restricted categories and commission floors.
     """
 
-    rules: tuple[AdmissionRule, ...] = attrs.field(converter=v.to_tuple, validator=_check_rules)
+    #: Deny-overrides: the most severe outcome among the rules that hold decides (see the module's docstring).
+    hit: ClassVar[HitPolicy] = HitPolicy.DENY_OVERRIDES
+
+    rules: tuple[AdmissionRule, ...] = attrs.field(
+        converter=v.to_tuple, validator=rule_list("AdmissionPolicy.rules", AdmissionRule, ADMISSION_INPUTS)
+    )
     review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
     name: str = "custom"
     version: str = "1"
@@ -262,8 +257,8 @@ class AdmissionPolicy:
         ordered = sorted(reasons, key=lambda r: -next(x.outcome.severity for x in self.rules if x.name == r[0]))
         return AdmissionDecision(outcome, tuple(ordered), subject)
 
-    def lint(self) -> tuple[AdmissionFinding, ...]:
-        """Static checks, with the same exact search as tier lint (see :func:`fenxiao.rules.language.find_witness`).
+    def lint(self) -> tuple[Finding, ...]:
+        """Static checks, with the same exact search as tier lint (see :func:`fenxiao.rules.witness.find_witness`).
 
         - ``never-matches`` (warning): a rule whose condition can never hold within the inputs' ranges;
         - ``never-decides`` (warning): a review rule that can only match where a reject rule also matches,
@@ -273,30 +268,30 @@ class AdmissionPolicy:
         Gaps cannot occur (approve is the default outcome), and deny-overrides makes outcomes monotone in each
         rule's condition: tightening a rule never turns a reject into an approval (a property test checks it).
         """
-        findings = []
+        findings: list[Finding] = []
         rejects = [r.when for r in self.rules if r.outcome is Outcome.REJECT]
         for i, rule in enumerate(self.rules):
             if find_witness(rule.when, ADMISSION_INPUTS) is None:
                 findings.append(
-                    AdmissionFinding(f"rules[{i}]", "warning", "never-matches", f"rule {rule.name!r} can never match")
+                    Finding(f"rules[{i}]", Severity.WARNING, "never-matches", f"rule {rule.name!r} can never match")
                 )
                 continue
             if rule.outcome is Outcome.REVIEW and rejects:
                 escape = All((rule.when, *(Not(c) for c in rejects)))
                 if find_witness(escape, ADMISSION_INPUTS) is None:
                     findings.append(
-                        AdmissionFinding(
+                        Finding(
                             f"rules[{i}]",
-                            "warning",
+                            Severity.WARNING,
                             "never-decides",
                             f"review rule {rule.name!r} only matches where a reject rule already rejects",
                         )
                     )
             if rule.outcome is Outcome.APPROVE:
                 findings.append(
-                    AdmissionFinding(
+                    Finding(
                         f"rules[{i}]",
-                        "warning",
+                        Severity.WARNING,
                         "approve-rule",
                         f"rule {rule.name!r} approves, which is already the default; it only adds a reason",
                     )
@@ -304,6 +299,7 @@ class AdmissionPolicy:
         return tuple(findings)
 
 
+@functools.cache
 def default_admission_policy() -> AdmissionPolicy:
     """The deliberately low-threshold default (the seed's point: merchants who want in should get in).
 
@@ -322,51 +318,14 @@ def default_admission_policy() -> AdmissionPolicy:
 
     Everything else is approved at once: no licence, star-rating or GMV threshold (platforms that want
     them add rules: see docs/admission.md). Reviews must be decided within 24 hours.
+
+    The policy is read from ``fenxiao/data/defaults/admission_policy.toml`` (once; the value is frozen and
+    shared): copy that file, edit it and load it with :func:`fenxiao.serialization.load` to admit your own way.
     """
-    rules = (
-        AdmissionRule("suspended", Outcome.REJECT, Compare("standing", Op.EQ, "suspended"), "the shop is suspended"),
-        AdmissionRule("counterfeit", Outcome.REJECT, Compare("counterfeit_record", Op.EQ, True), "counterfeit record"),
-        AdmissionRule(
-            "serious-violation",
-            Outcome.REJECT,
-            Compare("days_since_serious_violation", Op.LT, Decimal(365)),
-            "a serious violation penalty in the past year",
-        ),
-        AdmissionRule(
-            "closed-category", Outcome.REJECT, Compare("category_excluded", Op.EQ, True), "the category is closed"
-        ),
-        AdmissionRule(
-            "below-floor",
-            Outcome.REJECT,
-            Compare("commission_below_floor", Op.EQ, True),
-            "the commission rate is below the category floor",
-        ),
-        AdmissionRule(
-            "restricted-standing",
-            Outcome.REVIEW,
-            Compare("standing", Op.IN, ("warned", "restricted")),
-            "the shop is under a warning or restriction",
-        ),
-        AdmissionRule(
-            "low-experience",
-            Outcome.REVIEW,
-            All(
-                (
-                    Compare("rated", Op.EQ, True),
-                    Compare("experience_score", Op.LT, Decimal(4)),
-                    Compare("shop_age_days", Op.GE, Decimal(90)),
-                )
-            ),
-            "shop experience score below 4 (shops younger than 90 days are exempt)",
-        ),
-        AdmissionRule(
-            "restricted-category",
-            Outcome.REVIEW,
-            All((Compare("category_restricted", Op.EQ, True), Not(Compare("qualified", Op.EQ, True)))),
-            "the category is open to whitelisted brands or qualified merchants only",
-        ),
-    )
-    return AdmissionPolicy(rules=rules, name="default", version="2026.11")
+    from fenxiao._internal.convert import loads  # here: importing fenxiao loads no cattrs
+
+    text = resources.files("fenxiao").joinpath("data/defaults/admission_policy.toml").read_text(encoding="utf-8")
+    return loads(text, AdmissionPolicy, format="toml")
 
 
 # -- applications and review ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import CurrencyMismatchError, InvalidValueError
-from fenxiao.grading.tiers import Tier
+from fenxiao.grading.levels import Tier
 from fenxiao.money import Money
 from fenxiao.settlement.ledger import EntryKind, Ledger
 from fenxiao.settlement.orders import Order, Party

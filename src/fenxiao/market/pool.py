@@ -32,8 +32,8 @@ from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
-from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money, Rate
 
 __all__ = ["PoolEntry", "PoolFilter", "RankedListing", "RankedPage", "RankingWeights", "SelectionPool"]

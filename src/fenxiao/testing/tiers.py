@@ -6,7 +6,7 @@ one step to either side, at the ends of its range or (for an optional input) mis
 policy's mistakes are. Requires the hypothesis package (``pip install 'fenxiao[testing]'``).
 
 >>> from hypothesis import given
->>> from fenxiao.grading.tiers import Tier, default_tier_policy
+>>> from fenxiao.grading import Tier, default_tier_policy
 >>> policy = default_tier_policy()
 >>> @given(tier_inputs(policy))
 ... def test_every_sku_gets_a_tier_with_reasons(inputs):
@@ -32,7 +32,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
     raise MissingExtraError("hypothesis", "testing", __name__) from exc
 
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.tiers import TIER_INPUTS, Tier, TierPolicy, TierRule, default_tier_policy, example_inputs
+from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Op, comparisons, inputs_of
 
 __all__ = ["DEFAULT_CONDITION_INPUTS", "tier_conditions", "tier_inputs", "tier_policies"]

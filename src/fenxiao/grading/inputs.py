@@ -1,0 +1,164 @@
+"""The inputs of a tier policy: :data:`TIER_INPUTS`, and :func:`tier_inputs` that reads them off one SKU.
+
+Conditions compare named inputs: every metric of a :class:`~fenxiao.domain.snapshots.SkuSnapshot` (rates as
+fractions, money in yuan), the five dimension scores and the composite (0–100), and ``days_since_joining``
+(whole days from joining the pool to ``as_of``).
+
+>>> "score.service" in TIER_INPUTS, TIER_INPUTS["units_30d"].integer
+(True, True)
+>>> example_inputs(composite="92")["composite"]
+Decimal('92')
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from fenxiao._internal import validators as v
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.errors import InvalidValueError
+from fenxiao.money import Money, Rate
+from fenxiao.rules.language import InputKind, InputSpec, Schema
+
+__all__ = ["DIMENSION_INPUTS", "TIER_INPUTS", "example_inputs", "tier_inputs"]
+
+#: The dimension-score inputs (0–100, exact to 0.01) and the composite. Dimension scores are
+#: namespaced (``score.price``) so they never clash with a snapshot metric (``price`` is the selling price).
+DIMENSION_INPUTS: Final = (
+    "score.brand",
+    "score.price",
+    "score.distribution",
+    "score.service",
+    "score.sales",
+    "composite",
+)
+
+_LOWER_IS_BETTER: Final = frozenset(
+    {
+        "bad_review_rate",
+        "quality_return_rate",
+        "refund_rate",
+        "complaint_rate",
+        "serious_violations_365d",
+        "price",
+        "lowest_price_30d",
+    }
+)
+_NEUTRAL: Final = frozenset({"reference_price"})
+
+
+def _snapshot_specs() -> list[InputSpec]:
+    specs = []
+    for field in attrs.fields(SkuSnapshot):
+        if field.name not in METRIC_FIELDS:
+            continue
+        better: str | None = "lower" if field.name in _LOWER_IS_BETTER else None if field.name in _NEUTRAL else "higher"
+        text = str(field.type)
+        optional = "None" in text  # e.g. reference_price: Money | None
+        if "bool" in text:
+            specs.append(InputSpec(field.name, kind=InputKind.BOOL, better=better, optional=optional))
+        elif "Rate" in text:
+            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(1), better=better, optional=optional))
+        elif "Money" in text:
+            specs.append(InputSpec(field.name, low=Decimal(0), better=better, description="in yuan", optional=optional))
+        elif "Decimal" in text:
+            specs.append(InputSpec(field.name, low=Decimal(0), high=Decimal(5), better=better, optional=optional))
+        else:
+            specs.append(InputSpec(field.name, low=Decimal(0), integer=True, better=better, optional=optional))
+    return specs
+
+
+#: Every input a tier condition may name.
+TIER_INPUTS: Final = Schema.of(
+    *_snapshot_specs(),
+    *(InputSpec(name, low=Decimal(0), high=Decimal(100), description="score 0-100") for name in DIMENSION_INPUTS),
+    InputSpec("days_since_joining", low=Decimal(0), integer=True, better=None, description="whole days in the pool"),
+)
+
+
+#: Inputs that may be missing (``None``): the compiled rules test them for ``None`` before comparing.
+_OPTIONAL_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.optional)
+#: Inputs holding whole numbers (counts, days): the compiled rules compare them with ``int`` thresholds.
+_WHOLE_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.integer)
+
+
+def _input_value(value: object) -> object:
+    if isinstance(value, Rate):
+        return value.value
+    if isinstance(value, Money):
+        return value.yuan
+    return value
+
+
+def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: datetime) -> dict[str, object]:
+    """The named inputs of one SKU: snapshot metrics, dimension scores and composite, days since joining.
+
+    Args:
+        snapshot: The SKU's observed metrics.
+        scores: ``score.brand``, ``score.price``, ``score.distribution``, ``score.service``, ``score.sales``
+            and ``composite`` (0–100).
+        as_of: The moment of grading (timezone-aware); days are counted to it.
+
+    Raises:
+        InvalidValueError: A score is missing or outside 0–100, or *as_of* is naive or before joining.
+    """
+    when = v.require_aware(as_of, "tier_inputs.as_of")
+    values: dict[str, object] = {}
+    for name in METRIC_FIELDS:
+        value = getattr(snapshot, name)
+        # A metric the snapshot lacks is None: it satisfies no comparison (see fenxiao.rules.language).
+        values[name] = None if value is None else _input_value(value)
+    for name in DIMENSION_INPUTS:
+        if name not in scores:
+            raise InvalidValueError(f"scores.{name}", None, "is required for grading")
+        score = scores[name]
+        if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
+            raise InvalidValueError(f"scores.{name}", score, "must be a Decimal between 0 and 100")
+        values[name] = score
+    days = (when - snapshot.joined_at).days
+    if days < 0:
+        raise InvalidValueError("tier_inputs.as_of", as_of, "is before the SKU joined the pool")
+    values["days_since_joining"] = days
+    return values
+
+
+def example_inputs(**overrides: object) -> dict[str, object]:
+    """A complete set of tier inputs with neutral values, for examples and tests.
+
+    Every snapshot metric is zero/false, every score is 50, ``days_since_joining`` is 30;
+    *overrides* replace them (strings are read as Decimals: ``composite="92.5"``).
+    """
+    values: dict[str, object] = {}
+    for spec in TIER_INPUTS.inputs.values():
+        if spec.kind is InputKind.BOOL:
+            values[spec.name] = False
+        elif spec.name in DIMENSION_INPUTS:
+            values[spec.name] = Decimal(50)
+        else:
+            values[spec.name] = 0 if spec.integer else Decimal(0)
+    values["days_since_joining"] = 30
+    for name, value in overrides.items():
+        if name not in TIER_INPUTS:
+            raise InvalidValueError(f"example_inputs.{name}", value, "is not a tier input" + TIER_INPUTS.suggest(name))
+        values[name] = Decimal(value) if isinstance(value, str) else value
+    return values
+
+
+def _scores_of(scorecard: object) -> Mapping[str, object]:
+    """The six score inputs of a :class:`~fenxiao.scoring.dimensions.ScoreCard` (or a mapping holding them)."""
+    if isinstance(scorecard, Mapping):
+        return scorecard
+    values = getattr(scorecard, "values", None)
+    composite = getattr(scorecard, "composite", None)
+    if callable(values) and composite is not None:
+        result: dict[str, object] = {f"score.{getattr(d, 'value', d)}": value for d, value in values().items()}
+        result["composite"] = composite
+        return result
+    raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
