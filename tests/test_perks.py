@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
 from fenxiao.grading.perks import (
+    PERK_INPUTS,
     SEED_PRIVILEGES,
     Access,
     Badge,
@@ -22,40 +24,39 @@ from fenxiao.grading.perks import (
     PerkEntry,
     Stacking,
     Subsidy,
-    SubsidyBudget,
-    SubsidyRequest,
     TrafficBoost,
-    allocate_subsidies,
-    apply_subsidy,
     default_perk_catalog,
     example_context,
+    example_perk_inputs,
+    outside_window,
     perk_kinds,
     register_perk_kind,
     resolve_perks,
-    subsidy_requests,
+    stacking_precedence,
     unregister_perk_kind,
 )
+from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest, allocate_subsidies, apply_subsidy, subsidy_requests
 from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money, Rate
-from fenxiao.rules.language import Compare, Op
+from fenxiao.rules.language import Compare, Op, check
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.settlement.orders import Order, OrderTerms, Party, split
 from fenxiao.settlement.plans import PlatformProfile
 
 CATALOG = default_perk_catalog()
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
-CONTEXTS = st.fixed_dictionaries(
+INPUTS = st.fixed_dictionaries(
     {
         "days_since_joining": st.sampled_from([0, 13, 14, 100]),
         "merchant_standing": st.sampled_from(["normal", "warned", "restricted"]),
         "category_id": st.sampled_from(["c-dress", "c-gold"]),
     }
-).map(lambda over: example_context(**over))
+).map(lambda over: example_perk_inputs(**over))
 
 
 def test_l5_gets_exactly_the_four_privileges_of_the_seed() -> None:
     """Traffic boost, the 精选好物 badge, official subsidy and influencer-preferred, once each."""
-    resolution = CATALOG.resolve(Tier.L5, example_context())
+    resolution = CATALOG.resolve(Tier.L5, example_perk_inputs())
     privileges = [g.perk for g in resolution.granted if g.perk.kind in SEED_PRIVILEGES]
     assert sorted(p.kind for p in privileges) == sorted(SEED_PRIVILEGES)
     assert resolution.of_kind("traffic_boost") == (TrafficBoost(Decimal(2), "流量加持"),)
@@ -72,24 +73,24 @@ def test_l5_gets_exactly_the_four_privileges_of_the_seed() -> None:
 
 def test_lower_tiers_get_graded_smaller_perks() -> None:
     """L0 cold start while new; L4 a ×1.3 boost and the 行业爆款 badge but no subsidy."""
-    new = CATALOG.resolve(Tier.L0, example_context(days_since_joining=3))
+    new = CATALOG.resolve(Tier.L0, example_perk_inputs(days_since_joining=3))
     assert new.of_kind("traffic_boost") == (TrafficBoost(Decimal("1.2"), "new-product exposure"),)
-    stale = CATALOG.resolve(Tier.L0, example_context(days_since_joining=14))
+    stale = CATALOG.resolve(Tier.L0, example_perk_inputs(days_since_joining=14))
     assert stale.granted == ()
     assert any(d.entry == "cold-start" and "days_since_joining 14: < 14 needed" in d.reason for d in stale.denied)
-    l4 = CATALOG.resolve(Tier.L4, example_context())
+    l4 = CATALOG.resolve(Tier.L4, example_perk_inputs())
     assert l4.of_kind("traffic_boost") == (TrafficBoost(Decimal("1.3")),)
     assert l4.of_kind("badge") == (Badge("行业爆款", "badge-baokuan"),)
     assert l4.of_kind("subsidy") == ()
 
 
-@given(CONTEXTS, st.sampled_from(list(Tier)), st.sampled_from(list(Tier)))
-def test_a_higher_tier_never_gets_fewer_or_weaker_perks(context: dict[str, Any], low: Tier, high: Tier) -> None:
+@given(INPUTS, st.sampled_from(list(Tier)), st.sampled_from(list(Tier)))
+def test_a_higher_tier_never_gets_fewer_or_weaker_perks(inputs: dict[str, Any], low: Tier, high: Tier) -> None:
     """Under the default catalog every slot granted to a lower tier is granted at least as strong higher up."""
     if high < low:
         low, high = high, low
-    below = {(g.perk.kind, g.perk.key): g.perk for g in CATALOG.resolve(low, context).granted}
-    above = {(g.perk.kind, g.perk.key): g.perk for g in CATALOG.resolve(high, context).granted}
+    below = {(g.perk.kind, g.perk.key): g.perk for g in CATALOG.resolve(low, inputs).granted}
+    above = {(g.perk.kind, g.perk.key): g.perk for g in CATALOG.resolve(high, inputs).granted}
     for slot, perk in below.items():
         if slot == ("traffic_boost", "traffic") and low is Tier.L0:
             assert slot not in above or above[slot].strength() >= Decimal(1)
@@ -100,18 +101,18 @@ def test_a_higher_tier_never_gets_fewer_or_weaker_perks(context: dict[str, Any],
 
 def test_the_cold_start_boost_is_the_only_perk_that_can_shrink_on_promotion() -> None:
     """L0's ×1.2 cold start outranks L2's ×1.05: documented, and L1 keeps the pool listing instead."""
-    new = example_context(days_since_joining=2)
+    new = example_perk_inputs(days_since_joining=2)
     assert CATALOG.resolve(Tier.L0, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.2")
     assert CATALOG.resolve(Tier.L2, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.2")
     assert CATALOG.resolve(Tier.L3, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.2")
     assert CATALOG.resolve(Tier.L4, new).of_kind("traffic_boost")[0].multiplier == Decimal("1.3")
 
 
-@given(CONTEXTS, st.sampled_from(list(Tier)))
-def test_resolution_is_deterministic_and_accounts_for_every_entry(context: dict[str, Any], tier: Tier) -> None:
+@given(INPUTS, st.sampled_from(list(Tier)))
+def test_resolution_is_deterministic_and_accounts_for_every_entry(inputs: dict[str, Any], tier: Tier) -> None:
     """The same input resolves the same; each entry is granted (or summed in) or denied with a reason."""
-    first = resolve_perks(CATALOG, tier, context)
-    assert first == resolve_perks(CATALOG, tier, dict(reversed(list(context.items()))))
+    first = resolve_perks(CATALOG, tier, inputs)
+    assert first == resolve_perks(CATALOG, tier, dict(reversed(list(inputs.items()))))
     granted_names = {g.entry for g in first.granted}
     denied_names = [d.entry for d in first.denied]
     assert len(denied_names) == len(set(denied_names))
@@ -123,7 +124,7 @@ def test_resolution_is_deterministic_and_accounts_for_every_entry(context: dict[
 
 def test_an_ineligible_merchant_is_denied_the_subsidy_with_the_reason() -> None:
     """A warned merchant's L5 goods get no official subsidy; the reason names the unmet condition."""
-    resolution = CATALOG.resolve(Tier.L5, example_context(merchant_standing="warned"))
+    resolution = CATALOG.resolve(Tier.L5, example_perk_inputs(merchant_standing="warned"))
     assert resolution.of_kind("subsidy") == ()
     (denied,) = [d for d in resolution.denied if d.entry == "official-subsidy"]
     assert "merchant_standing 'warned': == 'normal' needed" in denied.reason
@@ -148,15 +149,15 @@ def test_an_ineligible_category_and_an_expired_campaign_window_are_denied() -> N
             ),
         )
     )
-    dress = catalog.resolve(Tier.L3, example_context(category_id="c-dress"), at=T0 + timedelta(days=1))
+    dress = catalog.resolve(Tier.L3, example_perk_inputs(category_id="c-dress"), at=T0 + timedelta(days=1))
     assert [g.entry for g in dress.granted] == ["double-11"]
     assert "category_id 'c-dress': in ['c-gold', 'c-diamond'] needed" in dress.denied[0].reason
-    late = catalog.resolve(Tier.L3, example_context(category_id="c-gold"), at=T0 + timedelta(days=12))
+    late = catalog.resolve(Tier.L3, example_perk_inputs(category_id="c-gold"), at=T0 + timedelta(days=12))
     assert [g.entry for g in late.granted] == ["jewellery-boost"]
     assert late.denied[0].reason.startswith("campaign ended")
-    early = catalog.resolve(Tier.L3, example_context(category_id="c-gold"), at=T0 - timedelta(seconds=1))
+    early = catalog.resolve(Tier.L3, example_perk_inputs(category_id="c-gold"), at=T0 - timedelta(seconds=1))
     assert early.denied[0].reason.startswith("campaign starts")
-    untimed = catalog.resolve(Tier.L3, example_context(category_id="c-gold"))
+    untimed = catalog.resolve(Tier.L3, example_perk_inputs(category_id="c-gold"))
     assert untimed.denied[0].reason == "campaign window, and no time was given"
 
 
@@ -168,7 +169,7 @@ def test_subsidies_of_one_budget_sum_with_the_smallest_cap() -> None:
             PerkEntry("extra", Tier.L5, Subsidy("b", fixed=Money.of("1.00"), cap=Money.of("20.00"))),
         )
     )
-    (subsidy,) = catalog.resolve(Tier.L5, example_context()).of_kind("subsidy")
+    (subsidy,) = catalog.resolve(Tier.L5, example_perk_inputs()).of_kind("subsidy")
     assert subsidy == Subsidy("b", rate=Rate.of("5%"), fixed=Money.of("1.00"), cap=Money.of("20.00"))
     assert subsidy.amount_for(Money.of("100.00")) == Money.of("6.00")
     assert subsidy.amount_for(Money.of("1000.00")) == Money.of("20.00")
@@ -177,8 +178,8 @@ def test_subsidies_of_one_budget_sum_with_the_smallest_cap() -> None:
 def test_inherit_false_grants_at_exactly_its_tier() -> None:
     """An entry with inherit=False is not passed up."""
     catalog = PerkCatalog(entries=(PerkEntry("only-l2", Tier.L2, Access("x"), inherit=False),))
-    assert catalog.resolve(Tier.L2, example_context()).granted
-    assert not catalog.resolve(Tier.L3, example_context()).granted
+    assert catalog.resolve(Tier.L2, example_perk_inputs()).granted
+    assert not catalog.resolve(Tier.L3, example_perk_inputs()).granted
 
 
 @attrs.frozen
@@ -206,8 +207,8 @@ def test_rule_authors_can_register_a_perk_kind_with_its_own_stacking() -> None:
     try:
         assert perk_kinds()["live_slot"] is LiveSlot
         catalog = PerkCatalog(entries=(PerkEntry("a", Tier.L3, LiveSlot(3)), PerkEntry("b", Tier.L5, LiveSlot(5))))
-        assert catalog.resolve(Tier.L5, example_context()).of_kind("live_slot") == (LiveSlot(7),)
-        assert catalog.resolve(Tier.L4, example_context()).of_kind("live_slot") == (LiveSlot(3),)
+        assert catalog.resolve(Tier.L5, example_perk_inputs()).of_kind("live_slot") == (LiveSlot(7),)
+        assert catalog.resolve(Tier.L4, example_perk_inputs()).of_kind("live_slot") == (LiveSlot(3),)
     finally:
         unregister_perk_kind("live_slot")
     assert "live_slot" not in perk_kinds()
@@ -360,7 +361,7 @@ def _order(order_id: str, paid: str, **over: Any) -> Order:
 
 def test_an_l5_subsidy_appears_in_the_settlement_as_platform_funded_money() -> None:
     """5% of ¥99.90 (¥4.99) is granted from the budget, paid to the merchant, and the lines still add up."""
-    resolution = CATALOG.resolve(Tier.L5, example_context())
+    resolution = CATALOG.resolve(Tier.L5, example_perk_inputs())
     order = _order("o-1", "99.90")
     requests = subsidy_requests(resolution, [order], score=Decimal(95))
     assert [(r.request_id, str(r.amount)) for r in requests] == [("o-1:official-subsidy", "¥4.99")]
@@ -378,7 +379,7 @@ def test_an_l5_subsidy_appears_in_the_settlement_as_platform_funded_money() -> N
 
 def test_a_refund_claws_the_subsidy_back_to_the_platform() -> None:
     """After a full refund the platform gets its whole subsidy back and every other party nets zero."""
-    resolution = CATALOG.resolve(Tier.L5, example_context())
+    resolution = CATALOG.resolve(Tier.L5, example_perk_inputs())
     order = _order("o-2", "200.00")
     allocation = allocate_subsidies(
         subsidy_requests(resolution, [order]), [SubsidyBudget("official-subsidy", Money.of("50.00"))]
@@ -399,7 +400,7 @@ def test_settlements_with_budgeted_subsidies_conserve_every_fen_refunds_included
     paid_fen: list[int], budget_fen: int, refund_fen: int
 ) -> None:
     """Subsidies drawn from a budget never overspend it, and every order's lines add up, before and after refunds."""
-    resolution = CATALOG.resolve(Tier.L5, example_context())
+    resolution = CATALOG.resolve(Tier.L5, example_perk_inputs())
     orders = [_order(f"o-{i}", Money(fen).to_text()) for i, fen in enumerate(paid_fen)]
     allocation = allocate_subsidies(
         subsidy_requests(resolution, orders), [SubsidyBudget("official-subsidy", Money(budget_fen))]
@@ -437,14 +438,99 @@ def test_catalogs_round_trip_and_bad_files_name_their_place() -> None:
 def test_a_rate_only_subsidy_works_in_any_currency_and_long_order_ids_make_valid_requests() -> None:
     """5% of 10.00 USD is 0.50 USD; a 64-character order id still makes a valid request id."""
     assert Subsidy("b", rate=Rate.of("5%")).amount_for(Money.of("10.00", "USD")) == Money.of("0.50", "USD")
-    resolution = CATALOG.resolve(Tier.L5, example_context())
+    resolution = CATALOG.resolve(Tier.L5, example_perk_inputs())
     (request,) = subsidy_requests(resolution, [_order("o" * 64, "100.00")])
     assert request.request_id == "o" * 64 + ":official-subsidy"
 
 
 def test_denials_carry_a_code() -> None:
     """Each denial says which kind of reason it is."""
-    codes = {d.entry: d.code for d in CATALOG.resolve(Tier.L3, example_context(days_since_joining=30)).denied}
+    codes = {d.entry: d.code for d in CATALOG.resolve(Tier.L3, example_perk_inputs(days_since_joining=30)).denied}
     assert codes["exclusive-badge"] == "above-tier"
     assert codes["cold-start"] == "ineligible"
     assert codes["l2-boost"] == "outstacked"
+
+
+# The default catalog as it was written in Python before it became data/defaults/perks.toml (kept here so that
+# an edit of the file is a visible change of the default).
+_NORMAL = Compare("merchant_standing", Op.EQ, "normal")
+EXPECTED_DEFAULT = PerkCatalog(
+    entries=(
+        PerkEntry(
+            "cold-start",
+            Tier.L0,
+            TrafficBoost(Decimal("1.2"), "new-product exposure"),
+            when=Compare("days_since_joining", Op.LT, Decimal(14)),
+        ),
+        PerkEntry("pool", Tier.L1, Access("pool", "listed in the selection pool")),
+        PerkEntry("l2-boost", Tier.L2, TrafficBoost(Decimal("1.05"))),
+        PerkEntry("leader-activities", Tier.L2, Access("leader_activities", "eligible for team-leader activities")),
+        PerkEntry("l3-boost", Tier.L3, TrafficBoost(Decimal("1.1"))),
+        PerkEntry("selection-center", Tier.L3, Access("selection_center", "recommended in the selection center")),
+        PerkEntry("l3-preferred", Tier.L3, InfluencerPreferred(1)),
+        PerkEntry("l4-boost", Tier.L4, TrafficBoost(Decimal("1.3"))),
+        PerkEntry("hot-item-channel", Tier.L4, Access("hot_item_channel", "hot-item channel")),
+        PerkEntry("hot-item-badge", Tier.L4, Badge("行业爆款", "badge-baokuan")),
+        PerkEntry("l4-preferred", Tier.L4, InfluencerPreferred(5)),
+        PerkEntry("traffic-boost", Tier.L5, TrafficBoost(Decimal(2), "流量加持")),
+        PerkEntry("exclusive-badge", Tier.L5, Badge("精选好物", "badge-jingxuan")),
+        PerkEntry(
+            "official-subsidy",
+            Tier.L5,
+            Subsidy("official-subsidy", rate=Rate.of("5%"), cap=Money.of("20.00")),
+            when=_NORMAL,
+        ),
+        PerkEntry("influencer-preferred", Tier.L5, InfluencerPreferred(20)),
+    ),
+    name="default",
+    version="2026.11",
+)
+
+
+def test_the_default_catalog_is_the_shipped_toml_file_and_passes_the_catalogs_checks() -> None:
+    """default_perk_catalog() reads data/defaults/perks.toml once; it equals the former Python default, entry for
+    entry, and every entry passes the catalog's checks (registered kinds, conditions over PERK_INPUTS)."""
+    text = importlib.resources.files("fenxiao").joinpath("data/defaults/perks.toml").read_text(encoding="utf-8")
+    assert text.startswith("# The default perk catalog")
+    from_file = loads(text, PerkCatalog, format="toml")
+    assert from_file == EXPECTED_DEFAULT
+    assert [e.name for e in from_file.entries] == [e.name for e in EXPECTED_DEFAULT.entries]
+    assert default_perk_catalog() == EXPECTED_DEFAULT
+    assert default_perk_catalog() is default_perk_catalog()  # cached: read once
+    attrs.validate(from_file)
+    for i, entry in enumerate(from_file.entries):
+        assert type(entry.perk).kind in perk_kinds()
+        if entry.when is not None:
+            check(entry.when, PERK_INPUTS, f"entries[{i}].when")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        default_perk_catalog().name = "mine"  # type: ignore[misc]
+
+
+def test_the_old_names_of_the_perk_inputs_still_work_with_a_deprecation_warning() -> None:
+    """context= (resolve_perks, PerkCatalog.resolve) and example_context() are the old names of inputs."""
+    inputs = example_perk_inputs(merchant_standing="warned")
+    expected = resolve_perks(CATALOG, Tier.L5, inputs)
+    with pytest.warns(DeprecationWarning, match=r"resolve_perks\(context=...\) is deprecated; use inputs="):
+        assert resolve_perks(CATALOG, Tier.L5, context=inputs) == expected  # type: ignore[call-arg]
+    with pytest.warns(DeprecationWarning, match=r"PerkCatalog.resolve\(context=...\) is deprecated"):
+        assert CATALOG.resolve(Tier.L5, context=inputs) == expected  # type: ignore[call-arg]
+    with pytest.warns(DeprecationWarning, match=r"example_context\(\) is deprecated; use example_perk_inputs"):
+        assert example_context(merchant_standing="warned") == inputs
+    with pytest.raises(InvalidValueError, match=r"resolve_perks\.context"):
+        resolve_perks(CATALOG, Tier.L5, inputs=inputs, context=inputs)  # type: ignore[call-arg]
+
+
+def test_windows_and_precedence_are_the_rules_resolution_follows() -> None:
+    """outside_window gives the denial reason resolve_perks records; stacking_precedence picks each slot's entry."""
+    entry = PerkEntry("promo", Tier.L1, TrafficBoost(Decimal(3)), valid_from=T0, valid_until=T0 + timedelta(days=1))
+    catalog = PerkCatalog(entries=[entry, PerkEntry("base", Tier.L2, TrafficBoost(Decimal(2)))])
+    for at in (None, T0 - timedelta(seconds=1), T0, T0 + timedelta(days=1)):
+        reason = outside_window(entry.valid_from, entry.valid_until, at)
+        denied = {d.entry: d for d in catalog.resolve(Tier.L2, example_perk_inputs(), at=at).denied}
+        if reason is None:
+            assert "promo" not in denied
+        else:
+            assert (denied["promo"].reason, denied["promo"].code) == (reason, "window")
+    (granted,) = catalog.resolve(Tier.L2, example_perk_inputs(), at=T0).granted
+    items = list(enumerate(catalog.entries))
+    assert granted.entry == max(items, key=lambda it: stacking_precedence(Stacking.STRONGEST, it[1], it[0]))[1].name

@@ -175,3 +175,18 @@ def test_the_subsidy_granted_reaches_the_orders_amount() -> None:
     subsidy = Subsidy("official-subsidy", rate=Rate.of("5%"), cap=Money.of("20.00"))
     expected = [subsidy.amount_for(Money(9990)).fen, 0, subsidy.amount_for(Money(100_000)).fen]
     assert subsidy_fen(perks, paid).tolist() == expected
+
+
+def test_one_moment_at_counts_the_days_and_the_old_as_of_keyword_still_works_with_a_warning() -> None:
+    """at= checks windows and counts days_since_joining from joined_at; as_of= is deprecated and keeps its meaning."""
+    joined = np.array([(T - timedelta(days=3)).replace(tzinfo=None)], dtype="datetime64[us]")
+    columns = {"tier": np.array([0], dtype=np.int8), "joined_at": joined}
+    catalog = default_perk_catalog()
+    assert perk_names(catalog, resolve_perk_columns(columns, at=T)["perk.traffic_boost.traffic"]) == ["cold-start"]
+    later = T + timedelta(days=30)
+    assert perk_names(catalog, resolve_perk_columns(columns, at=later)["perk.traffic_boost.traffic"]) == [None]
+    with pytest.warns(DeprecationWarning, match=r"resolve_perk_columns\(as_of=...\) is deprecated; use at="):
+        old = resolve_perk_columns(columns, at=later, as_of=T)
+    assert perk_names(catalog, old["perk.traffic_boost.traffic"]) == ["cold-start"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'asof'"):
+        resolve_perk_columns(columns, at=T, asof=T)  # type: ignore[call-arg]

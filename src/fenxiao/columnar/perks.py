@@ -2,7 +2,9 @@
 
 Each catalog entry becomes an eligibility mask (its tier and inheritance, its campaign window at *at*, its
 condition over the perk inputs); each slot (a perk kind and key) then picks its winner among the eligible
-entries by the kind's stacking rule, exactly as :func:`fenxiao.grading.perks.resolve_perks` does:
+entries by the kind's stacking rule. The window and the order of precedence are not written here: they are
+:func:`fenxiao.grading.perks.outside_window` and :func:`fenxiao.grading.perks.stacking_precedence`, the rules
+:func:`~fenxiao.grading.perks.resolve_perks` reads:
 
 * ``strongest``: the largest ``strength()``, then the higher tier, then the earlier entry;
 * ``override``: the higher tier, then the later entry;
@@ -29,9 +31,10 @@ One column per slot, ``perk.<kind>.<key>``, holds the index in ``catalog.entries
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 
 import attrs
 import numpy as np
@@ -42,7 +45,15 @@ from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, mul_div_round
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.perks import PerkCatalog, PerkEntry, Stacking, Subsidy, default_perk_catalog, perk_kinds
+from fenxiao.grading.perks import (
+    PerkCatalog,
+    Stacking,
+    Subsidy,
+    default_perk_catalog,
+    outside_window,
+    perk_kinds,
+    stacking_precedence,
+)
 from fenxiao.money import Rounding
 from fenxiao.rules.masks import Masks
 
@@ -85,16 +96,6 @@ def perk_names(catalog: PerkCatalog, column: NDArray[np.integer[Any]]) -> list[s
     return [names[i] if i >= 0 else None for i in column.tolist()]
 
 
-def _in_window(entry: PerkEntry, at: datetime | None) -> bool:
-    if entry.valid_from is None and entry.valid_until is None:
-        return True
-    if at is None:
-        return False
-    if entry.valid_from is not None and at < entry.valid_from:
-        return False
-    return entry.valid_until is None or at < entry.valid_until
-
-
 def eligibility(inputs: Inputs, tier: NDArray[np.int8], catalog: PerkCatalog, at: datetime | None) -> list[BoolArray]:
     """Per entry, the rows where it is a candidate (before stacking), as :func:`resolve_perks` decides."""
     masks = Masks(inputs, short_circuit=False)  # resolve_perks explains each condition whole
@@ -102,7 +103,7 @@ def eligibility(inputs: Inputs, tier: NDArray[np.int8], catalog: PerkCatalog, at
     for entry in catalog.entries:
         rank = entry.tier.rank
         candidate = tier >= rank if entry.inherit else tier == rank
-        if not _in_window(entry, at):
+        if outside_window(entry.valid_from, entry.valid_until, at) is not None:
             candidate = np.zeros(inputs.length, dtype=np.bool_)
         if entry.when is not None and candidate.any():
             reach = candidate if masks.needs_tracking(entry.when) else None
@@ -112,13 +113,11 @@ def eligibility(inputs: Inputs, tier: NDArray[np.int8], catalog: PerkCatalog, at
 
 
 def _winners(slot: Slot, catalog: PerkCatalog, eligible: list[BoolArray], n: int) -> NDArray[np.int16]:
-    entries = catalog.entries
-    if slot.stacking is Stacking.STRONGEST:
-        order = sorted(slot.entries, key=lambda j: (entries[j].perk.strength(), entries[j].tier, -j), reverse=True)
-    else:  # override, and the entry a sum names: the highest tier, then the later entry
-        order = sorted(slot.entries, key=lambda j: (entries[j].tier, j), reverse=True)
+    entries, stacking = catalog.entries, slot.stacking
+    # Lowest precedence first, so that each higher one overwrites it where both are eligible.
+    order = sorted(slot.entries, key=lambda j: stacking_precedence(stacking, entries[j], j))
     chosen = np.full(n, _NONE, dtype=np.int16)
-    for j in reversed(order):
+    for j in order:
         chosen[eligible[j]] = j
     return chosen
 
@@ -156,13 +155,17 @@ def resolve(inputs: Inputs, tier: NDArray[np.int8], catalog: PerkCatalog, at: da
     return out
 
 
+class _Deprecated(TypedDict, total=False):
+    as_of: datetime | None
+
+
 def resolve_perk_columns(
     columns: Any,
     catalog: PerkCatalog | None = None,
     *,
     at: datetime | None = None,
-    as_of: datetime | None = None,
     keep: Sequence[str] = ("sku_id",),
+    **deprecated: Unpack[_Deprecated],
 ) -> Any:
     """Resolve the perks of every row of *columns* from its ``tier`` column (ranks 0-5, as :func:`grade_columns`
     writes them) and the inputs the catalog's conditions name.
@@ -172,8 +175,8 @@ def resolve_perk_columns(
             the perk inputs the conditions need (tier inputs in their columnar units; ``category_id``,
             ``category_level1``, ``merchant_standing``, ``shop_kind`` as text).
         catalog: The perk catalog; :func:`~fenxiao.grading.perks.default_perk_catalog` when ``None``.
-        at: The moment for campaign windows (entries with a window are denied without one).
-        as_of: The moment ``days_since_joining`` is counted to, when it comes from ``joined_at``.
+        at: The moment perks are resolved at: campaign windows are checked at it (entries with a window are
+            denied without one), and ``days_since_joining`` is counted to it when it comes from ``joined_at``.
         keep: Input columns to carry into the result (when present).
 
     Returns:
@@ -184,13 +187,32 @@ def resolve_perk_columns(
         InvalidValueError: A needed input is missing (where an entry's condition reaches it), or a bad tier.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       One moment, *at*. The keyword ``as_of=`` (the moment ``days_since_joining`` was counted to) still works
+       with a :class:`DeprecationWarning` and keeps its meaning: when given, days are counted to it, not to *at*.
     """
     catalog = _catalog(catalog)
     when = v.require_aware(at, "resolve_perk_columns.at") if at is not None else None
+    count_to = _deprecated_as_of(deprecated, when)
     source, frame = read(columns, "columns")
     tier = source.ints("tier", 0, low=0, high=5).values.astype(np.int8)
-    result = resolve(Inputs(source, as_of), tier, catalog, when)
+    result = resolve(Inputs(source, count_to), tier, catalog, when)
     return write(frame, source, result, keep)
+
+
+def _deprecated_as_of(deprecated: _Deprecated, at: datetime | None) -> datetime | None:
+    """The moment ``days_since_joining`` is counted to: *at*, or the deprecated ``as_of=`` when given."""
+    unknown = sorted(set(deprecated) - {"as_of"})
+    if unknown:
+        raise TypeError(f"resolve_perk_columns() got an unexpected keyword argument {unknown[0]!r}")
+    if "as_of" not in deprecated:
+        return at
+    warnings.warn(
+        "resolve_perk_columns(as_of=...) is deprecated; use at=..., the one moment perks are resolved at",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return deprecated["as_of"]  # checked where it is read, as before
 
 
 def _catalog(catalog: PerkCatalog | None) -> PerkCatalog:

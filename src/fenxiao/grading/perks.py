@@ -1,4 +1,4 @@
-"""Platform perks by tier (差异化的平台权益): perk kinds, catalogs, resolution, and subsidy budgets.
+"""Platform perks by tier (差异化的平台权益): perk kinds, catalogs and resolution.
 
 L5 goods (精选好物) get the seed's four privileges: traffic boost (流量加持), an
 exclusive badge (专属标识), official subsidy (官方补贴) and influencer-preferred
@@ -17,8 +17,13 @@ Entries may carry an eligibility condition (the language of
 :mod:`fenxiao.rules.language`, over :data:`PERK_INPUTS`: every tier input plus the
 category, merchant standing and shop kind) and a campaign window.
 
+Both paths read two rules from here: :func:`outside_window` (is a moment inside a campaign window) and
+:func:`stacking_precedence` (which entry a slot grants); :mod:`fenxiao.columnar.perks` applies them to columns.
+The default catalog is data: ``fenxiao/data/defaults/perks.toml``. Subsidy budgets are in
+:mod:`fenxiao.grading.subsidies`.
+
 >>> from fenxiao.grading.tiers import Tier
->>> resolution = default_perk_catalog().resolve(Tier.L5, example_context())
+>>> resolution = default_perk_catalog().resolve(Tier.L5, example_perk_inputs())
 >>> sorted({g.perk.kind for g in resolution.granted} & set(SEED_PRIVILEGES))
 ['badge', 'influencer_preferred', 'subsidy', 'traffic_boost']
 >>> [str(g.perk) for g in resolution.granted if g.perk.kind == "badge"]
@@ -30,10 +35,13 @@ category, merchant standing and shop kind) and a campaign window.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+import importlib.resources
+import warnings
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Final, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -43,7 +51,7 @@ from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.grading.tiers import TIER_INPUTS, Tier, example_inputs
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.rules.interpreter import explain
-from fenxiao.rules.language import Compare, Condition, InputKind, InputSpec, Op, Schema, check
+from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema, check
 
 if TYPE_CHECKING:
     import cattrs
@@ -54,7 +62,6 @@ __all__ = [
     "SEED_PRIVILEGES",
     "Access",
     "Badge",
-    "BudgetAllocation",
     "DeniedPerk",
     "GrantedPerk",
     "InfluencerPreferred",
@@ -64,20 +71,19 @@ __all__ = [
     "PerkResolution",
     "Stacking",
     "Subsidy",
-    "SubsidyBudget",
-    "SubsidyGrant",
-    "SubsidyRequest",
     "TrafficBoost",
-    "allocate_subsidies",
-    "apply_subsidy",
     "default_perk_catalog",
-    "example_context",
+    "example_perk_inputs",
+    "outside_window",
     "perk_kinds",
     "register_perk_kind",
     "resolve_perks",
-    "subsidy_requests",
+    "stacking_precedence",
     "unregister_perk_kind",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: The most entries one catalog may hold.
 MAX_ENTRIES: Final = 500
@@ -106,6 +112,11 @@ class Perk(Protocol):
 
     def strength(self) -> Decimal:
         """A number that grows with the perk's value (used by ``strongest`` and by monotonicity checks)."""
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @attrs.frozen
@@ -384,6 +395,76 @@ def _check_entries(instance: object, attribute: attrs.Attribute[Any], value: obj
             check(entry.when, PERK_INPUTS, f"PerkCatalog.entries[{i}].when")
 
 
+# -- the two rules both paths read: campaign windows and the stacking precedence -------------------------
+
+
+def outside_window(valid_from: datetime | None, valid_until: datetime | None, at: datetime | None) -> str | None:
+    """Why *at* is outside the campaign window from *valid_from* until *valid_until* (exclusive), or ``None``.
+
+    A window with neither bound holds every moment (and no moment); a window with a bound holds no moment when
+    *at* is ``None``. :func:`resolve_perks` denies an entry with this reason; the columnar path and subsidy
+    budgets read the same rule.
+
+    >>> from datetime import UTC
+    >>> start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 12, tzinfo=UTC)
+    >>> outside_window(start, end, start) is None, outside_window(None, None, None) is None
+    (True, True)
+    >>> outside_window(start, end, end)
+    'campaign ended 2026-11-12T00:00:00+00:00'
+    >>> outside_window(start, None, None)
+    'campaign window, and no time was given'
+    """
+    if valid_from is None and valid_until is None:
+        return None
+    if at is None:
+        return "campaign window, and no time was given"
+    if valid_from is not None and at < valid_from:
+        return f"campaign starts {valid_from.isoformat()}"
+    if valid_until is not None and at >= valid_until:
+        return f"campaign ended {valid_until.isoformat()}"
+    return None
+
+
+def stacking_precedence(stacking: Stacking, entry: PerkEntry, index: int) -> tuple[Decimal | int, ...]:
+    """The key that picks the entry a slot grants: of the slot's eligible entries, the one with the largest key.
+
+    ``strongest``: the largest ``strength()``, then the higher tier, then the earlier entry (*index* is the entry's
+    place in ``catalog.entries``); ``override``, and the entry a ``sum`` names: the higher tier, then the later
+    entry. :func:`resolve_perks` and the columnar path both sort by it.
+
+    >>> strong = PerkEntry("strong", Tier.L1, TrafficBoost(Decimal(3)))
+    >>> high = PerkEntry("high", Tier.L4, TrafficBoost(Decimal(2)))
+    >>> stacking_precedence(Stacking.STRONGEST, strong, 0) > stacking_precedence(Stacking.STRONGEST, high, 1)
+    True
+    >>> stacking_precedence(Stacking.OVERRIDE, strong, 0) > stacking_precedence(Stacking.OVERRIDE, high, 1)
+    False
+    """
+    if stacking is Stacking.STRONGEST:
+        return (entry.perk.strength(), entry.tier.rank, -index)
+    return (entry.tier.rank, index)
+
+
+def _renamed_keyword(old: str, new: str, where: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Accept keyword *old* as a deprecated name of *new* (warning ``DeprecationWarning``)."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def renamed(*args: P.args, **kwargs: P.kwargs) -> R:
+            if old in kwargs:
+                if new in kwargs:
+                    raise InvalidValueError(f"{where}.{old}", kwargs[old], f"is the old name of {new}: give only {new}")
+                warnings.warn(f"{where}({old}=...) is deprecated; use {new}=...", DeprecationWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return renamed
+
+    return decorate
+
+
+# -- resolution -------------------------------------------------------------------------------------
+
+
 @attrs.frozen
 class GrantedPerk:
     """A perk granted, with the entry it came from and why."""
@@ -440,15 +521,21 @@ class PerkCatalog:
     name: str = "custom"
     version: str = "1"
 
-    def resolve(self, tier: Tier, context: Mapping[str, object], *, at: datetime | None = None) -> PerkResolution:
-        """Resolve the perks of a SKU of *tier*; see :func:`resolve_perks`."""
-        return resolve_perks(self, tier, context, at=at)
+    @_renamed_keyword("context", "inputs", "PerkCatalog.resolve")
+    def resolve(self, tier: Tier, inputs: Mapping[str, object], *, at: datetime | None = None) -> PerkResolution:
+        """Resolve the perks of a SKU of *tier*; see :func:`resolve_perks`.
+
+        .. versionchanged:: 0.2
+           *context* is now *inputs*; ``context=`` still works, with a :class:`DeprecationWarning`.
+        """
+        return resolve_perks(self, tier, inputs, at=at)
 
 
+@_renamed_keyword("context", "inputs", "resolve_perks")
 def resolve_perks(
     catalog: PerkCatalog,
     tier: Tier,
-    context: Mapping[str, object],
+    inputs: Mapping[str, object],
     *,
     at: datetime | None = None,
     sku_id: str | None = None,
@@ -458,11 +545,16 @@ def resolve_perks(
     Args:
         catalog: The perk catalog.
         tier: The SKU's tier (e.g. ``decision.tier``).
-        context: Values for the inputs the catalog's conditions name (see :data:`PERK_INPUTS`).
-        at: The moment (timezone-aware) for campaign windows; entries with a window are denied without it.
+        inputs: Values for the inputs the catalog's conditions name (see :data:`PERK_INPUTS` and
+            :func:`example_perk_inputs`).
+        at: The moment (timezone-aware) campaign windows are checked at; entries with a window are denied
+            without it.
         sku_id: Recorded on the resolution.
 
     Pure: the same arguments always give the same resolution, in catalog order.
+
+    .. versionchanged:: 0.2
+       *context* is now *inputs*; ``context=`` still works, with a :class:`DeprecationWarning`.
     """
     if not isinstance(tier, Tier):
         raise InvalidValueError("resolve_perks.tier", tier, "must be a Tier")
@@ -476,22 +568,12 @@ def resolve_perks(
                 DeniedPerk(entry.name, entry.perk, f"{where} {entry.tier.value}; the SKU is {tier.value}", "above-tier")
             )
             continue
-        if entry.valid_from is not None or entry.valid_until is not None:
-            if when is None:
-                denied.append(DeniedPerk(entry.name, entry.perk, "campaign window, and no time was given", "window"))
-                continue
-            if entry.valid_from is not None and when < entry.valid_from:
-                denied.append(
-                    DeniedPerk(entry.name, entry.perk, f"campaign starts {entry.valid_from.isoformat()}", "window")
-                )
-                continue
-            if entry.valid_until is not None and when >= entry.valid_until:
-                denied.append(
-                    DeniedPerk(entry.name, entry.perk, f"campaign ended {entry.valid_until.isoformat()}", "window")
-                )
-                continue
+        outside = outside_window(entry.valid_from, entry.valid_until, when)
+        if outside is not None:
+            denied.append(DeniedPerk(entry.name, entry.perk, outside, "window"))
+            continue
         if entry.when is not None:
-            explanation = explain(entry.when, context)
+            explanation = explain(entry.when, inputs)
             if not explanation.passed:
                 why = "; ".join(str(c) for c in explanation.unmet()) or str(entry.when)
                 denied.append(DeniedPerk(entry.name, entry.perk, f"not eligible: {why}"))
@@ -505,21 +587,15 @@ def resolve_perks(
     granted: list[tuple[int, GrantedPerk]] = []
     for (kind, _), items in slots.items():
         stacking = _KINDS[kind].stacking
+        index, entry, how = max(items, key=lambda it: stacking_precedence(stacking, it[1], it[0]))
         if stacking is Stacking.SUM and len(items) > 1:
             combined = items[0][1].perk
-            for _, entry, _ in items[1:]:
-                combined = combined.combine(entry.perk)
+            for _, other, _ in items[1:]:
+                combined = combined.combine(other.perk)
             names = " + ".join(e.name for _, e, _ in items)
-            top = max(items, key=lambda it: (it[1].tier, it[0]))
-            granted.append((items[0][0], GrantedPerk(combined, top[1].name, top[1].tier, f"sum of {names}")))
+            granted.append((items[0][0], GrantedPerk(combined, entry.name, entry.tier, f"sum of {names}")))
             continue
-        if stacking is Stacking.OVERRIDE:
-            winner = max(items, key=lambda it: (it[1].tier, it[0]))
-            rule = "highest tier overrides"
-        else:
-            winner = max(items, key=lambda it: (it[1].perk.strength(), it[1].tier, -it[0]))
-            rule = "strongest wins"
-        index, entry, how = winner
+        rule = "strongest wins" if stacking is Stacking.STRONGEST else "highest tier overrides"
         reason = f"{entry.name} ({how})" + (f"; {rule} over {len(items) - 1} other" if len(items) > 1 else "")
         granted.append((index, GrantedPerk(entry.perk, entry.name, entry.tier, reason)))
         for _, other, _ in items:
@@ -531,8 +607,19 @@ def resolve_perks(
     return PerkResolution(tier, tuple(g for _, g in granted), tuple(denied), sku_id)
 
 
-def example_context(**overrides: object) -> dict[str, object]:
-    """Neutral perk-condition inputs (see :func:`fenxiao.grading.tiers.example_inputs`) with a category and merchant."""
+def example_perk_inputs(**overrides: object) -> dict[str, object]:
+    """Neutral perk-condition inputs: :func:`fenxiao.grading.tiers.example_inputs` plus a category and a merchant.
+
+    *overrides* replace any of them (tier inputs are read as :func:`~fenxiao.grading.tiers.example_inputs` reads
+    them).
+
+    >>> inputs = example_perk_inputs(merchant_standing="warned")
+    >>> inputs["merchant_standing"], inputs["category_id"], inputs["days_since_joining"]
+    ('warned', 'c-dress', 30)
+
+    .. versionadded:: 0.2
+       Replaces ``example_context()``, which still works, with a :class:`DeprecationWarning`.
+    """
     base: dict[str, object] = {
         "category_id": "c-dress",
         "category_level1": "服饰内衣",
@@ -545,8 +632,29 @@ def example_context(**overrides: object) -> dict[str, object]:
     return base
 
 
+def example_context(**overrides: object) -> dict[str, object]:
+    """Deprecated name of :func:`example_perk_inputs` (``context`` means the scoring context in fenxiao).
+
+    .. deprecated:: 0.2
+       Use :func:`example_perk_inputs`.
+    """
+    warnings.warn(
+        "fenxiao.grading.perks.example_context() is deprecated; use example_perk_inputs()",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return example_perk_inputs(**overrides)
+
+
+# -- the default catalog: data/defaults/perks.toml ----------------------------------------------------
+
+#: Where the default catalog lives inside the ``fenxiao`` package (a user copies it to start a catalog of their own).
+_DEFAULT_FILE: Final = "data/defaults/perks.toml"
+
+
+@functools.cache
 def default_perk_catalog() -> PerkCatalog:
-    """The default perks (DOMAIN.md; the lower tiers' perks are documented defaults, editable as data).
+    """The default perks, read once from ``fenxiao/data/defaults/perks.toml`` (DOMAIN.md; editable as data).
 
     ===  =======================================================================================
     L0   cold-start exposure: traffic boost ×1.2 while new (days_since_joining < 14) — 新品曝光
@@ -563,227 +671,17 @@ def default_perk_catalog() -> PerkCatalog:
     ===  =======================================================================================
 
     Higher tiers inherit lower tiers' entries; traffic boost and influencer-preferred keep the
-    strongest, badges and access features accumulate (one per id).
+    strongest, badges and access features accumulate (one per id). The catalog is frozen and the same
+    value on every call. To change it, copy the file, edit it and read it with
+    ``fenxiao.serialization.load(path, PerkCatalog)``.
+
+    >>> default_perk_catalog().name, default_perk_catalog().version, len(default_perk_catalog().entries)
+    ('default', '2026.11', 15)
     """
-    normal = Compare("merchant_standing", Op.EQ, "normal")
-    entries = (
-        PerkEntry(
-            "cold-start",
-            Tier.L0,
-            TrafficBoost(Decimal("1.2"), "new-product exposure"),
-            when=Compare("days_since_joining", Op.LT, Decimal(14)),
-        ),
-        PerkEntry("pool", Tier.L1, Access("pool", "listed in the selection pool")),
-        PerkEntry("l2-boost", Tier.L2, TrafficBoost(Decimal("1.05"))),
-        PerkEntry("leader-activities", Tier.L2, Access("leader_activities", "eligible for team-leader activities")),
-        PerkEntry("l3-boost", Tier.L3, TrafficBoost(Decimal("1.1"))),
-        PerkEntry("selection-center", Tier.L3, Access("selection_center", "recommended in the selection center")),
-        PerkEntry("l3-preferred", Tier.L3, InfluencerPreferred(1)),
-        PerkEntry("l4-boost", Tier.L4, TrafficBoost(Decimal("1.3"))),
-        PerkEntry("hot-item-channel", Tier.L4, Access("hot_item_channel", "hot-item channel")),
-        PerkEntry("hot-item-badge", Tier.L4, Badge("行业爆款", "badge-baokuan")),
-        PerkEntry("l4-preferred", Tier.L4, InfluencerPreferred(5)),
-        PerkEntry("traffic-boost", Tier.L5, TrafficBoost(Decimal(2), "流量加持")),
-        PerkEntry("exclusive-badge", Tier.L5, Badge("精选好物", "badge-jingxuan")),
-        PerkEntry(
-            "official-subsidy",
-            Tier.L5,
-            Subsidy("official-subsidy", rate=Rate.of("5%"), cap=Money.of("20.00")),
-            when=normal,
-        ),
-        PerkEntry("influencer-preferred", Tier.L5, InfluencerPreferred(20)),
-    )
-    return PerkCatalog(entries=entries, name="default", version="2026.11")
+    from fenxiao._internal.convert import loads  # the converter (and cattrs) only when a file is read
 
-
-# -- subsidy budgets ----------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class SubsidyBudget:
-    """A subsidy budget for a campaign or period: a name, a total, and an optional window."""
-
-    name: str = attrs.field(validator=v.identifier)
-    total: Money = attrs.field(validator=v.money)
-    valid_from: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
-    valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
-
-
-def _request_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    # Request ids join an order id and a budget name ("o-1:official-subsidy"), so they may be longer than an id.
-    if not isinstance(value, str) or not value or len(value) > 200 or any(ord(c) < 33 for c in value):
-        raise InvalidValueError("SubsidyRequest.request_id", value, "must be 1-200 printable characters")
-
-
-@attrs.frozen
-class SubsidyRequest:
-    """A request to draw a subsidy for one order (or SKU) from a budget.
-
-    ``tier`` and ``score`` order the requests when demand exceeds the budget.
-    """
-
-    request_id: str = attrs.field(validator=_request_id)
-    budget: str = attrs.field(validator=v.identifier)
-    amount: Money = attrs.field(validator=v.money)
-    tier: Tier = attrs.field(validator=v.member_of(Tier))
-    score: Decimal = attrs.field(default=Decimal(0), validator=v.decimal_between(Decimal(0), Decimal(100)))
-    sku_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
-    at: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
-
-
-@attrs.frozen
-class SubsidyGrant:
-    """What one request got: the amount granted (possibly partial or zero) and why."""
-
-    request_id: str
-    budget: str
-    requested: Money
-    granted: Money
-    reason: str
-
-    @property
-    def partial(self) -> bool:
-        """Granted something, but less than asked."""
-        return Money(0, self.granted.currency) < self.granted < self.requested
-
-
-@attrs.frozen
-class BudgetAllocation:
-    """The outcome of :func:`allocate_subsidies`: every grant in allocation order and what each budget has left."""
-
-    grants: tuple[SubsidyGrant, ...]
-    remaining: Mapping[str, Money]
-
-    def granted_total(self, budget: str) -> Money:
-        """The total granted from one budget."""
-        amounts = [g.granted for g in self.grants if g.budget == budget]
-        return sum(amounts, Money(0, amounts[0].currency)) if amounts else Money(0)
-
-
-def _priority(request: SubsidyRequest) -> tuple[int, Decimal, str]:
-    return (-request.tier.rank, -request.score, request.request_id)
-
-
-def allocate_subsidies(
-    requests: Iterable[SubsidyRequest],
-    budgets: Sequence[SubsidyBudget],
-    *,
-    order: Callable[[SubsidyRequest], Any] = _priority,
-) -> BudgetAllocation:
-    """Grant subsidy requests from their budgets, deterministically and without ever overspending.
-
-    Requests are served in *order* (by default: higher tier first, then higher score, then request id),
-    whatever order they arrive in. Each gets its full amount while its budget lasts; the request that
-    meets the end of a budget gets what is left (a partial grant, recorded); later ones get nothing.
-    A request outside its budget's window, or naming an unknown budget, gets nothing, with the reason.
-
-    Raises:
-        InvalidValueError: Duplicate request ids or budget names, or mixed currencies in one budget.
-    """
-    by_name: dict[str, SubsidyBudget] = {}
-    budget: SubsidyBudget | None
-    for i, budget in enumerate(budgets):
-        if not isinstance(budget, SubsidyBudget):
-            raise InvalidValueError(f"budgets[{i}]", budget, "must be a SubsidyBudget")
-        if budget.name in by_name:
-            raise InvalidValueError(f"budgets[{i}].name", budget.name, "is a duplicate budget name")
-        by_name[budget.name] = budget
-    listed = list(requests)
-    seen: set[str] = set()
-    for i, request in enumerate(listed):
-        if not isinstance(request, SubsidyRequest):
-            raise InvalidValueError(f"requests[{i}]", request, "must be a SubsidyRequest")
-        if request.request_id in seen:
-            raise InvalidValueError(f"requests[{i}].request_id", request.request_id, "is a duplicate request id")
-        seen.add(request.request_id)
-        known = by_name.get(request.budget)
-        if known is not None and known.total.currency != request.amount.currency:
-            raise InvalidValueError(f"requests[{i}].amount", request.amount, f"must be in {known.total.currency}")
-    remaining = {name: b.total for name, b in by_name.items()}
-    grants: list[SubsidyGrant] = []
-    for request in sorted(listed, key=order):
-        budget = by_name.get(request.budget)
-        zero = Money(0, request.amount.currency)
-        if budget is None:
-            grants.append(SubsidyGrant(request.request_id, request.budget, request.amount, zero, "unknown budget"))
-            continue
-        if budget.valid_from is not None or budget.valid_until is not None:
-            at = request.at
-            if (
-                at is None
-                or (budget.valid_from is not None and at < budget.valid_from)
-                or (budget.valid_until is not None and at >= budget.valid_until)
-            ):
-                grants.append(
-                    SubsidyGrant(request.request_id, budget.name, request.amount, zero, "outside the budget's window")
-                )
-                continue
-        left = remaining[budget.name]
-        if left >= request.amount:
-            granted, reason = request.amount, "granted in full"
-        elif left.fen > 0:
-            granted, reason = left, f"partial: the budget had {left} left"
-        else:
-            granted, reason = zero, "budget exhausted"
-        remaining[budget.name] = left - granted
-        grants.append(SubsidyGrant(request.request_id, budget.name, request.amount, granted, reason))
-    return BudgetAllocation(tuple(grants), remaining)
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-# -- subsidies into the money path -------------------------------------------------------------------------
-
-
-def subsidy_requests(
-    resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0)
-) -> tuple[SubsidyRequest, ...]:
-    """One :class:`SubsidyRequest` per order and granted subsidy: what the SKU's subsidy perk asks for each order.
-
-    Args:
-        resolution: The SKU's perks (its tier decides the request's priority).
-        orders: :class:`fenxiao.settlement.orders.Order` values of that SKU; the amount is
-            :meth:`Subsidy.amount_for` their paid goods amount.
-        score: The SKU's composite score (the second sort key of :func:`allocate_subsidies`).
-    """
-    requests = []
-    for order in orders:
-        for subsidy in resolution.of_kind("subsidy"):
-            amount = subsidy.amount_for(order.paid)
-            if amount.fen > 0:
-                request_id = f"{order.id}:{subsidy.budget}"
-                requests.append(
-                    SubsidyRequest(
-                        request_id,
-                        subsidy.budget,
-                        amount,
-                        resolution.tier,
-                        score,
-                        sku_id=order.sku_id,
-                        at=order.paid_at,
-                    )
-                )
-    return tuple(requests)
-
-
-def apply_subsidy(order: Any, allocation: BudgetAllocation) -> Any:
-    """The order with the subsidies *allocation* granted it (by request ids ``"{order.id}:{budget}"``) added.
-
-    The settlement then shows the platform-funded amount: it is part of what came in, the merchant's line
-    receives it, and a refund returns its share to the platform (the ``subsidy_return`` line).
-
-    Raises:
-        InvalidValueError: The order already carries a subsidy (applying twice would pay twice).
-    """
-    granted = [g.granted for g in allocation.grants if g.request_id == f"{order.id}:{g.budget}" and g.granted.fen]
-    if not granted:
-        return order
-    if order.subsidy.fen:
-        raise InvalidValueError("apply_subsidy.order", order.id, "already carries a subsidy")
-    return attrs.evolve(order, subsidy=sum(granted, Money.zero(order.paid.currency)))
+    text = importlib.resources.files("fenxiao").joinpath(_DEFAULT_FILE).read_text(encoding="utf-8")
+    return loads(text, PerkCatalog, format="toml")
 
 
 # -- the file form of a perk entry: a perk is a table with a 'kind' ----------------------------------------------
