@@ -251,9 +251,9 @@ def test_a_traceback_through_generated_code_shows_the_generated_line() -> None:
     with pytest.raises(LookupError) as raised:
         policy.grade(values)
     shown = "".join(traceback.format_exception(raised.value))
-    assert "<fenxiao generated rule table choose " in shown
+    assert "<fenxiao generated tier policy choose " in shown
     generated = traceback.extract_tb(raised.tb)[-2]  # the generated function, just above _Refuses._refuse
-    assert generated.filename.startswith("<fenxiao generated rule table choose ")
+    assert generated.filename.startswith("<fenxiao generated tier policy choose ")
     assert generated.line is not None
     assert generated.line.startswith("if ((a0 >= _k")  # the L4 rule: composite, then the service score (a6)
     assert "(a6 >= _k" in generated.line

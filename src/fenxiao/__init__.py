@@ -30,15 +30,13 @@ from fenxiao.grading.perks import (
     PerkCatalog,
     PerkEntry,
     Subsidy,
-    SubsidyBudget,
-    SubsidyRequest,
     TrafficBoost,
-    allocate_subsidies,
     default_perk_catalog,
     register_perk_kind,
     resolve_perks,
 )
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
+from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest, allocate_subsidies
 from fenxiao.grading.tiers import Stability, Tier, TierDecision, TierHistory, TierPolicy, TierRule, default_tier_policy
 from fenxiao.market.admission import AdmissionPolicy, AdmissionRule, default_admission_policy
 from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalTracker

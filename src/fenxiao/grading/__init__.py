@@ -10,7 +10,8 @@ The modules, from the bottom up (none imports one above it):
 - :mod:`~fenxiao.grading.lint`: the static checks of a tier policy;
 - :mod:`~fenxiao.grading.tiers`: :class:`TierRule`, :class:`TierPolicy`, :class:`TierDecision` and
   :func:`default_tier_policy`;
-- :mod:`~fenxiao.grading.perks`: perk kinds, catalogs, resolution and subsidy budgets;
+- :mod:`~fenxiao.grading.perks`: perk kinds, catalogs and their resolution;
+- :mod:`~fenxiao.grading.subsidies`: subsidy budgets, requests and their allocation;
 - :mod:`~fenxiao.grading.pipeline`: the whole job for a catalog, five scores to tier to perks.
 
 Every public name of those modules is importable from here.
@@ -31,7 +32,6 @@ from fenxiao.grading.perks import (
     SEED_PRIVILEGES,
     Access,
     Badge,
-    BudgetAllocation,
     DeniedPerk,
     GrantedPerk,
     InfluencerPreferred,
@@ -41,21 +41,26 @@ from fenxiao.grading.perks import (
     PerkResolution,
     Stacking,
     Subsidy,
-    SubsidyBudget,
-    SubsidyGrant,
-    SubsidyRequest,
     TrafficBoost,
-    allocate_subsidies,
-    apply_subsidy,
     default_perk_catalog,
-    example_context,
+    example_perk_inputs,
+    outside_window,
     perk_kinds,
     register_perk_kind,
     resolve_perks,
-    subsidy_requests,
+    stacking_precedence,
     unregister_perk_kind,
 )
 from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog, perk_context
+from fenxiao.grading.subsidies import (
+    BudgetAllocation,
+    SubsidyBudget,
+    SubsidyGrant,
+    SubsidyRequest,
+    allocate_subsidies,
+    apply_subsidy,
+    subsidy_requests,
+)
 from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
 
 __all__ = [
@@ -94,14 +99,16 @@ __all__ = [
     "catalog_as_of",
     "default_perk_catalog",
     "default_tier_policy",
-    "example_context",
     "example_inputs",
+    "example_perk_inputs",
     "grade_catalog",
     "lint_policy",
+    "outside_window",
     "perk_context",
     "perk_kinds",
     "register_perk_kind",
     "resolve_perks",
+    "stacking_precedence",
     "subsidy_requests",
     "tier_inputs",
     "unregister_perk_kind",

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import attrs
 
 from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.grading.levels import Tier
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain, make_check
-from fenxiao.rules.language import Condition, InputSpec, Op
+from fenxiao.rules.language import Condition, InputSpec
+from fenxiao.rules.moves import escape, meeting_value
 from fenxiao.rules.table import conjuncts
 
 if TYPE_CHECKING:
@@ -104,15 +105,6 @@ class _Lenient(Mapping[str, object]):
         return len(self._inputs)
 
 
-_IMPROVING_NEGATION: Final = {
-    # op of a matching blocker -> (op that escapes it, which direction that moves the input)
-    Op.LT: (Op.GE, "higher"),
-    Op.LE: (Op.GT, "higher"),
-    Op.GT: (Op.LE, "lower"),
-    Op.GE: (Op.LT, "lower"),
-}
-
-
 def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
     """A comparison that, met, makes *condition* (which holds now) fail, moving an input the better way.
 
@@ -125,12 +117,10 @@ def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
         actual = inputs.get(leaf.input)
         if not isinstance(value, Decimal) or isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
             continue
-        if leaf.op is Op.EQ and spec.better == "higher":
-            op, threshold = Op.GE, value + _step(spec)
-        elif leaf.op in _IMPROVING_NEGATION and _IMPROVING_NEGATION[leaf.op][1] == spec.better:
-            op, threshold = _IMPROVING_NEGATION[leaf.op][0], value
-        else:
+        escaping = escape(leaf.op, value, spec.better, _step(spec))
+        if escaping is None:
             continue
+        op, threshold = escaping
         return make_check(leaf.input, op, threshold, actual, False, False, difference(threshold, Decimal(actual)))
     return None
 
@@ -147,17 +137,8 @@ def _raise_to(inputs: Mapping[str, object], unmet: Sequence[Check]) -> dict[str,
         threshold = c.threshold
         if c.negated:
             return None
-        if c.op in (Op.GE, Op.LE, Op.EQ) and not isinstance(threshold, tuple):
-            raised[c.input] = threshold
-        elif c.op is Op.GT and isinstance(threshold, Decimal):
-            raised[c.input] = threshold + _step(spec)
-        elif c.op is Op.LT and isinstance(threshold, Decimal):
-            raised[c.input] = threshold - _step(spec)
-        elif c.op is Op.BETWEEN and isinstance(threshold, tuple) and c.gap is not None:
-            low, high = threshold
-            raised[c.input] = low if c.gap > 0 else high
-        elif c.op is Op.IN and isinstance(threshold, tuple) and threshold:
-            raised[c.input] = threshold[0]
-        else:
+        value = meeting_value(c.op, threshold, c.gap, _step(spec))
+        if value is None:
             return None
+        raised[c.input] = value
     return raised

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from fenxiao.errors import PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.grading.levels import Tier
-from fenxiao.rules.language import All, AnyOf, Condition, Not, Op
+from fenxiao.rules.language import All, AnyOf, Condition, Not
+from fenxiao.rules.moves import bound
 from fenxiao.rules.table import Finding, HitPolicy, Severity, conjuncts, sorted_findings
 from fenxiao.rules.witness import SearchBudget, find_witness
 
@@ -29,17 +30,12 @@ __all__ = ["lint_policy"]
 def _bounds(condition: Condition, *, lower: bool) -> dict[str, Decimal]:
     """For each input, the tightest lower (``>=``, ``>``, between) or upper (``<=``, ``<``, between) bound a
     rule's top-level conjunction imposes."""
-    ops, end, tightest = ((Op.GE, Op.GT), 0, max) if lower else ((Op.LE, Op.LT), 1, min)
+    tightest = max if lower else min
     bounds: dict[str, Decimal] = {}
     for leaf in conjuncts(condition):
-        value = leaf.value
-        if leaf.op in ops and isinstance(value, Decimal):
-            bound = value
-        elif leaf.op is Op.BETWEEN and isinstance(value, tuple) and isinstance(edge := value[end], Decimal):
-            bound = edge
-        else:
-            continue
-        bounds[leaf.input] = tightest(bound, bounds.get(leaf.input, bound))
+        found = bound(leaf.op, leaf.value, lower=lower)
+        if found is not None:
+            bounds[leaf.input] = tightest(found, bounds.get(leaf.input, found))
     return bounds
 
 
@@ -146,27 +142,27 @@ def _monotonicity(rules: Sequence[TierRule]) -> list[Finding]:
         for j, lo in enumerate(rules):
             if hi.tier <= lo.tier:
                 continue
-            for name, bound in lowers[j].items():
+            for name, lo_bound in lowers[j].items():
                 hi_bound = lowers[i].get(name)
-                if TIER_INPUTS[name].better == "higher" and hi_bound is not None and hi_bound < bound:
-                    key, excess = (i, name), bound - hi_bound
+                if TIER_INPUTS[name].better == "higher" and hi_bound is not None and hi_bound < lo_bound:
+                    key, excess = (i, name), lo_bound - hi_bound
                     if key not in worst or excess > worst[key][0]:
                         worst[key] = (
                             excess,
                             j,
                             f"needs {name} >= {hi_bound} but the lower {lo.tier.value} rule "
-                            f"{lo.name!r} (rules[{j}]) needs {name} >= {bound}",
+                            f"{lo.name!r} (rules[{j}]) needs {name} >= {lo_bound}",
                         )
-            for name, bound in uppers[j].items():
+            for name, lo_bound in uppers[j].items():
                 hi_bound = uppers[i].get(name)
-                if TIER_INPUTS[name].better == "lower" and hi_bound is not None and hi_bound > bound:
-                    key, excess = (i, name), hi_bound - bound
+                if TIER_INPUTS[name].better == "lower" and hi_bound is not None and hi_bound > lo_bound:
+                    key, excess = (i, name), hi_bound - lo_bound
                     if key not in worst or excess > worst[key][0]:
                         worst[key] = (
                             excess,
                             j,
                             f"allows {name} <= {hi_bound} but the lower {lo.tier.value} rule "
-                            f"{lo.name!r} (rules[{j}]) needs {name} <= {bound}",
+                            f"{lo.name!r} (rules[{j}]) needs {name} <= {lo_bound}",
                         )
     return [
         Finding(

@@ -48,10 +48,12 @@ import attrs
 from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
-from fenxiao.grading.tiers import TIER_INPUTS, Tier, example_inputs
+from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
+from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.rules.interpreter import explain
-from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema, check
+from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema
+from fenxiao.rules.table import HitPolicy, rule_list
 
 if TYPE_CHECKING:
     import cattrs
@@ -379,22 +381,6 @@ class PerkEntry:
             raise PolicyError("PerkEntry.valid_until", self.valid_until, "must be after valid_from")
 
 
-def _check_entries(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple):
-        raise PolicyError("PerkCatalog.entries", value, "must be a list of entries")
-    if len(value) > MAX_ENTRIES:
-        raise PolicyError("PerkCatalog.entries", len(value), f"holds more than {MAX_ENTRIES} entries")
-    seen: set[str] = set()
-    for i, entry in enumerate(value):
-        if not isinstance(entry, PerkEntry):
-            raise PolicyError(f"PerkCatalog.entries[{i}]", entry, "must be a PerkEntry")
-        if entry.name in seen:
-            raise PolicyError(f"PerkCatalog.entries[{i}].name", entry.name, "is used by an earlier entry")
-        seen.add(entry.name)
-        if entry.when is not None:
-            check(entry.when, PERK_INPUTS, f"PerkCatalog.entries[{i}].when")
-
-
 # -- the two rules both paths read: campaign windows and the stacking precedence -------------------------
 
 
@@ -517,7 +503,14 @@ class PerkCatalog:
             naming an unknown input (with the path, e.g. ``PerkCatalog.entries[3].when.input``).
     """
 
-    entries: tuple[PerkEntry, ...] = attrs.field(converter=v.to_tuple, validator=_check_entries)
+    #: Every entry whose condition holds grants its perk (within its stacking slot).
+    hit: ClassVar[HitPolicy] = HitPolicy.COLLECT
+    entries: tuple[PerkEntry, ...] = attrs.field(
+        converter=v.to_tuple,
+        validator=rule_list(
+            "PerkCatalog.entries", PerkEntry, PERK_INPUTS, limit=MAX_ENTRIES, noun="entry", always=True
+        ),
+    )
     name: str = "custom"
     version: str = "1"
 

@@ -271,7 +271,25 @@ class TierPolicy:
         """The rules compiled to Python functions, once per policy (``None``: the interpreter decides)."""
         ranks = None if self.hit is HitPolicy.FIRST else [rule.tier.rank for rule in self.rules]
         conditions = [rule.when for rule in self.rules]
-        return _codegen.compile_program(conditions, ranks, _OPTIONAL_INPUTS, _WHOLE_INPUTS, answers=self._tiers)
+        return _codegen.compile_program(
+            conditions, ranks, _OPTIONAL_INPUTS, _WHOLE_INPUTS, answers=self._tiers, label="tier policy"
+        )
+
+    def generated_source(self) -> str | None:
+        """The Python source that :meth:`grade` and :meth:`decide` run for this policy, or ``None``.
+
+        The rules are compiled on first use into two generated functions (rule data only ever a value in their
+        namespace, never text that runs). Their source is registered in :mod:`linecache` under a readable name,
+        so a traceback through grading shows the generated line; this returns the same text, with comments
+        naming the value behind each name. ``None`` means the interpreter decides for this policy.
+
+        >>> print(default_tier_policy().generated_source().splitlines()[0])
+        def choose(v):
+
+        .. versionadded:: 0.1
+        """
+        program = self._program
+        return None if program is None else program.source
 
     @functools.cached_property
     def _choose(self) -> Callable[[Mapping[str, object]], Tier | None] | None:
