@@ -14,8 +14,11 @@ from fenxiao.columnar.settlement import LINE_COLUMNS, order_columns, settle_colu
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.settlement.orders import Order, OrderTerms, Party, split
-from fenxiao.settlement.plans import CommissionStep, PlanKind, PlatformProfile, StepMode
+from fenxiao.settlement.kinds import PlanKind
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, split
+from fenxiao.settlement.steps import CommissionStep, StepMode
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 
 # First-level names: none, ones the default and drawn profiles have rules for, one without.

@@ -37,8 +37,9 @@ from fenxiao._internal import validators as v
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.settlement.orders import Order, OrderTerms, Party, split
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, split
 
 __all__ = [
     "Scenario",
