@@ -1,9 +1,9 @@
-"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.orders.split` does.
+"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.splits.split` does.
 
 Each row is one order line in its current state (what was paid, the rates agreed, what has been refunded so
 far, whether it became invalid). :func:`settle_columns` returns every party's line as a fen column, computed
-with the same rounding rule, the same order of operations and the same conservation as the object path, so
-that for every row the lines add up exactly to ``total_in_fen``.
+by the object path's own formula (:func:`fenxiao.settlement.arithmetic.split_amounts`, applied to int64 columns),
+so that for every row the lines add up exactly to ``total_in_fen``.
 
 >>> import numpy as np
 >>> orders = {
@@ -85,7 +85,7 @@ ORDER_COLUMNS: Final = (
     "category_level1",
     "plan_kind",
 )
-#: One fen column per :class:`~fenxiao.settlement.orders.Party`, in its order: together they add up to ``total_in_fen``.
+#: One fen column per :class:`~fenxiao.settlement.splits.Party`, in its order: together they add up to ``total_in_fen``.
 LINE_COLUMNS: Final = tuple(f"{party.value}_fen" for party in Party)
 #: Every column :func:`settle_columns` writes: the lines, then the base, the gross commission and what came in.
 SETTLEMENT_COLUMNS: Final = (*LINE_COLUMNS, "base_fen", "commission_fen", "total_in_fen")
@@ -108,7 +108,7 @@ def settle_columns(
     Args:
         orders: A mapping of column names to arrays, or a pandas, polars or pyarrow frame (see the module's
             table of columns).
-        profile: The platform's rules; :class:`~fenxiao.settlement.plans.PlatformProfile` defaults when ``None``.
+        profile: The platform's rules; :class:`~fenxiao.settlement.profiles.PlatformProfile` defaults when ``None``.
         steps: Tiered commission steps shared by every order (group orders by schedule to use several).
         step_mode: How *steps* apply.
         keep: Input columns to carry into the result (when present), e.g. an order id.
@@ -121,7 +121,7 @@ def settle_columns(
 
     Raises:
         InvalidValueError: A column missing, of the wrong kind, or a value past its bounds (naming the row).
-        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.orders.split` gives).
+        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.splits.split` gives).
 
     .. versionadded:: 0.1
     """
@@ -320,7 +320,7 @@ def _rule_per_row(profile: PlatformProfile, category: TextColumn, level1: TextCo
     """Per row, the index of the profile's category rule that applies (-1: none): the id's, else the first level's;
     and the indices of the rules any row may use.
 
-    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.settlement.plans.PlatformProfile.rule_for>` on an
+    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.settlement.profiles.PlatformProfile.rule_for>` on an
     order's ``category_keys``.
     """
     by_match = {rule.match: k for k, rule in enumerate(profile.category_rules)}

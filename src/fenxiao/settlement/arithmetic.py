@@ -1,6 +1,6 @@
 """The integer core of the split: every formula of the money path once, for one order or a million.
 
-:func:`fenxiao.settlement.split.split` (one :class:`~fenxiao.settlement.orders.Order`, Python ints) and
+:func:`fenxiao.settlement.splits.split` (one :class:`~fenxiao.settlement.orders.Order`, Python ints) and
 :func:`fenxiao.columnar.settle_columns` (int64 NumPy columns) both call these functions, so a rule changes in
 one place. They are written with operators that behave the same on Python ints and on int64 arrays
 (``+ - * // % divmod`` and comparisons, floor semantics on both) and take the three operations that do not

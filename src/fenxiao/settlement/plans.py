@@ -2,9 +2,10 @@
 
 A merchant offers commission through :class:`CommissionPlan` values of four kinds (:class:`PlanKind`):
 normal (普通计划), item-targeted (商品定向), shop-targeted (店铺定向) and exclusive (专属计划), plus the plans
-that enrol goods in a team leader's :class:`TeamLeaderActivity` (招商活动). When several plans cover one
-sale, :func:`select_plan` applies the precedence (exclusive > item-targeted > shop-targeted > activity >
-normal by default) and returns a :class:`PlanDecision` naming the winner and every plan it beat.
+that enrol goods in a team leader's :class:`~fenxiao.settlement.activities.TeamLeaderActivity` (招商活动).
+When several plans cover one sale, :func:`select_plan` applies the precedence (exclusive > item-targeted >
+shop-targeted > activity > normal by default) and returns a :class:`PlanDecision` naming the winner and
+every plan it beat.
 
 A plan's rate follows the timing rules of a :class:`~fenxiao.settlement.profiles.PlatformProfile` (a cut
 waits for the next natural day; an exclusive plan's cuts are limited); tiered steps are in

@@ -3,7 +3,7 @@
 Every strategy produces only valid values, as general as the domain allows: ¥0.01 orders, 0% and
 at-the-cap rates, every rounding mode a profile accepts, tiered commission in both modes, MCN and
 second-level leader shares, refunds by amount and by units before and after settlement. Orders come
-with rates that fit the profile they are drawn for, so :func:`fenxiao.settlement.orders.split` accepts them.
+with rates that fit the profile they are drawn for, so :func:`fenxiao.settlement.splits.split` accepts them.
 
 Unlike most arguments, ``profile=`` takes a value, not a strategy: the test needs the very profile the
 order was drawn for to split it. Draw one with :func:`platform_profiles` and pass it on, e.g. with
