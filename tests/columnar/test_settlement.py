@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.columnar.settlement import LINE_COLUMNS, order_columns, settle_columns
-from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.settlement.kinds import PlanKind
@@ -202,9 +202,9 @@ def test_rows_past_int64_products_take_the_exact_path_line_by_line(rounding: Rou
 
     terms = OrderTerms(
         Rate.of("33.3333%"),
-        leader_id="tl",
+        leader_id=TeamLeaderId("tl"),
         leader_fee_rate=Rate.of("5%"),
-        second_leader_id="tl2",
+        second_leader_id=TeamLeaderId("tl2"),
         second_leader_fee_rate=Rate.of("2%"),
         mcn_id="mcn",
         mcn_share=Rate.of("30%"),
@@ -213,9 +213,9 @@ def test_rows_past_int64_products_take_the_exact_path_line_by_line(rounding: Rou
     batch = [
         Order(
             id=f"o{i}",
-            merchant_id="m",
-            sku_id="s",
-            influencer_id="k",
+            merchant_id=MerchantId("m"),
+            sku_id=SkuId("s"),
+            influencer_id=InfluencerId("k"),
             paid=Money(paid),
             subsidy=Money(subsidy),
             shipping=Money(shipping),
