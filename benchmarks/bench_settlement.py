@@ -17,8 +17,9 @@ from _throughput import Row, Target, against_limit, best_seconds, full_requested
 from fenxiao.columnar import settle_columns
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.money import Money, Rate
-from fenxiao.settlement.orders import Order, OrderTerms, split
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import split
 
 TITLE = "settlement: every party's line, exact to the fen (one core)"
 _PAID_AT = datetime(2026, 11, 11, 20, 0, tzinfo=UTC)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -13,27 +15,15 @@ from hypothesis import strategies as st
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, TeamLeaderId
 from fenxiao.domain.people import Influencer
-from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.serialization import dumps, loads
+from fenxiao.serialization import dumps, load, loads
+from fenxiao.settlement.activities import CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
+from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
 from fenxiao.settlement.orders import OrderTerms
-from fenxiao.settlement.plans import (
-    DEFAULT_PRECEDENCE,
-    CategoryMinimum,
-    CategoryRule,
-    CommissionPlan,
-    CommissionStep,
-    KindBounds,
-    PlanKind,
-    PlatformProfile,
-    SecondLevelTerms,
-    ServiceLevel,
-    StepMode,
-    TeamLeaderActivity,
-    commission_on,
-    next_natural_day,
-    select_plan,
-)
+from fenxiao.settlement.plans import CommissionPlan, next_natural_day, select_plan
+from fenxiao.settlement.profiles import PRESETS, CategoryRule, KindBounds, PlatformProfile, ServiceLevel, SettlementDays
+from fenxiao.settlement.steps import CommissionStep, StepMode, commission_on
 from fenxiao.testing.commission import activities, amounts, commission_plans, commission_steps, platform_profiles
 
 CST = timezone(timedelta(hours=8))
@@ -514,3 +504,66 @@ def test_a_plan_with_rate_changes_round_trips_and_keeps_its_rates(p: CommissionP
     assert back == changed
     assert back.rate_at(at + 2 * DAY) == p.current_rate
     assert len(back.cuts()) == 1
+
+
+# -- the presets shipped as data -------------------------------------------------------------------------
+
+
+def _douyin_as_it_was_built_in_python() -> PlatformProfile:
+    """Douyin's preset as PlatformProfile.douyin() built it before it became a file (the expected values)."""
+    fifty, eighty, zero = Rate.of("50%"), Rate.of("80%"), Rate.zero()
+    return PlatformProfile(
+        name="douyin",
+        commission_max=eighty,
+        kind_bounds=(
+            KindBounds(PlanKind.NORMAL, Rate.of("1%"), fifty),
+            KindBounds(PlanKind.ITEM_TARGETED, zero, eighty),
+            KindBounds(PlanKind.SHOP_TARGETED, zero, eighty),
+            KindBounds(PlanKind.EXCLUSIVE, zero, fifty),
+        ),
+        settlement_days=SettlementDays(high=3, standard=10, low=10),
+        reserve_days=15,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("default", PlatformProfile),
+        ("kuaishou", lambda: PlatformProfile(name="kuaishou", commission_fee_waived=True)),
+        ("douyin", _douyin_as_it_was_built_in_python),
+    ],
+)
+def test_each_preset_file_loads_and_equals_the_preset_it_replaced(name: str, expected: Any) -> None:
+    """Every platform-<name>.toml loads through the converter into the profile the Python preset built."""
+    text = resources.files("fenxiao").joinpath("data", "defaults", f"platform-{name}.toml").read_text(encoding="utf-8")
+    assert text.startswith("# "), "each preset file starts with a header comment"
+    assert loads(text, PlatformProfile, format="toml") == expected()
+    assert PlatformProfile.preset(name) == expected()
+    assert PlatformProfile.preset(name) is PlatformProfile.preset(name), "read once, then cached"
+    assert set(PRESETS) >= {name}
+
+
+def test_the_named_presets_read_their_files() -> None:
+    """kuaishou() and douyin() are the presets of the same name."""
+    assert PlatformProfile.kuaishou() == PlatformProfile(name="kuaishou", commission_fee_waived=True)
+    assert PlatformProfile.douyin() == _douyin_as_it_was_built_in_python()
+
+
+def test_an_unknown_preset_is_refused_by_name() -> None:
+    """Asking for a preset that does not ship names the argument and the choices."""
+    with pytest.raises(InvalidValueError, match=r"PlatformProfile\.preset\.name: must be one of default, douyin"):
+        PlatformProfile.preset("taobao")
+
+
+def test_a_user_can_copy_a_preset_edit_it_and_load_it(tmp_path: Path) -> None:
+    """A preset file is a starting point: copied and edited it loads, and a bad edit names its field."""
+    source = resources.files("fenxiao").joinpath("data", "defaults", "platform-douyin.toml")
+    mine = tmp_path / "my-platform.toml"
+    text = source.read_text(encoding="utf-8")
+    mine.write_text(text.replace('name = "douyin"', 'name = "mine"').replace("reserve_days = 15", "reserve_days = 9"))
+    profile = load(mine, PlatformProfile)
+    assert profile == attrs.evolve(_douyin_as_it_was_built_in_python(), name="mine", reserve_days=9)
+    mine.write_text(text.replace('tech_fee_rate = "0.05"', 'tech_fee_rate = "0.5"'))
+    with pytest.raises(ValidationError, match=r"tech_fee_rate"):
+        load(mine, PlatformProfile)

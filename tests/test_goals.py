@@ -24,8 +24,9 @@ from fenxiao.market.goals import (
 from fenxiao.money import Money
 from fenxiao.sample import SAMPLE_AS_OF, generate_orders, load_sample
 from fenxiao.settlement.ledger import EntryKind, Ledger
-from fenxiao.settlement.orders import Order, OrderStatus, Party
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderStatus
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party
 
 CATALOG = load_sample()
 PROFILE = PlatformProfile.kuaishou()

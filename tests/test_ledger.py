@@ -15,8 +15,9 @@ from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
 from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
-from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms, Party, split
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, split
 from fenxiao.testing.commission import ledgers, order_histories, platform_profiles
 
 CST = timezone(timedelta(hours=8))

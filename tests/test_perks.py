@@ -40,8 +40,9 @@ from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import Compare, Op, check
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.settlement.orders import Order, OrderTerms, Party, split
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, split
 
 CATALOG = default_perk_catalog()
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.scenarios import Scenario, break_even_commission, model, record, sweep, to_pandas
 from fenxiao.testing.commission import scenarios
 

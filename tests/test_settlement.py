@@ -14,15 +14,13 @@ from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import dumps, loads
-from fenxiao.settlement.orders import (
+from fenxiao.settlement.kinds import PlanKind
+from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
+from fenxiao.settlement.profiles import CategoryRule, KindBounds, PlatformProfile, ServiceLevel
+from fenxiao.settlement.splits import (
     _RULES,
     _RULES_MAX,
-    Order,
-    OrderEvent,
-    OrderEventKind,
     OrderSplit,
-    OrderStatus,
-    OrderTerms,
     Party,
     SettlementLine,
     _check_terms,
@@ -34,15 +32,7 @@ from fenxiao.settlement.orders import (
     settled_split,
     split,
 )
-from fenxiao.settlement.plans import (
-    CategoryRule,
-    CommissionStep,
-    KindBounds,
-    PlanKind,
-    PlatformProfile,
-    ServiceLevel,
-    StepMode,
-)
+from fenxiao.settlement.steps import CommissionStep, StepMode
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 
 CST = timezone(timedelta(hours=8))

@@ -59,39 +59,14 @@ from fenxiao.scoring.dimensions import (
 from fenxiao.scoring.metrics import Metric, get_metric, register_metric
 from fenxiao.scoring.registry import ScorerRegistry, default_registry
 from fenxiao.scoring.scorecards import Cap, MetricRule, Scorecard, Scorecards, ScorecardScorer, default_scorecards
+from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
+from fenxiao.settlement.kinds import PlanKind
 from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period
-from fenxiao.settlement.orders import (
-    Clawback,
-    Order,
-    OrderEvent,
-    OrderEventKind,
-    OrderSplit,
-    OrderStatus,
-    OrderTerms,
-    Party,
-    SettlementLine,
-    clawbacks,
-    settled_split,
-    split,
-)
-from fenxiao.settlement.plans import (
-    ActivityKind,
-    CategoryMinimum,
-    CategoryRule,
-    CommissionPlan,
-    CommissionStep,
-    KindBounds,
-    PlanDecision,
-    PlanKind,
-    PlatformProfile,
-    RateChange,
-    SecondLevelTerms,
-    ServiceLevel,
-    SettlementDays,
-    StepMode,
-    TeamLeaderActivity,
-    select_plan,
-)
+from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
+from fenxiao.settlement.plans import CommissionPlan, PlanDecision, RateChange, select_plan
+from fenxiao.settlement.profiles import CategoryRule, KindBounds, PlatformProfile, ServiceLevel, SettlementDays
+from fenxiao.settlement.splits import Clawback, OrderSplit, Party, SettlementLine, clawbacks, settled_split, split
+from fenxiao.settlement.steps import CommissionStep, StepMode
 
 __all__ = [
     "DEFAULT_GOALS",

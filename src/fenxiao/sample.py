@@ -56,7 +56,7 @@ from fenxiao.money import Money, Rate
 
 if TYPE_CHECKING:
     from fenxiao.settlement.orders import Order
-    from fenxiao.settlement.plans import PlatformProfile
+    from fenxiao.settlement.profiles import PlatformProfile
 
 __all__ = ["SAMPLE_AS_OF", "SAMPLE_SEED", "SAMPLE_SKUS", "generate_catalog", "generate_orders", "load_sample"]
 
@@ -494,7 +494,7 @@ def generate_orders(
     (20, True)
     """
     from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms
-    from fenxiao.settlement.plans import PlatformProfile
+    from fenxiao.settlement.profiles import PlatformProfile
 
     require_int(count, "generate_orders.count", 0, 10_000_000)
     when = require_aware(as_of, "generate_orders.as_of")

@@ -13,7 +13,7 @@ import pytest
 from fenxiao.columnar import build_context_columns, catalog_columns, run_pipeline, settle_columns
 from fenxiao.money import Rounding
 from fenxiao.sample import generate_catalog
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.profiles import PlatformProfile
 
 pytestmark = pytest.mark.dask
 

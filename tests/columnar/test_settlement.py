@@ -11,11 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.columnar.settlement import LINE_COLUMNS, order_columns, settle_columns
-from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.settlement.orders import Order, OrderTerms, Party, split
-from fenxiao.settlement.plans import CommissionStep, PlanKind, PlatformProfile, StepMode
+from fenxiao.settlement.kinds import PlanKind
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, split
+from fenxiao.settlement.steps import CommissionStep, StepMode
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 
 # First-level names: none, ones the default and drawn profiles have rules for, one without.
@@ -190,3 +193,42 @@ def test_no_result_column_is_an_input_array() -> None:
         for name, values in result.items():
             for input_name, array in columns.items():
                 assert not np.shares_memory(values, array), (name, input_name)
+
+
+@pytest.mark.parametrize("rounding", [Rounding.DOWN, Rounding.HALF_EVEN])
+def test_rows_past_int64_products_take_the_exact_path_line_by_line(rounding: Rounding) -> None:
+    """Beside ordinary rows, orders whose products leave int64 (¥9 trillion, a large subsidy) split as split() does."""
+    from datetime import UTC, datetime
+
+    terms = OrderTerms(
+        Rate.of("33.3333%"),
+        leader_id=TeamLeaderId("tl"),
+        leader_fee_rate=Rate.of("5%"),
+        second_leader_id=TeamLeaderId("tl2"),
+        second_leader_fee_rate=Rate.of("2%"),
+        mcn_id="mcn",
+        mcn_share=Rate.of("30%"),
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    batch = [
+        Order(
+            id=f"o{i}",
+            merchant_id=MerchantId("m"),
+            sku_id=SkuId("s"),
+            influencer_id=InfluencerId("k"),
+            paid=Money(paid),
+            subsidy=Money(subsidy),
+            shipping=Money(shipping),
+            paid_at=at,
+            terms=terms,
+        )
+        for i, (paid, subsidy, shipping) in enumerate(
+            [(900_000_000_000_000, 12_345, 0), (9990, 0, 800), (4_000_000_000, 3_000_000_000, 7), (1, 0, 0)]
+        )
+    ]
+    profile = PlatformProfile(rounding=rounding)
+    result = settle_columns(order_columns(batch), profile)
+    for i, order in enumerate(batch):
+        expected = split(order, profile)
+        assert [int(result[f"{party.value}_fen"][i]) for party in Party] == [expected.amount(p).fen for p in Party]
+        assert int(result["commission_fen"][i]) == expected.commission.fen

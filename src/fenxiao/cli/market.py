@@ -19,7 +19,7 @@ from fenxiao.money import Money, Rate
 from fenxiao.sample import generate_orders
 from fenxiao.serialization import load
 from fenxiao.settlement.ledger import Ledger
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.profiles import PlatformProfile
 
 __all__ = ["demo_section", "register"]
 

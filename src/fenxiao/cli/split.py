@@ -21,8 +21,9 @@ from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.settlement.orders import Clawback, Order, OrderSplit, OrderTerms, SettlementLine, clawbacks, split
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Clawback, OrderSplit, SettlementLine, clawbacks, split
 
 __all__ = ["demo_section", "register"]
 

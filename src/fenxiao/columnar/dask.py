@@ -27,7 +27,8 @@ from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import DEFAULT_CURRENCY
 from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, ScoringContext
 from fenxiao.scoring.dimensions import FiveDimensionScorer
-from fenxiao.settlement.plans import CommissionStep, PlatformProfile, StepMode
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.steps import CommissionStep, StepMode
 
 __all__ = ["context_dask", "pipeline_dask", "settle_dask"]
 

@@ -1,9 +1,9 @@
-"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.orders.split` does.
+"""Columnar settlement: split N orders at once in int64 fen, exactly as :func:`fenxiao.settlement.splits.split` does.
 
 Each row is one order line in its current state (what was paid, the rates agreed, what has been refunded so
 far, whether it became invalid). :func:`settle_columns` returns every party's line as a fen column, computed
-with the same rounding rule, the same order of operations and the same conservation as the object path, so
-that for every row the lines add up exactly to ``total_in_fen``.
+by the object path's own formula (:func:`fenxiao.settlement.arithmetic.split_amounts`, applied to int64 columns),
+so that for every row the lines add up exactly to ``total_in_fen``.
 
 >>> import numpy as np
 >>> orders = {
@@ -56,23 +56,19 @@ import numpy as np
 
 from fenxiao.columnar._columns import Columns, IntColumn, TextColumn
 from fenxiao.columnar._frames import read, write
-from fenxiao.columnar._intmath import INT64_MAX, BoolArray, Int64Array, div_round, mul_div_round, mul_div_round_by
+from fenxiao.columnar._intmath import INT64_MAX, BoolArray, Int64Array
 from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.money import MAX_FEN, Money, Rate, Rounding
-from fenxiao.settlement.orders import Order, OrderStatus, Party
-from fenxiao.settlement.plans import (
-    CategoryRule,
-    CommissionStep,
-    PlanKind,
-    PlatformProfile,
-    StepMode,
-    _exact_commission,
-)
+from fenxiao.money import MAX_FEN, PPM, Rate
+from fenxiao.settlement import arithmetic
+from fenxiao.settlement.kinds import PlanKind
+from fenxiao.settlement.orders import Order, OrderStatus
+from fenxiao.settlement.profiles import CategoryRule, PlatformProfile
+from fenxiao.settlement.splits import Party
+from fenxiao.settlement.steps import CommissionStep, StepMode, schedule
 
 __all__ = ["LINE_COLUMNS", "ORDER_COLUMNS", "SETTLEMENT_COLUMNS", "order_columns", "settle_columns"]
 
-_PPM: Final = 10**6
 #: The input columns :func:`settle_columns` reads.
 ORDER_COLUMNS: Final = (
     "paid_fen",
@@ -89,14 +85,12 @@ ORDER_COLUMNS: Final = (
     "category_level1",
     "plan_kind",
 )
-#: One fen column per :class:`~fenxiao.settlement.orders.Party`, in its order: together they add up to ``total_in_fen``.
+#: One fen column per :class:`~fenxiao.settlement.splits.Party`, in its order: together they add up to ``total_in_fen``.
 LINE_COLUMNS: Final = tuple(f"{party.value}_fen" for party in Party)
 #: Every column :func:`settle_columns` writes: the lines, then the base, the gross commission and what came in.
 SETTLEMENT_COLUMNS: Final = (*LINE_COLUMNS, "base_fen", "commission_fen", "total_in_fen")
 #: Rows per chunk: big enough that NumPy's per-call overhead vanishes, small enough to bound the intermediates.
 DEFAULT_CHUNK_ROWS: Final = 1 << 20
-# Bases from here up take the exact Python path for tiered commission (base × 10**6 must fit in int64).
-_SAFE_BASE: Final = (2**62) // _PPM
 
 
 def settle_columns(
@@ -114,7 +108,7 @@ def settle_columns(
     Args:
         orders: A mapping of column names to arrays, or a pandas, polars or pyarrow frame (see the module's
             table of columns).
-        profile: The platform's rules; :class:`~fenxiao.settlement.plans.PlatformProfile` defaults when ``None``.
+        profile: The platform's rules; :class:`~fenxiao.settlement.profiles.PlatformProfile` defaults when ``None``.
         steps: Tiered commission steps shared by every order (group orders by schedule to use several).
         step_mode: How *steps* apply.
         keep: Input columns to carry into the result (when present), e.g. an order id.
@@ -127,7 +121,7 @@ def settle_columns(
 
     Raises:
         InvalidValueError: A column missing, of the wrong kind, or a value past its bounds (naming the row).
-        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.orders.split` gives).
+        PolicyError: A row's rates break *profile* (the same message :func:`fenxiao.settlement.splits.split` gives).
 
     .. versionadded:: 0.1
     """
@@ -205,7 +199,7 @@ class _Inputs:
             return columns.ints(name, 2, low=low, high=MAX_FEN, default=None if name == "paid_fen" else 0).values
 
         def rate(name: str, **kw: Any) -> IntColumn:
-            return columns.ints(name, 6, low=0, high=_PPM, **kw)
+            return columns.ints(name, 6, low=0, high=PPM, **kw)
 
         paid, shipping, subsidy = money("paid_fen", 1), money("shipping_fen"), money("subsidy_fen")
         refunded = money("refunded_fen")
@@ -326,7 +320,7 @@ def _rule_per_row(profile: PlatformProfile, category: TextColumn, level1: TextCo
     """Per row, the index of the profile's category rule that applies (-1: none): the id's, else the first level's;
     and the indices of the rules any row may use.
 
-    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.settlement.plans.PlatformProfile.rule_for>` on an
+    The same choice as :meth:`PlatformProfile.rule_for <fenxiao.settlement.profiles.PlatformProfile.rule_for>` on an
     order's ``category_keys``.
     """
     by_match = {rule.match: k for k, rule in enumerate(profile.category_rules)}
@@ -347,11 +341,11 @@ def _bounds(inputs: _Inputs, profile: PlatformProfile) -> tuple[Int64Array, Int6
     """Per row: the lowest and highest commission allowed, and the category's minimum leader fee (-1: none)."""
     rules: list[CategoryRule | None] = [*profile.category_rules, None]
     rule_low = _per_rule(rules, lambda r: r.min_commission, 0)
-    rule_high = _per_rule(rules, lambda r: r.max_commission, _PPM)
+    rule_high = _per_rule(rules, lambda r: r.max_commission, PPM)
     rule_leader = _per_rule(rules, lambda r: r.min_leader_fee, -1)
     kinds = [PlanKind(label) for label in inputs.kind.labels] + [None]
     kind_low = np.zeros(len(kinds), dtype=np.int64)
-    kind_high = np.full(len(kinds), _PPM, dtype=np.int64)
+    kind_high = np.full(len(kinds), PPM, dtype=np.int64)
     for i, kind in enumerate(kinds):
         for bounds in profile.kind_bounds:
             if bounds.kind is kind:
@@ -389,9 +383,9 @@ def _surely_within(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Co
         limit = profile.combined_cap.ppm - (0 if profile.combined_cap_inclusive else 1)
         if int((rates + leader).max()) > limit or (step_rates and int(leader.max()) + max(step_rates) > limit):
             return False
-        if floors and int(np.min(leader, where=_present(inputs.leader), initial=_PPM)) < max(floors):
+        if floors and int(np.min(leader, where=_present(inputs.leader), initial=PPM)) < max(floors):
             return False
-    return int((leader + inputs.tech).max()) + rate_high <= _PPM
+    return int((leader + inputs.tech).max()) + rate_high <= PPM
 
 
 def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], what: str) -> None:
@@ -410,7 +404,7 @@ def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Comm
         total = rate + leader
         over_cap = (total > cap) | ((total == cap) & (not profile.combined_cap_inclusive))
         bad |= has_leader & (over_cap | ((min_leader >= 0) & (leader < min_leader)))
-        bad |= rate + leader + inputs.tech > _PPM
+        bad |= rate + leader + inputs.tech > PPM
     if bad.any():
         _raise_for_row(inputs, int(np.flatnonzero(bad)[0]), profile, steps, what)
 
@@ -436,118 +430,104 @@ def _raise_for_row(
 # -- the split --------------------------------------------------------------------------------------------
 
 
-def _commission(
-    base: Int64Array, rate: Int64Array, steps: Sequence[CommissionStep], mode: StepMode, profile: PlatformProfile
-) -> Int64Array:
-    """The rounded commission on *base*: exact, then rounded once (as ``_exact_commission`` then the profile)."""
-    rounding = profile.rounding
-    if not steps:
-        return mul_div_round(base, rate, _PPM, rounding)
-    if mode is StepMode.SLAB:
-        applicable = rate
-        for step in steps:
-            applicable = np.where(base >= step.threshold.fen, step.rate.ppm, applicable)
-        return mul_div_round(base, applicable, _PPM, rounding)
-    safe = base < _SAFE_BASE
-    clipped = np.where(safe, base, 0)
-    schedule: list[tuple[int, Int64Array | int]] = [(0, rate), *((s.threshold.fen, s.rate.ppm) for s in steps)]
-    numerator = np.zeros(base.shape[0], dtype=np.int64)
-    for k, (threshold, step_rate) in enumerate(schedule):
-        top = clipped if k + 1 == len(schedule) else np.minimum(clipped, schedule[k + 1][0])
-        numerator += np.maximum(top - threshold, 0) * step_rate
-    result = div_round(numerator, _PPM, rounding)
-    for i in np.flatnonzero(~safe):
-        exact = _exact_commission(Money(int(base[i])), Rate.from_ppm(int(rate[i])), steps, mode)
-        result[i] = rounding.round_fraction(exact)
-    return result
+class _ArrayOps:
+    """:class:`~fenxiao.settlement.arithmetic.Ops` for int64 arrays: NumPy's, with ``where`` skipping a mask
+    that holds nowhere (most chunks have no invalid order)."""
+
+    minimum: Final = staticmethod(np.minimum)
+    maximum: Final = staticmethod(np.maximum)
+
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any, /) -> Any:
+        return np.where(condition, a, b) if condition.any() else b
 
 
-class _Rater:
-    """``amount × rate`` rounded once by the profile's mode, for non-negative amounts and rates in ppm.
-
-    Integer arithmetic on the rate's ppm, as :func:`fenxiao.settlement.split` does; the product is formed in int64
-    when the largest amount times the largest rate fits (always, for orders below ¥46 billion), else exactly
-    with Python ints for the rows that need it.
-    """
-
-    def __init__(self, rounding: Rounding, top: int) -> None:
-        self.rounding = rounding
-        self.top = top  # no amount multiplied by a rate exceeds this
-        self.floor = rounding in (Rounding.DOWN, Rounding.FLOOR)  # the same on amounts that are never negative
-        # Rates are at most 100% (10**6 ppm, checked when read): below ¥46 billion no product can overflow.
-        self.small = top * _PPM <= INT64_MAX // 2
-
-    def __call__(self, amount: Int64Array, ppm: Int64Array | int) -> Int64Array:
-        if not self.small:
-            high = ppm if isinstance(ppm, int) else (int(ppm.max()) if ppm.size else 0)
-            if self.top * high > INT64_MAX // 2:
-                return mul_div_round(amount, ppm, _PPM, self.rounding)
-        product = amount * ppm
-        if self.floor:
-            product //= _PPM  # in place: one array per line, not two
-            return product
-        return div_round(product, _PPM, self.rounding)
+_ARRAYS: Final = _ArrayOps()
+# Every product the split forms is at most (paid + shipping) × 10**6 or subsidy × paid; below this it fits in
+# int64 with room for the rounding's 2 × remainder (orders below ¥46 billion).
+_SAFE: Final = INT64_MAX // 2
+_SAFE_FLOAT: Final = 2.0**62  # a float bound for the same test, with room for the float's relative error
 
 
 def _split(
     inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], mode: StepMode
 ) -> dict[str, Any]:
-    rounding = profile.rounding
+    """The split of every row: :func:`fenxiao.settlement.arithmetic.split_amounts` on the int64 columns.
+
+    Rows whose products could leave int64 (orders beyond ¥46 billion) are computed by the same function on
+    Python ints, row by row, which is exact.
+    """
     paid, shipping, subsidy, refunded = inputs.paid, inputs.shipping, inputs.subsidy, inputs.refunded
     top = int((paid + shipping).max()) if paid.size else 0
-    at_rate = _Rater(rounding, top)
-    kept_goods = paid - np.minimum(refunded, paid)
-    base = np.maximum(paid + shipping - refunded, 0) if profile.shipping_in_base else kept_goods
-    if at_rate.floor and (int(subsidy.max()) if subsidy.size else 0) * top <= INT64_MAX // 2:
-        subsidy_kept: Int64Array = subsidy * kept_goods // paid
-    else:
-        subsidy_kept = mul_div_round_by(subsidy, kept_goods, paid, rounding)
-    # An invalid order earns no commission and pays no leader or technical fee: a zero base gives exactly that.
-    live = np.where(inputs.void, 0, base) if inputs.void.any() else base
-    if steps:
-        commission = _commission(live, inputs.commission, steps, mode, profile)
-    else:
-        commission = at_rate(live, inputs.commission)
-    fee = at_rate(commission, profile.effective_commission_fee_rate.ppm)
-    net = commission - fee
-    # Optional rates hold 0 where the order has none, so their lines are 0 there without a mask.
-    mcn = at_rate(net, inputs.mcn.values)
-    leader = at_rate(live, inputs.leader.values)
-    second = at_rate(live, inputs.second.values)
-    tech = at_rate(live, inputs.tech)
-    # In place on one new array (each of the six would otherwise allocate a million-row temporary).
-    merchant = paid + shipping
-    merchant += subsidy_kept
-    merchant -= refunded
-    merchant -= commission
-    merchant -= leader
-    merchant -= tech
-    if not at_rate.floor:
-        # With a half-way mode a base of a few fen can round the deductions past what is left: the technical
-        # fee gives way (rounding down never gets here: each line is at most its exact share).
-        give = np.minimum(np.maximum(-merchant, 0), tech)
-        tech = tech - give
-        merchant = merchant + give
+    high_subsidy = int(subsidy.max()) if subsidy.size else 0
+    risky: BoolArray | None = None
+    if top * PPM > _SAFE or high_subsidy * top > _SAFE:
+        risky = (paid + shipping) > _SAFE // PPM
+        risky |= subsidy.astype(np.float64) * paid.astype(np.float64) >= _SAFE_FLOAT
+        # the vector pass computes harmless stand-ins for these rows (paid 1, nothing else) and is then corrected
+        paid = np.where(risky, 1, paid)
+        shipping, subsidy, refunded = (np.where(risky, 0, column) for column in (shipping, subsidy, refunded))
+    ladder = schedule(steps)
+    marginal = mode is StepMode.MARGINAL
+    rates = (inputs.commission, inputs.mcn.values, inputs.leader.values, inputs.second.values, inputs.tech)
+    amounts = arithmetic.split_amounts(
+        paid=paid,
+        shipping=shipping,
+        subsidy=subsidy,
+        refunded=refunded,
+        invalid=inputs.void,
+        commission_ppm=rates[0],
+        steps=ladder,
+        marginal=marginal,
+        fee_ppm=profile.effective_commission_fee_rate.ppm,
+        mcn_ppm=rates[1],
+        leader_ppm=rates[2],
+        second_ppm=rates[3],
+        tech_ppm=rates[4],
+        shipping_in_base=profile.shipping_in_base,
+        rounding=profile.rounding,
+        ops=_ARRAYS,
+    )
+    if risky is not None:
+        for k in np.flatnonzero(risky):
+            i = int(k)
+            row = arithmetic.split_amounts(
+                paid=int(inputs.paid[i]),
+                shipping=int(inputs.shipping[i]),
+                subsidy=int(inputs.subsidy[i]),
+                refunded=int(inputs.refunded[i]),
+                invalid=bool(inputs.void[i]),
+                commission_ppm=int(rates[0][i]),
+                steps=ladder,
+                marginal=marginal,
+                fee_ppm=profile.effective_commission_fee_rate.ppm,
+                mcn_ppm=int(rates[1][i]),
+                leader_ppm=int(rates[2][i]),
+                second_ppm=int(rates[3][i]),
+                tech_ppm=int(rates[4][i]),
+                shipping_in_base=profile.shipping_in_base,
+                rounding=profile.rounding,
+            )
+            for column, value in zip(amounts, row, strict=True):
+                column[i] = value
+    merchant = amounts.merchant
     if merchant.size and int(merchant.min()) < 0:  # pragma: no cover - the profile's cap makes this unreachable
-        i = int(np.flatnonzero(merchant < 0)[0])
-        raise PolicyError("split", int(merchant[i]), "the deductions exceed what the merchant received")
+        first = int(np.flatnonzero(merchant < 0)[0])
+        raise PolicyError("split", int(merchant[first]), "the deductions exceed what the merchant received")
     # The lines add up to what came in by construction: the merchant's line is the remainder.
-    total_in = paid + shipping
-    total_in += subsidy
-    net -= mcn  # net is not needed after this: the influencer's line, in place
     return {
-        "influencer_fen": net,
-        "mcn_fen": mcn,
-        "platform_commission_fee_fen": fee,
-        "team_leader_fen": leader - second,
-        "second_leader_fen": second,
-        "platform_tech_fee_fen": tech,
+        "influencer_fen": amounts.influencer,
+        "mcn_fen": amounts.mcn,
+        "platform_commission_fee_fen": amounts.fee,
+        "team_leader_fen": amounts.leader,
+        "second_leader_fen": amounts.second,
+        "platform_tech_fee_fen": amounts.tech,
         "merchant_fen": merchant,
-        "buyer_refund_fen": refunded.copy(),  # a column of its own, not the caller's refunded_fen
-        "subsidy_return_fen": subsidy - subsidy_kept,
-        "base_fen": base,
-        "commission_fen": commission,
-        "total_in_fen": total_in,
+        "buyer_refund_fen": inputs.refunded.copy(),  # a column of its own, not the caller's refunded_fen
+        "subsidy_return_fen": amounts.returned,
+        "base_fen": amounts.base,
+        "commission_fen": amounts.commission,
+        "total_in_fen": amounts.total_in,
     }
 
 

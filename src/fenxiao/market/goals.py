@@ -33,7 +33,8 @@ from fenxiao.errors import CurrencyMismatchError, InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money
 from fenxiao.settlement.ledger import EntryKind, Ledger
-from fenxiao.settlement.orders import Order, Party
+from fenxiao.settlement.orders import Order
+from fenxiao.settlement.splits import Party
 
 __all__ = [
     "DEFAULT_GOALS",

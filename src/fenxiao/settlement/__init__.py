@@ -1,1 +1,124 @@
-"""The money path: commission plans, platform profiles, orders, the split, the ledger and scenarios."""
+"""The money path: commission plans, platform profiles, orders, the split, the ledger and scenarios.
+
+The modules, from the ground up (each imports only those above it in this list):
+
+========================  ====================================================================================
+``arithmetic``            the integer core of the split, shared with :mod:`fenxiao.columnar`
+``kinds``                 :class:`PlanKind` and the default precedence
+``steps``                 tiered commission: :class:`CommissionStep`, :class:`StepMode`, :func:`commission_on`
+``profiles``              :class:`PlatformProfile` and its parts; the presets shipped as TOML
+``activities``            :class:`TeamLeaderActivity` (招商活动)
+``plans``                 :class:`CommissionPlan`, its rate history, :func:`select_plan`
+``orders``                :class:`Order`, :class:`OrderTerms`, :class:`OrderEvent`, the lifecycle
+``splits``                :func:`split` into :class:`SettlementLine` values per :class:`Party`, clawbacks
+``ledger``                the append-only :class:`Ledger`
+``scenarios``             notebook what-ifs: :func:`model`, :func:`sweep`, :func:`break_even_commission`
+========================  ====================================================================================
+
+Modules inside the package import each other, never this face.
+"""
+
+from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
+from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
+from fenxiao.settlement.ledger import EntryKey, EntryKind, Ledger, LedgerEntry, Period, entries_for
+from fenxiao.settlement.orders import (
+    ORDER_TRANSITIONS,
+    PAID_EVENT_ID,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderStatus,
+    OrderTerms,
+)
+from fenxiao.settlement.plans import (
+    CommissionPlan,
+    PlanCandidate,
+    PlanDecision,
+    RateChange,
+    next_natural_day,
+    select_plan,
+)
+from fenxiao.settlement.profiles import (
+    DEFAULT_CATEGORY_RULES,
+    PRESETS,
+    CategoryRule,
+    KindBounds,
+    PlatformProfile,
+    ServiceLevel,
+    SettlementDays,
+)
+from fenxiao.settlement.scenarios import (
+    Scenario,
+    ScenarioResult,
+    break_even_commission,
+    model,
+    record,
+    sweep,
+    to_pandas,
+)
+from fenxiao.settlement.splits import (
+    Clawback,
+    OrderSplit,
+    Party,
+    SettlementLine,
+    clawbacks,
+    difference,
+    history,
+    settled_split,
+    split,
+)
+from fenxiao.settlement.steps import CommissionStep, StepMode, commission_on
+
+__all__ = [
+    "DEFAULT_CATEGORY_RULES",
+    "DEFAULT_PRECEDENCE",
+    "ORDER_TRANSITIONS",
+    "PAID_EVENT_ID",
+    "PRESETS",
+    "ActivityKind",
+    "CategoryMinimum",
+    "CategoryRule",
+    "Clawback",
+    "CommissionPlan",
+    "CommissionStep",
+    "EntryKey",
+    "EntryKind",
+    "KindBounds",
+    "Ledger",
+    "LedgerEntry",
+    "Order",
+    "OrderEvent",
+    "OrderEventKind",
+    "OrderSplit",
+    "OrderStatus",
+    "OrderTerms",
+    "Party",
+    "Period",
+    "PlanCandidate",
+    "PlanDecision",
+    "PlanKind",
+    "PlatformProfile",
+    "RateChange",
+    "Scenario",
+    "ScenarioResult",
+    "SecondLevelTerms",
+    "ServiceLevel",
+    "SettlementDays",
+    "SettlementLine",
+    "StepMode",
+    "TeamLeaderActivity",
+    "break_even_commission",
+    "clawbacks",
+    "commission_on",
+    "difference",
+    "entries_for",
+    "history",
+    "model",
+    "next_natural_day",
+    "record",
+    "select_plan",
+    "settled_split",
+    "split",
+    "sweep",
+    "to_pandas",
+]

@@ -21,9 +21,10 @@ Balances (:meth:`Ledger.balance`, :meth:`Ledger.balances`, :meth:`Ledger.by_peri
 :meth:`Ledger.available`) are sums over entries, computed when asked, never stored.
 
 >>> from datetime import datetime, timedelta, timezone
->>> from fenxiao.settlement.plans import PlatformProfile
+>>> from fenxiao.settlement.profiles import PlatformProfile
 >>> from fenxiao.money import Money, Rate
->>> from fenxiao.settlement.orders import Order, OrderTerms, Party
+>>> from fenxiao.settlement.orders import Order, OrderTerms
+>>> from fenxiao.settlement.splits import Party
 >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
 >>> profile = PlatformProfile()
 >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="kol-1", paid=Money.of("100.00"),
@@ -58,8 +59,9 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, Money
-from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEventKind, Party, history
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEventKind
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, history
 
 __all__ = ["EntryKey", "EntryKind", "Ledger", "LedgerEntry", "Period", "entries_for"]
 

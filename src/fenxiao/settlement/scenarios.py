@@ -1,7 +1,7 @@
 """Scenario modelling for notebooks: what every party earns from a product at given rates, exactly.
 
 A :class:`Scenario` is a product's price and unit cost, the commission and fee rates, the expected units
-and refund rate. :func:`model` settles one single-unit order with :func:`fenxiao.settlement.orders.split` and
+and refund rate. :func:`model` settles one single-unit order with :func:`fenxiao.settlement.splits.split` and
 scales it: of ``units`` orders, ``refund_rate`` (rounded half-up to whole orders) are refunded in full
 and earn nobody anything; the rest earn every party its line. Refunded goods are taken to come back to
 stock, so they cost the merchant nothing. All money stays exact (integer fen).
@@ -37,8 +37,9 @@ from fenxiao._internal import validators as v
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
-from fenxiao.settlement.orders import Order, OrderTerms, Party, split
-from fenxiao.settlement.plans import PlatformProfile
+from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import Party, split
 
 __all__ = [
     "Scenario",

@@ -3,7 +3,7 @@
 Every strategy produces only valid values, as general as the domain allows: ¥0.01 orders, 0% and
 at-the-cap rates, every rounding mode a profile accepts, tiered commission in both modes, MCN and
 second-level leader shares, refunds by amount and by units before and after settlement. Orders come
-with rates that fit the profile they are drawn for, so :func:`fenxiao.settlement.orders.split` accepts them.
+with rates that fit the profile they are drawn for, so :func:`fenxiao.settlement.splits.split` accepts them.
 
 Unlike most arguments, ``profile=`` takes a value, not a strategy: the test needs the very profile the
 order was drawn for to split it. Draw one with :func:`platform_profiles` and pass it on, e.g. with
@@ -12,8 +12,8 @@ order was drawn for to split it. Draw one with :func:`platform_profiles` and pas
 Requires the ``hypothesis`` package (``pip install 'fenxiao[testing]'``).
 
 >>> from hypothesis import given, settings
->>> from fenxiao.settlement.plans import PlatformProfile
->>> from fenxiao.settlement.orders import split
+>>> from fenxiao.settlement.profiles import PlatformProfile
+>>> from fenxiao.settlement.splits import split
 >>> @settings(max_examples=20, deadline=None)
 ... @given(order=order_histories(profile=PlatformProfile()))
 ... def test_lines_add_up(order):
@@ -41,23 +41,14 @@ except ImportError as exc:  # the optional dependency is missing
 from fenxiao.domain.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import PolicyError
 from fenxiao.money import Money, Rate, Rounding
+from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
+from fenxiao.settlement.kinds import PlanKind
 from fenxiao.settlement.ledger import Ledger
 from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
-from fenxiao.settlement.plans import (
-    ActivityKind,
-    CategoryMinimum,
-    CategoryRule,
-    CommissionPlan,
-    CommissionStep,
-    PlanKind,
-    PlatformProfile,
-    SecondLevelTerms,
-    ServiceLevel,
-    SettlementDays,
-    StepMode,
-    TeamLeaderActivity,
-)
+from fenxiao.settlement.plans import CommissionPlan
+from fenxiao.settlement.profiles import CategoryRule, PlatformProfile, ServiceLevel, SettlementDays
 from fenxiao.settlement.scenarios import Scenario
+from fenxiao.settlement.steps import CommissionStep, StepMode
 
 __all__ = [
     "activities",

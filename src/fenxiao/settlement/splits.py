@@ -1,0 +1,498 @@
+"""The split of one order into every party's line, and the clawbacks of refunds after settlement.
+
+:func:`split` turns an :class:`~fenxiao.settlement.orders.Order` into :class:`SettlementLine` values, one per
+party (:class:`Party`), that add up exactly to what came in (the buyer's payment including shipping, plus
+the platform's subsidy):
+
+1. Base = paid goods amount − refunds (refunds come off the goods first), shipping excluded unless the
+   profile says otherwise; never below zero.
+2. Commission = base × the commission rate (or steps), rounded once. The platform's fee = commission × the
+   fee rate (0 when waived); the influencer's net = commission − fee; the MCN's share = net × its share;
+   the influencer keeps the rest.
+3. Leader fee = base × the first-level leader's rate, paid by the merchant on top of the commission; a
+   second-level leader's fee = base × its rate, paid out of the first-level leader's fee.
+4. Technical service fee = base × the category's rate.
+5. Refunds go back to the buyer (a line); the refunded share of the subsidy goes back to the platform
+   (a line); the merchant's net is what remains, so it absorbs every rounding remainder.
+
+Every computed line is rounded with the profile's one rounding mode from the exact product of its own base
+(DOWN by default: an amount under one fen is zero). With a half-way mode a tiny order's deductions can
+exceed what the merchant has by a fen; the technical fee then gives way, so no line is ever negative. The
+formula itself is :func:`fenxiao.settlement.arithmetic.split_amounts`, which the columnar path calls too.
+
+>>> from datetime import datetime, timezone
+>>> from fenxiao.money import Money, Rate
+>>> from fenxiao.settlement.orders import Order, OrderTerms
+>>> from fenxiao.settlement.profiles import PlatformProfile
+>>> paid_at = datetime(2026, 11, 11, 20, 0, tzinfo=timezone.utc)
+>>> order = Order(id="o-1", merchant_id="m-1", sku_id="sku-1", influencer_id="kol-1",
+...               paid=Money.of("99.90"), paid_at=paid_at,
+...               terms=OrderTerms(commission_rate=Rate.of("20%"), leader_id="tl-1",
+...                                leader_fee_rate=Rate.of("5%")))
+>>> for line in split(order, PlatformProfile()).lines:
+...     print(f"{line.party.value:<24} {line.amount.to_text():>6}")
+influencer                17.99
+platform_commission_fee    1.99
+team_leader                4.99
+platform_tech_fee          4.99
+merchant                  69.94
+
+Once the order settles, a refund is a clawback: the difference between the settled lines and the lines
+recomputed on the reduced base, so every party gives back its share exactly and a full refund brings
+every party to zero.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final, NamedTuple
+
+import attrs
+
+from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.money import DEFAULT_CURRENCY, PPM, Money, Rate
+from fenxiao.settlement import arithmetic
+from fenxiao.settlement.kinds import PlanKind
+from fenxiao.settlement.orders import (
+    _PAID_STATE,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderStatus,
+    OrderTerms,
+    _Step,
+    _walk,
+)
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.steps import StepMode, schedule
+
+__all__ = [
+    "Clawback",
+    "OrderSplit",
+    "Party",
+    "SettlementLine",
+    "clawbacks",
+    "difference",
+    "history",
+    "settled_split",
+    "split",
+]
+
+
+class Party(enum.Enum):
+    """Who a settlement line pays. Lines appear in this order."""
+
+    INFLUENCER = "influencer"  #: the influencer's commission, net of the platform's fee and the MCN's share
+    MCN = "mcn"  #: the MCN agency's share of the influencer's net commission
+    PLATFORM_COMMISSION_FEE = "platform_commission_fee"  #: the platform's fee on the commission
+    TEAM_LEADER = "team_leader"  #: the first-level team leader's service fee (less any second-level fee)
+    SECOND_LEADER = "second_leader"  #: the second-level team leader's fee
+    PLATFORM_TECH_FEE = "platform_tech_fee"  #: the merchant's technical service fee
+    MERCHANT = "merchant"  #: what the merchant keeps: goods, shipping and subsidy less everything above
+    BUYER_REFUND = "buyer_refund"  #: money returned to the buyer
+    SUBSIDY_RETURN = "subsidy_return"  #: the refunded share of the platform's subsidy, back to the platform
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese label."""
+        return _PARTY_ZH[self]
+
+    @property
+    def earns_commission(self) -> bool:
+        """Whether the line is commission (the refund reserve is held from these)."""
+        return self in (Party.INFLUENCER, Party.MCN)
+
+
+_PARTY_ZH: Final = {
+    Party.INFLUENCER: "达人佣金",
+    Party.MCN: "MCN分成",
+    Party.PLATFORM_COMMISSION_FEE: "平台佣金服务费",
+    Party.TEAM_LEADER: "团长服务费",
+    Party.SECOND_LEADER: "二级团长服务费",
+    Party.PLATFORM_TECH_FEE: "技术服务费",
+    Party.MERCHANT: "商家实收",
+    Party.BUYER_REFUND: "买家退款",
+    Party.SUBSIDY_RETURN: "平台补贴退回",
+}
+_PARTY_ORDER: Final = {party: i for i, party in enumerate(Party)}
+
+
+# -- the split -------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SettlementLine:
+    """One party's share of an order: *amount* to *party* (and, where known, the payee's id).
+
+    Amounts are never negative in a split; in a :class:`Clawback` they are the change (negative for the
+    parties giving money back).
+    """
+
+    party: Party = attrs.field(validator=v.member_of(Party))
+    amount: Money = attrs.field(validator=v.instance_of(Money))
+    payee_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
+
+
+def _check_lines(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    path = v.path_of(instance, attribute)
+    if not isinstance(value, tuple):
+        raise InvalidValueError(path, value, "must be a tuple of SettlementLine")
+    keys: set[tuple[Party, str | None]] = set()
+    for i, line in enumerate(value):
+        if not isinstance(line, SettlementLine):
+            raise InvalidValueError(f"{path}[{i}]", line, "must be a SettlementLine")
+        key = (line.party, line.payee_id)
+        if key in keys:
+            raise InvalidValueError(f"{path}[{i}]", line, "repeats a party and payee")
+        keys.add(key)
+
+
+@attrs.frozen
+class OrderSplit:
+    """Every party's line for one order at one point in its life.
+
+    Attributes:
+        order_id: The order.
+        status: Its status at that point.
+        total_in: What came in (goods, shipping, subsidy); the lines add up to exactly this.
+        base: The commission base after refunds.
+        refunded: Everything refunded by then.
+        commission: The gross commission the merchant pays (influencer + MCN + platform fee).
+        lines: One line per party, in :class:`Party` order.
+        subsidy: The platform-funded part of what came in that the order keeps (官方补贴, after refunds
+            returned their share): it is paid out inside the merchant's line, and ``merchant_own`` is
+            the merchant's line without it.
+    """
+
+    order_id: str = attrs.field(validator=v.identifier)
+    status: OrderStatus = attrs.field(validator=v.member_of(OrderStatus))
+    total_in: Money = attrs.field(validator=v.money)
+    base: Money = attrs.field(validator=v.money)
+    refunded: Money = attrs.field(validator=v.money)
+    commission: Money = attrs.field(validator=v.money)
+    lines: tuple[SettlementLine, ...] = attrs.field(converter=v.to_tuple, validator=_check_lines)
+    subsidy: Money = attrs.field(
+        default=attrs.Factory(lambda self: Money.zero(self.total_in.currency), takes_self=True), validator=v.money
+    )
+
+    @property
+    def merchant_own(self) -> Money:
+        """The merchant's line less the platform's subsidy in it: what the buyer's money left the merchant."""
+        return self.amount(Party.MERCHANT) - self.subsidy
+
+    def __attrs_post_init__(self) -> None:
+        total = sum((line.amount for line in self.lines), Money.zero(self.total_in.currency))
+        if total != self.total_in:
+            raise PolicyError("OrderSplit.lines", total, f"must add up to total_in ({self.total_in})")
+
+    def amount(self, party: Party) -> Money:
+        """The total of *party*'s lines (zero if it has none)."""
+        return sum((line.amount for line in self.lines if line.party is party), Money.zero(self.total_in.currency))
+
+    def line(self, party: Party) -> SettlementLine | None:
+        """*party*'s line, or ``None`` if the split has none."""
+        return next((line for line in self.lines if line.party is party), None)
+
+
+@attrs.frozen
+class Clawback:
+    """What a refund after settlement took back: the change in every party's line (summing to zero).
+
+    Attributes:
+        order_id: The order.
+        event_id: The refund event.
+        at: When.
+        lines: Per party, recomputed line − settled line (before this refund); negative for those giving back.
+    """
+
+    order_id: str = attrs.field(validator=v.identifier)
+    event_id: str = attrs.field(validator=v.identifier)
+    at: datetime = attrs.field(validator=v.aware_datetime)
+    lines: tuple[SettlementLine, ...] = attrs.field(converter=v.to_tuple, validator=_check_lines)
+
+    def amount(self, party: Party) -> Money:
+        """The change in *party*'s line (zero if it did not change)."""
+        currency = self.lines[0].amount.currency if self.lines else DEFAULT_CURRENCY
+        return sum((line.amount for line in self.lines if line.party is party), Money.zero(currency))
+
+
+def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
+    """Check the order's rates against *profile*: its bounds and cap, and 100% in total with *tech*.
+
+    The authority on which terms a split accepts and the errors it raises; :func:`_within_rules` only
+    spares the check on terms it can show pass.
+    """
+    terms = order.terms
+    fee = terms.leader_fee_rate
+    paths = ["OrderTerms.commission_rate", *(f"OrderTerms.steps[{i}].rate" for i in range(len(terms.steps)))]
+    for path, rate in zip(paths, terms.commission_rates(), strict=True):
+        profile.check_commission(rate, kind=terms.plan_kind, category=order.category_keys, leader_fee=fee, path=path)
+        total = rate.value + (fee.value if fee is not None else 0) + tech.value
+        if total > 1:
+            raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
+
+
+class _Rules(NamedTuple):
+    """What a split needs from a profile for one plan kind and category, read once (internal).
+
+    Rates are in ppm. Everything is derived from the frozen profile, so it stays true for its lifetime.
+    """
+
+    profile: PlatformProfile  # held, so its id() cannot be reused while the entry is cached
+    low: int  # the lowest commission allowed
+    high: int  # the highest
+    min_leader: int  # the category's minimum leader fee, -1 for none
+    cap_limit: int  # the highest commission + leader fee allowed (the cap, less 1 ppm unless inclusive)
+    tech: Rate  # the category's technical fee rate (when the terms name none)
+    fee_ppm: int  # the platform's fee on the commission (0 when waived)
+    exact: bool  # the profile is a PlatformProfile itself, not a subclass that may override its checks
+
+    @classmethod
+    def of(cls, profile: PlatformProfile, kind: PlanKind | None, keys: tuple[str, ...]) -> _Rules:
+        """Read *profile*'s rules for a plan of *kind* on goods with category *keys*."""
+        low, _, high, _ = profile._bounds(kind, keys)
+        rule = profile.rule_for(keys)
+        floor = rule.min_leader_fee if rule is not None else None
+        cap = profile.combined_cap.ppm
+        return cls(
+            profile=profile,
+            low=low.ppm,
+            high=high.ppm,
+            min_leader=-1 if floor is None else floor.ppm,
+            cap_limit=cap if profile.combined_cap_inclusive else cap - 1,
+            tech=profile.tech_fee_for(keys),
+            fee_ppm=profile.effective_commission_fee_rate.ppm,
+            exact=type(profile) is PlatformProfile,
+        )
+
+
+#: At most this many (profile, plan kind, category) entries are cached; the cache empties when full.
+_RULES_MAX: Final = 512
+_RULES: dict[tuple[int, PlanKind | None, tuple[str, ...]], _Rules] = {}
+
+
+def _rules_for(profile: PlatformProfile, kind: PlanKind | None, keys: tuple[str, ...]) -> _Rules:
+    """*profile*'s :class:`_Rules` for *kind* and *keys*, from a bounded cache keyed on the profile's identity.
+
+    Only exact :class:`PlatformProfile` instances are cached (a subclass's rules are read every time).
+    An entry holds its profile, so while it is cached no other object can take the profile's id; the
+    ``is`` test below guards that anyway. Profiles, kinds and key tuples are immutable, so an entry never
+    goes stale. Thread-safe: dict reads, writes and ``clear`` are atomic; a race only reads twice.
+    """
+    key = (id(profile), kind, keys)
+    rules = _RULES.get(key)
+    if rules is not None and rules.profile is profile:
+        return rules
+    rules = _Rules.of(profile, kind, keys)
+    if rules.exact:
+        if len(_RULES) >= _RULES_MAX:
+            _RULES.clear()
+        _RULES[key] = rules
+    return rules
+
+
+def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
+    """Whether *terms* pass :func:`_check_terms` under *rules* with technical fee *tech*, in ppm integers.
+
+    ``True`` means the full check passes: rates sit on the ppm grid, so comparing ppm compares the exact
+    values, and each test below is one of the full check's. ``False`` sends the split to the full check,
+    which raises (or, were this ever too strict, passes): either way the full check decides.
+    """
+    fee = terms.leader_fee_rate
+    fee_ppm = 0 if fee is None else fee.ppm
+    if fee is not None and fee_ppm < rules.min_leader:
+        return False
+    low, high = rules.low, rules.high
+    room = PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
+    cap = rules.cap_limit - fee_ppm if fee is not None else PPM  # … and beside the leader fee under the cap
+    top = min(high, room, cap)
+    rate = terms.commission_rate.ppm
+    if not low <= rate <= top:
+        return False
+    return not terms.steps or all(low <= step.rate.ppm <= top for step in terms.steps)
+
+
+# The split's own values, built from parts _split_at proved valid (the lines add up to total_in by construction),
+# without re-running the validators: equal to the validated objects, with the same hash and repr.
+_trusted: Final = builder(Money)
+_trusted_line: Final = builder(SettlementLine)
+_trusted_split: Final = builder(OrderSplit)
+
+
+def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequence[_Step] | None = None) -> OrderSplit:
+    """The split after the first *count* events.
+
+    Amounts are computed in integer fen and each becomes a Money once. For an :class:`Order` and a
+    :class:`PlatformProfile` themselves (not subclasses, which may override what is read here) the result
+    is built without re-running validators, because every value is proven by construction:
+
+    * every amount is an int between 0 and ``total_in`` (≤ :data:`MAX_FEN`, which :class:`Order`
+      checks), in the order's one currency; ``net − mcn`` and ``leader − second`` are not negative since
+      the MCN share and the second-level rate are at most 100% and the first-level rate;
+    * the ids are the order's and its terms' (validated there); each party appears at most once;
+    * the lines add up to ``total_in``: influencer + MCN + platform fee is the commission, the two leader
+      lines are the leader fee, and merchant = paid + shipping + subsidy − refunded − subsidy returned −
+      commission − leader fee − tech fee, so adding the refund and subsidy-return lines gives back
+      paid + shipping + subsidy.
+
+    Otherwise the public validated constructors build it, as before.
+    """
+    if not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("split.profile", profile, "must be a PlatformProfile")
+    if steps is not None:
+        state = steps[count - 1] if count else _PAID_STATE
+    else:
+        state = _walk(order, order.events[:count])[-1] if count else _PAID_STATE
+    terms = order.terms
+    paid_money = order.paid
+    currency = paid_money.currency
+    exact = type(order) is Order
+    if exact:  # Order.category_keys, inline
+        cid, level1 = order.category_id, order.category_level1
+        keys: tuple[str, ...] = () if cid is None and level1 is None else order.category_keys
+    else:
+        keys = order.category_keys
+    rules = _rules_for(profile, terms.plan_kind, keys)
+    exact = exact and rules.exact
+    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
+    if not (rules.exact and _within_rules(terms, rules, tech_rate)):
+        _check_terms(order, profile, tech_rate)
+
+    ladder = terms.steps
+    mcn_share, leader_rate, second_rate = terms.mcn_share, terms.leader_fee_rate, terms.second_leader_fee_rate
+    paid, shipping, subsidy, refunded = paid_money.fen, order.shipping.fen, order.subsidy.fen, state.refunded
+    amounts = arithmetic.split_amounts(
+        paid=paid,
+        shipping=shipping,
+        subsidy=subsidy,
+        refunded=refunded,
+        invalid=state.status is OrderStatus.INVALID,
+        commission_ppm=terms.commission_rate.ppm,
+        steps=schedule(ladder) if ladder else (),
+        marginal=terms.step_mode is StepMode.MARGINAL,
+        fee_ppm=rules.fee_ppm,
+        mcn_ppm=0 if mcn_share is None else mcn_share.ppm,
+        leader_ppm=0 if leader_rate is None else leader_rate.ppm,
+        second_ppm=0 if second_rate is None else second_rate.ppm,
+        tech_ppm=tech_rate.ppm,
+        shipping_in_base=profile.shipping_in_base,
+        rounding=profile.rounding,
+    )
+    # one unpacking instead of an attribute read per line (this path is hot)
+    base, commission, fee, mcn, influencer, leader, second, tech, merchant, subsidy_kept, returned, _ = amounts
+    if merchant < 0:  # pragma: no cover - the profile's cap (< 100%) makes this unreachable
+        raise PolicyError("split", Money(merchant, currency), "the deductions exceed what the merchant received")
+
+    make_line = _trusted_line if exact else SettlementLine
+    lines = [make_line(Party.INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
+    if terms.mcn_id is not None:
+        lines.append(make_line(Party.MCN, _trusted(mcn, currency), terms.mcn_id))
+    lines.append(make_line(Party.PLATFORM_COMMISSION_FEE, _trusted(fee, currency), None))
+    if terms.leader_id is not None:
+        lines.append(make_line(Party.TEAM_LEADER, _trusted(leader, currency), terms.leader_id))
+    if terms.second_leader_id is not None:
+        lines.append(make_line(Party.SECOND_LEADER, _trusted(second, currency), terms.second_leader_id))
+    lines.append(make_line(Party.PLATFORM_TECH_FEE, _trusted(tech, currency), None))
+    lines.append(make_line(Party.MERCHANT, _trusted(merchant, currency), order.merchant_id))
+    refunded_money = _trusted(refunded, currency)
+    if refunded:
+        lines.append(make_line(Party.BUYER_REFUND, refunded_money, None))
+    if returned:
+        lines.append(make_line(Party.SUBSIDY_RETURN, _trusted(returned, currency), None))
+    return (_trusted_split if exact else OrderSplit)(
+        order.id,
+        state.status,
+        _trusted(paid + shipping + subsidy, currency) if exact else order.total_in,
+        _trusted(base, currency),
+        refunded_money,
+        _trusted(commission, currency),
+        tuple(lines),
+        _trusted(subsidy_kept, currency),
+    )
+
+
+def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = None) -> OrderSplit:
+    """Split *order* into every party's line under *profile*, after all its events (or those up to *as_of*).
+
+    Before settlement this is the estimate; after it, the settled lines less any clawbacks.
+
+    Raises:
+        PolicyError: The order's rates break the profile's bounds (commission range, cap, 100% in total).
+        InvalidValueError: *order* is not an :class:`Order` or *profile* not a profile.
+    """
+    if not isinstance(order, Order):
+        raise InvalidValueError("split.order", order, "must be an Order")
+    events = order.events
+    if as_of is not None:
+        moment = v.require_aware(as_of, "split.as_of")
+        count = sum(1 for e in events if e.at <= moment)
+    else:
+        count = len(events)
+    return _split_at(order, profile, count)
+
+
+def settled_split(order: Order, profile: PlatformProfile) -> OrderSplit | None:
+    """The lines as settled (refunds after settlement not applied), or ``None`` if the order never settled."""
+    for i, event in enumerate(order.events):
+        if event.kind is OrderEventKind.SETTLED:
+            return _split_at(order, profile, i + 1)
+    return None
+
+
+def _line_map(lines: Iterable[SettlementLine]) -> dict[tuple[Party, str | None], Money]:
+    return {(line.party, line.payee_id): line.amount for line in lines}
+
+
+def difference(after: OrderSplit, before: OrderSplit) -> tuple[SettlementLine, ...]:
+    """Per party, ``after − before``, omitting parties whose line did not change; the result sums to zero."""
+    old, new = _line_map(before.lines), _line_map(after.lines)
+    zero = Money.zero(after.total_in.currency)
+    keys = sorted(old.keys() | new.keys(), key=lambda k: (_PARTY_ORDER[k[0]], k[1] or ""))
+    changed = []
+    for party, payee in keys:
+        delta = new.get((party, payee), zero) - old.get((party, payee), zero)
+        if delta:
+            changed.append(SettlementLine(party, delta, payee))
+    return tuple(changed)
+
+
+def clawbacks(order: Order, profile: PlatformProfile) -> tuple[Clawback, ...]:
+    """One :class:`Clawback` per refund after settlement: the settled lines minus the recomputed ones.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t = datetime(2026, 11, 11, tzinfo=timezone.utc)
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> profile = PlatformProfile()
+    >>> order = order.receive(at=t + timedelta(days=2)).settle(profile, at=t + timedelta(days=9))
+    >>> order = order.refund(event_id="r-1", at=t + timedelta(days=10), amount=Money.of("50.00"))
+    >>> [(line.party.value, line.amount.to_text()) for line in clawbacks(order, profile)[0].lines]
+    [('influencer', '-9.00'), ('platform_commission_fee', '-1.00'), ('platform_tech_fee', '-2.50'), \
+('merchant', '-37.50'), ('buyer_refund', '50.00')]
+    """
+    walked = _walk(order, order.events)
+    found: list[Clawback] = []
+    settled = False
+    previous = _split_at(order, profile, 0, walked)
+    for i, event in enumerate(order.events):
+        current = _split_at(order, profile, i + 1, walked)
+        if settled and event.kind is OrderEventKind.REFUNDED:
+            found.append(Clawback(order.id, event.id, event.at, difference(current, previous)))
+        settled = settled or event.kind is OrderEventKind.SETTLED
+        previous = current
+    return tuple(found)
+
+
+def history(order: Order, profile: PlatformProfile) -> tuple[tuple[OrderEvent | None, OrderSplit], ...]:
+    """The split after the payment (event ``None``) and after each event, in order (what the ledger posts)."""
+    walked = _walk(order, order.events)
+    result: list[tuple[OrderEvent | None, OrderSplit]] = [(None, _split_at(order, profile, 0, walked))]
+    for i, event in enumerate(order.events):
+        result.append((event, _split_at(order, profile, i + 1, walked)))
+    return tuple(result)

@@ -1,0 +1,137 @@
+"""The integer core of the split: one formula, equal on Python ints and on int64 arrays."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.columnar._intmath import div_round
+from fenxiao.money import PPM, Rounding
+from fenxiao.settlement import arithmetic
+from fenxiao.settlement.arithmetic import SCALAR, commission, round_div, share, split_amounts, step_numerator
+
+ROUNDINGS = st.sampled_from(list(Rounding))
+PROFILE_ROUNDINGS = st.sampled_from([Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP, Rounding.HALF_EVEN])
+FEN = st.integers(0, 10**9)
+RATES = st.integers(0, PPM)
+
+
+def ladders() -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
+    """Tiered steps: increasing thresholds above zero, each with a rate."""
+    return st.lists(st.tuples(st.integers(1, 10**8), RATES), max_size=4, unique_by=lambda s: s[0]).map(
+        lambda steps: tuple(sorted(steps))
+    )
+
+
+def exact_commission(base: int, rate: int, steps: tuple[tuple[int, int], ...], marginal: bool) -> Fraction:
+    """The commission as exact fractions, written the way the rule reads (the reference for step_numerator)."""
+    if not steps:
+        return Fraction(base * rate, PPM)
+    schedule = [(0, rate), *steps]
+    if not marginal:
+        applicable = rate
+        for threshold, step_rate in schedule:
+            if base >= threshold:
+                applicable = step_rate
+        return Fraction(base * applicable, PPM)
+    total = Fraction(0)
+    for i, (threshold, step_rate) in enumerate(schedule):
+        top = base if i + 1 == len(schedule) else min(base, schedule[i + 1][0])
+        if top > threshold:
+            total += Fraction((top - threshold) * step_rate, PPM)
+    return total
+
+
+@given(st.integers(-(10**18), 10**18), st.integers(1, 10**12), ROUNDINGS)
+def test_round_div_on_ints_is_the_money_layers_rounding(num: int, den: int, rounding: Rounding) -> None:
+    """round_div on ints gives Rounding.round_ratio's integer, for every mode and sign."""
+    assert round_div(num, den, rounding) == rounding.round_ratio(num, den)
+
+
+@given(st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=20), st.integers(1, 10**6), ROUNDINGS)
+def test_round_div_on_arrays_is_round_div_on_each_int(nums: list[int], den: int, rounding: Rounding) -> None:
+    """On an int64 array round_div gives, element by element, what it gives on each int (and what _intmath does)."""
+    array = np.array(nums, dtype=np.int64)
+    result = round_div(array, den, rounding)
+    assert result.tolist() == [round_div(n, den, rounding) for n in nums]
+    assert result.tolist() == div_round(array, den, rounding).tolist()
+
+
+@given(st.integers(-(10**12), 10**12), RATES, ladders(), st.booleans(), ROUNDINGS)
+def test_commission_is_the_exact_commission_rounded_once(
+    base: int, rate: int, steps: tuple[tuple[int, int], ...], marginal: bool, rounding: Rounding
+) -> None:
+    """step_numerator is the exact commission times 10**6; commission rounds it once."""
+    exact = exact_commission(base, rate, steps, marginal)
+    assert Fraction(step_numerator(base, rate, steps, marginal=marginal), PPM) == exact
+    assert commission(base, rate, steps, marginal=marginal, rounding=rounding) == rounding.round_fraction(exact)
+
+
+@given(FEN, RATES, PROFILE_ROUNDINGS)
+def test_share_is_the_amount_at_the_rate_rounded_once(amount: int, rate: int, rounding: Rounding) -> None:
+    """share(amount, ppm) is amount × ppm / 10**6 rounded once."""
+    assert share(amount, rate, rounding) == rounding.round_fraction(Fraction(amount * rate, PPM))
+
+
+@st.composite
+def order_rows(draw: st.DrawFn) -> dict[str, int | bool]:
+    """One order's inputs in fen and ppm, within the split's rules (the leaders' fees fit, refunds too)."""
+    paid = draw(st.integers(1, 10**9))
+    shipping = draw(st.integers(0, 10**5))
+    leader = draw(st.integers(0, 200_000))
+    return {
+        "paid": paid,
+        "shipping": shipping,
+        "subsidy": draw(st.integers(0, 10**6)),
+        "refunded": draw(st.integers(0, paid + shipping)),
+        "invalid": draw(st.booleans()),
+        "commission_ppm": draw(st.integers(0, 600_000)),
+        "mcn_ppm": draw(RATES),
+        "leader_ppm": leader,
+        "second_ppm": draw(st.integers(0, leader)),
+        "tech_ppm": draw(st.integers(0, 100_000)),
+    }
+
+
+@given(
+    st.lists(order_rows(), min_size=1, max_size=12),
+    ladders(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([0, 100_000]),
+    PROFILE_ROUNDINGS,
+)
+def test_split_amounts_on_columns_is_split_amounts_on_each_row(
+    rows: list[dict[str, int | bool]],
+    steps: tuple[tuple[int, int], ...],
+    marginal: bool,
+    shipping_in_base: bool,
+    fee_ppm: int,
+    rounding: Rounding,
+) -> None:
+    """The one formula gives the same amounts on int64 columns (ops=numpy) as on each row's ints, and they add up."""
+    common = {
+        "steps": steps,
+        "marginal": marginal,
+        "fee_ppm": fee_ppm,
+        "shipping_in_base": shipping_in_base,
+        "rounding": rounding,
+    }
+    columns = {
+        name: np.array([row[name] for row in rows], dtype=np.bool_ if name == "invalid" else np.int64)
+        for name in rows[0]
+    }
+    together = split_amounts(**columns, **common, ops=np)  # type: ignore[arg-type]
+    for i, row in enumerate(rows):
+        alone = split_amounts(**row, **common, ops=SCALAR)  # type: ignore[arg-type]
+        assert [int(column[i]) for column in together] == list(alone)
+        lines = (alone.influencer, alone.mcn, alone.fee, alone.leader, alone.second, alone.tech, alone.merchant)
+        assert sum(lines) + int(row["refunded"]) + alone.returned == alone.total_in
+
+
+def test_the_module_needs_no_numpy() -> None:
+    """The integer core imports no NumPy: the object path stays free of it."""
+    assert "numpy" not in vars(arithmetic)
