@@ -20,7 +20,7 @@ from fenxiao.columnar import grade_columns, run_pipeline
 from fenxiao.grading.perks import default_perk_catalog, resolve_perks
 from fenxiao.grading.tiers import default_tier_policy, tier_inputs
 from fenxiao.scoring.context import build_context
-from fenxiao.scoring.dimensions import default_scorer
+from fenxiao.scoring.defaults import default_scorer
 
 TITLE = "columnar: grading and the whole pipeline (one core)"
 _GRADE_ARGS = (

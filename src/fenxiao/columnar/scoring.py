@@ -14,7 +14,7 @@ without it is called through the object path: the rows are rebuilt as snapshots 
 metric registered with :func:`fenxiao.scoring.metrics.register_metric` is measured the same way.
 
 >>> from fenxiao.sample import load_sample
->>> from fenxiao.scoring.dimensions import default_scorer
+>>> from fenxiao.scoring.defaults import default_scorer
 >>> from fenxiao.columnar import snapshot_columns
 >>> snapshots = load_sample().latest_snapshots()
 >>> scores = score_columns(snapshot_columns(snapshots))
@@ -47,8 +47,11 @@ from fenxiao.columnar.context import _summary
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import DEFAULT_CURRENCY, Rounding
 from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import Dimension, DimensionScore, DimensionScorer, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.dimensions import Dimension, DimensionScore
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import get_metric
+from fenxiao.scoring.plugins import DimensionScorer
 from fenxiao.scoring.scorecards import MetricRule, ScorecardScorer
 
 __all__ = [

@@ -674,7 +674,7 @@ class TierPolicy:
 
         Args:
             snapshot: The SKU's metrics.
-            scorecard: A :class:`~fenxiao.scoring.dimensions.ScoreCard` (or a mapping of the six score inputs).
+            scorecard: A :class:`~fenxiao.scoring.dimensions.SkuScores` (or a mapping of the six score inputs).
             as_of: The moment of grading (timezone-aware).
             explain: ``False`` skips the trace and gap (faster); the tier is the same.
         """
@@ -743,7 +743,7 @@ class TierPolicy:
 
 
 def _scores_of(scorecard: object) -> Mapping[str, object]:
-    """The six score inputs of a :class:`~fenxiao.scoring.dimensions.ScoreCard` (or a mapping holding them)."""
+    """The six score inputs of a :class:`~fenxiao.scoring.dimensions.SkuScores` (or a mapping holding them)."""
     if isinstance(scorecard, Mapping):
         return scorecard
     values = getattr(scorecard, "values", None)
@@ -752,7 +752,7 @@ def _scores_of(scorecard: object) -> Mapping[str, object]:
         result: dict[str, object] = {f"score.{getattr(d, 'value', d)}": value for d, value in values().items()}
         result["composite"] = composite
         return result
-    raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
+    raise InvalidValueError("scorecard", scorecard, "must be a SkuScores or a mapping of score inputs")
 
 
 class _Lenient(Mapping[str, object]):
