@@ -576,7 +576,7 @@ def _default_name(instance: ScorecardScorer) -> str:
 
 @attrs.frozen
 class ScorecardScorer:
-    """A :class:`~fenxiao.scoring.dimensions.DimensionScorer` that evaluates a declarative :class:`Scorecard`.
+    """A :class:`~fenxiao.scoring.plugins.DimensionScorer` that evaluates a declarative :class:`Scorecard`.
 
     >>> from fenxiao.scoring.context import ScoringContext
     >>> from fenxiao.sample import load_sample
