@@ -21,7 +21,7 @@ from fenxiao.grading.inputs import tier_inputs
 from fenxiao.grading.perks import default_perk_catalog, resolve_perks
 from fenxiao.grading.tiers import default_tier_policy
 from fenxiao.scoring.context import build_context
-from fenxiao.scoring.dimensions import default_scorer
+from fenxiao.scoring.defaults import default_scorer
 
 TITLE = "columnar: grading and the whole pipeline (one core)"
 _GRADE_ARGS = (

@@ -17,7 +17,9 @@ from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import Dimension, DimensionScore, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.dimensions import Dimension, DimensionScore
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.registry import ENTRY_POINT_GROUP, ScorerRegistry, default_registry
 from fenxiao.scoring.scorecards import Scorecards, ScorerNames
 
@@ -34,7 +36,7 @@ EMPTY = ScoringContext.empty()
 
 # A third-party package, written the way docs/write-a-scorer.md tells a rule author to write one.
 PLUGIN_MODULE = '''
-from fenxiao.scoring.dimensions import Dimension, DimensionScore, Contribution, round_points
+from fenxiao.scoring.dimensions import Contribution, Dimension, DimensionScore, round_points
 
 
 class ServiceScorer:
@@ -236,9 +238,9 @@ def test_importing_and_scoring_never_reads_entry_points() -> None:
         real = md.entry_points
         md.entry_points = lambda *a, **k: calls.append(k) or real(*a, **k)
         import fenxiao, fenxiao.scoring.dimensions, fenxiao.scoring.scorecards, fenxiao.scoring.registry
-        import fenxiao.scoring.metrics, fenxiao.scoring.context
+        import fenxiao.scoring.metrics, fenxiao.scoring.context, fenxiao.scoring.defaults, fenxiao.scoring.five
         from fenxiao.sample import load_sample
-        fenxiao.scoring.dimensions.default_scorer().score_many(load_sample().latest_snapshots())
+        fenxiao.scoring.defaults.default_scorer().score_many(load_sample().latest_snapshots())
         fenxiao.scoring.registry.default_registry().get("default.sales")
         print(len([c for c in calls if c.get("group") == "fenxiao.scorers"]))
         """

@@ -20,9 +20,10 @@ from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import Money, Rate
 from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import Dimension
+from fenxiao.scoring.dimensions import CompositeWeights, Dimension
 from fenxiao.scoring.metrics import get_metric
 from fenxiao.scoring.scorecards import (
+    DEFAULTS_FILE,
     MAX_BREAKPOINT_UNITS,
     Cap,
     MetricRule,
@@ -32,7 +33,7 @@ from fenxiao.scoring.scorecards import (
     ScorerNames,
     default_scorecards,
 )
-from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.serialization import dumps, from_dict, load, loads, to_dict
 from fenxiao.testing.scoring import metric_rules, scorecard_sets, scorecards, scoring_snapshots
 
 D = Decimal
@@ -328,6 +329,75 @@ def test_default_scorecards_are_the_empty_scorecards_file() -> None:
     """Every field of Scorecards defaults to the built-in model."""
     assert Scorecards() == default_scorecards()
     assert loads("", Scorecards, format="toml") == default_scorecards()
+
+
+_DEFAULTS_FILE = Path(__file__).parents[1] / "src" / "fenxiao" / DEFAULTS_FILE
+#: What `dumps(default_scorecards(), format="toml")` wrote when the defaults were a Python function (0.1).
+_FROZEN_DEFAULTS = Path(__file__).parent / "data" / "default_scorecards_0.1.toml"
+
+
+def test_the_shipped_defaults_file_holds_what_the_python_defaults_held() -> None:
+    """The TOML defaults load to the model the former Python function built, and write back to the same text."""
+    frozen = _FROZEN_DEFAULTS.read_text(encoding="utf-8")
+    assert default_scorecards() == loads(frozen, Scorecards, format="toml")
+    assert dumps(default_scorecards(), format="toml").strip() == frozen.strip()
+
+
+def test_key_default_values_are_frozen() -> None:
+    """A few values the docs and tiers rely on, written out by hand."""
+    cards = default_scorecards()
+    refund = cards.service.rule("refund_rate")
+    assert refund.breakpoints == tuple(
+        (Decimal(x), Decimal(y)) for x, y in (("0.05", 100), ("0.15", 80), ("0.3", 40), ("0.6", 0))
+    )
+    assert refund.weight == Decimal("0.15")
+    assert cards.service.caps == (
+        Cap("serious_violations_365d", limit=60, at_least=1, reason="a serious violation in the past year"),
+    )
+    assert cards.sales.rule("units_30d").integer_breakpoints == (
+        (0, 0),
+        (1, 1000),
+        (100, 4000),
+        (1000, 7000),
+        (10_000, 9000),
+        (100_000, 10_000),
+    )
+    assert cards.brand.metrics == (
+        "brand_registered",
+        "brand_authorised",
+        "flagship_shop",
+        "on_brand_list",
+        "brand_gmv_30d",
+    )
+    assert cards.price.rule("price_vs_category_median").integer_breakpoints[0] == (500_000, 10_000)
+    assert cards.distribution.rule("team_leaders").breakpoints[-1] == (Decimal(3), Decimal(100))
+    assert cards.weights == CompositeWeights()
+    assert cards.scorers == ScorerNames()
+
+
+def test_the_shipped_defaults_file_names_every_dimension() -> None:
+    """The file is complete (no dimension falls back to a default, which is itself), and is read once."""
+    data = tomllib.loads(_DEFAULTS_FILE.read_text(encoding="utf-8"))
+    assert set(data) == {d.value for d in Dimension} | {"weights", "scorers"}
+    assert default_scorecards() is default_scorecards()
+
+
+def test_a_copy_of_the_defaults_file_is_a_starting_point(tmp_path: Path) -> None:
+    """Copied and edited, the defaults file loads with the user's change and nothing else."""
+    text = _DEFAULTS_FILE.read_text(encoding="utf-8")
+    mine = tmp_path / "scorecards.toml"
+    mine.write_text(text, encoding="utf-8")
+    assert load(mine, Scorecards) == default_scorecards()
+    mine.write_text(
+        text.replace(
+            '[service.refund_rate]\nbreakpoints = [["0.05", "100"]',
+            '[service.refund_rate]\nbreakpoints = [["0.04", "100"]',
+        ),
+        encoding="utf-8",
+    )
+    edited = load(mine, Scorecards)
+    assert edited.service.rule("refund_rate").breakpoints[0] == (Decimal("0.04"), Decimal(100))
+    assert edited.replace(Dimension.SERVICE, default_scorecards().service) == default_scorecards()
 
 
 def _markdown_table(card: Scorecard) -> str:

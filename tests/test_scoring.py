@@ -18,18 +18,17 @@ from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
 from fenxiao.money import Money, Rate
 from fenxiao.scoring.context import ScoringContext, build_context
+from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import (
-    BatchDimensionScorer,
     CompositeWeights,
     Contribution,
     Dimension,
     DimensionScore,
-    DimensionScorer,
-    FiveDimensionScorer,
-    ScoreCard,
-    default_scorer,
+    SkuScores,
     round_points,
 )
+from fenxiao.scoring.five import FiveDimensionScorer
+from fenxiao.scoring.plugins import BatchDimensionScorer, DimensionScorer
 from fenxiao.scoring.registry import ScorerRegistry
 from fenxiao.scoring.scorecards import MetricRule, Scorecards, ScorecardScorer, ScorerNames, default_scorecards
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
@@ -134,29 +133,29 @@ def test_composite_weights_must_be_non_negative_and_sum_to_one() -> None:
 def test_a_score_card_computes_its_composite_and_refuses_a_wrong_one() -> None:
     """The composite is derived, so card and explanation cannot disagree."""
     parts = [DimensionScore(d, v) for d, v in zip(Dimension, (10, 20, 30, 40, 55), strict=True)]
-    card = ScoreCard.of("sku-1", parts, CompositeWeights.of({"brand": "0.5", "sales": "0.5"}))
+    card = SkuScores.of("sku-1", parts, CompositeWeights.of({"brand": "0.5", "sales": "0.5"}))
     assert card.composite == D("32.50")
-    with pytest.raises(InvalidValueError, match=r"ScoreCard\.composite: disagrees with the weighted dimensions"):
+    with pytest.raises(InvalidValueError, match=r"SkuScores\.composite: disagrees with the weighted dimensions"):
         attrs.evolve(card, composite=D("32.51"))
-    with pytest.raises(InvalidValueError, match=r"ScoreCard\.price\.dimension: must be 'price'"):
+    with pytest.raises(InvalidValueError, match=r"SkuScores\.price\.dimension: must be 'price'"):
         attrs.evolve(card, price=parts[0])
 
 
 def test_a_score_card_needs_each_dimension_once() -> None:
-    """ScoreCard.of names a missing or repeated dimension."""
+    """SkuScores.of names a missing or repeated dimension."""
     parts = [DimensionScore(d, 1) for d in Dimension]
     with pytest.raises(InvalidValueError, match="lacks these dimensions"):
-        ScoreCard.of("sku-1", parts[:4])
+        SkuScores.of("sku-1", parts[:4])
     with pytest.raises(InvalidValueError, match="repeats a dimension"):
-        ScoreCard.of("sku-1", [*parts, parts[0]])
+        SkuScores.of("sku-1", [*parts, parts[0]])
 
 
 def test_the_composite_rounds_half_to_even() -> None:
     """0.5 x 0.01 + 0.5 x 0.00 = 0.005, which rounds to 0.00; 0.5 x 0.03 gives 0.02."""
     weights = CompositeWeights.of({"brand": "0.5", "price": "0.5"})
     zero = [DimensionScore(d, 0) for d in Dimension]
-    assert ScoreCard.of("s", [DimensionScore(Dimension.BRAND, D("0.01")), *zero[1:]], weights).composite == D("0.00")
-    assert ScoreCard.of("s", [DimensionScore(Dimension.BRAND, D("0.03")), *zero[1:]], weights).composite == D("0.02")
+    assert SkuScores.of("s", [DimensionScore(Dimension.BRAND, D("0.01")), *zero[1:]], weights).composite == D("0.00")
+    assert SkuScores.of("s", [DimensionScore(Dimension.BRAND, D("0.03")), *zero[1:]], weights).composite == D("0.02")
 
 
 def test_the_explanation_shows_the_composite_sum_and_every_contribution() -> None:
@@ -174,10 +173,10 @@ def test_the_explanation_shows_the_composite_sum_and_every_contribution() -> Non
 
 
 @given(card=score_cards())
-def test_score_cards_round_trip_through_the_converter_and_json(card: ScoreCard) -> None:
+def test_score_cards_round_trip_through_the_converter_and_json(card: SkuScores) -> None:
     """Cards serialize with exact decimal strings and read back equal."""
-    assert from_dict(to_dict(card), ScoreCard) == card
-    assert loads(dumps(card), ScoreCard) == card
+    assert from_dict(to_dict(card), SkuScores) == card
+    assert loads(dumps(card), SkuScores) == card
 
 
 def test_a_tampered_card_file_is_refused() -> None:
@@ -185,7 +184,7 @@ def test_a_tampered_card_file_is_refused() -> None:
     data = to_dict(default_scorer().score(snapshot(), EMPTY))
     data["composite"] = "99.99"
     with pytest.raises(ValidationError, match="composite: disagrees"):
-        from_dict(data, ScoreCard)
+        from_dict(data, SkuScores)
 
 
 # -- FiveDimensionScorer: construction and plug-in safety ---------------------------------------------------------
@@ -462,7 +461,7 @@ def test_every_score_and_the_composite_stay_within_0_and_100(
 
 
 @given(card=score_cards())
-def test_the_composite_lies_between_the_smallest_and_largest_weighted_part(card: ScoreCard) -> None:
+def test_the_composite_lies_between_the_smallest_and_largest_weighted_part(card: SkuScores) -> None:
     """A weighted mean of the dimensions with weight, rounded, stays between their extremes."""
     weighted = [s.value for s in card.scores if card.weights[s.dimension] > 0]
     assert min(weighted) <= card.composite <= max(weighted)
@@ -535,7 +534,7 @@ def test_each_default_dimension_is_monotone_in_its_metrics(
 def test_the_trusted_fast_path_builds_what_the_validating_constructors_build(snap: SkuSnapshot) -> None:
     """Cards the scorer assembles without validators equal cards built the checked way."""
     card = default_scorer().score(snap, EMPTY)
-    rebuilt = ScoreCard.of(
+    rebuilt = SkuScores.of(
         card.sku_id,
         [
             DimensionScore(
@@ -549,4 +548,4 @@ def test_the_trusted_fast_path_builds_what_the_validating_constructors_build(sna
         card.weights,
     )
     assert rebuilt == card
-    assert from_dict(to_dict(card), ScoreCard) == card
+    assert from_dict(to_dict(card), SkuScores) == card

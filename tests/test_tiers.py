@@ -894,7 +894,7 @@ def _sample_sku() -> tuple[Any, Any, datetime]:
     from fenxiao.grading.pipeline import catalog_as_of
     from fenxiao.sample import load_sample
     from fenxiao.scoring.context import build_context
-    from fenxiao.scoring.dimensions import default_scorer
+    from fenxiao.scoring.defaults import default_scorer
 
     catalog = load_sample()
     snapshot = catalog.latest_snapshots()[0]

@@ -44,19 +44,18 @@ from fenxiao.market.pool import PoolFilter, SelectionPool
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
 from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import (
-    BatchDimensionScorer,
     CompositeWeights,
     Contribution,
     Dimension,
     DimensionScore,
-    DimensionScorer,
-    FiveDimensionScorer,
     ScoreCard,
-    default_scorer,
     round_points,
 )
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import Metric, get_metric, register_metric
+from fenxiao.scoring.plugins import BatchDimensionScorer, DimensionScorer
 from fenxiao.scoring.registry import ScorerRegistry, default_registry
 from fenxiao.scoring.scorecards import Cap, MetricRule, Scorecard, Scorecards, ScorecardScorer, default_scorecards
 from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity

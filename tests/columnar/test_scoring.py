@@ -29,7 +29,9 @@ from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample
 from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
-from fenxiao.scoring.dimensions import Dimension, DimensionScore, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.dimensions import Dimension, DimensionScore
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import register_metric, unregister_metric
 from fenxiao.scoring.scorecards import MetricRule, Scorecards, ScorerNames, default_scorecards
 from fenxiao.testing.scoring import composite_weights, scorecard_sets, scoring_contexts, scoring_snapshots

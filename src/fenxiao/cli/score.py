@@ -19,7 +19,9 @@ from typing import Any, TextIO
 from fenxiao.cli.main import load_catalog, render_table
 from fenxiao.domain.catalog import Catalog
 from fenxiao.scoring.context import build_context
-from fenxiao.scoring.dimensions import Dimension, FiveDimensionScorer, ScoreCard, default_scorer, round_points
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.dimensions import Dimension, SkuScores, round_points
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.scorecards import Scorecards, default_scorecards
 
 __all__ = ["card_json", "demo_section", "register", "score_catalog"]
@@ -37,13 +39,13 @@ def register(sub: Any) -> None:
     cards.set_defaults(func=_cmd_scorecards)
 
 
-def score_catalog(catalog: Catalog, scorer: FiveDimensionScorer | None = None) -> tuple[ScoreCard, ...]:
+def score_catalog(catalog: Catalog, scorer: FiveDimensionScorer | None = None) -> tuple[SkuScores, ...]:
     """The cards of the latest snapshot of each SKU, against the catalog's own category context."""
     snapshots = catalog.latest_snapshots()
     return (scorer or default_scorer()).score_many(snapshots, build_context(snapshots))
 
 
-def card_json(card: ScoreCard, category_id: str) -> dict[str, Any]:
+def card_json(card: SkuScores, category_id: str) -> dict[str, Any]:
     """The ``--json`` object of one card: exact decimal strings, keys ``brand`` ... ``sales``."""
     return {
         "sku_id": card.sku_id,

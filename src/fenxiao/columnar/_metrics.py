@@ -1,8 +1,9 @@
 """Metrics over whole columns (private): every built-in metric of :mod:`fenxiao.scoring.metrics`, vectorized.
 
 A metric column is an int64 array of grid units (``value * 10**places``) and a mask of where it is
-available. Ratios are rounded half to even onto their grid from exact integers, as the object path does, and
-clipped just beyond the largest breakpoint a scorecard may hold (which changes no score or cap).
+available. The derived metrics call the formulas the object path calls (:mod:`fenxiao.scoring.formulas`) on
+whole columns. Ratios are rounded half to even onto their grid from exact integers, as the object path does,
+and clipped just beyond the largest breakpoint a scorecard may hold (which changes no score or cap).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import MAX_FEN, Money, Rate
+from fenxiao.scoring import formulas
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.metrics import Metric, get_metric
 from fenxiao.scoring.scorecards import MAX_BREAKPOINT_UNITS
 
-_RATIO_PLACES: Final = 6
+_RATIO_PLACES: Final = formulas.RATIO_PLACES
 # Ratios are clipped here: one unit beyond any breakpoint or cap bound, so every comparison keeps its outcome.
 _RATIO_LIMIT: Final = MAX_BREAKPOINT_UNITS + 1
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -88,7 +90,10 @@ class MetricColumns:
             self._bench = found[1]
         return self._bench, text.codes
 
-    def _ratio(self, num: Int64Array, den: Int64Array, valid: BoolArray) -> MetricColumn:
+    def _ratio(self, terms: tuple[Int64Array, Int64Array], known: BoolArray | None = None) -> MetricColumn:
+        """The ratio of *terms* where its operands are *known* (everywhere: ``None``) and it is defined."""
+        num, den = terms
+        valid = formulas.defined(den) if known is None else known & formulas.defined(den)
         safe_den = np.where(valid, den, 1)
         units = ratio_half_even(np.where(valid, num, 0), safe_den, _RATIO_PLACES, _RATIO_LIMIT)
         return MetricColumn(units, None if bool(valid.all()) else valid)
@@ -109,20 +114,18 @@ class MetricColumns:
 
     def _m_price_vs_category_median(self) -> MetricColumn:
         bench, codes = self._benchmarks()
-        half = bench.price_half_fen[codes]
-        valid = bench.present[codes] & (half != 0)
-        return self._ratio(2 * self._number("price").units, half, valid)
+        price = self._number("price").units
+        return self._ratio(formulas.price_vs_category_median(price, bench.price_half_fen[codes]), bench.present[codes])
 
     def _m_commission_vs_category_median(self) -> MetricColumn:
         bench, codes = self._benchmarks()
-        half = bench.commission_half_ppm[codes]
-        valid = bench.present[codes] & (half != 0)
-        return self._ratio(2 * self._number("commission_rate").units, half, valid)
+        rate = self._number("commission_rate").units
+        terms = formulas.commission_vs_category_median(rate, bench.commission_half_ppm[codes])
+        return self._ratio(terms, bench.present[codes])
 
     def _own_price_ratio(self, reference: str) -> MetricColumn:
-        other = self._number(reference)
-        valid = self._valid(reference) & (other.units != 0)
-        return self._ratio(self._number("price").units, other.units, valid)
+        price = self._number("price").units
+        return self._ratio(formulas.price_vs_other_price(price, self._number(reference).units), self._valid(reference))
 
     def _m_price_vs_lowest_30d(self) -> MetricColumn:
         return self._own_price_ratio("lowest_price_30d")
@@ -133,7 +136,7 @@ class MetricColumns:
     def _m_sales_growth(self) -> MetricColumn:
         units = self._number("units_30d").units
         previous = self._number("units_prev_30d").units
-        return self._ratio(units - previous, previous, previous != 0)
+        return self._ratio(formulas.sales_growth(units, previous))
 
     def _m_days_in_pool(self) -> MetricColumn:
         return self._number("days_in_pool")
@@ -141,7 +144,7 @@ class MetricColumns:
     def _m_lowest_sub_score(self) -> MetricColumn:
         best = np.full(self.inputs.length, np.iinfo(np.int64).max, dtype=np.int64)
         any_present = np.zeros(self.inputs.length, dtype=np.bool_)
-        for name in ("goods_score", "logistics_score", "service_score"):
+        for name in formulas.SUB_SCORES:
             present = self._valid(name)
             best = np.minimum(best, np.where(present, self._number(name).units, best))
             any_present |= present
@@ -158,9 +161,8 @@ class MetricColumns:
         below = np.searchsorted(keys, row_keys, side="left") - row_start
         upto = np.searchsorted(keys, row_keys, side="right") - row_start
         sizes = starts[1:] - starts[:-1]
-        twice_rank = np.where(valid, below + upto, 0)  # 2 * below + equal
-        twice_size = np.where(valid, 2 * sizes[codes], 1)
-        return self._ratio(twice_rank, twice_size, valid)
+        terms = formulas.gmv_percentile_in_category(below, upto, sizes[codes])
+        return self._ratio(terms, valid)
 
     # -- anything else: the object path, one row at a time ----------------------------------------------
 

@@ -15,7 +15,7 @@ from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
-from fenxiao.scoring.dimensions import Dimension, ScoreCard
+from fenxiao.scoring.dimensions import Dimension, SkuScores
 
 __all__ = ["catalog_columns", "score_card_columns", "snapshot_columns"]
 
@@ -108,7 +108,7 @@ def catalog_columns(catalog: Catalog, snapshots: Iterable[SkuSnapshot] | None = 
     return out
 
 
-def score_card_columns(cards: Iterable[ScoreCard]) -> dict[str, Any]:
+def score_card_columns(cards: Iterable[SkuScores]) -> dict[str, Any]:
     """Score cards as score columns: ``score.brand`` ... ``score.sales`` and ``composite``, in hundredths (int64).
 
     .. versionadded:: 0.1

@@ -26,7 +26,7 @@ from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import DEFAULT_CURRENCY
 from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, ScoringContext
-from fenxiao.scoring.dimensions import FiveDimensionScorer
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.steps import CommissionStep, StepMode
 

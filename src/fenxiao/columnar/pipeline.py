@@ -40,7 +40,8 @@ from fenxiao.grading.perks import PerkCatalog, Stacking, Subsidy
 from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import DEFAULT_CURRENCY
 from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import FiveDimensionScorer, default_scorer
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.five import FiveDimensionScorer
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "pipeline_columns", "run_pipeline"]
 

@@ -1,6 +1,6 @@
 """Columnar scoring: the five dimension scores and the composite of every row, in int64 hundredths of a point.
 
-A :class:`~fenxiao.scoring.dimensions.FiveDimensionScorer` whose dimensions are declarative scorecards compiles to array
+A :class:`~fenxiao.scoring.five.FiveDimensionScorer` whose dimensions are declarative scorecards compiles to array
 arithmetic: each metric is a column of grid units, each :class:`~fenxiao.scoring.scorecards.MetricRule` a piecewise-
 linear interpolation evaluated exactly as the object path does (see :mod:`fenxiao.scoring.scorecards`: the same
 integers, the same half-to-even rounding), weighted means and caps per dimension, and the composite. The
@@ -14,7 +14,7 @@ without it is called through the object path: the rows are rebuilt as snapshots 
 metric registered with :func:`fenxiao.scoring.metrics.register_metric` is measured the same way.
 
 >>> from fenxiao.sample import load_sample
->>> from fenxiao.scoring.dimensions import default_scorer
+>>> from fenxiao.scoring.defaults import default_scorer
 >>> from fenxiao.columnar import snapshot_columns
 >>> snapshots = load_sample().latest_snapshots()
 >>> scores = score_columns(snapshot_columns(snapshots))
@@ -47,8 +47,11 @@ from fenxiao.columnar.context import _summary
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import DEFAULT_CURRENCY, Rounding
 from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import Dimension, DimensionScore, DimensionScorer, FiveDimensionScorer, default_scorer
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.dimensions import Dimension, DimensionScore
+from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import get_metric
+from fenxiao.scoring.plugins import DimensionScorer
 from fenxiao.scoring.scorecards import MetricRule, ScorecardScorer
 
 __all__ = [
@@ -309,7 +312,7 @@ def _checked_centi(result: object, scorer: object, dimension: Dimension, sku_id:
 
 
 class CompiledScorer:
-    """A :class:`~fenxiao.scoring.dimensions.FiveDimensionScorer` ready for columns (internal)."""
+    """A :class:`~fenxiao.scoring.five.FiveDimensionScorer` ready for columns (internal)."""
 
     def __init__(self, scorer: FiveDimensionScorer) -> None:
         if not isinstance(scorer, FiveDimensionScorer):
@@ -396,7 +399,7 @@ def score_columns(
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame, with the metrics
             the scorecards name in their columnar units (money in fen, rates in ppm, shop scores in
             millionths; see ``docs/columnar.md``) and ``category_id``.
-        scorer: The five-dimension scorer; :func:`~fenxiao.scoring.dimensions.default_scorer` when ``None``.
+        scorer: The five-dimension scorer; :func:`~fenxiao.scoring.defaults.default_scorer` when ``None``.
         context: The category benchmarks; built from these rows (as ``score_many`` does) when ``None``.
         as_of: Used only to rebuild snapshots for plug-ins without columns (their ``observed_at``).
         currency: The rows' currency (a context in another has no benchmark for them).

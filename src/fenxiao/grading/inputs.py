@@ -152,7 +152,7 @@ def example_inputs(**overrides: object) -> dict[str, object]:
 
 
 def _scores_of(scorecard: object) -> Mapping[str, object]:
-    """The six score inputs of a :class:`~fenxiao.scoring.dimensions.ScoreCard` (or a mapping holding them)."""
+    """The six score inputs of a :class:`~fenxiao.scoring.dimensions.SkuScores` (or a mapping holding them)."""
     if isinstance(scorecard, Mapping):
         return scorecard
     values = getattr(scorecard, "values", None)
@@ -161,4 +161,4 @@ def _scores_of(scorecard: object) -> Mapping[str, object]:
         result: dict[str, object] = {f"score.{getattr(d, 'value', d)}": value for d, value in values().items()}
         result["composite"] = composite
         return result
-    raise InvalidValueError("scorecard", scorecard, "must be a ScoreCard or a mapping of score inputs")
+    raise InvalidValueError("scorecard", scorecard, "must be a SkuScores or a mapping of score inputs")

@@ -26,7 +26,9 @@ from fenxiao.grading.inputs import tier_inputs
 from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, resolve_perks
 from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
 from fenxiao.scoring.context import ScoringContext, build_context
-from fenxiao.scoring.dimensions import FiveDimensionScorer, ScoreCard, default_scorer
+from fenxiao.scoring.defaults import default_scorer
+from fenxiao.scoring.dimensions import SkuScores
+from fenxiao.scoring.five import FiveDimensionScorer
 
 __all__ = ["GradedSku", "catalog_as_of", "grade_catalog", "perk_context"]
 
@@ -37,7 +39,7 @@ class GradedSku:
 
     sku_id: str
     category_id: str
-    scorecard: ScoreCard
+    scorecard: SkuScores
     decision: TierDecision
     perks: PerkResolution
     inputs: Mapping[str, object] = attrs.field(eq=False, repr=False)
@@ -112,7 +114,7 @@ def grade_catalog(
     return tuple(graded)
 
 
-def _score_inputs(card: ScoreCard) -> dict[str, object]:
+def _score_inputs(card: SkuScores) -> dict[str, object]:
     values: dict[str, object] = {f"score.{d.value}": value for d, value in card.values().items()}
     values["composite"] = card.composite
     return values

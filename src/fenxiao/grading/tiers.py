@@ -422,7 +422,7 @@ class TierPolicy:
 
         Args:
             snapshot: The SKU's metrics.
-            scorecard: A :class:`~fenxiao.scoring.dimensions.ScoreCard` (or a mapping of the six score inputs).
+            scorecard: A :class:`~fenxiao.scoring.dimensions.SkuScores` (or a mapping of the six score inputs).
             as_of: The moment of grading (timezone-aware).
             explain: ``False`` skips the trace and gap (faster); the tier is the same.
 

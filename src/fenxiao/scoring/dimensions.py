@@ -1,15 +1,16 @@
-"""The five-dimension scorer (五维矩阵评估模型): :class:`Dimension`, :class:`ScoreCard`, :func:`default_scorer`.
+"""The values of five-dimension scoring (五维矩阵评估模型): :class:`DimensionScore`, :class:`SkuScores` and their parts.
 
 快分销 grades goods on five dimensions: 品牌力 brand, 价格力 price, 分销力 distribution,
-服务力 service and 销售力 sales. Each dimension has a :class:`DimensionScorer`, a
-plug-in point any object of the right shape satisfies; the defaults are declarative
-scorecards (:mod:`fenxiao.scoring.scorecards`). :class:`FiveDimensionScorer` runs the five
-scorers, checks what they return, and combines the values into a composite.
+服务力 service and 销售力 sales. This module holds what scoring produces: a :class:`DimensionScore`
+per dimension (with the :class:`Contribution` of each metric behind it), and the :class:`SkuScores` of
+one SKU, which combines the five with :class:`CompositeWeights` into a composite. Who computes them lives
+next door: the plug-in point (:mod:`fenxiao.scoring.plugins`), the declarative scorecards
+(:mod:`fenxiao.scoring.scorecards`) and the runner (:mod:`fenxiao.scoring.five`).
 
 >>> from fenxiao.sample import load_sample
+>>> from fenxiao.scoring.defaults import default_scorer
 >>> snapshots = load_sample().latest_snapshots()
->>> scorer = default_scorer()
->>> cards = scorer.score_many(snapshots)          # builds the category context from the batch
+>>> cards = default_scorer().score_many(snapshots)   # builds the category context from the batch
 >>> card = cards[0]
 >>> card.sku_id == snapshots[0].sku_id, card.service.dimension, type(card.composite).__name__
 (True, <Dimension.SERVICE: 'service'>, 'Decimal')
@@ -44,32 +45,23 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
-from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, WEIGHT_PLACES, div_half_even, points_decimal, unscaled
+from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, WEIGHT_PLACES, div_half_even, unscaled
 from fenxiao.domain.ids import SkuId
-from fenxiao.domain.snapshots import SkuSnapshot
-from fenxiao.errors import InvalidValueError, PluginError, PolicyError
-from fenxiao.scoring.context import ScoringContext, build_context
-
-if TYPE_CHECKING:
-    from fenxiao.scoring.registry import ScorerRegistry
-    from fenxiao.scoring.scorecards import MetricRule, Scorecards
+from fenxiao.errors import InvalidValueError
 
 __all__ = [
-    "BatchDimensionScorer",
     "CompositeWeights",
     "Contribution",
     "Dimension",
     "DimensionScore",
-    "DimensionScorer",
-    "FiveDimensionScorer",
     "ScoreCard",
-    "default_scorer",
+    "SkuScores",
+    "composite_centi",
     "round_points",
 ]
 
@@ -261,33 +253,6 @@ class DimensionScore:
         return int(self.value.scaleb(POINT_PLACES))
 
 
-# Internal fast paths: the scorers build results from values they have already validated, so they skip the
-# validators (a frozen attrs class is filled with object.__setattr__, as its own __init__ does).
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _contribution(metric: str, raw: Decimal | None, points: Decimal, weight: Decimal, reason: str) -> Contribution:
-    c: Contribution = _new(Contribution)
-    _set(c, "metric", metric)
-    _set(c, "raw", raw)
-    _set(c, "points", points)
-    _set(c, "weight", weight)
-    _set(c, "reason", reason)
-    return c
-
-
-def _dimension_score(
-    dimension: Dimension, value: Decimal, contributions: tuple[Contribution, ...], notes: tuple[str, ...]
-) -> DimensionScore:
-    s: DimensionScore = _new(DimensionScore)
-    _set(s, "dimension", dimension)
-    _set(s, "value", value)
-    _set(s, "contributions", contributions)
-    _set(s, "notes", notes)
-    return s
-
-
 def _check_weights_sum(instance: CompositeWeights) -> None:
     total = sum((getattr(instance, d.value) for d in Dimension), _ZERO)
     if total != 1:
@@ -358,7 +323,7 @@ def composite_centi(values_centi: Sequence[int], weights: CompositeWeights) -> i
 
 
 @attrs.frozen
-class ScoreCard:
+class SkuScores:
     """The five dimension scores of one SKU, their composite and the weights that made it.
 
     The composite is always ``round_half_even(sum(weight * value), 0.01)`` of the five values;
@@ -366,11 +331,14 @@ class ScoreCard:
     cannot disagree. :meth:`of` computes it.
 
     >>> parts = [DimensionScore(d, Decimal(60 + 5 * i)) for i, d in enumerate(Dimension)]
-    >>> card = ScoreCard.of("sku-1", parts)
+    >>> card = SkuScores.of("sku-1", parts)
     >>> card.composite, card[Dimension.SALES].value, card.values()[Dimension.BRAND]
     (Decimal('70.00'), Decimal('80.00'), Decimal('60.00'))
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.1
+       Renamed from ``ScoreCard``, which differed from the rule table :class:`~fenxiao.scoring.scorecards.Scorecard`
+       only by case; ``ScoreCard`` remains an alias.
     """
 
     sku_id: SkuId = attrs.field(validator=v.identifier)
@@ -388,7 +356,7 @@ class ScoreCard:
     @service.validator
     @sales.validator
     def _check_dimension(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        path = f"ScoreCard.{attribute.name}"
+        path = f"SkuScores.{attribute.name}"
         if not isinstance(value, DimensionScore):
             raise InvalidValueError(path, value, "must be a DimensionScore")
         if value.dimension.value != attribute.name:
@@ -396,26 +364,26 @@ class ScoreCard:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.weights, CompositeWeights):
-            raise InvalidValueError("ScoreCard.weights", self.weights, "must be CompositeWeights")
+            raise InvalidValueError("SkuScores.weights", self.weights, "must be CompositeWeights")
         expected = unscaled(composite_centi([s.centi for s in self.scores], self.weights), POINT_PLACES)
         if self.composite != expected:
             raise InvalidValueError(
-                "ScoreCard.composite", self.composite, f"disagrees with the weighted dimensions ({expected})"
+                "SkuScores.composite", self.composite, f"disagrees with the weighted dimensions ({expected})"
             )
 
     @classmethod
-    def of(cls, sku_id: str, scores: Iterable[DimensionScore], weights: CompositeWeights | None = None) -> ScoreCard:
+    def of(cls, sku_id: str, scores: Iterable[DimensionScore], weights: CompositeWeights | None = None) -> SkuScores:
         """A card from one :class:`DimensionScore` per dimension (any order), computing the composite."""
         by_dimension: dict[Dimension, DimensionScore] = {}
         for i, score in enumerate(scores):
             if not isinstance(score, DimensionScore):
-                raise InvalidValueError(f"ScoreCard.of.scores[{i}]", score, "must be a DimensionScore")
+                raise InvalidValueError(f"SkuScores.of.scores[{i}]", score, "must be a DimensionScore")
             if score.dimension in by_dimension:
-                raise InvalidValueError(f"ScoreCard.of.scores[{i}]", score.dimension.value, "repeats a dimension")
+                raise InvalidValueError(f"SkuScores.of.scores[{i}]", score.dimension.value, "repeats a dimension")
             by_dimension[score.dimension] = score
         missing = [d.value for d in Dimension if d not in by_dimension]
         if missing:
-            raise InvalidValueError("ScoreCard.of.scores", missing, "lacks these dimensions")
+            raise InvalidValueError("SkuScores.of.scores", missing, "lacks these dimensions")
         weights = weights if weights is not None else CompositeWeights()
         ordered = [by_dimension[d] for d in Dimension]
         composite = unscaled(composite_centi([s.centi for s in ordered], weights), POINT_PLACES)
@@ -442,7 +410,7 @@ class ScoreCard:
 
         >>> parts = [DimensionScore(d, 50, (Contribution("m", Decimal(1), 50, Decimal(1), "flat"),))
         ...          for d in Dimension]
-        >>> print(ScoreCard.of("sku-1", parts).explanation.splitlines()[0])
+        >>> print(SkuScores.of("sku-1", parts).explanation.splitlines()[0])
         sku-1: composite 50.00 = 0.2×50.00 brand + 0.2×50.00 price + 0.2×50.00 distribution
             + 0.2×50.00 service + 0.2×50.00 sales
         """
@@ -457,281 +425,6 @@ class ScoreCard:
         return "\n".join(lines)
 
 
-# -- the plug-in point -----------------------------------------------------------------------------------
-
-
-@runtime_checkable
-class DimensionScorer(Protocol):
-    """Scores one dimension of one SKU. Any object of this shape works; nothing to inherit.
-
-    ``score`` must be pure (no I/O, no clock) and return a :class:`DimensionScore` for
-    ``dimension``; :class:`FiveDimensionScorer` turns anything else into a
-    :class:`~fenxiao.errors.PluginError` naming ``name`` and the SKU.
-
-    .. versionadded:: 0.1
-    """
-
-    @property
-    def name(self) -> str:
-        """A name for messages and registries, e.g. ``"acme.service"``."""
-        ...
-
-    @property
-    def dimension(self) -> Dimension:
-        """The dimension it scores."""
-        ...
-
-    def score(self, snapshot: SkuSnapshot, context: ScoringContext) -> DimensionScore:
-        """The dimension's score for *snapshot* against *context*."""
-        ...
-
-
-@runtime_checkable
-class BatchDimensionScorer(DimensionScorer, Protocol):
-    """A :class:`DimensionScorer` that can also score a batch in one call (optional).
-
-    ``score_batch`` returns one score per snapshot, in order, equal to what ``score`` gives.
-    Scorers without it are called once per snapshot.
-    """
-
-    def score_batch(self, snapshots: Sequence[SkuSnapshot], context: ScoringContext) -> Sequence[DimensionScore]:
-        """The scores of *snapshots*, in order."""
-        ...
-
-
-def _plugin_name(scorer: object) -> str:
-    name = getattr(scorer, "name", None)
-    return name if isinstance(name, str) and name else repr(scorer)
-
-
-def _check_shape(scorer: object, path: str, name: str | None = None) -> Dimension:
-    """The scorer's dimension, after checking it has the protocol's shape; *path* says where it was given."""
-    plugin = name if name is not None else _plugin_name(scorer)
-    where = f"{path}: " if path else ""
-    dimension = getattr(scorer, "dimension", None)
-    if not isinstance(dimension, Dimension):
-        raise PluginError(plugin, None, f"{where}has no Dimension in .dimension (got {dimension!r})")
-    if not callable(getattr(scorer, "score", None)):
-        raise PluginError(plugin, None, f"{where}has no score(snapshot, context) method")
-    return dimension
-
-
-def _checked(result: object, scorer: object, dimension: Dimension, sku_id: str) -> DimensionScore:
-    if not isinstance(result, DimensionScore):
-        problem = f"returned {type(result).__name__} {result!r}, not a DimensionScore"
-        raise PluginError(_plugin_name(scorer), sku_id, problem)
-    if result.dimension is not dimension:
-        problem = f"returned a {result.dimension.value} score, but it scores {dimension.value}"
-        raise PluginError(_plugin_name(scorer), sku_id, problem)
-    value: object = result.value
-    # Re-checked because a frozen instance can still be forged with object.__setattr__.
-    if not isinstance(value, Decimal) or not _ZERO <= value <= _HUNDRED or value.as_tuple().exponent != -2:
-        raise PluginError(_plugin_name(scorer), sku_id, f"returned the value {value!r}, outside 0.00-100.00")
-    return result
-
-
-def _call(scorer: DimensionScorer, snapshot: SkuSnapshot, context: ScoringContext) -> Any:
-    try:
-        return scorer.score(snapshot, context)
-    except PluginError:
-        raise
-    except Exception as exc:
-        problem = f"raised {type(exc).__name__}: {exc}"
-        raise PluginError(_plugin_name(scorer), snapshot.sku_id, problem) from exc
-
-
-def _ordered_scorers(scorers: Iterable[DimensionScorer]) -> tuple[DimensionScorer, ...]:
-    value: object = scorers  # checked at run time: callers may pass anything
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidValueError("FiveDimensionScorer.scorers", value, "must be an iterable of dimension scorers")
-    by_dimension: dict[Dimension, DimensionScorer] = {}
-    for i, scorer in enumerate(value):
-        dimension = _check_shape(scorer, f"FiveDimensionScorer.scorers[{i}]")
-        if dimension in by_dimension:
-            raise PolicyError(
-                f"FiveDimensionScorer.scorers[{i}]",
-                _plugin_name(scorer),
-                f"is a second scorer for {dimension.value} (after {_plugin_name(by_dimension[dimension])!r})",
-            )
-        by_dimension[dimension] = scorer
-    missing = [d.value for d in Dimension if d not in by_dimension]
-    if missing:
-        raise PolicyError("FiveDimensionScorer.scorers", missing, "has no scorer for these dimensions")
-    return tuple(by_dimension[d] for d in Dimension)
-
-
-@attrs.frozen
-class FiveDimensionScorer:
-    """Runs one scorer per dimension and combines their values into a :class:`ScoreCard`.
-
-    Args:
-        scorers: One :class:`DimensionScorer` per dimension, in any order (kept in
-            :class:`Dimension` order).
-        weights: The composite weights; equal by default.
-
-    Raises:
-        PolicyError: A dimension without a scorer, or with two.
-        PluginError: An object without a ``dimension`` or a ``score`` method.
-
-    Every result a scorer returns is checked: a plug-in that raises, returns something other
-    than a :class:`DimensionScore`, a score for another dimension, or a value outside
-    0.00-100.00 gives a :class:`~fenxiao.errors.PluginError` naming the plug-in and the SKU.
-
-    .. versionadded:: 0.1
-    """
-
-    scorers: tuple[DimensionScorer, ...] = attrs.field(converter=_ordered_scorers)
-    weights: CompositeWeights = attrs.field(factory=CompositeWeights)
-
-    @weights.validator
-    def _check_weights(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, CompositeWeights):
-            raise InvalidValueError("FiveDimensionScorer.weights", value, "must be CompositeWeights")
-
-    @classmethod
-    def from_scorecards(cls, scorecards: Scorecards, *, registry: ScorerRegistry | None = None) -> FiveDimensionScorer:
-        """The scorer a :class:`~fenxiao.scoring.scorecards.Scorecards` describes.
-
-        Dimensions whose scorecard names a plug-in (``[scorers] service = "acme.service"``) get that
-        scorer from *registry* (the default registry when ``None``, which then looks at the
-        ``fenxiao.scorers`` entry points); the others evaluate their declarative scorecard.
-
-        Raises:
-            PolicyError: A named scorer that no registry or entry point provides.
-            PluginError: A named scorer for another dimension, or one that fails to load.
-        """
-        from fenxiao.scoring.scorecards import ScorecardScorer
-
-        scorers: list[DimensionScorer] = []
-        for dimension in Dimension:
-            name = scorecards.scorers[dimension]
-            if name is None:
-                scorers.append(ScorecardScorer(dimension, scorecards[dimension]))
-                continue
-            if registry is None:
-                from fenxiao.scoring.registry import default_registry
-
-                registry = default_registry()
-            scorer = registry.get(name)
-            if scorer.dimension is not dimension:
-                raise PluginError(name, None, f"scores {scorer.dimension.value}, but is named for {dimension.value}")
-            scorers.append(scorer)
-        return cls(scorers, scorecards.weights)
-
-    def scorer(self, dimension: Dimension) -> DimensionScorer:
-        """The scorer of *dimension*."""
-        return self.scorers[_INDEX[dimension]]
-
-    def replace(self, scorer: DimensionScorer) -> FiveDimensionScorer:
-        """A copy whose scorer for ``scorer.dimension`` is *scorer*; the other four stay.
-
-        >>> from fenxiao.scoring.scorecards import ScorecardScorer
-        >>> class Flat:
-        ...     name, dimension = "flat", Dimension.BRAND
-        ...     def score(self, snapshot, context):
-        ...         return DimensionScore(Dimension.BRAND, 50)
-        >>> default_scorer().replace(Flat()).scorer(Dimension.BRAND).name
-        'flat'
-        """
-        dimension = _check_shape(scorer, "FiveDimensionScorer.replace.scorer")
-        return attrs.evolve(
-            self, scorers=[scorer if d is dimension else s for d, s in zip(Dimension, self.scorers, strict=True)]
-        )
-
-    def with_weights(self, weights: CompositeWeights) -> FiveDimensionScorer:
-        """A copy with other composite weights."""
-        return attrs.evolve(self, weights=weights)
-
-    def with_signal(self, dimension: Dimension, rule: MetricRule) -> FiveDimensionScorer:
-        """A copy whose scorecard for *dimension* also scores *rule* (or scores it anew, if the metric was there).
-
-        Raises:
-            PolicyError: The dimension is scored by a plug-in that is not a scorecard.
-        """
-        current = self.scorer(dimension)
-        with_rule = getattr(current, "with_rule", None)
-        if with_rule is None:
-            raise PolicyError(
-                "FiveDimensionScorer.with_signal.dimension",
-                dimension.value,
-                f"is scored by {_plugin_name(current)!r}, which is not a scorecard; replace() it instead",
-            )
-        scorer: DimensionScorer = with_rule(rule)
-        return self.replace(scorer)
-
-    def score(self, snapshot: SkuSnapshot, context: ScoringContext) -> ScoreCard:
-        """The :class:`ScoreCard` of one snapshot against *context*.
-
-        Raises:
-            PluginError: A scorer raised or broke its contract (naming it and the SKU).
-        """
-        results = [
-            _checked(_call(s, snapshot, context), s, d, snapshot.sku_id)
-            for d, s in zip(Dimension, self.scorers, strict=True)
-        ]
-        return self._card(snapshot.sku_id, results)
-
-    def score_many(
-        self, snapshots: Iterable[SkuSnapshot], context: ScoringContext | None = None
-    ) -> tuple[ScoreCard, ...]:
-        """The cards of a batch, in input order; equal to scoring each alone against the same context.
-
-        Args:
-            snapshots: The batch.
-            context: The benchmarks to score against; by default built from this batch with
-                :func:`~fenxiao.scoring.context.build_context`.
-
-        Scorers with a ``score_batch`` method are called once for the batch; if that raises, the
-        batch is re-run one SKU at a time so that the error names the SKU.
-        """
-        batch = tuple(snapshots)
-        ctx = build_context(batch) if context is None else context
-        columns = [self._column(d, s, batch, ctx) for d, s in zip(Dimension, self.scorers, strict=True)]
-        return tuple(self._card(snap.sku_id, [col[i] for col in columns]) for i, snap in enumerate(batch))
-
-    def _column(
-        self, dimension: Dimension, scorer: DimensionScorer, batch: tuple[SkuSnapshot, ...], ctx: ScoringContext
-    ) -> list[DimensionScore]:
-        score_batch = getattr(scorer, "score_batch", None)
-        if score_batch is not None and batch:
-            results: list[Any] | None
-            try:
-                results = list(score_batch(batch, ctx))
-            except Exception:
-                results = None  # re-run one SKU at a time below, so that the error names the SKU
-            if results is not None:
-                if len(results) != len(batch):
-                    problem = f"score_batch returned {len(results)} scores for {len(batch)} snapshots"
-                    raise PluginError(_plugin_name(scorer), None, problem)
-                return [_checked(r, scorer, dimension, s.sku_id) for r, s in zip(results, batch, strict=True)]
-        column = [_checked(_call(scorer, s, ctx), scorer, dimension, s.sku_id) for s in batch]
-        if score_batch is not None and batch:
-            raise PluginError(_plugin_name(scorer), None, "score_batch raised, but score succeeded on every SKU")
-        return column
-
-    def _card(self, sku_id: SkuId, results: list[DimensionScore]) -> ScoreCard:
-        # Every result passed _checked(), so the card is assembled without re-validating it.
-        weights = self.weights
-        total = sum(w * int(r.value.scaleb(POINT_PLACES)) for w, r in zip(weights.ppm, results, strict=True))
-        card: ScoreCard = _new(ScoreCard)
-        _set(card, "sku_id", sku_id)
-        for result in results:
-            _set(card, result.dimension.value, result)
-        _set(card, "composite", points_decimal(div_half_even(total, ONE_PPM)))
-        _set(card, "weights", weights)
-        return card
-
-
-_INDEX: Final = {d: i for i, d in enumerate(Dimension)}
-
-
-@cache
-def default_scorer() -> FiveDimensionScorer:
-    """The default five-dimension scorer: the default scorecards, equal composite weights.
-
-    >>> default_scorer().weights == CompositeWeights()
-    True
-    """
-    from fenxiao.scoring.scorecards import default_scorecards
-
-    return FiveDimensionScorer.from_scorecards(default_scorecards())
+# Deprecated alias, kept: documented contract (``ScoreCard`` was the name of SkuScores until 0.1; it differed from
+# the rule table Scorecard only by case).
+ScoreCard = SkuScores

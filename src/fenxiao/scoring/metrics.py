@@ -49,6 +49,7 @@ from fenxiao._internal.fixed import EXACT, on_grid, ratio, unscaled
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.money import RATE_PLACES, Money, Rate
+from fenxiao.scoring import formulas
 from fenxiao.scoring.context import ScoringContext
 
 __all__ = [
@@ -75,7 +76,7 @@ MetricFunction = Callable[[SkuSnapshot, ScoringContext], "Decimal | None"]
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 #: Names a scorecard table uses for its own settings, so no metric may take them.
 RESERVED_NAMES: Final = frozenset({"caps", "weight", "scorer", "metric"})
-_RATIO_PLACES: Final = 6
+_RATIO_PLACES: Final = formulas.RATIO_PLACES
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -255,6 +256,11 @@ def metrics() -> tuple[Metric, ...]:
 # -- derived metrics ---------------------------------------------------------------------------------
 
 
+def _ratio(terms: tuple[int, int]) -> Decimal | None:
+    numerator, denominator = terms
+    return ratio(numerator, denominator, _RATIO_PLACES) if formulas.defined(denominator) else None
+
+
 def price_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
     """The price divided by the category's median price (below 1: cheaper than the typical peer).
 
@@ -262,9 +268,9 @@ def price_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext) -> 
     or the median price is zero.
     """
     bench = context.benchmark_for(snapshot)
-    if bench is None or bench.price_median_half_fen == 0:
+    if bench is None:
         return None
-    return ratio(2 * snapshot.price.fen, bench.price_median_half_fen, _RATIO_PLACES)
+    return _ratio(formulas.price_vs_category_median(snapshot.price.fen, bench.price_median_half_fen))
 
 
 def price_vs_lowest_30d(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -273,17 +279,17 @@ def price_vs_lowest_30d(snapshot: SkuSnapshot, context: ScoringContext) -> Decim
     ``None`` when the lowest price is unknown or zero.
     """
     lowest = snapshot.lowest_price_30d
-    if lowest is None or lowest.fen == 0:
+    if lowest is None:
         return None
-    return ratio(snapshot.price.fen, lowest.fen, _RATIO_PLACES)
+    return _ratio(formulas.price_vs_other_price(snapshot.price.fen, lowest.fen))
 
 
 def price_vs_reference(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
     """The price divided by the reference (market or list) price; ``None`` when unknown or zero."""
     reference = snapshot.reference_price
-    if reference is None or reference.fen == 0:
+    if reference is None:
         return None
-    return ratio(snapshot.price.fen, reference.fen, _RATIO_PLACES)
+    return _ratio(formulas.price_vs_other_price(snapshot.price.fen, reference.fen))
 
 
 def commission_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -292,9 +298,11 @@ def commission_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext
     ``None`` without a benchmark, or when the median rate is zero.
     """
     bench = context.benchmark_for(snapshot)
-    if bench is None or bench.commission_median_half_ppm == 0:
+    if bench is None:
         return None
-    return ratio(2 * snapshot.commission_rate.ppm, bench.commission_median_half_ppm, _RATIO_PLACES)
+    return _ratio(
+        formulas.commission_vs_category_median(snapshot.commission_rate.ppm, bench.commission_median_half_ppm)
+    )
 
 
 def gmv_percentile_in_category(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -310,8 +318,8 @@ def gmv_percentile_in_category(snapshot: SkuSnapshot, context: ScoringContext) -
     values = bench.gmv_values
     gmv = snapshot.gmv_30d.fen
     below = bisect_left(values, gmv)
-    equal = bisect_right(values, gmv, lo=below) - below
-    return ratio(2 * below + equal, 2 * len(values), _RATIO_PLACES)
+    up_to = bisect_right(values, gmv, lo=below)
+    return _ratio(formulas.gmv_percentile_in_category(below, up_to, len(values)))
 
 
 def sales_growth(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -319,10 +327,7 @@ def sales_growth(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | No
 
     ``None`` when nothing sold in the previous 30 days (growth from zero is undefined).
     """
-    previous = snapshot.units_prev_30d
-    if previous == 0:
-        return None
-    return ratio(snapshot.units_30d - previous, previous, _RATIO_PLACES)
+    return _ratio(formulas.sales_growth(snapshot.units_30d, snapshot.units_prev_30d))
 
 
 def days_in_pool(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -332,8 +337,8 @@ def days_in_pool(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | No
 
 def lowest_sub_score(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
     """The lowest of the shop's goods, logistics and service sub-scores (0-5); ``None`` if none is known."""
-    present = [s for s in (snapshot.goods_score, snapshot.logistics_score, snapshot.service_score) if s is not None]
-    return on_grid(min(present), _RATIO_PLACES) if present else None
+    present = [s for s in (getattr(snapshot, name) for name in formulas.SUB_SCORES) if s is not None]
+    return on_grid(min(present), RATE_PLACES) if present else None
 
 
 # -- raw snapshot fields ------------------------------------------------------------------------------
@@ -422,14 +427,14 @@ def _register_builtins() -> None:
         description = _FIELD_DESCRIPTIONS.get(name, f"the snapshot's {name.replace('_', ' ')}")
         register_metric(name, factory(name), places=places, unit=unit, description=description)
     derived: tuple[tuple[MetricFunction, int, str, str], ...] = (
-        (price_vs_category_median, 6, "ratio", "price / the category's median price"),
-        (price_vs_lowest_30d, 6, "ratio", "price / the product's lowest price in 30 days"),
-        (price_vs_reference, 6, "ratio", "price / the reference price"),
-        (commission_vs_category_median, 6, "ratio", "commission rate / the category's median rate"),
-        (gmv_percentile_in_category, 6, "share", "30-day GMV's percentile rank in the category (0-1)"),
-        (sales_growth, 6, "ratio", "units in 30 days / units in the 30 days before, minus 1"),
+        (price_vs_category_median, _RATIO_PLACES, "ratio", "price / the category's median price"),
+        (price_vs_lowest_30d, _RATIO_PLACES, "ratio", "price / the product's lowest price in 30 days"),
+        (price_vs_reference, _RATIO_PLACES, "ratio", "price / the reference price"),
+        (commission_vs_category_median, _RATIO_PLACES, "ratio", "commission rate / the category's median rate"),
+        (gmv_percentile_in_category, _RATIO_PLACES, "share", "30-day GMV's percentile rank in the category (0-1)"),
+        (sales_growth, _RATIO_PLACES, "ratio", "units in 30 days / units in the 30 days before, minus 1"),
         (days_in_pool, 0, "days", "days since joining the distribution pool"),
-        (lowest_sub_score, 6, "score", "the lowest of the goods, logistics and service sub-scores (0-5)"),
+        (lowest_sub_score, RATE_PLACES, "score", "the lowest of the goods, logistics and service sub-scores (0-5)"),
     )
     for function, places, unit, description in derived:
         register_metric(function.__name__, function, places=places, unit=unit, description=description)

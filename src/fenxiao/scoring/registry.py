@@ -3,7 +3,7 @@
 Code passes scorers in explicitly (``default_scorer().replace(my_scorer)``). A
 :class:`ScorerRegistry` exists so that *files* can name a plug-in: a scorecards file
 says ``[scorers] service = "acme.service"`` and
-:meth:`~fenxiao.scoring.dimensions.FiveDimensionScorer.from_scorecards` looks the name up.
+:meth:`~fenxiao.scoring.five.FiveDimensionScorer.from_scorecards` looks the name up.
 
 Third-party packages expose scorers through the entry-point group
 ``fenxiao.scorers``; in their ``pyproject.toml``::
@@ -15,6 +15,10 @@ An entry point names a scorer instance, or a class or function that makes one wh
 called without arguments. Entry points are read only when asked: by
 :meth:`ScorerRegistry.discover`, or by :meth:`ScorerRegistry.get` on a name nobody
 registered. Importing fenxiao never reads them.
+
+The built-in names ``default.brand`` ... ``default.sales`` (the default scorecard scorers) are registered
+by :mod:`fenxiao.scoring.defaults` with :func:`register_builtin`, so that this module knows scorers only by
+their protocol.
 
 >>> from fenxiao.scoring.dimensions import Dimension, DimensionScore
 >>> registry = ScorerRegistry(entry_point_group=None)
@@ -42,9 +46,9 @@ from importlib import metadata
 from typing import Final
 
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
-from fenxiao.scoring.dimensions import Dimension, DimensionScorer, _check_shape
+from fenxiao.scoring.plugins import DimensionScorer, check_shape
 
-__all__ = ["ENTRY_POINT_GROUP", "ScorerRegistry", "default_registry"]
+__all__ = ["ENTRY_POINT_GROUP", "ScorerRegistry", "default_registry", "register_builtin"]
 
 #: The entry-point group third-party packages list their scorers under.
 ENTRY_POINT_GROUP: Final = "fenxiao.scorers"
@@ -52,6 +56,9 @@ ENTRY_POINT_GROUP: Final = "fenxiao.scorers"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
 ScorerSource = DimensionScorer | Callable[[], DimensionScorer]
+
+#: The scorers every registry made with ``builtins=True`` starts with, by name (see :func:`register_builtin`).
+_BUILTINS: dict[str, ScorerSource] = {}
 
 
 def _check_name(name: object, path: str) -> str:
@@ -68,8 +75,8 @@ def _make(source: object, name: str) -> DimensionScorer:
             obj = source()
         except Exception as exc:
             raise PluginError(name, None, f"could not be created: {type(exc).__name__}: {exc}") from exc
-    _check_shape(obj, "", name)
-    return obj  # type: ignore[return-value]  # _check_shape verified the protocol's shape
+    check_shape(obj, "", name)
+    return obj  # type: ignore[return-value]  # check_shape verified the protocol's shape
 
 
 class ScorerRegistry:
@@ -93,8 +100,7 @@ class ScorerRegistry:
         self._made: dict[str, DimensionScorer] = {}
         self._discovered = False
         if builtins:
-            for dimension in Dimension:
-                self._sources[f"default.{dimension.value}"] = _builtin(dimension)
+            self._sources.update(_BUILTINS)
 
     def register(self, name: str, scorer: ScorerSource, *, replace: bool = False) -> None:
         """Register *scorer* (an instance, or a class or function making one) under *name*.
@@ -167,13 +173,20 @@ class ScorerRegistry:
         return scorer
 
 
-def _builtin(dimension: Dimension) -> Callable[[], DimensionScorer]:
-    def make() -> DimensionScorer:
-        from fenxiao.scoring.dimensions import default_scorer
+def register_builtin(name: str, scorer: ScorerSource) -> None:
+    """Make *scorer* (an instance, or a class or function making one) a built-in: every registry created from now
+    on with ``builtins=True`` starts with it under *name*.
 
-        return default_scorer().scorer(dimension)
+    :mod:`fenxiao.scoring.defaults` registers the default scorecard scorers this way when the package is imported.
 
-    return make
+    Raises:
+        PolicyError: *name* is already a built-in.
+        InvalidValueError: A malformed name.
+    """
+    _check_name(name, "register_builtin.name")
+    if name in _BUILTINS:
+        raise PolicyError("register_builtin.name", name, "is already a built-in scorer")
+    _BUILTINS[name] = scorer
 
 
 @cache

@@ -30,7 +30,8 @@ fenxiao.errors.ValidationError: invalid Scorecards (1 problem):
   service.refund_rate.breakpoints[2]: x values must increase (the one before is 0.3), got Decimal('0.1')
 
 A dimension left out of a file keeps its default scorecard; a dimension written out is
-replaced as a whole. :func:`default_scorecards` returns the defaults; ``docs/scoring.md``
+replaced as a whole. :func:`default_scorecards` returns the defaults, which ship as data in
+``fenxiao/data/defaults/scorecards.toml`` (copy it to start your own); ``docs/scoring.md``
 shows them as tables.
 
 How a rule evaluates (exact, reproducible with int64 arithmetic)
@@ -54,6 +55,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
 
@@ -62,16 +64,18 @@ import attrs
 from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
 from fenxiao._internal.fixed import EXACT, POINT_PLACES, WEIGHT_PLACES, div_half_even, points_decimal, unscaled
+from fenxiao._internal.trusted import builder
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import NOTHING, InvalidValueError, PolicyError
 from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, _contribution, _dimension_score
+from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore
 from fenxiao.scoring.metrics import Metric, get_metric
 
 if TYPE_CHECKING:
     import cattrs
 
 __all__ = [
+    "DEFAULTS_FILE",
     "MAX_BREAKPOINT_UNITS",
     "Cap",
     "MetricRule",
@@ -95,6 +99,12 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 _ZERO_POINTS: Final = points_decimal(0)
 _LEFT_OUT: Final = "unavailable: left out"
 _SCORED_MISSING: Final = "unavailable: scored as missing"
+#: Where the default scoring model ships, relative to the fenxiao package (see :func:`default_scorecards`).
+DEFAULTS_FILE: Final = "data/defaults/scorecards.toml"
+
+# A scorecard builds its results from values it has already validated, so it skips the validators.
+_contribution = builder(Contribution)
+_dimension_score = builder(DimensionScore)
 
 
 def _exact(value: object) -> object:
@@ -504,7 +514,7 @@ class ScorerNames:
 
 
 def _default_card(dimension: Dimension) -> Callable[[], Scorecard]:
-    return lambda: _defaults()[dimension]
+    return lambda: default_scorecards()[dimension]
 
 
 def _card_field(dimension: Dimension) -> Any:
@@ -546,6 +556,16 @@ class Scorecards:
         """A copy whose *dimension* scorecard also scores *rule* (see :meth:`Scorecard.with_rule`)."""
         return self.replace(dimension, self[dimension].with_rule(rule))
 
+    def scorecard_scorer(self, dimension: Dimension) -> ScorecardScorer:
+        """The :class:`ScorecardScorer` that evaluates the scorecard of *dimension* (whatever :attr:`scorers` says).
+
+        >>> default_scorecards().scorecard_scorer(Dimension.SALES).name
+        'scorecard.sales'
+
+        .. versionadded:: 0.1
+        """
+        return ScorecardScorer(dimension, self[dimension])
+
 
 # -- the scorer that evaluates a scorecard ------------------------------------------------------------------
 
@@ -556,7 +576,7 @@ def _default_name(instance: ScorecardScorer) -> str:
 
 @attrs.frozen
 class ScorecardScorer:
-    """A :class:`~fenxiao.scoring.dimensions.DimensionScorer` that evaluates a declarative :class:`Scorecard`.
+    """A :class:`~fenxiao.scoring.plugins.DimensionScorer` that evaluates a declarative :class:`Scorecard`.
 
     >>> from fenxiao.scoring.context import ScoringContext
     >>> from fenxiao.sample import load_sample
@@ -626,158 +646,20 @@ class ScorecardScorer:
 # -- the defaults ---------------------------------------------------------------------------------------------
 
 
-def _flag(metric: str, weight: str, description: str) -> MetricRule:
-    return MetricRule(metric, [(0, 0), (1, 100)], Decimal(weight), description=description)
-
-
-@cache
-def _defaults() -> dict[Dimension, Scorecard]:
-    return {
-        Dimension.BRAND: Scorecard(
-            [
-                _flag("brand_registered", "0.2", "a registered trademark"),
-                _flag("brand_authorised", "0.15", "the merchant may sell the brand"),
-                _flag("flagship_shop", "0.2", "sold by a flagship or official shop"),
-                _flag("on_brand_list", "0.2", "the brand is on the platform's brand list"),
-                MetricRule(
-                    "brand_gmv_30d",
-                    [(0, 0), (100_000, 30), (1_000_000, 60), (10_000_000, 85), (100_000_000, 100)],
-                    Decimal("0.25"),
-                    description="brand GMV per month, ¥100k to ¥100M (about ¥1.2 billion a year)",
-                ),
-            ]
-        ),
-        Dimension.PRICE: Scorecard(
-            [
-                MetricRule(
-                    "price_vs_category_median",
-                    [("0.5", 100), ("0.8", 85), ("1", 60), ("1.3", 30), ("2", 0)],
-                    Decimal("0.6"),
-                    description="cheaper than the typical peer scores higher",
-                ),
-                MetricRule(
-                    "price_vs_lowest_30d",
-                    [("1", 100), ("1.1", 60), ("1.3", 0)],
-                    Decimal("0.4"),
-                    description="at its own 30-day low scores full points; left out when unknown",
-                ),
-            ]
-        ),
-        Dimension.DISTRIBUTION: Scorecard(
-            [
-                MetricRule(
-                    "commission_vs_category_median",
-                    [(0, 0), ("0.5", 20), (1, 60), ("1.5", 90), (2, 100)],
-                    Decimal("0.3"),
-                    description="more generous than the category's usual rate scores higher",
-                ),
-                MetricRule(
-                    "promoting_influencers",
-                    [(0, 0), (5, 30), (50, 70), (500, 100)],
-                    Decimal("0.3"),
-                    description="active promoters",
-                ),
-                MetricRule(
-                    "influencer_gmv_share",
-                    [(0, 0), ("0.3", 40), ("0.7", 80), ("0.9", 100)],
-                    Decimal("0.2"),
-                    description="how much sells through influencers",
-                ),
-                MetricRule(
-                    "team_leaders",
-                    [(0, 0), (1, 60), (3, 100)],
-                    Decimal("0.2"),
-                    description="team leaders carrying it",
-                ),
-            ]
-        ),
-        Dimension.SERVICE: Scorecard(
-            [
-                MetricRule(
-                    "experience_score",
-                    [("3.5", 0), (4, 40), ("4.5", 75), ("4.8", 95), (5, 100)],
-                    Decimal("0.3"),
-                    description="shop experience score; admission asks for 4",
-                ),
-                MetricRule(
-                    "bad_review_rate",
-                    [(0, 100), ("0.01", 90), ("0.03", 60), ("0.08", 0)],
-                    Decimal("0.15"),
-                    description="bad reviews",
-                ),
-                MetricRule(
-                    "quality_return_rate",
-                    [(0, 100), ("0.01", 85), ("0.03", 50), ("0.06", 0)],
-                    Decimal("0.15"),
-                    description="returns for quality",
-                ),
-                MetricRule(
-                    "refund_rate",
-                    [("0.05", 100), ("0.15", 80), ("0.3", 40), ("0.6", 0)],
-                    Decimal("0.15"),
-                    description="refunds; 10-30% is usual for general goods sold live",
-                ),
-                MetricRule(
-                    "complaint_rate",
-                    [(0, 100), ("0.005", 80), ("0.02", 30), ("0.05", 0)],
-                    Decimal("0.1"),
-                    description="complaints",
-                ),
-                MetricRule(
-                    "shipped_48h_rate",
-                    [("0.5", 0), ("0.8", 50), ("0.95", 90), (1, 100)],
-                    Decimal("0.15"),
-                    description="orders shipped within 48 hours",
-                ),
-            ],
-            caps=[
-                Cap(
-                    "serious_violations_365d",
-                    limit=Decimal(60),
-                    at_least=Decimal(1),
-                    reason="a serious violation in the past year",
-                )
-            ],
-        ),
-        Dimension.SALES: Scorecard(
-            [
-                MetricRule(
-                    "units_30d",
-                    [(0, 0), (1, 10), (100, 40), (1000, 70), (10_000, 90), (100_000, 100)],
-                    Decimal("0.3"),
-                    description="units in 30 days; a hit sells a million a year",
-                ),
-                MetricRule(
-                    "gmv_percentile_in_category",
-                    [(0, 0), (1, 100)],
-                    Decimal("0.3"),
-                    description="GMV rank among the category's peers",
-                ),
-                MetricRule(
-                    "sales_growth",
-                    [("-0.5", 0), (0, 50), ("0.5", 80), (1, 100)],
-                    Decimal("0.2"),
-                    description="growth over the previous 30 days; left out when nothing sold before",
-                ),
-                MetricRule(
-                    "repurchase_rate",
-                    [(0, 0), ("0.1", 40), ("0.3", 80), ("0.5", 100)],
-                    Decimal("0.2"),
-                    description="buyers who bought again",
-                ),
-            ]
-        ),
-    }
-
-
 @cache
 def default_scorecards() -> Scorecards:
     """The default scoring model: the scorecards in ``docs/scoring.md`` and equal composite weights.
 
+    Read once from ``fenxiao/data/defaults/scorecards.toml`` (:data:`DEFAULTS_FILE`), a file you can copy and edit.
+
     >>> default_scorecards().service.metrics
     ('experience_score', 'bad_review_rate', 'quality_return_rate', 'refund_rate', 'complaint_rate', 'shipped_48h_rate')
     """
-    return Scorecards()
+    # cattrs is imported on first use, not by `import fenxiao`.
+    from fenxiao._internal.convert import loads
+
+    text = resources.files("fenxiao").joinpath(DEFAULTS_FILE).read_text(encoding="utf-8")
+    return loads(text, Scorecards, format="toml")
 
 
 # -- reading and writing through the converter --------------------------------------------------------------

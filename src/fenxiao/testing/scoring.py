@@ -29,7 +29,7 @@ from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
 from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
-from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore, ScoreCard
+from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore, SkuScores
 from fenxiao.scoring.metrics import get_metric, metric_names
 from fenxiao.scoring.scorecards import MAX_BREAKPOINT_UNITS, Cap, MetricRule, Scorecard, Scorecards, ScorerNames
 
@@ -98,10 +98,10 @@ def dimension_scores(*, dimensions: st.SearchStrategy[Dimension] | None = None) 
     )
 
 
-def score_cards(*, weights: st.SearchStrategy[CompositeWeights] | None = None) -> st.SearchStrategy[ScoreCard]:
+def score_cards(*, weights: st.SearchStrategy[CompositeWeights] | None = None) -> st.SearchStrategy[SkuScores]:
     """Valid score cards (the composite computed from the five values)."""
     return st.builds(
-        ScoreCard.of,
+        SkuScores.of,
         sku_id=st.from_regex(r"sku-[0-9]{1,5}", fullmatch=True),
         scores=st.tuples(*(dimension_scores(dimensions=st.just(d)) for d in Dimension)),
         weights=weights if weights is not None else composite_weights(),
