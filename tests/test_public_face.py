@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import typing
 import warnings
@@ -177,11 +178,20 @@ def _fenxiao_classes(hint: Any) -> set[type[Any]]:
     return found
 
 
+def _every_public_name() -> dict[str, Any]:
+    """Every public name of every layer package: annotations written under TYPE_CHECKING resolve against it."""
+    names: dict[str, Any] = {}
+    for package in ("domain", "rules", "scoring", "settlement", "grading", "market"):
+        module = importlib.import_module(f"fenxiao.{package}")
+        names.update({name: getattr(module, name) for name in module.__all__})
+    return names
+
+
+_NAMES = _every_public_name()
+
+
 def _returned(obj: Any) -> set[type[Any]]:
-    try:
-        hints = typing.get_type_hints(obj)
-    except Exception:  # a hint that needs an optional extra: nothing to check
-        return set()
+    hints = typing.get_type_hints(obj, localns=_NAMES)
     return _fenxiao_classes(hints.get("return"))
 
 

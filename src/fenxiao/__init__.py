@@ -1,16 +1,32 @@
 """fenxiao (分销): the rules core of an e-commerce affiliate distribution program.
 
-The most used names are importable from here; every subpackage
-(``fenxiao.grading``, ``fenxiao.settlement``, ...)
-is public too and documents the rest.
+The face of the package holds what a user needs to call fenxiao: the values (``Money``, ``Rate``), the models
+(goods, people, policies, catalogs, orders), the verbs (``grade_catalog``, ``resolve_perks``, ``split`` ...), the
+errors, and every type those verbs return. ``docs/naming.md`` lists the verbs and nouns and what each means.
+
+The rest lives in the layer packages, each a public face of its own: :mod:`fenxiao.domain`, :mod:`fenxiao.rules`,
+:mod:`fenxiao.scoring`, :mod:`fenxiao.settlement`, :mod:`fenxiao.grading`, :mod:`fenxiao.market`, and the edges
+:mod:`fenxiao.serialization`, :mod:`fenxiao.sample`, :mod:`fenxiao.columnar`, :mod:`fenxiao.testing`. Names that were
+importable from here before the packages existed still are (``from fenxiao import CategoryMinimum``); they are
+loaded on first use and not listed in ``__all__``.
+
+>>> import fenxiao
+>>> fenxiao.Money.of("99.90") * 2
+Money(fen=19980, currency='CNY')
+>>> fenxiao.CategoryMinimum is fenxiao.settlement.CategoryMinimum
+True
 """
+
+import importlib
+import warnings
+from typing import TYPE_CHECKING, Any, Final
 
 from fenxiao._version import __version__
 from fenxiao.domain.catalog import Catalog
-from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
+from fenxiao.domain.people import Influencer, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import (
     CurrencyMismatchError,
@@ -23,175 +39,236 @@ from fenxiao.errors import (
     TransitionError,
     ValidationError,
 )
-from fenxiao.grading.perks import (
-    Access,
-    Badge,
-    InfluencerPreferred,
-    PerkCatalog,
-    PerkEntry,
-    Subsidy,
-    TrafficBoost,
-    default_perk_catalog,
-    register_perk_kind,
-    resolve_perks,
-)
+from fenxiao.grading.gap import NextTierGap
+from fenxiao.grading.history import TierHistory
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, register_perk_kind, resolve_perks
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
-from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest, allocate_subsidies
-from fenxiao.grading.tiers import Stability, Tier, TierDecision, TierHistory, TierPolicy, TierRule, default_tier_policy
-from fenxiao.market.admission import AdmissionPolicy, AdmissionRule, default_admission_policy
-from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalTracker
+from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRequest, allocate_subsidies
+from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
+from fenxiao.market.admission import AdmissionDecision, AdmissionPolicy, default_admission_policy
+from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalProgress, GoalTracker
 from fenxiao.market.pool import PoolFilter, SelectionPool
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
-from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.rules.table import Finding, Severity
+from fenxiao.scoring.context import ScoringContext, build_context
 from fenxiao.scoring.defaults import default_scorer
-from fenxiao.scoring.dimensions import (
-    CompositeWeights,
-    Contribution,
-    Dimension,
-    DimensionScore,
-    ScoreCard,
-    round_points,
-)
+from fenxiao.scoring.dimensions import Dimension, DimensionScore, SkuScores
 from fenxiao.scoring.five import FiveDimensionScorer
-from fenxiao.scoring.metrics import Metric, get_metric, register_metric
-from fenxiao.scoring.plugins import BatchDimensionScorer, DimensionScorer
-from fenxiao.scoring.registry import ScorerRegistry, default_registry
-from fenxiao.scoring.scorecards import Cap, MetricRule, Scorecard, Scorecards, ScorecardScorer, default_scorecards
-from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
-from fenxiao.settlement.kinds import PlanKind
-from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period
-from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
-from fenxiao.settlement.plans import CommissionPlan, PlanDecision, RateChange, select_plan
-from fenxiao.settlement.profiles import CategoryRule, KindBounds, PlatformProfile, ServiceLevel, SettlementDays
-from fenxiao.settlement.splits import Clawback, OrderSplit, Party, SettlementLine, clawbacks, settled_split, split
-from fenxiao.settlement.steps import CommissionStep, StepMode
+from fenxiao.scoring.metrics import register_metric
+from fenxiao.scoring.plugins import DimensionScorer
+from fenxiao.scoring.scorecards import Scorecard, Scorecards, default_scorecards
+from fenxiao.settlement.ledger import Ledger
+from fenxiao.settlement.orders import Order, OrderEvent, OrderTerms
+from fenxiao.settlement.plans import CommissionPlan, PlanDecision, select_plan
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import OrderSplit, Party, SettlementLine, split
+
+if TYPE_CHECKING:  # the names kept for compatibility, for type checkers (loaded lazily at run time)
+    from fenxiao.domain.goods import ShopKind as ShopKind
+    from fenxiao.domain.goods import Standing as Standing
+    from fenxiao.domain.listings import StatusChange as StatusChange
+    from fenxiao.domain.people import LeaderLevel as LeaderLevel
+    from fenxiao.grading.history import Stability as Stability
+    from fenxiao.grading.perks import Access as Access
+    from fenxiao.grading.perks import Badge as Badge
+    from fenxiao.grading.perks import InfluencerPreferred as InfluencerPreferred
+    from fenxiao.grading.perks import PerkEntry as PerkEntry
+    from fenxiao.grading.perks import Subsidy as Subsidy
+    from fenxiao.grading.perks import TrafficBoost as TrafficBoost
+    from fenxiao.market.admission import AdmissionRule as AdmissionRule
+    from fenxiao.scoring.context import CategoryBenchmark as CategoryBenchmark
+    from fenxiao.scoring.dimensions import CompositeWeights as CompositeWeights
+    from fenxiao.scoring.dimensions import Contribution as Contribution
+    from fenxiao.scoring.dimensions import ScoreCard as ScoreCard
+    from fenxiao.scoring.dimensions import round_points as round_points
+    from fenxiao.scoring.metrics import Metric as Metric
+    from fenxiao.scoring.metrics import get_metric as get_metric
+    from fenxiao.scoring.plugins import BatchDimensionScorer as BatchDimensionScorer
+    from fenxiao.scoring.registry import ScorerRegistry as ScorerRegistry
+    from fenxiao.scoring.registry import default_registry as default_registry
+    from fenxiao.scoring.scorecards import Cap as Cap
+    from fenxiao.scoring.scorecards import MetricRule as MetricRule
+    from fenxiao.scoring.scorecards import ScorecardScorer as ScorecardScorer
+    from fenxiao.settlement.activities import ActivityKind as ActivityKind
+    from fenxiao.settlement.activities import CategoryMinimum as CategoryMinimum
+    from fenxiao.settlement.activities import SecondLevelTerms as SecondLevelTerms
+    from fenxiao.settlement.activities import TeamLeaderActivity as TeamLeaderActivity
+    from fenxiao.settlement.kinds import PlanKind as PlanKind
+    from fenxiao.settlement.ledger import EntryKind as EntryKind
+    from fenxiao.settlement.ledger import LedgerEntry as LedgerEntry
+    from fenxiao.settlement.ledger import Period as Period
+    from fenxiao.settlement.orders import OrderEventKind as OrderEventKind
+    from fenxiao.settlement.orders import OrderStatus as OrderStatus
+    from fenxiao.settlement.plans import RateChange as RateChange
+    from fenxiao.settlement.profiles import CategoryRule as CategoryRule
+    from fenxiao.settlement.profiles import KindBounds as KindBounds
+    from fenxiao.settlement.profiles import ServiceLevel as ServiceLevel
+    from fenxiao.settlement.profiles import SettlementDays as SettlementDays
+    from fenxiao.settlement.splits import Clawback as Clawback
+    from fenxiao.settlement.splits import clawbacks as clawbacks
+    from fenxiao.settlement.splits import settled_split as settled_split
+    from fenxiao.settlement.steps import CommissionStep as CommissionStep
+    from fenxiao.settlement.steps import StepMode as StepMode
 
 __all__ = [
     "DEFAULT_GOALS",
-    "Access",
-    "ActivityKind",
+    "AdmissionDecision",
     "AdmissionPolicy",
-    "AdmissionRule",
     "All",
     "AnyOf",
-    "Badge",
-    "BatchDimensionScorer",
     "Brand",
     "BrandId",
-    "Cap",
+    "BudgetAllocation",
     "Catalog",
     "Category",
-    "CategoryBenchmark",
     "CategoryId",
-    "CategoryMinimum",
-    "CategoryRule",
-    "Clawback",
     "CommissionPlan",
-    "CommissionStep",
     "Compare",
-    "CompositeWeights",
-    "Contribution",
     "CurrencyMismatchError",
     "Dimension",
     "DimensionScore",
     "DimensionScorer",
-    "EntryKind",
     "FenxiaoError",
+    "Finding",
     "FiveDimensionScorer",
     "Goal",
+    "GoalProgress",
     "GoalTracker",
     "GradedSku",
     "Influencer",
     "InfluencerId",
-    "InfluencerPreferred",
     "InvalidValueError",
-    "KindBounds",
-    "LeaderLevel",
     "Ledger",
-    "LedgerEntry",
     "Listing",
     "ListingId",
     "ListingStatus",
     "ListingTerms",
     "Merchant",
     "MerchantId",
-    "Metric",
-    "MetricRule",
     "MissingExtraError",
     "Money",
+    "NextTierGap",
     "Not",
     "Op",
     "Order",
     "OrderEvent",
-    "OrderEventKind",
     "OrderSplit",
-    "OrderStatus",
     "OrderTerms",
     "Party",
-    "Period",
     "PerkCatalog",
-    "PerkEntry",
+    "PerkResolution",
     "PlanDecision",
-    "PlanKind",
     "PlatformProfile",
     "PluginError",
     "PolicyError",
     "PoolFilter",
     "Rate",
-    "RateChange",
     "Rounding",
     "RuleError",
-    "ScoreCard",
     "Scorecard",
-    "ScorecardScorer",
     "Scorecards",
-    "ScorerRegistry",
     "ScoringContext",
-    "SecondLevelTerms",
     "SelectionPool",
-    "ServiceLevel",
-    "SettlementDays",
     "SettlementLine",
-    "ShopKind",
+    "Severity",
     "Sku",
     "SkuId",
+    "SkuScores",
     "SkuSnapshot",
-    "Stability",
-    "Standing",
-    "StatusChange",
-    "StepMode",
-    "Subsidy",
     "SubsidyBudget",
     "SubsidyRequest",
     "TeamLeader",
-    "TeamLeaderActivity",
     "TeamLeaderId",
     "Tier",
     "TierDecision",
     "TierHistory",
     "TierPolicy",
     "TierRule",
-    "TrafficBoost",
     "TransitionError",
     "ValidationError",
     "__version__",
     "allocate_subsidies",
     "build_context",
-    "clawbacks",
     "default_admission_policy",
     "default_perk_catalog",
-    "default_registry",
     "default_scorecards",
     "default_scorer",
     "default_tier_policy",
-    "get_metric",
     "grade_catalog",
     "register_metric",
     "register_perk_kind",
     "resolve_perks",
-    "round_points",
     "select_plan",
-    "settled_split",
     "split",
 ]
+
+#: Names importable from ``fenxiao`` that are not on its face: each lives in the module named here.
+_ELSEWHERE: Final[dict[str, str]] = {
+    "Access": "fenxiao.grading.perks",
+    "ActivityKind": "fenxiao.settlement.activities",
+    "AdmissionRule": "fenxiao.market.admission",
+    "Badge": "fenxiao.grading.perks",
+    "BatchDimensionScorer": "fenxiao.scoring.plugins",
+    "Cap": "fenxiao.scoring.scorecards",
+    "CategoryBenchmark": "fenxiao.scoring.context",
+    "CategoryMinimum": "fenxiao.settlement.activities",
+    "CategoryRule": "fenxiao.settlement.profiles",
+    "Clawback": "fenxiao.settlement.splits",
+    "CommissionStep": "fenxiao.settlement.steps",
+    "CompositeWeights": "fenxiao.scoring.dimensions",
+    "Contribution": "fenxiao.scoring.dimensions",
+    "EntryKind": "fenxiao.settlement.ledger",
+    "InfluencerPreferred": "fenxiao.grading.perks",
+    "KindBounds": "fenxiao.settlement.profiles",
+    "LeaderLevel": "fenxiao.domain.people",
+    "LedgerEntry": "fenxiao.settlement.ledger",
+    "Metric": "fenxiao.scoring.metrics",
+    "MetricRule": "fenxiao.scoring.scorecards",
+    "OrderEventKind": "fenxiao.settlement.orders",
+    "OrderStatus": "fenxiao.settlement.orders",
+    "Period": "fenxiao.settlement.ledger",
+    "PerkEntry": "fenxiao.grading.perks",
+    "PlanKind": "fenxiao.settlement.kinds",
+    "RateChange": "fenxiao.settlement.plans",
+    "ScorecardScorer": "fenxiao.scoring.scorecards",
+    "ScorerRegistry": "fenxiao.scoring.registry",
+    "SecondLevelTerms": "fenxiao.settlement.activities",
+    "ServiceLevel": "fenxiao.settlement.profiles",
+    "SettlementDays": "fenxiao.settlement.profiles",
+    "ShopKind": "fenxiao.domain.goods",
+    "Stability": "fenxiao.grading.history",
+    "Standing": "fenxiao.domain.goods",
+    "StatusChange": "fenxiao.domain.listings",
+    "StepMode": "fenxiao.settlement.steps",
+    "Subsidy": "fenxiao.grading.perks",
+    "TeamLeaderActivity": "fenxiao.settlement.activities",
+    "TrafficBoost": "fenxiao.grading.perks",
+    "clawbacks": "fenxiao.settlement.splits",
+    "default_registry": "fenxiao.scoring.registry",
+    "get_metric": "fenxiao.scoring.metrics",
+    "round_points": "fenxiao.scoring.dimensions",
+    "settled_split": "fenxiao.settlement.splits",
+}
+
+#: Old names of renamed things: importing one warns and gives the new one.
+_RENAMED: Final[dict[str, str]] = {"ScoreCard": "SkuScores"}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a name kept for compatibility from its module (PEP 562)."""
+    module = _ELSEWHERE.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    new = _RENAMED.get(name)
+    if new is not None:
+        warnings.warn(f"fenxiao.{name} is deprecated; use fenxiao.{new}", DeprecationWarning, stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module 'fenxiao' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_ELSEWHERE})
