@@ -1,4 +1,4 @@
-"""Sub-command ``split`` (every party's line of one order) and the demo's settlement section.
+"""The split group: the ``split`` command (every party's line of one order) and the demo's settlement section.
 
 ``python -m fenxiao split --paid 99.90 --commission 20% --leader-fee 5% [--json]`` settles one order under
 the Kuaishou profile (快分销: the fee on commission waived) unless ``--profile`` says otherwise, and prints
@@ -9,13 +9,13 @@ every party's line; ``--json`` prints one object ``{"total_in": "99.90", "lines"
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final, TextIO
 
 import attrs
 
-from fenxiao.cli.main import render_table
+from fenxiao.cli.common import render_table, write_json
+from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import ListingStatus
@@ -24,7 +24,7 @@ from fenxiao.money import Money, Rate, Rounding
 from fenxiao.settlement.orders import Clawback, Order, OrderSplit, OrderTerms, SettlementLine, clawbacks, split
 from fenxiao.settlement.plans import PlatformProfile
 
-__all__ = ["demo_section", "register"]
+__all__ = ["GROUP", "demo_section", "register"]
 
 _PROFILES: Final = {
     "kuaishou": PlatformProfile.kuaishou,
@@ -35,7 +35,7 @@ _PROFILES: Final = {
 _PAID_AT: Final = datetime(2026, 11, 11, 20, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
-def register(sub: Any) -> None:
+def register(sub: Subparsers) -> None:
     """Add the ``split`` sub-command to *sub* (an argparse sub-parsers action)."""
     p = sub.add_parser(
         "split",
@@ -158,7 +158,7 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
     result = split(order, profile)
     claws = clawbacks(order, profile)
     if args.json:
-        out.write(json.dumps(_split_json(result, claws, profile), ensure_ascii=False, indent=2) + "\n")
+        write_json(out, _split_json(result, claws, profile))
         return 0
     fee = "waived" if profile.commission_fee_waived else str(profile.effective_commission_fee_rate)
     out.write(
@@ -225,3 +225,7 @@ def demo_section(catalog: Catalog) -> str:
         f"{head}\n\n{_table(result.lines, order.total_in)}\n\n"
         f"One unit refunded after settlement: clawback per party\n\n{_table(claw.lines)}"
     )
+
+
+#: The split command group.
+GROUP = CommandGroup("split", register, demo_section)

@@ -9,16 +9,16 @@ from io import StringIO
 import pytest
 
 from fenxiao.cli.main import main
-from fenxiao.cli.split import demo_section
+from fenxiao.cli.split import GROUP, demo_section
 from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import load_sample
 
-MODULES = ("fenxiao.cli.split",)
+GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
     out = StringIO()
-    status = main(argv, out=out, modules=MODULES)
+    status = main(argv, out=out, groups=GROUPS)
     return status, out.getvalue()
 
 

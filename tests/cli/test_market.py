@@ -6,14 +6,15 @@ import json
 from io import StringIO
 
 from fenxiao.cli.main import main
+from fenxiao.cli.market import GROUP
 from fenxiao.sample import load_sample
 
-MODULES = ("fenxiao.cli.market",)
+GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
     out = StringIO()
-    return main(argv, out=out, modules=MODULES), out.getvalue()
+    return main(argv, out=out, groups=GROUPS), out.getvalue()
 
 
 def test_admit_decides_every_merchant_and_listing(tmp_path: object) -> None:
