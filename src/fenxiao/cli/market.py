@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any, TextIO
 
-from fenxiao.cli.common import load_catalog, render_table, write_json
+from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
@@ -85,8 +85,8 @@ def _cmd_admit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _money(text: str | None) -> Money | None:
-    return None if text is None else Money.of(text)
+def _money(text: str | None, option: str) -> Money | None:
+    return None if text is None else option_value(Money.of, text, option)
 
 
 def _cmd_pool(args: argparse.Namespace, out: TextIO) -> int:
@@ -96,9 +96,9 @@ def _cmd_pool(args: argparse.Namespace, out: TextIO) -> int:
         category_ids=frozenset(args.category) if args.category else None,
         category_level1=args.level1,
         min_tier=Tier(args.min_tier) if args.min_tier else None,
-        min_commission=Rate.of(args.min_commission) if args.min_commission else None,
-        price_low=_money(args.price_low),
-        price_high=_money(args.price_high),
+        min_commission=option_value(Rate.of, args.min_commission, "--min-commission") if args.min_commission else None,
+        price_low=_money(args.price_low, "--price-low"),
+        price_high=_money(args.price_high, "--price-high"),
         team_leader_id=args.team_leader,
         badge=args.badge,
     )
