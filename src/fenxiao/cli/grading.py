@@ -1,13 +1,13 @@
-"""Sub-commands ``tier``, ``explain``, ``lint`` and ``perks``, and the demo's grading sections."""
+"""The grading group: the ``tier``, ``explain``, ``lint`` and ``perks`` commands, and the demo's grading sections."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter, defaultdict
 from typing import Any, TextIO
 
-from fenxiao.cli.main import load_catalog, render_table
+from fenxiao.cli.common import load_catalog, render_table, write_json
+from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
@@ -16,7 +16,7 @@ from fenxiao.grading.tiers import Finding, Severity, Tier, TierDecision, TierPol
 from fenxiao.scoring.dimensions import Dimension
 from fenxiao.serialization import load, to_dict
 
-__all__ = ["demo_section", "register"]
+__all__ = ["GROUP", "demo_section", "register"]
 
 
 def _policy(path: str | None) -> TierPolicy:
@@ -93,7 +93,7 @@ def _cmd_tier(args: argparse.Namespace, out: TextIO) -> int:
         rows = [
             {"sku_id": g.sku_id, "tier": g.decision.tier.value, "composite": str(g.scorecard.composite)} for g in graded
         ]
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, rows)
         return 0
     out.write(_tier_table(graded) + "\n")
     return 0
@@ -112,7 +112,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         data = _decision_json(row.decision)
         data["scores"] = {d.value: str(v) for d, v in row.scorecard.values().items()}
         data["composite"] = str(row.scorecard.composite)
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, data)
         return 0
     out.write(row.scorecard.explanation + "\n\n" + row.decision.explain() + "\n")
     return 0
@@ -123,7 +123,7 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
     findings = policy.lint()
     if args.json:
         rows = [{"path": f.path, "severity": f.severity.value, "code": f.code, "message": f.message} for f in findings]
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, rows)
     else:
         out.write(_findings_text(findings) + "\n")
     return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
@@ -153,7 +153,7 @@ def _cmd_perks(args: argparse.Namespace, out: TextIO) -> int:
             }
             for g in graded
         ]
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, rows)
         return 0
     rows_text = [[g.sku_id, g.decision.tier.value, _perk_summary(g)] for g in graded]
     out.write(render_table(["sku", "tier", "perks"], rows_text, align="lll") + "\n")
@@ -214,7 +214,7 @@ def demo_section(catalog: Catalog) -> str:
     return "\n".join(parts)
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subparsers) -> None:
     """Add the grading sub-commands."""
     tier = sub.add_parser("tier", help="grade a catalog L0-L5 (the built-in sample by default)")
     tier.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml)")
@@ -240,3 +240,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     perks.add_argument("--policy", help="a tier policy file; the default policy otherwise")
     perks.add_argument("--json", action="store_true", help="print a JSON list of {sku_id, tier, perks}")
     perks.set_defaults(func=_cmd_perks)
+
+
+#: The grading command group.
+GROUP = CommandGroup("grading", register, demo_section)

@@ -1,14 +1,14 @@
-"""Sub-commands ``admit``, ``pool`` and ``goals``, and the demo's sections on the three problems of 快分销."""
+"""The market group: the ``admit``, ``pool`` and ``goals`` commands, and the demo's part on the three problems."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from datetime import timedelta
 from typing import Any, TextIO
 
-from fenxiao.cli.main import load_catalog, render_table
+from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
+from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
 from fenxiao.grading.tiers import Tier
@@ -21,7 +21,7 @@ from fenxiao.serialization import load
 from fenxiao.settlement.ledger import Ledger
 from fenxiao.settlement.profiles import PlatformProfile
 
-__all__ = ["demo_section", "register"]
+__all__ = ["GROUP", "demo_section", "register"]
 
 
 def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str, Any]]:
@@ -72,7 +72,7 @@ def _cmd_admit(args: argparse.Namespace, out: TextIO) -> int:
     policy = default_admission_policy() if args.policy is None else load(args.policy, AdmissionPolicy)
     rows = _admission_rows(catalog, policy)
     if args.json:
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, rows)
         return 0
     table = [[r["kind"], r["subject"], r["outcome"], "; ".join(r["reasons"]) or "-"] for r in rows]
     out.write(render_table(["kind", "subject", "outcome", "reasons"], table, align="llll") + "\n")
@@ -85,8 +85,8 @@ def _cmd_admit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _money(text: str | None) -> Money | None:
-    return None if text is None else Money.of(text)
+def _money(text: str | None, option: str) -> Money | None:
+    return None if text is None else option_value(Money.of, text, option)
 
 
 def _cmd_pool(args: argparse.Namespace, out: TextIO) -> int:
@@ -96,9 +96,9 @@ def _cmd_pool(args: argparse.Namespace, out: TextIO) -> int:
         category_ids=frozenset(args.category) if args.category else None,
         category_level1=args.level1,
         min_tier=Tier(args.min_tier) if args.min_tier else None,
-        min_commission=Rate.of(args.min_commission) if args.min_commission else None,
-        price_low=_money(args.price_low),
-        price_high=_money(args.price_high),
+        min_commission=option_value(Rate.of, args.min_commission, "--min-commission") if args.min_commission else None,
+        price_low=_money(args.price_low, "--price-low"),
+        price_high=_money(args.price_high, "--price-high"),
         team_leader_id=args.team_leader,
         badge=args.badge,
     )
@@ -123,7 +123,7 @@ def _cmd_pool(args: argparse.Namespace, out: TextIO) -> int:
                 for r in page.items
             ],
         }
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, data)
         return 0
     out.write(_pool_text(influencer.name, page) + "\n")
     return 0
@@ -183,7 +183,7 @@ def _cmd_goals(args: argparse.Namespace, out: TextIO) -> int:
             }
             for p in progress
         ]
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, data)
         return 0
     out.write(f"Goals over {len(sales)} settled orders (seeded sample orders, seed {args.seed}):\n\n")
     out.write(_goals_text(progress) + "\n")
@@ -262,7 +262,7 @@ def demo_section(catalog: Catalog) -> str:
     return "\n".join(parts)
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subparsers) -> None:
     """Add the admission, pool and goals sub-commands."""
     admit = sub.add_parser("admit", help="decide admission for every merchant and listing in a catalog file")
     admit.add_argument("application", metavar="APPLICATION", help="a catalog file (.json/.toml) with the application")
@@ -292,3 +292,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     goals.add_argument("--seed", type=int, default=20211130)
     goals.add_argument("--json", action="store_true")
     goals.set_defaults(func=_cmd_goals)
+
+
+#: The market command group.
+GROUP = CommandGroup("market", register, demo_section)

@@ -1,4 +1,4 @@
-"""The ``score`` and ``scorecards`` commands, and the demo's five-dimension section (private).
+"""The score group: the ``score`` and ``scorecards`` commands, and the demo's five-dimension section.
 
 ``python -m fenxiao score [CATALOG] [--json] [--scorecards FILE]`` scores the latest
 snapshot of every SKU in a catalog (the built-in sample by default) against the
@@ -9,25 +9,27 @@ prints the default scorecards, a starting point for your own file.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
 
-from fenxiao.cli.main import load_catalog, render_table
+from fenxiao._internal.toml import dumps as toml_dumps
+from fenxiao.cli.common import load_catalog, render_table, write_json
+from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.scoring.context import build_context
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, SkuScores, round_points
 from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.scorecards import Scorecards, default_scorecards
+from fenxiao.serialization import dumps, load, to_dict
 
-__all__ = ["card_json", "demo_section", "register", "score_catalog"]
+__all__ = ["GROUP", "card_json", "demo_section", "register", "score_catalog"]
 
 
-def register(sub: Any) -> None:
+def register(sub: Subparsers) -> None:
     """Add ``score`` and ``scorecards`` to the ``python -m fenxiao`` sub-command parsers."""
     score = sub.add_parser("score", help="score a catalog on the five dimensions (五维评分)")
     score.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml); the built-in sample by default")
@@ -58,8 +60,6 @@ def card_json(card: SkuScores, category_id: str) -> dict[str, Any]:
 def _scorer(path: str | None) -> FiveDimensionScorer:
     if path is None:
         return default_scorer()
-    from fenxiao.serialization import load
-
     return FiveDimensionScorer.from_scorecards(load(Path(path), Scorecards))
 
 
@@ -69,7 +69,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     cards = score_catalog(catalog, scorer)
     category = {s.sku_id: s.category_id for s in catalog.latest_snapshots()}
     if args.json:
-        out.write(json.dumps([card_json(c, category[c.sku_id]) for c in cards], ensure_ascii=False, indent=2) + "\n")
+        write_json(out, [card_json(c, category[c.sku_id]) for c in cards])
         return 0
     headers = ["SKU", "category", *(str(d) for d in Dimension), "composite"]
     rows = [[c.sku_id, category[c.sku_id], *(s.value for s in c.scores), c.composite] for c in cards]
@@ -78,9 +78,6 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_scorecards(args: argparse.Namespace, out: TextIO) -> int:
-    from fenxiao._internal.toml import dumps as toml_dumps
-    from fenxiao.serialization import dumps, to_dict
-
     if args.format == "json":
         out.write(dumps(default_scorecards()) + "\n")
     else:
@@ -116,3 +113,7 @@ def demo_section(catalog: Catalog) -> str:
         "each category against its own peers"
     )
     return f"{head}\n\n{spread}\n\nTop 5 by composite:\n\n{best}"
+
+
+#: The score command group.
+GROUP = CommandGroup("score", register, demo_section)

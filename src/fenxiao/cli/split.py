@@ -1,4 +1,4 @@
-"""Sub-command ``split`` (every party's line of one order) and the demo's settlement section.
+"""The split group: the ``split`` command (every party's line of one order) and the demo's settlement section.
 
 ``python -m fenxiao split --paid 99.90 --commission 20% --leader-fee 5% [--json]`` settles one order under
 the Kuaishou profile (快分销: the fee on commission waived) unless ``--profile`` says otherwise, and prints
@@ -9,13 +9,13 @@ every party's line; ``--json`` prints one object ``{"total_in": "99.90", "lines"
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final, TextIO
 
 import attrs
 
-from fenxiao.cli.main import render_table
+from fenxiao.cli.common import option_value, render_table, write_json
+from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import ListingStatus
@@ -25,7 +25,7 @@ from fenxiao.settlement.orders import Order, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Clawback, OrderSplit, SettlementLine, clawbacks, split
 
-__all__ = ["demo_section", "register"]
+__all__ = ["GROUP", "demo_section", "register"]
 
 _PROFILES: Final = {
     "kuaishou": PlatformProfile.kuaishou,
@@ -36,7 +36,7 @@ _PROFILES: Final = {
 _PAID_AT: Final = datetime(2026, 11, 11, 20, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
-def register(sub: Any) -> None:
+def register(sub: Subparsers) -> None:
     """Add the ``split`` sub-command to *sub* (an argparse sub-parsers action)."""
     p = sub.add_parser(
         "split",
@@ -66,44 +66,54 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_cmd_split)
 
 
-def _rate(text: str | None) -> Rate | None:
-    return None if text is None else Rate.of(text)
+def _rate(text: str | None, option: str) -> Rate | None:
+    return None if text is None else option_value(Rate.of, text, option)
+
+
+def _money(text: str, option: str) -> Money:
+    return option_value(Money.of, text, option)
 
 
 def _profile(args: argparse.Namespace) -> PlatformProfile:
     profile: PlatformProfile = _PROFILES[args.profile]()
     if args.platform_fee is not None:
-        profile = attrs.evolve(profile, commission_fee_rate=Rate.of(args.platform_fee), commission_fee_waived=False)
+        profile = attrs.evolve(
+            profile,
+            commission_fee_rate=option_value(Rate.of, args.platform_fee, "--platform-fee"),
+            commission_fee_waived=False,
+        )
     if args.rounding is not None:
         profile = attrs.evolve(profile, rounding=Rounding(args.rounding))
     return profile
 
 
 def _order(args: argparse.Namespace, profile: PlatformProfile) -> Order:
-    leader_fee, second_fee, mcn_share = _rate(args.leader_fee), _rate(args.second_leader_fee), _rate(args.mcn_share)
+    leader_fee = _rate(args.leader_fee, "--leader-fee")
+    second_fee = _rate(args.second_leader_fee, "--second-leader-fee")
+    mcn_share = _rate(args.mcn_share, "--mcn-share")
     if second_fee is not None and leader_fee is None:
         raise InvalidValueError("--second-leader-fee", args.second_leader_fee, "needs --leader-fee")
     terms = OrderTerms(
-        commission_rate=Rate.of(args.commission),
+        commission_rate=option_value(Rate.of, args.commission, "--commission"),
         leader_id=TeamLeaderId("leader") if leader_fee is not None else None,
         leader_fee_rate=leader_fee,
         second_leader_id=TeamLeaderId("second-leader") if second_fee is not None else None,
         second_leader_fee_rate=second_fee,
         mcn_id="mcn" if mcn_share is not None else None,
         mcn_share=mcn_share,
-        tech_fee_rate=_rate(args.tech_fee),
+        tech_fee_rate=_rate(args.tech_fee, "--tech-fee"),
     )
     order = Order(
         id="order",
         merchant_id=MerchantId("merchant"),
         sku_id=SkuId("sku"),
         influencer_id=InfluencerId("influencer"),
-        paid=Money.of(args.paid),
+        paid=_money(args.paid, "--paid"),
         paid_at=_PAID_AT,
         terms=terms,
         units=args.units,
-        shipping=Money.of(args.shipping),
-        subsidy=Money.of(args.subsidy),
+        shipping=_money(args.shipping, "--shipping"),
+        subsidy=_money(args.subsidy, "--subsidy"),
     )
     at = _PAID_AT
     if args.after_settlement:
@@ -113,7 +123,7 @@ def _order(args: argparse.Namespace, profile: PlatformProfile) -> Order:
         at = due if due is not None else at
         order = order.settle(profile, at=at)
     for i, amount in enumerate(args.refund):
-        order = order.refund(event_id=f"refund-{i + 1}", at=at, amount=Money.of(amount))
+        order = order.refund(event_id=f"refund-{i + 1}", at=at, amount=_money(amount, "--refund"))
     for i, units in enumerate(args.refund_units):
         order = order.refund(event_id=f"refund-units-{i + 1}", at=at, units=units)
     return order
@@ -159,7 +169,7 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
     result = split(order, profile)
     claws = clawbacks(order, profile)
     if args.json:
-        out.write(json.dumps(_split_json(result, claws, profile), ensure_ascii=False, indent=2) + "\n")
+        write_json(out, _split_json(result, claws, profile))
         return 0
     fee = "waived" if profile.commission_fee_waived else str(profile.effective_commission_fee_rate)
     out.write(
@@ -226,3 +236,7 @@ def demo_section(catalog: Catalog) -> str:
         f"{head}\n\n{_table(result.lines, order.total_in)}\n\n"
         f"One unit refunded after settlement: clawback per party\n\n{_table(claw.lines)}"
     )
+
+
+#: The split command group.
+GROUP = CommandGroup("split", register, demo_section)

@@ -9,16 +9,16 @@ from io import StringIO
 import pytest
 
 from fenxiao.cli.main import main
-from fenxiao.cli.split import demo_section
+from fenxiao.cli.split import GROUP, demo_section
 from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import load_sample
 
-MODULES = ("fenxiao.cli.split",)
+GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
     out = StringIO()
-    status = main(argv, out=out, modules=MODULES)
+    status = main(argv, out=out, groups=GROUPS)
     return status, out.getvalue()
 
 
@@ -158,3 +158,26 @@ def test_the_demo_section_handles_a_catalog_without_leaders() -> None:
     catalog = load_sample()
     empty = Catalog(categories=catalog.categories)
     assert demo_section(empty) == "Settlement: the catalog has no approved listing with a team leader."
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--paid", "0.1x", "is not a number"),
+        ("--commission", "20", "is above 100%"),
+        ("--leader-fee", "5", "is above 100%"),
+        ("--shipping", "1.001", "is not exact to the fen"),
+        ("--refund", "x", "is not a number"),
+        ("--platform-fee", "abc", "is not a number"),
+    ],
+)
+def test_a_malformed_amount_or_rate_names_its_option(
+    option: str, value: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Options parsed alike fail with different messages: each names the option, the problem and the value."""
+    args = {"--paid": "99.90", "--commission": "20%", option: value}
+    status, text = run(["split", *(part for pair in args.items() for part in pair)])
+    err = capsys.readouterr().err
+    assert (status, text) == (2, "")
+    assert err.startswith(f"fenxiao split: {option}: {problem}")
+    assert err.rstrip().endswith(f"got {value!r}")

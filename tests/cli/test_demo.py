@@ -1,32 +1,23 @@
-"""The command line: demo, --version, errors as one line with exit status 2, and the package's import cost."""
+"""The ``demo`` command: the catalog summary, every group's section, and bad catalog files as one line."""
 
 from __future__ import annotations
 
-import ast
 import json
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
 import pytest
 
-from fenxiao import __version__
-from fenxiao.cli.main import catalog_summary, main, render_table
+from fenxiao.cli.main import main
 from fenxiao.money import Money
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps, to_dict
-
-SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 def run(argv: list[str]) -> tuple[int, str]:
     out = StringIO()
     status = main(argv, out=out)
     return status, out.getvalue()
-
-
-# -- demo --------------------------------------------------------------------------------------------
 
 
 def test_demo_prints_the_sample_summary_and_exits_0() -> None:
@@ -130,65 +121,3 @@ def test_an_inconsistent_catalog_file_names_the_bad_reference(
     assert "skus[3].merchant_id" in err
     assert "m-404" in err
     assert "Traceback" not in err
-
-
-# -- arguments ---------------------------------------------------------------------------------------
-
-
-def test_version_prints_the_package_version_and_exits_0() -> None:
-    """--version writes 'fenxiao X.Y.Z' to the output stream and returns 0 instead of exiting."""
-    status, text = run(["--version"])
-    assert status == 0
-    assert text.strip() == f"fenxiao {__version__}"
-
-
-def test_help_lists_the_demo_command() -> None:
-    """--help goes to the output stream and names demo."""
-    status, text = run(["--help"])
-    assert status == 0
-    assert "demo" in text
-
-
-@pytest.mark.parametrize("argv", [[], ["bogus"], ["demo", "a.json", "b.json"]])
-def test_usage_errors_return_2_with_usage_on_stderr(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing or unknown command is a usage error: status 2, usage on stderr, nothing on stdout."""
-    status, text = run(argv)
-    err = capsys.readouterr().err
-    assert status == 2
-    assert text == ""
-    assert err.startswith("usage: fenxiao")
-
-
-def test_python_dash_m_fenxiao_runs_the_demo() -> None:
-    """The module entry point works in a fresh interpreter, exits 0 and prints the summary."""
-    result = subprocess.run(
-        [sys.executable, "-m", "fenxiao", "demo"], capture_output=True, text=True, encoding="utf-8", check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Sample catalog: 200 SKUs")
-    assert result.stderr == ""
-
-
-def test_importing_fenxiao_loads_no_third_party_module_but_attrs_and_cattrs() -> None:
-    """`import fenxiao` pulls in only the standard library plus attrs (and at most cattrs)."""
-    code = "import fenxiao, sys; print(sorted(m for m in sys.modules if not m.startswith(('fenxiao', '_'))))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded: list[str] = ast.literal_eval(result.stdout)
-    third_party = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names)
-    assert third_party <= {"attr", "attrs", "cattrs"}
-    assert "attrs" in third_party
-
-
-# -- formatting --------------------------------------------------------------------------------------
-
-
-def test_render_table_aligns_cjk_text_by_display_width() -> None:
-    """Chinese characters count as two columns, so columns line up in a terminal."""
-    table = render_table(["name", "n"], [["连衣裙", 5], ["T恤", 12]])
-    lines = table.splitlines()
-    assert lines == ["name     n", "------  --", "连衣裙   5", "T恤     12"]
-
-
-def test_the_summary_title_can_be_chosen() -> None:
-    """catalog_summary names what it summarises."""
-    assert catalog_summary(load_sample(), title="Benchmark").startswith("Benchmark: 200 SKUs")

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from io import StringIO
 
+import pytest
+
 from fenxiao.cli.main import main
+from fenxiao.cli.market import GROUP
 from fenxiao.sample import load_sample
 
-MODULES = ("fenxiao.cli.market",)
+GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
     out = StringIO()
-    return main(argv, out=out, modules=MODULES), out.getvalue()
+    return main(argv, out=out, groups=GROUPS), out.getvalue()
 
 
 def test_admit_decides_every_merchant_and_listing(tmp_path: object) -> None:
@@ -61,3 +64,15 @@ def test_goals_reports_the_four_public_targets() -> None:
     status, text = run(["goals"])
     assert status == 0
     assert "10个10亿+超级品牌" in text
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--min-commission", "abc"), ("--price-low", "1.001"), ("--price-high", "x")]
+)
+def test_a_malformed_pool_filter_names_its_option(option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad rate or price filter exits 2 with one line naming the option and the value."""
+    influencer = load_sample().influencers[0]
+    assert run(["pool", "--influencer", influencer.id, option, value]) == (2, "")
+    err = capsys.readouterr().err
+    assert err.startswith(f"fenxiao pool: {option}: ")
+    assert err.count("\n") == 1

@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 
 from fenxiao.cli.main import main
-from fenxiao.cli.score import demo_section, score_catalog
+from fenxiao.cli.score import GROUP, demo_section, score_catalog
 from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import generate_catalog, load_sample
 from fenxiao.scoring.dimensions import Dimension
 from fenxiao.scoring.scorecards import Scorecards, default_scorecards
 from fenxiao.serialization import dumps, loads
 
-MODULES = ("fenxiao.cli.score",)
+GROUPS = (GROUP,)
 
 
 def run(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
-    status = main(list(argv), out=out, modules=MODULES)
+    status = main(list(argv), out=out, groups=GROUPS)
     return status, out.getvalue()
 
 
