@@ -215,4 +215,4 @@ def test_every_type_a_public_verb_returns_is_on_the_face() -> None:
             for cls in _returned(func):
                 if cls not in face and not issubclass(cls, BaseException):
                     missing[cls.__qualname__] = where
-    assert missing == {}
+    assert missing == {}, sorted(missing.items())

@@ -48,21 +48,21 @@ from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRe
 from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
 from fenxiao.market.admission import AdmissionDecision, AdmissionPolicy, default_admission_policy
 from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalProgress, GoalTracker
-from fenxiao.market.pool import PoolFilter, SelectionPool
+from fenxiao.market.pool import PoolEntry, PoolFilter, RankedPage, SelectionPool
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
 from fenxiao.rules.table import Finding, Severity
-from fenxiao.scoring.context import ScoringContext, build_context
+from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore, SkuScores
 from fenxiao.scoring.five import FiveDimensionScorer
-from fenxiao.scoring.metrics import register_metric
+from fenxiao.scoring.metrics import Metric, register_metric
 from fenxiao.scoring.plugins import DimensionScorer
-from fenxiao.scoring.scorecards import Scorecard, Scorecards, default_scorecards
-from fenxiao.settlement.ledger import Ledger
+from fenxiao.scoring.scorecards import MetricRule, Scorecard, Scorecards, ScorecardScorer, default_scorecards
+from fenxiao.settlement.ledger import Ledger, LedgerEntry
 from fenxiao.settlement.orders import Order, OrderEvent, OrderTerms
-from fenxiao.settlement.plans import CommissionPlan, PlanDecision, select_plan
-from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.plans import CommissionPlan, PlanDecision, RateChange, select_plan
+from fenxiao.settlement.profiles import CategoryRule, PlatformProfile
 from fenxiao.settlement.splits import OrderSplit, Party, SettlementLine, split
 
 if TYPE_CHECKING:  # the names kept for compatibility, for type checkers (loaded lazily at run time)
@@ -78,31 +78,24 @@ if TYPE_CHECKING:  # the names kept for compatibility, for type checkers (loaded
     from fenxiao.grading.perks import Subsidy as Subsidy
     from fenxiao.grading.perks import TrafficBoost as TrafficBoost
     from fenxiao.market.admission import AdmissionRule as AdmissionRule
-    from fenxiao.scoring.context import CategoryBenchmark as CategoryBenchmark
     from fenxiao.scoring.dimensions import CompositeWeights as CompositeWeights
     from fenxiao.scoring.dimensions import Contribution as Contribution
     from fenxiao.scoring.dimensions import ScoreCard as ScoreCard
     from fenxiao.scoring.dimensions import round_points as round_points
-    from fenxiao.scoring.metrics import Metric as Metric
     from fenxiao.scoring.metrics import get_metric as get_metric
     from fenxiao.scoring.plugins import BatchDimensionScorer as BatchDimensionScorer
     from fenxiao.scoring.registry import ScorerRegistry as ScorerRegistry
     from fenxiao.scoring.registry import default_registry as default_registry
     from fenxiao.scoring.scorecards import Cap as Cap
-    from fenxiao.scoring.scorecards import MetricRule as MetricRule
-    from fenxiao.scoring.scorecards import ScorecardScorer as ScorecardScorer
     from fenxiao.settlement.activities import ActivityKind as ActivityKind
     from fenxiao.settlement.activities import CategoryMinimum as CategoryMinimum
     from fenxiao.settlement.activities import SecondLevelTerms as SecondLevelTerms
     from fenxiao.settlement.activities import TeamLeaderActivity as TeamLeaderActivity
     from fenxiao.settlement.kinds import PlanKind as PlanKind
     from fenxiao.settlement.ledger import EntryKind as EntryKind
-    from fenxiao.settlement.ledger import LedgerEntry as LedgerEntry
     from fenxiao.settlement.ledger import Period as Period
     from fenxiao.settlement.orders import OrderEventKind as OrderEventKind
     from fenxiao.settlement.orders import OrderStatus as OrderStatus
-    from fenxiao.settlement.plans import RateChange as RateChange
-    from fenxiao.settlement.profiles import CategoryRule as CategoryRule
     from fenxiao.settlement.profiles import KindBounds as KindBounds
     from fenxiao.settlement.profiles import ServiceLevel as ServiceLevel
     from fenxiao.settlement.profiles import SettlementDays as SettlementDays
@@ -123,7 +116,9 @@ __all__ = [
     "BudgetAllocation",
     "Catalog",
     "Category",
+    "CategoryBenchmark",
     "CategoryId",
+    "CategoryRule",
     "CommissionPlan",
     "Compare",
     "CurrencyMismatchError",
@@ -141,12 +136,15 @@ __all__ = [
     "InfluencerId",
     "InvalidValueError",
     "Ledger",
+    "LedgerEntry",
     "Listing",
     "ListingId",
     "ListingStatus",
     "ListingTerms",
     "Merchant",
     "MerchantId",
+    "Metric",
+    "MetricRule",
     "MissingExtraError",
     "Money",
     "NextTierGap",
@@ -163,11 +161,15 @@ __all__ = [
     "PlatformProfile",
     "PluginError",
     "PolicyError",
+    "PoolEntry",
     "PoolFilter",
+    "RankedPage",
     "Rate",
+    "RateChange",
     "Rounding",
     "RuleError",
     "Scorecard",
+    "ScorecardScorer",
     "Scorecards",
     "ScoringContext",
     "SelectionPool",
@@ -212,9 +214,7 @@ _ELSEWHERE: Final[dict[str, str]] = {
     "Badge": "fenxiao.grading.perks",
     "BatchDimensionScorer": "fenxiao.scoring.plugins",
     "Cap": "fenxiao.scoring.scorecards",
-    "CategoryBenchmark": "fenxiao.scoring.context",
     "CategoryMinimum": "fenxiao.settlement.activities",
-    "CategoryRule": "fenxiao.settlement.profiles",
     "Clawback": "fenxiao.settlement.splits",
     "CommissionStep": "fenxiao.settlement.steps",
     "CompositeWeights": "fenxiao.scoring.dimensions",
@@ -223,16 +223,11 @@ _ELSEWHERE: Final[dict[str, str]] = {
     "InfluencerPreferred": "fenxiao.grading.perks",
     "KindBounds": "fenxiao.settlement.profiles",
     "LeaderLevel": "fenxiao.domain.people",
-    "LedgerEntry": "fenxiao.settlement.ledger",
-    "Metric": "fenxiao.scoring.metrics",
-    "MetricRule": "fenxiao.scoring.scorecards",
     "OrderEventKind": "fenxiao.settlement.orders",
     "OrderStatus": "fenxiao.settlement.orders",
     "Period": "fenxiao.settlement.ledger",
     "PerkEntry": "fenxiao.grading.perks",
     "PlanKind": "fenxiao.settlement.kinds",
-    "RateChange": "fenxiao.settlement.plans",
-    "ScorecardScorer": "fenxiao.scoring.scorecards",
     "ScorerRegistry": "fenxiao.scoring.registry",
     "SecondLevelTerms": "fenxiao.settlement.activities",
     "ServiceLevel": "fenxiao.settlement.profiles",
