@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import importlib.resources
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -47,6 +46,7 @@ import attrs
 
 from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
+from fenxiao._internal.defaults import read_default
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
@@ -641,9 +641,6 @@ def example_context(**overrides: object) -> dict[str, object]:
 
 # -- the default catalog: data/defaults/perks.toml ----------------------------------------------------
 
-#: Where the default catalog lives inside the ``fenxiao`` package (a user copies it to start a catalog of their own).
-_DEFAULT_FILE: Final = "data/defaults/perks.toml"
-
 
 @functools.cache
 def default_perk_catalog() -> PerkCatalog:
@@ -671,10 +668,7 @@ def default_perk_catalog() -> PerkCatalog:
     >>> default_perk_catalog().name, default_perk_catalog().version, len(default_perk_catalog().entries)
     ('default', '2026.11', 15)
     """
-    from fenxiao._internal.convert import loads  # the converter (and cattrs) only when a file is read
-
-    text = importlib.resources.files("fenxiao").joinpath(_DEFAULT_FILE).read_text(encoding="utf-8")
-    return loads(text, PerkCatalog, format="toml")
+    return read_default("perks.toml", PerkCatalog)
 
 
 # -- the file form of a perk entry: a perk is a table with a 'kind' ----------------------------------------------

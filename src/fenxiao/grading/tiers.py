@@ -40,12 +40,12 @@ import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Context, getcontext, localcontext
-from importlib import resources
 from typing import Any, cast
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.grading.gap import NextTierGap, next_tier_gap
@@ -499,7 +499,4 @@ def default_tier_policy() -> TierPolicy:
     >>> default_tier_policy() is default_tier_policy()
     True
     """
-    from fenxiao._internal.convert import loads  # here: importing fenxiao loads no cattrs
-
-    text = resources.files("fenxiao").joinpath("data/defaults/tier_policy.toml").read_text(encoding="utf-8")
-    return loads(text, TierPolicy, format="toml")
+    return read_default("tier_policy.toml", TierPolicy)

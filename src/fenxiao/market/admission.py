@@ -26,12 +26,12 @@ import functools
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from importlib import resources
 from typing import Any, ClassVar, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.defaults import read_default
 from fenxiao.domain.goods import Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.errors import InvalidValueError
@@ -322,10 +322,7 @@ def default_admission_policy() -> AdmissionPolicy:
     The policy is read from ``fenxiao/data/defaults/admission_policy.toml`` (once; the value is frozen and
     shared): copy that file, edit it and load it with :func:`fenxiao.serialization.load` to admit your own way.
     """
-    from fenxiao._internal.convert import loads  # here: importing fenxiao loads no cattrs
-
-    text = resources.files("fenxiao").joinpath("data/defaults/admission_policy.toml").read_text(encoding="utf-8")
-    return loads(text, AdmissionPolicy, format="toml")
+    return read_default("admission_policy.toml", AdmissionPolicy)
 
 
 # -- applications and review ------------------------------------------------------------------------

@@ -55,7 +55,6 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
 
@@ -63,6 +62,7 @@ import attrs
 
 from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
+from fenxiao._internal.defaults import read_default
 from fenxiao._internal.fixed import EXACT, POINT_PLACES, WEIGHT_PLACES, div_half_even, points_decimal, unscaled
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -655,11 +655,7 @@ def default_scorecards() -> Scorecards:
     >>> default_scorecards().service.metrics
     ('experience_score', 'bad_review_rate', 'quality_return_rate', 'refund_rate', 'complaint_rate', 'shipped_48h_rate')
     """
-    # cattrs is imported on first use, not by `import fenxiao`.
-    from fenxiao._internal.convert import loads
-
-    text = resources.files("fenxiao").joinpath(DEFAULTS_FILE).read_text(encoding="utf-8")
-    return loads(text, Scorecards, format="toml")
+    return read_default(DEFAULTS_FILE.rpartition("/")[2], Scorecards)
 
 
 # -- reading and writing through the converter --------------------------------------------------------------

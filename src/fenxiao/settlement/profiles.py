@@ -23,12 +23,12 @@ import enum
 import functools
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.defaults import read_default
 from fenxiao.domain.goods import Category
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Rate, Rounding
@@ -447,10 +447,7 @@ got Rate('0.85')
 
 def _read_preset(name: str, cls: type[PlatformProfile]) -> PlatformProfile:
     """Read the preset file *name* into *cls* through the one converter."""
-    from fenxiao._internal.convert import loads  # the converter loads cattrs: only when a preset is read
-
-    text = resources.files("fenxiao").joinpath("data", "defaults", f"platform-{name}.toml").read_text(encoding="utf-8")
-    return loads(text, cls, format="toml")
+    return read_default(f"platform-{name}.toml", cls)
 
 
 @functools.cache
