@@ -216,3 +216,25 @@ def test_every_type_a_public_verb_returns_is_on_the_face() -> None:
                 if cls not in face and not issubclass(cls, BaseException):
                     missing[cls.__qualname__] = where
     assert missing == {}, sorted(missing.items())
+
+
+#: The verbs of docs/naming.md.
+VERBS = frozenset(
+    {"score", "grade", "decide", "explain", "evaluate", "resolve", "split", "settle", "allocate", "select", "rank"}
+    | {"lint", "measure", "build", "default", "register", "load", "dumps", "loads"}
+)
+
+
+def test_every_function_on_the_face_starts_with_a_verb_of_the_naming_table() -> None:
+    """``docs/naming.md`` is the naming table; the functions of the face follow it."""
+    functions = [name for name in fenxiao.__all__ if inspect.isfunction(getattr(fenxiao, name))]
+    assert functions
+    assert [name for name in functions if name.split("_")[0] not in VERBS] == []
+
+
+def test_the_naming_table_lists_every_verb() -> None:
+    """Each verb the test accepts is a row of docs/naming.md."""
+    from pathlib import Path
+
+    table = (Path(__file__).resolve().parent.parent / "docs" / "naming.md").read_text(encoding="utf-8")
+    assert [verb for verb in sorted(VERBS) if f"**{verb}**" not in table] == []

@@ -33,12 +33,11 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Final
 
-from fenxiao.rules.language import All, Compare, Condition, Not, Op, comparisons
+from fenxiao.rules.language import _ORDERED, All, Compare, Condition, Not, Op, comparisons
 
 __all__ = ["Program", "compile_program", "source_of"]
 
 _SYMBOL: Final = {Op.GE: ">=", Op.GT: ">", Op.LE: "<=", Op.LT: "<", Op.EQ: "=="}
-_ORDERED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.BETWEEN})
 _INT_DIGITS: Final = 18  # whole thresholds below 10**18 become ints
 _SCALARS: Final = (Decimal, bool, str)  # what a checked threshold holds; None never equals one
 
