@@ -93,7 +93,7 @@ def catalog_columns(catalog: Catalog, snapshots: Iterable[SkuSnapshot] | None = 
     """The latest snapshot of every SKU (or *snapshots*) as columns, with what perk conditions read.
 
     Adds ``merchant_id``, ``category_level1``, ``merchant_standing`` and ``shop_kind`` (text) to
-    :func:`snapshot_columns`, as :func:`fenxiao.grading.pipeline.perk_context` does for one SKU.
+    :func:`snapshot_columns`, as :func:`fenxiao.grading.pipeline.perk_inputs` does for one SKU.
 
     .. versionadded:: 0.1
     """

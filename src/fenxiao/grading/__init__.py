@@ -51,7 +51,7 @@ from fenxiao.grading.perks import (
     stacking_precedence,
     unregister_perk_kind,
 )
-from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog, perk_context
+from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog, perk_context, perk_inputs
 from fenxiao.grading.subsidies import (
     BudgetAllocation,
     SubsidyBudget,
@@ -105,6 +105,7 @@ __all__ = [
     "lint_policy",
     "outside_window",
     "perk_context",
+    "perk_inputs",
     "perk_kinds",
     "register_perk_kind",
     "resolve_perks",

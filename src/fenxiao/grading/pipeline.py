@@ -30,7 +30,7 @@ from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import SkuScores
 from fenxiao.scoring.five import FiveDimensionScorer
 
-__all__ = ["GradedSku", "catalog_as_of", "grade_catalog", "perk_context"]
+__all__ = ["GradedSku", "catalog_as_of", "grade_catalog", "perk_context", "perk_inputs"]
 
 
 @attrs.frozen
@@ -56,19 +56,27 @@ def catalog_as_of(catalog: Catalog) -> datetime:
     return max(s.observed_at for s in catalog.snapshots)
 
 
-def perk_context(catalog: Catalog, snapshot: SkuSnapshot, inputs: Mapping[str, object]) -> dict[str, object]:
-    """The inputs perk conditions see for one SKU: its tier inputs plus category, merchant standing and shop kind."""
+def perk_inputs(catalog: Catalog, snapshot: SkuSnapshot, inputs: Mapping[str, object]) -> dict[str, object]:
+    """The inputs perk conditions see for one SKU: its tier inputs plus category, merchant standing and shop kind.
+
+    .. versionchanged:: 0.1 Named ``perk_context`` before "context" came to mean the scoring context only; that
+       name stays as an alias.
+    """
     sku = catalog.sku(snapshot.sku_id)
     merchant = catalog.merchant(sku.merchant_id)
     category = catalog.category(sku.category_id)
-    context = dict(inputs)
-    context.update(
+    seen = dict(inputs)
+    seen.update(
         category_id=category.id,
         category_level1=category.level1,
         merchant_standing=merchant.standing.value,
         shop_kind=merchant.shop_kind.value,
     )
-    return context
+    return seen
+
+
+#: The earlier name of :func:`perk_inputs`.
+perk_context = perk_inputs
 
 
 def grade_catalog(
@@ -108,7 +116,7 @@ def grade_catalog(
             tier = policy.grade(inputs)
             decision = TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=policy.label(tier))
         resolution = resolve_perks(
-            perks, decision.tier, perk_context(catalog, snapshot, inputs), at=when, sku_id=snapshot.sku_id
+            perks, decision.tier, perk_inputs(catalog, snapshot, inputs), at=when, sku_id=snapshot.sku_id
         )
         graded.append(GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs))
     return tuple(graded)
