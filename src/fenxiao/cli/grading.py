@@ -10,9 +10,11 @@ from fenxiao.cli.common import load_catalog, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
-from fenxiao.grading.tiers import Finding, Severity, Tier, TierDecision, TierPolicy, default_tier_policy
+from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
+from fenxiao.rules.table import Finding, Severity
 from fenxiao.scoring.dimensions import Dimension
 from fenxiao.serialization import load, to_dict
 

@@ -10,8 +10,8 @@ from typing import Any, TextIO
 from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
-from fenxiao.grading.tiers import Tier
 from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy, merchant_inputs, sku_inputs
 from fenxiao.market.goals import GoalProgress, GoalTracker, category_coverage, leader_reports, settled_sales
 from fenxiao.market.pool import PoolFilter, SelectionPool

@@ -17,7 +17,7 @@ from fenxiao._internal import validators as v
 from fenxiao.columnar._columns import Columns
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.tiers import DIMENSION_INPUTS
+from fenxiao.grading.inputs import DIMENSION_INPUTS
 from fenxiao.money import MAX_FEN
 from fenxiao.rules.arrays import BoolArray, Int64Array, IntColumn, TextColumn, present
 

@@ -38,7 +38,8 @@ from numpy.typing import NDArray
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.tiers import Tier, TierPolicy, default_tier_policy
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.tiers import TierPolicy, default_tier_policy
 from fenxiao.rules.language import inputs_of
 from fenxiao.rules.masks import Masks, rule_masks
 

@@ -22,7 +22,7 @@ Both paths read two rules from here: :func:`outside_window` (is a moment inside 
 The default catalog is data: ``fenxiao/data/defaults/perks.toml``. Subsidy budgets are in
 :mod:`fenxiao.grading.subsidies`.
 
->>> from fenxiao.grading.tiers import Tier
+>>> from fenxiao.grading.levels import Tier
 >>> resolution = default_perk_catalog().resolve(Tier.L5, example_perk_inputs())
 >>> sorted({g.perk.kind for g in resolution.granted} & set(SEED_PRIVILEGES))
 ['badge', 'influencer_preferred', 'subsidy', 'traffic_boost']

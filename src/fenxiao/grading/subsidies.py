@@ -5,7 +5,7 @@ A :class:`~fenxiao.grading.perks.Subsidy` perk says what the platform pays per o
 :class:`SubsidyRequest` values, :func:`allocate_subsidies` grants them deterministically (higher tier first, then
 higher score, then request id) and :func:`apply_subsidy` puts what was granted on each order, for the split.
 
->>> from fenxiao.grading.tiers import Tier
+>>> from fenxiao.grading.levels import Tier
 >>> from fenxiao.money import Money
 >>> budget = SubsidyBudget("official-subsidy", Money.of("5.00"))
 >>> requests = [SubsidyRequest(f"o-{i}", "official-subsidy", Money.of("2.00"), Tier.L5) for i in range(3)]
@@ -26,8 +26,8 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkResolution, outside_window
-from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money
 
 __all__ = [
