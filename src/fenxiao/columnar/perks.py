@@ -187,7 +187,7 @@ def resolve_perk_columns(
         InvalidValueError: A needed input is missing (where an entry's condition reaches it), or a bad tier.
 
     .. versionadded:: 0.1
-    .. versionchanged:: 0.2
+    .. versionchanged:: 0.1
        One moment, *at*. The keyword ``as_of=`` (the moment ``days_since_joining`` was counted to) still works
        with a :class:`DeprecationWarning` and keeps its meaning: when given, days are counted to it, not to *at*.
     """

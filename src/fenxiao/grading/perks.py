@@ -518,7 +518,7 @@ class PerkCatalog:
     def resolve(self, tier: Tier, inputs: Mapping[str, object], *, at: datetime | None = None) -> PerkResolution:
         """Resolve the perks of a SKU of *tier*; see :func:`resolve_perks`.
 
-        .. versionchanged:: 0.2
+        .. versionchanged:: 0.1
            *context* is now *inputs*; ``context=`` still works, with a :class:`DeprecationWarning`.
         """
         return resolve_perks(self, tier, inputs, at=at)
@@ -546,7 +546,7 @@ def resolve_perks(
 
     Pure: the same arguments always give the same resolution, in catalog order.
 
-    .. versionchanged:: 0.2
+    .. versionchanged:: 0.1
        *context* is now *inputs*; ``context=`` still works, with a :class:`DeprecationWarning`.
     """
     if not isinstance(tier, Tier):
@@ -610,7 +610,7 @@ def example_perk_inputs(**overrides: object) -> dict[str, object]:
     >>> inputs["merchant_standing"], inputs["category_id"], inputs["days_since_joining"]
     ('warned', 'c-dress', 30)
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
        Replaces ``example_context()``, which still works, with a :class:`DeprecationWarning`.
     """
     base: dict[str, object] = {
