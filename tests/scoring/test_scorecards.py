@@ -331,9 +331,9 @@ def test_default_scorecards_are_the_empty_scorecards_file() -> None:
     assert loads("", Scorecards, format="toml") == default_scorecards()
 
 
-_DEFAULTS_FILE = Path(__file__).parents[1] / "src" / "fenxiao" / DEFAULTS_FILE
+_DEFAULTS_FILE = Path(__file__).parents[2] / "src" / "fenxiao" / DEFAULTS_FILE
 #: What `dumps(default_scorecards(), format="toml")` wrote when the defaults were a Python function (0.1).
-_FROZEN_DEFAULTS = Path(__file__).parent / "data" / "default_scorecards_0.1.toml"
+_FROZEN_DEFAULTS = Path(__file__).parents[1] / "data" / "default_scorecards_0.1.toml"
 
 
 def test_the_shipped_defaults_file_holds_what_the_python_defaults_held() -> None:
@@ -425,7 +425,7 @@ def _markdown_table(card: Scorecard) -> str:
 
 def test_the_docs_show_every_default_breakpoint() -> None:
     """docs/scoring.md holds each default scorecard's table exactly as the data says."""
-    text = (Path(__file__).parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "scoring.md").read_text(encoding="utf-8")
     for dimension in Dimension:
         assert f"### {dimension.zh} {dimension.value}\n\n{_markdown_table(default_scorecards()[dimension])}\n" in text
 
