@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
 
 import pytest
 
-from fenxiao.cli.main import main
 from fenxiao.cli.market import GROUP
 from fenxiao.sample import load_sample
+
+from . import running
 
 GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
-    out = StringIO()
-    return main(argv, out=out, groups=GROUPS), out.getvalue()
+    return running.run(argv, *GROUPS)
 
 
 def test_admit_decides_every_merchant_and_listing(tmp_path: object) -> None:
