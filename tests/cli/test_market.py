@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from fenxiao.cli.market import GROUP
 from fenxiao.sample import load_sample
+from fenxiao.serialization import dumps
 
 from . import running
 
@@ -20,10 +22,6 @@ def run(argv: list[str]) -> tuple[int, str]:
 
 def test_admit_decides_every_merchant_and_listing(tmp_path: object) -> None:
     """`admit FILE --json` has one decision per merchant and per listing, each non-approval with a reason."""
-    from pathlib import Path
-
-    from fenxiao.serialization import dumps
-
     path = Path(str(tmp_path)) / "application.json"
     catalog = load_sample()
     path.write_text(dumps(catalog), encoding="utf-8")

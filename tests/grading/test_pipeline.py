@@ -45,22 +45,28 @@ def _scores(card: SkuScores) -> dict[str, Decimal]:
     return {f"score.{d.value}": card[d].value for d in Dimension} | {"composite": card.composite}
 
 
+@attrs.frozen
+class _Models:
+    """The three models grade_catalog takes, the defaults unless given."""
+
+    scorer: FiveDimensionScorer = attrs.field(factory=default_scorer)
+    policy: TierPolicy = attrs.field(factory=default_tier_policy)
+    perks: PerkCatalog = attrs.field(factory=default_perk_catalog)
+
+
 def _by_hand(
     catalog: Catalog,
-    *,
-    scorer: FiveDimensionScorer,
-    policy: TierPolicy,
-    perks: PerkCatalog,
+    snapshots: tuple[SkuSnapshot, ...],
     context: ScoringContext,
     as_of: datetime,
-    snapshots: tuple[SkuSnapshot, ...],
+    models: _Models = _Models(),
 ) -> list[tuple[GradedSku, dict[str, object]]]:
     """The pipeline written out step by step, one SKU at a time, from the documented parts."""
     out = []
     for snapshot in snapshots:
-        card = scorer.score(snapshot, context)
+        card = models.scorer.score(snapshot, context)
         inputs = tier_inputs(snapshot, _scores(card), as_of)
-        decision = policy.decide(inputs, sku_id=snapshot.sku_id)
+        decision = models.policy.decide(inputs, sku_id=snapshot.sku_id)
         sku = catalog.sku(snapshot.sku_id)
         merchant = catalog.merchant(sku.merchant_id)
         category = catalog.category(sku.category_id)
@@ -70,7 +76,7 @@ def _by_hand(
             "merchant_standing": merchant.standing.value,
             "shop_kind": merchant.shop_kind.value,
         }
-        resolution = resolve_perks(perks, decision.tier, seen, at=as_of, sku_id=snapshot.sku_id)
+        resolution = resolve_perks(models.perks, decision.tier, seen, at=as_of, sku_id=snapshot.sku_id)
         out.append((GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs), inputs))
     return out
 
@@ -108,15 +114,8 @@ def test_an_older_snapshot_of_a_sku_is_not_graded() -> None:
 def test_the_default_run_is_the_default_models_called_by_hand() -> None:
     """Scorecards, decisions, perks and inputs equal those of the default scorer, policy and catalog."""
     catalog = _sample()
-    expected = _by_hand(
-        catalog,
-        scorer=default_scorer(),
-        policy=default_tier_policy(),
-        perks=default_perk_catalog(),
-        context=build_context(catalog.latest_snapshots()),
-        as_of=catalog_as_of(catalog),
-        snapshots=catalog.latest_snapshots(),
-    )
+    latest = catalog.latest_snapshots()
+    expected = _by_hand(catalog, latest, build_context(latest), catalog_as_of(catalog))
     _assert_equal(_graded(), expected)
 
 
@@ -189,15 +188,8 @@ def test_a_custom_scorer_and_context_are_the_ones_used() -> None:
     scorer = attrs.evolve(default_scorer(), weights=brand_only)
     graded = grade_catalog(catalog, scorer=scorer, context=ScoringContext.empty())
     assert all(g.scorecard.composite == g.scorecard.brand.value for g in graded)
-    expected = _by_hand(
-        catalog,
-        scorer=scorer,
-        policy=default_tier_policy(),
-        perks=default_perk_catalog(),
-        context=ScoringContext.empty(),
-        as_of=catalog_as_of(catalog),
-        snapshots=catalog.latest_snapshots(),
-    )
+    latest = catalog.latest_snapshots()
+    expected = _by_hand(catalog, latest, ScoringContext.empty(), catalog_as_of(catalog), _Models(scorer=scorer))
     _assert_equal(graded, expected)
     assert [g.scorecard for g in graded] != [g.scorecard for g in _graded()]
 
@@ -208,15 +200,7 @@ def test_given_snapshots_are_graded_instead_of_the_latest() -> None:
     chosen = tuple(reversed(catalog.latest_snapshots()[:5]))
     graded = grade_catalog(catalog, snapshots=chosen)
     assert [g.sku_id for g in graded] == [s.sku_id for s in chosen]
-    expected = _by_hand(
-        catalog,
-        scorer=default_scorer(),
-        policy=default_tier_policy(),
-        perks=default_perk_catalog(),
-        context=build_context(chosen),
-        as_of=catalog_as_of(catalog),
-        snapshots=chosen,
-    )
+    expected = _by_hand(catalog, chosen, build_context(chosen), catalog_as_of(catalog))
     _assert_equal(graded, expected)
 
 
@@ -313,13 +297,5 @@ def test_grade_catalog_equals_the_step_by_step_composition(catalog: Catalog) -> 
         with pytest.raises(InvalidValueError, match=r"^Catalog\.snapshots"):
             grade_catalog(catalog)
         return
-    expected = _by_hand(
-        catalog,
-        scorer=default_scorer(),
-        policy=default_tier_policy(),
-        perks=default_perk_catalog(),
-        context=build_context(latest),
-        as_of=max(s.observed_at for s in catalog.snapshots),
-        snapshots=latest,
-    )
+    expected = _by_hand(catalog, latest, build_context(latest), max(s.observed_at for s in catalog.snapshots))
     _assert_equal(grade_catalog(catalog), expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import subprocess
 import sys
@@ -375,8 +376,6 @@ def test_strategies_without_hypothesis_name_the_extra_to_install() -> None:
 
 def test_missing_extra_error_pickles() -> None:
     """MissingExtraError survives pickling with its attributes."""
-    import pickle
-
     error = pickle.loads(pickle.dumps(MissingExtraError("hypothesis", "testing", "fenxiao.testing.strategies")))
     assert (error.package, error.extra, error.module, error.name) == (
         "hypothesis",
