@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from io import StringIO
 from typing import TextIO
 
 import pytest
 
 from fenxiao.cli.common import catalog_summary
 from fenxiao.cli.contract import CommandGroup, Subparsers
-from fenxiao.cli.main import main
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
 from fenxiao.sample import load_sample
+
+from .running import run
 
 
 def _count(args: argparse.Namespace, out: TextIO) -> int:
@@ -34,11 +34,6 @@ def _section(catalog: Catalog) -> str:
 
 
 COUNT = CommandGroup("count", _register, _section)
-
-
-def run(argv: list[str], *groups: CommandGroup) -> tuple[int, str]:
-    out = StringIO()
-    return main(argv, out, groups=groups), out.getvalue()
 
 
 def test_a_new_group_adds_its_command_and_returns_its_status() -> None:

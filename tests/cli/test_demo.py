@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
 
-from fenxiao.cli.main import main
 from fenxiao.money import Money
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps, to_dict
 
-
-def run(argv: list[str]) -> tuple[int, str]:
-    out = StringIO()
-    status = main(argv, out=out)
-    return status, out.getvalue()
+from .running import run
 
 
 def test_demo_prints_the_sample_summary_and_exits_0() -> None:

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
 
 from fenxiao.cli.grading import GROUP
-from fenxiao.cli.main import main
 from fenxiao.grading.pipeline import grade_catalog
 from fenxiao.grading.tiers import Tier, TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.language import Compare, Op
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps
 
+from . import running
+
 GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
-    out = StringIO()
-    return main(argv, out=out, groups=GROUPS), out.getvalue()
+    return running.run(argv, *GROUPS)
 
 
 def test_tier_json_lists_every_sample_sku_with_its_tier() -> None:

@@ -6,19 +6,14 @@ import ast
 import importlib
 import subprocess
 import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
 
 from fenxiao import __version__, cli
-from fenxiao.cli.main import GROUPS, build_parser, main
+from fenxiao.cli.main import GROUPS, build_parser
 
-
-def run(argv: list[str]) -> tuple[int, str]:
-    out = StringIO()
-    status = main(argv, out=out)
-    return status, out.getvalue()
+from .running import run
 
 
 def test_version_prints_the_package_version_and_exits_0() -> None:

@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
+from pathlib import Path
 
 import pytest
 
-from fenxiao.cli.main import main
 from fenxiao.cli.market import GROUP
 from fenxiao.sample import load_sample
+from fenxiao.serialization import dumps
+
+from . import running
 
 GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
-    out = StringIO()
-    return main(argv, out=out, groups=GROUPS), out.getvalue()
+    return running.run(argv, *GROUPS)
 
 
 def test_admit_decides_every_merchant_and_listing(tmp_path: object) -> None:
     """`admit FILE --json` has one decision per merchant and per listing, each non-approval with a reason."""
-    from pathlib import Path
-
-    from fenxiao.serialization import dumps
-
     path = Path(str(tmp_path)) / "application.json"
     catalog = load_sample()
     path.write_text(dumps(catalog), encoding="utf-8")

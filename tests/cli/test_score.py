@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import tomllib
 from decimal import Decimal
@@ -10,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao.cli.main import main
 from fenxiao.cli.score import GROUP, demo_section, score_catalog
 from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import generate_catalog, load_sample
@@ -18,13 +16,13 @@ from fenxiao.scoring.dimensions import Dimension
 from fenxiao.scoring.scorecards import Scorecards, default_scorecards
 from fenxiao.serialization import dumps, loads
 
+from . import running
+
 GROUPS = (GROUP,)
 
 
 def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    status = main(list(argv), out=out, groups=GROUPS)
-    return status, out.getvalue()
+    return running.run(argv, *GROUPS)
 
 
 def test_score_json_lists_every_sku_with_exact_decimal_strings() -> None:

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 
-from fenxiao.cli.main import main
 from fenxiao.cli.split import GROUP, demo_section
 from fenxiao.domain.catalog import Catalog
 from fenxiao.sample import load_sample
+
+from . import running
 
 GROUPS = (GROUP,)
 
 
 def run(argv: list[str]) -> tuple[int, str]:
-    out = StringIO()
-    status = main(argv, out=out, groups=GROUPS)
-    return status, out.getvalue()
+    return running.run(argv, *GROUPS)
 
 
 def run_json(*args: str) -> dict[str, object]:

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from fenxiao.grading.tiers import Tier, TierPolicy, TierRule, default_tier_policy
-from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op
+from fenxiao.grading.tiers import TierPolicy, default_tier_policy
+from fenxiao.rules.language import Condition
+from fenxiao.testing.tiers import tier_conditions, tier_policies
 
 # name -> (decimal places of its columnar unit, values in units that sit on or next to thresholds, nullable)
 NUMBERS: dict[str, tuple[int, tuple[int, ...], bool]] = {
@@ -31,57 +32,29 @@ NUMBERS: dict[str, tuple[int, tuple[int, ...], bool]] = {
 FLAGS = ("brand_registered", "flagship_shop")
 
 
-def _threshold(name: str) -> st.SearchStrategy[Decimal]:
+INPUTS = (*NUMBERS, *FLAGS)
+
+
+def _thresholds(name: str) -> tuple[Decimal, ...]:
+    """The input's edges in natural units, and the values half-way between each edge and the next unit."""
     places, edges, _ = NUMBERS[name]
-    on = st.sampled_from(edges).map(lambda u: Decimal(u).scaleb(-places))
-    half = st.sampled_from(edges).map(lambda u: (Decimal(2 * u + 1) / 2).scaleb(-places))  # between two units
-    return on | half
+    on = [Decimal(u).scaleb(-places) for u in edges]
+    half = [(Decimal(2 * u + 1) / 2).scaleb(-places) for u in edges]  # between two units: no row equals them
+    return (*on, *half)
 
 
-def _number_compare(name: str) -> st.SearchStrategy[Condition]:
-    single = st.builds(
-        Compare, st.just(name), st.sampled_from([Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE]), _threshold(name)
-    )
-    between = st.lists(_threshold(name), min_size=2, max_size=2).map(
-        lambda p: Compare(name, Op.BETWEEN, tuple(sorted(p)))
-    )
-    within = st.lists(_threshold(name), min_size=1, max_size=3).map(lambda p: Compare(name, Op.IN, tuple(p)))
-    return single | between | within
-
-
-def _flag_compare(name: str) -> st.SearchStrategy[Condition]:
-    return st.builds(Compare, st.just(name), st.sampled_from([Op.EQ, Op.NE]), st.booleans()) | st.lists(
-        st.booleans(), min_size=1, max_size=2
-    ).map(lambda v: Compare(name, Op.IN, tuple(v)))
-
-
-def _leaves() -> st.SearchStrategy[Condition]:
-    return st.one_of(*(_number_compare(n) for n in NUMBERS), *(_flag_compare(f) for f in FLAGS))
+#: Every numeric input compared with the values the rows below sit on, or half a unit past them.
+THRESHOLDS = {name: _thresholds(name) for name in NUMBERS}
 
 
 def conditions(extra: st.SearchStrategy[Condition] | None = None) -> st.SearchStrategy[Condition]:
     """Random conditions over the inputs above (and *extra* leaves), nested with all / any / not."""
-    return st.recursive(
-        _leaves() if extra is None else _leaves() | extra,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=3).map(lambda cs: All(tuple(cs))),
-            st.lists(inner, max_size=3).map(lambda cs: AnyOf(tuple(cs))),
-            inner.map(Not),
-        ),
-        max_leaves=6,
-    )
+    return tier_conditions(inputs=INPUTS, thresholds=THRESHOLDS, extra=extra)
 
 
-@st.composite
-def policies(draw: st.DrawFn) -> TierPolicy:
+def policies() -> st.SearchStrategy[TierPolicy]:
     """The default policy, or a random one (first or highest hit, with or without a fallback)."""
-    if draw(st.booleans()):
-        return default_tier_policy()
-    size = draw(st.integers(1, 6))
-    rules = [TierRule(f"r{i}", draw(st.sampled_from(Tier)), draw(conditions())) for i in range(size)]
-    return TierPolicy(
-        rules=rules, hit=draw(st.sampled_from(["first", "highest"])), fallback=draw(st.none() | st.sampled_from(Tier))
-    )
+    return st.just(default_tier_policy()) | tier_policies(inputs=INPUTS, thresholds=THRESHOLDS)
 
 
 @st.composite

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
+from importlib.machinery import PathFinder
 from typing import Any
 
 import numpy as np
 import pytest
 
 from fenxiao.columnar import build_context_columns, catalog_columns, run_pipeline, settle_columns
+from fenxiao.columnar.dask import context_dask, pipeline_dask, settle_dask
 from fenxiao.money import Rounding
 from fenxiao.sample import generate_catalog
 from fenxiao.settlement.profiles import PlatformProfile
@@ -28,8 +30,6 @@ def dask_modules() -> Iterator[tuple[Any, Any, Any]]:
     registry does not recognise (a bug reported to the maintainers). Both changes are undone afterwards, so the
     rest of the suite, in the same process, sees the interpreter as it was.
     """
-    from importlib.machinery import PathFinder
-
     meta_path = list(sys.meta_path)
     find_distributions = PathFinder.__dict__.get("find_distributions")
     try:
@@ -80,8 +80,6 @@ def test_the_context_reduced_over_partitions_equals_the_single_process_one(
     client: Any, skus: Any, dask_modules: tuple[Any, Any, Any]
 ) -> None:
     """Phase 1 on five partitions in two worker processes gives the same benchmarks as one process."""
-    from fenxiao.columnar.dask import context_dask
-
     frame = dask_modules[0].from_pandas(skus, npartitions=5)
     assert context_dask(frame, fan_in=2) == build_context_columns(skus)
 
@@ -90,8 +88,6 @@ def test_the_partitioned_pipeline_equals_the_single_process_pipeline(
     client: Any, skus: Any, dask_modules: tuple[Any, Any, Any]
 ) -> None:
     """Phase 2 with map_partitions: every score, tier and perk of every SKU as run_pipeline gives them."""
-    from fenxiao.columnar.dask import pipeline_dask
-
     frame = dask_modules[0].from_pandas(skus, npartitions=4)
     result = pipeline_dask(frame).compute()
     single = run_pipeline(skus)
@@ -122,8 +118,6 @@ def _orders(n: int) -> dict[str, Any]:
 
 def test_a_partitioned_order_table_settles_as_one_process_does(client: Any, dask_modules: tuple[Any, Any, Any]) -> None:
     """settle_dask under a half-even profile equals settle_columns on the whole table, fen for fen."""
-    from fenxiao.columnar.dask import settle_dask
-
     dd, _, pd = dask_modules
     profile = PlatformProfile(rounding=Rounding.HALF_EVEN)
     table = _pandas(pd, _orders(3000))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pytest
 
-from fenxiao.columnar import CodedText, run_pipeline, settle_columns
+from fenxiao.columnar import CodedText, catalog_columns, run_pipeline, settle_columns
 from fenxiao.errors import InvalidValueError
+from fenxiao.sample import load_sample
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
@@ -51,9 +53,6 @@ def test_a_bad_progress_argument_is_refused() -> None:
 
 def test_the_pipeline_reports_progress_chunk_by_chunk() -> None:
     """run_pipeline calls the callback after each chunk with the rows done and the total."""
-    from fenxiao.columnar import catalog_columns
-    from fenxiao.sample import load_sample
-
     seen: list[tuple[int, int]] = []
     run_pipeline(catalog_columns(load_sample()), chunk_size=64, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(64, 200), (128, 200), (192, 200), (200, 200)]
@@ -76,8 +75,6 @@ def test_inexact_or_mistyped_columns_are_refused_with_their_place(column: Any, p
 
 def test_whole_floats_and_exact_decimals_are_read_exactly() -> None:
     """A float column of whole fen (as pandas makes of ints with gaps) and a Decimal column in yuan both work."""
-    from decimal import Decimal
-
     floats = settle_columns({"paid_fen": np.array([9990.0, 100.0]), "commission_ppm": [200_000, 0]})
     decimals = settle_columns({"paid_fen": [Decimal("99.90"), Decimal("1.00")], "commission_ppm": [200_000, 0]})
     assert floats["commission_fen"].tolist() == decimals["commission_fen"].tolist() == [1998, 0]

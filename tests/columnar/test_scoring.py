@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +22,7 @@ from fenxiao.columnar import (
     snapshot_columns,
     summarize_context,
 )
-from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import Money, Rate
@@ -35,6 +34,8 @@ from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import register_metric, unregister_metric
 from fenxiao.scoring.scorecards import MetricRule, Scorecards, ScorerNames, default_scorecards
 from fenxiao.testing.scoring import composite_weights, scorecard_sets, scoring_contexts, scoring_snapshots
+
+from ..builders import snapshot
 
 
 def _scorers() -> st.SearchStrategy[FiveDimensionScorer]:
@@ -206,10 +207,6 @@ def test_a_ratio_exactly_half_way_between_grid_units_rounds_to_even(
     metric: str, floor_units: int, changes: dict[str, int]
 ) -> None:
     """Each derived ratio that ends in half a unit of its grid rounds to the even unit, as on the object path."""
-    t = datetime(2026, 11, 20, tzinfo=UTC)
-    base = SkuSnapshot(
-        sku_id=SkuId("sku-1"), category_id=CategoryId("c-tea"), observed_at=t, joined_at=t, price=Money(100)
-    )
     values: dict[str, Any] = {}
     for name, value in changes.items():
         if name in ("price", "lowest_price_30d", "reference_price", "gmv_30d"):
@@ -218,11 +215,11 @@ def test_a_ratio_exactly_half_way_between_grid_units_rounds_to_even(
             values[name] = Rate.from_ppm(value)
         else:
             values[name] = value
-    snapshot = attrs.evolve(base, **values)
+    one = snapshot(**{"price": Money(100), **values})
     bench = CategoryBenchmark(CategoryId("c-tea"), 64, Decimal("20000"), Decimal("0.8"), tuple(range(1, 65)))
     context = ScoringContext((bench,))
     scorer = _tie_scorer(metric, floor_units)
-    card = scorer.score_many([snapshot], context)[0]
-    scores = score_columns(snapshot_columns([snapshot]), scorer, context)
+    card = scorer.score_many([one], context)[0]
+    scores = score_columns(snapshot_columns([one]), scorer, context)
     assert scores["score.brand"].tolist() == [card.brand.centi]
     assert card.brand.centi in (0, 10_000)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.columnar.settlement import LINE_COLUMNS, order_columns, settle_columns
-from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.ids import TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.settlement.kinds import PlanKind
@@ -20,6 +20,8 @@ from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, split
 from fenxiao.settlement.steps import CommissionStep, StepMode
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
+
+from .. import builders
 
 # First-level names: none, ones the default and drawn profiles have rules for, one without.
 _LEVEL1 = (None, "珠宝文玩", "c-special", "食品饮料")
@@ -119,18 +121,10 @@ def test_amounts_past_int64_products_are_still_exact() -> None:
     terms = OrderTerms(
         Rate.from_ppm(333_333), steps=(CommissionStep(Money(10**12), Rate.of("40%")),), step_mode=StepMode.MARGINAL
     )
-    from datetime import UTC, datetime
-
-    order = Order(
-        id="o",
-        merchant_id=MerchantId("m"),
-        sku_id=SkuId("s"),
-        influencer_id=InfluencerId("k"),
-        paid=Money(huge),
-        paid_at=datetime(2026, 1, 1, tzinfo=UTC),
-        terms=terms,
+    assert (
+        int(result["commission_fen"][0])
+        == split(builders.order(Money(huge), terms=terms), PlatformProfile()).commission.fen
     )
-    assert int(result["commission_fen"][0]) == split(order, PlatformProfile()).commission.fen
 
 
 def test_a_refund_beyond_what_was_paid_names_its_row() -> None:
@@ -198,8 +192,6 @@ def test_no_result_column_is_an_input_array() -> None:
 @pytest.mark.parametrize("rounding", [Rounding.DOWN, Rounding.HALF_EVEN])
 def test_rows_past_int64_products_take_the_exact_path_line_by_line(rounding: Rounding) -> None:
     """Beside ordinary rows, orders whose products leave int64 (¥9 trillion, a large subsidy) split as split() does."""
-    from datetime import UTC, datetime
-
     terms = OrderTerms(
         Rate.of("33.3333%"),
         leader_id=TeamLeaderId("tl"),
@@ -209,26 +201,15 @@ def test_rows_past_int64_products_take_the_exact_path_line_by_line(rounding: Rou
         mcn_id="mcn",
         mcn_share=Rate.of("30%"),
     )
-    at = datetime(2026, 1, 1, tzinfo=UTC)
     batch = [
-        Order(
-            id=f"o{i}",
-            merchant_id=MerchantId("m"),
-            sku_id=SkuId("s"),
-            influencer_id=InfluencerId("k"),
-            paid=Money(paid),
-            subsidy=Money(subsidy),
-            shipping=Money(shipping),
-            paid_at=at,
-            terms=terms,
-        )
+        builders.order(Money(paid), id=f"o{i}", subsidy=Money(subsidy), shipping=Money(shipping), terms=terms)
         for i, (paid, subsidy, shipping) in enumerate(
             [(900_000_000_000_000, 12_345, 0), (9990, 0, 800), (4_000_000_000, 3_000_000_000, 7), (1, 0, 0)]
         )
     ]
     profile = PlatformProfile(rounding=rounding)
     result = settle_columns(order_columns(batch), profile)
-    for i, order in enumerate(batch):
-        expected = split(order, profile)
+    for i, one in enumerate(batch):
+        expected = split(one, profile)
         assert [int(result[f"{party.value}_fen"][i]) for party in Party] == [expected.amount(p).fen for p in Party]
         assert int(result["commission_fen"][i]) == expected.commission.fen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import subprocess
 import sys
@@ -36,6 +37,8 @@ from fenxiao import (
 from fenxiao.money import MAX_FEN
 from fenxiao.testing import MissingExtraError
 from fenxiao.testing import strategies as fst
+
+from .. import builders
 
 #: Each public type and the strategy that produces it.
 TYPED_STRATEGIES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
@@ -96,14 +99,7 @@ def test_every_strategy_produces_valid_values_of_its_type(
 @given(fst.identifiers())
 def test_identifiers_are_accepted_by_every_id_field(ident: str) -> None:
     """Every drawn id is a valid SKU id and a valid merchant id."""
-    sku = Sku(
-        id=ident,  # type: ignore[arg-type]  # ids are plain strings at run time
-        merchant_id=ident,  # type: ignore[arg-type]
-        category_id=ident,  # type: ignore[arg-type]
-        title="t",
-        price=Money(fen=1),
-        joined_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    sku = builders.sku(id=ident, merchant_id=ident, category_id=ident)
     assert sku.id == ident
     assert 1 <= len(ident) <= 64
 
@@ -380,8 +376,6 @@ def test_strategies_without_hypothesis_name_the_extra_to_install() -> None:
 
 def test_missing_extra_error_pickles() -> None:
     """MissingExtraError survives pickling with its attributes."""
-    import pickle
-
     error = pickle.loads(pickle.dumps(MissingExtraError("hypothesis", "testing", "fenxiao.testing.strategies")))
     assert (error.package, error.extra, error.module, error.name) == (
         "hypothesis",

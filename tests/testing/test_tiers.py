@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from hypothesis import find, given
+from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS
@@ -103,3 +104,60 @@ def test_unknown_or_no_inputs_are_refused() -> None:
     with pytest.raises(InvalidValueError, match="at least one"):
         tier_conditions(inputs=())
     assert issubclass(PolicyError, InvalidValueError)
+
+
+HALVES = {"units_30d": (D("99.5"), D("1000.5")), "composite": (D("59.995"),)}
+
+
+def _values(condition: Condition, name: str) -> set[object]:
+    found: set[object] = set()
+    for node in comparisons(condition):
+        if node.input == name:
+            found.update(node.value if isinstance(node.value, tuple) else (node.value,))
+    return found
+
+
+@given(tier_conditions(inputs=("units_30d", "composite", "refund_rate"), thresholds=HALVES))
+def test_thresholds_replace_the_usual_edges_of_the_inputs_they_name(condition: Condition) -> None:
+    """units_30d and composite are compared with the given values only; refund_rate keeps its usual edges."""
+    check(condition, TIER_INPUTS)
+    assert _values(condition, "units_30d") <= set(HALVES["units_30d"])
+    assert _values(condition, "composite") <= set(HALVES["composite"])
+    assert _values(condition, "refund_rate") <= {D("0"), D("0.05"), D("0.1"), D("0.5"), D("1")}
+
+
+@given(tier_policies(inputs=("units_30d",), thresholds={"units_30d": (D("99.5"),)}, max_rules=3))
+def test_policies_pass_their_thresholds_to_every_rule(policy: TierPolicy) -> None:
+    """tier_policies(thresholds=) draws every rule's condition on those thresholds."""
+    for rule in policy.rules:
+        assert _values(rule.when, "units_30d") <= {D("99.5")}
+
+
+def test_extra_leaves_are_mixed_in() -> None:
+    """A leaf over a non-tier input (as a perk condition reads) appears among the drawn conditions."""
+    standing = Compare("merchant_standing", Op.EQ, "normal")
+    strategy = tier_conditions(inputs=("units_30d",), extra=st.just(standing))
+    found = find(strategy, lambda c: "merchant_standing" in inputs_of(c) and "units_30d" in inputs_of(c))
+    assert standing in comparisons(found)
+
+
+@given(tier_conditions(inputs=("units_30d",)))
+def test_without_extra_only_the_named_inputs_appear(condition: Condition) -> None:
+    """No extra leaves unless asked for."""
+    assert inputs_of(condition) <= {"units_30d"}
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "match"),
+    [
+        ({"price": (D(1),)}, r"thresholds\['price'\].*is not one of the inputs"),
+        ({"brand_registered": (D(1),)}, r"thresholds\['brand_registered'\].*is a flag"),
+        ({"units_30d": ()}, r"thresholds\['units_30d'\].*at least one"),
+        ({"units_30d": (1.5,)}, r"thresholds\['units_30d'\].*finite Decimals"),
+        ({"units_30d": (D("NaN"),)}, r"thresholds\['units_30d'\].*finite Decimals"),
+    ],
+)
+def test_bad_thresholds_are_refused_by_name(thresholds: dict[str, Any], match: str) -> None:
+    """A threshold for an input not drawn, for a flag, none at all, or not a finite Decimal names its entry."""
+    with pytest.raises(InvalidValueError, match=match):
+        tier_conditions(inputs=("units_30d", "brand_registered"), thresholds=thresholds)

@@ -20,7 +20,7 @@ policy's mistakes are. Requires the hypothesis package (``pip install 'fenxiao[t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
@@ -78,32 +78,74 @@ def _edges(spec: InputSpec) -> tuple[Decimal, ...]:
     return tuple(Decimal(text) for text in _EDGES[kind] if spec.high is None or Decimal(text) <= spec.high)
 
 
-def _leaves(name: str) -> st.SearchStrategy[Condition]:
+def _leaves(name: str, thresholds: Sequence[Decimal] | None = None) -> st.SearchStrategy[Condition]:
     spec = _spec(name)
     if spec.kind is InputKind.BOOL:
         flags = st.booleans()
         return st.builds(Compare, st.just(name), st.sampled_from([Op.EQ, Op.NE]), flags) | st.builds(
             Compare, st.just(name), st.just(Op.IN), st.lists(flags, min_size=1, max_size=2).map(tuple)
         )
-    edges = st.sampled_from(_edges(spec))
+    edges = st.sampled_from(_edges(spec) if thresholds is None else tuple(thresholds))
     single = st.builds(Compare, st.just(name), st.sampled_from([Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE]), edges)
     between = st.tuples(edges, edges).map(lambda pair: Compare(name, Op.BETWEEN, tuple(sorted(pair))))
     among = st.lists(edges, min_size=1, max_size=3).map(lambda values: Compare(name, Op.IN, tuple(values)))
     return single | between | among
 
 
+def _checked_thresholds(
+    inputs: Sequence[str], thresholds: Mapping[str, Sequence[Decimal]] | None
+) -> Mapping[str, Sequence[Decimal]]:
+    if thresholds is None:
+        return {}
+    given: Mapping[str, Sequence[object]] = thresholds  # callers may pass floats; refuse them by name
+    for name, values in given.items():
+        if name not in inputs:
+            raise InvalidValueError(f"thresholds[{name!r}]", name, "is not one of the inputs")
+        if _spec(name).kind is InputKind.BOOL:
+            raise InvalidValueError(f"thresholds[{name!r}]", name, "is a flag: it is compared with true and false")
+        if not values or not all(isinstance(value, Decimal) and value.is_finite() for value in values):
+            raise InvalidValueError(f"thresholds[{name!r}]", values, "must be finite Decimals, at least one")
+    return thresholds
+
+
 def tier_conditions(
-    *, inputs: Sequence[str] = DEFAULT_CONDITION_INPUTS, max_leaves: int = 6
+    *,
+    inputs: Sequence[str] = DEFAULT_CONDITION_INPUTS,
+    max_leaves: int = 6,
+    thresholds: Mapping[str, Sequence[Decimal]] | None = None,
+    extra: st.SearchStrategy[Condition] | None = None,
 ) -> st.SearchStrategy[Condition]:
     """Valid conditions over *inputs* (tier input names): comparisons of every operator on thresholds at the
     usual edges of each kind of input, combined with ``all``, ``any`` and ``not``.
 
+    Args:
+        inputs: The tier inputs the comparisons read.
+        max_leaves: At most this many comparisons in one condition.
+        thresholds: For some of the numeric *inputs*, the values to compare them with instead of the usual
+            edges of their kind: your own policy's thresholds, or the values half-way between two units of a
+            column (a threshold no stored value can equal).
+        extra: More leaves to mix in, such as comparisons of inputs that are not tier inputs (a perk
+            condition may read ``merchant_standing`` or ``category_id``). They are drawn as they come: check
+            them against your own input table.
+
+    >>> from hypothesis import given
+    >>> from fenxiao.rules.language import comparisons
+    >>> @given(tier_conditions(inputs=("units_30d",), thresholds={"units_30d": [Decimal("99.5")]}))
+    ... def test_units_are_compared_with_half_a_unit_only(condition):
+    ...     for c in comparisons(condition):
+    ...         assert set(c.value if isinstance(c.value, tuple) else (c.value,)) == {Decimal("99.5")}
+    >>> test_units_are_compared_with_half_a_unit_only()
+
     Raises:
-        InvalidValueError: A name in *inputs* is not a tier input.
+        InvalidValueError: A name in *inputs* is not a tier input; *thresholds* names a flag, a name not in
+            *inputs*, or has no values or a value that is not a finite Decimal.
     """
     if not inputs:
         raise InvalidValueError("inputs", inputs, "must name at least one tier input")
-    leaves = st.one_of([_leaves(name) for name in inputs])
+    chosen = _checked_thresholds(inputs, thresholds)
+    leaves = st.one_of([_leaves(name, chosen.get(name)) for name in inputs])
+    if extra is not None:
+        leaves |= extra
     return st.recursive(
         leaves,
         lambda inner: (
@@ -116,15 +158,21 @@ def tier_conditions(
 
 
 def tier_policies(
-    *, inputs: Sequence[str] = DEFAULT_CONDITION_INPUTS, max_rules: int = 6, max_leaves: int = 6
+    *,
+    inputs: Sequence[str] = DEFAULT_CONDITION_INPUTS,
+    max_rules: int = 6,
+    max_leaves: int = 6,
+    thresholds: Mapping[str, Sequence[Decimal]] | None = None,
 ) -> st.SearchStrategy[TierPolicy]:
     """Valid tier policies: 1 to *max_rules* rules over *inputs*, either hit policy, with or without a fallback.
 
+    Each rule's condition is drawn by :func:`tier_conditions` with *inputs*, *max_leaves* and *thresholds*.
     They need not pass lint: gaps, shadowed rules and unreachable tiers are all drawn (a policy without a
     fallback may raise :class:`~fenxiao.errors.PolicyError` for an input no rule matches).
     """
+    conditions = tier_conditions(inputs=inputs, max_leaves=max_leaves, thresholds=thresholds)
     rules = st.lists(
-        st.tuples(tier_conditions(inputs=inputs, max_leaves=max_leaves), st.sampled_from(list(Tier))),
+        st.tuples(conditions, st.sampled_from(list(Tier))),
         min_size=1,
         max_size=max_rules,
     )

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import fenxiao.rules as face
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError
+from fenxiao.rules import interpreter, language, witness
 from fenxiao.rules.interpreter import evaluate, explain
 from fenxiao.rules.language import (
     MAX_CONDITION_DEPTH,
@@ -260,9 +262,6 @@ def test_a_gap_too_large_for_decimal_is_not_shown() -> None:
 
 def test_the_rules_face_re_exports_the_language_and_its_interpreter() -> None:
     """``from fenxiao.rules import Compare, evaluate`` works; the compiler and the NumPy evaluator are not there."""
-    import fenxiao.rules as face
-    from fenxiao.rules import interpreter, language, witness
-
     for name in face.__all__:
         home = next(m for m in (language, interpreter, witness) if name in m.__all__)
         assert getattr(face, name) is getattr(home, name), name

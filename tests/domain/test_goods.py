@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import attrs
@@ -12,10 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
+from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Standing
 from fenxiao.domain.ids import BrandId, CategoryId, MerchantId, SkuId
 from fenxiao.errors import FenxiaoError, InvalidValueError
 from fenxiao.money import Money
+
+from .. import builders
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 1, 9, 30, tzinfo=CST)
@@ -32,31 +35,28 @@ def brand(**changes: Any) -> Brand:
     return Brand(**{**fields, **changes})
 
 
-def merchant(**changes: Any) -> Merchant:
-    fields: dict[str, Any] = {
-        "id": MerchantId("m-0001"),
-        "name": "金禧坊旗舰店",
-        "opened_on": date(2024, 3, 1),
-        "shop_kind": ShopKind.FLAGSHIP,
-        "experience_score": Decimal("4.80"),
-        "enterprise_licence": True,
-        "brand_ids": (BrandId("b-001"),),
-        "qualified_category_ids": (CategoryId("c-gold"),),
-    }
-    return Merchant(**{**fields, **changes})
-
-
-def sku(**changes: Any) -> Sku:
-    fields: dict[str, Any] = {
-        "id": SkuId("sku-1"),
-        "merchant_id": MerchantId("m-0001"),
-        "category_id": CategoryId("c-gold"),
-        "title": "足金项链",
-        "price": Money.of("2999.00"),
-        "joined_at": T0,
-        "brand_id": BrandId("b-001"),
-    }
-    return Sku(**{**fields, **changes})
+#: A licensed flagship shop with a brand and a qualification: every optional field filled in.
+merchant = partial(
+    builders.merchant,
+    id=MerchantId("m-0001"),
+    name="金禧坊旗舰店",
+    opened_on=date(2024, 3, 1),
+    shop_kind=ShopKind.FLAGSHIP,
+    experience_score=Decimal("4.80"),
+    enterprise_licence=True,
+    brand_ids=(BrandId("b-001"),),
+    qualified_category_ids=(CategoryId("c-gold"),),
+)
+#: That shop's branded gold necklace.
+sku = partial(
+    builders.sku,
+    merchant_id=MerchantId("m-0001"),
+    category_id=CategoryId("c-gold"),
+    title="足金项链",
+    price=Money.of("2999.00"),
+    joined_at=T0,
+    brand_id=BrandId("b-001"),
+)
 
 
 def expect_rejected(build: Any, cls_name: str, field: str, bad: object, **extra: Any) -> InvalidValueError:

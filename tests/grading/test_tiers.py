@@ -9,6 +9,7 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -22,10 +23,14 @@ from fenxiao.grading.history import Stability, TierHistory
 from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs
 from fenxiao.grading.inputs import tier_inputs as tier_inputs_of
 from fenxiao.grading.levels import Tier
+from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, condition_from_data
 from fenxiao.rules.table import HitPolicy, Severity
+from fenxiao.sample import load_sample
+from fenxiao.scoring.context import build_context
+from fenxiao.scoring.defaults import default_scorer
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.tiers import tier_inputs, tier_policies
 
@@ -852,8 +857,6 @@ PREVIOUS_DEFAULT = TierPolicy(
 
 def test_the_default_policy_file_loads_and_equals_the_previous_python_default() -> None:
     """data/defaults/tier_policy.toml is the default, rule for rule, in the same order, and lints clean."""
-    from importlib import resources
-
     text = resources.files("fenxiao").joinpath("data/defaults/tier_policy.toml").read_text(encoding="utf-8")
     assert text.startswith("# fenxiao's default tier policy")
     loaded = loads(text, TierPolicy, format="toml")
@@ -891,11 +894,6 @@ def test_the_hit_policy_is_read_from_text_and_refuses_deny_overrides() -> None:
 
 
 def _sample_sku() -> tuple[Any, Any, datetime]:
-    from fenxiao.grading.pipeline import catalog_as_of
-    from fenxiao.sample import load_sample
-    from fenxiao.scoring.context import build_context
-    from fenxiao.scoring.defaults import default_scorer
-
     catalog = load_sample()
     snapshot = catalog.latest_snapshots()[0]
     card = default_scorer().score(snapshot, build_context(catalog.latest_snapshots()))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao._internal import toml as _toml
-from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, ValidationError
 from fenxiao.money import Money, Rate
@@ -20,15 +19,9 @@ from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_con
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.scoring import scoring_contexts, scoring_snapshots
 
+from ..builders import T, snapshot
+
 D = Decimal
-T = datetime(2026, 11, 20, tzinfo=UTC)
-
-
-def snap(sku: str, category: str = "c-tea", **changes: Any) -> SkuSnapshot:
-    base = SkuSnapshot(
-        sku_id=SkuId(sku), category_id=CategoryId(category), observed_at=T, joined_at=T, price=Money.of("10.00")
-    )
-    return attrs.evolve(base, **changes)
 
 
 def test_an_empty_batch_gives_an_empty_context() -> None:
@@ -41,7 +34,7 @@ def test_an_empty_batch_gives_an_empty_context() -> None:
 
 def test_a_category_with_one_sku_is_its_own_benchmark() -> None:
     """Medians equal its own price and rate; its GMV is the only value."""
-    only = snap("a", price=Money.of("12.34"), commission_rate=Rate.of("0.2"), gmv_30d=Money.of("99.00"))
+    only = snapshot("a", price=Money.of("12.34"), commission_rate=Rate.of("0.2"), gmv_30d=Money.of("99.00"))
     bench = build_context([only]).benchmark("c-tea")
     assert bench is not None
     assert (bench.skus, bench.price_median, bench.commission_median, bench.gmv_values) == (
@@ -55,8 +48,8 @@ def test_a_category_with_one_sku_is_its_own_benchmark() -> None:
 def test_an_even_count_takes_the_exact_mean_of_the_two_middle_values() -> None:
     """Half a fen and half a ppm are kept, not rounded."""
     batch = [
-        snap("a", price=Money.of("10.00"), commission_rate=Rate.from_ppm(1)),
-        snap("b", price=Money.of("10.01"), commission_rate=Rate.from_ppm(2)),
+        snapshot("a", price=Money.of("10.00"), commission_rate=Rate.from_ppm(1)),
+        snapshot("b", price=Money.of("10.01"), commission_rate=Rate.from_ppm(2)),
     ]
     bench = build_context(batch).benchmark("c-tea")
     assert bench is not None
@@ -67,7 +60,7 @@ def test_an_even_count_takes_the_exact_mean_of_the_two_middle_values() -> None:
 
 def test_benchmarks_are_per_category_and_sorted_by_id() -> None:
     """Each category gets its own benchmark; as_of is the latest observation."""
-    batch = [snap("a", "c-z"), snap("b", "c-a", observed_at=T + timedelta(hours=1)), snap("c", "c-z")]
+    batch = [snapshot("a", "c-z"), snapshot("b", "c-a", observed_at=T + timedelta(hours=1)), snapshot("c", "c-z")]
     context = build_context(batch)
     assert [b.category_id for b in context.categories] == ["c-a", "c-z"]
     assert [b.skus for b in context.categories] == [1, 2]
@@ -76,7 +69,7 @@ def test_benchmarks_are_per_category_and_sorted_by_id() -> None:
 
 def test_a_large_category_keeps_an_evenly_spaced_sample_of_gmv_values() -> None:
     """With n = 10 and m = 4, positions (2i+1)*n//(2m) = 1, 3, 6, 8 are kept."""
-    batch = [snap(f"s{i}", gmv_30d=Money(i * 100)) for i in range(10)]
+    batch = [snapshot(f"s{i}", gmv_30d=Money(i * 100)) for i in range(10)]
     bench = build_context(batch, max_gmv_values=4).benchmark("c-tea")
     assert bench is not None
     assert bench.gmv_values == (100, 300, 600, 800)
@@ -86,9 +79,9 @@ def test_a_large_category_keeps_an_evenly_spaced_sample_of_gmv_values() -> None:
 def test_mixed_currencies_are_refused() -> None:
     """A benchmark mixes no currencies."""
     usd: dict[str, Any] = {name: Money(0, "USD") for name in ("gmv_30d", "gmv_prev_30d", "brand_gmv_30d")}
-    dollars = snap("b", price=Money.of("1.00", "USD"), **usd)
+    dollars = snapshot("b", price=Money.of("1.00", "USD"), **usd)
     with pytest.raises(InvalidValueError, match=r"build_context\.snapshots\[1\]\.price: is not in CNY"):
-        build_context([snap("a"), dollars])
+        build_context([snapshot("a"), dollars])
 
 
 def test_max_gmv_values_must_be_positive() -> None:
@@ -124,7 +117,7 @@ def test_categories_must_be_sorted_and_unique() -> None:
 
 def test_a_context_file_with_a_bad_value_names_its_path() -> None:
     """Reading a nightly context file reports where it is wrong."""
-    data = to_dict(build_context([snap("a")]))
+    data = to_dict(build_context([snapshot("a")]))
     data["categories"][0]["gmv_values"] = [5, 1]
     with pytest.raises(ValidationError, match=r"categories\[0\]\.gmv_values\[1\]"):
         from_dict(data, ScoringContext)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.ids import SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
 from fenxiao.grading.perks import (
     PERK_INPUTS,
@@ -40,9 +40,11 @@ from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import Compare, Op, check
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
-from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.orders import Order
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, split
+
+from .. import builders
 
 CATALOG = default_perk_catalog()
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -348,16 +350,9 @@ PAID_AT = datetime(2026, 11, 11, 20, tzinfo=UTC)
 
 
 def _order(order_id: str, paid: str, **over: Any) -> Order:
-    return Order(
-        id=order_id,
-        merchant_id=MerchantId("m-1"),
-        sku_id=SkuId("s-1"),
-        influencer_id=InfluencerId("kol-1"),
-        paid=Money.of(paid),
-        paid_at=PAID_AT,
-        terms=OrderTerms(commission_rate=Rate.of("20%"), leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("5%")),
-        **over,
-    )
+    """An order with a team leader taking 5%, paid at PAID_AT."""
+    leader = builders.order_terms(leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("5%"))
+    return builders.order(paid, id=order_id, sku_id=SkuId("s-1"), paid_at=PAID_AT, terms=leader, **over)
 
 
 def test_an_l5_subsidy_appears_in_the_settlement_as_platform_funded_money() -> None:

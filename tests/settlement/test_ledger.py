@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import attrs
@@ -10,34 +11,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
 from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
-from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms
+from fenxiao.settlement.orders import Order, OrderStatus
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, split
 from fenxiao.testing.commission import ledgers, order_histories, platform_profiles
 
-CST = timezone(timedelta(hours=8))
-T0 = datetime(2026, 11, 11, 20, 0, tzinfo=CST)
+from .. import builders
+from ..builders import CST, PAID_AT
+
+T0 = PAID_AT
 DAY = timedelta(days=1)
 PROFILE = PlatformProfile()
 
 
-def order(**changes: Any) -> Order:
-    fields: dict[str, Any] = {
-        "id": "o-1",
-        "merchant_id": MerchantId("m-1"),
-        "sku_id": SkuId("sku-1"),
-        "influencer_id": InfluencerId("kol-1"),
-        "paid": Money.of("100.00"),
-        "paid_at": T0,
-        "terms": OrderTerms(commission_rate=Rate.of("20%"), mcn_id="mcn-1", mcn_share=Rate.of("50%")),
-    }
-    fields.update(changes)
-    return Order(**fields)
+#: 100.00 paid at T0, of which 20% is commission and half of that goes to the MCN.
+order = partial(builders.order, paid="100.00", terms=builders.order_terms(mcn_id="mcn-1", mcn_share=Rate.of("50%")))
 
 
 def settled(o: Order) -> Order:

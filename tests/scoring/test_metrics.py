@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +11,7 @@ import attrs
 import pytest
 from hypothesis import given
 
-from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.money import Money, Rate
@@ -35,16 +35,10 @@ from fenxiao.scoring.metrics import (
 from fenxiao.scoring.scorecards import MetricRule, Scorecard, ScorecardScorer
 from fenxiao.testing.scoring import scoring_contexts, scoring_snapshots
 
+from ..builders import T, snapshot
+
 D = Decimal
-T = datetime(2026, 11, 20, tzinfo=UTC)
 EMPTY = ScoringContext.empty()
-
-
-def snap(sku: str = "a", **changes: Any) -> SkuSnapshot:
-    base = SkuSnapshot(
-        sku_id=SkuId(sku), category_id=CategoryId("c-tea"), observed_at=T, joined_at=T, price=Money.of("10.00")
-    )
-    return attrs.evolve(base, **changes)
 
 
 @pytest.fixture
@@ -65,7 +59,7 @@ def test_every_snapshot_metric_field_is_a_metric() -> None:
 
 def test_raw_fields_come_out_in_natural_units() -> None:
     """Money in yuan, rates as fractions, flags 0/1, counts whole."""
-    s = snap(gmv_30d=Money.of("1234.56"), refund_rate=Rate.of("12.5%"), flagship_shop=True, units_30d=7)
+    s = snapshot(gmv_30d=Money.of("1234.56"), refund_rate=Rate.of("12.5%"), flagship_shop=True, units_30d=7)
     assert get_metric("gmv_30d")(s, EMPTY) == D("1234.56")
     assert get_metric("refund_rate")(s, EMPTY) == D("0.125")
     assert get_metric("flagship_shop")(s, EMPTY) == D(1)
@@ -81,13 +75,13 @@ def test_raw_fields_come_out_in_natural_units() -> None:
 
 def test_a_score_finer_than_the_grid_is_rounded_half_to_even() -> None:
     """A 0-5 score with 7 places lands on the 6-place grid."""
-    s = snap(experience_score=D("4.1234565"))
+    s = snapshot(experience_score=D("4.1234565"))
     assert get_metric("experience_score")(s, EMPTY) == D("4.123456")
 
 
 def test_price_vs_category_median_uses_the_exact_median() -> None:
     """Two prices 10.00 and 10.01: the median is 10.005, and 10.00 / 10.005 rounds to 0.999500."""
-    a, b = snap("a"), snap("b", price=Money.of("10.01"))
+    a, b = snapshot("a"), snapshot("b", price=Money.of("10.01"))
     context = build_context([a, b])
     assert price_vs_category_median(a, context) == D("0.999500")
     assert price_vs_category_median(a, EMPTY) is None
@@ -95,22 +89,22 @@ def test_price_vs_category_median_uses_the_exact_median() -> None:
 
 def test_a_zero_median_makes_ratios_unavailable() -> None:
     """Dividing by a zero median or lowest price gives None, not an error."""
-    free = snap(commission_rate=Rate.zero())
+    free = snapshot(commission_rate=Rate.zero())
     assert commission_vs_category_median(free, build_context([free])) is None
-    assert price_vs_lowest_30d(snap(lowest_price_30d=Money(0)), EMPTY) is None
-    assert price_vs_reference(snap(reference_price=Money(0)), EMPTY) is None
+    assert price_vs_lowest_30d(snapshot(lowest_price_30d=Money(0)), EMPTY) is None
+    assert price_vs_reference(snapshot(reference_price=Money(0)), EMPTY) is None
 
 
 def test_price_ratios_against_the_products_own_references() -> None:
     """Price against its 30-day low and its reference price."""
-    s = snap(lowest_price_30d=Money.of("8.00"), reference_price=Money.of("12.00"))
+    s = snapshot(lowest_price_30d=Money.of("8.00"), reference_price=Money.of("12.00"))
     assert price_vs_lowest_30d(s, EMPTY) == D("1.250000")
     assert price_vs_reference(s, EMPTY) == D("0.833333")
 
 
 def test_a_context_in_another_currency_is_not_a_benchmark() -> None:
     """Comparing yuan prices with a dollar median would be meaningless."""
-    s = snap()
+    s = snapshot()
     usd = attrs.evolve(build_context([s]), currency="USD")
     assert price_vs_category_median(s, usd) is None
     assert gmv_percentile_in_category(s, usd) is None
@@ -119,7 +113,7 @@ def test_a_context_in_another_currency_is_not_a_benchmark() -> None:
 def test_gmv_percentile_is_the_mid_rank() -> None:
     """(below + equal/2) / n: alone 0.5; lowest of four with a tie; top of four."""
     gmvs = ["0", "100", "100", "900"]
-    batch = [snap(f"s{i}", gmv_30d=Money.of(g)) for i, g in enumerate(gmvs)]
+    batch = [snapshot(f"s{i}", gmv_30d=Money.of(g)) for i, g in enumerate(gmvs)]
     context = build_context(batch)
     assert [gmv_percentile_in_category(s, context) for s in batch] == [
         D("0.125000"),
@@ -127,27 +121,27 @@ def test_gmv_percentile_is_the_mid_rank() -> None:
         D("0.500000"),
         D("0.875000"),
     ]
-    alone = snap(gmv_30d=Money.of("5"))
+    alone = snapshot(gmv_30d=Money.of("5"))
     assert gmv_percentile_in_category(alone, build_context([alone])) == D("0.500000")
-    outsider = snap("x", gmv_30d=Money.of("1000000"))
+    outsider = snapshot("x", gmv_30d=Money.of("1000000"))
     assert gmv_percentile_in_category(outsider, context) == D("1.000000")
-    assert gmv_percentile_in_category(snap("y", category_id=CategoryId("c-other")), context) is None
+    assert gmv_percentile_in_category(snapshot("y", category_id=CategoryId("c-other")), context) is None
 
 
 def test_sales_growth_is_undefined_without_previous_sales() -> None:
     """Growth compares units; from zero it is None, to zero it is -1."""
-    assert sales_growth(snap(units_30d=150, units_prev_30d=100), EMPTY) == D("0.500000")
-    assert sales_growth(snap(units_30d=0, units_prev_30d=3), EMPTY) == D("-1.000000")
-    assert sales_growth(snap(units_30d=1, units_prev_30d=3), EMPTY) == D("-0.666667")
-    assert sales_growth(snap(units_30d=9, units_prev_30d=0), EMPTY) is None
+    assert sales_growth(snapshot(units_30d=150, units_prev_30d=100), EMPTY) == D("0.500000")
+    assert sales_growth(snapshot(units_30d=0, units_prev_30d=3), EMPTY) == D("-1.000000")
+    assert sales_growth(snapshot(units_30d=1, units_prev_30d=3), EMPTY) == D("-0.666667")
+    assert sales_growth(snapshot(units_30d=9, units_prev_30d=0), EMPTY) is None
 
 
 def test_days_in_pool_and_lowest_sub_score() -> None:
     """Two derived conveniences."""
-    s = snap(joined_at=T - timedelta(days=14, hours=3), goods_score=D("4.9"), logistics_score=D("4.2"))
+    s = snapshot(joined_at=T - timedelta(days=14, hours=3), goods_score=D("4.9"), logistics_score=D("4.2"))
     assert days_in_pool(s, EMPTY) == D(14)
     assert lowest_sub_score(s, EMPTY) == D("4.2")
-    assert lowest_sub_score(snap(), EMPTY) is None
+    assert lowest_sub_score(snapshot(), EMPTY) is None
 
 
 @given(s=scoring_snapshots(), context=scoring_contexts())
@@ -182,7 +176,7 @@ def test_ratio_metrics_are_the_exact_ratio_rounded_once(s: SkuSnapshot, context:
 def test_a_registered_metric_can_be_named_in_a_scorecard(temporary_metric: str) -> None:
     """Adding a signal: register the metric, then write a rule for it."""
     rule = MetricRule(temporary_metric, [(0, 0), (100, 100)])
-    score = ScorecardScorer(Dimension.SALES, Scorecard([rule])).score(snap(units_30d=20), EMPTY)
+    score = ScorecardScorer(Dimension.SALES, Scorecard([rule])).score(snapshot(units_30d=20), EMPTY)
     assert score.value == D("40.00")
 
 
@@ -213,8 +207,8 @@ def test_a_custom_metric_off_its_grid_is_rounded_onto_it() -> None:
     """A plug-in metric's value is rounded half to even to its declared places."""
     register_metric("test_third", lambda s, c: D(1) / D(3), places=2, unit="x", description="a third")
     try:
-        assert get_metric("test_third")(snap(), EMPTY) == D("0.33")
-        assert get_metric("test_third").measure(snap(), EMPTY) == (D("0.33"), 33)
+        assert get_metric("test_third")(snapshot(), EMPTY) == D("0.33")
+        assert get_metric("test_third").measure(snapshot(), EMPTY) == (D("0.33"), 33)
     finally:
         unregister_metric("test_third")
 
@@ -232,6 +226,6 @@ def test_a_broken_custom_metric_gives_a_plugin_error(function: Any, match: str) 
     register_metric("test_bad", function, places=2, unit="x", description="broken")
     try:
         with pytest.raises(PluginError, match=match):
-            get_metric("test_bad")(snap(), EMPTY)
+            get_metric("test_bad")(snapshot("a"), EMPTY)
     finally:
         unregister_metric("test_bad")

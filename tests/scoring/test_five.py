@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import attrs
@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
 from fenxiao.money import Money, Rate
@@ -34,23 +33,14 @@ from fenxiao.scoring.scorecards import MetricRule, Scorecards, ScorecardScorer, 
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.scoring import composite_weights, score_cards, scoring_contexts, scoring_snapshots
 
+from .. import builders
+
 D = Decimal
-T = datetime(2026, 11, 20, tzinfo=UTC)
 EMPTY = ScoringContext.empty()
 
 
-def snapshot(sku: str = "sku-1", **changes: Any) -> SkuSnapshot:
-    base = SkuSnapshot(
-        sku_id=SkuId(sku),
-        category_id=CategoryId("c-tea"),
-        observed_at=T,
-        joined_at=T,
-        price=Money.of("10.00"),
-        units_30d=100,
-        units_prev_30d=100,
-        commission_rate=Rate.of("20%"),
-    )
-    return attrs.evolve(base, **changes)
+#: A SKU selling 100 a month, steady, at a 20% commission.
+snapshot = partial(builders.snapshot, units_30d=100, units_prev_30d=100, commission_rate=Rate.of("20%"))
 
 
 @attrs.frozen

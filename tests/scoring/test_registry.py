@@ -6,16 +6,14 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
-from fenxiao.money import Money, Rate
+from fenxiao.money import Rate
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore
@@ -23,15 +21,9 @@ from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.registry import ENTRY_POINT_GROUP, ScorerRegistry, default_registry
 from fenxiao.scoring.scorecards import Scorecards, ScorerNames
 
-T = datetime(2026, 11, 20, tzinfo=UTC)
-SNAP = SkuSnapshot(
-    sku_id=SkuId("sku-1"),
-    category_id=CategoryId("c-tea"),
-    observed_at=T,
-    joined_at=T,
-    price=Money.of("10.00"),
-    refund_rate=Rate.of("0.2"),
-)
+from ..builders import snapshot
+
+SNAP = snapshot(refund_rate=Rate.of("0.2"))
 EMPTY = ScoringContext.empty()
 
 # A third-party package, written the way docs/write-a-scorer.md tells a rule author to write one.

@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from functools import partial
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.domain.ids import CategoryId, SkuId
+from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
+
+from .. import builders
 
 CST = timezone(timedelta(hours=8))
 OBSERVED = datetime(2026, 11, 20, 0, 0, tzinfo=CST)
@@ -50,15 +52,14 @@ FLAG_FIELDS = ("brand_registered", "brand_authorised", "flagship_shop", "on_bran
 SUB_SCORES = ("goods_score", "logistics_score", "service_score")
 
 
-def snapshot(**changes: Any) -> SkuSnapshot:
-    fields: dict[str, Any] = {
-        "sku_id": SkuId("sku-1"),
-        "category_id": CategoryId("c-dress"),
-        "observed_at": OBSERVED,
-        "joined_at": JOINED,
-        "price": Money.of("129.00"),
-    }
-    return SkuSnapshot(**{**fields, **changes})
+#: A dress seen at midnight China time, ten and a half days after it joined.
+snapshot = partial(
+    builders.snapshot,
+    category_id=CategoryId("c-dress"),
+    observed_at=OBSERVED,
+    joined_at=JOINED,
+    price=Money.of("129.00"),
+)
 
 
 def test_the_snapshot_holds_every_metric_of_the_five_dimensions() -> None:

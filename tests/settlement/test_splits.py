@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
+from fenxiao.domain.ids import TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import dumps, loads
@@ -35,29 +35,16 @@ from fenxiao.settlement.splits import (
 from fenxiao.settlement.steps import CommissionStep, StepMode
 from fenxiao.testing.commission import commission_steps, order_histories, order_terms, orders, platform_profiles
 
-CST = timezone(timedelta(hours=8))
-T0 = datetime(2026, 11, 11, 20, 0, tzinfo=CST)
+from .. import builders
+from ..builders import PAID_AT, order
+
+T0 = PAID_AT
 DAY = timedelta(days=1)
 DEFAULT = PlatformProfile()
 KUAISHOU = PlatformProfile.kuaishou()
 
 
-def terms(**changes: Any) -> OrderTerms:
-    return OrderTerms(**{"commission_rate": Rate.of("20%"), **changes})
-
-
-def order(paid: str = "99.90", **changes: Any) -> Order:
-    fields: dict[str, Any] = {
-        "id": "o-1",
-        "merchant_id": MerchantId("m-1"),
-        "sku_id": SkuId("sku-1"),
-        "influencer_id": InfluencerId("kol-1"),
-        "paid": Money.of(paid),
-        "paid_at": T0,
-        "terms": terms(),
-    }
-    fields.update(changes)
-    return Order(**fields)
+terms = builders.order_terms
 
 
 def lines(result: OrderSplit) -> dict[str, str]:

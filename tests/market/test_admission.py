@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -12,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fenxiao.domain.goods import Category, Merchant, ShopKind, Sku, Standing
-from fenxiao.domain.ids import CategoryId, ListingId, MerchantId, SkuId
+from fenxiao.domain.goods import Category, ShopKind, Sku, Standing
+from fenxiao.domain.ids import CategoryId, ListingId, SkuId
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError, ValidationError
 from fenxiao.market.admission import (
@@ -34,6 +36,8 @@ from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op
 from fenxiao.rules.table import Finding, HitPolicy, Severity
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 
+from ..builders import merchant, sku
+
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 POLICY = default_admission_policy()
 GOLD = Category(CategoryId("c-gold"), ("珠宝文玩", "黄金", "黄金项链"))
@@ -41,14 +45,18 @@ DRESS = Category(CategoryId("c-dress"), ("服饰内衣", "女装", "连衣裙"))
 FRESH = Category(CategoryId("c-fruit"), ("生鲜", "水果", "苹果"))
 
 
-def _merchant(**over: Any) -> Merchant:
-    base: dict[str, Any] = {"id": MerchantId("m-1"), "name": "新店", "opened_on": date(2026, 11, 1)}
-    base.update(over)
-    return Merchant(**base)
+#: A shop opened three weeks before NOW, otherwise at the builder's defaults.
+_merchant = partial(merchant, name="新店", opened_on=date(2026, 11, 1))
 
 
 def _sku(category: Category) -> Sku:
-    return Sku(SkuId("s-1"), MerchantId("m-1"), category.id, "项链", Money.of("99.00"), NOW - timedelta(days=1))
+    return sku(
+        id=SkuId("s-1"),
+        category_id=category.id,
+        title="项链",
+        price=Money.of("99.00"),
+        joined_at=NOW - timedelta(days=1),
+    )
 
 
 def test_a_new_merchant_with_a_clean_shop_gets_in() -> None:
@@ -163,9 +171,7 @@ def _tighten(condition: Condition, amount: Decimal) -> Condition:
         return All(tuple(_tighten(c, amount) for c in condition.conditions))
     if isinstance(condition, AnyOf):
         return AnyOf(tuple(_tighten(c, amount) for c in condition.conditions))
-    if isinstance(condition, Not):
-        return condition  # tightening under a negation would loosen: leave it
-    return condition
+    return condition  # a Not is left as it is: tightening under a negation would loosen
 
 
 @given(INPUTS, st.sampled_from([Decimal("0.5"), Decimal(1), Decimal(30)]))
@@ -352,8 +358,6 @@ PREVIOUS_DEFAULT = AdmissionPolicy(
 
 def test_the_default_policy_file_loads_and_equals_the_previous_python_default() -> None:
     """data/defaults/admission_policy.toml is the default, rule for rule, in the same order, and lints clean."""
-    from importlib import resources
-
     text = resources.files("fenxiao").joinpath("data/defaults/admission_policy.toml").read_text(encoding="utf-8")
     assert text.startswith("# fenxiao's default admission policy")
     loaded = loads(text, AdmissionPolicy, format="toml")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -15,10 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao._internal import toml as _toml
-from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
-from fenxiao.money import Money, Rate
+from fenxiao.money import Rate
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.dimensions import CompositeWeights, Dimension
 from fenxiao.scoring.metrics import get_metric
@@ -35,6 +33,8 @@ from fenxiao.scoring.scorecards import (
 )
 from fenxiao.serialization import dumps, from_dict, load, loads, to_dict
 from fenxiao.testing.scoring import metric_rules, scorecard_sets, scorecards, scoring_snapshots
+
+from ..builders import snapshot
 
 D = Decimal
 EMPTY = ScoringContext.empty()
@@ -331,9 +331,9 @@ def test_default_scorecards_are_the_empty_scorecards_file() -> None:
     assert loads("", Scorecards, format="toml") == default_scorecards()
 
 
-_DEFAULTS_FILE = Path(__file__).parents[1] / "src" / "fenxiao" / DEFAULTS_FILE
+_DEFAULTS_FILE = Path(__file__).parents[2] / "src" / "fenxiao" / DEFAULTS_FILE
 #: What `dumps(default_scorecards(), format="toml")` wrote when the defaults were a Python function (0.1).
-_FROZEN_DEFAULTS = Path(__file__).parent / "data" / "default_scorecards_0.1.toml"
+_FROZEN_DEFAULTS = Path(__file__).parents[1] / "data" / "default_scorecards_0.1.toml"
 
 
 def test_the_shipped_defaults_file_holds_what_the_python_defaults_held() -> None:
@@ -425,7 +425,7 @@ def _markdown_table(card: Scorecard) -> str:
 
 def test_the_docs_show_every_default_breakpoint() -> None:
     """docs/scoring.md holds each default scorecard's table exactly as the data says."""
-    text = (Path(__file__).parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "scoring.md").read_text(encoding="utf-8")
     for dimension in Dimension:
         assert f"### {dimension.zh} {dimension.value}\n\n{_markdown_table(default_scorecards()[dimension])}\n" in text
 
@@ -538,13 +538,4 @@ def _rate(text: str) -> Rate:
 
 
 def _snapshot() -> SkuSnapshot:
-    t = datetime(2026, 11, 20, tzinfo=UTC)
-    return SkuSnapshot(
-        sku_id=SkuId("sku-1"),
-        category_id=CategoryId("c-tea"),
-        observed_at=t,
-        joined_at=t,
-        price=Money.of("10.00"),
-        experience_score=D("4.8"),
-        shipped_48h_rate=_rate("0.95"),
-    )
+    return snapshot(experience_score=D("4.8"), shipped_48h_rate=_rate("0.95"))
