@@ -6,6 +6,7 @@ import importlib
 import inspect
 import typing
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,7 +235,5 @@ def test_every_function_on_the_face_starts_with_a_verb_of_the_naming_table() -> 
 
 def test_the_naming_table_lists_every_verb() -> None:
     """Each verb the test accepts is a row of docs/naming.md."""
-    from pathlib import Path
-
     table = (Path(__file__).resolve().parent.parent / "docs" / "naming.md").read_text(encoding="utf-8")
     assert [verb for verb in sorted(VERBS) if f"**{verb}**" not in table] == []

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from fenxiao.cli.grading import GROUP
+from fenxiao.grading import Tier
 from fenxiao.grading.pipeline import grade_catalog
-from fenxiao.grading.tiers import Tier, TierPolicy, TierRule, default_tier_policy
+from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.language import Compare, Op
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps

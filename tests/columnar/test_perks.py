@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from fenxiao.columnar.perks import perk_names, perk_slots, resolve_perk_columns, subsidy_fen
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading import Tier
 from fenxiao.grading.perks import (
     Access,
     Badge,
@@ -24,7 +25,6 @@ from fenxiao.grading.perks import (
     default_perk_catalog,
     resolve_perks,
 )
-from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import Compare, Condition, Op
 

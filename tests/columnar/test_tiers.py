@@ -12,7 +12,8 @@ from hypothesis import given
 
 from fenxiao.columnar.tiers import grade_columns, tier_labels
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.tiers import DIMENSION_INPUTS, Tier, TierPolicy, TierRule
+from fenxiao.grading import DIMENSION_INPUTS, Tier
+from fenxiao.grading.tiers import TierPolicy, TierRule
 from fenxiao.rules.interpreter import evaluate
 from fenxiao.rules.language import Compare, Not, Op
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from fenxiao.domain.ids import SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError, ValidationError
+from fenxiao.grading import Tier
 from fenxiao.grading.perks import (
     PERK_INPUTS,
     SEED_PRIVILEGES,
@@ -36,7 +37,6 @@ from fenxiao.grading.perks import (
     unregister_perk_kind,
 )
 from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest, allocate_subsidies, apply_subsidy, subsidy_requests
-from fenxiao.grading.tiers import Tier
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import Compare, Op, check
 from fenxiao.serialization import dumps, from_dict, loads, to_dict

@@ -17,6 +17,7 @@ Around this module: :mod:`~fenxiao.grading.levels` (:class:`~fenxiao.grading.lev
 and :mod:`~fenxiao.grading.history` (:class:`~fenxiao.grading.history.TierHistory`). The default policy is data:
 ``fenxiao/data/defaults/tier_policy.toml``.
 
+>>> from fenxiao.grading.inputs import example_inputs
 >>> policy = default_tier_policy()
 >>> [rule.name for rule in policy.rules][:3]
 ['new-sku', 'no-sales', 'low-sales']
@@ -49,14 +50,12 @@ from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.grading.gap import NextTierGap, next_tier_gap
-from fenxiao.grading.history import Stability, TierChange, TierHistory
+from fenxiao.grading.history import Stability
 from fenxiao.grading.inputs import (
     _OPTIONAL_INPUTS,
     _WHOLE_INPUTS,
-    DIMENSION_INPUTS,
     TIER_INPUTS,
     _scores_of,
-    example_inputs,
     tier_inputs,
 )
 from fenxiao.grading.levels import _RANKS, Tier
@@ -64,29 +63,9 @@ from fenxiao.grading.lint import lint_policy
 from fenxiao.rules import compiler as _codegen
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not
-from fenxiao.rules.table import MAX_RULES, Finding, HitPolicy, ReadOnlyDict, Severity, hit_policy, rule_list
+from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, hit_policy, rule_list
 
-# Defined here: TierRule, TierPolicy, TierDecision, default_tier_policy. The other names are defined in the modules
-# split out of this one (and in fenxiao.rules.table) and stay importable from here: fenxiao.grading.tiers was the one
-# module of tiers, and other packages (perks, columnar, the CLI) import them from it.
-__all__ = [
-    "DIMENSION_INPUTS",
-    "MAX_RULES",
-    "TIER_INPUTS",
-    "Finding",
-    "NextTierGap",
-    "Severity",
-    "Stability",
-    "Tier",
-    "TierChange",
-    "TierDecision",
-    "TierHistory",
-    "TierPolicy",
-    "TierRule",
-    "default_tier_policy",
-    "example_inputs",
-    "tier_inputs",
-]
+__all__ = ["TierDecision", "TierPolicy", "TierRule", "default_tier_policy"]
 
 
 # -- rules and policies -------------------------------------------------------------------------------
