@@ -18,7 +18,7 @@ never from a layer above::
     0  fenxiao.errors, fenxiao._version, fenxiao._internal.trusted (imports nothing of fenxiao)
 
 Packages on one layer are peers: scoring and settlement never import each other, nor do the four edges
-(except that ``sample`` reads its file through ``serialization``, and ``testing`` may build on ``sample``).
+(except that ``sample`` reads its file through ``serialization``), and ``__main__`` only calls the CLI.
 
 Three more rules keep the layers honest:
 
@@ -66,9 +66,6 @@ LAYERS: dict[str, int] = {
 PEER_IMPORTS: frozenset[tuple[str, str]] = frozenset(
     {
         ("fenxiao.sample", "fenxiao.serialization"),
-        ("fenxiao.testing", "fenxiao.sample"),
-        ("fenxiao.testing", "fenxiao.serialization"),
-        ("fenxiao.columnar", "fenxiao.serialization"),
         ("fenxiao.__main__", "fenxiao.cli"),
     }
 )

@@ -12,7 +12,7 @@ from typing import Final
 
 import numpy as np
 
-from fenxiao.money import Rounding
+from fenxiao.money import Rounding, round_div
 from fenxiao.rules.arrays import BoolArray, Int64Array
 
 __all__ = [  # BoolArray and Int64Array are fenxiao.rules.arrays' (kept here for the columnar modules)
@@ -23,7 +23,6 @@ __all__ = [  # BoolArray and Int64Array are fenxiao.rules.arrays' (kept here for
     "bump",
     "div_round",
     "mul_div_round",
-    "mul_div_round_by",
     "ratio_half_even",
 ]
 
@@ -50,19 +49,9 @@ def div_round(num: Int64Array, den: Int64Array | int, mode: Rounding) -> Int64Ar
     >>> [int(x) for x in div_round(np.array([5, -5, 7, 3]), 2, Rounding.HALF_UP)]
     [3, -3, 4, 2]
     """
-    q, r = np.divmod(num, den)
-    if mode is Rounding.FLOOR:
-        return q
-    if mode is Rounding.CEILING:
-        return bump(q, r != 0)
-    if mode is Rounding.DOWN:
-        return bump(q, (r != 0) & (num < 0))
-    if mode is Rounding.UP:
-        return bump(q, (r != 0) & (num > 0))
-    twice = 2 * r
-    if mode is Rounding.HALF_UP:
-        return bump(q, (twice > den) | ((twice == den) & (num > 0)))
-    return bump(q, (twice > den) | ((twice == den) & ((q & 1) == 1)))
+    # The one definition of rounding a ratio of integers, shared with the object path's split.
+    result: Int64Array = round_div(num, den, mode)
+    return result
 
 
 def bump(values: Int64Array, mask: BoolArray) -> Int64Array:
@@ -95,25 +84,6 @@ def mul_div_round(a: Int64Array, b: Int64Array | int, den: int, mode: Rounding) 
     result = div_round(safe_a * bb, den, mode)
     for i in np.flatnonzero(risky):
         result[i] = mode.round_fraction(Fraction(int(a[i]) * int(bb[i]), den))
-    return result
-
-
-def mul_div_round_by(a: Int64Array, b: Int64Array, den: Int64Array, mode: Rounding) -> Int64Array:
-    """``a * b / den`` rounded by *mode* with a per-element denominator (*den* > 0), exactly.
-
-    The caller guarantees that every result fits in int64 (e.g. ``b <= den``); only the product may not.
-
-    >>> [int(x) for x in mul_div_round_by(np.array([7, 10**15]), np.array([3, 10**15 - 1]), np.array([2, 10**15]),
-    ...                                    Rounding.DOWN)]
-    [10, 999999999999999]
-    """
-    if _max_abs(a) * _max_abs(b) <= INT64_MAX // 2 and _max_abs(den) <= INT64_MAX // 4:
-        return div_round(a * b, den, mode)
-    risky = np.abs(a).astype(np.float64) * np.abs(b).astype(np.float64) >= _SAFE_PRODUCT
-    risky |= den >= INT64_MAX // 4
-    result = div_round(np.where(risky, 0, a) * np.where(risky, 0, b), np.where(risky, 1, den), mode)
-    for i in np.flatnonzero(risky):
-        result[i] = mode.round_fraction(Fraction(int(a[i]) * int(b[i]), int(den[i])))
     return result
 
 

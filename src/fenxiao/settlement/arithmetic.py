@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from operator import ifloordiv
 from typing import Any, Final, NamedTuple, Protocol, TypeAlias
 
-from fenxiao.money import PPM, Rounding
+from fenxiao.money import PPM, Rounding, round_div
 
 __all__ = [
     "SCALAR",
@@ -77,12 +77,9 @@ class _ScalarOps:
 SCALAR: Final[Ops] = _ScalarOps()
 
 # The modes, read once: on Python 3.11 each ``Rounding.X`` is a metaclass attribute lookup (about 75 ns), and
-# ``round_div`` and ``split_amounts`` test the mode once per line of every order.
+# ``split_amounts`` tests the mode once per order.
 _FLOOR: Final = Rounding.FLOOR
-_CEILING: Final = Rounding.CEILING
 _DOWN: Final = Rounding.DOWN
-_UP: Final = Rounding.UP
-_HALF_UP: Final = Rounding.HALF_UP
 
 #: The modes under which ``round_div`` of a non-negative numerator is floor division.
 _FLOORS: Final = frozenset({_DOWN, _FLOOR})
@@ -91,31 +88,6 @@ _FLOORS: Final = frozenset({_DOWN, _FLOOR})
 def floors(rounding: Rounding) -> bool:
     """Whether *rounding* rounds every non-negative ratio down (so no split line ever rounds up)."""
     return rounding in _FLOORS
-
-
-def round_div(num: Integers, den: Integers, rounding: Rounding) -> Integers:
-    """``num / den`` rounded to an integer by *rounding*; *den* > 0, *num* of any sign.
-
-    The same integer as ``rounding.round_ratio(num, den)``, element by element on arrays.
-
-    >>> [round_div(n, 2, Rounding.HALF_EVEN) for n in (5, -5, 7, 3)]
-    [2, -2, 4, 2]
-    >>> [round_div(n, 2, Rounding.HALF_UP) for n in (5, -5, 7, 3)]
-    [3, -3, 4, 2]
-    """
-    q, r = divmod(num, den)  # floor division on ints and on arrays alike: r in [0, den)
-    if rounding is _FLOOR:
-        return q
-    if rounding is _CEILING:
-        return q + (r != 0)
-    if rounding is _DOWN:
-        return q + ((r != 0) & (num < 0))
-    if rounding is _UP:
-        return q + ((r != 0) & (num > 0))
-    twice = 2 * r
-    if rounding is _HALF_UP:
-        return q + ((twice > den) | ((twice == den) & (num > 0)))
-    return q + ((twice > den) | ((twice == den) & ((q & 1) == 1)))
 
 
 def _divider(rounding: Rounding) -> Callable[[Integers, Integers], Integers]:
