@@ -3,27 +3,12 @@
 The public face is :mod:`fenxiao.serialization`.
 
 This module knows only the ground types (money, rates, numbers, times, enums, containers, attrs classes). A package
-whose types need a file form of their own (the rule language, perk catalogs, scorecards) registers its hooks on
-:data:`converter` in the module that defines those types, so that the converter never imports upward and the
-defaults shipped as data can be read by the layer that owns them.
+whose types need a file form of their own (the rule language, perk catalogs, scorecards) registers its hooks
+through :mod:`fenxiao._internal.hooks` in the module that defines those types, so that the converter never
+imports upward and the defaults shipped as data can be read by the layer that owns them.
 
-Every domain type round-trips through plain dicts and JSON. Money and rates
-travel as exact strings (``"99.90"``, ``"0.125"``), never floats; datetimes as
-ISO 8601 with their offset (a naive one is refused); enums by value; tuples as
-lists; sets as sorted lists. Reading is strict: a float where an amount belongs,
-``"5"`` where a count belongs, a string where a list belongs or an unknown key
-are errors, and every error names its place in the document (see
-``docs/serialization.md``).
-
->>> from fenxiao.money import Money, Rate
->>> from fenxiao.domain.listings import ListingTerms
->>> to_dict(ListingTerms(commission_rate=Rate.of("20%")))
-{'commission_rate': '0.2', 'team_leader_id': None, 'leader_fee_rate': None}
->>> from_dict({"commission_rate": "120%"}, ListingTerms)
-Traceback (most recent call last):
-...
-fenxiao.errors.ValidationError: invalid ListingTerms (1 problem):
-  commission_rate: is above 100%, got '120%'
+What the file forms are and how errors name their place: :mod:`fenxiao.serialization` and
+``docs/serialization.md``; their examples run there.
 """
 
 from __future__ import annotations
