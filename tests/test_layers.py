@@ -5,8 +5,10 @@ never from a layer above::
 
     9  fenxiao (the public face), fenxiao.__main__, fenxiao.cli      what people and programs call
     8  fenxiao.serialization, fenxiao.sample,                        the edges: every type's file form, the
-       fenxiao.columnar, fenxiao.testing                             built-in data, the NumPy path, strategies
+       fenxiao.columnar, fenxiao.testing,                            built-in data, the NumPy path, strategies,
+       fenxiao.store                                                 the database adapters (SQLite, PostgreSQL)
     7  fenxiao.market          admission, the selection pool, program goals
+       fenxiao.periods         program state between gradings, period runs, schedules, what-if diff, drift
     6  fenxiao.grading         tier policies, decisions, gaps, lint, history, perks, subsidies, the pipeline
     5  fenxiao.scoring         dimensions, context, metrics, scorecards, the plug-in registry
        fenxiao.settlement      plans, platform profiles, orders, the split, the ledger, scenarios
@@ -53,10 +55,12 @@ LAYERS: dict[str, int] = {
     "fenxiao.settlement": 5,
     "fenxiao.grading": 6,
     "fenxiao.market": 7,
+    "fenxiao.periods": 7,
     "fenxiao.serialization": 8,
     "fenxiao.sample": 8,
     "fenxiao.columnar": 8,
     "fenxiao.testing": 8,
+    "fenxiao.store": 8,
     "fenxiao.cli": 9,
     "fenxiao.__main__": 9,
     "fenxiao": 9,

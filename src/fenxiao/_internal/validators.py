@@ -31,6 +31,12 @@ def identifier(instance: object, attribute: attrs.Attribute[Any], value: object)
         )
 
 
+def request_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A request id: 1-200 printable characters without spaces (it joins an order id and a budget name)."""
+    if not isinstance(value, str) or not value or len(value) > MAX_TEXT or any(ord(c) < 33 for c in value):
+        raise InvalidValueError(path_of(instance, attribute), value, "must be 1-200 printable characters")
+
+
 def optional_identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
         identifier(instance, attribute, value)

@@ -12,6 +12,7 @@ The modules, from the bottom up (none imports one above it):
   :func:`default_tier_policy`;
 - :mod:`~fenxiao.grading.perks`: perk kinds, catalogs and their resolution;
 - :mod:`~fenxiao.grading.subsidies`: subsidy budgets, requests and their allocation;
+- :mod:`~fenxiao.grading.budgets`: :class:`BudgetBook`, what each budget has spent and got back, over time;
 - :mod:`~fenxiao.grading.pipeline`: the whole job for a catalog, five scores to tier to perks.
 
 Every public name of those modules is importable from here.
@@ -21,6 +22,7 @@ Every public name of those modules is importable from here.
 <Tier.L3: 'L3'>
 """
 
+from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.gap import NextTierGap
 from fenxiao.grading.history import Stability, TierChange, TierHistory
 from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs, tier_inputs
@@ -72,6 +74,7 @@ __all__ = [
     "Access",
     "Badge",
     "BudgetAllocation",
+    "BudgetBook",
     "DeniedPerk",
     "GradedSku",
     "GrantedPerk",
@@ -81,6 +84,7 @@ __all__ = [
     "PerkCatalog",
     "PerkEntry",
     "PerkResolution",
+    "SpendEntry",
     "Stability",
     "Stacking",
     "Subsidy",

@@ -58,12 +58,6 @@ class SubsidyBudget:
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
 
 
-def _request_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    # Request ids join an order id and a budget name ("o-1:official-subsidy"), so they may be longer than an id.
-    if not isinstance(value, str) or not value or len(value) > 200 or any(ord(c) < 33 for c in value):
-        raise InvalidValueError("SubsidyRequest.request_id", value, "must be 1-200 printable characters")
-
-
 @attrs.frozen
 class SubsidyRequest:
     """A request to draw a subsidy for one order (or SKU) from a budget.
@@ -71,7 +65,7 @@ class SubsidyRequest:
     ``tier`` and ``score`` order the requests when demand exceeds the budget.
     """
 
-    request_id: str = attrs.field(validator=_request_id)
+    request_id: str = attrs.field(validator=v.request_id)
     budget: str = attrs.field(validator=v.identifier)
     amount: Money = attrs.field(validator=v.money)
     tier: Tier = attrs.field(validator=v.member_of(Tier))
