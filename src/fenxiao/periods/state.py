@@ -125,6 +125,9 @@ def _periods(instance: object, attribute: attrs.Attribute[Any], value: object) -
 class ProgramState:
     """Everything that carries between gradings: each SKU's :class:`SkuState`, the budgets' spend, the periods run.
 
+    How grades are kept from flapping is a rule of the tier policy (:attr:`TierPolicy.stability
+    <fenxiao.grading.tiers.TierPolicy.stability>`), not part of the state: a period folds with the policy in force.
+
     ``skus`` is keyed by SKU id (built from a mapping or from any iterable of states; kept sorted by id so that
     equal states compare and serialize equal). ``as_of`` is the moment of the last period run (a later period
     must not be earlier). ``periods`` lists the ids of the periods run, oldest first.
@@ -132,7 +135,6 @@ class ProgramState:
 
     skus: Mapping[str, SkuState] = attrs.field(factory=dict, converter=_sku_states)
     budgets: BudgetBook = attrs.field(factory=BudgetBook, validator=v.instance_of(BudgetBook))
-    stability: Stability = attrs.field(factory=Stability, validator=v.instance_of(Stability))
     periods: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_periods)
     as_of: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
 
