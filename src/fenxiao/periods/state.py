@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.budgets import BudgetBook
 from fenxiao.grading.history import Stability, TierChange, TierHistory
@@ -150,3 +151,28 @@ class ProgramState:
             if state.effective is not None:
                 counts[state.effective] += 1
         return counts
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One flat dict per SKU: tiers as ``"L3"`` (``None`` when never graded), times as datetimes."""
+        return [
+            {
+                "sku_id": s.sku_id,
+                "effective": s.effective.value if s.effective is not None else None,
+                "below_since": s.below_since,
+                "below_count": s.below_count,
+                "below_best": s.below_best.value if s.below_best is not None else None,
+                "last_at": s.last_at,
+                "joined_at": s.joined_at,
+                "changes": len(s.changes),
+            }
+            for s in self.skus.values()
+        ]
+
+    def to_frame(self, backend: str = "pandas") -> Any:
+        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Raises:
+            MissingExtraError: narwhals or the frame library is not installed.
+        """
+        columns = ["sku_id", "effective", "below_since", "below_count", "below_best", "last_at", "joined_at", "changes"]
+        return rows_to_frame(self.to_rows(), columns, backend, "ProgramState.to_frame")
