@@ -32,6 +32,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
+from cattrs.gen import make_mapping_structure_fn
 
 from fenxiao._internal import hooks
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
@@ -244,7 +245,26 @@ def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any
     return structure
 
 
+_MAPPING_ORIGINS: Final = {dict, collections.abc.Mapping, collections.abc.MutableMapping}
+
+
+def _is_mapping_type(t: Any) -> bool:
+    return t is dict or get_origin(t) in _MAPPING_ORIGINS
+
+
+def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+    inner = make_mapping_structure_fn(t, conv)
+
+    def structure(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("table", value, "must be a table/object")
+        return inner(value, t)
+
+    return structure
+
+
 converter.register_structure_hook_factory(_is_sequence_type, _sequence_hook)
+converter.register_structure_hook_factory(_is_mapping_type, _mapping_hook)
 converter.register_structure_hook_factory(attrs.has, _attrs_hook)
 converter.register_unstructure_hook_factory(_is_set_type, _set_unstructure_hook)
 
