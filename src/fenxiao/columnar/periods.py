@@ -270,7 +270,6 @@ def _tier(rank: int) -> Tier | None:
 def build_program_state(
     columns: Any,
     *,
-    stability: Stability | None = None,
     budgets: BudgetBook | None = None,
     periods: Sequence[str] = (),
     as_of: datetime | None = None,
@@ -317,7 +316,6 @@ def build_program_state(
     return ProgramState(
         skus,
         budgets=budgets if budgets is not None else BudgetBook(),
-        stability=stability if stability is not None else Stability(),
         periods=tuple(periods),
         as_of=as_of,
     )
@@ -498,8 +496,8 @@ def _fold_all(
     """Align, check, fold; the new state (decided rows, then the rest) and the per-row columns."""
     at = micros_of(when, path)
     aligned, rest = _align(ids, old)
-    if joined is not None:
-        aligned = attrs.evolve(aligned, joined_at=joined)
+    if joined is not None:  # the state keeps the first join date, as the object path's SkuState does
+        aligned = attrs.evolve(aligned, joined_at=np.where(aligned.joined_at == NONE_MICROS, joined, aligned.joined_at))
     _check_order(aligned, at, when, path)
     new, rows = _fold(aligned, decided, at, rule)
     return _State.concat(new, rest), rows
@@ -523,8 +521,9 @@ def fold_tiers(state: Any, decided: Any, at: datetime, stability: Stability | No
     Args:
         state: :data:`STATE_COLUMNS` (a mapping of arrays or a frame), or ``None`` before the first period.
         decided: ``sku_id`` and ``tier`` (ranks 0-5, as :func:`~fenxiao.columnar.run_pipeline` writes them), and
-            optionally ``joined_at`` (instants: datetimes, or int64 microseconds), which then replaces the state's
-            join date; a mapping or a frame. A SKU absent from *state* starts fresh (its first grade).
+            optionally ``joined_at`` (instants: datetimes, or int64 microseconds), the join date of a SKU
+            whose state has none (a state keeps the first join date, as :func:`fenxiao.periods.run.run_period`
+            does); a mapping or a frame. A SKU absent from *state* starts fresh (its first grade).
         at: The moment of the evaluation (timezone-aware), not before any decided SKU's ``last_at``.
         stability: The anti-flapping settings; ``Stability()`` when ``None``.
 
@@ -668,7 +667,6 @@ def run_period_columns(
     as_of: datetime,
     period: str,
     models: Models | None = None,
-    stability: Stability | None = None,
     context: ScoringContext | None = None,
     currency: str = DEFAULT_CURRENCY,
     keep: Sequence[str] = (),
@@ -684,9 +682,9 @@ def run_period_columns(
             before the first period.
         as_of: The moment of grading (timezone-aware): days since joining, campaign windows, the evaluation time.
         period: The period's id (``"2026-W48"``).
-        models: The scorecards, tier policy and perk catalog; the defaults when ``None``. Budgets are not
-            allocated on the columnar path (the object path's :func:`fenxiao.periods.run.run_period` does it).
-        stability: The anti-flapping settings (``ProgramState.stability`` on the object path).
+        models: The scorecards, tier policy and perk catalog; the defaults when ``None``. The policy's
+            ``stability`` is the hysteresis the fold applies. Budgets are not allocated on the columnar path (the
+            object path's :func:`fenxiao.periods.run.run_period` does it).
         context: The category benchmarks; built from all the rows when ``None``.
         currency: The rows' currency.
         keep: Input columns to carry into the report besides ``sku_id`` (when present).
@@ -703,7 +701,7 @@ def run_period_columns(
     .. versionadded:: 0.1
     """
     chosen = _models(models)
-    rule = _stability(stability, "run_period_columns.stability")
+    rule = chosen.policy.stability
     when = v.require_aware(as_of, "run_period_columns.as_of")
     if not isinstance(period, str) or not period:
         raise InvalidValueError("run_period_columns.period", period, "must be a period id")
