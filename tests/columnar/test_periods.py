@@ -165,7 +165,7 @@ def test_a_promotion_in_the_middle_of_a_run_ends_the_run() -> None:
 
 def test_a_sku_without_a_join_date_has_no_new_sku_window() -> None:
     """No join date anywhere: a lower grade on day one starts a run, as TierHistory.record without joined_at."""
-    (first, second) = fold_one([(T0, Tier.L4), (T0 + US, Tier.L1)], joined=None, stability=RULE)
+    (_, second) = fold_one([(T0, Tier.L4), (T0 + US, Tier.L1)], joined=None, stability=RULE)
     assert second.rows["effective"].tolist() == [4]
     assert state_row(second.state, "s")["joined_at"] == NONE_MICROS
 
@@ -375,7 +375,7 @@ def chosen_skus() -> tuple[str, ...]:
 
 def snapshots_at(at: datetime, tiers: dict[str, Tier]) -> tuple[SkuSnapshot, ...]:
     """The sample's snapshots of the SKUs in *tiers*, observed at *at*, selling what the tier needs."""
-    by_id = {s.sku_id: s for s in sample().snapshots}
+    by_id: dict[str, SkuSnapshot] = {s.sku_id: s for s in sample().snapshots}
     return tuple(attrs.evolve(by_id[k], observed_at=at, units_30d=UNITS[t]) for k, t in sorted(tiers.items()))
 
 
@@ -444,7 +444,9 @@ def object_state(state: ProgramState) -> ProgramState:
     return ProgramState({k: attrs.evolve(s, changes=()) for k, s in state.skus.items()})
 
 
-def assert_same_period(result: PeriodColumns, expected_state: ProgramState, report: PeriodReport, models: Models) -> None:
+def assert_same_period(
+    result: PeriodColumns, expected_state: ProgramState, report: PeriodReport, models: Models
+) -> None:
     """Report rows and state equal the object path's."""
     assert report_rows(result, models.perks, models.policy) == object_rows(report, models.perks)
     assert build_program_state(result.state) == object_state(expected_state)
@@ -484,7 +486,9 @@ def every_boundary() -> list[tuple[datetime, dict[str, Tier]]]:
 
 @given(schedule=schedules())
 @example(schedule=every_boundary())
-def test_run_period_columns_equals_run_period_period_after_period(schedule: list[tuple[datetime, dict[str, Tier]]]) -> None:
+def test_run_period_columns_equals_run_period_period_after_period(
+    schedule: list[tuple[datetime, dict[str, Tier]]],
+) -> None:
     """Every report row (decided, rule, previous, effective, change, held, perks) and the state, every period."""
     models = Models(policy=POLICY)
     state = ProgramState()
@@ -531,7 +535,8 @@ def test_a_realistic_catalog_over_five_weeks_equals_run_period(which: str) -> No
     held = demoted = 0
     for i, (at, factor, divisor) in enumerate(weeks):
         snapshots = tuple(
-            attrs.evolve(s, observed_at=at, units_30d=s.units_30d * factor // divisor) for s in catalog.latest_snapshots()
+            attrs.evolve(s, observed_at=at, units_30d=s.units_30d * factor // divisor)
+            for s in catalog.latest_snapshots()
         )
         expected = run_period(catalog, state, period=f"w-{i}", as_of=at, models=models, snapshots=snapshots)
         result = run_period_columns(
@@ -555,7 +560,11 @@ def test_perks_follow_the_effective_tier_while_a_grade_is_held() -> None:
     )
     later = at + DAY
     second = run_period_columns(
-        catalog_columns(sample(), snapshots_at(later, {sku: Tier.L1})), first.state, as_of=later, period="b", models=models
+        catalog_columns(sample(), snapshots_at(later, {sku: Tier.L1})),
+        first.state,
+        as_of=later,
+        period="b",
+        models=models,
     )
     assert (second.report["decided"].tolist(), second.report["effective"].tolist()) == ([1], [5])
     for slot in perk_slots(models.perks):

@@ -292,6 +292,7 @@ def build_program_state(
     """
     source, _ = read(columns, "state")
     state = _read_state(source)
+    _check_ids(state.sku_id, source.path("sku_id"))
     skus = [
         SkuState(
             sku_id,
@@ -324,8 +325,8 @@ def build_program_state(
 # --- reading columns ------------------------------------------------------------------------------------------------
 
 
-def _sku_ids(source: Columns) -> NDArray[np.object_]:
-    """The ``sku_id`` column as an object array of non-empty text, every SKU once."""
+def _raw_ids(source: Columns) -> NDArray[np.object_]:
+    """The ``sku_id`` column as an object array (not yet checked: see :func:`_check_ids`)."""
     path = source.path("sku_id")
     raw = source.raw("sku_id")
     if isinstance(raw, CodedText):
@@ -333,20 +334,34 @@ def _sku_ids(source: Columns) -> NDArray[np.object_]:
         if codes.size and int(codes.min()) < 0:
             i = int(np.flatnonzero(codes < 0)[0])
             raise InvalidValueError(f"{path}[{i}]", None, "must not be missing")
-        ids: NDArray[np.object_] = object_array(raw.labels)[codes] if raw.labels else object_array([])[codes]
-    else:
-        array = raw if isinstance(raw, np.ndarray) else object_array(list(raw))  # type: ignore[call-overload]
-        if array.ndim != 1:
-            raise InvalidValueError(path, array.shape, "must be one-dimensional")
-        if array.dtype.kind == "U":
-            array = array.astype(object)
-        elif array.dtype.kind != "O":
-            raise InvalidValueError(path, str(array.dtype), "must be text")
-        ids = array
+        labels: NDArray[np.object_] = object_array(raw.labels)
+        return labels[codes]  # type: ignore[no-any-return]  # an object array indexed is one
+    array = raw if isinstance(raw, np.ndarray) else object_array(list(raw))  # type: ignore[call-overload]
+    if array.ndim != 1:
+        raise InvalidValueError(path, array.shape, "must be one-dimensional")
+    if array.dtype.kind == "U":
+        return array.astype(object)
+    if array.dtype.kind != "O":
+        raise InvalidValueError(path, str(array.dtype), "must be text")
+    return array
+
+
+def _all_text(ids: NDArray[np.object_], items: list[object]) -> bool:
+    """Whether every id is non-empty text (pandas checks the types in C when it is installed)."""
+    try:
+        from pandas.api.types import infer_dtype
+    except ImportError:  # pragma: no cover - the test extra installs pandas
+        return all(type(item) is str and item for item in items)
+    return ids.size == 0 or (infer_dtype(ids, skipna=False) == "string" and not bool((ids == "").any()))
+
+
+def _check_ids(ids: NDArray[np.object_], path: str) -> NDArray[np.object_]:
+    """*ids* if each is non-empty text and none is listed twice."""
     items = ids.tolist()
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not item:
-            raise InvalidValueError(f"{path}[{i}]", item, "must be a SKU id (non-empty text)")
+    if not _all_text(ids, items):  # the loop below names the row
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not item:
+                raise InvalidValueError(f"{path}[{i}]", item, "must be a SKU id (non-empty text)")
     if len(set(items)) != len(items):
         seen: set[str] = set()
         for i, item in enumerate(items):
@@ -354,6 +369,11 @@ def _sku_ids(source: Columns) -> NDArray[np.object_]:
                 raise InvalidValueError(f"{path}[{i}]", item, "is listed twice")
             seen.add(item)
     return ids
+
+
+def _sku_ids(source: Columns) -> NDArray[np.object_]:
+    """The ``sku_id`` column as an object array of non-empty text, every SKU once."""
+    return _check_ids(_raw_ids(source), source.path("sku_id"))
 
 
 def _ranks(source: Columns, name: str, low: int) -> NDArray[np.int8]:
@@ -375,11 +395,12 @@ def _instants(source: Columns, name: str) -> NDArray[np.int64]:
 
 
 def _read_state(source: Columns) -> _State:
+    """The state columns; the ids are checked when the state is aligned (not when they equal the decided ids)."""
     for name in STATE_COLUMNS:
         if name not in source:
             raise InvalidValueError(source.path(name), None, "is a state column but was not given")
     return _State(
-        _sku_ids(source),
+        _raw_ids(source),
         _ranks(source, "effective", NONE_RANK),
         _instants(source, "below_since"),
         source.ints("below_count", 0, low=0, high=2**62).values,
@@ -404,12 +425,11 @@ def _align(ids: NDArray[np.object_], old: _State) -> tuple[_State, _State]:
     """The old state row for each decided SKU (a fresh one where it has none), and the state rows not decided."""
     known = old.sku_id
     if known.shape[0] == 0:
-        return _State.fresh(ids), old
-    if known.shape == ids.shape and bool(np.array_equal(known, ids)):
+        return _State.fresh(ids), old.take(np.zeros(0, dtype=np.bool_))
+    if known.shape == ids.shape and bool(np.array_equal(known, ids)):  # the same SKUs in the same order
         return old, old.take(np.zeros(known.shape[0], dtype=np.bool_))
+    _check_ids(known, "state.sku_id")
     position = dict(zip(known.tolist(), range(known.shape[0]), strict=True))
-    if len(position) != known.shape[0]:
-        _sku_ids(Columns({"sku_id": known}, "state"))  # names the duplicate
     lookup = position.get
     where = np.fromiter((lookup(sku, -1) for sku in ids.tolist()), dtype=np.intp, count=ids.shape[0])
     found = where >= 0
@@ -427,9 +447,9 @@ def _check_order(old: _State, at: int, when: datetime, path: str) -> None:
     late = old.last_at > at  # NONE_MICROS is below every moment
     if late.any():
         rows = np.flatnonzero(late)
-        named = ", ".join(
-            f"{old.sku_id[i]} ({_moment(int(old.last_at[i]))})" for i in rows[:_SHOWN].tolist()
-        ) + (f" and {rows.size - _SHOWN} more" if rows.size > _SHOWN else "")
+        named = ", ".join(f"{old.sku_id[i]} ({_moment(int(old.last_at[i]))})" for i in rows[:_SHOWN].tolist()) + (
+            f" and {rows.size - _SHOWN} more" if rows.size > _SHOWN else ""
+        )
         raise InvalidValueError(path, when, f"is before the previous evaluation of {rows.size} SKU(s): {named}")
 
 
@@ -487,6 +507,7 @@ def _stability(stability: Stability | None, path: str) -> Stability:
 def _fold_all(
     ids: NDArray[np.object_],
     decided: NDArray[np.int8],
+    *,
     joined: NDArray[np.int64] | None,
     old: _State,
     when: datetime,
@@ -542,7 +563,7 @@ def fold_tiers(state: Any, decided: Any, at: datetime, stability: Stability | No
     ids = _sku_ids(source)
     ranks = _ranks(source, "tier", 0)
     joined = _instants(source, "joined_at") if "joined_at" in source else None
-    new, rows = _fold_all(ids, ranks, joined, _state_of(state), when, rule, "fold_tiers.at")
+    new, rows = _fold_all(ids, ranks, joined=joined, old=_state_of(state), when=when, rule=rule, path="fold_tiers.at")
     return TierFold(_as_frame(frame, new.columns()), _as_frame(frame, rows))
 
 
@@ -587,6 +608,13 @@ def explain_changes(rows: Any, stability: Stability | None = None) -> list[str]:
 # --- the period run -------------------------------------------------------------------------------------------------
 
 
+def _period_id(period: str, path: str) -> str:
+    given: object = period
+    if not isinstance(given, str) or not given:
+        raise InvalidValueError(path, period, "must be a period id such as '2026-W48'")
+    return period
+
+
 def _models(models: Models | None) -> Models:
     if models is None:
         return Models()
@@ -597,6 +625,7 @@ def _models(models: Models | None) -> Models:
 
 def _graded(
     columns: Any,
+    *,
     models: Models,
     context: ScoringContext | None,
     when: datetime,
@@ -622,6 +651,7 @@ def _graded(
 def _conclude(
     source: Columns,
     graded: Columns,
+    *,
     state: Any,
     catalog: PerkCatalog,
     when: datetime,
@@ -637,7 +667,8 @@ def _conclude(
     ids = _sku_ids(source)
     decided = _ranks(graded, "tier", 0)
     joined = source.micros("joined_at").values if "joined_at" in source else None
-    new, rows = _fold_all(ids, decided, joined, _state_of(state), when, rule, "run_period_columns.as_of")
+    old = _state_of(state)
+    new, rows = _fold_all(ids, decided, joined=joined, old=old, when=when, rule=rule, path="run_period_columns.as_of")
     scores = {name: graded.ints(name, 2, low=0, high=10_000).values for name in SCORE_COLUMNS}
     inputs = Inputs(source, when)
     for name, values in scores.items():
@@ -703,12 +734,15 @@ def run_period_columns(
     chosen = _models(models)
     rule = chosen.policy.stability
     when = v.require_aware(as_of, "run_period_columns.as_of")
-    if not isinstance(period, str) or not period:
-        raise InvalidValueError("run_period_columns.period", period, "must be a period id")
+    _period_id(period, "run_period_columns.period")
     source, frame = read(columns, "columns")
-    graded = _graded(columns, chosen, context, when, currency, (), chunk_size)
+    graded = _graded(
+        columns, models=chosen, context=context, when=when, currency=currency, keep=(), chunk_size=chunk_size
+    )
     graded_source, _ = read(graded, "graded")
     catalog = _catalog(chosen.perks)
-    report, new = _conclude(source, graded_source, state, catalog, when, rule, chunk_size)
+    report, new = _conclude(
+        source, graded_source, state=state, catalog=catalog, when=when, rule=rule, chunk_size=chunk_size
+    )
     out_report = write(frame, source, report, ("sku_id", *keep))
     return PeriodColumns(period, when, chosen.describe(), out_report, _as_frame(frame, new))
