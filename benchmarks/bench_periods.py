@@ -209,7 +209,7 @@ def _dask(quick: bool) -> str:
     rows: list[Row] = []
     notes: list[str] = []
     cluster = distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
     )
     try:
         with distributed.Client(cluster) as client, tempfile.TemporaryDirectory() as tmp:

@@ -53,10 +53,11 @@ def dask_modules() -> Iterator[tuple[Any, Any, Any]]:
 
 @pytest.fixture(scope="module")
 def client(dask_modules: tuple[Any, Any, Any]) -> Iterator[Any]:
-    """A local cluster of two single-threaded worker processes, closed after the module's tests."""
+    """A local cluster of two single-threaded worker processes, closed after the module's tests. Its HTTP server
+    takes a free port (``dashboard_address=None`` still binds 8787, which another cluster may hold)."""
     distributed = dask_modules[1]
     cluster = distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
     )
     try:
         with distributed.Client(cluster) as connected:
@@ -148,10 +149,11 @@ def test_three_weeks_on_dask_equal_the_single_process_columnar_run(
     assert (manifest["buckets"], manifest["period"], manifest["graded"]) == (5, "w2", len(catalog.skus))
 
 
-def test_a_state_given_as_columns_is_bucketed_and_skus_not_graded_are_kept(
+def test_a_state_given_as_columns_or_as_a_dask_frame_is_bucketed_and_skus_not_graded_are_kept(
     client: Any, catalog: Catalog, dask_modules: tuple[Any, Any, Any], tmp_path: Path
 ) -> None:
-    """A state from state_columns (with a SKU the catalog lacks) folds as on one process; the stray SKU is kept."""
+    """A state from state_columns (with a SKU the catalog lacks) folds as on one process; the stray SKU is kept.
+    A state directory read back with load_state_dask is bucketed again into another count of buckets."""
     dd, _, pd = dask_modules
     rows = _week(pd, catalog, 0, 1, 1)
     at = catalog_as_of(catalog)
@@ -169,6 +171,19 @@ def test_a_state_given_as_columns_is_bucketed_and_skus_not_graded_are_kept(
     _assert_same(state, single.state)
     assert "gone-1" in set(state["sku_id"].tolist())
     assert int(single.report["held"].sum()) > 0
+    # The written state read back as a Dask DataFrame and bucketed again, into two buckets this time.
+    again = run_period_dask(
+        dd.from_pandas(later, npartitions=3),
+        load_state_dask(tmp_path / "s"),
+        out_state_path=tmp_path / "t",
+        as_of=at + 8 * DAY,
+        period="w2",
+        buckets=2,
+    )
+    expected = run_period_columns(later, single.state, as_of=at + 8 * DAY, period="w2")
+    assert again.npartitions == 2
+    _assert_same(again.compute(), expected.report)
+    _assert_same(load_state_dask(tmp_path / "t").compute(), expected.state)
 
 
 def test_a_sku_listed_in_two_partitions_is_refused_by_its_bucket(
@@ -214,6 +229,31 @@ def test_bad_state_directories_and_arguments_are_refused(
     with pytest.raises(InvalidValueError, match=r"run_period_dask\.frame"):
         run_period_dask(_week(pd, catalog, 0, 1, 1), None, out_state_path=tmp_path / "g", as_of=at, period="w0")
     manifest = tmp_path / "a" / STATE_FILE
-    manifest.write_text(json.dumps({**json.loads(manifest.read_text(encoding="utf-8")), "probe": 1}), encoding="utf-8")
-    with pytest.raises(InvalidValueError, match=r"another hash"):
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    for bad, message in [
+        ({**written, "probe": 1}, r"another hash"),
+        ({**written, "buckets": "2"}, rf"{STATE_FILE}: is not a state manifest of format 1"),
+        (
+            {**written, "buckets": 3},
+            r"load_state_dask\.path .*: is a bucket file of the state but is missing, got '.*part\.00002\.parquet'",
+        ),
+    ]:
+        manifest.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(InvalidValueError, match=message):
+            load_state_dask(tmp_path / "a")
+    manifest.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InvalidValueError, match=r"is not a state manifest"):
         load_state_dask(tmp_path / "a")
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "periods-at-scale.md"
+
+
+def test_the_dask_example_of_the_docs_runs_as_written(client: Any, dask_modules: tuple[Any, Any, Any]) -> None:
+    """docs/periods-at-scale.md's Dask block (not a doctest) runs here, on the local cluster, asserts included."""
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("## Periods on Dask", 1)[1]
+    block = section.split("```python\n", 1)[1].split("\n```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(DOCS), "exec"), namespace)  # the documentation's own example
+    assert namespace["report"]["change"].tolist() == [0] * len(namespace["rows"])

@@ -32,7 +32,7 @@ from typing import Any, Final
 from fenxiao._internal import validators as v
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar.context import ContextSummary, summarize_context
-from fenxiao.columnar.periods import STATE_COLUMNS, _conclude, _graded, _period_id
+from fenxiao.columnar.periods import STATE_COLUMNS, _conclude, _graded, _period_id, _raw_ids
 from fenxiao.columnar.pipeline import DEFAULT_CHUNK_ROWS, run_pipeline
 from fenxiao.columnar.settlement import settle_columns
 from fenxiao.errors import InvalidValueError, MissingExtraError
@@ -219,18 +219,27 @@ def _read_bucket(path: str) -> Any:
     return _pandas().read_parquet(path)
 
 
-def _read_manifest(root: Path) -> dict[str, Any]:
-    where = f"run_period_dask.state ({root})"
+def _read_manifest(root: Path, what: str) -> dict[str, Any]:
+    where = f"{what} ({root})"
     manifest = root / STATE_FILE
     if not manifest.is_file():
         raise InvalidValueError(where, str(root), f"is not a period state: it has no {STATE_FILE}")
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("buckets"), int):
-        raise InvalidValueError(where, data, f"is not a state manifest of format {_FORMAT}")
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except ValueError:
+        data = None
+    buckets = data.get("buckets") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or type(buckets) is not int or buckets < 1:
+        raise InvalidValueError(f"{where}/{STATE_FILE}", data, f"is not a state manifest of format {_FORMAT}")
     if data.get("probe") != int(_hashes([_PROBE])[0]):
         raise InvalidValueError(
             where, data.get("probe"), "was bucketed by another hash of the SKU ids; pass it as a DataFrame to re-bucket"
         )
+    for bucket in range(buckets):
+        if not _bucket_file(root, bucket).is_file():
+            raise InvalidValueError(
+                where, str(_bucket_file(root, bucket)), "is a bucket file of the state but is missing"
+            )
     return data
 
 
@@ -245,7 +254,7 @@ def load_state_dask(path: str | Path) -> Any:
     """
     dd = _dask().dataframe
     root = Path(path)
-    manifest = _read_manifest(root)
+    manifest = _read_manifest(root, "load_state_dask.path")
     files = [str(_bucket_file(root, k)) for k in range(manifest["buckets"])]
     return dd.from_map(_read_bucket, files)
 
@@ -256,7 +265,7 @@ def _state_parts(state: object, buckets: int | None, catalog_partitions: int) ->
     dd = dask.dataframe
     if isinstance(state, (str, Path)):
         root = Path(state)
-        manifest = _read_manifest(root)
+        manifest = _read_manifest(root, "run_period_dask.state")
         count: int = manifest["buckets"]
         if buckets is not None and buckets != count:
             raise InvalidValueError("run_period_dask.buckets", buckets, f"differs from the state's {count} buckets")
@@ -272,6 +281,7 @@ def _state_parts(state: object, buckets: int | None, catalog_partitions: int) ->
         pd = _pandas()
         if frame is None or not isinstance(frame.to_native(), pd.DataFrame):
             native = pd.DataFrame({name: _column(source, name) for name in STATE_COLUMNS if name in source})
+            native["sku_id"] = _raw_ids(source)
         else:
             native = frame.to_native()
         state = dd.from_pandas(native, npartitions=max(1, min(count, len(native) // 100_000 + 1)))
@@ -282,7 +292,7 @@ def _column(source: Any, name: str) -> Any:
     import numpy as np
 
     raw = source.raw(name)
-    return raw if isinstance(raw, np.ndarray) else list(raw)
+    return raw if isinstance(raw, np.ndarray) or name == "sku_id" else list(raw)
 
 
 def _graded_partition(
@@ -312,8 +322,12 @@ def _period_bucket(
     keep: tuple[str, ...],
     chunk_size: int,
 ) -> Any:
-    """Phase two on one bucket: fold its graded rows into its state, resolve perks; write the bucket's new state."""
-    graded = graded.reset_index(drop=True)
+    """Phase two on one bucket: fold its graded rows into its state, resolve perks; write the bucket's new state.
+
+    The rows are put in SKU id order first: the shuffle delivers them in no fixed order, and the state written in
+    that order lines up with the next period's rows as they are (no join) while the bucket's SKUs stay the same.
+    """
+    graded = graded.sort_values("sku_id", kind="stable").reset_index(drop=True)
     source, frame = read(graded, "graded")
     report, new = _conclude(source, source, state=state, catalog=catalog, when=when, rule=rule, chunk_size=chunk_size)
     if out_file is not None:
