@@ -130,6 +130,9 @@ class ScheduledScorecards:
         announced_at: When the change was announced (a change announced ahead takes effect after it).
         note: For people: what changed and why.
 
+    Every entry class has the class attribute ``kind`` (its :class:`ModelKind`) and the property ``model`` (its
+    model, whatever the field is called).
+
     Raises:
         InvalidValueError: A naive moment, ``effective_until`` not after ``effective_from``, a note that is too
             long or holds control characters.
