@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import pytest
 
-from fenxiao.columnar import catalog_columns
+from fenxiao.columnar import build_context_columns, catalog_columns
 from fenxiao.columnar.dask import STATE_FILE, load_state_dask, run_period_dask
 from fenxiao.columnar.periods import STATE_COLUMNS, ChangeCode, run_period_columns, state_columns
 from fenxiao.domain.catalog import Catalog
@@ -82,8 +82,8 @@ def _pandas(pd: Any, columns: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    """A 1,200-SKU generated catalog."""
-    return generate_catalog(seed=31, skus=1200)
+    """An 800-SKU generated catalog."""
+    return generate_catalog(seed=31, skus=800)
 
 
 def _week(pd: Any, catalog: Catalog, week: int, factor: int, divisor: int) -> Any:
@@ -133,6 +133,7 @@ def test_three_weeks_on_dask_equal_the_single_process_columnar_run(
             as_of=at,
             period=f"w{week}",
             models=MODELS,
+            context=build_context_columns(rows),  # context_dask has its own tests (test_dask.py)
             buckets=5 if state is None else None,
             keep=("category_id",),
         )
