@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
 import sys
 from pathlib import Path
@@ -17,7 +18,10 @@ def main() -> None:
     parser.add_argument("names", nargs="*", help="benchmark modules to run (bench_NAME.py); all by default")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--full", action="store_true", help="add the 10M-SKU cases (slow; read by the modules)")
+    parser.add_argument("--dask-rows", type=int, help="SKUs in bench_periods' Dask case (10M by default, 1M quick)")
     args = parser.parse_args()
+    if args.dask_rows is not None:
+        os.environ["FENXIAO_BENCH_DASK_ROWS"] = str(args.dask_rows)
     names = args.names or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
     for name in names:
