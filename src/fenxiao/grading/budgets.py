@@ -151,7 +151,8 @@ def _entries(instance: object, attribute: attrs.Attribute[Any], value: object) -
     _accounts(value)
 
 
-#: The scopes a cap counts spend in, and the entry's key for each (``"total"``: every entry of the budget).
+#: The scopes a cap counts spend in, and the entry's key for each (``"total"``: every entry of the budget); the same
+#: scopes, in the same names, as the allocation keys each request by (``fenxiao.grading.subsidies._allocate``).
 _SCOPES: Final[tuple[tuple[str, Callable[[SpendEntry], object]], ...]] = (
     ("total", lambda e: None),
     ("period", lambda e: e.period),
