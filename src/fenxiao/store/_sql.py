@@ -1,0 +1,181 @@
+"""What every repository shares (private): the column type of an instant, exact moments, enum columns, inserts
+that skip duplicates, and sums that never pass through a float.
+
+An instant is stored in two columns: ``X`` (the moment itself) and ``X_offset`` (its UTC offset in whole seconds).
+``X`` is ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL and a ``BIGINT`` of microseconds since 1970-01-01 UTC on
+SQLite, so both compare and sort by the instant; the offset column gives the datetime back as it was written
+(a named zone such as ``Asia/Shanghai`` comes back as its fixed offset at that instant, ``+08:00``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Final, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect
+
+from fenxiao.errors import InvalidValueError
+
+__all__ = [
+    "Instant",
+    "chunks",
+    "enum_of",
+    "insert_ignoring_duplicates",
+    "moment",
+    "offset_of",
+    "optional_moment",
+    "require_member",
+    "to_fen",
+    "utc_of",
+]
+
+E = TypeVar("E", bound=enum.Enum)
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - local wall time is built from it on purpose
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+class Instant(sa.types.TypeDecorator[datetime]):
+    """A moment: ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL, microseconds since the epoch (UTC) elsewhere.
+
+    Binds take a timezone-aware datetime; results are datetimes in UTC (the ``_offset`` column restores the
+    offset, see :func:`moment`).
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(sa.BigInteger())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return value
+        return (value - _EPOCH) // _MICROSECOND
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return _EPOCH + timedelta(microseconds=int(value))
+
+
+@lru_cache(maxsize=256)
+def _zone(seconds: int) -> timezone:
+    return UTC if seconds == 0 else timezone(timedelta(seconds=seconds))
+
+
+def offset_of(at: datetime, path: str) -> int:
+    """The UTC offset of *at* in whole seconds (what the ``_offset`` column holds).
+
+    Raises:
+        InvalidValueError: *at* is naive, its offset has a fraction of a second, or its UTC instant is outside
+            the years 1-9999 (PostgreSQL and Python could not read it back).
+    """
+    offset = at.utcoffset() if isinstance(at, datetime) else None
+    if offset is None:
+        raise InvalidValueError(path, at, "must be a timezone-aware datetime")
+    if offset.microseconds:
+        raise InvalidValueError(path, at, "has a UTC offset with a fraction of a second, which the store cannot keep")
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
+        raise InvalidValueError(path, at, "is outside the years 1-9999 in UTC") from None
+    return offset.days * 86_400 + offset.seconds
+
+
+def utc_of(at: datetime, path: str) -> datetime:
+    """*at* as a UTC datetime, for a bind (checked as :func:`offset_of` checks it)."""
+    offset_of(at, path)
+    return at.astimezone(UTC)
+
+
+def moment(utc: datetime, offset: int) -> datetime:
+    """The datetime an ``X``/``X_offset`` pair holds: *utc* shown at *offset* seconds east of UTC."""
+    zone = _zone(offset)
+    return (_NAIVE_EPOCH + (utc - _EPOCH) + timedelta(seconds=offset)).replace(tzinfo=zone)
+
+
+def optional_moment(utc: datetime | None, offset: int | None) -> datetime | None:
+    """:func:`moment`, or ``None`` for an empty pair."""
+    return None if utc is None or offset is None else moment(utc, offset)
+
+
+@lru_cache(maxsize=64)
+def _members(cls: type[enum.Enum]) -> Mapping[object, enum.Enum]:
+    return {member.value: member for member in cls}
+
+
+def enum_of(cls: type[E], value: object, path: str) -> E:
+    """The member of *cls* whose value is *value*, read from a column.
+
+    Raises:
+        InvalidValueError: The column holds a value *cls* does not know (a row written by a newer fenxiao).
+    """
+    member = _members(cls).get(value)
+    if member is None:
+        raise InvalidValueError(path, value, f"is not a known {cls.__name__}")
+    return member  # type: ignore[return-value]  # _members(cls) maps to members of cls
+
+
+def require_member(value: object, cls: type[E], path: str) -> E:
+    """*value* if it is a member of *cls* (a filter argument).
+
+    Raises:
+        InvalidValueError: It is not.
+    """
+    if not isinstance(value, cls):
+        allowed = ", ".join(f"{cls.__name__}.{m.name}" for m in cls)
+        raise InvalidValueError(path, value, f"must be one of {allowed}")
+    return value
+
+
+def to_fen(value: object, path: str) -> int:
+    """A sum read back from the database as an exact integer (PostgreSQL sums BIGINT as NUMERIC).
+
+    Raises:
+        InvalidValueError: The value is not a whole number (never expected of a sum of BIGINT columns).
+    """
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        raise InvalidValueError(path, value, "must be a whole number of fen")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    raise InvalidValueError(path, value, "must be a whole number of fen")
+
+
+def insert_ignoring_duplicates(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``INSERT ... ON CONFLICT DO NOTHING`` of *rows* (one round of ``executemany``): rows whose unique key is
+    already held, by this transaction or a committed one, are skipped."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    statement: sa.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    else:  # pragma: no cover - open_store accepts only the two
+        statement = table.insert()
+    conn.execute(statement, list(rows))
+
+
+def chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    """*values* in slices of at most *size* (bound parameters per statement stay well under every limit)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
