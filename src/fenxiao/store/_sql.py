@@ -27,6 +27,7 @@ __all__ = [
     "chunks",
     "enum_of",
     "insert_ignoring_duplicates",
+    "micros_of",
     "moment",
     "offset_of",
     "optional_moment",
@@ -38,7 +39,7 @@ __all__ = [
 E = TypeVar("E", bound=enum.Enum)
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_NAIVE_EPOCH: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - local wall time is built from it on purpose
+_NAIVE_EPOCH: Final = datetime(1970, 1, 1)  # local wall time is built from it
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
@@ -62,7 +63,7 @@ class Instant(sa.types.TypeDecorator[datetime]):
             return None
         if dialect.name == "postgresql":
             return value
-        return (value - _EPOCH) // _MICROSECOND
+        return micros_of(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -84,7 +85,8 @@ def offset_of(at: datetime, path: str) -> int:
         InvalidValueError: *at* is naive, its offset has a fraction of a second, or its UTC instant is outside
             the years 1-9999 (PostgreSQL and Python could not read it back).
     """
-    offset = at.utcoffset() if isinstance(at, datetime) else None
+    given: object = at
+    offset = given.utcoffset() if isinstance(given, datetime) else None
     if offset is None:
         raise InvalidValueError(path, at, "must be a timezone-aware datetime")
     if offset.microseconds:
@@ -94,6 +96,11 @@ def offset_of(at: datetime, path: str) -> int:
     except OverflowError:
         raise InvalidValueError(path, at, "is outside the years 1-9999 in UTC") from None
     return offset.days * 86_400 + offset.seconds
+
+
+def micros_of(utc: datetime) -> int:
+    """Microseconds from 1970-01-01 UTC to *utc* (exact: integer arithmetic on timedeltas)."""
+    return (utc - _EPOCH) // _MICROSECOND
 
 
 def utc_of(at: datetime, path: str) -> datetime:

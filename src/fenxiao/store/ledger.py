@@ -32,7 +32,7 @@ __all__ = ["LedgerEntries", "entry_from_row"]
 _T = LEDGER_ENTRIES.c
 
 
-def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
+def entry_from_row(row: Mapping[Any, Any]) -> LedgerEntry:
     """The :class:`~fenxiao.settlement.ledger.LedgerEntry` a ``ledger_entries`` row holds.
 
     Raises:
@@ -198,9 +198,7 @@ class LedgerEntries:
         <fenxiao.settlement.ledger.Ledger.balances>` gives it."""
         clauses = self._where(None, None, kind, None, start, end, currency)
         query = (
-            sa.select(_T.party, _T.payee_id, sa.func.sum(_T.amount_fen))
-            .where(*clauses)
-            .group_by(_T.party, _T.payee_id)
+            sa.select(_T.party, _T.payee_id, sa.func.sum(_T.amount_fen)).where(*clauses).group_by(_T.party, _T.payee_id)
         )
         totals: dict[tuple[Party, str | None], Money] = {}
         for party, payee, total in self.conn.execute(query):

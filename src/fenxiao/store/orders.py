@@ -165,7 +165,7 @@ def entry_row(entry: LedgerEntry, where: str = "entry") -> dict[str, Any]:
     }
 
 
-def _event_from_row(row: Mapping[str, Any], currency: str) -> OrderEvent:
+def _event_from_row(row: Mapping[Any, Any], currency: str) -> OrderEvent:
     path = f"order_events[{row['order_id']}/{row['event_id']}]"
     amount = row["amount_fen"]
     return OrderEvent(
@@ -178,7 +178,7 @@ def _event_from_row(row: Mapping[str, Any], currency: str) -> OrderEvent:
     )
 
 
-def _order_from_row(row: Mapping[str, Any], events: Sequence[OrderEvent]) -> Order:
+def _order_from_row(row: Mapping[Any, Any], events: Sequence[OrderEvent]) -> Order:
     path = f"orders[{row['id']}]"
     currency = row["currency"]
     return Order(
@@ -202,12 +202,14 @@ def _order_from_row(row: Mapping[str, Any], events: Sequence[OrderEvent]) -> Ord
 _COMPARED: Final = tuple(c.name for c in ORDERS.columns if c.name not in ("terms", "profile"))
 
 
-def _same_payment(stored: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
+def _same_payment(stored: Mapping[Any, Any], given: Mapping[str, Any]) -> bool:
     """Whether a stored order row records the payment of *given* (the row of an order being ingested)."""
     if any(stored[name] != given[name] for name in _COMPARED):
         return False
     # The terms document is compared as terms, so that a field added by a newer fenxiao is no conflict.
-    return bool(stored["terms"] == given["terms"] or loads(stored["terms"], OrderTerms) == loads(given["terms"], OrderTerms))
+    return bool(
+        stored["terms"] == given["terms"] or loads(stored["terms"], OrderTerms) == loads(given["terms"], OrderTerms)
+    )
 
 
 def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
@@ -266,44 +268,22 @@ class OrderEvents:
         booked = self._book(given_rows)
         stored = self._lock(sorted(pending))
         held = self._events(sorted(stored))
-        order_rows: list[Mapping[str, Any]] = []
         event_rows: list[Mapping[str, Any]] = []
         entry_rows: list[Mapping[str, Any]] = []
         new_events = duplicates = 0
         for order_id in sorted(pending):
             batch = pending[order_id]
-            row = stored.get(order_id)
-            if row is None:
-                where = batch.events[0][1] if batch.events else batch.order_where
-                raise InvalidValueError(
-                    f"{where}.order_id", order_id, "names an order never ingested (ingest its payment first)"
-                )
-            if row["profile"] != profile_name:
-                raise PolicyError(
-                    f"{batch.order_where or batch.events[0][1]}",
-                    order_id,
-                    f"was booked under profile {row['profile']!r}, not {profile_name!r}: ingest with that profile",
-                )
-            if order_id in given_rows and not _same_payment(row, given_rows[order_id]):
-                raise PolicyError(
-                    batch.order_where, order_id, "conflicts with the order stored under this id (another payment)"
-                )
-            if order_id in booked:
-                order_rows.append(given_rows[order_id])
-            elif batch.order is not None:
+            row = self._checked(order_id, batch, stored.get(order_id), given_rows.get(order_id))
+            if order_id not in booked and batch.order is not None:
                 duplicates += 1
             order, added, skipped = self._extend(row, batch, held.get(order_id, ()), order_id in booked)
             duplicates += skipped
             new_events += len(added)
             if order is None:
                 continue
-            seq = len(order.events) - len(added)
-            for event, where in added:
-                seq += 1
-                event_rows.append(_event_row(order_id, seq, event, where))
-            wanted = {event.id for event, _ in added}
-            if order_id in booked:
-                wanted.add(PAID_EVENT_ID)
+            first = len(order.events) - len(added) + 1
+            event_rows.extend(_event_row(order_id, first + i, event, where) for i, (event, where) in enumerate(added))
+            wanted = {event.id for event, _ in added} | ({PAID_EVENT_ID} if order_id in booked else set())
             entry_rows.extend(
                 entry_row(entry, f"orders[{order_id}]")
                 for entry in entries_for(order, self.profile)
@@ -314,6 +294,25 @@ class OrderEvents:
         if entry_rows:
             self.conn.execute(LEDGER_ENTRIES.insert(), entry_rows)
         return IngestReport(len(listed), len(booked), new_events, duplicates, len(entry_rows))
+
+    def _checked(
+        self, order_id: str, batch: _Pending, row: Mapping[Any, Any] | None, given: Mapping[str, Any] | None
+    ) -> Mapping[Any, Any]:
+        """The stored row of *order_id*, checked against what *batch* brings."""
+        first = batch.order_where or batch.events[0][1]
+        if row is None:
+            raise InvalidValueError(
+                f"{first}.order_id", order_id, "names an order never ingested (ingest its payment first)"
+            )
+        if row["profile"] != self.profile.name:
+            raise PolicyError(
+                first,
+                order_id,
+                f"was booked under profile {row['profile']!r}, not {self.profile.name!r}: ingest with that profile",
+            )
+        if given is not None and not _same_payment(row, given):
+            raise PolicyError(first, order_id, "conflicts with the order stored under this id (another payment)")
+        return row
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
@@ -347,16 +346,16 @@ class OrderEvents:
             booked.update(self.conn.execute(statement, list(part)).scalars().all())
         return booked
 
-    def _lock(self, order_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+    def _lock(self, order_ids: Sequence[str]) -> dict[str, Mapping[Any, Any]]:
         """The stored rows of *order_ids*, locked until the transaction ends (PostgreSQL)."""
-        stored: dict[str, Mapping[str, Any]] = {}
+        stored: dict[str, Mapping[Any, Any]] = {}
         for part in chunks(order_ids):
             query = sa.select(ORDERS).where(ORDERS.c.id.in_(part)).order_by(ORDERS.c.id).with_for_update()
             stored.update((row["id"], row) for row in self.conn.execute(query).mappings())
         return stored
 
-    def _events(self, order_ids: Sequence[str]) -> dict[str, tuple[Mapping[str, Any], ...]]:
-        found: dict[str, list[Mapping[str, Any]]] = {}
+    def _events(self, order_ids: Sequence[str]) -> dict[str, tuple[Mapping[Any, Any], ...]]:
+        found: dict[str, list[Mapping[Any, Any]]] = {}
         for part in chunks(order_ids):
             query = (
                 sa.select(ORDER_EVENTS)
@@ -368,7 +367,7 @@ class OrderEvents:
         return {oid: tuple(rows) for oid, rows in found.items()}
 
     def _extend(
-        self, row: Mapping[str, Any], batch: _Pending, held_rows: Sequence[Mapping[str, Any]], booked: bool
+        self, row: Mapping[Any, Any], batch: _Pending, held_rows: Sequence[Mapping[Any, Any]], booked: bool
     ) -> tuple[Order | None, list[tuple[OrderEvent, str]], int]:
         """The order with its stored events and the new ones of *batch* (``None`` when nothing is new and the
         payment was held), the new events, and how many of *batch*'s events were held already."""
@@ -421,8 +420,8 @@ class OrderEvents:
             _order_from_row(r, [_event_from_row(e, r["currency"]) for e in held.get(r["id"], ())]) for r in rows
         )
 
-    def _all_events(self) -> dict[str, tuple[Mapping[str, Any], ...]]:
-        found: dict[str, list[Mapping[str, Any]]] = {}
+    def _all_events(self) -> dict[str, tuple[Mapping[Any, Any], ...]]:
+        found: dict[str, list[Mapping[Any, Any]]] = {}
         query = sa.select(ORDER_EVENTS).order_by(ORDER_EVENTS.c.order_id, ORDER_EVENTS.c.seq)
         for row in self.conn.execute(query).mappings():
             found.setdefault(row["order_id"], []).append(row)
@@ -433,4 +432,3 @@ class OrderEvents:
         orders = self.conn.execute(sa.select(sa.func.count()).select_from(ORDERS)).scalar_one()
         events = self.conn.execute(sa.select(sa.func.count()).select_from(ORDER_EVENTS)).scalar_one()
         return int(orders) + int(events)
-

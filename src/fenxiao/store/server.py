@@ -88,7 +88,7 @@ class TemporaryPostgres:
 
     def _run(self, *args: str) -> None:
         user = self._user
-        result = subprocess.run(  # noqa: S603 - the programs are PostgreSQL's own, the arguments ours
+        result = subprocess.run(
             args,
             capture_output=True,
             text=True,

@@ -54,9 +54,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "tier_changes",
-        sa.Column(
-            "sku_id", sa.String(64), sa.ForeignKey("sku_states.sku_id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("sku_id", sa.String(64), sa.ForeignKey("sku_states.sku_id", ondelete="CASCADE"), primary_key=True),
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("at", Instant(), nullable=False),
         sa.Column("at_offset", sa.Integer(), nullable=False),
