@@ -216,13 +216,14 @@ def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
     return type(exc)(where, exc.value, f"{exc.path}: {exc.problem}")
 
 
-@attrs.frozen
+@attrs.define
 class _Pending:
-    """What a batch brings for one order: its payment (if given) and its events in stream order."""
+    """What a batch brings for one order: its payment (if given; ``copies`` more times), its events in order."""
 
     order: Order | None
     order_where: str
     events: list[tuple[OrderEvent, str]]
+    copies: int = 0
 
 
 class OrderEvents:
@@ -274,6 +275,7 @@ class OrderEvents:
         for order_id in sorted(pending):
             batch = pending[order_id]
             row = self._checked(order_id, batch, stored.get(order_id), given_rows.get(order_id))
+            duplicates += batch.copies
             if order_id not in booked and batch.order is not None:
                 duplicates += 1
             order, added, skipped = self._extend(row, batch, held.get(order_id, ()), order_id in booked)
@@ -323,9 +325,11 @@ class OrderEvents:
                 if found is None:
                     found = pending[item.id] = _Pending(header, where, [])
                 elif found.order is None:
-                    found = pending[item.id] = _Pending(header, where, found.events)
-                elif found.order != header:
+                    found.order, found.order_where = header, where
+                elif found.order != header or found.order.paid_at.utcoffset() != header.paid_at.utcoffset():
                     raise PolicyError(where, item.id, f"is paid differently by {found.order_where}")
+                else:
+                    found.copies += 1
                 found.events.extend((event, f"{where}.events[{i}]") for i, event in enumerate(item.events))
             elif isinstance(item, OrderUpdate):
                 found = pending.get(item.order_id)
