@@ -32,6 +32,7 @@ __all__ = [
     "offset_of",
     "optional_moment",
     "require_member",
+    "stored_text",
     "to_fen",
     "utc_of",
 ]
@@ -135,6 +136,17 @@ def enum_of(cls: type[E], value: object, path: str) -> E:
     if member is None:
         raise InvalidValueError(path, value, f"is not a known {cls.__name__}")
     return member  # type: ignore[return-value]  # _members(cls) maps to members of cls
+
+
+def stored_text(value: str, path: str) -> str:
+    """*value* for a text column: PostgreSQL cannot hold the NUL character, so neither database is given one.
+
+    Raises:
+        InvalidValueError: *value* holds a NUL character.
+    """
+    if "\x00" in value:
+        raise InvalidValueError(path, value, "holds a NUL character, which a database text column cannot keep")
+    return value
 
 
 def require_member(value: object, cls: type[E], path: str) -> E:

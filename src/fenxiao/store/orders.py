@@ -55,7 +55,7 @@ from fenxiao.money import Money
 from fenxiao.settlement.ledger import LedgerEntry, entries_for
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
-from fenxiao.store._sql import chunks, enum_of, moment, offset_of, utc_of
+from fenxiao.store._sql import chunks, enum_of, moment, offset_of, stored_text, utc_of
 from fenxiao.store.schema import LEDGER_ENTRIES, ORDER_EVENTS, ORDERS
 
 __all__ = ["IngestReport", "OrderEvents", "OrderUpdate", "StreamItem", "entry_row"]
@@ -122,7 +122,9 @@ def _order_row(order: Order, profile: str, where: str) -> dict[str, Any]:
         "paid_at_offset": offset_of(order.paid_at, f"{where}.paid_at"),
         "units": order.units,
         "category_id": order.category_id,
-        "category_level1": order.category_level1,
+        "category_level1": (
+            stored_text(order.category_level1, f"{where}.category_level1") if order.category_level1 else None
+        ),
         "service_level": order.service_level.value,
         "terms": dumps(order.terms, indent=None),
     }
@@ -138,7 +140,7 @@ def _event_row(order_id: str, seq: int, event: OrderEvent, where: str) -> dict[s
         "at_offset": offset_of(event.at, f"{where}.at"),
         "amount_fen": event.amount.fen if event.amount is not None else None,
         "units": event.units,
-        "reason": event.reason,
+        "reason": stored_text(event.reason, f"{where}.reason"),
     }
 
 
@@ -161,7 +163,7 @@ def entry_row(entry: LedgerEntry, where: str = "entry") -> dict[str, Any]:
         "at_offset": offset_of(entry.at, f"{where}.at"),
         "until": utc_of(until, f"{where}.until") if until is not None else None,
         "until_offset": offset_of(until, f"{where}.until") if until is not None else None,
-        "note": entry.note,
+        "note": stored_text(entry.note, f"{where}.note"),
     }
 
 

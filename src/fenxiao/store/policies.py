@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from fenxiao._internal import validators as v
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.store._sql import moment, offset_of, utc_of
+from fenxiao.store._sql import moment, offset_of, stored_text, utc_of
 from fenxiao.store.schema import POLICY_VERSIONS
 
 __all__ = ["PolicyVersion", "PolicyVersions"]
@@ -113,7 +113,7 @@ class PolicyVersions:
                 "kind": kind,
                 "effective_from": utc_of(effective_from, "PolicyVersions.save.effective_from"),
                 "effective_from_offset": offset_of(effective_from, "PolicyVersions.save.effective_from"),
-                "document": document,
+                "document": stored_text(document, "PolicyVersions.save.document"),
             },
         )
         return given

@@ -27,7 +27,16 @@ from fenxiao.grading.history import Stability, TierChange
 from fenxiao.grading.levels import Tier
 from fenxiao.periods.report import PeriodReport
 from fenxiao.periods.state import ProgramState, SkuState
-from fenxiao.store._sql import chunks, enum_of, insert_ignoring_duplicates, moment, offset_of, optional_moment, utc_of
+from fenxiao.store._sql import (
+    chunks,
+    enum_of,
+    insert_ignoring_duplicates,
+    moment,
+    offset_of,
+    optional_moment,
+    stored_text,
+    utc_of,
+)
 from fenxiao.store.budgets import BudgetSpend
 from fenxiao.store.schema import PROGRAM, PROGRAM_PERIODS, SKU_STATES, TIER_CHANGES
 
@@ -71,7 +80,7 @@ def _change_row(sku_id: str, seq: int, change: TierChange) -> dict[str, Any]:
         **_pair("at", change.at, where),
         "old": _tier(change.old),
         "new": change.new.value,
-        "reason": change.reason,
+        "reason": stored_text(change.reason, f"{where}.reason"),
     }
 
 
