@@ -44,7 +44,8 @@ histories = st.lists(order_histories(profile=PROFILE, max_events=5), max_size=4,
 def order(order_id: str = "o-1", **changes: Any) -> Order:
     """Order *order_id*: ¥100.00 paid at :data:`T0`, 20% commission, a 2% team leader."""
     terms = builders.order_terms(leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("2%"))
-    return builders.order("100.00", **{"id": order_id, "paid_at": T0, "terms": terms, **changes})
+    paid = changes.pop("paid", Money.of("100.00"))
+    return builders.order(paid, **{"id": order_id, "paid_at": T0, "terms": terms, **changes})
 
 
 def update(order_id: str, event_id: str, kind: OrderEventKind, days: int, **fields: object) -> OrderUpdate:

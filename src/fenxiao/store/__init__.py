@@ -23,12 +23,11 @@ See ``docs/store.md``.
 from __future__ import annotations
 
 try:
-    import alembic
     import sqlalchemy
 except ImportError as exc:  # the optional dependency is missing
     from fenxiao.errors import MissingExtraError
 
-    raise MissingExtraError(exc.name or "sqlalchemy", "sql", "fenxiao.store") from exc
+    raise MissingExtraError("sqlalchemy", "sql", "fenxiao.store") from exc
 
 from fenxiao.store.budgets import BudgetSpend
 from fenxiao.store.engine import create_engine
@@ -40,7 +39,7 @@ from fenxiao.store.policies import PolicyVersion, PolicyVersions
 from fenxiao.store.programs import ProgramStates
 from fenxiao.store.stream import build_stream, dumps_item, load_stream, loads_item
 
-del alembic, sqlalchemy
+del sqlalchemy
 
 __all__ = [
     "HEAD",

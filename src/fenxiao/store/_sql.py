@@ -150,15 +150,19 @@ def stored_text(value: str, path: str) -> str:
 
 
 def require_member(value: object, cls: type[E], path: str) -> E:
-    """*value* if it is a member of *cls* (a filter argument).
+    """*value* as a member of *cls*: the member itself or its text (``"influencer"``), as the in-memory ledger's
+    filters read them.
 
     Raises:
-        InvalidValueError: It is not.
+        InvalidValueError: It is neither.
     """
-    if not isinstance(value, cls):
-        allowed = ", ".join(f"{cls.__name__}.{m.name}" for m in cls)
-        raise InvalidValueError(path, value, f"must be one of {allowed}")
-    return value
+    if isinstance(value, cls):
+        return value
+    member = _members(cls).get(value)
+    if member is None or isinstance(value, bool):
+        allowed = ", ".join(repr(m.value) for m in cls)
+        raise InvalidValueError(path, value, f"must be a {cls.__name__} ({allowed})")
+    return member  # type: ignore[return-value]  # _members(cls) maps to members of cls
 
 
 def to_fen(value: object, path: str) -> int:

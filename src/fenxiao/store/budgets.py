@@ -22,7 +22,7 @@ interleaving as in a sequential run: the least of the budget and the sum asked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
@@ -37,6 +37,9 @@ from fenxiao.store._sql import insert_ignoring_duplicates, micros_of, moment, of
 from fenxiao.store.schema import BUDGET_SPEND, BUDGETS
 
 __all__ = ["BudgetSpend", "spend_from_row"]
+
+#: Whether SpendEntry has ``counted_on`` (the day a per-day cap counts a movement on); the column is kept either way.
+_COUNTED_ON: Final = "counted_on" in attrs.fields_dict(SpendEntry)
 
 _B = BUDGETS.c
 _S = BUDGET_SPEND.c
@@ -61,20 +64,24 @@ def _spend_row(entry: SpendEntry, where: str) -> dict[str, Any]:
         "period": entry.period,
         "sku_id": entry.sku_id,
         "merchant_id": entry.merchant_id,
+        "counted_on": getattr(entry, "counted_on", None),
     }
 
 
 def spend_from_row(row: Mapping[Any, Any]) -> SpendEntry:
     """The :class:`~fenxiao.grading.budgets.SpendEntry` a ``budget_spend`` row holds."""
-    return SpendEntry(
-        request_id=row["request_id"],
-        budget=row["budget"],
-        amount=Money(row["amount_fen"], row["currency"]),
-        at=moment(row["at"], row["at_offset"]),
-        period=row["period"],
-        sku_id=row["sku_id"],
-        merchant_id=row["merchant_id"],
-    )
+    fields: dict[str, Any] = {
+        "request_id": row["request_id"],
+        "budget": row["budget"],
+        "amount": Money(row["amount_fen"], row["currency"]),
+        "at": moment(row["at"], row["at_offset"]),
+        "period": row["period"],
+        "sku_id": row["sku_id"],
+        "merchant_id": row["merchant_id"],
+    }
+    if _COUNTED_ON:
+        fields["counted_on"] = row["counted_on"]
+    return SpendEntry(**fields)
 
 
 def _identical(a: SpendEntry, b: SpendEntry) -> bool:

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from fenxiao.errors import FenxiaoError
+from fenxiao.errors import FenxiaoError, MissingExtraError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 __all__ = [
     "HEAD",
@@ -70,12 +71,20 @@ class SchemaVersionError(FenxiaoError, RuntimeError):
 
 
 def _config() -> Config:
+    # Alembic loads only when a schema is created, migrated or checked against an unknown revision (it takes a
+    # second to import; reading and writing through the repositories never needs it).
+    try:
+        from alembic.config import Config
+    except ImportError as exc:
+        raise MissingExtraError("alembic", "sql", "fenxiao.store.migrate") from exc
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
@@ -113,8 +122,12 @@ def _run(conn: Connection, destination: str, step: Callable[[ScriptDirectory, st
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     found = schema_revision(conn)
+    if found == destination == HEAD:
+        return  # already there: nothing to load or run
     if found is not None and found not in revisions():
         raise SchemaVersionError(found, HEAD, "is newer than this fenxiao knows: upgrade fenxiao")
+    from alembic.runtime.environment import EnvironmentContext
+
     script = _script()
 
     def fn(rev: Any, context: Any) -> Iterable[Any]:

@@ -1,6 +1,6 @@
 """The program's state in the database: :class:`ProgramStates` saves and loads a
 :class:`~fenxiao.periods.state.ProgramState` (each SKU's effective tier and hysteresis run, its tier changes, the
-stability rule, the periods run and the budgets' spend) and each period's
+periods run, the moment of the last one and the budgets' spend) and each period's
 :class:`~fenxiao.periods.report.PeriodReport`.
 
 A database holds one program. :meth:`ProgramStates.save` writes only what changed, in the caller's transaction,
@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.history import Stability, TierChange
+from fenxiao.grading.history import TierChange
 from fenxiao.grading.levels import Tier
 from fenxiao.periods.report import PeriodReport
 from fenxiao.periods.state import ProgramState, SkuState
@@ -152,19 +152,8 @@ class ProgramStates:
         changes = self._change_rows()
         skus = [_state_from_rows(row, changes.get(sku_id, ())) for sku_id, row in self._sku_rows().items()]
         book = BudgetSpend(self.conn).book()
-        if program is None:
-            return ProgramState(skus=skus, budgets=book, periods=self.periods())
-        return ProgramState(
-            skus=skus,
-            budgets=book,
-            stability=Stability(
-                demote_after_evaluations=program["demote_after_evaluations"],
-                demote_after_days=program["demote_after_days"],
-                new_sku_days=program["new_sku_days"],
-            ),
-            periods=self.periods(),
-            as_of=optional_moment(program["as_of"], program["as_of_offset"]),
-        )
+        as_of = None if program is None else optional_moment(program["as_of"], program["as_of_offset"])
+        return ProgramState(skus=skus, budgets=book, periods=self.periods(), as_of=as_of)
 
     def load_report(self, period: str) -> PeriodReport | None:
         """The report saved for *period*, or ``None``."""
@@ -200,16 +189,7 @@ class ProgramStates:
                 state.as_of,
                 f"must not be before the saved {stored_as_of.isoformat()}",
             )
-        stability = state.stability
-        self.conn.execute(
-            PROGRAM.update().where(PROGRAM.c.id == _ONE),
-            {
-                "demote_after_evaluations": stability.demote_after_evaluations,
-                "demote_after_days": stability.demote_after_days,
-                "new_sku_days": stability.new_sku_days,
-                **_pair("as_of", state.as_of, "ProgramState"),
-            },
-        )
+        self.conn.execute(PROGRAM.update().where(PROGRAM.c.id == _ONE), _pair("as_of", state.as_of, "ProgramState"))
         new_periods = state.periods[len(stored_periods) :]
         if new_periods:
             first = len(stored_periods) + 1
@@ -221,22 +201,8 @@ class ProgramStates:
         BudgetSpend(self.conn).record(state.budgets.entries)
 
     def _lock_program(self) -> Mapping[str, Any]:
-        """The program row, created with the default settings if absent, locked until the transaction ends."""
-        stability = Stability()
-        insert_ignoring_duplicates(
-            self.conn,
-            PROGRAM,
-            [
-                {
-                    "id": _ONE,
-                    "demote_after_evaluations": stability.demote_after_evaluations,
-                    "demote_after_days": stability.demote_after_days,
-                    "new_sku_days": stability.new_sku_days,
-                    "as_of": None,
-                    "as_of_offset": None,
-                }
-            ],
-        )
+        """The program row (created if absent), locked until the transaction ends."""
+        insert_ignoring_duplicates(self.conn, PROGRAM, [{"id": _ONE, "as_of": None, "as_of_offset": None}])
         program = self._program(lock=True)
         if program is None:  # pragma: no cover - inserted just above
             raise PolicyError("ProgramStates.save", None, "the program row vanished")

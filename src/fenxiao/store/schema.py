@@ -105,14 +105,11 @@ LEDGER_ENTRIES: Final = sa.Table(
     sa.Index("ix_ledger_entries_party", "party", "payee_id", "kind"),
 )
 
-#: The program's settings and clock: one row (``id`` = 1).
+#: The program's clock: one row (``id`` = 1), the moment of the last period run.
 PROGRAM: Final = sa.Table(
     "program",
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
-    sa.Column("demote_after_evaluations", sa.Integer(), nullable=False),
-    sa.Column("demote_after_days", sa.Integer(), nullable=False),
-    sa.Column("new_sku_days", sa.Integer(), nullable=False),
     *_moment("as_of", nullable=True),
     sa.CheckConstraint("id = 1", name="ck_program_one_row"),
 )
@@ -177,6 +174,7 @@ BUDGET_SPEND: Final = sa.Table(
     sa.Column("period", sa.String(_ID)),
     sa.Column("sku_id", sa.String(_ID)),
     sa.Column("merchant_id", sa.String(_ID)),
+    sa.Column("counted_on", sa.Date()),
     sa.UniqueConstraint("budget", "request_id", "movement", name="uq_budget_spend_movement"),
 )
 

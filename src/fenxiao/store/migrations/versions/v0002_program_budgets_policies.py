@@ -26,9 +26,6 @@ def upgrade() -> None:
     op.create_table(
         "program",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
-        sa.Column("demote_after_evaluations", sa.Integer(), nullable=False),
-        sa.Column("demote_after_days", sa.Integer(), nullable=False),
-        sa.Column("new_sku_days", sa.Integer(), nullable=False),
         sa.Column("as_of", Instant()),
         sa.Column("as_of_offset", sa.Integer()),
         sa.CheckConstraint("id = 1", name="ck_program_one_row"),
@@ -83,6 +80,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(64)),
         sa.Column("sku_id", sa.String(64)),
         sa.Column("merchant_id", sa.String(64)),
+        sa.Column("counted_on", sa.Date()),
         sa.UniqueConstraint("budget", "request_id", "movement", name="uq_budget_spend_movement"),
     )
     op.create_table(
