@@ -152,12 +152,13 @@ def test_the_budget_is_never_overspent_and_its_running_total_equals_a_recount(
         assert spend.spent("b-1").fen <= total
 
 
-def _reservers(url: str, budget: str, amount: int, *, partial: bool, processes: int, each: int) -> int:
-    """Start *processes* workers reserving *each* grants of *amount* at once; the total they were granted."""
-    workers = []
+def _reservers(url: str, budget: str, amount: int, *, partial: bool, workers: tuple[int, int]) -> int:
+    """Start *workers* = (processes, grants each) reserving grants of *amount* at once; the total granted."""
+    processes, each = workers
+    started = []
     for p in range(processes):
         args = ["reserve", url, budget, str(p * each), str(each), str(amount), *(["--partial"] if partial else [])]
-        workers.append(
+        started.append(
             subprocess.Popen(
                 [sys.executable, "-m", "tests.store.worker", *args],
                 cwd=ROOT,
@@ -168,7 +169,7 @@ def _reservers(url: str, budget: str, amount: int, *, partial: bool, processes: 
             )
         )
     total = 0
-    for worker in workers:
+    for worker in started:
         with worker:
             out, errors = worker.communicate(timeout=300)
         assert worker.returncode == 0, errors
@@ -184,8 +185,8 @@ def test_several_processes_reserving_at_once_never_overspend(engine: sa.Engine, 
     total, amount = 40_000, 1_300 if partial else 1_000
     define(engine, total)
     define(engine, total, name="b-seq")
-    granted = _reservers(db_url, "b-1", amount, partial=partial, processes=3, each=16)
-    sequential = _reservers(db_url, "b-seq", amount, partial=partial, processes=1, each=48)
+    granted = _reservers(db_url, "b-1", amount, partial=partial, workers=(3, 16))
+    sequential = _reservers(db_url, "b-seq", amount, partial=partial, workers=(1, 48))
     with engine.begin() as conn:
         spend = BudgetSpend(conn)
         assert spend.spent("b-1") == spend.recount("b-1") == Money(granted)

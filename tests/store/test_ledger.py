@@ -158,7 +158,7 @@ def test_bad_filters_are_refused_naming_them(engine: sa.Engine) -> None:
         with pytest.raises(InvalidValueError, match=r"LedgerEntries\.party: must be a Party \('influencer', "):
             ledger.balance("nobody")  # type: ignore[arg-type]
         with pytest.raises(InvalidValueError, match=r"LedgerEntries\.start"):
-            ledger.balance(start=datetime(2026, 1, 1))  # noqa: DTZ001
+            ledger.balance(start=datetime(2026, 1, 1))
         with pytest.raises(InvalidValueError, match=r"LedgerEntries\.kind"):
             ledger.balances(kind=3)  # type: ignore[arg-type]
 
