@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
-import sqlalchemy as sa
 
 from fenxiao.errors import InvalidValueError
 from fenxiao.settlement.splits import Party
