@@ -26,7 +26,7 @@ IngestReport(received=1, orders=1, events=0, duplicates=0, entries=4)
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Final
@@ -87,28 +87,27 @@ class Store:
 
     # -- orders and the ledger -------------------------------------------------------------------------
 
-    def ingest(self, items: Iterable[StreamItem], *, batch_size: int = DEFAULT_BATCH) -> IngestReport:
+    def ingest(
+        self, items: Iterable[StreamItem], *, batch_size: int = DEFAULT_BATCH, labels: Sequence[str] | None = None
+    ) -> IngestReport:
         """Ingest a stream of payments and events (see :meth:`OrderEvents.ingest
-        <fenxiao.store.orders.OrderEvents.ingest>`), committing every *batch_size* items.
+        <fenxiao.store.orders.OrderEvents.ingest>`), committing every *batch_size* items; *labels* name the items
+        in errors (``items[i]`` by default).
 
         A failure rolls back its batch only: the batches before it stay committed, and ingesting the stream again
         after the fix adds exactly what is missing.
         """
         size = v.require_int(batch_size, "Store.ingest.batch_size", 1, 10**7)
+        listed = list(items)
+        names = list(labels) if labels is not None else [f"items[{i}]" for i in range(len(listed))]
+        if len(names) != len(listed):
+            raise InvalidValueError("Store.ingest.labels", len(names), f"must name all {len(listed)} items")
         total = IngestReport(0, 0, 0, 0, 0)
-        batch: list[StreamItem] = []
-        for item in items:
-            batch.append(item)
-            if len(batch) >= size:
-                total += self._ingest(batch)
-                batch = []
-        if batch:
-            total += self._ingest(batch)
+        for start in range(0, len(listed), size):
+            with self.begin() as conn:
+                batch = listed[start : start + size]
+                total += OrderEvents(conn, self.profile).ingest(batch, labels=names[start : start + size])
         return total
-
-    def _ingest(self, batch: list[StreamItem]) -> IngestReport:
-        with self.begin() as conn:
-            return OrderEvents(conn, self.profile).ingest(batch)
 
     def orders(self) -> tuple[Order, ...]:
         """Every order with its events, by id."""
