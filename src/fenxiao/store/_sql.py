@@ -27,8 +27,10 @@ __all__ = [
     "chunks",
     "enum_of",
     "insert_ignoring_duplicates",
+    "insert_rows",
     "micros_of",
     "moment",
+    "moment_columns",
     "offset_of",
     "optional_moment",
     "require_member",
@@ -108,6 +110,30 @@ def utc_of(at: datetime, path: str) -> datetime:
     """*at* as a UTC datetime, for a bind (checked as :func:`offset_of` checks it)."""
     offset_of(at, path)
     return at.astimezone(UTC)
+
+
+@lru_cache(maxsize=65_536)
+def _kept(at: datetime) -> tuple[datetime, int] | None:
+    try:
+        return at.astimezone(UTC), offset_of(at, "")
+    except InvalidValueError:
+        return None
+
+
+def moment_columns(name: str, at: datetime | None, path: str) -> dict[str, Any]:
+    """The two columns ``name`` and ``name_offset`` that keep *at* (both ``None`` for ``None``).
+
+    Raises:
+        InvalidValueError: *at* cannot be kept exactly (see :func:`offset_of`), named by *path*.
+    """
+    if at is None:
+        return {name: None, f"{name}_offset": None}
+    given: object = at
+    kept = _kept(at) if isinstance(given, datetime) else None
+    if kept is None:
+        offset_of(at, path)  # raises, naming the path
+        raise InvalidValueError(path, at, "cannot be kept")  # pragma: no cover - offset_of raised
+    return {name: kept[0], f"{name}_offset": kept[1]}
 
 
 def moment(utc: datetime, offset: int) -> datetime:
@@ -196,6 +222,32 @@ def insert_ignoring_duplicates(conn: Connection, table: sa.Table, rows: Sequence
     else:  # pragma: no cover - open_store accepts only the two
         statement = table.insert()
     conn.execute(statement, list(rows))
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """A plain ``INSERT`` of *rows* (all with the same keys) through the driver's own ``executemany``.
+
+    The hot path of ingestion: it skips SQLAlchemy's per-row parameter processing, doing the one conversion the
+    columns need itself (an :class:`Instant` is microseconds on SQLite, the datetime on PostgreSQL). A duplicate
+    key raises, as any INSERT does.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    sqlite_ = conn.dialect.name == "sqlite"
+    marker = "?" if sqlite_ else "%s"
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join([marker] * len(names))})'
+    instants = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Instant)]
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[name] for name in names]
+        if sqlite_:
+            for i in instants:
+                if values[i] is not None:
+                    values[i] = micros_of(values[i])
+        params.append(tuple(values))
+    conn.exec_driver_sql(sql, params)
 
 
 def chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:

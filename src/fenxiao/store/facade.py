@@ -103,10 +103,11 @@ class Store:
         if len(names) != len(listed):
             raise InvalidValueError("Store.ingest.labels", len(names), f"must name all {len(listed)} items")
         total = IngestReport(0, 0, 0, 0, 0)
+        known: dict[str, Order] = {}
         for start in range(0, len(listed), size):
             with self.begin() as conn:
                 batch = listed[start : start + size]
-                total += OrderEvents(conn, self.profile).ingest(batch, labels=names[start : start + size])
+                total += OrderEvents(conn, self.profile, known=known).ingest(batch, labels=names[start : start + size])
         return total
 
     def orders(self) -> tuple[Order, ...]:

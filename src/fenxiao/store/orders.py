@@ -41,6 +41,7 @@ IngestReport(received=3, orders=0, events=0, duplicates=3, entries=0)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
 import attrs
@@ -55,10 +56,13 @@ from fenxiao.money import Money
 from fenxiao.settlement.ledger import LedgerEntry, entries_for
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
-from fenxiao.store._sql import chunks, enum_of, moment, offset_of, stored_text, utc_of
+from fenxiao.store._sql import chunks, enum_of, insert_rows, moment, moment_columns, stored_text
 from fenxiao.store.schema import LEDGER_ENTRIES, ORDER_EVENTS, ORDERS
 
-__all__ = ["IngestReport", "OrderEvents", "OrderUpdate", "StreamItem", "entry_row"]
+__all__ = ["KNOWN_LIMIT", "IngestReport", "OrderEvents", "OrderUpdate", "StreamItem", "entry_row"]
+
+#: The most orders an :class:`OrderEvents` keeps in its ``known`` dict.
+KNOWN_LIMIT: Final = 100_000
 
 
 @attrs.frozen
@@ -118,8 +122,7 @@ def _order_row(order: Order, profile: str, where: str) -> dict[str, Any]:
         "paid_fen": order.paid.fen,
         "shipping_fen": order.shipping.fen,
         "subsidy_fen": order.subsidy.fen,
-        "paid_at": utc_of(order.paid_at, f"{where}.paid_at"),
-        "paid_at_offset": offset_of(order.paid_at, f"{where}.paid_at"),
+        **moment_columns("paid_at", order.paid_at, f"{where}.paid_at"),
         "units": order.units,
         "category_id": order.category_id,
         "category_level1": (
@@ -136,8 +139,7 @@ def _event_row(order_id: str, seq: int, event: OrderEvent, where: str) -> dict[s
         "event_id": event.id,
         "seq": seq,
         "kind": event.kind.value,
-        "at": utc_of(event.at, f"{where}.at"),
-        "at_offset": offset_of(event.at, f"{where}.at"),
+        **moment_columns("at", event.at, f"{where}.at"),
         "amount_fen": event.amount.fen if event.amount is not None else None,
         "units": event.units,
         "reason": stored_text(event.reason, f"{where}.reason"),
@@ -159,10 +161,8 @@ def entry_row(entry: LedgerEntry, where: str = "entry") -> dict[str, Any]:
         "payee_id": entry.payee_id or "",
         "currency": entry.amount.currency,
         "amount_fen": entry.amount.fen,
-        "at": utc_of(entry.at, f"{where}.at"),
-        "at_offset": offset_of(entry.at, f"{where}.at"),
-        "until": utc_of(until, f"{where}.until") if until is not None else None,
-        "until_offset": offset_of(until, f"{where}.until") if until is not None else None,
+        **moment_columns("at", entry.at, f"{where}.at"),
+        **moment_columns("until", until, f"{where}.until"),
         "note": stored_text(entry.note, f"{where}.note"),
     }
 
@@ -190,7 +190,7 @@ def _order_from_row(row: Mapping[Any, Any], events: Sequence[OrderEvent]) -> Ord
         influencer_id=row["influencer_id"],
         paid=Money(row["paid_fen"], currency),
         paid_at=moment(row["paid_at"], row["paid_at_offset"]),
-        terms=loads(row["terms"], OrderTerms),
+        terms=_terms(row["terms"]),
         units=row["units"],
         shipping=Money(row["shipping_fen"], currency),
         subsidy=Money(row["subsidy_fen"], currency),
@@ -201,6 +201,12 @@ def _order_from_row(row: Mapping[Any, Any], events: Sequence[OrderEvent]) -> Ord
     )
 
 
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> OrderTerms:
+    """The terms a stored document holds (orders share terms: read each document once)."""
+    return loads(text, OrderTerms)
+
+
 _COMPARED: Final = tuple(c.name for c in ORDERS.columns if c.name not in ("terms", "profile"))
 
 
@@ -209,9 +215,7 @@ def _same_payment(stored: Mapping[Any, Any], given: Mapping[str, Any]) -> bool:
     if any(stored[name] != given[name] for name in _COMPARED):
         return False
     # The terms document is compared as terms, so that a field added by a newer fenxiao is no conflict.
-    return bool(
-        stored["terms"] == given["terms"] or loads(stored["terms"], OrderTerms) == loads(given["terms"], OrderTerms)
-    )
+    return bool(stored["terms"] == given["terms"] or _terms(stored["terms"]) == _terms(given["terms"]))
 
 
 def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
@@ -235,11 +239,26 @@ class OrderEvents:
         conn: An open connection; the caller begins and commits the transaction.
         profile: The platform profile whose rules derive the ledger entries; each order remembers the name of
             the profile it was booked under, and refuses events ingested under another.
+        known: Orders this writer built before, by id (a dict kept across batches: :meth:`Store.ingest
+            <fenxiao.store.facade.Store.ingest>` passes one). An order is taken from it instead of being read
+            back only when the database holds exactly its events (events never change, so then it is the same
+            order); ingesting adds the orders it builds. At most :data:`KNOWN_LIMIT` are kept.
     """
 
-    def __init__(self, conn: Connection, profile: PlatformProfile | None = None) -> None:
+    def __init__(
+        self, conn: Connection, profile: PlatformProfile | None = None, *, known: dict[str, Order] | None = None
+    ) -> None:
         self.conn = conn
         self.profile = profile if profile is not None else PlatformProfile()
+        self.known = known
+
+    def _remember(self, order: Order) -> None:
+        known = self.known
+        if known is None:
+            return
+        if len(known) >= KNOWN_LIMIT and order.id not in known:
+            known.clear()  # a bound on memory; orders are read back from the database after this
+        known[order.id] = order
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -285,6 +304,8 @@ class OrderEvents:
             new_events += len(added)
             if order is None:
                 continue
+            if self.known is not None:
+                self._remember(order)
             first = len(order.events) - len(added) + 1
             event_rows.extend(_event_row(order_id, first + i, event, where) for i, (event, where) in enumerate(added))
             wanted = {event.id for event, _ in added} | ({PAID_EVENT_ID} if order_id in booked else set())
@@ -293,10 +314,8 @@ class OrderEvents:
                 for entry in entries_for(order, self.profile)
                 if entry.event_id in wanted
             )
-        if event_rows:
-            self.conn.execute(ORDER_EVENTS.insert(), event_rows)
-        if entry_rows:
-            self.conn.execute(LEDGER_ENTRIES.insert(), entry_rows)
+        insert_rows(self.conn, ORDER_EVENTS, event_rows)
+        insert_rows(self.conn, LEDGER_ENTRIES, entry_rows)
         return IngestReport(len(listed), len(booked), new_events, duplicates, len(entry_rows))
 
     def _checked(
@@ -378,7 +397,13 @@ class OrderEvents:
         """The order with its stored events and the new ones of *batch* (``None`` when nothing is new and the
         payment was held), the new events, and how many of *batch*'s events were held already."""
         currency = row["currency"]
-        held = {r["event_id"]: _event_from_row(r, currency) for r in held_rows}
+        cached = self.known.get(row["id"]) if self.known is not None else None
+        if cached is not None and [e.id for e in cached.events] != [r["event_id"] for r in held_rows]:
+            cached = None  # the database holds other events than this writer last saw: read them
+        if cached is not None:
+            held = {e.id: e for e in cached.events}
+        else:
+            held = {r["event_id"]: _event_from_row(r, currency) for r in held_rows}
         added: list[tuple[OrderEvent, str]] = []
         seen: dict[str, OrderEvent] = dict(held)
         skipped = 0
@@ -394,8 +419,11 @@ class OrderEvents:
         stored_events = [held[r["event_id"]] for r in held_rows]
         if not added and not booked:
             return None, added, skipped  # nothing new: no entry to derive
-        base = batch.order if booked and batch.order is not None else _order_from_row(row, ())
-        order = attrs.evolve(base, events=tuple(stored_events)) if stored_events else base
+        if cached is not None:
+            order = cached
+        else:
+            base = batch.order if booked and batch.order is not None else _order_from_row(row, ())
+            order = attrs.evolve(base, events=tuple(stored_events)) if stored_events else base
         for event, where in added:
             try:
                 order = attrs.evolve(order, events=(*order.events, event))
