@@ -20,6 +20,7 @@ from fenxiao.grading.subsidies import SubsidyBudget
 from fenxiao.money import Money
 from fenxiao.store.budgets import BudgetSpend
 
+from . import worker
 from .databases import DB_SETTINGS, wipe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,43 +153,41 @@ def test_the_budget_is_never_overspent_and_its_running_total_equals_a_recount(
         assert spend.spent("b-1").fen <= total
 
 
-def _reservers(url: str, budget: str, amount: int, *, partial: bool, workers: tuple[int, int]) -> int:
-    """Start *workers* = (processes, grants each) reserving grants of *amount* at once; the total granted."""
-    processes, each = workers
-    started = []
-    for p in range(processes):
-        args = ["reserve", url, budget, str(p * each), str(each), str(amount), *(["--partial"] if partial else [])]
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "tests.store.worker", *args],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-            )
+def _reservers(url: str, prefix: str, processes: int, each: int) -> tuple[int, ...]:
+    """Start *processes* workers at once, each reserving *each* grants from budgets ``PREFIX-all`` (all or nothing)
+    and ``PREFIX-part`` (partial); the totals they were granted from each."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.store.worker", "reserve", url, prefix, str(p * each), str(each)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-    total = 0
-    for worker in started:
-        with worker:
-            out, errors = worker.communicate(timeout=300)
-        assert worker.returncode == 0, errors
-        total += int(out.strip())
-    return total
+        for p in range(processes)
+    ]
+    totals = [0] * len(worker.ASKS)
+    for process in started:
+        with process:
+            out, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+        totals = [t + int(x) for t, x in zip(totals, out.split(), strict=True)]
+    return tuple(totals)
 
 
-@pytest.mark.parametrize("partial", [False, True], ids=["all-or-nothing", "partial"])
-def test_several_processes_reserving_at_once_never_overspend(engine: sa.Engine, db_url: str, partial: bool) -> None:
-    """Three processes reserve 16 grants each from one budget at once, asking for more than it holds: the budget
-    is spent exactly (never more), the processes were granted what the database records, and a sequential run
-    grants the same total."""
-    total, amount = 40_000, 1_300 if partial else 1_000
-    define(engine, total)
-    define(engine, total, name="b-seq")
-    granted = _reservers(db_url, "b-1", amount, partial=partial, workers=(3, 16))
-    sequential = _reservers(db_url, "b-seq", amount, partial=partial, workers=(1, 48))
+def test_several_processes_reserving_at_once_never_overspend(engine: sa.Engine, db_url: str) -> None:
+    """Three processes reserve 16 grants each from two budgets at once, asking for more than they hold (all or
+    nothing from one, partial grants from the other): each budget is spent exactly, never more; the processes were
+    granted what the database records; a sequential run grants the same totals."""
+    total = 40_000
+    for name in ("b-all", "b-part", "s-all", "s-part"):
+        define(engine, total, name=name)
+    concurrent = _reservers(db_url, "b", processes=3, each=16)
+    sequential = _reservers(db_url, "s", processes=1, each=48)
+    assert concurrent == sequential == (total, total)
     with engine.begin() as conn:
         spend = BudgetSpend(conn)
-        assert spend.spent("b-1") == spend.recount("b-1") == Money(granted)
-        assert granted == sequential == total
-        assert len({e.request_id for e in spend.entries("b-1")}) == len(spend.entries("b-1"))
+        for name in ("b-all", "b-part"):
+            assert spend.spent(name) == spend.recount(name) == Money(total)
+            assert len({e.request_id for e in spend.entries(name)}) == len(spend.entries(name))

@@ -60,7 +60,7 @@ def test_ingest_commits_batch_by_batch(db_url: str) -> None:
     items = list(build_stream(orders))
     with open_store(db_url, profile=worker.PROFILE) as store:
         broken = [*items[:10], "junk", *items[10:]]
-        with pytest.raises(InvalidValueError, match=r"items\[0\]: must be an Order"):
+        with pytest.raises(InvalidValueError, match=r"items\[10\]: must be an Order"):
             store.ingest(broken, batch_size=10)  # type: ignore[arg-type]
         assert len({o.id for o in store.orders()}) == sum(1 for i in items[:10] if i.__class__.__name__ == "Order")
         store.ingest(items, batch_size=7)

@@ -54,7 +54,7 @@ def sku_states(draw: st.DrawFn) -> SkuState:
                 at=aware_datetimes(),
                 old=optional_tiers,
                 new=st.sampled_from(Tier),
-                reason=st.text(st.characters(exclude_characters="\x00"), max_size=30),
+                reason=st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=30),
             ),
             max_size=3,
         )

@@ -17,6 +17,7 @@ from fenxiao.store._sql import (
     enum_of,
     micros_of,
     moment,
+    moment_columns,
     offset_of,
     require_member,
     stored_text,
@@ -89,8 +90,19 @@ def test_enums_read_from_columns_and_filters_name_their_members() -> None:
         require_member(True, Party, "p")
 
 
-def test_text_with_a_nul_character_is_refused() -> None:
-    """PostgreSQL text cannot hold NUL: refused on every database alike."""
+def test_text_a_database_cannot_keep_is_refused() -> None:
+    """PostgreSQL text cannot hold NUL, no UTF-8 text a lone surrogate: refused on every database alike."""
     assert stored_text("退款", "note") == "退款"
     with pytest.raises(InvalidValueError, match="note: holds a NUL character"):
         stored_text("a\x00", "note")
+    with pytest.raises(InvalidValueError, match="note: holds a lone surrogate"):
+        stored_text("\udfff", "note")
+
+
+def test_the_same_instant_at_two_offsets_keeps_each_offset() -> None:
+    """moment_columns remembers conversions, but never mixes up equal datetimes written at different offsets."""
+    utc = datetime(2026, 1, 1, tzinfo=UTC)
+    india = utc.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    assert moment_columns("at", utc, "at")["at_offset"] == 0
+    assert moment_columns("at", india, "at")["at_offset"] == 19_800
+    assert moment_columns("at", None, "at") == {"at": None, "at_offset": None}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError, ValidationError
@@ -19,6 +19,7 @@ from fenxiao.testing.commission import order_histories
 orders = st.lists(order_histories(profile=PlatformProfile()), max_size=3, unique_by=lambda o: o.id)
 
 
+@settings(max_examples=40)
 @given(orders=orders)
 def test_every_item_of_a_stream_round_trips_through_its_line(orders: list[Order]) -> None:
     """Payments and events come back equal, times with their offsets; each line is one line of JSON."""
@@ -32,6 +33,7 @@ def test_every_item_of_a_stream_round_trips_through_its_line(orders: list[Order]
             assert back.event.at.isoformat() == item.event.at.isoformat()
 
 
+@settings(max_examples=40)
 @given(orders=orders)
 def test_a_stream_replays_each_order_in_time_order(orders: list[Order]) -> None:
     """build_stream: each order's payment, then its events in order; applying them rebuilds every order."""

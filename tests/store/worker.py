@@ -4,8 +4,9 @@
   (:func:`stream`) in batches of BATCH items, one transaction each, printing ``committed K`` after each commit.
   With ``--pause-in K`` it writes the first half of batch K inside its transaction, prints ``writing K`` and
   waits there (for the test to kill it mid-batch).
-- ``reserve URL BUDGET FIRST COUNT AMOUNT [--partial]``: reserves COUNT grants of AMOUNT fen from BUDGET (request
-  ids ``req-FIRST`` ...), one transaction each, and prints the total granted in fen.
+- ``reserve URL PREFIX FIRST COUNT``: reserves COUNT grants (request ids ``req-FIRST`` ...) of 1,000 fen from budget
+  ``PREFIX-all`` (all or nothing) and of 1,300 fen from ``PREFIX-part`` (partial), one transaction each, and prints
+  the totals granted from each, in fen.
 
 Every line is flushed at once, so that the test reads it as soon as it is written.
 """
@@ -63,16 +64,21 @@ def _ingest(url: str, count: int, batch: int, pause_in: int | None) -> None:
         _say(f"committed {k}")
 
 
+#: The grants the reserve command asks for: budget suffix, amount in fen, partial.
+ASKS = (("all", 1_000, False), ("part", 1_300, True))
+
+
 def _reserve(args: argparse.Namespace) -> None:
     engine = create_engine(args.url)
     at = datetime(2026, 11, 11, tzinfo=UTC)
-    granted = 0
+    granted = dict.fromkeys((suffix for suffix, _, _ in ASKS), 0)
     for n in range(args.first, args.first + args.count):
-        entry = SpendEntry(f"req-{n}", args.budget, Money(args.amount), at + timedelta(seconds=n))
-        with engine.begin() as conn:
-            got = BudgetSpend(conn).reserve(entry, partial=args.partial)
-        granted += got.amount.fen if got is not None else 0
-    _say(str(granted))
+        for suffix, amount, partial in ASKS:
+            entry = SpendEntry(f"req-{n}", f"{args.prefix}-{suffix}", Money(amount), at + timedelta(seconds=n))
+            with engine.begin() as conn:
+                got = BudgetSpend(conn).reserve(entry, partial=partial)
+            granted[suffix] += got.amount.fen if got is not None else 0
+    _say(" ".join(str(granted[suffix]) for suffix, _, _ in ASKS))
 
 
 def main() -> None:
@@ -86,11 +92,9 @@ def main() -> None:
     ingest.add_argument("--pause-in", type=int)
     reserve = sub.add_parser("reserve")
     reserve.add_argument("url")
-    reserve.add_argument("budget")
+    reserve.add_argument("prefix")
     reserve.add_argument("first", type=int)
     reserve.add_argument("count", type=int)
-    reserve.add_argument("amount", type=int)
-    reserve.add_argument("--partial", action="store_true")
     args = parser.parse_args()
     if args.command == "ingest":
         _ingest(args.url, args.count, args.batch, args.pause_in)

@@ -113,7 +113,8 @@ def utc_of(at: datetime, path: str) -> datetime:
 
 
 @lru_cache(maxsize=65_536)
-def _kept(at: datetime) -> tuple[datetime, int] | None:
+def _kept(at: datetime, offset: timedelta | None) -> tuple[datetime, int] | None:
+    # The offset is part of the key: datetimes at one instant are equal (and hash alike) whatever their offsets.
     try:
         return at.astimezone(UTC), offset_of(at, "")
     except InvalidValueError:
@@ -129,7 +130,7 @@ def moment_columns(name: str, at: datetime | None, path: str) -> dict[str, Any]:
     if at is None:
         return {name: None, f"{name}_offset": None}
     given: object = at
-    kept = _kept(at) if isinstance(given, datetime) else None
+    kept = _kept(at, at.utcoffset()) if isinstance(given, datetime) else None
     if kept is None:
         offset_of(at, path)  # raises, naming the path
         raise InvalidValueError(path, at, "cannot be kept")  # pragma: no cover - offset_of raised
@@ -165,13 +166,18 @@ def enum_of(cls: type[E], value: object, path: str) -> E:
 
 
 def stored_text(value: str, path: str) -> str:
-    """*value* for a text column: PostgreSQL cannot hold the NUL character, so neither database is given one.
+    """*value* for a text column: PostgreSQL cannot hold the NUL character and neither database can hold a lone
+    surrogate (text is UTF-8), so neither database is given one.
 
     Raises:
-        InvalidValueError: *value* holds a NUL character.
+        InvalidValueError: *value* holds a NUL character or a lone surrogate.
     """
     if "\x00" in value:
         raise InvalidValueError(path, value, "holds a NUL character, which a database text column cannot keep")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValueError(path, value, "holds a lone surrogate, which is not UTF-8 text") from None
     return value
 
 

@@ -257,7 +257,7 @@ class ProgramStates:
         done = self.conn.execute(
             PROGRAM_PERIODS.update()
             .where(PROGRAM_PERIODS.c.period == report.period)
-            .values(report=dumps(report, indent=None))
+            .values(report=stored_text(dumps(report, indent=None), "ProgramStates.save_report.report"))
         )
         if done.rowcount != 1:
             raise InvalidValueError(

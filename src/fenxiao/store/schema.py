@@ -102,7 +102,8 @@ LEDGER_ENTRIES: Final = sa.Table(
     *_moment("until", nullable=True),
     sa.Column("note", sa.Text(), nullable=False),
     sa.UniqueConstraint("order_id", "event_id", "kind", "party", "payee_id", name="uq_ledger_entries_key"),
-    sa.Index("ix_ledger_entries_party", "party", "payee_id", "kind"),
+    # Covers the balance queries (party, payee, kind filters; currency and amount read from the index alone).
+    sa.Index("ix_ledger_entries_party", "party", "payee_id", "kind", "currency", "amount_fen"),
 )
 
 #: The program's clock: one row (``id`` = 1), the moment of the last period run.

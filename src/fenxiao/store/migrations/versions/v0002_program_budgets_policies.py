@@ -1,4 +1,4 @@
-"""Program state, budgets and policy versions; an index for ledger balances by party.
+"""Program state, budgets and policy versions; an index covering ledger balances by party and payee.
 
 Revision ID: 0002
 Revises: 0001
@@ -21,8 +21,11 @@ _SERIAL = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     """Create the program, program_periods, sku_states, tier_changes, budgets, budget_spend and policy_versions
-    tables, and index the ledger by party, payee and kind."""
-    op.create_index("ix_ledger_entries_party", "ledger_entries", ["party", "payee_id", "kind"])
+    tables, and index the ledger by party, payee and kind (covering currency and amount: balances read the index
+    alone)."""
+    op.create_index(
+        "ix_ledger_entries_party", "ledger_entries", ["party", "payee_id", "kind", "currency", "amount_fen"]
+    )
     op.create_table(
         "program",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
