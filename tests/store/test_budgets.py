@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -27,20 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2026, 11, 11, tzinfo=UTC)
 
 
-def _signed() -> bool:
-    try:
-        SpendEntry("r", "b", Money(-1), AT)
-    except InvalidValueError:
-        return False
-    return True
-
-
-#: Whether SpendEntry takes a negative amount (a return); until it does, the tests of returns are skipped.
-SIGNED = _signed()
-needs_returns = pytest.mark.skipif(not SIGNED, reason="returns need signed SpendEntry amounts (budgets, issue 13)")
-
-
-def grant(request: str, fen: int, budget: str = "b-1", **fields: str) -> SpendEntry:
+def grant(request: str, fen: int, budget: str = "b-1", **fields: Any) -> SpendEntry:
     return SpendEntry(request, budget, Money(fen), AT, **fields)
 
 
@@ -74,7 +62,6 @@ def test_reserving_a_request_again_returns_its_grant_and_spends_nothing(engine: 
         assert spend.spent("b-1") == Money(600)
 
 
-@needs_returns
 def test_returns_give_money_back_once_and_never_more_than_granted(engine: sa.Engine) -> None:
     """A return adds back to what is left; replaying it changes nothing; giving back more than held is refused."""
     define(engine, 1000)
@@ -110,13 +97,15 @@ def test_recording_a_periods_spend_is_idempotent_and_never_overspends(engine: sa
 
 
 def test_bad_reservations_are_refused_naming_the_problem(engine: sa.Engine) -> None:
-    """An undefined budget, a zero amount, another currency: errors naming the entry."""
+    """An undefined budget, a zero or negative amount, another currency: errors naming the entry."""
     define(engine, 1000)
     with engine.begin() as conn:
         spend = BudgetSpend(conn)
         with pytest.raises(InvalidValueError, match="is not a defined budget"):
             spend.reserve(grant("r-1", 5, budget="nope"))
         with pytest.raises(InvalidValueError, match="must be a SpendEntry above zero"):
+            spend.reserve(grant("r-1", -5))  # a return is not a reservation
+        with pytest.raises(InvalidValueError, match=r"SpendEntry.amount: must not be zero"):
             spend.reserve(grant("r-1", 0))
         with pytest.raises(InvalidValueError, match="must be in CNY"):
             spend.reserve(SpendEntry("r-1", "b-1", Money(5, "USD"), AT))
@@ -146,7 +135,7 @@ def test_the_budget_is_never_overspent_and_its_running_total_equals_a_recount(
             if got is not None:
                 granted.append(got)
             assert spend.spent("b-1").fen <= total
-        for n in returns if SIGNED else ():
+        for n in returns:
             if n < len(granted):
                 spend.release(SpendEntry(granted[n].request_id, "b-1", Money(-1), AT + timedelta(days=1)))
         assert spend.spent("b-1") == spend.recount("b-1") == BudgetBook(spend.entries()).spent("b-1")
