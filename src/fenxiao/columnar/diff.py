@@ -63,7 +63,7 @@ from fenxiao.grading.perks import PerkCatalog, Stacking, Subsidy
 from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, Money, Rounding
 from fenxiao.periods.diff import DiffSummary, MigrationCell, ModelDiff, SkuDiff, TierMigration
 from fenxiao.periods.models import Models
-from fenxiao.rules.arrays import IntColumn, TextColumn
+from fenxiao.rules.arrays import IntColumn
 from fenxiao.scoring.context import ScoringContext
 
 __all__ = ["ColumnarDiff", "measure_diff_columns"]
@@ -222,7 +222,7 @@ class ColumnarDiff:
     subsidy_before_fen: tuple[int, ...]
     subsidy_after_fen: tuple[int, ...]
     category_codes: Int64Array = attrs.field(repr=False)
-    sku_ids: TextColumn | None = attrs.field(repr=False)
+    source: Columns = attrs.field(repr=False)  # read again only by to_diff (the sku ids)
     detail: _Changed = attrs.field(repr=False)
 
     @property
@@ -277,9 +277,10 @@ class ColumnarDiff:
         )
 
     def _ids(self) -> list[str]:
-        if self.sku_ids is None:
+        if "sku_id" not in self.source:
             raise InvalidValueError("ColumnarDiff.to_diff", None, "needs the sku_id column, which the columns lack")
-        codes, labels = self.sku_ids.codes, self.sku_ids.labels
+        ids = self.source.text("sku_id")
+        codes, labels = ids.codes, ids.labels
         if codes.size and int(codes.min()) < 0:
             i = int(np.flatnonzero(codes < 0)[0])
             raise InvalidValueError(f"columns.sku_id[{i}]", None, "must not be missing")
@@ -526,7 +527,7 @@ def measure_diff_columns(
         subsidy_before_fen=tuple(totals.subsidy_before),
         subsidy_after_fen=tuple(totals.subsidy_after),
         category_codes=category.codes,
-        sku_ids=source.text("sku_id") if "sku_id" in source else None,
+        source=source,
         detail=_join(kept, slots),
     )
 
