@@ -442,6 +442,8 @@ def measure_diff(
             snapshot (and no *as_of* was given), snapshots in several currencies, or a total beyond the largest
             amount :class:`~fenxiao.money.Money` holds.
         PolicyError: A SKU no tier rule matches, under a policy without a fallback.
+
+    .. versionadded:: 0.1
     """
     base = _models(base, "measure_diff.base")
     other = _models(other, "measure_diff.other")

@@ -123,6 +123,8 @@ def measure_psi(a: Sequence[int], b: Sequence[int]) -> Decimal:
 
     Raises:
         InvalidValueError: The two have a different number of bins, a count is negative, or either is all zeros.
+
+    .. versionadded:: 0.1
     """
     if len(a) != len(b) or not a:
         raise InvalidValueError("measure_psi.b", tuple(b), f"must have as many bins as a ({len(a)})")
@@ -295,6 +297,8 @@ def measure_drift(a: PeriodReport, b: PeriodReport, *, decided: bool = False) ->
 
     Raises:
         InvalidValueError: *a* or *b* is not a :class:`~fenxiao.periods.report.PeriodReport`.
+
+    .. versionadded:: 0.1
     """
     for name, report in (("a", a), ("b", b)):
         if not isinstance(report, PeriodReport):
