@@ -5,7 +5,8 @@ The face of the package holds what a user needs to call fenxiao: the values (``M
 errors, and every type those verbs return. ``docs/naming.md`` lists the verbs and nouns and what each means.
 
 The rest lives in the layer packages, each a public face of its own: :mod:`fenxiao.domain`, :mod:`fenxiao.rules`,
-:mod:`fenxiao.scoring`, :mod:`fenxiao.settlement`, :mod:`fenxiao.grading`, :mod:`fenxiao.market`, and the edges
+:mod:`fenxiao.scoring`, :mod:`fenxiao.settlement`, :mod:`fenxiao.grading`, :mod:`fenxiao.market`,
+:mod:`fenxiao.periods`, and the edges
 :mod:`fenxiao.serialization`, :mod:`fenxiao.sample`, :mod:`fenxiao.columnar`, :mod:`fenxiao.testing`. Names that were
 importable from here before the packages existed still are (``from fenxiao import CategoryMinimum``); they are
 loaded on first use and not listed in ``__all__``.
@@ -39,6 +40,7 @@ from fenxiao.errors import (
     TransitionError,
     ValidationError,
 )
+from fenxiao.grading.budgets import BudgetBook
 from fenxiao.grading.gap import NextTierGap
 from fenxiao.grading.history import TierHistory
 from fenxiao.grading.levels import Tier
@@ -50,6 +52,10 @@ from fenxiao.market.admission import AdmissionDecision, AdmissionPolicy, default
 from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalProgress, GoalTracker
 from fenxiao.market.pool import PoolEntry, PoolFilter, RankedPage, SelectionPool
 from fenxiao.money import Money, Rate, Rounding
+from fenxiao.periods.models import Models
+from fenxiao.periods.report import PeriodReport, SkuPeriod
+from fenxiao.periods.run import PeriodResult, run_period
+from fenxiao.periods.state import ProgramState, SkuState
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
 from fenxiao.rules.table import Finding, Severity
 from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
@@ -114,6 +120,7 @@ __all__ = [
     "Brand",
     "BrandId",
     "BudgetAllocation",
+    "BudgetBook",
     "Catalog",
     "Category",
     "CategoryBenchmark",
@@ -146,6 +153,7 @@ __all__ = [
     "Metric",
     "MetricRule",
     "MissingExtraError",
+    "Models",
     "Money",
     "NextTierGap",
     "Not",
@@ -155,6 +163,8 @@ __all__ = [
     "OrderSplit",
     "OrderTerms",
     "Party",
+    "PeriodReport",
+    "PeriodResult",
     "PerkCatalog",
     "PerkResolution",
     "PlanDecision",
@@ -163,6 +173,7 @@ __all__ = [
     "PolicyError",
     "PoolEntry",
     "PoolFilter",
+    "ProgramState",
     "RankedPage",
     "Rate",
     "RateChange",
@@ -177,8 +188,10 @@ __all__ = [
     "Severity",
     "Sku",
     "SkuId",
+    "SkuPeriod",
     "SkuScores",
     "SkuSnapshot",
+    "SkuState",
     "SubsidyBudget",
     "SubsidyRequest",
     "TeamLeader",
@@ -202,6 +215,7 @@ __all__ = [
     "register_metric",
     "register_perk_kind",
     "resolve_perks",
+    "run_period",
     "select_plan",
     "split",
 ]

@@ -68,9 +68,9 @@ def test_every_group_module_is_in_the_parser() -> None:
         for path in package.glob("*.py")
     }
     groups = {name: group for name, group in found.items() if group is not None}
-    assert set(groups) == {"score", "grading", "split", "market", "changes"}
+    assert set(groups) == {"score", "grading", "split", "market", "periods", "changes"}
     assert set(groups.values()) == set(GROUPS)
-    assert [g.name for g in GROUPS] == ["score", "grading", "split", "market", "changes"]
+    assert [g.name for g in GROUPS] == ["score", "grading", "split", "market", "periods", "changes"]
 
 
 def test_help_lists_every_command_of_every_group_after_demo() -> None:
@@ -89,6 +89,7 @@ def test_help_lists_every_command_of_every_group_after_demo() -> None:
         "admit",
         "pool",
         "goals",
+        "period",
         "diff",
         "drift",
     ]

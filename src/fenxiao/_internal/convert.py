@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Final, TypeVar, get_args, get_origin
 
@@ -32,8 +32,10 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
+from cattrs.gen import make_mapping_structure_fn
 
 from fenxiao._internal import hooks
+from fenxiao._internal.fixed import EXACT
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
@@ -244,7 +246,26 @@ def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any
     return structure
 
 
+_MAPPING_ORIGINS: Final = {dict, collections.abc.Mapping, collections.abc.MutableMapping}
+
+
+def _is_mapping_type(t: Any) -> bool:
+    return t is dict or get_origin(t) in _MAPPING_ORIGINS
+
+
+def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+    inner = make_mapping_structure_fn(t, conv)
+
+    def structure(value: object, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("table", value, "must be a table/object")
+        return inner(value, t)
+
+    return structure
+
+
 converter.register_structure_hook_factory(_is_sequence_type, _sequence_hook)
+converter.register_structure_hook_factory(_is_mapping_type, _mapping_hook)
 converter.register_structure_hook_factory(attrs.has, _attrs_hook)
 converter.register_unstructure_hook_factory(_is_set_type, _set_unstructure_hook)
 
@@ -314,7 +335,8 @@ def _translate(exc: BaseException, cls: type[Any]) -> ValidationError:
 
 def to_dict(value: Any) -> Any:
     """Unstructure a fenxiao value into plain dicts, lists, strings, ints and bools (JSON-ready)."""
-    return converter.unstructure(value)
+    with localcontext(EXACT):
+        return converter.unstructure(value)
 
 
 def from_dict(data: Any, cls: type[T]) -> T:
@@ -324,7 +346,9 @@ def from_dict(data: Any, cls: type[T]) -> T:
         ValidationError: Holding one path-naming error per problem found.
     """
     try:
-        return converter.structure(data, cls)
+        # Read in fenxiao's own decimal context: the caller's precision or traps never change a value read.
+        with localcontext(EXACT):
+            return converter.structure(data, cls)
     except ValidationError:
         raise
     # ArithmeticError: decimal signals (an exponent of a billion) and datetime overflow on absurd values.

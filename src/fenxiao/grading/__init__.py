@@ -25,7 +25,7 @@ Every public name of those modules is importable from here.
 from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.gap import NextTierGap
 from fenxiao.grading.history import Stability, TierChange, TierHistory
-from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs, tier_inputs
+from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.lint import lint_policy
 from fenxiao.grading.perks import (
@@ -113,6 +113,7 @@ __all__ = [
     "perk_kinds",
     "register_perk_kind",
     "resolve_perks",
+    "score_inputs",
     "stacking_precedence",
     "subsidy_requests",
     "tier_inputs",

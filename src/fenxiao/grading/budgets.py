@@ -10,6 +10,7 @@ book never spend the same fen twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -85,3 +86,30 @@ class BudgetBook:
         if total is None:
             return Money.zero(currency) if currency is not None else Money(0)
         return total
+
+    def allocate(
+        self, requests: Iterable[Any], budgets: Sequence[Any], *, period: str | None = None, at: datetime
+    ) -> tuple[BudgetBook, Any]:
+        """Grant *requests* against what each budget has left after this book's spend; the book records the grants.
+
+        Interim version (totals only): the budgets helper's version with caps and returns replaces it.
+        """
+        from fenxiao.grading.subsidies import allocate_subsidies  # noqa: PLC0415
+
+        listed = list(requests)
+        left = [
+            attrs.evolve(
+                b, total=max(b.total - self.spent(b.name, currency=b.total.currency), Money.zero(b.total.currency))
+            )
+            for b in budgets
+        ]
+        allocation = allocate_subsidies(listed, left)
+        by_id = {r.request_id: r for r in listed}
+        entries = list(self.entries)
+        for grant in allocation.grants:
+            if grant.granted.fen > 0:
+                request = by_id[grant.request_id]
+                entries.append(
+                    SpendEntry(grant.request_id, grant.budget, grant.granted, request.at or at, period, request.sku_id)
+                )
+        return BudgetBook(tuple(entries)), allocation

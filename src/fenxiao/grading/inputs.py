@@ -26,8 +26,9 @@ from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import InputKind, InputSpec, Schema
+from fenxiao.scoring.dimensions import SkuScores
 
-__all__ = ["DIMENSION_INPUTS", "TIER_INPUTS", "example_inputs", "tier_inputs"]
+__all__ = ["DIMENSION_INPUTS", "TIER_INPUTS", "example_inputs", "score_inputs", "tier_inputs"]
 
 #: The dimension-score inputs (0–100, exact to 0.01) and the composite. Dimension scores are
 #: namespaced (``score.price``) so they never clash with a snapshot metric (``price`` is the selling price).
@@ -95,6 +96,13 @@ def _input_value(value: object) -> object:
     if isinstance(value, Money):
         return value.yuan
     return value
+
+
+def score_inputs(card: SkuScores) -> dict[str, object]:
+    """The score inputs of one SKU's scores: ``score.<dimension>`` for each dimension and ``composite``."""
+    values: dict[str, object] = {f"score.{d.value}": value for d, value in card.values().items()}
+    values["composite"] = card.composite
+    return values
 
 
 def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: datetime) -> dict[str, object]:

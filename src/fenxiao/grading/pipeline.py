@@ -22,7 +22,7 @@ from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.inputs import tier_inputs
+from fenxiao.grading.inputs import score_inputs, tier_inputs
 from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, resolve_perks
 from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
 from fenxiao.scoring.context import ScoringContext, build_context
@@ -109,7 +109,7 @@ def grade_catalog(
     cards = scorer.score_many(batch, ctx)
     graded = []
     for snapshot, card in zip(batch, cards, strict=True):
-        inputs = tier_inputs(snapshot, _score_inputs(card), when)
+        inputs = tier_inputs(snapshot, score_inputs(card), when)
         if explain:
             decision = policy.decide(inputs, sku_id=snapshot.sku_id)
         else:
@@ -120,9 +120,3 @@ def grade_catalog(
         )
         graded.append(GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs))
     return tuple(graded)
-
-
-def _score_inputs(card: SkuScores) -> dict[str, object]:
-    values: dict[str, object] = {f"score.{d.value}": value for d, value in card.values().items()}
-    values["composite"] = card.composite
-    return values

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.subsidies import SubsidyGrant
@@ -133,7 +134,11 @@ class PeriodReport:
         return tuple(row for row in self.rows if row.held)
 
     def to_rows(self) -> list[dict[str, object]]:
-        """One flat dict per SKU (tiers as ``"L3"``, scores as ``score.<dimension>``), ready for a data frame."""
+        """One flat dict per SKU (tiers as ``"L3"``, scores as ``score.<dimension>``), ready for a data frame.
+
+        Every row has the same keys: the dimensions are those of the first row (a report's rows share one scorer).
+        """
+        dimensions = list(self.rows[0].scores) if self.rows else []
         result: list[dict[str, object]] = []
         for row in self.rows:
             flat: dict[str, object] = {
@@ -141,7 +146,7 @@ class PeriodReport:
                 "sku_id": row.sku_id,
                 "category_id": row.category_id,
                 "merchant_id": row.merchant_id,
-                **{f"score.{name}": value for name, value in row.scores.items()},
+                **{f"score.{name}": row.scores.get(name) for name in dimensions},
                 "composite": row.composite,
                 "decided": row.decided.value,
                 "rule": row.rule,
@@ -154,3 +159,13 @@ class PeriodReport:
             }
             result.append(flat)
         return result
+
+    def to_frame(self, backend: str = "pandas") -> Any:
+        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Raises:
+            MissingExtraError: narwhals or the frame library is not installed.
+        """
+        rows = self.to_rows()
+        columns = list(rows[0]) if rows else ["period", "sku_id", "decided", "effective"]
+        return rows_to_frame(rows, columns, backend, "PeriodReport.to_frame")

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.budgets import BudgetBook
 from fenxiao.grading.history import Stability, TierChange, TierHistory
@@ -125,6 +126,9 @@ def _periods(instance: object, attribute: attrs.Attribute[Any], value: object) -
 class ProgramState:
     """Everything that carries between gradings: each SKU's :class:`SkuState`, the budgets' spend, the periods run.
 
+    How grades are kept from flapping is a rule of the tier policy (:attr:`TierPolicy.stability
+    <fenxiao.grading.tiers.TierPolicy.stability>`), not part of the state: a period folds with the policy in force.
+
     ``skus`` is keyed by SKU id (built from a mapping or from any iterable of states; kept sorted by id so that
     equal states compare and serialize equal). ``as_of`` is the moment of the last period run (a later period
     must not be earlier). ``periods`` lists the ids of the periods run, oldest first.
@@ -132,7 +136,6 @@ class ProgramState:
 
     skus: Mapping[str, SkuState] = attrs.field(factory=dict, converter=_sku_states)
     budgets: BudgetBook = attrs.field(factory=BudgetBook, validator=v.instance_of(BudgetBook))
-    stability: Stability = attrs.field(factory=Stability, validator=v.instance_of(Stability))
     periods: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_periods)
     as_of: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
 
@@ -148,3 +151,28 @@ class ProgramState:
             if state.effective is not None:
                 counts[state.effective] += 1
         return counts
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One flat dict per SKU: tiers as ``"L3"`` (``None`` when never graded), times as datetimes."""
+        return [
+            {
+                "sku_id": s.sku_id,
+                "effective": s.effective.value if s.effective is not None else None,
+                "below_since": s.below_since,
+                "below_count": s.below_count,
+                "below_best": s.below_best.value if s.below_best is not None else None,
+                "last_at": s.last_at,
+                "joined_at": s.joined_at,
+                "changes": len(s.changes),
+            }
+            for s in self.skus.values()
+        ]
+
+    def to_frame(self, backend: str = "pandas") -> Any:
+        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Raises:
+            MissingExtraError: narwhals or the frame library is not installed.
+        """
+        columns = ["sku_id", "effective", "below_since", "below_count", "below_best", "last_at", "joined_at", "changes"]
+        return rows_to_frame(self.to_rows(), columns, backend, "ProgramState.to_frame")

@@ -157,11 +157,28 @@ def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: ob
         raise InvalidValueError("Ledger.currency", value, "must be a three-letter code like 'CNY'")
 
 
+def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
+    """Refuse a settlement before the profile's date: the one door, whether it came through ``Order.settle`` or not."""
+    due = order.settlement_due(profile)
+    if due is not None and at < due:
+        days = profile.settlement_days.for_level(order.service_level)
+        raise PolicyError(
+            f"Order[{order.id}].events.settled.at",
+            at,
+            f"is before the settlement date {due.isoformat()} (receipt + {days} days under profile {profile.name!r})",
+        )
+
+
 def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ...]:
     """Every ledger entry *order*'s payment and events imply under *profile* (see the module docs).
 
     Zero amounts are left out. The result depends only on the order and the profile, which is what makes
     :meth:`Ledger.record` idempotent.
+
+    Raises:
+        PolicyError: A settled event earlier than the profile's settlement date (receipt + the days for the
+            merchant's service level), however the event was added (``Order.settle`` checks it too, but
+            ``Order.apply`` cannot: it does not know the profile).
     """
     if not isinstance(order, Order):
         raise InvalidValueError("entries_for.order", order, "must be an Order")
@@ -191,6 +208,7 @@ def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ..
         current = {(line.party, line.payee_id): line.amount for line in lines.lines}
         zero = Money.zero(order.paid.currency)
         if event is not None and event.kind is OrderEventKind.SETTLED:
+            _check_due(order, profile, event.at)
             for key, amount in previous.items():
                 add(event_id, EntryKind.ESTIMATED, key, -amount, at)
             for key, amount in current.items():
