@@ -198,7 +198,7 @@ def test_rows_are_flat_for_a_frame() -> None:
     summary = diff.summary_rows()
     assert len(summary) == len(diff.categories) + 1
     assert summary[-1]["category_id"] is None
-    assert summary[-1]["gmv_share"] == "0.015220"
+    assert summary[-1]["gmv_share"] == Decimal("0.015220")
     assert summary[-1]["subsidy_change_fen"] == 2_867_042
     assert all(set(r) == set(summary[0]) for r in summary)
     assert diff.migration.to_rows()[-2] == {
@@ -213,7 +213,7 @@ def test_a_category_without_gmv_has_a_zero_share() -> None:
     """gmv_share is 0, not a division by zero, when nothing sells."""
     summary = DiffSummary(None, 0, 0, TierMigration(), Money(0), Money(0), Money(0), Money(0))
     assert summary.gmv_share == 0
-    assert summary.to_row()["gmv_share"] == "0.000000"
+    assert summary.to_row()["gmv_share"] == 0
 
 
 def test_the_migration_matrix_lists_each_cell_once() -> None:
@@ -265,3 +265,18 @@ def test_snapshots_in_another_currency_are_refused() -> None:
     catalog = attrs.evolve(SAMPLE, snapshots=(*rest, odd))
     with pytest.raises(InvalidValueError, match=r"measure_diff\.snapshots\[1\]\.gmv_30d: is not in USD"):
         measure_diff(catalog, Models(), Models())
+
+
+def test_to_frame_gives_the_changes_or_the_summary_as_a_frame() -> None:
+    """Rows of changed SKUs (or the per-category summary) in a pandas or polars frame; a bad backend is named."""
+    pytest.importorskip("narwhals")
+    pytest.importorskip("pandas")
+    diff = measure_diff(SAMPLE, Models(), Models(policy=lowered_l5_bar()))
+    frame = diff.to_frame()
+    assert frame["sku_id"].tolist() == ["sku-00044", "sku-00143"]
+    assert frame["subsidy_change_fen"].sum() == diff.total.subsidy_change.fen
+    summary = diff.to_frame(summary=True)
+    assert len(summary) == len(diff.categories) + 1
+    assert list(measure_diff(SAMPLE, Models(), Models()).to_frame().columns) == list(frame.columns)
+    with pytest.raises(InvalidValueError, match=r"ModelDiff\.to_frame\.backend"):
+        diff.to_frame("excel")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
+from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.periods.drift import (
     PSI_EPSILON,
     PeriodComparison,
@@ -20,6 +22,9 @@ from fenxiao.periods.drift import (
     measure_psi,
 )
 from fenxiao.periods.report import PeriodReport, SkuPeriod
+from fenxiao.periods.run import run_period
+from fenxiao.periods.state import ProgramState
+from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps, loads
 
 AT = datetime(2026, 11, 30, tzinfo=UTC)
@@ -178,6 +183,19 @@ def test_rows_are_flat_for_a_frame() -> None:
     assert comparison.rule_rows() == [{"rule": "r", "a": 2, "b": 2, "change": 0}]
 
 
+def test_to_frame_gives_the_drift_rows_as_a_frame() -> None:
+    """One row per score and category; PSI stays an exact Decimal; a bad backend is named."""
+    pytest.importorskip("narwhals")
+    pytest.importorskip("pandas")
+    a = report("p-1", row("s-1", 50), row("s-2", 70, category="c-2"))
+    comparison = measure_drift(a, a)
+    frame = comparison.to_frame()
+    assert len(frame) == len(comparison.drift) == 18
+    assert frame["psi"].tolist()[0] == Decimal("0.000000")
+    with pytest.raises(InvalidValueError, match=r"PeriodComparison\.to_frame\.backend"):
+        comparison.to_frame("excel")
+
+
 def test_measure_drift_refuses_what_is_not_a_report() -> None:
     """Anything but a PeriodReport is named."""
     with pytest.raises(InvalidValueError, match=r"measure_drift\.b"):
@@ -240,3 +258,23 @@ def test_the_drift_of_a_report_against_itself_is_zero(a: PeriodReport) -> None:
     assert comparison.only_a == comparison.only_b == ()
     categories = {r.category_id for r in a.rows}
     assert {d.category_id for d in comparison.drift} == {None} | categories
+
+
+def test_two_period_runs_compare_with_the_held_sku_on_the_diagonal() -> None:
+    """run_period twice on the sample, one SKU held by hysteresis: effective tiers stay, decided ones fall."""
+    catalog = load_sample()
+    start = catalog_as_of(catalog)
+    first = run_period(catalog, ProgramState(), period="week-1", as_of=start)
+    weaker = tuple(
+        attrs.evolve(s, observed_at=start + timedelta(days=7), units_30d=3 if s.sku_id == "sku-00003" else s.units_30d)
+        for s in catalog.latest_snapshots()
+    )
+    second = run_period(catalog, first.state, period="week-2", as_of=start + timedelta(days=7), snapshots=weaker)
+    effective = measure_drift(first.report, second.report)
+    decided = measure_drift(first.report, second.report, decided=True)
+    assert effective.migration.moved() == ()
+    assert [(c.before, c.after, c.sku_ids) for c in decided.migration.moved()] == [(Tier.L3, Tier.L1, ("sku-00003",))]
+    assert {h.rule: h.b for h in effective.rule_hits if h.b} == second.report.rule_hits()
+    moved = [d for d in effective.drift if d.psi]
+    assert moved
+    assert {d.category_id for d in moved} <= {None, first.report.row("sku-00003").category_id}

@@ -46,7 +46,7 @@ catalog's GMV:
 ('sku-00044', ('traffic-boost', 'exclusive-badge', 'official-subsidy', 'influencer-preferred'), \
 ('l4-boost', 'hot-item-badge', 'l4-preferred'))
 >>> diff.total.subsidy_change.format(grouping=True), diff.total.to_row()["gmv_share"]
-('¥28,670.42', '0.015220')
+('¥28,670.42', Decimal('0.015220'))
 
 .. versionadded:: 0.1
 """
@@ -57,11 +57,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -259,8 +260,8 @@ class DiffSummary:
         return Fraction(self.gmv_affected.fen, self.gmv.fen) if self.gmv.fen else Fraction(0)
 
     def to_row(self) -> dict[str, object]:
-        """The summary as one flat dict (amounts in fen; the share as a decimal string, rounded half even to six
-        places: the exact ratio is ``gmv_affected_fen / gmv_fen``)."""
+        """The summary as one flat dict (amounts in fen; the share a Decimal rounded half even to six places: the
+        exact ratio is ``gmv_affected_fen / gmv_fen``)."""
         ppm = round_div(self.gmv_affected.fen * 10**6, self.gmv.fen, Rounding.HALF_EVEN) if self.gmv.fen else 0
         return {
             "category_id": self.category_id,
@@ -269,11 +270,37 @@ class DiffSummary:
             "moved": self.moved,
             "gmv_fen": self.gmv.fen,
             "gmv_affected_fen": self.gmv_affected.fen,
-            "gmv_share": str(Decimal(ppm).scaleb(-6)),
+            "gmv_share": Decimal(ppm).scaleb(-6),
             "subsidy_before_fen": self.subsidy_before.fen,
             "subsidy_after_fen": self.subsidy_after.fen,
             "subsidy_change_fen": self.subsidy_change.fen,
         }
+
+
+_CHANGE_COLUMNS: Final = (
+    "sku_id",
+    "category_id",
+    "before",
+    "after",
+    "gained",
+    "lost",
+    "gmv_fen",
+    "subsidy_before_fen",
+    "subsidy_after_fen",
+    "subsidy_change_fen",
+)
+_SUMMARY_COLUMNS: Final = (
+    "category_id",
+    "skus",
+    "changed",
+    "moved",
+    "gmv_fen",
+    "gmv_affected_fen",
+    "gmv_share",
+    "subsidy_before_fen",
+    "subsidy_after_fen",
+    "subsidy_change_fen",
+)
 
 
 @attrs.frozen
@@ -336,6 +363,17 @@ class ModelDiff:
     def summary_rows(self) -> list[dict[str, object]]:
         """One flat dict per category, then one for the whole catalog (``category_id`` ``None``)."""
         return [s.to_row() for s in (*self.categories, self.total)]
+
+    def to_frame(self, backend: str = "pandas", *, summary: bool = False) -> Any:
+        """:meth:`to_rows` (or, with *summary*, :meth:`summary_rows`) as a pandas, polars or pyarrow frame.
+
+        Raises:
+            InvalidValueError: *backend* is not one of ``pandas``, ``polars``, ``pyarrow``.
+            MissingExtraError: narwhals or the frame library is not installed.
+        """
+        rows = self.summary_rows() if summary else self.to_rows()
+        columns = _SUMMARY_COLUMNS if summary else _CHANGE_COLUMNS
+        return rows_to_frame(rows, columns, backend, "ModelDiff.to_frame")
 
 
 # -- measuring ---------------------------------------------------------------------------------------------

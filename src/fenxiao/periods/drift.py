@@ -68,11 +68,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.periods.diff import TierMigration
@@ -194,6 +195,9 @@ class RuleHits:
         return self.b - self.a
 
 
+_DRIFT_COLUMNS: Final = ("period_a", "period_b", "category_id", "score", "count_a", "count_b", "psi", "reading")
+
+
 @attrs.frozen
 class PeriodComparison:
     """Two periods side by side (:func:`measure_drift`): tier migration, score drift and rule hits.
@@ -245,6 +249,15 @@ class PeriodComparison:
             }
             for d in self.drift
         ]
+
+    def to_frame(self, backend: str = "pandas") -> Any:
+        """:meth:`to_rows` as a pandas, polars or pyarrow frame (PSI an exact Decimal, or missing).
+
+        Raises:
+            InvalidValueError: *backend* is not one of ``pandas``, ``polars``, ``pyarrow``.
+            MissingExtraError: narwhals or the frame library is not installed.
+        """
+        return rows_to_frame(self.to_rows(), _DRIFT_COLUMNS, backend, "PeriodComparison.to_frame")
 
     def rule_rows(self) -> list[dict[str, object]]:
         """One flat dict per rule: ``rule``, ``a``, ``b`` and ``change``."""
