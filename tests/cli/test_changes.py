@@ -228,3 +228,21 @@ def test_the_demo_section_shows_the_l5_bar_what_if() -> None:
     assert text.startswith("What if the L5 bar (精选好物) moved from composite 90 to 88?")
     assert "200 SKUs graded: 2 change" in text
     assert "sku-00143  c-running  L4 → L5" in text
+
+
+def test_drift_reads_the_reports_the_period_command_writes(tmp_path: Path, lowered: Path) -> None:
+    """period --report twice (the second with the L5 bar at 88), then drift: the two SKUs move L4 → L5."""
+    state = tmp_path / "state.json"
+    for period, as_of, extra in (
+        ("week-1", "2026-11-20T00:00:00+08:00", []),
+        ("week-2", "2026-11-27T00:00:00+08:00", ["--policy", str(lowered)]),
+    ):
+        argv = ["period", "--period", period, "--state", str(state), "--as-of", as_of]
+        status, _ = running.run([*argv, "--report", str(tmp_path / f"{period}.json"), *extra])
+        assert status == 0
+    status, text = running.run(["drift", str(tmp_path / "week-1.json"), str(tmp_path / "week-2.json"), "--json"])
+    assert status == 0
+    comparison = loads(text, PeriodComparison)
+    assert [(c.before, c.after, c.sku_ids) for c in comparison.migration.moved()] == [
+        (Tier.L4, Tier.L5, ("sku-00044", "sku-00143"))
+    ]
