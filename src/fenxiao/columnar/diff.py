@@ -83,14 +83,19 @@ class _Identities:
     """Numbers for grants, equal when the grants are equal (across the two perk catalogs)."""
 
     def __init__(self) -> None:
-        self.keys: list[object] = []
+        self.hashed: dict[object, int] = {}
+        self.unhashable: list[tuple[object, int]] = []  # a plug-in perk need not be hashable: compared by ==
 
     def code(self, key: object) -> int:
-        for i, known in enumerate(self.keys):  # equality, not hashing: a plug-in perk need not be hashable
-            if known == key:
-                return i
-        self.keys.append(key)
-        return len(self.keys) - 1
+        try:
+            return self.hashed.setdefault(key, len(self.hashed) + len(self.unhashable))
+        except TypeError:
+            for known, number in self.unhashable:
+                if known == key:
+                    return number
+            number = len(self.hashed) + len(self.unhashable)
+            self.unhashable.append((key, number))
+            return number
 
 
 @attrs.frozen
@@ -103,13 +108,14 @@ class _Slot:
 
 
 def _slots(catalog: PerkCatalog, identities: _Identities) -> dict[str, _Slot]:
+    # A granted perk is its entry and the perk; a summed subsidy's perk is the combination (its rate, fixed and cap
+    # columns), so there the entry's name stands alone.
+    granted = np.array([-1, *(identities.code((e.name, e.perk)) for e in catalog.entries)], dtype=np.int64)
+    named = np.array([-1, *(identities.code((e.name,)) for e in catalog.entries)], dtype=np.int64)
     result: dict[str, _Slot] = {}
     for slot in perk_slots(catalog):
         subsidy = slot.kind == Subsidy.kind and slot.stacking is Stacking.SUM
-        # A summed subsidy's perk is the combination (its rate, fixed and cap columns); the entry names the slot.
-        keys = [(e.name,) if subsidy else (e.name, e.perk) for e in catalog.entries]
-        codes = np.array([-1, *(identities.code(key) for key in keys)], dtype=np.int64)
-        result[slot.column] = _Slot(slot.column, subsidy, codes)
+        result[slot.column] = _Slot(slot.column, subsidy, named if subsidy else granted)
     return result
 
 
