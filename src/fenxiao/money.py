@@ -461,6 +461,7 @@ class Money:
 
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):
+            _refuse_number(other, "__add__")
             return NotImplemented
         self._same(other, "__add__")
         return self._result(self.fen + other.fen, "__add__")
@@ -469,10 +470,12 @@ class Money:
         # Lets sum(amounts) start from the int 0; nothing else is accepted.
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
             return self
+        _refuse_number(other, "__radd__")
         return NotImplemented
 
     def __sub__(self, other: object) -> Money:
         if not isinstance(other, Money):
+            _refuse_number(other, "__sub__")
             return NotImplemented
         self._same(other, "__sub__")
         return self._result(self.fen - other.fen, "__sub__")
@@ -601,6 +604,12 @@ class Money:
 
 
 # -- Rate -----------------------------------------------------------------------------------------
+
+
+def _refuse_number(other: object, op: str) -> None:
+    """Refuse a number or text added to or taken from Money by name (other types are left to their operators)."""
+    if isinstance(other, (int, float, Decimal, Fraction, str, Rate)):
+        raise InvalidValueError(f"Money.{op}", other, "must be Money (amounts add only to amounts: Money.of('0.10'))")
 
 
 #: ``_trusted(fen, currency)``: a Money from values already known to be valid (an int within MAX_FEN, a checked

@@ -397,6 +397,8 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         ValidationError: Naming every problem: malformed text, a float, a bad field.
     """
     what = getattr(cls, "__name__", str(cls))
+    if not isinstance(text, (str, bytes)):
+        raise ValidationError([InvalidValueError("(document)", text, "must be text (str or bytes)")], what=what)
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_DOCUMENT_BYTES:
         raise ValidationError(

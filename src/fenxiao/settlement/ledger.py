@@ -51,8 +51,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Final
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -85,6 +85,24 @@ class Period(enum.Enum):
         """The first day of the period holding *at* (in *tz*)."""
         local = at.astimezone(tz).date()
         return local if self is Period.DAY else local.replace(day=1)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _member(kind: type[E], value: object, path: str) -> E:
+    """*value* as a member of *kind* (the member itself or its text, ``"influencer"``); anything else is refused."""
+    if isinstance(value, kind):
+        return value
+    for member in kind:
+        if member.value == value:
+            return member
+    allowed = ", ".join(repr(m.value) for m in kind)
+    raise InvalidValueError(path, value, f"must be a {kind.__name__} ({allowed})")
+
+
+def _optional_member(kind: type[E], value: object, path: str) -> E | None:
+    return None if value is None else _member(kind, value, path)
 
 
 #: An entry's identity: (order id, event id, kind, party, payee id).
@@ -257,6 +275,9 @@ class Ledger:
             PolicyError: An entry has the key of a held entry but different content (a conflicting replay).
             InvalidValueError: An entry is not a :class:`LedgerEntry` or is in another currency.
         """
+        given: object = entries
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            raise InvalidValueError("Ledger.append.entries", entries, "must be an iterable of LedgerEntry")
         held = {entry.key: entry for entry in self.entries}
         new: list[LedgerEntry] = []
         for i, entry in enumerate(entries):
@@ -297,7 +318,15 @@ class Ledger:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> tuple[LedgerEntry, ...]:
-        """The entries matching every filter given (*start* inclusive, *end* exclusive, on ``at``)."""
+        """The entries matching every filter given (*start* inclusive, *end* exclusive, on ``at``).
+
+        *party* and *kind* may be given as members or as their text (``"influencer"``, ``"settled"``).
+
+        Raises:
+            InvalidValueError: A party or kind that is neither, or a naive *start* or *end*.
+        """
+        party = _optional_member(Party, party, "Ledger.select.party")
+        kind = _optional_member(EntryKind, kind, "Ledger.select.kind")
         if start is not None:
             v.require_aware(start, "Ledger.select.start")
         if end is not None:
@@ -349,6 +378,9 @@ class Ledger:
         tz: timezone = timezone(timedelta(hours=8)),
     ) -> dict[date, Money]:
         """The balance per *period* (keyed by its first day in *tz*, China Standard Time by default), oldest first."""
+        period = _member(Period, period, "Ledger.by_period.period")
+        if not isinstance(tz, tzinfo):
+            raise InvalidValueError("Ledger.by_period.tz", tz, "must be a timezone")
         totals: dict[date, Money] = {}
         for e in self.select(party, payee_id=payee_id, kind=kind):
             key = period.start(e.at, tz)
