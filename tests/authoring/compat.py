@@ -44,4 +44,4 @@ class _Utils:
 
 
 if not hasattr(_utils.many, "more"):
-    _generator.cu = _Utils()  # type: ignore[assignment]
+    _generator.cu = _Utils()  # type: ignore[attr-defined,assignment]

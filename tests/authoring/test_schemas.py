@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -16,8 +17,8 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from .compat import from_schema
 
+from fenxiao.authoring.cases import RuleCase, RuleCases
 from fenxiao.authoring.kinds import KINDS, RuleFileKind, detect_kind
 from fenxiao.authoring.schemas import DRAFT, build_file_schema, build_schema
 from fenxiao.cli.authoring import GROUP
@@ -26,10 +27,12 @@ from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
 from fenxiao.grading.tiers import TierPolicy, default_tier_policy
 from fenxiao.market.admission import default_admission_policy
+from fenxiao.scoring.scorecards import default_scorecards
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.tiers import tier_policies
 
 from ..cli import running
+from .compat import from_schema
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 KIND_IDS = [k.name for k in KINDS]
@@ -66,8 +69,8 @@ def test_every_default_file_validates_against_its_schema(kind: RuleFileKind, fil
 
 
 def test_every_kind_with_a_default_has_a_default_file() -> None:
-    """Five of the six kinds ship a default; the models kind is made of the others."""
-    assert [k.name for k in KINDS if not k.default] == ["models"]
+    """Five kinds ship a default; the models kind is made of the others, and cases are the author's own."""
+    assert [k.name for k in KINDS if not k.default] == ["models", "rule-cases"]
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
@@ -79,9 +82,13 @@ def test_the_default_value_written_out_validates_as_json_and_toml(kind: RuleFile
 
 
 def _default(kind: RuleFileKind) -> Any:
-    return {"tier-policy": default_tier_policy, "perk-catalog": default_perk_catalog}.get(
-        kind.name, default_admission_policy
-    )()
+    makers: dict[str, Callable[[], Any]] = {
+        "tier-policy": default_tier_policy,
+        "perk-catalog": default_perk_catalog,
+        "admission-policy": default_admission_policy,
+        "rule-cases": lambda: RuleCases((RuleCase("a", {"composite": "90", "x": True}, tier=Tier.L5, granted=()),)),
+    }
+    return makers[kind.name]()
 
 
 def _fenced(language: str) -> list[tuple[str, int, str]]:
@@ -96,7 +103,9 @@ def _fenced(language: str) -> list[tuple[str, int, str]]:
 def _example_files() -> list[tuple[str, str, str]]:
     found = [(f"{page}:{line}", "toml", body) for page, line, body in _fenced("toml")]
     found += [(f"{page}:{line}", "json", body) for page, line, body in _fenced("json")]
-    found += [(f"examples/{p.name}", p.suffix[1:], p.read_text(encoding="utf-8")) for p in (DOCS / "examples").glob("*")]
+    found += [
+        (f"examples/{p.name}", p.suffix[1:], p.read_text(encoding="utf-8")) for p in (DOCS / "examples").glob("*")
+    ]
     return found
 
 
@@ -106,7 +115,7 @@ def test_every_rule_file_in_the_docs_validates_and_loads() -> None:
     for where, format, body in _example_files():
         data = tomllib.loads(body) if format == "toml" else json.loads(body)
         kind = detect_kind(data)
-        if kind is None or "cases" in data:  # not a rule file (a case file, a catalog)
+        if kind is None:  # not a rule file (a catalog, a fragment)
             continue
         assert _problems(kind, data) == [], where
         loads(body, kind.cls, format=format)
@@ -261,14 +270,14 @@ def test_exact_numbers_are_text_or_integers_never_floats() -> None:
     """Decimal fields take "4.75" or 4, not 4.75 (the loader refuses floats)."""
     weights = build_file_schema("scorecards")["$defs"]["CompositeWeights"]["properties"]["brand"]
     validator = jsonschema.Draft202012Validator(weights)
-    assert validator.is_valid("0.2") and validator.is_valid(1)
-    assert not validator.is_valid(0.2) and not validator.is_valid("NaN")
+    assert validator.is_valid("0.2")
+    assert validator.is_valid(1)
+    assert not validator.is_valid(0.2)
+    assert not validator.is_valid("NaN")
     assert from_dict({"brand": "0.2"}, type(default_scorer_weights())) == default_scorer_weights()
 
 
 def default_scorer_weights() -> Any:
-    from fenxiao.scoring.scorecards import default_scorecards
-
     return default_scorecards().weights
 
 
@@ -295,6 +304,7 @@ def test_decimal_patterns_accept_what_decimal_reads() -> None:
     """The exact-number pattern accepts the loader's numbers ("5", "-0.5", "1e3", " 2 ") and refuses others."""
     pattern = build_schema(type(default_scorer_weights()))["properties"]["brand"]["pattern"]
     for good in ("5", "-0.5", "1e3", " 2 ", ".5"):
-        assert re.search(pattern, good) and Decimal(good.strip()).is_finite()
+        assert re.search(pattern, good)
+        assert Decimal(good.strip()).is_finite()
     for bad in ("NaN", "Infinity", "5%", "", "1,000"):
         assert not re.search(pattern, bad)

@@ -92,17 +92,24 @@ def parse_document(text: str | bytes, format: str) -> Any:
         raise ValidationError([InvalidValueError("(document)", size, f"is larger than {MAX_DOCUMENT_BYTES} bytes")])
     try:
         source = text.decode("utf-8") if isinstance(text, bytes) else text
+    except UnicodeDecodeError:
+        raise ValidationError([InvalidValueError("(document)", NOTHING, "is not UTF-8 text")]) from None
+    try:
         if format == "json":
             return json.loads(source, parse_float=_refuse_float, parse_constant=_refuse_float)
         if format == "toml":
             return tomllib.loads(source, parse_float=_refuse_float)
     except _Float as exc:
-        raise ValidationError([InvalidValueError("(document)", exc.text, "has a float; write numbers as strings")]) from None
+        raise ValidationError(
+            [InvalidValueError("(document)", exc.text, "has a float; write numbers as strings")]
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValidationError([InvalidValueError("(document)", exc.lineno, f"is not valid json: {exc.msg}")]) from None
     except (ValueError, RecursionError) as exc:  # TOMLDecodeError, UnicodeDecodeError, huge integers
         match = _TOML_AT.search(str(exc))
-        line = int(match.group(1)) if match else NOTHING
+        line: object = int(match.group(1)) if match else NOTHING
+        if "end of document" in str(exc):
+            line = source.count("\n") + 1
         raise ValidationError([InvalidValueError("(document)", line, f"is not valid {format}: {exc}")]) from None
     raise InvalidValueError("format", format, "must be 'json' or 'toml'")
 
@@ -153,7 +160,9 @@ def lint_text(text: str, *, format: str, source: str = "<text>", kind: str | Non
     except ValidationError as exc:
         problem = exc.errors[0]
         line = problem.value if isinstance(problem.value, int) else None
-        message = problem.problem if problem.value is NOTHING or line is not None else str(problem)[len("(document): ") :]
+        message = (
+            problem.problem if problem.value is NOTHING or line is not None else str(problem)[len("(document): ") :]
+        )
         finding = Finding("(document)", Severity.ERROR, "syntax", message, line=line)
         if line is None and isinstance(problem.value, str):
             line = _line_of_text(text, problem.value)
@@ -207,7 +216,9 @@ def _row_problems(rows: list[Any], key: str, row_type: type[Any], inputs: Any) -
         if isinstance(raw, Mapping) and "name" in raw:
             name = raw["name"]
             if isinstance(name, str) and name in names:
-                found.append(InvalidValueError(f"{where}.name", name, f"is used by an earlier row ({key}[{names[name]}])"))
+                found.append(
+                    InvalidValueError(f"{where}.name", name, f"is used by an earlier row ({key}[{names[name]}])")
+                )
             elif isinstance(name, str):
                 names[name] = i
         try:

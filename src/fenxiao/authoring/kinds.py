@@ -5,7 +5,7 @@ checks it, and the rows it holds (for reporting every broken row at once). :func
 kind from its content: a ``$schema`` naming a kind, else the keys it uses.
 
 >>> [kind.name for kind in KINDS]
-['tier-policy', 'scorecards', 'perk-catalog', 'admission-policy', 'platform-profile', 'models']
+['tier-policy', 'scorecards', 'perk-catalog', 'admission-policy', 'platform-profile', 'models', 'rule-cases']
 >>> detect_kind({"rules": [{"name": "a", "tier": "L1", "when": {}}]}).name
 'tier-policy'
 >>> detect_kind({"entries": []}).name
@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import attrs
 
+from fenxiao.authoring.cases import RuleCase, RuleCases
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.grading.lint import lint_perk_catalog
@@ -33,7 +34,7 @@ from fenxiao.rules.table import Finding
 from fenxiao.scoring.scorecards import Scorecards
 from fenxiao.settlement.profiles import PlatformProfile
 
-__all__ = ["KINDS", "RuleFileKind", "Rows", "detect_kind", "kind_named"]
+__all__ = ["KINDS", "Rows", "RuleFileKind", "detect_kind", "kind_named"]
 
 
 @attrs.frozen
@@ -120,9 +121,7 @@ KINDS: Final = (
         PlatformProfile,
         "fenxiao platform profile: commission bounds, fees, settlement days and rounding of one platform",
         default=("platform-default.toml", "platform-kuaishou.toml", "platform-douyin.toml"),
-        marks=tuple(
-            f.name for f in attrs.fields(PlatformProfile) if f.name not in {"name"}
-        ),
+        marks=tuple(f.name for f in attrs.fields(PlatformProfile) if f.name != "name"),
     ),
     RuleFileKind(
         "models",
@@ -130,6 +129,13 @@ KINDS: Final = (
         "fenxiao models: the scorecards, tier policy, perk catalog and subsidy budgets a period grades with",
         _lint_models,
         marks=("scorecards", "policy", "perks", "budgets"),
+    ),
+    RuleFileKind(
+        "rule-cases",
+        RuleCases,
+        "fenxiao rule cases: examples a policy must decide as stated (python -m fenxiao test POLICY CASES)",
+        rows=(Rows("cases", RuleCase),),
+        marks=("cases",),
     ),
 )
 

@@ -14,6 +14,7 @@ by the line of its key).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Final, TypeAlias
@@ -157,8 +158,6 @@ class _JsonWalker:
         raw = "".join(out)
         if "\\" not in raw:
             return raw
-        import json
-
         decoded: str = json.loads(f'"{raw}"')
         return decoded
 

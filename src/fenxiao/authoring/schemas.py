@@ -258,7 +258,7 @@ def _scorecard(builder: _Builder, hint: Any) -> JSON:
     def make() -> JSON:
         rule = builder.ref("MetricRule", lambda: builder.record(MetricRule, skip=frozenset({"metric"})))
         caps = {"type": "array", "items": builder.ref("Cap", lambda: builder.record(Cap))}
-        metrics = {name: rule for name in metric_names()}
+        metrics = dict.fromkeys(metric_names(), rule)
         return {
             "type": "object",
             "description": "A table of metric names to scoring curves, and the caps on the dimension.",
@@ -284,6 +284,11 @@ FORMS: Final[tuple[tuple[Callable[[Any], bool], Callable[[_Builder, Any], JSON]]
 _FIELD_FORMS: Final[Mapping[tuple[str, str], Callable[[_Builder, Any], JSON]]] = {
     ("PerkEntry", "perk"): _perk,
     ("TierPolicy", "hit"): lambda builder, hint: {"enum": [h.value for h in TIER_HIT_POLICIES]},
+    ("RuleCase", "inputs"): lambda builder, hint: {
+        "type": "object",
+        "description": 'input names to values: exact numbers as text or integers ("72.5", "5%", 300), flags, text',
+        "additionalProperties": {"type": ["string", "integer", "boolean"]},
+    },
 }
 
 
@@ -302,7 +307,10 @@ def build_schema(root: Any, *, title: str | None = None, description: str | None
         name = top["$ref"].rpartition("/")[2]
         top = dict(builder.defs.pop(name)) if name not in _referenced(builder.defs) else top
     if top.get("type") == "object" and "properties" in top:
-        top["properties"] = {"$schema": {"type": "string", "description": "the schema of this file"}, **top["properties"]}
+        top["properties"] = {
+            "$schema": {"type": "string", "description": "the schema of this file"},
+            **top["properties"],
+        }
     schema: JSON = {"$schema": DRAFT}
     if title is not None:
         schema["title"] = title
@@ -333,7 +341,6 @@ def _referenced(defs: Mapping[str, JSON]) -> set[str]:
 
     walk(dict(defs))
     return found
-
 
 
 def build_file_schema(kind: RuleFileKind | str) -> JSON:

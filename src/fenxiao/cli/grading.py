@@ -143,8 +143,12 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(_findings_text(report.findings, report.source) + "\n")
     if not report.loaded:
-        problems = "; ".join(f"{f.path} (line {f.line}): {f.message}" if f.line else f"{f.path}: {f.message}" for f in report.findings)
-        raise InvalidValueError("lint", args.policy_file, f"does not load as a {report.kind or 'rule file'}: {problems}")
+        problems = "; ".join(
+            f"{f.path} (line {f.line}): {f.message}" if f.line else f"{f.path}: {f.message}" for f in report.findings
+        )
+        raise InvalidValueError(
+            "lint", args.policy_file, f"does not load as a {report.kind or 'rule file'}: {problems}"
+        )
     return 1 if report.failed else 0
 
 
@@ -153,8 +157,13 @@ def _findings_text(findings: tuple[Finding, ...], source: str = "") -> str:
         return "no findings"
     counts = Counter(f.severity.value for f in findings)
     summary = ", ".join(f"{counts[s.value]} {s.value}(s)" for s in Severity if counts[s.value])
-    where = (lambda f: f"{source}:{f.line}: " if f.line is not None else f"{source}: ") if source else (lambda f: "")
-    return "\n".join([*(where(f) + str(f) for f in findings), summary])
+    return "\n".join([*(_where(source, f) + str(f) for f in findings), summary])
+
+
+def _where(source: str, finding: Finding) -> str:
+    if not source:
+        return ""
+    return f"{source}:{finding.line}: " if finding.line is not None else f"{source}: "
 
 
 def _cmd_perks(args: argparse.Namespace, out: TextIO) -> int:

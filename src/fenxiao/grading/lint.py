@@ -88,7 +88,7 @@ def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, 
     fires: list[bool] = []
     meter = SearchBudget(budget)  # one budget for the whole policy: lint time is bounded
     exhausted = False
-    for i, rule in enumerate(rules):
+    for i, _rule in enumerate(rules):
         if exhausted:
             fires.append(True)  # unchecked: assume it can fire
             continue
@@ -109,26 +109,8 @@ def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, 
         except PolicyError:
             findings.append(Finding("rules", Severity.WARNING, "too-complex", "could not check for overlaps"))
             exhausted = True
-    if fallback is None and exhausted:
-        findings.append(Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps"))
-    elif fallback is None:
-        try:
-            gap = find_witness(
-                AnyOf(()) if not rules else All(tuple(Not(r.when) for r in rules)), TIER_INPUTS, budget=meter
-            )
-        except PolicyError:
-            findings.append(Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps"))
-        else:
-            if gap is not None:
-                findings.append(
-                    Finding(
-                        "rules",
-                        Severity.ERROR,
-                        "gap",
-                        f"no rule matches some inputs, e.g. {_show_witness(gap)}",
-                        tuple(sorted(gap.items())),
-                    )
-                )
+    if fallback is None:
+        findings.extend(_gap(rules, meter, exhausted))
     named = {r.tier for r in rules} | ({fallback} if fallback else set())
     reachable = {r.tier for r, ok in zip(rules, fires, strict=True) if ok} | ({fallback} if fallback else set())
     for tier in Tier:
@@ -142,12 +124,27 @@ def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, 
     return sorted_findings(findings)
 
 
+def _gap(rules: Sequence[TierRule], meter: SearchBudget, exhausted: bool) -> list[Finding]:
+    """The ``gap`` error of a policy without a fallback, with an input no rule matches (or ``too-complex``)."""
+    if exhausted:
+        return [Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps")]
+    uncovered = AnyOf(()) if not rules else All(tuple(Not(r.when) for r in rules))
+    try:
+        gap = find_witness(uncovered, TIER_INPUTS, budget=meter)
+    except PolicyError:
+        return [Finding("rules", Severity.WARNING, "too-complex", "could not check for gaps")]
+    if gap is None:
+        return []
+    message = f"no rule matches some inputs, e.g. {_show_witness(gap)}"
+    return [Finding("rules", Severity.ERROR, "gap", message, tuple(sorted(gap.items())))]
+
+
 def _decides(policy: TierPolicy, i: int, meter: SearchBudget) -> Finding | None:
     """``None`` when rules[i] decides some input under the policy's hit policy, else the finding saying why not."""
     rules, hit = policy.rules, policy.hit
     rule = rules[i]
     if hit is HitPolicy.FIRST:
-        others = [r for r in rules[:i]]
+        others = list(rules[:i])
     elif hit is HitPolicy.UNIQUE:
         others = [r for j, r in enumerate(rules) if j != i]
     else:  # highest: only a rule of a higher tier takes an input from it
@@ -160,7 +157,9 @@ def _decides(policy: TierPolicy, i: int, meter: SearchBudget) -> Finding | None:
         return Finding(where, Severity.WARNING, "shadowed", f"rule {rule.name!r} can never fire: {what}")
     witness = find_witness(rule.when, TIER_INPUTS, budget=meter)
     if witness is None:
-        return Finding(where, Severity.WARNING, "shadowed", f"rule {rule.name!r} can never fire: its condition can never hold")
+        return Finding(
+            where, Severity.WARNING, "shadowed", f"rule {rule.name!r} can never fire: its condition can never hold"
+        )
     covering = [r.name for r in others if find_witness(All((rule.when, r.when)), TIER_INPUTS, budget=meter) is not None]
     names = ", ".join(repr(n) for n in covering)
     if hit is HitPolicy.UNIQUE:

@@ -5,8 +5,8 @@ condition (the language of :mod:`fenxiao.rules.language`) holds. The hit policy 
 explicit, in decision tables' (DMN) terms: ``first`` (the default: the first rule whose
 condition holds decides), ``highest`` (DMN's PRIORITY: the highest tier among all rules that
 hold) or ``unique`` (at most one rule may hold: an input two rules match is an error, and lint reports every
-overlap with a witness); see :class:`fenxiao.rules.table.HitPolicy`. A policy may name a ``fallback`` tier for inputs no rule
-covers; without one, :meth:`TierPolicy.lint` reports any such gap as an error.
+overlap with a witness); see :class:`fenxiao.rules.table.HitPolicy`. A policy may name a ``fallback`` tier for
+inputs no rule covers; without one, :meth:`TierPolicy.lint` reports any such gap as an error.
 
 Conditions compare named inputs (:data:`fenxiao.grading.inputs.TIER_INPUTS`): every metric of a
 :class:`~fenxiao.domain.snapshots.SkuSnapshot` (rates as fractions, money in yuan),
