@@ -40,8 +40,8 @@ from fenxiao._internal.convert import MAX_DOCUMENT_BYTES, from_dict
 from fenxiao.authoring.kinds import RuleFileKind, detect_kind, kind_named
 from fenxiao.authoring.lines import build_line_index
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
-from fenxiao.rules.language import check
-from fenxiao.rules.table import Finding, Severity, sorted_findings
+from fenxiao.rules.language import check, condition_from_data
+from fenxiao.rules.table import Finding, Severity
 
 __all__ = ["FileLint", "lint_file", "lint_text", "parse_document"]
 
@@ -181,7 +181,9 @@ def lint_text(text: str, *, format: str, source: str = "<text>", kind: str | Non
         except FenxiaoError as exc:  # a lint that cannot finish says so, as a finding
             findings = [Finding("(document)", Severity.WARNING, "not-checked", str(exc))]
     placed = [f if f.line is not None else attrs.evolve(f, line=lines.line_of(f.path)) for f in findings]
-    return FileLint(source, found.name, value is not None, sorted_findings(placed), value)
+    # Errors first, then in the order of the file.
+    ordered = sorted(placed, key=lambda f: (f.severity.order, f.line or 0, f.path, f.code, f.message))
+    return FileLint(source, found.name, value is not None, tuple(ordered), value)
 
 
 def _line_of_text(text: str, needle: str) -> int | None:
@@ -222,14 +224,13 @@ def _row_problems(rows: list[Any], key: str, row_type: type[Any], inputs: Any) -
             elif isinstance(name, str):
                 names[name] = i
         try:
-            row = from_dict(raw, row_type)
+            from_dict(raw, row_type)
         except ValidationError as exc:
             found.extend(InvalidValueError(_under(where, e.path), e.value, e.problem) for e in exc.errors)
-            continue
-        when = getattr(row, "when", None)
-        if inputs is not None and when is not None:
-            try:
-                check(when, inputs, f"{where}.when")
+        raw_when = raw.get("when") if isinstance(raw, Mapping) else None
+        if inputs is not None and raw_when is not None:
+            try:  # the condition alone, whatever else is wrong with the row
+                check(condition_from_data(raw_when, f"{where}.when"), inputs, f"{where}.when")
             except InvalidValueError as exc:
                 found.append(exc)
     return found
