@@ -25,7 +25,7 @@ from fenxiao.grading.inputs import tier_inputs as tier_inputs_of
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
-from fenxiao.rules.interpreter import Check, evaluate, explain
+from fenxiao.rules.interpreter import Check, evaluate
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, condition_from_data
 from fenxiao.rules.table import HitPolicy, Severity
 from fenxiao.sample import load_sample
@@ -652,7 +652,7 @@ def _reference_gap(policy: TierPolicy, inputs: dict[str, Any], tier: Tier) -> Ne
     lenient = {name: inputs.get(name) for name in TIER_INPUTS.names()}
     target = tier.next_up()
     while target is not None:
-        candidates = []
+        candidates: list[tuple[bool, int, D, str, tuple[Check, ...], bool]] = []
         for index, rule in enumerate(policy.rules):
             if rule.tier is not target:
                 continue
