@@ -5,7 +5,7 @@ checks it, and the rows it holds (for reporting every broken row at once). :func
 kind from its content: a ``$schema`` naming a kind, else the keys it uses.
 
 >>> [kind.name for kind in KINDS]
-['tier-policy', 'scorecards', 'perk-catalog', 'admission-policy', 'platform-profile', 'models', 'rule-cases']
+['tier-policy', 'scorecards', 'perk-catalog', 'admission-policy', 'platform-profile', 'models', 'schedule', 'rule-cases']
 >>> detect_kind({"rules": [{"name": "a", "tier": "L1", "when": {}}]}).name
 'tier-policy'
 >>> detect_kind({"entries": []}).name
@@ -29,6 +29,7 @@ from fenxiao.grading.perks import PERK_INPUTS, PerkCatalog, PerkEntry
 from fenxiao.grading.tiers import TierPolicy, TierRule
 from fenxiao.market.admission import ADMISSION_INPUTS, AdmissionPolicy, AdmissionRule
 from fenxiao.periods.models import Models
+from fenxiao.periods.schedule import Schedule, lint_schedule
 from fenxiao.rules.language import Schema
 from fenxiao.rules.table import Finding
 from fenxiao.scoring.scorecards import Scorecards
@@ -129,6 +130,13 @@ KINDS: Final = (
         "fenxiao models: the scorecards, tier policy, perk catalog and subsidy budgets a period grades with",
         _lint_models,
         marks=("scorecards", "policy", "perks", "budgets"),
+    ),
+    RuleFileKind(
+        "schedule",
+        Schedule,
+        "fenxiao schedule: dated versions of the scorecards, tier policy, perks and budgets",
+        lint_schedule,
+        marks=("policies", *((part, "effective_from") for part in ("scorecards", "perks", "budgets"))),
     ),
     RuleFileKind(
         "rule-cases",
