@@ -177,18 +177,20 @@ def _inlined(schema: dict[str, Any], depth: int = 1, opaque: frozenset[str] = fr
     a wider schema, so more documents (the loader must still never crash), drawn in a fraction of the time."""
     defs = schema["$defs"]
 
+    def referenced(name: str, nested: int) -> Any:
+        if name in opaque:
+            return {"type": "object", "maxProperties": 2}
+        if name != "Condition":
+            return inline(defs[name], nested)
+        if nested >= depth:
+            return inline(defs[name]["oneOf"][0], nested)
+        return inline(defs[name], nested + 1)
+
     def inline(node: Any, nested: int) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                name = ref.rpartition("/")[2]
-                if name in opaque:
-                    return {"type": "object", "maxProperties": 2}
-                if name == "Condition":
-                    if nested >= depth:
-                        return inline(defs[name]["oneOf"][0], nested)
-                    return inline(defs[name], nested + 1)
-                return inline(defs[name], nested)
+                return referenced(ref.rpartition("/")[2], nested)
             dropped = {"$defs", "$id", "$schema", "pattern", "description", "title"}
             kept = {("anyOf" if k == "oneOf" else k): v for k, v in node.items() if k not in dropped}
             properties = kept.get("properties")

@@ -4,8 +4,10 @@ Each :class:`RuleFileKind` names the class that reads the file, its shipped defa
 checks it, and the rows it holds (for reporting every broken row at once). :func:`detect_kind` tells a document's
 kind from its content: a ``$schema`` naming a kind, else the keys it uses.
 
->>> [kind.name for kind in KINDS]
-['tier-policy', 'scorecards', 'perk-catalog', 'admission-policy', 'platform-profile', 'models', 'schedule', 'rule-cases']
+>>> [kind.name for kind in KINDS][:5]
+['tier-policy', 'scorecards', 'perk-catalog', 'admission-policy', 'platform-profile']
+>>> [kind.name for kind in KINDS][5:]
+['models', 'schedule', 'rule-cases']
 >>> detect_kind({"rules": [{"name": "a", "tier": "L1", "when": {}}]}).name
 'tier-policy'
 >>> detect_kind({"entries": []}).name
