@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from hypothesis import given
@@ -65,7 +66,7 @@ def test_reserving_a_request_again_returns_its_grant_and_spends_nothing(engine: 
 def test_returns_give_money_back_once_and_never_more_than_granted(engine: sa.Engine) -> None:
     """A return adds back to what is left; replaying it changes nothing; giving back more than held is refused."""
     define(engine, 1000)
-    back = SpendEntry("r-1", "b-1", Money(-200), AT + timedelta(days=1))
+    back = SpendEntry("r-1", "b-1", Money(-200), AT + timedelta(days=1), counted_on=AT.date())
     with engine.begin() as conn:
         spend = BudgetSpend(conn)
         spend.reserve(grant("r-1", 600))
@@ -73,7 +74,7 @@ def test_returns_give_money_back_once_and_never_more_than_granted(engine: sa.Eng
         assert spend.release(back) is False
         assert spend.remaining("b-1") == Money(600)
         with pytest.raises(InvalidValueError, match="gives back more than request 'r-1' holds"):
-            spend.release(SpendEntry("r-1", "b-1", Money(-401), AT + timedelta(days=2)))
+            spend.release(SpendEntry("r-1", "b-1", Money(-401), AT + timedelta(days=2), counted_on=AT.date()))
         with pytest.raises(InvalidValueError, match="must be a SpendEntry with a negative amount"):
             spend.release(grant("r-1", 5))
         assert spend.entries("b-1") == (grant("r-1", 600), back)
@@ -137,7 +138,8 @@ def test_the_budget_is_never_overspent_and_its_running_total_equals_a_recount(
             assert spend.spent("b-1").fen <= total
         for n in returns:
             if n < len(granted):
-                spend.release(SpendEntry(granted[n].request_id, "b-1", Money(-1), AT + timedelta(days=1)))
+                back = attrs.evolve(granted[n], amount=Money(-1), at=AT + timedelta(days=1), counted_on=granted[n].day)
+                spend.release(back)
         assert spend.spent("b-1") == spend.recount("b-1") == BudgetBook(spend.entries()).spent("b-1")
         assert spend.spent("b-1").fen <= total
 
@@ -180,3 +182,16 @@ def test_several_processes_reserving_at_once_never_overspend(engine: sa.Engine, 
         for name in ("b-all", "b-part"):
             assert spend.spent(name) == spend.recount(name) == Money(total)
             assert len({e.request_id for e in spend.entries(name)}) == len(spend.entries(name))
+
+
+def test_a_return_must_keep_its_grants_keys(engine: sa.Engine) -> None:
+    """A return counted on another day than its grant is refused, as BudgetBook refuses it."""
+    wipe(engine)
+    define(engine, 1000)
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        got = spend.reserve(grant("r-1", 100))
+        assert got is not None
+        with pytest.raises(InvalidValueError, match="must keep its grant's period, SKU, merchant and day"):
+            spend.release(SpendEntry("r-1", "b-1", Money(-1), AT + timedelta(days=1)))
+        assert spend.release(attrs.evolve(got, amount=Money(-1), at=AT + timedelta(days=1), counted_on=got.day))

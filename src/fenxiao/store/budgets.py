@@ -22,7 +22,7 @@ interleaving as in a sequential run: the least of the budget and the sum asked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
@@ -37,9 +37,6 @@ from fenxiao.store._sql import insert_ignoring_duplicates, micros_of, moment, of
 from fenxiao.store.schema import BUDGET_SPEND, BUDGETS
 
 __all__ = ["BudgetSpend", "spend_from_row"]
-
-#: Whether SpendEntry has ``counted_on`` (the day a per-day cap counts a movement on); the column is kept either way.
-_COUNTED_ON: Final = "counted_on" in attrs.fields_dict(SpendEntry)
 
 _B = BUDGETS.c
 _S = BUDGET_SPEND.c
@@ -64,24 +61,22 @@ def _spend_row(entry: SpendEntry, where: str) -> dict[str, Any]:
         "period": entry.period,
         "sku_id": entry.sku_id,
         "merchant_id": entry.merchant_id,
-        "counted_on": getattr(entry, "counted_on", None),
+        "counted_on": entry.counted_on,
     }
 
 
 def spend_from_row(row: Mapping[Any, Any]) -> SpendEntry:
     """The :class:`~fenxiao.grading.budgets.SpendEntry` a ``budget_spend`` row holds."""
-    fields: dict[str, Any] = {
-        "request_id": row["request_id"],
-        "budget": row["budget"],
-        "amount": Money(row["amount_fen"], row["currency"]),
-        "at": moment(row["at"], row["at_offset"]),
-        "period": row["period"],
-        "sku_id": row["sku_id"],
-        "merchant_id": row["merchant_id"],
-    }
-    if _COUNTED_ON:
-        fields["counted_on"] = row["counted_on"]
-    return SpendEntry(**fields)
+    return SpendEntry(
+        request_id=row["request_id"],
+        budget=row["budget"],
+        amount=Money(row["amount_fen"], row["currency"]),
+        at=moment(row["at"], row["at_offset"]),
+        period=row["period"],
+        sku_id=row["sku_id"],
+        merchant_id=row["merchant_id"],
+        counted_on=row["counted_on"],
+    )
 
 
 def _identical(a: SpendEntry, b: SpendEntry) -> bool:
@@ -213,6 +208,23 @@ class BudgetSpend:
             raise InvalidValueError("BudgetSpend.release.entry", entry, "must be a SpendEntry with a negative amount")
         return self.record([entry]) == 1
 
+    def _check_keys(self, entry: SpendEntry, where: str) -> None:
+        """A return keeps its grant's period, SKU, merchant and day (as :class:`BudgetBook` requires)."""
+        query = sa.select(BUDGET_SPEND).where(
+            _S.budget == entry.budget, _S.request_id == entry.request_id, _S.movement == "grant"
+        )
+        row = self.conn.execute(query).mappings().first()
+        if row is None:
+            return  # the amount check below names a return without a grant
+        grant = spend_from_row(row)
+        if (grant.period, grant.sku_id, grant.merchant_id, grant.day) != (
+            entry.period,
+            entry.sku_id,
+            entry.merchant_id,
+            entry.day,
+        ):
+            raise InvalidValueError(where, entry, "must keep its grant's period, SKU, merchant and day")
+
     def record(self, entries: Iterable[SpendEntry]) -> int:
         """Record grants and returns decided elsewhere (a period run's allocation), idempotently; how many were
         new. A budget not defined yet gets a row without a total.
@@ -242,6 +254,7 @@ class BudgetSpend:
                 currency = budget["currency"] if budget is not None else "?"
                 raise InvalidValueError(f"{where}.amount", entry.amount, f"must be in {currency}")
             if entry.amount.fen < 0:
+                self._check_keys(entry, where)
                 holds = self.conn.execute(
                     sa.select(sa.func.sum(_S.amount_fen)).where(
                         _S.budget == entry.budget, _S.request_id == entry.request_id
