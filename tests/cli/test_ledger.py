@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao.cli.ledger import GROUP
+from fenxiao.cli.ledger import GROUP, demo_section
+from fenxiao.sample import load_sample
 from fenxiao.settlement.ledger import EntryKind, Ledger
 from fenxiao.settlement.splits import Party
 from fenxiao.store.stream import dumps_item
@@ -130,3 +131,12 @@ def test_bad_options_are_refused_by_name(tmp_path: Path, capsys: pytest.CaptureF
     assert "--kind: must be one of estimated" in capsys.readouterr().err
     assert run("ledger", "ingest", str(events_file(tmp_path, 2)), "--db", db, "--batch-size", "0")[0] == 2
     assert "--batch-size: must be at least 1" in capsys.readouterr().err
+
+
+def test_the_demo_persists_orders_and_two_periods_and_reads_them_back() -> None:
+    """The demo's store section: SQLite in a temporary folder, balances equal to the in-memory ledger."""
+    text = demo_section(load_sample())
+    assert "Periods stored: week-1, week-2" in text
+    assert "the week-2 report reads back equal: True" in text
+    assert "0 new entries" in text
+    assert "Equal to the in-memory ledger of the same orders: True." in text
