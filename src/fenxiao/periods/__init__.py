@@ -6,10 +6,14 @@
 - :mod:`fenxiao.periods.schedule`: :class:`Schedule`, dated versions of the models: which is in force when,
   announcing a change ahead, :func:`lint_schedule`.
 - :mod:`fenxiao.periods.run`: :func:`run_period`, one grading period with memory.
+- :mod:`fenxiao.periods.diff`: :func:`measure_diff`, what a change of models would move (a what-if diff).
+- :mod:`fenxiao.periods.drift`: :func:`measure_drift`, what moved between two periods (migration, PSI, rule hits).
 
 .. versionadded:: 0.1
 """
 
+from fenxiao.periods.diff import DiffSummary, MigrationCell, ModelDiff, SkuDiff, TierMigration, measure_diff
+from fenxiao.periods.drift import PeriodComparison, RuleHits, ScoreDrift, measure_drift, measure_psi
 from fenxiao.periods.models import Models
 from fenxiao.periods.report import PeriodReport, SkuPeriod
 from fenxiao.periods.run import ModelSource, PeriodResult, run_period, snapshots_as_of
@@ -28,12 +32,17 @@ from fenxiao.periods.schedule import (
 from fenxiao.periods.state import ProgramState, SkuState
 
 __all__ = [
+    "DiffSummary",
+    "MigrationCell",
+    "ModelDiff",
     "ModelKind",
     "ModelSource",
     "Models",
+    "PeriodComparison",
     "PeriodReport",
     "PeriodResult",
     "ProgramState",
+    "RuleHits",
     "Schedule",
     "ScheduleEntry",
     "ScheduleSelection",
@@ -41,10 +50,16 @@ __all__ = [
     "ScheduledPerks",
     "ScheduledPolicy",
     "ScheduledScorecards",
+    "ScoreDrift",
+    "SkuDiff",
     "SkuPeriod",
     "SkuState",
+    "TierMigration",
     "VersionInForce",
     "lint_schedule",
+    "measure_diff",
+    "measure_drift",
+    "measure_psi",
     "run_period",
     "snapshots_as_of",
 ]
