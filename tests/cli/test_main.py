@@ -68,9 +68,18 @@ def test_every_group_module_is_in_the_parser() -> None:
         for path in package.glob("*.py")
     }
     groups = {name: group for name, group in found.items() if group is not None}
-    assert set(groups) == {"score", "grading", "split", "market", "periods", "authoring"}
+    assert set(groups) == {"score", "grading", "split", "market", "periods", "changes", "ledger", "authoring"}
     assert set(groups.values()) == set(GROUPS)
-    assert [g.name for g in GROUPS] == ["score", "grading", "split", "market", "periods", "authoring"]
+    assert [g.name for g in GROUPS] == [
+        "score",
+        "grading",
+        "split",
+        "market",
+        "periods",
+        "changes",
+        "ledger",
+        "authoring",
+    ]
 
 
 def test_help_lists_every_command_of_every_group_after_demo() -> None:
@@ -90,6 +99,9 @@ def test_help_lists_every_command_of_every_group_after_demo() -> None:
         "pool",
         "goals",
         "period",
+        "diff",
+        "drift",
+        "ledger",
         "schema",
         "test",
     ]
