@@ -65,6 +65,18 @@ def test_explain_shows_the_trace_and_the_next_tier_gap() -> None:
     assert "next:" in text
 
 
+def test_explain_translates_the_gap_into_raw_metrics() -> None:
+    """The gap in metrics: `explain` lists ways up in units sold, price ... (text and JSON), each one verified."""
+    status, text = run(["explain", "sku-00013"])
+    assert status == 0
+    assert "in metrics (each way verified by scoring and grading again):" in text
+    assert "L4: units_30d 104 → 300; price ¥26.66 → ¥23.37 (regraded L4)" in text
+    status, text = run(["explain", "sku-00013", "--json"])
+    ways = json.loads(text)["next_tier_metrics"]
+    assert ways[0]["moves"][0] == {"metric": "units_30d", "from": "104", "to": "300"}
+    assert all(way["reached"] >= way["tier"] for way in ways)
+
+
 def test_explain_an_unknown_sku_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown id exits 2 with one line naming it."""
     status, _ = run(["explain", "sku-nope"])

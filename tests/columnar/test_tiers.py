@@ -105,3 +105,17 @@ def test_a_row_no_rule_matches_names_the_row() -> None:
 def test_tier_ranks_read_as_their_names() -> None:
     """tier_labels turns ranks into L0 ... L5."""
     assert tier_labels(np.arange(6, dtype=np.int8)).tolist() == ["L0", "L1", "L2", "L3", "L4", "L5"]
+
+
+def test_hit_policy_unique_grades_where_one_rule_holds_and_names_a_row_two_rules_match() -> None:
+    """As TierPolicy.grade: one rule holding decides; a row two rules match raises, naming the row and the rules."""
+    policy = TierPolicy(
+        rules=(
+            TierRule("low", Tier.L1, Compare("units_30d", Op.LE, 10)),
+            TierRule("high", Tier.L3, Compare("units_30d", Op.GE, 10)),
+        ),
+        hit="unique",
+    )
+    assert grade_columns({"units_30d": [0, 11]}, policy)["tier"].tolist() == [1, 3]
+    with pytest.raises(PolicyError, match=r"\['low', 'high'\] all match row 1 \(hit policy 'unique'\)"):
+        grade_columns({"units_30d": [0, 10]}, policy)

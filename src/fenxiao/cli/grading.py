@@ -15,11 +15,14 @@ from fenxiao.cli.common import load_catalog, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.gap import find_metric_moves
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
-from fenxiao.grading.pipeline import GradedSku, grade_catalog
+from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog
 from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
 from fenxiao.rules.table import Finding, Severity
+from fenxiao.scoring.context import build_context
+from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension
 from fenxiao.serialization import load, to_dict
 
@@ -113,15 +116,30 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if not snaps:
         raise InvalidValueError("explain.sku_id", args.sku_id, "has no snapshot to grade")
     # Score against the whole catalog's context, so the result matches `tier` on the same catalog.
-    graded = {g.sku_id: g for g in grade_catalog(catalog, policy=_policy(args.policy))}
+    policy = _policy(args.policy)
+    graded = {g.sku_id: g for g in grade_catalog(catalog, policy=policy)}
     row = graded[args.sku_id]
+    context = build_context(catalog.latest_snapshots())
+    ways = find_metric_moves(policy, default_scorer(), snaps[0], context, catalog_as_of(catalog))
     if args.json:
         data = _decision_json(row.decision)
         data["scores"] = {d.value: str(v) for d, v in row.scorecard.values().items()}
         data["composite"] = str(row.scorecard.composite)
+        data["next_tier_metrics"] = [
+            {
+                "tier": way.target.value,
+                "reached": way.reached.value,
+                "moves": [{"metric": m.metric, "from": _jsonable(m.old), "to": _jsonable(m.new)} for m in way.moves],
+            }
+            for way in ways
+        ]
         write_json(out, data)
         return 0
-    out.write(row.scorecard.explanation + "\n\n" + row.decision.explain() + "\n")
+    text = row.scorecard.explanation + "\n\n" + row.decision.explain() + "\n"
+    if ways:
+        text += "  in metrics (each way verified by scoring and grading again):\n"
+        text += "".join(f"      {way}\n" for way in ways)
+    out.write(text)
     return 0
 
 

@@ -156,7 +156,7 @@ def _repairs(node: Condition, values: Mapping[str, object], negated: bool) -> li
         ways = complement(node.op, node.value) if negated else (((node.op, node.value),),)
         options = []
         for needed in ways:
-            checks = (explain(Compare(node.input, op, value), values).checks[0] for op, value in needed)
+            checks = (explain(Compare(node.input, op, value, node.unit), values).checks[0] for op, value in needed)
             options.append(tuple(c for c in checks if not c.passed))
         return _cheapest(options)
     if isinstance(node, Not):
@@ -229,7 +229,8 @@ def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
         if escaping is None:
             continue
         op, threshold = escaping
-        return make_check(leaf.input, op, threshold, actual, False, False, difference(threshold, Decimal(actual)))
+        gap = difference(threshold, Decimal(actual))
+        return make_check(leaf.input, op, threshold, actual, False, False, gap, leaf.unit)
     return None
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from fenxiao._internal import hooks
 from fenxiao.errors import InvalidValueError
-from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _plain, _show
+from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _show
 
 __all__ = ["Check", "Explanation", "difference", "evaluate", "explain", "make_check"]
 
@@ -102,27 +102,34 @@ class Check:
     passed: bool
     negated: bool = False
     gap: Decimal | None = None
+    unit: str = attrs.field(default="", eq=False)
+    """How the rule wrote its threshold (``"%"``): the actual value, the threshold and the gap are shown so."""
 
     def __str__(self) -> str:
-        shown = _show(self.actual) if isinstance(self.actual, (Decimal, bool, str)) else str(self.actual)
+        unit = self.unit
+        actual = self.actual
+        if isinstance(actual, int) and not isinstance(actual, bool) and unit:
+            actual = Decimal(actual)
+        shown = _show(actual, unit) if isinstance(actual, (Decimal, bool, str)) else str(actual)
         if self.actual is None:  # a missing value satisfies no comparison
             if self.passed:
-                return f"{self.input} missing, so not {self.op.value} {_show(self.threshold)}"
-            return f"{self.input} missing: {self.op.value} {_show(self.threshold)} needed"
+                return f"{self.input} missing, so not {self.op.value} {_show(self.threshold, unit)}"
+            return f"{self.input} missing: {self.op.value} {_show(self.threshold, unit)} needed"
+        threshold = _show(self.threshold, unit)
         if self.passed and self.negated:
-            return f"{self.input} {shown} not {self.op.value} {_show(self.threshold)}"
+            return f"{self.input} {shown} not {self.op.value} {threshold}"
         if self.passed:
-            return f"{self.input} {shown} {self.op.value} {_show(self.threshold)}"
+            return f"{self.input} {shown} {self.op.value} {threshold}"
         if self.negated:
-            return f"{self.input} {shown} must not be {self.op.value} {_show(self.threshold)}"
+            return f"{self.input} {shown} must not be {self.op.value} {threshold}"
         # ">=" reads best as the shortfall ("service 72.5 < 80 needed"); other operators state the need.
         if self.op is Op.GE:
-            text = f"{self.input} {shown} < {_show(self.threshold)} needed"
+            text = f"{self.input} {shown} < {threshold} needed"
         else:
-            text = f"{self.input} {shown}: {self.op.value} {_show(self.threshold)} needed"
+            text = f"{self.input} {shown}: {self.op.value} {threshold} needed"
         if self.gap is not None and self.gap != 0:
             strict = " and more" if self.op in (Op.GT, Op.LT) else ""
-            text += f" ({'+' if self.gap > 0 else '-'}{_plain(self.gap.copy_abs())}{strict})"
+            text += f" ({'+' if self.gap > 0 else '-'}{_show(self.gap.copy_abs(), unit)}{strict})"
         return text
 
 
@@ -195,6 +202,7 @@ def _visit(node: Condition, values: Mapping[str, object], negated: bool, checks:
                 passed,
                 negated,
                 None if passed or negated else _gap(node.op, actual, node.value),
+                node.unit,
             )
         )
         return outcome
@@ -212,11 +220,19 @@ _SET_PASSED, _SET_CHECKS, _SET_CONDITION = (Explanation.__dict__[a.name].__set__
 
 
 def make_check(
-    input: str, op: Op, threshold: Value, actual: object, passed: bool, negated: bool, gap: Decimal | None
+    input: str,
+    op: Op,
+    threshold: Value,
+    actual: object,
+    passed: bool,
+    negated: bool,
+    gap: Decimal | None,
+    unit: str = "",
 ) -> Check:
-    """``Check(input, op, threshold, actual, passed, negated, gap)``, built faster (for explanations in bulk)."""
+    """``Check(input, op, threshold, actual, passed, negated, gap, unit)``, built faster (for explanations in
+    bulk)."""
     check: Check = _NEW(Check)
-    s_input, s_op, s_threshold, s_actual, s_passed, s_negated, s_gap = _CHECK_SLOTS
+    s_input, s_op, s_threshold, s_actual, s_passed, s_negated, s_gap, s_unit = _CHECK_SLOTS
     s_input(check, input)
     s_op(check, op)
     s_threshold(check, threshold)
@@ -224,6 +240,7 @@ def make_check(
     s_passed(check, passed)
     s_negated(check, negated)
     s_gap(check, gap)
+    s_unit(check, unit)
     return check
 
 
@@ -238,6 +255,9 @@ def _teach(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(
         Check,
         cattrs.gen.make_dict_unstructure_fn(
-            Check, converter, actual=cattrs.gen.override(unstruct_hook=unstructure_actual)
+            Check,
+            converter,
+            actual=cattrs.gen.override(unstruct_hook=unstructure_actual),
+            unit=cattrs.gen.override(omit_if_default=True),
         ),
     )

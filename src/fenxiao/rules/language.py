@@ -217,16 +217,31 @@ def _exact(value: Any) -> Any:
     return value
 
 
+def _check_unit(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in UNITS:
+        raise PolicyError("Compare.unit", value, "must be '' (as written) or '%' (a percentage)")
+
+
+#: The units a threshold may be shown in: ``""`` (as the number it is) and ``"%"`` (written ``"5%"``: 0.05).
+UNITS: Final = ("", "%")
+
+
 @attrs.frozen
 class Compare:
     """Compare one named input with a threshold: ``Compare("service", Op.GE, Decimal(80))``.
 
     Whole-number thresholds may be given as ``int`` (they become Decimals); floats are refused by :func:`check`.
+    ``unit`` is how the threshold was written, for people: ``"%"`` when a file said ``"5%"``, so explanations and
+    the file written back say 5%, not 0.05. It is not part of the comparison (equality ignores it).
+
+    >>> str(Compare("refund_rate", Op.LE, Decimal("0.05"), unit="%"))
+    'refund_rate <= 5%'
     """
 
     input: str = attrs.field()
     op: Op = attrs.field(converter=_as_op)
     value: Value = attrs.field(converter=_exact)
+    unit: str = attrs.field(default="", eq=False, repr=False, validator=_check_unit)
 
     @input.validator
     def _check_input(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -234,7 +249,7 @@ class Compare:
             raise PolicyError("Compare.input", value, "must be an input name")
 
     def __str__(self) -> str:
-        return f"{self.input} {self.op.value} {_show(self.value)}"
+        return f"{self.input} {self.op.value} {_show(self.value, self.unit)}"
 
 
 @attrs.frozen
@@ -270,13 +285,13 @@ class Not:
 Condition: TypeAlias = Compare | All | AnyOf | Not
 
 
-def _show(value: Value) -> str:
+def _show(value: Value, unit: str = "") -> str:
     if isinstance(value, tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v, unit) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return _plain(value)
+        return _plain(value.scaleb(2)) + "%" if unit == "%" and value.is_finite() else _plain(value)
     return repr(value)
 
 
@@ -384,21 +399,25 @@ def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) ->
         allowed = ", ".join(repr(o.value) for o in Op)
         raise PolicyError(f"{path}.op", data["op"], f"must be one of {allowed}") from None
     raw = data["value"]
+    written = raw if isinstance(raw, Sequence) and not isinstance(raw, (str, bytes)) else (raw,)
+    unit = "%" if any(isinstance(item, str) and item.strip().endswith("%") for item in written) else ""
     if op in (Op.BETWEEN, Op.IN):
         if not isinstance(raw, Sequence) or isinstance(raw, (str, bytes)):
             raise PolicyError(f"{path}.value", raw, f"must be a list for {op.value!r}")
         values = tuple(_scalar(item, f"{path}.value[{i}]") for i, item in enumerate(raw))
-        return Compare(name, op, values)
-    return Compare(name, op, _scalar(raw, f"{path}.value"))
+        return Compare(name, op, values, unit)
+    return Compare(name, op, _scalar(raw, f"{path}.value"), unit)
 
 
 def condition_to_data(condition: Condition) -> dict[str, Any]:
     """The plain-data form of a condition (numbers as exact strings), the inverse of :func:`condition_from_data`."""
 
-    def scalar(value: Scalar) -> Any:
-        return _plain(value) if isinstance(value, Decimal) else value
-
     if isinstance(condition, Compare):
+        unit = condition.unit
+
+        def scalar(value: Scalar) -> Any:
+            return _show(value, unit) if isinstance(value, Decimal) else value
+
         value = condition.value
         out = [scalar(v) for v in value] if isinstance(value, tuple) else scalar(value)
         return {"input": condition.input, "op": condition.op.value, "value": out}
