@@ -6,7 +6,8 @@ never from a layer above::
     9  fenxiao (the public face), fenxiao.__main__, fenxiao.cli      what people and programs call
     8  fenxiao.serialization, fenxiao.sample,                        the edges: every type's file form, the
        fenxiao.columnar, fenxiao.testing,                            built-in data, the NumPy path, strategies,
-       fenxiao.store                                                 the database adapters (SQLite, PostgreSQL)
+       fenxiao.store,                                                the database adapters (SQLite, PostgreSQL),
+       fenxiao.simulate                                              the season simulator (the flywheel, week by week)
     7  fenxiao.market          admission, the selection pool, program goals
        fenxiao.periods         program state between gradings, period runs, schedules, what-if diff, drift
     6  fenxiao.grading         tier policies, decisions, gaps, lint, history, perks, subsidies, the pipeline
@@ -61,6 +62,7 @@ LAYERS: dict[str, int] = {
     "fenxiao.columnar": 8,
     "fenxiao.testing": 8,
     "fenxiao.store": 8,
+    "fenxiao.simulate": 8,
     "fenxiao.cli": 9,
     "fenxiao.__main__": 9,
     "fenxiao": 9,

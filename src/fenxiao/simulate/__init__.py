@@ -1,0 +1,44 @@
+"""The season simulator: the 快分销 flywheel over a catalog, week by week, measured against the program's goals.
+
+- :mod:`fenxiao.simulate.config`: :class:`SimulationConfig`, every behavioural parameter as data (the defaults, with
+  their reasoning, in ``fenxiao/data/defaults/simulation.toml``).
+- :mod:`fenxiao.simulate.draws`: the integer arithmetic and counter-based draws both paths share.
+- :mod:`fenxiao.simulate.season`: :func:`run_season`, one seeded season on the object path.
+- :mod:`fenxiao.simulate.results`: :class:`Season` and its rows.
+- :mod:`fenxiao.simulate.experiment`: :func:`run_experiment`, two configurations on the same seeds, with bands.
+
+.. versionadded:: 0.1
+"""
+
+from fenxiao.simulate.config import (
+    AdmissionConfig,
+    BudgetPlan,
+    PlacementConfig,
+    ServiceConfig,
+    SimulationConfig,
+    TrafficConfig,
+    default_simulation_config,
+)
+from fenxiao.simulate.results import CategoryWeek, Flywheel, Season, SkuWeek, TierWeek, WeekRow
+from fenxiao.simulate.season import WeekPerks, perks_in_force, run_season, subsidy_requests_of, week_period
+
+__all__ = [
+    "AdmissionConfig",
+    "BudgetPlan",
+    "CategoryWeek",
+    "Flywheel",
+    "PlacementConfig",
+    "Season",
+    "ServiceConfig",
+    "SimulationConfig",
+    "SkuWeek",
+    "TierWeek",
+    "TrafficConfig",
+    "WeekPerks",
+    "WeekRow",
+    "default_simulation_config",
+    "perks_in_force",
+    "run_season",
+    "subsidy_requests_of",
+    "week_period",
+]
