@@ -29,6 +29,7 @@ from fenxiao._internal.defaults import read_default
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 from fenxiao.settlement.profiles import PRESETS
+from fenxiao.simulate.draws import MAX_VIEWS
 
 __all__ = [
     "MAX_WEEKS",
@@ -82,7 +83,8 @@ class TrafficConfig:
         price_floor, price_ceiling: Price power: the conversion multiplier at a price score (价格力) of 0 and of
             100, linear in between.
         noise: The week's demand shock per SKU: a triangular draw between ``-noise`` and ``+noise`` of the demand.
-        views_cap: The most views a SKU can get in one week (keeps every product inside 64-bit integers).
+        views_cap: The most views one sales channel of a SKU gets in a week (at most
+            :data:`~fenxiao.simulate.draws.MAX_VIEWS`, which keeps every product inside 64-bit integers).
     """
 
     conversion: Rate = attrs.field(default=Rate.of("0.02"), validator=v.rate)
@@ -91,7 +93,7 @@ class TrafficConfig:
     price_floor: Decimal = attrs.field(default=Decimal("0.6"), validator=_multiplier(Decimal(0), Decimal(10)))
     price_ceiling: Decimal = attrs.field(default=Decimal("1.4"), validator=_multiplier(Decimal(0), Decimal(10)))
     noise: Rate = attrs.field(default=Rate.of("0.3"), validator=v.rate)
-    views_cap: int = attrs.field(default=10**10, validator=v.int_between(1, 10**11))
+    views_cap: int = attrs.field(default=MAX_VIEWS, validator=v.int_between(1, MAX_VIEWS))
 
     def __attrs_post_init__(self) -> None:
         if self.price_ceiling < self.price_floor:
@@ -111,7 +113,7 @@ class PlacementConfig:
 
     picks: int = attrs.field(default=3, validator=v.int_between(0, 100))
     exponent: int = attrs.field(default=2, validator=v.int_between(0, 4))
-    reach: Rate = attrs.field(default=Rate.of("0.002"), validator=v.rate)
+    reach: Rate = attrs.field(default=Rate.of("0.0005"), validator=v.rate)
 
 
 @attrs.frozen
@@ -149,7 +151,7 @@ class AdmissionConfig:
     new_merchant: Rate = attrs.field(default=Rate.of("0.6"), validator=v.rate)
     recruits: Decimal = attrs.field(default=Decimal("0.25"), validator=_multiplier(Decimal(0), Decimal(1000)))
     recruits_per_million: Decimal = attrs.field(
-        default=Decimal("0.5"), validator=_multiplier(Decimal(0), Decimal(1000))
+        default=Decimal("0.05"), validator=_multiplier(Decimal(0), Decimal(1000))
     )
     review_approve: Rate = attrs.field(default=Rate.of("0.8"), validator=v.rate)
     leader_fee: Rate = attrs.field(default=Rate.of("0.03"), validator=v.rate)

@@ -29,8 +29,12 @@ from typing import Any, Final
 
 __all__ = [
     "MASK64",
+    "MAX_FANS",
+    "MAX_MULTIPLIER_PPM",
+    "MAX_VIEWS",
     "PPM",
     "Stream",
+    "base_views",
     "draw",
     "expected_milli",
     "key_of",
@@ -47,6 +51,13 @@ __all__ = [
 MASK64: Final = (1 << 64) - 1
 #: Parts per million: rates and multipliers are whole ppm.
 PPM: Final = 1_000_000
+#: The most views a channel may have in a week, and the largest conversion multiplier (price power), in ppm. With
+#: these bounds every product below fits in a signed 64-bit integer: views × conversion / 1000 ≤ 10**11 thousandths,
+#: × a multiplier ≤ 10**18, × the shock (≤ 2,000,000 ppm) after dividing again ≤ 2 × 10**17.
+MAX_VIEWS: Final = 10**8
+MAX_MULTIPLIER_PPM: Final = 10 * PPM
+#: Fans beyond this count reach no more (a guard: fans × reach stays inside 64 bits).
+MAX_FANS: Final = 10**12
 _GOLDEN: Final = 0x9E3779B97F4A7C15
 _M1: Final = 0xBF58476D1CE4E5B9
 _M2: Final = 0x94D049BB133111EB
@@ -131,3 +142,28 @@ def views_of(base: Any, boost_ppm: Any, badge_ppm: Any) -> Any:
 def expected_milli(views: Any, conversion_ppm: Any, price_ppm: Any, shock: Any) -> Any:
     """Expected units, in thousandths, of *views* at the conversion × price power × the week's shock (all ppm)."""
     return scale_ppm(scale_ppm(views * conversion_ppm // 1000, price_ppm), shock)
+
+
+def _smaller(a: Any, b: Any) -> Any:
+    """The smaller of *a* and *b*, elementwise on arrays (``min`` written as arithmetic, for both paths)."""
+    return b + (a - b) * (a < b)
+
+
+def base_views(
+    milli: Any, conversion_ppm: Any, price_ppm: Any, boost_ppm: Any, badge_ppm: Any, promoted: Any, cap: Any
+) -> Any:
+    """A SKU's base views: those that sell *milli* thousandths a week under its perks at the start (the calibration).
+
+    The inverse of :func:`views_of` and :func:`expected_milli` at a shock of one: the views that sell *milli* at the
+    conversion and price power, less the *promoted* views the SKU's 达人优选 promotions are expected to bring, divided
+    by the badge's lift and the traffic boost; never below zero nor above *cap*. No conversion sells nothing, so
+    then the base is zero.
+
+    >>> base_views(10_000, 20_000, 1_000_000, 2_000_000, 1_000_000, 0, 10**8)  # 10 units at 2%, boosted ×2
+    250
+    """
+    sells = (conversion_ppm > 0) * (price_ppm > 0)
+    reach = _smaller(milli * 1000 // (conversion_ppm + (conversion_ppm == 0)), 10 * cap + 10)
+    views = _smaller(reach * PPM // (price_ppm + (price_ppm == 0)), cap)
+    needed = views * PPM // badge_ppm - promoted
+    return _smaller(needed * (needed > 0) * PPM // boost_ppm, cap) * sells

@@ -38,8 +38,8 @@ class WeekRow:
     Attributes:
         week: 1 for the first week; ``as_of`` is the week's close (when its period was graded).
         skus: SKUs graded at the close; ``listed``: SKUs with an approved listing that could sell this week.
-        applications, joined, rejected: Applications decided this week, SKUs that joined the pool (approved at
-            once or after review), applications turned down.
+        applications, joined, rejected: Applications made this week, SKUs graded for the first time at this
+            close (approved at once this week, or last week after a review), applications turned down.
         traffic: Views of every SKU (base × traffic boost × badge, plus 达人优选 promotions); ``promotions``:
             influencer picks this week.
         units, gmv: Units sold and the goods amount paid this week.
@@ -103,11 +103,16 @@ class CategoryWeek:
 
 @attrs.frozen
 class SkuWeek:
-    """One SKU in one week: the tier in force, its views, promotions, sales, refunds and subsidy."""
+    """One SKU in one week: the tier in force, its base views and all its views, promotions, sales, refunds, subsidy.
+
+    ``traffic`` is ``base`` × the traffic boost × the badge's lift, plus the views of 达人优选 promotions: with no
+    perk at all it is ``base``.
+    """
 
     week: int
     sku_id: str
     tier: str
+    base: int
     traffic: int
     promotions: int
     units: int

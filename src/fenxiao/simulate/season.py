@@ -53,15 +53,15 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Merchant, Sku
-from fenxiao.domain.ids import InfluencerId, ListingId, MerchantId, SkuId
+from fenxiao.domain.ids import InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.domain.people import Influencer, LeaderLevel
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.levels import Tier
-from fenxiao.grading.pipeline import catalog_as_of, perk_inputs
 from fenxiao.grading.inputs import tier_inputs
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkResolution, resolve_perks
+from fenxiao.grading.pipeline import catalog_as_of, perk_inputs
 from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRequest, apply_subsidy
 from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy, review_listing, sku_inputs
 from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalProgress, GoalTracker, settled_sales
@@ -86,6 +86,8 @@ _WEEK: Final = timedelta(days=7)
 #: The ranking points of a listing are read for an influencer with no fit (no main category, no price band).
 _NEUTRAL: Final = Influencer(InfluencerId("simulate-neutral"), "neutral")
 _PAGE: Final = 1000
+#: A serious violation counts against a new SKU's snapshot for a year.
+_YEAR_DAYS: Final = 365
 
 
 def week_period(week: int) -> str:
@@ -128,7 +130,7 @@ def perks_in_force(report: PeriodReport, models: Models) -> dict[str, WeekPerks]
         badges: set[str] = set()
         preferred: int | None = None
         for name in row.granted:
-            perk = by_name.get(name)
+            perk: Any = by_name.get(name)
             kind = getattr(perk, "kind", None)
             if kind == "traffic_boost":
                 boost = max(boost, ppm_of(perk.multiplier))
@@ -297,11 +299,13 @@ class _Season:
         seed: int,
         config: SimulationConfig,
         models: Models,
+        baseline: Models,
         admission: AdmissionPolicy,
     ) -> None:
         self.seed = seed
         self.config = config
         self.models = models
+        self.baseline = baseline
         self.admission = admission
         self.profile = PlatformProfile.preset(config.platform)
         self.start = catalog_as_of(catalog)
@@ -320,6 +324,7 @@ class _Season:
         self.noise = traffic.noise.ppm
         self.cap = traffic.views_cap
         self.reach = config.placement.reach.ppm
+        self.long_tail = InfluencerId(config.long_tail_influencer)
         self.state = ProgramState()
         self.ledger = Ledger()
         self.orders: dict[str, Order] = {}
@@ -398,20 +403,32 @@ class _Season:
     # -- the season's start -------------------------------------------------------------------------------
 
     def begin(self) -> None:
+        """Grade the catalog as it is (``w00``) and calibrate every SKU's base views against the baseline."""
+        snapshots = [s.snapshot for s in self.sims]
         models = self.models_at(0)
+        baseline = attrs.evolve(self.baseline, budgets=models.budgets)
+        if baseline != models:
+            # The history happened under the baseline: calibrate under it, then grade with the season's models.
+            reference = run_period(
+                self.catalog,
+                ProgramState(),
+                period=week_period(0),
+                as_of=self.start,
+                models=baseline,
+                snapshots=snapshots,
+            )
+            self.rows = {r.sku_id: r for r in reference.report.rows}
+            self.perks = perks_in_force(reference.report, baseline)
+            self._calibrate()
         result = run_period(
-            self.catalog,
-            self.state,
-            period=week_period(0),
-            as_of=self.start,
-            models=models,
-            snapshots=[s.snapshot for s in self.sims],
+            self.catalog, self.state, period=week_period(0), as_of=self.start, models=models, snapshots=snapshots
         )
         self._graded(0, result.state, result.report, models)
-        self._calibrate()
+        if baseline == models:
+            self._calibrate()
 
     def _calibrate(self) -> None:
-        """Each SKU's base views: what sells its last 30 days' weekly rate under the perks it holds at the start.
+        """Each SKU's base views: what sells its last 30 days' weekly rate under the perks it held at the start.
 
         The catalog's influencers already promoted goods before the season, so a SKU's expected 达人优选 views are
         part of that rate: the base is what the rate needs beyond them (never below zero).
@@ -426,15 +443,16 @@ class _Season:
                 sim.base = self._cold_start(sim)
                 continue
             held = self.perks[sim.sku.id]
-            rate = self.conversion * self._price_power(sim)
-            views = sim.units[-1] * 1000 * _PPM // rate if rate else 0
             badge = self.badge_ppm if held.badges else _PPM
-            needed = max(0, views * _PPM // badge - promoted.get(sim.sku.id, 0))
-            sim.base = min(self.cap, needed * _PPM // held.boost_ppm)
+            price = self._price_power(sim)
+            promotion = promoted.get(sim.sku.id, 0)
+            sim.base = int(
+                d.base_views(sim.units[-1], self.conversion, price, held.boost_ppm, badge, promotion, self.cap)
+            )
 
     def _cold_start(self, sim: _Sim) -> int:
         u = d.uniform_ppm(d.draw(self.seed, 0, d.Stream.COLD, sim.key))
-        return int(self.config.traffic.cold_start_views * 2 * u // _PPM)
+        return min(self.cap, self.config.traffic.cold_start_views * 2 * u // _PPM)
 
     def _price_power(self, sim: _Sim) -> int:
         row = self.rows.get(sim.sku.id)
@@ -492,7 +510,7 @@ class _Season:
             return chosen
         for influencer in self.influencers:
             key = d.key_of(influencer.id)
-            views = influencer.fans * self.reach // _PPM
+            views = min(influencer.fans, d.MAX_FANS) * self.reach // _PPM
             mains = influencer.main_category_ids
             for j in range(picks):
                 pick = (key + j) & d.MASK64
@@ -509,14 +527,14 @@ class _Season:
         return chosen
 
     def expected_placement(self) -> dict[str, int]:
-        """Each SKU's expected 达人优选 views in a week under the current list (each influencer's share rounded down)."""
+        """Each SKU's expected 达人优选 views a week under the current list (each influencer's share rounded down)."""
         picks = self.config.placement.picks
         groups, cumulative = self.preferred_list()
         expected: dict[str, int] = defaultdict(int)
         if not picks or not groups:
             return expected
         for influencer in self.influencers:
-            views = influencer.fans * self.reach // _PPM
+            views = min(influencer.fans, d.MAX_FANS) * self.reach // _PPM
             targets = [c if c in groups else None for c in influencer.main_category_ids] or [None]
             for category in targets:
                 totals = cumulative[category]
@@ -558,7 +576,7 @@ class _Season:
     def sales(self, week: int, picks: Mapping[tuple[str, str], tuple[int, int]]) -> list[_Line]:
         """Every sales line of the week, with its units, refunds and the refunds that come after settlement."""
         by_sku: dict[str, list[tuple[Influencer, int, int]]] = defaultdict(list)
-        influencers = {i.id: i for i in self.influencers}
+        influencers: dict[str, Influencer] = {i.id: i for i in self.influencers}
         for (sku_id, influencer_id), (views, count) in sorted(picks.items()):
             by_sku[sku_id].append((influencers[influencer_id], views, count))
         service = self.config.service
@@ -578,7 +596,9 @@ class _Season:
             price = self._price_power(sim)
             for line in sku_lines:
                 milli = d.expected_milli(line.views, self.conversion, price, shock)
-                line.units = int(d.round_stochastic(milli, d.uniform_ppm(d.draw(self.seed, week, d.Stream.UNITS, line.key))))
+                line.units = int(
+                    d.round_stochastic(milli, d.uniform_ppm(d.draw(self.seed, week, d.Stream.UNITS, line.key)))
+                )
                 refund = line.units * sim.refund_ppm // 1000
                 line.refunded = int(
                     d.round_stochastic(refund, d.uniform_ppm(d.draw(self.seed, week, d.Stream.REFUND, line.key)))
@@ -604,7 +624,7 @@ class _Season:
                 id=order_id,
                 merchant_id=sim.sku.merchant_id,
                 sku_id=sim.sku.id,
-                influencer_id=influencer.id if influencer is not None else InfluencerId(self.config.long_tail_influencer),
+                influencer_id=influencer.id if influencer is not None else self.long_tail,
                 paid=sim.snapshot.price * line.units,
                 paid_at=paid_at,
                 terms=OrderTerms(
@@ -632,13 +652,13 @@ class _Season:
         admission = self.config.admission
         carried: dict[str, list[_Sim]] = defaultdict(list)
         for sim in listed:
-            leader_id = sim.listing.terms.team_leader_id if sim.listing is not None else None
-            if leader_id is not None:
-                carried[leader_id].append(sim)
+            carrier = sim.listing.terms.team_leader_id if sim.listing is not None else None
+            if carrier is not None:
+                carried[carrier].append(sim)
         recent: dict[str, int] = defaultdict(int)
         for per_leader in self.leader_gmv[-4:]:
-            for leader_id, gmv in per_leader.items():
-                recent[leader_id] += gmv
+            for name, gmv in per_leader.items():
+                recent[name] += gmv
         sources: list[tuple[str, str | None, int]] = [("organic", None, ppm_of(admission.applications))]
         for leader in self.leaders:
             extra = ppm_of(admission.recruits_per_million) * recent.get(leader.id, 0) // 100_000_000
@@ -694,7 +714,9 @@ class _Season:
             terms = source
         else:
             fee = admission.leader_fee
-            terms = ListingTerms(commission_rate=source.commission_rate, team_leader_id=leader_id, leader_fee_rate=fee)
+            terms = ListingTerms(
+                commission_rate=source.commission_rate, team_leader_id=TeamLeaderId(leader_id), leader_fee_rate=fee
+            )
         sku = Sku(
             id=SkuId(f"sku-new-{n:05d}"),
             merchant_id=merchant.id,
@@ -742,7 +764,7 @@ class _Season:
             flagship_shop=merchant.shop_kind.value in ("flagship", "official"),
             on_brand_list=False,
             brand_gmv_30d=Money(0),
-            serious_violations_365d=1 if violation is not None and (close.date() - violation).days <= 365 else 0,
+            serious_violations_365d=int(violation is not None and (close.date() - violation).days <= _YEAR_DAYS),
         )
         return _Applicant(merchant if is_new else None, sku, listing, snapshot)
 
@@ -798,6 +820,7 @@ class _Season:
     def week(self, week: int) -> None:
         close = self.start + _WEEK * week
         paid_at = close - _WEEK + timedelta(days=3, hours=12)
+        reviewed = len(self.pending)
         for applicant in self.pending:  # approved in review last week: in the pool, graded from this close
             self.join(applicant)
         self.pending = []
@@ -846,7 +869,7 @@ class _Season:
         self.week_rows[-1] = attrs.evolve(
             self.week_rows[-1],
             applications=applications,
-            joined=len(approved),
+            joined=reviewed + len(approved),
             rejected=rejected,
             budget_left=self.budget_left(models),
         )
@@ -961,6 +984,7 @@ class _Season:
                     week=week,
                     sku_id=sku_id,
                     tier=tier,
+                    base=sim.base,
                     traffic=traffic,
                     promotions=sum(line.promotions for line in mine),
                     units=units,
@@ -1059,6 +1083,7 @@ def run_season(
     weeks: int | None = None,
     config: SimulationConfig | None = None,
     models: Models | None = None,
+    baseline: Models | None = None,
     admission: AdmissionPolicy | None = None,
     goals: Sequence[Goal] = DEFAULT_GOALS,
     ledger: bool = True,
@@ -1073,6 +1098,9 @@ def run_season(
             ``None``).
         models: The scorecards, tier policy, perk catalog and budgets the program grades with (the defaults when
             ``None``); ``config.budgets``, when it has any, replaces the budgets with ones topped up every week.
+        baseline: The models in force before the season (the shipped defaults when ``None``): each SKU's base views
+            are calibrated so that, under the perks these models gave it, it sells at the rate of its last 30 days.
+            The season's *models* then act from its first week, so a change of policy or perks shows at once.
         admission: The admission policy new SKUs apply under (the default when ``None``).
         goals: The goals measured at the end (the program's four public targets by default).
         ledger: Book every order in the ledger at the end and measure the goals from its settled sales; ``False``
@@ -1092,8 +1120,9 @@ def run_season(
         raise InvalidValueError("run_season.config", chosen, "must be a SimulationConfig")
     length = chosen.weeks if weeks is None else weeks
     v.require_int(length, "run_season.weeks", 1, 520)
-    if models is not None and not isinstance(models, Models):
-        raise InvalidValueError("run_season.models", models, "must be Models")
+    for name, given in (("models", models), ("baseline", baseline)):
+        if given is not None and not isinstance(given, Models):
+            raise InvalidValueError(f"run_season.{name}", given, "must be Models")
     if admission is not None and not isinstance(admission, AdmissionPolicy):
         raise InvalidValueError("run_season.admission", admission, "must be an AdmissionPolicy")
     season = _Season(
@@ -1101,6 +1130,7 @@ def run_season(
         seed=seed,
         config=chosen,
         models=models if models is not None else Models(),
+        baseline=baseline if baseline is not None else Models(),
         admission=admission if admission is not None else default_admission_policy(),
     )
     season.begin()
