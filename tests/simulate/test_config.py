@@ -92,7 +92,7 @@ def test_a_float_in_the_file_is_refused_with_its_place() -> None:
             lambda: SimulationConfig(budgets=(BudgetPlan("b"), BudgetPlan("b"))),
             r"SimulationConfig\.budgets\[1\]\.name",
         ),
-        (lambda: SimulationConfig(budgets=("b",)), r"SimulationConfig\.budgets\[0\]"),  # type: ignore[arg-type]
+        (lambda: SimulationConfig(budgets=("b",)), r"SimulationConfig\.budgets\[0\]"),
     ],
 )
 def test_bad_parameters_are_refused_naming_the_field(build: object, path: str) -> None:

@@ -1,4 +1,4 @@
-"""The simulator's arithmetic: one definition for Python ints and NumPy arrays, counter-based draws, unbiased rounding."""
+"""The simulator's arithmetic: one definition for ints and NumPy arrays, counter-based draws, unbiased rounding."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def test_key_of_is_the_same_in_every_process() -> None:
 
 
 @given(seed=U64, week=st.integers(0, 520), stream=st.sampled_from(list(d.Stream)), keys=st.lists(U64, max_size=8))
-def test_a_draw_is_the_same_on_ints_and_on_uint64_arrays(seed: int, week: int, stream: d.Stream, keys: list[int]) -> None:
+def test_a_draw_is_the_same_on_ints_and_on_uint64_arrays(
+    seed: int, week: int, stream: d.Stream, keys: list[int]
+) -> None:
     """The columnar path draws exactly the object path's numbers."""
     array = d.draw(seed, week, stream, np.array(keys, dtype=np.uint64))
     assert [int(x) for x in array] == [d.draw(seed, week, stream, k) for k in keys]
@@ -91,7 +93,9 @@ def test_the_formulas_agree_on_ints_and_int64_arrays(
     assert [int(x) for x in rounded] == [d.round_stochastic(int(m), u) for m in milli]
 
 
-@given(views=st.integers(0, d.MAX_VIEWS), low=st.integers(0, d.MAX_VIEWS), conversion=PPMS, shock=st.integers(0, 2 * d.PPM))
+@given(
+    views=st.integers(0, d.MAX_VIEWS), low=st.integers(0, d.MAX_VIEWS), conversion=PPMS, shock=st.integers(0, 2 * d.PPM)
+)
 def test_more_views_never_sell_less(views: int, low: int, conversion: int, shock: int) -> None:
     """Expected units grow with views, and so do the rounded units for one uniform."""
     fewer, more = min(views, low), max(views, low)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import attrs
 import pytest
@@ -17,6 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog, TrafficBoost, default_perk_catalog, example_perk_inputs
@@ -134,9 +137,9 @@ def test_a_subsidy_caps_each_buyer_order_not_the_line() -> None:
     resolution = default_perk_catalog().resolve(Tier.L5, example_perk_inputs())
     line = Order(
         id="o-1",
-        merchant_id="m-1",
-        sku_id="s-1",
-        influencer_id="k-1",
+        merchant_id=MerchantId("m-1"),
+        sku_id=SkuId("s-1"),
+        influencer_id=InfluencerId("k-1"),
         paid=Money.of("3000.00"),
         paid_at=datetime(2026, 11, 11, tzinfo=catalog().snapshots[0].observed_at.tzinfo),
         terms=OrderTerms(commission_rate=Rate.of("20%")),
@@ -144,7 +147,10 @@ def test_a_subsidy_caps_each_buyer_order_not_the_line() -> None:
     )
     (request,) = subsidy_requests_of(resolution, line, score=Decimal(95))
     assert (request.request_id, request.amount, request.tier) == ("o-1:official-subsidy", Money.of("60.00"), Tier.L5)
-    assert subsidy_requests_of(default_perk_catalog().resolve(Tier.L4, example_perk_inputs()), line, score=Decimal(0)) == ()
+    assert (
+        subsidy_requests_of(default_perk_catalog().resolve(Tier.L4, example_perk_inputs()), line, score=Decimal(0))
+        == ()
+    )
 
 
 def test_orders_live_through_receipt_settlement_and_refunds() -> None:
@@ -193,7 +199,9 @@ def _boosted(tier: Tier, multiplier: Decimal) -> Models:
     return Models(perks=attrs.evolve(catalog_, entries=entries))
 
 
-BOOSTED_TIERS = [t for t in Tier if any(e.perk.kind == "traffic_boost" and e.tier is t for e in default_perk_catalog().entries)]
+BOOSTED_TIERS = [
+    t for t in Tier if any(e.perk.kind == "traffic_boost" and e.tier is t for e in default_perk_catalog().entries)
+]
 
 
 @settings(max_examples=8)
@@ -203,7 +211,9 @@ BOOSTED_TIERS = [t for t in Tier if any(e.perk.kind == "traffic_boost" and e.tie
     rise=st.decimals("0.1", 3, places=1),
     seed=st.integers(0, 2**32),
 )
-def test_raising_a_tiers_traffic_boost_never_lowers_its_units(tier: Tier, low: Decimal, rise: Decimal, seed: int) -> None:
+def test_raising_a_tiers_traffic_boost_never_lowers_its_units(
+    tier: Tier, low: Decimal, rise: Decimal, seed: int
+) -> None:
     """With the same draws, a higher multiplier at a tier sells at least as many units at that tier, SKU by SKU."""
     weaker = run_season(catalog(), seed=seed, weeks=1, models=_boosted(tier, low), ledger=False)
     stronger = run_season(catalog(), seed=seed, weeks=1, models=_boosted(tier, low + rise), ledger=False)
@@ -230,7 +240,7 @@ def test_calibration_reproduces_the_last_30_days_without_noise_or_promotions() -
         defaults(), traffic=attrs.evolve(defaults().traffic, noise=Rate.zero()), placement=PlacementConfig(picks=0)
     )
     result = run_season(catalog(), seed=1, weeks=1, config=quiet, ledger=False)
-    start = {s.sku_id: s for s in catalog().latest_snapshots()}
+    start: dict[str, SkuSnapshot] = {s.sku_id: s for s in catalog().latest_snapshots()}
     for row in result.skus:
         snapshot = start.get(row.sku_id)
         if snapshot is not None and snapshot.units_30d >= 30:
@@ -240,7 +250,7 @@ def test_calibration_reproduces_the_last_30_days_without_noise_or_promotions() -
 # -- admission --------------------------------------------------------------------------------------------
 
 
-def _crowd(**changes: object) -> SimulationConfig:
+def _crowd(**changes: Any) -> SimulationConfig:
     return attrs.evolve(defaults(), admission=attrs.evolve(AdmissionConfig(applications=Decimal(4)), **changes))
 
 
@@ -306,7 +316,9 @@ def test_the_rows_add_up() -> None:
         skus = [r for r in result.skus if r.week == week.week]
         tiers = [r for r in result.tiers if r.week == week.week]
         categories = [r for r in result.categories if r.week == week.week]
-        assert week.units == sum(r.units for r in skus) == sum(r.units for r in tiers) == sum(r.units for r in categories)
+        assert (
+            week.units == sum(r.units for r in skus) == sum(r.units for r in tiers) == sum(r.units for r in categories)
+        )
         assert week.gmv.fen == sum(r.gmv.fen for r in skus) == sum(r.gmv.fen for r in tiers)
         assert week.traffic == sum(r.traffic for r in skus) == sum(r.traffic for r in tiers)
         assert week.subsidy.fen == sum(r.subsidy.fen for r in skus) == sum(r.subsidy.fen for r in tiers)

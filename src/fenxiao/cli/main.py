@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from fenxiao._version import __version__
-from fenxiao.cli import grading, market, periods, score, split
+from fenxiao.cli import grading, market, periods, score, simulate, split
 from fenxiao.cli.contract import Command, CommandGroup
 from fenxiao.cli.demo import demo_group
 from fenxiao.errors import FenxiaoError
@@ -22,7 +22,14 @@ from fenxiao.errors import FenxiaoError
 __all__ = ["GROUPS", "build_parser", "main"]
 
 #: The command groups of ``python -m fenxiao`` after ``demo``, in help and demo order.
-GROUPS: tuple[CommandGroup, ...] = (score.GROUP, grading.GROUP, split.GROUP, market.GROUP, periods.GROUP)
+GROUPS: tuple[CommandGroup, ...] = (
+    score.GROUP,
+    grading.GROUP,
+    split.GROUP,
+    market.GROUP,
+    periods.GROUP,
+    simulate.GROUP,
+)
 
 
 def build_parser(groups: Sequence[CommandGroup] = GROUPS) -> argparse.ArgumentParser:
