@@ -382,13 +382,23 @@ def test_multiplying_by_a_non_int_points_to_times(factor: object) -> None:
         factor * Money(100)
 
 
-@pytest.mark.parametrize("other", [1, Decimal(1), "1.00", None])
-def test_adding_a_non_money_is_a_type_error(other: object) -> None:
-    """Money + non-Money is unsupported (Python's TypeError), so a bare number never sneaks in."""
-    with pytest.raises(TypeError):
+@pytest.mark.parametrize("other", [1, Decimal(1), "1.00", 0.1, Rate.of("5%")])
+def test_adding_a_number_to_money_is_refused_by_name(other: object) -> None:
+    """Money ± a number or text is an InvalidValueError naming the operation, so a bare number never sneaks in."""
+    with pytest.raises(InvalidValueError, match=r"Money.__add__: must be Money"):
         Money(100) + other
+    with pytest.raises(InvalidValueError, match=r"Money.__radd__: must be Money"):
+        other + Money(100)
+    with pytest.raises(InvalidValueError, match=r"Money.__sub__: must be Money"):
+        Money(100) - other
     with pytest.raises(TypeError):
         operator.lt(Money(100), other)  # type: ignore[arg-type]
+
+
+def test_adding_something_else_to_money_is_left_to_python() -> None:
+    """Other types are not refused by Money, so their own operators may answer; unanswered, it is a TypeError."""
+    with pytest.raises(TypeError):
+        Money(100) + None
 
 
 COMPARISONS = [operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne]
@@ -432,10 +442,10 @@ def test_a_currency_mismatch_is_also_a_value_error() -> None:
 
 
 def test_sum_refuses_mixed_currencies_and_non_zero_starts() -> None:
-    """sum() of mixed currencies raises; a start other than int 0 is a TypeError."""
+    """sum() of mixed currencies raises; a start other than int 0 is refused by name."""
     with pytest.raises(CurrencyMismatchError):
         sum([Money(1), Money(1, "USD")])
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidValueError, match=r"Money.__radd__"):
         sum([Money(1)], 5)
 
 

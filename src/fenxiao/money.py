@@ -399,7 +399,7 @@ class Money:
     @property
     def yuan(self) -> Decimal:
         """The amount in yuan as an exact Decimal with two places: ``Decimal('99.90')``."""
-        return Decimal(self.fen).scaleb(-2)
+        return Decimal(self.fen).scaleb(-2, context=_WIDE)
 
     def to_text(self) -> str:
         """The amount in yuan as exact text with two places, without currency: ``"99.90"``.
@@ -461,6 +461,7 @@ class Money:
 
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):
+            _refuse_number(other, "__add__")
             return NotImplemented
         self._same(other, "__add__")
         return self._result(self.fen + other.fen, "__add__")
@@ -469,10 +470,12 @@ class Money:
         # Lets sum(amounts) start from the int 0; nothing else is accepted.
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
             return self
+        _refuse_number(other, "__radd__")
         return NotImplemented
 
     def __sub__(self, other: object) -> Money:
         if not isinstance(other, Money):
+            _refuse_number(other, "__sub__")
             return NotImplemented
         self._same(other, "__sub__")
         return self._result(self.fen - other.fen, "__sub__")
@@ -603,6 +606,12 @@ class Money:
 # -- Rate -----------------------------------------------------------------------------------------
 
 
+def _refuse_number(other: object, op: str) -> None:
+    """Refuse a number or text added to or taken from Money by name (other types are left to their operators)."""
+    if isinstance(other, (int, float, Decimal, Fraction, str, Rate)):
+        raise InvalidValueError(f"Money.{op}", other, "must be Money (amounts add only to amounts: Money.of('0.10'))")
+
+
 #: ``_trusted(fen, currency)``: a Money from values already known to be valid (an int within MAX_FEN, a checked
 #: currency). Arithmetic results take this path: re-running the validators on every sum costs more than the sum.
 _trusted: Final[Callable[[int, str], Money]] = builder(Money)
@@ -621,7 +630,7 @@ def _rate_ppm(number: Decimal, to_ppm: int) -> int | str:
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation: 1E+4 -> 10000."""
     normal = value.normalize(context=_WIDE)
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    return normal.quantize(Decimal(1), context=_WIDE) if normal == normal.to_integral_value(context=_WIDE) else normal
 
 
 def _normalize_rate(value: object) -> object:
@@ -631,7 +640,7 @@ def _normalize_rate(value: object) -> object:
     if isinstance(value, Decimal) and value.is_finite():
         ppm = _rate_ppm(value, RATE_PLACES)
         if isinstance(ppm, int):
-            return _plain(Decimal(ppm).scaleb(-RATE_PLACES))
+            return _plain(Decimal(ppm).scaleb(-RATE_PLACES, context=_WIDE))
     return value
 
 
@@ -733,7 +742,7 @@ class Rate:
         ppm = _rate_ppm(number, to_ppm)
         if isinstance(ppm, str):
             raise InvalidValueError(path, shown, ppm)
-        return cls(Decimal(ppm).scaleb(-RATE_PLACES))
+        return cls(Decimal(ppm).scaleb(-RATE_PLACES, context=_WIDE))
 
     @classmethod
     def zero(cls) -> Rate:
@@ -750,14 +759,14 @@ class Rate:
         """The rate in parts per million (exact): ``Rate.of("12.5%").ppm == 125000``."""
         cached: int | None = getattr(self, "_ppm", None)
         if cached is None:
-            cached = int(self.value.scaleb(RATE_PLACES))
+            cached = int(self.value.scaleb(RATE_PLACES, context=_WIDE))
             object.__setattr__(self, "_ppm", cached)
         return cached
 
     @property
     def bp(self) -> Decimal:
         """The rate in basis points (exact; fractional below 1 bp): ``Decimal('1250')``."""
-        return _plain(self.value.scaleb(4))
+        return _plain(self.value.scaleb(4, context=_WIDE))
 
     @property
     def permille(self) -> Decimal:
@@ -765,12 +774,12 @@ class Rate:
 
         .. versionadded:: 0.1
         """
-        return _plain(self.value.scaleb(3))
+        return _plain(self.value.scaleb(3, context=_WIDE))
 
     @property
     def percent(self) -> Decimal:
         """The rate in percent (exact): ``Decimal('12.5')``."""
-        return _plain(self.value.scaleb(2))
+        return _plain(self.value.scaleb(2, context=_WIDE))
 
     def as_fraction(self) -> Fraction:
         """The rate as an exact :class:`fractions.Fraction`: ``Fraction(1, 8)`` for 12.5%."""
@@ -778,13 +787,13 @@ class Rate:
 
     def complement(self) -> Rate:
         """``1 - rate``: what remains after this share is taken."""
-        return Rate(Decimal(1) - self.value)
+        return Rate(_WIDE.subtract(Decimal(1), self.value))
 
     def __add__(self, other: object) -> Rate:
         if not isinstance(other, Rate):
             return NotImplemented
         try:
-            return Rate(self.value + other.value)
+            return Rate(_WIDE.add(self.value, other.value))
         except InvalidValueError as exc:
             raise InvalidValueError("Rate.__add__", f"{self} + {other}", exc.problem) from None
 
@@ -792,7 +801,7 @@ class Rate:
         if not isinstance(other, Rate):
             return NotImplemented
         try:
-            return Rate(self.value - other.value)
+            return Rate(_WIDE.subtract(self.value, other.value))
         except InvalidValueError as exc:
             raise InvalidValueError("Rate.__sub__", f"{self} - {other}", exc.problem) from None
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import datetime, time, timedelta, timezone
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
@@ -181,6 +181,15 @@ def _permille(value: int) -> Rate:
     return Rate.from_permille(max(0, min(1000, value)))
 
 
+#: The sample computes its few Decimals in a context of its own, whatever the caller's.
+_WIDE: Final = Context(prec=40)
+
+
+def _hundredths(units: int) -> Decimal:
+    """*units* hundredths, exactly: ``_hundredths(425)`` is ``Decimal('4.25')``."""
+    return Decimal(units).scaleb(-2, context=_WIDE)
+
+
 def _score(value: Decimal) -> Decimal:
     return max(Decimal(0), min(Decimal(5), value))
 
@@ -214,7 +223,7 @@ def _merchants(d: _Draw, count: int, brands: tuple[Brand, ...], as_of: datetime)
             opened_on=as_of.date() - timedelta(days=age),
             shop_kind=kind,
             standing=standing,
-            experience_score=Decimal(d.between(380, 500)).scaleb(-2),
+            experience_score=_hundredths(d.between(380, 500)),
             enterprise_licence=kind is not ShopKind.ORDINARY or d.chance(500),
             brand_ids=(brand.id,) if brand else (),
             last_serious_violation_on=violation,
@@ -333,9 +342,9 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
                 "influencer_gmv_share": _permille(d.between(300, 950) if units else 0),
                 "team_leaders": 0 if d.chance(400) else d.between(1, 4),
                 "experience_score": experience,
-                "goods_score": _score(experience + Decimal(d.between(-20, 20)).scaleb(-2)),
-                "logistics_score": _score(experience + Decimal(d.between(-20, 20)).scaleb(-2)),
-                "service_score": _score(experience + Decimal(d.between(-20, 20)).scaleb(-2)),
+                "goods_score": _score(_WIDE.add(experience, _hundredths(d.between(-20, 20)))),
+                "logistics_score": _score(_WIDE.add(experience, _hundredths(d.between(-20, 20)))),
+                "service_score": _score(_WIDE.add(experience, _hundredths(d.between(-20, 20)))),
                 "good_review_rate": _permille(d.between(850, 995) if units else 0),
                 "bad_review_rate": _permille(d.between(2, 60) if units else 0),
                 "quality_return_rate": _permille(d.between(0, 40) if units else 0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from fenxiao.grading.levels import Tier
 from fenxiao.grading.tiers import TierPolicy, TierRule
 from fenxiao.periods.report import PeriodReport
 from fenxiao.periods.run import run_period
+from fenxiao.periods.schedule import Schedule
 from fenxiao.periods.state import ProgramState
 from fenxiao.rules.language import Compare, Op
 from fenxiao.sample import load_sample
@@ -135,3 +137,17 @@ def test_the_demo_holds_one_sku_by_hysteresis() -> None:
     assert second.report.held() == (row,)
     text = demo_section(load_sample())
     assert f"{chosen} sold almost nothing in week 2" in text
+
+
+def test_a_schedule_file_gives_the_models_in_force(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "data" / "schedule_example.toml"
+    schedule = load(example, Schedule)
+    first = min(e.effective_from for e in schedule.policies)
+    as_of = (first + timedelta(days=1)).isoformat()
+    state = str(tmp_path / "s.json")
+    status, text = run(
+        ["period", "--period", "w1", "--state", state, "--schedule", str(example), "--as-of", as_of, "--json"]
+    )
+    assert status == 0
+    assert "(policies[" in json.loads(text)["models"]["policy"]
+    assert run(["period", "--period", "w2", "--state", state, "--schedule", str(example), "--policy", "x.toml"])[0] == 2

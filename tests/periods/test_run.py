@@ -25,6 +25,7 @@ from fenxiao.money import Money
 from fenxiao.periods.models import Models
 from fenxiao.periods.report import PeriodReport
 from fenxiao.periods.run import PeriodResult, run_period, snapshots_as_of
+from fenxiao.periods.schedule import Schedule, ScheduledPolicy
 from fenxiao.periods.state import ProgramState
 from fenxiao.rules.language import Compare, Op
 from fenxiao.sample import load_sample
@@ -219,7 +220,7 @@ def test_a_period_runs_once_on_a_state_and_never_backwards() -> None:
         run_period(sample(), period="p-2", as_of=t0.replace(tzinfo=None))
     with pytest.raises(InvalidValueError, match=r"run_period.schedule.*together with models"):
         run_period(sample(), period="p-2", models=MODELS, schedule=object())  # type: ignore[arg-type]
-    with pytest.raises(InvalidValueError, match=r"run_period.schedule.*models_at"):
+    with pytest.raises(InvalidValueError, match=r"run_period.schedule.*select_models"):
         run_period(sample(), period="p-2", schedule=object())  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"run_period.orders\[0\].sku_id.*not in the catalog"):
         run_period(sample(), period="p-2", orders=[order(sku_id="nope")])
@@ -229,7 +230,7 @@ def test_a_period_runs_once_on_a_state_and_never_backwards() -> None:
 
 def test_a_schedule_gives_the_models_in_force() -> None:
     class Fixed:
-        def models_at(self, at: datetime) -> Models:
+        def select_models(self, at: datetime) -> Models:
             return MODELS
 
     sku = skus(1)[0]
@@ -237,6 +238,37 @@ def test_a_schedule_gives_the_models_in_force() -> None:
     result = run_period(sample(), period="p", as_of=t0, schedule=Fixed(), snapshots=snapshots_at(t0, {sku: Tier.L3}))
     assert result.report.models["policy"] == "by-units@1"
     assert result.report.row(sku).rule == "mid"
+
+
+def test_each_period_grades_with_the_policy_version_in_force_at_its_moment() -> None:
+    sku = skus(1)[0]
+    t0 = catalog_as_of(sample())
+    stricter = attrs.evolve(
+        POLICY,
+        rules=(TierRule("top", Tier.L5, Compare("units_30d", Op.GE, 1000)), *POLICY.rules[1:]),
+        version="2",
+    )
+    schedule = Schedule(
+        policies=(
+            ScheduledPolicy(t0 - timedelta(days=30), POLICY),
+            ScheduledPolicy(t0 + timedelta(days=7), stricter, announced_at=t0),
+        )
+    )
+    before = run_period(sample(), period="w1", as_of=t0, schedule=schedule, snapshots=snapshots_at(t0, {sku: Tier.L5}))
+    assert before.report.row(sku).decided is Tier.L5
+    assert before.report.models["policy"].startswith("by-units@1 (policies[0] since ")
+    later = t0 + timedelta(days=7)
+    after = run_period(
+        sample(),
+        before.state,
+        period="w2",
+        as_of=later,
+        schedule=schedule,
+        snapshots=snapshots_at(later, {sku: Tier.L5}),
+    )
+    row = after.report.row(sku)
+    assert (row.decided, row.effective, row.held) == (Tier.L3, Tier.L5, True)  # the new bar, the grade held
+    assert after.report.models["policy"].startswith("by-units@2 (policies[1] since ")
 
 
 def test_snapshots_observed_after_the_period_are_not_read() -> None:

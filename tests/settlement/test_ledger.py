@@ -15,7 +15,7 @@ from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
 from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
-from fenxiao.settlement.orders import Order, OrderStatus
+from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, split
 from fenxiao.testing.commission import ledgers, order_histories, platform_profiles
@@ -284,3 +284,17 @@ def test_after_a_full_refund_every_party_nets_to_zero_in_the_ledger(
 def test_ledgers_round_trip_through_the_converter(ledger: Ledger) -> None:
     """A ledger survives JSON exactly."""
     assert loads(dumps(ledger), Ledger) == ledger
+
+
+def test_a_settlement_applied_before_its_date_is_refused_by_the_ledger() -> None:
+    """One door: ``Order.apply(SETTLED)`` bypasses ``Order.settle``'s date check, the ledger does not."""
+    received = order().receive(at=T0 + DAY)
+    due = received.settlement_due(PROFILE)
+    assert due is not None
+    early = received.apply(OrderEvent(id="settled", kind=OrderEventKind.SETTLED, at=T0 + DAY + timedelta(hours=1)))
+    with pytest.raises(PolicyError, match=r"Order\[o-1\].events.settled.at: is before the settlement date"):
+        Ledger().record(early, PROFILE)
+    with pytest.raises(PolicyError, match=r"before the settlement date"):
+        received.settle(PROFILE, at=due - timedelta(microseconds=1))
+    on_time = received.apply(OrderEvent(id="settled", kind=OrderEventKind.SETTLED, at=due))
+    assert Ledger().record(on_time, PROFILE).balance(Party.INFLUENCER, kind=EntryKind.SETTLED) == Money.of("9.00")

@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Final, TypeVar, get_args, get_origin
 
@@ -35,6 +35,7 @@ from cattrs.errors import (
 from cattrs.gen import make_mapping_structure_fn
 
 from fenxiao._internal import hooks
+from fenxiao._internal.fixed import EXACT
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
@@ -334,7 +335,8 @@ def _translate(exc: BaseException, cls: type[Any]) -> ValidationError:
 
 def to_dict(value: Any) -> Any:
     """Unstructure a fenxiao value into plain dicts, lists, strings, ints and bools (JSON-ready)."""
-    return converter.unstructure(value)
+    with localcontext(EXACT):
+        return converter.unstructure(value)
 
 
 def from_dict(data: Any, cls: type[T]) -> T:
@@ -344,7 +346,9 @@ def from_dict(data: Any, cls: type[T]) -> T:
         ValidationError: Holding one path-naming error per problem found.
     """
     try:
-        return converter.structure(data, cls)
+        # Read in fenxiao's own decimal context: the caller's precision or traps never change a value read.
+        with localcontext(EXACT):
+            return converter.structure(data, cls)
     except ValidationError:
         raise
     # ArithmeticError: decimal signals (an exponent of a billion) and datetime overflow on absurd values.
@@ -393,6 +397,8 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         ValidationError: Naming every problem: malformed text, a float, a bad field.
     """
     what = getattr(cls, "__name__", str(cls))
+    if not isinstance(text, (str, bytes)):
+        raise ValidationError([InvalidValueError("(document)", text, "must be text (str or bytes)")], what=what)
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_DOCUMENT_BYTES:
         raise ValidationError(

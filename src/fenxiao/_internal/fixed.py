@@ -54,7 +54,7 @@ def scaled(value: Decimal, places: int, path: str) -> int:
         raise InvalidValueError(path, value, "must be a finite number")
     if exponent < -places:
         units = value.scaleb(places, context=EXACT)
-        if units != units.to_integral_value():
+        if units != units.to_integral_value(context=EXACT):
             raise InvalidValueError(path, value, f"must have at most {places} decimal places")
     return int(value.scaleb(places, context=EXACT))
 

@@ -28,6 +28,7 @@ from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.grading.tiers import TierPolicy
 from fenxiao.periods.models import Models
 from fenxiao.periods.run import PeriodResult, run_period
+from fenxiao.periods.schedule import Schedule
 from fenxiao.periods.state import ProgramState
 from fenxiao.serialization import dumps, load, to_dict
 
@@ -135,7 +136,16 @@ def _summary(result: PeriodResult) -> str:
 def _cmd_period(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
     state = _state(args.state)
-    result = run_period(catalog, state, period=args.period, as_of=_as_of(args.as_of), models=_models(args))
+    as_of = _as_of(args.as_of)
+    if args.schedule is not None:
+        if args.models is not None or args.policy is not None or args.perks is not None:
+            raise InvalidValueError(
+                "--schedule", args.schedule, "cannot be combined with --models, --policy or --perks"
+            )
+        schedule = _load_file(args.schedule, Schedule, "schedule")
+        result = run_period(catalog, state, period=args.period, as_of=as_of, schedule=schedule)
+    else:
+        result = run_period(catalog, state, period=args.period, as_of=as_of, models=_models(args))
     if args.report is not None:
         write_atomically(Path(args.report), dumps(result.report) + "\n")
     write_atomically(Path(args.state), dumps(result.state) + "\n")
@@ -212,6 +222,7 @@ def register(sub: Subparsers) -> None:
     period.add_argument("--models", help="a models file (scorecards, policy, perks, budgets; .json/.toml)")
     period.add_argument("--policy", help="a tier policy file, replacing the models' policy")
     period.add_argument("--perks", help="a perk catalog file, replacing the models' perk catalog")
+    period.add_argument("--schedule", help="a schedule file: the models in force at the period's moment")
     period.add_argument("--report", help="also write the period report (JSON) here, for `drift`")
     period.add_argument("--json", action="store_true", help="print the period report as JSON")
     period.set_defaults(func=_cmd_period)

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from fenxiao._internal.fixed import EXACT
 from fenxiao.errors import InvalidValueError
 from fenxiao.rules.arrays import BoolArray, IntColumn, TextColumn
 
@@ -115,10 +116,10 @@ def _from_objects(items: list[object], path: str, places: int) -> IntColumn:
             if not item.is_finite():
                 raise _bad(path, i, item, "must be a finite number")
             try:
-                scaled = item.scaleb(places)
+                scaled = item.scaleb(places, context=EXACT)
             except InvalidOperation:  # pragma: no cover - scaleb of a finite Decimal does not fail
                 raise _bad(path, i, item, "must be a finite number") from None
-            if scaled != scaled.to_integral_value():
+            if scaled != scaled.to_integral_value(context=EXACT):
                 raise _bad(path, i, item, f"must have at most {places} decimal places")
             units = int(scaled)
         elif isinstance(item, (float, np.floating)):

@@ -16,6 +16,7 @@ from typing import Final
 import attrs
 import numpy as np
 
+from fenxiao._internal.fixed import EXACT
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, ratio_half_even
 from fenxiao.columnar.context import _Benchmarks, context_arrays
@@ -264,7 +265,7 @@ def _objects(inputs: Inputs, name: str) -> list[object]:
         elif "Rate" in kind:
             out.append(Rate.from_ppm(value))
         elif "Decimal" in kind:
-            out.append(Decimal(value).scaleb(-places))
+            out.append(Decimal(value).scaleb(-places, context=EXACT))
         else:
             out.append(value)
     return out

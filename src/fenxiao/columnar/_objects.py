@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from fenxiao._internal.fixed import EXACT
 from fenxiao.columnar._frames import object_array
 from fenxiao.columnar._inputs import UNITS
 from fenxiao.domain.catalog import Catalog
@@ -30,8 +31,8 @@ def _units(value: object, places: int, path: str) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal):
-        scaled = value.scaleb(places)
-        if scaled != scaled.to_integral_value():
+        scaled = value.scaleb(places, context=EXACT)
+        if scaled != scaled.to_integral_value(context=EXACT):
             raise InvalidValueError(path, value, f"must have at most {places} decimal places on the columnar path")
         return int(scaled)
     raise InvalidValueError(path, value, "is not a metric value")  # pragma: no cover - snapshots are validated
@@ -117,5 +118,5 @@ def score_card_columns(cards: Iterable[SkuScores]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for dimension in Dimension:
         out[f"score.{dimension.value}"] = np.array([c[dimension].centi for c in rows], dtype=np.int64)
-    out["composite"] = np.array([int(c.composite.scaleb(2)) for c in rows], dtype=np.int64)
+    out["composite"] = np.array([int(c.composite.scaleb(2, context=EXACT)) for c in rows], dtype=np.int64)
     return out

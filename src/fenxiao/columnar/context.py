@@ -218,7 +218,7 @@ def _limit(max_gmv_values: int) -> int:
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without exponent notation (as :func:`~fenxiao.scoring.context.build_context` writes)."""
     normal = value.normalize(EXACT)
-    return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value() else normal
+    return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value(context=EXACT) else normal
 
 
 def _summary(columns: Columns, currency: str, as_of: datetime | None) -> ContextSummary:

@@ -36,7 +36,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from fenxiao._internal.fixed import ONE_PPM
+from fenxiao._internal.fixed import EXACT, ONE_PPM
 from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
@@ -142,7 +142,7 @@ class ColumnarDimensionScorer(Protocol):
 
 def _centi(points: Decimal | None) -> int | None:
     """Points (validated: at most two places) in hundredths."""
-    return None if points is None else int(points.scaleb(2))
+    return None if points is None else int(points.scaleb(2, context=EXACT))
 
 
 @attrs.frozen(eq=False)
@@ -208,8 +208,8 @@ def _compile(scorer: ScorecardScorer) -> tuple[list[_Rule], list[_CapRule]]:
     caps = []
     for cap in card.caps:
         places = get_metric(cap.metric).places
-        low = None if cap.at_least is None else int(cap.at_least.scaleb(places))
-        high = None if cap.at_most is None else int(cap.at_most.scaleb(places))
+        low = None if cap.at_least is None else int(cap.at_least.scaleb(places, context=EXACT))
+        high = None if cap.at_most is None else int(cap.at_most.scaleb(places, context=EXACT))
         caps.append(_CapRule(cap.metric, low, high, cap.limit_units))
     return rules, caps
 
@@ -305,7 +305,7 @@ def _checked_centi(result: object, scorer: object, dimension: Dimension, sku_id:
     value: object = result.value
     if not isinstance(value, Decimal) or not 0 <= value <= 100 or value.as_tuple().exponent != -2:
         raise PluginError(_name(scorer), sku_id, f"returned the value {value!r}, outside 0.00-100.00")
-    return int(value.scaleb(2))
+    return int(value.scaleb(2, context=EXACT))
 
 
 # -- the scorer as a whole ------------------------------------------------------------------------------

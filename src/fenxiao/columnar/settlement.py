@@ -422,7 +422,7 @@ def _raise_for_row(
         rate = Rate.from_ppm(ppm)
         path = f"{what}[{i}].{name}"
         profile.check_commission(rate, kind=kind, category=keys, leader_fee=fee, path=path)
-        if rate.value + (fee.value if fee is not None else 0) + tech.value > 1:
+        if rate.ppm + (fee.ppm if fee is not None else 0) + tech.ppm > PPM:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
     raise PolicyError(f"{what}[{i}]", rates, "breaks the profile's rules")  # pragma: no cover - checked above
 

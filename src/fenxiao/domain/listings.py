@@ -34,7 +34,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.domain.ids import ListingId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError, TransitionError
-from fenxiao.money import Rate
+from fenxiao.money import PPM, Rate
 
 __all__ = ["LISTING_TRANSITIONS", "Listing", "ListingStatus", "ListingTerms", "StatusChange"]
 
@@ -87,7 +87,7 @@ class ListingTerms:
                 self.leader_fee_rate,
                 "must be given exactly when team_leader_id is given",
             )
-        if self.leader_fee_rate is not None and self.commission_rate.value + self.leader_fee_rate.value > 1:
+        if self.leader_fee_rate is not None and self.commission_rate.ppm + self.leader_fee_rate.ppm > PPM:
             raise InvalidValueError(
                 "ListingTerms.leader_fee_rate", self.leader_fee_rate, "plus the commission rate exceeds 100%"
             )

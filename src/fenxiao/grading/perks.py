@@ -50,7 +50,7 @@ from fenxiao._internal.defaults import read_default
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
-from fenxiao.money import Money, Rate, Rounding
+from fenxiao.money import PPM, Money, Rate, Rounding
 from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema
 from fenxiao.rules.table import HitPolicy, rule_list
@@ -227,7 +227,7 @@ class Subsidy:
     def combine(self, other: Subsidy) -> Subsidy:
         """Two subsidies of one budget as one: rates and fixed amounts add (rate at most 100%); smallest cap."""
         caps = [c for c in (self.cap, other.cap) if c is not None]
-        rate = Rate(min(Decimal(1), self.rate.value + other.rate.value))
+        rate = Rate.from_ppm(min(PPM, self.rate.ppm + other.rate.ppm))
         return Subsidy(self.budget, rate, self.fixed + other.fixed, min(caps) if caps else None)
 
     def __str__(self) -> str:

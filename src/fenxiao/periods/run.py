@@ -41,6 +41,7 @@ from fenxiao.grading.pipeline import catalog_as_of, perk_inputs
 from fenxiao.grading.subsidies import SubsidyRequest, subsidy_requests
 from fenxiao.periods.models import Models
 from fenxiao.periods.report import PeriodReport, SkuPeriod
+from fenxiao.periods.schedule import Schedule
 from fenxiao.periods.state import ProgramState, SkuState
 from fenxiao.scoring.context import ScoringContext, build_context
 
@@ -51,7 +52,7 @@ __all__ = ["ModelSource", "PeriodResult", "run_period", "snapshots_as_of"]
 class ModelSource(Protocol):
     """Anything that says which models are in force at a moment (a :class:`~fenxiao.periods.schedule.Schedule`)."""
 
-    def models_at(self, at: datetime) -> Models:
+    def select_models(self, at: datetime) -> Models:
         """The models in force at *at*."""
         ...
 
@@ -77,21 +78,25 @@ def snapshots_as_of(catalog: Catalog, as_of: datetime) -> tuple[SkuSnapshot, ...
     return tuple(latest[k] for k in sorted(latest))
 
 
-def _models(models: Models | None, schedule: ModelSource | None, when: datetime) -> Models:
+def _models(models: Models | None, schedule: ModelSource | None, when: datetime) -> tuple[Models, dict[str, str]]:
+    """The models of the period and how the report names them (a schedule also says which entry each came from)."""
     if models is not None and schedule is not None:
         raise InvalidValueError("run_period.schedule", schedule, "cannot be given together with models")
+    if isinstance(schedule, Schedule):
+        selection = schedule.select(when)
+        return selection.models, selection.describe()
     if schedule is not None:
         if not isinstance(schedule, ModelSource):
-            raise InvalidValueError("run_period.schedule", schedule, "must have a models_at(at) method")
-        found = schedule.models_at(when)
+            raise InvalidValueError("run_period.schedule", schedule, "must have a select_models(at) method")
+        found = schedule.select_models(when)
         if not isinstance(found, Models):
-            raise InvalidValueError("run_period.schedule", found, "models_at must return Models")
-        return found
+            raise InvalidValueError("run_period.schedule", found, "select_models must return Models")
+        return found, found.describe()
     if models is None:
-        return Models()
+        models = Models()
     if not isinstance(models, Models):
         raise InvalidValueError("run_period.models", models, "must be Models")
-    return models
+    return models, models.describe()
 
 
 def _check_start(state: ProgramState, period: str, when: datetime) -> None:
@@ -145,7 +150,7 @@ def run_period(
     state = state if state is not None else ProgramState()
     when = v.require_aware(as_of, "run_period.as_of") if as_of is not None else catalog_as_of(catalog)
     _check_start(state, period, when)
-    chosen = _models(models, schedule, when)
+    chosen, described = _models(models, schedule, when)
     batch = tuple(snapshots) if snapshots is not None else snapshots_as_of(catalog, when)
     ctx = context if context is not None else build_context(batch)
     cards = chosen.scorer.score_many(batch, ctx)
@@ -193,7 +198,7 @@ def run_period(
         rows=tuple(sorted(rows, key=lambda r: r.sku_id)),
         grants=allocation.grants,
         spent=spent,
-        models=chosen.describe(),
+        models=described,
     )
     new_state = attrs.evolve(state, skus=skus, budgets=book, periods=(*state.periods, period), as_of=when)
     return PeriodResult(new_state, report)

@@ -33,6 +33,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Final
 
+from fenxiao._internal.fixed import EXACT
 from fenxiao.rules.language import _ORDERED, All, Compare, Condition, Not, Op, comparisons
 
 __all__ = ["Program", "compile_program", "source_of"]
@@ -48,7 +49,7 @@ def fast_threshold(value: object, integer: bool) -> object:
     the fast comparisons; mixed ones cost twice as much)."""
     # (adjusted() before int(): int() of 1E+999999 would build a million-digit number)
     if integer and isinstance(value, Decimal) and value.is_finite() and value.adjusted() < _INT_DIGITS:
-        return int(value) if value == value.to_integral_value() else value
+        return int(value) if value == value.to_integral_value(context=EXACT) else value
     return value
 
 

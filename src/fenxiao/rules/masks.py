@@ -31,6 +31,7 @@ from typing import Final
 
 import numpy as np
 
+from fenxiao._internal.fixed import EXACT
 from fenxiao.errors import InvalidValueError
 from fenxiao.rules.arrays import BoolArray, Int64Array, RowInputs, TextColumn
 from fenxiao.rules.language import All, Compare, Condition, Not, Op, inputs_of
@@ -42,7 +43,7 @@ _CLAMP: Final = 2**62
 
 
 def _whole(value: Decimal, rounding: str) -> int:
-    whole = int(value.to_integral_value(rounding=rounding))
+    whole = int(value.to_integral_value(rounding=rounding, context=EXACT))
     return max(-_CLAMP, min(_CLAMP, whole))
 
 
@@ -50,7 +51,7 @@ def _units(value: object, places: int) -> Decimal | None:
     """The threshold in the input's units, exactly; ``None`` for a non-number."""
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         return None
-    return Decimal(value).scaleb(places)
+    return Decimal(value).scaleb(places, context=EXACT)
 
 
 def _equal_any(x: Int64Array, values: list[int], n: int) -> BoolArray:
@@ -73,7 +74,7 @@ def _number_mask(node: Compare, x: Int64Array, places: int, n: int) -> BoolArray
         wholes = []
         for item in values:
             units = _units(item, places)
-            if units is not None and units == units.to_integral_value() and abs(units) <= _CLAMP:
+            if units is not None and units == units.to_integral_value(context=EXACT) and abs(units) <= _CLAMP:
                 wholes.append(int(units))
         hit = _equal_any(x, wholes, n)
         return ~hit if op is Op.NE else hit

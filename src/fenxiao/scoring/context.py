@@ -67,7 +67,7 @@ def _half_units(places: int, unit: str) -> Any:
         if value < 0:
             raise InvalidValueError(path, value, "must not be negative")
         units = value.scaleb(places, context=EXACT)
-        if units != units.to_integral_value() or int(units) % 5:
+        if units != units.to_integral_value(context=EXACT) or int(units) % 5:
             raise InvalidValueError(path, value, f"must be a whole number of half {unit}")
 
     return check
@@ -76,7 +76,7 @@ def _half_units(places: int, unit: str) -> Any:
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation: 1E+1 -> 10."""
     normal = value.normalize(EXACT)
-    return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value() else normal
+    return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value(context=EXACT) else normal
 
 
 def _sorted_fen(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

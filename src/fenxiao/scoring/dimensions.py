@@ -134,7 +134,7 @@ def _to_points(value: object) -> object:
     if isinstance(value, int):
         if abs(value) > 10**6:  # far outside 0-100: leave it for the validator to name
             return value
-        return Decimal(value).quantize(Decimal("0.01"))
+        return Decimal(value).quantize(Decimal("0.01"), context=EXACT)
     if isinstance(value, Decimal) and value.is_finite():
         if abs(value) > 10**6:
             return value
@@ -166,7 +166,7 @@ def _check_weight(instance: object, attribute: attrs.Attribute[Any], value: obje
     if value < 0:
         raise InvalidValueError(path, value, "must not be negative")
     units = value.scaleb(WEIGHT_PLACES, context=EXACT)
-    if units != units.to_integral_value():
+    if units != units.to_integral_value(context=EXACT):
         raise InvalidValueError(path, value, f"must have at most {WEIGHT_PLACES} decimal places")
 
 
@@ -250,7 +250,7 @@ class DimensionScore:
     @property
     def centi(self) -> int:
         """The value in hundredths of a point (an int from 0 to 10,000)."""
-        return int(self.value.scaleb(POINT_PLACES))
+        return int(self.value.scaleb(POINT_PLACES, context=EXACT))
 
 
 def _check_weights_sum(instance: CompositeWeights) -> None:

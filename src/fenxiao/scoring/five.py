@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from fenxiao._internal.fixed import ONE_PPM, POINT_PLACES, div_half_even, points_decimal
+from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, div_half_even, points_decimal
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.ids import SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -208,7 +208,9 @@ class FiveDimensionScorer:
     def _card(self, sku_id: SkuId, results: list[DimensionScore]) -> SkuScores:
         # Every result passed check_result(), in Dimension order, so the card is assembled without re-validating it.
         weights = self.weights
-        total = sum(w * int(r.value.scaleb(POINT_PLACES)) for w, r in zip(weights.ppm, results, strict=True))
+        total = sum(
+            w * int(r.value.scaleb(POINT_PLACES, context=EXACT)) for w, r in zip(weights.ppm, results, strict=True)
+        )
         return _sku_scores(sku_id, *results, points_decimal(div_half_even(total, ONE_PPM)), weights)
 
 

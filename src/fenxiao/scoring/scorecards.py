@@ -138,7 +138,7 @@ def _points_units(value: object, path: str) -> int:
     if not _ZERO <= value <= _HUNDRED:
         raise InvalidValueError(path, value, "must be between 0 and 100 points")
     units = value.scaleb(POINT_PLACES, context=EXACT)
-    if units != units.to_integral_value():
+    if units != units.to_integral_value(context=EXACT):
         raise InvalidValueError(path, value, "must have at most two decimal places")
     return int(units)
 
@@ -148,7 +148,7 @@ def _grid_units(value: object, metric: Metric, path: str) -> int:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidValueError(path, value, 'must be an exact number, e.g. "0.15"')
     units = value.scaleb(metric.places, context=EXACT)
-    if units != units.to_integral_value():
+    if units != units.to_integral_value(context=EXACT):
         problem = f"must have at most {metric.places} decimal places (the grid of {metric.name})"
         raise InvalidValueError(path, value, problem)
     if abs(units) > MAX_BREAKPOINT_UNITS:
@@ -236,7 +236,7 @@ class MetricRule:
         if not isinstance(weight, Decimal) or not weight.is_finite() or not _ZERO < weight <= _WEIGHT_MAX:
             raise InvalidValueError("MetricRule.weight", weight, f"must be a number above 0 and at most {_WEIGHT_MAX}")
         weight_units = weight.scaleb(WEIGHT_PLACES, context=EXACT)
-        if weight_units != weight_units.to_integral_value():
+        if weight_units != weight_units.to_integral_value(context=EXACT):
             raise InvalidValueError("MetricRule.weight", weight, f"must have at most {WEIGHT_PLACES} decimal places")
         cap = None if self.cap is None else _points_units(self.cap, "MetricRule.cap")
         missing = None if self.missing is None else _points_units(self.missing, "MetricRule.missing")

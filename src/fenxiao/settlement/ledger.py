@@ -51,8 +51,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Final
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -85,6 +85,24 @@ class Period(enum.Enum):
         """The first day of the period holding *at* (in *tz*)."""
         local = at.astimezone(tz).date()
         return local if self is Period.DAY else local.replace(day=1)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _member(kind: type[E], value: object, path: str) -> E:
+    """*value* as a member of *kind* (the member itself or its text, ``"influencer"``); anything else is refused."""
+    if isinstance(value, kind):
+        return value
+    for member in kind:
+        if member.value == value:
+            return member
+    allowed = ", ".join(repr(m.value) for m in kind)
+    raise InvalidValueError(path, value, f"must be a {kind.__name__} ({allowed})")
+
+
+def _optional_member(kind: type[E], value: object, path: str) -> E | None:
+    return None if value is None else _member(kind, value, path)
 
 
 #: An entry's identity: (order id, event id, kind, party, payee id).
@@ -157,11 +175,28 @@ def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: ob
         raise InvalidValueError("Ledger.currency", value, "must be a three-letter code like 'CNY'")
 
 
+def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
+    """Refuse a settlement before the profile's date: the one door, whether it came through ``Order.settle`` or not."""
+    due = order.settlement_due(profile)
+    if due is not None and at < due:
+        days = profile.settlement_days.for_level(order.service_level)
+        raise PolicyError(
+            f"Order[{order.id}].events.settled.at",
+            at,
+            f"is before the settlement date {due.isoformat()} (receipt + {days} days under profile {profile.name!r})",
+        )
+
+
 def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ...]:
     """Every ledger entry *order*'s payment and events imply under *profile* (see the module docs).
 
     Zero amounts are left out. The result depends only on the order and the profile, which is what makes
     :meth:`Ledger.record` idempotent.
+
+    Raises:
+        PolicyError: A settled event earlier than the profile's settlement date (receipt + the days for the
+            merchant's service level), however the event was added (``Order.settle`` checks it too, but
+            ``Order.apply`` cannot: it does not know the profile).
     """
     if not isinstance(order, Order):
         raise InvalidValueError("entries_for.order", order, "must be an Order")
@@ -191,6 +226,7 @@ def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ..
         current = {(line.party, line.payee_id): line.amount for line in lines.lines}
         zero = Money.zero(order.paid.currency)
         if event is not None and event.kind is OrderEventKind.SETTLED:
+            _check_due(order, profile, event.at)
             for key, amount in previous.items():
                 add(event_id, EntryKind.ESTIMATED, key, -amount, at)
             for key, amount in current.items():
@@ -239,6 +275,9 @@ class Ledger:
             PolicyError: An entry has the key of a held entry but different content (a conflicting replay).
             InvalidValueError: An entry is not a :class:`LedgerEntry` or is in another currency.
         """
+        given: object = entries
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            raise InvalidValueError("Ledger.append.entries", entries, "must be an iterable of LedgerEntry")
         held = {entry.key: entry for entry in self.entries}
         new: list[LedgerEntry] = []
         for i, entry in enumerate(entries):
@@ -279,7 +318,15 @@ class Ledger:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> tuple[LedgerEntry, ...]:
-        """The entries matching every filter given (*start* inclusive, *end* exclusive, on ``at``)."""
+        """The entries matching every filter given (*start* inclusive, *end* exclusive, on ``at``).
+
+        *party* and *kind* may be given as members or as their text (``"influencer"``, ``"settled"``).
+
+        Raises:
+            InvalidValueError: A party or kind that is neither, or a naive *start* or *end*.
+        """
+        party = _optional_member(Party, party, "Ledger.select.party")
+        kind = _optional_member(EntryKind, kind, "Ledger.select.kind")
         if start is not None:
             v.require_aware(start, "Ledger.select.start")
         if end is not None:
@@ -331,6 +378,9 @@ class Ledger:
         tz: timezone = timezone(timedelta(hours=8)),
     ) -> dict[date, Money]:
         """The balance per *period* (keyed by its first day in *tz*, China Standard Time by default), oldest first."""
+        period = _member(Period, period, "Ledger.by_period.period")
+        if not isinstance(tz, tzinfo):
+            raise InvalidValueError("Ledger.by_period.tz", tz, "must be a timezone")
         totals: dict[date, Money] = {}
         for e in self.select(party, payee_id=payee_id, kind=kind):
             key = period.start(e.at, tz)

@@ -362,6 +362,12 @@ def _check_events(instance: Order, attribute: attrs.Attribute[Any], value: objec
         raise InvalidValueError("Order.events", value, "must be a tuple of OrderEvent")
 
 
+def _zero_like_paid(order: Order) -> Money:
+    # A default computed before the validators run: a bad `paid` is left for its validator to name.
+    paid: object = order.paid
+    return Money.zero(paid.currency) if isinstance(paid, Money) else Money.zero()
+
+
 def _positive_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     v.money(instance, attribute, value)
     if isinstance(value, Money) and value.fen == 0:
@@ -403,12 +409,8 @@ class Order:
     paid_at: datetime = attrs.field(validator=v.aware_datetime)
     terms: OrderTerms = attrs.field(validator=v.instance_of(OrderTerms))
     units: int = attrs.field(default=1, validator=v.int_between(1, 10**9))
-    shipping: Money = attrs.field(
-        default=attrs.Factory(lambda self: Money.zero(self.paid.currency), takes_self=True), validator=v.money
-    )
-    subsidy: Money = attrs.field(
-        default=attrs.Factory(lambda self: Money.zero(self.paid.currency), takes_self=True), validator=v.money
-    )
+    shipping: Money = attrs.field(default=attrs.Factory(_zero_like_paid, takes_self=True), validator=v.money)
+    subsidy: Money = attrs.field(default=attrs.Factory(_zero_like_paid, takes_self=True), validator=v.money)
     category_id: CategoryId | None = attrs.field(default=None, validator=v.optional_identifier)
     category_level1: str | None = attrs.field(default=None, validator=_optional_name)
     service_level: ServiceLevel = attrs.field(default=ServiceLevel.HIGH, validator=v.member_of(ServiceLevel))

@@ -343,13 +343,13 @@ class CommissionPlan:
     def _check_exclusive_cut(
         self, rate: Rate, in_force: Rate, at: datetime, profile: PlatformProfile, path: str
     ) -> None:
-        depth = in_force.value - rate.value
-        if depth > profile.exclusive_cut_max.value:
+        depth = in_force.ppm - rate.ppm
+        if depth > profile.exclusive_cut_max.ppm:
             raise PolicyError(
                 path,
                 rate,
                 f"an exclusive plan may be cut by at most {profile.exclusive_cut_max} at a time "
-                f"(from {in_force} that is {_pct(in_force.value - profile.exclusive_cut_max.value)})",
+                f"(from {in_force} that is {_pct(in_force.ppm - profile.exclusive_cut_max.ppm)})",
             )
         window = timedelta(days=profile.exclusive_cut_interval_days)
         for cut in self.cuts():

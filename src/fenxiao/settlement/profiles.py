@@ -22,7 +22,6 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -31,7 +30,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.goods import Category
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.money import Rate, Rounding
+from fenxiao.money import PPM, Rate, Rounding
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind, check_precedence
 
 if TYPE_CHECKING:
@@ -57,9 +56,14 @@ _PROFILE_ROUNDINGS: Final = frozenset({Rounding.DOWN, Rounding.FLOOR, Rounding.H
 PRESETS: Final = ("default", "douyin", "kuaishou")
 
 
-def _pct(rate: Rate | Decimal) -> str:
-    value = rate.value if isinstance(rate, Rate) else rate
-    return f"{Rate(value)}" if 0 <= value <= 1 else f"{value * 100}%"
+def _pct(rate: Rate | int) -> str:
+    """A rate, or a signed number of parts per million, as a percentage: ``"12.5%"``, ``"-5%"``."""
+    ppm = rate.ppm if isinstance(rate, Rate) else rate
+    if 0 <= ppm <= PPM:
+        return str(Rate.from_ppm(ppm))
+    whole, part = divmod(abs(ppm), 10_000)  # 10,000 ppm in one percent
+    fraction = f".{part:04d}".rstrip("0") if part else ""
+    return f"{'-' if ppm < 0 else ''}{whole}{fraction}%"
 
 
 def _category_keys(category: Category | str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -254,15 +258,15 @@ got Rate('0.05')
                 raise InvalidValueError(f"{name}.kind_bounds[{i}].kind", bounds.kind.value, "is listed twice")
             kinds.add(bounds.kind)
         # The merchant's deductions (commission, leader fee, tech fee) must fit in the base.
-        ceiling = max(self.combined_cap.value, self.commission_max.value)
+        ceiling = max(self.combined_cap.ppm, self.commission_max.ppm)
         tech_rates = [(f"{name}.tech_fee_rate", self.tech_fee_rate)] + [
             (f"{name}.category_rules[{i}].tech_fee_rate", r.tech_fee_rate)
             for i, r in enumerate(self.category_rules)
             if r.tech_fee_rate is not None
         ]
         for path, rate in tech_rates:
-            if ceiling + rate.value > 1:
-                which = "combined cap" if self.combined_cap.value >= self.commission_max.value else "commission_max"
+            if ceiling + rate.ppm > PPM:
+                which = "combined cap" if self.combined_cap.ppm >= self.commission_max.ppm else "commission_max"
                 raise InvalidValueError(path, rate, f"plus the {which} ({_pct(ceiling)}) exceeds 100%")
 
     # -- named profiles --------------------------------------------------------------------------------
@@ -412,8 +416,8 @@ got Rate('0.85')
             raise PolicyError(
                 "leader_fee_rate", leader_fee, f"is below the category's minimum leader fee ({rule.min_leader_fee})"
             )
-        total = rate.value + leader_fee.value
-        cap = self.combined_cap.value
+        total = rate.ppm + leader_fee.ppm
+        cap = self.combined_cap.ppm
         if total > cap or (total == cap and not self.combined_cap_inclusive):
             verb = "must not exceed" if self.combined_cap_inclusive else "must stay below"
             raise PolicyError(path, rate, f"plus the leader fee ({leader_fee}) {verb} the cap ({self.combined_cap})")

@@ -248,8 +248,8 @@ def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
     paths = ["OrderTerms.commission_rate", *(f"OrderTerms.steps[{i}].rate" for i in range(len(terms.steps)))]
     for path, rate in zip(paths, terms.commission_rates(), strict=True):
         profile.check_commission(rate, kind=terms.plan_kind, category=order.category_keys, leader_fee=fee, path=path)
-        total = rate.value + (fee.value if fee is not None else 0) + tech.value
-        if total > 1:
+        total = rate.ppm + (fee.ppm if fee is not None else 0) + tech.ppm
+        if total > PPM:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
 
 
