@@ -19,16 +19,23 @@ from fenxiao.simulate.config import (
     TrafficConfig,
     default_simulation_config,
 )
-from fenxiao.simulate.results import CategoryWeek, Flywheel, Season, SkuWeek, TierWeek, WeekRow
+from fenxiao.simulate.experiment import Arm, Band, Comparison, Experiment, SeedRun, band_of, run_experiment
+from fenxiao.simulate.results import MEASURES, CategoryWeek, Flywheel, Season, SkuWeek, TierWeek, WeekRow
 from fenxiao.simulate.season import WeekPerks, perks_in_force, run_season, subsidy_requests_of, week_period
 
 __all__ = [
+    "MEASURES",
     "AdmissionConfig",
+    "Arm",
+    "Band",
     "BudgetPlan",
     "CategoryWeek",
+    "Comparison",
+    "Experiment",
     "Flywheel",
     "PlacementConfig",
     "Season",
+    "SeedRun",
     "ServiceConfig",
     "SimulationConfig",
     "SkuWeek",
@@ -36,8 +43,10 @@ __all__ = [
     "TrafficConfig",
     "WeekPerks",
     "WeekRow",
+    "band_of",
     "default_simulation_config",
     "perks_in_force",
+    "run_experiment",
     "run_season",
     "subsidy_requests_of",
     "week_period",
