@@ -26,11 +26,11 @@ TOML = resources.files("fenxiao").joinpath("data/defaults/simulation.toml").read
 
 
 def test_the_shipped_file_holds_the_documented_defaults() -> None:
-    """The file is the classes' defaults, named, with the official-subsidy budget topped up by ¥12,000 a week."""
+    """The file is the classes' defaults, named, with the official-subsidy budget topped up by ¥15,000 a week."""
     expected = SimulationConfig(
         name="default",
         version="2026.11",
-        budgets=(BudgetPlan("official-subsidy", Money.of("0.00"), Money.of("12000.00")),),
+        budgets=(BudgetPlan("official-subsidy", Money.of("0.00"), Money.of("15000.00")),),
     )
     assert default_simulation_config() == expected
     assert default_simulation_config() is default_simulation_config()

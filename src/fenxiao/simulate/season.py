@@ -452,7 +452,7 @@ class _Season:
 
     def _cold_start(self, sim: _Sim) -> int:
         u = d.uniform_ppm(d.draw(self.seed, 0, d.Stream.COLD, sim.key))
-        return min(self.cap, self.config.traffic.cold_start_views * 2 * u // _PPM)
+        return min(self.cap, int(self.config.traffic.cold_start_views * 2 * u // _PPM))
 
     def _price_power(self, sim: _Sim) -> int:
         row = self.rows.get(sim.sku.id)
