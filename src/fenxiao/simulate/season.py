@@ -527,21 +527,29 @@ class _Season:
         return chosen
 
     def expected_placement(self) -> dict[str, int]:
-        """Each SKU's expected 达人优选 views a week under the current list (each influencer's share rounded down)."""
+        """Each SKU's expected 达人优选 views a week under the current list.
+
+        An influencer's picks land in each of its main categories with probability 1/n (in ppm, rounded down), and
+        on a listing there in proportion to its weight: a category's pull is the sum of its influencers' views ×
+        that share, and a SKU expects ``picks × pull × weight / (category weight × 1,000,000)``, rounded down once.
+        """
         picks = self.config.placement.picks
         groups, cumulative = self.preferred_list()
         expected: dict[str, int] = defaultdict(int)
         if not picks or not groups:
             return expected
+        pull: dict[str | None, int] = defaultdict(int)
         for influencer in self.influencers:
             views = min(influencer.fans, d.MAX_FANS) * self.reach // _PPM
             targets = [c if c in groups else None for c in influencer.main_category_ids] or [None]
             for category in targets:
-                totals = cumulative[category]
-                previous = 0
-                for sku_id, running in zip(groups[category], totals, strict=True):
-                    expected[sku_id] += picks * views * (running - previous) // (totals[-1] * len(targets))
-                    previous = running
+                pull[category] += views * (_PPM // len(targets))
+        for category, weight in pull.items():
+            totals = cumulative[category]
+            previous = 0
+            for sku_id, running in zip(groups[category], totals, strict=True):
+                expected[sku_id] += picks * weight * (running - previous) // (totals[-1] * _PPM)
+                previous = running
         return expected
 
     def _preferred(self, sim: _Sim) -> bool:
