@@ -322,6 +322,8 @@ def test_the_rows_add_up() -> None:
         assert week.gmv.fen == sum(r.gmv.fen for r in skus) == sum(r.gmv.fen for r in tiers)
         assert week.traffic == sum(r.traffic for r in skus) == sum(r.traffic for r in tiers)
         assert week.subsidy.fen == sum(r.subsidy.fen for r in skus) == sum(r.subsidy.fen for r in tiers)
+        assert week.commission.fen == sum(r.commission.fen for r in skus) == sum(r.commission.fen for r in categories)
+        assert sum(r.entered for r in tiers) == sum(r.left for r in tiers) == week.promoted + week.demoted
         assert week.listed == len(skus) == sum(r.skus for r in tiers)
         assert sum(week.tiers.values()) == week.skus
         top = sum(r.gmv.fen for r in skus if r.tier in ("L4", "L5"))

@@ -79,7 +79,12 @@ class WeekRow:
 
 @attrs.frozen
 class TierWeek:
-    """One tier in one week: the SKUs that held it during the week (from the previous close) and what they sold."""
+    """One tier in one week: the SKUs that held it during the week (from the previous close) and what they sold.
+
+    ``commission`` is the gross commission of their orders at payment, ``subsidy`` what those orders were granted;
+    ``entered`` and ``left`` count the SKUs whose effective tier moved into and out of this tier at the week's close
+    (migrations; a first grade is neither).
+    """
 
     week: int
     tier: str
@@ -87,18 +92,22 @@ class TierWeek:
     traffic: int
     units: int
     gmv: Money
+    commission: Money
     subsidy: Money
+    entered: int
+    left: int
 
 
 @attrs.frozen
 class CategoryWeek:
-    """One third-level category in one week."""
+    """One third-level category in one week: its listed SKUs, units, GMV and gross commission at payment."""
 
     week: int
     category_id: str
     skus: int
     units: int
     gmv: Money
+    commission: Money
 
 
 @attrs.frozen
@@ -117,6 +126,7 @@ class SkuWeek:
     promotions: int
     units: int
     gmv: Money
+    commission: Money
     refunded_units: int
     subsidy: Money
 

@@ -231,7 +231,19 @@ class _Sim:
 class _Line:
     """One sales line of a week: a SKU sold through one channel (private)."""
 
-    __slots__ = ("after", "channel", "influencer", "key", "order", "promotions", "refunded", "sim", "units", "views")
+    __slots__ = (
+        "after",
+        "channel",
+        "commission",
+        "influencer",
+        "key",
+        "order",
+        "promotions",
+        "refunded",
+        "sim",
+        "units",
+        "views",
+    )
 
     def __init__(
         self, sim: _Sim, channel: int, influencer: Influencer | None, views: int, key: int, promotions: int
@@ -245,6 +257,7 @@ class _Line:
         self.units = 0
         self.refunded = 0
         self.after = 0
+        self.commission = 0
         self.order: Order | None = None
 
 
@@ -541,13 +554,13 @@ class _Season:
         pull: dict[str | None, int] = defaultdict(int)
         for influencer in self.influencers:
             views = min(influencer.fans, d.MAX_FANS) * self.reach // _PPM
-            targets = [c if c in groups else None for c in influencer.main_category_ids] or [None]
-            for category in targets:
-                pull[category] += views * (_PPM // len(targets))
-        for category, weight in pull.items():
-            totals = cumulative[category]
+            targets: list[str | None] = [c if c in groups else None for c in influencer.main_category_ids] or [None]
+            for target in targets:
+                pull[target] += views * (_PPM // len(targets))
+        for group, weight in pull.items():
+            totals = cumulative[group]
             previous = 0
-            for sku_id, running in zip(groups[category], totals, strict=True):
+            for sku_id, running in zip(groups[group], totals, strict=True):
                 expected[sku_id] += picks * weight * (running - previous) // (totals[-1] * _PPM)
                 previous = running
         return expected
@@ -936,6 +949,7 @@ class _Season:
                 line.order = order
             self.orders[order.id] = order
             parts = split(order, self.profile)
+            line.commission = parts.commission.fen
             commission += parts.commission.fen
             leader += parts.amount(Party.TEAM_LEADER).fen + parts.amount(Party.SECOND_LEADER).fen
             platform += parts.amount(Party.PLATFORM_COMMISSION_FEE).fen + parts.amount(Party.PLATFORM_TECH_FEE).fen
@@ -977,8 +991,8 @@ class _Season:
         per_sku: dict[str, list[_Line]] = defaultdict(list)
         for line in lines:
             per_sku[line.sim.sku.id].append(line)
-        tiers: dict[str, list[int]] = {t.value: [0, 0, 0, 0, 0] for t in Tier}
-        categories: dict[str, list[int]] = {c.id: [0, 0, 0] for c in self.catalog.categories}
+        tiers: dict[str, list[int]] = {t.value: [0, 0, 0, 0, 0, 0] for t in Tier}
+        categories: dict[str, list[int]] = {c.id: [0, 0, 0, 0] for c in self.catalog.categories}
         top = 0
         for sku_id, mine in per_sku.items():
             sim = self.by_sku[sku_id]
@@ -987,6 +1001,7 @@ class _Season:
             gmv = units * sim.snapshot.price.fen
             given = sum(subsidy.get(line.order.id, 0) for line in mine if line.order is not None)
             traffic = sum(line.views for line in mine)
+            commission = sum(line.commission for line in mine)
             self.sku_rows.append(
                 SkuWeek(
                     week=week,
@@ -997,22 +1012,41 @@ class _Season:
                     promotions=sum(line.promotions for line in mine),
                     units=units,
                     gmv=Money(gmv),
+                    commission=Money(commission),
                     refunded_units=sum(line.refunded for line in mine),
                     subsidy=Money(given),
                 )
             )
-            for i, value in enumerate((1, traffic, units, gmv, given)):
+            for i, value in enumerate((1, traffic, units, gmv, commission, given)):
                 tiers[tier][i] += value
-            for i, value in enumerate((1, units, gmv)):
+            for i, value in enumerate((1, units, gmv, commission)):
                 categories[sim.sku.category_id][i] += value
             if held[sku_id].tier >= Tier.L4:
                 top += gmv
-        for tier, (skus, traffic, units, gmv, given) in tiers.items():
-            self.tier_rows.append(TierWeek(week, tier, skus, traffic, units, Money(gmv), Money(given)))
-        for category_id, (skus, units, gmv) in categories.items():
-            self.category_rows.append(CategoryWeek(week, category_id, skus, units, Money(gmv)))
         report = self.reports[-1]
         moved = [r for r in report.changes() if r.previous is not None]
+        entered: dict[str, int] = defaultdict(int)
+        left: dict[str, int] = defaultdict(int)
+        for row in moved:
+            entered[row.effective.value] += 1
+            left[row.previous.value if row.previous is not None else ""] += 1
+        for tier, (skus, traffic, units, gmv, commission, given) in tiers.items():
+            self.tier_rows.append(
+                TierWeek(
+                    week=week,
+                    tier=tier,
+                    skus=skus,
+                    traffic=traffic,
+                    units=units,
+                    gmv=Money(gmv),
+                    commission=Money(commission),
+                    subsidy=Money(given),
+                    entered=entered[tier],
+                    left=left[tier],
+                )
+            )
+        for category_id, (skus, units, gmv, commission) in categories.items():
+            self.category_rows.append(CategoryWeek(week, category_id, skus, units, Money(gmv), Money(commission)))
         gmv_total = sum(line.units * line.sim.snapshot.price.fen for line in lines)
         commission, leader, platform = money
         self.week_rows.append(
