@@ -415,3 +415,12 @@ def test_a_traffic_config_caps_the_views() -> None:
     capped = attrs.evolve(defaults(), traffic=TrafficConfig(views_cap=50))
     result = run_season(catalog(), seed=1, weeks=1, config=capped, ledger=False)
     assert all(r.base <= 50 for r in result.skus)
+
+
+def test_goods_given_away_make_no_orders() -> None:
+    """A SKU priced at zero is graded but sells no distributed order (an order must pay something)."""
+    free = catalog().snapshots[0].sku_id
+    snapshots = tuple(attrs.evolve(s, price=Money(0)) if s.sku_id == free else s for s in catalog().snapshots)
+    result = run_season(attrs.evolve(catalog(), snapshots=snapshots), seed=1, weeks=1)
+    assert free in {r.sku_id for r in result.reports[-1].rows}
+    assert all(o.sku_id != free for o in result.orders)

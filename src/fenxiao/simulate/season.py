@@ -68,7 +68,7 @@ from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalProgress, GoalTracker,
 from fenxiao.market.pool import PoolEntry, SelectionPool
 from fenxiao.money import Money, Rate
 from fenxiao.periods.models import Models
-from fenxiao.periods.report import PeriodReport
+from fenxiao.periods.report import PeriodReport, SkuPeriod
 from fenxiao.periods.run import run_period, snapshots_as_of
 from fenxiao.periods.state import ProgramState
 from fenxiao.settlement.ledger import Ledger
@@ -353,7 +353,7 @@ class _Season:
         self.first_seen: dict[str, tuple[int, Tier]] = {}
         self.reached: dict[str, int] = {}
         self.perks: dict[str, WeekPerks] = {}
-        self.rows: dict[str, Any] = {}
+        self.rows: dict[str, SkuPeriod] = {}
         self.brand_extra: dict[str, int] = {}
         self.applied = 0
         self.default_promoters = 0
@@ -604,8 +604,8 @@ class _Season:
         lines: list[_Line] = []
         for sim in self.sims:
             held = self.perks.get(sim.sku.id)
-            if sim.selling() is None or held is None:
-                continue
+            if sim.selling() is None or held is None or not sim.snapshot.price.fen:
+                continue  # not in the pool, not graded yet, or given away (a free item is no distributed order)
             badge = self.badge_ppm if held.badges else _PPM
             sku_lines = [_Line(sim, 0, None, min(self.cap, d.views_of(sim.base, held.boost_ppm, badge)), sim.key, 0)]
             for n, (influencer, views, count) in enumerate(by_sku.get(sim.sku.id, ()), start=1):
@@ -1153,8 +1153,9 @@ def run_season(
         The :class:`~fenxiao.simulate.results.Season`.
 
     Raises:
-        InvalidValueError: A bad seed or number of weeks, a catalog without snapshots, or a parameter a model
-            refuses (a listing whose terms the platform profile rejects).
+        InvalidValueError: A bad seed or number of weeks, a catalog without snapshots, or an argument of the wrong
+            type.
+        PolicyError: A listing's terms that the platform profile refuses (a commission below a category's floor).
     """
     v.require_int(seed, "run_season.seed", 0, d.MASK64)
     chosen = config if config is not None else default_simulation_config()
