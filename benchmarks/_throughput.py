@@ -120,8 +120,11 @@ def _time(seconds: float) -> str:
     return f"{seconds * 1e6:,.1f} µs"
 
 
-def render(title: str, rows: Sequence[Row], targets: Sequence[Target], notes: Sequence[str] = ()) -> str:
-    """A table of the cases (time, throughput, peak memory, ratio to their baseline) and the targets' verdicts."""
+def render(
+    title: str, rows: Sequence[Row], targets: Sequence[Target], notes: Sequence[str] = (), *, issue: int = 8
+) -> str:
+    """A table of the cases (time, throughput, peak memory, ratio to their baseline) and the targets' verdicts
+    (the targets of *issue*)."""
     by_name = {r.name: r for r in rows}
     lines = [title, f"  {'case':<58} {'rows':>11} {'time':>10} {'rows/s':>11} {'peak mem':>10} {'ratio':>22}"]
     for r in rows:
@@ -135,7 +138,7 @@ def render(title: str, rows: Sequence[Row], targets: Sequence[Target], notes: Se
             f"  {r.name:<58} {r.rows:>11,} {_time(r.seconds):>10} {_rate(r.rows, r.seconds):>11} {peak:>10} {ratio:>22}"
         )
     if targets:
-        lines.append("  targets (issue 8):")
+        lines.append(f"  targets (issue {issue}):")
         lines.extend(str(t) for t in targets)
     lines.extend(f"  note: {note}" for note in notes)
     return "\n".join(lines)

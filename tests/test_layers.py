@@ -62,6 +62,7 @@ LAYERS: dict[str, int] = {
     "fenxiao.columnar": 8,
     "fenxiao.testing": 8,
     "fenxiao.store": 8,
+    "fenxiao.authoring": 8,
     "fenxiao.simulate": 8,
     "fenxiao.cli": 9,
     "fenxiao.__main__": 9,

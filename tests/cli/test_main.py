@@ -68,9 +68,29 @@ def test_every_group_module_is_in_the_parser() -> None:
         for path in package.glob("*.py")
     }
     groups = {name: group for name, group in found.items() if group is not None}
-    assert set(groups) == {"score", "grading", "split", "market", "periods", "simulate"}
+    assert set(groups) == {
+        "score",
+        "grading",
+        "split",
+        "market",
+        "periods",
+        "changes",
+        "ledger",
+        "authoring",
+        "simulate",
+    }
     assert set(groups.values()) == set(GROUPS)
-    assert [g.name for g in GROUPS] == ["score", "grading", "split", "market", "periods", "simulate"]
+    assert [g.name for g in GROUPS] == [
+        "score",
+        "grading",
+        "split",
+        "market",
+        "periods",
+        "changes",
+        "ledger",
+        "authoring",
+        "simulate",
+    ]
 
 
 def test_help_lists_every_command_of_every_group_after_demo() -> None:
@@ -90,6 +110,11 @@ def test_help_lists_every_command_of_every_group_after_demo() -> None:
         "pool",
         "goals",
         "period",
+        "diff",
+        "drift",
+        "ledger",
+        "schema",
+        "test",
         "simulate",
     ]
 

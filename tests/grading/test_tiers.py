@@ -18,14 +18,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError, ValidationError
-from fenxiao.grading.gap import NextTierGap, _escape, _raise_to
+from fenxiao.grading.gap import NextTierGap, _cost, _escape, _raise_to, repairs
 from fenxiao.grading.history import Stability, TierHistory
 from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs
 from fenxiao.grading.inputs import tier_inputs as tier_inputs_of
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
-from fenxiao.rules.interpreter import Check, evaluate, explain
+from fenxiao.rules.interpreter import Check, evaluate
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, condition_from_data
 from fenxiao.rules.table import HitPolicy, Severity
 from fenxiao.sample import load_sample
@@ -647,27 +647,32 @@ def test_decide_raises_at_once_for_a_value_only_the_gap_would_compare() -> None:
 
 def _reference_gap(policy: TierPolicy, inputs: dict[str, Any], tier: Tier) -> NextTierGap | None:
     """The next-tier gap as first written (every earlier lower-tier rule evaluated afresh): the oracle for the
-    faster _gap, which knows which rule decided and reads each earlier rule once."""
+    faster _gap, which knows which rule decided and reads each earlier rule once. Each rule's ways to hold are
+    :func:`fenxiao.grading.gap.repairs` (the cheapest branch of an ``any``, the opposite of a ``not``)."""
     lenient = {name: inputs.get(name) for name in TIER_INPUTS.names()}
     target = tier.next_up()
     while target is not None:
-        candidates = []
+        candidates: list[tuple[bool, int, D, str, tuple[Check, ...], bool]] = []
         for index, rule in enumerate(policy.rules):
             if rule.tier is not target:
                 continue
-            unmet = list(explain(rule.when, lenient).unmet())
-            if policy.hit == "first":
-                for blocker in policy.rules[:index]:
-                    if blocker.tier < target and evaluate(blocker.when, inputs):
-                        escape = _escape(blocker.when, inputs)
-                        if escape is not None and all(c.input != escape.input for c in unmet):
-                            unmet.append(escape)
-            raised = _raise_to(inputs, unmet)
-            reached = raised is not None and policy._safe_grade(raised) >= target
-            candidates.append((not reached, len(unmet), rule.name, tuple(unmet), reached))
+            ways = repairs(rule.when, lenient)
+            if not ways:
+                candidates.append((True, 0, D(0), rule.name, (), False))
+            for way in ways:
+                unmet = list(way)
+                if policy.hit == "first":
+                    for blocker in policy.rules[:index]:
+                        if blocker.tier < target and evaluate(blocker.when, inputs):
+                            escape = _escape(blocker.when, inputs)
+                            if escape is not None and all(c.input != escape.input for c in unmet):
+                                unmet.append(escape)
+                raised = _raise_to(inputs, unmet)
+                reached = raised is not None and policy._safe_grade(raised) >= target
+                candidates.append((not reached, len(unmet), _cost(unmet), rule.name, tuple(unmet), reached))
         if candidates:
-            candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-            _, _, name, unmet_checks, reached = candidates[0]
+            candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
+            _, _, _, name, unmet_checks, reached = candidates[0]
             return NextTierGap(target, name, unmet_checks, reached, policy.label(target))
         target = target.next_up()
     return None

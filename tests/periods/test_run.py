@@ -19,7 +19,7 @@ from fenxiao.grading.history import Stability, TierHistory
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import default_perk_catalog
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
-from fenxiao.grading.subsidies import SubsidyBudget
+from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, apply_subsidy
 from fenxiao.grading.tiers import TierPolicy, TierRule
 from fenxiao.money import Money
 from fenxiao.periods.models import Models
@@ -203,6 +203,26 @@ def test_a_budget_spent_in_one_period_is_not_spent_again_in_the_next() -> None:
     assert [str(g.granted) for g in second.report.grants] == ["¥0.00", "¥0.00"]
     assert second.report.spent == {"official-subsidy": Money.of("0.00")}
     assert second.state.budgets.spent("official-subsidy") == Money.of("1.50")
+
+    # A week later the first order of week 1 is refunded in full: its subsidy goes back to the budget (after the
+    # budget's period, w1, ended), and week 3's first order can be granted it.
+    refunded = apply_subsidy(orders("a")[0], BudgetAllocation(first.report.grants, {}))
+    refunded = refunded.refund(event_id="r-1", at=t0 + timedelta(days=13), amount=refunded.paid)
+    later = t0 + timedelta(days=14)
+    third = run_period(
+        catalog,
+        second.state,
+        period="w3",
+        as_of=later,
+        models=models,
+        snapshots=snapshots_at(later, {sku.id: Tier.L5}),
+        orders=orders("c"),
+        refunds=[refunded],
+    )
+    assert third.report.returned == {"official-subsidy": Money.of("1.00")}
+    assert third.state.budgets.spent("official-subsidy", period="w1") == Money.of("0.50")
+    assert [str(g.granted) for g in third.report.grants] == ["¥1.00", "¥0.00"]
+    assert third.state.budgets.spent("official-subsidy") == Money.of("1.50")
 
 
 # -- refusals ------------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ class Row:
 
 def test_every_hit_policy_is_its_own_text() -> None:
     """Policy files write hit policies as text; each member equals its text and is read back from it."""
-    assert [h.value for h in HitPolicy] == ["first", "highest", "deny-overrides", "collect"]
+    assert [h.value for h in HitPolicy] == ["first", "highest", "unique", "deny-overrides", "collect"]
     assert all(HitPolicy(h.value) is h and h == h.value for h in HitPolicy)
 
 

@@ -390,7 +390,8 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
     """Parse JSON (or TOML, ``format="toml"``) text into *cls*.
 
     JSON numbers with a fraction or exponent are refused outright (as are TOML
-    floats), so no float can reach an amount. Documents above
+    floats), so no float can reach an amount. A top-level ``"$schema"`` text (the JSON Schema an editor checks the
+    file against) is read past. Documents above
     :data:`MAX_DOCUMENT_BYTES` are refused before parsing.
 
     Raises:
@@ -419,6 +420,9 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         raise ValidationError(
             [InvalidValueError("(document)", NOTHING, f"is not valid {format}: {exc}")], what=what
         ) from None
+    if isinstance(data, dict) and isinstance(data.get("$schema"), str):
+        # A JSON file may name its JSON Schema for an editor (see docs/rule-authors.md): that key is not a field.
+        data = {k: v for k, v in data.items() if k != "$schema"}
     return from_dict(data, cls)
 
 

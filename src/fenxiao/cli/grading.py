@@ -1,4 +1,7 @@
-"""The grading group: the ``tier``, ``explain``, ``lint`` and ``perks`` commands, and the demo's grading sections."""
+"""The grading group: the ``tier``, ``explain``, ``lint`` and ``perks`` commands, and the demo's grading sections.
+
+``lint`` checks a rule file of any kind (:func:`fenxiao.authoring.lint_file`), not only tier policies.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import argparse
 from collections import Counter, defaultdict
 from typing import Any, TextIO
 
+from fenxiao.authoring.documents import lint_file
+from fenxiao.authoring.kinds import KINDS
 from fenxiao.cli.common import load_catalog, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
@@ -121,22 +126,44 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
-    policy = load(args.policy_file, TierPolicy)
-    findings = policy.lint()
+    report = lint_file(args.policy_file, kind=args.kind)
     if args.json:
-        rows = [{"path": f.path, "severity": f.severity.value, "code": f.code, "message": f.message} for f in findings]
+        rows = [
+            {
+                "path": f.path,
+                "line": f.line,
+                "severity": f.severity.value,
+                "code": f.code,
+                "message": f.message,
+                "example": {name: _jsonable(value) for name, value in f.example},
+            }
+            for f in report.findings
+        ]
         write_json(out, rows)
     else:
-        out.write(_findings_text(findings) + "\n")
-    return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
+        out.write(_findings_text(report.findings, report.source) + "\n")
+    if not report.loaded:
+        problems = "; ".join(
+            f"{f.path} (line {f.line}): {f.message}" if f.line else f"{f.path}: {f.message}" for f in report.findings
+        )
+        raise InvalidValueError(
+            "lint", args.policy_file, f"does not load as a {report.kind or 'rule file'}: {problems}"
+        )
+    return 1 if report.failed else 0
 
 
-def _findings_text(findings: tuple[Finding, ...]) -> str:
+def _findings_text(findings: tuple[Finding, ...], source: str = "") -> str:
     if not findings:
         return "no findings"
     counts = Counter(f.severity.value for f in findings)
     summary = ", ".join(f"{counts[s.value]} {s.value}(s)" for s in Severity if counts[s.value])
-    return "\n".join([*(str(f) for f in findings), summary])
+    return "\n".join([*(_where(source, f) + str(f) for f in findings), summary])
+
+
+def _where(source: str, finding: Finding) -> str:
+    if not source:
+        return ""
+    return f"{source}:{finding.line}: " if finding.line is not None else f"{source}: "
 
 
 def _cmd_perks(args: argparse.Namespace, out: TextIO) -> int:
@@ -231,9 +258,16 @@ def register(sub: Subparsers) -> None:
     explain.add_argument("--json", action="store_true", help="print the decision as JSON")
     explain.set_defaults(func=_cmd_explain)
 
-    lint = sub.add_parser("lint", help="check a tier policy file; exit status 1 on errors")
-    lint.add_argument("policy_file", metavar="POLICY", help="a tier policy file (.json/.toml)")
-    lint.add_argument("--json", action="store_true", help="print the findings as JSON")
+    lint = sub.add_parser(
+        "lint", help="check a rule file of any kind (found by itself); every finding with its line; exit 1 on errors"
+    )
+    lint.add_argument(
+        "policy_file",
+        metavar="FILE",
+        help="a tier policy, scorecards, perk catalog, admission policy, platform profile or models file",
+    )
+    lint.add_argument("--kind", choices=[k.name for k in KINDS], help="the file's kind, when it cannot be told")
+    lint.add_argument("--json", action="store_true", help="print the findings as JSON (path, line, code ...)")
     lint.set_defaults(func=_cmd_lint)
 
     perks = sub.add_parser("perks", help="the perks of every SKU of a catalog")

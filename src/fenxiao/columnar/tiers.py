@@ -104,6 +104,12 @@ def grade(inputs: Inputs, policy: TierPolicy) -> tuple[NDArray[np.int8], NDArray
     n = inputs.length
     first_hit = policy.hit == "first"
     masks = rule_masks(Masks(inputs), [rule.when for rule in policy.rules], first_hit)
+    if policy.hit == "unique" and masks and n:
+        overlapping = np.flatnonzero(np.sum(masks, axis=0) > 1)
+        if overlapping.size:  # as TierPolicy.grade raises on such a row
+            i = int(overlapping[0])
+            names = [rule.name for rule, mask in zip(policy.rules, masks, strict=True) if mask[i]]
+            raise PolicyError("TierPolicy", policy.name, f"rules {names} all match row {i} (hit policy 'unique')")
     # The tier of each rule, then the fallback's (-1 without one) where the index is -1.
     fallback = policy.fallback.rank if policy.fallback is not None else -1
     ranks = np.array([rule.tier.rank for rule in policy.rules] + [fallback], dtype=np.int8)

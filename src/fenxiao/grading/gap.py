@@ -13,23 +13,36 @@ this module imports nothing of :mod:`fenxiao.grading.tiers` at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from fenxiao.grading.inputs import TIER_INPUTS
+from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.errors import FenxiaoError, PolicyError
+from fenxiao.grading.inputs import TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
+from fenxiao.money import Money, Rate
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain, make_check
-from fenxiao.rules.language import Condition, InputSpec
-from fenxiao.rules.moves import escape, meeting_value
+from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not
+from fenxiao.rules.moves import complement, escape, meeting_value
 from fenxiao.rules.table import conjuncts
 
 if TYPE_CHECKING:
-    from fenxiao.grading.tiers import TierPolicy
+    from fenxiao.grading.tiers import TierPolicy, TierRule
 
-__all__ = ["NextTierGap", "next_tier_gap"]
+__all__ = [
+    "MAX_REPAIRS",
+    "MOVABLE_METRICS",
+    "MetricGap",
+    "MetricMove",
+    "NextTierGap",
+    "find_metric_moves",
+    "next_tier_gap",
+    "repairs",
+]
 
 
 @attrs.frozen
@@ -46,6 +59,12 @@ class NextTierGap:
     reachable: bool = True
     label: str = ""
 
+    @property
+    def blockers(self) -> tuple[Check, ...]:
+        """The unmet comparisons that are not about a number: a flag to set, a text to change (a category, a
+        standing), or a value that must be present; no step-by-step move meets them."""
+        return tuple(c for c in self.unmet if c.actual is None or not _numeric(c.threshold))
+
     def __str__(self) -> str:
         head = f"{self.tier.value} ({self.label or self.tier.label_zh}) by rule {self.rule!r}: "
         body = "; ".join(str(c) for c in self.unmet) or "already met"
@@ -57,36 +76,125 @@ def next_tier_gap(
 ) -> NextTierGap | None:
     """The cheapest verified way up from *tier* under *policy*, or ``None`` when no rule gives a higher tier.
 
-    For each tier above *tier*, the rules giving it are tried, fewest unmet comparisons first. *chosen* is the
-    index of the rule that decided (``None``: no rule held): the rules before it do not hold, and it does.
+    For each tier above *tier*, the rules giving it are tried, and for each rule its ways to hold (see
+    :func:`repairs`: the cheapest branch of an ``any``, the opposite comparison for a ``not``), fewest unmet
+    comparisons first. *chosen* is the index of the rule that decided (``None``: no rule held): the rules before it
+    do not hold, and it does.
     """
     rules = policy.rules
     lenient = _Lenient(inputs)
     holds: dict[int, bool] = {}
     target = tier.next_up()
     while target is not None:
-        candidates = []
+        candidates: list[tuple[bool, int, Decimal, str, tuple[Check, ...], bool]] = []
         for rule, lower in policy._ladder.get(target, ()):
-            unmet = list(explain(rule.when, lenient).unmet())
-            for b in lower:
-                if b not in holds:
-                    if chosen is None or b < chosen:
-                        holds[b] = False
-                    else:
-                        holds[b] = b == chosen or evaluate(rules[b].when, inputs)
-                if holds[b]:
-                    escape = _escape(rules[b].when, inputs)
-                    if escape is not None and all(c.input != escape.input for c in unmet):
-                        unmet.append(escape)
-            raised = _raise_to(inputs, unmet)
-            reached = raised is not None and policy._safe_grade(raised) >= target
-            candidates.append((not reached, len(unmet), rule.name, tuple(unmet), reached))
+            escapes = _escapes(rules, inputs, lower, holds, chosen)
+            ways = repairs(rule.when, lenient)
+            if not ways:  # the rule can never hold (an empty any): named, not reachable
+                candidates.append((True, 0, Decimal(0), rule.name, (), False))
+            for option in ways:
+                unmet = list(option)
+                for found in escapes:
+                    if all(c.input != found.input for c in unmet):
+                        unmet.append(found)
+                raised = _raise_to(inputs, unmet)
+                reached = raised is not None and policy._safe_grade(raised) >= target
+                candidates.append((not reached, len(unmet), _cost(unmet), rule.name, tuple(unmet), reached))
         if candidates:
-            candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-            _, _, name, unmet_checks, reached = candidates[0]
+            candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
+            _, _, _, name, unmet_checks, reached = candidates[0]
             return NextTierGap(target, name, unmet_checks, reached, policy.label(target))
         target = target.next_up()
     return None
+
+
+def _escapes(
+    rules: Sequence[TierRule],
+    inputs: Mapping[str, object],
+    lower: Sequence[int],
+    holds: dict[int, bool],
+    chosen: int | None,
+) -> list[Check]:
+    """For each earlier lower-tier rule that holds (and would catch the SKU first), the comparison escaping it."""
+    escapes: list[Check] = []
+    for b in lower:
+        if b not in holds:
+            if chosen is None or b < chosen:
+                holds[b] = False  # the rules before the deciding one do not hold
+            else:
+                holds[b] = b == chosen or evaluate(rules[b].when, inputs)
+        if holds[b]:
+            found = _escape(rules[b].when, inputs)
+            if found is not None:
+                escapes.append(found)
+    return escapes
+
+
+#: The most ways to hold one condition that a gap compares (the cheapest are kept).
+MAX_REPAIRS: Final = 16
+
+
+def repairs(condition: Condition, inputs: Mapping[str, object]) -> tuple[tuple[Check, ...], ...]:
+    """The ways *condition* could be made to hold from *inputs*: each a tuple of unmet comparisons that, all met,
+    make it hold; cheapest first (fewest comparisons, then the smallest moves), at most :data:`MAX_REPAIRS`.
+
+    An ``all`` needs one way of each part; an ``any`` needs one way of one branch (so each branch is a way, not
+    all of them together); ``not`` asks for the opposite comparison (``not (refund_rate > 0.3)`` needs
+    ``refund_rate <= 0.3``; ``not (x between [a, b])`` needs ``x < a`` or ``x > b``). ``((),)`` means it holds
+    already; ``()`` that nothing makes it hold (an empty ``any``).
+
+    >>> from fenxiao.rules.language import AnyOf, Compare, Not, Op
+    >>> cond = AnyOf((Compare("units_30d", Op.GE, 1000), Not(Compare("refund_rate", Op.GT, Decimal("0.3")))))
+    >>> [[str(c) for c in way] for way in repairs(cond, {"units_30d": 640, "refund_rate": Decimal("0.35")})]
+    [['refund_rate 0.35: <= 0.3 needed (-0.05)'], ['units_30d 640 < 1000 needed (+360)']]
+    """
+    return tuple(_repairs(condition, inputs, False))
+
+
+def _repairs(node: Condition, values: Mapping[str, object], negated: bool) -> list[tuple[Check, ...]]:
+    if isinstance(node, Compare):
+        ways = complement(node.op, node.value) if negated else (((node.op, node.value),),)
+        options = []
+        for needed in ways:
+            checks = (explain(Compare(node.input, op, value), values).checks[0] for op, value in needed)
+            options.append(tuple(c for c in checks if not c.passed))
+        return _cheapest(options)
+    if isinstance(node, Not):
+        return _repairs(node.condition, values, not negated)
+    parts = [_repairs(child, values, negated) for child in node.conditions]
+    if isinstance(node, All) != negated:  # every part must hold
+        combined: list[tuple[Check, ...]] = [()]
+        for options in parts:
+            combined = _cheapest([a + b for a in combined for b in options])
+        return combined
+    return _cheapest([option for options in parts for option in options])
+
+
+def _cheapest(options: list[tuple[Check, ...]]) -> list[tuple[Check, ...]]:
+    unique = list(dict.fromkeys(options))
+    unique.sort(key=lambda option: (len(option), _cost(option)))
+    return unique[:MAX_REPAIRS]
+
+
+def _cost(checks: Sequence[Check]) -> Decimal:
+    """How far the inputs move, each as a share of its declared range (or of its threshold when unbounded)."""
+    total = Decimal(0)
+    for check in checks:
+        spec = TIER_INPUTS.inputs.get(check.input)
+        if check.gap is None or spec is None:
+            total += 1  # a flag, a text, a missing value: one whole move
+            continue
+        span = spec.high - spec.low if spec.high is not None and spec.low is not None else None
+        if span is None or span == 0:
+            threshold = check.threshold if isinstance(check.threshold, Decimal) else Decimal(1)
+            span = max(abs(threshold), Decimal(1))
+        total += abs(check.gap) / span
+    return total
+
+
+def _numeric(threshold: object) -> bool:
+    items = threshold if isinstance(threshold, tuple) else (threshold,)
+    return all(isinstance(item, Decimal) for item in items)
 
 
 class _Lenient(Mapping[str, object]):
@@ -142,3 +250,241 @@ def _raise_to(inputs: Mapping[str, object], unmet: Sequence[Check]) -> dict[str,
             return None
         raised[c.input] = value
     return raised
+
+
+# -- the gap in raw metrics: what a merchant can change ------------------------------------------------------------
+
+#: The snapshot metrics :func:`find_metric_moves` tries, one at a time: what a merchant can move (sales, service,
+#: price, commission), not history (violations) or facts (brand registration).
+MOVABLE_METRICS: Final = (
+    "units_30d",
+    "gmv_30d",
+    "refund_rate",
+    "bad_review_rate",
+    "quality_return_rate",
+    "complaint_rate",
+    "shipped_48h_rate",
+    "good_review_rate",
+    "experience_score",
+    "repurchase_rate",
+    "price",
+    "commission_rate",
+    "promoting_influencers",
+    "influencer_gmv_share",
+    "team_leaders",
+)
+
+
+def _shown(value: object) -> str:
+    """A metric value in its own unit: rates as percentages, money in yuan, counts and scores as numbers."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return str(value)
+
+
+@attrs.frozen
+class MetricMove:
+    """One snapshot metric moved: from *old* to *new*, each in the metric's own type (a Rate, Money, a count)."""
+
+    metric: str
+    old: object
+    new: object
+
+    def __str__(self) -> str:
+        return f"{self.metric} {_shown(self.old)} → {_shown(self.new)}"
+
+
+@attrs.frozen
+class MetricGap:
+    """Raw-metric moves that, applied together to the snapshot and regraded (scored again, then graded), give at
+    least *target*: *reached* is the tier the regrading gave."""
+
+    target: Tier
+    moves: tuple[MetricMove, ...]
+    reached: Tier
+
+    def __str__(self) -> str:
+        return f"{self.target.value}: " + "; ".join(str(m) for m in self.moves) + f" (regraded {self.reached.value})"
+
+
+class _Regrader:
+    """Score a snapshot and grade it, as the pipeline does, against fixed category benchmarks."""
+
+    def __init__(self, policy: TierPolicy, scorer: Any, context: Any, as_of: datetime) -> None:
+        self.policy, self.scorer, self.context, self.as_of = policy, scorer, context, as_of
+
+    def inputs(self, snapshot: SkuSnapshot) -> dict[str, object]:
+        return tier_inputs(snapshot, score_inputs(self.scorer.score(snapshot, self.context)), self.as_of)
+
+    def tier(self, snapshot: SkuSnapshot) -> Tier:
+        try:
+            return self.policy._safe_grade(self.inputs(snapshot))
+        except FenxiaoError:
+            return Tier.L0
+
+
+def find_metric_moves(
+    policy: TierPolicy,
+    scorer: Any,
+    snapshot: SkuSnapshot,
+    context: Any,
+    as_of: datetime,
+    *,
+    metrics: Sequence[str] = MOVABLE_METRICS,
+    limit: int = 3,
+) -> tuple[MetricGap, ...]:
+    """The next-tier gap in raw metrics: which snapshot metrics, moved by how much, reach the next tier.
+
+    The SKU is scored with *scorer* against *context* (the category benchmarks, held fixed) and graded by *policy*
+    at *as_of*. The gap's own comparisons on snapshot metrics (``units_30d >= 1000``) are applied first; where
+    scores must rise too, each of *metrics* is then moved alone, the smallest move (searched on the metric's
+    grid: a unit, a fen, one part per million) that reaches the target. Every move returned has been *verified*:
+    applied to the snapshot, scored and graded again, it gives at least the target tier. At most *limit* ways,
+    fewest moves and smallest relative moves first; ``()`` when the SKU is at the top, cannot be graded, or no
+    single metric reaches.
+
+    Raises:
+        InvalidValueError: *as_of* is naive or before the SKU joined (as :func:`~fenxiao.grading.inputs.tier_inputs`).
+    """
+    regrader = _Regrader(policy, scorer, context, as_of)
+    inputs = regrader.inputs(snapshot)
+    try:
+        gap = policy.decide(inputs, sku_id=snapshot.sku_id).next_tier_gap
+    except PolicyError:  # no rule matches and no fallback (or an overlap under unique): no tier to rise from
+        return ()
+    if gap is None:
+        return ()
+    target = gap.tier
+    direct: list[MetricMove] = []
+    base = snapshot
+    for check in gap.unmet:
+        moved = _meet(base, check)
+        if moved is not None:
+            base, move = moved
+            direct.append(move)
+    found: list[tuple[int, Decimal, MetricGap]] = []
+    if direct and (reached := regrader.tier(base)) >= target:
+        found.append((len(direct), _relative(direct), MetricGap(target, tuple(direct), reached)))
+    else:
+        for metric in metrics:
+            value = _smallest_move(base, metric, lambda s: regrader.tier(s) >= target)
+            if value is None:
+                continue
+            moved_snapshot = _with(base, metric, value)
+            moves = (*(m for m in direct if m.metric != metric), MetricMove(metric, getattr(snapshot, metric), value))
+            found.append((len(moves), _relative(moves), MetricGap(target, moves, regrader.tier(moved_snapshot))))
+    found.sort(key=lambda f: (f[0], f[1], [m.metric for m in f[2].moves]))
+    return tuple(f[2] for f in found[:limit])
+
+
+def _meet(snapshot: SkuSnapshot, check: Check) -> tuple[SkuSnapshot, MetricMove] | None:
+    """*snapshot* with the metric of *check* moved to meet it, or ``None`` (not a metric, or not one value)."""
+    if check.input not in METRIC_FIELDS or check.negated:
+        return None
+    spec = TIER_INPUTS[check.input]
+    value = meeting_value(check.op, check.threshold, check.gap, _step(spec))
+    current = getattr(snapshot, check.input)
+    converted = _as_metric(current, value)
+    if converted is None:
+        return None
+    try:
+        moved = _with(snapshot, check.input, converted)
+    except FenxiaoError:
+        return None
+    return moved, MetricMove(check.input, current, converted)
+
+
+def _as_metric(current: object, value: object) -> object | None:
+    """*value* (an input's number) as the metric's own type, like *current*'s; ``None`` if it cannot be."""
+    if isinstance(value, bool) or isinstance(current, bool):
+        return value if isinstance(value, bool) and isinstance(current, bool) else None
+    if not isinstance(value, (int, Decimal)):
+        return None
+    number = Decimal(value)
+    try:
+        if isinstance(current, Rate):
+            return Rate.of(number)
+        if isinstance(current, Money):
+            return Money.of(number.quantize(Decimal("0.01"), rounding=ROUND_CEILING), current.currency)
+        if isinstance(current, int):
+            return int(number.to_integral_value(rounding=ROUND_CEILING))
+        if isinstance(current, Decimal):
+            return number
+    except (FenxiaoError, ArithmeticError):
+        return None
+    return None
+
+
+# A metric's grid as whole numbers: (to the grid, from the grid, the farthest the search goes each way).
+_COUNT_REACH: Final = 10_000_000
+_SCORE_HUNDREDTHS: Final = 500
+
+
+def _grid(current: object) -> tuple[int, Callable[[int], object], int, int] | None:
+    if isinstance(current, bool):
+        return None
+    if isinstance(current, Rate):
+        return current.ppm, Rate.from_ppm, 0, 1_000_000
+    if isinstance(current, Money):
+        currency = current.currency
+        return current.fen, lambda fen: Money(fen, currency), 1, max(current.fen * 10, 1_000_000_000)
+    if isinstance(current, int):
+        return current, lambda n: n, 0, max(current * 10, _COUNT_REACH)
+    if isinstance(current, Decimal):
+        hundredths = int((current * 100).to_integral_value(rounding=ROUND_FLOOR))
+        return hundredths, lambda h: Decimal(h) / 100, 0, _SCORE_HUNDREDTHS
+    return None
+
+
+def _smallest_move(snapshot: SkuSnapshot, metric: str, reaches: Callable[[SkuSnapshot], bool]) -> object | None:
+    """The value of *metric* nearest its current one, in its better direction, at which *reaches* holds, or
+    ``None``. Searched by halving between the current value and the farthest one (each probe regraded)."""
+    spec = TIER_INPUTS.inputs.get(metric)
+    grid = _grid(getattr(snapshot, metric))
+    if spec is None or spec.better is None or grid is None:
+        return None
+    start, back, low, high = grid
+    far = high if spec.better == "higher" else low
+    if far == start:
+        return None
+
+    def holds(x: int) -> bool:
+        try:
+            return reaches(_with(snapshot, metric, back(x)))
+        except FenxiaoError:
+            return False
+
+    if not holds(far):
+        return None
+    near = start
+    while abs(far - near) > 1:
+        middle = (near + far) // 2
+        if holds(middle):
+            far = middle
+        else:
+            near = middle
+    return back(far)
+
+
+def _with(snapshot: SkuSnapshot, metric: str, value: object) -> SkuSnapshot:
+    """*snapshot* with one metric changed (validated as any snapshot is)."""
+    changes: dict[str, Any] = {metric: value}
+    return attrs.evolve(snapshot, **changes)
+
+
+def _relative(moves: Sequence[MetricMove]) -> Decimal:
+    """How big the moves are, each relative to the metric's scale (its old value, or its range)."""
+    total = Decimal(0)
+    for move in moves:
+        old, new = move.old, move.new
+        if isinstance(old, Rate) and isinstance(new, Rate):
+            total += abs(new.value - old.value)
+        elif isinstance(old, Money) and isinstance(new, Money):
+            total += Decimal(abs(new.fen - old.fen)) / max(old.fen, 1)
+        elif isinstance(old, int) and isinstance(new, int) and not isinstance(old, bool):
+            total += Decimal(abs(new - old)) / max(old, 1)
+        elif isinstance(old, Decimal) and isinstance(new, Decimal):
+            total += abs(new - old) / 5
+        else:
+            total += 1
+    return total

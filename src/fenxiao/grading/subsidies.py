@@ -4,6 +4,10 @@ A :class:`~fenxiao.grading.perks.Subsidy` perk says what the platform pays per o
 :class:`SubsidyBudget`. :func:`subsidy_requests` turns a SKU's granted subsidies and its orders into
 :class:`SubsidyRequest` values, :func:`allocate_subsidies` grants them deterministically (higher tier first, then
 higher score, then request id) and :func:`apply_subsidy` puts what was granted on each order, for the split.
+A budget may also cap what one merchant, SKU, day or period gets (``per_merchant``, ``per_sku``, ``per_day``,
+``per_period``). :func:`allocate_subsidies` has no memory (one batch, nothing spent before it);
+:meth:`fenxiao.grading.budgets.BudgetBook.allocate` runs the same allocation against what a book has already
+spent.
 
 >>> from fenxiao.grading.levels import Tier
 >>> from fenxiao.money import Money
@@ -17,10 +21,10 @@ higher score, then request id) and :func:`apply_subsidy` puts what was granted o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -44,25 +48,46 @@ __all__ = [
 # -- budgets ----------------------------------------------------------------------------------------
 
 
+def _cap(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.optional_money(instance, attribute, value)
+    total = getattr(instance, "total", None)
+    if isinstance(value, Money) and isinstance(total, Money) and value.currency != total.currency:
+        raise InvalidValueError(v.path_of(instance, attribute), value, f"must be in {total.currency}, as the total is")
+
+
 @attrs.frozen
 class SubsidyBudget:
-    """A subsidy budget for a campaign or period: a name, a total, and an optional window.
+    """A subsidy budget for a campaign or period: a name, a total, an optional window and optional caps.
 
     The window is read as a perk entry's campaign window is (:func:`~fenxiao.grading.perks.outside_window`):
     timezone-aware, ``valid_until`` exclusive; a request without a time is outside a budget that has one.
+
+    Each cap (``None``: no cap) limits what the budget pays, net of returns, for one value of its key: one
+    merchant (the request's ``merchant_id``), one SKU (``sku_id``), one day (the calendar day of the request's
+    time, in its own UTC offset) or one program period (the period a :class:`~fenxiao.grading.budgets.BudgetBook`
+    allocates in). A request without the key (no merchant id, no time, no period) counts in one group of its own
+    for that cap. Caps are in the total's currency.
+
+    .. versionchanged:: 0.1
+       ``per_merchant``, ``per_sku``, ``per_day`` and ``per_period``.
     """
 
     name: str = attrs.field(validator=v.identifier)
     total: Money = attrs.field(validator=v.money)
     valid_from: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
+    per_merchant: Money | None = attrs.field(default=None, validator=_cap)
+    per_sku: Money | None = attrs.field(default=None, validator=_cap)
+    per_day: Money | None = attrs.field(default=None, validator=_cap)
+    per_period: Money | None = attrs.field(default=None, validator=_cap)
 
 
 @attrs.frozen
 class SubsidyRequest:
     """A request to draw a subsidy for one order (or SKU) from a budget.
 
-    ``tier`` and ``score`` order the requests when demand exceeds the budget.
+    ``tier`` and ``score`` order the requests when demand exceeds the budget; ``sku_id``, ``merchant_id`` and
+    ``at`` (its day) are the keys of the budget's caps, and ``at`` is checked against the budget's window.
     """
 
     request_id: str = attrs.field(validator=v.request_id)
@@ -72,6 +97,7 @@ class SubsidyRequest:
     score: Decimal = attrs.field(default=Decimal(0), validator=v.decimal_between(Decimal(0), Decimal(100)))
     sku_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
     at: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
+    merchant_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
 
 
 @attrs.frozen
@@ -92,7 +118,12 @@ class SubsidyGrant:
 
 @attrs.frozen
 class BudgetAllocation:
-    """The outcome of :func:`allocate_subsidies`: every grant in allocation order and what each budget has left."""
+    """The outcome of an allocation: every grant in allocation order and what each budget has left in total.
+
+    ``remaining`` is each budget's total less what it has spent (for :meth:`BudgetBook.allocate
+    <fenxiao.grading.budgets.BudgetBook.allocate>`, less everything the book holds); what a cap leaves is
+    :meth:`BudgetBook.remaining <fenxiao.grading.budgets.BudgetBook.remaining>`.
+    """
 
     grants: tuple[SubsidyGrant, ...]
     remaining: Mapping[str, Money]
@@ -107,30 +138,53 @@ def _priority(request: SubsidyRequest) -> tuple[int, Decimal, str]:
     return (-request.tier.rank, -request.score, request.request_id)
 
 
-def allocate_subsidies(
-    requests: Iterable[SubsidyRequest],
-    budgets: Sequence[SubsidyBudget],
-    *,
-    order: Callable[[SubsidyRequest], Any] = _priority,
-) -> BudgetAllocation:
-    """Grant subsidy requests from their budgets, deterministically and without ever overspending.
+#: What budgets have spent, in fen: ``(budget, scope, key)`` → fen, where scope is ``"total"`` (key ``None``) or
+#: one of the scopes of :data:`_CAPS` (key: the period, merchant id, SKU id or day).
+_Tally: TypeAlias = Mapping[tuple[str, str, object], int]
 
-    Requests are served in *order* (by default: higher tier first, then higher score, then request id),
-    whatever order they arrive in. Each gets its full amount while its budget lasts; the request that
-    meets the end of a budget gets what is left (a partial grant, recorded); later ones get nothing.
-    A request outside its budget's window, or naming an unknown budget, gets nothing, with the reason.
+#: The caps of a budget in the order a reason names the one that binds (after the total): scope, field, label.
+_CAPS: Final = (
+    ("period", "per_period", "per-period cap"),
+    ("merchant", "per_merchant", "per-merchant cap"),
+    ("sku", "per_sku", "per-SKU cap"),
+    ("day", "per_day", "per-day cap"),
+)
 
-    Raises:
-        InvalidValueError: Duplicate request ids or budget names, or mixed currencies in one budget.
+
+@attrs.frozen
+class _Memory:
+    """What an allocation runs against: the spend so far, the request ids already granted, the period and moment.
+
+    :func:`allocate_subsidies` runs against nothing (an empty memory); a budget book passes its own.
     """
+
+    spent: _Tally = attrs.field(factory=dict)
+    held: Container[str] = frozenset()
+    period: str | None = None
+    at: datetime | None = None
+
+
+@attrs.frozen
+class _Paid:
+    """One grant above zero, with the keys a book records it under."""
+
+    request: SubsidyRequest
+    granted: Money
+    day: date | None
+
+
+def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudget]:
     by_name: dict[str, SubsidyBudget] = {}
-    budget: SubsidyBudget | None
     for i, budget in enumerate(budgets):
         if not isinstance(budget, SubsidyBudget):
             raise InvalidValueError(f"budgets[{i}]", budget, "must be a SubsidyBudget")
         if budget.name in by_name:
             raise InvalidValueError(f"budgets[{i}].name", budget.name, "is a duplicate budget name")
         by_name[budget.name] = budget
+    return by_name
+
+
+def _checked_requests(requests: Iterable[SubsidyRequest], by_name: Mapping[str, SubsidyBudget]) -> list[SubsidyRequest]:
     listed = list(requests)
     seen: set[str] = set()
     for i, request in enumerate(listed):
@@ -142,29 +196,117 @@ def allocate_subsidies(
         known = by_name.get(request.budget)
         if known is not None and known.total.currency != request.amount.currency:
             raise InvalidValueError(f"requests[{i}].amount", request.amount, f"must be in {known.total.currency}")
-    remaining = {name: b.total for name, b in by_name.items()}
+    return listed
+
+
+def _refusal(budget: SubsidyBudget | None, request: SubsidyRequest, memory: _Memory) -> str | None:
+    """Why *request* gets nothing whatever is left (``None``: it may be granted)."""
+    if request.request_id in memory.held:
+        return "already granted: the book holds a grant for this request id"
+    if budget is None:
+        return "unknown budget"
+    at = memory.at
+    if at is not None:
+        if budget.valid_until is not None and at >= budget.valid_until:
+            return f"budget expired: its window ended {budget.valid_until.isoformat()}"
+        if budget.valid_from is not None and at < budget.valid_from:
+            return f"budget not open yet: its window starts {budget.valid_from.isoformat()}"
+    if outside_window(budget.valid_from, budget.valid_until, request.at if request.at is not None else at):
+        return "outside the budget's window"
+    return None
+
+
+def _grant(
+    budget: SubsidyBudget, request: SubsidyRequest, keys: dict[str, object], tally: dict[tuple[str, str, object], int]
+) -> tuple[Money, str]:
+    """What *request* gets from *budget*: the least of its amount and what the total and every cap have left."""
+    currency = budget.total.currency
+    label, cap, left = "", budget.total, budget.total.fen - tally.get((budget.name, "total", None), 0)
+    for scope, field, cap_label in _CAPS:
+        limit: Money | None = getattr(budget, field)
+        if limit is not None:
+            cap_left = limit.fen - tally.get((budget.name, scope, keys[scope]), 0)
+            if cap_left < left:
+                label, cap, left = cap_label, limit, cap_left
+    left = max(left, 0)
+    if left >= request.amount.fen:
+        return request.amount, "granted in full"
+    rest = Money(left, currency)
+    if left > 0:
+        return rest, (
+            f"partial: the budget had {rest} left" if not label else f"partial: {label} of {cap} had {rest} left"
+        )
+    return Money(0, currency), ("budget exhausted" if not label else f"{label} of {cap} exhausted")
+
+
+def _allocate(
+    requests: Iterable[SubsidyRequest],
+    budgets: Sequence[SubsidyBudget],
+    order: Callable[[SubsidyRequest], Any] | None,
+    memory: _Memory,
+) -> tuple[BudgetAllocation, tuple[_Paid, ...]]:
+    """The one allocation: :func:`allocate_subsidies` and :meth:`BudgetBook.allocate` both call it.
+
+    Requests are served in *order*; each gets the least of what it asks and what its budget's total and each of
+    its caps have left after *memory*'s spend and the grants before it in this batch.
+    """
+    by_name = _budgets_by_name(budgets)
+    listed = _checked_requests(requests, by_name)
+    tally = dict(memory.spent)
     grants: list[SubsidyGrant] = []
-    for request in sorted(listed, key=order):
+    paid: list[_Paid] = []
+    for request in sorted(listed, key=order if order is not None else _priority):
         budget = by_name.get(request.budget)
-        zero = Money(0, request.amount.currency)
-        if budget is None:
-            grants.append(SubsidyGrant(request.request_id, request.budget, request.amount, zero, "unknown budget"))
+        refusal = _refusal(budget, request, memory)
+        if refusal is not None or budget is None:
+            zero = Money(0, request.amount.currency)
+            reason = refusal if refusal is not None else "unknown budget"
+            grants.append(SubsidyGrant(request.request_id, request.budget, request.amount, zero, reason))
             continue
-        if outside_window(budget.valid_from, budget.valid_until, request.at) is not None:
-            grants.append(
-                SubsidyGrant(request.request_id, budget.name, request.amount, zero, "outside the budget's window")
-            )
-            continue
-        left = remaining[budget.name]
-        if left >= request.amount:
-            granted, reason = request.amount, "granted in full"
-        elif left.fen > 0:
-            granted, reason = left, f"partial: the budget had {left} left"
-        else:
-            granted, reason = zero, "budget exhausted"
-        remaining[budget.name] = left - granted
+        moment = request.at if request.at is not None else memory.at
+        day = moment.date() if moment is not None else None
+        keys: dict[str, object] = {
+            "total": None,
+            "period": memory.period,
+            "merchant": request.merchant_id,
+            "sku": request.sku_id,
+            "day": day,
+        }
+        granted, reason = _grant(budget, request, keys, tally)
+        if granted.fen:
+            for scope, key in keys.items():
+                tally[(budget.name, scope, key)] = tally.get((budget.name, scope, key), 0) + granted.fen
+            paid.append(_Paid(request, granted, day))
         grants.append(SubsidyGrant(request.request_id, budget.name, request.amount, granted, reason))
-    return BudgetAllocation(tuple(grants), remaining)
+    remaining = {
+        name: Money(b.total.fen - tally.get((name, "total", None), 0), b.total.currency) for name, b in by_name.items()
+    }
+    return BudgetAllocation(tuple(grants), remaining), tuple(paid)
+
+
+def allocate_subsidies(
+    requests: Iterable[SubsidyRequest],
+    budgets: Sequence[SubsidyBudget],
+    *,
+    order: Callable[[SubsidyRequest], Any] = _priority,
+) -> BudgetAllocation:
+    """Grant subsidy requests from their budgets, deterministically and without ever overspending.
+
+    Requests are served in *order* (by default: higher tier first, then higher score, then request id),
+    whatever order they arrive in. Each gets its full amount while its budget (and each of its caps) lasts;
+    the request that meets the end of a budget or cap gets what is left (a partial grant, recorded, naming the
+    cap); later ones get nothing. A request outside its budget's window, or naming an unknown budget, gets
+    nothing, with the reason.
+
+    This is one batch against budgets that have spent nothing: :meth:`BudgetBook.allocate
+    <fenxiao.grading.budgets.BudgetBook.allocate>` runs the same allocation against what a book has spent
+    (the grants are equal for an empty book). A per-period cap caps the batch.
+
+    Raises:
+        InvalidValueError: Duplicate request ids or budget names, or mixed currencies in one budget.
+    """
+    allocation, _ = _allocate(requests, budgets, order, _Memory())
+    return allocation
 
 
 # -- subsidies into the money path -------------------------------------------------------------------------
@@ -196,6 +338,7 @@ def subsidy_requests(
                         score,
                         sku_id=order.sku_id,
                         at=order.paid_at,
+                        merchant_id=order.merchant_id,
                     )
                 )
     return tuple(requests)

@@ -2,10 +2,11 @@
 
 A tier policy is an ordered list of rules, each giving a tier when its
 condition (the language of :mod:`fenxiao.rules.language`) holds. The hit policy is
-explicit: ``first`` (the default, as in decision tables: the first rule whose
-condition holds decides) or ``highest`` (the highest tier among all rules that
-hold); see :class:`fenxiao.rules.table.HitPolicy`. A policy may name a ``fallback`` tier for inputs no rule
-covers; without one, :meth:`TierPolicy.lint` reports any such gap as an error.
+explicit, in decision tables' (DMN) terms: ``first`` (the default: the first rule whose
+condition holds decides), ``highest`` (DMN's PRIORITY: the highest tier among all rules that
+hold) or ``unique`` (at most one rule may hold: an input two rules match is an error, and lint reports every
+overlap with a witness); see :class:`fenxiao.rules.table.HitPolicy`. A policy may name a ``fallback`` tier for
+inputs no rule covers; without one, :meth:`TierPolicy.lint` reports any such gap as an error.
 
 Conditions compare named inputs (:data:`fenxiao.grading.inputs.TIER_INPUTS`): every metric of a
 :class:`~fenxiao.domain.snapshots.SkuSnapshot` (rates as fractions, money in yuan),
@@ -41,7 +42,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Context, getcontext, localcontext
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import attrs
 
@@ -65,7 +66,7 @@ from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not
 from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, hit_policy, rule_list
 
-__all__ = ["TierDecision", "TierPolicy", "TierRule", "default_tier_policy"]
+__all__ = ["TIER_HIT_POLICIES", "TierDecision", "TierPolicy", "TierRule", "default_tier_policy"]
 
 
 # -- rules and policies -------------------------------------------------------------------------------
@@ -182,8 +183,8 @@ setattr(TierDecision, "next_tier_gap", _explained("next_tier_gap", "How to reach
 _NEW = object.__new__
 
 
-#: The hit policies a tier policy may use.
-_TIER_HITS = (HitPolicy.FIRST, HitPolicy.HIGHEST)
+#: The hit policies a tier policy may use: ``first``, ``highest`` (DMN's PRIORITY) and ``unique``.
+TIER_HIT_POLICIES: Final = (HitPolicy.FIRST, HitPolicy.HIGHEST, HitPolicy.UNIQUE)
 
 
 def _label_dict(labels: object) -> Any:
@@ -211,8 +212,8 @@ class TierPolicy:
     Args:
         rules: The rules, in order.
         name: The policy's name; ``version`` a free-form version string.
-        hit: :attr:`HitPolicy.FIRST <fenxiao.rules.table.HitPolicy.FIRST>` (``"first"``: the first matching rule
-            decides; the default) or ``"highest"`` (the highest matching tier).
+        hit: ``"first"`` (the first matching rule decides; the default), ``"highest"`` (DMN's PRIORITY: the
+            highest matching tier) or ``"unique"`` (at most one rule may match; two matching rules raise).
         fallback: The tier for inputs no rule matches; ``None`` makes an unmatched input an error.
         labels: Tier labels for people (Kuaishou's API: L1 新品上线 ... L5 行业尖货); defaults to
             :attr:`Tier.label_zh`.
@@ -236,8 +237,8 @@ class TierPolicy:
 
     @hit.validator
     def _check_hit(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value not in _TIER_HITS:
-            raise PolicyError("TierPolicy.hit", value, "must be 'first' or 'highest'")
+        if value not in TIER_HIT_POLICIES:
+            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' or 'unique'")
 
     def label(self, tier: Tier) -> str:
         """The policy's label for *tier*."""
@@ -248,6 +249,8 @@ class TierPolicy:
     @functools.cached_property
     def _program(self) -> _codegen.Program | None:
         """The rules compiled to Python functions, once per policy (``None``: the interpreter decides)."""
+        if self.hit is HitPolicy.UNIQUE:
+            return None  # every rule must be tried to find an overlap: the interpreter decides
         ranks = None if self.hit is HitPolicy.FIRST else [rule.tier.rank for rule in self.rules]
         conditions = [rule.when for rule in self.rules]
         return _codegen.compile_program(
@@ -280,7 +283,7 @@ class TierPolicy:
         """The tier for *inputs*, without an explanation (the fast path).
 
         Raises:
-            PolicyError: No rule matches and the policy has no fallback.
+            PolicyError: No rule matches and the policy has no fallback, or (hit policy ``unique``) two rules match.
             InvalidValueError: An input a rule needs is missing or cannot be compared.
         """
         choose = self._choose
@@ -302,12 +305,20 @@ class TierPolicy:
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
         """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
         best: Tier | None = None
-        for rule in self.rules:
+        matched: list[int] = []
+        for i, rule in enumerate(self.rules):
             if evaluate(rule.when, inputs):
                 if self.hit is HitPolicy.FIRST:
                     return rule.tier
+                matched.append(i)
                 best = rule.tier if best is None or rule.tier > best else best
+        if len(matched) > 1 and self.hit is HitPolicy.UNIQUE:
+            raise self._overlap(matched)
         return self._unmatched() if best is None else best
+
+    def _overlap(self, matched: list[int]) -> PolicyError:
+        names = " and ".join(f"{self.rules[i].name!r} (rules[{i}])" for i in matched)
+        return PolicyError("TierPolicy", self.name, f"rules {names} all match these inputs (hit policy 'unique')")
 
     def _unmatched(self) -> Tier:
         if self.fallback is None:
@@ -324,7 +335,7 @@ class TierPolicy:
         them the first time :attr:`TierDecision.checks` or :attr:`TierDecision.next_tier_gap` is read.
 
         Raises:
-            PolicyError: No rule matches and the policy has no fallback.
+            PolicyError: No rule matches and the policy has no fallback, or (hit policy ``unique``) two rules match.
             InvalidValueError: An input a rule needs is missing or cannot be compared.
         """
         program = self._program
@@ -369,15 +380,19 @@ class TierPolicy:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
         trace: list[tuple[str, tuple[Check, ...], bool]] = []
         chosen: int | None = None
+        matched: list[int] = []
         for i, rule in enumerate(self.rules):
             explanation = explain(rule.when, inputs)
             trace.append((rule.name, explanation.checks, explanation.passed))
             if explanation.passed:
+                matched.append(i)
                 if self.hit is HitPolicy.FIRST:
                     chosen = i
                     break
                 if chosen is None or rule.tier > self.rules[chosen].tier:
                     chosen = i
+        if len(matched) > 1 and self.hit is HitPolicy.UNIQUE:
+            raise self._overlap(matched)
         if chosen is None:
             tier, rule_name, flags = self._unmatched(), "(fallback)", tuple[str, ...]()
         else:

@@ -91,7 +91,8 @@ class PeriodReport:
         as_of: The moment the period graded at.
         rows: One :class:`SkuPeriod` per SKU, in SKU id order.
         grants: Every subsidy request of the period and what it got, in allocation order.
-        spent: What each budget granted this period (after returns recorded during it).
+        spent: What each budget granted this period (net of any of it returned since).
+        returned: What refunds gave back to each budget during this period (from grants of earlier periods too).
         models: The name and version of each model in force (``{"policy": "default@1", ...}``).
     """
 
@@ -100,6 +101,7 @@ class PeriodReport:
     rows: tuple[SkuPeriod, ...] = attrs.field(converter=v.to_tuple, validator=_rows)
     grants: tuple[SubsidyGrant, ...] = ()
     spent: Mapping[str, Money] = attrs.field(factory=dict)
+    returned: Mapping[str, Money] = attrs.field(factory=dict)
     models: Mapping[str, str] = attrs.field(factory=dict)
 
     def row(self, sku_id: str) -> SkuPeriod:

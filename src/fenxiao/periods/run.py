@@ -35,15 +35,18 @@ from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.budgets import BudgetBook
 from fenxiao.grading.inputs import score_inputs, tier_inputs
 from fenxiao.grading.perks import PerkResolution, resolve_perks
 from fenxiao.grading.pipeline import catalog_as_of, perk_inputs
 from fenxiao.grading.subsidies import SubsidyRequest, subsidy_requests
+from fenxiao.money import Money
 from fenxiao.periods.models import Models
 from fenxiao.periods.report import PeriodReport, SkuPeriod
 from fenxiao.periods.schedule import Schedule
 from fenxiao.periods.state import ProgramState, SkuState
 from fenxiao.scoring.context import ScoringContext, build_context
+from fenxiao.settlement.profiles import PlatformProfile
 
 __all__ = ["ModelSource", "PeriodResult", "run_period", "snapshots_as_of"]
 
@@ -120,6 +123,8 @@ def run_period(
     models: Models | None = None,
     schedule: ModelSource | None = None,
     orders: Iterable[Any] = (),
+    refunds: Iterable[Any] = (),
+    profile: PlatformProfile | None = None,
     snapshots: Sequence[SkuSnapshot] | None = None,
     context: ScoringContext | None = None,
 ) -> PeriodResult:
@@ -136,6 +141,11 @@ def run_period(
             *as_of* are used.
         orders: The period's paid orders (:class:`~fenxiao.settlement.orders.Order`): each asks its SKU's
             subsidy perks for a subsidy, granted against the models' budgets and what the state's book has spent.
+        refunds: Orders of earlier periods refunded since (:class:`~fenxiao.settlement.orders.Order` values carrying
+            their subsidy and refund events): the subsidy share of each refund goes back to the budget it came
+            from (:meth:`BudgetBook.settle_refunds <fenxiao.grading.budgets.BudgetBook.settle_refunds>`), before
+            this period's requests are granted, so it can be granted again.
+        profile: The platform profile that splits a refund (its rounding); the default profile when ``None``.
         snapshots: Grade these instead of each SKU's newest snapshot observed by *as_of*.
         context: The category benchmarks; built from the snapshots graded when ``None``.
 
@@ -189,8 +199,9 @@ def run_period(
                 gmv=snapshot.gmv_30d,
             )
         )
+    book, returned = _returns(state.budgets, refunds, profile, when)
     requests = _requests(catalog, orders, resolutions)
-    book, allocation = state.budgets.allocate(requests, chosen.budgets, period=period, at=when)
+    book, allocation = book.allocate(requests, chosen.budgets, period=period, at=when)
     spent = {b.name: book.spent(b.name, period=period, currency=b.total.currency) for b in chosen.budgets}
     report = PeriodReport(
         period=period,
@@ -198,10 +209,26 @@ def run_period(
         rows=tuple(sorted(rows, key=lambda r: r.sku_id)),
         grants=allocation.grants,
         spent=spent,
+        returned=returned,
         models=described,
     )
     new_state = attrs.evolve(state, skus=skus, budgets=book, periods=(*state.periods, period), as_of=when)
     return PeriodResult(new_state, report)
+
+
+def _returns(
+    book: BudgetBook, refunds: Iterable[Any], profile: PlatformProfile | None, when: datetime
+) -> tuple[BudgetBook, dict[str, Money]]:
+    """The book with the refunds' subsidy shares given back, and what came back to each budget."""
+    refunded = list(refunds)
+    if not refunded:
+        return book, {}
+    chosen = profile if profile is not None else PlatformProfile()
+    after, _ = book.settle_refunds(refunded, chosen, at=when)
+    returned: dict[str, Money] = {}
+    for entry in after.entries[len(book.entries) :]:
+        returned[entry.budget] = returned.get(entry.budget, Money.zero(entry.amount.currency)) - entry.amount
+    return after, returned
 
 
 def _requests(

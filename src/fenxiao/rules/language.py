@@ -66,6 +66,7 @@ __all__ = [
     "condition_from_data",
     "condition_to_data",
     "inputs_of",
+    "scalar_from_data",
 ]
 
 #: How deep ``all``/``any``/``not`` may nest.
@@ -326,6 +327,19 @@ def _scalar(raw: object, path: str) -> Scalar:
         except InvalidValueError:
             return raw
     return _number(raw, path)
+
+
+def scalar_from_data(raw: object, path: str = "value") -> Scalar:
+    """One value as a condition's file form reads it: ``true``/``false``, an exact number (``"0.05"``, ``"5%"``,
+    ``12``), else text.
+
+    >>> scalar_from_data("5%"), scalar_from_data(12), scalar_from_data("warned")
+    (Decimal('0.05'), Decimal('12'), 'warned')
+
+    Raises:
+        PolicyError: A float, or a value that is none of these (naming *path*).
+    """
+    return _scalar(raw, path)
 
 
 def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) -> Condition:

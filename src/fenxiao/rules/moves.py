@@ -12,6 +12,8 @@ Decimal('60.01')
 (<Op.GE: '>='>, Decimal('1'))
 >>> bound(Op.BETWEEN, (Decimal(1), Decimal(9)), lower=False)
 Decimal('9')
+>>> complement(Op.GT, Decimal("0.3"))
+(((<Op.LE: '<='>, Decimal('0.3')),),)
 
 .. versionadded:: 0.1
 """
@@ -23,7 +25,7 @@ from typing import Final
 
 from fenxiao.rules.language import Op, Value
 
-__all__ = ["bound", "escape", "meeting_value"]
+__all__ = ["bound", "complement", "escape", "meeting_value"]
 
 _LOWER: Final = frozenset({Op.GE, Op.GT})
 _UPPER: Final = frozenset({Op.LE, Op.LT})
@@ -81,3 +83,21 @@ def escape(op: Op, value: Decimal, better: str | None, step: Decimal) -> tuple[O
     if found is not None and found[1] == better:
         return found[0], value
     return None
+
+
+_COMPLEMENTS: Final = {Op.GE: Op.LT, Op.GT: Op.LE, Op.LE: Op.GT, Op.LT: Op.GE, Op.EQ: Op.NE, Op.NE: Op.EQ}
+
+
+def complement(op: Op, value: Value) -> tuple[tuple[tuple[Op, Value], ...], ...]:
+    """What ``not (input op value)`` asks, as alternatives each of comparisons that must all hold.
+
+    ``not (x > 0.3)`` is ``x <= 0.3``; ``not (x between [a, b])`` is ``x < a`` or ``x > b``; ``not (x in [a, b])``
+    is ``x != a`` and ``x != b``.
+    """
+    found = _COMPLEMENTS.get(op)
+    if found is not None:
+        return (((found, value),),)
+    if op is Op.BETWEEN and isinstance(value, tuple) and len(value) == 2:  # noqa: PLR2004 - a pair
+        return (((Op.LT, value[0]),), ((Op.GT, value[1]),))
+    values = value if isinstance(value, tuple) else (value,)
+    return (tuple((Op.NE, v) for v in values),)

@@ -50,14 +50,35 @@ MAX_RULES: Final = 200
 class HitPolicy(enum.StrEnum):
     """Which of the rules whose conditions hold decide a rule table's outcome.
 
-    The names follow decision tables (DMN). Each member is also its text (``HitPolicy.FIRST == "first"``),
-    which is how policy files write it.
+    The names follow decision tables (DMN 1.3, section 8.2.11). Each member is also its text
+    (``HitPolicy.FIRST == "first"``), which is how policy files write it.
+
+    ==================  ==============  ==================================================================
+    DMN                 fenxiao         used by
+    ==================  ==============  ==================================================================
+    FIRST (F)           ``first``       tier policies (the default)
+    UNIQUE (U)          ``unique``      tier policies: rules must not overlap (lint finds it, evaluation
+                                        raises on an input two rules match)
+    PRIORITY (P)        ``highest``     tier policies: the outputs' priority is the tier order
+    COLLECT (C)         ``collect``     perk catalogs: every eligible entry, combined per slot
+    (deny-overrides)    ``deny-...``    admission: XACML's combining rule; every match is reported
+    ==================  ==============  ==================================================================
+
+    >>> HitPolicy.PRIORITY is HitPolicy.HIGHEST
+    True
     """
 
     #: The first rule, in table order, whose condition holds decides (tier policies, by default).
     FIRST = "first"
-    #: Of all the rules whose conditions hold, the one with the highest outcome decides (tier policies).
+    #: Of all the rules whose conditions hold, the one with the highest outcome decides (tier policies); DMN calls
+    #: it PRIORITY, with the outcomes' priority given by their order (L5 over L4 ...).
     HIGHEST = "highest"
+    #: DMN's name for :attr:`HIGHEST`.
+    PRIORITY = "highest"
+    #: At most one rule may hold for any input: the one that holds decides; an input two rules match is an error
+    #: (:meth:`fenxiao.grading.tiers.TierPolicy.grade` raises :class:`~fenxiao.errors.PolicyError`, and lint
+    #: reports every overlapping pair with a witness as an ``overlap`` error).
+    UNIQUE = "unique"
     #: The most severe outcome among the rules that hold decides (reject over review over approve), and every
     #: rule that holds is reported; with none, the default outcome (admission policies).
     DENY_OVERRIDES = "deny-overrides"
@@ -117,7 +138,9 @@ class Finding:
         code: What kind of finding, e.g. ``gap`` or ``never-matches`` (each table's lint documents its codes).
         message: For people.
         example: Input values illustrating the finding, if any (for a tier policy's ``gap``: values of the
-            inputs the rules mention that no rule matches).
+            inputs the rules mention that no rule matches; for an ``overlap``: the witness both rules match).
+        line: The line of the file the finding is about (1-based), when it was read from a file
+            (:func:`fenxiao.authoring.lint_file` sets it); ``None`` otherwise.
     """
 
     path: str
@@ -125,6 +148,7 @@ class Finding:
     code: str
     message: str
     example: tuple[tuple[str, object], ...] = ()
+    line: int | None = None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.severity.value} [{self.code}] {self.message}"

@@ -1,0 +1,215 @@
+"""Lint of a rule file: the kind told by itself, every finding at once, each with its path and its line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fenxiao.authoring.documents import lint_file, lint_text, parse_document
+from fenxiao.cli.grading import GROUP
+from fenxiao.errors import InvalidValueError, ValidationError
+from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.rules.table import Severity
+from fenxiao.serialization import dumps
+
+from ..cli import running
+
+TWO_BAD_RULES = """\
+name = "two-bad"
+
+[[rules]]
+name = "a"
+tier = "L1"
+when = { input = "compsite", op = ">=", value = "1" }
+
+[[rules]]
+name = "b"
+tier = "L9"
+when = { input = "units_30d", op = ">=", value = "1" }
+
+[[rules]]
+name = "c"
+tier = "L2"
+when = { input = "refund_rate", op = "~", value = "1" }
+"""
+
+
+def test_every_broken_row_is_reported_at_once_with_its_line() -> None:
+    """Three broken rules: three invalid findings, each at the line of the broken key."""
+    report = lint_text(TWO_BAD_RULES, format="toml", source="p.toml")
+    assert (report.kind, report.loaded, report.failed) == ("tier-policy", False, True)
+    found = {(f.path, f.line) for f in report.findings}
+    assert found == {("rules[0].when.input", 6), ("rules[1].tier", 10), ("rules[2].when.op", 16)}
+    assert all(f.code == "invalid" and f.severity is Severity.ERROR for f in report.findings)
+    assert "p.toml:6: error [invalid] rules[0].when.input: is not a known input (did you mean 'composite'?)" in str(
+        report
+    )
+
+
+def test_a_file_that_loads_gets_its_kinds_findings_with_lines() -> None:
+    """A gap in a JSON policy: the finding points at the line of "rules"."""
+    text = json.dumps(
+        {
+            "name": "gappy",
+            "rules": [
+                {"name": "low", "tier": "L1", "when": {"input": "composite", "op": "<", "value": "40"}},
+                {"name": "high", "tier": "L3", "when": {"input": "composite", "op": ">=", "value": "60"}},
+            ],
+        },
+        indent=2,
+    )
+    report = lint_text(text, format="json")
+    (gap,) = [f for f in report.findings if f.code == "gap"]
+    assert gap.line == 3
+    assert report.loaded
+    assert report.failed
+    assert report.value is not None
+    assert report.value.name == "gappy"
+
+
+def test_a_shadowed_rule_is_found_at_its_own_line() -> None:
+    """rules[1] repeats rules[0]: shadowed, at the line of its [[rules]] header."""
+    text = '[[rules]]\nname = "a"\ntier = "L1"\nwhen = { input = "units_30d", op = ">=", value = 0 }\n\n'
+    text += '[[rules]]\nname = "b"\ntier = "L2"\nwhen = { input = "units_30d", op = ">=", value = 0 }\n'
+    (shadowed,) = [f for f in lint_text(text, format="toml").findings if f.code == "shadowed"]
+    assert (shadowed.path, shadowed.line) == ("rules[1]", 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "line", "words"),
+    [
+        ('name = "x"\nrules = [\n', "toml", 3, "not valid toml"),
+        ('{"rules": [\n  {"name": }\n]}', "json", 2, "not valid json"),
+        ('[[rules]]\nname = "a"\nweight = 0.5\n', "toml", None, "float"),
+        ('{"rules": [],\n "x": 1.5}', "json", 2, "float"),
+    ],
+)
+def test_syntax_errors_and_floats_are_one_finding_with_a_line(
+    text: str, format: str, line: int | None, words: str
+) -> None:
+    """Text that does not parse, or holds a float, is a syntax finding (with the parser's line, or the float's)."""
+    (finding,) = lint_text(text, format=format).findings
+    assert finding.code == "syntax"
+    assert words in finding.message
+    if line is not None:
+        assert finding.line == line
+
+
+def test_a_file_of_no_known_kind_asks_for_a_kind() -> None:
+    """A table no kind uses is an unknown-kind error; naming the kind lints it as that kind."""
+    (finding,) = lint_text('colour = "red"\n', format="toml").findings
+    assert finding.code == "unknown-kind"
+    forced = lint_text('colour = "red"\n', format="toml", kind="tier-policy")
+    assert forced.kind == "tier-policy"
+    assert {f.path for f in forced.findings} == {"colour", "rules"}
+
+
+def test_each_kind_is_told_and_its_lint_runs(tmp_path: Path) -> None:
+    """An admission policy with a rule that never matches: told as admission, found at its line."""
+    path = tmp_path / "admission.toml"
+    path.write_text(
+        '[[rules]]\nname = "odd"\noutcome = "review"\nreason = "x"\n'
+        'when = { all = [{ input = "price", op = "<", value = "1" }, { input = "price", op = ">", value = "2" }] }\n',
+        encoding="utf-8",
+    )
+    report = lint_file(path)
+    assert report.kind == "admission-policy"
+    (finding,) = report.findings
+    assert (finding.code, finding.line) == ("never-matches", 1)
+
+
+def test_a_perk_catalog_entry_never_granted_is_found_at_its_line(tmp_path: Path) -> None:
+    """The weaker boost from a higher tier: never-granted, at its [[entries]] line."""
+    path = tmp_path / "perks.toml"
+    path.write_text(
+        '[[entries]]\nname = "strong"\ntier = "L1"\nperk = { kind = "traffic_boost", multiplier = "2" }\n\n'
+        '[[entries]]\nname = "weak"\ntier = "L3"\nperk = { kind = "traffic_boost", multiplier = "1.5" }\n',
+        encoding="utf-8",
+    )
+    (finding,) = lint_file(path).findings
+    assert (finding.code, finding.path, finding.line) == ("never-granted", "entries[1]", 6)
+
+
+def test_models_findings_are_placed_under_their_part() -> None:
+    """A models file: the policy's and the perk catalog's findings, each prefixed with its part."""
+    text = json.dumps(
+        {
+            "policy": {
+                "rules": [{"name": "only", "tier": "L1", "when": {"input": "composite", "op": "<", "value": "40"}}]
+            }
+        },
+        indent=2,
+    )
+    report = lint_text(text, format="json")
+    assert report.kind == "models"
+    (gap,) = [f for f in report.findings if f.code == "gap"]
+    assert (gap.path, gap.line) == ("policy.rules", 3)
+
+
+def test_a_duplicate_row_name_is_found_with_the_others() -> None:
+    """Two rules named alike and a bad threshold: both reported."""
+    text = (
+        '[[rules]]\nname = "a"\ntier = "L1"\nwhen = { input = "units_30d", op = ">=", value = "x" }\n'
+        '[[rules]]\nname = "a"\ntier = "L1"\nwhen = { input = "units_30d", op = ">=", value = 1 }\n'
+    )
+    paths = {f.path for f in lint_text(text, format="toml").findings}
+    assert {"rules[0].when.value", "rules[1].name"} <= paths
+
+
+def test_lint_file_refuses_other_suffixes_and_missing_files(tmp_path: Path) -> None:
+    """A .yaml file or a missing one is bad input (InvalidValueError), not a finding."""
+    with pytest.raises(InvalidValueError, match=r"must end in \.json or \.toml"):
+        lint_file(tmp_path / "p.yaml")
+    with pytest.raises(InvalidValueError, match="cannot be read"):
+        lint_file(tmp_path / "missing.toml")
+    (tmp_path / "latin.toml").write_bytes(b'name = "\xe9"\n')
+    assert [f.code for f in lint_file(tmp_path / "latin.toml").findings] == ["syntax"]
+
+
+def test_parse_document_refuses_an_unknown_format() -> None:
+    """Only json and toml."""
+    with pytest.raises(InvalidValueError, match="format"):
+        parse_document("x", "yaml")
+    with pytest.raises(ValidationError, match="float"):
+        parse_document("x = 1.5", "toml")
+
+
+def test_the_lint_command_prints_lines_and_json(tmp_path: Path) -> None:
+    """`lint FILE --json` gives path, line, code and the example of each finding; text prefixes FILE:LINE."""
+    path = tmp_path / "unique.toml"
+    path.write_text(
+        'hit = "unique"\nfallback = "L0"\n\n[[rules]]\nname = "a"\ntier = "L1"\n'
+        'when = { input = "composite", op = ">=", value = "50" }\n\n'
+        '[[rules]]\nname = "b"\ntier = "L2"\nwhen = { input = "composite", op = "<=", value = "50" }\n',
+        encoding="utf-8",
+    )
+    status, text = running.run(["lint", str(path), "--json"], GROUP)
+    assert status == 1
+    (overlap,) = [f for f in json.loads(text) if f["code"] == "overlap"]
+    assert (overlap["path"], overlap["line"], overlap["example"]) == ("rules[1]", 9, {"composite": "50"})
+    status, text = running.run(["lint", str(path)], GROUP)
+    assert f"{path}:9: rules[1]: error [overlap]" in text
+
+
+def test_the_lint_command_reports_every_problem_of_a_file_that_does_not_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 2 (bad input), every problem on stdout with its line, and named on stderr."""
+    path = tmp_path / "bad.toml"
+    path.write_text(TWO_BAD_RULES, encoding="utf-8")
+    status, text = running.run(["lint", str(path)], GROUP)
+    assert status == 2
+    assert text.count("[invalid]") == 3
+    err = capsys.readouterr().err
+    assert "rules[0].when.input (line 6)" in err
+    assert "rules[2].when.op (line 16)" in err
+
+
+def test_the_lint_command_takes_any_default_file(tmp_path: Path) -> None:
+    """The shipped default policy written as JSON lints clean (kind told from its keys)."""
+    path = tmp_path / "p.json"
+    path.write_text(dumps(default_tier_policy()), encoding="utf-8")
+    assert running.run(["lint", str(path)], GROUP) == (0, "no findings\n")
+    assert running.run(["lint", str(path), "--kind", "tier-policy"], GROUP) == (0, "no findings\n")

@@ -1,0 +1,182 @@
+"""fenxiao.store.budgets: reservations never overspend, also from several processes at once; the running total
+equals a recount; grants and returns are idempotent; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.grading.budgets import BudgetBook, SpendEntry
+from fenxiao.grading.subsidies import SubsidyBudget
+from fenxiao.money import Money
+from fenxiao.store.budgets import BudgetSpend
+
+from . import worker
+from .databases import DB_SETTINGS, wipe
+
+ROOT = Path(__file__).resolve().parents[2]
+AT = datetime(2026, 11, 11, tzinfo=UTC)
+
+
+def grant(request: str, fen: int, budget: str = "b-1", **fields: Any) -> SpendEntry:
+    return SpendEntry(request, budget, Money(fen), AT, **fields)
+
+
+def define(engine: sa.Engine, total: int, name: str = "b-1") -> None:
+    with engine.begin() as conn:
+        BudgetSpend(conn).define(SubsidyBudget(name, Money(total)))
+
+
+def test_a_reservation_is_granted_while_the_budget_lasts(engine: sa.Engine) -> None:
+    """All or nothing: ¥6 and ¥3 fit in ¥10, the next ¥3 does not; a partial one gets the ¥1 left."""
+    define(engine, 1000)
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        assert spend.reserve(grant("r-1", 600)) == grant("r-1", 600)
+        assert spend.reserve(grant("r-2", 300)) is not None
+        assert spend.reserve(grant("r-3", 300)) is None
+        assert spend.reserve(grant("r-4", 300), partial=True) == grant("r-4", 100)
+        assert spend.reserve(grant("r-5", 300), partial=True) is None
+        assert (spend.spent("b-1"), spend.remaining("b-1"), spend.total("b-1")) == (Money(1000), Money(0), Money(1000))
+
+
+def test_reserving_a_request_again_returns_its_grant_and_spends_nothing(engine: sa.Engine) -> None:
+    """A request id is granted once per budget: a retry gets the grant held."""
+    define(engine, 1000)
+    with engine.begin() as conn:
+        first = BudgetSpend(conn).reserve(grant("r-1", 600))
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        assert spend.reserve(grant("r-1", 600)) == first
+        assert spend.reserve(grant("r-1", 50), partial=True) == first
+        assert spend.spent("b-1") == Money(600)
+
+
+def test_returns_give_money_back_once_and_never_more_than_granted(engine: sa.Engine) -> None:
+    """A return adds back to what is left; replaying it changes nothing; giving back more than held is refused."""
+    define(engine, 1000)
+    back = SpendEntry("r-1", "b-1", Money(-200), AT + timedelta(days=1))
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        spend.reserve(grant("r-1", 600))
+        assert spend.release(back) is True
+        assert spend.release(back) is False
+        assert spend.remaining("b-1") == Money(600)
+        with pytest.raises(InvalidValueError, match="gives back more than request 'r-1' holds"):
+            spend.release(SpendEntry("r-1", "b-1", Money(-401), AT + timedelta(days=2)))
+        with pytest.raises(InvalidValueError, match="must be a SpendEntry with a negative amount"):
+            spend.release(grant("r-1", 5))
+        assert spend.entries("b-1") == (grant("r-1", 600), back)
+
+
+def test_recording_a_periods_spend_is_idempotent_and_never_overspends(engine: sa.Engine) -> None:
+    """record() adds a book's grants once, creates unknown budgets, and refuses a grant beyond a defined total."""
+    define(engine, 500)
+    entries = [grant("r-1", 300, period="2026-W46"), grant("x-1", 5000, budget="b-open")]
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        assert spend.record(entries) == 2
+        assert spend.record(entries) == 0
+        assert spend.total("b-open") is None
+        assert spend.remaining("b-open") is None
+        assert spend.book() == BudgetBook(tuple(entries))
+        with pytest.raises(PolicyError, match="would overspend budget 'b-1'"):
+            spend.record([grant("r-2", 201)])
+        with pytest.raises(PolicyError, match="conflicts with the grant held for it"):
+            spend.record([grant("r-1", 299)])
+
+
+def test_bad_reservations_are_refused_naming_the_problem(engine: sa.Engine) -> None:
+    """An undefined budget, a zero or negative amount, another currency: errors naming the entry."""
+    define(engine, 1000)
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        with pytest.raises(InvalidValueError, match="is not a defined budget"):
+            spend.reserve(grant("r-1", 5, budget="nope"))
+        with pytest.raises(InvalidValueError, match="must be a SpendEntry above zero"):
+            spend.reserve(grant("r-1", -5))  # a return is not a reservation
+        with pytest.raises(InvalidValueError, match=r"SpendEntry.amount: must not be zero"):
+            spend.reserve(grant("r-1", 0))
+        with pytest.raises(InvalidValueError, match="must be in CNY"):
+            spend.reserve(SpendEntry("r-1", "b-1", Money(5, "USD"), AT))
+        with pytest.raises(InvalidValueError, match="must be in CNY, as its spend is"):
+            spend.define(SubsidyBudget("b-1", Money(5, "USD")))
+        with pytest.raises(InvalidValueError, match="must be a SubsidyBudget"):
+            spend.define("b-1")  # type: ignore[arg-type]
+
+
+@DB_SETTINGS
+@given(
+    total=st.integers(0, 5000),
+    asks=st.lists(st.tuples(st.integers(1, 2000), st.booleans()), max_size=10),
+    returns=st.lists(st.integers(0, 9), max_size=3),
+)
+def test_the_budget_is_never_overspent_and_its_running_total_equals_a_recount(
+    engine: sa.Engine, total: int, asks: list[tuple[int, bool]], returns: list[int]
+) -> None:
+    """Any reservations and returns: spent never exceeds the total, and equals the sum of the spend rows."""
+    wipe(engine)
+    define(engine, total)
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        granted: list[SpendEntry] = []
+        for n, (fen, partial) in enumerate(asks):
+            got = spend.reserve(grant(f"r-{n}", fen), partial=partial)
+            if got is not None:
+                granted.append(got)
+            assert spend.spent("b-1").fen <= total
+        for n in returns:
+            if n < len(granted):
+                spend.release(SpendEntry(granted[n].request_id, "b-1", Money(-1), AT + timedelta(days=1)))
+        assert spend.spent("b-1") == spend.recount("b-1") == BudgetBook(spend.entries()).spent("b-1")
+        assert spend.spent("b-1").fen <= total
+
+
+def _reservers(url: str, prefix: str, processes: int, each: int) -> tuple[int, ...]:
+    """Start *processes* workers at once, each reserving *each* grants from budgets ``PREFIX-all`` (all or nothing)
+    and ``PREFIX-part`` (partial); the totals they were granted from each."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.store.worker", "reserve", url, prefix, str(p * each), str(each)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        for p in range(processes)
+    ]
+    totals = [0] * len(worker.ASKS)
+    for process in started:
+        with process:
+            out, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+        totals = [t + int(x) for t, x in zip(totals, out.split(), strict=True)]
+    return tuple(totals)
+
+
+def test_several_processes_reserving_at_once_never_overspend(engine: sa.Engine, db_url: str) -> None:
+    """Three processes reserve 16 grants each from two budgets at once, asking for more than they hold (all or
+    nothing from one, partial grants from the other): each budget is spent exactly, never more; the processes were
+    granted what the database records; a sequential run grants the same totals."""
+    total = 40_000
+    for name in ("b-all", "b-part", "s-all", "s-part"):
+        define(engine, total, name=name)
+    concurrent = _reservers(db_url, "b", processes=3, each=16)
+    sequential = _reservers(db_url, "s", processes=1, each=48)
+    assert concurrent == sequential == (total, total)
+    with engine.begin() as conn:
+        spend = BudgetSpend(conn)
+        for name in ("b-all", "b-part"):
+            assert spend.spent(name) == spend.recount(name) == Money(total)
+            assert len({e.request_id for e in spend.entries(name)}) == len(spend.entries(name))
