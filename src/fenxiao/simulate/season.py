@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
@@ -185,6 +185,7 @@ class _Sim:
         "base",
         "complaint_ppm",
         "complaints",
+        "first",
         "gmv",
         "key",
         "level1",
@@ -206,6 +207,7 @@ class _Sim:
         self.listing = listing
         self.level1 = level1
         self.snapshot = snapshot
+        self.first = snapshot  # what a new SKU resembling it copies (its sales aside)
         self.refund_ppm = snapshot.refund_rate.ppm
         self.complaint_ppm = snapshot.complaint_rate.ppm
         self.promoter_ppm = 0
@@ -302,6 +304,182 @@ def _window(history: Sequence[int], start: int, end: int) -> int:
     return sum(history[len(history) - end : len(history) - start])
 
 
+class _Template(NamedTuple):
+    """What a new SKU copies from the listed SKU it resembles (private): its goods, listing and service."""
+
+    sku: Sku
+    listing: Listing | None
+    snapshot: SkuSnapshot  # the SKU's first snapshot of the season
+    refund_ppm: int
+    complaint_ppm: int
+
+
+def _recent(history: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    """Each leader's GMV over the last four weeks."""
+    recent: dict[str, int] = defaultdict(int)
+    for per_leader in history[-4:]:
+        for name, gmv in per_leader.items():
+            recent[name] += gmv
+    return recent
+
+
+class _Admissions:
+    """Applications and recruiting, week by week (private; both paths of a season share it).
+
+    It owns the merchants (new ones join with their first SKU), the count of applications (new ids) and the SKUs
+    approved in review that join the pool the next week.
+    """
+
+    def __init__(self, seed: int, config: SimulationConfig, policy: AdmissionPolicy, catalog: Catalog) -> None:
+        self.seed = seed
+        self.config = config
+        self.policy = policy
+        self.catalog = catalog
+        self.leaders = tuple(sorted((t for t in catalog.team_leaders if t.level is LeaderLevel.FIRST), key=_id))
+        self.merchants: dict[str, Merchant] = {m.id: m for m in catalog.merchants}
+        self.taken: set[str] = {s.id for s in catalog.skus}
+        self.applied = 0
+        self.pending: list[_Applicant] = []
+
+    def week(
+        self,
+        week: int,
+        close: datetime,
+        listed: Sequence[int],
+        carrier: Callable[[int], str | None],
+        recent: Mapping[str, int],
+        template: Callable[[int], _Template],
+    ) -> tuple[int, list[_Applicant], int]:
+        """The week's applications over the *listed* rows: how many, those approved at once, how many refused.
+
+        Those approved in review wait in :attr:`pending` (they join the pool after the review, graded from the next
+        close). A new merchant is added to :attr:`merchants` when its SKU is approved.
+        """
+        if not listed:
+            return 0, [], 0
+        admission = self.config.admission
+        carried: dict[str, list[int]] = defaultdict(list)
+        for row in listed:
+            name = carrier(row)
+            if name is not None:
+                carried[name].append(row)
+        sources: list[tuple[str, str | None, int]] = [("organic", None, ppm_of(admission.applications))]
+        for leader in self.leaders:
+            extra = ppm_of(admission.recruits_per_million) * recent.get(leader.id, 0) // 100_000_000
+            sources.append((f"leader:{leader.id}", leader.id, ppm_of(admission.recruits) + extra))
+        applications, rejected = 0, 0
+        approved: list[_Applicant] = []
+        for source, leader_id, rate_ppm in sources:
+            source_key = d.key_of(source)
+            u = d.uniform_ppm(d.draw(self.seed, week, d.Stream.APPLICATIONS, source_key))
+            for i in range(int(d.round_stochastic(rate_ppm // 1000, u))):
+                applications += 1
+                key = d.mix64(source_key ^ (i + 1))
+                own = carried.get(leader_id, []) if leader_id is not None else []
+                rows = own or listed
+                row = rows[int(d.draw(self.seed, week, d.Stream.TEMPLATE, key) % len(rows))]
+                applicant = self.apply(week, close, key, template(row), leader_id, bool(own))
+                if applicant is None:
+                    rejected += 1
+                    continue
+                if applicant.merchant is not None:
+                    self.merchants[applicant.merchant.id] = applicant.merchant
+                if applicant.sku.joined_at <= close:
+                    approved.append(applicant)
+                else:
+                    self.pending.append(applicant)
+        return applications, approved, rejected
+
+    def apply(
+        self, week: int, close: datetime, key: int, template: _Template, leader_id: str | None, own: bool
+    ) -> _Applicant | None:
+        """One application resembling *template*, decided by the admission policy (``None`` when refused)."""
+        admission = self.config.admission
+        self.applied += 1
+        while f"sku-new-{self.applied:05d}" in self.taken:
+            self.applied += 1  # a catalog that already uses the name
+        n = self.applied
+        self.taken.add(f"sku-new-{n:05d}")
+        parent = self.merchants[template.sku.merchant_id]
+        merchant, is_new = parent, False
+        if d.uniform_ppm(d.draw(self.seed, week, d.Stream.MERCHANT, key)) < admission.new_merchant.ppm:
+            age = int(d.draw(self.seed, week, d.Stream.MERCHANT, key ^ 1) % 60)
+            merchant = attrs.evolve(
+                parent,
+                id=MerchantId(f"m-new-{n:05d}"),
+                name=f"新店{n}",
+                opened_on=close.date() - timedelta(days=age),
+                brand_ids=(),
+            )
+            is_new = True
+        low, high = ppm_of(admission.price_low), ppm_of(admission.price_high)
+        multiple = low + (high - low) * d.uniform_ppm(d.draw(self.seed, week, d.Stream.PRICE, key)) // _PPM
+        price = Money(max(1, template.snapshot.price.fen * multiple // _PPM))
+        source = template.listing.terms if template.listing is not None else ListingTerms(Rate.zero())
+        if leader_id is None:
+            terms = ListingTerms(commission_rate=source.commission_rate)
+        elif own:
+            terms = source
+        else:
+            terms = ListingTerms(
+                commission_rate=source.commission_rate,
+                team_leader_id=TeamLeaderId(leader_id),
+                leader_fee_rate=admission.leader_fee,
+            )
+        sku = Sku(
+            id=SkuId(f"sku-new-{n:05d}"),
+            merchant_id=merchant.id,
+            category_id=template.sku.category_id,
+            title=template.sku.title,
+            price=price,
+            joined_at=close,
+            brand_id=None,
+        )
+        category = self.catalog.category(sku.category_id)
+        listing = Listing(
+            id=ListingId(f"l-new-{n:05d}"), sku_id=sku.id, terms=terms, applied_at=close - timedelta(days=1)
+        )
+        inputs = sku_inputs(merchant, sku, category, terms, as_of=close, profile=self.policy.profile)
+        decision = self.policy.decide(inputs, subject=sku.id)
+        listing = review_listing(listing, decision, at=close)
+        joined = close
+        if decision.outcome is Outcome.REJECT:
+            return None
+        if decision.outcome is Outcome.REVIEW:
+            joined = close + timedelta(hours=self.policy.review_hours)
+            if d.uniform_ppm(d.draw(self.seed, week, d.Stream.REVIEW, key)) >= admission.review_approve.ppm:
+                return None
+            listing = listing.transition(ListingStatus.APPROVED, at=joined, reason="approved in review")
+        sku = attrs.evolve(sku, joined_at=joined)
+        violation = merchant.last_serious_violation_on
+        ref = template.snapshot.reference_price
+        snapshot = attrs.evolve(
+            template.snapshot,
+            sku_id=sku.id,
+            observed_at=joined,
+            joined_at=joined,
+            price=price,
+            reference_price=None if ref is None else Money(ref.fen * multiple // _PPM),
+            lowest_price_30d=price,
+            units_30d=0,
+            gmv_30d=Money(0),
+            units_prev_30d=0,
+            gmv_prev_30d=Money(0),
+            repurchase_rate=Rate.zero(),
+            promoting_influencers=0,
+            team_leaders=1 if leader_id is not None else 0,
+            refund_rate=Rate.from_ppm(template.refund_ppm),
+            complaint_rate=Rate.from_ppm(template.complaint_ppm),
+            brand_registered=False,
+            brand_authorised=False,
+            flagship_shop=merchant.shop_kind.value in ("flagship", "official"),
+            on_brand_list=False,
+            brand_gmv_30d=Money(0),
+            serious_violations_365d=int(violation is not None and (close.date() - violation).days <= _YEAR_DAYS),
+        )
+        return _Applicant(merchant if is_new else None, sku, listing, snapshot)
+
+
 class _Season:
     """The machinery of one season (private): built by :func:`run_season`, run week by week."""
 
@@ -324,8 +502,6 @@ class _Season:
         self.start = catalog_as_of(catalog)
         self.catalog = catalog
         self.influencers = tuple(sorted(catalog.influencers, key=lambda i: i.id))
-        self.leaders = tuple(sorted((t for t in catalog.team_leaders if t.level is LeaderLevel.FIRST), key=_id))
-        self.merchants: dict[str, Merchant] = {m.id: m for m in catalog.merchants}
         self.skus: list[Sku] = list(catalog.skus)
         self.listings: list[Listing] = list(catalog.listings)
         self.level1 = {c.id: c.level1 for c in catalog.categories}
@@ -342,7 +518,6 @@ class _Season:
         self.ledger = Ledger()
         self.orders: dict[str, Order] = {}
         self.events: list[_Event] = []
-        self.pending: list[_Applicant] = []
         self.reports: list[PeriodReport] = []
         self.week_rows: list[WeekRow] = []
         self.tier_rows: list[TierWeek] = []
@@ -355,7 +530,7 @@ class _Season:
         self.perks: dict[str, WeekPerks] = {}
         self.rows: dict[str, SkuPeriod] = {}
         self.brand_extra: dict[str, int] = {}
-        self.applied = 0
+        self.admissions = _Admissions(seed, config, admission, catalog)
         self.default_promoters = 0
         approved = {li.sku_id: li for li in catalog.listings if li.status is ListingStatus.APPROVED}
         first_listing: dict[str, Listing] = {}
@@ -405,7 +580,7 @@ class _Season:
         return Catalog(
             categories=old.categories,
             brands=old.brands,
-            merchants=tuple(self.merchants.values()),
+            merchants=tuple(self.admissions.merchants.values()),
             skus=tuple(self.skus),
             influencers=old.influencers,
             team_leaders=old.team_leaders,
@@ -663,135 +838,20 @@ class _Season:
     # -- admission: merchants apply, team leaders recruit ------------------------------------------------
 
     def admit(self, week: int, close: datetime) -> tuple[int, list[_Applicant], int]:
-        """The week's applications: how many, those approved at the close, and how many were turned down.
+        """The week's applications: how many, those approved at the close, and how many were turned down."""
+        listed = [s.seq for s in self.sims if s.selling() is not None]
 
-        SKUs sent to review and approved by a person join the pool after the review (graded from the next week).
-        """
-        listed = [s for s in self.sims if s.selling() is not None]
-        if not listed:
-            return 0, [], 0
-        admission = self.config.admission
-        carried: dict[str, list[_Sim]] = defaultdict(list)
-        for sim in listed:
-            carrier = sim.listing.terms.team_leader_id if sim.listing is not None else None
-            if carrier is not None:
-                carried[carrier].append(sim)
-        recent: dict[str, int] = defaultdict(int)
-        for per_leader in self.leader_gmv[-4:]:
-            for name, gmv in per_leader.items():
-                recent[name] += gmv
-        sources: list[tuple[str, str | None, int]] = [("organic", None, ppm_of(admission.applications))]
-        for leader in self.leaders:
-            extra = ppm_of(admission.recruits_per_million) * recent.get(leader.id, 0) // 100_000_000
-            sources.append((f"leader:{leader.id}", leader.id, ppm_of(admission.recruits) + extra))
-        applications, rejected = 0, 0
-        approved: list[_Applicant] = []
-        for source, leader_id, rate_ppm in sources:
-            source_key = d.key_of(source)
-            u = d.uniform_ppm(d.draw(self.seed, week, d.Stream.APPLICATIONS, source_key))
-            for i in range(int(d.round_stochastic(rate_ppm // 1000, u))):
-                applications += 1
-                key = d.mix64(source_key ^ (i + 1))
-                own = carried.get(leader_id, []) if leader_id is not None else []
-                templates = own or listed
-                template = templates[int(d.draw(self.seed, week, d.Stream.TEMPLATE, key) % len(templates))]
-                applicant = self._apply(week, close, key, template, leader_id, bool(own))
-                if applicant is None:
-                    rejected += 1
-                elif applicant.sku.joined_at <= close:
-                    approved.append(applicant)
-                else:
-                    self.pending.append(applicant)
-        return applications, approved, rejected
+        def carrier(seq: int) -> str | None:
+            listing = self.sims[seq].listing
+            return listing.terms.team_leader_id if listing is not None else None
 
-    def _apply(
-        self, week: int, close: datetime, key: int, template: _Sim, leader_id: str | None, own: bool
-    ) -> _Applicant | None:
-        admission = self.config.admission
-        self.applied += 1
-        n = self.applied
-        while f"sku-new-{n:05d}" in self.by_sku or any(p.sku.id == f"sku-new-{n:05d}" for p in self.pending):
-            n += 1  # a catalog that already uses the name
-        self.applied = n
-        parent = self.merchants[template.sku.merchant_id]
-        merchant, is_new = parent, False
-        if d.uniform_ppm(d.draw(self.seed, week, d.Stream.MERCHANT, key)) < admission.new_merchant.ppm:
-            age = int(d.draw(self.seed, week, d.Stream.MERCHANT, key ^ 1) % 60)
-            merchant = attrs.evolve(
-                parent,
-                id=MerchantId(f"m-new-{n:05d}"),
-                name=f"新店{n}",
-                opened_on=close.date() - timedelta(days=age),
-                brand_ids=(),
-            )
-            is_new = True
-        low, high = ppm_of(admission.price_low), ppm_of(admission.price_high)
-        multiple = low + (high - low) * d.uniform_ppm(d.draw(self.seed, week, d.Stream.PRICE, key)) // _PPM
-        price = Money(max(1, template.snapshot.price.fen * multiple // _PPM))
-        source = template.listing.terms if template.listing is not None else ListingTerms(Rate.zero())
-        if leader_id is None:
-            terms = ListingTerms(commission_rate=source.commission_rate)
-        elif own:
-            terms = source
-        else:
-            fee = admission.leader_fee
-            terms = ListingTerms(
-                commission_rate=source.commission_rate, team_leader_id=TeamLeaderId(leader_id), leader_fee_rate=fee
-            )
-        sku = Sku(
-            id=SkuId(f"sku-new-{n:05d}"),
-            merchant_id=merchant.id,
-            category_id=template.sku.category_id,
-            title=template.sku.title,
-            price=price,
-            joined_at=close,
-            brand_id=None,
-        )
-        category = self.catalog.category(sku.category_id)
-        listing = Listing(
-            id=ListingId(f"l-new-{n:05d}"), sku_id=sku.id, terms=terms, applied_at=close - timedelta(days=1)
-        )
-        inputs = sku_inputs(merchant, sku, category, terms, as_of=close, profile=self.admission.profile)
-        decision = self.admission.decide(inputs, subject=sku.id)
-        listing = review_listing(listing, decision, at=close)
-        joined = close
-        if decision.outcome is Outcome.REJECT:
-            return None
-        if decision.outcome is Outcome.REVIEW:
-            joined = close + timedelta(hours=self.admission.review_hours)
-            if d.uniform_ppm(d.draw(self.seed, week, d.Stream.REVIEW, key)) >= admission.review_approve.ppm:
-                return None
-            listing = listing.transition(ListingStatus.APPROVED, at=joined, reason="approved in review")
-        sku = attrs.evolve(sku, joined_at=joined)
-        violation = merchant.last_serious_violation_on
-        ref = template.snapshot.reference_price
-        snapshot = attrs.evolve(
-            template.snapshot,
-            sku_id=sku.id,
-            observed_at=joined,
-            joined_at=joined,
-            price=price,
-            reference_price=None if ref is None else Money(ref.fen * multiple // _PPM),
-            lowest_price_30d=price,
-            units_30d=0,
-            gmv_30d=Money(0),
-            units_prev_30d=0,
-            gmv_prev_30d=Money(0),
-            repurchase_rate=Rate.zero(),
-            promoting_influencers=0,
-            team_leaders=1 if leader_id is not None else 0,
-            brand_registered=False,
-            brand_authorised=False,
-            flagship_shop=merchant.shop_kind.value in ("flagship", "official"),
-            on_brand_list=False,
-            brand_gmv_30d=Money(0),
-            serious_violations_365d=int(violation is not None and (close.date() - violation).days <= _YEAR_DAYS),
-        )
-        return _Applicant(merchant if is_new else None, sku, listing, snapshot)
+        def template(seq: int) -> _Template:
+            sim = self.sims[seq]
+            return _Template(sim.sku, sim.listing, sim.first, sim.refund_ppm, sim.complaint_ppm)
+
+        return self.admissions.week(week, close, listed, carrier, _recent(self.leader_gmv), template)
 
     def join(self, applicant: _Applicant) -> None:
-        if applicant.merchant is not None:
-            self.merchants[applicant.merchant.id] = applicant.merchant
         self.skus.append(applicant.sku)
         self.listings.append(applicant.listing)
         sim = self._add(applicant.sku, applicant.listing, applicant.snapshot)
@@ -841,10 +901,10 @@ class _Season:
     def week(self, week: int) -> None:
         close = self.start + _WEEK * week
         paid_at = close - _WEEK + timedelta(days=3, hours=12)
-        reviewed = len(self.pending)
-        for applicant in self.pending:  # approved in review last week: in the pool, graded from this close
+        reviewed = len(self.admissions.pending)
+        for applicant in self.admissions.pending:  # approved in review last week: in the pool, graded from this close
             self.join(applicant)
-        self.pending = []
+        self.admissions.pending = []
         held = dict(self.perks)
         lines = self.sales(week, self.placements(week))
         self.order_lines(week, lines, paid_at)
