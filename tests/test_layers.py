@@ -21,7 +21,8 @@ never from a layer above::
     0  fenxiao.errors, fenxiao._version, fenxiao._internal.trusted (imports nothing of fenxiao)
 
 Packages on one layer are peers: scoring and settlement never import each other, nor do the four edges
-(except that ``sample`` reads its file through ``serialization``), and ``__main__`` only calls the CLI.
+(except that ``sample`` reads its file through ``serialization``, and ``simulate`` runs its columnar season on
+``columnar``), and ``__main__`` only calls the CLI.
 
 Three more rules keep the layers honest:
 
@@ -74,6 +75,7 @@ PEER_IMPORTS: frozenset[tuple[str, str]] = frozenset(
     {
         ("fenxiao.sample", "fenxiao.serialization"),
         ("fenxiao.__main__", "fenxiao.cli"),
+        ("fenxiao.simulate", "fenxiao.columnar"),
     }
 )
 

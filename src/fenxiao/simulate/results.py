@@ -11,7 +11,7 @@ a season serializes through the one converter and two runs of one seed compare e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -28,7 +28,18 @@ from fenxiao.periods.state import ProgramState
 from fenxiao.settlement.ledger import Ledger
 from fenxiao.settlement.orders import Order
 
-__all__ = ["KINDS", "MEASURES", "CategoryWeek", "Flywheel", "Season", "SkuWeek", "TierWeek", "WeekRow"]
+__all__ = [
+    "KINDS",
+    "MEASURES",
+    "CategoryWeek",
+    "Flywheel",
+    "Season",
+    "SkuWeek",
+    "TierWeek",
+    "WeekRow",
+    "flat_record",
+    "measures_of",
+]
 
 
 @attrs.frozen
@@ -167,11 +178,36 @@ MEASURES: Final = (
     "reached_l3",
 )
 
+
+def measures_of(weeks: Sequence[WeekRow], flywheel: Flywheel) -> dict[str, int]:
+    """A season's totals that experiments compare (see :data:`MEASURES`), as whole numbers.
+
+    ``top_share_ppm`` is the flywheel's L4-L5 share of GMV in parts per million; ``l5_skus`` the SKUs at L5 at the
+    end.
+    """
+    total = {
+        "gmv_fen": sum(w.gmv.fen for w in weeks),
+        "units": sum(w.units for w in weeks),
+        "commission_fen": sum(w.commission.fen for w in weeks),
+        "platform_fees_fen": sum(w.platform_fees.fen for w in weeks),
+        "leader_fees_fen": sum(w.leader_fees.fen for w in weeks),
+        "subsidy_fen": sum(w.subsidy.fen for w in weeks),
+        "refunded_units": sum(w.refunded_units for w in weeks),
+        "traffic": sum(w.traffic for w in weeks),
+        "joined": sum(w.joined for w in weeks),
+        "l5_skus": weeks[-1].tiers["L5"] if weeks else 0,
+        "top_share_ppm": int(flywheel.top_share.scaleb(6)),
+        "reached_l3": flywheel.reached_l3,
+    }
+    return {name: total[name] for name in MEASURES}
+
+
 #: The row kinds of :meth:`Season.to_rows`.
 KINDS: Final = ("weeks", "tiers", "categories", "skus")
 
 
-def _flat(record: Any) -> dict[str, object]:
+def flat_record(record: Any) -> dict[str, object]:
+    """A row as a flat record: money as ``<name>_fen``, a mapping (tier counts) spread into columns."""
     row: dict[str, object] = {}
     for field in attrs.fields(type(record)):
         value = getattr(record, field.name)
@@ -220,26 +256,8 @@ class Season:
     catalog: Catalog
 
     def measures(self) -> dict[str, int]:
-        """The season's totals that experiments compare (see :data:`MEASURES`), as whole numbers.
-
-        ``top_share_ppm`` is the flywheel's L4-L5 share of GMV in parts per million; ``l5_skus`` the SKUs at L5 at
-        the end.
-        """
-        total = {
-            "gmv_fen": sum(w.gmv.fen for w in self.weeks),
-            "units": sum(w.units for w in self.weeks),
-            "commission_fen": sum(w.commission.fen for w in self.weeks),
-            "platform_fees_fen": sum(w.platform_fees.fen for w in self.weeks),
-            "leader_fees_fen": sum(w.leader_fees.fen for w in self.weeks),
-            "subsidy_fen": sum(w.subsidy.fen for w in self.weeks),
-            "refunded_units": sum(w.refunded_units for w in self.weeks),
-            "traffic": sum(w.traffic for w in self.weeks),
-            "joined": sum(w.joined for w in self.weeks),
-            "l5_skus": self.weeks[-1].tiers["L5"] if self.weeks else 0,
-            "top_share_ppm": int(self.flywheel.top_share.scaleb(6)),
-            "reached_l3": self.flywheel.reached_l3,
-        }
-        return {name: total[name] for name in MEASURES}
+        """The season's totals that experiments compare (see :data:`MEASURES` and :func:`measures_of`)."""
+        return measures_of(self.weeks, self.flywheel)
 
     def to_rows(self, kind: str = "weeks") -> list[dict[str, object]]:
         """One flat record per row of *kind* (``weeks``, ``tiers``, ``categories`` or ``skus``); money in fen.
@@ -250,7 +268,7 @@ class Season:
         if kind not in KINDS:
             raise InvalidValueError("Season.to_rows.kind", kind, f"must be one of {', '.join(KINDS)}")
         records: tuple[Any, ...] = getattr(self, kind)
-        return [_flat(r) for r in records]
+        return [flat_record(r) for r in records]
 
     def to_frame(self, kind: str = "weeks", backend: str = "pandas") -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).

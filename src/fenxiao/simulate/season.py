@@ -42,6 +42,7 @@ True
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -88,6 +89,12 @@ _NEUTRAL: Final = Influencer(InfluencerId("simulate-neutral"), "neutral")
 _PAGE: Final = 1000
 #: A serious violation counts against a new SKU's snapshot for a year.
 _YEAR_DAYS: Final = 365
+
+
+@functools.lru_cache(maxsize=4096)
+def _rate(ppm: int) -> Rate:
+    """``Rate.from_ppm`` of a whole number of ppm, shared (rates are immutable; building one parses a Decimal)."""
+    return Rate.from_ppm(ppm)
 
 
 def week_period(week: int) -> str:
@@ -314,6 +321,14 @@ class _Template(NamedTuple):
     complaint_ppm: int
 
 
+def _models_at(models: Models, config: SimulationConfig, week: int) -> Models:
+    """*models* with the budgets of *config* as they stand in *week* (topped up every week), if it plans any."""
+    if not config.budgets:
+        return models
+    budgets = tuple(SubsidyBudget(p.name, p.total_at(week)) for p in config.budgets)
+    return attrs.evolve(models, budgets=budgets)
+
+
 def _recent(history: Sequence[Mapping[str, int]]) -> dict[str, int]:
     """Each leader's GMV over the last four weeks."""
     recent: dict[str, int] = defaultdict(int)
@@ -468,8 +483,8 @@ class _Admissions:
             repurchase_rate=Rate.zero(),
             promoting_influencers=0,
             team_leaders=1 if leader_id is not None else 0,
-            refund_rate=Rate.from_ppm(template.refund_ppm),
-            complaint_rate=Rate.from_ppm(template.complaint_ppm),
+            refund_rate=_rate(template.refund_ppm),
+            complaint_rate=_rate(template.complaint_ppm),
             brand_registered=False,
             brand_authorised=False,
             flagship_shop=merchant.shop_kind.value in ("flagship", "official"),
@@ -563,10 +578,7 @@ class _Season:
     # -- models, budgets, the catalog ---------------------------------------------------------------------
 
     def models_at(self, week: int) -> Models:
-        if not self.config.budgets:
-            return self.models
-        budgets = tuple(SubsidyBudget(p.name, p.total_at(week)) for p in self.config.budgets)
-        return attrs.evolve(self.models, budgets=budgets)
+        return _models_at(self.models, self.config, week)
 
     def budget_left(self, models: Models) -> Money:
         left = 0
@@ -889,8 +901,8 @@ class _Season:
                 units_prev_30d=before,
                 gmv_prev_30d=Money(_window(sim.gmv, 4, 8) * 30 // 28),
                 promoting_influencers=promoters,
-                refund_rate=Rate.from_ppm(refund),
-                complaint_rate=Rate.from_ppm(complaint),
+                refund_rate=_rate(refund),
+                complaint_rate=_rate(complaint),
                 brand_gmv_30d=Money(brands[brand]) if brand is not None else sim.snapshot.brand_gmv_30d,
             )
             snapshots.append(sim.snapshot)
