@@ -86,6 +86,12 @@ def test_json_prints_the_experiment(catalog: str) -> None:
     assert data["runs"][0]["seed"] == 7
 
 
+def test_both_paths_print_the_same_experiment(catalog: str) -> None:
+    """--path object and --path columnar give the same numbers."""
+    argv = ["simulate", catalog, "--weeks", "1", "--seeds", "2", "--json"]
+    assert run([*argv, "--path", "object"]) == run([*argv, "--path", "columnar"])
+
+
 def test_the_kind_of_an_against_file_is_read_from_its_keys(tmp_path: Path) -> None:
     """A perk catalog, a models file and a simulation file each replace their part."""
     base = Arm("base")

@@ -4,6 +4,8 @@
   their reasoning, in ``fenxiao/data/defaults/simulation.toml``).
 - :mod:`fenxiao.simulate.draws`: the integer arithmetic and counter-based draws both paths share.
 - :mod:`fenxiao.simulate.season`: :func:`run_season`, one seeded season on the object path.
+- :mod:`fenxiao.simulate.columnar`: :func:`~fenxiao.simulate.columnar.run_season_columns`, the same season on NumPy
+  columns for large catalogs (imported on its own: it needs the ``columnar`` extra).
 - :mod:`fenxiao.simulate.results`: :class:`Season` and its rows.
 - :mod:`fenxiao.simulate.experiment`: :func:`run_experiment`, two configurations on the same seeds, with bands.
 
