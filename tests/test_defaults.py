@@ -22,6 +22,7 @@ from fenxiao import (
 )
 from fenxiao._internal.defaults import DEFAULTS_FOLDER, read_default
 from fenxiao.serialization import dumps, loads
+from fenxiao.simulate import SimulationConfig, default_simulation_config
 
 #: Each shipped file, the type it holds, and the function users call to get it.
 FILES: dict[str, tuple[type[Any], Callable[[], Any]]] = {
@@ -32,6 +33,7 @@ FILES: dict[str, tuple[type[Any], Callable[[], Any]]] = {
     "platform-default.toml": (PlatformProfile, lambda: PlatformProfile.preset("default")),
     "platform-kuaishou.toml": (PlatformProfile, PlatformProfile.kuaishou),
     "platform-douyin.toml": (PlatformProfile, PlatformProfile.douyin),
+    "simulation.toml": (SimulationConfig, default_simulation_config),
 }
 
 

@@ -6,7 +6,8 @@ never from a layer above::
     9  fenxiao (the public face), fenxiao.__main__, fenxiao.cli      what people and programs call
     8  fenxiao.serialization, fenxiao.sample,                        the edges: every type's file form, the
        fenxiao.columnar, fenxiao.testing,                            built-in data, the NumPy path, strategies,
-       fenxiao.store                                                 the database adapters (SQLite, PostgreSQL)
+       fenxiao.store,                                                the database adapters (SQLite, PostgreSQL),
+       fenxiao.simulate                                              the season simulator (the flywheel, week by week)
     7  fenxiao.market          admission, the selection pool, program goals
        fenxiao.periods         program state between gradings, period runs, schedules, what-if diff, drift
     6  fenxiao.grading         tier policies, decisions, gaps, lint, history, perks, subsidies, the pipeline
@@ -20,7 +21,8 @@ never from a layer above::
     0  fenxiao.errors, fenxiao._version, fenxiao._internal.trusted (imports nothing of fenxiao)
 
 Packages on one layer are peers: scoring and settlement never import each other, nor do the four edges
-(except that ``sample`` reads its file through ``serialization``), and ``__main__`` only calls the CLI.
+(except that ``sample`` reads its file through ``serialization``, and ``simulate`` runs its columnar season on
+``columnar``), and ``__main__`` only calls the CLI.
 
 Three more rules keep the layers honest:
 
@@ -62,6 +64,7 @@ LAYERS: dict[str, int] = {
     "fenxiao.testing": 8,
     "fenxiao.store": 8,
     "fenxiao.authoring": 8,
+    "fenxiao.simulate": 8,
     "fenxiao.cli": 9,
     "fenxiao.__main__": 9,
     "fenxiao": 9,
@@ -72,6 +75,7 @@ PEER_IMPORTS: frozenset[tuple[str, str]] = frozenset(
     {
         ("fenxiao.sample", "fenxiao.serialization"),
         ("fenxiao.__main__", "fenxiao.cli"),
+        ("fenxiao.simulate", "fenxiao.columnar"),
     }
 )
 

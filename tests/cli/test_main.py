@@ -68,7 +68,17 @@ def test_every_group_module_is_in_the_parser() -> None:
         for path in package.glob("*.py")
     }
     groups = {name: group for name, group in found.items() if group is not None}
-    assert set(groups) == {"score", "grading", "split", "market", "periods", "changes", "ledger", "authoring"}
+    assert set(groups) == {
+        "score",
+        "grading",
+        "split",
+        "market",
+        "periods",
+        "changes",
+        "ledger",
+        "authoring",
+        "simulate",
+    }
     assert set(groups.values()) == set(GROUPS)
     assert [g.name for g in GROUPS] == [
         "score",
@@ -79,6 +89,7 @@ def test_every_group_module_is_in_the_parser() -> None:
         "changes",
         "ledger",
         "authoring",
+        "simulate",
     ]
 
 
@@ -104,6 +115,7 @@ def test_help_lists_every_command_of_every_group_after_demo() -> None:
         "ledger",
         "schema",
         "test",
+        "simulate",
     ]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from fenxiao._version import __version__
-from fenxiao.cli import authoring, changes, grading, ledger, market, periods, score, split
+from fenxiao.cli import authoring, changes, grading, ledger, market, periods, score, simulate, split
 from fenxiao.cli.contract import Command, CommandGroup
 from fenxiao.cli.demo import demo_group
 from fenxiao.errors import FenxiaoError
@@ -31,6 +31,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     changes.GROUP,
     ledger.GROUP,
     authoring.GROUP,
+    simulate.GROUP,
 )
 
 

@@ -1,0 +1,176 @@
+"""run_season_columns: the season on columns, row for row the object season."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.ids import CategoryId, InfluencerId
+from fenxiao.domain.people import Influencer
+from fenxiao.errors import InvalidValueError
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.perks import PerkCatalog
+from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.market.pool import PoolEntry, SelectionPool
+from fenxiao.money import Money, Rate
+from fenxiao.periods.models import Models
+from fenxiao.rules.language import All, Compare
+from fenxiao.sample import generate_catalog, load_sample
+from fenxiao.simulate.columnar import SKU_COLUMNS, SeasonColumns, run_season_columns, static_points
+from fenxiao.simulate.config import AdmissionConfig, SimulationConfig
+from fenxiao.simulate.config import default_simulation_config as defaults
+from fenxiao.simulate.experiment import Arm, run_experiment
+from fenxiao.simulate.results import KINDS, Season
+from fenxiao.simulate.season import run_season
+
+
+@cache
+def catalog(seed: int = 24, skus: int = 40) -> Catalog:
+    return generate_catalog(seed=seed, skus=skus)
+
+
+def _lower_l5() -> Models:
+    policy = default_tier_policy()
+
+    def loosen(condition: object) -> object:
+        if isinstance(condition, Compare) and condition.input == "composite":
+            return attrs.evolve(condition, value=Decimal(80))
+        return condition
+
+    rules = tuple(
+        attrs.evolve(r, when=All(tuple(loosen(c) for c in r.when.conditions)))  # type: ignore[union-attr]
+        if r.name == "selected-goods"
+        else r
+        for r in policy.rules
+    )
+    return Models(policy=attrs.evolve(policy, rules=rules))
+
+
+def _crowd() -> SimulationConfig:
+    return attrs.evolve(defaults(), admission=AdmissionConfig(applications=Decimal(4), recruits=Decimal(1)))
+
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "crowded": {"config": _crowd()},
+    "no perks": {"models": Models(perks=PerkCatalog(entries=()))},
+    "lower L5 bar": {"models": _lower_l5()},
+    "own baseline": {"models": _lower_l5(), "baseline": _lower_l5()},
+}
+
+
+def assert_same(columns: SeasonColumns, season: Season) -> None:
+    assert columns.weeks == season.weeks
+    assert columns.tiers == season.tiers
+    assert columns.categories == season.categories
+    assert columns.sku_rows() == season.skus
+    assert columns.flywheel == season.flywheel
+    assert columns.measures() == season.measures()
+
+
+@settings(max_examples=8)
+@given(
+    seed=st.integers(0, 2**32),
+    shape=st.sampled_from([(24, 40), (7, 40), (3, 30), (21, 50)]),
+    variant=st.sampled_from(sorted(VARIANTS)),
+)
+def test_the_columnar_season_is_the_object_season(seed: int, shape: tuple[int, int], variant: str) -> None:
+    """Week, tier, category and SKU rows and the flywheel are equal, whatever the seed, catalog or configuration."""
+    arguments = VARIANTS[variant]
+    columns = run_season_columns(catalog(*shape), seed=seed, weeks=2, **arguments)
+    season = run_season(catalog(*shape), seed=seed, weeks=2, ledger=False, **arguments)
+    assert_same(columns, season)
+
+
+def test_the_columnar_season_of_the_sample_is_the_object_season() -> None:
+    """The built-in sample, three weeks."""
+    assert_same(run_season_columns(load_sample(), seed=11, weeks=3), run_season(load_sample(), seed=11, weeks=3))
+
+
+@given(
+    tier=st.sampled_from(list(Tier)),
+    preferred=st.integers(0, 100),
+    commission=st.integers(0, 1_000_000),
+    service=st.integers(0, 10_000),
+)
+def test_static_points_are_the_pools_own(tier: Tier, preferred: int, commission: int, service: int) -> None:
+    """The columns' points equal SelectionPool.rank's for an influencer with no fit."""
+    entry = PoolEntry(
+        listing_id="l-1",
+        sku_id="s-1",
+        merchant_id="m-1",
+        category_id="c-1",
+        category_level1="L1",
+        title="货",
+        price=Money(100),
+        commission_rate=Rate.from_ppm(commission),
+        team_leader_id=None,
+        tier=tier,
+        composite=Decimal(0),
+        service_score=Decimal(service).scaleb(-2),
+        preferred_boost=preferred,
+    )
+    neutral = Influencer(InfluencerId("k"), "neutral", main_category_ids=(CategoryId("c-2"),))
+    (ranked,) = SelectionPool([entry]).rank(neutral).items
+    points = static_points(np.array([tier.rank]), np.array([preferred]), np.array([commission]), np.array([service]))
+    assert int(points[0]) == ranked.points
+
+
+def test_the_sku_rows_are_columns_or_nothing() -> None:
+    """keep_skus keeps one row per SKU and week as columns; without it the weeks are the same."""
+    kept = run_season_columns(catalog(), seed=1, weeks=2)
+    assert list(kept.skus) == list(SKU_COLUMNS)
+    assert len(kept.skus["week"]) == len(kept.sku_rows())
+    light = run_season_columns(catalog(), seed=1, weeks=2, keep_skus=False)
+    assert light.skus == {}
+    assert light.sku_rows() == ()
+    assert light.weeks == kept.weeks
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rows_and_frames_read_as_the_object_seasons(kind: str) -> None:
+    """to_rows gives the object season's records; to_frame a frame of them."""
+    columns = run_season_columns(catalog(), seed=2, weeks=1)
+    season = run_season(catalog(), seed=2, weeks=1, ledger=False)
+    assert columns.to_rows(kind) == season.to_rows(kind)
+    assert columns.to_frame(kind).shape[0] == len(season.to_rows(kind))
+
+
+def test_an_experiment_on_columns_is_the_experiment_on_objects() -> None:
+    """run_experiment(path="columnar") gives the same bands."""
+    arms = (Arm("default"), Arm("lower", models=_lower_l5()))
+    on_objects = run_experiment(catalog(), *arms, seeds=2, weeks=1)
+    on_columns = run_experiment(catalog(), *arms, seeds=2, weeks=1, path="columnar")
+    assert on_columns == on_objects
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"seed": -1}, r"run_season_columns\.seed"),
+        ({"weeks": 0}, r"run_season_columns\.weeks"),
+        ({"config": 1}, r"run_season_columns\.config"),
+        ({"models": 1}, r"run_season_columns\.models"),
+        ({"admission": 1}, r"run_season_columns\.admission"),
+    ],
+)
+def test_bad_arguments_are_refused(changes: dict[str, Any], path: str) -> None:
+    """Each argument is checked, and the error names it."""
+    with pytest.raises(InvalidValueError, match=path):
+        run_season_columns(catalog(), **{"seed": 1, "weeks": 1, **changes})
+
+
+def test_an_unknown_kind_or_path_is_refused() -> None:
+    """to_rows and run_experiment name what they know."""
+    with pytest.raises(InvalidValueError, match=r"SeasonColumns\.to_rows\.kind"):
+        run_season_columns(catalog(), seed=1, weeks=1).to_rows("months")
+    with pytest.raises(InvalidValueError, match=r"run_experiment\.path"):
+        run_experiment(catalog(), Arm("a"), seeds=1, weeks=1, path="gpu")
