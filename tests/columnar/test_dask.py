@@ -61,7 +61,12 @@ def client(dask_modules: tuple[Any, Any, Any]) -> Iterator[Any]:
     """A local cluster of two single-threaded worker processes, closed after the module's tests."""
     distributed = dask_modules[1]
     cluster = distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+        # ":0": a free port for the dashboard (None still binds 8787, which another cluster may hold).
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
     )
     try:
         with distributed.Client(cluster) as connected:
