@@ -7,7 +7,8 @@ never from a layer above::
     8  fenxiao.serialization, fenxiao.sample,                        the edges: every type's file form, the
        fenxiao.columnar, fenxiao.testing,                            built-in data, the NumPy path, strategies,
        fenxiao.store,                                                the database adapters (SQLite, PostgreSQL),
-       fenxiao.simulate                                              the season simulator (the flywheel, week by week)
+       fenxiao.simulate,                                             the season simulator (the flywheel, week by week),
+       fenxiao.authoring                                             rule authors' tools (schemas, file lint, cases)
     7  fenxiao.market          admission, the selection pool, program goals
        fenxiao.periods         program state between gradings, period runs, schedules, what-if diff, drift
     6  fenxiao.grading         tier policies, decisions, gaps, lint, history, perks, subsidies, the pipeline
