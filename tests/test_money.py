@@ -365,10 +365,17 @@ def test_sum_of_amounts_is_the_sum_of_fen(parts: list[Money]) -> None:
     assert sum(parts, Money.zero()) == Money(sum(p.fen for p in parts))
 
 
-@given(a=moneys(limit=10**12), n=st.integers(-1000, 1000))
+@given(a=moneys(limit=MAX_FEN // 1000), n=st.integers(-1000, 1000))
 def test_multiplying_by_an_int_is_exact_both_ways(a: Money, n: int) -> None:
-    """a * n and n * a equal Money(a.fen * n)."""
+    """a * n and n * a equal Money(a.fen * n) (amounts drawn so that every product is within MAX_FEN)."""
     assert a * n == n * a == Money(a.fen * n)
+
+
+def test_a_product_past_max_fen_is_refused_naming_the_operation() -> None:
+    """The amount that made the old property flaky: 10**12 fen × 1000 is past MAX_FEN."""
+    assert Money(MAX_FEN // 1000) * 1000 == Money(MAX_FEN // 1000 * 1000)
+    with pytest.raises(InvalidValueError, match=r"Money.__mul__"):
+        Money(10**12) * 1000
 
 
 @pytest.mark.parametrize("factor", [Decimal("1.5"), Fraction(3, 2), Rate.of("50%")])
