@@ -25,7 +25,7 @@ from fenxiao.periods.models import Models
 from fenxiao.rules.language import All, Compare
 from fenxiao.sample import generate_catalog, load_sample
 from fenxiao.simulate.columnar import SKU_COLUMNS, SeasonColumns, run_season_columns, static_points
-from fenxiao.simulate.config import AdmissionConfig, SimulationConfig
+from fenxiao.simulate.config import AdmissionConfig, BudgetPlan, SimulationConfig
 from fenxiao.simulate.config import default_simulation_config as defaults
 from fenxiao.simulate.experiment import Arm, run_experiment
 from fenxiao.simulate.results import KINDS, Season
@@ -58,8 +58,13 @@ def _crowd() -> SimulationConfig:
     return attrs.evolve(defaults(), admission=AdmissionConfig(applications=Decimal(4), recruits=Decimal(1)))
 
 
+def _tight() -> SimulationConfig:
+    return attrs.evolve(defaults(), budgets=(BudgetPlan("official-subsidy", Money(50_000), Money(10_000)),))
+
+
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
+    "tight budget": {"config": _tight()},
     "crowded": {"config": _crowd()},
     "no perks": {"models": Models(perks=PerkCatalog(entries=()))},
     "lower L5 bar": {"models": _lower_l5()},

@@ -207,9 +207,15 @@ class _Totals(NamedTuple):
 
 
 def _sum_by(index: NDArray[np.int64], values: Any, n: int) -> NDArray[np.int64]:
-    """The sum of *values* per *index* (0 .. n-1), exact in int64 (``np.bincount`` would add in floats)."""
+    """The sum of *values* per *index* (0 .. n-1, sorted ascending), exact in int64.
+
+    ``np.bincount`` would add in floats and ``np.add.at`` is slow; on a sorted index each group is a run, summed
+    by ``np.add.reduceat``.
+    """
     out = np.zeros(n, dtype=_I64)
-    np.add.at(out, index, np.asarray(values, dtype=_I64))
+    if len(index):
+        starts = np.flatnonzero(np.concatenate([[True], index[1:] != index[:-1]]))
+        out[index[starts]] = np.add.reduceat(np.asarray(values, dtype=_I64), starts)
     return out
 
 
@@ -259,6 +265,7 @@ class _ColumnSeason:
         self.reach = config.placement.reach.ppm
         self.admissions = _Admissions(seed, config, admission, catalog)
         self.book = BudgetBook()
+        self.left: dict[str, Money] = {}
         self.state: Any = None
         self.categories = [c.id for c in catalog.categories]
         self.category_code = {c: i for i, c in enumerate(self.categories)}
@@ -610,6 +617,8 @@ class _ColumnSeason:
         self.refunded.append(_sum_by(line_row, refunded, self.n) * 1000)
         self.complaints.append(complaint * 1000)
         self.named.append(np.unique(pick_row * len(self.influencer_ids) + pick_code))
+        for history in (self.units, self.gmv, self.refunded, self.complaints, self.named):
+            del history[:-8]  # the windows read the last eight weeks at most
         per_leader: dict[str, int] = defaultdict(int)
         carried = np.flatnonzero(self.listed & (self.leader >= 0))
         for i, gmv in zip(carried.tolist(), (sku_units * self.price)[carried].tolist(), strict=True):
@@ -749,6 +758,7 @@ class _ColumnSeason:
                     )
                 )
         self.book, allocation = self.book.allocate(requests, models.budgets, period=week_period(week), at=close)
+        self.left = dict(allocation.remaining)  # what every budget has left after the week's grants
         given: dict[str, int] = defaultdict(int)
         for grant in allocation.grants:
             if grant.granted.fen:
@@ -855,10 +865,7 @@ class _ColumnSeason:
         gmv_total = int(sku_gmv.sum())
         top = int(sku_gmv[tier >= Tier.L4.rank].sum())
         counts = np.bincount(effective, minlength=len(_TIERS))
-        left_money = 0
-        for budget in models.budgets:
-            spent = self.book.spent(budget.name, currency=budget.total.currency)
-            left_money += max(0, budget.total.fen - spent.fen)
+        left_money = sum(max(0, m.fen) for m in self.left.values())
         self.week_rows.append(
             WeekRow(
                 week=week,

@@ -465,7 +465,7 @@ class _Admissions:
             if d.uniform_ppm(d.draw(self.seed, week, d.Stream.REVIEW, key)) >= admission.review_approve.ppm:
                 return None
             listing = listing.transition(ListingStatus.APPROVED, at=joined, reason="approved in review")
-        sku = attrs.evolve(sku, joined_at=joined)
+            sku = attrs.evolve(sku, joined_at=joined)
         violation = merchant.last_serious_violation_on
         ref = template.snapshot.reference_price
         snapshot = attrs.evolve(
