@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -128,7 +128,16 @@ def _ladders(draw: st.DrawFn) -> TierPolicy:
     return TierPolicy(rules=tuple(rules), hit="highest", fallback=Tier.L0)
 
 
+_TWICE = Compare("refund_rate", Op.IN, (Decimal("0.5"),))
+#: Found by the property below: two checks on one metric once gave two moves, the second "from" the first's value.
+_SAME_METRIC_TWICE = TierPolicy(
+    rules=(TierRule("r0", Tier.L0, Not(_TWICE)), TierRule("r1", Tier.L1, All((_TWICE, _TWICE)))),
+    hit="first",
+)
+
+
 @settings(max_examples=100)
+@example(_SAME_METRIC_TWICE, next(s for s in SNAPSHOTS if s.refund_rate == Rate.zero()))
 @given(tier_policies(max_rules=4) | _ladders(), st.sampled_from(SNAPSHOTS[:60]))
 def test_every_reported_way_up_is_verified(policy: TierPolicy, snapshot: SkuSnapshot) -> None:
     """Every raw-metric way, applied to the snapshot and scored and graded again, reaches the stated tier, which

@@ -362,7 +362,11 @@ def find_metric_moves(
         moved = _meet(base, check)
         if moved is not None:
             base, move = moved
-            direct.append(move)
+            # One move per metric, from the snapshot's own value (two checks on one metric are met together).
+            direct = [m for m in direct if m.metric != move.metric]
+            original = getattr(snapshot, move.metric)
+            if move.new != original:
+                direct.append(MetricMove(move.metric, original, move.new))
     found: list[tuple[int, Decimal, MetricGap]] = []
     if direct and (reached := regrader.tier(base)) >= target:
         found.append((len(direct), _relative(direct), MetricGap(target, tuple(direct), reached)))
