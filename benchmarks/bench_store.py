@@ -296,8 +296,8 @@ def run(quick: bool = False) -> str:
             server.stop()
         shutil.rmtree(folder, ignore_errors=True)
     notes.append(
-        "the limit inserts rows already computed; Store.ingest also derives them (the entries_for row: about twice "
-        "per order, since an order's events reach it in different batches and entries_for derives a whole history) "
+        "the limit inserts rows already computed; Store.ingest also derives them (the entries_for row, two to three "
+        "times per order: an order's events reach it in different batches and entries_for derives a whole history) "
         "and reads and locks what each order holds"
     )
     notes.append("a balance query is one SQL statement; its time over the driver's is SQLAlchemy Core's (and Money)")
