@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
+import contextlib
 import importlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fenxiao import __version__, cli
-from fenxiao.cli.main import GROUPS, build_parser
+from fenxiao.cli.main import COMMANDS, GROUP_MODULES, GROUPS, build_parser, main
 
 from .running import run
 
@@ -50,9 +53,13 @@ def test_python_dash_m_fenxiao_runs_the_demo() -> None:
     assert result.stderr == ""
 
 
-def test_importing_fenxiao_loads_no_third_party_module_but_attrs_and_cattrs() -> None:
-    """`import fenxiao` pulls in only the standard library plus attrs (and at most cattrs)."""
-    code = "import fenxiao, sys; print(sorted(m for m in sys.modules if not m.startswith(('fenxiao', '_'))))"
+def test_loading_the_whole_face_loads_no_third_party_module_but_attrs_and_cattrs() -> None:
+    """Every name of ``fenxiao.__all__`` pulls in only the standard library plus attrs (and at most cattrs):
+    no optional extra is imported until it is used."""
+    code = (
+        "import fenxiao, sys; [getattr(fenxiao, n) for n in fenxiao.__all__]; "
+        "print(sorted(m for m in sys.modules if not m.startswith(('fenxiao', '_'))))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded: list[str] = ast.literal_eval(result.stdout)
     third_party = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names)
@@ -123,3 +130,54 @@ def test_build_parser_parses_into_a_command() -> None:
     """build_parser gives the parser main uses: each sub-command stores its command as func."""
     args = build_parser().parse_args(["tier", "--json"])
     assert (args.command, args.json, callable(args.func)) == ("tier", True, True)
+
+
+def test_the_command_index_says_what_the_groups_register() -> None:
+    """COMMANDS (what --help shows without importing a group) names each command of each group, in order, with
+    the group's own help line and module."""
+    registered: list[tuple[str, str | None, str]] = [("demo", None, "run the main job on the built-in sample catalog")]
+    for module in GROUP_MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(module).GROUP.register(sub)
+        registered += [(action.dest, module, action.help or "") for action in sub._choices_actions]
+    assert list(COMMANDS) == registered
+    assert [importlib.import_module(m).GROUP for m in GROUP_MODULES] == list(GROUPS)
+
+
+def test_help_from_the_index_equals_help_from_every_group() -> None:
+    """``--help`` built from the index alone reads exactly as the parser of every group would print it."""
+    index = io.StringIO()
+    assert main(["--help"], index) == 0
+    full = io.StringIO()
+    with contextlib.redirect_stdout(full), pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    assert index.getvalue() == full.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "loaded"),
+    [
+        (["--help"], set()),
+        (["--version"], set()),
+        (["tier", "--help"], {"fenxiao.cli.grading"}),
+    ],
+)
+def test_a_command_imports_only_its_own_group(argv: list[str], loaded: set[str]) -> None:
+    """``python -m fenxiao --help`` imports no group; a command imports its own group only."""
+    code = (
+        "import sys, io, contextlib; from fenxiao.cli.main import main; "
+        f"main({argv!r}, io.StringIO()); "
+        "print(sorted(m for m in sys.modules if m in " + repr(set(GROUP_MODULES)) + "))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert set(ast.literal_eval(result.stdout)) == loaded
+
+
+def test_an_unknown_command_is_a_usage_error_naming_the_choices() -> None:
+    """A misspelt command exits 2 with argparse's message listing the commands."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status, _ = run(["tierr"])
+    assert status == 2
+    assert "invalid choice: 'tierr'" in err.getvalue()
