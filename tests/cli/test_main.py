@@ -181,3 +181,17 @@ def test_an_unknown_command_is_a_usage_error_naming_the_choices() -> None:
         status, _ = run(["tierr"])
     assert status == 2
     assert "invalid choice: 'tierr'" in err.getvalue()
+
+
+@pytest.mark.parametrize("argv", [["demo"], ["tier", "--json"], ["score"], ["--help"]])
+def test_a_closed_pipe_ends_the_command_quietly(argv: list[str]) -> None:
+    """A reader that closes the pipe before reading (``fenxiao demo | head -0``) ends the command with status 0
+    and nothing on stderr, never a BrokenPipeError traceback."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "fenxiao", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert process.wait() == 0, err
+    assert err == ""

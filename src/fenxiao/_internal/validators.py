@@ -23,6 +23,17 @@ def path_of(instance: object, attribute: attrs.Attribute[Any]) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
 
 
+def id_text(value: str) -> Any:
+    """The converter of a typed-id field (``SkuId`` ...): the value as given, so that a constructor takes plain
+    ``str`` under ``mypy --strict`` while the attribute keeps its id type; :func:`identifier` checks it."""
+    return value
+
+
+def optional_id_text(value: str | None) -> Any:
+    """:func:`id_text` for an optional id field."""
+    return value
+
+
 def identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An id: 1-64 characters of letters, digits and ``_ . : -``, starting with a letter or digit."""
     if not isinstance(value, str) or not _ID_RE.match(value):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -132,6 +133,8 @@ def main(
 ) -> int:
     """Run the command line; returns the exit status (0 ok, 1 findings, 2 bad input).
 
+    A reader that closes the pipe early (``fenxiao demo | head``) ends the command quietly with status 0.
+
     *groups* defaults to every shipped group (:data:`GROUPS`, loaded only as far as the command needs);
     tests pass their own to try one group, or a new one.
     """
@@ -146,7 +149,24 @@ def main(
         return exc.code if isinstance(exc.code, int) else 2
     func: Command = args.func
     try:
-        return func(args, stream)
+        status = func(args, stream)
+        stream.flush()
     except FenxiaoError as exc:
         print(f"fenxiao {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped reading (`fenxiao demo | head`): end quietly
+        _quiet_stdout()
+        return 0
+    return status
+
+
+def _quiet_stdout() -> None:
+    """Point the process's stdout at the null device, so that the interpreter's last flush of a closed pipe
+    raises nothing (the recipe of the Python docs on SIGPIPE)."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's StringIO): nothing to silence
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)

@@ -341,7 +341,7 @@ class SkuScores:
        only by case; ``ScoreCard`` remains an alias.
     """
 
-    sku_id: SkuId = attrs.field(validator=v.identifier)
+    sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
     brand: DimensionScore = attrs.field()
     price: DimensionScore = attrs.field()
     distribution: DimensionScore = attrs.field()
