@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import subprocess
+import sys
 import typing
 import warnings
 from pathlib import Path
@@ -241,14 +244,13 @@ def test_the_naming_table_lists_every_verb() -> None:
 
 def _type_checking_imports() -> dict[str, str]:
     """The names ``fenxiao/__init__.py`` imports for type checkers, and the module of each."""
-    import ast
-
     tree = ast.parse(Path(fenxiao.__file__).read_text(encoding="utf-8"))
     found: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
             for stmt in node.body:
-                assert isinstance(stmt, ast.ImportFrom) and stmt.module is not None
+                assert isinstance(stmt, ast.ImportFrom)
+                assert stmt.module is not None
                 for alias in stmt.names:
                     found[alias.asname or alias.name] = stmt.module
     return found
@@ -267,9 +269,6 @@ def test_the_lazy_face_loads_each_name_from_the_module_type_checkers_see() -> No
 
 def test_import_fenxiao_loads_nothing_below_the_face() -> None:
     """``import fenxiao`` imports no subpackage and no optional extra: a program pays for what it uses."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; import fenxiao; "
         "print(sorted(m for m in sys.modules if m.startswith('fenxiao') or m.split('.')[0] in "

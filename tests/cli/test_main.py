@@ -190,7 +190,8 @@ def test_a_closed_pipe_ends_the_command_quietly(argv: list[str]) -> None:
     with subprocess.Popen(
         [sys.executable, "-m", "fenxiao", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as process:
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
         process.stdout.close()
         err = process.stderr.read().decode()
         assert process.wait() == 0, err
