@@ -9,15 +9,13 @@ mid-write leaves the old state whole); ``--report FILE`` also writes the period 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO, TypeVar
 
 import attrs
 
-from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
+from fenxiao.cli.common import load_catalog, option_value, render_table, write_atomically, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -35,23 +33,6 @@ from fenxiao.serialization import dumps, load, to_dict
 __all__ = ["GROUP", "demo_periods", "demo_section", "register", "write_atomically"]
 
 T = TypeVar("T")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write *text* to *path* so that a reader (or a crash) sees the old file or the new one, never half of one."""
-    directory = path.parent if str(path.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp creates the file for its owner only; keep the mode of the file replaced (0o644 for a new one).
-        os.chmod(handle, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _load_file(path: str, cls: type[T], what: str) -> T:
