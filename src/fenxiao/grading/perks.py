@@ -551,6 +551,7 @@ def resolve_perks(
     """
     if not isinstance(tier, Tier):
         raise InvalidValueError("resolve_perks.tier", tier, "must be a Tier")
+    v.require_mapping(inputs, "resolve_perks.inputs")
     when = v.require_aware(at, "resolve_perks.at") if at is not None else None
     candidates: list[tuple[int, PerkEntry, str]] = []
     denied: list[DeniedPerk] = []

@@ -175,7 +175,7 @@ class _Paid:
 
 def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudget]:
     by_name: dict[str, SubsidyBudget] = {}
-    for i, budget in enumerate(budgets):
+    for i, budget in enumerate(v.require_iterable(budgets, "budgets")):
         if not isinstance(budget, SubsidyBudget):
             raise InvalidValueError(f"budgets[{i}]", budget, "must be a SubsidyBudget")
         if budget.name in by_name:
@@ -185,7 +185,7 @@ def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudge
 
 
 def _checked_requests(requests: Iterable[SubsidyRequest], by_name: Mapping[str, SubsidyBudget]) -> list[SubsidyRequest]:
-    listed = list(requests)
+    listed = list(v.require_iterable(requests, "requests"))
     seen: set[str] = set()
     for i, request in enumerate(listed):
         if not isinstance(request, SubsidyRequest):

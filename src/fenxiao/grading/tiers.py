@@ -304,6 +304,7 @@ class TierPolicy:
 
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
         """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
+        v.require_mapping(inputs, "TierPolicy.grade.inputs")
         best: Tier | None = None
         matched: list[int] = []
         for i, rule in enumerate(self.rules):
@@ -378,6 +379,7 @@ class TierPolicy:
 
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
+        v.require_mapping(inputs, "TierPolicy.decide.inputs")
         trace: list[tuple[str, tuple[Check, ...], bool]] = []
         chosen: int | None = None
         matched: list[int] = []
