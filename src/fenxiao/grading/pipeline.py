@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -43,6 +45,25 @@ class GradedSku:
     decision: TierDecision
     perks: PerkResolution
     inputs: Mapping[str, object] = attrs.field(eq=False, repr=False)
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.graded_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            sku_id=self.sku_id,
+            category_id=self.category_id,
+            tier=self.decision.tier.value,
+            composite=self.scorecard.composite,
+            perks=[g.entry for g in self.perks.granted],
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
 
 def catalog_as_of(catalog: Catalog) -> datetime:

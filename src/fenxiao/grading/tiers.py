@@ -46,6 +46,7 @@ from typing import Any, Final, cast
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -132,6 +133,18 @@ class TierDecision:
     flags: tuple[str, ...] = ()
     sku_id: str | None = None
     label: str = ""
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.decision_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(self, sku_id=self.sku_id, tier=self.tier.value, rule=self.rule, label=self.label)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
     def explain(self) -> str:
         """A readable trace: each rule tried, its comparisons, the outcome, and the next-tier gap."""

@@ -61,6 +61,7 @@ from typing import Any, Final
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao.domain.catalog import Catalog
@@ -127,6 +128,10 @@ class TierMigration:
     """
 
     cells: tuple[MigrationCell, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_cells)
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.migration_html(self)
 
     @classmethod
     def of(cls, moves: Iterable[tuple[str, Tier, Tier]]) -> TierMigration:
@@ -320,6 +325,24 @@ class ModelDiff:
     total: DiffSummary = attrs.field(validator=v.instance_of(DiffSummary))
     categories: tuple[DiffSummary, ...] = attrs.field(converter=v.to_tuple)
     changes: tuple[SkuDiff, ...] = attrs.field(converter=v.to_tuple)
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.diff_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            skus=self.total.skus,
+            changed=self.total.changed,
+            subsidy_before=str(self.total.subsidy_before),
+            subsidy_after=str(self.total.subsidy_after),
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
     @property
     def empty(self) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao.errors import InvalidValueError
@@ -103,6 +104,25 @@ class PeriodReport:
     spent: Mapping[str, Money] = attrs.field(factory=dict)
     returned: Mapping[str, Money] = attrs.field(factory=dict)
     models: Mapping[str, str] = attrs.field(factory=dict)
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.period_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            period=self.period,
+            as_of=self.as_of.isoformat(),
+            skus=len(self.rows),
+            tiers={t.value: n for t, n in self.tier_counts().items() if n},
+            changes=len(self.changes()),
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
     def row(self, sku_id: str) -> SkuPeriod:
         """The row of *sku_id*.
