@@ -21,6 +21,7 @@ import attrs
 
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -32,7 +33,7 @@ from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import SkuScores
 from fenxiao.scoring.five import FiveDimensionScorer
 
-__all__ = ["GradedSku", "catalog_as_of", "grade_catalog", "perk_context", "perk_inputs"]
+__all__ = ["GradedSku", "catalog_as_of", "grade_catalog", "graded_frame", "graded_rows", "perk_context", "perk_inputs"]
 
 
 @attrs.frozen
@@ -141,3 +142,61 @@ def grade_catalog(
         )
         graded.append(GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs))
     return tuple(graded)
+
+
+def graded_rows(graded: Sequence[GradedSku]) -> list[dict[str, object]]:
+    """One flat record per graded SKU (``grade_catalog``'s result): ids, the five scores and the composite (exact
+    Decimals), the tier (``"L3"``) and its label, the deciding rule, the perks granted (entry names, comma
+    separated) and how many were denied.
+
+    >>> from fenxiao.sample import load_sample
+    >>> rows = graded_rows(grade_catalog(load_sample()))
+    >>> rows[0]["sku_id"], rows[0]["tier"], rows[0]["rule"], str(rows[0]["composite"])
+    ('sku-00000', 'L0', 'new-sku', '58.25')
+    """
+    rows: list[dict[str, object]] = []
+    for i, sku in enumerate(v.require_iterable(graded, "graded_rows.graded")):
+        if not isinstance(sku, GradedSku):
+            raise InvalidValueError(f"graded_rows.graded[{i}]", sku, "must be a GradedSku (from grade_catalog)")
+        rows.append(
+            {
+                "sku_id": sku.sku_id,
+                "category_id": sku.category_id,
+                **{f"score.{s.dimension.value}": s.value for s in sku.scorecard.scores},
+                "composite": sku.scorecard.composite,
+                "tier": sku.decision.tier.value,
+                "label": sku.decision.label,
+                "rule": sku.decision.rule,
+                "granted": ",".join(g.entry for g in sku.perks.granted),
+                "denied": len(sku.perks.denied),
+            }
+        )
+    return rows
+
+
+#: The columns of :func:`graded_rows`, in order.
+GRADED_COLUMNS = (
+    "sku_id",
+    "category_id",
+    "score.brand",
+    "score.price",
+    "score.distribution",
+    "score.service",
+    "score.sales",
+    "composite",
+    "tier",
+    "label",
+    "rule",
+    "granted",
+    "denied",
+)
+
+
+def graded_frame(graded: Sequence[GradedSku], backend: str = "pandas", *, exact: bool = False) -> Any:
+    """:func:`graded_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library), labelled for
+    analysis: scores as float64, ``tier`` with ``tier_rank`` (0-5); ``exact=True`` keeps the Decimals.
+
+    Raises:
+        MissingExtraError: narwhals or the frame library is not installed.
+    """
+    return rows_to_frame(graded_rows(graded), GRADED_COLUMNS, backend, "graded_frame", exact=exact)

@@ -387,8 +387,11 @@ class ModelDiff:
         """One flat dict per category, then one for the whole catalog (``category_id`` ``None``)."""
         return [s.to_row() for s in (*self.categories, self.total)]
 
-    def to_frame(self, backend: str = "pandas", *, summary: bool = False) -> Any:
+    def to_frame(self, backend: str = "pandas", *, summary: bool = False, exact: bool = False) -> Any:
         """:meth:`to_rows` (or, with *summary*, :meth:`summary_rows`) as a pandas, polars or pyarrow frame.
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             InvalidValueError: *backend* is not one of ``pandas``, ``polars``, ``pyarrow``.
@@ -396,7 +399,7 @@ class ModelDiff:
         """
         rows = self.summary_rows() if summary else self.to_rows()
         columns = _SUMMARY_COLUMNS if summary else _CHANGE_COLUMNS
-        return rows_to_frame(rows, columns, backend, "ModelDiff.to_frame")
+        return rows_to_frame(rows, columns, backend, "ModelDiff.to_frame", exact=exact)
 
 
 # -- measuring ---------------------------------------------------------------------------------------------

@@ -182,12 +182,15 @@ class PeriodReport:
             result.append(flat)
         return result
 
-    def to_frame(self, backend: str = "pandas") -> Any:
+    def to_frame(self, backend: str = "pandas", *, exact: bool = False) -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             MissingExtraError: narwhals or the frame library is not installed.
         """
         rows = self.to_rows()
         columns = list(rows[0]) if rows else ["period", "sku_id", "decided", "effective"]
-        return rows_to_frame(rows, columns, backend, "PeriodReport.to_frame")
+        return rows_to_frame(rows, columns, backend, "PeriodReport.to_frame", exact=exact)

@@ -34,6 +34,7 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
@@ -48,6 +49,7 @@ __all__ = [
     "model",
     "record",
     "sweep",
+    "sweep_frame",
     "to_pandas",
 ]
 
@@ -298,3 +300,21 @@ def to_pandas(records: Iterable[Mapping[str, Any]]) -> Any:
 
         raise MissingExtraError("pandas", "pandas", "fenxiao.settlement.scenarios.to_pandas") from exc
     return pd.DataFrame.from_records(list(records))
+
+
+def sweep_frame(records: Iterable[Mapping[str, Any]], backend: str = "pandas", *, exact: bool = False) -> Any:
+    """The records of :func:`sweep` as a pandas, polars or pyarrow frame (needs narwhals and that library),
+    labelled for analysis: amounts (exact Decimal yuan in the records) and rates (fractions) as float64, ready to
+    plot without ``astype``; ``exact=True`` keeps the Decimals (an object column in pandas).
+
+    >>> base = Scenario(price=Money.of("99.90"), unit_cost=Money.of("40.00"), commission_rate=Rate.of("20%"),
+    ...                 units=100)
+    >>> frame = sweep_frame(sweep(base, commission_rate=["10%", "20%"]))
+    >>> frame[["commission_rate", "merchant_margin"]].values.tolist()
+    [[0.1, 4492.0], [0.2, 3493.0]]
+    >>> str(frame["merchant_margin"].dtype), str(frame["units"].dtype)
+    ('float64', 'int64')
+    """
+    rows = [dict(r) for r in records]
+    columns = list(rows[0]) if rows else []
+    return rows_to_frame(rows, columns, backend, "sweep_frame", exact=exact)
