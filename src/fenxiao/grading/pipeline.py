@@ -22,6 +22,7 @@ import attrs
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.progress import Progress, reporter
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -111,6 +112,7 @@ def grade_catalog(
     as_of: datetime | None = None,
     explain: bool = True,
     snapshots: Sequence[SkuSnapshot] | None = None,
+    progress: Progress = None,
 ) -> tuple[GradedSku, ...]:
     """Score, grade and resolve perks for the latest snapshot of every SKU (or the given *snapshots*).
 
@@ -121,6 +123,8 @@ def grade_catalog(
         as_of: The moment of grading (timezone-aware); :func:`catalog_as_of` when ``None``.
         explain: ``False`` skips the tier trace and next-tier gap (faster; same tiers).
         snapshots: Grade these instead of the catalog's latest ones.
+        progress: ``progress(done, total)`` as SKUs are graded, ``True`` for a tqdm bar, ``"auto"`` for a bar in
+            a notebook or a terminal only; ``None`` (the default) reports nothing.
     """
     scorer = scorer if scorer is not None else default_scorer()
     policy = policy if policy is not None else default_tier_policy()
@@ -130,18 +134,34 @@ def grade_catalog(
     ctx = context if context is not None else build_context(batch)
     cards = scorer.score_many(batch, ctx)
     graded = []
-    for snapshot, card in zip(batch, cards, strict=True):
-        inputs = tier_inputs(snapshot, score_inputs(card), when)
-        if explain:
-            decision = policy.decide(inputs, sku_id=snapshot.sku_id)
-        else:
-            tier = policy.grade(inputs)
-            decision = TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=policy.label(tier))
-        resolution = resolve_perks(
-            perks, decision.tier, perk_inputs(catalog, snapshot, inputs), at=when, sku_id=snapshot.sku_id
-        )
-        graded.append(GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs))
+    with reporter(progress, len(batch), "grade_catalog") as advance:
+        for snapshot, card in zip(batch, cards, strict=True):
+            graded.append(_graded(catalog, snapshot, card, policy, perks, when, explain=explain))
+            advance(1)
     return tuple(graded)
+
+
+def _graded(  # noqa: PLR0917 - private: one SKU of grade_catalog
+    catalog: Catalog,
+    snapshot: SkuSnapshot,
+    card: SkuScores,
+    policy: TierPolicy,
+    perks: PerkCatalog,
+    when: datetime,
+    *,
+    explain: bool,
+) -> GradedSku:
+    """One SKU of :func:`grade_catalog`."""
+    inputs = tier_inputs(snapshot, score_inputs(card), when)
+    if explain:
+        decision = policy.decide(inputs, sku_id=snapshot.sku_id)
+    else:
+        tier = policy.grade(inputs)
+        decision = TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=policy.label(tier))
+    resolution = resolve_perks(
+        perks, decision.tier, perk_inputs(catalog, snapshot, inputs), at=when, sku_id=snapshot.sku_id
+    )
+    return GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs)
 
 
 def graded_rows(graded: Sequence[GradedSku]) -> list[dict[str, object]]:

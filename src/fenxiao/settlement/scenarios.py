@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -35,6 +36,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.progress import Progress, reporter
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
@@ -215,10 +217,14 @@ def _coerce(name: str, value: object) -> object:
     return value
 
 
-def sweep(base: Scenario, profile: PlatformProfile | None = None, **axes: Iterable[object]) -> list[dict[str, object]]:
+def sweep(
+    base: Scenario, profile: PlatformProfile | None = None, *, progress: Progress = None, **axes: Iterable[object]
+) -> list[dict[str, object]]:
     """Model every combination of *axes* (Scenario fields → values) over *base*; one record per combination.
 
-    Values may be given as text (``"20%"``, ``"99.90"``). Combinations vary the last axis fastest.
+    Values may be given as text (``"20%"``, ``"99.90"``). Combinations vary the last axis fastest. *progress*:
+    ``progress(done, total)`` per combination, ``True`` for a tqdm bar, ``"auto"`` for one in a notebook or a
+    terminal only; ``None`` (the default) reports nothing.
 
     Raises:
         InvalidValueError: An axis names no Scenario field, or a value is invalid for its field.
@@ -236,10 +242,13 @@ def sweep(base: Scenario, profile: PlatformProfile | None = None, **axes: Iterab
             raise InvalidValueError(f"sweep.{name}", name, f"is not a Scenario field ({', '.join(sorted(names))})")
     grids: list[Sequence[object]] = [[_coerce(name, x) for x in values] for name, values in axes.items()]
     rows = []
-    for combination in itertools.product(*grids):
-        changes: dict[str, Any] = dict(zip(axes, combination, strict=True))
-        scenario = attrs.evolve(base, **changes)
-        rows.append(record(model(scenario, profile)))
+    total = math.prod(len(grid) for grid in grids)
+    with reporter(progress, total, "sweep") as advance:
+        for combination in itertools.product(*grids):
+            changes: dict[str, Any] = dict(zip(axes, combination, strict=True))
+            scenario = attrs.evolve(base, **changes)
+            rows.append(record(model(scenario, profile)))
+            advance(1)
     return rows
 
 
