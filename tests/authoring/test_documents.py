@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from fenxiao.authoring.documents import lint_file, lint_text, parse_document
+from fenxiao.authoring.kinds import KINDS
 from fenxiao.cli.grading import GROUP
 from fenxiao.errors import InvalidValueError, ValidationError
 from fenxiao.grading.tiers import default_tier_policy
@@ -213,3 +215,120 @@ def test_the_lint_command_takes_any_default_file(tmp_path: Path) -> None:
     path.write_text(dumps(default_tier_policy()), encoding="utf-8")
     assert running.run(["lint", str(path)], GROUP) == (0, "no findings\n")
     assert running.run(["lint", str(path), "--kind", "tier-policy"], GROUP) == (0, "no findings\n")
+
+
+# -- budgets, scorecards, platform profiles, and the kinds made of them ----------------------------------------------
+
+BUDGETS = """\
+name = "double-11"
+
+[[budgets]]
+name = "official-subsidy"
+total = "1000.00"
+per_merchant = "1000.00"
+
+[[budgets]]
+name = "launch"
+total = "500.00"
+valid_from = 2026-11-12T00:00:00+08:00
+valid_until = 2026-11-01T00:00:00+08:00
+"""
+
+
+def test_a_budgets_file_is_told_and_linted_with_lines() -> None:
+    """A cap as large as the total, a window that closes before it opens: each at its own line, errors first."""
+    report = lint_text(BUDGETS, format="toml", source="b.toml")
+    assert (report.kind, report.loaded) == ("budgets", True)
+    assert [(f.code, f.path, f.line) for f in report.findings] == [
+        ("never-open", "budgets[1].valid_until", 12),
+        ("cap-never-binds", "budgets[0].per_merchant", 6),
+    ]
+    assert report.failed
+
+
+def test_every_broken_budget_is_reported_at_once() -> None:
+    """Two budgets of one name, a negative total and a cap in another currency: all three, with lines."""
+    text = BUDGETS.replace('name = "launch"', 'name = "official-subsidy"').replace('"500.00"', '"-1.00"')
+    text = text.replace('per_merchant = "1000.00"', 'per_merchant = "5.00 USD"')
+    report = lint_text(text, format="toml")
+    assert not report.loaded
+    assert {(f.path, f.line) for f in report.findings} == {
+        ("budgets[0].per_merchant", 6),
+        ("budgets[1].name", 9),
+        ("budgets[1].total", 10),
+    }
+
+
+def test_a_scorecards_file_gets_its_findings_with_lines() -> None:
+    """A refund-rate curve rising with refunds and a cap that never binds: the lines of their tables and keys."""
+    text = (
+        '[service.refund_rate]\nbreakpoints = [["0", "0"], ["0.3", "100"]]\n\n'
+        '[service.complaint_rate]\nbreakpoints = [["0", "100"], ["0.2", "0"]]\ncap = "100"\n'
+    )
+    report = lint_text(text, format="toml")
+    assert report.kind == "scorecards"
+    assert [(f.code, f.path, f.line) for f in report.findings] == [
+        ("wrong-direction", "service.refund_rate.breakpoints", 2),
+        ("cap-never-binds", "service.complaint_rate.cap", 6),
+    ]
+
+
+def test_a_platform_profile_file_gets_its_findings_with_lines() -> None:
+    """A leader-fee floor above the combined cap (error) and settlement waiting longer for better service."""
+    text = (
+        'name = "narrow"\ncombined_cap = "0.05"\n\n[[category_rules]]\nmatch = "珠宝文玩"\n'
+        'min_commission = "0.05"\nmin_leader_fee = "0.01"\n\n[settlement_days]\nhigh = 20\nstandard = 15\nlow = 20\n'
+    )
+    report = lint_text(text, format="toml")
+    assert report.kind == "platform-profile"
+    assert [(f.code, f.path, f.line) for f in report.findings] == [
+        ("floor-above-cap", "category_rules[0].min_leader_fee", 7),
+        ("settlement-order", "settlement_days.high", 10),
+    ]
+
+
+def test_a_models_file_checks_its_perks_against_its_budgets() -> None:
+    """A subsidy drawing from a budget the models do not list: found at the entry; the unused budget noted."""
+    text = json.dumps(
+        {
+            "perks": {
+                "entries": [{"name": "sub", "tier": "L5", "perk": {"kind": "subsidy", "budget": "x", "rate": "5%"}}]
+            },
+            "budgets": [{"name": "y", "total": "10.00"}],
+        },
+        indent=2,
+    )
+    report = lint_text(text, format="json")
+    assert report.kind == "models"
+    assert [(f.code, f.path, f.line) for f in report.findings] == [
+        ("unknown-budget", "perks.entries[0].perk.budget", 9),
+        ("unused-budget", "budgets[0]", 16),
+    ]
+
+
+def test_a_schedule_lints_every_dated_model() -> None:
+    """A perk catalog and a budget set in a schedule get their own findings, under their entries."""
+    text = (
+        '[[perks]]\neffective_from = 2026-11-01T00:00:00+08:00\n\n[[perks.perks.entries]]\nname = "strong"\n'
+        'tier = "L1"\nperk = { kind = "traffic_boost", multiplier = "2" }\n\n[[perks.perks.entries]]\nname = "weak"\n'
+        'tier = "L3"\nperk = { kind = "traffic_boost", multiplier = "1.5" }\n\n'
+        '[[budgets]]\neffective_from = 2026-11-01T00:00:00+08:00\nbudgets = [{ name = "b", total = "0.00" }]\n'
+    )
+    report = lint_text(text, format="toml")
+    assert report.kind == "schedule"
+    found = {(f.code, f.path, f.line) for f in report.findings if f.severity is not Severity.INFO}
+    assert found == {
+        ("never-granted", "perks[0].perks.entries[1]", 9),
+        ("grants-nothing", "budgets[0].budgets[0].total", 16),
+    }
+
+
+@pytest.mark.parametrize(
+    "file", [f for kind in KINDS for f in kind.default], ids=[f for kind in KINDS for f in kind.default]
+)
+def test_every_default_file_lints_with_no_finding(file: str) -> None:
+    """Each shipped default, linted as a user's copy would be: told as its kind, and not one finding."""
+    path = resources.files("fenxiao").joinpath("data/defaults", file)
+    report = lint_text(path.read_text(encoding="utf-8"), format="toml", source=file)
+    assert report.kind == next(k.name for k in KINDS if file in k.default)
+    assert report.findings == ()
