@@ -18,6 +18,8 @@ from fenxiao.serialization import dumps
 
 from ..cli import running
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
 TWO_BAD_RULES = """\
 name = "two-bad"
 
@@ -332,3 +334,12 @@ def test_every_default_file_lints_with_no_finding(file: str) -> None:
     report = lint_text(path.read_text(encoding="utf-8"), format="toml", source=file)
     assert report.kind == next(k.name for k in KINDS if file in k.default)
     assert report.findings == ()
+
+
+@pytest.mark.parametrize("path", sorted((DOCS / "examples").iterdir()), ids=lambda p: p.name)
+def test_every_example_file_of_the_docs_lints_without_a_warning(path: Path) -> None:
+    """docs/examples/ shows files to copy: each is told as a kind and has no error or warning (notes allowed)."""
+    report = lint_file(path)
+    assert report.kind is not None
+    assert report.loaded
+    assert [f for f in report.findings if f.severity is not Severity.INFO] == []

@@ -49,9 +49,8 @@ def _codes(findings: tuple[Finding, ...]) -> list[tuple[str, str]]:
 
 
 def _budget(name: str = "b", total: str = "100.00", **fields: Any) -> SubsidyBudget:
-    return SubsidyBudget(
-        name, Money.of(total), **{k: Money.of(v) if isinstance(v, str) else v for k, v in fields.items()}
-    )
+    amounts: dict[str, Any] = {k: Money.of(v) if isinstance(v, str) else v for k, v in fields.items()}
+    return SubsidyBudget(name, Money.of(total), **amounts)
 
 
 # -- the file ----------------------------------------------------------------------------------------------------
@@ -88,7 +87,7 @@ def test_what_no_budget_set_may_hold_is_refused_with_its_place(edit: tuple[str, 
 def test_the_set_refuses_what_is_not_a_budget_and_too_many() -> None:
     """Built in Python, the same checks raise InvalidValueError naming the field."""
     with pytest.raises(InvalidValueError, match=r"SubsidyBudgets\.budgets\[0\]: must be a SubsidyBudget"):
-        SubsidyBudgets(("official-subsidy",))  # type: ignore[arg-type]
+        SubsidyBudgets(("official-subsidy",))
     with pytest.raises(InvalidValueError, match="at most 1000"):
         SubsidyBudgets(tuple(_budget(f"b{i}") for i in range(MAX_BUDGETS + 1)))
     with pytest.raises(InvalidValueError, match=r"SubsidyBudgets\.name"):
@@ -190,12 +189,10 @@ def test_a_cap_lint_says_never_binds_changes_no_grant(
     asked: list[SubsidyRequest], budget_list: tuple[SubsidyBudget, ...], data: st.DataObject
 ) -> None:
     """Removing a cap that lint calls never binding leaves every grant the same amount."""
-    raised = tuple(
-        attrs.evolve(b, **{f: b.total + Money(data.draw(st.integers(0, 50))) for f in ("per_sku", "per_day")})
-        if data.draw(st.booleans())
-        else b
-        for b in budget_list
-    )
+    raised = []
+    for budget in budget_list:
+        caps: dict[str, Any] = {f: budget.total + Money(data.draw(st.integers(0, 50))) for f in ("per_sku", "per_day")}
+        raised.append(attrs.evolve(budget, **caps) if data.draw(st.booleans()) else budget)
     before = [g.granted for g in allocate_subsidies(asked, raised).grants]
     for finding in lint_budgets(raised):
         match = _CAP_FIELD.fullmatch(finding.path)
@@ -203,7 +200,8 @@ def test_a_cap_lint_says_never_binds_changes_no_grant(
             continue
         index, field = int(match.group(1)), match.group(2)
         without = list(raised)
-        without[index] = attrs.evolve(raised[index], **{field: None})
+        removed: dict[str, Any] = {field: None}
+        without[index] = attrs.evolve(raised[index], **removed)
         assert [g.granted for g in allocate_subsidies(asked, without).grants] == before
 
 
