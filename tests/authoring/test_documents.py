@@ -343,3 +343,140 @@ def test_every_example_file_of_the_docs_lints_without_a_warning(path: Path) -> N
     assert report.kind is not None
     assert report.loaded
     assert [f for f in report.findings if f.severity is not Severity.INFO] == []
+
+
+# -- every finding of the rule tables: planted in a file, found at its line, and absent from a clean neighbour ----
+
+
+def _rule(name: str, tier: str, when: str) -> str:
+    return f'\n[[rules]]\nname = "{name}"\ntier = "{tier}"\nwhen = {when}\n'
+
+
+def _gte(name: str, value: str) -> str:
+    return f'{{ input = "{name}", op = ">=", value = "{value}" }}'
+
+
+def _lt(name: str, value: str) -> str:
+    return f'{{ input = "{name}", op = "<", value = "{value}" }}'
+
+
+_ALL = "{ all = [] }"
+_ENTRY = '\n[[entries]]\nname = "{name}"\ntier = "{tier}"\nperk = {{ kind = "traffic_boost", multiplier = "{m}" }}\n'
+_ADMIT = '\n[[rules]]\nname = "{name}"\noutcome = "{outcome}"\nreason = "r"\nwhen = {when}\n'
+
+#: (code, planted file, the line lint finds it at, a clean file that differs only where the mistake was)
+FINDINGS: list[tuple[str, str, int, str]] = [
+    (
+        "gap",
+        _rule("low", "L1", _lt("composite", "40")) + _rule("high", "L3", _gte("composite", "60")),
+        2,
+        'fallback = "L0"\n' + _rule("low", "L1", _lt("composite", "40")) + _rule("high", "L3", _gte("composite", "60")),
+    ),
+    (
+        "overlap",
+        'hit = "unique"\nfallback = "L0"\n'
+        + _rule("a", "L1", _lt("composite", "50"))
+        + _rule("b", "L2", _gte("composite", "40")),
+        9,
+        'hit = "unique"\nfallback = "L0"\n'
+        + _rule("a", "L1", _lt("composite", "50"))
+        + _rule("b", "L2", _gte("composite", "50")),
+    ),
+    (
+        "shadowed",
+        'fallback = "L0"\n' + _rule("a", "L1", _gte("units_30d", "0")) + _rule("b", "L2", _gte("units_30d", "5")),
+        8,
+        'fallback = "L0"\n' + _rule("b", "L2", _gte("units_30d", "5")) + _rule("a", "L1", _gte("units_30d", "0")),
+    ),
+    (
+        "never-decides",
+        'hit = "PRIORITY"\n'
+        + _rule("base", "L1", _ALL)
+        + _rule("mid", "L2", _gte("composite", "60"))
+        + _rule("top", "L3", _gte("composite", "50")),
+        8,
+        'hit = "PRIORITY"\n'
+        + _rule("base", "L1", _ALL)
+        + _rule("mid", "L2", _gte("composite", "50"))
+        + _rule("top", "L3", _gte("composite", "60")),
+    ),
+    (
+        "unreachable-tier",
+        'hit = "P"\n'
+        + _rule("base", "L1", _ALL)
+        + _rule("mid", "L2", _gte("composite", "60"))
+        + _rule("top", "L3", _gte("composite", "50")),
+        3,
+        'hit = "P"\n'
+        + _rule("base", "L1", _ALL)
+        + _rule("mid", "L2", _gte("composite", "50"))
+        + _rule("top", "L3", _gte("composite", "60")),
+    ),
+    (
+        "missing-tier",
+        _rule("all", "L1", _ALL),
+        2,
+        "".join(_rule(f"r{n}", f"L{n}", _ALL if n == 0 else _gte("composite", str(10 * n))) for n in range(5, -1, -1)),
+    ),
+    (
+        "non-monotone",
+        'fallback = "L0"\n'
+        + _rule("top", "L4", _gte("composite", "50"))
+        + _rule("good", "L3", _gte("composite", "60")),
+        6,
+        'fallback = "L0"\n'
+        + _rule("top", "L4", _gte("composite", "60"))
+        + _rule("good", "L3", _gte("composite", "50")),
+    ),
+    (
+        "never-matches",
+        _ENTRY.format(name="a", tier="L1", m="2")
+        + "when = { all = ["
+        + _lt("units_30d", "1")
+        + ", "
+        + _gte("units_30d", "2")
+        + "] }\n",
+        6,
+        _ENTRY.format(name="a", tier="L1", m="2")
+        + "when = { all = ["
+        + _gte("units_30d", "1")
+        + ", "
+        + _gte("units_30d", "2")
+        + "] }\n",
+    ),
+    (
+        "never-granted",
+        _ENTRY.format(name="strong", tier="L1", m="2") + _ENTRY.format(name="weak", tier="L3", m="1.5"),
+        7,
+        _ENTRY.format(name="strong", tier="L3", m="2") + _ENTRY.format(name="weak", tier="L1", m="1.5"),
+    ),
+    (
+        "never-decides",
+        _ADMIT.format(name="bad", outcome="reject", when=_lt("experience_score", "4"))
+        + _ADMIT.format(name="look", outcome="review", when=_lt("experience_score", "3")),
+        8,
+        _ADMIT.format(name="bad", outcome="reject", when=_lt("experience_score", "3"))
+        + _ADMIT.format(name="look", outcome="review", when=_lt("experience_score", "4")),
+    ),
+    (
+        "approve-rule",
+        _ADMIT.format(name="ok", outcome="approve", when=_gte("experience_score", "4")),
+        2,
+        _ADMIT.format(name="ok", outcome="review", when=_gte("experience_score", "4")),
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "planted", "line", "clean"), FINDINGS, ids=[f[0] for f in FINDINGS])
+def test_each_finding_is_found_where_planted_and_not_in_its_clean_neighbour(
+    code: str, planted: str, line: int, clean: str
+) -> None:
+    """The planted file has the finding at the line to edit (with a witness where one exists); the clean one, which
+    differs only there, does not have it."""
+    found = [f for f in lint_text(planted, format="toml").findings if f.code == code]
+    assert [f.line for f in found][:1] == [line], lint_text(planted, format="toml")
+    if code in {"gap", "overlap"}:
+        assert found[0].example
+    report = lint_text(clean, format="toml")
+    assert report.loaded
+    assert code not in {f.code for f in report.findings}, report

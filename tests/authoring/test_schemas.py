@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fenxiao.authoring.cases import RuleCase, RuleCases
-from fenxiao.authoring.documents import lint_file
+from fenxiao.authoring.documents import lint_file, lint_text
 from fenxiao.authoring.kinds import KINDS, RuleFileKind, detect_kind, kind_named
 from fenxiao.authoring.schemas import DRAFT, build_file_schema, build_schema
 from fenxiao.cli.authoring import GROUP
@@ -34,7 +34,7 @@ from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission
 from fenxiao.money import Money
 from fenxiao.periods.models import Models
 from fenxiao.periods.schedule import Schedule, ScheduledBudgets
-from fenxiao.rules.table import HIT_POLICY_NAMES
+from fenxiao.rules.table import HIT_POLICY_NAMES, Severity
 from fenxiao.scoring.scorecards import default_scorecards
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.commission import platform_profiles
@@ -458,3 +458,31 @@ def test_documents_the_loader_accepts_validate_for_every_kind(name: str) -> None
         assert from_dict(data, kind_named(name).cls) == value
 
     check()
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_the_lint_of_every_accepted_value_finishes_with_findings(name: str) -> None:
+    """Whatever loads, its kind's lint runs to the end: findings (each with a place and a known severity), never an
+    exception; written out and linted as a file, the same findings."""
+    kind = kind_named(name)
+
+    @settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+    @given(ACCEPTED[name])
+    def check(value: Any) -> None:
+        findings = kind.lint(value)
+        assert all(f.path and f.code and f.severity in Severity for f in findings)
+        report = lint_text(dumps(value), format="json", kind=name)
+        assert sorted((f.path, f.code, f.message) for f in report.findings) == sorted(
+            (f.path, f.code, f.message) for f in findings
+        )
+
+    check()
+
+
+def test_a_lint_that_cannot_finish_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kind's lint that raises a FenxiaoError is one not-checked warning naming why, not a crash."""
+    broken = attrs.evolve(kind_named("budgets"), lint=lambda value: (_ for _ in ()).throw(FenxiaoError("too big")))
+    monkeypatch.setattr("fenxiao.authoring.documents.kind_named", lambda name: broken)
+    report = lint_text("budgets = []\n", format="toml", kind="budgets")
+    assert [(f.code, f.severity, f.message) for f in report.findings] == [("not-checked", Severity.WARNING, "too big")]
+    assert report.loaded

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
+from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.rules.table import Finding, Severity
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.dimensions import CompositeWeights, Dimension
@@ -207,3 +208,11 @@ def test_what_lint_says_of_a_scorecard_holds_for_every_snapshot(
             if contribution.metric in flat and contribution.raw is not None:
                 given_points.setdefault(contribution.metric, set()).add(contribution.points)
     assert all(len(points) == 1 for points in given_points.values())
+
+
+def test_better_agrees_with_the_tier_inputs_where_both_say() -> None:
+    """A metric that is also a tier input is better the same way in both tables (the tier policy's non-monotone
+    check and the scorecards' wrong-direction check never disagree)."""
+    both = [name for name in BETTER if name in TIER_INPUTS and TIER_INPUTS[name].better is not None]
+    assert len(both) > 20
+    assert [name for name in both if TIER_INPUTS[name].better != BETTER[name]] == []

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import attrs
 
-from fenxiao.authoring.cases import RuleCase, RuleCases
+from fenxiao.authoring.cases import RuleCase, RuleCases, lint_cases
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.budget_sets import SubsidyBudgets, lint_budget_use, lint_budgets
 from fenxiao.grading.inputs import TIER_INPUTS
@@ -187,6 +187,7 @@ KINDS: Final = (
         "rule-cases",
         RuleCases,
         "fenxiao rule cases: examples a policy must decide as stated (python -m fenxiao test POLICY CASES)",
+        lint_cases,
         rows=(Rows("cases", RuleCase),),
         marks=("cases",),
     ),

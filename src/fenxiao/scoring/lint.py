@@ -185,9 +185,10 @@ def lint_scorecards(scorecards: Scorecards, *, registry: ScorerRegistry | None =
     scores above the limit).
 
     For each dimension: ``max-below-100`` (warning), no SKU whose metrics are all known can score 100 (every
-    metric at its best, the caps that always apply applied: the finding says the best score); ``unweighted`` (info), the composite weight is 0 (the score is still an input
-    of the tier policy); ``unknown-scorer`` (error), a plug-in named in ``scorers`` that *registry* (the default
-    registry) cannot give, or that scores another dimension.
+    metric at its best, the caps that always apply applied: the finding says the best score); ``unweighted``
+    (info), the composite weight is 0 (the score is still an input of the tier policy); ``unknown-scorer``
+    (error), a plug-in named in ``scorers`` that *registry* (the default registry) cannot give, or that scores
+    another dimension.
 
     Raises:
         InvalidValueError: *scorecards* is not a :class:`Scorecards`.
