@@ -6,15 +6,25 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from fenxiao.authoring.documents import lint_file, lint_text, parse_document
 from fenxiao.authoring.kinds import KINDS
+from fenxiao.authoring.lines import build_line_index
 from fenxiao.cli.grading import GROUP
-from fenxiao.errors import InvalidValueError, ValidationError
-from fenxiao.grading.tiers import default_tier_policy
-from fenxiao.rules.table import Severity
+from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
+from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
+from fenxiao.grading.levels import Tier
+from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
+from fenxiao.rules.interpreter import evaluate
+from fenxiao.rules.language import All, AnyOf, Condition
+from fenxiao.rules.table import HitPolicy, Severity
+from fenxiao.rules.witness import find_witness
 from fenxiao.serialization import dumps
+from fenxiao.testing.tiers import tier_conditions, tier_policies
 
 from ..cli import running
 
@@ -480,3 +490,37 @@ def test_each_finding_is_found_where_planted_and_not_in_its_clean_neighbour(
     report = lint_text(clean, format="toml")
     assert report.loaded
     assert code not in {f.code for f in report.findings}, report
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(tier_policies(max_rules=4, max_leaves=4), tier_conditions(max_leaves=3), st.data())
+def test_a_planted_overlap_in_a_file_is_always_found_with_its_witness(
+    policy: TierPolicy, extra: Condition, data: st.DataObject
+) -> None:
+    """Plant, anywhere in a generated policy, a rule that overlaps one of its rules (the same condition, narrowed by
+    another, or widened by one), make the policy unique and write it as TOML or JSON: lint of the file always
+    reports the pair at the later rule's line, with a witness both rules match, and grading it raises."""
+    k = data.draw(st.integers(0, len(policy.rules) - 1), label="overlapped")
+    base = policy.rules[k].when
+    shape = data.draw(st.sampled_from(["same", "narrowed", "widened"]), label="shape")
+    when = {"same": base, "narrowed": All((base, extra)), "widened": AnyOf((extra, base))}[shape]
+    assume(find_witness(All((base, when)), TIER_INPUTS) is not None)
+    at = data.draw(st.integers(0, len(policy.rules)), label="planted at")
+    planted = TierRule("planted", data.draw(st.sampled_from(list(Tier))), when)
+    rules = (*policy.rules[:at], planted, *policy.rules[at:])
+    unique = attrs.evolve(policy, rules=rules, hit=HitPolicy.UNIQUE)
+    format = data.draw(st.sampled_from(["toml", "json"]), label="format")
+    text = dumps(unique, format=format)
+    report = lint_text(text, format=format)
+    other = rules.index(policy.rules[k])
+    pair = f"{policy.rules[k].name!r} ("
+    found = [f for f in report.findings if f.code == "overlap" and "'planted'" in f.message and pair in f.message]
+    assert found, report
+    later = max(at, other)
+    assert found[0].path == f"rules[{later}]"
+    assert found[0].line == build_line_index(text, format).line_of(f"rules[{later}]")
+    witness = example_inputs(**dict(found[0].example))
+    assert evaluate(planted.when, witness)
+    assert evaluate(base, witness)
+    with pytest.raises(PolicyError, match="unique"):
+        unique.grade(witness)

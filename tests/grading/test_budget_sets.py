@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fenxiao._internal.defaults import DEFAULTS_FOLDER
@@ -184,6 +184,7 @@ def test_budget_use_of_a_catalog_without_budgets_is_one_note() -> None:
 _CAP_FIELD = re.compile(r"budgets\[(\d+)\]\.(per_\w+)")
 
 
+@settings(max_examples=50)
 @given(requests(), budgets(), st.data())
 def test_a_cap_lint_says_never_binds_changes_no_grant(
     asked: list[SubsidyRequest], budget_list: tuple[SubsidyBudget, ...], data: st.DataObject
@@ -205,6 +206,7 @@ def test_a_cap_lint_says_never_binds_changes_no_grant(
         assert [g.granted for g in allocate_subsidies(asked, without).grants] == before
 
 
+@settings(max_examples=50)
 @given(requests(), budgets())
 def test_a_budget_lint_says_grants_nothing_grants_nothing(
     asked: list[SubsidyRequest], budget_list: tuple[SubsidyBudget, ...]
@@ -219,6 +221,7 @@ def test_a_budget_lint_says_grants_nothing_grants_nothing(
             assert all(g.granted.fen == 0 for g in allocation.grants if g.budget == name)
 
 
+@settings(max_examples=30)
 @given(requests(timed=True), st.integers(-3, 3))
 def test_a_window_lint_says_never_opens_grants_nothing(asked: list[SubsidyRequest], length: int) -> None:
     """A window that closes before (or as) it opens: lint says never-open exactly then, and nothing is granted."""

@@ -183,7 +183,7 @@ def _inside(value: Decimal, bounds: tuple[Decimal | None, Decimal | None]) -> bo
     return (bounds[0] is None or value >= bounds[0]) and (bounds[1] is None or value <= bounds[1])
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(scorecards(), st.lists(scoring_snapshots(), min_size=1, max_size=4), scoring_contexts())
 def test_what_lint_says_of_a_scorecard_holds_for_every_snapshot(
     card: Scorecard, snapshots: list[SkuSnapshot], context: ScoringContext
