@@ -63,3 +63,12 @@ def test_detect_kind_by_rows_keys_and_schema(data: dict[str, object], name: str)
 def test_detect_kind_gives_none_for_no_kind(data: object) -> None:
     """Not a table, or a table no kind uses."""
     assert detect_kind(data) is None
+
+
+def test_a_file_of_another_sort_is_of_no_kind() -> None:
+    """The simulation defaults share a key or two with scorecards and models, but most of their keys are neither's:
+    no kind, rather than a kind and a list of unknown keys."""
+    text = resources.files("fenxiao").joinpath("data/defaults/simulation.toml").read_text(encoding="utf-8")
+    assert detect_kind(tomllib.loads(text)) is None
+    assert detect_kind({"service": {}, "colour": "red", "size": 3}) is None
+    assert detect_kind({"service": {}, "colour": "red"}) is kind_named("scorecards")

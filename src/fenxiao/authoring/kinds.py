@@ -210,7 +210,8 @@ def kind_named(name: str) -> RuleFileKind:
 def detect_kind(data: object) -> RuleFileKind | None:
     """The kind of the parsed document *data*: the one its ``$schema`` names, else the one whose marks it bears
     most, among the kinds whose files may hold every key *data* has if there are such (a budgets file's ``name``
-    is no key of a models file); ``None`` when it bears no kind's marks."""
+    is no key of a models file); ``None`` when it bears no kind's marks, or when most of its keys belong to no
+    kind it might be (a file of another sort, such as a simulation file)."""
     if not isinstance(data, Mapping):
         return None
     named = data.get("$schema")
@@ -218,13 +219,19 @@ def detect_kind(data: object) -> RuleFileKind | None:
         for kind in sorted(KINDS, key=lambda k: -len(k.name)):
             if kind.name in named:
                 return kind
+    keys = [key for key in data if key != "$schema"]
     best: tuple[bool, int, RuleFileKind] | None = None
     for kind in KINDS:
         score = sum(_bears(data, mark) for mark in kind.marks)
-        fits = all(key == "$schema" or key in _keys(kind) for key in data)
+        fits = all(key in _keys(kind) for key in keys)
         if score and (best is None or (fits, score) > best[:2]):
             best = (fits, score, kind)
-    return None if best is None else best[2]
+    if best is None:
+        return None
+    fits, _, kind = best
+    if not fits and 2 * sum(key in _keys(kind) for key in keys) < len(keys):
+        return None  # mostly keys of no kind (a simulation file): better unknown than a list of unknown keys
+    return kind
 
 
 def _keys(kind: RuleFileKind) -> frozenset[str]:
