@@ -12,6 +12,7 @@ import pytest
 
 from fenxiao.cli.export import EXPORTS, GROUP, export_text
 from fenxiao.domain.catalog import Catalog
+from fenxiao.grading.budget_sets import default_budgets
 from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.grading.perks import default_perk_catalog, perk_kinds
 from fenxiao.grading.tiers import default_tier_policy
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "perks": default_perk_catalog(),
     "admission": default_admission_policy(),
     "profile": PlatformProfile(),
+    "budgets": default_budgets(),
     "simulation": default_simulation_config(),
 }
 

@@ -2,9 +2,9 @@
 
 ``python -m fenxiao export KIND [--format toml|json] [--preset NAME] [--output FILE [--force]]`` prints a
 shipped default as a file to start your own from: ``policy``, ``scorecards``, ``perks``, ``admission``,
-``profile`` (one of the platform presets), ``simulation`` and ``sample`` (the built-in catalog). TOML is the
-shipped file itself, comments and all; JSON is the same value written by the converter. Either loads back with
-:func:`fenxiao.serialization.load` as the kind's class.
+``profile`` (one of the platform presets), ``budgets``, ``simulation`` and ``sample`` (the built-in catalog). TOML
+is the shipped file itself, comments and all; JSON is the same value written by the converter. Either loads back
+with :func:`fenxiao.serialization.load` as the kind's class.
 
 ``python -m fenxiao inputs [--json]`` lists every input a tier rule may compare (its kind, range, whole or not,
 which way is better, whether it may be missing). ``python -m fenxiao plugins [--json]`` lists the dimension
@@ -26,6 +26,7 @@ from fenxiao.cli.common import render_table, write_atomically, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError, PluginError
+from fenxiao.grading.budget_sets import SubsidyBudgets
 from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.grading.perks import PerkCatalog, perk_kinds
 from fenxiao.grading.tiers import TierPolicy
@@ -55,6 +56,7 @@ EXPORTS: Final[dict[str, _Export]] = {
     "perks": _Export("data/defaults/perks.toml", PerkCatalog, "the default perk catalog (权益)"),
     "admission": _Export("data/defaults/admission_policy.toml", AdmissionPolicy, "the default admission policy"),
     "profile": _Export("data/defaults/platform-{preset}.toml", PlatformProfile, "a platform profile preset"),
+    "budgets": _Export("data/defaults/budgets.toml", SubsidyBudgets, "the subsidy budgets (none; how to write one)"),
     "sample": _Export("data/sample_catalog.json", Catalog, "the built-in 200-SKU sample catalog"),
 }
 
@@ -100,7 +102,8 @@ def register(sub: Subparsers) -> None:
     kinds = ", ".join(f"{name} ({spec.description})" for name, spec in EXPORTS.items())
     export = sub.add_parser(
         "export",
-        help="print a default (policy, scorecards, perks, admission, profile, simulation, sample) as a starting file",
+        help="print a default (policy, scorecards, perks, admission, profile, budgets, simulation, sample) as a "
+        "starting file",
         description=f"Print a shipped default as a file to start your own from. Kinds: {kinds}, simulation (the "
         "default season-simulation parameters).",
         epilog="example: python -m fenxiao export policy --output my-policy.toml",

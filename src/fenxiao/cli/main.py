@@ -72,7 +72,8 @@ COMMANDS: Final[tuple[tuple[str, str | None, str], ...]] = (
     (
         "export",
         "fenxiao.cli.export",
-        "print a default (policy, scorecards, perks, admission, profile, simulation, sample) as a starting file",
+        "print a default (policy, scorecards, perks, admission, profile, budgets, simulation, sample) as a "
+        "starting file",
     ),
     (
         "inputs",

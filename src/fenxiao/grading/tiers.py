@@ -226,7 +226,9 @@ class TierPolicy:
         rules: The rules, in order.
         name: The policy's name; ``version`` a free-form version string.
         hit: ``"first"`` (the first matching rule decides; the default), ``"highest"`` (DMN's PRIORITY: the
-            highest matching tier) or ``"unique"`` (at most one rule may match; two matching rules raise).
+            highest matching tier; ``"priority"`` reads as it) or ``"unique"`` (at most one rule may match; two
+            matching rules raise). Text is read in any case (``"PRIORITY"``, DMN's letters ``"F"``, ``"P"``,
+            ``"U"``): see :data:`fenxiao.rules.table.HIT_POLICY_NAMES`.
         fallback: The tier for inputs no rule matches; ``None`` makes an unmatched input an error.
         labels: Tier labels for people (Kuaishou's API: L1 新品上线 ... L5 行业尖货); defaults to
             :attr:`Tier.label_zh`.
@@ -251,7 +253,7 @@ class TierPolicy:
     @hit.validator
     def _check_hit(self, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in TIER_HIT_POLICIES:
-            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' or 'unique'")
+            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' (or 'priority') or 'unique'")
 
     def label(self, tier: Tier) -> str:
         """The policy's label for *tier*."""
