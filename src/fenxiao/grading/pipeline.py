@@ -26,7 +26,7 @@ from fenxiao._internal.progress import Progress, reporter
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.inputs import score_inputs, tier_inputs
+from fenxiao.grading.inputs import DIMENSION_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, resolve_perks
 from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
 from fenxiao.scoring.context import ScoringContext, build_context
@@ -195,21 +195,7 @@ def graded_rows(graded: Sequence[GradedSku]) -> list[dict[str, object]]:
 
 
 #: The columns of :func:`graded_rows`, in order.
-GRADED_COLUMNS = (
-    "sku_id",
-    "category_id",
-    "score.brand",
-    "score.price",
-    "score.distribution",
-    "score.service",
-    "score.sales",
-    "composite",
-    "tier",
-    "label",
-    "rule",
-    "granted",
-    "denied",
-)
+GRADED_COLUMNS = ("sku_id", "category_id", *DIMENSION_INPUTS, "tier", "label", "rule", "granted", "denied")
 
 
 def graded_frame(graded: Sequence[GradedSku], backend: str = "pandas", *, exact: bool = False) -> Any:
