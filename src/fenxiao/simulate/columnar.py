@@ -124,6 +124,8 @@ class SeasonColumns:
         weeks, tiers, categories: The same rows as the object season's.
         skus: One row per SKU and week as NumPy columns (:data:`SKU_COLUMNS`; empty when not kept).
         flywheel: The flywheel measures.
+        budgets: The budget book at the season's end: every grant, and every return a refund gave back (the
+            object season's ``state.budgets`` holds the same amounts).
     """
 
     seed: int
@@ -135,6 +137,7 @@ class SeasonColumns:
     categories: tuple[CategoryWeek, ...]
     skus: Mapping[str, Any] = attrs.field(eq=False)
     flywheel: Flywheel
+    budgets: BudgetBook = attrs.field(factory=BudgetBook)
 
     def measures(self) -> dict[str, int]:
         """The season's totals, as :meth:`Season.measures() <fenxiao.simulate.results.Season.measures>` gives them."""
@@ -1396,6 +1399,7 @@ class _ColumnSeason:
             categories=tuple(self.category_rows),
             skus=skus,
             flywheel=flywheel,
+            budgets=self.book,
         )
 
 
