@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 import attrs
+import jsonschema
 import pytest
 
-from fenxiao.cli.simulate import DEMO_SEED, DEMO_WEEKS, GROUP, arm_from_file, demo_section
+import fenxiao
+from fenxiao.cli.simulate import DEMO_SEED, DEMO_WEEKS, GROUP, arm_from_file, demo_section, simulation_schema
 from fenxiao.domain.catalog import Catalog
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog
@@ -178,3 +181,18 @@ def test_the_demo_section_of_a_catalog_without_goods_says_it_is_skipped() -> Non
     """A catalog the season cannot run on gives one line, not a traceback (the other sections still print)."""
     empty = Catalog(categories=(), brands=(), merchants=(), skus=(), influencers=(), team_leaders=(), listings=())
     assert demo_section(empty).startswith("The season is skipped: ")
+
+
+def test_the_schema_of_a_simulation_file_accepts_the_default_and_names_each_parameter() -> None:
+    """--schema prints a JSON Schema that the shipped simulation.toml meets and a misspelt section breaks."""
+    status, text = run(["simulate", "--schema"])
+    assert status == 0
+    schema = json.loads(text)
+    assert schema == simulation_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    shipped = tomllib.loads(
+        (Path(fenxiao.__file__).parent / "data" / "defaults" / "simulation.toml").read_text(encoding="utf-8")
+    )
+    assert list(validator.iter_errors(shipped)) == []
+    assert list(validator.iter_errors({**shipped, "weeks": "twelve"}))
+    assert {"traffic", "placement", "service", "admission", "budgets"} <= set(schema["properties"])

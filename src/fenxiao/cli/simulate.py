@@ -6,8 +6,8 @@ configuration on the same seeds and prints both and their difference. CONFIG is 
 models file, a budgets file or a simulation file (``simulation.toml``'s shape); which one is read from its keys, and it
 replaces that part of the base configuration (``--config``, ``--models``, ``--policy``, ``--perks``, ``--budgets``).
 A budgets file's budgets are fixed for the season: they set aside the simulation file's weekly top-ups. ``--json``
-prints the whole experiment, every seed's measures included. Seasons run on columns when NumPy is installed
-(``--path`` chooses): the numbers are the object path's.
+prints the whole experiment, every seed's measures included; ``--schema`` prints the JSON Schema of a simulation file
+(for editors). Seasons run on columns when NumPy is installed (``--path`` chooses): the numbers are the object path's.
 
 The demo section runs a short season of the demo's catalog (three weeks, seed 1, the default parameters): GMV and
 the tier mix week by week, the subsidy budget's burn (granted less what refunds gave back) and one program goal.
@@ -19,10 +19,11 @@ import argparse
 import json
 import tomllib
 from pathlib import Path
-from typing import Final, TextIO, TypeVar
+from typing import Any, Final, TextIO, TypeVar
 
 import attrs
 
+from fenxiao.authoring.schemas import build_schema
 from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
@@ -38,7 +39,7 @@ from fenxiao.simulate.config import MAX_WEEKS, SimulationConfig, default_simulat
 from fenxiao.simulate.experiment import MAX_SEEDS, Arm, Band, Experiment, run_experiment
 from fenxiao.simulate.season import run_season
 
-__all__ = ["DEMO_SEED", "DEMO_WEEKS", "GROUP", "arm_from_file", "demo_section", "register"]
+__all__ = ["DEMO_SEED", "DEMO_WEEKS", "GROUP", "arm_from_file", "demo_section", "register", "simulation_schema"]
 
 T = TypeVar("T")
 
@@ -182,7 +183,20 @@ def _summary(experiment: Experiment, catalog_name: str, skus: int) -> str:
     return f"{head}\n\n{table}"
 
 
+def simulation_schema() -> dict[str, Any]:
+    """The JSON Schema of a simulation file (``simulation.toml``'s shape: every parameter, with its doc)."""
+    return build_schema(
+        SimulationConfig,
+        title="fenxiao simulation",
+        description="The behavioural parameters of a season (fenxiao.simulate.SimulationConfig); a key left out "
+        "keeps its default (fenxiao/data/defaults/simulation.toml, with the reasoning behind each).",
+    )
+
+
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    if args.schema:
+        out.write(json.dumps(simulation_schema(), ensure_ascii=False, indent=2) + "\n")
+        return 0
     catalog = load_catalog(args.catalog)
     weeks = _whole(args.weeks, "--weeks", 1, MAX_WEEKS)
     count = _whole(args.seeds, "--seeds", 1, MAX_SEEDS)
@@ -286,6 +300,9 @@ def register(sub: Subparsers) -> None:
         help="run seasons on objects or on columns (the same numbers); columnar when NumPy is installed",
     )
     simulate.add_argument("--json", action="store_true", help="print the whole experiment as JSON")
+    simulate.add_argument(
+        "--schema", action="store_true", help="print the JSON Schema of a simulation file (--config) and exit"
+    )
     simulate.set_defaults(func=_cmd_simulate)
 
 
