@@ -5,10 +5,13 @@ Every SKU is a row of NumPy columns; each week the traffic, the 达人优选 pic
 closing snapshots and the money at payment are column arithmetic on the same integer formulas and the same
 counter-based draws as the object path (:mod:`fenxiao.simulate.draws`); the period is graded by
 :func:`fenxiao.columnar.periods.run_period_columns` (scores, tiers with hysteresis, perks on the effective tier);
-subsidies are granted by the same budget book (:meth:`~fenxiao.grading.budgets.BudgetBook.allocate`) and admission is
-the object path's own machine. On every catalog the result's rows are the object season's rows (the tests hold them
-equal); what the columnar season leaves out is what only objects carry: the orders, the ledger (so the goals), the
-period reports and the program state's history of changes.
+admission is columns too (the week's applications as arrays, the admission policy's rules as NumPy masks:
+:class:`fenxiao.rules.masks.Masks`), and so are the subsidy requests (per buyer order), granted by the allocator
+:func:`~fenxiao.periods.run.run_period` uses (:meth:`~fenxiao.grading.budgets.BudgetBook.allocate`); refunds give
+their subsidy share back through :meth:`~fenxiao.grading.budgets.BudgetBook.settle_owed`. On every catalog the
+result's rows, grants and returns are the object season's (the tests hold them equal); what the columnar season
+leaves out is what only objects carry: the orders, the ledger (so the goals), the period reports and the program
+state's history of changes.
 
 Needs the ``columnar`` extra (NumPy).
 

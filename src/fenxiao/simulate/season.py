@@ -21,7 +21,10 @@ A season starts by grading the catalog as it is (period ``w00``). Then, every we
    policy, and an approved SKU joins the pool at L0.
 6. **The period.** The week's closing snapshots (rolling 30-day sales, refunds and complaints, promoters) are graded
    by :func:`~fenxiao.periods.run.run_period` with the program's state: tiers with hysteresis, perks on the
-   effective tier, and the week's subsidies granted per buyer order (one unit each) from budgets that carry over.
+   effective tier, and the week's order lines granted their subsidies per buyer order (``per_unit=True``: one unit
+   each) from budgets that carry over, after the refunds made since the last close gave their subsidy share back
+   (``refunds=``). A refund made in the week its order was paid (short delays) gives its share back at the same
+   close, after the grant, through the same :meth:`~fenxiao.grading.budgets.BudgetBook.settle_refunds`.
 7. **Money.** Every order line (one per SKU and channel) carries its subsidy, splits through the platform profile
    and is recorded in the ledger; receipts, refunds, settlements and clawbacks happen on their dates as the weeks
    pass.
