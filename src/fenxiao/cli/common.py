@@ -210,12 +210,16 @@ def money_option(text: str, option: str) -> Money:
     return amount
 
 
-def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argparse ``type`` for a whole number from *low* (to *high*): a bad value is a usage error naming the
-    option, ``--page: must be at least 1, got '0'``.
+def whole_number(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number, at least *low* and at most *high* when given: a bad value is a usage
+    error naming the option, ``--page: must be at least 1, got '0'``.
 
     >>> whole_number(1)("3")
     3
+    >>> whole_number(1, 10)("11")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be between 1 and 10, got '11'
     """
 
     def parse(text: str) -> int:
@@ -223,10 +227,12 @@ def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
             number = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"is not a whole number, got {text!r}") from None
-        if high is None and number < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low:,}, got {text!r}")
-        if high is not None and not low <= number <= high:
+        if low is not None and high is not None and not low <= number <= high:
             raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}, got {text!r}")
+        if low is not None and number < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:,}, got {text!r}")
+        if high is not None and number > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, got {text!r}")
         return number
 
     parse.__name__ = "whole number"

@@ -388,7 +388,7 @@ def register(sub: Subparsers) -> None:
     pool.add_argument("--price-high", metavar="YUAN", help="the highest price in yuan, e.g. 200")
     pool.add_argument("--team-leader", metavar="ID", help="listings of this team leader")
     pool.add_argument("--badge", help="listings carrying this badge (label or icon id)")
-    pool.add_argument("--page", type=whole_number(1), default=1, help="the page to show (default 1)")
+    pool.add_argument("--page", type=whole_number(1, 10**9), default=1, help="the page to show (default 1)")
     pool.add_argument(
         "--page-size", type=whole_number(1, 1000), default=20, help="listings per page (default 20, at most 1000)"
     )
@@ -408,7 +408,7 @@ def register(sub: Subparsers) -> None:
         default=300,
         help="how many seeded orders to generate (default 300)",
     )
-    goals.add_argument("--seed", type=whole_number(0), default=20211130, help="the seed of the orders (20211130)")
+    goals.add_argument("--seed", type=whole_number(), default=20211130, help="the seed of the orders (20211130)")
     goals.add_argument("--json", action="store_true", help="print each goal's progress as JSON")
     goals.set_defaults(func=_cmd_goals)
 
