@@ -33,14 +33,28 @@ def test_help_lists_the_demo_command() -> None:
     assert "demo" in text
 
 
-@pytest.mark.parametrize("argv", [[], ["bogus"], ["demo", "a.json", "b.json"]])
-def test_usage_errors_return_2_with_usage_on_stderr(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing or unknown command is a usage error: status 2, usage on stderr, nothing on stdout."""
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["bogus"], "invalid choice: 'bogus'"),
+        (["demo", "a.json", "b.json"], "unrecognized arguments: b.json"),
+        (["split", "--paid", "1"], "the following arguments are required: --commission"),
+    ],
+)
+def test_usage_errors_return_2_with_one_line_on_stderr(
+    argv: list[str], problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing or unknown command or option is a usage error: status 2, one line on stderr naming the problem
+    and where help is, nothing on stdout."""
     status, text = run(argv)
     err = capsys.readouterr().err
     assert status == 2
     assert text == ""
-    assert err.startswith("usage: fenxiao")
+    assert err.count("\n") == 1
+    assert err.startswith("fenxiao")
+    assert problem in err
+    assert err.rstrip().endswith("--help)")
 
 
 def test_python_dash_m_fenxiao_runs_the_demo() -> None:

@@ -1,6 +1,6 @@
 """The export group: the defaults as starting files, the inputs a tier rule may read, the installed plug-ins.
 
-``python -m fenxiao export KIND [--format toml|json] [--preset NAME] [--output FILE [--force]]`` prints a
+``python -m fenxiao export KIND [--format toml|json] [--json] [--preset NAME] [--output FILE [--force]]`` prints a
 shipped default as a file to start your own from: ``policy``, ``scorecards``, ``perks``, ``admission``,
 ``profile`` (one of the platform presets), ``budgets``, ``simulation`` and ``sample`` (the built-in catalog). TOML
 is the shipped file itself, comments and all; JSON is the same value written by the converter. Either loads back
@@ -24,6 +24,7 @@ import attrs
 from fenxiao._internal.toml import dumps as toml_dumps
 from fenxiao.cli.common import render_table, write_atomically, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.grading.budget_sets import SubsidyBudgets
@@ -100,38 +101,46 @@ def export_text(kind: str, *, fmt: str = "toml", preset: str = "default") -> str
 def register(sub: Subparsers) -> None:
     """Add ``export``, ``inputs`` and ``plugins`` to the ``python -m fenxiao`` sub-command parsers."""
     kinds = ", ".join(f"{name} ({spec.description})" for name, spec in EXPORTS.items())
-    export = sub.add_parser(
+    export = add_command(
+        sub,
         "export",
         help="print a default (policy, scorecards, perks, admission, profile, budgets, simulation, sample) as a "
         "starting file",
         description=f"Print a shipped default as a file to start your own from. Kinds: {kinds}, simulation (the "
         "default season-simulation parameters).",
-        epilog="example: python -m fenxiao export policy --output my-policy.toml",
+        example=["python -m fenxiao export policy --output my-policy.toml", "python -m fenxiao export perks --json"],
     )
     export.add_argument("kind", choices=(*EXPORTS, "simulation"), help="what to export")
-    export.add_argument("--format", choices=("toml", "json"), default=None, help="toml (the default) or json")
+    export.add_argument(
+        "--format", choices=("toml", "json"), default=None, help="toml (the default; json for sample) or json"
+    )
+    export.add_argument("--json", action="store_true", help="print the file as JSON (the same as --format json)")
     export.add_argument("--preset", choices=PRESETS, default="default", help="the platform preset, for `profile`")
     export.add_argument("--output", metavar="FILE", help="write the file here (atomically) instead of printing it")
     export.add_argument("--force", action="store_true", help="replace --output if it exists")
     export.set_defaults(func=_cmd_export)
-    inputs = sub.add_parser(
+    inputs = add_command(
+        sub,
         "inputs",
         help="list the inputs a tier rule may compare (metrics, scores, days), with their ranges",
-        epilog="example: python -m fenxiao inputs --json",
+        example="python -m fenxiao inputs --json",
     )
     inputs.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     inputs.set_defaults(func=_cmd_inputs)
-    plugins = sub.add_parser(
+    plugins = add_command(
+        sub,
         "plugins",
         help="list the installed dimension scorers, metrics and perk kinds (plug-ins included)",
-        epilog="example: python -m fenxiao plugins --json",
+        example="python -m fenxiao plugins --json",
     )
     plugins.add_argument("--json", action="store_true", help="print a JSON object instead of tables")
     plugins.set_defaults(func=_cmd_plugins)
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    fmt = args.format
+    if args.json and args.format == "toml":
+        raise InvalidValueError("--format", args.format, "conflicts with --json (which is --format json)")
+    fmt = "json" if args.json else args.format
     if fmt is None:  # the output file's suffix says, else the shipped format's family: TOML for rules
         fmt = "json" if args.output is not None and args.output.endswith(".json") else "toml"
         if args.kind == "sample" and args.output is None:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from fenxiao._version import __version__
+from fenxiao.cli.parsing import EXIT_STATUSES, HelpFormatter, Parser
 from fenxiao.errors import FenxiaoError
 
 if TYPE_CHECKING:
@@ -87,7 +88,15 @@ COMMANDS: Final[tuple[tuple[str, str | None, str], ...]] = (
     ),
 )
 
-_DESCRIPTION: Final = "The rules core of 快分销-style distribution."
+_DESCRIPTION: Final = (
+    "The rules core of 快分销-style distribution. Every command reads the built-in sample catalog unless given "
+    "--catalog FILE, prints --json on request, and names the option or file of any bad input."
+)
+_EPILOG: Final = (
+    "example: python -m fenxiao demo\n"
+    "example: python -m fenxiao tier --catalog my-catalog.json --policy my-policy.toml --json\n\n"
+    f"{EXIT_STATUSES}. python -m fenxiao COMMAND --help shows a command's options and an example."
+)
 
 
 def _load_groups(modules: Sequence[str] = GROUP_MODULES) -> tuple[CommandGroup, ...]:
@@ -104,9 +113,11 @@ def __getattr__(name: str) -> Any:
 
 
 def _top_parser() -> tuple[argparse.ArgumentParser, Any]:
-    parser = argparse.ArgumentParser(prog="fenxiao", description=_DESCRIPTION)
+    parser = Parser(prog="fenxiao", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"fenxiao {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="one of the commands below, each with its --help"
+    )
     return parser, sub
 
 
@@ -161,7 +172,9 @@ def main(
     try:
         # --version and --help print to *out*; usage errors go to stderr. Either way, return the status.
         with contextlib.redirect_stdout(stream):
-            args = parser.parse_args(words)
+            args, extras = parser.parse_known_args(words)
+            if extras:  # reported by the command's own parser, so that the message names the command
+                _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     func: Command = args.func
@@ -175,6 +188,20 @@ def main(
         _quiet_stdout()
         return 0
     return status
+
+
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub-)command *args* chose, found by following the sub-command words down from *parser*
+    (argparse offers no public way to its sub-parsers: this reads its actions)."""
+    while True:
+        chosen = [
+            action.choices[getattr(args, action.dest)]
+            for action in parser._actions
+            if isinstance(action, argparse._SubParsersAction) and getattr(args, action.dest, None) is not None
+        ]
+        if not chosen:
+            return parser
+        parser = chosen[0]
 
 
 def _quiet_stdout() -> None:

@@ -1,10 +1,11 @@
 """The simulate group: ``python -m fenxiao simulate``, seasons of the program on many seeds, one or two configurations.
 
-``python -m fenxiao simulate [CATALOG] --weeks 12 --seeds 20`` runs a season of the built-in sample (or CATALOG) on
+``python -m fenxiao simulate [--catalog FILE] --weeks 12 --seeds 20`` runs a season of the built-in sample (or FILE) on
 each seed and prints every measure's mean with its 95% band over the seeds. ``--against CONFIG`` runs a second
 configuration on the same seeds and prints both and their difference. CONFIG is a tier policy, a perk catalog, a
 models file, a budgets file or a simulation file (``simulation.toml``'s shape); which one is read from its keys, and it
-replaces that part of the base configuration (``--config``, ``--models``, ``--policy``, ``--perks``, ``--budgets``).
+replaces that part of the base configuration (``--config``, ``--models``, ``--scorecards``, ``--policy``, ``--perks``,
+``--budgets``).
 A budgets file's budgets are fixed for the season: they set aside the simulation file's weekly top-ups. ``--json``
 prints the whole experiment, every seed's measures included; ``--schema`` prints the JSON Schema of a simulation file
 (for editors). Seasons run on columns when NumPy is installed (``--path`` chooses): the numbers are the object path's.
@@ -24,8 +25,9 @@ from typing import Any, Final, TextIO, TypeVar
 import attrs
 
 from fenxiao.authoring.schemas import build_schema
-from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
+from fenxiao.cli.common import add_catalog_option, catalog_path, load_catalog, option_value, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.grading.budget_sets import SubsidyBudgets
@@ -34,6 +36,7 @@ from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import Money
 from fenxiao.periods.models import Models
+from fenxiao.scoring.scorecards import Scorecards
 from fenxiao.serialization import load, to_dict
 from fenxiao.simulate.config import MAX_WEEKS, SimulationConfig, default_simulation_config
 from fenxiao.simulate.experiment import MAX_SEEDS, Arm, Band, Experiment, run_experiment
@@ -125,6 +128,8 @@ def _base(args: argparse.Namespace) -> Arm:
         default_simulation_config() if args.config is None else _load_file(args.config, SimulationConfig, "simulation")
     )
     models = Models() if args.models is None else _load_file(args.models, Models, "models")
+    if args.scorecards is not None:
+        models = attrs.evolve(models, scorecards=_load_file(args.scorecards, Scorecards, "scorecards"))
     if args.policy is not None:
         models = attrs.evolve(models, policy=_load_file(args.policy, TierPolicy, "tier policy"))
     if args.perks is not None:
@@ -197,7 +202,7 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     if args.schema:
         out.write(json.dumps(simulation_schema(), ensure_ascii=False, indent=2) + "\n")
         return 0
-    catalog = load_catalog(args.catalog)
+    catalog = load_catalog(catalog_path(args))
     weeks = _whole(args.weeks, "--weeks", 1, MAX_WEEKS)
     count = _whole(args.seeds, "--seeds", 1, MAX_SEEDS)
     first = _whole(args.first_seed, "--first-seed", 0, 2**63)
@@ -208,7 +213,7 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         write_json(out, to_dict(experiment))
     else:
-        out.write(_summary(experiment, args.catalog or "the sample catalog", len(catalog.skus)) + "\n")
+        out.write(_summary(experiment, catalog_path(args) or "the sample catalog", len(catalog.skus)) + "\n")
     return 0
 
 
@@ -277,15 +282,22 @@ def demo_section(catalog: Catalog) -> str:
 
 def register(sub: Subparsers) -> None:
     """Add the ``simulate`` command."""
-    simulate = sub.add_parser(
-        "simulate", help="simulate seasons of the program on many seeds; compare two configurations"
+    simulate = add_command(
+        sub,
+        "simulate",
+        help="simulate seasons of the program on many seeds; compare two configurations",
+        example=[
+            "python -m fenxiao simulate --weeks 12 --seeds 20",
+            "python -m fenxiao simulate --weeks 12 --seeds 20 --against lower-l5.toml --json",
+        ],
     )
-    simulate.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml); the built-in sample by default")
+    add_catalog_option(simulate)
     simulate.add_argument("--weeks", default="12", help="weeks in a season (default 12)")
     simulate.add_argument("--seeds", default="20", help="how many seeds, one season each (default 20)")
     simulate.add_argument("--first-seed", default="0", help="the first seed (default 0)")
     simulate.add_argument("--config", help="a simulation file (behavioural parameters, budgets; .toml/.json)")
     simulate.add_argument("--models", help="a models file (scorecards, policy, perks, budgets)")
+    simulate.add_argument("--scorecards", help="a scorecards file, replacing the models' scorecards")
     simulate.add_argument("--policy", help="a tier policy file, replacing the models' policy")
     simulate.add_argument("--perks", help="a perk catalog file, replacing the models' perk catalog")
     simulate.add_argument(
