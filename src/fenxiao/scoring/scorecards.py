@@ -27,7 +27,7 @@ Decimal('80.00')
 Traceback (most recent call last):
 ...
 fenxiao.errors.ValidationError: invalid Scorecards (1 problem):
-  service.refund_rate.breakpoints[2]: x values must increase (the one before is 0.3), got Decimal('0.1')
+  line 2, column 1: service.refund_rate.breakpoints[2]: x values must increase (the one before is 0.3), got ...
 
 A dimension left out of a file keeps its default scorecard; a dimension written out is
 replaced as a whole. :func:`default_scorecards` returns the defaults, which ship as data in
