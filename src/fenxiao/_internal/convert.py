@@ -20,8 +20,9 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TypeVar, get_args, get_origin
 
@@ -146,7 +147,57 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
     raise InvalidValueError(cls.__name__, value, f"must be one of {allowed}")
 
 
+def _structure_fraction(value: object, _: type[Any]) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidValueError("Fraction", value, 'must be an exact fraction as a string, such as "1/3"')
+    try:
+        return Fraction(value.strip()) if isinstance(value, str) else Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidValueError("Fraction", value, 'is not a fraction such as "1/3" or "0.25"') from None
+
+
+_OFFSET_RE: Final = re.compile(r"([+-])(\d{2}):(\d{2})")
+
+
+def _unstructure_timezone(value: timezone) -> str:
+    offset = value.utcoffset(None)
+    minutes = offset // timedelta(minutes=1)
+    if offset % timedelta(minutes=1):
+        raise InvalidValueError("timezone", value, "must be a whole number of minutes from UTC to be written")
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _structure_timezone(value: object, _: type[Any]) -> timezone:
+    match = _OFFSET_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidValueError("timezone", value, 'must be a UTC offset such as "+08:00"')
+    sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    if offset >= timedelta(hours=24):
+        raise InvalidValueError("timezone", value, "must be less than 24 hours from UTC")
+    return timezone(-offset if sign == "-" else offset)
+
+
+def _is_amount_or_count(t: Any) -> bool:
+    return set(get_args(t)) == {Money, int}
+
+
+def _structure_amount_or_count(value: object, _: Any) -> Money | int:
+    # A goal's threshold and its progress: an amount is written as text ("1000000.00"), a count as a whole number.
+    if isinstance(value, (str, Decimal)):
+        return _structure_money(value, Money)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InvalidValueError("Money | int", value, 'must be an amount as text ("99.90") or a whole number')
+
+
 converter.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum)
+converter.register_structure_hook_func(_is_amount_or_count, _structure_amount_or_count)
+converter.register_structure_hook(Fraction, _structure_fraction)
+converter.register_unstructure_hook(Fraction, str)
+converter.register_structure_hook(timezone, _structure_timezone)
+converter.register_unstructure_hook(timezone, _unstructure_timezone)
 converter.register_structure_hook(Money, _structure_money)
 converter.register_unstructure_hook(Money, _unstructure_money)
 converter.register_structure_hook(Rate, _structure_rate)

@@ -704,7 +704,12 @@ def _structure_scorecard(converter: cattrs.Converter) -> Callable[[Any, type[Any
 
 def _unstructure_scorecard(converter: cattrs.Converter) -> Callable[[Scorecard], dict[str, Any]]:
     def unstructure(card: Scorecard) -> dict[str, Any]:
-        data: dict[str, Any] = {rule.metric: converter.unstructure(rule, MetricRule) for rule in card.rules}
+        # Each rule is keyed by its metric, so the rule's own "metric" is left out (a rule alone keeps it).
+        data: dict[str, Any] = {}
+        for rule in card.rules:
+            written = converter.unstructure(rule, MetricRule)
+            del written["metric"]
+            data[rule.metric] = written
         if card.caps:
             data["caps"] = converter.unstructure(card.caps, tuple[Cap, ...])
         return data
@@ -718,11 +723,11 @@ def register_hooks(converter: cattrs.Converter) -> None:
     :mod:`fenxiao.serialization` calls it for its converter when imported; call it for another converter.
     (cattrs is imported here, not at module level, so that ``import fenxiao`` stays light.)
     """
-    from cattrs.gen import make_dict_unstructure_fn, override
+    from cattrs.gen import make_dict_unstructure_fn
 
     converter.register_unstructure_hook(
         MetricRule,
-        make_dict_unstructure_fn(MetricRule, converter, _cattrs_omit_if_default=True, metric=override(omit=True)),
+        make_dict_unstructure_fn(MetricRule, converter, _cattrs_omit_if_default=True),
     )
     converter.register_unstructure_hook(Cap, make_dict_unstructure_fn(Cap, converter, _cattrs_omit_if_default=True))
     converter.register_unstructure_hook(
