@@ -391,7 +391,10 @@ def _bare(
                     exc.add_note(AttributeValidationNote(f"Converting {cls.__name__}.{a.name}", a.name, a.type))
                     errors.append(exc)
                 continue
-        object.__setattr__(bare, a.name, item)
+        try:
+            object.__setattr__(bare, a.name, item)
+        except AttributeError:  # a field the class reads through a descriptor of its own: its validator is skipped
+            continue
         present[a.name] = item
     return bare, present, errors
 

@@ -63,13 +63,13 @@ from fenxiao.settlement.splits import Clawback, OrderSplit, clawbacks, split
 from fenxiao.testing.commission import commission_plans, order_histories, platform_profiles
 from fenxiao.testing.strategies import (
     aware_datetimes,
-    catalogs,
     identifiers,
     influencers,
     merchants,
     money,
     names,
 )
+from fenxiao.testing.strategies import catalogs as _catalogs
 from fenxiao.testing.tiers import tier_conditions, tier_inputs, tier_policies
 
 __all__ = [
@@ -118,9 +118,10 @@ def fractions() -> st.SearchStrategy[Fraction]:
 
 @st.composite
 def tier_decisions(draw: st.DrawFn, *, policies: st.SearchStrategy[TierPolicy] | None = None) -> TierDecision:
-    """Decisions of drawn policies on inputs at and around their thresholds, each with its trace and gap.
+    """Decisions of drawn policies (*policies*, or :func:`~fenxiao.testing.tiers.tier_policies`) on inputs at and
+    around their thresholds, each with its trace and next-tier gap.
 
-    Inputs no rule of a policy without a fallback matches are drawn again.
+    Where a policy without a fallback matches no rule, the same rules with fallback L0 decide.
     """
     policy = draw(policies if policies is not None else tier_policies(max_rules=4, max_leaves=4))
     inputs = draw(tier_inputs(policy))
@@ -197,10 +198,10 @@ def _as_submitted(app: Application) -> Application:
 
 
 @st.composite
-def graded_skus(draw: st.DrawFn, *, catalogs_: st.SearchStrategy[Catalog] | None = None) -> GradedSku:
+def graded_skus(draw: st.DrawFn, *, catalogs: st.SearchStrategy[Catalog] | None = None) -> GradedSku:
     """Rows of :func:`fenxiao.grade_catalog` over drawn catalogs (explained or not), with their inputs."""
     catalog = draw(
-        (catalogs_ if catalogs_ is not None else catalogs(min_size=1, max_size=2)).filter(lambda c: bool(c.snapshots))
+        (catalogs if catalogs is not None else _catalogs(min_size=1, max_size=2)).filter(lambda c: bool(c.snapshots))
     )
     rows = grade_catalog(catalog, explain=draw(st.booleans()))
     return draw(st.sampled_from(rows))
@@ -292,7 +293,7 @@ def _approved(catalog: Catalog) -> bool:
 @st.composite
 def ranked_pages(draw: st.DrawFn) -> RankedPage:
     """Pages of the selection pool of drawn catalogs, ranked for a drawn influencer."""
-    catalog = draw(catalogs(min_size=1, max_size=2).filter(_approved))
+    catalog = draw(_catalogs(min_size=1, max_size=2).filter(_approved))
     pool = SelectionPool.from_catalog(catalog)
     return pool.rank(draw(influencers()), page_size=draw(st.integers(1, 5)))
 
@@ -393,7 +394,7 @@ def plan_decisions(draw: st.DrawFn) -> PlanDecision:
 @st.composite
 def period_results(draw: st.DrawFn, *, periods: int = 2) -> PeriodResult:
     """Results of one to *periods* grading periods run on a drawn catalog, a week apart, from an empty state."""
-    catalog = draw(catalogs(min_size=1, max_size=2).filter(lambda c: bool(c.snapshots)))
+    catalog = draw(_catalogs(min_size=1, max_size=2).filter(lambda c: bool(c.snapshots)))
     start = max(s.observed_at for s in catalog.snapshots)
     state: ProgramState | None = None
     result: PeriodResult | None = None
@@ -422,7 +423,7 @@ def _summable(catalog: Catalog) -> bool:
 @st.composite
 def model_diffs(draw: st.DrawFn) -> ModelDiff:
     """What-if diffs of a drawn catalog graded by the default models and by a drawn tier policy."""
-    catalog = draw(catalogs(min_size=1, max_size=2).filter(_summable))
+    catalog = draw(_catalogs(min_size=1, max_size=2).filter(_summable))
     policy = TierPolicy(rules=draw(tier_policies(max_rules=3, max_leaves=3)).rules, fallback=Tier.L0)
     return measure_diff(catalog, Models(), Models(policy=policy))
 
