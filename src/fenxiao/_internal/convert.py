@@ -293,7 +293,12 @@ def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, Any], An
 # whose *type* is wrong, but builds the instance only when all fields read, and the class's validators (ranges, id
 # patterns) then stop at the first failure. When a document fails, from_dict reads it again in collecting mode
 # (below): each field is read on its own, and each field's validator runs on its own, so one error lists them all.
+# The records the fast read of the current document read well (by the identity of their table and class): the
+# collecting read takes them as they are, and reads again only what failed.
 _COLLECTING: Final = contextvars.ContextVar("fenxiao_collecting", default=False)
+_READ_WELL: Final[contextvars.ContextVar[dict[tuple[int, type[Any]], tuple[object, object]] | None]] = (
+    contextvars.ContextVar("fenxiao_read_well", default=None)
+)
 
 
 def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any], Any]:
@@ -303,9 +308,14 @@ def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any
     def structure(value: object, _: Any) -> Any:
         if not isinstance(value, Mapping):
             raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
+        read_well = _READ_WELL.get()
         if _COLLECTING.get():
-            return collect(value)
-        return inner(value, cls)
+            known = read_well.get((id(value), cls)) if read_well is not None else None
+            return known[1] if known is not None and known[0] is value else collect(value)
+        result = inner(value, cls)
+        if read_well is not None:
+            read_well[id(value), cls] = (value, result)  # the table is kept, so its id is not reused meanwhile
+        return result
 
     return structure
 
@@ -333,13 +343,16 @@ def _collecting_structure(cls: type[Any], conv: cattrs.Converter) -> Callable[[M
         extra = set(value) - known
         if extra:
             errors.append(ForbiddenExtraKeysError("", cls, extra))
+        if not errors:
+            try:
+                return cls(**{a.alias: read[a.name] for a in fields if a.name in read})
+            except Exception as exc:  # a field's rule, or a rule across fields: which ones, below
+                failure = exc
+            errors.extend(_validator_errors(cls, fields, read))
+            # No field's rule failed alone: the failure is a rule across fields (run once every field is well-formed).
+            raise ClassValidationError(f"While structuring {cls.__name__}", errors or [failure], cls) from None
         errors.extend(_validator_errors(cls, fields, read))
-        if errors:
-            raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
-        try:
-            return cls(**{a.alias: read[a.name] for a in fields if a.name in read})
-        except Exception as exc:  # a rule across fields (run once every field is well-formed)
-            raise ClassValidationError(f"While structuring {cls.__name__}", [exc], cls) from None
+        raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
 
     return structure
 
@@ -518,6 +531,8 @@ def from_dict(data: Any, cls: type[T]) -> T:
     Raises:
         ValidationError: Holding one path-naming error per problem found.
     """
+    outer = _READ_WELL.get()
+    token = _READ_WELL.set({}) if outer is None else None
     try:
         # Read in fenxiao's own decimal context: the caller's precision or traps never change a value read.
         with localcontext(EXACT):
@@ -527,6 +542,9 @@ def from_dict(data: Any, cls: type[T]) -> T:
     # ArithmeticError: decimal signals (an exponent of a billion) and datetime overflow on absurd values.
     except _READ_ERRORS as exc:
         raise _translate(_every_problem(data, cls, exc), cls) from exc
+    finally:
+        if token is not None:
+            _READ_WELL.reset(token)
 
 
 _READ_ERRORS: Final = (cattrs.BaseValidationError, FenxiaoError, KeyError, TypeError, ValueError, ArithmeticError)
