@@ -73,7 +73,7 @@ def test_a_budgets_file_loads_and_round_trips() -> None:
         (('name = "launch"', 'name = "official-subsidy"'), "budgets[1].name", "duplicate budget name (budgets[0]"),
         (('total = "2000.00"', 'total = "-5.00"'), "budgets[1].total", "must not be negative"),
         (('per_day = "30000.00"', 'per_day = "100.00 USD"'), "budgets[0].per_day", "must be in CNY"),
-        (('total = "2000.00"', "total = 2000.5"), "(document)", "float"),
+        (('total = "2000.00"', "total = 2000.5"), "budgets[1].total", "float"),
         (('name = "launch"', 'name = "launch"\ncolour = "red"'), "budgets[1].colour", "not a known field"),
     ],
 )

@@ -783,10 +783,13 @@ def test_labels_are_a_read_only_dict() -> None:
 
 
 def test_a_decision_dumps_to_json_with_every_value_written_out() -> None:
-    """dumps(decision) works (actual values written by their own type: Decimals as exact text)."""
+    """dumps(decision) works (actual values written by their own type: Decimals as exact text); each step of the
+    trace names its parts: the rule, its checks, whether it matched."""
     decision = POLICY.decide(example_inputs(composite="72.5", units_30d=640))
     data = json.loads(dumps(decision))
-    actual = {c["input"]: c["actual"] for _, checks, _ in data["checks"] for c in checks}
+    assert [set(step) for step in data["checks"]] == [{"rule", "checks", "matched"}] * len(decision.checks)
+    assert [(step["rule"], step["matched"]) for step in data["checks"]] == [(n, m) for n, _, m in decision.checks]
+    actual = {c["input"]: c["actual"] for step in data["checks"] for c in step["checks"]}
     assert actual["composite"] == "72.5"
     assert actual["units_30d"] == 640
 

@@ -2,8 +2,11 @@
 
 ``python -m fenxiao split --paid 99.90 --commission 20% --leader-fee 5% [--json]`` settles one order under
 the Kuaishou profile (快分销: the fee on commission waived) unless ``--profile`` says otherwise, and prints
-every party's line; ``--json`` prints one object ``{"total_in": "99.90", "lines": [{"party": ...,
-"amount": "19.98"}, ...], ...}`` with amounts as exact yuan strings.
+every party's line; ``--json`` prints one object: the split as :func:`fenxiao.serialization.to_dict` writes an
+:class:`~fenxiao.settlement.splits.OrderSplit` (``{"order_id": ..., "status": ..., "total_in": "99.90", "lines":
+[{"party": ..., "amount": "19.98", "payee_id": ...}, ...], ...}``, amounts as exact yuan strings), plus the
+``profile`` and ``rounding`` used and the ``clawbacks``, each as a :class:`~fenxiao.settlement.splits.Clawback` is
+written.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
+from fenxiao.serialization import to_dict
 from fenxiao.settlement.orders import Order, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Clawback, OrderSplit, SettlementLine, clawbacks, split
@@ -137,30 +141,13 @@ def _order(args: argparse.Namespace, profile: PlatformProfile) -> Order:
     return order
 
 
-def _line_json(line: SettlementLine) -> dict[str, Any]:
-    return {
-        "party": line.party.value,
-        "label": line.party.label_zh,
-        "amount": line.amount.to_text(),
-        "payee": line.payee_id,
-    }
-
-
 def _split_json(result: OrderSplit, claws: tuple[Clawback, ...], profile: PlatformProfile) -> dict[str, Any]:
+    # The split in the library's own shape (fenxiao.serialization), plus what this run used and took back.
     return {
-        "total_in": result.total_in.to_text(),
-        "lines": [_line_json(line) for line in result.lines],
-        "base": result.base.to_text(),
-        "commission": result.commission.to_text(),
-        "refunded": result.refunded.to_text(),
-        "subsidy": result.subsidy.to_text(),
-        "funded_by_platform": [{"party": "merchant", "amount": result.subsidy.to_text(), "source": "subsidy"}]
-        if result.subsidy.fen
-        else [],
-        "status": result.status.value,
+        **to_dict(result),
         "profile": profile.name,
         "rounding": profile.rounding.value,
-        "clawbacks": [{"event": c.event_id, "lines": [_line_json(line) for line in c.lines]} for c in claws],
+        "clawbacks": [to_dict(claw) for claw in claws],
     }
 
 

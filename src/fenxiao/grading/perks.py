@@ -723,9 +723,22 @@ def _teach(converter: cattrs.Converter) -> None:
         return entry_structure(value, PerkEntry)
 
     converter.register_structure_hook(PerkEntry, structure_entry)
-    converter.register_unstructure_hook(
-        PerkEntry,
-        cattrs.gen.make_dict_unstructure_fn(
-            PerkEntry, converter, perk=cattrs.gen.override(unstruct_hook=unstructure_perk)
-        ),
-    )
+    # An entry, a granted perk and a denied one write their perk the same way: a table with its 'kind'.
+    for holder in (PerkEntry, GrantedPerk, DeniedPerk):
+        converter.register_unstructure_hook(
+            holder,
+            cattrs.gen.make_dict_unstructure_fn(
+                holder, converter, perk=cattrs.gen.override(unstruct_hook=unstructure_perk)
+            ),
+        )
+    for outcome in (GrantedPerk, DeniedPerk):
+        read = cattrs.gen.make_dict_structure_fn(
+            outcome, converter, _cattrs_forbid_extra_keys=True, perk=cattrs.gen.override(struct_hook=structure_perk)
+        )
+
+        def structure_outcome(value: object, cls: Any, read: Any = read) -> Any:
+            if not isinstance(value, Mapping):
+                raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
+            return read(value, cls)
+
+        converter.register_structure_hook(outcome, structure_outcome)

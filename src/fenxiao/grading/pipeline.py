@@ -13,26 +13,32 @@ Time is never read from the clock: ``as_of`` defaults to the newest snapshot's o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from fenxiao._internal import html
+from fenxiao._internal import hooks, html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao._internal.progress import Progress, reporter
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.inputs import DIMENSION_INPUTS, score_inputs, tier_inputs
+from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, resolve_perks
 from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
+from fenxiao.rules.language import InputKind
 from fenxiao.scoring.context import ScoringContext, build_context
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import SkuScores
 from fenxiao.scoring.five import FiveDimensionScorer
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["GradedSku", "catalog_as_of", "grade_catalog", "graded_frame", "graded_rows", "perk_context", "perk_inputs"]
 
@@ -66,6 +72,49 @@ class GradedSku:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython's pretty printer: the short repr."""
         html.pretty(self, printer, cycle)
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    # The inputs a SKU was graded on: each value is written by its own type (numbers as exact text) and read back
+    # by the kind of input it is (a number input's text is a Decimal again).
+    import cattrs
+
+    def unstructure_inputs(inputs: Mapping[str, object]) -> dict[str, Any]:
+        return {name: converter.unstructure(value, type(value)) for name, value in inputs.items()}
+
+    def structure_inputs(value: object, _: Any) -> dict[str, object]:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("@", value, "must be a table of inputs")
+        read: dict[str, object] = {}
+        for name, raw in value.items():
+            where = f"@[{json.dumps(name, ensure_ascii=False)}]"
+            spec = TIER_INPUTS.inputs.get(name) if isinstance(name, str) else None
+            if not isinstance(name, str):
+                raise InvalidValueError(where, name, "must be an input name")
+            if raw is not None and not isinstance(raw, (str, int, bool)):
+                raise InvalidValueError(where, raw, "must be a number, true or false, text or null")
+            if spec is not None and spec.kind is InputKind.NUMBER and isinstance(raw, str):
+                try:
+                    read[name] = converter.structure(raw, Decimal)
+                except InvalidValueError as exc:
+                    raise InvalidValueError(where, raw, exc.problem) from None
+            else:
+                read[name] = raw
+        return read
+
+    inputs = cattrs.gen.override(unstruct_hook=unstructure_inputs, struct_hook=structure_inputs)
+    converter.register_unstructure_hook(
+        GradedSku, cattrs.gen.make_dict_unstructure_fn(GradedSku, converter, inputs=inputs)
+    )
+    read = cattrs.gen.make_dict_structure_fn(GradedSku, converter, _cattrs_forbid_extra_keys=True, inputs=inputs)
+
+    def structure_graded(value: object, _: Any) -> GradedSku:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("GradedSku", value, "must be a table/object of GradedSku fields")
+        return read(value, GradedSku)
+
+    converter.register_structure_hook(GradedSku, structure_graded)
 
 
 def catalog_as_of(catalog: Catalog) -> datetime:

@@ -42,11 +42,11 @@ import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Context, getcontext, localcontext
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
-from fenxiao._internal import html
+from fenxiao._internal import hooks, html
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -66,6 +66,9 @@ from fenxiao.rules import compiler as _codegen
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not
 from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, hit_policy, rule_list
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["TIER_HIT_POLICIES", "TierDecision", "TierPolicy", "TierRule", "default_tier_policy"]
 
@@ -194,6 +197,48 @@ setattr(TierDecision, "checks", _explained("checks", "Every comparison evaluated
 setattr(TierDecision, "next_tier_gap", _explained("next_tier_gap", "How to reach the next tier up, or None."))  # noqa: B010
 
 _NEW = object.__new__
+
+
+@attrs.frozen
+class _RuleTrace:
+    """The file form of one step of a decision's trace: a rule tried, its comparisons, whether it matched."""
+
+    rule: str
+    checks: tuple[Check, ...]
+    matched: bool
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    # A decision's trace is a tuple of (rule, checks, matched) triples in Python; as data each step names its parts.
+    import cattrs
+
+    def unstructure_trace(trace: tuple[tuple[str, tuple[Check, ...], bool], ...]) -> list[Any]:
+        return [converter.unstructure(_RuleTrace(*step), _RuleTrace) for step in trace]
+
+    def structure_trace(value: object, _: Any) -> tuple[tuple[str, tuple[Check, ...], bool], ...]:
+        steps = converter.structure(value, tuple[_RuleTrace, ...])
+        return tuple((step.rule, step.checks, step.matched) for step in steps)
+
+    converter.register_unstructure_hook(
+        TierDecision,
+        cattrs.gen.make_dict_unstructure_fn(
+            TierDecision, converter, checks=cattrs.gen.override(unstruct_hook=unstructure_trace)
+        ),
+    )
+    read = cattrs.gen.make_dict_structure_fn(
+        TierDecision,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        checks=cattrs.gen.override(struct_hook=structure_trace),
+    )
+
+    def structure_decision(value: object, _: Any) -> TierDecision:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("TierDecision", value, "must be a table/object of TierDecision fields")
+        return read(value, TierDecision)
+
+    converter.register_structure_hook(TierDecision, structure_decision)
 
 
 #: The hit policies a tier policy may use: ``first``, ``highest`` (DMN's PRIORITY) and ``unique``.

@@ -21,14 +21,19 @@ language of :mod:`fenxiao.rules.language` and an outcome. This module holds what
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Mapping
-from typing import Any, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import attrs
 
+from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
-from fenxiao.errors import PolicyError
-from fenxiao.rules.language import All, Compare, Condition, Schema, check
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.rules.language import All, Compare, Condition, Schema, check, scalar_from_data
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "HIT_POLICY_NAMES",
@@ -185,6 +190,42 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.severity.value} [{self.code}] {self.message}"
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    # A finding's example is (input, value) pairs in Python; as data it is a table of input to value, each value
+    # written by its own type and read as a condition's value is (numbers as exact text become Decimals again).
+    import cattrs
+
+    def unstructure_example(example: tuple[tuple[str, object], ...]) -> dict[str, Any]:
+        return {name: converter.unstructure(value, type(value)) for name, value in example}
+
+    def structure_example(value: object, _: Any) -> tuple[tuple[str, object], ...]:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("@", value, "must be a table of input names to values")
+        pairs: list[tuple[str, object]] = []
+        for name, raw in value.items():
+            if not isinstance(name, str):
+                raise InvalidValueError("@", name, "must be an input name")
+            if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+                pairs.append((name, raw))
+            else:
+                pairs.append((name, scalar_from_data(raw, f"@[{json.dumps(name, ensure_ascii=False)}]")))
+        return tuple(pairs)
+
+    example = cattrs.gen.override(unstruct_hook=unstructure_example, struct_hook=structure_example)
+    converter.register_unstructure_hook(
+        Finding, cattrs.gen.make_dict_unstructure_fn(Finding, converter, example=example)
+    )
+    read = cattrs.gen.make_dict_structure_fn(Finding, converter, _cattrs_forbid_extra_keys=True, example=example)
+
+    def structure_finding(value: object, _: Any) -> Finding:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("Finding", value, "must be a table/object of Finding fields")
+        return read(value, Finding)
+
+    converter.register_structure_hook(Finding, structure_finding)
 
 
 def sorted_findings(findings: list[Finding]) -> tuple[Finding, ...]:
