@@ -203,7 +203,9 @@ def test_what_lint_says_of_a_scorecard_holds_for_every_snapshot(
                 assert _inside(value[0], metric_range(metric)), (metric, value)
         score = scorer.score(snapshot, context)
         if all(value is not None for value in measured.values()):
-            assert score.value <= best
+            # The dimension is a weighted sum of per-rule points, each rounded to 0.01 half-even, and then rounded
+            # again: it may exceed the stated best by one hundredth (found by CI: best 0.00, score 0.01).
+            assert score.value <= best + Decimal("0.01")
         for contribution in score.contributions:
             if contribution.metric in flat and contribution.raw is not None:
                 given_points.setdefault(contribution.metric, set()).add(contribution.points)
