@@ -167,11 +167,21 @@ def test_a_registered_metric_is_measured_through_the_object_path() -> None:
 
 
 def test_a_missing_metric_column_is_named() -> None:
-    """The default scorecards need the shop's experience score."""
+    """The default scorecards need the number of promoting influencers (a count: never unobserved)."""
     columns = snapshot_columns(load_sample().latest_snapshots()[:3])
-    del columns["experience_score"]
-    with pytest.raises(InvalidValueError, match=r"columns\.experience_score: is needed"):
+    del columns["promoting_influencers"]
+    with pytest.raises(InvalidValueError, match=r"columns\.promoting_influencers: is needed"):
         score_columns(columns)
+
+
+def test_a_missing_column_of_an_optional_metric_is_unobserved_everywhere() -> None:
+    """Without an ``experience_score`` or ``refund_rate`` column, every row scores as a snapshot without them."""
+    snapshots = load_sample().latest_snapshots()[:6]
+    columns = snapshot_columns(snapshots)
+    del columns["experience_score"], columns["refund_rate"]
+    unobserved = [attrs.evolve(s, experience_score=None, refund_rate=None) for s in snapshots]
+    context = build_context(snapshots)
+    assert _scores(score_columns(columns, context=context)) == _expected(default_scorer().score_many(unobserved, context))
 
 
 def test_scorecards_with_weights_on_one_dimension_only_score_alike() -> None:

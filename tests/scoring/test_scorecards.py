@@ -7,6 +7,7 @@ import tomllib
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Final
 
 import attrs
 import pytest
@@ -23,6 +24,7 @@ from fenxiao.scoring.metrics import get_metric
 from fenxiao.scoring.scorecards import (
     DEFAULTS_FILE,
     MAX_BREAKPOINT_UNITS,
+    MEDIAN,
     Cap,
     MetricRule,
     Scorecard,
@@ -336,11 +338,44 @@ _DEFAULTS_FILE = Path(__file__).parents[2] / "src" / "fenxiao" / DEFAULTS_FILE
 _FROZEN_DEFAULTS = Path(__file__).parents[1] / "data" / "default_scorecards_0.1.toml"
 
 
+#: The rules for an unavailable metric that the defaults added to the 0.1 model (unobserved is not zero).
+_MISSING_RULES: Final = {
+    "price_vs_category_median": None,
+    "price_vs_lowest_30d": None,
+    "commission_vs_category_median": None,
+    "influencer_gmv_share": None,
+    "experience_score": Decimal(40),
+    "bad_review_rate": MEDIAN,
+    "quality_return_rate": MEDIAN,
+    "refund_rate": MEDIAN,
+    "complaint_rate": Decimal(50),
+    "shipped_48h_rate": None,
+    "gmv_percentile_in_category": None,
+    "sales_growth": None,
+    "repurchase_rate": None,
+}
+
+
+def _without_missing_rules(cards: Scorecards) -> Scorecards:
+    for dimension in Dimension:
+        card = cards[dimension]
+        cards = cards.replace(dimension, Scorecard([attrs.evolve(r, missing=None) for r in card.rules], card.caps))
+    return cards
+
+
 def test_the_shipped_defaults_file_holds_what_the_python_defaults_held() -> None:
-    """The TOML defaults load to the model the former Python function built, and write back to the same text."""
+    """The 0.1 defaults file still loads; the shipped model is that model with a rule for each metric that can be
+    unavailable, and writes back to the 0.1 text plus those ``missing`` lines."""
     frozen = _FROZEN_DEFAULTS.read_text(encoding="utf-8")
-    assert default_scorecards() == loads(frozen, Scorecards, format="toml")
-    assert dumps(default_scorecards(), format="toml").strip() == frozen.strip()
+    old = loads(frozen, Scorecards, format="toml")
+    assert _without_missing_rules(default_scorecards()) == old
+    rules = {r.metric: r.missing for d in Dimension for r in default_scorecards()[d].rules}
+    assert {m: rules[m] for m in _MISSING_RULES} == _MISSING_RULES
+    assert all(rules[m] is None for m in set(rules) - set(_MISSING_RULES))
+    written = dumps(default_scorecards(), format="toml")
+    assert written.replace('missing = "median"\n', "").replace('missing = "40"\n', "").replace(
+        'missing = "50"\n', ""
+    ).strip() == frozen.strip()
 
 
 def test_key_default_values_are_frozen() -> None:
@@ -409,7 +444,7 @@ def _markdown_table(card: Scorecard) -> str:
     for r in card.rules:
         points = ", ".join(f"{format(x, 'f')} → {format(y, 'f')}" for x, y in r.breakpoints)
         cap = f"; capped at {r.cap}" if r.cap is not None else ""
-        missing = "left out" if r.missing is None else f"{r.missing} points"
+        missing = "left out" if r.missing is None else "category median" if r.missing == MEDIAN else f"{r.missing} points"
         unit = get_metric(r.metric).unit
         lines.append(f"| `{r.metric}` | {unit} | {r.weight} | {points}{cap} | {missing} | {r.description or ''} |")
     for c in card.caps:

@@ -52,7 +52,7 @@ from fenxiao.scoring.dimensions import Dimension, DimensionScore
 from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import get_metric
 from fenxiao.scoring.plugins import DimensionScorer
-from fenxiao.scoring.scorecards import MetricRule, ScorecardScorer
+from fenxiao.scoring.scorecards import MEDIAN, MetricRule, ScorecardScorer
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -140,9 +140,9 @@ class ColumnarDimensionScorer(Protocol):
 # -- compiled scorecards -------------------------------------------------------------------------------------
 
 
-def _centi(points: Decimal | None) -> int | None:
+def _centi(points: Decimal | str | None) -> int | None:
     """Points (validated: at most two places) in hundredths."""
-    return None if points is None else int(points.scaleb(2, context=EXACT))
+    return None if not isinstance(points, Decimal) else int(points.scaleb(2, context=EXACT))
 
 
 @attrs.frozen(eq=False)
@@ -159,6 +159,7 @@ class _Rule:
     cap: int | None
     weight: int
     missing: int | None
+    median: bool
 
     @classmethod
     def of(cls, rule: MetricRule) -> _Rule:
@@ -175,7 +176,8 @@ class _Rule:
             int(ys[-1]),
             _centi(rule.cap),
             rule.weight_ppm,
-            _centi(rule.missing),
+            None if rule.missing == MEDIAN else _centi(rule.missing),
+            rule.missing == MEDIAN,
         )
 
     def points(self, units: Int64Array) -> Int64Array:
@@ -223,6 +225,13 @@ def _scorecard_centi(rules: list[_Rule], caps: list[_CapRule], metrics: MetricCo
         if column.valid is None:
             total += rule.weight * points
             weights += rule.weight
+        elif rule.median:
+            # Unobserved rows score the category's median where their category has one, else are left out.
+            median, known = metrics.median(rule.metric)
+            points = np.where(column.valid, points, rule.points(median))
+            counted = column.valid | known
+            total += np.where(counted, rule.weight * points, 0)
+            weights += np.where(counted, rule.weight, 0)
         elif rule.missing is None:
             total += np.where(column.valid, rule.weight * points, 0)
             weights += np.where(column.valid, rule.weight, 0)

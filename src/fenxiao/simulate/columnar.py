@@ -372,10 +372,11 @@ class _ColumnSeason:
         self.category = np.concatenate(
             [self.category, np.array([self.category_code[s.category_id] for s in skus], dtype=_I64)]
         )
-        self.refund_ppm = np.concatenate([self.refund_ppm, np.array([s.refund_rate.ppm for s in snapshots], _I64)])
-        self.complaint_ppm = np.concatenate(
-            [self.complaint_ppm, np.array([s.complaint_rate.ppm for s in snapshots], dtype=_I64)]
-        )
+        # An unobserved rate draws no refunds or complaints, as on the object path.
+        refunds = [0 if s.refund_rate is None else s.refund_rate.ppm for s in snapshots]
+        complaints = [0 if s.complaint_rate is None else s.complaint_rate.ppm for s in snapshots]
+        self.refund_ppm = np.concatenate([self.refund_ppm, np.array(refunds, dtype=_I64)])
+        self.complaint_ppm = np.concatenate([self.complaint_ppm, np.array(complaints, dtype=_I64)])
         self.base = np.concatenate([self.base, np.zeros(len(listings), dtype=_I64)])
 
     # -- perks in force ------------------------------------------------------------------------------------------
