@@ -16,6 +16,8 @@ from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import METRIC_FIELDS, OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.testing.strategies import snapshots
 
 from .. import builders
 
@@ -95,7 +97,7 @@ def test_every_metric_has_a_safe_default() -> None:
 def test_the_optional_metrics_are_exactly_those_defaulting_to_none() -> None:
     """OPTIONAL_METRIC_FIELDS lists every metric whose default is None (unobserved), and only those."""
     bare = snapshot()
-    assert OPTIONAL_METRIC_FIELDS == tuple(name for name in METRIC_FIELDS if getattr(bare, name) is None)
+    assert tuple(name for name in METRIC_FIELDS if getattr(bare, name) is None) == OPTIONAL_METRIC_FIELDS
     assert set(OPTIONAL_METRIC_FIELDS) == {*UNOBSERVED_RATES, *OPTIONAL_MONEY_FIELDS, *SUB_SCORES, "experience_score"}
 
 
@@ -238,3 +240,33 @@ def test_any_in_range_metrics_build_a_snapshot(units: int, permille: int, days: 
     )
     assert snap.days_in_pool == days
     assert snap.has_sales == (units > 0)
+
+
+# -- the file form: None round-trips, old explicit zeros stay observed -------------------------------------------
+
+
+@given(snap=snapshots())
+def test_unobserved_metrics_round_trip_through_json_and_toml(snap: SkuSnapshot) -> None:
+    """None (unobserved) reads back as None and observed values as themselves, in JSON (null) and TOML (left out)."""
+    assert loads(dumps(snap), SkuSnapshot) == snap
+    assert loads(dumps(snap, format="toml"), SkuSnapshot, format="toml") == snap
+    data = to_dict(snap)
+    assert all((data[name] is None) == (getattr(snap, name) is None) for name in OPTIONAL_METRIC_FIELDS)
+
+
+def test_an_old_document_with_explicit_zeros_still_means_observed_zeros() -> None:
+    """A snapshot written when these metrics defaulted to 0 carries explicit zeros: they load as observed 0."""
+    old = {
+        "sku_id": "sku-1",
+        "category_id": "c-tea",
+        "observed_at": "2026-11-20T00:00:00+08:00",
+        "joined_at": "2026-11-10T12:00:00+08:00",
+        "price": "10.00",
+        **dict.fromkeys(UNOBSERVED_RATES, "0"),
+        "experience_score": "0",
+    }
+    snap = from_dict(old, SkuSnapshot)
+    assert all(getattr(snap, name) == Rate.zero() for name in UNOBSERVED_RATES)
+    assert snap.experience_score == Decimal(0)
+    left_out = from_dict({k: v for k, v in old.items() if k not in ("refund_rate", "experience_score")}, SkuSnapshot)
+    assert (left_out.refund_rate, left_out.experience_score) == (None, None)

@@ -55,7 +55,14 @@ from fenxiao.domain.snapshots import OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import DEFAULT_CURRENCY, RATE_PLACES, Rate
 
-__all__ = ["DEFAULT_MAX_GMV_VALUES", "MEDIAN_METRICS", "CategoryBenchmark", "ScoringContext", "build_context"]
+__all__ = [
+    "DEFAULT_MAX_GMV_VALUES",
+    "MEDIAN_METRICS",
+    "CategoryBenchmark",
+    "ScoringContext",
+    "build_context",
+    "measure_units",
+]
 
 #: How many GMV values a category keeps at most before they are sampled (see :func:`build_context`).
 DEFAULT_MAX_GMV_VALUES: Final = 1000
@@ -80,7 +87,7 @@ _MEDIAN_HIGH: Final = _median_metrics()
 MEDIAN_METRICS: Final = tuple(_MEDIAN_HIGH)
 
 
-def median_units(value: Rate | Decimal) -> int:
+def measure_units(value: Rate | Decimal) -> int:
     """An observed rate or 0-5 score in millionths (the grid of its metric; a score rounded half to even)."""
     if isinstance(value, Rate):
         return value.ppm
@@ -161,7 +168,8 @@ class CategoryBenchmark:
             the observed values (exact; a whole number of half millionths). Metrics no snapshot observes are
             absent.
 
-    >>> bench = CategoryBenchmark("c-tea", 3, Decimal("25"), Decimal("0.2"), (0, 10, 90), {"refund_rate": Decimal("0.1225")})
+    >>> medians = {"refund_rate": Decimal("0.1225")}
+    >>> bench = CategoryBenchmark("c-tea", 3, Decimal("25"), Decimal("0.2"), (0, 10, 90), medians)
     >>> bench.medians, bench.median_half_units("refund_rate"), bench.median_half_units("complaint_rate")
     ({'refund_rate': Decimal('0.1225')}, 245000, None)
 
@@ -176,9 +184,7 @@ class CategoryBenchmark:
     commission_median: Decimal = attrs.field(validator=_half_units(RATE_PLACES + 1, "parts per million"))
     gmv_values: tuple[int, ...] = attrs.field(converter=v.to_tuple, validator=_sorted_fen)
     # A dict is not hashable: the benchmark's hash leaves the medians out (equality keeps them).
-    medians: Mapping[str, Decimal] = attrs.field(
-        factory=dict, converter=_medians, validator=_check_medians, hash=False
-    )
+    medians: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_medians, validator=_check_medians, hash=False)
     # Exact integer forms used by the metrics: the medians doubled, in half-fen and half-ppm.
     _price_median_half_fen: int = attrs.field(init=False, repr=False, eq=False)
     _commission_median_half_ppm: int = attrs.field(init=False, repr=False, eq=False)
@@ -333,7 +339,7 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
         for name in MEDIAN_METRICS:
             value = getattr(snap, name)
             if value is not None:
-                values.setdefault(name, []).append(median_units(value))
+                values.setdefault(name, []).append(measure_units(value))
     benchmarks = []
     for category in sorted(prices):
         price_list, rate_list, gmv_list = sorted(prices[category]), sorted(rates[category]), sorted(gmvs[category])

@@ -264,7 +264,8 @@ class MetricRule:
             problem = f"needs a metric with category medians ({', '.join(MEDIAN_METRICS)})"
             raise InvalidValueError("MetricRule.missing", self.missing, problem)
         if not median and isinstance(self.missing, (str, bool)):
-            raise InvalidValueError("MetricRule.missing", self.missing, 'must be points (e.g. "50"), "median" or "omit"')
+            modes = 'must be points (e.g. "50"), "median" or "omit"'
+            raise InvalidValueError("MetricRule.missing", self.missing, modes)
         missing = None if self.missing is None or median else _points_units(self.missing, "MetricRule.missing")
         description: object = self.description
         if description is not None and (not isinstance(description, str) or not description.strip()):
