@@ -22,12 +22,13 @@ from fenxiao.columnar import (
     snapshot_columns,
     summarize_context,
 )
+from fenxiao.columnar.scoring import CompiledScorer
 from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample
-from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.context import MEDIAN_METRICS, CategoryBenchmark, ScoringContext, build_context
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore
 from fenxiao.scoring.five import FiveDimensionScorer
@@ -285,3 +286,11 @@ def test_the_median_mode_leaves_a_row_out_where_its_category_has_no_median() -> 
         "refund_rate": "unavailable, and no category median: left out"
     }
     assert _scores(score_columns(columns, context=bare)) == _expected(cards)
+
+
+def test_scoring_builds_only_the_medians_its_rules_read() -> None:
+    """A context built for scoring holds the medians of the median-mode rules (each costs a sort); a plug-in, which
+    sees the whole context, gets them all."""
+    wanted = ("bad_review_rate", "quality_return_rate", "refund_rate")
+    assert CompiledScorer(default_scorer()).median_metrics() == wanted
+    assert CompiledScorer(default_scorer().replace(_Loop())).median_metrics() == MEDIAN_METRICS

@@ -43,6 +43,11 @@ class MetricColumn:
     valid: BoolArray | None
 
 
+def is_native(name: str) -> bool:
+    """Whether metric *name* has a columnar form (else it is measured row by row through the object path)."""
+    return name in METRIC_FIELDS or hasattr(MetricColumns, f"_m_{name}")
+
+
 class MetricColumns:
     """The metrics of a batch of rows, computed on first use against *context*."""
 

@@ -259,7 +259,10 @@ def _plain(value: Decimal) -> Decimal:
     return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value(context=EXACT) else normal
 
 
-def _summary(columns: Columns, currency: str, as_of: datetime | None) -> ContextSummary:
+def _summary(
+    columns: Columns, currency: str, as_of: datetime | None, wanted: frozenset[str] = frozenset(MEDIAN_METRICS)
+) -> ContextSummary:
+    """The summary of *columns*, with the observed values of the metrics *wanted* (every one by default)."""
     category: TextColumn = columns.text("category_id")
     if (category.codes < 0).any():
         i = int(np.flatnonzero(category.codes < 0)[0])
@@ -273,7 +276,7 @@ def _summary(columns: Columns, currency: str, as_of: datetime | None) -> Context
         as_of = _EPOCH + timedelta(microseconds=latest)
     medians: dict[str, _Counts] = {}
     for name in MEDIAN_METRICS:
-        if name in columns:
+        if name in columns and name in wanted:
             unit = UNITS[name]
             column = columns.ints(name, unit.places, low=unit.low, high=unit.high, nullable=True)
             if column.valid is None:

@@ -27,7 +27,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, Protocol, runtime_checkable
@@ -41,12 +41,12 @@ from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, div_round
-from fenxiao.columnar._metrics import MetricColumns
+from fenxiao.columnar._metrics import MetricColumns, is_native
 from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.columnar.context import _summary
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import DEFAULT_CURRENCY, Rounding
-from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.context import MEDIAN_METRICS, ScoringContext
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore
 from fenxiao.scoring.five import FiveDimensionScorer
@@ -342,6 +342,20 @@ class CompiledScorer:
                 names |= {r.metric for r in rules} | {c.metric for c in caps}
         return frozenset(names)
 
+    def median_metrics(self) -> tuple[str, ...]:
+        """The metrics whose category medians scoring may read: those of the rules in median mode; every one of
+        :data:`~fenxiao.scoring.context.MEDIAN_METRICS` when a plug-in or a metric without a columnar form (which
+        see the whole context) takes part."""
+        names: set[str] = set()
+        for _, _, compiled in self.parts:
+            if compiled is None:
+                return MEDIAN_METRICS
+            rules, caps = compiled
+            if not all(is_native(r.metric) for r in rules) or not all(is_native(c.metric) for c in caps):
+                return MEDIAN_METRICS
+            names |= {r.metric for r in rules if r.median}
+        return tuple(name for name in MEDIAN_METRICS if name in names)
+
     def score(self, metrics: MetricColumns) -> dict[str, Int64Array]:
         """The score columns for the rows of *metrics*."""
         n = metrics.inputs.length
@@ -359,10 +373,16 @@ class CompiledScorer:
         return out
 
 
-def context_for(inputs: Inputs, context: ScoringContext | None, currency: str) -> ScoringContext:
-    """*context*, or the benchmarks of these rows (as :meth:`FiveDimensionScorer.score_many` builds them)."""
+def context_for(
+    inputs: Inputs, context: ScoringContext | None, currency: str, medians: Iterable[str] = MEDIAN_METRICS
+) -> ScoringContext:
+    """*context*, or the benchmarks of these rows (as :meth:`FiveDimensionScorer.score_many` builds them).
+
+    A context built here holds the category medians of *medians* only (each costs a sort of its column): pass
+    :meth:`CompiledScorer.median_metrics`, which the scores then cannot tell from the whole context.
+    """
     if context is None:
-        return _summary(inputs.columns, currency, None).finish()
+        return _summary(inputs.columns, currency, None, frozenset(medians)).finish()
     if not isinstance(context, ScoringContext):
         raise InvalidValueError("context", context, "must be a ScoringContext")
     return context
@@ -428,6 +448,6 @@ def score_columns(
     compiled = CompiledScorer(scorer if scorer is not None else default_scorer())
     source, frame = read(columns, "columns")
     inputs = Inputs(source, as_of)
-    ctx = context_for(inputs, context, currency)
+    ctx = context_for(inputs, context, currency, compiled.median_metrics())
     result = score_inputs(inputs, compiled, ctx, currency, progress, chunk_size)
     return write(frame, source, result, keep)
