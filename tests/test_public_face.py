@@ -225,7 +225,7 @@ def test_every_type_a_public_verb_returns_is_on_the_face() -> None:
 #: The verbs of docs/naming.md.
 VERBS = frozenset(
     {"score", "grade", "decide", "explain", "evaluate", "resolve", "split", "settle", "allocate", "select", "rank"}
-    | {"lint", "measure", "build", "default", "register", "load", "dumps", "loads", "run"}
+    | {"lint", "measure", "build", "default", "register", "load", "dumps", "loads", "run", "plot"}
 )
 
 

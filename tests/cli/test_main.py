@@ -85,6 +85,7 @@ def test_every_group_module_is_in_the_parser() -> None:
         "ledger",
         "authoring",
         "simulate",
+        "export",
     }
     assert set(groups.values()) == set(GROUPS)
     assert [g.name for g in GROUPS] == [
@@ -97,6 +98,7 @@ def test_every_group_module_is_in_the_parser() -> None:
         "ledger",
         "authoring",
         "simulate",
+        "export",
     ]
 
 
@@ -123,6 +125,9 @@ def test_help_lists_every_command_of_every_group_after_demo() -> None:
         "schema",
         "test",
         "simulate",
+        "export",
+        "inputs",
+        "plugins",
     ]
 
 

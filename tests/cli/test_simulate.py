@@ -136,3 +136,17 @@ def test_an_against_file_of_no_known_kind_is_refused(
     status, _ = run(["simulate", catalog, "--seeds", "1", "--weeks", "1", "--against", str(other)])
     assert status == 2
     assert "neither a tier policy" in capsys.readouterr().err
+
+
+def test_a_budgets_file_fixes_the_seasons_budgets(catalog: str, tmp_path: Path) -> None:
+    """--budgets (and --against a budgets file) grant from the file's budgets, fixed: the weekly top-ups are set
+    aside, so a season spends at most the file's total."""
+    budgets = tmp_path / "small.toml"
+    budgets.write_text('name = "small"\n\n[[budgets]]\nname = "official-subsidy"\ntotal = "100.00"\n', encoding="utf-8")
+    arm = arm_from_file(str(budgets), Arm("base"))
+    assert (arm.name, arm.config.budgets) == ("small", ())
+    assert [(b.name, b.total.fen) for b in arm.models.budgets] == [("official-subsidy", 10_000)]
+    status, text = run(["simulate", catalog, "--weeks", "1", "--seeds", "1", "--budgets", str(budgets), "--json"])
+    assert status == 0
+    (subsidy,) = [c for c in json.loads(text)["comparisons"] if c["measure"] == "subsidy_fen"]
+    assert Decimal(subsidy["base"]["high"]) <= 10_000

@@ -543,10 +543,11 @@ BAD_VALUES = st.sampled_from(
 
 
 def _outcome(func: Any, *args: Any) -> tuple[str, Any]:
-    """What a call gave: its result's repr (a NaN input never equals itself, so Checks holding it never do),
-    or its error's type and message."""
+    """What a call gave: its result read in full, as the repr of its fields (a NaN input never equals itself, so
+    Checks holding it never do), or its error's type and message."""
     try:
-        return "ok", repr(func(*args))
+        result = func(*args)
+        return "ok", repr(attrs.asdict(result, recurse=False) if attrs.has(type(result)) else result)
     except FenxiaoError as exc:
         return "error", (type(exc), str(exc))
     except ArithmeticError as exc:
@@ -617,7 +618,8 @@ def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:
     moved = attrs.evolve(POLICY.decide(inputs, sku_id="sku-1"), sku_id="sku-2")
     assert moved == attrs.evolve(built, sku_id="sku-2")
     assert repr(POLICY.decide(inputs, sku_id="sku-1")) == repr(built)
-    assert repr(built).startswith("TierDecision(tier=<Tier.L2: 'L2'>, rule='qualified', rule_index=6, checks=((")
+    assert repr(built) == "TierDecision(sku_id='sku-1', tier='L2', rule='qualified', label='达标商品')"
+    assert attrs.asdict(POLICY.decide(inputs, sku_id="sku-1")) == attrs.asdict(built)  # the full form, checks too
 
 
 def test_the_fast_decision_builder_sets_every_field() -> None:

@@ -36,6 +36,7 @@ from cattrs.gen import make_mapping_structure_fn
 
 from fenxiao._internal import hooks
 from fenxiao._internal.fixed import EXACT
+from fenxiao._internal.reading import TooLarge, read_capped
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
@@ -438,11 +439,12 @@ def load(path: str | Path, cls: type[T]) -> T:
     if suffix not in {".json", ".toml"}:
         raise InvalidValueError("load.path", str(path), "must end in .json or .toml")
     try:
-        size = file.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            problem = f"is larger than {MAX_DOCUMENT_BYTES} bytes"
-            raise ValidationError([InvalidValueError("(document)", size, problem)], what=getattr(cls, "__name__", ""))
-        data = file.read_bytes()
+        data = read_capped(file, MAX_DOCUMENT_BYTES)  # the cap is on the stream: stat() lies about /dev/zero
+    except TooLarge:
+        problem = f"is larger than {MAX_DOCUMENT_BYTES} bytes"
+        raise ValidationError(
+            [InvalidValueError("(document)", str(path), problem)], what=getattr(cls, "__name__", "")
+        ) from None
     except OSError as exc:
         raise InvalidValueError("load.path", str(path), f"cannot be read ({exc.strerror})") from None
     return loads(data, cls, format=suffix[1:])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,7 +16,7 @@ from fenxiao.money import Money
 from fenxiao.sample import load_sample
 from fenxiao.serialization import load
 
-__all__ = ["catalog_summary", "load_catalog", "option_value", "render_table", "write_json"]
+__all__ = ["catalog_summary", "load_catalog", "option_value", "render_table", "write_atomically", "write_json"]
 
 T = TypeVar("T")
 
@@ -149,3 +151,20 @@ def catalog_summary(catalog: Catalog, *, title: str = "Sample catalog") -> str:
         align="lrrrrr",
     )
     return f"{head}\n\n{table}"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write *text* to *path* so that a reader (or a crash) sees the old file or the new one, never half of one."""
+    directory = path.parent if str(path.parent) else Path()
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        # mkstemp creates the file for its owner only; keep the mode of the file replaced (0o644 for a new one).
+        os.chmod(handle, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -42,6 +42,7 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "fenxiao.cli.ledger",
     "fenxiao.cli.authoring",
     "fenxiao.cli.simulate",
+    "fenxiao.cli.export",
 )
 
 #: Every command in ``--help`` order: its name, the module of its group (``None`` for ``demo``), its help line.
@@ -68,6 +69,22 @@ COMMANDS: Final[tuple[tuple[str, str | None, str], ...]] = (
     ("schema", "fenxiao.cli.authoring", "print the JSON Schema of a kind of rule file (for editors)"),
     ("test", "fenxiao.cli.authoring", "run the example cases of a policy (exit 1 on a failing case, with its trace)"),
     ("simulate", "fenxiao.cli.simulate", "simulate seasons of the program on many seeds; compare two configurations"),
+    (
+        "export",
+        "fenxiao.cli.export",
+        "print a default (policy, scorecards, perks, admission, profile, budgets, simulation, sample) as a "
+        "starting file",
+    ),
+    (
+        "inputs",
+        "fenxiao.cli.export",
+        "list the inputs a tier rule may compare (metrics, scores, days), with their ranges",
+    ),
+    (
+        "plugins",
+        "fenxiao.cli.export",
+        "list the installed dimension scorers, metrics and perk kinds (plug-ins included)",
+    ),
 )
 
 _DESCRIPTION: Final = "The rules core of 快分销-style distribution."

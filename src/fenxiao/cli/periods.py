@@ -3,25 +3,26 @@
 ``python -m fenxiao period [CATALOG] --period ID --state STATE.json`` reads the program state (a fresh one when the
 file does not exist yet), runs the period and writes the new state back to the same file atomically (a crash
 mid-write leaves the old state whole); ``--report FILE`` also writes the period report (what ``drift`` compares),
-``--json`` prints it.
+``--json`` prints it. The models are the defaults, a models file (``--models``), either with its tier policy, perk
+catalog or budgets replaced by a file of that kind (``--policy``, ``--perks``, ``--budgets``), or those in force at
+the period's moment by a schedule (``--schedule``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO, TypeVar
 
 import attrs
 
-from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
+from fenxiao.cli.common import load_catalog, option_value, render_table, write_atomically, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, ValidationError
+from fenxiao.grading.budget_sets import SubsidyBudgets
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.pipeline import catalog_as_of
@@ -35,23 +36,6 @@ from fenxiao.serialization import dumps, load, to_dict
 __all__ = ["GROUP", "demo_periods", "demo_section", "register", "write_atomically"]
 
 T = TypeVar("T")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write *text* to *path* so that a reader (or a crash) sees the old file or the new one, never half of one."""
-    directory = path.parent if str(path.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp creates the file for its owner only; keep the mode of the file replaced (0o644 for a new one).
-        os.chmod(handle, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _load_file(path: str, cls: type[T], what: str) -> T:
@@ -69,6 +53,9 @@ def _models(args: argparse.Namespace) -> Models:
     if args.perks is not None:
         perks = _load_file(args.perks, PerkCatalog, "perk catalog")
         models = attrs.evolve(models, perks=perks)
+    if args.budgets is not None:
+        budgets = _load_file(args.budgets, SubsidyBudgets, "budgets")
+        models = attrs.evolve(models, budgets=budgets.budgets)
     return models
 
 
@@ -138,9 +125,9 @@ def _cmd_period(args: argparse.Namespace, out: TextIO) -> int:
     state = _state(args.state)
     as_of = _as_of(args.as_of)
     if args.schedule is not None:
-        if args.models is not None or args.policy is not None or args.perks is not None:
+        if any(part is not None for part in (args.models, args.policy, args.perks, args.budgets)):
             raise InvalidValueError(
-                "--schedule", args.schedule, "cannot be combined with --models, --policy or --perks"
+                "--schedule", args.schedule, "cannot be combined with --models, --policy, --perks or --budgets"
             )
         schedule = _load_file(args.schedule, Schedule, "schedule")
         result = run_period(catalog, state, period=args.period, as_of=as_of, schedule=schedule)
@@ -222,6 +209,7 @@ def register(sub: Subparsers) -> None:
     period.add_argument("--models", help="a models file (scorecards, policy, perks, budgets; .json/.toml)")
     period.add_argument("--policy", help="a tier policy file, replacing the models' policy")
     period.add_argument("--perks", help="a perk catalog file, replacing the models' perk catalog")
+    period.add_argument("--budgets", help="a budgets file (subsidy budgets and caps), replacing the models' budgets")
     period.add_argument("--schedule", help="a schedule file: the models in force at the period's moment")
     period.add_argument("--report", help="also write the period report (JSON) here, for `drift`")
     period.add_argument("--json", action="store_true", help="print the period report as JSON")

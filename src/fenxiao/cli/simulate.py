@@ -3,10 +3,11 @@
 ``python -m fenxiao simulate [CATALOG] --weeks 12 --seeds 20`` runs a season of the built-in sample (or CATALOG) on
 each seed and prints every measure's mean with its 95% band over the seeds. ``--against CONFIG`` runs a second
 configuration on the same seeds and prints both and their difference. CONFIG is a tier policy, a perk catalog, a
-models file or a simulation file (``simulation.toml``'s shape); which one is read from its keys, and it replaces that
-part of the base configuration (``--config``, ``--models``, ``--policy``, ``--perks``). ``--json`` prints the whole
-experiment, every seed's measures included. Seasons run on columns when NumPy is installed (``--path`` chooses): the
-numbers are the object path's.
+models file, a budgets file or a simulation file (``simulation.toml``'s shape); which one is read from its keys, and it
+replaces that part of the base configuration (``--config``, ``--models``, ``--policy``, ``--perks``, ``--budgets``).
+A budgets file's budgets are fixed for the season: they set aside the simulation file's weekly top-ups. ``--json``
+prints the whole experiment, every seed's measures included. Seasons run on columns when NumPy is installed
+(``--path`` chooses): the numbers are the object path's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import attrs
 from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.errors import InvalidValueError, ValidationError
+from fenxiao.grading.budget_sets import SubsidyBudgets
 from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.tiers import TierPolicy
 from fenxiao.periods.models import Models
@@ -34,6 +36,7 @@ __all__ = ["GROUP", "arm_from_file", "register"]
 T = TypeVar("T")
 
 _MODEL_KEYS = frozenset({"scorecards", "policy", "perks", "budgets"})
+_BUDGETS_KEYS = frozenset(f.name for f in attrs.fields(SubsidyBudgets))
 _SIMULATION_KEYS = frozenset(f.name for f in attrs.fields(SimulationConfig))
 
 
@@ -45,6 +48,10 @@ def _load_file(path: str, cls: type[T], what: str) -> T:
 
 
 def _keys(path: str) -> frozenset[str]:
+    return frozenset(_document(path))
+
+
+def _document(path: str) -> dict[str, object]:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -56,7 +63,24 @@ def _keys(path: str) -> frozenset[str]:
         raise InvalidValueError("--against", path, f"is not a TOML or JSON document ({exc})") from None
     if not isinstance(data, dict):
         raise InvalidValueError("--against", path, "must hold a table")
-    return frozenset(data)
+    return data
+
+
+def _holds_budgets(data: dict[str, object]) -> bool:
+    """Whether *data* is a budgets file: its ``budgets`` have a ``total`` (a simulation file's plan a ``weekly``)."""
+    rows = data.get("budgets")
+    return (
+        set(data) <= _BUDGETS_KEYS
+        and isinstance(rows, list)
+        and any(isinstance(row, dict) and "total" in row for row in rows)
+    )
+
+
+def _with_budgets(arm: Arm, budgets: SubsidyBudgets) -> Arm:
+    """*arm* granting from *budgets*, fixed for the season (the simulation file's weekly plans set aside)."""
+    return attrs.evolve(
+        arm, models=attrs.evolve(arm.models, budgets=budgets.budgets), config=attrs.evolve(arm.config, budgets=())
+    )
 
 
 def arm_from_file(path: str, base: Arm) -> Arm:
@@ -66,7 +90,8 @@ def arm_from_file(path: str, base: Arm) -> Arm:
         InvalidValueError: The file cannot be read, or is none of those (its keys say which it is).
         ValidationError: The file is of that kind but invalid (every problem, named).
     """
-    keys = _keys(path)
+    data = _document(path)
+    keys = frozenset(data)
     name = Path(path).stem
     if "rules" in keys:
         policy = _load_file(path, TierPolicy, "tier policy")
@@ -76,10 +101,14 @@ def arm_from_file(path: str, base: Arm) -> Arm:
         return attrs.evolve(base, name=name, models=attrs.evolve(base.models, perks=perks))
     if keys and keys <= _MODEL_KEYS:
         return attrs.evolve(base, name=name, models=_load_file(path, Models, "models"))
+    if _holds_budgets(data):
+        return attrs.evolve(_with_budgets(base, _load_file(path, SubsidyBudgets, "budgets")), name=name)
     if keys and keys <= _SIMULATION_KEYS:
         return attrs.evolve(base, name=name, config=_load_file(path, SimulationConfig, "simulation"))
     raise InvalidValueError(
-        "--against", path, "is neither a tier policy, a perk catalog, a models file nor a simulation file"
+        "--against",
+        path,
+        "is neither a tier policy, a perk catalog, a models file, a budgets file nor a simulation file",
     )
 
 
@@ -92,7 +121,10 @@ def _base(args: argparse.Namespace) -> Arm:
         models = attrs.evolve(models, policy=_load_file(args.policy, TierPolicy, "tier policy"))
     if args.perks is not None:
         models = attrs.evolve(models, perks=_load_file(args.perks, PerkCatalog, "perk catalog"))
-    return Arm("base", models=models, config=config)
+    arm = Arm("base", models=models, config=config)
+    if args.budgets is not None:
+        arm = _with_budgets(arm, _load_file(args.budgets, SubsidyBudgets, "budgets"))
+    return arm
 
 
 def _whole(text: str, option: str, low: int, high: int) -> int:
@@ -182,7 +214,10 @@ def register(sub: Subparsers) -> None:
     simulate.add_argument("--policy", help="a tier policy file, replacing the models' policy")
     simulate.add_argument("--perks", help="a perk catalog file, replacing the models' perk catalog")
     simulate.add_argument(
-        "--against", help="a second configuration: a tier policy, perk catalog, models or simulation file"
+        "--budgets", help="a budgets file: the season's subsidy budgets, fixed (instead of the weekly top-ups)"
+    )
+    simulate.add_argument(
+        "--against", help="a second configuration: a tier policy, perk catalog, models, budgets or simulation file"
     )
     simulate.add_argument(
         "--path",

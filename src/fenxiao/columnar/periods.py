@@ -58,11 +58,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import chunks
 from fenxiao.columnar._columns import CodedText, Columns, IntColumn, to_micros
 from fenxiao.columnar._frames import object_array, read, write
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
 from fenxiao.columnar._inputs import to_micros as micros_of
-from fenxiao.columnar._progress import chunks
 from fenxiao.columnar.perks import _catalog, resolve
 from fenxiao.columnar.pipeline import DEFAULT_CHUNK_ROWS, run_pipeline
 from fenxiao.columnar.scoring import SCORE_COLUMNS

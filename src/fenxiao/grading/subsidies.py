@@ -68,6 +68,16 @@ class SubsidyBudget:
     allocates in). A request without the key (no merchant id, no time, no period) counts in one group of its own
     for that cap. Caps are in the total's currency.
 
+    Args:
+        name: The budget's name, which a subsidy perk's ``budget`` names.
+        total: The most the budget pays in all, net of returns ("150000.00", or "2000.00 USD").
+        valid_from: When the budget opens (timezone-aware), if it has a window.
+        valid_until: When it closes (exclusive), if it has a window.
+        per_merchant: The most one merchant gets, if capped.
+        per_sku: The most one SKU gets, if capped.
+        per_day: The most one calendar day's requests get, if capped.
+        per_period: The most one program period's requests get, if capped.
+
     .. versionchanged:: 0.1
        ``per_merchant``, ``per_sku``, ``per_day`` and ``per_period``.
     """
@@ -175,7 +185,7 @@ class _Paid:
 
 def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudget]:
     by_name: dict[str, SubsidyBudget] = {}
-    for i, budget in enumerate(budgets):
+    for i, budget in enumerate(v.require_iterable(budgets, "budgets")):
         if not isinstance(budget, SubsidyBudget):
             raise InvalidValueError(f"budgets[{i}]", budget, "must be a SubsidyBudget")
         if budget.name in by_name:
@@ -185,7 +195,7 @@ def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudge
 
 
 def _checked_requests(requests: Iterable[SubsidyRequest], by_name: Mapping[str, SubsidyBudget]) -> list[SubsidyRequest]:
-    listed = list(requests)
+    listed = list(v.require_iterable(requests, "requests"))
     seen: set[str] = set()
     for i, request in enumerate(listed):
         if not isinstance(request, SubsidyRequest):

@@ -46,6 +46,7 @@ from typing import Any, Final, cast
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -133,6 +134,18 @@ class TierDecision:
     sku_id: str | None = None
     label: str = ""
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.decision_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(self, sku_id=self.sku_id, tier=self.tier.value, rule=self.rule, label=self.label)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
+
     def explain(self) -> str:
         """A readable trace: each rule tried, its comparisons, the outcome, and the next-tier gap."""
         lines = [f"{self.sku_id + ': ' if self.sku_id else ''}{self.tier.value} {self.label} (rule {self.rule!r})"]
@@ -213,7 +226,9 @@ class TierPolicy:
         rules: The rules, in order.
         name: The policy's name; ``version`` a free-form version string.
         hit: ``"first"`` (the first matching rule decides; the default), ``"highest"`` (DMN's PRIORITY: the
-            highest matching tier) or ``"unique"`` (at most one rule may match; two matching rules raise).
+            highest matching tier; ``"priority"`` reads as it) or ``"unique"`` (at most one rule may match; two
+            matching rules raise). Text is read in any case (``"PRIORITY"``, DMN's letters ``"F"``, ``"P"``,
+            ``"U"``): see :data:`fenxiao.rules.table.HIT_POLICY_NAMES`.
         fallback: The tier for inputs no rule matches; ``None`` makes an unmatched input an error.
         labels: Tier labels for people (Kuaishou's API: L1 新品上线 ... L5 行业尖货); defaults to
             :attr:`Tier.label_zh`.
@@ -238,7 +253,7 @@ class TierPolicy:
     @hit.validator
     def _check_hit(self, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in TIER_HIT_POLICIES:
-            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' or 'unique'")
+            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' (or 'priority') or 'unique'")
 
     def label(self, tier: Tier) -> str:
         """The policy's label for *tier*."""
@@ -304,6 +319,7 @@ class TierPolicy:
 
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
         """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
+        v.require_mapping(inputs, "TierPolicy.grade.inputs")
         best: Tier | None = None
         matched: list[int] = []
         for i, rule in enumerate(self.rules):
@@ -378,6 +394,7 @@ class TierPolicy:
 
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
+        v.require_mapping(inputs, "TierPolicy.decide.inputs")
         trace: list[tuple[str, tuple[Check, ...], bool]] = []
         chosen: int | None = None
         matched: list[int] = []

@@ -32,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import Progress, counted
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -127,6 +128,7 @@ def run_period(
     profile: PlatformProfile | None = None,
     snapshots: Sequence[SkuSnapshot] | None = None,
     context: ScoringContext | None = None,
+    progress: Progress = None,
 ) -> PeriodResult:
     """Grade one period with memory: scores, decided tier, hysteresis, perks on the effective tier, subsidies.
 
@@ -148,6 +150,8 @@ def run_period(
         profile: The platform profile that splits a refund (its rounding); the default profile when ``None``.
         snapshots: Grade these instead of each SKU's newest snapshot observed by *as_of*.
         context: The category benchmarks; built from the snapshots graded when ``None``.
+        progress: ``progress(done, total)`` as SKUs are graded, ``True`` for a tqdm bar, ``"auto"`` for one in a
+            notebook or a terminal only; ``None`` (the default) reports nothing.
 
     Returns:
         The new state (every SKU graded folded in, the grants in the budget book, the period appended) and the
@@ -167,7 +171,7 @@ def run_period(
     skus = dict(state.skus)
     rows: list[SkuPeriod] = []
     resolutions: dict[str, tuple[PerkResolution, Decimal]] = {}
-    for snapshot, card in zip(batch, cards, strict=True):
+    for snapshot, card in counted(zip(batch, cards, strict=True), progress, len(batch), "run_period"):
         sku = catalog.sku(snapshot.sku_id)
         inputs = tier_inputs(snapshot, score_inputs(card), when)
         decision = chosen.policy.decide(inputs, sku_id=snapshot.sku_id)

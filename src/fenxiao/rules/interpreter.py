@@ -63,7 +63,18 @@ def _lookup(values: Mapping[str, object], name: str) -> object:
         raise InvalidValueError(f"inputs.{name}", None, "is needed by the condition but was not given") from None
 
 
+def _numeric(value: object) -> bool:
+    """Whether a threshold is a number (an int or a Decimal, not a bool), or a tuple holding one."""
+    if isinstance(value, tuple):
+        return any(_numeric(v) for v in value)
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
 def _safe_compare(node: Compare, actual: object) -> bool:
+    if isinstance(actual, (float, bool)) and _numeric(node.value):
+        # A float is not exact and a bool is not a count: either would compare, and silently decide wrongly.
+        kind = "float (write exact numbers as int, Decimal or text)" if isinstance(actual, float) else "bool"
+        raise InvalidValueError(f"inputs.{node.input}", actual, f"must be an int or a Decimal, not a {kind}")
     try:
         return _compare(node.op, actual, node.value)
     except (TypeError, ArithmeticError):  # a value of the wrong type; a NaN (decimal refuses to order it)

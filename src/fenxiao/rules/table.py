@@ -21,7 +21,7 @@ language of :mod:`fenxiao.rules.language` and an outcome. This module holds what
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
@@ -31,6 +31,7 @@ from fenxiao.errors import PolicyError
 from fenxiao.rules.language import All, Compare, Condition, Schema, check
 
 __all__ = [
+    "HIT_POLICY_NAMES",
     "MAX_RULES",
     "Finding",
     "HitPolicy",
@@ -59,13 +60,21 @@ class HitPolicy(enum.StrEnum):
     FIRST (F)           ``first``       tier policies (the default)
     UNIQUE (U)          ``unique``      tier policies: rules must not overlap (lint finds it, evaluation
                                         raises on an input two rules match)
-    PRIORITY (P)        ``highest``     tier policies: the outputs' priority is the tier order
+    PRIORITY (P)        ``highest``     tier policies: the outputs' priority is the tier order (a file may
+                                        also write ``priority``)
     COLLECT (C)         ``collect``     perk catalogs: every eligible entry, combined per slot
     (deny-overrides)    ``deny-...``    admission: XACML's combining rule; every match is reported
     ==================  ==============  ==================================================================
 
+    A file may write a hit policy by any of its names (:data:`HIT_POLICY_NAMES`), in any case:
+
     >>> HitPolicy.PRIORITY is HitPolicy.HIGHEST
     True
+    >>> HitPolicy("PRIORITY"), HitPolicy("Unique"), HitPolicy("F")
+    (<HitPolicy.HIGHEST: 'highest'>, <HitPolicy.UNIQUE: 'unique'>, <HitPolicy.FIRST: 'first'>)
+
+    .. versionchanged:: 0.2
+       Names are read in any case, with DMN's ``priority`` and the one-letter abbreviations.
     """
 
     #: The first rule, in table order, whose condition holds decides (tier policies, by default).
@@ -85,6 +94,30 @@ class HitPolicy(enum.StrEnum):
     #: Every rule that holds applies; conflicts are settled by the outcome's own rule (perk catalogs: the kind's
     #: stacking rule within a slot).
     COLLECT = "collect"
+
+    @classmethod
+    def _missing_(cls, value: object) -> HitPolicy | None:
+        """Read the other names of :data:`HIT_POLICY_NAMES`: any case, DMN's names and letters, ``_`` for ``-``."""
+        if isinstance(value, str):
+            return HIT_POLICY_NAMES.get(value.strip().lower().replace("_", "-"))
+        return None
+
+
+#: Every name a file may give a hit policy, in lower case (reading ignores case, surrounding spaces, and takes
+#: ``_`` for ``-``): fenxiao's own, DMN's (``priority``) and DMN's one-letter abbreviations (``F``, ``U``, ``P``,
+#: ``C``). Writing a policy back gives the member's own text (``priority`` is written ``highest``).
+HIT_POLICY_NAMES: Final[Mapping[str, HitPolicy]] = {
+    "first": HitPolicy.FIRST,
+    "f": HitPolicy.FIRST,
+    "highest": HitPolicy.HIGHEST,
+    "priority": HitPolicy.HIGHEST,
+    "p": HitPolicy.HIGHEST,
+    "unique": HitPolicy.UNIQUE,
+    "u": HitPolicy.UNIQUE,
+    "collect": HitPolicy.COLLECT,
+    "c": HitPolicy.COLLECT,
+    "deny-overrides": HitPolicy.DENY_OVERRIDES,
+}
 
 
 def hit_policy(value: object) -> object:

@@ -175,11 +175,15 @@ class SeasonColumns:
             return [flat_record(r) for r in self.sku_rows()]
         return [flat_record(r) for r in getattr(self, kind)]
 
-    def to_frame(self, kind: str = "weeks", backend: str = "pandas") -> Any:
-        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library)."""
+    def to_frame(self, kind: str = "weeks", backend: str = "pandas", *, exact: bool = False) -> Any:
+        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
+        """
         rows = self.to_rows(kind)
         columns = list(rows[0]) if rows else list(SKU_COLUMNS)
-        return rows_to_frame(rows, columns, backend, "SeasonColumns.to_frame")
+        return rows_to_frame(rows, columns, backend, "SeasonColumns.to_frame", exact=exact)
 
 
 class _Lines(NamedTuple):

@@ -270,8 +270,11 @@ class Season:
         records: tuple[Any, ...] = getattr(self, kind)
         return [flat_record(r) for r in records]
 
-    def to_frame(self, kind: str = "weeks", backend: str = "pandas") -> Any:
+    def to_frame(self, kind: str = "weeks", backend: str = "pandas", *, exact: bool = False) -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             InvalidValueError: An unknown *kind* or *backend*.
@@ -280,4 +283,4 @@ class Season:
         rows = self.to_rows(kind)
         record = {"weeks": WeekRow, "tiers": TierWeek, "categories": CategoryWeek, "skus": SkuWeek}[kind]
         columns = list(rows[0]) if rows else [f.name for f in attrs.fields(record)]
-        return rows_to_frame(rows, columns, backend, "Season.to_frame")
+        return rows_to_frame(rows, columns, backend, "Season.to_frame", exact=exact)
