@@ -109,6 +109,10 @@ class SkuSnapshot:
 
     Compliance:
         serious_violations_365d: Serious violations in the last year.
+
+    .. versionchanged:: 0.2
+       ``repurchase_rate``, ``influencer_gmv_share``, ``experience_score`` and the six service rates default to
+       ``None`` (unobserved) instead of 0.
     """
 
     sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)

@@ -215,6 +215,8 @@ class MetricRule:
         got Decimal('0.1')
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       *missing* also takes :data:`MEDIAN` (``"median"``) and, in files, ``"omit"``.
     """
 
     metric: str = attrs.field()
