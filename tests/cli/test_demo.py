@@ -46,6 +46,7 @@ def test_demo_shows_the_whole_pipeline_and_the_three_problems() -> None:
         "3. Good goods in more categories",
         "Program goals over",
         "Team leaders (招商团长)",
+        "A season, week by week",
     ):
         assert heading in text, heading
     for sku in load_sample().latest_snapshots():

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 import attrs
+import jsonschema
 import pytest
 
-from fenxiao.cli.simulate import GROUP, arm_from_file
+import fenxiao
+from fenxiao.cli.simulate import DEMO_SEED, DEMO_WEEKS, GROUP, arm_from_file, demo_section, simulation_schema
+from fenxiao.domain.catalog import Catalog
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.tiers import default_tier_policy
 from fenxiao.periods.models import Models
@@ -20,6 +25,7 @@ from fenxiao.serialization import dumps
 from fenxiao.simulate.config import default_simulation_config
 from fenxiao.simulate.experiment import Arm
 from fenxiao.simulate.results import MEASURES
+from fenxiao.simulate.season import run_season
 
 from . import running
 
@@ -150,3 +156,43 @@ def test_a_budgets_file_fixes_the_seasons_budgets(catalog: str, tmp_path: Path) 
     assert status == 0
     (subsidy,) = [c for c in json.loads(text)["comparisons"] if c["measure"] == "subsidy_fen"]
     assert Decimal(subsidy["base"]["high"]) <= 10_000
+
+
+# -- the demo section ------------------------------------------------------------------------------------------
+
+
+def test_the_demo_section_is_a_short_season_with_its_burn_and_a_goal() -> None:
+    """Three weeks of the catalog on seed 1: a row per week with the tier mix, the burn as the book has it, a goal."""
+    small = generate_catalog(seed=24, skus=40)
+    text = demo_section(small)
+    season = run_season(small, seed=DEMO_SEED, weeks=DEMO_WEEKS)
+    lines = text.splitlines()
+    assert lines[0].startswith(f"A season, week by week (python -m fenxiao simulate): {DEMO_WEEKS} weeks")
+    for week in season.weeks:
+        row = next(line.split() for line in lines if line.split()[:1] == [str(week.week)])
+        assert row[1] == f"{week.units:,}"
+        assert row[-6:] == [str(week.tiers[t.value]) for t in Tier]
+    burn = season.state.budgets.spent("official-subsidy")
+    assert f"= {burn.format(grouping=True)}," in text
+    assert "Goal million-unit-skus: 0 / 10,000" in text
+
+
+def test_the_demo_section_of_a_catalog_without_goods_says_it_is_skipped() -> None:
+    """A catalog the season cannot run on gives one line, not a traceback (the other sections still print)."""
+    empty = Catalog(categories=(), brands=(), merchants=(), skus=(), influencers=(), team_leaders=(), listings=())
+    assert demo_section(empty).startswith("The season is skipped: ")
+
+
+def test_the_schema_of_a_simulation_file_accepts_the_default_and_names_each_parameter() -> None:
+    """--schema prints a JSON Schema that the shipped simulation.toml meets and a misspelt section breaks."""
+    status, text = run(["simulate", "--schema"])
+    assert status == 0
+    schema = json.loads(text)
+    assert schema == simulation_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    shipped = tomllib.loads(
+        (Path(fenxiao.__file__).parent / "data" / "defaults" / "simulation.toml").read_text(encoding="utf-8")
+    )
+    assert list(validator.iter_errors(shipped)) == []
+    assert list(validator.iter_errors({**shipped, "weeks": "twelve"}))
+    assert {"traffic", "placement", "service", "admission", "budgets"} <= set(schema["properties"])

@@ -313,7 +313,7 @@ def test_after_a_full_refund_every_party_nets_to_zero_in_the_ledger(
         elif party is Party.SUBSIDY_RETURN:
             assert amount == o.subsidy
         else:
-            assert amount == ledger.balance(party, payee_id=payee, kind=EntryKind.RESERVE), (party, payee)
+            assert amount == Money.zero(), (party, payee)  # a balance holds no reserve hold (an expired one may stay)
             last = max((e.at for e in ledger.entries), default=o.paid_at)
             assert ledger.available(party, payee_id=payee, as_of=last) == Money.zero()
 

@@ -6,8 +6,11 @@ configuration on the same seeds and prints both and their difference. CONFIG is 
 models file, a budgets file or a simulation file (``simulation.toml``'s shape); which one is read from its keys, and it
 replaces that part of the base configuration (``--config``, ``--models``, ``--policy``, ``--perks``, ``--budgets``).
 A budgets file's budgets are fixed for the season: they set aside the simulation file's weekly top-ups. ``--json``
-prints the whole experiment, every seed's measures included. Seasons run on columns when NumPy is installed
-(``--path`` chooses): the numbers are the object path's.
+prints the whole experiment, every seed's measures included; ``--schema`` prints the JSON Schema of a simulation file
+(for editors). Seasons run on columns when NumPy is installed (``--path`` chooses): the numbers are the object path's.
+
+The demo section runs a short season of the demo's catalog (three weeks, seed 1, the default parameters): GMV and
+the tier mix week by week, the subsidy budget's burn (granted less what refunds gave back) and one program goal.
 """
 
 from __future__ import annotations
@@ -16,22 +19,27 @@ import argparse
 import json
 import tomllib
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, Final, TextIO, TypeVar
 
 import attrs
 
+from fenxiao.authoring.schemas import build_schema
 from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
-from fenxiao.errors import InvalidValueError, ValidationError
+from fenxiao.domain.catalog import Catalog
+from fenxiao.errors import FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.grading.budget_sets import SubsidyBudgets
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.tiers import TierPolicy
+from fenxiao.money import Money
 from fenxiao.periods.models import Models
 from fenxiao.serialization import load, to_dict
 from fenxiao.simulate.config import MAX_WEEKS, SimulationConfig, default_simulation_config
 from fenxiao.simulate.experiment import MAX_SEEDS, Arm, Band, Experiment, run_experiment
+from fenxiao.simulate.season import run_season
 
-__all__ = ["GROUP", "arm_from_file", "register"]
+__all__ = ["DEMO_SEED", "DEMO_WEEKS", "GROUP", "arm_from_file", "demo_section", "register", "simulation_schema"]
 
 T = TypeVar("T")
 
@@ -175,7 +183,20 @@ def _summary(experiment: Experiment, catalog_name: str, skus: int) -> str:
     return f"{head}\n\n{table}"
 
 
+def simulation_schema() -> dict[str, Any]:
+    """The JSON Schema of a simulation file (``simulation.toml``'s shape: every parameter, with its doc)."""
+    return build_schema(
+        SimulationConfig,
+        title="fenxiao simulation",
+        description="The behavioural parameters of a season (fenxiao.simulate.SimulationConfig); a key left out "
+        "keeps its default (fenxiao/data/defaults/simulation.toml, with the reasoning behind each).",
+    )
+
+
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    if args.schema:
+        out.write(json.dumps(simulation_schema(), ensure_ascii=False, indent=2) + "\n")
+        return 0
     catalog = load_catalog(args.catalog)
     weeks = _whole(args.weeks, "--weeks", 1, MAX_WEEKS)
     count = _whole(args.seeds, "--seeds", 1, MAX_SEEDS)
@@ -198,6 +219,60 @@ def _default_path() -> str:
     except ImportError:
         return "object"
     return "columnar"
+
+
+#: The demo's season: how many weeks, on which seed.
+DEMO_WEEKS: Final = 3
+DEMO_SEED: Final = 1
+_DEMO_GOAL: Final = "million-unit-skus"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.1f}%" if whole else "-"
+
+
+def demo_section(catalog: Catalog) -> str:
+    """The demo's season: a few weeks of *catalog* on one seed; GMV, tier mix, budget burn and one goal."""
+    config = default_simulation_config()
+    try:
+        season = run_season(catalog, seed=DEMO_SEED, weeks=DEMO_WEEKS, config=config)
+    except FenxiaoError as exc:
+        return f"The season is skipped: {exc}"
+    tiers = [t.value for t in Tier]
+    rows: list[list[object]] = [
+        [
+            w.week,
+            f"{w.units:,}",
+            w.gmv.format(grouping=True),
+            w.subsidy.format(grouping=True),
+            w.subsidy_returned.format(grouping=True),
+            *(w.tiers[t] for t in tiers),
+        ]
+        for w in season.weeks
+    ]
+    table = render_table(["week", "units", "GMV", "subsidy", "given back", *tiers], rows, align="rrrrr" + "r" * 6)
+    gmv = sum(w.gmv.fen for w in season.weeks)
+    top = season.flywheel.top_share
+    granted = sum(w.subsidy.fen for w in season.weeks)
+    returned = sum(w.subsidy_returned.fen for w in season.weeks)
+    budget = sum(plan.total_at(DEMO_WEEKS).fen for plan in config.budgets)
+    burn = granted - returned
+    lines = [
+        f"A season, week by week (python -m fenxiao simulate): {DEMO_WEEKS} weeks of this catalog, seed {DEMO_SEED}",
+        "",
+        table,
+        "",
+        f"GMV {Money(gmv).format(grouping=True)}, {top * 100:.1f}% of it sold at L4-L5; "
+        f"{season.flywheel.reached_l3} of the {season.flywheel.cohort} SKUs that began at L0 reached L3.",
+        f"Budget burn: {Money(granted).format(grouping=True)} granted less {Money(returned).format(grouping=True)} "
+        f"given back by refunds = {Money(burn).format(grouping=True)}, {_percent(burn, budget)} of the "
+        f"{Money(budget).format(grouping=True)} the budgets received.",
+    ]
+    goal = next((g for g in season.goals if g.goal.name == _DEMO_GOAL), None)
+    if goal is not None:
+        leader = f"; the leading SKU, {goal.leading[0][0]}, sold {goal.leading[0][1]:,}" if goal.leading else ""
+        lines.append(f"Goal {goal} ({goal.goal}){leader}.")
+    return "\n".join(lines)
 
 
 def register(sub: Subparsers) -> None:
@@ -225,8 +300,11 @@ def register(sub: Subparsers) -> None:
         help="run seasons on objects or on columns (the same numbers); columnar when NumPy is installed",
     )
     simulate.add_argument("--json", action="store_true", help="print the whole experiment as JSON")
+    simulate.add_argument(
+        "--schema", action="store_true", help="print the JSON Schema of a simulation file (--config) and exit"
+    )
     simulate.set_defaults(func=_cmd_simulate)
 
 
 #: The simulate command group.
-GROUP = CommandGroup("simulate", register)
+GROUP = CommandGroup("simulate", register, demo_section)

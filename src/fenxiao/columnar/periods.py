@@ -428,6 +428,13 @@ def _align(ids: NDArray[np.object_], old: _State) -> tuple[_State, _State]:
         return _State.fresh(ids), old.take(np.zeros(0, dtype=np.bool_))
     if known.shape == ids.shape and bool(np.array_equal(known, ids)):  # the same SKUs in the same order
         return old, old.take(np.zeros(known.shape[0], dtype=np.bool_))
+    count = known.shape[0]
+    if count < ids.shape[0] and bool(np.array_equal(known, ids[:count])):  # the same SKUs first, then new ones
+        # The decided ids are checked distinct, so the new ones are none of the state's: no lookup is needed.
+        aligned = _State.fresh(ids)
+        for name in STATE_COLUMNS[1:]:
+            getattr(aligned, name)[:count] = getattr(old, name)
+        return aligned, old.take(np.zeros(count, dtype=np.bool_))
     _check_ids(known, "state.sku_id")
     position = dict(zip(known.tolist(), range(known.shape[0]), strict=True))
     lookup = position.get

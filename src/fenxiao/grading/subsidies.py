@@ -323,7 +323,7 @@ def allocate_subsidies(
 
 
 def subsidy_requests(
-    resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0)
+    resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0), per_unit: bool = False
 ) -> tuple[SubsidyRequest, ...]:
     """One :class:`SubsidyRequest` per order and granted subsidy: what the SKU's subsidy perk asks for each order.
 
@@ -332,11 +332,31 @@ def subsidy_requests(
         orders: :class:`fenxiao.settlement.orders.Order` values of that SKU; the amount is
             :meth:`Subsidy.amount_for` their paid goods amount.
         score: The SKU's composite score (the second sort key of :func:`allocate_subsidies`).
+        per_unit: Each order of *n* units stands for *n* one-unit buyer orders (a simulated sales line of many
+            buyers): a subsidy asks *n* × what it pays one of them (``amount_for`` of ``paid / n``), so that its
+            per-order cap applies to each buyer order, not to the line. Still one request per order and budget.
+
+    >>> from datetime import datetime, timezone
+    >>> from fenxiao.grading.perks import default_perk_catalog, example_perk_inputs
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import Order, OrderTerms
+    >>> l5 = default_perk_catalog().resolve(Tier.L5, example_perk_inputs())
+    >>> line = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("3000.00"),
+    ...              paid_at=datetime(2026, 11, 11, tzinfo=timezone.utc), terms=OrderTerms(Rate.of("20%")), units=3)
+    >>> [str(r.amount) for r in subsidy_requests(l5, [line])]  # ¥20 at most per order
+    ['¥20.00']
+    >>> [str(r.amount) for r in subsidy_requests(l5, [line], per_unit=True)]  # three buyer orders of ¥1,000
+    ['¥60.00']
+
+    .. versionchanged:: 0.1
+       ``per_unit``.
     """
     requests = []
     for order in orders:
+        units = order.units if per_unit else 1
+        one = Money(order.paid.fen // units, order.paid.currency) if units > 1 else order.paid
         for subsidy in resolution.of_kind("subsidy"):
-            amount = subsidy.amount_for(order.paid)
+            amount = subsidy.amount_for(one) * units if units > 1 else subsidy.amount_for(one)
             if amount.fen > 0:
                 request_id = f"{order.id}:{subsidy.budget}"
                 requests.append(

@@ -159,6 +159,7 @@ _UNITS: Final = {
     "platform_fees_fen": "fen",
     "leader_fees_fen": "fen",
     "subsidy_fen": "fen",
+    "subsidy_returned_fen": "fen",
     "units": "units",
     "refunded_units": "units",
     "traffic": "views",
