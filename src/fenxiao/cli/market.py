@@ -207,14 +207,16 @@ def _show(value: Money | int) -> str:
 def _cmd_goals(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
     orders = generate_orders(catalog, seed=args.seed, count=args.orders)
-    profile = PlatformProfile.kuaishou()
+    profile = PlatformProfile.default()
     ledger = Ledger().record_all(orders, profile)
     sales = settled_sales(ledger, orders, catalog)
     progress = GoalTracker().measure(sales)
     if args.json:
         write_json(out, _goals_json(progress))
         return 0
-    out.write(f"Goals over {len(sales)} settled orders (seeded sample orders, seed {args.seed}):\n\n")
+    out.write(
+        f"Goals over {len(sales)} settled orders (seeded sample orders, seed {args.seed}; profile {profile.name}):\n\n"
+    )
     out.write(_goals_text(progress) + "\n")
     return 0
 
@@ -257,7 +259,7 @@ def _demo(catalog: Catalog) -> _Demo:
     influencer = next((i for i in catalog.influencers if i.main_category_ids), catalog.influencers[0])
     coverage = category_coverage((g.category_id, g.decision.tier) for g in graded)
     orders = generate_orders(catalog, count=300)
-    ledger = Ledger().record_all(orders, PlatformProfile.kuaishou())
+    ledger = Ledger().record_all(orders, PlatformProfile.default())
     sales = settled_sales(ledger, orders, catalog)
     leaders = sorted(leader_reports(catalog, ledger, sales), key=lambda r: (-r.earned.fen, r.leader_id))[:5]
     return _Demo(

@@ -169,11 +169,11 @@ def _cell(band: Band | None, unit: str) -> str:
     return f"{mean:,.2f} [{low:,.2f}, {high:,.2f}]"
 
 
-def _summary(experiment: Experiment, catalog_name: str, skus: int) -> str:
+def _summary(experiment: Experiment, catalog_name: str, skus: int, platforms: str) -> str:
     seeds = experiment.seeds
     head = (
         f"{len(seeds)} seasons of {experiment.weeks} weeks over {catalog_name} ({skus} SKUs), seeds {seeds[0]}"
-        f"{f'-{seeds[-1]}' if len(seeds) > 1 else ''}: mean [95% band over seeds]"
+        f"{f'-{seeds[-1]}' if len(seeds) > 1 else ''}, profile {platforms}: mean [95% band over seeds]"
     )
     if experiment.other:
         rows: list[list[object]] = [
@@ -213,7 +213,10 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         write_json(out, to_dict(experiment))
     else:
-        out.write(_summary(experiment, catalog_path(args) or "the sample catalog", len(catalog.skus)) + "\n")
+        platforms = base.config.platform
+        if other is not None and other.config.platform != platforms:
+            platforms = f"{platforms} / {other.config.platform}"
+        out.write(_summary(experiment, catalog_path(args) or "the sample catalog", len(catalog.skus), platforms) + "\n")
     return 0
 
 
