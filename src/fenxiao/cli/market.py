@@ -18,6 +18,7 @@ from fenxiao.cli.common import (
     MODEL_FILES,
     add_catalog_option,
     catalog_path,
+    demo_models,
     load_catalog,
     load_file,
     money_option,
@@ -254,7 +255,8 @@ class _Demo:
 
 def _demo(catalog: Catalog) -> _Demo:
     rows = _admission_rows(catalog, default_admission_policy())
-    graded = grade_catalog(catalog, explain=False)
+    models = demo_models().models
+    graded = grade_catalog(catalog, scorer=models.scorer, policy=models.policy, perks=models.perks, explain=False)
     pool = SelectionPool.from_catalog(catalog, graded)
     influencer = next((i for i in catalog.influencers if i.main_category_ids), catalog.influencers[0])
     coverage = category_coverage((g.category_id, g.decision.tier) for g in graded)

@@ -25,7 +25,15 @@ from typing import Any, Final, TextIO, TypeVar
 import attrs
 
 from fenxiao.authoring.schemas import build_schema
-from fenxiao.cli.common import add_catalog_option, catalog_path, load_catalog, option_value, render_table, write_json
+from fenxiao.cli.common import (
+    add_catalog_option,
+    catalog_path,
+    demo_models,
+    load_catalog,
+    option_value,
+    render_table,
+    write_json,
+)
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
@@ -243,7 +251,7 @@ def demo_section(catalog: Catalog) -> str:
     """The demo's season: a few weeks of *catalog* on one seed; GMV, tier mix, budget burn and one goal."""
     config = default_simulation_config()
     try:
-        season = run_season(catalog, seed=DEMO_SEED, weeks=DEMO_WEEKS, config=config)
+        season = run_season(catalog, seed=DEMO_SEED, weeks=DEMO_WEEKS, config=config, models=demo_models().models)
     except FenxiaoError as exc:
         return f"The season is skipped: {exc}"
     tiers = [t.value for t in Tier]
