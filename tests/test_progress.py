@@ -4,6 +4,7 @@ no one watches, and the default reports nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from fenxiao.money import Money, Rate
 from fenxiao.periods.run import run_period
 from fenxiao.sample import generate_catalog
 from fenxiao.settlement.scenarios import Scenario, sweep
+from fenxiao.simulate import Arm, run_experiment, run_season
+from fenxiao.simulate.columnar import run_season_columns
 
 CATALOG = generate_catalog(skus=12, seed=5)
 BASE = Scenario(price=Money.of("99.90"), unit_cost=Money.of("40.00"), commission_rate=Rate.of("20%"), units=10)
@@ -22,6 +25,12 @@ JOBS: dict[str, tuple[Callable[[Any], object], int]] = {
     "grade_catalog": (lambda progress: grade_catalog(CATALOG, progress=progress), 12),
     "sweep": (lambda progress: sweep(BASE, commission_rate=["10%", "20%", "30%"], units=[1, 2], progress=progress), 6),
     "run_period": (lambda progress: run_period(CATALOG, period="w1", progress=progress), 12),
+    "run_season": (lambda progress: run_season(CATALOG, seed=1, weeks=3, ledger=False, progress=progress), 3),
+    "run_season_columns": (lambda progress: run_season_columns(CATALOG, seed=1, weeks=2, progress=progress), 2),
+    "run_experiment": (
+        lambda progress: run_experiment(CATALOG, Arm("a"), Arm("b"), seeds=2, weeks=1, progress=progress),
+        4,
+    ),
 }
 
 
@@ -51,3 +60,14 @@ def test_true_draws_a_bar_on_stderr_and_auto_is_silent_when_no_one_watches(capsy
 def test_anything_else_is_refused_by_name() -> None:
     with pytest.raises(InvalidValueError, match="progress: must be a callable"):
         grade_catalog(CATALOG, progress="bar")
+
+
+def test_an_experiment_on_an_executor_reports_each_season_in_order() -> None:
+    """Seasons run on a thread pool are reported as their results come back, seeds × arms in all."""
+    heard: list[tuple[int, int]] = []
+    with ThreadPoolExecutor(2) as pool:
+        done = run_experiment(
+            CATALOG, Arm("a"), seeds=3, weeks=1, executor=pool, progress=lambda d, of: heard.append((d, of))
+        )
+    assert heard == [(1, 3), (2, 3), (3, 3)]
+    assert done == run_experiment(CATALOG, Arm("a"), seeds=3, weeks=1)

@@ -507,7 +507,7 @@ def generate_orders(
 
     require_int(count, "generate_orders.count", 0, 10_000_000)
     when = require_aware(as_of, "generate_orders.as_of")
-    profile = profile if profile is not None else PlatformProfile.kuaishou()
+    profile = profile if profile is not None else PlatformProfile.default()
     approved = [li for li in catalog.listings if li.status is ListingStatus.APPROVED]
     if not approved or not catalog.influencers:
         return ()

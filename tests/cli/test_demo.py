@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from fenxiao.grading.perks import PerkCatalog
+from fenxiao.grading.pipeline import grade_catalog
+from fenxiao.grading.tiers import TierPolicy, default_tier_policy
 from fenxiao.money import Money
 from fenxiao.sample import load_sample
-from fenxiao.serialization import dumps, to_dict
+from fenxiao.serialization import dumps, load, to_dict
 
 from .running import run
 
@@ -162,3 +165,39 @@ def test_an_inconsistent_catalog_file_names_the_bad_reference(
     assert "skus[3].merchant_id" in err
     assert "m-404" in err
     assert "Traceback" not in err
+
+
+def test_demo_grades_with_the_model_files_given(tmp_path: Path) -> None:
+    """--policy, --scorecards and --perks reach every section that grades, and the text names the files."""
+
+    policy_file = tmp_path / "strict.toml"
+    text = dumps(default_tier_policy(), format="toml").replace('value = "90"', 'value = "99"', 1)
+    policy_file.write_text(text, encoding="utf-8")
+    perks_file = tmp_path / "no-perks.toml"
+    perks_file.write_text(dumps(PerkCatalog(entries=()), format="toml"), encoding="utf-8")
+    policy = load(policy_file, TierPolicy)
+    assert policy != default_tier_policy()
+
+    status, out = run(["demo", "--json", "--policy", str(policy_file), "--perks", str(perks_file)])
+    assert status == 0
+    data = json.loads(out)
+    expected = grade_catalog(load_sample(), policy=policy, perks=PerkCatalog(entries=()), explain=False)
+    assert [(s["sku_id"], s["tier"]) for s in data["grading"]["skus"]] == [
+        (g.sku_id, g.decision.tier.value) for g in expected
+    ]
+    assert all(s["perks"] == [] for s in data["grading"]["skus"])
+    default_l5 = sum(g.decision.tier.value == "L5" for g in grade_catalog(load_sample(), explain=False))
+    assert sum(s["tier"] == "L5" for s in data["grading"]["skus"]) <= default_l5
+
+    status, out = run(["demo", "--all", "--policy", str(policy_file)])
+    assert status == 0
+    assert f"(default scorecards, tier policy {policy_file}, default perk catalog)" in out
+    assert "What if the L5 bar (精选好物) moved to composite 88?" in out
+    assert f"the policy {policy_file} with its L5 bar at composite 88" in out
+
+
+def test_demo_names_a_bad_model_file_by_its_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing --policy file is one line naming --policy, status 2."""
+    status, text = run(["demo", "--policy", str(tmp_path / "missing.toml")])
+    assert (status, text) == (2, "")
+    assert capsys.readouterr().err.startswith("fenxiao demo: --policy: cannot be read")

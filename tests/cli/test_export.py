@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "scorecards": default_scorecards(),
     "perks": default_perk_catalog(),
     "admission": default_admission_policy(),
-    "profile": PlatformProfile(),
+    "profile": PlatformProfile.default(),  # the one default profile (DEFAULT_PRESET)
     "budgets": default_budgets(),
     "simulation": default_simulation_config(),
 }

@@ -54,7 +54,7 @@ def test_ingesting_a_stream_books_every_event_and_the_balances_are_the_ledgers(t
     status, text = run("ledger", "ingest", str(events), "--db", db, "--batch-size", "16")
     assert status == 0
     lines = len(worker.stream(COUNT))
-    assert text.startswith(f"Ingested events.jsonl: {lines} events read, {COUNT} new orders, ")
+    assert text.startswith(f"Ingested events.jsonl (profile kuaishou): {lines} events read, {COUNT} new orders, ")
     status, text = run("ledger", "balance", "--db", db, "--json")
     assert status == 0
     data = json.loads(text)
@@ -73,7 +73,14 @@ def test_ingesting_again_adds_nothing(tmp_path: Path) -> None:
     status, text = run("ledger", "ingest", str(events), "--db", f"sqlite:///{db}", "--json")
     assert status == 0
     report = json.loads(text)
-    assert report == {"lines": report["lines"], "orders": 0, "events": 0, "duplicates": report["lines"], "entries": 0}
+    assert report == {
+        "lines": report["lines"],
+        "orders": 0,
+        "events": 0,
+        "duplicates": report["lines"],
+        "entries": 0,
+        "profile": "kuaishou",
+    }
 
 
 def test_the_balance_table_lists_each_party_and_a_total(tmp_path: Path) -> None:

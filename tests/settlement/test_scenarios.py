@@ -29,8 +29,8 @@ BASE = Scenario(
 
 
 def test_a_scenario_scales_one_orders_lines_by_the_units_kept() -> None:
-    """100 units, 15% refunded in full: 85 orders earn every party its line."""
-    result = model(BASE)
+    """100 units, 15% refunded in full: 85 orders earn every party its line (the generic profile's 10% fee)."""
+    result = model(BASE, PlatformProfile())
     assert (result.refunded_units, result.kept_units) == (15, 85)
     assert result.gmv == Money.of("9990.00")
     assert result.refunds == Money.of("1498.50")
@@ -67,6 +67,14 @@ def test_scenarios_follow_the_profile() -> None:
     assert result.platform_fees == Money.of("4.99") * 85
 
 
+def test_without_a_profile_a_scenario_settles_under_the_one_default() -> None:
+    """model, sweep and break_even_commission fall back to PlatformProfile.default() (Kuaishou), as the CLI does."""
+    assert model(BASE) == model(BASE, PlatformProfile.default()) == model(BASE, PlatformProfile.kuaishou())
+    assert model(BASE) != model(BASE, PlatformProfile())
+    (row,) = sweep(BASE, units=[100])
+    assert row == record(model(BASE, PlatformProfile.default()))
+
+
 def test_a_scenario_outside_the_profiles_bounds_is_refused() -> None:
     """An 88% commission beside a 5% leader fee breaks the cap."""
     with pytest.raises(PolicyError, match="cap"):
@@ -81,7 +89,7 @@ def test_a_scenario_needs_a_price() -> None:
 
 def test_records_are_flat_and_exact() -> None:
     """Money as yuan Decimals, rates as Decimals, counts as ints."""
-    row = record(model(BASE))
+    row = record(model(BASE, PlatformProfile()))
     assert row["price"] == Decimal("99.90")
     assert row["commission_rate"] == Decimal("0.2")
     assert row["leader_fee_rate"] == Decimal("0.05")

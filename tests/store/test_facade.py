@@ -14,6 +14,7 @@ from fenxiao.money import Money
 from fenxiao.periods.run import run_period
 from fenxiao.sample import load_sample
 from fenxiao.settlement.ledger import Ledger
+from fenxiao.settlement.profiles import DEFAULT_PRESET, PlatformProfile
 from fenxiao.settlement.splits import Party
 from fenxiao.store.facade import Store, open_store
 from fenxiao.store.stream import build_stream
@@ -70,9 +71,10 @@ def test_ingest_commits_batch_by_batch(db_url: str) -> None:
 
 
 def test_a_store_is_an_engine_and_a_profile(db_url: str) -> None:
-    """Store wraps an engine; begin() is a transaction on it."""
+    """Store wraps an engine; begin() is a transaction on it; without a profile it books under the one default."""
     with open_store(db_url) as store:
         assert isinstance(store, Store)
-        assert store.profile.name == "default"
+        assert store.profile == PlatformProfile.default()
+        assert store.profile.name == DEFAULT_PRESET == "kuaishou"
         with store.begin() as conn:
             assert conn.in_transaction()

@@ -162,7 +162,7 @@ def test_an_event_breaking_the_lifecycle_is_refused_naming_the_item(engine: sa.E
         pytest.raises(InvalidValueError, match=r"line 7\.event: Order\.events\[0\]\.at: is earlier"),
         engine.begin() as conn,
     ):
-        OrderEvents(conn).ingest([update("o-1", "r", OrderEventKind.RECEIVED, -1)], labels=["line 7"])
+        OrderEvents(conn, PROFILE).ingest([update("o-1", "r", OrderEventKind.RECEIVED, -1)], labels=["line 7"])
 
 
 def test_anything_but_a_payment_or_an_update_is_refused() -> None:

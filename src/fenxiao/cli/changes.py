@@ -22,12 +22,12 @@ from typing import Any, TextIO
 
 import attrs
 
-from fenxiao.cli.common import MODEL_FILES, load_catalog, load_file, render_table, write_json
+from fenxiao.cli.common import MODEL_FILES, demo_models, load_catalog, load_file, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
+from fenxiao.grading.tiers import TierPolicy, TierRule
 from fenxiao.money import Money, Rounding, round_div
 from fenxiao.periods.diff import DiffSummary, ModelDiff, TierMigration, measure_diff
 from fenxiao.periods.drift import COMPOSITE, PeriodComparison, ScoreDrift, measure_drift
@@ -212,14 +212,18 @@ def _l5_bar_at(policy: TierPolicy, bar: Decimal) -> TierPolicy:
 
 
 def _demo_diff(catalog: Catalog) -> ModelDiff:
-    lowered = _l5_bar_at(default_tier_policy(), Decimal(88))
-    return measure_diff(catalog, Models(), Models(policy=lowered))
+    base = demo_models().models
+    lowered = _l5_bar_at(base.policy, Decimal(88))
+    return measure_diff(catalog, base, attrs.evolve(base, policy=lowered))
 
 
 def demo_section(catalog: Catalog) -> str:
-    """The demo's what-if: the default policy with its L5 bar at composite 88 instead of 90."""
-    title = "What if the L5 bar (精选好物) moved from composite 90 to 88? (python -m fenxiao diff --against FILE)"
-    text = _diff_text(_demo_diff(catalog), "the default policy", "the default policy with its L5 bar at composite 88")
+    """The demo's what-if: the demo's policy (the default one unless ``--policy``) with its L5 bar at composite 88."""
+    path = demo_models().files.get("policy")
+    policy = "the default policy" if path is None else f"the policy {path}"
+    moved = "moved from composite 90 to 88" if path is None else "moved to composite 88"
+    title = f"What if the L5 bar (精选好物) {moved}? (python -m fenxiao diff --against FILE)"
+    text = _diff_text(_demo_diff(catalog), policy, f"{policy} with its L5 bar at composite 88")
     return "\n".join([title, "", text])
 
 

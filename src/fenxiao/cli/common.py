@@ -144,6 +144,44 @@ def read_models(args: argparse.Namespace, base: Models | None = None) -> Models:
     return models
 
 
+@attrs.frozen
+class DemoModels:
+    """The models the demo grades with, and the files they came from (option name → path; empty: the defaults)."""
+
+    models: Models
+    files: dict[str, str] = attrs.field(factory=dict)
+
+    def describe(self) -> str:
+        """How the demo names its models: ``default scorecards, tier policy and perk catalog``, or each file."""
+        if not self.files:
+            return "default scorecards, tier policy and perk catalog"
+        return ", ".join(
+            f"{MODEL_FILES[name][1]} {self.files[name]}" if name in self.files else f"default {MODEL_FILES[name][1]}"
+            for name in MODEL_FILES
+        )
+
+
+_DEMO_MODELS: Final[ContextVar[DemoModels | None]] = ContextVar("fenxiao_demo_models", default=None)
+
+
+def demo_models() -> DemoModels:
+    """The models of the running ``demo`` (its ``--scorecards``, ``--policy`` and ``--perks``), the defaults
+    otherwise: every demo section that grades reads them here."""
+    current = _DEMO_MODELS.get()
+    return current if current is not None else DemoModels(Models())
+
+
+@contextlib.contextmanager
+def using_demo_models(args: argparse.Namespace) -> Iterator[DemoModels]:
+    """Within the block, :func:`demo_models` gives the models of *args*' model files (read as :func:`read_models`)."""
+    files = {name: path for name in MODEL_FILES if (path := getattr(args, name, None)) is not None}
+    token = _DEMO_MODELS.set(DemoModels(read_models(args), files))
+    try:
+        yield demo_models()
+    finally:
+        _DEMO_MODELS.reset(token)
+
+
 def option_value(parse: Callable[[str], T], text: str, option: str) -> T:
     """*text* of the command-line *option* parsed by *parse*; a bad value is reported under the option's name.
 

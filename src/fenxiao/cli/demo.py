@@ -1,11 +1,13 @@
 """The ``demo`` command: a catalog's summary, then the demo section of every other command group.
 
-``python -m fenxiao demo [--catalog FILE] [--all] [--json]`` runs the main job on the built-in sample catalog (or on
-FILE): it prints :func:`fenxiao.cli.common.catalog_summary`, then each group's ``demo_section`` in the order of the
-groups. The view is concise: long tables show their top and bottom rows, cells and lines fit 100 columns
+``python -m fenxiao demo [--catalog FILE] [--scorecards FILE] [--policy FILE] [--perks FILE] [--all] [--json]``
+runs the main job on the built-in sample catalog (or on FILE): it prints
+:func:`fenxiao.cli.common.catalog_summary`, then each group's ``demo_section`` in the order of the groups. The view
+is concise: long tables show their top and bottom rows, cells and lines fit 100 columns
 (:data:`fenxiao.cli.common.CONCISE`); ``--all`` prints every row and every cell whole. ``--json`` prints one object:
 the summary under ``catalog``, then each group's ``demo_data`` under the group's name (``{"text": ...}``, the
-section's full text, for a group without data).
+section's full text, for a group without data). Every section that grades uses the model files given
+(:func:`fenxiao.cli.common.demo_models`), the defaults otherwise.
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from fenxiao.cli.common import (
     CONCISE,
     FULL,
     add_catalog_option,
+    add_model_options,
     catalog_path,
     catalog_summary,
     catalog_summary_data,
     load_catalog,
     table_view,
+    using_demo_models,
     wrap_line,
     write_json,
 )
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.cli.parsing import add_command
+from fenxiao.domain.catalog import Catalog
 
 __all__ = ["demo_group"]
 
@@ -47,9 +52,14 @@ def demo_group(groups: Sequence[CommandGroup]) -> CommandGroup:
             "command group's part: scores, tiers and perks, a settlement, admission, the pool, goals, periods, a "
             "what-if and the store. Long tables show their top and bottom rows within 100 columns; --all shows "
             "everything.",
-            example=["python -m fenxiao demo", "python -m fenxiao demo --all --catalog my-catalog.json"],
+            example=[
+                "python -m fenxiao demo",
+                "python -m fenxiao demo --all --catalog my-catalog.json",
+                "python -m fenxiao demo --policy my-policy.toml",
+            ],
         )
         add_catalog_option(demo)
+        add_model_options(demo)
         demo.add_argument("--all", action="store_true", help="print every row of every table, every cell whole")
         demo.add_argument(
             "--json", action="store_true", help="print one JSON object: the summary and each group's data"
@@ -62,6 +72,11 @@ def demo_group(groups: Sequence[CommandGroup]) -> CommandGroup:
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     path = catalog_path(args)
     catalog = load_catalog(path)
+    with using_demo_models(args):
+        return _demo(args, out, catalog, path)
+
+
+def _demo(args: argparse.Namespace, out: TextIO, catalog: Catalog, path: str | None) -> int:
     title = "Sample catalog" if path is None else f"Catalog {path}"
     if args.json:
         data: dict[str, Any] = {"catalog": catalog_summary_data(catalog, title=title)}

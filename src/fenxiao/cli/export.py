@@ -36,7 +36,7 @@ from fenxiao.scoring.metrics import metrics
 from fenxiao.scoring.registry import ENTRY_POINT_GROUP, default_registry
 from fenxiao.scoring.scorecards import Scorecards
 from fenxiao.serialization import dumps, loads, to_dict
-from fenxiao.settlement.profiles import PRESETS, PlatformProfile
+from fenxiao.settlement.profiles import DEFAULT_PRESET, PRESETS, PlatformProfile
 
 __all__ = ["EXPORTS", "GROUP", "export_text", "register"]
 
@@ -115,7 +115,12 @@ def register(sub: Subparsers) -> None:
         "--format", choices=("toml", "json"), default=None, help="toml (the default; json for sample) or json"
     )
     export.add_argument("--json", action="store_true", help="print the file as JSON (the same as --format json)")
-    export.add_argument("--preset", choices=PRESETS, default="default", help="the platform preset, for `profile`")
+    export.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default=DEFAULT_PRESET,
+        help=f"the platform preset, for `profile` (default: {DEFAULT_PRESET})",
+    )
     export.add_argument("--output", metavar="FILE", help="write the file here (atomically) instead of printing it")
     export.add_argument("--force", action="store_true", help="replace --output if it exists")
     export.set_defaults(func=_cmd_export)

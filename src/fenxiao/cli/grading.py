@@ -16,6 +16,7 @@ from fenxiao.cli.common import (
     add_model_options,
     catalog_path,
     current_view,
+    demo_models,
     load_catalog,
     read_models,
     render_table,
@@ -260,11 +261,12 @@ def _demo_example(graded: tuple[GradedSku, ...]) -> GradedSku | None:
 def demo_section(catalog: Catalog) -> str:
     """The demo's grading part: every SKU's five scores, tier and perks, then tiers per category, then why one SKU
     has its tier (the whole trace in the full view; its decision and next tier in the concise one)."""
-    graded = grade_catalog(catalog)
+    models = demo_models()
+    graded = _grade(catalog, models.models)
     example = _demo_example(graded)
     concise = current_view().head is not None
     parts = [
-        "Five scores, tier and perks of every SKU (default scorecards, tier policy and perk catalog)",
+        f"Five scores, tier and perks of every SKU ({models.describe()})",
         "",
         _tier_table(graded, categories=not concise),
         "",
@@ -287,7 +289,7 @@ def demo_section(catalog: Catalog) -> str:
 def demo_data(catalog: Catalog) -> dict[str, Any]:
     """The data of the demo's grading part: every SKU's scores, tier and perks (as ``tier --json`` and ``perks
     --json`` print them), the tiers per category, and the explained SKU's decision (as ``explain --json``)."""
-    graded = grade_catalog(catalog)
+    graded = _grade(catalog, demo_models().models)
     example = _demo_example(graded)
     per: dict[str, Counter[Tier]] = defaultdict(Counter)
     for g in graded:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -31,7 +31,7 @@ from fenxiao.errors import InvalidValueError, MissingExtraError
 from fenxiao.money import DEFAULT_CURRENCY, Money
 from fenxiao.sample import generate_orders
 from fenxiao.settlement.ledger import EntryKind, Ledger
-from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.profiles import DEFAULT_PRESET, PRESETS, PlatformProfile
 from fenxiao.settlement.splits import Party
 
 if TYPE_CHECKING:
@@ -39,12 +39,6 @@ if TYPE_CHECKING:
     from fenxiao.store.orders import IngestReport
 
 __all__ = ["GROUP", "database_url", "demo_data", "demo_section", "register"]
-
-_PROFILES: Final = {
-    "kuaishou": PlatformProfile.kuaishou,
-    "default": PlatformProfile,
-    "douyin": PlatformProfile.douyin,
-}
 
 
 def database_url(text: str) -> str:
@@ -81,15 +75,15 @@ def _cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
         lines = load_stream(path)
     except InvalidValueError as exc:
         raise exc.at("EVENTS.jsonl") if exc.path == "load_stream.path" else exc from None
-    with _open(database_url(args.db), create=True, profile=_PROFILES[args.profile]()) as store:
+    with _open(database_url(args.db), create=True, profile=PlatformProfile.preset(args.profile)) as store:
         report = store.ingest(
             [item for _, item in lines], batch_size=args.batch_size, labels=[f"{path.name}:{n}" for n, _ in lines]
         )
     if args.json:
-        write_json(out, _report_json(report))
+        write_json(out, {**_report_json(report), "profile": args.profile})
         return 0
     out.write(
-        f"Ingested {path.name}: {report.received} events read, {report.orders} new orders, "
+        f"Ingested {path.name} (profile {args.profile}): {report.received} events read, {report.orders} new orders, "
         f"{report.events} new events, {report.duplicates} already held, {report.entries} ledger entries added.\n"
     )
     return 0
@@ -174,7 +168,9 @@ def register(sub: Subparsers) -> None:
     ingest.add_argument(
         "--db", required=True, metavar="URL", help="the database: sqlite:///FILE, a file path, or postgresql://..."
     )
-    ingest.add_argument("--profile", choices=sorted(_PROFILES), default="kuaishou", help="platform rules (kuaishou)")
+    ingest.add_argument(
+        "--profile", choices=PRESETS, default=DEFAULT_PRESET, help=f"platform rules (default: {DEFAULT_PRESET})"
+    )
     ingest.add_argument(
         "--batch-size", type=whole_number(1), default=1000, metavar="N", help="lines per transaction (1000)"
     )

@@ -18,6 +18,7 @@ from fenxiao.cli.common import (
     MODEL_FILES,
     add_catalog_option,
     catalog_path,
+    demo_models,
     load_catalog,
     load_file,
     money_option,
@@ -207,14 +208,16 @@ def _show(value: Money | int) -> str:
 def _cmd_goals(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
     orders = generate_orders(catalog, seed=args.seed, count=args.orders)
-    profile = PlatformProfile.kuaishou()
+    profile = PlatformProfile.default()
     ledger = Ledger().record_all(orders, profile)
     sales = settled_sales(ledger, orders, catalog)
     progress = GoalTracker().measure(sales)
     if args.json:
         write_json(out, _goals_json(progress))
         return 0
-    out.write(f"Goals over {len(sales)} settled orders (seeded sample orders, seed {args.seed}):\n\n")
+    out.write(
+        f"Goals over {len(sales)} settled orders (seeded sample orders, seed {args.seed}; profile {profile.name}):\n\n"
+    )
     out.write(_goals_text(progress) + "\n")
     return 0
 
@@ -252,12 +255,13 @@ class _Demo:
 
 def _demo(catalog: Catalog) -> _Demo:
     rows = _admission_rows(catalog, default_admission_policy())
-    graded = grade_catalog(catalog, explain=False)
+    models = demo_models().models
+    graded = grade_catalog(catalog, scorer=models.scorer, policy=models.policy, perks=models.perks, explain=False)
     pool = SelectionPool.from_catalog(catalog, graded)
     influencer = next((i for i in catalog.influencers if i.main_category_ids), catalog.influencers[0])
     coverage = category_coverage((g.category_id, g.decision.tier) for g in graded)
     orders = generate_orders(catalog, count=300)
-    ledger = Ledger().record_all(orders, PlatformProfile.kuaishou())
+    ledger = Ledger().record_all(orders, PlatformProfile.default())
     sales = settled_sales(ledger, orders, catalog)
     leaders = sorted(leader_reports(catalog, ledger, sales), key=lambda r: (-r.earned.fen, r.leader_id))[:5]
     return _Demo(

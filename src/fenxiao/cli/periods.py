@@ -20,6 +20,7 @@ import attrs
 from fenxiao.cli.common import (
     add_catalog_option,
     catalog_path,
+    demo_models,
     load_catalog,
     load_file,
     option_value,
@@ -167,9 +168,11 @@ def demo_periods(catalog: Catalog) -> tuple[PeriodResult, PeriodResult, str]:
     Returns both results and the SKU whose collapse hysteresis holds in the second period.
     """
     start = catalog_as_of(catalog)
-    first = run_period(catalog, period="week-1", as_of=start)
+    models = demo_models().models
+    first = run_period(catalog, period="week-1", as_of=start, models=models)
     snapshots, chosen = _weakened(catalog, start + timedelta(days=7))
-    second = run_period(catalog, first.state, period="week-2", as_of=start + timedelta(days=7), snapshots=snapshots)
+    later = start + timedelta(days=7)
+    second = run_period(catalog, first.state, period="week-2", as_of=later, snapshots=snapshots, models=models)
     return first, second, chosen
 
 
@@ -178,7 +181,7 @@ def demo_section(catalog: Catalog) -> str:
     first, second, chosen = demo_periods(catalog)
     row = second.report.row(chosen)
     state = second.state.sku(chosen)
-    stability = Models().policy.stability
+    stability = demo_models().models.policy.stability
     return "\n".join(
         [
             "Two grading periods with memory (python -m fenxiao period --state STATE.json)",

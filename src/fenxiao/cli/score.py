@@ -16,9 +16,11 @@ from typing import Any, TextIO
 
 from fenxiao._internal.toml import dumps as toml_dumps
 from fenxiao.cli.common import (
+    DemoModels,
     add_catalog_option,
     add_model_options,
     catalog_path,
+    demo_models,
     load_catalog,
     read_models,
     render_table,
@@ -121,9 +123,15 @@ def _top(cards: Sequence[SkuScores]) -> list[SkuScores]:
     return sorted(cards, key=lambda c: (-c.composite, c.sku_id))[:5]
 
 
+def _scorecards_named(models: DemoModels) -> str:
+    path = models.files.get("scorecards")
+    return "default scorecards" if path is None else f"scorecards {path}"
+
+
 def demo_section(catalog: Catalog) -> str:
     """The five scores of the catalog: spread per dimension, then the top SKUs by composite."""
-    cards = score_catalog(catalog)
+    models = demo_models()
+    cards = score_catalog(catalog, models.models.scorer)
     if not cards:
         return "Five-dimension scores (五维评分): no snapshots to score."
     rows: list[list[object]] = [list(row[1:]) for row in _spread(cards)]
@@ -131,7 +139,7 @@ def demo_section(catalog: Catalog) -> str:
     top_rows = [[c.sku_id, *(s.value for s in c.scores), c.composite] for c in _top(cards)]
     best = render_table(["SKU", *(d.value for d in Dimension), "composite"], top_rows, align="l" + "r" * 6)
     head = (
-        f"Five-dimension scores (五维评分) of {len(cards)} SKUs: default scorecards, equal weights, "
+        f"Five-dimension scores (五维评分) of {len(cards)} SKUs: {_scorecards_named(models)}, equal weights, "
         "each category against its own peers"
     )
     return f"{head}\n\n{spread}\n\nTop 5 by composite:\n\n{best}"
@@ -140,7 +148,7 @@ def demo_section(catalog: Catalog) -> str:
 def demo_data(catalog: Catalog) -> dict[str, Any]:
     """The data of the demo's scores part: the spread of each dimension and of the composite, and the top 5 cards
     (as ``score --json`` prints them)."""
-    cards = score_catalog(catalog)
+    cards = score_catalog(catalog, demo_models().models.scorer)
     category = {s.sku_id: s.category_id for s in catalog.latest_snapshots()}
     spread = {
         key: {"mean": str(mean), "min": str(low), "median": str(median), "max": str(high)}

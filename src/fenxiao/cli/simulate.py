@@ -25,7 +25,15 @@ from typing import Any, Final, TextIO, TypeVar
 import attrs
 
 from fenxiao.authoring.schemas import build_schema
-from fenxiao.cli.common import add_catalog_option, catalog_path, load_catalog, option_value, render_table, write_json
+from fenxiao.cli.common import (
+    add_catalog_option,
+    catalog_path,
+    demo_models,
+    load_catalog,
+    option_value,
+    render_table,
+    write_json,
+)
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
@@ -169,11 +177,11 @@ def _cell(band: Band | None, unit: str) -> str:
     return f"{mean:,.2f} [{low:,.2f}, {high:,.2f}]"
 
 
-def _summary(experiment: Experiment, catalog_name: str, skus: int) -> str:
+def _summary(experiment: Experiment, catalog_name: str, skus: int, platforms: str) -> str:
     seeds = experiment.seeds
     head = (
         f"{len(seeds)} seasons of {experiment.weeks} weeks over {catalog_name} ({skus} SKUs), seeds {seeds[0]}"
-        f"{f'-{seeds[-1]}' if len(seeds) > 1 else ''}: mean [95% band over seeds]"
+        f"{f'-{seeds[-1]}' if len(seeds) > 1 else ''}, profile {platforms}: mean [95% band over seeds]"
     )
     if experiment.other:
         rows: list[list[object]] = [
@@ -213,7 +221,10 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         write_json(out, to_dict(experiment))
     else:
-        out.write(_summary(experiment, catalog_path(args) or "the sample catalog", len(catalog.skus)) + "\n")
+        platforms = base.config.platform
+        if other is not None and other.config.platform != platforms:
+            platforms = f"{platforms} / {other.config.platform}"
+        out.write(_summary(experiment, catalog_path(args) or "the sample catalog", len(catalog.skus), platforms) + "\n")
     return 0
 
 
@@ -240,7 +251,7 @@ def demo_section(catalog: Catalog) -> str:
     """The demo's season: a few weeks of *catalog* on one seed; GMV, tier mix, budget burn and one goal."""
     config = default_simulation_config()
     try:
-        season = run_season(catalog, seed=DEMO_SEED, weeks=DEMO_WEEKS, config=config)
+        season = run_season(catalog, seed=DEMO_SEED, weeks=DEMO_WEEKS, config=config, models=demo_models().models)
     except FenxiaoError as exc:
         return f"The season is skipped: {exc}"
     tiers = [t.value for t in Tier]

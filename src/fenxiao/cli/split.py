@@ -27,16 +27,11 @@ from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import to_dict
 from fenxiao.settlement.orders import Order, OrderTerms
-from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.profiles import DEFAULT_PRESET, PRESETS, PlatformProfile
 from fenxiao.settlement.splits import Clawback, OrderSplit, SettlementLine, clawbacks, split
 
 __all__ = ["GROUP", "demo_section", "register"]
 
-_PROFILES: Final = {
-    "kuaishou": PlatformProfile.kuaishou,
-    "default": PlatformProfile,
-    "douyin": PlatformProfile.douyin,
-}
 # The CLI settles a made-up order; its clock only has to be consistent.
 _PAID_AT: Final = datetime(2026, 11, 11, 20, 0, tzinfo=timezone(timedelta(hours=8)))
 
@@ -70,7 +65,9 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="settle the order first, so refunds are clawbacks (printed as the change per party)",
     )
-    p.add_argument("--profile", choices=sorted(_PROFILES), default="kuaishou", help="platform rules (kuaishou)")
+    p.add_argument(
+        "--profile", choices=PRESETS, default=DEFAULT_PRESET, help=f"platform rules (default: {DEFAULT_PRESET})"
+    )
     p.add_argument("--platform-fee", help="the platform's fee on commission (overrides the profile; not waived)")
     p.add_argument("--tech-fee", help="the merchant's technical service fee rate (overrides the profile)")
     p.add_argument("--rounding", choices=("down", "half_up", "half_even"), help="the rounding mode per line")
@@ -87,7 +84,7 @@ def _money(text: str, option: str) -> Money:
 
 
 def _profile(args: argparse.Namespace) -> PlatformProfile:
-    profile: PlatformProfile = _PROFILES[args.profile]()
+    profile: PlatformProfile = PlatformProfile.preset(args.profile)
     if args.platform_fee is not None:
         profile = attrs.evolve(
             profile,
@@ -187,7 +184,7 @@ def _cmd_split(args: argparse.Namespace, out: TextIO) -> int:
 
 def demo_section(catalog: Catalog) -> str:
     """One order of the sample catalog settled under the Kuaishou profile, then one unit refunded after settlement."""
-    profile = PlatformProfile.kuaishou()
+    profile = PlatformProfile.default()
     listing = next(
         (li for li in catalog.listings if li.status is ListingStatus.APPROVED and li.terms.team_leader_id is not None),
         None,

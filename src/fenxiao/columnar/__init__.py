@@ -24,6 +24,7 @@ from fenxiao._internal.progress import Progress, ProgressCallback
 from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._objects import catalog_columns, score_card_columns, snapshot_columns
 from fenxiao.columnar.context import ContextSummary, build_context_columns, summarize_context
+from fenxiao.columnar.labels import TIER_RANK_COLUMNS, labelled_frame
 from fenxiao.columnar.periods import (
     FOLD_COLUMNS,
     NONE_MICROS,
@@ -55,6 +56,7 @@ __all__ = [
     "SETTLEMENT_COLUMNS",
     "STATE_COLUMNS",
     "TIER_COLUMNS",
+    "TIER_RANK_COLUMNS",
     "ChangeCode",
     "CodedText",
     "ColumnarDimensionScorer",
@@ -70,6 +72,7 @@ __all__ = [
     "explain_changes",
     "fold_tiers",
     "grade_columns",
+    "labelled_frame",
     "order_columns",
     "perk_names",
     "perk_slots",

@@ -14,7 +14,7 @@ so that for every row the lines add up exactly to ``total_in_fen``.
 ... }
 >>> lines = settle_columns(orders)
 >>> lines["influencer_fen"].tolist(), lines["team_leader_fen"].tolist(), lines["merchant_fen"].tolist()
-([1799, 0, 13500], [499, 0, 0], [6994, 1, 32500])
+([1998, 0, 15000], [499, 0, 0], [6994, 1, 32500])
 >>> bool((sum(lines[c] for c in LINE_COLUMNS) == lines["total_in_fen"]).all())
 True
 
@@ -146,7 +146,7 @@ def settle_columns(
 
 def _profile(profile: PlatformProfile | None) -> PlatformProfile:
     if profile is None:
-        return PlatformProfile()
+        return PlatformProfile.default()
     if not isinstance(profile, PlatformProfile):
         raise InvalidValueError("settle_columns.profile", profile, "must be a PlatformProfile")
     return profile

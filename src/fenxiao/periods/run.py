@@ -233,7 +233,7 @@ def _returns(
     refunded = list(refunds)
     if not refunded:
         return book, {}
-    chosen = profile if profile is not None else PlatformProfile()
+    chosen = profile if profile is not None else PlatformProfile.default()
     after, _ = book.settle_refunds(refunded, chosen, at=when)
     returned: dict[str, Money] = {}
     for entry in after.entries[len(book.entries) :]:

@@ -14,12 +14,14 @@ The modules, from the ground up (each imports only those above it in this list):
 ``splits``                :func:`split` into :class:`SettlementLine` values per :class:`Party`, clawbacks
 ``ledger``                the append-only :class:`Ledger`
 ``scenarios``             notebook what-ifs: :func:`model`, :func:`sweep`, :func:`break_even_commission`
+``frames``                splits as rows and frames: :func:`split_rows`, :func:`splits_frame`
 ========================  ====================================================================================
 
 Modules inside the package import each other, never this face.
 """
 
 from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
+from fenxiao.settlement.frames import SPLIT_COLUMNS, split_rows, splits_frame
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
 from fenxiao.settlement.ledger import EntryKey, EntryKind, Ledger, LedgerEntry, Period, entries_for
 from fenxiao.settlement.lint import lint_profile
@@ -42,6 +44,7 @@ from fenxiao.settlement.plans import (
 )
 from fenxiao.settlement.profiles import (
     DEFAULT_CATEGORY_RULES,
+    DEFAULT_PRESET,
     PRESETS,
     CategoryRule,
     KindBounds,
@@ -74,9 +77,11 @@ from fenxiao.settlement.steps import CommissionStep, StepMode, commission_on
 __all__ = [
     "DEFAULT_CATEGORY_RULES",
     "DEFAULT_PRECEDENCE",
+    "DEFAULT_PRESET",
     "ORDER_TRANSITIONS",
     "PAID_EVENT_ID",
     "PRESETS",
+    "SPLIT_COLUMNS",
     "ActivityKind",
     "CategoryMinimum",
     "CategoryRule",
@@ -122,6 +127,8 @@ __all__ = [
     "select_plan",
     "settled_split",
     "split",
+    "split_rows",
+    "splits_frame",
     "sweep",
     "to_pandas",
 ]

@@ -14,6 +14,15 @@ True
 >>> PlatformProfile.preset("default") == PlatformProfile()
 True
 
+One profile is *the* default: :data:`DEFAULT_PRESET` (Kuaishou, the program fenxiao models). Every function that
+takes an optional profile (``run_period``, ``sweep``, ``settle_columns``, the store, the simulator, the CLI's
+``--profile``) settles under :meth:`PlatformProfile.default` when given none, and says so in its output.
+``PlatformProfile()`` is the *generic* profile (the preset named ``"default"``): the domain brief's figures, a
+base for describing your own platform.
+
+>>> PlatformProfile.default().name, DEFAULT_PRESET
+('kuaishou', 'kuaishou')
+
 .. versionadded:: 0.1
 """
 
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CATEGORY_RULES",
+    "DEFAULT_PRESET",
     "PRESETS",
     "CategoryRule",
     "KindBounds",
@@ -54,6 +64,12 @@ _ONE: Final = Rate.one()
 _PROFILE_ROUNDINGS: Final = frozenset({Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP, Rounding.HALF_EVEN})
 #: The presets shipped as ``fenxiao/data/defaults/platform-<name>.toml``.
 PRESETS: Final = ("default", "douyin", "kuaishou")
+
+DEFAULT_PRESET: Final = "kuaishou"
+"""The preset every optional profile falls back to, in the library, the columnar path, the store and the CLI.
+
+.. versionadded:: 0.1
+"""
 
 
 def _pct(rate: Rate | int) -> str:
@@ -295,6 +311,19 @@ got 'taobao'
         if cls is PlatformProfile:
             return _preset(name)
         return _read_preset(name, cls)  # a subclass: its own type, read each time
+
+    @classmethod
+    def default(cls) -> PlatformProfile:
+        """The profile used wherever none is given: the preset :data:`DEFAULT_PRESET` (Kuaishou).
+
+        Not the same as ``PlatformProfile()``, the generic profile: Kuaishou waives the fee on commission.
+
+        >>> PlatformProfile.default() == PlatformProfile.kuaishou()
+        True
+
+        .. versionadded:: 0.1
+        """
+        return cls.preset(DEFAULT_PRESET)
 
     @classmethod
     def kuaishou(cls) -> PlatformProfile:

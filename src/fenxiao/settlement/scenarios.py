@@ -15,7 +15,7 @@ keeps the merchant's margin at or above a target.
 ...              leader_fee_rate=Rate.of("5%"), units=100, refund_rate=Rate.of("15%"))
 >>> r = model(s)
 >>> r.kept_units, str(r.influencer), str(r.merchant_margin)
-(85, '¥1529.15', '¥2544.90')
+(85, '¥1698.30', '¥2544.90')
 >>> str(break_even_commission(s, target_margin=Money.of("3000.00")))
 '14.64%'
 
@@ -163,7 +163,7 @@ def model(scenario: Scenario, profile: PlatformProfile | None = None) -> Scenari
     """
     if not isinstance(scenario, Scenario):
         raise InvalidValueError("model.scenario", scenario, "must be a Scenario")
-    rules = profile if profile is not None else PlatformProfile()
+    rules = profile if profile is not None else PlatformProfile.default()
     lines = split(_unit_order(scenario), rules)
     refunded = Rounding.HALF_UP.round_fraction(Fraction(scenario.units) * scenario.refund_rate.as_fraction())
     kept = scenario.units - refunded
@@ -199,7 +199,7 @@ def record(result: ScenarioResult) -> dict[str, object]:
 
     >>> rec = record(model(Scenario(price=Money.of("10.00"), commission_rate=Rate.of("20%"))))
     >>> rec["price"], rec["commission_rate"], rec["influencer"]
-    (Decimal('10.00'), Decimal('0.2'), Decimal('1.80'))
+    (Decimal('10.00'), Decimal('0.2'), Decimal('2.00'))
     """
     row = {f.name: _plain(getattr(result.scenario, f.name)) for f in attrs.fields(Scenario)}
     for f in attrs.fields(ScenarioResult):
@@ -265,7 +265,7 @@ def break_even_commission(
     Only rates the profile allows beside the scenario's leader and technical fees are searched. The margin
     never rises with the commission rate, so a binary search finds the answer exactly.
     """
-    rules = profile if profile is not None else PlatformProfile()
+    rules = profile if profile is not None else PlatformProfile.default()
     target = target_margin if target_margin is not None else Money.zero(scenario.price.currency)
     step = (resolution if resolution is not None else Rate.from_bp(1)).ppm
     if step <= 0:

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.progress import Progress, counted
 from fenxiao.columnar import catalog_columns, perk_slots, settle_columns
 from fenxiao.columnar.periods import run_period_columns
 from fenxiao.domain.catalog import Catalog
@@ -1419,6 +1420,7 @@ def run_season_columns(
     baseline: Models | None = None,
     admission: AdmissionPolicy | None = None,
     keep_skus: bool = True,
+    progress: Progress = None,
 ) -> SeasonColumns:
     """The season :func:`~fenxiao.simulate.season.run_season` simulates, on columns (see the module's docs).
 
@@ -1427,6 +1429,7 @@ def run_season_columns(
             :func:`~fenxiao.simulate.season.run_season`.
         keep_skus: Keep one row per SKU and week (:attr:`SeasonColumns.skus`); ``False`` saves the memory of a
             large season.
+        progress: Report the weeks done, as for :func:`~fenxiao.simulate.season.run_season`.
 
     Returns:
         The :class:`SeasonColumns`: the object season's week, tier and category rows, the SKU rows as columns.
@@ -1456,6 +1459,6 @@ def run_season_columns(
         keep_skus=keep_skus,
     )
     season.begin()
-    for week in range(1, length + 1):
+    for week in counted(range(1, length + 1), progress, length, "run_season_columns"):
         season.week(week)
     return season.finish()

@@ -28,7 +28,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
-from fenxiao.settlement.profiles import PRESETS
+from fenxiao.settlement.profiles import DEFAULT_PRESET, PRESETS
 from fenxiao.simulate.draws import MAX_VIEWS
 
 __all__ = [
@@ -218,7 +218,7 @@ class SimulationConfig:
     name: str = attrs.field(default="custom", validator=v.text)
     version: str = attrs.field(default="1", validator=v.text)
     weeks: int = attrs.field(default=12, validator=v.int_between(1, MAX_WEEKS))
-    platform: str = attrs.field(default="kuaishou", validator=_platform)
+    platform: str = attrs.field(default=DEFAULT_PRESET, validator=_platform)
     long_tail_influencer: str = attrs.field(default="kol-long-tail", validator=v.identifier)
     traffic: TrafficConfig = attrs.field(factory=TrafficConfig, validator=v.instance_of(TrafficConfig))
     placement: PlacementConfig = attrs.field(factory=PlacementConfig, validator=v.instance_of(PlacementConfig))

@@ -33,6 +33,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.progress import Progress, reporter
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
 from fenxiao.market.admission import AdmissionPolicy
@@ -259,14 +260,25 @@ def _measures(catalog: Catalog, arm: Arm, baseline: Models, weeks: int, path: st
     return season.measures()
 
 
-def _map(executor: Any, func: Callable[[int], dict[str, int]], seeds: Sequence[int]) -> list[dict[str, int]]:
+def _map(
+    executor: Any, func: Callable[[int], dict[str, int]], seeds: Sequence[int], advance: Callable[[int], None]
+) -> list[dict[str, int]]:
+    """*func* of every seed, in order, on *executor*; *advance* is told of each season done (in order)."""
     if executor is None:
-        return [func(seed) for seed in seeds]
-    if callable(getattr(executor, "gather", None)):  # a dask.distributed Client: map gives futures
-        return list(executor.gather(executor.map(func, list(seeds), pure=True)))
-    if callable(getattr(executor, "map", None)):
-        return list(executor.map(func, seeds))
-    raise InvalidValueError("run_experiment.executor", executor, "must have a map method (an Executor or a Client)")
+        iterator: Any = map(func, seeds)
+    elif callable(getattr(executor, "gather", None)):  # a dask.distributed Client: map gives futures
+        done = list(executor.gather(executor.map(func, list(seeds), pure=True)))
+        advance(len(done))
+        return done
+    elif callable(getattr(executor, "map", None)):
+        iterator = executor.map(func, seeds)
+    else:
+        raise InvalidValueError("run_experiment.executor", executor, "must have a map method (an Executor or a Client)")
+    results = []
+    for result in iterator:
+        results.append(result)
+        advance(1)
+    return results
 
 
 def _seeds(seeds: int | Iterable[int]) -> tuple[int, ...]:
@@ -295,6 +307,7 @@ def run_experiment(
     baseline: Models | None = None,
     executor: Any = None,
     path: str = "object",
+    progress: Progress = None,
 ) -> Experiment:
     """Run a season of *base* (and of *other*) on every seed and compare their measures, with 95% bands.
 
@@ -310,6 +323,9 @@ def run_experiment(
         path: ``"object"`` (:func:`~fenxiao.simulate.season.run_season`) or ``"columnar"``
             (:func:`~fenxiao.simulate.columnar.run_season_columns`, needs NumPy): the same measures, the columnar
             path much faster on large catalogs.
+        progress: Report the seasons done (seeds × arms): ``None`` (the default) is silent; a callable
+            ``progress(done, total)``; ``True`` a tqdm bar (extra ``fenxiao[progress]``); ``"auto"`` a bar only in a
+            notebook or a terminal. With a Dask client the seasons are reported when all are gathered.
 
     Returns:
         The :class:`Experiment`.
@@ -330,10 +346,14 @@ def run_experiment(
     if path not in PATHS:
         raise InvalidValueError("run_experiment.path", path, f"must be one of {', '.join(PATHS)}")
     reference = baseline if baseline is not None else base.models
-    first = _map(executor, functools.partial(_measures, catalog, base, reference, length, path), chosen)
-    second = (
-        _map(executor, functools.partial(_measures, catalog, other, reference, length, path), chosen) if other else []
-    )
+    total = len(chosen) * (2 if other is not None else 1)
+    with reporter(progress, total, "run_experiment") as advance:
+        first = _map(executor, functools.partial(_measures, catalog, base, reference, length, path), chosen, advance)
+        second = (
+            _map(executor, functools.partial(_measures, catalog, other, reference, length, path), chosen, advance)
+            if other is not None
+            else []
+        )
     runs = tuple(SeedRun(seed, first[i], second[i] if second else {}) for i, seed in enumerate(chosen))
     comparisons = []
     for measure in MEASURES:

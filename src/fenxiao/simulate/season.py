@@ -55,6 +55,7 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import Progress, counted
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Merchant, Sku
 from fenxiao.domain.ids import InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
@@ -1205,6 +1206,7 @@ def run_season(
     admission: AdmissionPolicy | None = None,
     goals: Sequence[Goal] = DEFAULT_GOALS,
     ledger: bool = True,
+    progress: Progress = None,
 ) -> Season:
     """Simulate a season of the program over *catalog*, week by week, on *seed* (see the module's docs).
 
@@ -1224,6 +1226,8 @@ def run_season(
         ledger: Book every order in the ledger at the end and measure the goals from its settled sales; ``False``
             skips both (the season's ledger is then empty and its goals are ``()``): experiments, which compare
             totals, run faster without them.
+        progress: Report the weeks done: ``None`` (the default) is silent; a callable ``progress(done, total)``;
+            ``True`` a tqdm bar (extra ``fenxiao[progress]``); ``"auto"`` a bar only in a notebook or a terminal.
 
     Returns:
         The :class:`~fenxiao.simulate.results.Season`.
@@ -1253,6 +1257,6 @@ def run_season(
         admission=admission if admission is not None else default_admission_policy(),
     )
     season.begin()
-    for week in range(1, length + 1):
+    for week in counted(range(1, length + 1), progress, length, "run_season"):
         season.week(week)
     return season.finish(goals, ledger=ledger)

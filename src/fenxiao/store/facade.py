@@ -17,8 +17,8 @@ gives such a transaction on the store's engine.
 >>> with open_store(f"sqlite:///{folder}/shop.db") as store:
 ...     store.ingest([order])
 ...     str(store.balance(Party.INFLUENCER))
-IngestReport(received=1, orders=1, events=0, duplicates=0, entries=4)
-'¥18.00'
+IngestReport(received=1, orders=1, events=0, duplicates=0, entries=3)
+'¥20.00'
 
 .. versionadded:: 0.1
 """
@@ -67,7 +67,7 @@ class Store:
 
     def __init__(self, engine: Engine, *, profile: PlatformProfile | None = None) -> None:
         self.engine = engine
-        self.profile = profile if profile is not None else PlatformProfile()
+        self.profile = profile if profile is not None else PlatformProfile.default()
 
     # -- transactions ----------------------------------------------------------------------------------
 

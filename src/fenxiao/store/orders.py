@@ -30,7 +30,7 @@ NOTHING``); on SQLite the store's engine serializes writers (``BEGIN IMMEDIATE``
 >>> with engine.begin() as conn:
 ...     upgrade(conn)
 ...     OrderEvents(conn).ingest([order, received])
-IngestReport(received=2, orders=1, events=1, duplicates=0, entries=4)
+IngestReport(received=2, orders=1, events=1, duplicates=0, entries=3)
 >>> with engine.begin() as conn:
 ...     OrderEvents(conn).ingest([order, received, received])
 IngestReport(received=3, orders=0, events=0, duplicates=3, entries=0)
@@ -249,7 +249,7 @@ class OrderEvents:
         self, conn: Connection, profile: PlatformProfile | None = None, *, known: dict[str, Order] | None = None
     ) -> None:
         self.conn = conn
-        self.profile = profile if profile is not None else PlatformProfile()
+        self.profile = profile if profile is not None else PlatformProfile.default()
         self.known = known
 
     def _remember(self, order: Order) -> None:
