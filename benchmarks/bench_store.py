@@ -33,7 +33,7 @@ from _throughput import Row, Target, interleaved_best, render
 
 from fenxiao.sample import generate_orders, load_sample
 from fenxiao.settlement.ledger import EntryKind, Ledger
-from fenxiao.settlement.orders import Order
+from fenxiao.settlement.orders import PAID_EVENT_ID, Order
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party
 from fenxiao.store.engine import create_engine
@@ -96,31 +96,44 @@ def _stored_rows(backend: Backend, url: str) -> dict[str, list[tuple[Any, ...]]]
     return rows
 
 
-def _insert_plainly(backend: Backend, url: str, rows: dict[str, list[tuple[Any, ...]]], transactions: int) -> None:
-    """The limit: executemany of *rows* through the driver, in *transactions* commits (each order's rows in one)."""
+def _insert_plainly(backend: Backend, url: str, parts: Sequence[dict[str, list[tuple[Any, ...]]]]) -> None:
+    """The limit: executemany of the rows of each part through the driver, one transaction per part."""
     with backend.raw(url) as conn:
-        for k in range(transactions):
+        for part in parts:
             cursor = conn.cursor()
             for table in TABLES:
                 names = [c.name for c in table.columns if c.name != "id" or table is not LEDGER_ENTRIES]
                 marks = ", ".join([backend.marker()] * len(names))
                 sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-                share = rows[f"{table.name}/{k}"]
-                if share:
-                    cursor.executemany(sql, share)
+                if part[table.name]:
+                    cursor.executemany(sql, part[table.name])
             conn.commit()
             cursor.close()
 
 
-def _by_transaction(rows: dict[str, list[tuple[Any, ...]]], transactions: int) -> dict[str, list[tuple[Any, ...]]]:
-    """*rows* cut into *transactions* parts by order (an order's row, events and entries in the same part)."""
-    order_ids = sorted(r[0] for r in rows["orders"])
-    part_of = {oid: i * transactions // len(order_ids) for i, oid in enumerate(order_ids)}
-    cut: dict[str, list[tuple[Any, ...]]] = {f"{t.name}/{k}": [] for t in TABLES for k in range(transactions)}
-    for table in TABLES:
-        for row in rows[table.name]:
-            cut[f"{table.name}/{part_of[row[0]]}"].append(row)
-    return cut
+def _by_transaction(
+    rows: dict[str, list[tuple[Any, ...]]], stream: Sequence[StreamItem]
+) -> list[dict[str, list[tuple[Any, ...]]]]:
+    """*rows* cut into the transactions the store wrote them in: transaction ``k`` holds the payments and events
+    that first appear in batch ``k`` of *stream* (each is written once, when first seen), with their entries; each
+    part keeps the order the rows were read in (the store's own insertion order)."""
+    batch_of: dict[tuple[str, str], int] = {}
+    for n, item in enumerate(stream):
+        if isinstance(item, Order):
+            keys = [(item.id, PAID_EVENT_ID), *((item.id, e.id) for e in item.events)]
+        else:
+            keys = [(item.order_id, item.event.id)]
+        for key in keys:
+            batch_of.setdefault(key, n // BATCH)
+    parts: list[dict[str, list[tuple[Any, ...]]]] = [
+        {t.name: [] for t in TABLES} for _ in range(-(-len(stream) // BATCH))
+    ]
+    for row in rows[ORDERS.name]:
+        parts[batch_of[(row[0], PAID_EVENT_ID)]][ORDERS.name].append(row)
+    for table in (ORDER_EVENTS, LEDGER_ENTRIES):
+        for row in rows[table.name]:  # both begin with order_id, event_id
+            parts[batch_of[(row[0], row[1])]][table.name].append(row)
+    return parts
 
 
 def _ingest_rows(backend: Backend, stream: Sequence[StreamItem], orders: Sequence[Order], repeat: int) -> list[Row]:
@@ -132,8 +145,7 @@ def _ingest_rows(backend: Backend, stream: Sequence[StreamItem], orders: Sequenc
         raise SystemExit(f"bench_store: {backend.name} balances differ from the in-memory ledger")
     stored = _stored_rows(backend, str(first.engine.url.render_as_string(hide_password=False)))
     first.close()
-    transactions = -(-len(stream) // BATCH)
-    rows = _by_transaction(stored, transactions)
+    parts = _by_transaction(stored, stream)
 
     def store_ingest() -> None:
         store = Store(create_engine(store_urls.pop()), profile=PROFILE)
@@ -141,7 +153,7 @@ def _ingest_rows(backend: Backend, stream: Sequence[StreamItem], orders: Sequenc
         store.close()
 
     def plain() -> None:
-        _insert_plainly(backend, plain_urls.pop(), rows, transactions)
+        _insert_plainly(backend, plain_urls.pop(), parts)
 
     best = interleaved_best({"limit": plain, "mine": store_ingest}, repeat)
     written = sum(len(r) for r in stored.values())

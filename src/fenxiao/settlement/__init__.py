@@ -20,7 +20,16 @@ Modules inside the package import each other, never this face.
 
 from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
-from fenxiao.settlement.ledger import EntryKey, EntryKind, Ledger, LedgerEntry, Period, entries_for
+from fenxiao.settlement.ledger import (
+    EntryKey,
+    EntryKind,
+    EntryValues,
+    Ledger,
+    LedgerEntry,
+    Period,
+    entries_for,
+    entry_values,
+)
 from fenxiao.settlement.orders import (
     ORDER_TRANSITIONS,
     PAID_EVENT_ID,
@@ -83,6 +92,7 @@ __all__ = [
     "CommissionStep",
     "EntryKey",
     "EntryKind",
+    "EntryValues",
     "KindBounds",
     "Ledger",
     "LedgerEntry",
@@ -112,6 +122,7 @@ __all__ = [
     "commission_on",
     "difference",
     "entries_for",
+    "entry_values",
     "history",
     "model",
     "next_natural_day",

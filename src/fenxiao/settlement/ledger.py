@@ -50,20 +50,21 @@ True
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeAlias, TypeVar
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.money import DEFAULT_CURRENCY, Money
-from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEventKind
+from fenxiao.money import DEFAULT_CURRENCY, PPM, Money
+from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms, _walk
 from fenxiao.settlement.profiles import PlatformProfile
-from fenxiao.settlement.splits import Party, history
+from fenxiao.settlement.splits import Party, _line_fen, _payees
 
-__all__ = ["EntryKey", "EntryKind", "Ledger", "LedgerEntry", "Period", "entries_for"]
+__all__ = ["EntryKey", "EntryKind", "EntryValues", "Ledger", "LedgerEntry", "Period", "entries_for", "entry_values"]
 
 
 class EntryKind(enum.Enum):
@@ -187,69 +188,263 @@ def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
         )
 
 
-def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ...]:
+def entries_for(order: Order, profile: PlatformProfile, *, after: int | None = None) -> tuple[LedgerEntry, ...]:
     """Every ledger entry *order*'s payment and events imply under *profile* (see the module docs).
 
     Zero amounts are left out. The result depends only on the order and the profile, which is what makes
     :meth:`Ledger.record` idempotent.
 
+    Args:
+        order: The order, with every event so far.
+        profile: The platform profile whose rules derive the entries.
+        after: Only the entries of the events after the first *after* of ``order.events``: for a caller that
+            recorded the payment and those events before (a store adding an order's new events) and wants the
+            new entries alone, without deriving the whole history again. ``entries_for(order, profile,
+            after=k)`` is exactly the entries of ``entries_for(order, profile)`` whose event is one of
+            ``order.events[k:]``, in the same order. ``None`` (the default): every entry, the payment's included.
+
     Raises:
         PolicyError: A settled event earlier than the profile's settlement date (receipt + the days for the
             merchant's service level), however the event was added (``Order.settle`` checks it too, but
-            ``Order.apply`` cannot: it does not know the profile).
+            ``Order.apply`` cannot: it does not know the profile); with *after*, only the events after it are
+            checked.
+        InvalidValueError: *order* is not an Order, *profile* not a profile, or *after* not a whole number from 0
+            to the number of events.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import OrderTerms
+    >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> order = order.receive(at=t + timedelta(days=2)).settle(PlatformProfile(), at=t + timedelta(days=9))
+    >>> [(e.event_id, e.kind.value, e.party.value, e.amount.to_text()) for e in entries_for(order, PlatformProfile(),
+    ...                                                                                      after=1)][:3]
+    [('settled', 'estimated', 'influencer', '-18.00'), ('settled', 'estimated', 'platform_commission_fee', '-2.00'), \
+('settled', 'estimated', 'platform_tech_fee', '-5.00')]
     """
+    first = _first(order, profile, after, "entries_for")
+    if first > len(order.events):
+        return ()
+    trusted = (
+        type(order) is Order
+        and type(profile) is PlatformProfile
+        and type(order.terms) is OrderTerms
+        and all(type(event) is OrderEvent for event in order.events)
+    )
+    order_id, currency = order.id, order.paid.currency
+    if trusted:  # valid by construction (see _derive): built without their validators
+        make, money = _trusted_entry, _trusted_money
+    else:
+        make, money = LedgerEntry, Money
+    return tuple(
+        make(order_id, event_id, kind, party, money(fen, currency), at, payee_id, until, "")
+        for event_id, kind, party, payee_id, fen, at, until in _derive(order, profile, first)
+    )
+
+
+#: One ledger entry as plain values, as :func:`entry_values` gives it: ``(event_id, kind, party, payee_id, fen,
+#: at, until)``, the amount in fen of the order's currency.
+EntryValues: TypeAlias = tuple[str, "EntryKind", Party, str | None, int, datetime, datetime | None]
+
+
+def entry_values(order: Order, profile: PlatformProfile, *, after: int | None = None) -> tuple[EntryValues, ...]:
+    """The entries :func:`entries_for` gives (with the same *after*), in the same order, as plain values: ``(event_id,
+    kind, party, payee_id, fen, at, until)``; each entry's order id and currency are the order's and its note is
+    empty. No :class:`LedgerEntry` is built: for a store writing the entries as rows.
+
+    Raises:
+        PolicyError: As :func:`entries_for`.
+        InvalidValueError: As :func:`entries_for`.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import OrderTerms
+    >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> entry_values(order, PlatformProfile())[0]
+    ('paid', <EntryKind.ESTIMATED: 'estimated'>, <Party.INFLUENCER: 'influencer'>, 'k-1', 1800, \
+datetime.datetime(2026, 11, 11, 20, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=28800))), None)
+    """
+    first = _first(order, profile, after, "entry_values")
+    return tuple(_derive(order, profile, first)) if first <= len(order.events) else ()
+
+
+def _first(order: Order, profile: PlatformProfile, after: int | None, name: str) -> int:
+    """The first moment to derive entries of (0 is the payment, ``m`` the ``m``-th event), for *after* events held."""
     if not isinstance(order, Order):
-        raise InvalidValueError("entries_for.order", order, "must be an Order")
+        raise InvalidValueError(f"{name}.order", order, "must be an Order")
     if not isinstance(profile, PlatformProfile):
-        raise InvalidValueError("entries_for.profile", profile, "must be a PlatformProfile")
-    entries: list[LedgerEntry] = []
-    previous: dict[tuple[Party, str | None], Money] = {}
-    holds: dict[tuple[Party, str | None], tuple[Money, datetime]] = {}
-    settled = False
+        raise InvalidValueError(f"{name}.profile", profile, "must be a PlatformProfile")
+    return 0 if after is None else 1 + v.require_int(after, f"{name}.after", 0, len(order.events))
 
-    def add(event_id: str, kind: EntryKind, key: tuple[Party, str | None], amount: Money, at: datetime) -> None:
-        if amount:
-            entries.append(LedgerEntry(order.id, event_id, kind, key[0], amount, at, key[1]))
 
-    def hold(event_id: str, key: tuple[Party, str | None], earned: Money, at: datetime, until: datetime) -> None:
-        # The hold tracks the commission still earned, so a clawback releases its share of the reserve.
-        zero = Money.zero(earned.currency)
-        target = earned.times(profile.reserve_rate, rounding=profile.rounding) if earned.fen > 0 else zero
-        held = holds[key][0] if key in holds else zero
-        if target != held:
-            entries.append(LedgerEntry(order.id, event_id, EntryKind.RESERVE, key[0], target - held, at, key[1], until))
-            holds[key] = (target, until)
+# The entries' own values, built from parts _derive proves valid (see there), without re-running the validators:
+# equal to the validated objects, with the same hash and repr.
+_trusted_entry: Final = builder(LedgerEntry)
+_trusted_money: Final = builder(Money)
+_PARTIES: Final = tuple(Party)
+#: The places in a line tuple (Party order) of the lines the refund reserve is held from.
+_HELD_FROM: Final = tuple(i for i, party in enumerate(Party) if party.earns_commission)
+_NO_LINES: Final = (0,) * len(Party)
+_ESTIMATED: Final = EntryKind.ESTIMATED
+_SETTLED: Final = EntryKind.SETTLED
+_CLAWBACK: Final = EntryKind.CLAWBACK
+_RESERVE: Final = EntryKind.RESERVE
+_SETTLED_EVENT: Final = OrderEventKind.SETTLED
+_INVALIDATED_EVENT: Final = OrderEventKind.INVALIDATED
 
-    for event, lines in history(order, profile):
-        event_id = PAID_EVENT_ID if event is None else event.id
-        at = order.paid_at if event is None else event.at
-        current = {(line.party, line.payee_id): line.amount for line in lines.lines}
-        zero = Money.zero(order.paid.currency)
-        if event is not None and event.kind is OrderEventKind.SETTLED:
+
+class _Moments:
+    """One order's lines at each moment (moment 0 is the payment, moment ``m`` the ``m``-th event): one int per
+    party (:func:`~fenxiao.settlement.splits._line_fen`, in :class:`Party` order, the payee fixed by the order).
+
+    A moment's lines depend only on what was refunded by then (receipt and settlement move no amount), so each
+    distinct refunded amount is split once.
+    """
+
+    __slots__ = ("by_refund", "order", "profile", "rate", "rounding", "walked")
+
+    def __init__(self, order: Order, profile: PlatformProfile) -> None:
+        self.order, self.profile = order, profile
+        self.walked = _walk(order, order.events) if order.events else []
+        self.by_refund: dict[int, tuple[int, ...]] = {}
+        self.rate, self.rounding = profile.reserve_rate.ppm, profile.rounding
+
+    def lines(self, moment: int) -> tuple[int, ...]:
+        """The lines after *moment*."""
+        refunded = self.walked[moment - 1].refunded if moment else 0
+        found = self.by_refund.get(refunded)
+        if found is None:
+            found = self.by_refund[refunded] = _line_fen(self.order, self.profile, refunded)[1]
+        return found
+
+    def target(self, fen: int) -> int:
+        """The reserve held from a commission line of *fen*: ``reserve_rate`` of it (nothing from a line of zero)."""
+        return self.rounding.round_ratio(fen * self.rate, PPM) if fen > 0 else 0
+
+
+def _held_state(
+    moments: _Moments, first: int, hold_days: timedelta
+) -> tuple[tuple[int, ...], dict[int, int], datetime | None]:
+    """What the moments before *first* leave behind, derived from the events alone: the lines at moment
+    ``first - 1``, each reserve hold by place and the moment the holds are released (``None`` before settlement).
+
+    A hold follows the commission at the last moment before its release at which it could change (the settlement,
+    or a later refund before ``until``): every hold entry brings the hold to the target of that moment's lines.
+    """
+    events = moments.order.events
+    previous = moments.lines(first - 1) if first else _NO_LINES
+    settled = next((i for i in range(first - 1) if events[i].kind is _SETTLED_EVENT), None)
+    if settled is None:
+        return previous, {}, None
+    until = events[settled].at + hold_days
+    last = settled + 1
+    for moment in range(settled + 2, first):
+        if events[moment - 1].at < until:
+            last = moment
+    at_settlement, now = moments.lines(settled + 1), moments.lines(last)
+    target = moments.target
+    return previous, {place: target(now[place]) for place in _HELD_FROM if target(at_settlement[place])}, until
+
+
+class _Derivation:
+    """The entries of one order's moments from some moment on, appended to :attr:`found` (see :func:`_derive`),
+    and the reserve holds they leave: the amount held by place and the moment the holds are released (``None``
+    before settlement)."""
+
+    __slots__ = ("found", "holds", "payees", "target", "until")
+
+    def __init__(
+        self,
+        payees: tuple[str | None, ...],
+        target: Callable[[int], int],
+        holds: dict[int, int],
+        until: datetime | None,
+    ) -> None:
+        self.found: list[EntryValues] = []
+        self.payees, self.target, self.holds, self.until = payees, target, holds, until
+
+    def reverse(self, event_id: str, lines: tuple[int, ...], at: datetime) -> None:
+        """The estimate of *lines* reversed (at settlement and at invalidation)."""
+        add, payees = self.found.append, self.payees
+        for place, fen in enumerate(lines):
+            if fen:
+                add((event_id, _ESTIMATED, _PARTIES[place], payees[place], -fen, at, None))
+
+    def settle(self, event_id: str, lines: tuple[int, ...], at: datetime, until: datetime) -> None:
+        """The settled lines, each commission line followed by the reserve held from it until *until*."""
+        add, payees, target, holds = self.found.append, self.payees, self.target, self.holds
+        self.until = until
+        for place, fen in enumerate(lines):
+            if fen:
+                add((event_id, _SETTLED, _PARTIES[place], payees[place], fen, at, None))
+            if place in _HELD_FROM:
+                held = target(fen)
+                if held:
+                    add((event_id, _RESERVE, _PARTIES[place], payees[place], held, at, until))
+                    holds[place] = held
+
+    def change(self, event_id: str, previous: tuple[int, ...], lines: tuple[int, ...], at: datetime) -> None:
+        """The change in each line (an estimate before settlement, a clawback after it), each commission line's
+        followed, during the hold, by the move of its hold to the target of the commission still earned."""
+        add, payees, target, holds, until = self.found.append, self.payees, self.target, self.holds, self.until
+        kind = _ESTIMATED if until is None else _CLAWBACK
+        holding = until is not None and at < until
+        for place, fen in enumerate(lines):
+            delta = fen - previous[place]
+            if delta:
+                add((event_id, kind, _PARTIES[place], payees[place], delta, at, None))
+            if holding and place in holds:
+                now, held = target(fen), holds[place]
+                if now != held:
+                    add((event_id, _RESERVE, _PARTIES[place], payees[place], now - held, at, until))
+                    holds[place] = now
+
+
+def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryValues]:
+    """The entries of moments *first* to the last (moment 0 is the payment, moment ``m`` the ``m``-th event) as
+    plain tuples, for an order with at least *first* events (the payee of each party is fixed by the order); what
+    the moments before leave behind comes from :func:`_held_state`.
+
+    What makes the entries valid by construction, for :func:`entries_for`'s trusted path: the ids are the order's,
+    its terms' and its events' (validated there; ``"paid"`` for the payment), kinds and parties are members, every
+    amount is an int within :data:`~fenxiao.money.MAX_FEN` in magnitude (a line is between 0 and what came in,
+    which the order bounds; an entry is a line, its negation, or a difference of two lines or of two holds, each
+    a fraction of a line), times are the order's aware datetimes, ``until`` is given exactly for a reserve hold
+    and is not before ``at`` (the settlement plus ``reserve_days`` ≥ 0, and a later adjustment only before it).
+    """
+    events = order.events
+    moments = _Moments(order, profile)
+    hold_days = timedelta(days=profile.reserve_days)
+    previous, holds, until = _held_state(moments, first, hold_days)
+    run = _Derivation(_payees(order), moments.target, holds, until)
+    for moment in range(first, len(events) + 1):
+        event = events[moment - 1] if moment else None
+        if event is None:
+            current = moments.lines(0)
+            run.change(PAID_EVENT_ID, previous, current, order.paid_at)
+        elif event.kind is _SETTLED_EVENT:
             _check_due(order, profile, event.at)
-            for key, amount in previous.items():
-                add(event_id, EntryKind.ESTIMATED, key, -amount, at)
-            for key, amount in current.items():
-                add(event_id, EntryKind.SETTLED, key, amount, at)
-                if key[0].earns_commission:
-                    hold(event_id, key, amount, at, at + timedelta(days=profile.reserve_days))
-            settled = True
-        elif event is not None and event.kind is OrderEventKind.INVALIDATED:
-            for key, amount in previous.items():
-                add(event_id, EntryKind.ESTIMATED, key, -amount, at)
-            current = {}
+            run.reverse(event.id, previous, event.at)
+            current = moments.lines(moment)
+            run.settle(event.id, current, event.at, event.at + hold_days)
+        elif event.kind is _INVALIDATED_EVENT:
+            run.reverse(event.id, previous, event.at)
+            current = _NO_LINES
         else:
-            kind = EntryKind.CLAWBACK if settled else EntryKind.ESTIMATED
-            for key in sorted(previous.keys() | current.keys(), key=_key_order):
-                add(event_id, kind, key, current.get(key, zero) - previous.get(key, zero), at)
-                if settled and key in holds and at < holds[key][1]:
-                    hold(event_id, key, current.get(key, zero), at, holds[key][1])
+            current = moments.lines(moment)
+            run.change(event.id, previous, current, event.at)
         previous = current
-    return tuple(entries)
+    return run.found
+
+
+_PLACE: Final = {party: place for place, party in enumerate(Party)}
 
 
 def _key_order(key: tuple[Party, str | None]) -> tuple[int, str]:
-    return (list(Party).index(key[0]), key[1] or "")
+    return (_PLACE[key[0]], key[1] or "")
 
 
 @attrs.frozen
