@@ -294,6 +294,7 @@ _CLAWBACK: Final = EntryKind.CLAWBACK
 _RESERVE: Final = EntryKind.RESERVE
 _SETTLED_EVENT: Final = OrderEventKind.SETTLED
 _INVALIDATED_EVENT: Final = OrderEventKind.INVALIDATED
+_REFUNDED_EVENT: Final = OrderEventKind.REFUNDED
 
 
 class _Moments:
@@ -308,13 +309,18 @@ class _Moments:
 
     def __init__(self, order: Order, profile: PlatformProfile) -> None:
         self.order, self.profile = order, profile
-        self.walked = _walk(order, order.events) if order.events else []
+        # What was refunded after each event (nothing at all without a refund, the common case: no walk needed).
+        self.walked = [0] * len(order.events)
+        for event in order.events:
+            if event.kind is _REFUNDED_EVENT:
+                self.walked = [step.refunded for step in _walk(order, order.events)]
+                break
         self.by_refund: dict[int, tuple[int, ...]] = {}
         self.rate, self.rounding = profile.reserve_rate.ppm, profile.rounding
 
     def lines(self, moment: int) -> tuple[int, ...]:
         """The lines after *moment*."""
-        refunded = self.walked[moment - 1].refunded if moment else 0
+        refunded = self.walked[moment - 1] if moment else 0
         found = self.by_refund.get(refunded)
         if found is None:
             found = self.by_refund[refunded] = _line_fen(self.order, self.profile, refunded)[1]
@@ -329,24 +335,21 @@ def _held_state(
     moments: _Moments, first: int, hold_days: timedelta
 ) -> tuple[tuple[int, ...], dict[int, int], datetime | None]:
     """What the moments before *first* leave behind, derived from the events alone: the lines at moment
-    ``first - 1``, each reserve hold by place and the moment the holds are released (``None`` before settlement).
+    ``first - 1``, each reserve hold by place (those taken at settlement) and the moment the holds are released
+    (``None`` before settlement).
 
-    A hold follows the commission at the last moment before its release at which it could change (the settlement,
-    or a later refund before ``until``): every hold entry brings the hold to the target of that moment's lines.
+    A hold follows the commission still earned at every moment before its release, so it is the target of the
+    lines at moment ``first - 1`` whenever it can still move: a later event moves it only before ``until``, and
+    events never go back in time, so then every held event was before ``until`` too, and moved it to its lines.
     """
     events = moments.order.events
     previous = moments.lines(first - 1) if first else _NO_LINES
     settled = next((i for i in range(first - 1) if events[i].kind is _SETTLED_EVENT), None)
     if settled is None:
         return previous, {}, None
-    until = events[settled].at + hold_days
-    last = settled + 1
-    for moment in range(settled + 2, first):
-        if events[moment - 1].at < until:
-            last = moment
-    at_settlement, now = moments.lines(settled + 1), moments.lines(last)
-    target = moments.target
-    return previous, {place: target(now[place]) for place in _HELD_FROM if target(at_settlement[place])}, until
+    at_settlement, target = moments.lines(settled + 1), moments.target
+    holds = {place: target(previous[place]) for place in _HELD_FROM if target(at_settlement[place])}
+    return previous, holds, events[settled].at + hold_days
 
 
 class _Derivation:

@@ -302,6 +302,12 @@ class _Step:
 _PAID_STATE: Final = _Step(OrderStatus.PAID, 0, 0, 0)
 
 
+_REFUNDED: Final = OrderEventKind.REFUNDED
+_INVALID: Final = OrderStatus.INVALID
+#: _Step(...) without its (absent) validators: _walk builds one per event of every order it checks.
+_step: Final = builder(_Step)
+
+
 def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
     """Replay *events* on *order*, checking every rule; one :class:`_Step` per event."""
     status = OrderStatus.PAID
@@ -311,34 +317,39 @@ def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
     seen: set[str] = set()
     steps: list[_Step] = []
     for i, event in enumerate(events):
-        path = f"Order.events[{i}]"
         if not isinstance(event, OrderEvent):
-            raise InvalidValueError(path, event, "must be an OrderEvent")
+            raise InvalidValueError(f"Order.events[{i}]", event, "must be an OrderEvent")
         if event.id in seen:
-            raise InvalidValueError(f"{path}.id", event.id, "is used by an earlier event")
+            raise InvalidValueError(f"Order.events[{i}].id", event.id, "is used by an earlier event")
         seen.add(event.id)
         if event.at < last:
-            raise InvalidValueError(f"{path}.at", event.at, f"is earlier than the previous event ({last.isoformat()})")
+            raise InvalidValueError(
+                f"Order.events[{i}].at", event.at, f"is earlier than the previous event ({last.isoformat()})"
+            )
         last = event.at
         refund = 0
-        if event.kind is OrderEventKind.REFUNDED:
-            if status is OrderStatus.INVALID:
-                raise TransitionError(f"{path}.kind", event.kind.value, "an invalid order takes no refunds")
+        if event.kind is _REFUNDED:
+            if status is _INVALID:
+                raise TransitionError(f"Order.events[{i}].kind", event.kind.value, "an invalid order takes no refunds")
             if event.amount is not None:
                 if event.amount.currency != order.paid.currency:
-                    raise InvalidValueError(f"{path}.amount", event.amount, f"must be in {order.paid.currency}")
+                    raise InvalidValueError(
+                        f"Order.events[{i}].amount", event.amount, f"must be in {order.paid.currency}"
+                    )
                 refund = event.amount.fen
             else:
                 count = event.units or 0  # OrderEvent guarantees units when amount is None
                 if units + count > order.units:
                     raise InvalidValueError(
-                        f"{path}.units", count, f"with {units} already refunded exceeds the {order.units} units ordered"
+                        f"Order.events[{i}].units",
+                        count,
+                        f"with {units} already refunded exceeds the {order.units} units ordered",
                     )
                 refund = order.value_of_units(units + count).fen - order.value_of_units(units).fen
                 units += count
             if refunded + refund > limit:
                 raise InvalidValueError(
-                    f"{path}.amount",
+                    f"Order.events[{i}].amount",
                     Money(refund, order.paid.currency),
                     f"with {Money(refunded, order.paid.currency)} already refunded exceeds what was paid "
                     f"({Money(limit, order.paid.currency)})",
@@ -350,12 +361,12 @@ def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
             if target not in allowed:
                 names = ", ".join(sorted(s.value for s in allowed)) or "none, it is final"
                 raise TransitionError(
-                    f"{path}.kind",
+                    f"Order.events[{i}].kind",
                     event.kind.value,
                     f"cannot move from {status.value!r} to {target.value!r} (allowed: {names})",
                 )
             status = target
-        steps.append(_Step(status, refunded, units, refund))
+        steps.append(_step(status, refunded, units, refund))
     return steps
 
 

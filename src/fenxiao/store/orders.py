@@ -146,7 +146,7 @@ def _order_tuple(order: Order, profile: str, where: str, instant: Binder) -> tup
         order.units,
         order.category_id,
         stored_text(level1, f"{where}.category_level1") if level1 else None,
-        order.service_level.value,
+        order.service_level._value_,
         _terms_text(order.terms),
     )
 
@@ -160,7 +160,7 @@ def _event_tuple(order_id: str, seq: int, event: OrderEvent, where: str, instant
         order_id,
         event.id,
         seq,
-        event.kind.value,
+        event.kind._value_,
         at,
         offset,
         amount.fen if amount is not None else None,
