@@ -50,7 +50,7 @@ True
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final, TypeAlias, TypeVar
 
@@ -295,121 +295,30 @@ _RESERVE: Final = EntryKind.RESERVE
 _SETTLED_EVENT: Final = OrderEventKind.SETTLED
 _INVALIDATED_EVENT: Final = OrderEventKind.INVALIDATED
 _REFUNDED_EVENT: Final = OrderEventKind.REFUNDED
+_RECEIVED_EVENT: Final = OrderEventKind.RECEIVED
 
 
-class _Moments:
-    """One order's lines at each moment (moment 0 is the payment, moment ``m`` the ``m``-th event): one int per
-    party (:func:`~fenxiao.settlement.splits._line_fen`, in :class:`Party` order, the payee fixed by the order).
-
-    A moment's lines depend only on what was refunded by then (receipt and settlement move no amount), so each
-    distinct refunded amount is split once.
-    """
-
-    __slots__ = ("by_refund", "order", "profile", "rate", "rounding", "walked")
-
-    def __init__(self, order: Order, profile: PlatformProfile) -> None:
-        self.order, self.profile = order, profile
-        # What was refunded after each event (nothing at all without a refund, the common case: no walk needed).
-        self.walked = [0] * len(order.events)
-        for event in order.events:
-            if event.kind is _REFUNDED_EVENT:
-                self.walked = [step.refunded for step in _walk(order, order.events)]
-                break
-        self.by_refund: dict[int, tuple[int, ...]] = {}
-        self.rate, self.rounding = profile.reserve_rate.ppm, profile.rounding
-
-    def lines(self, moment: int) -> tuple[int, ...]:
-        """The lines after *moment*."""
-        refunded = self.walked[moment - 1] if moment else 0
-        found = self.by_refund.get(refunded)
-        if found is None:
-            found = self.by_refund[refunded] = _line_fen(self.order, self.profile, refunded)[1]
-        return found
-
-    def target(self, fen: int) -> int:
-        """The reserve held from a commission line of *fen*: ``reserve_rate`` of it (nothing from a line of zero)."""
-        return self.rounding.round_ratio(fen * self.rate, PPM) if fen > 0 else 0
-
-
-def _held_state(
-    moments: _Moments, first: int, hold_days: timedelta
-) -> tuple[tuple[int, ...], dict[int, int], datetime | None]:
-    """What the moments before *first* leave behind, derived from the events alone: the lines at moment
-    ``first - 1``, each reserve hold by place (those taken at settlement) and the moment the holds are released
-    (``None`` before settlement).
-
-    A hold follows the commission still earned at every moment before its release, so it is the target of the
-    lines at moment ``first - 1`` whenever it can still move: a later event moves it only before ``until``, and
-    events never go back in time, so then every held event was before ``until`` too, and moved it to its lines.
-    """
-    events = moments.order.events
-    previous = moments.lines(first - 1) if first else _NO_LINES
-    settled = next((i for i in range(first - 1) if events[i].kind is _SETTLED_EVENT), None)
-    if settled is None:
-        return previous, {}, None
-    at_settlement, target = moments.lines(settled + 1), moments.target
-    holds = {place: target(previous[place]) for place in _HELD_FROM if target(at_settlement[place])}
-    return previous, holds, events[settled].at + hold_days
-
-
-class _Derivation:
-    """The entries of one order's moments from some moment on, appended to :attr:`found` (see :func:`_derive`),
-    and the reserve holds they leave: the amount held by place and the moment the holds are released (``None``
-    before settlement)."""
-
-    __slots__ = ("found", "holds", "payees", "target", "until")
-
-    def __init__(
-        self,
-        payees: tuple[str | None, ...],
-        target: Callable[[int], int],
-        holds: dict[int, int],
-        until: datetime | None,
-    ) -> None:
-        self.found: list[EntryValues] = []
-        self.payees, self.target, self.holds, self.until = payees, target, holds, until
-
-    def reverse(self, event_id: str, lines: tuple[int, ...], at: datetime) -> None:
-        """The estimate of *lines* reversed (at settlement and at invalidation)."""
-        add, payees = self.found.append, self.payees
-        for place, fen in enumerate(lines):
-            if fen:
-                add((event_id, _ESTIMATED, _PARTIES[place], payees[place], -fen, at, None))
-
-    def settle(self, event_id: str, lines: tuple[int, ...], at: datetime, until: datetime) -> None:
-        """The settled lines, each commission line followed by the reserve held from it until *until*."""
-        add, payees, target, holds = self.found.append, self.payees, self.target, self.holds
-        self.until = until
-        for place, fen in enumerate(lines):
-            if fen:
-                add((event_id, _SETTLED, _PARTIES[place], payees[place], fen, at, None))
-            if place in _HELD_FROM:
-                held = target(fen)
-                if held:
-                    add((event_id, _RESERVE, _PARTIES[place], payees[place], held, at, until))
-                    holds[place] = held
-
-    def change(self, event_id: str, previous: tuple[int, ...], lines: tuple[int, ...], at: datetime) -> None:
-        """The change in each line (an estimate before settlement, a clawback after it), each commission line's
-        followed, during the hold, by the move of its hold to the target of the commission still earned."""
-        add, payees, target, holds, until = self.found.append, self.payees, self.target, self.holds, self.until
-        kind = _ESTIMATED if until is None else _CLAWBACK
-        holding = until is not None and at < until
-        for place, fen in enumerate(lines):
-            delta = fen - previous[place]
-            if delta:
-                add((event_id, kind, _PARTIES[place], payees[place], delta, at, None))
-            if holding and place in holds:
-                now, held = target(fen), holds[place]
-                if now != held:
-                    add((event_id, _RESERVE, _PARTIES[place], payees[place], now - held, at, until))
-                    holds[place] = now
+def _refunded_after(order: Order) -> list[int] | None:
+    """What was refunded after each event of *order*, or ``None`` when it has no refund (nothing ever was)."""
+    events = order.events
+    for event in events:
+        if event.kind is _REFUNDED_EVENT:
+            return [step.refunded for step in _walk(order, events)]
+    return None
 
 
 def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryValues]:
     """The entries of moments *first* to the last (moment 0 is the payment, moment ``m`` the ``m``-th event) as
-    plain tuples, for an order with at least *first* events (the payee of each party is fixed by the order); what
-    the moments before leave behind comes from :func:`_held_state`.
+    plain values, for an order with at least *first* events (the payee of each party is fixed by the order).
+
+    Each moment's lines are one int per party (:func:`~fenxiao.settlement.splits._line_fen`, in :class:`Party`
+    order). They depend only on what was refunded by then: a receipt or a settlement moves no amount, so new
+    receipts alone (which come before any settlement, so move no hold either) derive no entry, and each distinct
+    refunded amount is split once. What the moments before *first* leave is derived from the events alone: the
+    lines at moment ``first - 1``, whether the order settled, and each reserve hold taken at settlement, which is
+    the target of the lines at moment ``first - 1`` whenever it can still move (a later event moves it only before
+    ``until``; events never go back in time, so then every held event was before ``until`` too, and moved it to its
+    lines).
 
     What makes the entries valid by construction, for :func:`entries_for`'s trusted path: the ids are the order's,
     its terms' and its events' (validated there; ``"paid"`` for the payment), kinds and parties are members, every
@@ -419,28 +328,80 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
     and is not before ``at`` (the settlement plus ``reserve_days`` ≥ 0, and a later adjustment only before it).
     """
     events = order.events
-    moments = _Moments(order, profile)
-    hold_days = timedelta(days=profile.reserve_days)
-    previous, holds, until = _held_state(moments, first, hold_days)
-    run = _Derivation(_payees(order), moments.target, holds, until)
-    for moment in range(first, len(events) + 1):
-        event = events[moment - 1] if moment else None
-        if event is None:
-            current = moments.lines(0)
-            run.change(PAID_EVENT_ID, previous, current, order.paid_at)
-        elif event.kind is _SETTLED_EVENT:
-            _check_due(order, profile, event.at)
-            run.reverse(event.id, previous, event.at)
-            current = moments.lines(moment)
-            run.settle(event.id, current, event.at, event.at + hold_days)
-        elif event.kind is _INVALIDATED_EVENT:
-            run.reverse(event.id, previous, event.at)
-            current = _NO_LINES
+    count = len(events)
+    if first:
+        for i in range(first - 1, count):
+            if events[i].kind is not _RECEIVED_EVENT:
+                break
         else:
-            current = moments.lines(moment)
-            run.change(event.id, previous, current, event.at)
+            return []  # receipts alone
+    refunded_after = _refunded_after(order)
+    split_by_refund: dict[int, tuple[int, ...]] = {}
+
+    def lines(moment: int) -> tuple[int, ...]:
+        refunded = refunded_after[moment - 1] if moment and refunded_after is not None else 0
+        found = split_by_refund.get(refunded)
+        if found is None:
+            found = split_by_refund[refunded] = _line_fen(order, profile, refunded)
+        return found
+
+    rate, round_ratio = profile.reserve_rate.ppm, profile.rounding.round_ratio
+    hold_days = timedelta(days=profile.reserve_days)
+    payees, parties = _payees(order), _PARTIES
+    found: list[EntryValues] = []
+    add = found.append
+    holds: dict[int, int] = {}  # the reserve held from each commission line, by place
+    until: datetime | None = None  # when the holds are released; None before settlement
+    previous = lines(first - 1) if first else _NO_LINES
+    for i in range(first - 1):
+        if events[i].kind is _SETTLED_EVENT:  # held: the holds it took, at the target of the last held lines
+            at_settlement = lines(i + 1)
+            for place in _HELD_FROM:
+                if at_settlement[place] > 0 and round_ratio(at_settlement[place] * rate, PPM):
+                    fen = previous[place]
+                    holds[place] = round_ratio(fen * rate, PPM) if fen > 0 else 0
+            until = events[i].at + hold_days
+            break
+    for moment in range(first, count + 1):
+        if moment:
+            event = events[moment - 1]
+            event_id, at, kind = event.id, event.at, event.kind
+        else:
+            event_id, at, kind = PAID_EVENT_ID, order.paid_at, None
+        if kind is _SETTLED_EVENT or kind is _INVALIDATED_EVENT:
+            if kind is _SETTLED_EVENT:
+                _check_due(order, profile, at)
+            for place, fen in enumerate(previous):  # the estimate is reversed
+                if fen:
+                    add((event_id, _ESTIMATED, parties[place], payees[place], -fen, at, None))
+            if kind is _INVALIDATED_EVENT:
+                previous = _NO_LINES
+                continue
+            current = lines(moment)
+            until = at + hold_days
+            for place, fen in enumerate(current):  # the settled lines, and the reserve held from commission
+                if fen:
+                    add((event_id, _SETTLED, parties[place], payees[place], fen, at, None))
+                if place in _HELD_FROM and fen > 0:
+                    held = round_ratio(fen * rate, PPM)
+                    if held:
+                        add((event_id, _RESERVE, parties[place], payees[place], held, at, until))
+                        holds[place] = held
+        else:  # the payment, a receipt or a refund: the change in each line, and during the hold, in each hold
+            current = lines(moment)
+            change = _ESTIMATED if until is None else _CLAWBACK
+            holding = until is not None and at < until
+            for place, fen in enumerate(current):
+                delta = fen - previous[place]
+                if delta:
+                    add((event_id, change, parties[place], payees[place], delta, at, None))
+                if holding and place in holds:
+                    now, held = round_ratio(fen * rate, PPM) if fen > 0 else 0, holds[place]
+                    if now != held:
+                        add((event_id, _RESERVE, parties[place], payees[place], now - held, at, until))
+                        holds[place] = now
         previous = current
-    return run.found
+    return found
 
 
 _PLACE: Final = {party: place for place, party in enumerate(Party)}

@@ -394,13 +394,48 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
     return exact, amounts
 
 
-def _line_fen(order: Order, profile: PlatformProfile, refunded: int) -> tuple[bool, tuple[int, ...]]:
+#: At most this many of :func:`_line_fen`'s results are kept; the cache empties when full.
+_LINES_MAX: Final = 8192
+_LINES: dict[tuple[object, ...], tuple[OrderTerms, PlatformProfile, tuple[int, ...]]] = {}
+
+
+def _line_fen(order: Order, profile: PlatformProfile, refunded: int) -> tuple[int, ...]:
     """The fen of every party's line (in :class:`Party` order, ``0`` where the split has no line) after *refunded*
-    fen were refunded, for an order that is not invalid, without building the split; and :func:`_amounts`'
-    *exact*. The ledger's path: each party's line is one int, its payee fixed by the order (:func:`_payees`)."""
-    exact, amounts = _amounts(order, profile, refunded, False)
+    fen were refunded, for an order that is not invalid, without building the split. The ledger's path: each
+    party's line is one int, its payee fixed by the order (:func:`_payees`).
+
+    A split reads only the order's amounts, terms and category, the profile and what was refunded, so for an
+    :class:`Order`, :class:`OrderTerms` and :class:`PlatformProfile` themselves (frozen, never subclasses) the
+    result is kept in a bounded cache keyed on exactly those (the terms and the profile by identity: an entry holds
+    both, so no other object can take their ids while it is cached, and a hit checks them with ``is``). A store
+    deriving an order's new entries batch after batch splits the lines it held once, not once a batch.
+    """
+    terms = order.terms
+    if type(order) is not Order or type(profile) is not PlatformProfile or type(terms) is not OrderTerms:
+        return _lines_of(_amounts(order, profile, refunded, False)[1], refunded)
+    key = (
+        id(terms),
+        id(profile),
+        order.paid.fen,
+        order.shipping.fen,
+        order.subsidy.fen,
+        order.category_id,
+        order.category_level1,
+        refunded,
+    )
+    cached = _LINES.get(key)
+    if cached is not None and cached[0] is terms and cached[1] is profile:
+        return cached[2]
+    lines = _lines_of(_amounts(order, profile, refunded, False)[1], refunded)
+    if len(_LINES) >= _LINES_MAX:
+        _LINES.clear()
+    _LINES[key] = (terms, profile, lines)
+    return lines
+
+
+def _lines_of(amounts: tuple[int, ...], refunded: int) -> tuple[int, ...]:
     _, _, fee, mcn, influencer, leader, second, tech, merchant, _, returned, _ = amounts
-    return exact, (influencer, mcn, fee, leader, second, tech, merchant, refunded, returned)
+    return (influencer, mcn, fee, leader, second, tech, merchant, refunded, returned)
 
 
 def _payees(order: Order) -> tuple[str | None, ...]:

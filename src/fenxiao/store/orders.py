@@ -19,7 +19,7 @@ NOTHING``); on SQLite the store's engine serializes writers (``BEGIN IMMEDIATE``
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from fenxiao.money import Money, Rate
->>> from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderTerms
+>>> from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 >>> from fenxiao.store.engine import create_engine
 >>> from fenxiao.store.migrate import upgrade
 >>> engine = create_engine("sqlite://")
@@ -47,14 +47,14 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money
 from fenxiao.settlement.ledger import LedgerEntry, entry_values
-from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderTerms
+from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
 from fenxiao.store._sql import (
     Binder,
@@ -125,6 +125,23 @@ class IngestReport:
 _ORDER_COLUMNS: Final = tuple(c.name for c in ORDERS.columns)
 _EVENT_COLUMNS: Final = tuple(c.name for c in ORDER_EVENTS.columns)
 _ENTRY_COLUMNS: Final = tuple(c.name for c in LEDGER_ENTRIES.columns if c.name != "id")
+#: Where an order row holds its payment's moment, and an event row its moment (each followed by its offset).
+_PAID_AT: Final = _ORDER_COLUMNS.index("paid_at")
+_AT: Final = _EVENT_COLUMNS.index("at")
+
+
+@lru_cache(maxsize=8)
+def _book_postgres(dialect: Dialect) -> str:
+    """Booking payments on PostgreSQL: the rows as one array per column (cast to the column's type), in id order,
+    inserted by one statement whatever their count (see :meth:`OrderEvents._book`)."""
+    names = ", ".join(_ORDER_COLUMNS)
+    # Text as text: a cast to VARCHAR(n) would cut a longer value short, where the insert refuses it.
+    types = ["text" if isinstance(c.type, sa.String) else c.type.compile(dialect=dialect) for c in ORDERS.columns]
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    return (
+        f"INSERT INTO orders ({names}) SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS given({names}, n) "
+        "ORDER BY n ON CONFLICT DO NOTHING RETURNING id"
+    )
 
 
 def _order_tuple(order: Order, profile: str, where: str, instant: Binder) -> tuple[Any, ...]:
@@ -376,29 +393,51 @@ class OrderEvents:
             new_events += len(added)
             self._remember(order)
             seq = len(base.events)
+            moments: dict[str, tuple[Any, int]] = {}
+            if new:
+                row = payments[order_id]
+                moments[PAID_EVENT_ID] = (row[_PAID_AT], row[_PAID_AT + 1])
             for event, where in added:
                 seq += 1
-                event_rows.append(_event_tuple(order_id, seq, event, where, instant))
-            self._entry_rows(order, None if new else len(base.events), instant, entry_rows)
+                row = _event_tuple(order_id, seq, event, where, instant)
+                moments[event.id] = (row[_AT], row[_AT + 1])
+                event_rows.append(row)
+            self._entry_rows(order, None if new else len(base.events), moments, instant, entry_rows)
         insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, event_rows)
         insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, entry_rows)
         return IngestReport(len(listed), len(booked), new_events, duplicates, len(entry_rows))
 
-    def _entry_rows(self, order: Order, after: int | None, instant: Binder, rows: list[tuple[Any, ...]]) -> None:
+    def _entry_rows(
+        self,
+        order: Order,
+        after: int | None,
+        moments: Mapping[str, tuple[Any, int]],
+        instant: Binder,
+        rows: list[tuple[Any, ...]],
+    ) -> None:
         """Append to *rows* the ``ledger_entries`` rows of *order*'s entries (those of its events after the first
         *after*; every entry when ``None``), as the driver binds them: from the entries' plain values
-        (:func:`~fenxiao.settlement.ledger.entry_values`), one conversion of each moment per event."""
+        (:func:`~fenxiao.settlement.ledger.entry_values`), each event's moment as *moments* holds it (by event id,
+        converted for its own row), each release moment converted once."""
         order_id, currency = order.id, order.paid.currency
-        where = f"orders[{order_id}]"
-        last: datetime | None = None
+        event: str | None = None
         at_value: Any = None
         at_offset = 0
+        last_until: datetime | None = None
+        until_value: Any = None
+        until_offset: int | None = None
         append = rows.append
-        for event_id, kind, party, payee_id, fen, at, until in entry_values(order, self.profile, after=after):
-            if at is not last:  # an event's entries share its moment
-                at_value, at_offset = instant(at, where, "at")
-                last = at
-            until_value, until_offset = instant(until, where, "until") if until is not None else (None, None)
+        for event_id, kind, party, payee_id, fen, _, until in entry_values(order, self.profile, after=after):
+            if event_id != event:  # an event's entries share its moment
+                at_value, at_offset = moments[event_id]
+                event = event_id
+            if until is None:
+                values: tuple[Any, Any] = (None, None)
+            else:
+                if until is not last_until:  # and its holds their release
+                    until_value, until_offset = instant(until, f"orders[{order_id}]", "until")
+                    last_until = until
+                values = (until_value, until_offset)
             append(
                 (
                     order_id,
@@ -410,8 +449,7 @@ class OrderEvents:
                     fen,
                     at_value,
                     at_offset,
-                    until_value,
-                    until_offset,
+                    *values,
                     "",
                 )
             )
@@ -443,37 +481,44 @@ class OrderEvents:
     def _book(self, rows: Mapping[str, tuple[Any, ...]]) -> set[str]:
         """Insert the payments not held yet (in id order: see :meth:`_lock`); the ids inserted by this call.
 
-        On PostgreSQL, ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``: a payment another transaction is
-        inserting waits for it, then is skipped if it committed. On SQLite the store's transactions hold the write
-        lock from their first statement (``BEGIN IMMEDIATE``), so the ids held are read first and the rest are
-        inserted with a plain ``executemany`` (a transaction begun without the lock fails on a duplicate rather
-        than booking twice).
+        On PostgreSQL, one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING id`` (a column
+        per array: one statement whatever the count): a payment another transaction is inserting waits for it,
+        then is skipped if it committed. On SQLite the store's transactions hold the write lock from their first
+        statement (``BEGIN IMMEDIATE``), so the ids held are read first and the rest are inserted with a plain
+        ``executemany`` (a transaction begun without the lock fails on a duplicate rather than booking twice).
         """
         ordered = sorted(rows)
         if not ordered:
             return set()
-        conn = self.conn
-        if conn.dialect.name == "sqlite":
+        if self.conn.dialect.name == "sqlite":
             held = {row[0] for row in self._select_ids("SELECT id FROM orders WHERE id IN ({})", ordered)}
             booked = [oid for oid in ordered if oid not in held]
-            insert_tuples(conn, ORDERS, _ORDER_COLUMNS, [rows[oid] for oid in booked])
+            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [rows[oid] for oid in booked])
             return set(booked)
-        one = f"({', '.join(['%s'] * len(_ORDER_COLUMNS))})"
-        head = f"INSERT INTO orders ({', '.join(_ORDER_COLUMNS)}) VALUES "
-        inserted: set[str] = set()
-        for part in chunks(ordered):
-            sql = f"{head}{', '.join([one] * len(part))} ON CONFLICT DO NOTHING RETURNING id"
-            values = tuple(value for oid in part for value in rows[oid])
-            inserted.update(row[0] for row in conn.exec_driver_sql(sql, values))
-        return inserted
+        columns = list(zip(*(rows[oid] for oid in ordered), strict=True))
+        return {row[0] for row in self._fetch(_book_postgres(self.conn.dialect), [list(column) for column in columns])}
 
-    def _select_ids(self, sql: str, order_ids: Sequence[str]) -> list[Any]:
-        """The rows of *sql* (its ``IN ({})`` filled with one marker per id) for *order_ids*, chunk by chunk."""
-        marker = "?" if self.conn.dialect.name == "sqlite" else "%s"
-        found: list[Any] = []
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of *sql* with *params*, through the driver's own cursor (plain tuples, no result processing),
+        in the connection's transaction."""
+        conn = self.conn
+        if not conn.in_transaction():
+            conn.begin()  # what SQLAlchemy begins before its first statement: this runs inside the transaction
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _select_ids(self, sql: str, order_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of *sql* for *order_ids*: on SQLite its ``IN ({})`` filled with one marker per id, chunk by
+        chunk; on PostgreSQL (*sql* written ``= ANY({})``) in one statement, the ids one array."""
+        if self.conn.dialect.name != "sqlite":
+            return self._fetch(sql.format("%s"), [list(order_ids)])
+        found: list[tuple[Any, ...]] = []
         for part in chunks(order_ids):
-            statement = sql.format(", ".join([marker] * len(part)))
-            found.extend(self.conn.exec_driver_sql(statement, tuple(part)).fetchall())
+            found.extend(self._fetch(sql.format(", ".join(["?"] * len(part))), tuple(part)))
         return found
 
     def _held(
@@ -533,7 +578,7 @@ class OrderEvents:
         if self.conn.dialect.name == "sqlite":
             sql = "SELECT id, profile FROM orders WHERE id IN ({})"
         else:
-            sql = 'SELECT id, profile FROM orders WHERE id IN ({}) ORDER BY id COLLATE "C" FOR UPDATE'
+            sql = 'SELECT id, profile FROM orders WHERE id = ANY({}) ORDER BY id COLLATE "C" FOR UPDATE'
         return {row[0]: row[1] for row in self._select_ids(sql, order_ids)}
 
     def _rows(self, order_ids: Sequence[str]) -> dict[str, Mapping[Any, Any]]:
@@ -546,7 +591,8 @@ class OrderEvents:
     def _event_ids(self, order_ids: Sequence[str]) -> dict[str, list[str]]:
         """The ids of the events each of *order_ids* holds, in order."""
         found: dict[str, list[str]] = {}
-        sql = "SELECT order_id, event_id FROM order_events WHERE order_id IN ({}) ORDER BY order_id, seq"
+        where = "IN ({})" if self.conn.dialect.name == "sqlite" else "= ANY({})"
+        sql = f"SELECT order_id, event_id FROM order_events WHERE order_id {where} ORDER BY order_id, seq"
         for order_id, event_id in self._select_ids(sql, order_ids):
             found.setdefault(order_id, []).append(event_id)
         return found
