@@ -267,8 +267,13 @@ def entry_values(order: Order, profile: PlatformProfile, *, after: int | None = 
     ('paid', <EntryKind.ESTIMATED: 'estimated'>, <Party.INFLUENCER: 'influencer'>, 'k-1', 1800, \
 datetime.datetime(2026, 11, 11, 20, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=28800))), None)
     """
-    first = _first(order, profile, after, "entry_values")
-    return tuple(_derive(order, profile, first)) if first <= len(order.events) else ()
+    if type(order) is not Order and not isinstance(order, Order):
+        raise InvalidValueError("entry_values.order", order, "must be an Order")
+    if type(profile) is not PlatformProfile and not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("entry_values.profile", profile, "must be a PlatformProfile")
+    count = len(order.events)
+    first = 0 if after is None else 1 + v.require_int(after, "entry_values.after", 0, count)
+    return tuple(_derive(order, profile, first)) if first <= count else ()
 
 
 def _first(order: Order, profile: PlatformProfile, after: int | None, name: str) -> int:
@@ -329,6 +334,11 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
     """
     events = order.events
     count = len(events)
+    if not count:  # the payment alone: its estimate
+        at, payees, lines = order.paid_at, _payees(order), _line_fen(order, profile, 0)
+        return [
+            (PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(lines) if fen
+        ]
     if first:
         for i in range(first - 1, count):
             if events[i].kind is not _RECEIVED_EVENT:

@@ -303,13 +303,27 @@ _PAID_STATE: Final = _Step(OrderStatus.PAID, 0, 0, 0)
 
 
 _REFUNDED: Final = OrderEventKind.REFUNDED
+#: Each move the lifecycle allows, by the values of the status and of the event's kind (strings hash in C; an
+#: Enum member's hash is a Python call): the status it leads to. Derived from _TARGET and ORDER_TRANSITIONS.
+_MOVES: Final = {
+    (status.value, kind.value): target
+    for kind, target in _TARGET.items()
+    for status, allowed in ORDER_TRANSITIONS.items()
+    if target in allowed
+}
 _INVALID: Final = OrderStatus.INVALID
 #: _Step(...) without its (absent) validators: _walk builds one per event of every order it checks.
 _step: Final = builder(_Step)
 
 
-def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
-    """Replay *events* on *order*, checking every rule; one :class:`_Step` per event."""
+def _share_of(paid: int, count: int, units: int) -> int:
+    """What *count* of *units* units are worth out of *paid* fen, rounded down (:meth:`Order.value_of_units`)."""
+    return paid * count // units
+
+
+def _walk(order: Order, events: Sequence[OrderEvent], *, keep: bool = True) -> list[_Step]:
+    """Replay *events* on *order*, checking every rule; one :class:`_Step` per event (none without *keep*: the
+    check alone)."""
     status = OrderStatus.PAID
     refunded = units = 0
     last = order.paid_at
@@ -345,7 +359,8 @@ def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
                         count,
                         f"with {units} already refunded exceeds the {order.units} units ordered",
                     )
-                refund = order.value_of_units(units + count).fen - order.value_of_units(units).fen
+                paid = order.paid.fen
+                refund = _share_of(paid, units + count, order.units) - _share_of(paid, units, order.units)
                 units += count
             if refunded + refund > limit:
                 raise InvalidValueError(
@@ -356,9 +371,9 @@ def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
                 )
             refunded += refund
         else:
-            target = _TARGET[event.kind]
-            allowed = ORDER_TRANSITIONS[status]
-            if target not in allowed:
+            target = _MOVES.get((status._value_, event.kind._value_))
+            if target is None:
+                target, allowed = _TARGET[event.kind], ORDER_TRANSITIONS[status]
                 names = ", ".join(sorted(s.value for s in allowed)) or "none, it is final"
                 raise TransitionError(
                     f"Order.events[{i}].kind",
@@ -366,7 +381,8 @@ def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
                     f"cannot move from {status.value!r} to {target.value!r} (allowed: {names})",
                 )
             status = target
-        steps.append(_step(status, refunded, units, refund))
+        if keep:
+            steps.append(_step(status, refunded, units, refund))
     return steps
 
 
@@ -486,7 +502,10 @@ class Order:
         """When the order entered *status*, or ``None``; ``PAID`` is :attr:`paid_at`."""
         if status is OrderStatus.PAID:
             return self.paid_at
-        return next((e.at for e in self.events if _TARGET.get(e.kind) is status), None)
+        for event in self.events:
+            if _TARGET.get(event.kind) is status:
+                return event.at
+        return None
 
     def refund_amounts(self) -> tuple[tuple[OrderEvent, Money], ...]:
         """Each refund event with the money it returned (refunds by units valued as :meth:`value_of_units`)."""
@@ -509,7 +528,7 @@ class Order:
         ['0.00', '3.33', '6.66', '10.00']
         """
         count = v.require_int(units, "Order.value_of_units.units", 0, self.units)
-        return Money(self.paid.fen * count // self.units, self.paid.currency)
+        return Money(_share_of(self.paid.fen, count, self.units), self.paid.currency)
 
     # -- events ----------------------------------------------------------------------------------------
 
@@ -522,17 +541,17 @@ class Order:
         """
         if not isinstance(event, OrderEvent):
             raise InvalidValueError("Order.apply.event", event, "must be an OrderEvent")
-        held = self.event(event.id)
-        if held is not None:
-            if held == event:
-                return self
-            raise InvalidValueError("Order.apply.event.id", event.id, "is already used by a different event")
+        for held in self.events:
+            if held.id == event.id:
+                if held == event:
+                    return self
+                raise InvalidValueError("Order.apply.event.id", event.id, "is already used by a different event")
         events = (*self.events, event)
         if type(self) is not Order:
             return attrs.evolve(self, events=events)
         # Every other field is this order's, valid already: the lifecycle of the longer history is the one check
         # the new event can fail, so the order is built without re-running the rest (equal to attrs.evolve's).
-        _walk(self, events)
+        _walk(self, events, keep=False)
         return _trusted_order(*_fields_but_events(self), events)
 
     def receive(self, *, at: datetime, event_id: str = "received") -> Order:

@@ -41,7 +41,6 @@ IngestReport(received=3, orders=0, events=0, duplicates=3, entries=0)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
@@ -264,13 +263,15 @@ def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
     return type(exc)(where, exc.value, f"{exc.path}: {exc.problem}")
 
 
-def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[list[tuple[OrderEvent, str]], int]:
+def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[Sequence[tuple[OrderEvent, str]], int]:
     """The events of *given* that *order* does not hold (each once, in order), and how many it skipped.
 
     Raises:
         InvalidValueError: An event reuses the id of a held or earlier event with other content (or at another
             UTC offset: the store keeps offsets, so a replay must be identical).
     """
+    if not order.events and len(given) == 1:
+        return given, 0  # nothing held, nothing repeated
     seen = {event.id: event for event in order.events}
     added: list[tuple[OrderEvent, str]] = []
     skipped = 0
@@ -284,6 +285,15 @@ def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[
         seen[event.id] = event
         added.append((event, where))
     return added, skipped
+
+
+@attrs.define
+class _Rows:
+    """The rows one ingest writes through the driver (tuples in column order), and how it binds a moment."""
+
+    instant: Binder
+    events: list[tuple[Any, ...]] = attrs.Factory(list)
+    entries: list[tuple[Any, ...]] = attrs.Factory(list)
 
 
 @attrs.define
@@ -316,14 +326,6 @@ class OrderEvents:
         self.conn = conn
         self.profile = profile if profile is not None else PlatformProfile()
         self.known = known
-
-    def _remember(self, order: Order) -> None:
-        known = self.known
-        if known is None:
-            return
-        if len(known) >= KNOWN_LIMIT and order.id not in known:
-            known.clear()  # a bound on memory; orders are read back from the database after this
-        known[order.id] = order
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -360,14 +362,13 @@ class OrderEvents:
         }
         booked = self._book(payments)
         bases, stored = self._held(sorted(oid for oid in pending if oid not in booked), pending)
-        event_rows: list[tuple[Any, ...]] = []
-        entry_rows: list[tuple[Any, ...]] = []
+        rows = _Rows(instant)
         new_events = duplicates = 0
         for order_id in sorted(pending):
             batch = pending[order_id]
-            duplicates += batch.copies
             new = order_id in booked
             header = batch.order
+            duplicates += batch.copies
             if new and header is not None:  # booked now: the payment is the batch's
                 base = header
             else:
@@ -382,63 +383,58 @@ class OrderEvents:
                         )
             added, skipped = _new_events(base, batch.events)
             duplicates += skipped
-            if not added and not new:
-                continue  # nothing new: no entry to derive
-            order = base
-            for event, where in added:
-                try:
-                    order = order.apply(event)
-                except InvalidValueError as exc:
-                    raise _rerooted(exc, where) from exc
-            new_events += len(added)
-            self._remember(order)
-            seq = len(base.events)
-            moments: dict[str, tuple[Any, int]] = {}
-            if new:
-                row = payments[order_id]
-                moments[PAID_EVENT_ID] = (row[_PAID_AT], row[_PAID_AT + 1])
-            for event, where in added:
-                seq += 1
-                row = _event_tuple(order_id, seq, event, where, instant)
-                moments[event.id] = (row[_AT], row[_AT + 1])
-                event_rows.append(row)
-            self._entry_rows(order, None if new else len(base.events), moments, instant, entry_rows)
-        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, event_rows)
-        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, entry_rows)
-        return IngestReport(len(listed), len(booked), new_events, duplicates, len(entry_rows))
+            if added or new:
+                paid = payments[order_id] if new else None
+                self._append(base, added, paid, rows)
+                new_events += len(added)
+        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, rows.events)
+        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, rows.entries)
+        return IngestReport(len(listed), len(booked), new_events, duplicates, len(rows.entries))
 
-    def _entry_rows(
-        self,
-        order: Order,
-        after: int | None,
-        moments: Mapping[str, tuple[Any, int]],
-        instant: Binder,
-        rows: list[tuple[Any, ...]],
+    def _append(
+        self, base: Order, added: Sequence[tuple[OrderEvent, str]], payment: tuple[Any, ...] | None, rows: _Rows
     ) -> None:
+        """Extend *base* with *added* (its new events, each checked against the lifecycle), append their rows and
+        those of the entries they imply (with the payment's, when *payment*, its row, was booked now) and
+        remember the order."""
+        order, order_id = base, base.id
+        seq = len(base.events)
+        moments: dict[str, tuple[Any, int]] = {}
+        if payment is not None:
+            moments[PAID_EVENT_ID] = (payment[_PAID_AT], payment[_PAID_AT + 1])
+        for event, where in added:
+            try:
+                order = order.apply(event)
+            except InvalidValueError as exc:
+                raise _rerooted(exc, where) from exc
+            seq += 1
+            row = _event_tuple(order_id, seq, event, where, rows.instant)
+            moments[event.id] = (row[_AT], row[_AT + 1])
+            rows.events.append(row)
+        known = self.known
+        if known is not None:
+            if len(known) >= KNOWN_LIMIT and order_id not in known:
+                known.clear()  # a bound on memory; orders are read back from the database after this
+            known[order_id] = order
+        self._entry_rows(order, None if payment is not None else len(base.events), moments, rows)
+
+    def _entry_rows(self, order: Order, after: int | None, moments: Mapping[str, tuple[Any, int]], rows: _Rows) -> None:
         """Append to *rows* the ``ledger_entries`` rows of *order*'s entries (those of its events after the first
         *after*; every entry when ``None``), as the driver binds them: from the entries' plain values
         (:func:`~fenxiao.settlement.ledger.entry_values`), each event's moment as *moments* holds it (by event id,
         converted for its own row), each release moment converted once."""
+        values = entry_values(order, self.profile, after=after)
+        if not values:
+            return
         order_id, currency = order.id, order.paid.currency
-        event: str | None = None
-        at_value: Any = None
-        at_offset = 0
-        last_until: datetime | None = None
-        until_value: Any = None
-        until_offset: int | None = None
-        append = rows.append
-        for event_id, kind, party, payee_id, fen, _, until in entry_values(order, self.profile, after=after):
-            if event_id != event:  # an event's entries share its moment
-                at_value, at_offset = moments[event_id]
-                event = event_id
-            if until is None:
-                values: tuple[Any, Any] = (None, None)
-            else:
-                if until is not last_until:  # and its holds their release
-                    until_value, until_offset = instant(until, f"orders[{order_id}]", "until")
-                    last_until = until
-                values = (until_value, until_offset)
-            append(
+        releases: dict[int, tuple[Any, int]] = {}  # by the identity of the datetimes in values, alive meanwhile
+        for value in values:
+            until = value[6]
+            if until is not None and id(until) not in releases:
+                releases[id(until)] = rows.instant(until, f"orders[{order_id}]", "until")
+        held: tuple[Any, Any] = (None, None)
+        rows.entries.extend(
+            [
                 (
                     order_id,
                     event_id,
@@ -447,12 +443,13 @@ class OrderEvents:
                     payee_id or "",
                     currency,
                     fen,
-                    at_value,
-                    at_offset,
-                    *values,
+                    *moments[event_id],
+                    *(held if until is None else releases[id(until)]),
                     "",
                 )
-            )
+                for event_id, kind, party, payee_id, fen, _, until in values
+            ]
+        )
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
