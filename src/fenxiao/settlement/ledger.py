@@ -335,10 +335,8 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
     events = order.events
     count = len(events)
     if not count:  # the payment alone: its estimate
-        at, payees, lines = order.paid_at, _payees(order), _line_fen(order, profile, 0)
-        return [
-            (PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(lines) if fen
-        ]
+        at, payees, paid = order.paid_at, _payees(order), _line_fen(order, profile, 0)
+        return [(PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(paid) if fen]
     if first:
         for i in range(first - 1, count):
             if events[i].kind is not _RECEIVED_EVENT:
