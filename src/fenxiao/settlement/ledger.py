@@ -397,8 +397,10 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
                         holds[place] = held
         else:  # the payment, a receipt or a refund: the change in each line, and during the hold, in each hold
             current = lines(moment)
-            change = _ESTIMATED if until is None else _CLAWBACK
             holding = until is not None and at < until
+            if current is previous and not holding:
+                continue  # the same split (what was refunded did not change): nothing moved
+            change = _ESTIMATED if until is None else _CLAWBACK
             for place, fen in enumerate(current):
                 delta = fen - previous[place]
                 if delta:

@@ -303,6 +303,10 @@ _PAID_STATE: Final = _Step(OrderStatus.PAID, 0, 0, 0)
 
 
 _REFUNDED: Final = OrderEventKind.REFUNDED
+#: The kinds of event that move an order into each status (entered() compares kinds, hashing the status once).
+_KINDS_INTO: Final = {
+    status: tuple(kind for kind, target in _TARGET.items() if target is status) for status in OrderStatus
+}
 #: Each move the lifecycle allows, by the values of the status and of the event's kind (strings hash in C; an
 #: Enum member's hash is a Python call): the status it leads to. Derived from _TARGET and ORDER_TRANSITIONS.
 _MOVES: Final = {
@@ -502,8 +506,9 @@ class Order:
         """When the order entered *status*, or ``None``; ``PAID`` is :attr:`paid_at`."""
         if status is OrderStatus.PAID:
             return self.paid_at
+        kinds = _KINDS_INTO.get(status, ())
         for event in self.events:
-            if _TARGET.get(event.kind) is status:
+            if event.kind in kinds:
                 return event.at
         return None
 

@@ -428,13 +428,31 @@ class OrderEvents:
             return
         order_id, currency = order.id, order.paid.currency
         releases: dict[int, tuple[Any, int]] = {}  # by the identity of the datetimes in values, alive meanwhile
-        for value in values:
-            until = value[6]
-            if until is not None and id(until) not in releases:
-                releases[id(until)] = rows.instant(until, f"orders[{order_id}]", "until")
-        held: tuple[Any, Any] = (None, None)
-        rows.entries.extend(
-            [
+        append = rows.entries.append
+        for event_id, kind, party, payee_id, fen, _, until in values:
+            at, offset = moments[event_id]
+            if until is None:
+                append(
+                    (
+                        order_id,
+                        event_id,
+                        kind._value_,
+                        party._value_,
+                        payee_id or "",
+                        currency,
+                        fen,
+                        at,
+                        offset,
+                        None,
+                        None,
+                        "",
+                    )
+                )
+                continue
+            release = releases.get(id(until))
+            if release is None:
+                release = releases[id(until)] = rows.instant(until, f"orders[{order_id}]", "until")
+            append(
                 (
                     order_id,
                     event_id,
@@ -443,13 +461,12 @@ class OrderEvents:
                     payee_id or "",
                     currency,
                     fen,
-                    *moments[event_id],
-                    *(held if until is None else releases[id(until)]),
+                    at,
+                    offset,
+                    *release,
                     "",
                 )
-                for event_id, kind, party, payee_id, fen, _, until in values
-            ]
-        )
+            )
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
