@@ -292,6 +292,8 @@ _trusted_money: Final = builder(Money)
 _PARTIES: Final = tuple(Party)
 #: The places in a line tuple (Party order) of the lines the refund reserve is held from.
 _HELD_FROM: Final = tuple(i for i, party in enumerate(Party) if party.earns_commission)
+#: The places of the other lines (the commission lines come first in Party order: _derive's settlement relies on it).
+_NOT_HELD: Final = tuple(range(len(_HELD_FROM), len(Party)))
 _NO_LINES: Final = (0,) * len(Party)
 _ESTIMATED: Final = EntryKind.ESTIMATED
 _SETTLED: Final = EntryKind.SETTLED
@@ -334,15 +336,14 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
     """
     events = order.events
     count = len(events)
-    if not count:  # the payment alone: its estimate
+    moving = first - 1 if first else 0
+    while moving < count and events[moving].kind is _RECEIVED_EVENT:
+        moving += 1
+    if moving == count:  # receipts alone after what is held, which move nothing: the payment's estimate, if new
+        if first:
+            return []
         at, payees, paid = order.paid_at, _payees(order), _line_fen(order, profile, 0)
         return [(PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(paid) if fen]
-    if first:
-        for i in range(first - 1, count):
-            if events[i].kind is not _RECEIVED_EVENT:
-                break
-        else:
-            return []  # receipts alone
     refunded_after = _refunded_after(order)
     split_by_refund: dict[int, tuple[int, ...]] = {}
 
@@ -357,7 +358,7 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
     hold_days = timedelta(days=profile.reserve_days)
     payees, parties = _payees(order), _PARTIES
     found: list[EntryValues] = []
-    add = found.append
+    add, extend = found.append, found.extend
     holds: dict[int, int] = {}  # the reserve held from each commission line, by place
     until: datetime | None = None  # when the holds are released; None before settlement
     previous = lines(first - 1) if first else _NO_LINES
@@ -379,33 +380,45 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
         if kind is _SETTLED_EVENT or kind is _INVALIDATED_EVENT:
             if kind is _SETTLED_EVENT:
                 _check_due(order, profile, at)
-            for place, fen in enumerate(previous):  # the estimate is reversed
-                if fen:
-                    add((event_id, _ESTIMATED, parties[place], payees[place], -fen, at, None))
+            # the estimate is reversed
+            extend(
+                [(event_id, _ESTIMATED, parties[p], payees[p], -fen, at, None) for p, fen in enumerate(previous) if fen]
+            )
             if kind is _INVALIDATED_EVENT:
                 previous = _NO_LINES
                 continue
             current = lines(moment)
             until = at + hold_days
-            for place, fen in enumerate(current):  # the settled lines, and the reserve held from commission
+            for place in _HELD_FROM:  # the commission lines (first in Party order), each with the reserve held
+                fen = current[place]
                 if fen:
                     add((event_id, _SETTLED, parties[place], payees[place], fen, at, None))
-                if place in _HELD_FROM and fen > 0:
                     held = round_ratio(fen * rate, PPM)
                     if held:
                         add((event_id, _RESERVE, parties[place], payees[place], held, at, until))
                         holds[place] = held
+            extend([(event_id, _SETTLED, parties[p], payees[p], current[p], at, None) for p in _NOT_HELD if current[p]])
         else:  # the payment, a receipt or a refund: the change in each line, and during the hold, in each hold
             current = lines(moment)
             holding = until is not None and at < until
             if current is previous and not holding:
                 continue  # the same split (what was refunded did not change): nothing moved
             change = _ESTIMATED if until is None else _CLAWBACK
+            if not holding:
+                extend(
+                    [
+                        (event_id, change, parties[p], payees[p], fen - previous[p], at, None)
+                        for p, fen in enumerate(current)
+                        if fen != previous[p]
+                    ]
+                )
+                previous = current
+                continue
             for place, fen in enumerate(current):
                 delta = fen - previous[place]
                 if delta:
                     add((event_id, change, parties[place], payees[place], delta, at, None))
-                if holding and place in holds:
+                if place in holds:
                     now, held = round_ratio(fen * rate, PPM) if fen > 0 else 0, holds[place]
                     if now != held:
                         add((event_id, _RESERVE, parties[place], payees[place], now - held, at, until))

@@ -541,35 +541,35 @@ class OrderEvents:
         """Each of *order_ids* (orders held before this call, in id order) locked, checked and built with the
         events it holds; and the stored rows read to build them (by id).
 
-        An order is taken from :attr:`known` when the database holds exactly its events (only their ids are read
-        then); the others are read back whole, as is every order whose payment the batch brings again (to compare).
+        An order is taken from :attr:`known` when the database holds as many events as the known order (only the
+        counts are read then): a writer remembers only what it committed (it forgets everything when a batch
+        fails), and events are only ever added, so the same number means the same events. The others are read
+        back whole, as is every order whose payment the batch brings again (to compare).
 
         Raises:
             InvalidValueError: An order never ingested.
             PolicyError: An order booked under another profile.
         """
-        profiles = self._lock(order_ids)
+        known = self.known
+        held = self._lock(order_ids, counted=bool(known))
+        name = self.profile.name
         for order_id in order_ids:
-            batch = pending[order_id]
-            first = batch.order_where or batch.events[0][1]
-            profile = profiles.get(order_id)
-            if profile is None:
-                raise InvalidValueError(
-                    f"{first}.order_id", order_id, "names an order never ingested (ingest its payment first)"
-                )
-            if profile != self.profile.name:
+            found = held.get(order_id)
+            if found is None or found[0] != name:
+                batch = pending[order_id]
+                first = batch.order_where or batch.events[0][1]
+                if found is None:
+                    raise InvalidValueError(
+                        f"{first}.order_id", order_id, "names an order never ingested (ingest its payment first)"
+                    )
                 raise PolicyError(
-                    first,
-                    order_id,
-                    f"was booked under profile {profile!r}, not {self.profile.name!r}: ingest with that profile",
+                    first, order_id, f"was booked under profile {found[0]!r}, not {name!r}: ingest with that profile"
                 )
         bases: dict[str, Order] = {}
-        known = self.known
         if known:
-            held_ids = self._event_ids(order_ids)
             for order_id in order_ids:
                 cached = known.get(order_id)
-                if cached is not None and [e.id for e in cached.events] == held_ids.get(order_id, []):
+                if cached is not None and len(cached.events) == held[order_id][1]:
                     bases[order_id] = cached
         wanted = sorted(oid for oid in order_ids if oid not in bases or pending[oid].order is not None)
         stored = self._rows(wanted)
@@ -581,34 +581,32 @@ class OrderEvents:
                 bases[order_id] = _order_from_row(row, events)
         return bases, stored
 
-    def _lock(self, order_ids: Sequence[str]) -> dict[str, str]:
-        """The profile of each of *order_ids* the database holds, its row locked until the transaction ends
-        (PostgreSQL).
+    def _lock(self, order_ids: Sequence[str], *, counted: bool) -> dict[str, tuple[str, int]]:
+        """The profile of each of *order_ids* the database holds, and (when *counted*) how many events it holds,
+        its row locked until the transaction ends (PostgreSQL).
 
         Every lock ingestion takes is taken in one order, the ids' code point order (Python's, and PostgreSQL's
-        ``"C"`` collation, whatever the database's own): the payments it books, then these rows, chunk after
-        chunk. Two writers therefore never wait for each other in a cycle.
+        ``"C"`` collation, whatever the database's own): the payments it books, then these rows, in one statement.
+        Two writers therefore never wait for each other in a cycle. The events are counted by a statement of their
+        own once the locks are held, so that they include those of a writer this one waited for.
         """
-        if self.conn.dialect.name == "sqlite":
-            sql = "SELECT id, profile FROM orders WHERE id IN ({})"
-        else:
-            sql = 'SELECT id, profile FROM orders WHERE id = ANY({}) ORDER BY id COLLATE "C" FOR UPDATE'
-        return {row[0]: row[1] for row in self._select_ids(sql, order_ids)}
+        if self.conn.dialect.name == "sqlite":  # one writer at a time: read both at once
+            count = "(SELECT count(*) FROM order_events e WHERE e.order_id = o.id)" if counted else "0"
+            sql = f"SELECT o.id, o.profile, {count} FROM orders o WHERE o.id IN ({{}})"
+            return {row[0]: (row[1], row[2]) for row in self._select_ids(sql, order_ids)}
+        sql = 'SELECT id, profile FROM orders WHERE id = ANY({}) ORDER BY id COLLATE "C" FOR UPDATE'
+        locked = self._select_ids(sql, order_ids)
+        counts: dict[str, int] = {}
+        if counted and locked:
+            sql = "SELECT order_id, count(*) FROM order_events WHERE order_id = ANY({}) GROUP BY order_id"
+            counts = {row[0]: row[1] for row in self._select_ids(sql, [row[0] for row in locked])}
+        return {row[0]: (row[1], counts.get(row[0], 0)) for row in locked}
 
     def _rows(self, order_ids: Sequence[str]) -> dict[str, Mapping[Any, Any]]:
         found: dict[str, Mapping[Any, Any]] = {}
         for part in chunks(order_ids):
             query = sa.select(ORDERS).where(ORDERS.c.id.in_(part))
             found.update((row["id"], row) for row in self.conn.execute(query).mappings())
-        return found
-
-    def _event_ids(self, order_ids: Sequence[str]) -> dict[str, list[str]]:
-        """The ids of the events each of *order_ids* holds, in order."""
-        found: dict[str, list[str]] = {}
-        where = "IN ({})" if self.conn.dialect.name == "sqlite" else "= ANY({})"
-        sql = f"SELECT order_id, event_id FROM order_events WHERE order_id {where} ORDER BY order_id, seq"
-        for order_id, event_id in self._select_ids(sql, order_ids):
-            found.setdefault(order_id, []).append(event_id)
         return found
 
     def _events(self, order_ids: Sequence[str]) -> dict[str, tuple[Mapping[Any, Any], ...]]:
