@@ -360,8 +360,15 @@ class OrderEvents:
             for oid, p in pending.items()
             if p.order is not None
         }
-        booked = self._book(payments)
-        bases, stored = self._held(sorted(oid for oid in pending if oid not in booked), pending)
+        ordered = sorted(pending)
+        counted = bool(self.known)
+        if self.conn.dialect.name == "sqlite":  # one writer at a time: what is held is read first, in one query
+            held = self._lock(ordered, counted=counted)
+            booked = self._book_sqlite(payments, held)
+        else:  # payments booked first (another writer's wait), then the rows locked
+            booked = self._book(payments)
+            held = self._lock([oid for oid in ordered if oid not in booked], counted=counted)
+        bases, stored = self._held([oid for oid in ordered if oid not in booked], pending, held)
         rows = _Rows(instant)
         new_events = duplicates = 0
         for order_id in sorted(pending):
@@ -493,24 +500,29 @@ class OrderEvents:
         return pending
 
     def _book(self, rows: Mapping[str, tuple[Any, ...]]) -> set[str]:
-        """Insert the payments not held yet (in id order: see :meth:`_lock`); the ids inserted by this call.
+        """Insert the payments not held yet, on PostgreSQL (in id order: see :meth:`_lock`); the ids inserted by
+        this call.
 
-        On PostgreSQL, one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING id`` (a column
-        per array: one statement whatever the count): a payment another transaction is inserting waits for it,
-        then is skipped if it committed. On SQLite the store's transactions hold the write lock from their first
-        statement (``BEGIN IMMEDIATE``), so the ids held are read first and the rest are inserted with a plain
-        ``executemany`` (a transaction begun without the lock fails on a duplicate rather than booking twice).
+        One ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING id`` (a column per array: one
+        statement whatever the count): a payment another transaction is inserting waits for it, then is skipped if
+        it committed.
         """
         ordered = sorted(rows)
         if not ordered:
             return set()
-        if self.conn.dialect.name == "sqlite":
-            held = {row[0] for row in self._select_ids("SELECT id FROM orders WHERE id IN ({})", ordered)}
-            booked = [oid for oid in ordered if oid not in held]
-            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [rows[oid] for oid in booked])
-            return set(booked)
         columns = list(zip(*(rows[oid] for oid in ordered), strict=True))
         return {row[0] for row in self._fetch(_book_postgres(self.conn.dialect), [list(column) for column in columns])}
+
+    def _book_sqlite(self, rows: Mapping[str, tuple[Any, ...]], held: Mapping[str, object]) -> set[str]:
+        """Insert the payments not *held* (read in this transaction), on SQLite; the ids inserted.
+
+        The store's SQLite transactions hold the write lock from their first statement (``BEGIN IMMEDIATE``), so
+        what was read is still all there is, and a plain ``executemany`` inserts the rest (a transaction begun
+        without the lock fails on a duplicate rather than booking twice).
+        """
+        booked = [oid for oid in sorted(rows) if oid not in held]
+        insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [rows[oid] for oid in booked])
+        return set(booked)
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of *sql* with *params*, through the driver's own cursor (plain tuples, no result processing),
@@ -536,10 +548,11 @@ class OrderEvents:
         return found
 
     def _held(
-        self, order_ids: Sequence[str], pending: Mapping[str, _Pending]
+        self, order_ids: Sequence[str], pending: Mapping[str, _Pending], held: Mapping[str, tuple[str, int]]
     ) -> tuple[dict[str, Order], dict[str, Mapping[Any, Any]]]:
-        """Each of *order_ids* (orders held before this call, in id order) locked, checked and built with the
-        events it holds; and the stored rows read to build them (by id).
+        """Each of *order_ids* (orders held before this call, in id order), checked against what the database holds
+        (*held*: each order's profile and event count, see :meth:`_lock`) and built with the events it holds; and
+        the stored rows read to build them (by id).
 
         An order is taken from :attr:`known` when the database holds as many events as the known order (only the
         counts are read then): a writer remembers only what it committed (it forgets everything when a batch
@@ -551,7 +564,6 @@ class OrderEvents:
             PolicyError: An order booked under another profile.
         """
         known = self.known
-        held = self._lock(order_ids, counted=bool(known))
         name = self.profile.name
         for order_id in order_ids:
             found = held.get(order_id)
