@@ -52,6 +52,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any, Final, TypeAlias, TypeVar
 
 import attrs
@@ -305,6 +306,12 @@ _REFUNDED_EVENT: Final = OrderEventKind.REFUNDED
 _RECEIVED_EVENT: Final = OrderEventKind.RECEIVED
 
 
+@lru_cache(maxsize=64)
+def _days(count: int) -> timedelta:
+    """``timedelta(days=count)``, built once per count."""
+    return timedelta(days=count)
+
+
 def _refunded_after(order: Order) -> list[int] | None:
     """What was refunded after each event of *order*, or ``None`` when it has no refund (nothing ever was)."""
     events = order.events
@@ -345,17 +352,24 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
         at, payees, paid = order.paid_at, _payees(order), _line_fen(order, profile, 0)
         return [(PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(paid) if fen]
     refunded_after = _refunded_after(order)
-    split_by_refund: dict[int, tuple[int, ...]] = {}
+    if refunded_after is None:  # nothing refunded: one split for every moment
+        unrefunded = _line_fen(order, profile, 0)
 
-    def lines(moment: int) -> tuple[int, ...]:
-        refunded = refunded_after[moment - 1] if moment and refunded_after is not None else 0
-        found = split_by_refund.get(refunded)
-        if found is None:
-            found = split_by_refund[refunded] = _line_fen(order, profile, refunded)
-        return found
+        def lines(moment: int) -> tuple[int, ...]:
+            return unrefunded
+
+    else:
+        split_by_refund: dict[int, tuple[int, ...]] = {}
+
+        def lines(moment: int) -> tuple[int, ...]:
+            refunded = refunded_after[moment - 1] if moment else 0
+            found = split_by_refund.get(refunded)
+            if found is None:
+                found = split_by_refund[refunded] = _line_fen(order, profile, refunded)
+            return found
 
     rate, round_ratio = profile.reserve_rate.ppm, profile.rounding.round_ratio
-    hold_days = timedelta(days=profile.reserve_days)
+    hold_days = _days(profile.reserve_days)
     payees, parties = _payees(order), _PARTIES
     found: list[EntryValues] = []
     add, extend = found.append, found.extend
