@@ -356,9 +356,12 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
         raise InvalidValueError("split.profile", profile, "must be a PlatformProfile")
     terms = order.terms
     exact = type(order) is Order
-    if exact:  # Order.category_keys, inline
+    if exact:  # Order.category_keys, inline (the id, then the first-level name, each if given)
         cid, level1 = order.category_id, order.category_level1
-        keys: tuple[str, ...] = () if cid is None and level1 is None else order.category_keys
+        if cid is None:
+            keys: tuple[str, ...] = () if level1 is None else (level1,)
+        else:
+            keys = (cid,) if level1 is None else (cid, level1)
     else:
         keys = order.category_keys
     rules = _rules_for(profile, terms.plan_kind, keys)

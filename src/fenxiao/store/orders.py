@@ -362,9 +362,10 @@ class OrderEvents:
         }
         ordered = sorted(pending)
         counted = bool(self.known)
-        if self.conn.dialect.name == "sqlite":  # one writer at a time: what is held is read first, in one query
+        sqlite_ = self.conn.dialect.name == "sqlite"
+        if sqlite_:  # one writer at a time: what is held is read first, in one query; written with the rest
             held = self._lock(ordered, counted=counted)
-            booked = self._book_sqlite(payments, held)
+            booked = {oid for oid in payments if oid not in held}
         else:  # payments booked first (another writer's wait), then the rows locked
             booked = self._book(payments)
             held = self._lock([oid for oid in ordered if oid not in booked], counted=counted)
@@ -394,6 +395,11 @@ class OrderEvents:
                 paid = payments[order_id] if new else None
                 self._append(base, added, paid, rows)
                 new_events += len(added)
+        if sqlite_:
+            # The payments not held, now (the write lock was taken by the first statement, BEGIN IMMEDIATE, so what
+            # was read is still all there is; a transaction begun without it fails on a duplicate rather than
+            # booking twice): every write of the batch back to back.
+            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [payments[oid] for oid in sorted(booked)])
         insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, rows.events)
         insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, rows.entries)
         return IngestReport(len(listed), len(booked), new_events, duplicates, len(rows.entries))
@@ -512,17 +518,6 @@ class OrderEvents:
             return set()
         columns = list(zip(*(rows[oid] for oid in ordered), strict=True))
         return {row[0] for row in self._fetch(_book_postgres(self.conn.dialect), [list(column) for column in columns])}
-
-    def _book_sqlite(self, rows: Mapping[str, tuple[Any, ...]], held: Mapping[str, object]) -> set[str]:
-        """Insert the payments not *held* (read in this transaction), on SQLite; the ids inserted.
-
-        The store's SQLite transactions hold the write lock from their first statement (``BEGIN IMMEDIATE``), so
-        what was read is still all there is, and a plain ``executemany`` inserts the rest (a transaction begun
-        without the lock fails on a duplicate rather than booking twice).
-        """
-        booked = [oid for oid in sorted(rows) if oid not in held]
-        insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [rows[oid] for oid in booked])
-        return set(booked)
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of *sql* with *params*, through the driver's own cursor (plain tuples, no result processing),
