@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_BENCH := $(VENV)/.installed-bench
 
-.PHONY: demo test bench lint typecheck unit sample clean
+.PHONY: demo test bench lint typecheck unit sample docs fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,20 @@ $(STAMP_BENCH): pyproject.toml | $(BIN)/python
 bench: $(STAMP_BENCH)
 	$(BIN)/python benchmarks/run.py
 
+# The docs site: built strictly into site/, then served at http://127.0.0.1:8000 (Ctrl-C to stop).
+docs: $(STAMP_TEST)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+# Fuzz the loaders (policy, catalog, scorecards) for FUZZ_SECONDS each; findings are written as crash-* files.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP_TEST)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	$(BIN)/python tools/fuzz.py --seconds $(FUZZ_SECONDS)
+
 # Regenerate the built-in sample catalog from its seeded generator.
 sample: $(STAMP_RUN)
 	$(BIN)/python tools/generate_sample.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) build dist site src/*.egg-info

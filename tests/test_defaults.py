@@ -21,6 +21,7 @@ from fenxiao import (
     default_tier_policy,
 )
 from fenxiao._internal.defaults import DEFAULTS_FOLDER, read_default
+from fenxiao.grading.budget_sets import SubsidyBudgets, default_budgets
 from fenxiao.serialization import dumps, loads
 from fenxiao.simulate import SimulationConfig, default_simulation_config
 
@@ -34,6 +35,7 @@ FILES: dict[str, tuple[type[Any], Callable[[], Any]]] = {
     "platform-kuaishou.toml": (PlatformProfile, PlatformProfile.kuaishou),
     "platform-douyin.toml": (PlatformProfile, PlatformProfile.douyin),
     "simulation.toml": (SimulationConfig, default_simulation_config),
+    "budgets.toml": (SubsidyBudgets, default_budgets),
 }
 
 

@@ -210,7 +210,7 @@ def test_pickling_keeps_notes_and_added_attributes() -> None:
     """Notes (add_note) and attributes set after construction survive pickling."""
     error = InvalidValueError("Sku.price", -1, "must not be negative")
     error.add_note("while loading catalog.json")
-    error.line = 12  # type: ignore[attr-defined]
+    error.line = 12
     back = pickle.loads(pickle.dumps(error))
     assert back.__notes__ == ["while loading catalog.json"]
     assert back.line == 12

@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "fenxiao.store": 8,
     "fenxiao.authoring": 8,
     "fenxiao.simulate": 8,
+    "fenxiao.plot": 8,
     "fenxiao.cli": 9,
     "fenxiao.__main__": 9,
     "fenxiao": 9,
@@ -77,6 +78,7 @@ PEER_IMPORTS: frozenset[tuple[str, str]] = frozenset(
         ("fenxiao.sample", "fenxiao.serialization"),
         ("fenxiao.__main__", "fenxiao.cli"),
         ("fenxiao.simulate", "fenxiao.columnar"),
+        ("fenxiao.plot", "fenxiao.simulate"),
     }
 )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import subprocess
+import sys
 import typing
 import warnings
 from pathlib import Path
@@ -222,7 +225,7 @@ def test_every_type_a_public_verb_returns_is_on_the_face() -> None:
 #: The verbs of docs/naming.md.
 VERBS = frozenset(
     {"score", "grade", "decide", "explain", "evaluate", "resolve", "split", "settle", "allocate", "select", "rank"}
-    | {"lint", "measure", "build", "default", "register", "load", "dumps", "loads", "run"}
+    | {"lint", "measure", "build", "default", "register", "load", "dumps", "loads", "run", "plot"}
 )
 
 
@@ -237,3 +240,46 @@ def test_the_naming_table_lists_every_verb() -> None:
     """Each verb the test accepts is a row of docs/naming.md."""
     table = (Path(__file__).resolve().parent.parent / "docs" / "naming.md").read_text(encoding="utf-8")
     assert [verb for verb in sorted(VERBS) if f"**{verb}**" not in table] == []
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """The names ``fenxiao/__init__.py`` imports for type checkers, and the module of each."""
+    tree = ast.parse(Path(fenxiao.__file__).read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for stmt in node.body:
+                assert isinstance(stmt, ast.ImportFrom)
+                assert stmt.module is not None
+                for alias in stmt.names:
+                    found[alias.asname or alias.name] = stmt.module
+    return found
+
+
+def test_the_lazy_face_loads_each_name_from_the_module_type_checkers_see() -> None:
+    """Each name of the face (and each name kept for compatibility) is loaded at run time from the module its
+    ``TYPE_CHECKING`` import names, so mypy and the interpreter agree on what ``fenxiao.X`` is."""
+    checked = {k: v for k, v in _type_checking_imports().items() if k not in fenxiao._RENAMED}
+    runtime = {**fenxiao._FACE, **fenxiao._ELSEWHERE}
+    assert checked == runtime
+    assert set(fenxiao._FACE) == set(fenxiao.__all__) - {"__version__"}
+    for name, module in runtime.items():
+        assert getattr(fenxiao, name) is getattr(importlib.import_module(module), name), name
+
+
+def test_import_fenxiao_loads_nothing_below_the_face() -> None:
+    """``import fenxiao`` imports no subpackage and no optional extra: a program pays for what it uses."""
+    code = (
+        "import sys; import fenxiao; "
+        "print(sorted(m for m in sys.modules if m.startswith('fenxiao') or m.split('.')[0] in "
+        "('attrs', 'attr', 'cattrs', 'numpy', 'narwhals', 'sqlalchemy', 'dask', 'pandas', 'polars')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['fenxiao', 'fenxiao._version']"
+
+
+def test_a_public_subpackage_loads_on_first_attribute_access() -> None:
+    """``fenxiao.settlement`` works without importing it first; an unknown name is still an AttributeError."""
+    assert fenxiao.settlement.split is fenxiao.split
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = fenxiao.nothing_here

@@ -13,7 +13,7 @@ problem and the bad value::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, Self
 
 __all__ = [
     "CurrencyMismatchError",
@@ -45,6 +45,10 @@ NOTHING: Final = _Nothing()
 # Longer reprs are cut in messages; the value itself stays whole on the error's ``value``.
 _MAX_SHOWN: Final = 1000
 
+#: How many problems the message of a :class:`ValidationError` lists; the rest are counted ("... and 3 more").
+#: ``ValidationError.errors`` keeps every one.
+MAX_LISTED_PROBLEMS: Final = 100
+
 
 def _shown(value: object) -> str:
     """The value's repr for a message: cut to ``_MAX_SHOWN`` characters, and never raising."""
@@ -70,7 +74,14 @@ class InvalidValueError(FenxiaoError, ValueError):
         path: Where the value sits, e.g. ``"Sku.price"`` or ``"skus[3].price"``.
         value: The offending value (shown with ``repr``).
         problem: What is wrong, phrased to follow the path: ``"must not be negative"``.
+
+    Attributes:
+        line, column: Where the value is written (1-based), when it was read from JSON or TOML text; ``None``
+            otherwise. See :meth:`located`.
     """
+
+    line: int | None = None
+    column: int | None = None
 
     def __init__(self, path: str, value: object, problem: str) -> None:
         got = "" if value is NOTHING else f", got {_shown(value)}"
@@ -82,6 +93,26 @@ class InvalidValueError(FenxiaoError, ValueError):
     def at(self, path: str) -> InvalidValueError:
         """Return the same error re-rooted at *path* (used when a value is found inside a file)."""
         return type(self)(path, self.value, self.problem)
+
+    def located(self, line: int, column: int) -> Self:
+        """Return the same error (same class, path, value and problem) placed at *line* and *column* of its text.
+
+        .. versionadded:: 0.3
+
+        >>> error = InvalidValueError("skus[3].price", 9.9, "has a float").located(12, 16)
+        >>> error.line, error.column, error.where
+        (12, 16, 'line 12, column 16')
+        """
+        placed = type(self)(self.path, self.value, self.problem)
+        placed.line, placed.column = line, column
+        return placed
+
+    @property
+    def where(self) -> str | None:
+        """``"line 12, column 16"`` when the error has a place in a text, else ``None``."""
+        if self.line is None:
+            return None
+        return f"line {self.line}" if self.column is None else f"line {self.line}, column {self.column}"
 
     def __reduce__(self) -> tuple[object, ...]:
         # Pickles although args differ from __init__; the state dict carries notes and any added attributes.
@@ -127,15 +158,27 @@ class PluginError(FenxiaoError, RuntimeError):
 class ValidationError(FenxiaoError, ValueError):
     """Structuring data (a dict, JSON or TOML document) failed; holds every problem found.
 
+    The message lists one problem per line, each as ``path: problem, got value``, preceded by its place in the
+    text (``line 3, column 5: ``) when the document was read from JSON or TOML text; it lists at most
+    :data:`MAX_LISTED_PROBLEMS` and counts the rest (``... and 3 more``).
+
     Attributes:
-        errors: One :class:`InvalidValueError` per problem, each with its full path in the document.
+        errors: One :class:`InvalidValueError` per problem, each with its full path in the document (and its
+            ``line`` and ``column`` when read from text): all of them, also those the message only counts.
+
+    >>> print(ValidationError([InvalidValueError("price", 9.9, "has a float").located(3, 10)], what="Sku"))
+    invalid Sku (1 problem):
+      line 3, column 10: price: has a float, got 9.9
     """
 
     def __init__(self, errors: Iterable[InvalidValueError], what: str = "document") -> None:
         self.errors = tuple(errors)
         self.what = what
-        lines = "\n".join(f"  {e}" for e in self.errors)
+        listed = [f"  {e.where}: {e}" if e.where is not None else f"  {e}" for e in self.errors[:MAX_LISTED_PROBLEMS]]
         count = len(self.errors)
+        if count > MAX_LISTED_PROBLEMS:
+            listed.append(f"  ... and {count - MAX_LISTED_PROBLEMS} more")
+        lines = "\n".join(listed)
         super().__init__(f"invalid {what} ({count} problem{'s' if count != 1 else ''}):\n{lines}")
 
     @property

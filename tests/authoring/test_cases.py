@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao.authoring.cases import RuleCase, RuleCases, run_cases
+from fenxiao.authoring.cases import RuleCase, RuleCases, lint_cases, run_cases
+from fenxiao.authoring.documents import lint_text
 from fenxiao.cli.authoring import GROUP
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
@@ -164,3 +165,35 @@ def test_the_test_command_refuses_files_of_the_wrong_kind(tmp_path: Path, capsys
     broken.write_text('[[cases]]\nname = "a"\ntier = "L7"\n')
     assert running.run(["test", str(policy), str(broken)], GROUP)[0] == 2
     assert "cases[0].tier (line 3)" in capsys.readouterr().err
+
+
+def test_lint_of_cases_finds_typos_cases_that_expect_nothing_and_mixed_subjects() -> None:
+    """An input no policy reads, a case with nothing to check, and an admission case among tier cases: each at its
+    case; a file of one kind of case is clean."""
+    cases = RuleCases(
+        (
+            RuleCase("typo", {"compsite": "90", "units_30d": 5}, tier="L5"),
+            RuleCase("empty", {"composite": "90"}),
+            RuleCase("admission", {"experience_score": "4.5"}, outcome="approve"),
+        )
+    )
+    found = [(f.path, f.code, f.severity.value) for f in lint_cases(cases)]
+    assert found == [
+        ("cases[0].inputs.compsite", "unknown-input", "error"),
+        ("cases[1]", "expects-nothing", "error"),
+        ("cases[2]", "mixed-subjects", "warning"),
+    ]
+    assert lint_cases(RuleCases(cases.cases[2:])) == ()
+    perks = RuleCase("perks", {"merchant_standing": "normal"}, tier="L5", granted=("a",))
+    assert lint_cases(RuleCases((perks,))) == ()
+    with pytest.raises(InvalidValueError, match="RuleCases"):
+        lint_cases(cases.cases)  # type: ignore[arg-type]
+
+
+def test_the_example_cases_lint_clean_and_a_typo_is_found_at_its_line(tmp_path: Path) -> None:
+    """docs/examples/tier-policy.cases.toml has no finding; a misspelt input is an error at its line."""
+    text = (EXAMPLES / "tier-policy.cases.toml").read_text(encoding="utf-8")
+    assert lint_text(text, format="toml").findings == ()
+    broken = lint_text(text.replace("units_30d = 0", "unit_30d = 0"), format="toml")
+    (finding,) = broken.findings
+    assert (finding.code, finding.line) == ("unknown-input", text[: text.index("units_30d = 0")].count("\n") + 1)

@@ -7,7 +7,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -20,20 +20,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fenxiao.authoring.cases import RuleCase, RuleCases
-from fenxiao.authoring.documents import lint_file
+from fenxiao.authoring.documents import lint_file, lint_text
 from fenxiao.authoring.kinds import KINDS, RuleFileKind, detect_kind, kind_named
 from fenxiao.authoring.schemas import DRAFT, build_file_schema, build_schema
 from fenxiao.cli.authoring import GROUP
 from fenxiao.errors import FenxiaoError, InvalidValueError
+from fenxiao.grading.budget_sets import SubsidyBudgets
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
-from fenxiao.grading.tiers import TierPolicy, default_tier_policy
-from fenxiao.market.admission import default_admission_policy
+from fenxiao.grading.subsidies import SubsidyBudget
+from fenxiao.grading.tiers import TIER_HIT_POLICIES, TierPolicy, default_tier_policy
+from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy
+from fenxiao.money import Money
+from fenxiao.periods.models import Models
+from fenxiao.periods.schedule import Schedule, ScheduledBudgets
+from fenxiao.rules.table import HIT_POLICY_NAMES, Severity
 from fenxiao.scoring.scorecards import default_scorecards
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.testing.commission import platform_profiles
+from fenxiao.testing.scoring import scorecard_sets
 from fenxiao.testing.tiers import tier_policies
 
 from ..cli import running
+from ..grading.test_subsidies import budgets as subsidy_budgets
 from .compat import from_schema
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -96,6 +105,13 @@ def test_the_default_value_written_out_validates_as_json_and_toml(kind: RuleFile
 
 def _default(kind: RuleFileKind) -> Any:
     makers: dict[str, Callable[[], Any]] = {
+        "budgets": lambda: SubsidyBudgets(
+            (
+                SubsidyBudget("official-subsidy", Money.of("150000.00"), per_day=Money.of("30000.00")),
+                SubsidyBudget("usd", Money.of("10.00 USD"), valid_from=datetime(2026, 11, 1, tzinfo=UTC)),
+            ),
+            name="double-11",
+        ),
         "tier-policy": default_tier_policy,
         "perk-catalog": default_perk_catalog,
         "admission-policy": default_admission_policy,
@@ -354,3 +370,119 @@ def test_decimal_patterns_accept_what_decimal_reads() -> None:
         assert Decimal(good.strip()).is_finite()
     for bad in ("NaN", "Infinity", "5%", "", "1,000"):
         assert not re.search(pattern, bad)
+
+
+# -- hit policies by any of their names ---------------------------------------------------------------------------
+
+TIER_NAMES = [name for name, member in HIT_POLICY_NAMES.items() if member in TIER_HIT_POLICIES]
+
+
+@pytest.mark.parametrize("name", TIER_NAMES)
+@pytest.mark.parametrize("spell", [str.lower, str.upper, str.title, lambda n: f" {n} "])
+def test_a_tier_policy_names_its_hit_policy_by_any_name_in_any_case(name: str, spell: Callable[[str], str]) -> None:
+    """first/F, highest/priority/P, unique/U, in any case: the schema accepts it and the loader reads the member
+    (TOML and JSON); the policy is written back with the member's own text."""
+    policy = to_dict(default_tier_policy())
+    written = spell(name)
+    document = {**policy, "hit": written}
+    assert _problems("tier-policy", document) == []
+    loaded = loads(json.dumps(document), TierPolicy)
+    assert loaded.hit is HIT_POLICY_NAMES[name]
+    text = dumps(default_tier_policy(), format="toml").replace('hit = "first"', f"hit = {json.dumps(written)}")
+    assert loads(text, TierPolicy, format="toml").hit is HIT_POLICY_NAMES[name]
+    assert to_dict(loaded)["hit"] == HIT_POLICY_NAMES[name].value
+
+
+@pytest.mark.parametrize("name", ["collect", "C", "deny-overrides", "DENY_OVERRIDES", "priorty", "", "first last"])
+def test_a_hit_policy_a_tier_policy_cannot_use_is_refused_by_schema_and_loader(name: str) -> None:
+    """Another table's hit policy, a misspelling or an empty name: a schema error and a loader error on 'hit'."""
+    document = {**to_dict(default_tier_policy()), "hit": name}
+    assert any(p.startswith("['hit']") for p in _problems("tier-policy", document))
+    with pytest.raises(FenxiaoError, match="hit"):
+        from_dict(document, TierPolicy)
+
+
+# -- documents the loader accepts validate, kind by kind -----------------------------------------------------------
+
+
+@st.composite
+def _admission_policies(draw: st.DrawFn) -> AdmissionPolicy:
+    default = default_admission_policy()
+    rules = draw(st.lists(st.sampled_from(default.rules), min_size=1, max_size=5, unique=True))
+    changed = tuple(attrs.evolve(r, outcome=draw(st.sampled_from(list(Outcome)))) for r in rules)
+    return attrs.evolve(default, rules=changed, review_hours=draw(st.integers(1, 24 * 90)))
+
+
+@st.composite
+def _rule_cases(draw: st.DrawFn) -> RuleCases:
+    names = draw(st.lists(st.from_regex(r"[a-z][a-z ]{0,12}", fullmatch=True), min_size=1, max_size=4, unique=True))
+    values = st.one_of(st.integers(0, 10**6), st.booleans(), st.sampled_from(["72.5", "5%", "warned"]))
+    cases = []
+    for name in names:
+        inputs = draw(st.dictionaries(st.sampled_from(["composite", "units_30d", "x", "score.service"]), values))
+        tier = draw(st.none() | st.sampled_from(list(Tier)))
+        granted = draw(st.none() | st.lists(st.sampled_from(["a", "b"]), unique=True))
+        cases.append(RuleCase(name, inputs, tier=tier, granted=granted, rule=draw(st.none() | st.just("r"))))
+    return RuleCases(tuple(cases))
+
+
+ACCEPTED: dict[str, st.SearchStrategy[Any]] = {
+    "scorecards": scorecard_sets(),
+    "admission-policy": _admission_policies(),
+    "platform-profile": platform_profiles(),
+    "budgets": st.builds(SubsidyBudgets, subsidy_budgets(), st.sampled_from(["a", "double-11"])),
+    "models": st.builds(Models, budgets=subsidy_budgets()),
+    "schedule": st.builds(
+        lambda budgets: Schedule(budgets=(ScheduledBudgets(datetime(2026, 11, 1, tzinfo=UTC), budgets),)),
+        subsidy_budgets(),
+    ),
+    "rule-cases": _rule_cases(),
+}
+
+
+def test_every_kind_has_an_accepted_documents_property() -> None:
+    """Each kind's loader-accepted documents are drawn here or above (tier policies, perk catalogs)."""
+    assert set(ACCEPTED) | {"tier-policy", "perk-catalog"} == set(KIND_IDS)
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_documents_the_loader_accepts_validate_for_every_kind(name: str) -> None:
+    """Any valid value of the kind, written as JSON data and as TOML, validates against the kind's schema."""
+
+    @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+    @given(ACCEPTED[name])
+    def check(value: Any) -> None:
+        data = to_dict(value)
+        assert _problems(name, data) == []
+        assert _problems(name, tomllib.loads(dumps(value, format="toml"))) == []
+        assert from_dict(data, kind_named(name).cls) == value
+
+    check()
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_the_lint_of_every_accepted_value_finishes_with_findings(name: str) -> None:
+    """Whatever loads, its kind's lint runs to the end: findings (each with a place and a known severity), never an
+    exception; written out and linted as a file, the same findings."""
+    kind = kind_named(name)
+
+    @settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+    @given(ACCEPTED[name])
+    def check(value: Any) -> None:
+        findings = kind.lint(value)
+        assert all(f.path and f.code and f.severity in Severity for f in findings)
+        report = lint_text(dumps(value), format="json", kind=name)
+        assert sorted((f.path, f.code, f.message) for f in report.findings) == sorted(
+            (f.path, f.code, f.message) for f in findings
+        )
+
+    check()
+
+
+def test_a_lint_that_cannot_finish_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kind's lint that raises a FenxiaoError is one not-checked warning naming why, not a crash."""
+    broken = attrs.evolve(kind_named("budgets"), lint=lambda value: (_ for _ in ()).throw(FenxiaoError("too big")))
+    monkeypatch.setattr("fenxiao.authoring.documents.kind_named", lambda name: broken)
+    report = lint_text("budgets = []\n", format="toml", kind="budgets")
+    assert [(f.code, f.severity, f.message) for f in report.findings] == [("not-checked", Severity.WARNING, "too big")]
+    assert report.loaded

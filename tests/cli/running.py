@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from io import StringIO
 
 from fenxiao.cli.contract import CommandGroup
-from fenxiao.cli.main import GROUPS, main
+from fenxiao.cli.main import main
 
 
 def run(argv: Sequence[str], *groups: CommandGroup) -> tuple[int, str]:
-    """Run ``fenxiao ARGV`` with only *groups* (every shipped group when none are given).
+    """Run ``fenxiao ARGV`` with only *groups* (every shipped group when none are given, loaded as ``main`` does).
 
     Returns the exit status and what the command wrote to its output stream.
     """
     out = StringIO()
-    status = main(list(argv), out, groups=groups or GROUPS)
+    status = main(list(argv), out, groups=groups or None)
     return status, out.getvalue()

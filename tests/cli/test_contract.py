@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import TextIO
 
 import pytest
@@ -59,7 +60,19 @@ def test_demo_shows_the_sections_of_the_groups_in_their_order() -> None:
 def test_a_group_without_a_demo_section_adds_nothing_to_demo() -> None:
     """demo_section is optional; demo then prints only the catalog summary."""
     quiet = CommandGroup("quiet", _register)
-    assert run(["demo"], quiet) == (0, catalog_summary(load_sample()) + "\n")
+    assert run(["demo", "--all"], quiet) == (0, catalog_summary(load_sample()) + "\n")
+
+
+def test_demo_json_holds_a_groups_data_or_else_its_text() -> None:
+    """``demo --json`` prints the summary under ``catalog``, then each group's ``demo_data`` under its name, or the
+    section's text (``{"text": ...}``) for a group without data."""
+    counted = CommandGroup("count", _register, _section, lambda catalog: {"skus": len(catalog.skus)})
+    status, text = run(["demo", "--json"], counted, CommandGroup("other", lambda sub: None, _section))
+    assert status == 0
+    data = json.loads(text)
+    assert list(data) == ["catalog", "count", "other"]
+    assert data["catalog"]["skus"] == data["count"]["skus"] == len(load_sample().skus)
+    assert data["other"] == {"text": f"Counted: {len(load_sample().skus)} SKUs"}
 
 
 def test_a_group_name_must_be_an_id() -> None:

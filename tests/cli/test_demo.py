@@ -1,8 +1,10 @@
-"""The ``demo`` command: the catalog summary, every group's section, and bad catalog files as one line."""
+"""The ``demo`` command: the catalog summary, every group's section (concise, or whole with ``--all``), its JSON, and
+bad catalog files as one line."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,26 @@ from fenxiao.serialization import dumps, to_dict
 from .running import run
 
 
-def test_demo_prints_the_sample_summary_and_exits_0() -> None:
-    """The header counts every collection; the table has a row per category and a total row."""
-    status, text = run(["demo"])
-    sample = load_sample()
+@pytest.fixture(scope="module")
+def full() -> str:
+    """What ``demo --all`` prints on the sample (run once for the module's tests)."""
+    status, text = run(["demo", "--all"])
     assert status == 0
+    return text
+
+
+@pytest.fixture(scope="module")
+def concise() -> str:
+    """What ``demo`` prints on the sample (run once for the module's tests)."""
+    status, text = run(["demo"])
+    assert status == 0
+    return text
+
+
+def test_demo_all_prints_the_sample_summary_and_exits_0(full: str) -> None:
+    """The header counts every collection; the table has a row per category and a total row."""
+    text = full
+    sample = load_sample()
     lines = text.splitlines()
     assert lines[0].startswith(f"Sample catalog: {len(sample.skus)} SKUs, {len(sample.merchants)} merchants, ")
     assert f"{len(sample.categories)} third-level categories" in lines[0]
@@ -31,10 +48,10 @@ def test_demo_prints_the_sample_summary_and_exits_0() -> None:
     assert summary[-1].split()[-2] == total.format(grouping=True)
 
 
-def test_demo_shows_the_whole_pipeline_and_the_three_problems() -> None:
-    """After the summary: five scores, tiers and perks, a settlement, admission, the pool and the goals."""
-    status, text = run(["demo"])
-    assert status == 0
+def test_demo_shows_the_whole_pipeline_and_the_three_problems(full: str, concise: str) -> None:
+    """After the summary: five scores, tiers and perks, a settlement, admission, the pool and the goals; every SKU
+    with --all."""
+    text = full
     for heading in (
         "Five-dimension scores (五维评分)",
         "Five scores, tier and perks of every SKU",
@@ -46,30 +63,60 @@ def test_demo_shows_the_whole_pipeline_and_the_three_problems() -> None:
         "3. Good goods in more categories",
         "Program goals over",
         "Team leaders (招商团长)",
+        "A season, week by week",
     ):
         assert heading in text, heading
+        assert heading in concise, heading
     for sku in load_sample().latest_snapshots():
         assert any(line.startswith(sku.sku_id + " ") for line in text.splitlines()), sku.sku_id
 
 
-def test_demo_shows_gmv_with_thousands_separators() -> None:
+def test_demo_shows_gmv_with_thousands_separators(full: str) -> None:
     """Amounts of a thousand yuan or more are grouped: ¥1,234,567.89."""
-    _, text = run(["demo"])
-    lines = text.splitlines()
+    lines = full.splitlines()
     summary = lines[4 : lines.index("", 2)]  # after the header, blank, titles and rule; up to the blank line
     gmv_cells = [line.split()[-2] for line in summary]
     assert all(cell.startswith("¥") for cell in gmv_cells)
     assert any("," in cell for cell in gmv_cells)
 
 
-def test_demo_reads_a_catalog_file_and_names_it(tmp_path: Path) -> None:
-    """demo FILE summarises that file under its own name, not as the sample."""
+def test_demo_reads_a_catalog_file_and_names_it(tmp_path: Path, full: str) -> None:
+    """demo --catalog FILE summarises that file under its own name, not as the sample; the deprecated positional
+    FILE still does the same."""
     path = tmp_path / "mine.json"
     path.write_text(dumps(load_sample()), encoding="utf-8")
-    status, text = run(["demo", str(path)])
+    status, text = run(["demo", "--all", "--catalog", str(path)])
     assert status == 0
     assert text.startswith(f"Catalog {path}: 200 SKUs")
-    assert text.splitlines()[2:] == run(["demo"])[1].splitlines()[2:]
+    assert text.splitlines()[1:] == full.splitlines()[1:]
+    assert run(["demo", "--all", str(path)]) == (0, text)
+
+
+def test_demo_is_concise_within_100_columns(full: str, concise: str) -> None:
+    """The default view cuts long tables to their top and bottom rows and fits every line in 100 columns (Chinese
+    counts two); --all shows every row."""
+    assert max(_columns(line) for line in concise.splitlines()) <= 100
+    assert len(concise.splitlines()) < 250 < len(full.splitlines())
+    assert "more rows (python -m fenxiao demo --all shows every row)" in concise
+    assert "more rows" not in full
+
+
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_demo_json_holds_every_sections_data() -> None:
+    """--json prints one object: the summary under ``catalog``, then each group's data under the group's name."""
+    status, text = run(["demo", "--json"])
+    assert status == 0
+    data = json.loads(text)
+    sample = load_sample()
+    assert data["catalog"]["skus"] == len(sample.skus)
+    assert data["catalog"]["gmv_30d"] == Money(sum(s.gmv_30d.fen for s in sample.latest_snapshots())).to_text()
+    assert {"score", "grading", "split", "market", "periods", "changes", "ledger"} <= set(data)
+    assert len(data["grading"]["skus"]) == len(sample.latest_snapshots())
+    assert data["market"]["pool"]["items"]
+    assert data["ledger"]["equal_to_in_memory_ledger"] is True
 
 
 @pytest.mark.parametrize(
@@ -87,7 +134,7 @@ def test_a_bad_catalog_file_is_one_line_on_stderr_with_status_2(
     path = tmp_path / name
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    status, text = run(["demo", str(path)])
+    status, text = run(["demo", "--catalog", str(path)])
     captured = capsys.readouterr()
     assert status == 2
     assert text == ""

@@ -151,3 +151,24 @@ def test_a_schedule_file_gives_the_models_in_force(tmp_path: Path) -> None:
     assert status == 0
     assert "(policies[" in json.loads(text)["models"]["policy"]
     assert run(["period", "--period", "w2", "--state", state, "--schedule", str(example), "--policy", "x.toml"])[0] == 2
+
+
+def test_a_budgets_file_replaces_the_models_budgets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--budgets reads a budgets file (its kind's checks included) into the models; not with --schedule."""
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text('name = "w"\n\n[[budgets]]\nname = "official-subsidy"\ntotal = "100.00"\n', encoding="utf-8")
+    state = str(tmp_path / "s.json")
+    status, text = run(["period", "--period", "w1", "--state", state, "--budgets", str(budgets), "--json"])
+    assert status == 0
+    data = json.loads(text)
+    assert data["models"]["budgets"] == "official-subsidy"
+    assert set(data["spent"]) == {"official-subsidy"}
+    budgets.write_text(
+        '[[budgets]]\nname = "a"\ntotal = "1.00"\n\n[[budgets]]\nname = "a"\ntotal = "2.00"\n', encoding="utf-8"
+    )
+    assert run(["period", "--period", "w2", "--state", state, "--budgets", str(budgets)])[0] == 2
+    assert f"invalid budgets {budgets}" in capsys.readouterr().err
+    example = Path(__file__).resolve().parent.parent / "data" / "schedule_example.toml"
+    status, _ = run(["period", "--period", "w2", "--state", state, "--schedule", str(example), "--budgets", "b.toml"])
+    assert status == 2
+    assert "--budgets" in capsys.readouterr().err

@@ -106,7 +106,7 @@ def test_the_demo_section_shows_the_five_scores_of_the_sample() -> None:
         assert str(dimension) in text
     best = max(cards, key=lambda c: (c.composite, [-ord(ch) for ch in c.sku_id]))
     assert f"{best.sku_id}" in text.split("Top 5 by composite:")[1]
-    status, demo = run("demo")
+    status, demo = run("demo", "--all")
     assert status == 0
     assert text in demo
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 import attrs
+import jsonschema
 import pytest
 
-from fenxiao.cli.simulate import GROUP, arm_from_file
+import fenxiao
+from fenxiao.cli.simulate import DEMO_SEED, DEMO_WEEKS, GROUP, arm_from_file, demo_section, simulation_schema
+from fenxiao.domain.catalog import Catalog
+from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.tiers import default_tier_policy
 from fenxiao.periods.models import Models
@@ -20,6 +25,7 @@ from fenxiao.serialization import dumps
 from fenxiao.simulate.config import default_simulation_config
 from fenxiao.simulate.experiment import Arm
 from fenxiao.simulate.results import MEASURES
+from fenxiao.simulate.season import run_season
 
 from . import running
 
@@ -136,3 +142,57 @@ def test_an_against_file_of_no_known_kind_is_refused(
     status, _ = run(["simulate", catalog, "--seeds", "1", "--weeks", "1", "--against", str(other)])
     assert status == 2
     assert "neither a tier policy" in capsys.readouterr().err
+
+
+def test_a_budgets_file_fixes_the_seasons_budgets(catalog: str, tmp_path: Path) -> None:
+    """--budgets (and --against a budgets file) grant from the file's budgets, fixed: the weekly top-ups are set
+    aside, so a season spends at most the file's total."""
+    budgets = tmp_path / "small.toml"
+    budgets.write_text('name = "small"\n\n[[budgets]]\nname = "official-subsidy"\ntotal = "100.00"\n', encoding="utf-8")
+    arm = arm_from_file(str(budgets), Arm("base"))
+    assert (arm.name, arm.config.budgets) == ("small", ())
+    assert [(b.name, b.total.fen) for b in arm.models.budgets] == [("official-subsidy", 10_000)]
+    status, text = run(["simulate", catalog, "--weeks", "1", "--seeds", "1", "--budgets", str(budgets), "--json"])
+    assert status == 0
+    (subsidy,) = [c for c in json.loads(text)["comparisons"] if c["measure"] == "subsidy_fen"]
+    assert Decimal(subsidy["base"]["high"]) <= 10_000
+
+
+# -- the demo section ------------------------------------------------------------------------------------------
+
+
+def test_the_demo_section_is_a_short_season_with_its_burn_and_a_goal() -> None:
+    """Three weeks of the catalog on seed 1: a row per week with the tier mix, the burn as the book has it, a goal."""
+    small = generate_catalog(seed=24, skus=40)
+    text = demo_section(small)
+    season = run_season(small, seed=DEMO_SEED, weeks=DEMO_WEEKS)
+    lines = text.splitlines()
+    assert lines[0].startswith(f"A season, week by week (python -m fenxiao simulate): {DEMO_WEEKS} weeks")
+    for week in season.weeks:
+        row = next(line.split() for line in lines if line.split()[:1] == [str(week.week)])
+        assert row[1] == f"{week.units:,}"
+        assert row[-6:] == [str(week.tiers[t.value]) for t in Tier]
+    burn = season.state.budgets.spent("official-subsidy")
+    assert f"= {burn.format(grouping=True)}," in text
+    assert "Goal million-unit-skus: 0 / 10,000" in text
+
+
+def test_the_demo_section_of_a_catalog_without_goods_says_it_is_skipped() -> None:
+    """A catalog the season cannot run on gives one line, not a traceback (the other sections still print)."""
+    empty = Catalog(categories=(), brands=(), merchants=(), skus=(), influencers=(), team_leaders=(), listings=())
+    assert demo_section(empty).startswith("The season is skipped: ")
+
+
+def test_the_schema_of_a_simulation_file_accepts_the_default_and_names_each_parameter() -> None:
+    """--schema prints a JSON Schema that the shipped simulation.toml meets and a misspelt section breaks."""
+    status, text = run(["simulate", "--schema"])
+    assert status == 0
+    schema = json.loads(text)
+    assert schema == simulation_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    shipped = tomllib.loads(
+        (Path(fenxiao.__file__).parent / "data" / "defaults" / "simulation.toml").read_text(encoding="utf-8")
+    )
+    assert list(validator.iter_errors(shipped)) == []
+    assert list(validator.iter_errors({**shipped, "weeks": "twelve"}))
+    assert {"traffic", "placement", "service", "admission", "budgets"} <= set(schema["properties"])

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from fenxiao.cli.split import GROUP, demo_section
 from fenxiao.domain.catalog import Catalog
+from fenxiao.money import Money
 from fenxiao.sample import load_sample
+from fenxiao.serialization import from_dict, to_dict
+from fenxiao.settlement.splits import Clawback, OrderSplit, Party
 
 from . import running
 
@@ -46,6 +50,22 @@ def test_the_documented_command_prints_one_json_object_with_exact_yuan_strings()
     }
     assert sum(Decimal(a) for a in amounts(data).values()) == Decimal("99.90")
     assert data["profile"] == "kuaishou"
+
+
+def test_the_json_is_the_library_split_in_its_one_shape() -> None:
+    """``--json`` writes the OrderSplit as fenxiao.serialization does, plus the profile, rounding and clawbacks."""
+    data = run_json(
+        "--paid", "100", "--commission", "20%", "--leader-fee", "5%", "--refund", "30", "--after-settlement"
+    )
+    own = {k: v for k, v in data.items() if k not in {"profile", "rounding", "clawbacks"}}
+    result = from_dict(own, OrderSplit)
+    assert to_dict(result) == own
+    assert set(own) == {a.name for a in attrs.fields(OrderSplit)}
+    assert (data["profile"], data["rounding"]) == ("kuaishou", "down")
+    clawbacks = data["clawbacks"]
+    assert isinstance(clawbacks, list)
+    (claw,) = (from_dict(c, Clawback) for c in clawbacks)
+    assert claw.amount(Party.INFLUENCER) == Money.of("-6.00")
 
 
 def test_the_text_output_lists_every_party_and_the_total() -> None:

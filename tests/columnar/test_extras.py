@@ -46,9 +46,9 @@ def test_a_progress_bar_is_shown_when_asked_for(capsys: pytest.CaptureFixture[st
 
 
 def test_a_bad_progress_argument_is_refused() -> None:
-    """Anything but a callable, True or None is an error naming the argument."""
+    """Anything but a callable, True, "auto" or None is an error naming the argument."""
     with pytest.raises(InvalidValueError, match="progress: must be a callable"):
-        settle_columns({"paid_fen": [100], "commission_ppm": [0]}, progress="yes")  # type: ignore[arg-type]
+        settle_columns({"paid_fen": [100], "commission_ppm": [0]}, progress="yes")
 
 
 def test_the_pipeline_reports_progress_chunk_by_chunk() -> None:

@@ -186,6 +186,29 @@ def test_skus_not_decided_this_period_are_carried_unchanged_after_the_decided_on
     assert second.rows["previous"].tolist() == [NONE_RANK, 2]
 
 
+@given(
+    first=st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    second=st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    new=st.integers(1, 4),
+)
+def test_a_state_whose_skus_come_first_folds_as_the_join_by_id_does(
+    first: list[int], second: list[int], new: int
+) -> None:
+    """Decided SKUs that are the state's in its order and then new ones (a catalog that grew) fold exactly as the
+    same SKUs with the state in another order (the lookup by id): the prefix is the fast path, not a new rule."""
+    old_ids = [f"s{i}" for i in range(len(first))]
+    state = fold_tiers(None, decisions(dict(zip(old_ids, first, strict=True))), T0).state
+    grown = old_ids + [f"n{i}" for i in range(new)]
+    ranks = {sku: second[i % len(second)] for i, sku in enumerate(grown)}
+    fast = fold_tiers(state, decisions(ranks), T0 + DAY)
+    reversed_state = {name: values[::-1] for name, values in state.items()}
+    slow = fold_tiers(reversed_state, decisions(ranks), T0 + DAY)
+    for name in FOLD_COLUMNS:
+        assert fast.rows[name].tolist() == slow.rows[name].tolist(), name
+    for name in STATE_COLUMNS:
+        assert fast.state[name].tolist() == slow.state[name].tolist(), name
+
+
 def test_a_period_before_the_last_evaluation_is_refused_naming_the_skus() -> None:
     """at earlier than a decided SKU's last_at: InvalidValueError with the SKU and its last evaluation."""
     first = fold_tiers(None, decisions({"a": 1, "b": 2}), T0)

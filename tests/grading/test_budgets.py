@@ -232,6 +232,7 @@ def test_settling_refunds_returns_exactly_the_settlements_subsidy_return(
     ]
     book, allocation = BudgetBook().allocate(requests, budgets, period="p", at=T0)
     orders = [apply_subsidy(o, allocation) for o in orders]
+    owed_book = book
     for step, fen in enumerate(refunds):
         at = builders.PAID_AT + (step + 1) * timedelta(hours=1)
         orders = [
@@ -240,7 +241,11 @@ def test_settling_refunds_returns_exactly_the_settlements_subsidy_return(
             else o
             for o in orders
         ]
-        book, _ = book.settle_refunds(orders, profile, at=at)
+        owed_now = {o.id: split(o, profile, as_of=at).amount(Party.SUBSIDY_RETURN) for o in orders}
+        by_amounts, back_by_amounts = owed_book.settle_owed(owed_now, at=at)
+        book, back = book.settle_refunds(orders, profile, at=at)
+        assert (by_amounts, back_by_amounts) == (book, back)  # the same returns, given as amounts
+        owed_book = by_amounts
         assert BudgetBook(book.entries) == book
         owed = Money(0)
         for order in orders:
@@ -253,6 +258,7 @@ def test_settling_refunds_returns_exactly_the_settlements_subsidy_return(
             owed += returned
         assert sum((book.returned(b.name) for b in budgets), Money(0)) == owed
         assert book.settle_refunds(orders, profile, at=at) == (book, Money(0))  # settled once
+        assert book.settle_owed(owed_now, at=at) == (book, Money(0))
 
 
 # -- examples: caps over time ------------------------------------------------------------------------------------------
@@ -525,6 +531,37 @@ def test_settle_refunds_checks_the_orders_against_the_book() -> None:
         book.settle_refunds(["o-4"], PROFILE, at=builders.PAID_AT)  # type: ignore[list-item]
     with pytest.raises(InvalidValueError, match=r"settle_refunds\.at"):
         book.settle_refunds([order], PROFILE, at=datetime(2026, 11, 12))  # naive on purpose
+
+
+def test_settle_owed_gives_back_what_is_owed_less_what_came_back() -> None:
+    """Owed ¥2.00 of a ¥3.00 + ¥1.00 order: ¥1.50 and ¥0.50; owed ¥2.00 again: nothing; then ¥4.00: the rest."""
+    book, order = _subsidised("o-6", "100.00", {"a": "3.00", "b": "1.00"})
+    at = builders.PAID_AT + DAY
+    book, back = book.settle_owed({order.id: Money.of("2.00")}, at=at)
+    assert back == Money.of("2.00")
+    assert (book.returned("a"), book.returned("b")) == (Money.of("1.50"), Money.of("0.50"))
+    assert book.settle_owed({order.id: Money.of("2.00")}, at=at) == (book, Money(0))
+    assert book.settle_owed({order.id: Money.of("1.00")}, at=at) == (book, Money(0))  # less than came back
+    book, back = book.settle_owed({order.id: Money.of("4.00")}, at=at)
+    assert back == Money.of("2.00")
+    assert (book.spent("a"), book.spent("b")) == (Money(0), Money(0))
+    assert BudgetBook(book.entries) == book
+
+
+def test_settle_owed_refuses_bad_amounts_by_name() -> None:
+    """More than was granted, another currency, a negative amount or no grant at all: refused, naming the order."""
+    book, _ = _subsidised("o-7", "100.00", {"b": "5.00"})
+    at = builders.PAID_AT
+    assert book.settle_owed({"o-none": Money(0)}, at=at) == (book, Money(0))
+    for owed in ({"o-7": Money.of("5.01")}, {"o-7": Money(1, "USD")}, {"o-7": Money(-1)}, {"o-none": Money(1)}):
+        with pytest.raises(InvalidValueError, match=r"BudgetBook\.settle_owed\.owed\['o-"):
+            book.settle_owed(owed, at=at)
+    with pytest.raises(InvalidValueError, match=r"BudgetBook\.settle_owed\.owed\['o-7'\]"):
+        book.settle_owed({"o-7": "1.00"}, at=at)  # type: ignore[dict-item]
+    with pytest.raises(InvalidValueError, match=r"BudgetBook\.settle_owed\.owed:"):
+        book.settle_owed([("o-7", Money(1))], at=at)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"BudgetBook\.settle_owed\.at"):
+        book.settle_owed({}, at=datetime(2026, 11, 12))  # naive on purpose
 
 
 # -- examples: the queries ---------------------------------------------------------------------------------------------

@@ -310,6 +310,24 @@ def test_subsidy_requests_carry_the_orders_merchant() -> None:
     assert (request.sku_id, request.merchant_id, request.at) == ("sku-1", "m-1", order.paid_at)
 
 
+@given(units=st.integers(1, 50), price=st.integers(1, 10**7))
+def test_per_unit_asks_units_times_what_one_buyer_order_gets(units: int, price: int) -> None:
+    """per_unit: n × amount_for(paid / n), capped (and rounded) per buyer order; one unit asks what the order asks;
+    a subsidy of nothing asks nothing."""
+    resolution = default_perk_catalog().resolve(Tier.L5, example_perk_inputs())
+    (subsidy,) = resolution.of_kind("subsidy")
+    line = builders.order(Money(price * units), id="o-1", units=units)
+    whole = subsidy_requests(resolution, [line])
+    each = subsidy_requests(resolution, [line], per_unit=True)
+    expected = subsidy.amount_for(Money(price)) * units
+    assert [r.amount for r in each] == ([expected] if expected.fen else [])
+    assert [r.amount for r in whole] == ([subsidy.amount_for(line.paid)] if subsidy.amount_for(line.paid).fen else [])
+    for request in each:
+        assert (request.request_id, request.sku_id, request.merchant_id) == ("o-1:official-subsidy", "sku-1", "m-1")
+    if units == 1:
+        assert each == whole
+
+
 def test_budgets_and_requests_with_caps_round_trip() -> None:
     """The new fields travel through the one converter."""
     budget = SubsidyBudget("b", Money.of("9.00"), T0, None, Money.of("1.00"), None, Money.of("2.00"), Money(3))

@@ -543,10 +543,11 @@ BAD_VALUES = st.sampled_from(
 
 
 def _outcome(func: Any, *args: Any) -> tuple[str, Any]:
-    """What a call gave: its result's repr (a NaN input never equals itself, so Checks holding it never do),
-    or its error's type and message."""
+    """What a call gave: its result read in full, as the repr of its fields (a NaN input never equals itself, so
+    Checks holding it never do), or its error's type and message."""
     try:
-        return "ok", repr(func(*args))
+        result = func(*args)
+        return "ok", repr(attrs.asdict(result, recurse=False) if attrs.has(type(result)) else result)
     except FenxiaoError as exc:
         return "error", (type(exc), str(exc))
     except ArithmeticError as exc:
@@ -617,7 +618,8 @@ def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:
     moved = attrs.evolve(POLICY.decide(inputs, sku_id="sku-1"), sku_id="sku-2")
     assert moved == attrs.evolve(built, sku_id="sku-2")
     assert repr(POLICY.decide(inputs, sku_id="sku-1")) == repr(built)
-    assert repr(built).startswith("TierDecision(tier=<Tier.L2: 'L2'>, rule='qualified', rule_index=6, checks=((")
+    assert repr(built) == "TierDecision(sku_id='sku-1', tier='L2', rule='qualified', label='达标商品')"
+    assert attrs.asdict(POLICY.decide(inputs, sku_id="sku-1")) == attrs.asdict(built)  # the full form, checks too
 
 
 def test_the_fast_decision_builder_sets_every_field() -> None:
@@ -781,10 +783,13 @@ def test_labels_are_a_read_only_dict() -> None:
 
 
 def test_a_decision_dumps_to_json_with_every_value_written_out() -> None:
-    """dumps(decision) works (actual values written by their own type: Decimals as exact text)."""
+    """dumps(decision) works (actual values written by their own type: Decimals as exact text); each step of the
+    trace names its parts: the rule, its checks, whether it matched."""
     decision = POLICY.decide(example_inputs(composite="72.5", units_30d=640))
     data = json.loads(dumps(decision))
-    actual = {c["input"]: c["actual"] for _, checks, _ in data["checks"] for c in checks}
+    assert [set(step) for step in data["checks"]] == [{"rule", "checks", "matched"}] * len(decision.checks)
+    assert [(step["rule"], step["matched"]) for step in data["checks"]] == [(n, m) for n, _, m in decision.checks]
+    actual = {c["input"]: c["actual"] for step in data["checks"] for c in step["checks"]}
     assert actual["composite"] == "72.5"
     assert actual["units_30d"] == 640
 

@@ -225,6 +225,34 @@ def test_a_budget_spent_in_one_period_is_not_spent_again_in_the_next() -> None:
     assert third.state.budgets.spent("official-subsidy") == Money.of("1.50")
 
 
+def test_per_unit_asks_for_each_buyer_order_of_a_line() -> None:
+    """A line of 3 units of ¥500.00 at L5: one ¥20 cap as one order, 3 × ¥20 as three one-unit buyer orders."""
+    catalog = sample()
+    sku = next(
+        catalog.sku(k) for k in skus(50) if catalog.merchant(catalog.sku(k).merchant_id).standing.value == "normal"
+    )
+    models = Models(policy=POLICY, budgets=(SubsidyBudget("official-subsidy", Money.of("1000.00")),))
+    t0 = catalog_as_of(catalog)
+    line = order("1500.00", id="line-1", sku_id=sku.id, merchant_id=sku.merchant_id, paid_at=t0, units=3)
+
+    def granted(per_unit: bool) -> list[tuple[str, str]]:
+        result = run_period(
+            catalog,
+            period="w1",
+            as_of=t0,
+            models=models,
+            snapshots=snapshots_at(t0, {sku.id: Tier.L5}),
+            orders=[line],
+            per_unit=per_unit,
+        )
+        return [(g.request_id, str(g.granted)) for g in result.report.grants]
+
+    assert granted(False) == [("line-1:official-subsidy", "¥20.00")]
+    assert granted(True) == [("line-1:official-subsidy", "¥60.00")]
+    with pytest.raises(InvalidValueError, match=r"run_period\.per_unit"):
+        run_period(catalog, period="w1", per_unit="yes")  # type: ignore[arg-type]
+
+
 # -- refusals ------------------------------------------------------------------------------------------------
 
 

@@ -5,15 +5,27 @@ from __future__ import annotations
 import copy
 import pickle
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fenxiao.errors import PolicyError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.rules.language import Compare, Condition, InputSpec, Op, Schema
-from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, Severity, rule_list, sorted_findings
+from fenxiao.rules.table import (
+    HIT_POLICY_NAMES,
+    Finding,
+    HitPolicy,
+    ReadOnlyDict,
+    Severity,
+    hit_policy,
+    rule_list,
+    sorted_findings,
+)
 from fenxiao.serialization import dumps
 
 SCHEMA = Schema.of(InputSpec("units", integer=True, low=Decimal(0)))
@@ -90,3 +102,23 @@ def test_a_read_only_dict_pickles_copies_and_compares_as_a_dict() -> None:
     with pytest.raises(TypeError, match="read-only"):
         table |= {"b": 2}
     assert isinstance(default_tier_policy().labels, ReadOnlyDict)
+
+
+@given(st.sampled_from(sorted(HIT_POLICY_NAMES)), st.lists(st.booleans(), min_size=20, max_size=20), st.booleans())
+def test_a_hit_policy_reads_from_any_of_its_names_in_any_case(name: str, upper: list[bool], spaced: bool) -> None:
+    """Each name of HIT_POLICY_NAMES, in any mix of cases, with spaces around or _ for -, is its member."""
+    mixed = "".join(c.upper() if up else c for c, up in zip(name, upper, strict=False)).replace("-", "_")
+    written = f"  {mixed}\t" if spaced else mixed
+    assert HitPolicy(written) is HIT_POLICY_NAMES[name]
+    assert hit_policy(written) is HIT_POLICY_NAMES[name]
+
+
+def test_every_member_is_named_and_other_names_are_not_read() -> None:
+    """Each member's own text and DMN's PRIORITY are names; a misspelling, a number or None stays unread."""
+    assert {member.value: member for member in HitPolicy}.items() <= HIT_POLICY_NAMES.items()
+    assert HIT_POLICY_NAMES["priority"] is HitPolicy.PRIORITY
+    others: list[Any] = ["priorty", "first last", "", "x", 1, None]
+    for other in others:
+        with pytest.raises(ValueError, match="not a valid HitPolicy"):
+            HitPolicy(other)
+        assert hit_policy(other) == other

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -17,15 +22,17 @@ from fenxiao.domain.ids import CategoryId, InfluencerId
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.perks import PerkCatalog
+from fenxiao.grading.perks import PerkCatalog, PerkEntry, Subsidy, default_perk_catalog
+from fenxiao.grading.subsidies import SubsidyBudget
 from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.market.admission import AdmissionPolicy, AdmissionRule, Outcome
 from fenxiao.market.pool import PoolEntry, SelectionPool
 from fenxiao.money import Money, Rate
 from fenxiao.periods.models import Models
-from fenxiao.rules.language import All, Compare
+from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
 from fenxiao.sample import generate_catalog, load_sample
 from fenxiao.simulate.columnar import SKU_COLUMNS, SeasonColumns, run_season_columns, static_points
-from fenxiao.simulate.config import AdmissionConfig, BudgetPlan, SimulationConfig
+from fenxiao.simulate.config import AdmissionConfig, BudgetPlan, ServiceConfig, SimulationConfig
 from fenxiao.simulate.config import default_simulation_config as defaults
 from fenxiao.simulate.experiment import Arm, run_experiment
 from fenxiao.simulate.results import KINDS, Season
@@ -62,6 +69,55 @@ def _tight() -> SimulationConfig:
     return attrs.evolve(defaults(), budgets=(BudgetPlan("official-subsidy", Money(50_000), Money(10_000)),))
 
 
+def _picky() -> AdmissionPolicy:
+    """An admission policy whose rules read every kind of input: text, flags, days, rates, prices, scores."""
+    rules = (
+        AdmissionRule("cheap", Outcome.REJECT, Compare("price", Op.LT, Decimal("30")), "too cheap"),
+        AdmissionRule("closed", Outcome.REJECT, AnyOf((Compare("category_excluded", Op.EQ, True),)), "closed category"),
+        AdmissionRule("young", Outcome.REVIEW, Compare("shop_age_days", Op.LT, 45), "a young shop"),
+        AdmissionRule("thin", Outcome.REVIEW, Compare("commission_rate", Op.LT, Decimal("0.2")), "thin commission"),
+        AdmissionRule(
+            "unproven",
+            Outcome.REVIEW,
+            All((Compare("rated", Op.EQ, True), Compare("experience_score", Op.LT, Decimal("4.6")))),
+            "a low score",
+        ),
+        AdmissionRule(
+            "unqualified",
+            Outcome.REVIEW,
+            All((Compare("category_restricted", Op.EQ, True), Not(Compare("qualified", Op.EQ, True)))),
+            "restricted",
+        ),
+        AdmissionRule("standing", Outcome.REVIEW, Compare("standing", Op.IN, ("warned", "restricted")), "warned"),
+        AdmissionRule("kind", Outcome.APPROVE, Compare("shop_kind", Op.EQ, "flagship"), "a flagship"),
+        AdmissionRule("violation", Outcome.REJECT, Compare("days_since_serious_violation", Op.LT, 400), "a violation"),
+    )
+    return AdmissionPolicy(rules=rules, review_hours=30)
+
+
+def _two_budgets() -> tuple[Models, SimulationConfig]:
+    """A second subsidy from another budget at L4 and L5 (an order's refunds give back to both)."""
+    brand = PerkEntry("brand-subsidy", Tier.L4, Subsidy("brand-subsidy", Rate.of("3%"), Money(50), Money(1_000)))
+    perks = attrs.evolve(default_perk_catalog(), entries=(*default_perk_catalog().entries, brand))
+    plans = (
+        BudgetPlan("official-subsidy", Money(1_000_000), Money(500_000)),
+        BudgetPlan("brand-subsidy", Money(0), Money(300_000)),
+    )
+    return Models(perks=perks), attrs.evolve(defaults(), budgets=plans)
+
+
+def _capped() -> tuple[Models, SimulationConfig]:
+    """A budget with per-SKU and per-merchant caps, fixed for the season (each request is allocated)."""
+    budget = SubsidyBudget("official-subsidy", Money(6_000_000), per_sku=Money(90_000), per_merchant=Money(150_000))
+    return Models(budgets=(budget,)), attrs.evolve(defaults(), budgets=())
+
+
+def _quick_service() -> SimulationConfig:
+    """Receipt and refund on the day of payment: refunds of a week's own orders come back by its close."""
+    service = ServiceConfig(receipt_days=0, refund_days=0, after_settlement=Rate.of("0.5"), clawback_days=0)
+    return attrs.evolve(defaults(), service=service)
+
+
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "tight budget": {"config": _tight()},
@@ -69,6 +125,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "no perks": {"models": Models(perks=PerkCatalog(entries=()))},
     "lower L5 bar": {"models": _lower_l5()},
     "own baseline": {"models": _lower_l5(), "baseline": _lower_l5()},
+    "picky admission": {"config": _crowd(), "admission": _picky()},
+    "two budgets": dict(zip(("models", "config"), _two_budgets(), strict=True)),
+    "capped budget": dict(zip(("models", "config"), _capped(), strict=True)),
+    "quick refunds": {"config": _quick_service()},
 }
 
 
@@ -79,6 +139,12 @@ def assert_same(columns: SeasonColumns, season: Season) -> None:
     assert columns.sku_rows() == season.skus
     assert columns.flywheel == season.flywheel
     assert columns.measures() == season.measures()
+    book, books = columns.budgets, season.state.budgets
+    for name in {e.budget for e in books.entries} | {e.budget for e in book.entries}:
+        assert (book.granted(name), book.returned(name)) == (books.granted(name), books.returned(name)), name
+    assert sorted((e.request_id, e.amount, e.period, e.sku_id, e.merchant_id) for e in book.entries if e.is_grant) == (
+        sorted((e.request_id, e.amount, e.period, e.sku_id, e.merchant_id) for e in books.entries if e.is_grant)
+    )
 
 
 @settings(max_examples=8)
@@ -88,11 +154,45 @@ def assert_same(columns: SeasonColumns, season: Season) -> None:
     variant=st.sampled_from(sorted(VARIANTS)),
 )
 def test_the_columnar_season_is_the_object_season(seed: int, shape: tuple[int, int], variant: str) -> None:
-    """Week, tier, category and SKU rows and the flywheel are equal, whatever the seed, catalog or configuration."""
+    """Week, tier, category and SKU rows, the flywheel and the budgets' grants and returns are equal, whatever the
+    seed, catalog or configuration."""
     arguments = VARIANTS[variant]
     columns = run_season_columns(catalog(*shape), seed=seed, weeks=2, **arguments)
     season = run_season(catalog(*shape), seed=seed, weeks=2, ledger=False, **arguments)
     assert_same(columns, season)
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_variant_is_the_object_season_over_four_weeks(variant: str) -> None:
+    """Each configuration once, long enough for clawbacks (after settlement) to give their subsidy back."""
+    arguments = VARIANTS[variant]
+    columns = run_season_columns(catalog(), seed=7, weeks=4, **arguments)
+    season = run_season(catalog(), seed=7, weeks=4, ledger=False, **arguments)
+    assert_same(columns, season)
+    if variant not in ("no perks",):
+        assert sum(w.subsidy_returned.fen for w in season.weeks) > 0
+
+
+def test_the_picky_policy_rejects_reviews_and_approves() -> None:
+    """The admission variant exercises every outcome (so its parity is not vacuous)."""
+    result = run_season(catalog(), seed=3, weeks=3, ledger=False, **VARIANTS["picky admission"])
+    assert sum(w.rejected for w in result.weeks) > 0
+    assert sum(w.joined for w in result.weeks) > 0
+    reviewed = [li for li in result.catalog.listings if li.history and li.history[-1].reason == "approved in review"]
+    assert reviewed
+
+
+@settings(max_examples=4)
+@given(seed=st.integers(0, 2**32), quick=st.booleans())
+def test_on_columns_too_granted_less_returned_is_the_book(seed: int, quick: bool) -> None:
+    """The columnar season's book holds what its week rows granted and gave back."""
+    result = run_season_columns(catalog(), seed=seed, weeks=4, config=_quick_service() if quick else None)
+    book = result.budgets
+    granted = sum(w.subsidy.fen for w in result.weeks)
+    returned = sum(w.subsidy_returned.fen for w in result.weeks)
+    assert (book.granted("official-subsidy").fen, book.returned("official-subsidy").fen) == (granted, returned)
+    assert returned > 0
+    assert result.weeks[-1].budget_left.fen == defaults().budgets[0].total_at(4).fen - (granted - returned)
 
 
 def test_the_columnar_season_of_the_sample_is_the_object_season() -> None:
@@ -179,3 +279,27 @@ def test_an_unknown_kind_or_path_is_refused() -> None:
         run_season_columns(catalog(), seed=1, weeks=1).to_rows("months")
     with pytest.raises(InvalidValueError, match=r"run_experiment\.path"):
         run_experiment(catalog(), Arm("a"), seeds=1, weeks=1, path="gpu")
+
+
+SCRIPT = """
+import hashlib
+from fenxiao.sample import generate_catalog
+from fenxiao.simulate.columnar import run_season_columns
+from fenxiao.simulate.config import AdmissionConfig, default_simulation_config
+import attrs
+from decimal import Decimal
+config = attrs.evolve(default_simulation_config(), admission=AdmissionConfig(applications=Decimal(4)))
+season = run_season_columns(generate_catalog(seed=24, skus=40), seed=5, weeks=2, config=config)
+text = repr((season.weeks, season.tiers, season.categories, season.sku_rows(), season.flywheel, season.budgets))
+print(hashlib.sha256(text.encode("utf-8")).hexdigest())
+"""
+
+
+def test_a_columnar_season_is_the_same_across_processes_and_hash_seeds() -> None:
+    """A fresh interpreter with another PYTHONHASHSEED gives the same rows, SKU columns and book as this one."""
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, check=True)
+    here = io.StringIO()
+    with contextlib.redirect_stdout(here):
+        exec(SCRIPT, {})
+    assert result.stdout.strip() == here.getvalue().strip()

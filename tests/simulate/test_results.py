@@ -23,7 +23,7 @@ def season() -> Season:
 def test_every_kind_of_row_becomes_a_frame(kind: str, backend: str) -> None:
     """Money in fen, one column per field (tier counts spread as L0..L5 columns)."""
     rows = season().to_rows(kind)
-    frame = season().to_frame(kind, backend)
+    frame = season().to_frame(kind, backend, exact=True)
     assert frame.shape[0] == len(rows)
     names = frame.column_names if backend == "pyarrow" else list(frame.columns)
     assert list(names) == list(rows[0])

@@ -33,8 +33,15 @@ from fenxiao.serialization import dumps
 from fenxiao.settlement.ledger import EntryKind
 from fenxiao.settlement.orders import Order, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
-from fenxiao.settlement.splits import split
-from fenxiao.simulate.config import AdmissionConfig, BudgetPlan, PlacementConfig, SimulationConfig, TrafficConfig
+from fenxiao.settlement.splits import Party, split
+from fenxiao.simulate.config import (
+    AdmissionConfig,
+    BudgetPlan,
+    PlacementConfig,
+    ServiceConfig,
+    SimulationConfig,
+    TrafficConfig,
+)
 from fenxiao.simulate.config import default_simulation_config as defaults
 from fenxiao.simulate.results import Season
 from fenxiao.simulate.season import perks_in_force, run_season, subsidy_requests_of, week_period
@@ -117,19 +124,51 @@ def test_money_is_conserved_through_every_split_and_the_ledger(seed: int) -> Non
     assert sum(o.subsidy.fen for o in result.orders) == sum(w.subsidy.fen for w in result.weeks)
 
 
+QUICK = attrs.evolve(
+    defaults(), service=ServiceConfig(receipt_days=0, refund_days=0, after_settlement=Rate.of("0.5"), clawback_days=0)
+)
+
+
+@settings(max_examples=5)
+@given(seed=st.integers(0, 2**32), quick=st.booleans())
+def test_refunds_give_their_subsidy_back_and_the_books_say_so_to_the_fen(seed: int, quick: bool) -> None:
+    """Granted less returned is what the budget book holds: every order's subsidy is a grant in the book, every
+    refund's subsidy share (the split's subsidy_return line, and the ledger's) came back to it, week by week."""
+    result = run_season(catalog(), seed=seed, weeks=4, config=QUICK if quick else None)
+    profile = PlatformProfile.preset(defaults().platform)
+    book = result.state.budgets
+    end = result.weeks[-1].as_of
+    granted = sum(o.subsidy.fen for o in result.orders)
+    owed = sum(split(o, profile, as_of=end).amount(Party.SUBSIDY_RETURN).fen for o in result.orders)
+    ledger = sum(
+        e.amount.fen
+        for e in result.ledger.entries
+        if e.party is Party.SUBSIDY_RETURN and e.kind is not EntryKind.RESERVE
+    )
+    assert granted == sum(w.subsidy.fen for w in result.weeks) == book.granted("official-subsidy").fen
+    assert owed == ledger == sum(w.subsidy_returned.fen for w in result.weeks) == book.returned("official-subsidy").fen
+    assert owed > 0
+    assert book.spent("official-subsidy").fen == granted - owed
+    for order in result.orders:
+        if order.subsidy.fen:
+            assert book.held(f"{order.id}:official-subsidy") == split(order, profile, as_of=end).subsidy
+
+
 @settings(max_examples=6)
 @given(seed=st.integers(0, 2**32), weekly=st.integers(0, 2_000_000), initial=st.integers(0, 2_000_000))
 def test_budgets_are_never_overspent(seed: int, weekly: int, initial: int) -> None:
-    """By every week's close a budget has granted at most its initial amount and the top-ups so far."""
+    """By every week's close a budget's burn (granted less given back by refunds) is at most its initial amount and
+    the top-ups so far; no grant is above its request."""
     plan = BudgetPlan("official-subsidy", Money(initial), Money(weekly))
     result = run_season(catalog(), seed=seed, weeks=3, config=attrs.evolve(defaults(), budgets=(plan,)), ledger=False)
-    granted = 0
-    for week, report in enumerate(result.reports):
-        granted += sum(g.granted.fen for g in report.grants)
+    burn = sum(g.granted.fen for g in result.reports[0].grants)
+    assert burn <= plan.total_at(0).fen
+    for week, report in zip(result.weeks, result.reports[1:], strict=True):
         assert all(g.granted <= g.requested for g in report.grants)
-        assert granted <= plan.total_at(week).fen
-    assert result.state.budgets.spent("official-subsidy").fen == granted
-    assert result.weeks[-1].budget_left.fen == plan.total_at(3).fen - granted
+        burn += week.subsidy.fen - week.subsidy_returned.fen
+        assert burn <= plan.total_at(week.week).fen
+        assert week.budget_left.fen == plan.total_at(week.week).fen - burn
+    assert result.state.budgets.spent("official-subsidy").fen == burn
 
 
 def test_a_subsidy_caps_each_buyer_order_not_the_line() -> None:

@@ -54,7 +54,7 @@ entry_lists = st.lists(ledger_entries(), max_size=12, unique_by=lambda e: e.key)
 def recount(entries: tuple[LedgerEntry, ...], currency: str) -> dict[tuple[Party, str | None], int]:
     totals: dict[tuple[Party, str | None], int] = {}
     for e in entries:
-        if e.amount.currency == currency:
+        if e.amount.currency == currency and e.kind is not EntryKind.RESERVE:  # balances hold no holds
             totals[(e.party, e.payee_id)] = totals.get((e.party, e.payee_id), 0) + e.amount.fen
     return totals
 
@@ -112,6 +112,10 @@ def test_every_query_agrees_with_the_in_memory_ledger(
                 party, payee_id=payee, as_of=end
             )
             assert ledger.available(party, as_of=end) == memory.available(party, as_of=end)
+            assert ledger.earned(party, payee_id=payee, as_of=end) == memory.earned(party, payee_id=payee, as_of=end)
+            assert ledger.earned(party, payee_id=payee) == memory.earned(party, payee_id=payee)
+            assert ledger.pending(party, payee_id=payee) == memory.pending(party, payee_id=payee)
+            assert ledger.clawed_back(party, payee_id=payee) == memory.clawed_back(party, payee_id=payee)
         for o in memory.entries[:3]:
             assert ledger.balance(order_id=o.order_id) == memory.balance(order_id=o.order_id)
 

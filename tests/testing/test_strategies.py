@@ -107,8 +107,8 @@ def test_identifiers_are_accepted_by_every_id_field(ident: str) -> None:
 @given(fst.names())
 def test_names_are_accepted_as_display_text(name: str) -> None:
     """Every drawn name is a valid brand name and category level name."""
-    assert Brand(id="b", name=name).name == name  # type: ignore[arg-type]
-    assert Category(id="c", path=(name, name, name)).level3 == name  # type: ignore[arg-type]
+    assert Brand(id="b", name=name).name == name
+    assert Category(id="c", path=(name, name, name)).level3 == name
 
 
 @given(fst.listings())

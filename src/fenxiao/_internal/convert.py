@@ -14,14 +14,16 @@ What the file forms are and how errors name their place: :mod:`fenxiao.serializa
 from __future__ import annotations
 
 import collections.abc
+import contextvars
 import enum
 import functools
 import json
 import re
 import tomllib
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, TypeVar, get_args, get_origin
 
@@ -29,6 +31,7 @@ import attrs
 import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
+    ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
     IterableValidationNote,
@@ -37,6 +40,8 @@ from cattrs.gen import make_mapping_structure_fn
 
 from fenxiao._internal import hooks
 from fenxiao._internal.fixed import EXACT
+from fenxiao._internal.lines import build_line_index
+from fenxiao._internal.reading import TooLarge, read_capped
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
@@ -144,7 +149,57 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
     raise InvalidValueError(cls.__name__, value, f"must be one of {allowed}")
 
 
+def _structure_fraction(value: object, _: type[Any]) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidValueError("Fraction", value, 'must be an exact fraction as a string, such as "1/3"')
+    try:
+        return Fraction(value.strip()) if isinstance(value, str) else Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidValueError("Fraction", value, 'is not a fraction such as "1/3" or "0.25"') from None
+
+
+_OFFSET_RE: Final = re.compile(r"([+-])(\d{2}):(\d{2})")
+
+
+def _unstructure_timezone(value: timezone) -> str:
+    offset = value.utcoffset(None)
+    minutes = offset // timedelta(minutes=1)
+    if offset % timedelta(minutes=1):
+        raise InvalidValueError("timezone", value, "must be a whole number of minutes from UTC to be written")
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _structure_timezone(value: object, _: type[Any]) -> timezone:
+    match = _OFFSET_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidValueError("timezone", value, 'must be a UTC offset such as "+08:00"')
+    sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    if offset >= timedelta(hours=24):
+        raise InvalidValueError("timezone", value, "must be less than 24 hours from UTC")
+    return timezone(-offset if sign == "-" else offset)
+
+
+def _is_amount_or_count(t: Any) -> bool:
+    return set(get_args(t)) == {Money, int}
+
+
+def _structure_amount_or_count(value: object, _: Any) -> Money | int:
+    # A goal's threshold and its progress: an amount is written as text ("1000000.00"), a count as a whole number.
+    if isinstance(value, (str, Decimal)):
+        return _structure_money(value, Money)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InvalidValueError("Money | int", value, 'must be an amount as text ("99.90") or a whole number')
+
+
 converter.register_structure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum)
+converter.register_structure_hook_func(_is_amount_or_count, _structure_amount_or_count)
+converter.register_structure_hook(Fraction, _structure_fraction)
+converter.register_unstructure_hook(Fraction, str)
+converter.register_structure_hook(timezone, _structure_timezone)
+converter.register_unstructure_hook(timezone, _unstructure_timezone)
 converter.register_structure_hook(Money, _structure_money)
 converter.register_unstructure_hook(Money, _unstructure_money)
 converter.register_structure_hook(Rate, _structure_rate)
@@ -236,15 +291,147 @@ def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, Any], An
     return structure
 
 
+# Reading a record takes one of two paths. The fast one is cattrs' generated function: it collects every field
+# whose *type* is wrong, but builds the instance only when all fields read, and the class's validators (ranges, id
+# patterns) then stop at the first failure. When a document fails, from_dict reads it again in collecting mode
+# (below): each field is read on its own, and each field's validator runs on its own, so one error lists them all.
+# The records the fast read of the current document read well (by the identity of their table and class): the
+# collecting read takes them as they are, and reads again only what failed.
+_COLLECTING: Final = contextvars.ContextVar("fenxiao_collecting", default=False)
+_READ_WELL: Final[contextvars.ContextVar[dict[tuple[int, type[Any]], tuple[object, object]] | None]] = (
+    contextvars.ContextVar("fenxiao_read_well", default=None)
+)
+
+
 def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any], Any]:
     inner = conv.gen_structure_attrs_fromdict(cls)
+    collect = _collecting_structure(cls, conv)
 
     def structure(value: object, _: Any) -> Any:
         if not isinstance(value, Mapping):
             raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
-        return inner(value, cls)
+        read_well = _READ_WELL.get()
+        if _COLLECTING.get():
+            known = read_well.get((id(value), cls)) if read_well is not None else None
+            return known[1] if known is not None and known[0] is value else collect(value)
+        result = inner(value, cls)
+        if read_well is not None:
+            read_well[id(value), cls] = (value, result)  # the table is kept, so its id is not reused meanwhile
+        return result
 
     return structure
+
+
+def _collecting_structure(cls: type[Any], conv: cattrs.Converter) -> Callable[[Mapping[Any, Any]], Any]:
+    """Read a record field by field, then run each field's validator alone: every problem is collected."""
+    fields = [a for a in attrs.fields(attrs.resolve_types(cls)) if a.init]
+    known = {a.name for a in fields}
+
+    def structure(value: Mapping[Any, Any]) -> Any:
+        errors: list[Exception] = []
+        read: dict[str, Any] = {}
+        for a in fields:
+            if a.name not in value:
+                if a.default is attrs.NOTHING:
+                    missing = KeyError(a.name)
+                    missing.add_note(AttributeValidationNote(f"Required field {a.name}", a.name, a.type))
+                    errors.append(missing)
+                continue
+            try:
+                read[a.name] = conv.get_structure_hook(a.type)(value[a.name], a.type)
+            except Exception as exc:  # every failure is collected, with the field it belongs to
+                exc.add_note(AttributeValidationNote(f"Structuring class {cls.__name__} @ {a.name}", a.name, a.type))
+                errors.append(exc)
+        extra = set(value) - known
+        if extra:
+            errors.append(ForbiddenExtraKeysError("", cls, extra))
+        if not errors:
+            try:
+                return cls(**{a.alias: read[a.name] for a in fields if a.name in read})
+            except Exception as exc:  # a field's rule, or a rule across fields: which ones, below
+                failure = exc
+            errors.extend(_validator_errors(cls, fields, read))
+            # No field's rule failed alone: the failure is a rule across fields (run once every field is well-formed).
+            raise ClassValidationError(f"While structuring {cls.__name__}", errors or [failure], cls) from None
+        errors.extend(_validator_errors(cls, fields, read))
+        raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
+
+    return structure
+
+
+def _validator_errors(cls: type[Any], fields: list[attrs.Attribute[Any]], read: Mapping[str, Any]) -> list[Exception]:
+    """The failures of each field's validator on the fields that were read, run one by one on a bare instance.
+
+    A validator that reads a field that could not be read (``AttributeError``) is skipped: its field's own error
+    says what is wrong.
+    """
+    bare, present, errors = _bare(cls, fields, read)
+    for a in fields:
+        if a.validator is None or a.name not in present or a.name not in read:
+            continue
+        try:
+            a.validator(bare, a, present[a.name])
+        except AttributeError:
+            continue
+        except Exception as exc:
+            if not isinstance(exc, InvalidValueError):  # a validator of another kind: place it at the field
+                exc.add_note(AttributeValidationNote(f"Validating {cls.__name__}.{a.name}", a.name, a.type))
+            errors.append(exc)
+    return errors
+
+
+def _bare(
+    cls: type[Any], fields: list[attrs.Attribute[Any]], read: Mapping[str, Any]
+) -> tuple[Any, dict[str, Any], list[Exception]]:
+    """An instance of *cls* made without ``__init__``, holding every field that was read or has a default (after
+    its converter), the fields it holds, and the failures of converters of fields that were read."""
+    bare = object.__new__(cls)
+    present: dict[str, Any] = {}
+    errors: list[Exception] = []
+    for a in fields:
+        if a.name in read:
+            item = read[a.name]
+        elif a.default is attrs.NOTHING:
+            continue
+        else:
+            try:
+                item = _default(a, bare)
+            except Exception:  # a default built from a field that could not be read
+                continue
+        if a.converter is not None:
+            try:
+                item = _convert(a, item, bare)
+            except Exception as exc:
+                if a.name in read:
+                    exc.add_note(AttributeValidationNote(f"Converting {cls.__name__}.{a.name}", a.name, a.type))
+                    errors.append(exc)
+                continue
+        try:
+            object.__setattr__(bare, a.name, item)
+        except AttributeError:  # a field the class reads through a descriptor of its own: its validator is skipped
+            continue
+        present[a.name] = item
+    return bare, present, errors
+
+
+def _default(a: attrs.Attribute[Any], instance: object) -> Any:
+    default: Any = a.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs.Factory is a class at run time
+        return default.factory(instance) if default.takes_self else default.factory()
+    return default
+
+
+def _convert(a: attrs.Attribute[Any], value: Any, instance: object) -> Any:
+    convert: Any = a.converter
+    if not isinstance(convert, attrs.Converter):
+        return convert(value)
+    spec: Any = convert
+    args: list[Any] = [value]
+    if spec.takes_self:
+        args.append(instance)
+    if spec.takes_field:
+        args.append(a)
+    return spec.converter(*args)
 
 
 _MAPPING_ORIGINS: Final = {dict, collections.abc.Mapping, collections.abc.MutableMapping}
@@ -346,6 +533,8 @@ def from_dict(data: Any, cls: type[T]) -> T:
     Raises:
         ValidationError: Holding one path-naming error per problem found.
     """
+    outer = _READ_WELL.get()
+    token = _READ_WELL.set({}) if outer is None else None
     try:
         # Read in fenxiao's own decimal context: the caller's precision or traps never change a value read.
         with localcontext(EXACT):
@@ -353,8 +542,33 @@ def from_dict(data: Any, cls: type[T]) -> T:
     except ValidationError:
         raise
     # ArithmeticError: decimal signals (an exponent of a billion) and datetime overflow on absurd values.
-    except (cattrs.BaseValidationError, FenxiaoError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        raise _translate(exc, cls) from exc
+    except _READ_ERRORS as exc:
+        raise _translate(_every_problem(data, cls, exc), cls) from exc
+    finally:
+        if token is not None:
+            _READ_WELL.reset(token)
+
+
+_READ_ERRORS: Final = (cattrs.BaseValidationError, FenxiaoError, KeyError, TypeError, ValueError, ArithmeticError)
+
+
+def _every_problem(data: Any, cls: type[Any], first: BaseException) -> BaseException:
+    """Read *data* again in collecting mode (every field and every validator on its own) and return what it raised.
+
+    The fast read stops a record at its first failing validator; this one does not. Should it succeed after all,
+    the fast read's own failure stands.
+    """
+    token = _COLLECTING.set(True)
+    try:
+        with localcontext(EXACT):
+            converter.structure(data, cls)
+    except ValidationError:
+        return first
+    except _READ_ERRORS as exc:
+        return exc
+    finally:
+        _COLLECTING.reset(token)
+    return first
 
 
 def dumps(value: Any, *, indent: int | None = 2, format: str = "json") -> str:
@@ -389,20 +603,72 @@ def _drop_none(data: Any) -> Any:
     return data
 
 
-def _reject_float(text: str) -> Any:
-    raise InvalidValueError("(document)", text, "has a float; write amounts and rates as strings")
+class _Float:
+    """A number with a fraction or an exponent, as written in JSON or TOML text: kept as text and refused by path."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+
+_FLOAT_PROBLEM: Final = "has a float; write amounts and rates as strings"
+
+
+def _floats(data: Any, path: str = "") -> Iterator[InvalidValueError]:
+    """An error for every float in parsed *data*, at its path."""
+    stack: list[tuple[Any, str]] = [(data, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, _Float):
+            yield InvalidValueError(where or "(document)", node.text, _FLOAT_PROBLEM)
+        elif isinstance(node, dict):
+            stack.extend((value, _key(where, key)) for key, value in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((value, _join(where, f"[{i}]")) for i, value in reversed(list(enumerate(node))))
+
+
+def _within(path: str, inner: str) -> bool:
+    """Whether *inner* is *path* or a place inside it."""
+    return inner == path or inner.startswith((f"{path}.", f"{path}["))
+
+
+def _without_floats(errors: tuple[InvalidValueError, ...], floats: list[InvalidValueError]) -> list[InvalidValueError]:
+    """*errors* less those about a float: a float reaches the field it is written in as it was written, and the
+    problem that field (or a record enclosing it) reports about it is the float's, reported at the float's path."""
+    return [
+        e
+        for e in errors
+        if not isinstance(e.value, _Float)
+        and (e.path == "(document)" or not any(_within(e.path, f.path) for f in floats))
+    ]
+
+
+def _located(errors: list[InvalidValueError], text: str | bytes, format: str) -> list[InvalidValueError]:
+    """*errors* with the line and column of each one's path in *text*, in the order of the text."""
+    source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    index = build_line_index(source, format)
+    placed: list[InvalidValueError] = []
+    for error in errors:
+        position = index.position_of(error.path) if error.path != "(document)" else None
+        placed.append(error.located(*position) if position is not None else error)
+    placed.sort(key=lambda e: (e.line or 0, e.column or 0))
+    return placed
 
 
 def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
     """Parse JSON (or TOML, ``format="toml"``) text into *cls*.
 
-    JSON numbers with a fraction or exponent are refused outright (as are TOML
-    floats), so no float can reach an amount. A top-level ``"$schema"`` text (the JSON Schema an editor checks the
-    file against) is read past. Documents above
-    :data:`MAX_DOCUMENT_BYTES` are refused before parsing.
+    JSON numbers with a fraction or exponent are refused (as are TOML floats), each at its path, so no float can
+    reach an amount. A top-level ``"$schema"`` text (the JSON Schema an editor checks the file against) is read
+    past. Documents above :data:`MAX_DOCUMENT_BYTES` are refused before parsing.
 
     Raises:
-        ValidationError: Naming every problem: malformed text, a float, a bad field.
+        ValidationError: Naming every problem (malformed text, each float, each bad field), each with its path and
+            its line and column in *text*.
     """
     what = getattr(cls, "__name__", str(cls))
     if not isinstance(text, (str, bytes)):
@@ -412,11 +678,17 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         raise ValidationError(
             [InvalidValueError("(document)", size, f"is larger than {MAX_DOCUMENT_BYTES} bytes")], what=what
         )
+    made: list[_Float] = []
+
+    def parse_float(written: str) -> _Float:
+        made.append(_Float(written))
+        return made[-1]
+
     try:
         if format == "json":
-            data = json.loads(text, parse_float=_reject_float, parse_constant=_reject_float)
+            data = json.loads(text, parse_float=parse_float, parse_constant=parse_float)
         elif format == "toml":
-            data = tomllib.loads(text.decode() if isinstance(text, bytes) else text, parse_float=_reject_float)
+            data = tomllib.loads(text.decode() if isinstance(text, bytes) else text, parse_float=parse_float)
         else:
             raise InvalidValueError("loads.format", format, "must be 'json' or 'toml'")
     except InvalidValueError as exc:
@@ -430,7 +702,17 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
     if isinstance(data, dict) and isinstance(data.get("$schema"), str):
         # A JSON file may name its JSON Schema for an editor (see docs/rule-authors.md): that key is not a field.
         data = {k: v for k, v in data.items() if k != "$schema"}
-    return from_dict(data, cls)
+    floats = list(_floats(data)) if made else []
+    try:
+        value = from_dict(data, cls)
+    except ValidationError as exc:
+        errors, cause = _without_floats(exc.errors, floats), exc.__cause__
+    else:
+        if not floats:
+            return value
+        errors, cause = [], None
+    # Every problem at once, floats included, each placed in the text.
+    raise ValidationError(_located(floats + errors, text, format), what=what) from cause
 
 
 def load(path: str | Path, cls: type[T]) -> T:
@@ -445,11 +727,12 @@ def load(path: str | Path, cls: type[T]) -> T:
     if suffix not in {".json", ".toml"}:
         raise InvalidValueError("load.path", str(path), "must end in .json or .toml")
     try:
-        size = file.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            problem = f"is larger than {MAX_DOCUMENT_BYTES} bytes"
-            raise ValidationError([InvalidValueError("(document)", size, problem)], what=getattr(cls, "__name__", ""))
-        data = file.read_bytes()
+        data = read_capped(file, MAX_DOCUMENT_BYTES)  # the cap is on the stream: stat() lies about /dev/zero
+    except TooLarge:
+        problem = f"is larger than {MAX_DOCUMENT_BYTES} bytes"
+        raise ValidationError(
+            [InvalidValueError("(document)", str(path), problem)], what=getattr(cls, "__name__", "")
+        ) from None
     except OSError as exc:
         raise InvalidValueError("load.path", str(path), f"cannot be read ({exc.strerror})") from None
     return loads(data, cls, format=suffix[1:])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,17 @@ MAX_TEXT = 200
 
 def path_of(instance: object, attribute: attrs.Attribute[Any]) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
+
+
+def id_text(value: str) -> Any:
+    """The converter of a typed-id field (``SkuId`` ...): the value as given, so that a constructor takes plain
+    ``str`` under ``mypy --strict`` while the attribute keeps its id type; :func:`identifier` checks it."""
+    return value
+
+
+def optional_id_text(value: str | None) -> Any:
+    """:func:`id_text` for an optional id field."""
+    return value
 
 
 def identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -187,6 +198,21 @@ def require_int(value: object, path: str, low: int, high: int) -> int:
     """Return *value* if it is an int (not bool) in [low, high], else raise InvalidValueError at *path*."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidValueError(path, value, f"must be a whole number from {low:,} to {high:,}")
+    return value
+
+
+def require_mapping(value: object, path: str) -> Mapping[str, Any]:
+    """Return *value* if it is a mapping (a dict of inputs), else raise InvalidValueError at *path*."""
+    if not isinstance(value, Mapping):
+        raise InvalidValueError(path, value, "must be a mapping of input names to values (a dict)")
+    return value
+
+
+def require_iterable(value: object, path: str) -> Iterable[Any]:
+    """Return *value* if it is an iterable of items (a list, a tuple, a generator; not text), else raise
+    InvalidValueError at *path*."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidValueError(path, value, "must be a list (or another iterable) of items")
     return value
 
 

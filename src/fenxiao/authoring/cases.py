@@ -37,9 +37,9 @@ from fenxiao.grading.perks import PERK_INPUTS, PerkCatalog, example_perk_inputs
 from fenxiao.grading.tiers import TierPolicy
 from fenxiao.market.admission import ADMISSION_INPUTS, AdmissionPolicy, Outcome
 from fenxiao.rules.language import Schema, scalar_from_data
-from fenxiao.rules.table import as_member
+from fenxiao.rules.table import Finding, Severity, as_member, sorted_findings
 
-__all__ = ["CaseResult", "RuleCase", "RuleCases", "run_cases"]
+__all__ = ["CaseResult", "RuleCase", "RuleCases", "lint_cases", "run_cases"]
 
 #: The most cases one file may hold.
 MAX_CASES = 10_000
@@ -221,3 +221,50 @@ def _admission_case(policy: AdmissionPolicy, case: RuleCase, where: str) -> Case
     return CaseResult(
         case.name, decision.outcome is case.outcome, decision.outcome.value, case.outcome.value, str(decision)
     )
+
+
+def _subject(case: RuleCase) -> str | None:
+    """What a case can test by what it expects: an admission policy, a perk catalog or a tier policy."""
+    if case.outcome is not None:
+        return "an admission policy"
+    if case.granted is not None:
+        return "a perk catalog"
+    if case.tier is not None:
+        return "a tier policy"
+    return None
+
+
+def lint_cases(cases: RuleCases) -> tuple[Finding, ...]:
+    """Static checks of a case file, before any policy runs it (errors first):
+
+    - ``unknown-input`` (error): an input no tier policy, perk catalog or admission policy reads (a typo: the
+      finding suggests the closest name);
+    - ``expects-nothing`` (error): a case with no ``tier``, ``granted`` or ``outcome``: no policy can run it;
+    - ``mixed-subjects`` (warning): cases for different kinds of policy in one file (an ``outcome`` beside a
+      ``tier``): running the file against any one policy fails the others.
+
+    >>> lint_cases(RuleCases((RuleCase("a", {"compsite": "90"}, tier="L5"),)))[0].message
+    "input 'compsite' is read by no policy (did you mean 'composite'?)"
+
+    Raises:
+        InvalidValueError: *cases* is not a :class:`RuleCases`.
+    """
+    if not isinstance(cases, RuleCases):
+        raise InvalidValueError("lint_cases.cases", cases, "must be a RuleCases")
+    findings: list[Finding] = []
+    first: tuple[int, str] | None = None
+    for i, case in enumerate(cases.cases):
+        for name in case.inputs:
+            if not any(name in schema for schema in (TIER_INPUTS, PERK_INPUTS, ADMISSION_INPUTS)):
+                message = f"input {name!r} is read by no policy{TIER_INPUTS.suggest(name)}"
+                findings.append(Finding(f"cases[{i}].inputs.{name}", Severity.ERROR, "unknown-input", message))
+        subject = _subject(case)
+        if subject is None:
+            message = f"case {case.name!r} expects no tier, granted entries or outcome: no policy can run it"
+            findings.append(Finding(f"cases[{i}]", Severity.ERROR, "expects-nothing", message))
+        elif first is None:
+            first = (i, subject)
+        elif subject != first[1]:
+            message = f"case {case.name!r} is for {subject}, cases[{first[0]}] for {first[1]}"
+            findings.append(Finding(f"cases[{i}]", Severity.WARNING, "mixed-subjects", message))
+    return sorted_findings(findings)

@@ -37,6 +37,7 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal.convert import MAX_DOCUMENT_BYTES, from_dict
+from fenxiao._internal.reading import TooLarge, read_capped
 from fenxiao.authoring.kinds import RuleFileKind, detect_kind, kind_named
 from fenxiao.authoring.lines import build_line_index
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
@@ -136,7 +137,10 @@ def lint_file(path: str | Path, *, kind: str | None = None) -> FileLint:
     if suffix not in {".json", ".toml"}:
         raise InvalidValueError("lint.path", str(path), "must end in .json or .toml")
     try:
-        data = file.read_bytes()
+        data = read_capped(file, MAX_DOCUMENT_BYTES)  # the cap is on the stream: stat() lies about /dev/zero
+    except TooLarge:
+        finding = Finding("(document)", Severity.ERROR, "too-large", f"is larger than {MAX_DOCUMENT_BYTES} bytes")
+        return FileLint(str(path), kind, False, (finding,))
     except OSError as exc:
         raise InvalidValueError("lint.path", str(path), f"cannot be read ({exc.strerror})") from None
     try:

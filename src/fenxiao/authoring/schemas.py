@@ -16,8 +16,8 @@ subsidy needing a rate or an amount). It describes; the loader decides.
 
 >>> from fenxiao.grading.tiers import TierPolicy
 >>> schema = build_schema(TierPolicy)
->>> schema["required"], schema["properties"]["hit"]["enum"]
-(['rules'], ['first', 'highest', 'unique'])
+>>> schema["required"], schema["properties"]["hit"]["anyOf"][0]["enum"]
+(['rules'], ['first', 'highest', 'priority', 'unique'])
 >>> sorted(schema["$defs"])[:3]
 ['Condition', 'Stability', 'TierRule']
 
@@ -44,6 +44,7 @@ from fenxiao.grading.perks import perk_kinds
 from fenxiao.grading.tiers import TIER_HIT_POLICIES
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
+from fenxiao.rules.table import HIT_POLICY_NAMES, HitPolicy
 from fenxiao.scoring.metrics import metric_names
 from fenxiao.scoring.scorecards import Cap, MetricRule, Scorecard
 
@@ -273,6 +274,23 @@ def _is_scorecard(hint: Any) -> bool:
     return hint is Scorecard
 
 
+def _hit_policy(allowed: tuple[HitPolicy, ...]) -> JSON:
+    """A hit policy among *allowed*: their names listed (for completion), and any other spelling the loader reads
+    (any case, DMN's names and letters: :data:`~fenxiao.rules.table.HIT_POLICY_NAMES`) by a pattern."""
+    names = [name for name, member in HIT_POLICY_NAMES.items() if member in allowed]
+    listed = [name for name in names if len(name) > 1]
+    spelled = "|".join(_any_case(name) for name in names)
+    return {
+        "description": "the hit policy, in DMN's words: " + ", ".join(listed) + " (any case)",
+        "anyOf": [{"enum": listed}, {"type": "string", "pattern": rf"^\s*(?:{spelled})\s*$"}],
+    }
+
+
+def _any_case(name: str) -> str:
+    """A regular expression (ECMA 262, no inline flags) matching *name* in any case, ``-`` or ``_`` alike."""
+    return "".join(f"[{c.upper()}{c}]" if c.isalpha() else "[-_]" if c == "-" else re.escape(c) for c in name)
+
+
 #: The types whose file form is their own: (does it apply to this type hint, the schema of that form).
 FORMS: Final[tuple[tuple[Callable[[Any], bool], Callable[[_Builder, Any], JSON]], ...]] = (
     (_is_condition, _condition),
@@ -283,7 +301,7 @@ FORMS: Final[tuple[tuple[Callable[[Any], bool], Callable[[_Builder, Any], JSON]]
 # A tier policy's hit policy is one of the three that suit it.
 _FIELD_FORMS: Final[Mapping[tuple[str, str], Callable[[_Builder, Any], JSON]]] = {
     ("PerkEntry", "perk"): _perk,
-    ("TierPolicy", "hit"): lambda builder, hint: {"enum": [h.value for h in TIER_HIT_POLICIES]},
+    ("TierPolicy", "hit"): lambda builder, hint: _hit_policy(TIER_HIT_POLICIES),
     ("RuleCase", "inputs"): lambda builder, hint: {
         "type": "object",
         "description": 'input names to values: exact numbers as text or integers ("72.5", "5%", 300), flags, text',

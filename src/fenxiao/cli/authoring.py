@@ -16,6 +16,7 @@ from fenxiao.authoring.kinds import KINDS
 from fenxiao.authoring.schemas import build_file_schema
 from fenxiao.cli.common import write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.errors import InvalidValueError
 
 __all__ = ["GROUP", "register"]
@@ -28,7 +29,10 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 def _load_kind(path: str, allowed: tuple[str, ...], what: str) -> Any:
     """The file at *path* read as its kind, which must be one of *allowed*; every problem named, with its line."""
-    report = lint_file(path)
+    try:
+        report = lint_file(path)
+    except InvalidValueError as exc:
+        raise exc.at(what) if exc.path == "lint.path" else exc from None
     if report.kind not in allowed:
         raise InvalidValueError(
             what, path, f"must be a {' or '.join(allowed)} file, not a {report.kind or 'file of no kind'}"
@@ -40,8 +44,8 @@ def _load_kind(path: str, allowed: tuple[str, ...], what: str) -> Any:
 
 
 def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
-    subject = _load_kind(args.policy, ("tier-policy", "perk-catalog", "admission-policy"), "test.POLICY")
-    cases: RuleCases = _load_kind(args.cases, ("rule-cases",), "test.CASES")
+    subject = _load_kind(args.policy, ("tier-policy", "perk-catalog", "admission-policy"), "POLICY")
+    cases: RuleCases = _load_kind(args.cases, ("rule-cases",), "CASES")
     results = run_cases(subject, cases)
     failed = [r for r in results if not r.passed]
     if args.json:
@@ -61,11 +65,23 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
 
 def register(sub: Subparsers) -> None:
     """Add the authoring sub-commands."""
-    schema = sub.add_parser("schema", help="print the JSON Schema of a kind of rule file (for editors)")
-    schema.add_argument("kind", choices=[k.name for k in KINDS], help="the kind of rule file")
+    schema = add_command(
+        sub,
+        "schema",
+        help="print the JSON Schema of a kind of rule file (for editors)",
+        example="python -m fenxiao schema tier-policy > tier-policy.schema.json",
+    )
+    kinds = [k.name for k in KINDS]
+    schema.add_argument("kind", choices=kinds, metavar="KIND", help=f"the kind of rule file: {', '.join(kinds)}")
+    schema.add_argument("--json", action="store_true", help="print JSON (the schema always is; for the convention)")
     schema.set_defaults(func=_cmd_schema)
 
-    test = sub.add_parser("test", help="run the example cases of a policy (exit 1 on a failing case, with its trace)")
+    test = add_command(
+        sub,
+        "test",
+        help="run the example cases of a policy (exit 1 on a failing case, with its trace)",
+        example="python -m fenxiao test my-policy.toml my-policy.cases.toml --json",
+    )
     test.add_argument("policy", metavar="POLICY", help="a tier policy, perk catalog or admission policy file")
     test.add_argument("cases", metavar="CASES", help="a rule-cases file (.toml/.json)")
     test.add_argument("--json", action="store_true", help="print each case's result as JSON")

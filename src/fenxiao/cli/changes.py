@@ -1,9 +1,10 @@
 """The changes group: ``diff`` (what a change of models would change) and ``drift`` (what changed between two periods).
 
-``python -m fenxiao diff --policy A.toml --against B.toml [--catalog CATALOG] [--perks A --against-perks B] [--json]``
-grades a catalog (the built-in sample by default) under both sets of models and prints what changes
-(:func:`fenxiao.periods.diff.measure_diff`); ``--json`` prints the :class:`~fenxiao.periods.diff.ModelDiff` in its
-file form (what ``fenxiao.serialization.dumps`` writes, which ``loads(text, ModelDiff)`` reads back).
+``python -m fenxiao diff --policy A.toml --against B.toml [--catalog FILE] [--perks A --against-perks B]
+[--scorecards A --against-scorecards B] [--json]`` grades a catalog (the built-in sample by default) under both
+sets of models and prints what changes (:func:`fenxiao.periods.diff.measure_diff`); ``--json`` prints the
+:class:`~fenxiao.periods.diff.ModelDiff` in its file form (what ``fenxiao.serialization.dumps`` writes, which
+``loads(text, ModelDiff)`` reads back).
 
 ``python -m fenxiao drift REPORT_A REPORT_B [--decided] [--json]`` compares two period reports (JSON or TOML files
 of :class:`~fenxiao.periods.report.PeriodReport`, as ``dumps(report)`` writes them) with
@@ -17,16 +18,15 @@ from __future__ import annotations
 
 import argparse
 from decimal import Decimal
-from typing import TextIO, TypeVar
+from typing import Any, TextIO
 
 import attrs
 
-from fenxiao.cli.common import load_catalog, render_table, write_json
+from fenxiao.cli.common import MODEL_FILES, load_catalog, load_file, render_table, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
-from fenxiao.errors import ValidationError
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
 from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.money import Money, Rounding, round_div
 from fenxiao.periods.diff import DiffSummary, ModelDiff, TierMigration, measure_diff
@@ -34,28 +34,23 @@ from fenxiao.periods.drift import COMPOSITE, PeriodComparison, ScoreDrift, measu
 from fenxiao.periods.models import Models
 from fenxiao.periods.report import PeriodReport
 from fenxiao.rules.language import All, Compare, Condition
-from fenxiao.serialization import load, to_dict
+from fenxiao.serialization import to_dict
 
-__all__ = ["GROUP", "demo_section", "register"]
-
-T = TypeVar("T")
+__all__ = ["GROUP", "demo_data", "demo_section", "register"]
 
 _MARKS = {"stable": "", "moderate": "*", "significant": "**", "no data": ""}
 
 
-def _read(path: str, cls: type[T], what: str) -> T:
-    try:
-        return load(path, cls)
-    except ValidationError as exc:
-        raise ValidationError(exc.errors, what=f"{what} {path}") from exc
-
-
-def _policy(path: str | None) -> TierPolicy:
-    return default_tier_policy() if path is None else _read(path, TierPolicy, "tier policy")
-
-
-def _perks(path: str | None) -> PerkCatalog:
-    return default_perk_catalog() if path is None else _read(path, PerkCatalog, "perk catalog")
+def _models(args: argparse.Namespace, prefix: str) -> Models:
+    """The models of one side of ``diff``: the defaults, each part given as ``--NAME`` (*prefix* ``""``) or
+    ``--against-NAME`` (*prefix* ``"against-"``; ``--against`` alone is the tier policy) replaced by its file."""
+    parts: dict[str, Any] = {}
+    for name, (cls, what, _) in MODEL_FILES.items():
+        option = "--against" if prefix and name == "policy" else f"--{prefix}{name}"
+        path = getattr(args, option.removeprefix("--").replace("-", "_"))
+        if path is not None:
+            parts[name] = load_file(path, cls, option=option, what=what)
+    return Models(**parts)
 
 
 # -- text --------------------------------------------------------------------------------------------------
@@ -166,27 +161,28 @@ def _drift_text(comparison: PeriodComparison) -> str:
 # -- commands ---------------------------------------------------------------------------------------------
 
 
-def _label(policy: str | None, perks: str | None) -> str:
-    return f"policy {policy or '(default)'}, perks {perks or '(default)'}"
+def _label(policy: str | None, perks: str | None, scorecards: str | None = None) -> str:
+    text = f"policy {policy or '(default)'}, perks {perks or '(default)'}"
+    return text if scorecards is None else f"{text}, scorecards {scorecards}"
 
 
 def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
-    base = Models(policy=_policy(args.policy), perks=_perks(args.perks))
-    other = Models(policy=_policy(args.against), perks=_perks(args.against_perks))
+    base = _models(args, "")
+    other = _models(args, "against-")
     diff = measure_diff(catalog, base, other)
     if args.json:
         write_json(out, to_dict(diff))
         return 0
-    a = _label(args.policy, args.perks)
-    b = _label(args.against, args.against_perks)
+    a = _label(args.policy, args.perks, args.scorecards)
+    b = _label(args.against, args.against_perks, args.against_scorecards)
     out.write(_diff_text(diff, a, b) + "\n")
     return 0
 
 
 def _cmd_drift(args: argparse.Namespace, out: TextIO) -> int:
-    a = _read(args.report_a, PeriodReport, "period report")
-    b = _read(args.report_b, PeriodReport, "period report")
+    a = load_file(args.report_a, PeriodReport, option="REPORT_A", what="period report")
+    b = load_file(args.report_b, PeriodReport, option="REPORT_B", what="period report")
     comparison = measure_drift(a, b, decided=args.decided)
     if args.json:
         write_json(out, to_dict(comparison))
@@ -215,27 +211,57 @@ def _l5_bar_at(policy: TierPolicy, bar: Decimal) -> TierPolicy:
     return attrs.evolve(policy, rules=tuple(move(r) for r in policy.rules))
 
 
+def _demo_diff(catalog: Catalog) -> ModelDiff:
+    lowered = _l5_bar_at(default_tier_policy(), Decimal(88))
+    return measure_diff(catalog, Models(), Models(policy=lowered))
+
+
 def demo_section(catalog: Catalog) -> str:
     """The demo's what-if: the default policy with its L5 bar at composite 88 instead of 90."""
-    lowered = _l5_bar_at(default_tier_policy(), Decimal(88))
-    diff = measure_diff(catalog, Models(), Models(policy=lowered))
     title = "What if the L5 bar (精选好物) moved from composite 90 to 88? (python -m fenxiao diff --against FILE)"
-    text = _diff_text(diff, "the default policy", "the default policy with its L5 bar at composite 88")
+    text = _diff_text(_demo_diff(catalog), "the default policy", "the default policy with its L5 bar at composite 88")
     return "\n".join([title, "", text])
+
+
+def demo_data(catalog: Catalog) -> dict[str, Any]:
+    """The data of the demo's what-if: the diff in its file form (as ``diff --json`` prints it)."""
+    data: dict[str, Any] = to_dict(_demo_diff(catalog))
+    return data
 
 
 def register(sub: Subparsers) -> None:
     """Add the diff and drift sub-commands."""
-    diff = sub.add_parser("diff", help="what-if: which SKUs change tier and perks under other models, at what cost")
-    diff.add_argument("--policy", help="tier policy A (.json/.toml); the default policy otherwise")
-    diff.add_argument("--against", help="tier policy B (.json/.toml); the default policy otherwise")
-    diff.add_argument("--perks", help="perk catalog A (.json/.toml); the default catalog otherwise")
-    diff.add_argument("--against-perks", help="perk catalog B (.json/.toml); the default catalog otherwise")
-    diff.add_argument("--catalog", help="a catalog file (.json/.toml); the built-in sample by default")
+    diff = add_command(
+        sub,
+        "diff",
+        help="what-if: which SKUs change tier and perks under other models, at what cost",
+        example=[
+            "python -m fenxiao diff --against lower-l5.toml",
+            "python -m fenxiao diff --policy a.toml --against b.toml --perks p.toml --against-perks q.toml --json",
+        ],
+    )
+    diff.add_argument("--policy", metavar="FILE", help="tier policy A (.json/.toml); the default policy otherwise")
+    diff.add_argument("--against", metavar="FILE", help="tier policy B (.json/.toml); the default policy otherwise")
+    diff.add_argument("--perks", metavar="FILE", help="perk catalog A (.json/.toml); the default catalog otherwise")
+    diff.add_argument(
+        "--against-perks", metavar="FILE", help="perk catalog B (.json/.toml); the default catalog otherwise"
+    )
+    diff.add_argument(
+        "--scorecards", metavar="FILE", help="scorecards A (.json/.toml); the default scorecards otherwise"
+    )
+    diff.add_argument(
+        "--against-scorecards", metavar="FILE", help="scorecards B (.json/.toml); the default scorecards otherwise"
+    )
+    diff.add_argument("--catalog", metavar="FILE", help="a catalog file (.json/.toml); the built-in sample by default")
     diff.add_argument("--json", action="store_true", help="print the diff as JSON (its file form)")
     diff.set_defaults(func=_cmd_diff)
 
-    drift = sub.add_parser("drift", help="two period reports side by side: tier migration, score drift, rule hits")
+    drift = add_command(
+        sub,
+        "drift",
+        help="two period reports side by side: tier migration, score drift, rule hits",
+        example="python -m fenxiao drift 2026-W47.json 2026-W48.json --json",
+    )
     drift.add_argument("report_a", metavar="REPORT_A", help="the first period report (.json/.toml)")
     drift.add_argument("report_b", metavar="REPORT_B", help="the second period report (.json/.toml)")
     drift.add_argument("--decided", action="store_true", help="migrate decided tiers, not effective ones")
@@ -244,4 +270,4 @@ def register(sub: Subparsers) -> None:
 
 
 #: The changes command group.
-GROUP = CommandGroup("changes", register, demo_section)
+GROUP = CommandGroup("changes", register, demo_section, demo_data)

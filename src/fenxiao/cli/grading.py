@@ -11,38 +11,40 @@ from typing import Any, TextIO
 
 from fenxiao.authoring.documents import lint_file
 from fenxiao.authoring.kinds import KINDS
-from fenxiao.cli.common import load_catalog, render_table, write_json
+from fenxiao.cli.common import (
+    add_catalog_option,
+    add_model_options,
+    catalog_path,
+    current_view,
+    load_catalog,
+    read_models,
+    render_table,
+    write_json,
+)
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.gap import find_metric_moves
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.perks import PerkCatalog, default_perk_catalog
 from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog
-from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
+from fenxiao.grading.tiers import TierDecision
+from fenxiao.periods.models import Models
 from fenxiao.rules.table import Finding, Severity
 from fenxiao.scoring.context import build_context
-from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension
-from fenxiao.serialization import load, to_dict
+from fenxiao.serialization import to_dict
 
-__all__ = ["GROUP", "demo_section", "register"]
-
-
-def _policy(path: str | None) -> TierPolicy:
-    return default_tier_policy() if path is None else load(path, TierPolicy)
+__all__ = ["GROUP", "demo_data", "demo_section", "register"]
 
 
-def _perks(path: str | None) -> PerkCatalog:
-    return default_perk_catalog() if path is None else load(path, PerkCatalog)
+def _grade(catalog: Catalog, models: Models, *, explain: bool = True) -> tuple[GradedSku, ...]:
+    return grade_catalog(catalog, scorer=models.scorer, policy=models.policy, perks=models.perks, explain=explain)
 
 
 def _graded(args: argparse.Namespace, *, explain: bool = True) -> tuple[Catalog, tuple[GradedSku, ...]]:
-    catalog = load_catalog(args.catalog)
-    graded = grade_catalog(
-        catalog, policy=_policy(args.policy), perks=_perks(getattr(args, "perks", None)), explain=explain
-    )
-    return catalog, graded
+    catalog = load_catalog(catalog_path(args))
+    return catalog, _grade(catalog, read_models(args), explain=explain)
 
 
 def _perk_json(perk: Any) -> dict[str, Any]:
@@ -111,20 +113,22 @@ def _cmd_tier(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
-    catalog.sku(args.sku_id)  # a clear error for an unknown id
+    if args.sku_id not in {sku.id for sku in catalog.skus}:
+        raise InvalidValueError("SKU_ID", args.sku_id, "names no SKU of the catalog")
     snaps = [s for s in catalog.latest_snapshots() if s.sku_id == args.sku_id]
     if not snaps:
-        raise InvalidValueError("explain.sku_id", args.sku_id, "has no snapshot to grade")
+        raise InvalidValueError("SKU_ID", args.sku_id, "has no snapshot to grade")
     # Score against the whole catalog's context, so the result matches `tier` on the same catalog.
-    policy = _policy(args.policy)
-    graded = {g.sku_id: g for g in grade_catalog(catalog, policy=policy)}
+    models = read_models(args)
+    graded = {g.sku_id: g for g in _grade(catalog, models)}
     row = graded[args.sku_id]
     context = build_context(catalog.latest_snapshots())
-    ways = find_metric_moves(policy, default_scorer(), snaps[0], context, catalog_as_of(catalog))
+    ways = find_metric_moves(models.policy, models.scorer, snaps[0], context, catalog_as_of(catalog))
     if args.json:
         data = _decision_json(row.decision)
         data["scores"] = {d.value: str(v) for d, v in row.scorecard.values().items()}
         data["composite"] = str(row.scorecard.composite)
+        data["perks"] = [dict(_perk_json(p.perk), reason=p.reason) for p in row.perks.granted]
         data["next_tier_metrics"] = [
             {
                 "tier": way.target.value,
@@ -136,6 +140,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         write_json(out, data)
         return 0
     text = row.scorecard.explanation + "\n\n" + row.decision.explain() + "\n"
+    text += f"  perks: {_perk_summary(row)}\n"
     if ways:
         text += "  in metrics (each way verified by scoring and grading again):\n"
         text += "".join(f"      {way}\n" for way in ways)
@@ -144,7 +149,10 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
-    report = lint_file(args.policy_file, kind=args.kind)
+    try:
+        report = lint_file(args.policy_file, kind=args.kind)
+    except InvalidValueError as exc:
+        raise exc.at("FILE") if exc.path == "lint.path" else exc from None
     if args.json:
         rows = [
             {
@@ -211,22 +219,24 @@ def _perk_summary(graded: GradedSku) -> str:
     return "; ".join(str(p.perk) for p in graded.perks.granted if p.perk.kind != "access") or "-"
 
 
-def _tier_table(graded: tuple[GradedSku, ...]) -> str:
+def _tier_table(graded: tuple[GradedSku, ...], *, categories: bool = True) -> str:
+    """Every SKU's scores, tier and perks; without the category column when *categories* is false (the concise
+    demo, which leaves the perks the room)."""
     rows: list[list[object]] = []
     for g in graded:
         values = g.scorecard.values()
         rows.append(
             [
                 g.sku_id,
-                g.category_id,
+                *([g.category_id] if categories else []),
                 *(str(values[d]) for d in Dimension),
                 str(g.scorecard.composite),
                 f"{g.decision.tier.value} {g.decision.label}",
                 _perk_summary(g),
             ]
         )
-    headers = ["sku", "category", *(d.value for d in Dimension), "composite", "tier", "perks"]
-    return render_table(headers, rows, align="llrrrrrrll")
+    headers = ["sku", *(["category"] if categories else []), *(d.value for d in Dimension), "composite", "tier"]
+    return render_table([*headers, "perks"], rows, align=("ll" if categories else "l") + "rrrrrrll")
 
 
 def _distribution(catalog: Catalog, graded: tuple[GradedSku, ...]) -> str:
@@ -242,14 +252,21 @@ def _distribution(catalog: Catalog, graded: tuple[GradedSku, ...]) -> str:
     return render_table(["category", *(t.value for t in Tier), "SKUs"], rows, align="lrrrrrrr")
 
 
+def _demo_example(graded: tuple[GradedSku, ...]) -> GradedSku | None:
+    """The SKU the demo explains: the first at L2 or above with a next tier to reach."""
+    return next((g for g in graded if g.decision.next_tier_gap is not None and g.decision.tier >= Tier.L2), None)
+
+
 def demo_section(catalog: Catalog) -> str:
-    """The demo's grading part: every SKU's five scores, tier and perks, then tiers per category."""
+    """The demo's grading part: every SKU's five scores, tier and perks, then tiers per category, then why one SKU
+    has its tier (the whole trace in the full view; its decision and next tier in the concise one)."""
     graded = grade_catalog(catalog)
-    example = next((g for g in graded if g.decision.next_tier_gap is not None and g.decision.tier >= Tier.L2), None)
+    example = _demo_example(graded)
+    concise = current_view().head is not None
     parts = [
         "Five scores, tier and perks of every SKU (default scorecards, tier policy and perk catalog)",
         "",
-        _tier_table(graded),
+        _tier_table(graded, categories=not concise),
         "",
         "Tier distribution per third-level category",
         "",
@@ -257,27 +274,72 @@ def demo_section(catalog: Catalog) -> str:
     ]
     if example is not None and example.decision.next_tier_gap is not None:
         parts += ["", f"Why {example.sku_id} is {example.decision.tier.value}, and what would raise it:", ""]
-        parts.append(example.decision.explain())
+        trace = example.decision.explain().split("\n")
+        if concise:  # the decision and the next tier, not every check
+            following = [line for line in trace if line.startswith("  next:")]
+            checks = len(trace) - 1 - len(following)
+            where = f"python -m fenxiao explain {example.sku_id}"
+            trace = [trace[0], f"  ... {checks} lines of checks ({where})", *following]
+        parts += trace
     return "\n".join(parts)
+
+
+def demo_data(catalog: Catalog) -> dict[str, Any]:
+    """The data of the demo's grading part: every SKU's scores, tier and perks (as ``tier --json`` and ``perks
+    --json`` print them), the tiers per category, and the explained SKU's decision (as ``explain --json``)."""
+    graded = grade_catalog(catalog)
+    example = _demo_example(graded)
+    per: dict[str, Counter[Tier]] = defaultdict(Counter)
+    for g in graded:
+        per[g.category_id][g.decision.tier] += 1
+    return {
+        "skus": [
+            {
+                "sku_id": g.sku_id,
+                "category_id": g.category_id,
+                "scores": {d.value: str(v) for d, v in g.scorecard.values().items()},
+                "composite": str(g.scorecard.composite),
+                "tier": g.decision.tier.value,
+                "label": g.decision.label,
+                "perks": [dict(_perk_json(p.perk), reason=p.reason) for p in g.perks.granted],
+            }
+            for g in graded
+        ],
+        "distribution": [{"category_id": c.id, **{t.value: per[c.id][t] for t in Tier}} for c in catalog.categories],
+        "example": None if example is None else _decision_json(example.decision),
+    }
 
 
 def register(sub: Subparsers) -> None:
     """Add the grading sub-commands."""
-    tier = sub.add_parser("tier", help="grade a catalog L0-L5 (the built-in sample by default)")
-    tier.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml)")
-    tier.add_argument("--policy", help="a tier policy file (.json/.toml); the default policy otherwise")
+    tier = add_command(
+        sub,
+        "tier",
+        help="grade a catalog L0-L5 (the built-in sample by default)",
+        example=["python -m fenxiao tier --json", "python -m fenxiao tier --catalog my-catalog.json --policy my.toml"],
+    )
+    add_catalog_option(tier)
+    add_model_options(tier)
     tier.add_argument("--json", action="store_true", help="print a JSON list of {sku_id, tier, composite}")
-    tier.set_defaults(func=_cmd_tier, perks=None)
+    tier.set_defaults(func=_cmd_tier)
 
-    explain = sub.add_parser("explain", help="one SKU's scores, tier decision, trace and next-tier gap")
-    explain.add_argument("sku_id", help="the SKU id")
-    explain.add_argument("--catalog", help="a catalog file; the built-in sample by default")
-    explain.add_argument("--policy", help="a tier policy file; the default policy otherwise")
-    explain.add_argument("--json", action="store_true", help="print the decision as JSON")
+    explain = add_command(
+        sub,
+        "explain",
+        help="one SKU's scores, tier decision, trace and next-tier gap",
+        example="python -m fenxiao explain sku-00013 --json",
+    )
+    explain.add_argument("sku_id", metavar="SKU_ID", help="the SKU id, e.g. sku-00013")
+    add_catalog_option(explain, positional=False)
+    add_model_options(explain)
+    explain.add_argument("--json", action="store_true", help="print the decision, scores and perks as JSON")
     explain.set_defaults(func=_cmd_explain)
 
-    lint = sub.add_parser(
-        "lint", help="check a rule file of any kind (found by itself); every finding with its line; exit 1 on errors"
+    lint = add_command(
+        sub,
+        "lint",
+        help="check a rule file of any kind (found by itself); every finding with its line; exit 1 on errors",
+        example=["python -m fenxiao lint my-policy.toml", "python -m fenxiao lint my-perks.toml --json"],
     )
     lint.add_argument(
         "policy_file",
@@ -288,13 +350,17 @@ def register(sub: Subparsers) -> None:
     lint.add_argument("--json", action="store_true", help="print the findings as JSON (path, line, code ...)")
     lint.set_defaults(func=_cmd_lint)
 
-    perks = sub.add_parser("perks", help="the perks of every SKU of a catalog")
-    perks.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml)")
-    perks.add_argument("--perks", help="a perk catalog file (.json/.toml); the default catalog otherwise")
-    perks.add_argument("--policy", help="a tier policy file; the default policy otherwise")
+    perks = add_command(
+        sub,
+        "perks",
+        help="the perks of every SKU of a catalog",
+        example="python -m fenxiao perks --perks my-perks.toml --json",
+    )
+    add_catalog_option(perks)
+    add_model_options(perks)
     perks.add_argument("--json", action="store_true", help="print a JSON list of {sku_id, tier, perks}")
     perks.set_defaults(func=_cmd_perks)
 
 
 #: The grading command group.
-GROUP = CommandGroup("grading", register, demo_section)
+GROUP = CommandGroup("grading", register, demo_section, demo_data)

@@ -21,8 +21,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from fenxiao.cli.common import render_table, write_json
+import attrs
+
+from fenxiao.cli.common import render_table, whole_number, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError, MissingExtraError
 from fenxiao.money import DEFAULT_CURRENCY, Money
@@ -33,8 +36,9 @@ from fenxiao.settlement.splits import Party
 
 if TYPE_CHECKING:
     from fenxiao.store.facade import Store
+    from fenxiao.store.orders import IngestReport
 
-__all__ = ["GROUP", "database_url", "demo_section", "register"]
+__all__ = ["GROUP", "database_url", "demo_data", "demo_section", "register"]
 
 _PROFILES: Final = {
     "kuaishou": PlatformProfile.kuaishou,
@@ -73,30 +77,32 @@ def _cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     from fenxiao.store.stream import load_stream
 
     path = Path(args.events)
-    lines = load_stream(path)
-    if args.batch_size < 1:
-        raise InvalidValueError("--batch-size", args.batch_size, "must be at least 1")
+    try:
+        lines = load_stream(path)
+    except InvalidValueError as exc:
+        raise exc.at("EVENTS.jsonl") if exc.path == "load_stream.path" else exc from None
     with _open(database_url(args.db), create=True, profile=_PROFILES[args.profile]()) as store:
         report = store.ingest(
             [item for _, item in lines], batch_size=args.batch_size, labels=[f"{path.name}:{n}" for n, _ in lines]
         )
     if args.json:
-        write_json(
-            out,
-            {
-                "lines": report.received,
-                "orders": report.orders,
-                "events": report.events,
-                "duplicates": report.duplicates,
-                "entries": report.entries,
-            },
-        )
+        write_json(out, _report_json(report))
         return 0
     out.write(
         f"Ingested {path.name}: {report.received} events read, {report.orders} new orders, "
         f"{report.events} new events, {report.duplicates} already held, {report.entries} ledger entries added.\n"
     )
     return 0
+
+
+def _report_json(report: IngestReport) -> dict[str, int]:
+    return {
+        "lines": report.received,
+        "orders": report.orders,
+        "events": report.events,
+        "duplicates": report.duplicates,
+        "entries": report.entries,
+    }
 
 
 def _member(kind: type[Any], text: str | None, option: str) -> Any:
@@ -143,40 +149,73 @@ def _cmd_balance(args: argparse.Namespace, out: TextIO) -> int:
 
 def register(sub: Subparsers) -> None:
     """Add the ``ledger`` command and its sub-commands ``ingest`` and ``balance`` to *sub*."""
-    ledger = sub.add_parser(
+    ledger = add_command(
+        sub,
         "ledger",
         help="persist order events in a database and read ledger balances",
         description="Persist order events in SQLite or PostgreSQL and read the ledger's balances (needs fenxiao[sql]).",
+        example=[
+            "python -m fenxiao ledger ingest events.jsonl --db shop.db",
+            "python -m fenxiao ledger balance --db shop.db --party influencer --json",
+        ],
     )
-    commands = ledger.add_subparsers(dest="ledger_command", required=True, metavar="COMMAND")
-    ingest = commands.add_parser(
+    commands = ledger.add_subparsers(
+        dest="ledger_command", required=True, metavar="COMMAND", help="ingest or balance, each with its --help"
+    )
+    ingest = add_command(
+        commands,
         "ingest",
         help="ingest a JSON Lines file of order events (idempotent)",
         description="Record the payments and events of EVENTS (JSON Lines, one event per line) and their ledger "
         "entries; events already held are skipped.",
+        example="python -m fenxiao ledger ingest events.jsonl --db sqlite:///shop.db --json",
     )
     ingest.add_argument("events", metavar="EVENTS.jsonl", help="the events, one JSON object per line")
-    ingest.add_argument("--db", required=True, help="the database: sqlite:///FILE, a file path, or postgresql://...")
+    ingest.add_argument(
+        "--db", required=True, metavar="URL", help="the database: sqlite:///FILE, a file path, or postgresql://..."
+    )
     ingest.add_argument("--profile", choices=sorted(_PROFILES), default="kuaishou", help="platform rules (kuaishou)")
-    ingest.add_argument("--batch-size", type=int, default=1000, help="lines per transaction (1000)")
+    ingest.add_argument(
+        "--batch-size", type=whole_number(1), default=1000, metavar="N", help="lines per transaction (1000)"
+    )
     ingest.add_argument("--json", action="store_true", help="print what was ingested as one JSON object")
     ingest.set_defaults(func=_cmd_ingest)
-    balance = commands.add_parser(
+    balance = add_command(
+        commands,
         "balance",
         help="print the ledger's balance per party and payee",
         description="Print each (party, payee) balance of the ledger and their total.",
+        example="python -m fenxiao ledger balance --db shop.db --kind settled --json",
     )
-    balance.add_argument("--db", required=True, help="the database: sqlite:///FILE, a file path, or postgresql://...")
+    balance.add_argument(
+        "--db", required=True, metavar="URL", help="the database: sqlite:///FILE, a file path, or postgresql://..."
+    )
     balance.add_argument("--party", help=f"only this party ({', '.join(p.value for p in Party)})")
-    balance.add_argument("--payee", help="only this payee id")
+    balance.add_argument("--payee", metavar="ID", help="only this payee id")
     balance.add_argument("--kind", help=f"only entries of this kind ({', '.join(k.value for k in EntryKind)})")
     balance.add_argument("--currency", default=DEFAULT_CURRENCY, help=f"the currency ({DEFAULT_CURRENCY})")
     balance.add_argument("--json", action="store_true", help="print one JSON object")
     balance.set_defaults(func=_cmd_balance)
 
 
-def demo_section(catalog: Catalog) -> str:
-    """The demo's store part: the sample orders and two grading periods persisted in SQLite, read back."""
+@attrs.frozen
+class _Demo:
+    """What the demo's store part shows, computed once for its text and its data."""
+
+    ingested: IngestReport
+    again: IngestReport
+    periods: tuple[str, ...]
+    chosen: str
+    effective: str
+    below_count: int
+    report_equal: bool
+    per_party: dict[Party, tuple[int, Money]]
+    ledger_equal: bool
+
+
+def _demo(catalog: Catalog) -> _Demo | str:
+    """The sample orders and two grading periods persisted in SQLite and read back (a reason when the sql extra is
+    missing)."""
     try:
         from fenxiao.store.facade import open_store
     except MissingExtraError as exc:
@@ -202,26 +241,64 @@ def demo_section(catalog: Catalog) -> str:
     for (party, _), amount in stored.items():
         count, total = per_party.get(party, (0, Money.zero()))
         per_party[party] = (count + 1, total + amount)
-    rows = [[party.value, count, str(total)] for party, (count, total) in per_party.items()]
     held = state.sku(chosen)
-    effective = held.effective.value if held.effective is not None else "-"
+    return _Demo(
+        ingested=report,
+        again=again,
+        periods=tuple(state.periods),
+        chosen=chosen,
+        effective=held.effective.value if held.effective is not None else "-",
+        below_count=held.below_count,
+        report_equal=week2 == second.report,
+        per_party=per_party,
+        ledger_equal=stored == in_memory,
+    )
+
+
+def demo_section(catalog: Catalog) -> str:
+    """The demo's store part: the sample orders and two grading periods persisted in SQLite, read back."""
+    demo = _demo(catalog)
+    if isinstance(demo, str):
+        return demo
+    report, again = demo.ingested, demo.again
+    rows = [[party.value, count, str(total)] for party, (count, total) in demo.per_party.items()]
     return "\n".join(
         [
             "The store: orders, the ledger and program state in SQLite (python -m fenxiao ledger ingest/balance)",
             "",
             f"{report.orders} orders with {report.events} events ingested ({report.entries} ledger entries); "
             f"ingested again: {again.duplicates} duplicates skipped, {again.entries} new entries.",
-            f"Periods stored: {', '.join(state.periods)}; {chosen} read back at {effective} with "
-            f"{held.below_count} low grade so far; the week-2 report reads back equal: {week2 == second.report}.",
+            f"Periods stored: {', '.join(demo.periods)}; {demo.chosen} read back at {demo.effective} with "
+            f"{demo.below_count} low grade so far; the week-2 report reads back equal: {demo.report_equal}.",
             "",
             "Settled balances read back from the database:",
             "",
             render_table(["party", "payees", "settled"], rows, align="lrr"),
             "",
-            f"Equal to the in-memory ledger of the same orders: {stored == in_memory}.",
+            f"Equal to the in-memory ledger of the same orders: {demo.ledger_equal}.",
         ]
     )
 
 
+def demo_data(catalog: Catalog) -> dict[str, Any]:
+    """The data of the demo's store part: what was ingested (twice), the periods stored, the settled balances per
+    party read back, and whether they equal the in-memory ledger (``{"skipped": reason}`` without the sql extra)."""
+    demo = _demo(catalog)
+    if isinstance(demo, str):
+        return {"skipped": demo}
+    return {
+        "ingested": _report_json(demo.ingested),
+        "ingested_again": _report_json(demo.again),
+        "periods": list(demo.periods),
+        "held": {"sku_id": demo.chosen, "effective": demo.effective, "low_grades": demo.below_count},
+        "report_reads_back_equal": demo.report_equal,
+        "settled": [
+            {"party": party.value, "payees": count, "amount": total.to_text()}
+            for party, (count, total) in demo.per_party.items()
+        ],
+        "equal_to_in_memory_ledger": demo.ledger_equal,
+    }
+
+
 #: The ledger command group.
-GROUP = CommandGroup("ledger", register, demo_section)
+GROUP = CommandGroup("ledger", register, demo_section, demo_data)

@@ -1,4 +1,9 @@
-"""The market group: the ``admit``, ``pool`` and ``goals`` commands, and the demo's part on the three problems."""
+"""The market group: the ``admit``, ``pool`` and ``goals`` commands, and the demo's part on the three problems.
+
+``admit`` decides the merchants and listings of ``--catalog FILE`` (an application; the built-in sample by default)
+under ``--policy FILE`` (an admission policy); ``pool --influencer ID`` ranks the selection pool of the catalog graded
+under ``--scorecards``/``--policy``/``--perks``; ``goals`` measures the program goals over seeded sample orders.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,44 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any, TextIO
 
-from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
+import attrs
+
+from fenxiao.cli.common import (
+    MODEL_FILES,
+    add_catalog_option,
+    catalog_path,
+    load_catalog,
+    load_file,
+    money_option,
+    rate_option,
+    read_models,
+    render_table,
+    whole_number,
+    write_json,
+)
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.people import Influencer
+from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
 from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy, merchant_inputs, sku_inputs
-from fenxiao.market.goals import GoalProgress, GoalTracker, category_coverage, leader_reports, settled_sales
-from fenxiao.market.pool import PoolFilter, SelectionPool
-from fenxiao.money import Money, Rate
+from fenxiao.market.goals import (
+    GoalProgress,
+    GoalTracker,
+    LeaderReport,
+    category_coverage,
+    leader_reports,
+    settled_sales,
+)
+from fenxiao.market.pool import PoolFilter, RankedPage, SelectionPool
+from fenxiao.money import Money
 from fenxiao.sample import generate_orders
-from fenxiao.serialization import load
 from fenxiao.settlement.ledger import Ledger
 from fenxiao.settlement.profiles import PlatformProfile
 
-__all__ = ["GROUP", "demo_section", "register"]
+__all__ = ["GROUP", "demo_data", "demo_section", "register"]
 
 
 def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str, Any]]:
@@ -68,8 +96,12 @@ def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str,
 
 
 def _cmd_admit(args: argparse.Namespace, out: TextIO) -> int:
-    catalog = load_catalog(args.application)
-    policy = default_admission_policy() if args.policy is None else load(args.policy, AdmissionPolicy)
+    catalog = load_catalog(catalog_path(args))
+    policy = (
+        default_admission_policy()
+        if args.policy is None
+        else load_file(args.policy, AdmissionPolicy, option="--policy", what="admission policy")
+    )
     rows = _admission_rows(catalog, policy)
     if args.json:
         write_json(out, rows)
@@ -86,47 +118,55 @@ def _cmd_admit(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _money(text: str | None, option: str) -> Money | None:
-    return None if text is None else option_value(Money.of, text, option)
+    return None if text is None else money_option(text, option)
 
 
 def _cmd_pool(args: argparse.Namespace, out: TextIO) -> int:
     catalog = load_catalog(args.catalog)
+    if args.influencer not in {i.id for i in catalog.influencers}:
+        raise InvalidValueError("--influencer", args.influencer, "names no influencer of the catalog")
     influencer = catalog.influencer(args.influencer)
     query = PoolFilter(
         category_ids=frozenset(args.category) if args.category else None,
         category_level1=args.level1,
         min_tier=Tier(args.min_tier) if args.min_tier else None,
-        min_commission=option_value(Rate.of, args.min_commission, "--min-commission") if args.min_commission else None,
+        min_commission=rate_option(args.min_commission, "--min-commission") if args.min_commission else None,
         price_low=_money(args.price_low, "--price-low"),
         price_high=_money(args.price_high, "--price-high"),
         team_leader_id=args.team_leader,
         badge=args.badge,
     )
-    page = SelectionPool.from_catalog(catalog).rank(influencer, query, page=args.page, page_size=args.page_size)
+    models = read_models(args)
+    graded = grade_catalog(catalog, scorer=models.scorer, policy=models.policy, perks=models.perks, explain=False)
+    pool = SelectionPool.from_catalog(catalog, graded)
+    page = pool.rank(influencer, query, page=args.page, page_size=args.page_size)
     if args.json:
-        data = {
-            "influencer": influencer.id,
-            "total": page.total,
-            "page": page.page,
-            "pages": page.pages,
-            "items": [
-                {
-                    "listing_id": r.entry.listing_id,
-                    "sku_id": r.entry.sku_id,
-                    "category_id": r.entry.category_id,
-                    "tier": r.entry.tier.value,
-                    "price": r.entry.price.to_text(),
-                    "commission_rate": r.entry.commission_rate.to_text(),
-                    "points": r.points,
-                    "reasons": list(r.reasons),
-                }
-                for r in page.items
-            ],
-        }
-        write_json(out, data)
+        write_json(out, _page_json(influencer.id, page))
         return 0
     out.write(_pool_text(influencer.name, page) + "\n")
     return 0
+
+
+def _page_json(influencer_id: str, page: RankedPage) -> dict[str, Any]:
+    return {
+        "influencer": influencer_id,
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
+        "items": [
+            {
+                "listing_id": r.entry.listing_id,
+                "sku_id": r.entry.sku_id,
+                "category_id": r.entry.category_id,
+                "tier": r.entry.tier.value,
+                "price": r.entry.price.to_text(),
+                "commission_rate": r.entry.commission_rate.to_text(),
+                "points": r.points,
+                "reasons": list(r.reasons),
+            }
+            for r in page.items
+        ],
+    }
 
 
 def _pool_text(name: str, page: Any) -> str:
@@ -172,39 +212,75 @@ def _cmd_goals(args: argparse.Namespace, out: TextIO) -> int:
     sales = settled_sales(ledger, orders, catalog)
     progress = GoalTracker().measure(sales)
     if args.json:
-        data = [
-            {
-                "goal": p.goal.name,
-                "label": p.goal.label,
-                "target": p.goal.target,
-                "reached": p.count,
-                "achieved": [[k, _jsonable(x)] for k, x in p.achieved],
-                "leading": [[k, _jsonable(x)] for k, x in p.leading],
-            }
-            for p in progress
-        ]
-        write_json(out, data)
+        write_json(out, _goals_json(progress))
         return 0
     out.write(f"Goals over {len(sales)} settled orders (seeded sample orders, seed {args.seed}):\n\n")
     out.write(_goals_text(progress) + "\n")
     return 0
 
 
+def _goals_json(progress: tuple[GoalProgress, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "goal": p.goal.name,
+            "label": p.goal.label,
+            "target": p.goal.target,
+            "reached": p.count,
+            "achieved": [[k, _jsonable(x)] for k, x in p.achieved],
+            "leading": [[k, _jsonable(x)] for k, x in p.leading],
+        }
+        for p in progress
+    ]
+
+
 def _jsonable(value: Money | int) -> str | int:
     return value.to_text() if isinstance(value, Money) else value
 
 
+@attrs.frozen
+class _Demo:
+    """What the demo's market part shows, computed once for its text and its data."""
+
+    rows: list[dict[str, Any]]
+    influencer: Influencer
+    page: RankedPage
+    coverage: dict[Tier, int]
+    settled: int
+    progress: tuple[GoalProgress, ...]
+    leaders: list[LeaderReport]
+
+
+def _demo(catalog: Catalog) -> _Demo:
+    rows = _admission_rows(catalog, default_admission_policy())
+    graded = grade_catalog(catalog, explain=False)
+    pool = SelectionPool.from_catalog(catalog, graded)
+    influencer = next((i for i in catalog.influencers if i.main_category_ids), catalog.influencers[0])
+    coverage = category_coverage((g.category_id, g.decision.tier) for g in graded)
+    orders = generate_orders(catalog, count=300)
+    ledger = Ledger().record_all(orders, PlatformProfile.kuaishou())
+    sales = settled_sales(ledger, orders, catalog)
+    leaders = sorted(leader_reports(catalog, ledger, sales), key=lambda r: (-r.earned.fen, r.leader_id))[:5]
+    return _Demo(
+        rows=rows,
+        influencer=influencer,
+        page=pool.rank(influencer, page_size=5),
+        coverage={t: coverage[t] for t in Tier},
+        settled=len(sales),
+        progress=GoalTracker().measure(sales),
+        leaders=leaders,
+    )
+
+
 def demo_section(catalog: Catalog) -> str:
     """The demo's part on the three problems: admission, the pool for one influencer, goals and coverage."""
-    policy = default_admission_policy()
-    rows = _admission_rows(catalog, policy)
-    counts = Counter((r["kind"], r["outcome"]) for r in rows)
+    demo = _demo(catalog)
+    counts = Counter((r["kind"], r["outcome"]) for r in demo.rows)
     admission = render_table(
         ["", *(o.value for o in Outcome)],
         [[kind, *(counts[(kind, o.value)] for o in Outcome)] for kind in ("merchant", "listing")],
         align="lrrr",
     )
-    refused = next((r for r in rows if r["outcome"] == "reject"), None)
+    refused = next((r for r in demo.rows if r["outcome"] == "reject"), None)
     parts = [
         "1. Getting in (准入): the default low-threshold admission policy on every merchant and listing",
         "",
@@ -212,34 +288,25 @@ def demo_section(catalog: Catalog) -> str:
     ]
     if refused is not None:
         parts += ["", f"e.g. {refused['subject']}: {refused['outcome']} - {'; '.join(refused['reasons'])}"]
-    graded = grade_catalog(catalog, explain=False)
-    pool = SelectionPool.from_catalog(catalog, graded)
-    influencer = next((i for i in catalog.influencers if i.main_category_ids), catalog.influencers[0])
-    page = pool.rank(influencer, page_size=5)
     parts += [
         "",
         "2. Finding good goods (选品): the pool ranked for one influencer "
-        f"(main categories {', '.join(influencer.main_category_ids)})",
+        f"(main categories {', '.join(demo.influencer.main_category_ids)})",
         "",
-        _pool_text(influencer.name, page),
+        _pool_text(demo.influencer.name, demo.page),
     ]
-    coverage = category_coverage((g.category_id, g.decision.tier) for g in graded)
     parts += [
         "",
         "3. Good goods in more categories: third-level categories with goods at each tier or above",
         "",
-        render_table([t.value for t in Tier], [[coverage[t] for t in Tier]], align="rrrrrr"),
+        render_table([t.value for t in Tier], [[demo.coverage[t] for t in Tier]], align="rrrrrr"),
     ]
-    orders = generate_orders(catalog, count=300)
-    ledger = Ledger().record_all(orders, PlatformProfile.kuaishou())
-    sales = settled_sales(ledger, orders, catalog)
     parts += [
         "",
-        f"Program goals over {len(sales)} settled sample orders (the four public targets):",
+        f"Program goals over {demo.settled} settled sample orders (the four public targets):",
         "",
-        _goals_text(GoalTracker().measure(sales)),
+        _goals_text(demo.progress),
     ]
-    leaders = sorted(leader_reports(catalog, ledger, sales), key=lambda r: (-r.earned.fen, r.leader_id))[:5]
     parts += [
         "",
         "Team leaders (招商团长) by settled earnings:",
@@ -254,7 +321,7 @@ def demo_section(catalog: Catalog) -> str:
                     r.gmv.format(grouping=True),
                     r.earned.format(grouping=True),
                 ]
-                for r in leaders
+                for r in demo.leaders
             ],
             align="lrrrr",
         ),
@@ -262,37 +329,89 @@ def demo_section(catalog: Catalog) -> str:
     return "\n".join(parts)
 
 
+def demo_data(catalog: Catalog) -> dict[str, Any]:
+    """The data of the demo's market part: every admission decision (as ``admit --json``), the pool's first page
+    for one influencer (as ``pool --json``), the coverage per tier, the goals (as ``goals --json``) and the team
+    leaders by settled earnings."""
+    demo = _demo(catalog)
+    return {
+        "admission": demo.rows,
+        "pool": _page_json(demo.influencer.id, demo.page),
+        "coverage": {t.value: n for t, n in demo.coverage.items()},
+        "settled_orders": demo.settled,
+        "goals": _goals_json(demo.progress),
+        "leaders": [
+            {
+                "leader_id": r.leader_id,
+                "listings": len(r.listings),
+                "merchants": len(r.merchants),
+                "gmv": r.gmv.to_text(),
+                "earned": r.earned.to_text(),
+            }
+            for r in demo.leaders
+        ],
+    }
+
+
 def register(sub: Subparsers) -> None:
     """Add the admission, pool and goals sub-commands."""
-    admit = sub.add_parser("admit", help="decide admission for every merchant and listing in a catalog file")
-    admit.add_argument("application", metavar="APPLICATION", help="a catalog file (.json/.toml) with the application")
-    admit.add_argument("--policy", help="an admission policy file; the default low-threshold policy otherwise")
+    admit = add_command(
+        sub,
+        "admit",
+        help="decide admission for every merchant and listing in a catalog file",
+        description="Decide admission for every merchant and listing of a catalog file (an application; the "
+        "built-in sample by default) under an admission policy.",
+        example="python -m fenxiao admit --catalog application.json --policy my-admission.toml --json",
+    )
+    add_catalog_option(admit)
+    admit.add_argument(
+        "--policy", metavar="FILE", help="an admission policy file; the default low-threshold policy otherwise"
+    )
     admit.add_argument("--json", action="store_true", help="print the decisions as JSON")
     admit.set_defaults(func=_cmd_admit)
 
-    pool = sub.add_parser("pool", help="the selection pool ranked for one influencer")
-    pool.add_argument("--influencer", required=True, help="the influencer id")
-    pool.add_argument("--catalog", help="a catalog file; the built-in sample by default")
-    pool.add_argument("--category", action="append", help="a third-level category id (repeatable)")
-    pool.add_argument("--level1", help="a first-level category name")
+    pool = add_command(
+        sub,
+        "pool",
+        help="the selection pool ranked for one influencer",
+        example="python -m fenxiao pool --influencer kol-001 --min-tier L3 --min-commission 20% --json",
+    )
+    pool.add_argument("--influencer", required=True, metavar="ID", help="the influencer id, e.g. kol-001")
+    add_catalog_option(pool, positional=False)
+    for name in MODEL_FILES:
+        pool.add_argument(f"--{name}", metavar="FILE", help=f"{MODEL_FILES[name][2]} (to grade the pool)")
+    pool.add_argument("--category", action="append", metavar="ID", help="a third-level category id (repeatable)")
+    pool.add_argument("--level1", metavar="NAME", help="a first-level category name, e.g. 美妆护肤")
     pool.add_argument("--min-tier", choices=[t.value for t in Tier], help="the tier at least")
-    pool.add_argument("--min-commission", help="the commission rate at least, e.g. 20%%")
-    pool.add_argument("--price-low", help="the lowest price in yuan")
-    pool.add_argument("--price-high", help="the highest price in yuan")
-    pool.add_argument("--team-leader", help="listings of this team leader")
+    pool.add_argument("--min-commission", metavar="RATE", help="the commission rate at least, e.g. 20%%")
+    pool.add_argument("--price-low", metavar="YUAN", help="the lowest price in yuan, e.g. 50")
+    pool.add_argument("--price-high", metavar="YUAN", help="the highest price in yuan, e.g. 200")
+    pool.add_argument("--team-leader", metavar="ID", help="listings of this team leader")
     pool.add_argument("--badge", help="listings carrying this badge (label or icon id)")
-    pool.add_argument("--page", type=int, default=1)
-    pool.add_argument("--page-size", type=int, default=20)
+    pool.add_argument("--page", type=whole_number(1, 10**9), default=1, help="the page to show (default 1)")
+    pool.add_argument(
+        "--page-size", type=whole_number(1, 1000), default=20, help="listings per page (default 20, at most 1000)"
+    )
     pool.add_argument("--json", action="store_true", help="print the page as JSON")
     pool.set_defaults(func=_cmd_pool)
 
-    goals = sub.add_parser("goals", help="progress towards the program goals over seeded sample orders")
-    goals.add_argument("--catalog", help="a catalog file; the built-in sample by default")
-    goals.add_argument("--orders", type=int, default=300, help="how many seeded orders to generate (default 300)")
-    goals.add_argument("--seed", type=int, default=20211130)
-    goals.add_argument("--json", action="store_true")
+    goals = add_command(
+        sub,
+        "goals",
+        help="progress towards the program goals over seeded sample orders",
+        example="python -m fenxiao goals --orders 1000 --seed 7 --json",
+    )
+    add_catalog_option(goals, positional=False)
+    goals.add_argument(
+        "--orders",
+        type=whole_number(0, 10_000_000),
+        default=300,
+        help="how many seeded orders to generate (default 300)",
+    )
+    goals.add_argument("--seed", type=whole_number(), default=20211130, help="the seed of the orders (20211130)")
+    goals.add_argument("--json", action="store_true", help="print each goal's progress as JSON")
     goals.set_defaults(func=_cmd_goals)
 
 
 #: The market command group.
-GROUP = CommandGroup("market", register, demo_section)
+GROUP = CommandGroup("market", register, demo_section, demo_data)

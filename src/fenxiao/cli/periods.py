@@ -1,81 +1,63 @@
 """The periods group: the ``period`` command (one grading period with memory) and the demo's two periods.
 
-``python -m fenxiao period [CATALOG] --period ID --state STATE.json`` reads the program state (a fresh one when the
-file does not exist yet), runs the period and writes the new state back to the same file atomically (a crash
+``python -m fenxiao period [--catalog FILE] --period ID --state STATE.json`` reads the program state (a fresh one
+when the file does not exist yet), runs the period and writes the new state back to the same file atomically (a crash
 mid-write leaves the old state whole); ``--report FILE`` also writes the period report (what ``drift`` compares),
-``--json`` prints it.
+``--json`` prints it. The models are the defaults, a models file (``--models``), either with its scorecards, tier
+policy, perk catalog or budgets replaced by a file of that kind (``--scorecards``, ``--policy``, ``--perks``,
+``--budgets``), or those in force at the period's moment by a schedule (``--schedule``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO
 
 import attrs
 
-from fenxiao.cli.common import load_catalog, option_value, render_table, write_json
+from fenxiao.cli.common import (
+    add_catalog_option,
+    catalog_path,
+    load_catalog,
+    load_file,
+    option_value,
+    read_models,
+    render_table,
+    write_atomically,
+    write_json,
+)
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
-from fenxiao.errors import InvalidValueError, ValidationError
+from fenxiao.errors import InvalidValueError
+from fenxiao.grading.budget_sets import SubsidyBudgets
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.perks import PerkCatalog
 from fenxiao.grading.pipeline import catalog_as_of
-from fenxiao.grading.tiers import TierPolicy
 from fenxiao.periods.models import Models
 from fenxiao.periods.run import PeriodResult, run_period
 from fenxiao.periods.schedule import Schedule
 from fenxiao.periods.state import ProgramState
-from fenxiao.serialization import dumps, load, to_dict
+from fenxiao.serialization import dumps, to_dict
 
-__all__ = ["GROUP", "demo_periods", "demo_section", "register", "write_atomically"]
-
-T = TypeVar("T")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write *text* to *path* so that a reader (or a crash) sees the old file or the new one, never half of one."""
-    directory = path.parent if str(path.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp creates the file for its owner only; keep the mode of the file replaced (0o644 for a new one).
-        os.chmod(handle, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _load_file(path: str, cls: type[T], what: str) -> T:
-    try:
-        return load(Path(path), cls)
-    except ValidationError as exc:
-        raise ValidationError(exc.errors, what=f"{what} {path}") from exc
+__all__ = ["GROUP", "demo_data", "demo_periods", "demo_section", "register", "write_atomically"]
 
 
 def _models(args: argparse.Namespace) -> Models:
-    models = Models() if args.models is None else _load_file(args.models, Models, "models")
-    if args.policy is not None:
-        policy = _load_file(args.policy, TierPolicy, "tier policy")
-        models = attrs.evolve(models, policy=policy)
-    if args.perks is not None:
-        perks = _load_file(args.perks, PerkCatalog, "perk catalog")
-        models = attrs.evolve(models, perks=perks)
+    models = Models() if args.models is None else load_file(args.models, Models, option="--models", what="models")
+    models = read_models(args, models)
+    if args.budgets is not None:
+        budgets = load_file(args.budgets, SubsidyBudgets, option="--budgets", what="budgets")
+        models = attrs.evolve(models, budgets=budgets.budgets)
     return models
 
 
 def _state(path: str) -> ProgramState:
     if not Path(path).exists():
         return ProgramState()
-    return _load_file(path, ProgramState, "program state")
+    return load_file(path, ProgramState, option="--state", what="program state")
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -134,15 +116,17 @@ def _summary(result: PeriodResult) -> str:
 
 
 def _cmd_period(args: argparse.Namespace, out: TextIO) -> int:
-    catalog = load_catalog(args.catalog)
+    catalog = load_catalog(catalog_path(args))
     state = _state(args.state)
     as_of = _as_of(args.as_of)
     if args.schedule is not None:
-        if args.models is not None or args.policy is not None or args.perks is not None:
+        if any(part is not None for part in (args.models, args.scorecards, args.policy, args.perks, args.budgets)):
             raise InvalidValueError(
-                "--schedule", args.schedule, "cannot be combined with --models, --policy or --perks"
+                "--schedule",
+                args.schedule,
+                "cannot be combined with --models, --scorecards, --policy, --perks or --budgets",
             )
-        schedule = _load_file(args.schedule, Schedule, "schedule")
+        schedule = load_file(args.schedule, Schedule, option="--schedule", what="schedule")
         result = run_period(catalog, state, period=args.period, as_of=as_of, schedule=schedule)
     else:
         result = run_period(catalog, state, period=args.period, as_of=as_of, models=_models(args))
@@ -210,23 +194,60 @@ def demo_section(catalog: Catalog) -> str:
     )
 
 
+def demo_data(catalog: Catalog) -> dict[str, Any]:
+    """The data of the demo's periods part: both period reports (as ``period --json`` prints them) and the SKU that
+    hysteresis holds in the second."""
+    first, second, chosen = demo_periods(catalog)
+    row = second.report.row(chosen)
+    return {
+        "reports": [to_dict(first.report), to_dict(second.report)],
+        "held": {
+            "sku_id": chosen,
+            "decided": row.decided.value,
+            "effective": row.effective.value,
+            "low_grades": second.state.sku(chosen).below_count,
+        },
+    }
+
+
 def register(sub: Subparsers) -> None:
     """Add the ``period`` command."""
-    period = sub.add_parser("period", help="run one grading period with memory against a program state file")
-    period.add_argument("catalog", nargs="?", help="a catalog file (.json/.toml); the built-in sample by default")
-    period.add_argument("--period", required=True, help="the period's id, e.g. 2026-W48 (each runs once)")
-    period.add_argument(
-        "--state", required=True, help="the program state file: read if it exists, then replaced atomically"
+    period = add_command(
+        sub,
+        "period",
+        help="run one grading period with memory against a program state file",
+        example=[
+            "python -m fenxiao period --period 2026-W48 --state state.json --report 2026-W48.json",
+            "python -m fenxiao period --catalog my-catalog.json --period 2026-W49 --state state.json --json",
+        ],
     )
-    period.add_argument("--as-of", help="the period's moment (ISO 8601 with offset); the newest snapshot's otherwise")
-    period.add_argument("--models", help="a models file (scorecards, policy, perks, budgets; .json/.toml)")
-    period.add_argument("--policy", help="a tier policy file, replacing the models' policy")
-    period.add_argument("--perks", help="a perk catalog file, replacing the models' perk catalog")
-    period.add_argument("--schedule", help="a schedule file: the models in force at the period's moment")
-    period.add_argument("--report", help="also write the period report (JSON) here, for `drift`")
+    add_catalog_option(period)
+    period.add_argument("--period", required=True, metavar="ID", help="the period's id, e.g. 2026-W48 (each runs once)")
+    period.add_argument(
+        "--state",
+        required=True,
+        metavar="FILE",
+        help="the program state file (.json/.toml): read if it exists, then replaced atomically",
+    )
+    period.add_argument(
+        "--as-of", metavar="TIME", help="the period's moment (ISO 8601 with offset); the newest snapshot's otherwise"
+    )
+    period.add_argument(
+        "--models", metavar="FILE", help="a models file (scorecards, policy, perks, budgets; .json/.toml)"
+    )
+    period.add_argument("--scorecards", metavar="FILE", help="a scorecards file, replacing the models' scorecards")
+    period.add_argument("--policy", metavar="FILE", help="a tier policy file, replacing the models' policy")
+    period.add_argument("--perks", metavar="FILE", help="a perk catalog file, replacing the models' perk catalog")
+    period.add_argument(
+        "--budgets", metavar="FILE", help="a budgets file (subsidy budgets and caps), replacing the models' budgets"
+    )
+    period.add_argument(
+        "--schedule", metavar="FILE", help="a schedule file: the models in force at the period's moment"
+    )
+    period.add_argument("--report", metavar="FILE", help="also write the period report (JSON) here, for `drift`")
     period.add_argument("--json", action="store_true", help="print the period report as JSON")
     period.set_defaults(func=_cmd_period)
 
 
 #: The periods command group.
-GROUP = CommandGroup("periods", register, demo_section)
+GROUP = CommandGroup("periods", register, demo_section, demo_data)

@@ -2,8 +2,11 @@
 
 ``python -m fenxiao split --paid 99.90 --commission 20% --leader-fee 5% [--json]`` settles one order under
 the Kuaishou profile (快分销: the fee on commission waived) unless ``--profile`` says otherwise, and prints
-every party's line; ``--json`` prints one object ``{"total_in": "99.90", "lines": [{"party": ...,
-"amount": "19.98"}, ...], ...}`` with amounts as exact yuan strings.
+every party's line; ``--json`` prints one object: the split as :func:`fenxiao.serialization.to_dict` writes an
+:class:`~fenxiao.settlement.splits.OrderSplit` (``{"order_id": ..., "status": ..., "total_in": "99.90", "lines":
+[{"party": ..., "amount": "19.98", "payee_id": ...}, ...], ...}``, amounts as exact yuan strings), plus the
+``profile`` and ``rounding`` used and the ``clawbacks``, each as a :class:`~fenxiao.settlement.splits.Clawback` is
+written.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from typing import Any, Final, TextIO
 
 import attrs
 
-from fenxiao.cli.common import option_value, render_table, write_json
+from fenxiao.cli.common import money_option, rate_option, render_table, whole_number, write_json
 from fenxiao.cli.contract import CommandGroup, Subparsers
+from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
+from fenxiao.serialization import to_dict
 from fenxiao.settlement.orders import Order, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Clawback, OrderSplit, SettlementLine, clawbacks, split
@@ -38,10 +43,15 @@ _PAID_AT: Final = datetime(2026, 11, 11, 20, 0, tzinfo=timezone(timedelta(hours=
 
 def register(sub: Subparsers) -> None:
     """Add the ``split`` sub-command to *sub* (an argparse sub-parsers action)."""
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "split",
         help="split one order into every party's line",
         description="Split one order into every party's line (amounts in yuan, rates as 20% or 0.2).",
+        example=[
+            "python -m fenxiao split --paid 99.90 --commission 20% --leader-fee 5%",
+            "python -m fenxiao split --paid 99.90 --commission 20% --refund 30 --after-settlement --json",
+        ],
     )
     p.add_argument("--paid", required=True, help="what the buyer paid for the goods, in yuan (e.g. 99.90)")
     p.add_argument("--commission", required=True, help="the influencer's commission rate (e.g. 20%%)")
@@ -50,9 +60,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--mcn-share", help="the MCN's share of the influencer's net commission")
     p.add_argument("--shipping", default="0", help="what the buyer paid for shipping, in yuan")
     p.add_argument("--subsidy", default="0", help="what the platform adds (官方补贴), in yuan")
-    p.add_argument("--units", type=int, default=1, help="units in the order line (for --refund-units)")
+    p.add_argument("--units", type=whole_number(1), default=1, help="units in the order line (for --refund-units)")
     p.add_argument("--refund", action="append", default=[], help="refund this many yuan (repeatable)")
-    p.add_argument("--refund-units", action="append", type=int, default=[], help="refund units (repeatable)")
+    p.add_argument(
+        "--refund-units", action="append", type=whole_number(1), default=[], help="refund units (repeatable)"
+    )
     p.add_argument(
         "--after-settlement",
         action="store_true",
@@ -67,11 +79,11 @@ def register(sub: Subparsers) -> None:
 
 
 def _rate(text: str | None, option: str) -> Rate | None:
-    return None if text is None else option_value(Rate.of, text, option)
+    return None if text is None else rate_option(text, option)
 
 
 def _money(text: str, option: str) -> Money:
-    return option_value(Money.of, text, option)
+    return money_option(text, option)
 
 
 def _profile(args: argparse.Namespace) -> PlatformProfile:
@@ -79,7 +91,7 @@ def _profile(args: argparse.Namespace) -> PlatformProfile:
     if args.platform_fee is not None:
         profile = attrs.evolve(
             profile,
-            commission_fee_rate=option_value(Rate.of, args.platform_fee, "--platform-fee"),
+            commission_fee_rate=rate_option(args.platform_fee, "--platform-fee"),
             commission_fee_waived=False,
         )
     if args.rounding is not None:
@@ -94,7 +106,7 @@ def _order(args: argparse.Namespace, profile: PlatformProfile) -> Order:
     if second_fee is not None and leader_fee is None:
         raise InvalidValueError("--second-leader-fee", args.second_leader_fee, "needs --leader-fee")
     terms = OrderTerms(
-        commission_rate=option_value(Rate.of, args.commission, "--commission"),
+        commission_rate=rate_option(args.commission, "--commission"),
         leader_id=TeamLeaderId("leader") if leader_fee is not None else None,
         leader_fee_rate=leader_fee,
         second_leader_id=TeamLeaderId("second-leader") if second_fee is not None else None,
@@ -129,30 +141,13 @@ def _order(args: argparse.Namespace, profile: PlatformProfile) -> Order:
     return order
 
 
-def _line_json(line: SettlementLine) -> dict[str, Any]:
-    return {
-        "party": line.party.value,
-        "label": line.party.label_zh,
-        "amount": line.amount.to_text(),
-        "payee": line.payee_id,
-    }
-
-
 def _split_json(result: OrderSplit, claws: tuple[Clawback, ...], profile: PlatformProfile) -> dict[str, Any]:
+    # The split in the library's own shape (fenxiao.serialization), plus what this run used and took back.
     return {
-        "total_in": result.total_in.to_text(),
-        "lines": [_line_json(line) for line in result.lines],
-        "base": result.base.to_text(),
-        "commission": result.commission.to_text(),
-        "refunded": result.refunded.to_text(),
-        "subsidy": result.subsidy.to_text(),
-        "funded_by_platform": [{"party": "merchant", "amount": result.subsidy.to_text(), "source": "subsidy"}]
-        if result.subsidy.fen
-        else [],
-        "status": result.status.value,
+        **to_dict(result),
         "profile": profile.name,
         "rounding": profile.rounding.value,
-        "clawbacks": [{"event": c.event_id, "lines": [_line_json(line) for line in c.lines]} for c in claws],
+        "clawbacks": [to_dict(claw) for claw in claws],
     }
 
 

@@ -20,9 +20,9 @@ except ImportError as exc:  # the optional dependency is missing
 
     raise MissingExtraError("numpy", "columnar", "fenxiao.columnar") from exc
 
+from fenxiao._internal.progress import Progress, ProgressCallback
 from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._objects import catalog_columns, score_card_columns, snapshot_columns
-from fenxiao.columnar._progress import Progress, ProgressCallback
 from fenxiao.columnar.context import ContextSummary, build_context_columns, summarize_context
 from fenxiao.columnar.periods import (
     FOLD_COLUMNS,

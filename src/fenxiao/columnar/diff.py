@@ -46,12 +46,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import Progress, chunks, reporter
 from fenxiao.columnar._columns import Columns
 from fenxiao.columnar._frames import read
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, mul_div_round
 from fenxiao.columnar._metrics import MetricColumns
-from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.columnar.context import _currency
 from fenxiao.columnar.perks import perk_slots, resolve
 from fenxiao.columnar.pipeline import DEFAULT_CHUNK_ROWS

@@ -58,11 +58,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import chunks
 from fenxiao.columnar._columns import CodedText, Columns, IntColumn, to_micros
 from fenxiao.columnar._frames import object_array, read, write
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
 from fenxiao.columnar._inputs import to_micros as micros_of
-from fenxiao.columnar._progress import chunks
 from fenxiao.columnar.perks import _catalog, resolve
 from fenxiao.columnar.pipeline import DEFAULT_CHUNK_ROWS, run_pipeline
 from fenxiao.columnar.scoring import SCORE_COLUMNS
@@ -428,6 +428,13 @@ def _align(ids: NDArray[np.object_], old: _State) -> tuple[_State, _State]:
         return _State.fresh(ids), old.take(np.zeros(0, dtype=np.bool_))
     if known.shape == ids.shape and bool(np.array_equal(known, ids)):  # the same SKUs in the same order
         return old, old.take(np.zeros(known.shape[0], dtype=np.bool_))
+    count = known.shape[0]
+    if count < ids.shape[0] and bool(np.array_equal(known, ids[:count])):  # the same SKUs first, then new ones
+        # The decided ids are checked distinct, so the new ones are none of the state's: no lookup is needed.
+        aligned = _State.fresh(ids)
+        for name in STATE_COLUMNS[1:]:
+            getattr(aligned, name)[:count] = getattr(old, name)
+        return aligned, old.take(np.zeros(count, dtype=np.bool_))
     _check_ids(known, "state.sku_id")
     position = dict(zip(known.tolist(), range(known.shape[0]), strict=True))
     lookup = position.get

@@ -27,11 +27,11 @@ from typing import Any, Final
 import numpy as np
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import Progress, chunks, reporter
 from fenxiao.columnar._columns import IntColumn
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
 from fenxiao.columnar._metrics import MetricColumns
-from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.columnar.context import _currency
 from fenxiao.columnar.perks import _catalog, perk_slots, resolve
 from fenxiao.columnar.scoring import SCORE_COLUMNS, CompiledScorer, context_for

@@ -37,12 +37,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fenxiao._internal.fixed import EXACT, ONE_PPM
+from fenxiao._internal.progress import Progress, chunks, reporter
 from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, div_round
 from fenxiao.columnar._metrics import MetricColumns
-from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.columnar.context import _summary
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import DEFAULT_CURRENCY, Rounding

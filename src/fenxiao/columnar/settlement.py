@@ -54,10 +54,10 @@ from typing import Any, Final
 import attrs
 import numpy as np
 
+from fenxiao._internal.progress import Progress, chunks, reporter
 from fenxiao.columnar._columns import Columns, IntColumn, TextColumn
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._intmath import INT64_MAX, BoolArray, Int64Array
-from fenxiao.columnar._progress import Progress, chunks, reporter
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import MAX_FEN, PPM, Rate
 from fenxiao.settlement import arithmetic

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.listings import Listing
@@ -101,6 +102,24 @@ class Catalog:
     listings: tuple[Listing, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Listing))
     snapshots: tuple[SkuSnapshot, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(SkuSnapshot))
     _by_id: dict[str, dict[str, Any]] = attrs.field(init=False, repr=False, eq=False)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            skus=len(self.skus),
+            merchants=len(self.merchants),
+            brands=len(self.brands),
+            categories=len(self.categories),
+            influencers=len(self.influencers),
+            team_leaders=len(self.team_leaders),
+            listings=len(self.listings),
+            snapshots=len(self.snapshots),
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
     def __attrs_post_init__(self) -> None:
         cats = _index(self.categories, lambda c: c.id, "categories")

@@ -82,7 +82,7 @@ class Category:
         path: ``(一级, 二级, 三级)`` names, e.g. ``("珠宝文玩", "黄金", "黄金项链")``.
     """
 
-    id: CategoryId = attrs.field(validator=v.identifier)
+    id: CategoryId = attrs.field(converter=v.id_text, validator=v.identifier)
     path: tuple[str, str, str] = attrs.field(converter=v.to_tuple, validator=_category_path)
 
     @property
@@ -115,7 +115,7 @@ class Brand:
         on_platform_list: On the platform's brand list (品牌库 / whitelist).
     """
 
-    id: BrandId = attrs.field(validator=v.identifier)
+    id: BrandId = attrs.field(converter=v.id_text, validator=v.identifier)
     name: str = attrs.field(validator=v.text)
     registered: bool = attrs.field(default=False, validator=v.boolean)
     on_platform_list: bool = attrs.field(default=False, validator=v.boolean)
@@ -144,7 +144,7 @@ class Merchant:
         counterfeit_record: A counterfeit record on the shop or an associated account.
     """
 
-    id: MerchantId = attrs.field(validator=v.identifier)
+    id: MerchantId = attrs.field(converter=v.id_text, validator=v.identifier)
     name: str = attrs.field(validator=v.text)
     opened_on: date = attrs.field(validator=v.a_date)
     shop_kind: ShopKind = attrs.field(default=ShopKind.ORDINARY, validator=v.member_of(ShopKind))
@@ -173,10 +173,10 @@ class Sku:
         brand_id: Its brand, if any.
     """
 
-    id: SkuId = attrs.field(validator=v.identifier)
-    merchant_id: MerchantId = attrs.field(validator=v.identifier)
-    category_id: CategoryId = attrs.field(validator=v.identifier)
+    id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
+    merchant_id: MerchantId = attrs.field(converter=v.id_text, validator=v.identifier)
+    category_id: CategoryId = attrs.field(converter=v.id_text, validator=v.identifier)
     title: str = attrs.field(validator=v.text)
     price: Money = attrs.field(validator=v.money)
     joined_at: datetime = attrs.field(validator=v.aware_datetime)
-    brand_id: BrandId | None = attrs.field(default=None, validator=v.optional_identifier)
+    brand_id: BrandId | None = attrs.field(default=None, converter=v.optional_id_text, validator=v.optional_identifier)

@@ -77,7 +77,9 @@ class ListingTerms:
     """
 
     commission_rate: Rate = attrs.field(validator=v.rate)
-    team_leader_id: TeamLeaderId | None = attrs.field(default=None, validator=v.optional_identifier)
+    team_leader_id: TeamLeaderId | None = attrs.field(
+        default=None, converter=v.optional_id_text, validator=v.optional_identifier
+    )
     leader_fee_rate: Rate | None = attrs.field(default=None, validator=v.optional_rate)
 
     def __attrs_post_init__(self) -> None:
@@ -148,8 +150,8 @@ class Listing:
         history: The moves since, oldest first; each must be legal and no earlier than the one before.
     """
 
-    id: ListingId = attrs.field(validator=v.identifier)
-    sku_id: SkuId = attrs.field(validator=v.identifier)
+    id: ListingId = attrs.field(converter=v.id_text, validator=v.identifier)
+    sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
     terms: ListingTerms = attrs.field(validator=v.instance_of(ListingTerms))
     applied_at: datetime = attrs.field(validator=v.aware_datetime)
     history: tuple[StatusChange, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_check_history)

@@ -40,7 +40,7 @@ class Influencer:
         mcn_share: The MCN's contractual share of its net commission (given exactly when ``mcn_id`` is).
     """
 
-    id: InfluencerId = attrs.field(validator=v.identifier)
+    id: InfluencerId = attrs.field(converter=v.id_text, validator=v.identifier)
     name: str = attrs.field(validator=v.text)
     fans: int = attrs.field(default=0, validator=v.count)
     main_category_ids: tuple[CategoryId, ...] = attrs.field(default=(), converter=v.to_tuple, validator=v.identifiers)
@@ -81,10 +81,12 @@ class TeamLeader:
         parent_id: For a second-level leader, the first-level leader it works under; ``None`` otherwise.
     """
 
-    id: TeamLeaderId = attrs.field(validator=v.identifier)
+    id: TeamLeaderId = attrs.field(converter=v.id_text, validator=v.identifier)
     name: str = attrs.field(validator=v.text)
     level: LeaderLevel = attrs.field(default=LeaderLevel.FIRST, validator=v.member_of(LeaderLevel))
-    parent_id: TeamLeaderId | None = attrs.field(default=None, validator=v.optional_identifier)
+    parent_id: TeamLeaderId | None = attrs.field(
+        default=None, converter=v.optional_id_text, validator=v.optional_identifier
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.level is LeaderLevel.SECOND and self.parent_id is None:

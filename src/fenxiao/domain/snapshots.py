@@ -91,8 +91,8 @@ class SkuSnapshot:
         serious_violations_365d: Serious violations in the last year.
     """
 
-    sku_id: SkuId = attrs.field(validator=v.identifier)
-    category_id: CategoryId = attrs.field(validator=v.identifier)
+    sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
+    category_id: CategoryId = attrs.field(converter=v.id_text, validator=v.identifier)
     observed_at: datetime = attrs.field(validator=v.aware_datetime)
     joined_at: datetime = attrs.field(validator=v.aware_datetime)
     # price

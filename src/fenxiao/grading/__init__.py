@@ -13,6 +13,7 @@ The modules, from the bottom up (none imports one above it):
 - :mod:`~fenxiao.grading.perks`: perk kinds, catalogs and their resolution;
 - :mod:`~fenxiao.grading.subsidies`: subsidy budgets, requests and their allocation;
 - :mod:`~fenxiao.grading.budgets`: :class:`BudgetBook`, what each budget has spent and got back, over time;
+- :mod:`~fenxiao.grading.budget_sets`: :class:`SubsidyBudgets`, a budgets file, its lint and default;
 - :mod:`~fenxiao.grading.pipeline`: the whole job for a catalog, five scores to tier to perks.
 
 Every public name of those modules is importable from here.
@@ -22,6 +23,7 @@ Every public name of those modules is importable from here.
 <Tier.L3: 'L3'>
 """
 
+from fenxiao.grading.budget_sets import SubsidyBudgets, default_budgets, lint_budget_use, lint_budgets
 from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.gap import NextTierGap
 from fenxiao.grading.history import Stability, TierChange, TierHistory
@@ -89,6 +91,7 @@ __all__ = [
     "Stacking",
     "Subsidy",
     "SubsidyBudget",
+    "SubsidyBudgets",
     "SubsidyGrant",
     "SubsidyRequest",
     "Tier",
@@ -101,11 +104,14 @@ __all__ = [
     "allocate_subsidies",
     "apply_subsidy",
     "catalog_as_of",
+    "default_budgets",
     "default_perk_catalog",
     "default_tier_policy",
     "example_inputs",
     "example_perk_inputs",
     "grade_catalog",
+    "lint_budget_use",
+    "lint_budgets",
     "lint_policy",
     "outside_window",
     "perk_context",

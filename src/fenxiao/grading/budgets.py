@@ -9,7 +9,8 @@ book never spend the same fen twice.
 allocation, in the same order) but against what the book says is left of the total and of each cap, refuses a
 request the book already paid, and returns the new book with one entry per grant above zero.
 :meth:`BudgetBook.give_back` returns (part of) a grant; :meth:`BudgetBook.settle_refunds` returns the subsidy share
-of an order's refunds, as the settlement computes it. :meth:`BudgetBook.spent`, :meth:`BudgetBook.granted`,
+of an order's refunds, as the settlement computes it (:meth:`BudgetBook.settle_owed` the same, given the shares by
+order id, for callers that hold columns). :meth:`BudgetBook.spent`, :meth:`BudgetBook.granted`,
 :meth:`BudgetBook.returned` and :meth:`BudgetBook.remaining` read the book.
 
 >>> from datetime import datetime, timedelta, timezone
@@ -31,7 +32,7 @@ of an order's refunds, as the settlement computes it. :meth:`BudgetBook.spent`, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -445,11 +446,7 @@ class BudgetBook:
             PolicyError: An order's terms break *profile*'s bounds (as :func:`split` raises).
         """
         moment = v.require_aware(at, "BudgetBook.settle_refunds.at")
-        by_order: dict[str, list[_Account]] = {}
-        for request_id, account in _accounts(self.entries).items():
-            suffix = f":{account.grant.budget}"
-            if request_id.endswith(suffix):
-                by_order.setdefault(request_id[: -len(suffix)], []).append(account)
+        by_order = self._by_order()
         returns: list[tuple[_Account, int]] = []
         seen: set[str] = set()
         for i, order in enumerate(orders):
@@ -458,7 +455,7 @@ class BudgetBook:
             if order.id in seen:
                 raise InvalidValueError(f"BudgetBook.settle_refunds.orders[{i}].id", order.id, "is listed twice")
             seen.add(order.id)
-            accounts = sorted(by_order.get(order.id, ()), key=lambda a: a.grant.budget)
+            accounts = by_order.get(order.id, [])
             granted = sum(a.grant.amount.fen for a in accounts)
             if granted != order.subsidy.fen or any(a.grant.amount.currency != order.subsidy.currency for a in accounts):
                 raise InvalidValueError(
@@ -469,13 +466,82 @@ class BudgetBook:
             if not accounts:
                 continue
             owed = order.subsidy - split(order, profile, as_of=moment).subsidy
-            due = owed.fen - sum(a.returned for a in accounts)
-            held = [a.held for a in accounts]
-            if due <= 0 or not any(held):
-                continue
-            parts = Money(due, order.subsidy.currency).allocate(held)
-            returns.extend((a, part.fen) for a, part in zip(accounts, parts, strict=True))
+            returns.extend(_owed_back(accounts, owed.fen, order.subsidy.currency))
         return self._returned(returns, moment)
+
+    def settle_owed(self, owed: Mapping[str, Money], *, at: datetime) -> tuple[BudgetBook, Money]:
+        """Return to the budgets what orders owe back, given by order id instead of as orders, at *at*.
+
+        ``owed[order_id]`` is the whole subsidy share the order's refunds have returned so far, as the settlement
+        computes it: the ``subsidy_return`` line of its split (the ``subsidy_return_fen`` column of
+        :func:`fenxiao.columnar.settle_columns`), which is what :meth:`settle_refunds` computes from the orders
+        themselves. This is :meth:`settle_refunds` for callers that hold columns, not orders (the columnar season):
+        it gives back what is owed and not yet returned, shared over the order's grants in proportion to what each
+        still holds, so settling the same amounts twice returns nothing the second time. An order owing nothing
+        is skipped.
+
+        >>> from datetime import datetime, timezone
+        >>> from fenxiao.grading.levels import Tier
+        >>> from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest
+        >>> t = datetime(2026, 11, 1, tzinfo=timezone.utc)
+        >>> budget = SubsidyBudget("official-subsidy", Money.of("50.00"))
+        >>> ask = [SubsidyRequest("o-1:official-subsidy", "official-subsidy", Money.of("20.00"), Tier.L5)]
+        >>> book, _ = BudgetBook().allocate(ask, [budget], at=t)
+        >>> book, back = book.settle_owed({"o-1": Money.of("5.00")}, at=t)
+        >>> book, again = book.settle_owed({"o-1": Money.of("8.00")}, at=t)  # three more refunded since
+        >>> str(back), str(again), str(book.spent("official-subsidy"))
+        ('¥5.00', '¥3.00', '¥12.00')
+
+        Returns:
+            The new book and the total returned.
+
+        Raises:
+            InvalidValueError: *at* is naive; *owed* is not a mapping of order ids to Money; an amount is
+                negative, in another currency than the order's grants, more than the book granted the order, or
+                above zero for an order the book granted nothing.
+
+        .. versionadded:: 0.1
+        """
+        moment = v.require_aware(at, "BudgetBook.settle_owed.at")
+        given: object = owed
+        if not isinstance(given, Mapping):
+            raise InvalidValueError("BudgetBook.settle_owed.owed", owed, "must be a mapping of order id to Money")
+        by_order = self._by_order()
+        returns: list[tuple[_Account, int]] = []
+        for order_id, amount in given.items():
+            path = f"BudgetBook.settle_owed.owed[{order_id!r}]"
+            if not isinstance(order_id, str) or not isinstance(amount, Money) or amount.fen < 0:
+                raise InvalidValueError(path, amount, "must be Money, not negative, under a text order id")
+            accounts = by_order.get(order_id, [])
+            granted = sum(a.grant.amount.fen for a in accounts)
+            if amount.fen > granted or any(a.grant.amount.currency != amount.currency for a in accounts):
+                held = Money(granted, accounts[0].grant.amount.currency) if accounts else Money.zero(amount.currency)
+                raise InvalidValueError(path, amount, f"is more than, or not in the currency of, the {held} granted")
+            if amount.fen:
+                returns.extend(_owed_back(accounts, amount.fen, amount.currency))
+        return self._returned(returns, moment)
+
+    def _by_order(self) -> dict[str, list[_Account]]:
+        """Each order's accounts by order id (request ids ``"{order.id}:{budget}"``), in budget-name order."""
+        by_order: dict[str, list[_Account]] = {}
+        for request_id, account in _accounts(self.entries).items():
+            suffix = f":{account.grant.budget}"
+            if request_id.endswith(suffix):
+                by_order.setdefault(request_id[: -len(suffix)], []).append(account)
+        for accounts in by_order.values():
+            accounts.sort(key=lambda a: a.grant.budget)
+        return by_order
+
+
+def _owed_back(accounts: Sequence[_Account], owed: int, currency: str) -> list[tuple[_Account, int]]:
+    """What each of an order's grants gives back so that *owed* fen in all have come back (nothing if they have):
+    the rest due shared in proportion to what each still holds (no fen lost or made)."""
+    due = owed - sum(a.returned for a in accounts)
+    held = [a.held for a in accounts]
+    if due <= 0 or not any(held):
+        return []
+    parts = Money(due, currency).allocate(held)
+    return [(a, part.fen) for a, part in zip(accounts, parts, strict=True)]
 
 
 #: A book extended by its own methods, without re-checking the entries it already held (a pass over the whole book

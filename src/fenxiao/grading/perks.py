@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, ParamSpec, Protocol, Typ
 
 import attrs
 
-from fenxiao._internal import hooks
+from fenxiao._internal import hooks, html
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
@@ -485,6 +485,24 @@ class PerkResolution:
     denied: tuple[DeniedPerk, ...]
     sku_id: str | None = None
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.perks_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            sku_id=self.sku_id,
+            tier=self.tier.value,
+            granted=[g.entry for g in self.granted],
+            denied=len(self.denied),
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
+
     def kinds(self) -> frozenset[str]:
         """The kinds granted."""
         return frozenset(g.perk.kind for g in self.granted)
@@ -551,6 +569,7 @@ def resolve_perks(
     """
     if not isinstance(tier, Tier):
         raise InvalidValueError("resolve_perks.tier", tier, "must be a Tier")
+    v.require_mapping(inputs, "resolve_perks.inputs")
     when = v.require_aware(at, "resolve_perks.at") if at is not None else None
     candidates: list[tuple[int, PerkEntry, str]] = []
     denied: list[DeniedPerk] = []
@@ -704,9 +723,22 @@ def _teach(converter: cattrs.Converter) -> None:
         return entry_structure(value, PerkEntry)
 
     converter.register_structure_hook(PerkEntry, structure_entry)
-    converter.register_unstructure_hook(
-        PerkEntry,
-        cattrs.gen.make_dict_unstructure_fn(
-            PerkEntry, converter, perk=cattrs.gen.override(unstruct_hook=unstructure_perk)
-        ),
-    )
+    # An entry, a granted perk and a denied one write their perk the same way: a table with its 'kind'.
+    for holder in (PerkEntry, GrantedPerk, DeniedPerk):
+        converter.register_unstructure_hook(
+            holder,
+            cattrs.gen.make_dict_unstructure_fn(
+                holder, converter, perk=cattrs.gen.override(unstruct_hook=unstructure_perk)
+            ),
+        )
+    for outcome in (GrantedPerk, DeniedPerk):
+        read = cattrs.gen.make_dict_structure_fn(
+            outcome, converter, _cattrs_forbid_extra_keys=True, perk=cattrs.gen.override(struct_hook=structure_perk)
+        )
+
+        def structure_outcome(value: object, cls: Any, read: Any = read) -> Any:
+            if not isinstance(value, Mapping):
+                raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
+            return read(value, cls)
+
+        converter.register_structure_hook(outcome, structure_outcome)

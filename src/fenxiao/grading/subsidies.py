@@ -68,6 +68,16 @@ class SubsidyBudget:
     allocates in). A request without the key (no merchant id, no time, no period) counts in one group of its own
     for that cap. Caps are in the total's currency.
 
+    Args:
+        name: The budget's name, which a subsidy perk's ``budget`` names.
+        total: The most the budget pays in all, net of returns ("150000.00", or "2000.00 USD").
+        valid_from: When the budget opens (timezone-aware), if it has a window.
+        valid_until: When it closes (exclusive), if it has a window.
+        per_merchant: The most one merchant gets, if capped.
+        per_sku: The most one SKU gets, if capped.
+        per_day: The most one calendar day's requests get, if capped.
+        per_period: The most one program period's requests get, if capped.
+
     .. versionchanged:: 0.1
        ``per_merchant``, ``per_sku``, ``per_day`` and ``per_period``.
     """
@@ -175,7 +185,7 @@ class _Paid:
 
 def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudget]:
     by_name: dict[str, SubsidyBudget] = {}
-    for i, budget in enumerate(budgets):
+    for i, budget in enumerate(v.require_iterable(budgets, "budgets")):
         if not isinstance(budget, SubsidyBudget):
             raise InvalidValueError(f"budgets[{i}]", budget, "must be a SubsidyBudget")
         if budget.name in by_name:
@@ -185,7 +195,7 @@ def _budgets_by_name(budgets: Sequence[SubsidyBudget]) -> dict[str, SubsidyBudge
 
 
 def _checked_requests(requests: Iterable[SubsidyRequest], by_name: Mapping[str, SubsidyBudget]) -> list[SubsidyRequest]:
-    listed = list(requests)
+    listed = list(v.require_iterable(requests, "requests"))
     seen: set[str] = set()
     for i, request in enumerate(listed):
         if not isinstance(request, SubsidyRequest):
@@ -313,7 +323,7 @@ def allocate_subsidies(
 
 
 def subsidy_requests(
-    resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0)
+    resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0), per_unit: bool = False
 ) -> tuple[SubsidyRequest, ...]:
     """One :class:`SubsidyRequest` per order and granted subsidy: what the SKU's subsidy perk asks for each order.
 
@@ -322,11 +332,31 @@ def subsidy_requests(
         orders: :class:`fenxiao.settlement.orders.Order` values of that SKU; the amount is
             :meth:`Subsidy.amount_for` their paid goods amount.
         score: The SKU's composite score (the second sort key of :func:`allocate_subsidies`).
+        per_unit: Each order of *n* units stands for *n* one-unit buyer orders (a simulated sales line of many
+            buyers): a subsidy asks *n* × what it pays one of them (``amount_for`` of ``paid / n``), so that its
+            per-order cap applies to each buyer order, not to the line. Still one request per order and budget.
+
+    >>> from datetime import datetime, timezone
+    >>> from fenxiao.grading.perks import default_perk_catalog, example_perk_inputs
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import Order, OrderTerms
+    >>> l5 = default_perk_catalog().resolve(Tier.L5, example_perk_inputs())
+    >>> line = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("3000.00"),
+    ...              paid_at=datetime(2026, 11, 11, tzinfo=timezone.utc), terms=OrderTerms(Rate.of("20%")), units=3)
+    >>> [str(r.amount) for r in subsidy_requests(l5, [line])]  # ¥20 at most per order
+    ['¥20.00']
+    >>> [str(r.amount) for r in subsidy_requests(l5, [line], per_unit=True)]  # three buyer orders of ¥1,000
+    ['¥60.00']
+
+    .. versionchanged:: 0.1
+       ``per_unit``.
     """
     requests = []
     for order in orders:
+        units = order.units if per_unit else 1
+        one = Money(order.paid.fen // units, order.paid.currency) if units > 1 else order.paid
         for subsidy in resolution.of_kind("subsidy"):
-            amount = subsidy.amount_for(order.paid)
+            amount = subsidy.amount_for(one) * units if units > 1 else subsidy.amount_for(one)
             if amount.fen > 0:
                 request_id = f"{order.id}:{subsidy.budget}"
                 requests.append(

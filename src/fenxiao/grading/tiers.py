@@ -42,10 +42,11 @@ import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Context, getcontext, localcontext
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
+from fenxiao._internal import hooks, html
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
@@ -65,6 +66,9 @@ from fenxiao.rules import compiler as _codegen
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not
 from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, hit_policy, rule_list
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["TIER_HIT_POLICIES", "TierDecision", "TierPolicy", "TierRule", "default_tier_policy"]
 
@@ -133,6 +137,18 @@ class TierDecision:
     sku_id: str | None = None
     label: str = ""
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.decision_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(self, sku_id=self.sku_id, tier=self.tier.value, rule=self.rule, label=self.label)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
+
     def explain(self) -> str:
         """A readable trace: each rule tried, its comparisons, the outcome, and the next-tier gap."""
         lines = [f"{self.sku_id + ': ' if self.sku_id else ''}{self.tier.value} {self.label} (rule {self.rule!r})"]
@@ -183,6 +199,48 @@ setattr(TierDecision, "next_tier_gap", _explained("next_tier_gap", "How to reach
 _NEW = object.__new__
 
 
+@attrs.frozen
+class _RuleTrace:
+    """The file form of one step of a decision's trace: a rule tried, its comparisons, whether it matched."""
+
+    rule: str
+    checks: tuple[Check, ...]
+    matched: bool
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    # A decision's trace is a tuple of (rule, checks, matched) triples in Python; as data each step names its parts.
+    import cattrs
+
+    def unstructure_trace(trace: tuple[tuple[str, tuple[Check, ...], bool], ...]) -> list[Any]:
+        return [converter.unstructure(_RuleTrace(*step), _RuleTrace) for step in trace]
+
+    def structure_trace(value: object, _: Any) -> tuple[tuple[str, tuple[Check, ...], bool], ...]:
+        steps = converter.structure(value, tuple[_RuleTrace, ...])
+        return tuple((step.rule, step.checks, step.matched) for step in steps)
+
+    converter.register_unstructure_hook(
+        TierDecision,
+        cattrs.gen.make_dict_unstructure_fn(
+            TierDecision, converter, checks=cattrs.gen.override(unstruct_hook=unstructure_trace)
+        ),
+    )
+    read = cattrs.gen.make_dict_structure_fn(
+        TierDecision,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        checks=cattrs.gen.override(struct_hook=structure_trace),
+    )
+
+    def structure_decision(value: object, _: Any) -> TierDecision:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("TierDecision", value, "must be a table/object of TierDecision fields")
+        return read(value, TierDecision)
+
+    converter.register_structure_hook(TierDecision, structure_decision)
+
+
 #: The hit policies a tier policy may use: ``first``, ``highest`` (DMN's PRIORITY) and ``unique``.
 TIER_HIT_POLICIES: Final = (HitPolicy.FIRST, HitPolicy.HIGHEST, HitPolicy.UNIQUE)
 
@@ -213,7 +271,9 @@ class TierPolicy:
         rules: The rules, in order.
         name: The policy's name; ``version`` a free-form version string.
         hit: ``"first"`` (the first matching rule decides; the default), ``"highest"`` (DMN's PRIORITY: the
-            highest matching tier) or ``"unique"`` (at most one rule may match; two matching rules raise).
+            highest matching tier; ``"priority"`` reads as it) or ``"unique"`` (at most one rule may match; two
+            matching rules raise). Text is read in any case (``"PRIORITY"``, DMN's letters ``"F"``, ``"P"``,
+            ``"U"``): see :data:`fenxiao.rules.table.HIT_POLICY_NAMES`.
         fallback: The tier for inputs no rule matches; ``None`` makes an unmatched input an error.
         labels: Tier labels for people (Kuaishou's API: L1 新品上线 ... L5 行业尖货); defaults to
             :attr:`Tier.label_zh`.
@@ -238,7 +298,7 @@ class TierPolicy:
     @hit.validator
     def _check_hit(self, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in TIER_HIT_POLICIES:
-            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' or 'unique'")
+            raise PolicyError("TierPolicy.hit", value, "must be 'first', 'highest' (or 'priority') or 'unique'")
 
     def label(self, tier: Tier) -> str:
         """The policy's label for *tier*."""
@@ -304,6 +364,7 @@ class TierPolicy:
 
     def _grade_walk(self, inputs: Mapping[str, object]) -> Tier:
         """:meth:`grade` by walking the condition trees (the reference the compiled program agrees with)."""
+        v.require_mapping(inputs, "TierPolicy.grade.inputs")
         best: Tier | None = None
         matched: list[int] = []
         for i, rule in enumerate(self.rules):
@@ -378,6 +439,7 @@ class TierPolicy:
 
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
+        v.require_mapping(inputs, "TierPolicy.decide.inputs")
         trace: list[tuple[str, tuple[Check, ...], bool]] = []
         chosen: int | None = None
         matched: list[int] = []

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import CurrencyMismatchError, InvalidValueError
@@ -35,6 +36,9 @@ from fenxiao.money import Money
 from fenxiao.settlement.ledger import EntryKind, Ledger
 from fenxiao.settlement.orders import Order
 from fenxiao.settlement.splits import Party
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "DEFAULT_GOALS",
@@ -184,6 +188,42 @@ class GoalProgress:
 
     def __str__(self) -> str:
         return f"{self.goal.name}: {self.count:,} / {self.goal.target:,}"
+
+
+@attrs.frozen
+class _Standing:
+    """The file form of one subject's place in a goal's progress: who, and how far (an amount or a count)."""
+
+    subject: str
+    value: Money | int
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    # In Python the achievers and leaders are (subject, value) pairs; as data each names its parts.
+    import cattrs
+
+    def unstructure_pairs(pairs: tuple[tuple[str, Money | int], ...]) -> list[Any]:
+        return [converter.unstructure(_Standing(*pair), _Standing) for pair in pairs]
+
+    def structure_pairs(value: object, _: Any) -> tuple[tuple[str, Money | int], ...]:
+        return tuple((s.subject, s.value) for s in converter.structure(value, tuple[_Standing, ...]))
+
+    pairs = cattrs.gen.override(unstruct_hook=unstructure_pairs, struct_hook=structure_pairs)
+    converter.register_unstructure_hook(
+        GoalProgress,
+        cattrs.gen.make_dict_unstructure_fn(GoalProgress, converter, achieved=pairs, leading=pairs),
+    )
+    read = cattrs.gen.make_dict_structure_fn(
+        GoalProgress, converter, _cattrs_forbid_extra_keys=True, achieved=pairs, leading=pairs
+    )
+
+    def structure_progress(value: object, _: Any) -> GoalProgress:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("GoalProgress", value, "must be a table/object of GoalProgress fields")
+        return read(value, GoalProgress)
+
+    converter.register_structure_hook(GoalProgress, structure_progress)
 
 
 def _subjects(sale: SaleRecord, subject: Subject) -> tuple[str, ...]:

@@ -61,6 +61,7 @@ from typing import Any, Final
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao.domain.catalog import Catalog
@@ -127,6 +128,10 @@ class TierMigration:
     """
 
     cells: tuple[MigrationCell, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_cells)
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.migration_html(self)
 
     @classmethod
     def of(cls, moves: Iterable[tuple[str, Tier, Tier]]) -> TierMigration:
@@ -321,6 +326,24 @@ class ModelDiff:
     categories: tuple[DiffSummary, ...] = attrs.field(converter=v.to_tuple)
     changes: tuple[SkuDiff, ...] = attrs.field(converter=v.to_tuple)
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.diff_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            skus=self.total.skus,
+            changed=self.total.changed,
+            subsidy_before=str(self.total.subsidy_before),
+            subsidy_after=str(self.total.subsidy_after),
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
+
     @property
     def empty(self) -> bool:
         """No SKU changes tier or perks (then the subsidy estimate and the GMV affected do not change either)."""
@@ -364,8 +387,11 @@ class ModelDiff:
         """One flat dict per category, then one for the whole catalog (``category_id`` ``None``)."""
         return [s.to_row() for s in (*self.categories, self.total)]
 
-    def to_frame(self, backend: str = "pandas", *, summary: bool = False) -> Any:
+    def to_frame(self, backend: str = "pandas", *, summary: bool = False, exact: bool = False) -> Any:
         """:meth:`to_rows` (or, with *summary*, :meth:`summary_rows`) as a pandas, polars or pyarrow frame.
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             InvalidValueError: *backend* is not one of ``pandas``, ``polars``, ``pyarrow``.
@@ -373,7 +399,7 @@ class ModelDiff:
         """
         rows = self.summary_rows() if summary else self.to_rows()
         columns = _SUMMARY_COLUMNS if summary else _CHANGE_COLUMNS
-        return rows_to_frame(rows, columns, backend, "ModelDiff.to_frame")
+        return rows_to_frame(rows, columns, backend, "ModelDiff.to_frame", exact=exact)
 
 
 # -- measuring ---------------------------------------------------------------------------------------------

@@ -250,14 +250,17 @@ class PeriodComparison:
             for d in self.drift
         ]
 
-    def to_frame(self, backend: str = "pandas") -> Any:
+    def to_frame(self, backend: str = "pandas", *, exact: bool = False) -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (PSI an exact Decimal, or missing).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             InvalidValueError: *backend* is not one of ``pandas``, ``polars``, ``pyarrow``.
             MissingExtraError: narwhals or the frame library is not installed.
         """
-        return rows_to_frame(self.to_rows(), _DRIFT_COLUMNS, backend, "PeriodComparison.to_frame")
+        return rows_to_frame(self.to_rows(), _DRIFT_COLUMNS, backend, "PeriodComparison.to_frame", exact=exact)
 
     def rule_rows(self) -> list[dict[str, object]]:
         """One flat dict per rule: ``rule``, ``a``, ``b`` and ``change``."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao.errors import InvalidValueError
@@ -104,6 +105,25 @@ class PeriodReport:
     returned: Mapping[str, Money] = attrs.field(factory=dict)
     models: Mapping[str, str] = attrs.field(factory=dict)
 
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.period_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            period=self.period,
+            as_of=self.as_of.isoformat(),
+            skus=len(self.rows),
+            tiers={t.value: n for t, n in self.tier_counts().items() if n},
+            changes=len(self.changes()),
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
+
     def row(self, sku_id: str) -> SkuPeriod:
         """The row of *sku_id*.
 
@@ -162,12 +182,15 @@ class PeriodReport:
             result.append(flat)
         return result
 
-    def to_frame(self, backend: str = "pandas") -> Any:
+    def to_frame(self, backend: str = "pandas", *, exact: bool = False) -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             MissingExtraError: narwhals or the frame library is not installed.
         """
         rows = self.to_rows()
         columns = list(rows[0]) if rows else ["period", "sku_id", "decided", "effective"]
-        return rows_to_frame(rows, columns, backend, "PeriodReport.to_frame")
+        return rows_to_frame(rows, columns, backend, "PeriodReport.to_frame", exact=exact)

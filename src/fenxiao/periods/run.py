@@ -32,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.progress import Progress, counted
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -127,6 +128,8 @@ def run_period(
     profile: PlatformProfile | None = None,
     snapshots: Sequence[SkuSnapshot] | None = None,
     context: ScoringContext | None = None,
+    progress: Progress = None,
+    per_unit: bool = False,
 ) -> PeriodResult:
     """Grade one period with memory: scores, decided tier, hysteresis, perks on the effective tier, subsidies.
 
@@ -148,6 +151,11 @@ def run_period(
         profile: The platform profile that splits a refund (its rounding); the default profile when ``None``.
         snapshots: Grade these instead of each SKU's newest snapshot observed by *as_of*.
         context: The category benchmarks; built from the snapshots graded when ``None``.
+        progress: ``progress(done, total)`` as SKUs are graded, ``True`` for a tqdm bar, ``"auto"`` for one in a
+            notebook or a terminal only; ``None`` (the default) reports nothing.
+        per_unit: Each order of *n* units stands for *n* one-unit buyer orders (a simulated sales line, as the
+            season simulator makes them): its subsidy is asked per buyer order, so that a per-order cap applies to
+            each (:func:`~fenxiao.grading.subsidies.subsidy_requests`' ``per_unit``).
 
     Returns:
         The new state (every SKU graded folded in, the grants in the budget book, the period appended) and the
@@ -158,6 +166,8 @@ def run_period(
             period, an order names a SKU the catalog lacks.
     """
     state = state if state is not None else ProgramState()
+    if not isinstance(per_unit, bool):
+        raise InvalidValueError("run_period.per_unit", per_unit, "must be true or false")
     when = v.require_aware(as_of, "run_period.as_of") if as_of is not None else catalog_as_of(catalog)
     _check_start(state, period, when)
     chosen, described = _models(models, schedule, when)
@@ -167,7 +177,7 @@ def run_period(
     skus = dict(state.skus)
     rows: list[SkuPeriod] = []
     resolutions: dict[str, tuple[PerkResolution, Decimal]] = {}
-    for snapshot, card in zip(batch, cards, strict=True):
+    for snapshot, card in counted(zip(batch, cards, strict=True), progress, len(batch), "run_period"):
         sku = catalog.sku(snapshot.sku_id)
         inputs = tier_inputs(snapshot, score_inputs(card), when)
         decision = chosen.policy.decide(inputs, sku_id=snapshot.sku_id)
@@ -200,7 +210,7 @@ def run_period(
             )
         )
     book, returned = _returns(state.budgets, refunds, profile, when)
-    requests = _requests(catalog, orders, resolutions)
+    requests = _requests(catalog, orders, resolutions, per_unit=per_unit)
     book, allocation = book.allocate(requests, chosen.budgets, period=period, at=when)
     spent = {b.name: book.spent(b.name, period=period, currency=b.total.currency) for b in chosen.budgets}
     report = PeriodReport(
@@ -232,7 +242,7 @@ def _returns(
 
 
 def _requests(
-    catalog: Catalog, orders: Iterable[Any], resolutions: dict[str, tuple[PerkResolution, Decimal]]
+    catalog: Catalog, orders: Iterable[Any], resolutions: dict[str, tuple[PerkResolution, Decimal]], *, per_unit: bool
 ) -> list[SubsidyRequest]:
     requests: list[SubsidyRequest] = []
     for i, order in enumerate(orders):
@@ -244,5 +254,5 @@ def _requests(
             known = "has no snapshot this period" if sku_id in {s.id for s in catalog.skus} else "is not in the catalog"
             raise InvalidValueError(f"run_period.orders[{i}].sku_id", sku_id, known)
         resolution, composite = found
-        requests.extend(subsidy_requests(resolution, [order], score=composite))
+        requests.extend(subsidy_requests(resolution, [order], score=composite, per_unit=per_unit))
     return requests

@@ -168,11 +168,14 @@ class ProgramState:
             for s in self.skus.values()
         ]
 
-    def to_frame(self, backend: str = "pandas") -> Any:
+    def to_frame(self, backend: str = "pandas", *, exact: bool = False) -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             MissingExtraError: narwhals or the frame library is not installed.
         """
         columns = ["sku_id", "effective", "below_since", "below_count", "below_best", "last_at", "joined_at", "changes"]
-        return rows_to_frame(self.to_rows(), columns, backend, "ProgramState.to_frame")
+        return rows_to_frame(self.to_rows(), columns, backend, "ProgramState.to_frame", exact=exact)

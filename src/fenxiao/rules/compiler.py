@@ -327,6 +327,10 @@ def compile_program(
     names = tuple(sorted({node.input for node in leaves}))
     local = {name: f"a{i}" for i, name in enumerate(names)}
     whole = [name for name in names if name in frozenset(integers)]
+    # Every input compared with a number must hold an int or a Decimal (None where optional): a float, a bool or
+    # text is handed back to the interpreter, which refuses it by name. Whole-number inputs are among them.
+    numeric = [name for name in names if any(_numeric(node.value) for node in leaves if node.input == name)]
+    maybe_missing = frozenset(optional)
 
     # choose: each input read once, just before the first rule that compares it (a SKU decided by an early
     # rule never reads the inputs only later rules need); whole-number ones have their type checked there.
@@ -338,7 +342,8 @@ def compile_program(
         seen.update(new)
         reads = [f"    {local[name]} = {_read(writer, name)}\n" for name in new]
         handed_back = "-2" if answers is None else writer.constant(answers[-2], "_res")
-        before.append(reads + _whole_check(writer, [local[name] for name in new if name in whole], handed_back))
+        checked = [(local[name], name in maybe_missing) for name in new if name in numeric]
+        before.append(reads + _number_check(writer, checked, handed_back))
 
     def local_leaf(node: Compare) -> str:
         return writer.comparison(node, local[node.input])
@@ -356,7 +361,7 @@ def compile_program(
     lines = [f"def capture(v):\n    t = {writer_all.constant(_getter(names), '_get')}(v)\n"]
     if names:
         lines.append(f"    {', '.join(local.values())}, = t\n")
-    lines += _whole_check(writer_all, [local[name] for name in whole], "-2, t")
+    lines += _number_check(writer_all, [(local[name], name in maybe_missing) for name in numeric], "-2, t")
     # One probe per input and threshold type (a whole-number value is an int or a Decimal by now, and either
     # kind of threshold compares with it alike): an ordering if the rules make one (it also rules out a NaN,
     # which only orderings refuse), else an equality (which refuses a signalling NaN).
@@ -416,13 +421,24 @@ def source_of(
     return None if program is None else program.source
 
 
-def _whole_check(writer: _Writer, operands: Sequence[str], result: str) -> list[str]:
-    """Source lines returning *result* unless each operand is exactly an ``int`` or a ``Decimal``."""
+def _numeric(value: object) -> bool:
+    """Whether a threshold is a number (an int or a Decimal, not a bool), or a tuple holding one."""
+    if isinstance(value, tuple):
+        return any(_numeric(v) for v in value)
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def _number_check(writer: _Writer, operands: Sequence[tuple[str, bool]], result: str) -> list[str]:
+    """Source lines returning *result* unless each operand is exactly an ``int`` or a ``Decimal`` (or ``None``,
+    for an operand that may be missing)."""
     if not operands:
         return []
     exact = writer.constant(int, "_int")
     decimal = writer.constant(Decimal, "_dec")
-    tests = " or ".join(f"({x}.__class__ is not {exact} and {x}.__class__ is not {decimal})" for x in operands)
+    tests = " or ".join(
+        f"({x}.__class__ is not {exact} and {x}.__class__ is not {decimal}{f' and {x} is not None' if missing else ''})"
+        for x, missing in operands
+    )
     return [f"    if {tests}:\n        return {result}\n"]
 
 

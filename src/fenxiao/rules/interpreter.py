@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from fenxiao._internal import hooks
 from fenxiao.errors import InvalidValueError
-from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _show
+from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _show, scalar_from_data
 
 __all__ = ["Check", "Explanation", "difference", "evaluate", "explain", "make_check"]
 
@@ -63,7 +63,18 @@ def _lookup(values: Mapping[str, object], name: str) -> object:
         raise InvalidValueError(f"inputs.{name}", None, "is needed by the condition but was not given") from None
 
 
+def _numeric(value: object) -> bool:
+    """Whether a threshold is a number (an int or a Decimal, not a bool), or a tuple holding one."""
+    if isinstance(value, tuple):
+        return any(_numeric(v) for v in value)
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
 def _safe_compare(node: Compare, actual: object) -> bool:
+    if isinstance(actual, (float, bool)) and _numeric(node.value):
+        # A float is not exact and a bool is not a count: either would compare, and silently decide wrongly.
+        kind = "float (write exact numbers as int, Decimal or text)" if isinstance(actual, float) else "bool"
+        raise InvalidValueError(f"inputs.{node.input}", actual, f"must be an int or a Decimal, not a {kind}")
     try:
         return _compare(node.op, actual, node.value)
     except (TypeError, ArithmeticError):  # a value of the wrong type; a NaN (decimal refuses to order it)
@@ -244,6 +255,26 @@ def make_check(
     return check
 
 
+def _threshold_from_data(value: object) -> Value:
+    # A check's threshold is written as its comparison's value is (see condition_to_data), and read the same way.
+    if isinstance(value, list):
+        return tuple(scalar_from_data(item, "@") for item in value)
+    return scalar_from_data(value, "@")
+
+
+def _actual_from_data(value: object, threshold: Value) -> object:
+    """A check's actual value as written: a number compared with numbers is read as one (``"4.5"``)."""
+    if value is None or isinstance(value, bool) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        items = threshold if isinstance(threshold, tuple) else (threshold,)
+        if items and all(isinstance(item, Decimal) and not isinstance(item, bool) for item in items):
+            number = scalar_from_data(value, "@")
+            return number if isinstance(number, Decimal) else value
+        return value
+    raise InvalidValueError("@", value, "must be a number, true or false, text or null")
+
+
 @hooks.register
 def _teach(converter: cattrs.Converter) -> None:
     import cattrs
@@ -261,3 +292,22 @@ def _teach(converter: cattrs.Converter) -> None:
             unit=cattrs.gen.override(omit_if_default=True),
         ),
     )
+    read_check = cattrs.gen.make_dict_structure_fn(
+        Check,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        threshold=cattrs.gen.override(struct_hook=lambda value, _: _threshold_from_data(value)),
+        actual=cattrs.gen.override(struct_hook=lambda value, _: value),
+    )
+
+    def structure_check(value: object, _: Any) -> Check:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("Check", value, "must be a table/object of Check fields")
+        read = read_check(value, Check)
+        try:
+            actual = _actual_from_data(read.actual, read.threshold)
+        except InvalidValueError as exc:
+            raise InvalidValueError("@.actual", exc.value, exc.problem) from None
+        return make_check(read.input, read.op, read.threshold, actual, read.passed, read.negated, read.gap, read.unit)
+
+    converter.register_structure_hook(Check, structure_check)

@@ -526,8 +526,17 @@ def _structure_condition(value: object, t: Any) -> Condition | None:
     return condition_from_data(value, "@")
 
 
+def _structure_kind(value: object, kind: type[Any]) -> Condition:
+    # One kind of node read alone (a Compare, an All ...): the same file form, and it must be that kind.
+    condition = condition_from_data(value, "@")
+    if type(condition) is not kind:
+        raise PolicyError("@", value, f"must be a {kind.__name__} condition")
+    return condition
+
+
 @hooks.register
 def _teach(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_func(_is_condition, _structure_condition)
     for kind in _CONDITION_KINDS:
         converter.register_unstructure_hook(kind, condition_to_data)
+        converter.register_structure_hook(kind, _structure_kind)

@@ -1,6 +1,7 @@
 """The NumPy evaluator: conditions (:mod:`fenxiao.rules.language`) over whole columns as boolean masks.
 
-Needs NumPy (the ``columnar`` extra); nothing in :mod:`fenxiao` imports this module except :mod:`fenxiao.columnar`.
+Needs NumPy (the ``columnar`` extra); nothing in :mod:`fenxiao` imports this module except :mod:`fenxiao.columnar`
+and the columnar season (:mod:`fenxiao.simulate.columnar`, its admission).
 The rows are any :class:`~fenxiao.rules.arrays.RowInputs`; each row's answer is what
 :func:`~fenxiao.rules.interpreter.evaluate` gives for that row's values:
 

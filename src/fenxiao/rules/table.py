@@ -21,16 +21,22 @@ language of :mod:`fenxiao.rules.language` and an outcome. This module holds what
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from typing import Any, Final, NoReturn, TypeVar
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import attrs
 
+from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
-from fenxiao.errors import PolicyError
-from fenxiao.rules.language import All, Compare, Condition, Schema, check
+from fenxiao.errors import InvalidValueError, PolicyError
+from fenxiao.rules.language import All, Compare, Condition, Schema, check, scalar_from_data
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
+    "HIT_POLICY_NAMES",
     "MAX_RULES",
     "Finding",
     "HitPolicy",
@@ -59,13 +65,21 @@ class HitPolicy(enum.StrEnum):
     FIRST (F)           ``first``       tier policies (the default)
     UNIQUE (U)          ``unique``      tier policies: rules must not overlap (lint finds it, evaluation
                                         raises on an input two rules match)
-    PRIORITY (P)        ``highest``     tier policies: the outputs' priority is the tier order
+    PRIORITY (P)        ``highest``     tier policies: the outputs' priority is the tier order (a file may
+                                        also write ``priority``)
     COLLECT (C)         ``collect``     perk catalogs: every eligible entry, combined per slot
     (deny-overrides)    ``deny-...``    admission: XACML's combining rule; every match is reported
     ==================  ==============  ==================================================================
 
+    A file may write a hit policy by any of its names (:data:`HIT_POLICY_NAMES`), in any case:
+
     >>> HitPolicy.PRIORITY is HitPolicy.HIGHEST
     True
+    >>> HitPolicy("PRIORITY"), HitPolicy("Unique"), HitPolicy("F")
+    (<HitPolicy.HIGHEST: 'highest'>, <HitPolicy.UNIQUE: 'unique'>, <HitPolicy.FIRST: 'first'>)
+
+    .. versionchanged:: 0.2
+       Names are read in any case, with DMN's ``priority`` and the one-letter abbreviations.
     """
 
     #: The first rule, in table order, whose condition holds decides (tier policies, by default).
@@ -85,6 +99,30 @@ class HitPolicy(enum.StrEnum):
     #: Every rule that holds applies; conflicts are settled by the outcome's own rule (perk catalogs: the kind's
     #: stacking rule within a slot).
     COLLECT = "collect"
+
+    @classmethod
+    def _missing_(cls, value: object) -> HitPolicy | None:
+        """Read the other names of :data:`HIT_POLICY_NAMES`: any case, DMN's names and letters, ``_`` for ``-``."""
+        if isinstance(value, str):
+            return HIT_POLICY_NAMES.get(value.strip().lower().replace("_", "-"))
+        return None
+
+
+#: Every name a file may give a hit policy, in lower case (reading ignores case, surrounding spaces, and takes
+#: ``_`` for ``-``): fenxiao's own, DMN's (``priority``) and DMN's one-letter abbreviations (``F``, ``U``, ``P``,
+#: ``C``). Writing a policy back gives the member's own text (``priority`` is written ``highest``).
+HIT_POLICY_NAMES: Final[Mapping[str, HitPolicy]] = {
+    "first": HitPolicy.FIRST,
+    "f": HitPolicy.FIRST,
+    "highest": HitPolicy.HIGHEST,
+    "priority": HitPolicy.HIGHEST,
+    "p": HitPolicy.HIGHEST,
+    "unique": HitPolicy.UNIQUE,
+    "u": HitPolicy.UNIQUE,
+    "collect": HitPolicy.COLLECT,
+    "c": HitPolicy.COLLECT,
+    "deny-overrides": HitPolicy.DENY_OVERRIDES,
+}
 
 
 def hit_policy(value: object) -> object:
@@ -152,6 +190,42 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.severity.value} [{self.code}] {self.message}"
+
+
+@hooks.register
+def _teach(converter: cattrs.Converter) -> None:
+    # A finding's example is (input, value) pairs in Python; as data it is a table of input to value, each value
+    # written by its own type and read as a condition's value is (numbers as exact text become Decimals again).
+    import cattrs
+
+    def unstructure_example(example: tuple[tuple[str, object], ...]) -> dict[str, Any]:
+        return {name: converter.unstructure(value, type(value)) for name, value in example}
+
+    def structure_example(value: object, _: Any) -> tuple[tuple[str, object], ...]:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("@", value, "must be a table of input names to values")
+        pairs: list[tuple[str, object]] = []
+        for name, raw in value.items():
+            if not isinstance(name, str):
+                raise InvalidValueError("@", name, "must be an input name")
+            if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+                pairs.append((name, raw))
+            else:
+                pairs.append((name, scalar_from_data(raw, f"@[{json.dumps(name, ensure_ascii=False)}]")))
+        return tuple(pairs)
+
+    example = cattrs.gen.override(unstruct_hook=unstructure_example, struct_hook=structure_example)
+    converter.register_unstructure_hook(
+        Finding, cattrs.gen.make_dict_unstructure_fn(Finding, converter, example=example)
+    )
+    read = cattrs.gen.make_dict_structure_fn(Finding, converter, _cattrs_forbid_extra_keys=True, example=example)
+
+    def structure_finding(value: object, _: Any) -> Finding:
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("Finding", value, "must be a table/object of Finding fields")
+        return read(value, Finding)
+
+    converter.register_structure_hook(Finding, structure_finding)
 
 
 def sorted_findings(findings: list[Finding]) -> tuple[Finding, ...]:

@@ -11,6 +11,7 @@ from the bottom up::
     registry      ScorerRegistry, default_registry: plug-ins by name, and the ``fenxiao.scorers`` entry points
     scorecards    MetricRule, Cap, Scorecard, Scorecards, ScorecardScorer, default_scorecards: scoring as data
     five          FiveDimensionScorer: one scorer per dimension and the composite
+    lint          lint_scorecards: what a scorecards file can get wrong and still load
     defaults      default_scorer, and the built-in registry names: the one module that knows both scorecards
                   and plug-ins
 
@@ -34,6 +35,7 @@ from fenxiao.scoring.dimensions import (
     round_points,
 )
 from fenxiao.scoring.five import FiveDimensionScorer
+from fenxiao.scoring.lint import lint_scorecards
 from fenxiao.scoring.metrics import (
     Metric,
     MetricFunction,
@@ -87,6 +89,7 @@ __all__ = [
     "default_scorecards",
     "default_scorer",
     "get_metric",
+    "lint_scorecards",
     "metric_names",
     "register_metric",
     "round_points",

@@ -106,7 +106,7 @@ class CategoryBenchmark:
     .. versionadded:: 0.1
     """
 
-    category_id: CategoryId = attrs.field(validator=v.identifier)
+    category_id: CategoryId = attrs.field(converter=v.id_text, validator=v.identifier)
     skus: int = attrs.field(validator=v.int_between(1, 2**62))
     price_median: Decimal = attrs.field(validator=_half_units(3, "fen"))
     commission_median: Decimal = attrs.field(validator=_half_units(RATE_PLACES + 1, "parts per million"))

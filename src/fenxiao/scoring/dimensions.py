@@ -49,6 +49,7 @@ from typing import Any, Final
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, WEIGHT_PLACES, div_half_even, unscaled
 from fenxiao.domain.ids import SkuId
@@ -341,7 +342,7 @@ class SkuScores:
        only by case; ``ScoreCard`` remains an alias.
     """
 
-    sku_id: SkuId = attrs.field(validator=v.identifier)
+    sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
     brand: DimensionScore = attrs.field()
     price: DimensionScore = attrs.field()
     distribution: DimensionScore = attrs.field()
@@ -361,6 +362,20 @@ class SkuScores:
             raise InvalidValueError(path, value, "must be a DimensionScore")
         if value.dimension.value != attribute.name:
             raise InvalidValueError(f"{path}.dimension", value.dimension.value, f"must be {attribute.name!r}")
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.scores_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self, sku_id=self.sku_id, composite=self.composite, **{s.dimension.value: s.value for s in self.scores}
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.weights, CompositeWeights):

@@ -133,6 +133,19 @@ class ScorerRegistry:
         """The names registered so far (entry points only once discovered), sorted."""
         return tuple(sorted(self._sources))
 
+    def origin(self, name: str) -> str:
+        """Where the scorer *name* comes from: ``"built in"``, ``"entry point"`` or ``"registered"`` (in code).
+
+        Raises:
+            PolicyError: Nothing is registered under it (entry points count once discovered).
+        """
+        if name not in self._sources:
+            raise PolicyError("ScorerRegistry.origin.name", name, "is not a registered scorer")
+        source = self._sources[name]
+        if isinstance(source, metadata.EntryPoint):
+            return "entry point"
+        return "built in" if _BUILTINS.get(name) is source else "registered"
+
     def discover(self) -> tuple[str, ...]:
         """Read the entry-point group; returns the names it added. Loading a scorer waits for :meth:`get`."""
         self._discovered = True

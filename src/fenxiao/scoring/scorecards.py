@@ -27,7 +27,7 @@ Decimal('80.00')
 Traceback (most recent call last):
 ...
 fenxiao.errors.ValidationError: invalid Scorecards (1 problem):
-  service.refund_rate.breakpoints[2]: x values must increase (the one before is 0.3), got Decimal('0.1')
+  line 2, column 1: service.refund_rate.breakpoints[2]: x values must increase (the one before is 0.3), got ...
 
 A dimension left out of a file keeps its default scorecard; a dimension written out is
 replaced as a whole. :func:`default_scorecards` returns the defaults, which ship as data in
@@ -704,7 +704,12 @@ def _structure_scorecard(converter: cattrs.Converter) -> Callable[[Any, type[Any
 
 def _unstructure_scorecard(converter: cattrs.Converter) -> Callable[[Scorecard], dict[str, Any]]:
     def unstructure(card: Scorecard) -> dict[str, Any]:
-        data: dict[str, Any] = {rule.metric: converter.unstructure(rule, MetricRule) for rule in card.rules}
+        # Each rule is keyed by its metric, so the rule's own "metric" is left out (a rule alone keeps it).
+        data: dict[str, Any] = {}
+        for rule in card.rules:
+            written = converter.unstructure(rule, MetricRule)
+            del written["metric"]
+            data[rule.metric] = written
         if card.caps:
             data["caps"] = converter.unstructure(card.caps, tuple[Cap, ...])
         return data
@@ -718,11 +723,11 @@ def register_hooks(converter: cattrs.Converter) -> None:
     :mod:`fenxiao.serialization` calls it for its converter when imported; call it for another converter.
     (cattrs is imported here, not at module level, so that ``import fenxiao`` stays light.)
     """
-    from cattrs.gen import make_dict_unstructure_fn, override
+    from cattrs.gen import make_dict_unstructure_fn
 
     converter.register_unstructure_hook(
         MetricRule,
-        make_dict_unstructure_fn(MetricRule, converter, _cattrs_omit_if_default=True, metric=override(omit=True)),
+        make_dict_unstructure_fn(MetricRule, converter, _cattrs_omit_if_default=True),
     )
     converter.register_unstructure_hook(Cap, make_dict_unstructure_fn(Cap, converter, _cattrs_omit_if_default=True))
     converter.register_unstructure_hook(

@@ -7,6 +7,7 @@ The modules, from the ground up (each imports only those above it in this list):
 ``kinds``                 :class:`PlanKind` and the default precedence
 ``steps``                 tiered commission: :class:`CommissionStep`, :class:`StepMode`, :func:`commission_on`
 ``profiles``              :class:`PlatformProfile` and its parts; the presets shipped as TOML
+``lint``                  :func:`lint_profile`: what a profile file can get wrong and still load
 ``activities``            :class:`TeamLeaderActivity` (招商活动)
 ``plans``                 :class:`CommissionPlan`, its rate history, :func:`select_plan`
 ``orders``                :class:`Order`, :class:`OrderTerms`, :class:`OrderEvent`, the lifecycle
@@ -30,6 +31,7 @@ from fenxiao.settlement.ledger import (
     entries_for,
     entry_values,
 )
+from fenxiao.settlement.lint import lint_profile
 from fenxiao.settlement.orders import (
     ORDER_TRANSITIONS,
     PAID_EVENT_ID,
@@ -124,6 +126,7 @@ __all__ = [
     "entries_for",
     "entry_values",
     "history",
+    "lint_profile",
     "model",
     "next_natural_day",
     "record",

@@ -70,7 +70,7 @@ class CategoryMinimum:
 class SecondLevelTerms:
     """A second-level team leader (二级团长) working an activity, and its fee rate (paid out of the first's)."""
 
-    leader_id: TeamLeaderId = attrs.field(validator=v.identifier)
+    leader_id: TeamLeaderId = attrs.field(converter=v.id_text, validator=v.identifier)
     fee_rate: Rate = attrs.field(validator=v.rate)
 
 
@@ -111,7 +111,7 @@ first-level fee (5%), got Rate('0.06')
     """
 
     id: str = attrs.field(validator=v.identifier)
-    leader_id: TeamLeaderId = attrs.field(validator=v.identifier)
+    leader_id: TeamLeaderId = attrs.field(converter=v.id_text, validator=v.identifier)
     service_fee_rate: Rate = attrs.field(validator=v.rate)
     valid_from: datetime = attrs.field(validator=v.aware_datetime)
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)

@@ -17,8 +17,16 @@ Entry kinds (:class:`EntryKind`):
   ``at <= as_of < until``; its release needs no entry. A clawback during the hold adjusts it (a negative
   reserve entry with the same ``until``), so the reserve always follows the commission still earned.
 
-Balances (:meth:`Ledger.balance`, :meth:`Ledger.balances`, :meth:`Ledger.by_period`,
-:meth:`Ledger.available`) are sums over entries, computed when asked, never stored.
+Balances are sums over entries, computed when asked, never stored; each names what it sums, so that no
+default adds a hold to earnings:
+
+* :meth:`Ledger.pending`: ``ESTIMATED`` entries, what is estimated and not settled yet;
+* :meth:`Ledger.earned`: ``SETTLED`` and ``CLAWBACK`` entries, what was settled net of clawbacks;
+* :meth:`Ledger.clawed_back`: the ``CLAWBACK`` entries alone (negative for a party giving money back);
+* :meth:`Ledger.reserved` and :meth:`Ledger.available`: what holds keep back at a moment, and earned less that;
+* :meth:`Ledger.balance`, :meth:`Ledger.balances`, :meth:`Ledger.by_period` with a ``kind``: that kind's sum;
+  without one, the party's *position*, ``pending + earned``: every movement of money, never a reserve hold
+  (a hold keeps back part of what was earned; it is not more money). Ask ``kind=EntryKind.RESERVE`` for holds.
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from fenxiao.settlement.profiles import PlatformProfile
@@ -41,6 +49,11 @@ Balances (:meth:`Ledger.balance`, :meth:`Ledger.balances`, :meth:`Ledger.by_peri
 '¥17.10'
 >>> str(ledger.available(Party.INFLUENCER, as_of=t + timedelta(days=18)))
 '¥18.00'
+>>> refunded = order.refund(amount=Money.of("30.00"), at=t + timedelta(days=12), event_id="r-1")
+>>> ledger = ledger.record(refunded, profile)
+>>> [str(m) for m in (ledger.earned(Party.INFLUENCER), ledger.clawed_back(Party.INFLUENCER),
+...     ledger.balance(Party.INFLUENCER), ledger.balance(Party.INFLUENCER, kind=EntryKind.RESERVE))]
+['¥12.60', '-¥5.40', '¥12.60', '¥0.63']
 >>> ledger.record(order, profile) == ledger
 True
 
@@ -65,7 +78,18 @@ from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEve
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, _line_fen, _payees
 
-__all__ = ["EntryKey", "EntryKind", "EntryValues", "Ledger", "LedgerEntry", "Period", "entries_for", "entry_values"]
+__all__ = [
+    "EARNED_KINDS",
+    "MONEY_KINDS",
+    "EntryKey",
+    "EntryKind",
+    "EntryValues",
+    "Ledger",
+    "LedgerEntry",
+    "Period",
+    "entries_for",
+    "entry_values",
+]
 
 
 class EntryKind(enum.Enum):
@@ -111,6 +135,12 @@ def _optional_member(kind: type[E], value: object, path: str) -> E | None:
 EntryKey = tuple[str, str, EntryKind, Party, str | None]
 
 _TEXT_LIMIT: Final = 1000
+
+#: The kinds that move money: a balance without a kind sums these (a reserve hold only keeps earnings back).
+MONEY_KINDS: Final = frozenset({EntryKind.ESTIMATED, EntryKind.SETTLED, EntryKind.CLAWBACK})
+
+#: The kinds of earned money: settled lines and the clawbacks after them.
+EARNED_KINDS: Final = frozenset({EntryKind.SETTLED, EntryKind.CLAWBACK})
 
 
 @attrs.frozen
@@ -527,12 +557,23 @@ class Ledger:
             v.require_aware(start, "Ledger.select.start")
         if end is not None:
             v.require_aware(end, "Ledger.select.end")
+        return self._select(party, payee_id, None if kind is None else {kind}, order_id, start, end)
+
+    def _select(  # noqa: PLR0917 - private: the filters of select, positionally
+        self,
+        party: Party | None,
+        payee_id: str | None,
+        kinds: frozenset[EntryKind] | set[EntryKind] | None,
+        order_id: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> tuple[LedgerEntry, ...]:
         return tuple(
             e
             for e in self.entries
             if (party is None or e.party is party)
             and (payee_id is None or e.payee_id == payee_id)
-            and (kind is None or e.kind is kind)
+            and (kinds is None or e.kind in kinds)
             and (order_id is None or e.order_id == order_id)
             and (start is None or e.at >= start)
             and (end is None or e.at < end)
@@ -551,15 +592,46 @@ class Ledger:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> Money:
-        """The sum of the entries matching the filters (see :meth:`select`)."""
-        return self._sum(self.select(party, payee_id=payee_id, kind=kind, order_id=order_id, start=start, end=end))
+        """The sum of the entries matching the filters (see :meth:`select`).
+
+        Without a *kind*, the party's position: pending plus earned money (:data:`MONEY_KINDS`), never a reserve
+        hold; give ``kind=EntryKind.RESERVE`` for the holds.
+        """
+        selected = self.select(party, payee_id=payee_id, kind=kind, order_id=order_id, start=start, end=end)
+        return self._sum(e for e in selected if kind is not None or e.kind in MONEY_KINDS)
+
+    def pending(self, party: Party | None = None, *, payee_id: str | None = None) -> Money:
+        """What is estimated and not settled yet (the ``ESTIMATED`` entries)."""
+        party = _optional_member(Party, party, "Ledger.pending.party")
+        return self._sum(self._select(party, payee_id, {EntryKind.ESTIMATED}))
+
+    def earned(
+        self, party: Party | None = None, *, payee_id: str | None = None, as_of: datetime | None = None
+    ) -> Money:
+        """Settled money net of clawbacks (the ``SETTLED`` and ``CLAWBACK`` entries), up to *as_of* if given.
+
+        Reserve holds are not subtracted: see :meth:`available`.
+        """
+        party = _optional_member(Party, party, "Ledger.earned.party")
+        end = None if as_of is None else v.require_aware(as_of, "Ledger.earned.as_of")
+        return self._sum(e for e in self._select(party, payee_id, EARNED_KINDS) if end is None or e.at <= end)
+
+    def clawed_back(self, party: Party | None = None, *, payee_id: str | None = None) -> Money:
+        """The clawbacks alone (negative for a party giving money back after a refund that followed settlement)."""
+        party = _optional_member(Party, party, "Ledger.clawed_back.party")
+        return self._sum(self._select(party, payee_id, {EntryKind.CLAWBACK}))
 
     def balances(
         self, *, kind: EntryKind | None = None, start: datetime | None = None, end: datetime | None = None
     ) -> dict[tuple[Party, str | None], Money]:
-        """The balance of every (party, payee) with entries matching the filters, in :class:`Party` order."""
+        """The balance of every (party, payee) with entries matching the filters, in :class:`Party` order.
+
+        Without a *kind*, each party's position (pending plus earned, no reserve holds), as :meth:`balance`.
+        """
         totals: dict[tuple[Party, str | None], Money] = {}
         for e in self.select(kind=kind, start=start, end=end):
+            if kind is None and e.kind not in MONEY_KINDS:
+                continue
             key = (e.party, e.payee_id)
             totals[key] = totals.get(key, Money.zero(self.currency)) + e.amount
         return dict(sorted(totals.items(), key=lambda item: _key_order(item[0])))
@@ -573,12 +645,17 @@ class Ledger:
         kind: EntryKind | None = None,
         tz: timezone = timezone(timedelta(hours=8)),
     ) -> dict[date, Money]:
-        """The balance per *period* (keyed by its first day in *tz*, China Standard Time by default), oldest first."""
+        """The balance per *period* (keyed by its first day in *tz*, China Standard Time by default), oldest first.
+
+        Without a *kind*, the position per period (pending plus earned, no reserve holds), as :meth:`balance`.
+        """
         period = _member(Period, period, "Ledger.by_period.period")
         if not isinstance(tz, tzinfo):
             raise InvalidValueError("Ledger.by_period.tz", tz, "must be a timezone")
         totals: dict[date, Money] = {}
         for e in self.select(party, payee_id=payee_id, kind=kind):
+            if kind is None and e.kind not in MONEY_KINDS:
+                continue
             key = period.start(e.at, tz)
             totals[key] = totals.get(key, Money.zero(self.currency)) + e.amount
         return dict(sorted(totals.items()))
@@ -591,9 +668,6 @@ class Ledger:
     def available(self, party: Party | None = None, *, payee_id: str | None = None, as_of: datetime) -> Money:
         """Settled money net of clawbacks up to *as_of*, less what reserve holds keep back at *as_of*."""
         moment = v.require_aware(as_of, "Ledger.available.as_of")
-        earned = self._sum(
-            e
-            for e in self.select(party, payee_id=payee_id)
-            if e.kind in (EntryKind.SETTLED, EntryKind.CLAWBACK) and e.at <= moment
+        return self.earned(party, payee_id=payee_id, as_of=moment) - self.reserved(
+            party, payee_id=payee_id, as_of=moment
         )
-        return earned - self.reserved(party, payee_id=payee_id, as_of=moment)

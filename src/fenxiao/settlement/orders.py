@@ -93,9 +93,13 @@ class OrderTerms:
     steps: tuple[CommissionStep, ...] = attrs.field(default=(), converter=v.to_tuple, validator=check_steps)
     step_mode: StepMode = attrs.field(default=StepMode.SLAB, validator=v.member_of(StepMode))
     activity_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
-    leader_id: TeamLeaderId | None = attrs.field(default=None, validator=v.optional_identifier)
+    leader_id: TeamLeaderId | None = attrs.field(
+        default=None, converter=v.optional_id_text, validator=v.optional_identifier
+    )
     leader_fee_rate: Rate | None = attrs.field(default=None, validator=v.optional_rate)
-    second_leader_id: TeamLeaderId | None = attrs.field(default=None, validator=v.optional_identifier)
+    second_leader_id: TeamLeaderId | None = attrs.field(
+        default=None, converter=v.optional_id_text, validator=v.optional_identifier
+    )
     second_leader_fee_rate: Rate | None = attrs.field(default=None, validator=v.optional_rate)
     mcn_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
     mcn_share: Rate | None = attrs.field(default=None, validator=v.optional_rate)
@@ -435,16 +439,18 @@ class Order:
     """
 
     id: str = attrs.field(validator=v.identifier)
-    merchant_id: MerchantId = attrs.field(validator=v.identifier)
-    sku_id: SkuId = attrs.field(validator=v.identifier)
-    influencer_id: InfluencerId = attrs.field(validator=v.identifier)
+    merchant_id: MerchantId = attrs.field(converter=v.id_text, validator=v.identifier)
+    sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
+    influencer_id: InfluencerId = attrs.field(converter=v.id_text, validator=v.identifier)
     paid: Money = attrs.field(validator=_positive_money)
     paid_at: datetime = attrs.field(validator=v.aware_datetime)
     terms: OrderTerms = attrs.field(validator=v.instance_of(OrderTerms))
     units: int = attrs.field(default=1, validator=v.int_between(1, 10**9))
     shipping: Money = attrs.field(default=attrs.Factory(_zero_like_paid, takes_self=True), validator=v.money)
     subsidy: Money = attrs.field(default=attrs.Factory(_zero_like_paid, takes_self=True), validator=v.money)
-    category_id: CategoryId | None = attrs.field(default=None, validator=v.optional_identifier)
+    category_id: CategoryId | None = attrs.field(
+        default=None, converter=v.optional_id_text, validator=v.optional_identifier
+    )
     category_level1: str | None = attrs.field(default=None, validator=_optional_name)
     service_level: ServiceLevel = attrs.field(default=ServiceLevel.HIGH, validator=v.member_of(ServiceLevel))
     events: tuple[OrderEvent, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_check_events)

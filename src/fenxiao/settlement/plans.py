@@ -140,7 +140,7 @@ class CommissionPlan:
 
     id: str = attrs.field(validator=v.identifier)
     kind: PlanKind = attrs.field(validator=v.member_of(PlanKind))
-    merchant_id: MerchantId = attrs.field(validator=v.identifier)
+    merchant_id: MerchantId = attrs.field(converter=v.id_text, validator=v.identifier)
     rate_history: tuple[RateChange, ...] = attrs.field(converter=v.to_tuple, validator=_check_history)
     valid_from: datetime = attrs.field(validator=v.aware_datetime)
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)

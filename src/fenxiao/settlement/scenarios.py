@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -34,6 +35,8 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.progress import Progress, reporter
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
@@ -48,6 +51,7 @@ __all__ = [
     "model",
     "record",
     "sweep",
+    "sweep_frame",
     "to_pandas",
 ]
 
@@ -213,10 +217,14 @@ def _coerce(name: str, value: object) -> object:
     return value
 
 
-def sweep(base: Scenario, profile: PlatformProfile | None = None, **axes: Iterable[object]) -> list[dict[str, object]]:
+def sweep(
+    base: Scenario, profile: PlatformProfile | None = None, *, progress: Progress = None, **axes: Iterable[object]
+) -> list[dict[str, object]]:
     """Model every combination of *axes* (Scenario fields → values) over *base*; one record per combination.
 
-    Values may be given as text (``"20%"``, ``"99.90"``). Combinations vary the last axis fastest.
+    Values may be given as text (``"20%"``, ``"99.90"``). Combinations vary the last axis fastest. *progress*:
+    ``progress(done, total)`` per combination, ``True`` for a tqdm bar, ``"auto"`` for one in a notebook or a
+    terminal only; ``None`` (the default) reports nothing.
 
     Raises:
         InvalidValueError: An axis names no Scenario field, or a value is invalid for its field.
@@ -234,10 +242,13 @@ def sweep(base: Scenario, profile: PlatformProfile | None = None, **axes: Iterab
             raise InvalidValueError(f"sweep.{name}", name, f"is not a Scenario field ({', '.join(sorted(names))})")
     grids: list[Sequence[object]] = [[_coerce(name, x) for x in values] for name, values in axes.items()]
     rows = []
-    for combination in itertools.product(*grids):
-        changes: dict[str, Any] = dict(zip(axes, combination, strict=True))
-        scenario = attrs.evolve(base, **changes)
-        rows.append(record(model(scenario, profile)))
+    total = math.prod(len(grid) for grid in grids)
+    with reporter(progress, total, "sweep") as advance:
+        for combination in itertools.product(*grids):
+            changes: dict[str, Any] = dict(zip(axes, combination, strict=True))
+            scenario = attrs.evolve(base, **changes)
+            rows.append(record(model(scenario, profile)))
+            advance(1)
     return rows
 
 
@@ -298,3 +309,21 @@ def to_pandas(records: Iterable[Mapping[str, Any]]) -> Any:
 
         raise MissingExtraError("pandas", "pandas", "fenxiao.settlement.scenarios.to_pandas") from exc
     return pd.DataFrame.from_records(list(records))
+
+
+def sweep_frame(records: Iterable[Mapping[str, Any]], backend: str = "pandas", *, exact: bool = False) -> Any:
+    """The records of :func:`sweep` as a pandas, polars or pyarrow frame (needs narwhals and that library),
+    labelled for analysis: amounts (exact Decimal yuan in the records) and rates (fractions) as float64, ready to
+    plot without ``astype``; ``exact=True`` keeps the Decimals (an object column in pandas).
+
+    >>> base = Scenario(price=Money.of("99.90"), unit_cost=Money.of("40.00"), commission_rate=Rate.of("20%"),
+    ...                 units=100)
+    >>> frame = sweep_frame(sweep(base, commission_rate=["10%", "20%"]))
+    >>> frame[["commission_rate", "merchant_margin"]].values.tolist()
+    [[0.1, 4492.0], [0.2, 3493.0]]
+    >>> str(frame["merchant_margin"].dtype), str(frame["units"].dtype)
+    ('float64', 'int64')
+    """
+    rows = [dict(r) for r in records]
+    columns = list(rows[0]) if rows else []
+    return rows_to_frame(rows, columns, backend, "sweep_frame", exact=exact)

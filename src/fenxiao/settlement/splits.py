@@ -54,6 +54,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
+from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.trusted import builder
 from fenxiao.errors import InvalidValueError, PolicyError
@@ -195,6 +196,24 @@ class OrderSplit:
     subsidy: Money = attrs.field(
         default=attrs.Factory(lambda self: Money.zero(self.total_in.currency), takes_self=True), validator=v.money
     )
+
+    def _repr_html_(self) -> str:
+        """HTML for notebooks (Jupyter calls it): the key figures, every text escaped."""
+        return html.split_html(self)
+
+    def __repr__(self) -> str:
+        """A one-line repr of what identifies the value (its full form is long; ``attrs.asdict`` has it all)."""
+        return html.short_repr(
+            self,
+            order_id=self.order_id,
+            status=self.status.value,
+            total_in=str(self.total_in),
+            lines={line.party.value: str(line.amount) for line in self.lines},
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: the short repr."""
+        html.pretty(self, printer, cycle)
 
     @property
     def merchant_own(self) -> Money:

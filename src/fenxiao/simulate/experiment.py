@@ -159,6 +159,7 @@ _UNITS: Final = {
     "platform_fees_fen": "fen",
     "leader_fees_fen": "fen",
     "subsidy_fen": "fen",
+    "subsidy_returned_fen": "fen",
     "units": "units",
     "refunded_units": "units",
     "traffic": "views",
@@ -215,10 +216,14 @@ class Experiment:
             rows.append(row)
         return rows
 
-    def to_frame(self, backend: str = "pandas") -> Any:
-        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library)."""
+    def to_frame(self, backend: str = "pandas", *, exact: bool = False) -> Any:
+        """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
+        """
         rows = self.to_rows()
-        return rows_to_frame(rows, list(rows[0]), backend, "Experiment.to_frame")
+        return rows_to_frame(rows, list(rows[0]), backend, "Experiment.to_frame", exact=exact)
 
 
 #: The paths a season can run on: objects (the reference) or columns (the same numbers, for large catalogs).

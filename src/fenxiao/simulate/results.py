@@ -58,7 +58,10 @@ class WeekRow:
         commission, leader_fees, platform_fees: At payment: the gross commission (influencer, MCN and the
             platform's fee on it), the team leaders' fees, and the platform's own revenue (fee on the commission
             plus the technical service fee).
-        subsidy: Subsidy granted on this week's orders; ``budget_left``: what every budget has left after it.
+        subsidy: Subsidy granted on this week's orders; ``subsidy_returned``: subsidy given back to the budgets at
+            this close (the share of every refund and clawback made by the close, of orders of any week);
+            ``budget_left``: what every budget has left after both. A budget's burn is ``subsidy`` less
+            ``subsidy_returned``, summed over the weeks.
         tiers: SKUs per effective tier at the close (``"L0"`` ... ``"L5"``).
         promoted, demoted: Effective-tier changes at the close (a first grade is neither).
         top_share: The share of the week's GMV sold by SKUs at L4 or L5 (the tier in force during the week).
@@ -81,6 +84,7 @@ class WeekRow:
     leader_fees: Money
     platform_fees: Money
     subsidy: Money
+    subsidy_returned: Money
     budget_left: Money
     tiers: Mapping[str, int]
     promoted: int
@@ -170,6 +174,7 @@ MEASURES: Final = (
     "platform_fees_fen",
     "leader_fees_fen",
     "subsidy_fen",
+    "subsidy_returned_fen",
     "refunded_units",
     "traffic",
     "joined",
@@ -192,6 +197,7 @@ def measures_of(weeks: Sequence[WeekRow], flywheel: Flywheel) -> dict[str, int]:
         "platform_fees_fen": sum(w.platform_fees.fen for w in weeks),
         "leader_fees_fen": sum(w.leader_fees.fen for w in weeks),
         "subsidy_fen": sum(w.subsidy.fen for w in weeks),
+        "subsidy_returned_fen": sum(w.subsidy_returned.fen for w in weeks),
         "refunded_units": sum(w.refunded_units for w in weeks),
         "traffic": sum(w.traffic for w in weeks),
         "joined": sum(w.joined for w in weeks),
@@ -270,8 +276,11 @@ class Season:
         records: tuple[Any, ...] = getattr(self, kind)
         return [flat_record(r) for r in records]
 
-    def to_frame(self, kind: str = "weeks", backend: str = "pandas") -> Any:
+    def to_frame(self, kind: str = "weeks", backend: str = "pandas", *, exact: bool = False) -> Any:
         """:meth:`to_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library).
+
+        Labelled for analysis (``fenxiao._internal.frames``: tiers with ranks, money in fen and yuan, Decimals
+        as floats); ``exact=True`` keeps the exact values (Decimals, integer fen).
 
         Raises:
             InvalidValueError: An unknown *kind* or *backend*.
@@ -280,4 +289,4 @@ class Season:
         rows = self.to_rows(kind)
         record = {"weeks": WeekRow, "tiers": TierWeek, "categories": CategoryWeek, "skus": SkuWeek}[kind]
         columns = list(rows[0]) if rows else [f.name for f in attrs.fields(record)]
-        return rows_to_frame(rows, columns, backend, "Season.to_frame")
+        return rows_to_frame(rows, columns, backend, "Season.to_frame", exact=exact)

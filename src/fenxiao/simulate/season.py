@@ -21,7 +21,10 @@ A season starts by grading the catalog as it is (period ``w00``). Then, every we
    policy, and an approved SKU joins the pool at L0.
 6. **The period.** The week's closing snapshots (rolling 30-day sales, refunds and complaints, promoters) are graded
    by :func:`~fenxiao.periods.run.run_period` with the program's state: tiers with hysteresis, perks on the
-   effective tier, and the week's subsidies granted per buyer order (one unit each) from budgets that carry over.
+   effective tier, and the week's order lines granted their subsidies per buyer order (``per_unit=True``: one unit
+   each) from budgets that carry over, after the refunds made since the last close gave their subsidy share back
+   (``refunds=``). A refund made in the week its order was paid (short delays) gives its share back at the same
+   close, after the grant, through the same :meth:`~fenxiao.grading.budgets.BudgetBook.settle_refunds`.
 7. **Money.** Every order line (one per SKU and channel) carries its subsidy, splits through the platform profile
    and is recorded in the ledger; receipts, refunds, settlements and clawbacks happen on their dates as the weeks
    pass.
@@ -59,11 +62,17 @@ from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.domain.people import Influencer, LeaderLevel
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.grading.inputs import tier_inputs
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.perks import PerkResolution, resolve_perks
-from fenxiao.grading.pipeline import catalog_as_of, perk_inputs
-from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRequest, apply_subsidy
+from fenxiao.grading.perks import PerkResolution
+from fenxiao.grading.pipeline import catalog_as_of
+from fenxiao.grading.subsidies import (
+    BudgetAllocation,
+    SubsidyBudget,
+    SubsidyGrant,
+    SubsidyRequest,
+    apply_subsidy,
+    subsidy_requests,
+)
 from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy, review_listing, sku_inputs
 from fenxiao.market.goals import DEFAULT_GOALS, Goal, GoalProgress, GoalTracker, settled_sales
 from fenxiao.market.pool import PoolEntry, SelectionPool
@@ -155,7 +164,9 @@ def subsidy_requests_of(resolution: PerkResolution, order: Order, *, score: Deci
     A subsidy perk pays per buyer order (``5% of the paid amount, at most ¥20 per order``): each granted subsidy asks
     ``units ×`` what it pays one buyer order, so that its per-order cap applies to each buyer order and not to the
     line. Request ids are ``"{order.id}:{budget}"``, as :func:`~fenxiao.grading.subsidies.subsidy_requests` names
-    them (so :func:`~fenxiao.grading.subsidies.apply_subsidy` puts the grant on the order).
+    them (so :func:`~fenxiao.grading.subsidies.apply_subsidy` puts the grant on the order). This is
+    ``subsidy_requests(resolution, [order], score=score, per_unit=True)``: what
+    :func:`~fenxiao.periods.run.run_period` asks for a season's lines (``per_unit=True``).
 
     >>> from datetime import datetime, timezone
     >>> from fenxiao.grading.perks import default_perk_catalog, example_perk_inputs
@@ -166,23 +177,7 @@ def subsidy_requests_of(resolution: PerkResolution, order: Order, *, score: Deci
     >>> [(r.request_id, str(r.amount)) for r in subsidy_requests_of(resolution, line, score=Decimal(95))]
     [('o-1:official-subsidy', '¥40.00')]
     """
-    one = Money(order.paid.fen // order.units, order.paid.currency)
-    requests = []
-    for subsidy in resolution.of_kind("subsidy"):
-        amount = subsidy.amount_for(one) * order.units
-        if amount.fen > 0:
-            requests.append(
-                SubsidyRequest(
-                    f"{order.id}:{subsidy.budget}",
-                    subsidy.budget,
-                    amount,
-                    resolution.tier,
-                    score,
-                    sku_id=order.sku_id,
-                    at=order.paid_at,
-                )
-            )
-    return tuple(requests)
+    return subsidy_requests(resolution, [order], score=score, per_unit=True)
 
 
 class _Sim:
@@ -533,6 +528,8 @@ class _Season:
         self.ledger = Ledger()
         self.orders: dict[str, Order] = {}
         self.events: list[_Event] = []
+        #: Orders with a subsidy refunded since the last close's returns (ids): their share goes back at the next.
+        self.unreturned: set[str] = set()
         self.reports: list[PeriodReport] = []
         self.week_rows: list[WeekRow] = []
         self.tier_rows: list[TierWeek] = []
@@ -946,6 +943,9 @@ class _Season:
         snapshots = self.snapshots_at(week, close)
         models = self.models_at(week)
         self.current = self.catalog_now()
+        self.apply_events(close)  # earlier weeks' orders: receipts, refunds, settlements and clawbacks due by now
+        refunds = [self.orders[i] for i in sorted(self.unreturned)]
+        self.unreturned = set()
         result = run_period(
             self.current,
             self.state,
@@ -953,10 +953,14 @@ class _Season:
             as_of=close,
             models=models,
             snapshots=snapshots,
+            orders=[line.order for line in lines if line.order is not None],
+            refunds=refunds,
+            profile=self.profile,
+            per_unit=True,
         )
-        state, report, allocation = self.subsidies(result.state, result.report, models, lines, close)
-        self._graded(week, state, report, models)
-        money = self.settle(lines, allocation, close)
+        self._graded(week, result.state, result.report, models)
+        money = self.settle(lines, result.report.grants, close)
+        returned = sum(m.fen for m in result.report.returned.values()) + self.return_now(close)
         subsidy = {o.id: o.subsidy.fen for o in (line.order for line in lines) if o is not None and o.subsidy.fen}
         self.record_rows(week, close, lines, held, subsidy, money, complaints)
         self.week_rows[-1] = attrs.evolve(
@@ -964,60 +968,33 @@ class _Season:
             applications=applications,
             joined=reviewed + len(approved),
             rejected=rejected,
+            subsidy_returned=Money(returned),
             budget_left=self.budget_left(models),
         )
 
-    # -- money: subsidies onto orders, the split at payment, events as their dates come ----------------------
+    # -- money: subsidies onto orders, the split at payment, events as their dates come, subsidies given back ------
 
-    def subsidies(
-        self, state: ProgramState, report: PeriodReport, models: Models, lines: Sequence[_Line], close: datetime
-    ) -> tuple[ProgramState, PeriodReport, BudgetAllocation]:
-        """Grant the week's subsidies: each line of a SKU whose perks at the close include a subsidy asks for it.
+    def settle(self, lines: Sequence[_Line], grants: Sequence[SubsidyGrant], close: datetime) -> tuple[int, int, int]:
+        """Put each line's subsidy (the period's *grants*) on its order, split it, schedule its life, and apply the
+        steps of this week's orders due by *close*.
 
-        The requests go to the budget book's allocator (:meth:`~fenxiao.grading.budgets.BudgetBook.allocate`),
-        against what every budget has left; the state's book and the report's grants and spend record them.
-        """
-        subsidy_entries = {e.name for e in models.perks.entries if getattr(e.perk, "kind", None) == "subsidy"}
-        rows = {r.sku_id: r for r in report.rows}
-        resolutions: dict[str, PerkResolution] = {}
-        requests: list[SubsidyRequest] = []
-        for line in lines:
-            order = line.order
-            if order is None:
-                continue
-            row = rows[order.sku_id]
-            if subsidy_entries.isdisjoint(row.granted):
-                continue
-            resolution = resolutions.get(order.sku_id)
-            if resolution is None:
-                snapshot = line.sim.snapshot
-                scores: dict[str, object] = {f"score.{name}": value for name, value in row.scores.items()}
-                scores["composite"] = row.composite
-                inputs = perk_inputs(self.current, snapshot, tier_inputs(snapshot, scores, close))
-                resolution = resolve_perks(models.perks, row.effective, inputs, at=close, sku_id=order.sku_id)
-                resolutions[order.sku_id] = resolution
-            requests.extend(subsidy_requests_of(resolution, order, score=row.composite))
-        book, allocation = state.budgets.allocate(requests, models.budgets, period=report.period, at=close)
-        spent = {b.name: book.spent(b.name, period=report.period, currency=b.total.currency) for b in models.budgets}
-        return (
-            attrs.evolve(state, budgets=book),
-            attrs.evolve(report, grants=allocation.grants, spent=spent),
-            allocation,
-        )
-
-    def settle(self, lines: Sequence[_Line], allocation: BudgetAllocation, close: datetime) -> tuple[int, int, int]:
-        """Put each line's subsidy on its order, schedule its life, and apply every step due by *close*.
-
-        Returns the week's commission, team-leader fees and platform fees at payment, in fen.
+        The subsidies were granted by :func:`~fenxiao.periods.run.run_period`, which asked for them per buyer order
+        (``per_unit``) against what every budget had left. Returns the week's commission, team-leader fees and
+        platform fees at payment, in fen.
         """
         service = self.config.service
+        granted: dict[str, list[SubsidyGrant]] = defaultdict(list)
+        for grant in grants:
+            if grant.granted.fen:
+                granted[grant.request_id.removesuffix(f":{grant.budget}")].append(grant)
         commission = leader = platform = 0
         for line in lines:
             order = line.order
             if order is None:
                 continue
-            if allocation.grants:
-                order = apply_subsidy(order, allocation)
+            mine = granted.get(order.id)
+            if mine:
+                order = apply_subsidy(order, BudgetAllocation(tuple(mine), {}))
                 line.order = order
             self.orders[order.id] = order
             parts = split(order, self.profile)
@@ -1034,6 +1011,15 @@ class _Season:
             self.events.append(_Event(due, order.id, 2, 0))
             if line.after:
                 self.events.append(_Event(due + timedelta(days=service.clawback_days), order.id, 3, line.after))
+        self.apply_events(close)
+        return commission, leader, platform
+
+    def apply_events(self, close: datetime) -> None:
+        """Apply every scheduled step of an order's life due by *close*, in time order.
+
+        A refund or clawback of an order that carries a subsidy leaves the order in :attr:`unreturned`: its
+        subsidy share goes back to the budgets at this close (:meth:`return_now`, or the next period's ``refunds``).
+        """
         due_now = sorted(e for e in self.events if e.at <= close)
         self.events = [e for e in self.events if e.at > close]
         for event in due_now:
@@ -1045,8 +1031,24 @@ class _Season:
             else:
                 name = "refund" if event.step == 1 else "clawback"
                 order = order.refund(event_id=name, at=event.at, units=event.units)
+                if order.subsidy.fen:
+                    self.unreturned.add(order.id)
             self.orders[event.order_id] = order
-        return commission, leader, platform
+
+    def return_now(self, close: datetime) -> int:
+        """Give back at *close* the subsidy share of refunds of this week's own orders made by *close* (fen).
+
+        Refunds of earlier orders went back through the period's ``refunds`` before its grants; an order refunded
+        in the week it was paid (a short receipt and refund delay) is known only after its grant, so its share goes
+        back here, through the same :meth:`~fenxiao.grading.budgets.BudgetBook.settle_refunds`.
+        """
+        if not self.unreturned:
+            return 0
+        refunded = [self.orders[i] for i in sorted(self.unreturned)]
+        self.unreturned = set()
+        book, back = self.state.budgets.settle_refunds(refunded, self.profile, at=close)
+        self.state = attrs.evolve(self.state, budgets=book)
+        return back.fen
 
     # -- rows -------------------------------------------------------------------------------------------------
 
@@ -1140,6 +1142,7 @@ class _Season:
                 leader_fees=Money(leader),
                 platform_fees=Money(platform),
                 subsidy=Money(sum(subsidy.values())),
+                subsidy_returned=Money(0),
                 budget_left=Money(0),
                 tiers={t.value: n for t, n in report.tier_counts().items()},
                 promoted=sum(1 for r in moved if r.previous is not None and r.effective > r.previous),

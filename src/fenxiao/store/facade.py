@@ -142,6 +142,56 @@ class Store:
         with self.read() as conn:
             return LedgerEntries(conn).balances(kind=kind, currency=currency, **filters)
 
+    def pending(
+        self, party: Party | None = None, *, payee_id: str | None = None, currency: str = DEFAULT_CURRENCY
+    ) -> Money:
+        """What is estimated and not settled yet (see :mod:`fenxiao.store.ledger`)."""
+        with self.read() as conn:
+            return LedgerEntries(conn).pending(party, payee_id=payee_id, currency=currency)
+
+    def earned(
+        self,
+        party: Party | None = None,
+        *,
+        payee_id: str | None = None,
+        as_of: datetime | None = None,
+        currency: str = DEFAULT_CURRENCY,
+    ) -> Money:
+        """Settled money net of clawbacks (:meth:`LedgerEntries.earned <fenxiao.store.ledger.LedgerEntries.earned>`)."""
+        with self.read() as conn:
+            return LedgerEntries(conn).earned(party, payee_id=payee_id, as_of=as_of, currency=currency)
+
+    def clawed_back(
+        self, party: Party | None = None, *, payee_id: str | None = None, currency: str = DEFAULT_CURRENCY
+    ) -> Money:
+        """The clawbacks alone (:meth:`LedgerEntries.clawed_back <fenxiao.store.ledger.LedgerEntries.clawed_back>`)."""
+        with self.read() as conn:
+            return LedgerEntries(conn).clawed_back(party, payee_id=payee_id, currency=currency)
+
+    def reserved(
+        self,
+        party: Party | None = None,
+        *,
+        payee_id: str | None = None,
+        as_of: datetime,
+        currency: str = DEFAULT_CURRENCY,
+    ) -> Money:
+        """What reserve holds keep back at *as_of* (see :mod:`fenxiao.store.ledger`)."""
+        with self.read() as conn:
+            return LedgerEntries(conn).reserved(party, payee_id=payee_id, as_of=as_of, currency=currency)
+
+    def available(
+        self,
+        party: Party | None = None,
+        *,
+        payee_id: str | None = None,
+        as_of: datetime,
+        currency: str = DEFAULT_CURRENCY,
+    ) -> Money:
+        """Earned less what holds keep back at *as_of* (see :mod:`fenxiao.store.ledger`)."""
+        with self.read() as conn:
+            return LedgerEntries(conn).available(party, payee_id=payee_id, as_of=as_of, currency=currency)
+
     def ledger(self, currency: str = DEFAULT_CURRENCY) -> Ledger:
         """Every entry in *currency* as an in-memory :class:`~fenxiao.settlement.ledger.Ledger`."""
         with self.read() as conn:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from fenxiao._internal import validators as v
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, Money
-from fenxiao.settlement.ledger import EntryKey, EntryKind, Ledger, LedgerEntry
+from fenxiao.settlement.ledger import EARNED_KINDS, MONEY_KINDS, EntryKey, EntryKind, Ledger, LedgerEntry
 from fenxiao.settlement.splits import Party
 from fenxiao.store._sql import chunks, enum_of, moment, optional_moment, require_member, to_fen, utc_of
 from fenxiao.store.orders import entry_row
@@ -181,9 +181,45 @@ class LedgerEntries:
         end: datetime | None = None,
         currency: str = DEFAULT_CURRENCY,
     ) -> Money:
-        """The sum of the entries in *currency* matching the filters (see :meth:`select`)."""
+        """The sum of the entries in *currency* matching the filters (see :meth:`select`); without a *kind*, the
+        position (pending plus earned, no reserve holds), as :meth:`Ledger.balance
+        <fenxiao.settlement.ledger.Ledger.balance>`."""
         clauses = self._where(party, payee_id, kind, order_id, start, end, None)
+        if kind is None:
+            clauses.append(_T.kind.in_([k.value for k in MONEY_KINDS]))
         return self._sum(clauses, currency, "LedgerEntries.balance")
+
+    def pending(
+        self, party: Party | None = None, *, payee_id: str | None = None, currency: str = DEFAULT_CURRENCY
+    ) -> Money:
+        """What is estimated and not settled yet, as :meth:`fenxiao.settlement.ledger.Ledger.pending`."""
+        clauses = self._where(party, payee_id, EntryKind.ESTIMATED, None, None, None, None)
+        return self._sum(clauses, currency, "LedgerEntries.pending")
+
+    def earned(
+        self,
+        party: Party | None = None,
+        *,
+        payee_id: str | None = None,
+        as_of: datetime | None = None,
+        currency: str = DEFAULT_CURRENCY,
+    ) -> Money:
+        """Settled money net of clawbacks (up to *as_of* if given), as :meth:`Ledger.earned
+        <fenxiao.settlement.ledger.Ledger.earned>`."""
+        clauses = self._where(party, payee_id, None, None, None, None, None)
+        clauses.append(_T.kind.in_([k.value for k in EARNED_KINDS]))
+        if as_of is not None:
+            clauses.append(
+                _T.at <= utc_of(v.require_aware(as_of, "LedgerEntries.earned.as_of"), "LedgerEntries.earned.as_of")
+            )
+        return self._sum(clauses, currency, "LedgerEntries.earned")
+
+    def clawed_back(
+        self, party: Party | None = None, *, payee_id: str | None = None, currency: str = DEFAULT_CURRENCY
+    ) -> Money:
+        """The clawbacks alone, as :meth:`Ledger.clawed_back <fenxiao.settlement.ledger.Ledger.clawed_back>`."""
+        clauses = self._where(party, payee_id, EntryKind.CLAWBACK, None, None, None, None)
+        return self._sum(clauses, currency, "LedgerEntries.clawed_back")
 
     def balances(
         self,
@@ -197,6 +233,8 @@ class LedgerEntries:
         :class:`~fenxiao.settlement.splits.Party` order, as :meth:`Ledger.balances
         <fenxiao.settlement.ledger.Ledger.balances>` gives it."""
         clauses = self._where(None, None, kind, None, start, end, currency)
+        if kind is None:
+            clauses.append(_T.kind.in_([k.value for k in MONEY_KINDS]))
         query = (
             sa.select(_T.party, _T.payee_id, sa.func.sum(_T.amount_fen)).where(*clauses).group_by(_T.party, _T.payee_id)
         )
@@ -231,10 +269,8 @@ class LedgerEntries:
     ) -> Money:
         """Settled money net of clawbacks up to *as_of*, less what reserve holds keep back at *as_of*, as
         :meth:`Ledger.available <fenxiao.settlement.ledger.Ledger.available>`."""
-        moment_ = utc_of(v.require_aware(as_of, "LedgerEntries.available.as_of"), "LedgerEntries.available.as_of")
-        clauses = self._where(party, payee_id, None, None, None, None, None)
-        clauses += [_T.kind.in_([EntryKind.SETTLED.value, EntryKind.CLAWBACK.value]), _T.at <= moment_]
-        earned = self._sum(clauses, currency, "LedgerEntries.available")
+        v.require_aware(as_of, "LedgerEntries.available.as_of")
+        earned = self.earned(party, payee_id=payee_id, as_of=as_of, currency=currency)
         return earned - self.reserved(party, payee_id=payee_id, as_of=as_of, currency=currency)
 
 

@@ -23,7 +23,7 @@ True
 Traceback (most recent call last):
 ...
 fenxiao.errors.ValidationError: invalid order event (1 problem):
-  (document): has a float; write amounts and rates as strings, got '30.5'
+  line 1, column 89: amount: has a float; write amounts and rates as strings, got '30.5'
 
 .. versionadded:: 0.1
 """
