@@ -82,7 +82,8 @@ def test_returns_give_money_back_once_and_never_more_than_granted(engine: sa.Eng
 
 
 def test_recording_a_periods_spend_is_idempotent_and_never_overspends(engine: sa.Engine) -> None:
-    """record() adds a book's grants once, creates unknown budgets, and refuses a grant beyond a defined total."""
+    """record() adds a book's grants once, creates unknown budgets, and refuses a grant beyond a defined total or
+    one of its caps."""
     define(engine, 500)
     entries = [grant("r-1", 300, period="2026-W46"), grant("x-1", 5000, budget="b-open")]
     with engine.begin() as conn:
@@ -96,6 +97,11 @@ def test_recording_a_periods_spend_is_idempotent_and_never_overspends(engine: sa
             spend.record([grant("r-2", 201)])
         with pytest.raises(PolicyError, match="conflicts with the grant held for it"):
             spend.record([grant("r-1", 299)])
+        spend.define(SubsidyBudget("b-capped", Money(1000), per_merchant=Money(300)))
+        assert spend.record([grant("c-1", 200, budget="b-capped", merchant_id="m-1")]) == 1
+        with pytest.raises(PolicyError, match=r"would overspend a cap of budget 'b-capped' \(¥1.00 left"):
+            spend.record([grant("c-2", 101, budget="b-capped", merchant_id="m-1")])
+        assert spend.record([grant("c-3", 300, budget="b-capped", merchant_id="m-2")]) == 1
 
 
 def test_bad_reservations_are_refused_naming_the_problem(engine: sa.Engine) -> None:

@@ -324,7 +324,7 @@ class BudgetSpend:
         Raises:
             InvalidValueError: An entry is not a SpendEntry; a return gives back more than its request holds.
             PolicyError: A held grant or return differs from the one given, or a grant would overspend a defined
-                budget.
+                budget's total or one of its caps (for the grant's period, merchant, SKU and day).
         """
         recorded = 0
         for i, entry in enumerate(entries):
@@ -356,19 +356,36 @@ class BudgetSpend:
                     raise InvalidValueError(
                         f"{where}.amount", entry.amount, f"gives back more than request {entry.request_id!r} holds"
                     )
-            elif budget["total_fen"] is not None and budget["spent_fen"] + entry.amount.fen > budget["total_fen"]:
-                raise PolicyError(
-                    f"{where}.amount",
-                    entry.amount,
-                    f"would overspend budget {entry.budget!r} "
-                    f"({Money(budget['total_fen'] - budget['spent_fen'], budget['currency'])} left)",
-                )
+            else:
+                self._check_grant(entry, budget, where)
             self.conn.execute(
                 BUDGETS.update().where(_B.name == entry.budget).values(spent_fen=_B.spent_fen + entry.amount.fen)
             )
             self.conn.execute(BUDGET_SPEND.insert(), row)
             recorded += 1
         return recorded
+
+    def _check_grant(self, entry: SpendEntry, budget: Mapping[Any, Any], where: str) -> None:
+        """A recorded grant fits in what its defined budget's total and caps have left (*budget*: its locked row)."""
+        if budget["total_fen"] is None:
+            return
+        if budget["spent_fen"] + entry.amount.fen > budget["total_fen"]:
+            raise PolicyError(
+                f"{where}.amount",
+                entry.amount,
+                f"would overspend budget {entry.budget!r} "
+                f"({Money(budget['total_fen'] - budget['spent_fen'], budget['currency'])} left)",
+            )
+        definition = _definition(budget["document"]) if budget["document"] is not None else None
+        if definition is not None and _capped(definition):
+            left = self._cap_left(definition, entry)
+            if entry.amount.fen > left:
+                raise PolicyError(
+                    f"{where}.amount",
+                    entry.amount,
+                    f"would overspend a cap of budget {entry.budget!r} "
+                    f"({Money(max(left, 0), budget['currency'])} left for its period, merchant, SKU and day)",
+                )
 
     # -- reading ---------------------------------------------------------------------------------------
 
