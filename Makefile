@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_BENCH := $(VENV)/.installed-bench
 
-.PHONY: demo test bench lint typecheck unit sample docs fuzz clean
+.PHONY: demo test bench lint typecheck unit sample docs notebooks fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench: $(STAMP_BENCH)
 docs: $(STAMP_TEST)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+# The example notebooks (docs/notebooks) alone: each run top to bottom in a Jupyter kernel and checked to be stored
+# without outputs (part of `make test`), with each notebook's time. Re-save one after editing it in Jupyter with
+# `$(BIN)/python tools/strip_notebook.py docs/notebooks/NAME.ipynb`.
+notebooks: $(STAMP_TEST)
+	$(BIN)/python -m pytest -n 2 -q --durations=5 tests/test_notebooks.py
 
 # Fuzz the loaders (policy, catalog, scorecards) for FUZZ_SECONDS each; findings are written as crash-* files.
 FUZZ_SECONDS ?= 60

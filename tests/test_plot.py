@@ -115,6 +115,16 @@ def test_sweep_heatmap_holds_each_value_at_its_axes() -> None:
         plot_sweep(rows, x="commission", y="refund_rate", value="merchant_margin")
 
 
+def test_sweep_cells_are_written_without_exponents() -> None:
+    """Margins of tens of thousands of yuan read as whole numbers with separators, small values keep four digits."""
+    base = Scenario(price=Money.of("99.90"), unit_cost=Money.of("40.00"), commission_rate=Rate.of("20%"), units=1000)
+    rows = sweep(base, commission_rate=["5%", "20%"], refund_rate=["0%"])
+    ax = plot_sweep(rows, x="commission_rate", y="refund_rate", value="merchant_margin")
+    assert [t.get_text() for t in ax.texts] == ["49,920", "34,930"]
+    rates = plot_sweep(rows, x="commission_rate", y="refund_rate", value="commission_rate", ax=plt.subplots()[1])
+    assert [t.get_text() for t in rates.texts] == ["0.05", "0.2"]
+
+
 def test_migration_heatmap_is_the_matrix_of_counts() -> None:
     migration = TierMigration.of([("a", Tier.L4, Tier.L5), ("b", Tier.L4, Tier.L5), ("c", Tier.L2, Tier.L2)])
     ax = plot_migration(migration)

@@ -237,6 +237,7 @@ def test_rates_stay_in_realistic_ranges(sample: Catalog) -> None:
             assert terms.commission_rate >= Rate.of("5%")
     for snap in sample.snapshots:
         if snap.has_sales and snap.category_id in {"c-dress", "c-tshirt"}:
+            assert snap.refund_rate is not None
             assert Rate.of("40%") <= snap.refund_rate <= Rate.of("80%")
 
 

@@ -64,6 +64,9 @@ __all__ = [
 #: A heatmap writes each cell's value when it has at most this many cells (12 × 12).
 _ANNOTATED_CELLS: Final = 144
 
+#: From this magnitude up a heatmap writes a cell's value as a whole number (``44,930``, never ``4.493e+04``).
+_WHOLE_FROM: Final = 1000
+
 #: One colour per tier, L0 (grey) to L5 (deep red), in every plot that shows tiers.
 TIER_COLOURS: Final = ("#9e9e9e", "#90caf9", "#42a5f5", "#66bb6a", "#ffa726", "#d32f2f")
 
@@ -209,7 +212,13 @@ def _heatmap(axes: Axes, grid: list[list[float]], rows: Sequence[str], columns: 
     if text:
         for r, row in enumerate(grid):
             for c, value in enumerate(row):
-                axes.text(c, r, f"{value:,.4g}", ha="center", va="center", color="white", fontsize="small")
+                axes.text(c, r, _cell_text(value), ha="center", va="center", color="white", fontsize="small")
+
+
+def _cell_text(value: float) -> str:
+    """A heatmap cell's value as written on it: whole with thousands separators from 1,000 up (never an exponent:
+    ``44,930``), four significant digits below (``0.1235``)."""
+    return f"{value:,.0f}" if abs(value) >= _WHOLE_FROM else f"{value:.4g}"
 
 
 def _label(value: object) -> str:

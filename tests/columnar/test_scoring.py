@@ -22,12 +22,13 @@ from fenxiao.columnar import (
     snapshot_columns,
     summarize_context,
 )
+from fenxiao.columnar.scoring import CompiledScorer
 from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample
-from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.context import MEDIAN_METRICS, CategoryBenchmark, ScoringContext, build_context
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore
 from fenxiao.scoring.five import FiveDimensionScorer
@@ -167,11 +168,22 @@ def test_a_registered_metric_is_measured_through_the_object_path() -> None:
 
 
 def test_a_missing_metric_column_is_named() -> None:
-    """The default scorecards need the shop's experience score."""
+    """The default scorecards need the number of promoting influencers (a count: never unobserved)."""
     columns = snapshot_columns(load_sample().latest_snapshots()[:3])
-    del columns["experience_score"]
-    with pytest.raises(InvalidValueError, match=r"columns\.experience_score: is needed"):
+    del columns["promoting_influencers"]
+    with pytest.raises(InvalidValueError, match=r"columns\.promoting_influencers: is needed"):
         score_columns(columns)
+
+
+def test_a_missing_column_of_an_optional_metric_is_unobserved_everywhere() -> None:
+    """Without an ``experience_score`` or ``refund_rate`` column, every row scores as a snapshot without them."""
+    snapshots = load_sample().latest_snapshots()[:6]
+    columns = snapshot_columns(snapshots)
+    del columns["experience_score"], columns["refund_rate"]
+    unobserved = [attrs.evolve(s, experience_score=None, refund_rate=None) for s in snapshots]
+    context = build_context(snapshots)
+    expected = _expected(default_scorer().score_many(unobserved, context))
+    assert _scores(score_columns(columns, context=context)) == expected
 
 
 def test_scorecards_with_weights_on_one_dimension_only_score_alike() -> None:
@@ -223,3 +235,62 @@ def test_a_ratio_exactly_half_way_between_grid_units_rounds_to_even(
     scores = score_columns(snapshot_columns([one]), scorer, context)
     assert scores["score.brand"].tolist() == [card.brand.centi]
     assert card.brand.centi in (0, 10_000)
+
+
+# -- unobserved values in columns ---------------------------------------------------------------------------------
+
+
+def _unobserved_sample() -> tuple[list[SkuSnapshot], dict[str, Any]]:
+    """Eight sample SKUs, four of them without refund, complaint or experience data, as snapshots and columns."""
+    gone: dict[str, Any] = {"refund_rate": None, "complaint_rate": None, "experience_score": None}
+    snapshots = [attrs.evolve(s, **gone) if i % 2 else s for i, s in enumerate(load_sample().latest_snapshots()[:8])]
+    return snapshots, snapshot_columns(snapshots)
+
+
+def test_a_null_nan_or_masked_value_is_unobserved_exactly_as_none_on_a_snapshot() -> None:
+    """A masked array, a list holding None, a pandas float column with NaN and a nullable Int64 column with <NA> all
+    mean unobserved, and score as the object path does with None (default scorer, context built from the rows)."""
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    snapshots, columns = _unobserved_sample()
+    expected = _expected(default_scorer().score_many(snapshots))
+    assert _scores(score_columns(columns)) == expected
+    as_lists = {**columns, "refund_rate": columns["refund_rate"].tolist()}  # masked entries become None
+    assert None in as_lists["refund_rate"]
+    assert _scores(score_columns(as_lists)) == expected
+    frame = pd.DataFrame({k: (v.tolist() if isinstance(v, np.ma.MaskedArray) else v) for k, v in columns.items()})
+    frame["refund_rate"] = frame["refund_rate"].astype("float64")  # None -> NaN
+    frame["complaint_rate"] = frame["complaint_rate"].astype("Int64")  # None -> <NA>
+    assert frame["refund_rate"].isna().sum() == 4
+    out = score_columns(frame)
+    assert {name: out[name].tolist() for name in SCORE_COLUMNS} == expected
+
+
+def test_category_medians_of_the_whole_batch_serve_every_chunk() -> None:
+    """Unobserved rows take their category's median over all rows, however the rows are chunked."""
+    snapshots, columns = _unobserved_sample()
+    context = build_context(snapshots)
+    assert any(b.medians.get("refund_rate") is not None for b in context.categories)
+    expected = _expected(default_scorer().score_many(snapshots, context))
+    assert _scores(score_columns(columns, chunk_size=3)) == expected
+    assert _scores(score_columns(columns, context=context, chunk_size=1)) == expected
+
+
+def test_the_median_mode_leaves_a_row_out_where_its_category_has_no_median() -> None:
+    """A context without medians (written before they existed): the median rules drop out on both paths."""
+    snapshots, columns = _unobserved_sample()
+    built = build_context(snapshots)
+    bare = ScoringContext(tuple(attrs.evolve(b, medians={}) for b in built.categories), built.currency, built.as_of)
+    cards = default_scorer().score_many(snapshots, bare)
+    unobserved = cards[1].service.contributions
+    assert {c.metric: c.reason for c in unobserved if c.metric == "refund_rate"} == {
+        "refund_rate": "unavailable, and no category median: left out"
+    }
+    assert _scores(score_columns(columns, context=bare)) == _expected(cards)
+
+
+def test_scoring_builds_only_the_medians_its_rules_read() -> None:
+    """A context built for scoring holds the medians of the median-mode rules (each costs a sort); a plug-in, which
+    sees the whole context, gets them all."""
+    wanted = ("bad_review_rate", "quality_return_rate", "refund_rate")
+    assert CompiledScorer(default_scorer()).median_metrics() == wanted
+    assert CompiledScorer(default_scorer().replace(_Loop())).median_metrics() == MEDIAN_METRICS

@@ -86,13 +86,21 @@ def test_an_absent_input_is_an_error_only_where_a_rule_reaches_it() -> None:
     policy = TierPolicy(
         rules=[
             TierRule("none", Tier.L0, Compare("units_30d", Op.EQ, Decimal(0))),
-            TierRule("refunds", Tier.L2, Compare("refund_rate", Op.LE, Decimal("0.1"))),
+            TierRule("leaders", Tier.L2, Compare("team_leaders", Op.GE, Decimal(1))),
         ],
         fallback=Tier.L1,
     )
     assert grade_columns({"units_30d": [0, 0]}, policy)["tier"].tolist() == [0, 0]
-    with pytest.raises(InvalidValueError, match=r"inputs\.refund_rate\[1\]: is needed by the condition"):
+    with pytest.raises(InvalidValueError, match=r"inputs\.team_leaders\[1\]: is needed by the condition"):
         grade_columns({"units_30d": [0, 5]}, policy)
+
+
+def test_an_absent_column_of_an_optional_metric_is_missing_on_every_row() -> None:
+    """Without a ``refund_rate`` column every row's refund rate is unobserved: it satisfies no comparison."""
+    policy = TierPolicy(
+        rules=[TierRule("refunds", Tier.L2, Compare("refund_rate", Op.LE, Decimal("0.1")))], fallback=Tier.L1
+    )
+    assert grade_columns({"units_30d": [0, 5]}, policy)["tier"].tolist() == [1, 1]
 
 
 def test_a_row_no_rule_matches_names_the_row() -> None:

@@ -13,9 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.domain.ids import CategoryId
-from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.domain.snapshots import METRIC_FIELDS, OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.testing.strategies import snapshots
 
 from .. import builders
 
@@ -45,6 +47,8 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 COMPLIANCE = ("serious_violations_365d",)
 
 RATE_FIELDS = tuple(a.name for a in attrs.fields(SkuSnapshot) if a.name.endswith(("_rate", "_share")))
+#: Rates the platform may not have observed: None (unobserved) by default, never 0%.
+UNOBSERVED_RATES = tuple(name for name in RATE_FIELDS if name != "commission_rate")
 COUNT_FIELDS = ("units_30d", "units_prev_30d", "promoting_influencers", "team_leaders", "serious_violations_365d")
 MONEY_FIELDS = ("gmv_30d", "gmv_prev_30d", "brand_gmv_30d")
 OPTIONAL_MONEY_FIELDS = ("reference_price", "lowest_price_30d")
@@ -77,14 +81,34 @@ def test_metric_fields_leave_out_identity_and_time() -> None:
 
 
 def test_every_metric_has_a_safe_default() -> None:
-    """Only identity, times and the price are required; metrics default to nothing observed."""
+    """Only identity, times and the price are required; metrics default to nothing observed: counts, amounts and
+    flags (the platform's own records) to 0, the merchant's commission to 0%, everything that may go unobserved to
+    None."""
     bare = snapshot()
     assert all(getattr(bare, name) == 0 for name in COUNT_FIELDS)
-    assert all(getattr(bare, name) == Rate.zero() for name in RATE_FIELDS)
+    assert bare.commission_rate == Rate.zero()
+    assert all(getattr(bare, name) is None for name in UNOBSERVED_RATES)
     assert all(getattr(bare, name) == Money(0) for name in MONEY_FIELDS)
     assert all(getattr(bare, name) is None for name in (*OPTIONAL_MONEY_FIELDS, *SUB_SCORES))
     assert not any(getattr(bare, name) for name in FLAG_FIELDS)
-    assert bare.experience_score == Decimal(0)
+    assert bare.experience_score is None
+
+
+def test_the_optional_metrics_are_exactly_those_defaulting_to_none() -> None:
+    """OPTIONAL_METRIC_FIELDS lists every metric whose default is None (unobserved), and only those."""
+    bare = snapshot()
+    assert tuple(name for name in METRIC_FIELDS if getattr(bare, name) is None) == OPTIONAL_METRIC_FIELDS
+    assert set(OPTIONAL_METRIC_FIELDS) == {*UNOBSERVED_RATES, *OPTIONAL_MONEY_FIELDS, *SUB_SCORES, "experience_score"}
+
+
+@pytest.mark.parametrize("field", [*UNOBSERVED_RATES, "experience_score"])
+def test_an_observed_zero_is_not_unobserved(field: str) -> None:
+    """An explicit 0 stays an observed 0, distinct from None (unobserved)."""
+    zero = Rate.zero() if field != "experience_score" else Decimal(0)
+    observed = snapshot(**{field: zero})
+    assert getattr(observed, field) == zero
+    assert getattr(observed, field) is not None
+    assert observed != snapshot()
 
 
 def test_days_in_pool_and_sales_are_derived() -> None:
@@ -125,11 +149,17 @@ def test_a_snapshot_cannot_predate_the_join() -> None:
 
 
 @pytest.mark.parametrize("field", RATE_FIELDS)
-@pytest.mark.parametrize("bad", [0.1, Decimal("0.1"), "10%", None])
+@pytest.mark.parametrize("bad", [0.1, Decimal("0.1"), "10%"])
 def test_rates_must_be_rate_values(field: str, bad: object) -> None:
-    """Every rate field refuses floats, bare Decimals, text and None."""
+    """Every rate field refuses floats, bare Decimals and text."""
     with pytest.raises(InvalidValueError, match=rf"^SkuSnapshot\.{field}: must be a Rate.*got {re.escape(repr(bad))}"):
         snapshot(**{field: bad})
+
+
+def test_the_commission_rate_is_never_unobserved() -> None:
+    """The merchant's offer is a setting, not an observation: None is refused."""
+    with pytest.raises(InvalidValueError, match=r"^SkuSnapshot\.commission_rate: must be a Rate.*got None"):
+        snapshot(commission_rate=None)
 
 
 @pytest.mark.parametrize("field", COUNT_FIELDS)
@@ -163,11 +193,10 @@ def test_scores_are_exact_decimals_from_zero_to_five(field: str, bad: object) ->
         snapshot(**{field: bad})
 
 
-def test_experience_score_is_required_to_be_a_number_but_sub_scores_may_be_missing() -> None:
-    """None is a valid sub-score (not reported) but not a valid experience score."""
+def test_the_experience_score_and_sub_scores_may_be_unobserved() -> None:
+    """None is a valid experience score and sub-score (an unrated shop), and the default."""
     assert snapshot(goods_score=None).goods_score is None
-    with pytest.raises(InvalidValueError, match=r"^SkuSnapshot\.experience_score"):
-        snapshot(experience_score=None)
+    assert snapshot(experience_score=None).experience_score is None
 
 
 @pytest.mark.parametrize("field", FLAG_FIELDS)
@@ -211,3 +240,33 @@ def test_any_in_range_metrics_build_a_snapshot(units: int, permille: int, days: 
     )
     assert snap.days_in_pool == days
     assert snap.has_sales == (units > 0)
+
+
+# -- the file form: None round-trips, old explicit zeros stay observed -------------------------------------------
+
+
+@given(snap=snapshots())
+def test_unobserved_metrics_round_trip_through_json_and_toml(snap: SkuSnapshot) -> None:
+    """None (unobserved) reads back as None and observed values as themselves, in JSON (null) and TOML (left out)."""
+    assert loads(dumps(snap), SkuSnapshot) == snap
+    assert loads(dumps(snap, format="toml"), SkuSnapshot, format="toml") == snap
+    data = to_dict(snap)
+    assert all((data[name] is None) == (getattr(snap, name) is None) for name in OPTIONAL_METRIC_FIELDS)
+
+
+def test_an_old_document_with_explicit_zeros_still_means_observed_zeros() -> None:
+    """A snapshot written when these metrics defaulted to 0 carries explicit zeros: they load as observed 0."""
+    old = {
+        "sku_id": "sku-1",
+        "category_id": "c-tea",
+        "observed_at": "2026-11-20T00:00:00+08:00",
+        "joined_at": "2026-11-10T12:00:00+08:00",
+        "price": "10.00",
+        **dict.fromkeys(UNOBSERVED_RATES, "0"),
+        "experience_score": "0",
+    }
+    snap = from_dict(old, SkuSnapshot)
+    assert all(getattr(snap, name) == Rate.zero() for name in UNOBSERVED_RATES)
+    assert snap.experience_score == Decimal(0)
+    left_out = from_dict({k: v for k, v in old.items() if k not in ("refund_rate", "experience_score")}, SkuSnapshot)
+    assert (left_out.refund_rate, left_out.experience_score) == (None, None)

@@ -6,16 +6,23 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao._internal import toml as _toml
 from fenxiao.domain.ids import CategoryId
-from fenxiao.domain.snapshots import SkuSnapshot
+from fenxiao.domain.snapshots import OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, ValidationError
 from fenxiao.money import Money, Rate
-from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.context import (
+    MEDIAN_METRICS,
+    CategoryBenchmark,
+    ScoringContext,
+    build_context,
+    measure_units,
+)
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.testing.scoring import scoring_contexts, scoring_snapshots
 
@@ -152,3 +159,95 @@ def test_built_contexts_round_trip_through_the_converter_json_and_toml(context: 
 def test_drawn_contexts_round_trip(context: ScoringContext) -> None:
     """Benchmarks with arbitrary medians round-trip too."""
     assert loads(dumps(context), ScoringContext) == context
+
+
+# -- category medians of the metrics that may be unobserved ------------------------------------------------------
+
+
+def test_medians_count_only_the_snapshots_that_observe_the_metric() -> None:
+    """None is not 0: an unobserved rate is left out of its category's median; no observation, no median."""
+    snaps = [
+        snapshot("a", refund_rate=Rate.of("10%")),
+        snapshot("b", refund_rate=Rate.of("30%"), experience_score=D("4.8")),
+        snapshot("c"),
+        snapshot("d", refund_rate=Rate.of("20%")),
+    ]
+    bench = build_context(snaps).benchmark("c-tea")
+    assert bench is not None
+    assert bench.medians == {"experience_score": D("4.8"), "refund_rate": D("0.2")}
+    assert bench.median_half_units("refund_rate") == 400_000
+    assert bench.median_half_units("complaint_rate") is None
+
+
+def test_an_even_count_of_observations_takes_the_exact_mean_even_half_a_millionth() -> None:
+    """Two observed values: the exact mean, which may end in half a millionth."""
+    snaps = [snapshot("a", complaint_rate=Rate.from_ppm(1)), snapshot("b", complaint_rate=Rate.from_ppm(2))]
+    bench = build_context(snaps).benchmark("c-tea")
+    assert bench is not None
+    assert bench.medians == {"complaint_rate": D("0.0000015")}
+    assert bench.median_half_units("complaint_rate") == 3
+
+
+def test_an_observed_zero_counts_towards_the_median() -> None:
+    """An explicit 0% is an observation like any other."""
+    snaps = [snapshot("a", refund_rate=Rate.zero()), snapshot("b", refund_rate=Rate.zero()), snapshot("c")]
+    bench = build_context(snaps).benchmark("c-tea")
+    assert bench is not None
+    assert bench.medians == {"refund_rate": D(0)}
+
+
+def test_every_optional_rate_and_shop_score_has_a_median_and_nothing_else() -> None:
+    """MEDIAN_METRICS: the snapshot's optional rates and 0-5 scores, not the optional prices."""
+    assert set(MEDIAN_METRICS) == set(OPTIONAL_METRIC_FIELDS) - {"reference_price", "lowest_price_30d"}
+
+
+@pytest.mark.parametrize(
+    ("medians", "match"),
+    [
+        ({"units_30d": D(1)}, r"medians\.units_30d: is not a metric with a category median"),
+        ({"refund_rate": D("0.00000001")}, r"medians\.refund_rate: must be a whole number of half millionths"),
+        ({"refund_rate": D("-0.1")}, r"medians\.refund_rate: must be a finite Decimal, not negative"),
+        ({"refund_rate": D("1.5")}, r"medians\.refund_rate: must be at most 1"),
+        ({"experience_score": D("5.5")}, r"medians\.experience_score: must be at most 5"),
+        ({"refund_rate": "0.1"}, r"medians\.refund_rate: must be a finite Decimal"),
+        ([("refund_rate", D("0.1"))], r"medians: must be a table of metric names to medians"),
+    ],
+)
+def test_a_bad_median_names_the_metric(medians: object, match: str) -> None:
+    """Hand-written or deserialized medians are validated, naming the metric."""
+    with pytest.raises(InvalidValueError, match=match):
+        CategoryBenchmark(CategoryId("c-tea"), 1, D(1), D(0), (0,), medians)
+
+
+def test_a_context_document_without_medians_still_loads() -> None:
+    """Contexts stored before medians existed read back, with no medians."""
+    context = build_context([snapshot("a", refund_rate=Rate.of("10%"))])
+    data = to_dict(context)
+    assert data["categories"][0]["medians"] == {"refund_rate": "0.1"}
+    del data["categories"][0]["medians"]
+    old = from_dict(data, ScoringContext)
+    assert old.categories[0].medians == {}
+    assert old == attrs.evolve(context, categories=(attrs.evolve(context.categories[0], medians={}),))
+
+
+def test_a_benchmark_with_medians_stays_hashable() -> None:
+    """The medians take part in equality, not in the hash."""
+    one = CategoryBenchmark(CategoryId("c-tea"), 1, D(1), D(0), (0,), {"refund_rate": D("0.1")})
+    other = attrs.evolve(one, medians={"refund_rate": D("0.2")})
+    assert hash(one) == hash(other)
+    assert one != other
+
+
+@given(snaps=st.lists(scoring_snapshots(), min_size=1, max_size=10))
+def test_each_median_splits_the_observed_values_in_half(snaps: list[SkuSnapshot]) -> None:
+    """At most half of a category's observed values lie strictly above a median, at most half below, and a metric
+    has a median exactly when some snapshot of the category observes it."""
+    for bench in build_context(snaps).categories:
+        peers = [s for s in snaps if s.category_id == bench.category_id]
+        for name in MEDIAN_METRICS:
+            values = [measure_units(v) for s in peers if (v := getattr(s, name)) is not None]
+            half = bench.median_half_units(name)
+            assert (half is not None) == bool(values)
+            if half is not None:
+                assert 2 * sum(2 * v > half for v in values) <= len(values)
+                assert 2 * sum(2 * v < half for v in values) <= len(values)

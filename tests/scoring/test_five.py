@@ -150,7 +150,9 @@ def test_the_composite_rounds_half_to_even() -> None:
 
 def test_the_explanation_shows_the_composite_sum_and_every_contribution() -> None:
     """One line for the sum, one per dimension, one per contribution and note."""
-    snap = snapshot(serious_violations_365d=1, experience_score=D(5), shipped_48h_rate=Rate.one())
+    snap = snapshot(
+        serious_violations_365d=1, experience_score=D(5), shipped_48h_rate=Rate.one(), refund_rate=Rate.zero()
+    )
     card = default_scorer().score(snap, EMPTY)
     text = card.explanation
     lines = text.splitlines()
@@ -409,13 +411,14 @@ def test_against_an_empty_context_category_metrics_are_left_out() -> None:
     """No benchmarks: price, distribution and sales score on their other metrics only."""
     card = default_scorer().score(snapshot(lowest_price_30d=Money.of("10.00")), EMPTY)
     assert card.price.value == D("100.00")  # only price_vs_lowest_30d, at 1.0
-    left_out = [c.metric for s in card.scores for c in s.contributions if c.raw is None]
-    assert left_out == ["price_vs_category_median", "commission_vs_category_median", "gmv_percentile_in_category"]
+    left_out = [c.metric for s in card.scores for c in s.contributions if c.weight == 0]
+    category = ["price_vs_category_median", "commission_vs_category_median", "gmv_percentile_in_category"]
+    assert [m for m in left_out if m in category] == category
 
 
 def test_a_new_sku_without_previous_sales_scores_sales_without_growth() -> None:
     """Growth from zero is undefined, so its weight goes to the other sales rules."""
-    card = default_scorer().score(snapshot(units_prev_30d=0, units_30d=100), EMPTY)
+    card = default_scorer().score(snapshot(units_prev_30d=0, units_30d=100, repurchase_rate=Rate.zero()), EMPTY)
     growth = next(c for c in card.sales.contributions if c.metric == "sales_growth")
     assert (growth.raw, growth.weight) == (None, D(0))
     # units 100 -> 40 points (weight 0.3), repurchase 0 -> 0 points (weight 0.2): 12 / 0.5 = 24.00

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 
 from fenxiao.domain.ids import CategoryId
-from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
+from fenxiao.domain.snapshots import METRIC_FIELDS, OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.scoring.context import ScoringContext, build_context
@@ -71,6 +71,16 @@ def test_raw_fields_come_out_in_natural_units() -> None:
         "flag",
         "count",
     ]
+
+
+@pytest.mark.parametrize("name", OPTIONAL_METRIC_FIELDS)
+def test_an_unobserved_field_is_an_unavailable_metric_and_an_observed_zero_is_zero(name: str) -> None:
+    """None measures as None (unavailable), never as 0; an explicit 0 measures as 0."""
+    metric = get_metric(name)
+    assert metric(snapshot(), EMPTY) is None
+    assert metric.measure(snapshot(), EMPTY) is None
+    zero = {"rate": Rate.zero(), "yuan": Money(0)}.get(metric.unit, D(0))
+    assert metric.measure(snapshot(**{name: zero}), EMPTY) == (D(0), 0)
 
 
 def test_a_score_finer_than_the_grid_is_rounded_half_to_even() -> None:

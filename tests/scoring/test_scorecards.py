@@ -7,6 +7,7 @@ import tomllib
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, Final
 
 import attrs
 import pytest
@@ -14,15 +15,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao._internal import toml as _toml
-from fenxiao.domain.snapshots import SkuSnapshot
+from fenxiao._internal.fixed import div_half_even, unscaled
+from fenxiao.domain.ids import CategoryId
+from fenxiao.domain.snapshots import OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import Rate
-from fenxiao.scoring.context import ScoringContext
-from fenxiao.scoring.dimensions import CompositeWeights, Dimension
+from fenxiao.scoring.context import MEDIAN_METRICS, CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore
 from fenxiao.scoring.metrics import get_metric
 from fenxiao.scoring.scorecards import (
     DEFAULTS_FILE,
     MAX_BREAKPOINT_UNITS,
+    MEDIAN,
     Cap,
     MetricRule,
     Scorecard,
@@ -32,7 +36,7 @@ from fenxiao.scoring.scorecards import (
     default_scorecards,
 )
 from fenxiao.serialization import dumps, from_dict, load, loads, to_dict
-from fenxiao.testing.scoring import metric_rules, scorecard_sets, scorecards, scoring_snapshots
+from fenxiao.testing.scoring import metric_rules, scorecard_sets, scorecards, scoring_contexts, scoring_snapshots
 
 from ..builders import snapshot
 
@@ -336,11 +340,48 @@ _DEFAULTS_FILE = Path(__file__).parents[2] / "src" / "fenxiao" / DEFAULTS_FILE
 _FROZEN_DEFAULTS = Path(__file__).parents[1] / "data" / "default_scorecards_0.1.toml"
 
 
+#: The rules for an unavailable metric that the defaults added to the 0.1 model (unobserved is not zero).
+_MISSING_RULES: Final = {
+    "price_vs_category_median": None,
+    "price_vs_lowest_30d": None,
+    "commission_vs_category_median": None,
+    "influencer_gmv_share": None,
+    "experience_score": Decimal(40),
+    "bad_review_rate": MEDIAN,
+    "quality_return_rate": MEDIAN,
+    "refund_rate": MEDIAN,
+    "complaint_rate": Decimal(50),
+    "shipped_48h_rate": None,
+    "gmv_percentile_in_category": None,
+    "sales_growth": None,
+    "repurchase_rate": None,
+}
+
+
+def _without_missing_rules(cards: Scorecards) -> Scorecards:
+    for dimension in Dimension:
+        card = cards[dimension]
+        cards = cards.replace(dimension, Scorecard([attrs.evolve(r, missing=None) for r in card.rules], card.caps))
+    return cards
+
+
 def test_the_shipped_defaults_file_holds_what_the_python_defaults_held() -> None:
-    """The TOML defaults load to the model the former Python function built, and write back to the same text."""
+    """The 0.1 defaults file still loads; the shipped model is that model with a rule for each metric that can be
+    unavailable, and writes back to the 0.1 text plus those ``missing`` lines."""
     frozen = _FROZEN_DEFAULTS.read_text(encoding="utf-8")
-    assert default_scorecards() == loads(frozen, Scorecards, format="toml")
-    assert dumps(default_scorecards(), format="toml").strip() == frozen.strip()
+    old = loads(frozen, Scorecards, format="toml")
+    assert _without_missing_rules(default_scorecards()) == old
+    rules = {r.metric: r.missing for d in Dimension for r in default_scorecards()[d].rules}
+    assert {m: rules[m] for m in _MISSING_RULES} == _MISSING_RULES
+    assert all(rules[m] is None for m in set(rules) - set(_MISSING_RULES))
+    written = dumps(default_scorecards(), format="toml")
+    assert (
+        written.replace('missing = "median"\n', "")
+        .replace('missing = "40"\n', "")
+        .replace('missing = "50"\n', "")
+        .strip()
+        == frozen.strip()
+    )
 
 
 def test_key_default_values_are_frozen() -> None:
@@ -410,6 +451,7 @@ def _markdown_table(card: Scorecard) -> str:
         points = ", ".join(f"{format(x, 'f')} → {format(y, 'f')}" for x, y in r.breakpoints)
         cap = f"; capped at {r.cap}" if r.cap is not None else ""
         missing = "left out" if r.missing is None else f"{r.missing} points"
+        missing = "category median" if r.missing == MEDIAN else missing
         unit = get_metric(r.metric).unit
         lines.append(f"| `{r.metric}` | {unit} | {r.weight} | {points}{cap} | {missing} | {r.description or ''} |")
     for c in card.caps:
@@ -524,6 +566,172 @@ def test_scorer_names_default_to_none() -> None:
     """Without a [scorers] table every dimension evaluates its scorecard."""
     assert all(ScorerNames()[d] is None for d in Dimension)
     assert to_dict(ScorerNames(service="acme.service")) == {"service": "acme.service"}
+
+
+# -- unobserved is not zero: the three modes of `missing` ---------------------------------------------------------
+
+#: The service metrics a snapshot may not observe, and what the default scorecards do with each.
+_SERVICE_RULES: Final = {
+    "experience_score": "unavailable: scored as missing",
+    "bad_review_rate": "unavailable, and no category median: left out",
+    "quality_return_rate": "unavailable, and no category median: left out",
+    "refund_rate": "unavailable, and no category median: left out",
+    "complaint_rate": "unavailable: scored as missing",
+    "shipped_48h_rate": "unavailable: left out",
+}
+
+
+def _service(snap: SkuSnapshot, context: ScoringContext = EMPTY) -> DimensionScore:
+    return ScorecardScorer(Dimension.SERVICE, default_scorecards().service).score(snap, context)
+
+
+def _tea(refunds: str, sku: str) -> SkuSnapshot:
+    return snapshot(sku, refund_rate=_rate(refunds))
+
+
+def test_a_snapshot_without_service_data_no_longer_scores_55_from_zeros() -> None:
+    """The issue's example: a bare snapshot's service is 42.50 (experience 40 points at weight 0.3, complaints 50 at
+    0.1; the rest left out), not the 55.00 that counting unknown rates as 0% gave; every unobserved metric's line
+    names the rule used."""
+    score = _service(snapshot())
+    assert score.value == D("42.50")
+    assert {c.metric: c.reason for c in score.contributions} == _SERVICE_RULES
+    assert all(c.raw is None for c in score.contributions)
+    assert [(c.points, c.weight) for c in score.contributions if c.weight] == [(D(40), D("0.3")), (D(50), D("0.1"))]
+
+
+def test_observed_zeros_still_mean_observed_zeros() -> None:
+    """The same snapshot with every service metric explicitly 0 scores what the zero defaults used to give: 55.00."""
+    zeros = {name: Rate.zero() for name in _SERVICE_RULES if name != "experience_score"}
+    score = _service(snapshot(experience_score=D(0), **zeros))
+    assert score.value == D("55.00")
+    assert all(c.raw == 0 and not c.reason.startswith("unavailable") for c in score.contributions)
+
+
+def test_the_median_mode_scores_the_category_median_of_the_observed_peers() -> None:
+    """Peers at 10%, 20% and 30% refunds (one unobserved peer does not count): the median 20% scores 66.67."""
+    peers = [_tea("10%", "a"), _tea("20%", "b"), _tea("30%", "c"), snapshot("d")]
+    context = build_context(peers)
+    rule = _rule(missing=MEDIAN)
+    score = ScorecardScorer(Dimension.SERVICE, Scorecard([rule])).score(snapshot("new"), context)
+    (refund,) = score.contributions
+    assert (refund.raw, refund.points, refund.weight) == (None, D("66.67"), D(1))
+    assert refund.reason == "unavailable: scored at the category median 0.2 (between 0.15 (80) and 0.3 (40))"
+    assert score.value == rule.points(D("0.2"))
+
+
+def test_the_median_mode_without_a_median_leaves_the_rule_out_and_says_why() -> None:
+    """No benchmark for the category, or no peer observed the metric: the rule drops out."""
+    card = Scorecard([_rule(missing=MEDIAN), MetricRule("units_30d", [(0, 0), (100, 100)])])
+    nobody = build_context([snapshot("a"), snapshot("b")])  # the category exists, but no refund rate was observed
+    for context in (EMPTY, nobody):
+        score = ScorecardScorer(Dimension.SERVICE, card).score(snapshot(units_30d=50), context)
+        assert score.contributions[0].reason == "unavailable, and no category median: left out"
+        assert score.contributions[0].weight == 0
+        assert score.value == D("50.00")
+
+
+def test_a_median_of_half_a_millionth_rounds_half_to_even_onto_the_grid() -> None:
+    """Twice the median is exact; the metric value is rounded once, half to even: 1.5 ppm -> 2, 2.5 ppm -> 2."""
+    rule = MetricRule("complaint_rate", [(0, 0), ("0.000004", 100)], missing=MEDIAN)
+    for half, units in ((3, 2), (5, 2), (7, 4)):
+        median = D(half * 5).scaleb(-7)
+        bench = CategoryBenchmark(CategoryId("c-tea"), 2, D(1), D(0), (0, 0), {"complaint_rate": median})
+        points, how = rule.unavailable(snapshot(), ScoringContext((bench,))) or (None, "")
+        assert points == rule.points_units(units), (half, how)
+
+
+@pytest.mark.parametrize(
+    ("missing", "points", "reason"),
+    [
+        (D(30), D("30.00"), "unavailable: scored as missing"),
+        (MEDIAN, D("66.67"), "unavailable: scored at the category median 0.2 (between 0.15 (80) and 0.3 (40))"),
+        (None, D("0.00"), "unavailable: left out"),
+    ],
+)
+def test_observed_zero_against_unobserved_in_each_mode(missing: object, points: Decimal, reason: str) -> None:
+    """At the boundary, an observed 0% earns the curve's full 100 points in every mode; unobserved takes the mode."""
+    context = build_context([_tea("10%", "a"), _tea("20%", "b"), _tea("30%", "c")])
+    scorer = ScorecardScorer(Dimension.SERVICE, Scorecard([_rule(missing=missing)]))
+    observed = scorer.score(snapshot(refund_rate=Rate.zero()), context).contributions[0]
+    unobserved = scorer.score(snapshot(), context).contributions[0]
+    assert (observed.raw, observed.points, observed.reason) == (D(0), D("100.00"), "below 0.05")
+    assert (unobserved.raw, unobserved.points, unobserved.reason) == (None, points, reason)
+
+
+@pytest.mark.parametrize(
+    ("line", "missing"),
+    [('missing = "median"', MEDIAN), ('missing = "omit"', None), ("", None), ('missing = "20"', D(20))],
+)
+def test_a_file_names_each_mode(line: str, missing: object) -> None:
+    """``"median"``, ``"omit"`` (the same as no line) and points, which old files already wrote, keep meaning."""
+    text = f'[service.refund_rate]\nbreakpoints = [["0", "100"], ["0.5", "0"]]\n{line}\n'
+    assert loads(text, Scorecards, format="toml").service.rule("refund_rate").missing == missing
+    assert MetricRule("refund_rate", [(0, 100), ("0.5", 0)], missing=line[11:-1] or None).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("metric", "missing", "match"),
+    [
+        ("refund_rate", "average", r'MetricRule\.missing: must be points \(e\.g\. "50"\), "median" or "omit"'),
+        ("refund_rate", True, r"MetricRule\.missing: must be points"),
+        ("refund_rate", "101", r"MetricRule\.missing: must be between 0 and 100 points"),
+        ("units_30d", "median", r"MetricRule\.missing: needs a metric with category medians \(repurchase_rate, "),
+        ("sales_growth", MEDIAN, r"MetricRule\.missing: needs a metric with category medians"),
+    ],
+)
+def test_a_bad_missing_rule_names_the_field_and_the_modes(metric: str, missing: object, match: str) -> None:
+    """An unknown mode, or the median of a metric the benchmarks hold no median of, is refused."""
+    with pytest.raises(InvalidValueError, match=match):
+        MetricRule(metric, [(0, 100), (1, 0)], missing=missing)
+
+
+def test_a_bad_missing_rule_in_a_file_names_its_place() -> None:
+    """The path in the file is reported."""
+    text = '[sales.units_30d]\nbreakpoints = [["0", "0"], ["9", "100"]]\nmissing = "median"\n'
+    with pytest.raises(ValidationError, match=r"sales\.units_30d\.missing: needs a metric with category medians"):
+        loads(text, Scorecards, format="toml")
+
+
+def test_the_median_mode_writes_back_as_median() -> None:
+    """The file form of each mode: "median", the points, or nothing."""
+    rules = [_rule(missing=MEDIAN), MetricRule("complaint_rate", [(0, 1), (1, 0)], missing=50)]
+    card = Scorecard([*rules, MetricRule("shipped_48h_rate", [(0, 0), (1, 1)], missing="omit")])
+    data = to_dict(card)
+    assert [data[m].get("missing") for m in card.metrics] == ["median", "50", None]
+    assert from_dict(data, Scorecard) == card
+
+
+@given(snap=scoring_snapshots(), context=scoring_contexts(), rule=metric_rules(metrics=st.sampled_from(MEDIAN_METRICS)))
+def test_unobserved_in_median_mode_scores_as_observed_at_the_category_median(
+    snap: SkuSnapshot, context: ScoringContext, rule: MetricRule
+) -> None:
+    """For any rule and context, an unobserved metric in median mode scores exactly as the snapshot observed at its
+    category's median (rounded onto the grid) would; without a median it is left out."""
+    rule = attrs.evolve(rule, missing=MEDIAN)
+    scorer = ScorecardScorer(Dimension.SERVICE, Scorecard([rule]))
+    gone: dict[str, Any] = {rule.metric: None}
+    (got,) = scorer.score(attrs.evolve(snap, **gone), context).contributions
+    bench = context.benchmark_for(snap)
+    half = None if bench is None else bench.median_half_units(rule.metric)
+    if half is None:
+        assert (got.weight, got.reason) == (D(0), "unavailable, and no category median: left out")
+        return
+    value = unscaled(div_half_even(half, 2), 6)
+    at_median: dict[str, Any] = {rule.metric: Rate.of(value) if get_metric(rule.metric).unit == "rate" else value}
+    (expected,) = scorer.score(attrs.evolve(snap, **at_median), context).contributions
+    assert (got.raw, got.points, got.weight) == (None, expected.points, expected.weight)
+    assert got.reason.startswith("unavailable: scored at the category median ")
+
+
+@given(snap=scoring_snapshots(), points=st.integers(0, 10_000), name=st.sampled_from(OPTIONAL_METRIC_FIELDS))
+def test_unobserved_in_points_mode_scores_exactly_those_points(snap: SkuSnapshot, points: int, name: str) -> None:
+    """Whatever else the snapshot holds, an unobserved metric with missing points contributes exactly them."""
+    rule = MetricRule(name, [(0, 0), (1, 100)], missing=unscaled(points, 2))
+    gone: dict[str, Any] = {name: None}
+    score = ScorecardScorer(Dimension.SERVICE, Scorecard([rule])).score(attrs.evolve(snap, **gone), EMPTY)
+    (got,) = score.contributions
+    assert (got.raw, got.points, got.weight) == (None, unscaled(points, 2), D(1))
 
 
 # -- helpers ------------------------------------------------------------------------------------------------------

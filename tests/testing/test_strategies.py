@@ -34,7 +34,9 @@ from fenxiao import (
     StatusChange,
     TeamLeader,
 )
+from fenxiao.domain.snapshots import OPTIONAL_METRIC_FIELDS
 from fenxiao.money import MAX_FEN
+from fenxiao.scoring.context import MEDIAN_METRICS
 from fenxiao.testing import MissingExtraError
 from fenxiao.testing import strategies as fst
 
@@ -392,3 +394,18 @@ def test_every_public_strategy_is_documented() -> None:
         if callable(obj):
             assert obj.__doc__, name
             assert isinstance(obj(), st.SearchStrategy), name
+
+
+@pytest.mark.parametrize("name", OPTIONAL_METRIC_FIELDS)
+def test_snapshots_sometimes_leave_each_optional_metric_unobserved(name: str) -> None:
+    """Every metric that may be unobserved is drawn as None for some snapshots, and observed for others."""
+    assert _reaches(fst.snapshots(), lambda s: getattr(s, name) is None)
+    assert _reaches(fst.snapshots(), lambda s: getattr(s, name) is not None)
+
+
+@given(fst.snapshots(observed=st.just(True)))
+def test_observed_true_draws_every_rate_and_score(snap: SkuSnapshot) -> None:
+    """observed=st.just(True) observes every optional rate and the experience score (the sub-scores and the optional
+    prices keep their own draws)."""
+    sub_scores = {"goods_score", "logistics_score", "service_score"}
+    assert all(getattr(snap, name) is not None for name in set(MEDIAN_METRICS) - sub_scores)

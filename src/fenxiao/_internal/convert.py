@@ -37,6 +37,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 from cattrs.gen import make_mapping_structure_fn
+from cattrs.gen._shared import find_structure_handler
 
 from fenxiao._internal import hooks
 from fenxiao._internal.fixed import EXACT
@@ -338,7 +339,10 @@ def _collecting_structure(cls: type[Any], conv: cattrs.Converter) -> Callable[[M
                     errors.append(missing)
                 continue
             try:
-                read[a.name] = conv.get_structure_hook(a.type)(value[a.name], a.type)
+                # The handler cattrs' generated function uses: a field with a converter and a type cattrs cannot
+                # read (``Decimal | Literal["median"] | None``) is handed to its converter as it is.
+                handler = find_structure_handler(a, a.type, conv)
+                read[a.name] = value[a.name] if handler is None else handler(value[a.name], a.type)
             except Exception as exc:  # every failure is collected, with the field it belongs to
                 exc.add_note(AttributeValidationNote(f"Structuring class {cls.__name__} @ {a.name}", a.name, a.type))
                 errors.append(exc)

@@ -302,6 +302,11 @@ FORMS: Final[tuple[tuple[Callable[[Any], bool], Callable[[_Builder, Any], JSON]]
 _FIELD_FORMS: Final[Mapping[tuple[str, str], Callable[[_Builder, Any], JSON]]] = {
     ("PerkEntry", "perk"): _perk,
     ("TierPolicy", "hit"): lambda builder, hint: _hit_policy(TIER_HIT_POLICIES),
+    # Points, or one of the two modes a scorecard names by word ("omit" reads as no missing at all).
+    ("MetricRule", "missing"): lambda builder, hint: {
+        "anyOf": [builder.of_type(Decimal), {"enum": ["median", "omit"]}],
+        "description": 'when the metric is unavailable: points ("50"), "median" (the category median) or "omit"',
+    },
     ("RuleCase", "inputs"): lambda builder, hint: {
         "type": "object",
         "description": 'input names to values: exact numbers as text or integers ("72.5", "5%", 300), flags, text',

@@ -18,12 +18,12 @@ import numpy as np
 
 from fenxiao._internal.fixed import EXACT
 from fenxiao.columnar._inputs import Inputs
-from fenxiao.columnar._intmath import BoolArray, Int64Array, ratio_half_even
+from fenxiao.columnar._intmath import BoolArray, Int64Array, div_round, ratio_half_even
 from fenxiao.columnar.context import _Benchmarks, context_arrays
 from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.money import MAX_FEN, Money, Rate
+from fenxiao.money import MAX_FEN, Money, Rate, Rounding
 from fenxiao.scoring import formulas
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.metrics import Metric, get_metric
@@ -41,6 +41,11 @@ class MetricColumn:
 
     units: Int64Array
     valid: BoolArray | None
+
+
+def is_native(name: str) -> bool:
+    """Whether metric *name* has a columnar form (else it is measured row by row through the object path)."""
+    return name in METRIC_FIELDS or hasattr(MetricColumns, f"_m_{name}")
 
 
 class MetricColumns:
@@ -98,6 +103,18 @@ class MetricColumns:
         safe_den = np.where(valid, den, 1)
         units = ratio_half_even(np.where(valid, num, 0), safe_den, _RATIO_PLACES, _RATIO_LIMIT)
         return MetricColumn(units, None if bool(valid.all()) else valid)
+
+    def median(self, name: str) -> tuple[Int64Array, BoolArray]:
+        """Per row, the category median of metric *name* in grid units (rounded half to even) and where the
+        row's category has one in the context (:meth:`~fenxiao.scoring.context.CategoryBenchmark.median_half_units`).
+        """
+        bench, codes = self._benchmarks()
+        found = bench.medians.get(name)
+        if found is None:
+            n = self.inputs.length
+            return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+        present, halves = found
+        return div_round(halves[codes], 2, Rounding.HALF_EVEN), present[codes]
 
     def _valid(self, name: str) -> BoolArray:
         valid = self.inputs[name].valid

@@ -5,7 +5,8 @@ The columnar twin of :func:`fenxiao.scoring.context.build_context`: the same
 (equal, field for field), computed by sorting ``(category, value)`` pairs instead of looping over snapshots.
 
 For data split over partitions (Dask, Spark, Ray), :func:`summarize_context` reduces one partition to a
-:class:`ContextSummary`: per category, each distinct price, commission rate and GMV with how many rows hold it.
+:class:`ContextSummary`: per category, each distinct price, commission rate and GMV (and each observed value of
+the metrics with category medians) with how many rows hold it.
 Summaries merge exactly (:meth:`ContextSummary.merge`, associative and commutative), and
 :meth:`ContextSummary.finish` turns the merged summary into the very context one process would have built
 from all the rows. A summary is as small as the number of distinct values, and pickles.
@@ -26,6 +27,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -37,11 +39,12 @@ from numpy.typing import NDArray
 from fenxiao._internal.fixed import EXACT
 from fenxiao.columnar._columns import Columns, TextColumn
 from fenxiao.columnar._frames import read
+from fenxiao.columnar._inputs import UNITS
 from fenxiao.columnar._intmath import Int64Array
 from fenxiao.domain.ids import CategoryId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, RATE_PLACES
-from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, CategoryBenchmark, ScoringContext
+from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, MEDIAN_METRICS, CategoryBenchmark, ScoringContext
 
 __all__ = ["ContextSummary", "build_context_columns", "summarize_context"]
 
@@ -60,8 +63,7 @@ class _Counts:
     def of(cls, codes: Int64Array, values: Int64Array, weights: Int64Array | None = None) -> _Counts:
         """Count the pairs (each row once, or *weights* times)."""
         if codes.size == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return cls(empty, empty, empty)
+            return cls.empty()
         low = int(values.min())
         span = int(values.max()) - low + 1
         ordered_weights: Int64Array | None = None
@@ -86,6 +88,12 @@ class _Counts:
         else:
             counts = np.add.reduceat(ordered_weights, starts)
         return cls(sorted_codes[starts], sorted_values[starts], counts.astype(np.int64))
+
+    @classmethod
+    def empty(cls) -> _Counts:
+        """No pairs."""
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(nothing, nothing, nothing)
 
     def relabel(self, mapping: Int64Array) -> _Counts:
         """The same counts with category code ``c`` renamed ``mapping[c]``."""
@@ -117,6 +125,8 @@ class ContextSummary:
         as_of: The latest ``observed_at`` seen (``None`` without that column or rows).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       The observed values of the metrics with category medians (``None`` ones are not counted).
     """
 
     labels: tuple[str, ...]
@@ -125,6 +135,8 @@ class ContextSummary:
     gmv: _Counts
     currency: str = DEFAULT_CURRENCY
     as_of: datetime | None = None
+    # Per metric of MEDIAN_METRICS that some row observes: its observed values.
+    medians: Mapping[str, _Counts] = attrs.field(factory=dict)
 
     def merge(self, other: ContextSummary) -> ContextSummary:
         """The summary of both summaries' rows.
@@ -144,6 +156,13 @@ class ContextSummary:
                 labels.append(label)
         mapping = np.array([index[label] for label in other.labels] + [-1], dtype=np.int64)
         moments = [m for m in (self.as_of, other.as_of) if m is not None]
+        medians: dict[str, _Counts] = {}
+        for name in MEDIAN_METRICS:
+            mine, theirs = self.medians.get(name), other.medians.get(name)
+            if theirs is not None:  # relabelled counts are out of order: merging sorts them again
+                medians[name] = (mine if mine is not None else _Counts.empty()).merge(theirs.relabel(mapping))
+            elif mine is not None:
+                medians[name] = mine
         return ContextSummary(
             tuple(labels),
             self.price.merge(other.price.relabel(mapping)),
@@ -151,6 +170,7 @@ class ContextSummary:
             self.gmv.merge(other.gmv.relabel(mapping)),
             self.currency,
             max(moments) if moments else None,
+            medians,
         )
 
     def finish(self, *, max_gmv_values: int = DEFAULT_MAX_GMV_VALUES) -> ScoringContext:
@@ -171,6 +191,7 @@ class ContextSummary:
         price_sum = self.price.at(start, lower, present) + self.price.at(start, upper, present)
         rate_sum = self.commission.at(start, lower, present) + self.commission.at(start, upper, present)
         gmv_values = self._gmv_values(start, sizes, present, limit)
+        medians = self._medians(ncat)
         benchmarks = []
         for k, code in enumerate(present.tolist()):
             benchmarks.append(
@@ -180,14 +201,31 @@ class ContextSummary:
                     _plain(EXACT.divide(Decimal(int(price_sum[k])), Decimal(200))),
                     _plain(EXACT.divide(Decimal(int(rate_sum[k])), Decimal(2 * 10**RATE_PLACES))),
                     gmv_values[k],
+                    medians.get(code, {}),
                 )
             )
         benchmarks.sort(key=lambda b: b[0])
         return ScoringContext(
-            tuple(CategoryBenchmark(CategoryId(c), s, p, r, g) for c, s, p, r, g in benchmarks),
+            tuple(CategoryBenchmark(CategoryId(c), s, p, r, g, m) for c, s, p, r, g, m in benchmarks),
             self.currency,
             self.as_of,
         )
+
+    def _medians(self, ncat: int) -> dict[int, dict[str, Decimal]]:
+        """Per category code, the median of each metric some of its rows observe (exact, as build_context)."""
+        found: dict[int, dict[str, Decimal]] = {}
+        for name, counts in self.medians.items():
+            sizes = np.bincount(counts.codes, weights=counts.counts, minlength=ncat).astype(np.int64)
+            observed = np.flatnonzero(sizes > 0)
+            if observed.size == 0:
+                continue
+            start = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+            n = sizes[observed]
+            twice = counts.at(start, (n - 1) // 2, observed) + counts.at(start, n // 2, observed)
+            for code, total in zip(observed.tolist(), twice.tolist(), strict=True):
+                median = _plain(EXACT.divide(Decimal(total), Decimal(2 * 10**RATE_PLACES)))
+                found.setdefault(code, {})[name] = median
+        return found
 
     def _gmv_values(
         self, start: Int64Array, sizes: Int64Array, present: Int64Array, limit: int
@@ -221,7 +259,10 @@ def _plain(value: Decimal) -> Decimal:
     return normal.quantize(Decimal(1), context=EXACT) if normal == normal.to_integral_value(context=EXACT) else normal
 
 
-def _summary(columns: Columns, currency: str, as_of: datetime | None) -> ContextSummary:
+def _summary(
+    columns: Columns, currency: str, as_of: datetime | None, wanted: frozenset[str] = frozenset(MEDIAN_METRICS)
+) -> ContextSummary:
+    """The summary of *columns*, with the observed values of the metrics *wanted* (every one by default)."""
     category: TextColumn = columns.text("category_id")
     if (category.codes < 0).any():
         i = int(np.flatnonzero(category.codes < 0)[0])
@@ -233,8 +274,23 @@ def _summary(columns: Columns, currency: str, as_of: datetime | None) -> Context
     if as_of is None and "observed_at" in columns and columns.length:
         latest = int(columns.micros("observed_at").values.max())
         as_of = _EPOCH + timedelta(microseconds=latest)
+    medians: dict[str, _Counts] = {}
+    for name in MEDIAN_METRICS:
+        if name in columns and name in wanted:
+            unit = UNITS[name]
+            column = columns.ints(name, unit.places, low=unit.low, high=unit.high, nullable=True)
+            if column.valid is None:
+                medians[name] = _Counts.of(codes, column.values)
+            elif column.valid.any():
+                medians[name] = _Counts.of(codes[column.valid], column.values[column.valid])
     return ContextSummary(
-        category.labels, _Counts.of(codes, price), _Counts.of(codes, rate), _Counts.of(codes, gmv), currency, as_of
+        category.labels,
+        _Counts.of(codes, price),
+        _Counts.of(codes, rate),
+        _Counts.of(codes, gmv),
+        currency,
+        as_of,
+        medians,
     )
 
 
@@ -242,7 +298,9 @@ def summarize_context(columns: Any, *, currency: str = DEFAULT_CURRENCY) -> Cont
     """Summarize one partition of SKU rows for the category benchmarks.
 
     Reads ``category_id`` (text), ``price`` and ``gmv_30d`` (fen), ``commission_rate`` (ppm) and, when
-    present, ``observed_at``.
+    present, ``observed_at`` and the columns of the metrics with category medians
+    (:data:`~fenxiao.scoring.context.MEDIAN_METRICS`; rates in ppm, shop scores in millionths; missing values
+    are unobserved and not counted).
 
     Args:
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame.
@@ -272,7 +330,8 @@ def build_context_columns(
 
     Args:
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame, with
-            ``category_id``, ``price``, ``commission_rate``, ``gmv_30d`` and optionally ``observed_at``.
+            ``category_id``, ``price``, ``commission_rate``, ``gmv_30d`` and optionally ``observed_at`` and the
+            metrics with category medians (:data:`~fenxiao.scoring.context.MEDIAN_METRICS`).
         max_gmv_values: How many GMV values a category keeps at most (an evenly spaced sample beyond).
         currency: The currency of the rows (recorded on the context).
 
@@ -289,7 +348,15 @@ def context_arrays(context: ScoringContext, labels: tuple[str, ...], currency: s
     price_half = np.array([b.price_median_half_fen if b else 0 for b in found] + [0], dtype=np.int64)
     rate_half = np.array([b.commission_median_half_ppm if b else 0 for b in found] + [0], dtype=np.int64)
     gmv: list[Int64Array] = [np.array(b.gmv_values if b else (), dtype=np.int64) for b in found]
-    return _Benchmarks(present, price_half, rate_half, gmv)
+    medians: dict[str, tuple[NDArray[np.bool_], Int64Array]] = {}
+    for name in MEDIAN_METRICS:
+        halves = [None if b is None else b.median_half_units(name) for b in found]
+        if any(h is not None for h in halves):
+            medians[name] = (
+                np.array([h is not None for h in halves] + [False], dtype=np.bool_),
+                np.array([0 if h is None else h for h in halves] + [0], dtype=np.int64),
+            )
+    return _Benchmarks(present, price_half, rate_half, gmv, medians)
 
 
 @attrs.frozen(eq=False)
@@ -300,6 +367,8 @@ class _Benchmarks:
     price_half_fen: Int64Array
     commission_half_ppm: Int64Array
     gmv_values: list[Int64Array]
+    # Per metric with a median in some category: where a category has one, and twice the median in its units.
+    medians: dict[str, tuple[NDArray[np.bool_], Int64Array]] = attrs.field(factory=dict)
     _keys: list[tuple[Int64Array, Int64Array, int]] = attrs.field(factory=list)
 
     def gmv_keys(self) -> tuple[Int64Array, Int64Array, int]:

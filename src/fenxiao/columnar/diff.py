@@ -460,8 +460,8 @@ def measure_diff_columns(
     source, _ = read(columns, "columns")
     when = _as_of(source, as_of)
     inputs = Inputs(source, when)
-    ctx = context_for(inputs, context, money)
     scorers = (CompiledScorer(models[0].scorer), CompiledScorer(models[1].scorer))
+    ctx = context_for(inputs, context, money, {*scorers[0].median_metrics(), *scorers[1].median_metrics()})
     same_scores = models[0].scorecards == models[1].scorecards
     identities = _Identities()
     slots = (_slots(models[0].perks, identities), _slots(models[1].perks, identities))

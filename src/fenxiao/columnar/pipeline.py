@@ -122,7 +122,7 @@ def run_pipeline(
     first = Inputs(source, None)
     when = _as_of(first, as_of)
     inputs = Inputs(source, when)
-    ctx = context_for(inputs, context, money)
+    ctx = context_for(inputs, context, money, compiled.median_metrics())
     n = inputs.length
     out: dict[str, Any] = {}
     shared: dict[int, Any] = {}

@@ -27,7 +27,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, Protocol, runtime_checkable
@@ -42,17 +42,17 @@ from fenxiao.columnar._columns import CodedText
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, div_round
-from fenxiao.columnar._metrics import MetricColumns
+from fenxiao.columnar._metrics import MetricColumns, is_native
 from fenxiao.columnar.context import _summary
 from fenxiao.errors import InvalidValueError, PluginError
 from fenxiao.money import DEFAULT_CURRENCY, Rounding
-from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.context import MEDIAN_METRICS, ScoringContext
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore
 from fenxiao.scoring.five import FiveDimensionScorer
 from fenxiao.scoring.metrics import get_metric
 from fenxiao.scoring.plugins import DimensionScorer
-from fenxiao.scoring.scorecards import MetricRule, ScorecardScorer
+from fenxiao.scoring.scorecards import MEDIAN, MetricRule, ScorecardScorer
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -140,9 +140,9 @@ class ColumnarDimensionScorer(Protocol):
 # -- compiled scorecards -------------------------------------------------------------------------------------
 
 
-def _centi(points: Decimal | None) -> int | None:
+def _centi(points: Decimal | str | None) -> int | None:
     """Points (validated: at most two places) in hundredths."""
-    return None if points is None else int(points.scaleb(2, context=EXACT))
+    return None if not isinstance(points, Decimal) else int(points.scaleb(2, context=EXACT))
 
 
 @attrs.frozen(eq=False)
@@ -159,6 +159,7 @@ class _Rule:
     cap: int | None
     weight: int
     missing: int | None
+    median: bool
 
     @classmethod
     def of(cls, rule: MetricRule) -> _Rule:
@@ -175,7 +176,8 @@ class _Rule:
             int(ys[-1]),
             _centi(rule.cap),
             rule.weight_ppm,
-            _centi(rule.missing),
+            None if rule.missing == MEDIAN else _centi(rule.missing),
+            rule.missing == MEDIAN,
         )
 
     def points(self, units: Int64Array) -> Int64Array:
@@ -223,6 +225,13 @@ def _scorecard_centi(rules: list[_Rule], caps: list[_CapRule], metrics: MetricCo
         if column.valid is None:
             total += rule.weight * points
             weights += rule.weight
+        elif rule.median:
+            # Unobserved rows score the category's median where their category has one, else are left out.
+            median, known = metrics.median(rule.metric)
+            points = np.where(column.valid, points, rule.points(median))
+            counted = column.valid | known
+            total += np.where(counted, rule.weight * points, 0)
+            weights += np.where(counted, rule.weight, 0)
         elif rule.missing is None:
             total += np.where(column.valid, rule.weight * points, 0)
             weights += np.where(column.valid, rule.weight, 0)
@@ -333,6 +342,20 @@ class CompiledScorer:
                 names |= {r.metric for r in rules} | {c.metric for c in caps}
         return frozenset(names)
 
+    def median_metrics(self) -> tuple[str, ...]:
+        """The metrics whose category medians scoring may read: those of the rules in median mode; every one of
+        :data:`~fenxiao.scoring.context.MEDIAN_METRICS` when a plug-in or a metric without a columnar form (which
+        see the whole context) takes part."""
+        names: set[str] = set()
+        for _, _, compiled in self.parts:
+            if compiled is None:
+                return MEDIAN_METRICS
+            rules, caps = compiled
+            if not all(is_native(r.metric) for r in rules) or not all(is_native(c.metric) for c in caps):
+                return MEDIAN_METRICS
+            names |= {r.metric for r in rules if r.median}
+        return tuple(name for name in MEDIAN_METRICS if name in names)
+
     def score(self, metrics: MetricColumns) -> dict[str, Int64Array]:
         """The score columns for the rows of *metrics*."""
         n = metrics.inputs.length
@@ -350,10 +373,16 @@ class CompiledScorer:
         return out
 
 
-def context_for(inputs: Inputs, context: ScoringContext | None, currency: str) -> ScoringContext:
-    """*context*, or the benchmarks of these rows (as :meth:`FiveDimensionScorer.score_many` builds them)."""
+def context_for(
+    inputs: Inputs, context: ScoringContext | None, currency: str, medians: Iterable[str] = MEDIAN_METRICS
+) -> ScoringContext:
+    """*context*, or the benchmarks of these rows (as :meth:`FiveDimensionScorer.score_many` builds them).
+
+    A context built here holds the category medians of *medians* only (each costs a sort of its column): pass
+    :meth:`CompiledScorer.median_metrics`, which the scores then cannot tell from the whole context.
+    """
     if context is None:
-        return _summary(inputs.columns, currency, None).finish()
+        return _summary(inputs.columns, currency, None, frozenset(medians)).finish()
     if not isinstance(context, ScoringContext):
         raise InvalidValueError("context", context, "must be a ScoringContext")
     return context
@@ -419,6 +448,6 @@ def score_columns(
     compiled = CompiledScorer(scorer if scorer is not None else default_scorer())
     source, frame = read(columns, "columns")
     inputs = Inputs(source, as_of)
-    ctx = context_for(inputs, context, currency)
+    ctx = context_for(inputs, context, currency, compiled.median_metrics())
     result = score_inputs(inputs, compiled, ctx, currency, progress, chunk_size)
     return write(frame, source, result, keep)

@@ -16,6 +16,15 @@ columns on the columnar path. Rates are :class:`~fenxiao.money.Rate`, amounts
 10
 >>> snap.has_sales
 False
+
+A metric the platform may not have observed (the service rates, the shop experience score, the repurchase
+rate, the influencer share of GMV) is ``None`` until it is given: *unobserved*, which is not 0%. Scorecards
+treat an unobserved metric by a per-metric rule (see ``docs/scoring.md``); an explicit 0 stays an observed 0.
+
+>>> snap.refund_rate is None, snap.experience_score is None
+(True, True)
+>>> "refund_rate" in OPTIONAL_METRIC_FIELDS, "units_30d" in OPTIONAL_METRIC_FIELDS
+(True, False)
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 
-__all__ = ["METRIC_FIELDS", "SkuSnapshot"]
+__all__ = ["METRIC_FIELDS", "OPTIONAL_METRIC_FIELDS", "SkuSnapshot"]
 
 _ZERO_RATE = Rate.zero()
 _score = v.decimal_between(Decimal(0), Decimal(5))
@@ -42,8 +51,13 @@ def _optional_score(instance: object, attribute: attrs.Attribute[Any], value: ob
         _score(instance, attribute, value)
 
 
-def _rate(default: Rate = _ZERO_RATE) -> Any:
-    return attrs.field(default=default, validator=v.rate)
+def _rate() -> Any:
+    return attrs.field(default=_ZERO_RATE, validator=v.rate)
+
+
+def _observed_rate() -> Any:
+    """A rate the platform may not have observed: ``None`` until it has (never a default of 0%)."""
+    return attrs.field(default=None, validator=v.optional_rate)
 
 
 def _count() -> Any:
@@ -80,8 +94,14 @@ class SkuSnapshot:
         team_leaders: Team leaders carrying it.
 
     Service (服务力):
-        experience_score: The shop experience score, 0-5; goods/logistics/service sub-scores optional.
+        experience_score: The shop experience score, 0-5; goods/logistics/service sub-scores likewise.
         good_review_rate, bad_review_rate, quality_return_rate, refund_rate, complaint_rate, shipped_48h_rate.
+
+    Unobserved is not zero: ``reference_price``, ``lowest_price_30d``, ``repurchase_rate``,
+    ``influencer_gmv_share`` and every service metric default to ``None``, meaning not observed
+    (:data:`OPTIONAL_METRIC_FIELDS`); an explicit ``Rate.zero()`` is an observed 0%. Counts, amounts and flags
+    come from the platform's own records, where nothing recorded is an observed 0 (no units sold, no violation),
+    and the commission rate is the merchant's offer; they default to 0 / ``False``.
 
     Brand (品牌力):
         brand_registered, brand_authorised, flagship_shop, on_brand_list: Brand facts.
@@ -89,6 +109,10 @@ class SkuSnapshot:
 
     Compliance:
         serious_violations_365d: Serious violations in the last year.
+
+    .. versionchanged:: 0.2
+       ``repurchase_rate``, ``influencer_gmv_share``, ``experience_score`` and the six service rates default to
+       ``None`` (unobserved) instead of 0.
     """
 
     sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
@@ -104,23 +128,23 @@ class SkuSnapshot:
     gmv_30d: Money = attrs.field(default=Money(0), validator=v.money)
     units_prev_30d: int = _count()
     gmv_prev_30d: Money = attrs.field(default=Money(0), validator=v.money)
-    repurchase_rate: Rate = _rate()
+    repurchase_rate: Rate | None = _observed_rate()
     # distribution
     commission_rate: Rate = _rate()
     promoting_influencers: int = _count()
-    influencer_gmv_share: Rate = _rate()
+    influencer_gmv_share: Rate | None = _observed_rate()
     team_leaders: int = _count()
     # service
-    experience_score: Decimal = attrs.field(default=Decimal(0), validator=_score)
+    experience_score: Decimal | None = attrs.field(default=None, validator=_optional_score)
     goods_score: Decimal | None = attrs.field(default=None, validator=_optional_score)
     logistics_score: Decimal | None = attrs.field(default=None, validator=_optional_score)
     service_score: Decimal | None = attrs.field(default=None, validator=_optional_score)
-    good_review_rate: Rate = _rate()
-    bad_review_rate: Rate = _rate()
-    quality_return_rate: Rate = _rate()
-    refund_rate: Rate = _rate()
-    complaint_rate: Rate = _rate()
-    shipped_48h_rate: Rate = _rate()
+    good_review_rate: Rate | None = _observed_rate()
+    bad_review_rate: Rate | None = _observed_rate()
+    quality_return_rate: Rate | None = _observed_rate()
+    refund_rate: Rate | None = _observed_rate()
+    complaint_rate: Rate | None = _observed_rate()
+    shipped_48h_rate: Rate | None = _observed_rate()
     # brand
     brand_registered: bool = _flag()
     brand_authorised: bool = _flag()
@@ -162,4 +186,9 @@ class SkuSnapshot:
 #: The metric fields of a snapshot (everything but identity and time), in declaration order.
 METRIC_FIELDS: tuple[str, ...] = tuple(
     a.name for a in attrs.fields(SkuSnapshot) if a.name not in {"sku_id", "category_id", "observed_at", "joined_at"}
+)
+
+#: The metric fields that may be unobserved (``None``, their default), in declaration order.
+OPTIONAL_METRIC_FIELDS: tuple[str, ...] = tuple(
+    a.name for a in attrs.fields(SkuSnapshot) if a.name in METRIC_FIELDS and "None" in str(a.type)
 )

@@ -3,13 +3,13 @@
 The package face: ``from fenxiao.scoring import FiveDimensionScorer, SkuScores, Scorecards ...``. Its modules,
 from the bottom up::
 
-    context       CategoryBenchmark, ScoringContext, build_context: what a SKU is compared against
+    context       CategoryBenchmark, ScoringContext, build_context, MEDIAN_METRICS: what a SKU is compared against
     dimensions    Dimension, Contribution, DimensionScore, CompositeWeights, SkuScores: the values scoring makes
     formulas      the integer formulas of the derived metrics, shared by the object and columnar paths
     metrics       Metric, register_metric, get_metric and the built-in metrics
     plugins       DimensionScorer, BatchDimensionScorer: the plug-in point, and the checks applied to plug-ins
     registry      ScorerRegistry, default_registry: plug-ins by name, and the ``fenxiao.scorers`` entry points
-    scorecards    MetricRule, Cap, Scorecard, Scorecards, ScorecardScorer, default_scorecards: scoring as data
+    scorecards    MetricRule, Cap, Scorecard, Scorecards, ScorecardScorer, default_scorecards, MEDIAN: scoring as data
     five          FiveDimensionScorer: one scorer per dimension and the composite
     lint          lint_scorecards: what a scorecards file can get wrong and still load
     defaults      default_scorer, and the built-in registry names: the one module that knows both scorecards
@@ -22,7 +22,13 @@ Modules inside the package import each other directly, never through this face.
 True
 """
 
-from fenxiao.scoring.context import DEFAULT_MAX_GMV_VALUES, CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.context import (
+    DEFAULT_MAX_GMV_VALUES,
+    MEDIAN_METRICS,
+    CategoryBenchmark,
+    ScoringContext,
+    build_context,
+)
 from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import (
     CompositeWeights,
@@ -49,6 +55,7 @@ from fenxiao.scoring.registry import ENTRY_POINT_GROUP, ScorerRegistry, default_
 from fenxiao.scoring.scorecards import (
     DEFAULTS_FILE,
     MAX_BREAKPOINT_UNITS,
+    MEDIAN,
     Cap,
     MetricRule,
     Scorecard,
@@ -63,6 +70,8 @@ __all__ = [
     "DEFAULT_MAX_GMV_VALUES",
     "ENTRY_POINT_GROUP",
     "MAX_BREAKPOINT_UNITS",
+    "MEDIAN",
+    "MEDIAN_METRICS",
     "BatchDimensionScorer",
     "Cap",
     "CategoryBenchmark",

@@ -25,6 +25,10 @@ Definitions (the columnar path computes the same by group-by):
 * ``price_median``: the median price in yuan; with an even count, the exact mean of the two
   middle prices (so it may end in half a fen, e.g. ``12.345``).
 * ``commission_median``: the same for commission rates (a fraction; may end in half a ppm).
+* ``medians``: for each metric of :data:`MEDIAN_METRICS` (the snapshot's optional rates and 0-5 shop scores)
+  that at least one snapshot of the category observes, the median of the observed values (``None`` ones are
+  not counted), exact as above (it may end in half a millionth). A scorecard rule with ``missing = "median"``
+  scores an unobserved metric at this value.
 * ``gmv_values``: the category's 30-day GMVs in fen, sorted ascending. A category with more
   than *max_gmv_values* SKUs keeps an evenly spaced sample of ``m = max_gmv_values`` of them
   instead: the values at sorted positions ``(2i + 1) * n // (2m)`` for ``i = 0 .. m-1``.
@@ -37,7 +41,7 @@ Building is independent of the batch order: the result depends only on the multi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -45,16 +49,49 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
-from fenxiao._internal.fixed import EXACT
+from fenxiao._internal.fixed import EXACT, on_grid
 from fenxiao.domain.ids import CategoryId
-from fenxiao.domain.snapshots import SkuSnapshot
+from fenxiao.domain.snapshots import OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
-from fenxiao.money import DEFAULT_CURRENCY, RATE_PLACES
+from fenxiao.money import DEFAULT_CURRENCY, RATE_PLACES, Rate
 
-__all__ = ["DEFAULT_MAX_GMV_VALUES", "CategoryBenchmark", "ScoringContext", "build_context"]
+__all__ = [
+    "DEFAULT_MAX_GMV_VALUES",
+    "MEDIAN_METRICS",
+    "CategoryBenchmark",
+    "ScoringContext",
+    "build_context",
+    "measure_units",
+]
 
 #: How many GMV values a category keeps at most before they are sampled (see :func:`build_context`).
 DEFAULT_MAX_GMV_VALUES: Final = 1000
+
+
+def _median_metrics() -> dict[str, int]:
+    """The optional rate and 0-5 score fields of a snapshot, each with its largest value in millionths."""
+    found: dict[str, int] = {}
+    for field in attrs.fields(SkuSnapshot):
+        if field.name in OPTIONAL_METRIC_FIELDS:
+            kind = str(field.type)
+            if "Rate" in kind:
+                found[field.name] = 10**RATE_PLACES
+            elif "Decimal" in kind:
+                found[field.name] = 5 * 10**RATE_PLACES
+    return found
+
+
+_MEDIAN_HIGH: Final = _median_metrics()
+#: The metrics whose category median a benchmark holds (the snapshot's optional rates and 0-5 shop scores, all on
+#: a grid of millionths): the metrics a scorecard rule may score at the category median when they are unobserved.
+MEDIAN_METRICS: Final = tuple(_MEDIAN_HIGH)
+
+
+def measure_units(value: Rate | Decimal) -> int:
+    """An observed rate or 0-5 score in millionths (the grid of its metric; a score rounded half to even)."""
+    if isinstance(value, Rate):
+        return value.ppm
+    return int(on_grid(value, RATE_PLACES).scaleb(RATE_PLACES, context=EXACT))
 
 
 def _half_units(places: int, unit: str) -> Any:
@@ -71,6 +108,31 @@ def _half_units(places: int, unit: str) -> Any:
             raise InvalidValueError(path, value, f"must be a whole number of half {unit}")
 
     return check
+
+
+def _medians(value: object) -> object:
+    """Converter: a mapping becomes a dict sorted by metric name; anything else is left for the validator."""
+    if isinstance(value, Mapping):
+        return dict(sorted(value.items(), key=lambda item: str(item[0])))
+    return value
+
+
+def _check_medians(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    path = v.path_of(instance, attribute)
+    if not isinstance(value, dict):
+        raise InvalidValueError(path, value, "must be a table of metric names to medians")
+    for name, median in value.items():
+        if name not in _MEDIAN_HIGH:
+            problem = f"is not a metric with a category median (one of {', '.join(MEDIAN_METRICS)})"
+            raise InvalidValueError(f"{path}.{name}", name, problem)
+        if not isinstance(median, Decimal) or not median.is_finite() or median < 0:
+            raise InvalidValueError(f"{path}.{name}", median, "must be a finite Decimal, not negative")
+        units = median.scaleb(RATE_PLACES + 1, context=EXACT)
+        if units != units.to_integral_value(context=EXACT) or int(units) % 5:
+            raise InvalidValueError(f"{path}.{name}", median, "must be a whole number of half millionths")
+        if median.scaleb(RATE_PLACES, context=EXACT) > _MEDIAN_HIGH[name]:
+            high = Decimal(_MEDIAN_HIGH[name]).scaleb(-RATE_PLACES)
+            raise InvalidValueError(f"{path}.{name}", median, f"must be at most {high:f}")
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -102,8 +164,18 @@ class CategoryBenchmark:
         price_median: The median price, in yuan (exact; a whole number of half fen).
         commission_median: The median commission rate, as a fraction (exact; a whole number of half ppm).
         gmv_values: 30-day GMVs in fen, sorted ascending (all of them, or an evenly spaced sample).
+        medians: Per metric of :data:`MEDIAN_METRICS` that some snapshot of the category observes, the median of
+            the observed values (exact; a whole number of half millionths). Metrics no snapshot observes are
+            absent.
+
+    >>> medians = {"refund_rate": Decimal("0.1225")}
+    >>> bench = CategoryBenchmark("c-tea", 3, Decimal("25"), Decimal("0.2"), (0, 10, 90), medians)
+    >>> bench.medians, bench.median_half_units("refund_rate"), bench.median_half_units("complaint_rate")
+    ({'refund_rate': Decimal('0.1225')}, 245000, None)
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       ``medians``: the category median of each optional rate and shop score.
     """
 
     category_id: CategoryId = attrs.field(converter=v.id_text, validator=v.identifier)
@@ -111,9 +183,12 @@ class CategoryBenchmark:
     price_median: Decimal = attrs.field(validator=_half_units(3, "fen"))
     commission_median: Decimal = attrs.field(validator=_half_units(RATE_PLACES + 1, "parts per million"))
     gmv_values: tuple[int, ...] = attrs.field(converter=v.to_tuple, validator=_sorted_fen)
+    # A dict is not hashable: the benchmark's hash leaves the medians out (equality keeps them).
+    medians: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_medians, validator=_check_medians, hash=False)
     # Exact integer forms used by the metrics: the medians doubled, in half-fen and half-ppm.
     _price_median_half_fen: int = attrs.field(init=False, repr=False, eq=False)
     _commission_median_half_ppm: int = attrs.field(init=False, repr=False, eq=False)
+    _median_half_units: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.gmv_values:
@@ -126,6 +201,8 @@ class CategoryBenchmark:
         object.__setattr__(
             self, "_commission_median_half_ppm", int(self.commission_median.scaleb(RATE_PLACES + 1, context=EXACT)) // 5
         )
+        halves = {name: int(m.scaleb(RATE_PLACES + 1, context=EXACT)) // 5 for name, m in self.medians.items()}
+        object.__setattr__(self, "_median_half_units", halves)
 
     @property
     def price_median_half_fen(self) -> int:
@@ -136,6 +213,10 @@ class CategoryBenchmark:
     def commission_median_half_ppm(self) -> int:
         """Twice the median commission rate, in parts per million (an exact int)."""
         return self._commission_median_half_ppm
+
+    def median_half_units(self, metric: str) -> int | None:
+        """Twice the category median of *metric* in millionths (an exact int), or ``None`` when it has none."""
+        return self._median_half_units.get(metric)
 
 
 def _categories(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -236,6 +317,7 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
     prices: dict[str, list[int]] = {}
     rates: dict[str, list[int]] = {}
     gmvs: dict[str, list[int]] = {}
+    observed: dict[str, dict[str, list[int]]] = {}
     currency: str | None = None
     as_of: datetime | None = None
     for i, snap in enumerate(snapshots):
@@ -253,6 +335,11 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
         prices.setdefault(cid, []).append(snap.price.fen)
         rates.setdefault(cid, []).append(snap.commission_rate.ppm)
         gmvs.setdefault(cid, []).append(snap.gmv_30d.fen)
+        values = observed.setdefault(cid, {})
+        for name in MEDIAN_METRICS:
+            value = getattr(snap, name)
+            if value is not None:
+                values.setdefault(name, []).append(measure_units(value))
     benchmarks = []
     for category in sorted(prices):
         price_list, rate_list, gmv_list = sorted(prices[category]), sorted(rates[category]), sorted(gmvs[category])
@@ -263,6 +350,10 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
                 price_median=_plain(EXACT.divide(Decimal(_median_sum(price_list)), Decimal(200))),
                 commission_median=_plain(EXACT.divide(Decimal(_median_sum(rate_list)), Decimal(2 * 10**RATE_PLACES))),
                 gmv_values=_sample(gmv_list, limit),
+                medians={
+                    name: _plain(EXACT.divide(Decimal(_median_sum(sorted(units))), Decimal(2 * 10**RATE_PLACES)))
+                    for name, units in observed[category].items()
+                },
             )
         )
     return ScoringContext(tuple(benchmarks), currency or DEFAULT_CURRENCY, as_of)

@@ -260,7 +260,7 @@ def _rule_findings(path: str, rule: MetricRule) -> list[Finding]:
     elif rule.cap is not None and rule.cap >= curve_high:
         message = f"the cap {_shown(rule.cap)} is not below the most the curve gives ({_shown(curve_high)})"
         findings.append(Finding(f"{path}.cap", Severity.WARNING, "cap-never-binds", message))
-    if rule.missing is not None and rule.missing > best:
+    if isinstance(rule.missing, Decimal) and rule.missing > best:  # a median is a value on the curve: never above
         message = (
             f"a SKU whose {metric} is unknown gets {_shown(rule.missing)} points, more than the best known "
             f"{metric} gives ({_shown(best)})"

@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
@@ -67,7 +67,7 @@ from fenxiao._internal.fixed import EXACT, POINT_PLACES, WEIGHT_PLACES, div_half
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import NOTHING, InvalidValueError, PolicyError
-from fenxiao.scoring.context import ScoringContext
+from fenxiao.scoring.context import MEDIAN_METRICS, ScoringContext
 from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore
 from fenxiao.scoring.metrics import Metric, get_metric
 
@@ -77,6 +77,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULTS_FILE",
     "MAX_BREAKPOINT_UNITS",
+    "MEDIAN",
+    "OMIT",
     "Cap",
     "MetricRule",
     "Scorecard",
@@ -99,6 +101,11 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 _ZERO_POINTS: Final = points_decimal(0)
 _LEFT_OUT: Final = "unavailable: left out"
 _SCORED_MISSING: Final = "unavailable: scored as missing"
+_NO_MEDIAN: Final = "unavailable, and no category median: left out"
+#: ``MetricRule.missing`` that scores an unavailable metric at its category's median (from the scoring context).
+MEDIAN: Final = "median"
+#: ``missing = "omit"`` in a file: leave an unavailable metric out (the same as writing no ``missing``).
+OMIT: Final = "omit"
 #: Where the default scoring model ships, relative to the fenxiao package (see :func:`default_scorecards`).
 DEFAULTS_FILE: Final = "data/defaults/scorecards.toml"
 
@@ -123,6 +130,13 @@ def _exact(value: object) -> object:
 
 def _optional_exact(value: object) -> object:
     return None if value is None else _exact(value)
+
+
+def _missing_rule(value: object) -> object:
+    """Converter of ``MetricRule.missing``: ``"omit"`` is ``None``, ``"median"`` stays, points become Decimals."""
+    if isinstance(value, str) and value.strip() in (OMIT, MEDIAN):
+        return None if value.strip() == OMIT else MEDIAN
+    return _optional_exact(value)
 
 
 def _pairs(value: object) -> object:
@@ -178,13 +192,18 @@ class MetricRule:
             linear between breakpoints and flat beyond the first and last.
         weight: The rule's weight within the dimension (relative; more than 0).
         cap: The most points this rule can give, whatever the curve says; ``None`` for no cap.
-        missing: Points when the metric is unavailable; ``None`` leaves the rule out, so the
-            other rules' weights carry the dimension.
+        missing: What an unavailable (for a snapshot field: unobserved) metric scores, one of three modes:
+            points (0 to 100: the rule scores them, e.g. neutral points); :data:`MEDIAN` (``"median"``: the
+            metric is taken at its category's median from the scoring context's benchmark, see
+            :data:`~fenxiao.scoring.context.MEDIAN_METRICS` for the metrics that have one; without a median for
+            the SKU's category the rule is left out); or ``None`` (``"omit"`` in a file: the rule is left out,
+            so the other rules' weights carry the dimension).
         description: Why the curve looks like it does (shown in docs).
 
     Raises:
         PolicyError: An unknown metric.
-        InvalidValueError: Bad breakpoints, weight, cap or missing points, naming which.
+        InvalidValueError: Bad breakpoints, weight, cap or missing points, naming which, or ``"median"`` for a
+            metric without category medians.
 
     >>> rule = MetricRule("refund_rate", [("0.05", 100), ("0.15", 80), ("0.3", 40)])
     >>> rule.points(Decimal("0.05")), rule.points(Decimal("0.1")), rule.points(Decimal("0.9"))
@@ -196,19 +215,22 @@ class MetricRule:
         got Decimal('0.1')
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       *missing* also takes :data:`MEDIAN` (``"median"``) and, in files, ``"omit"``.
     """
 
     metric: str = attrs.field()
     breakpoints: tuple[tuple[Decimal, Decimal], ...] = attrs.field(converter=_pairs)
     weight: Decimal = attrs.field(default=Decimal(1), converter=_exact)
     cap: Decimal | None = attrs.field(default=None, converter=_optional_exact)
-    missing: Decimal | None = attrs.field(default=None, converter=_optional_exact)
+    missing: Decimal | Literal["median"] | None = attrs.field(default=None, converter=_missing_rule)
     description: str | None = attrs.field(default=None)
     _metric: Metric = attrs.field(init=False, repr=False, eq=False)
     _xs: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
     _ys: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
     _cap: int | None = attrs.field(init=False, repr=False, eq=False)
     _missing: int | None = attrs.field(init=False, repr=False, eq=False)
+    _median: bool = attrs.field(init=False, repr=False, eq=False)
     _weight: int = attrs.field(init=False, repr=False, eq=False)
     _labels: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
@@ -239,7 +261,14 @@ class MetricRule:
         if weight_units != weight_units.to_integral_value(context=EXACT):
             raise InvalidValueError("MetricRule.weight", weight, f"must have at most {WEIGHT_PLACES} decimal places")
         cap = None if self.cap is None else _points_units(self.cap, "MetricRule.cap")
-        missing = None if self.missing is None else _points_units(self.missing, "MetricRule.missing")
+        median = self.missing == MEDIAN
+        if median and metric.name not in MEDIAN_METRICS:
+            problem = f"needs a metric with category medians ({', '.join(MEDIAN_METRICS)})"
+            raise InvalidValueError("MetricRule.missing", self.missing, problem)
+        if not median and isinstance(self.missing, (str, bool)):
+            modes = 'must be points (e.g. "50"), "median" or "omit"'
+            raise InvalidValueError("MetricRule.missing", self.missing, modes)
+        missing = None if self.missing is None or median else _points_units(self.missing, "MetricRule.missing")
         description: object = self.description
         if description is not None and (not isinstance(description, str) or not description.strip()):
             raise InvalidValueError("MetricRule.description", description, "must be non-blank text")
@@ -249,6 +278,7 @@ class MetricRule:
             ("_ys", tuple(ys)),
             ("_cap", cap),
             ("_missing", missing),
+            ("_median", median),
             ("_weight", int(weight_units)),
             ("_labels", self._make_labels(cap)),
         ):
@@ -339,6 +369,38 @@ class MetricRule:
         if cap is not None and curve > cap:
             return cap, how + labels[-1]
         return curve, how
+
+    def unavailable(self, snapshot: SkuSnapshot, context: ScoringContext) -> tuple[int, str] | None:
+        """Points in hundredths, and why, when the metric is unavailable for *snapshot*; ``None``: left out.
+
+        By :attr:`missing`: its points; at the category median of *context* (the median rounded half to even
+        onto the metric's grid, then scored by the curve); or ``None`` (left out, and also when the median mode
+        finds no median for the SKU's category).
+
+        >>> from fenxiao.scoring.context import CategoryBenchmark, ScoringContext
+        >>> from fenxiao.money import Money
+        >>> from datetime import datetime, timezone
+        >>> t = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> snap = SkuSnapshot(sku_id="a", category_id="c-tea", observed_at=t, joined_at=t, price=Money.of("9.90"))
+        >>> bench = CategoryBenchmark("c-tea", 4, Decimal("9.9"), Decimal("0.2"), (0,), {"refund_rate": Decimal("0.1")})
+        >>> rule = MetricRule("refund_rate", [("0.05", 100), ("0.15", 80)], missing="median")
+        >>> rule.unavailable(snap, ScoringContext((bench,)))
+        (9000, 'unavailable: scored at the category median 0.1 (between 0.05 (100) and 0.15 (80))')
+        >>> rule.unavailable(snap, ScoringContext.empty()) is None
+        True
+        """
+        if self._median:
+            bench = context.benchmark_for(snapshot)
+            half = None if bench is None else bench.median_half_units(self.metric)
+            if half is None:
+                return None
+            units = div_half_even(half, 2)
+            points, how = self.explain(units)
+            median = _fmt(unscaled(units, self.grid_places).normalize())
+            return points, f"unavailable: scored at the category median {median} ({how})"
+        if self._missing is None:
+            return None
+        return self._missing, _SCORED_MISSING
 
     @property
     def direction(self) -> str:
@@ -606,10 +668,12 @@ class ScorecardScorer:
         for rule in self.scorecard.rules:
             measured = rule._metric.measure(snapshot, context)
             if measured is None:
-                if rule._missing is None:
-                    contributions.append(_contribution(rule.metric, None, _ZERO_POINTS, _ZERO, _LEFT_OUT))
+                instead = rule.unavailable(snapshot, context)
+                if instead is None:
+                    why = _NO_MEDIAN if rule._median else _LEFT_OUT
+                    contributions.append(_contribution(rule.metric, None, _ZERO_POINTS, _ZERO, why))
                     continue
-                value, (points, how) = None, (rule._missing, _SCORED_MISSING)
+                value, (points, how) = None, instead
             else:
                 value, units = measured
                 points, how = rule.explain(units)

@@ -531,8 +531,11 @@ class _ColumnSeason:
                 [t.leader_fee_rate.ppm if t and t.leader_fee_rate is not None else -1 for t in terms], dtype=_I64
             ),
             "category": np.array([self.category_code[s.category_id] for s in skus], dtype=_I64),
-            "refund_ppm": np.array([s.refund_rate.ppm for s in snapshots], dtype=_I64),
-            "complaint_ppm": np.array([s.complaint_rate.ppm for s in snapshots], dtype=_I64),
+            # An unobserved rate draws no refunds or complaints, as on the object path.
+            "refund_ppm": np.array([0 if s.refund_rate is None else s.refund_rate.ppm for s in snapshots], _I64),
+            "complaint_ppm": np.array(
+                [0 if s.complaint_rate is None else s.complaint_rate.ppm for s in snapshots], _I64
+            ),
             "base": np.zeros(len(skus), dtype=_I64),
             "brand": np.array([brands[s.brand_id] if s.brand_id is not None else -1 for s in skus], dtype=_I64),
             "opened": np.array([m.opened_on.toordinal() for m in merchants], dtype=_I64),

@@ -210,8 +210,9 @@ class _Sim:
         self.level1 = level1
         self.snapshot = snapshot
         self.first = snapshot  # what a new SKU resembling it copies (its sales aside)
-        self.refund_ppm = snapshot.refund_rate.ppm
-        self.complaint_ppm = snapshot.complaint_rate.ppm
+        # An unobserved rate draws no refunds or complaints (as its old default of 0% did).
+        self.refund_ppm = 0 if snapshot.refund_rate is None else snapshot.refund_rate.ppm
+        self.complaint_ppm = 0 if snapshot.complaint_rate is None else snapshot.complaint_rate.ppm
         self.promoter_ppm = 0
         self.base = 0
         # Weekly history, oldest first: units, refunded units and complaints in thousandths, GMV in fen, and the

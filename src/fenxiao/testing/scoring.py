@@ -28,10 +28,18 @@ from fenxiao._internal.fixed import unscaled
 from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
-from fenxiao.scoring.context import CategoryBenchmark, ScoringContext, build_context
+from fenxiao.scoring.context import MEDIAN_METRICS, CategoryBenchmark, ScoringContext, build_context
 from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore, SkuScores
 from fenxiao.scoring.metrics import get_metric, metric_names
-from fenxiao.scoring.scorecards import MAX_BREAKPOINT_UNITS, Cap, MetricRule, Scorecard, Scorecards, ScorerNames
+from fenxiao.scoring.scorecards import (
+    MAX_BREAKPOINT_UNITS,
+    MEDIAN,
+    Cap,
+    MetricRule,
+    Scorecard,
+    Scorecards,
+    ScorerNames,
+)
 
 __all__ = [
     "caps",
@@ -119,7 +127,8 @@ def _breakpoints(draw: Any, places: int, size: int) -> list[tuple[Decimal, Decim
 
 @st.composite
 def metric_rules(draw: Any, *, metrics: st.SearchStrategy[str] | None = None, monotone: bool = False) -> MetricRule:
-    """Valid metric rules for registered metrics, with optional cap and missing points.
+    """Valid metric rules for registered metrics, with an optional cap and any rule for a missing metric
+    (points, left out, or the category median where the metric has one).
 
     With *monotone*, the curve never decreases.
     """
@@ -134,7 +143,7 @@ def metric_rules(draw: Any, *, metrics: st.SearchStrategy[str] | None = None, mo
         pairs,
         weight=draw(st.integers(1, 2_000_000).map(lambda u: unscaled(u, 6).normalize() + 0)),
         cap=draw(st.none() | points()),
-        missing=draw(st.none() | points()),
+        missing=draw(st.none() | points() | (st.just(MEDIAN) if name in MEDIAN_METRICS else st.nothing())),
         description=draw(st.none() | st.text(min_size=1, max_size=30).filter(str.strip)),
     )
 
@@ -197,8 +206,11 @@ def scoring_snapshots(
     sku_ids: st.SearchStrategy[str] | None = None,
     category_ids: st.SearchStrategy[str] | None = None,
 ) -> SkuSnapshot:
-    """Valid snapshots whose metrics often sit exactly on the default scorecards' breakpoints."""
-    experience = draw(st.one_of(st.sampled_from([350, 400, 450, 480, 500]), st.integers(0, 500)))
+    """Valid snapshots whose metrics often sit exactly on the default scorecards' breakpoints.
+
+    Each metric that may be unobserved is ``None`` about half of the time (unobserved is not zero).
+    """
+    experience = draw(st.none() | st.one_of(st.sampled_from([350, 400, 450, 480, 500]), st.integers(0, 500)))
     days = draw(st.integers(0, 400))
     optional_score = st.none() | st.integers(0, 500).map(lambda u: unscaled(u, 2))
     return SkuSnapshot(
@@ -213,21 +225,21 @@ def scoring_snapshots(
         gmv_30d=draw(_money()),
         units_prev_30d=draw(_counts()),
         gmv_prev_30d=draw(_money()),
-        repurchase_rate=draw(_rates()),
+        repurchase_rate=draw(st.none() | _rates()),
         commission_rate=draw(_rates()),
         promoting_influencers=draw(_counts()),
-        influencer_gmv_share=draw(_rates()),
+        influencer_gmv_share=draw(st.none() | _rates()),
         team_leaders=draw(st.integers(0, 6)),
-        experience_score=unscaled(experience, 2),
+        experience_score=None if experience is None else unscaled(experience, 2),
         goods_score=draw(optional_score),
         logistics_score=draw(optional_score),
         service_score=draw(optional_score),
-        good_review_rate=draw(_rates()),
-        bad_review_rate=draw(_rates()),
-        quality_return_rate=draw(_rates()),
-        refund_rate=draw(_rates()),
-        complaint_rate=draw(_rates()),
-        shipped_48h_rate=draw(_rates()),
+        good_review_rate=draw(st.none() | _rates()),
+        bad_review_rate=draw(st.none() | _rates()),
+        quality_return_rate=draw(st.none() | _rates()),
+        refund_rate=draw(st.none() | _rates()),
+        complaint_rate=draw(st.none() | _rates()),
+        shipped_48h_rate=draw(st.none() | _rates()),
         brand_registered=draw(st.booleans()),
         brand_authorised=draw(st.booleans()),
         flagship_shop=draw(st.booleans()),
@@ -239,15 +251,23 @@ def scoring_snapshots(
 
 @st.composite
 def category_benchmarks(draw: Any, *, category_ids: st.SearchStrategy[str] | None = None) -> CategoryBenchmark:
-    """Valid category benchmarks, written directly (not built from snapshots)."""
+    """Valid category benchmarks, written directly (not built from snapshots), with some category medians."""
     values = sorted(draw(st.lists(st.integers(0, 10**9), min_size=1, max_size=12)))
     skus = draw(st.integers(len(values), len(values) + 50))
+    medians = {}
+    for name in draw(st.lists(st.sampled_from(MEDIAN_METRICS), unique=True, max_size=len(MEDIAN_METRICS))):
+        high = 10**6 if get_metric(name).unit == "rate" else 5 * 10**6
+        # Twice the median in millionths: on default breakpoints (0.01, 0.03, 0.05, 0.15, 0.3), half-way, or anywhere.
+        edges = [0, 1, 20_000, 60_000, 100_000, 300_000, 600_000, 2 * high]
+        half = draw(st.sampled_from(edges) | st.integers(0, 2 * high))
+        medians[name] = unscaled(min(half, 2 * high) * 5, 7).normalize() + 0
     return CategoryBenchmark(
         category_id=CategoryId(draw(category_ids if category_ids is not None else st.sampled_from(["c-tea", "c-x"]))),
         skus=skus,
         price_median=unscaled(draw(st.integers(0, 10**8)) * 5, 3).normalize() + 0,
         commission_median=unscaled(draw(st.integers(0, 2 * 10**6)) * 5, 7).normalize() + 0,
         gmv_values=tuple(values),
+        medians=medians,
     )
 
 

@@ -677,14 +677,18 @@ def _snapshots(
     currencies: st.SearchStrategy[str],
     units: st.SearchStrategy[int],
     rate_values: st.SearchStrategy[Rate],
+    observed: st.SearchStrategy[bool],
 ) -> SkuSnapshot:
+    def optional_rate() -> Rate | None:
+        return draw(rate_values) if draw(observed) else None
+
     currency = draw(currencies)
-    observed = draw(observed_at)
-    joined = _shift(draw, observed, -draw(pool_ages), _OFFSETS)
+    seen = draw(observed_at)
+    joined = _shift(draw, seen, -draw(pool_ages), _OFFSETS)
     return SkuSnapshot(
         sku_id=draw(sku_ids),
         category_id=draw(category_ids),
-        observed_at=observed,
+        observed_at=seen,
         joined_at=joined,
         price=_draw_money(draw, currency),
         reference_price=_draw_optional_money(draw, currency),
@@ -693,21 +697,21 @@ def _snapshots(
         gmv_30d=_draw_money(draw, currency),
         units_prev_30d=draw(units),
         gmv_prev_30d=_draw_money(draw, currency),
-        repurchase_rate=draw(rate_values),
+        repurchase_rate=optional_rate(),
         commission_rate=draw(rate_values),
         promoting_influencers=draw(units),
-        influencer_gmv_share=draw(rate_values),
+        influencer_gmv_share=optional_rate(),
         team_leaders=draw(units),
-        experience_score=draw(_SCORES),
+        experience_score=draw(_SCORES) if draw(observed) else None,
         goods_score=draw(_OPTIONAL_SCORES),
         logistics_score=draw(_OPTIONAL_SCORES),
         service_score=draw(_OPTIONAL_SCORES),
-        good_review_rate=draw(rate_values),
-        bad_review_rate=draw(rate_values),
-        quality_return_rate=draw(rate_values),
-        refund_rate=draw(rate_values),
-        complaint_rate=draw(rate_values),
-        shipped_48h_rate=draw(rate_values),
+        good_review_rate=optional_rate(),
+        bad_review_rate=optional_rate(),
+        quality_return_rate=optional_rate(),
+        refund_rate=optional_rate(),
+        complaint_rate=optional_rate(),
+        shipped_48h_rate=optional_rate(),
         brand_registered=draw(_BOOLS),
         brand_authorised=draw(_BOOLS),
         flagship_shop=draw(_BOOLS),
@@ -726,8 +730,12 @@ def snapshots(
     currencies: st.SearchStrategy[str] = st.just(DEFAULT_CURRENCY),
     counts: st.SearchStrategy[int] = counts(),
     rates: st.SearchStrategy[Rate] = rates(),
+    observed: st.SearchStrategy[bool] = st.booleans(),
 ) -> st.SearchStrategy[SkuSnapshot]:
     """Valid :class:`~fenxiao.SkuSnapshot` values: every metric drawn independently within its range.
+
+    Metrics that may be unobserved (:data:`~fenxiao.domain.snapshots.OPTIONAL_METRIC_FIELDS`) are ``None`` unless
+    *observed* draws true for them; the sub-scores and the optional prices are sometimes ``None`` too.
 
     The metrics are not made consistent with each other (GMV need not equal units ×
     price), because real snapshots are not either; constrain them in your own
@@ -740,8 +748,14 @@ def snapshots(
         currencies: The one currency of every amount in a snapshot.
         counts: Units, influencers, team leaders and violations.
         rates: Every rate metric.
+        observed: Whether each rate or score that may be unobserved is observed (drawn once per field);
+            ``st.just(True)`` for snapshots that observe all of them.
+
+    .. versionchanged:: 0.2
+       *observed*: the service rates, the experience score, the repurchase rate and the influencer share of
+       GMV may be unobserved (``None``).
     """
-    return _snapshots(sku_ids, category_ids, observed_at, pool_ages, currencies, counts, rates)
+    return _snapshots(sku_ids, category_ids, observed_at, pool_ages, currencies, counts, rates, observed)
 
 
 # -- whole catalogs ---------------------------------------------------------------------------------------
