@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
-from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for
+from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for, entry_values
 from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
-from fenxiao.settlement.splits import Party, split
+from fenxiao.settlement.splits import Party, history, split
 from fenxiao.testing.commission import ledgers, order_histories, platform_profiles
 
 from .. import builders
@@ -336,3 +336,136 @@ def test_a_settlement_applied_before_its_date_is_refused_by_the_ledger() -> None
         received.settle(PROFILE, at=due - timedelta(microseconds=1))
     on_time = received.apply(OrderEvent(id="settled", kind=OrderEventKind.SETTLED, at=due))
     assert Ledger().record(on_time, PROFILE).balance(Party.INFLUENCER, kind=EntryKind.SETTLED) == Money.of("9.00")
+
+
+def test_a_settlement_before_its_date_is_checked_only_among_the_events_derived() -> None:
+    """With ``after``, the events held before are not derived again, so neither is their settlement date."""
+    received = order().receive(at=T0 + DAY)
+    early = received.apply(OrderEvent(id="settled", kind=OrderEventKind.SETTLED, at=T0 + DAY + timedelta(hours=1)))
+    with pytest.raises(PolicyError, match="before the settlement date"):
+        entries_for(early, PROFILE, after=1)
+    assert entries_for(early, PROFILE, after=2) == ()
+
+
+def test_after_counts_the_events_held_and_nothing_else() -> None:
+    """``after`` is a whole number from 0 to the number of events; anything else names the argument."""
+    o = settled(order())
+    assert entries_for(o, PROFILE, after=0) == tuple(e for e in entries_for(o, PROFILE) if e.event_id != "paid")
+    assert entries_for(o, PROFILE, after=2) == ()
+    assert entry_values(o, PROFILE, after=2) == ()
+    for bad in (-1, 3, True, "1"):
+        with pytest.raises(InvalidValueError, match=r"entries_for\.after: must be a whole number from 0 to 2"):
+            entries_for(o, PROFILE, after=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"entry_values\.order: must be an Order"):
+        entry_values("o-1", PROFILE)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"entry_values\.profile: must be a PlatformProfile"):
+        entry_values(o, "kuaishou")  # type: ignore[arg-type]
+
+
+def test_a_subclass_of_a_profile_gets_validated_entries_equal_to_the_trusted_ones() -> None:
+    """Only Order and PlatformProfile themselves take the trusted path; a subclass's entries are built by the
+    validating constructor, and are equal."""
+
+    class Mine(PlatformProfile):
+        pass
+
+    o = settled(order()).refund(event_id="r-1", at=T0 + 9 * DAY, amount=Money.of("10.00"))
+    mine = Mine()
+    assert entries_for(o, mine) == entries_for(o, PROFILE)
+    assert [repr(e) for e in entries_for(o, mine)] == [repr(e) for e in entries_for(o, PROFILE)]
+
+
+def test_a_hold_held_before_follows_the_last_refund_held() -> None:
+    """Settled, half refunded during the hold (held), a quarter refunded during the hold (new): the new hold entry
+    moves the hold from 5% of what the first refund left, not from 5% of what settled."""
+    o = settled(order()).refund(event_id="r-1", at=T0 + 9 * DAY, amount=Money.of("50.00"))
+    o = o.refund(event_id="r-2", at=T0 + 10 * DAY, amount=Money.of("25.00"))
+    new = entries_for(o, PROFILE, after=3)
+    assert new == tuple(e for e in entries_for(o, PROFILE) if e.event_id == "r-2")
+    holds = {e.party: e.amount for e in new if e.kind is EntryKind.RESERVE}
+    assert holds == {Party.INFLUENCER: Money.of("-0.11"), Party.MCN: Money.of("-0.11")}  # 0.22 -> 0.11 each
+    later = o.refund(event_id="r-3", at=T0 + 20 * DAY, amount=Money.of("5.00"))  # after the release: no hold moves
+    assert not [e for e in entries_for(later, PROFILE, after=4) if e.kind is EntryKind.RESERVE]
+    assert entries_for(later, PROFILE, after=4) == tuple(e for e in entries_for(later, PROFILE) if e.event_id == "r-3")
+
+
+# -- the derivation against the whole-history reference --------------------------------------------------------
+
+
+def reference_entries(o: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ...]:
+    """The entries as the ledger first derived them: the order's whole history split by split (``history``),
+    every value built by its validating constructor, holds followed key by key."""
+    entries: list[LedgerEntry] = []
+    previous: dict[tuple[Party, str | None], Money] = {}
+    holds: dict[tuple[Party, str | None], tuple[Money, datetime]] = {}
+    settled_yet = False
+    zero = Money.zero(o.paid.currency)
+
+    def add(event_id: str, kind: EntryKind, key: tuple[Party, str | None], amount: Money, at: datetime) -> None:
+        if amount:
+            entries.append(LedgerEntry(o.id, event_id, kind, key[0], Money(amount.fen, amount.currency), at, key[1]))
+
+    def hold(event_id: str, key: tuple[Party, str | None], earned: Money, at: datetime, until: datetime) -> None:
+        target = earned.times(profile.reserve_rate, rounding=profile.rounding) if earned.fen > 0 else zero
+        held = holds[key][0] if key in holds else zero
+        if target != held:
+            entries.append(LedgerEntry(o.id, event_id, EntryKind.RESERVE, key[0], target - held, at, key[1], until))
+            holds[key] = (target, until)
+
+    for event, lines in history(o, profile):
+        event_id = "paid" if event is None else event.id
+        at = o.paid_at if event is None else event.at
+        current = {(line.party, line.payee_id): line.amount for line in lines.lines}
+        if event is not None and event.kind is OrderEventKind.SETTLED:
+            for key, amount in previous.items():
+                add(event_id, EntryKind.ESTIMATED, key, -amount, at)
+            for key, amount in current.items():
+                add(event_id, EntryKind.SETTLED, key, amount, at)
+                if key[0].earns_commission:
+                    hold(event_id, key, amount, at, at + timedelta(days=profile.reserve_days))
+            settled_yet = True
+        elif event is not None and event.kind is OrderEventKind.INVALIDATED:
+            for key, amount in previous.items():
+                add(event_id, EntryKind.ESTIMATED, key, -amount, at)
+            current = {}
+        else:
+            kind = EntryKind.CLAWBACK if settled_yet else EntryKind.ESTIMATED
+            for key in sorted(previous.keys() | current.keys(), key=lambda k: (list(Party).index(k[0]), k[1] or "")):
+                add(event_id, kind, key, current.get(key, zero) - previous.get(key, zero), at)
+                if settled_yet and key in holds and at < holds[key][1]:
+                    hold(event_id, key, current.get(key, zero), at, holds[key][1])
+        previous = current
+    return tuple(entries)
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_entries_equal_the_whole_history_reference_built_by_the_validating_constructors(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """The entries derived on ints and built without validators are the reference's, in order, with the same
+    hash and repr (and the same offsets)."""
+    o = data.draw(order_histories(profile=profile))
+    got, want = entries_for(o, profile), reference_entries(o, profile)
+    assert [(e, hash(e), repr(e)) for e in got] == [(e, hash(e), repr(e)) for e in want]
+    assert all(type(e) is LedgerEntry and type(e.amount) is Money for e in got)
+    assert [attrs.asdict(e, recurse=False) for e in got] == [attrs.asdict(e, recurse=False) for e in want]
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_entries_after_any_held_events_are_the_whole_derivations_entries_of_the_later_events(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """For every number of events held, the incremental entries are exactly those of the one-shot derivation
+    whose event comes later, in the same order; entry_values gives the same entries as plain values."""
+    o = data.draw(order_histories(profile=profile))
+    whole = entries_for(o, profile)
+    for held in range(len(o.events) + 1):
+        later = {event.id for event in o.events[held:]}
+        expected = tuple(e for e in whole if e.event_id in later)
+        assert entries_for(o, profile, after=held) == expected
+        assert entry_values(o, profile, after=held) == tuple(
+            (e.event_id, e.kind, e.party, e.payee_id, e.amount.fen, e.at, e.until) for e in expected
+        )
+    assert entry_values(o, profile) == tuple(
+        (e.event_id, e.kind, e.party, e.payee_id, e.amount.fen, e.at, e.until) for e in whole
+    )

@@ -3,6 +3,7 @@ when a writer is killed, two writers at once; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -240,6 +241,55 @@ def test_replaying_a_prefix_with_duplicates_anywhere_gives_the_streams_balances(
         assert OrderEvents(conn).count() == sum(1 + len(o.events) for o in orders)
         assert LedgerEntries(conn).balances() == memory.balances()
         assert Counter(LedgerEntries(conn).select()) == Counter(memory.entries)
+
+
+@st.composite
+def batched_streams(draw: st.DrawFn) -> tuple[list[Order], list[list[StreamItem]]]:
+    """Orders and their stream cut into batches anywhere, with duplicates: items sent again later (also in the
+    same batch), and payments sent as the whole order with the events it had by then (a snapshot)."""
+    orders = draw(histories)
+    stream: list[StreamItem] = []
+    for item in build_stream(orders):
+        if isinstance(item, Order) and draw(st.booleans()):
+            whole = next(o for o in orders if o.id == item.id)
+            stream.append(attrs.evolve(whole, events=whole.events[: draw(st.integers(0, len(whole.events)))]))
+        else:
+            stream.append(item)
+    for _ in range(draw(st.integers(0, 6))):
+        if not stream:
+            break
+        source = draw(st.integers(0, len(stream) - 1))
+        stream.insert(draw(st.integers(source + 1, len(stream))), stream[source])
+    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=6)))
+    bounds = [0, *cuts, len(stream)]
+    return orders, [stream[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@DB_SETTINGS
+@given(case=batched_streams(), remember=st.booleans())
+def test_incremental_ingestion_stores_exactly_the_entries_of_a_one_shot_derivation(
+    engine: sa.Engine, case: tuple[list[Order], list[list[StreamItem]]], remember: bool
+) -> None:
+    """However the stream is cut into batches and whatever is sent twice, each batch derives only its new events'
+    entries from what the order holds, and each order ends with exactly the entries ``entries_for`` derives from
+    its whole history at once: the same entries, in the same order, at the same offsets. Orders are read back from
+    the database, or (*remember*) taken from the writer's own ``known`` orders, as ``Store.ingest`` does."""
+    orders, batches = case
+    wipe(engine)
+    known: dict[str, Order] | None = {} if remember else None
+    for batch in batches:
+        with engine.begin() as conn:
+            OrderEvents(conn, PROFILE, known=known).ingest(batch)
+    with engine.begin() as conn:
+        stored = LedgerEntries(conn).select()
+    for o in orders:
+        got = [e for e in stored if e.order_id == o.id]
+        want = list(entries_for(o, PROFILE))
+        assert got == want
+        assert [(e.at.isoformat(), e.until.isoformat() if e.until else None) for e in got] == [
+            (e.at.isoformat(), e.until.isoformat() if e.until else None) for e in want
+        ]
+    assert len(stored) == sum(len(entries_for(o, PROFILE)) for o in orders)
 
 
 @DB_SETTINGS

@@ -5,8 +5,9 @@
   With ``--pause-in K`` it writes the first half of batch K inside its transaction, prints ``writing K`` and
   waits there (for the test to kill it mid-batch).
 - ``reserve URL PREFIX FIRST COUNT``: reserves COUNT grants (request ids ``req-FIRST`` ...) of 1,000 fen from budget
-  ``PREFIX-all`` (all or nothing) and of 1,300 fen from ``PREFIX-part`` (partial), one transaction each, and prints
-  the totals granted from each, in fen.
+  ``PREFIX-all`` (all or nothing), of 1,300 fen from ``PREFIX-part`` (partial) and of 700 fen for SKU ``s-1`` from
+  ``PREFIX-sku`` (all or nothing, a budget with a per-SKU cap), one transaction each, and prints the totals granted
+  from each, in fen.
 
 Every line is flushed at once, so that the test reads it as soon as it is written.
 """
@@ -64,8 +65,9 @@ def _ingest(url: str, count: int, batch: int, pause_in: int | None) -> None:
         _say(f"committed {k}")
 
 
-#: The grants the reserve command asks for: budget suffix, amount in fen, partial.
-ASKS = (("all", 1_000, False), ("part", 1_300, True))
+#: The grants the reserve command asks for: budget suffix, amount in fen, partial (the ``sku`` budget has a per-SKU
+#: cap, and every grant from it is for one SKU).
+ASKS = (("all", 1_000, False), ("part", 1_300, True), ("sku", 700, False))
 
 
 def _reserve(args: argparse.Namespace) -> None:
@@ -74,7 +76,10 @@ def _reserve(args: argparse.Namespace) -> None:
     granted = dict.fromkeys((suffix for suffix, _, _ in ASKS), 0)
     for n in range(args.first, args.first + args.count):
         for suffix, amount, partial in ASKS:
-            entry = SpendEntry(f"req-{n}", f"{args.prefix}-{suffix}", Money(amount), at + timedelta(seconds=n))
+            sku = "s-1" if suffix == "sku" else None
+            entry = SpendEntry(
+                f"req-{n}", f"{args.prefix}-{suffix}", Money(amount), at + timedelta(seconds=n), sku_id=sku
+            )
             with engine.begin() as conn:
                 got = BudgetSpend(conn).reserve(entry, partial=partial)
             granted[suffix] += got.amount.fen if got is not None else 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections.abc
 import contextvars
 import enum
+import functools
 import json
 import re
 import tomllib
@@ -589,7 +590,13 @@ def dumps(value: Any, *, indent: int | None = 2, format: str = "json") -> str:
         return toml_dumps(_drop_none(data))
     if format != "json":
         raise InvalidValueError("dumps.format", format, "must be 'json' or 'toml'")
-    return json.dumps(to_dict(value), ensure_ascii=False, indent=indent)
+    return _json_encoder(indent).encode(to_dict(value))
+
+
+@functools.lru_cache(maxsize=8)
+def _json_encoder(indent: int | None) -> json.JSONEncoder:
+    """What ``json.dumps(..., ensure_ascii=False, indent=indent)`` builds on every call, built once."""
+    return json.JSONEncoder(ensure_ascii=False, indent=indent)
 
 
 def _drop_none(data: Any) -> Any:

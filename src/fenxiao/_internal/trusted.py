@@ -49,7 +49,8 @@ def _setters(cls: type[Any]) -> tuple[Callable[[object, object], None], ...]:
 def builder(cls: type[T]) -> Callable[..., T]:
     """A function ``build(*values) -> cls`` that sets *cls*'s attrs fields in order, skipping its validators.
 
-    Unrolled for up to eight fields (a loop over the fields costs as much again as the build itself).
+    Unrolled (a loop over the fields costs as much again as the build itself): by hand up to nine fields, by
+    :func:`_build_many` beyond.
     """
     setters = _setters(cls)
     n = len(setters)
@@ -153,14 +154,37 @@ def builder(cls: type[T]) -> Callable[..., T]:
             return obj
 
         return build8
+    if n == 9:
+        s0, s1, s2, s3, s4, s5, s6, s7, s8 = setters
+
+        def build9(
+            a: object, b: object, c: object, d: object, e: object, f: object, g: object, h: object, i: object
+        ) -> T:
+            obj: T = _new(cls)
+            s0(obj, a)
+            s1(obj, b)
+            s2(obj, c)
+            s3(obj, d)
+            s4(obj, e)
+            s5(obj, f)
+            s6(obj, g)
+            s7(obj, h)
+            s8(obj, i)
+            return obj
+
+        return build9
     return _build_many(cls, setters)
 
 
 def _build_many(cls: type[T], setters: tuple[Callable[[object, object], None], ...]) -> Callable[..., T]:
-    def build(*values: object) -> T:
-        obj: T = _new(cls)
-        for set_, value in zip(setters, values, strict=True):
-            set_(obj, value)
-        return obj
-
+    """The builder of a class of more than nine fields, unrolled as the small ones are: its source is written from
+    the number of fields alone (``obj = new(cls); s0(obj, v0); ...``) and compiled once, as attrs writes an
+    ``__init__``; no value ever enters the source."""
+    names = [f"v{i}" for i in range(len(setters))]
+    lines = [f"def build({', '.join(names)}):", "    obj = new(cls)"]
+    lines += [f"    s{i}(obj, {name})" for i, name in enumerate(names)]
+    lines.append("    return obj")
+    namespace: dict[str, Any] = {"new": _new, "cls": cls, **{f"s{i}": s for i, s in enumerate(setters)}}
+    exec(compile("\n".join(lines), f"<fenxiao trusted builder of {cls.__qualname__}>", "exec"), namespace)
+    build: Callable[..., T] = namespace["build"]
     return build

@@ -23,7 +23,16 @@ Modules inside the package import each other, never this face.
 from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
 from fenxiao.settlement.frames import SPLIT_COLUMNS, split_rows, splits_frame
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
-from fenxiao.settlement.ledger import EntryKey, EntryKind, Ledger, LedgerEntry, Period, entries_for
+from fenxiao.settlement.ledger import (
+    EntryKey,
+    EntryKind,
+    EntryValues,
+    Ledger,
+    LedgerEntry,
+    Period,
+    entries_for,
+    entry_values,
+)
 from fenxiao.settlement.lint import lint_profile
 from fenxiao.settlement.orders import (
     ORDER_TRANSITIONS,
@@ -90,6 +99,7 @@ __all__ = [
     "CommissionStep",
     "EntryKey",
     "EntryKind",
+    "EntryValues",
     "KindBounds",
     "Ledger",
     "LedgerEntry",
@@ -119,6 +129,7 @@ __all__ = [
     "commission_on",
     "difference",
     "entries_for",
+    "entry_values",
     "history",
     "lint_profile",
     "model",

@@ -65,18 +65,31 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Final, TypeVar
+from functools import lru_cache
+from typing import Any, Final, TypeAlias, TypeVar
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.money import DEFAULT_CURRENCY, Money
-from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEventKind
+from fenxiao.money import DEFAULT_CURRENCY, PPM, Money
+from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms, _walk
 from fenxiao.settlement.profiles import PlatformProfile
-from fenxiao.settlement.splits import Party, history
+from fenxiao.settlement.splits import Party, _line_fen, _payees
 
-__all__ = ["EARNED_KINDS", "MONEY_KINDS", "EntryKey", "EntryKind", "Ledger", "LedgerEntry", "Period", "entries_for"]
+__all__ = [
+    "EARNED_KINDS",
+    "MONEY_KINDS",
+    "EntryKey",
+    "EntryKind",
+    "EntryValues",
+    "Ledger",
+    "LedgerEntry",
+    "Period",
+    "entries_for",
+    "entry_values",
+]
 
 
 class EntryKind(enum.Enum):
@@ -206,69 +219,263 @@ def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
         )
 
 
-def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ...]:
+def entries_for(order: Order, profile: PlatformProfile, *, after: int | None = None) -> tuple[LedgerEntry, ...]:
     """Every ledger entry *order*'s payment and events imply under *profile* (see the module docs).
 
     Zero amounts are left out. The result depends only on the order and the profile, which is what makes
     :meth:`Ledger.record` idempotent.
 
+    Args:
+        order: The order, with every event so far.
+        profile: The platform profile whose rules derive the entries.
+        after: Only the entries of the events after the first *after* of ``order.events``: for a caller that
+            recorded the payment and those events before (a store adding an order's new events) and wants the
+            new entries alone, without deriving the whole history again. ``entries_for(order, profile,
+            after=k)`` is exactly the entries of ``entries_for(order, profile)`` whose event is one of
+            ``order.events[k:]``, in the same order. ``None`` (the default): every entry, the payment's included.
+
     Raises:
         PolicyError: A settled event earlier than the profile's settlement date (receipt + the days for the
             merchant's service level), however the event was added (``Order.settle`` checks it too, but
-            ``Order.apply`` cannot: it does not know the profile).
+            ``Order.apply`` cannot: it does not know the profile); with *after*, only the events after it are
+            checked.
+        InvalidValueError: *order* is not an Order, *profile* not a profile, or *after* not a whole number from 0
+            to the number of events.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import OrderTerms
+    >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> order = order.receive(at=t + timedelta(days=2)).settle(PlatformProfile(), at=t + timedelta(days=9))
+    >>> [(e.event_id, e.kind.value, e.party.value, e.amount.to_text()) for e in entries_for(order, PlatformProfile(),
+    ...                                                                                      after=1)][:3]
+    [('settled', 'estimated', 'influencer', '-18.00'), ('settled', 'estimated', 'platform_commission_fee', '-2.00'), \
+('settled', 'estimated', 'platform_tech_fee', '-5.00')]
     """
+    first = _first(order, profile, after, "entries_for")
+    if first > len(order.events):
+        return ()
+    trusted = (
+        type(order) is Order
+        and type(profile) is PlatformProfile
+        and type(order.terms) is OrderTerms
+        and all(type(event) is OrderEvent for event in order.events)
+    )
+    order_id, currency = order.id, order.paid.currency
+    if trusted:  # valid by construction (see _derive): built without their validators
+        make, money = _trusted_entry, _trusted_money
+    else:
+        make, money = LedgerEntry, Money
+    return tuple(
+        make(order_id, event_id, kind, party, money(fen, currency), at, payee_id, until, "")
+        for event_id, kind, party, payee_id, fen, at, until in _derive(order, profile, first)
+    )
+
+
+#: One ledger entry as plain values, as :func:`entry_values` gives it: ``(event_id, kind, party, payee_id, fen,
+#: at, until)``, the amount in fen of the order's currency.
+EntryValues: TypeAlias = tuple[str, "EntryKind", Party, str | None, int, datetime, datetime | None]
+
+
+def entry_values(order: Order, profile: PlatformProfile, *, after: int | None = None) -> tuple[EntryValues, ...]:
+    """The entries :func:`entries_for` gives (with the same *after*), in the same order, as plain values: ``(event_id,
+    kind, party, payee_id, fen, at, until)``; each entry's order id and currency are the order's and its note is
+    empty. No :class:`LedgerEntry` is built: for a store writing the entries as rows.
+
+    Raises:
+        PolicyError: As :func:`entries_for`.
+        InvalidValueError: As :func:`entries_for`.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import OrderTerms
+    >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> entry_values(order, PlatformProfile())[0]
+    ('paid', <EntryKind.ESTIMATED: 'estimated'>, <Party.INFLUENCER: 'influencer'>, 'k-1', 1800, \
+datetime.datetime(2026, 11, 11, 20, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=28800))), None)
+    """
+    if type(order) is not Order and not isinstance(order, Order):
+        raise InvalidValueError("entry_values.order", order, "must be an Order")
+    if type(profile) is not PlatformProfile and not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("entry_values.profile", profile, "must be a PlatformProfile")
+    count = len(order.events)
+    first = 0 if after is None else 1 + v.require_int(after, "entry_values.after", 0, count)
+    return tuple(_derive(order, profile, first)) if first <= count else ()
+
+
+def _first(order: Order, profile: PlatformProfile, after: int | None, name: str) -> int:
+    """The first moment to derive entries of (0 is the payment, ``m`` the ``m``-th event), for *after* events held."""
     if not isinstance(order, Order):
-        raise InvalidValueError("entries_for.order", order, "must be an Order")
+        raise InvalidValueError(f"{name}.order", order, "must be an Order")
     if not isinstance(profile, PlatformProfile):
-        raise InvalidValueError("entries_for.profile", profile, "must be a PlatformProfile")
-    entries: list[LedgerEntry] = []
-    previous: dict[tuple[Party, str | None], Money] = {}
-    holds: dict[tuple[Party, str | None], tuple[Money, datetime]] = {}
-    settled = False
+        raise InvalidValueError(f"{name}.profile", profile, "must be a PlatformProfile")
+    return 0 if after is None else 1 + v.require_int(after, f"{name}.after", 0, len(order.events))
 
-    def add(event_id: str, kind: EntryKind, key: tuple[Party, str | None], amount: Money, at: datetime) -> None:
-        if amount:
-            entries.append(LedgerEntry(order.id, event_id, kind, key[0], amount, at, key[1]))
 
-    def hold(event_id: str, key: tuple[Party, str | None], earned: Money, at: datetime, until: datetime) -> None:
-        # The hold tracks the commission still earned, so a clawback releases its share of the reserve.
-        zero = Money.zero(earned.currency)
-        target = earned.times(profile.reserve_rate, rounding=profile.rounding) if earned.fen > 0 else zero
-        held = holds[key][0] if key in holds else zero
-        if target != held:
-            entries.append(LedgerEntry(order.id, event_id, EntryKind.RESERVE, key[0], target - held, at, key[1], until))
-            holds[key] = (target, until)
+# The entries' own values, built from parts _derive proves valid (see there), without re-running the validators:
+# equal to the validated objects, with the same hash and repr.
+_trusted_entry: Final = builder(LedgerEntry)
+_trusted_money: Final = builder(Money)
+_PARTIES: Final = tuple(Party)
+#: The places in a line tuple (Party order) of the lines the refund reserve is held from.
+_HELD_FROM: Final = tuple(i for i, party in enumerate(Party) if party.earns_commission)
+#: The places of the other lines (the commission lines come first in Party order: _derive's settlement relies on it).
+_NOT_HELD: Final = tuple(range(len(_HELD_FROM), len(Party)))
+_NO_LINES: Final = (0,) * len(Party)
+_ESTIMATED: Final = EntryKind.ESTIMATED
+_SETTLED: Final = EntryKind.SETTLED
+_CLAWBACK: Final = EntryKind.CLAWBACK
+_RESERVE: Final = EntryKind.RESERVE
+_SETTLED_EVENT: Final = OrderEventKind.SETTLED
+_INVALIDATED_EVENT: Final = OrderEventKind.INVALIDATED
+_REFUNDED_EVENT: Final = OrderEventKind.REFUNDED
+_RECEIVED_EVENT: Final = OrderEventKind.RECEIVED
 
-    for event, lines in history(order, profile):
-        event_id = PAID_EVENT_ID if event is None else event.id
-        at = order.paid_at if event is None else event.at
-        current = {(line.party, line.payee_id): line.amount for line in lines.lines}
-        zero = Money.zero(order.paid.currency)
-        if event is not None and event.kind is OrderEventKind.SETTLED:
-            _check_due(order, profile, event.at)
-            for key, amount in previous.items():
-                add(event_id, EntryKind.ESTIMATED, key, -amount, at)
-            for key, amount in current.items():
-                add(event_id, EntryKind.SETTLED, key, amount, at)
-                if key[0].earns_commission:
-                    hold(event_id, key, amount, at, at + timedelta(days=profile.reserve_days))
-            settled = True
-        elif event is not None and event.kind is OrderEventKind.INVALIDATED:
-            for key, amount in previous.items():
-                add(event_id, EntryKind.ESTIMATED, key, -amount, at)
-            current = {}
+
+@lru_cache(maxsize=64)
+def _days(count: int) -> timedelta:
+    """``timedelta(days=count)``, built once per count."""
+    return timedelta(days=count)
+
+
+def _refunded_after(order: Order) -> list[int] | None:
+    """What was refunded after each event of *order*, or ``None`` when it has no refund (nothing ever was)."""
+    events = order.events
+    for event in events:
+        if event.kind is _REFUNDED_EVENT:
+            return [step.refunded for step in _walk(order, events)]
+    return None
+
+
+def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryValues]:
+    """The entries of moments *first* to the last (moment 0 is the payment, moment ``m`` the ``m``-th event) as
+    plain values, for an order with at least *first* events (the payee of each party is fixed by the order).
+
+    Each moment's lines are one int per party (:func:`~fenxiao.settlement.splits._line_fen`, in :class:`Party`
+    order). They depend only on what was refunded by then: a receipt or a settlement moves no amount, so new
+    receipts alone (which come before any settlement, so move no hold either) derive no entry, and each distinct
+    refunded amount is split once. What the moments before *first* leave is derived from the events alone: the
+    lines at moment ``first - 1``, whether the order settled, and each reserve hold taken at settlement, which is
+    the target of the lines at moment ``first - 1`` whenever it can still move (a later event moves it only before
+    ``until``; events never go back in time, so then every held event was before ``until`` too, and moved it to its
+    lines).
+
+    What makes the entries valid by construction, for :func:`entries_for`'s trusted path: the ids are the order's,
+    its terms' and its events' (validated there; ``"paid"`` for the payment), kinds and parties are members, every
+    amount is an int within :data:`~fenxiao.money.MAX_FEN` in magnitude (a line is between 0 and what came in,
+    which the order bounds; an entry is a line, its negation, or a difference of two lines or of two holds, each
+    a fraction of a line), times are the order's aware datetimes, ``until`` is given exactly for a reserve hold
+    and is not before ``at`` (the settlement plus ``reserve_days`` ≥ 0, and a later adjustment only before it).
+    """
+    events = order.events
+    count = len(events)
+    moving = first - 1 if first else 0
+    while moving < count and events[moving].kind is _RECEIVED_EVENT:
+        moving += 1
+    if moving == count:  # receipts alone after what is held, which move nothing: the payment's estimate, if new
+        if first:
+            return []
+        at, payees, paid = order.paid_at, _payees(order), _line_fen(order, profile, 0)
+        return [(PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(paid) if fen]
+    refunded_after = _refunded_after(order)
+    if refunded_after is None:  # nothing refunded: one split for every moment
+        unrefunded = _line_fen(order, profile, 0)
+
+        def lines(moment: int) -> tuple[int, ...]:
+            return unrefunded
+
+    else:
+        split_by_refund: dict[int, tuple[int, ...]] = {}
+
+        def lines(moment: int) -> tuple[int, ...]:
+            refunded = refunded_after[moment - 1] if moment else 0
+            found = split_by_refund.get(refunded)
+            if found is None:
+                found = split_by_refund[refunded] = _line_fen(order, profile, refunded)
+            return found
+
+    rate, round_ratio = profile.reserve_rate.ppm, profile.rounding.round_ratio
+    hold_days = _days(profile.reserve_days)
+    payees, parties = _payees(order), _PARTIES
+    found: list[EntryValues] = []
+    add, extend = found.append, found.extend
+    holds: dict[int, int] = {}  # the reserve held from each commission line, by place
+    until: datetime | None = None  # when the holds are released; None before settlement
+    previous = lines(first - 1) if first else _NO_LINES
+    for i in range(first - 1):
+        if events[i].kind is _SETTLED_EVENT:  # held: the holds it took, at the target of the last held lines
+            at_settlement = lines(i + 1)
+            for place in _HELD_FROM:
+                if at_settlement[place] > 0 and round_ratio(at_settlement[place] * rate, PPM):
+                    fen = previous[place]
+                    holds[place] = round_ratio(fen * rate, PPM) if fen > 0 else 0
+            until = events[i].at + hold_days
+            break
+    for moment in range(first, count + 1):
+        if moment:
+            event = events[moment - 1]
+            event_id, at, kind = event.id, event.at, event.kind
         else:
-            kind = EntryKind.CLAWBACK if settled else EntryKind.ESTIMATED
-            for key in sorted(previous.keys() | current.keys(), key=_key_order):
-                add(event_id, kind, key, current.get(key, zero) - previous.get(key, zero), at)
-                if settled and key in holds and at < holds[key][1]:
-                    hold(event_id, key, current.get(key, zero), at, holds[key][1])
+            event_id, at, kind = PAID_EVENT_ID, order.paid_at, None
+        if kind is _SETTLED_EVENT or kind is _INVALIDATED_EVENT:
+            if kind is _SETTLED_EVENT:
+                _check_due(order, profile, at)
+            # the estimate is reversed
+            extend(
+                [(event_id, _ESTIMATED, parties[p], payees[p], -fen, at, None) for p, fen in enumerate(previous) if fen]
+            )
+            if kind is _INVALIDATED_EVENT:
+                previous = _NO_LINES
+                continue
+            current = lines(moment)
+            until = at + hold_days
+            for place in _HELD_FROM:  # the commission lines (first in Party order), each with the reserve held
+                fen = current[place]
+                if fen:
+                    add((event_id, _SETTLED, parties[place], payees[place], fen, at, None))
+                    held = round_ratio(fen * rate, PPM)
+                    if held:
+                        add((event_id, _RESERVE, parties[place], payees[place], held, at, until))
+                        holds[place] = held
+            extend([(event_id, _SETTLED, parties[p], payees[p], current[p], at, None) for p in _NOT_HELD if current[p]])
+        else:  # the payment, a receipt or a refund: the change in each line, and during the hold, in each hold
+            current = lines(moment)
+            holding = until is not None and at < until
+            if current is previous and not holding:
+                continue  # the same split (what was refunded did not change): nothing moved
+            change = _ESTIMATED if until is None else _CLAWBACK
+            if not holding:
+                extend(
+                    [
+                        (event_id, change, parties[p], payees[p], fen - previous[p], at, None)
+                        for p, fen in enumerate(current)
+                        if fen != previous[p]
+                    ]
+                )
+                previous = current
+                continue
+            for place, fen in enumerate(current):
+                delta = fen - previous[place]
+                if delta:
+                    add((event_id, change, parties[place], payees[place], delta, at, None))
+                if place in holds:
+                    now, held = round_ratio(fen * rate, PPM) if fen > 0 else 0, holds[place]
+                    if now != held:
+                        add((event_id, _RESERVE, parties[place], payees[place], now - held, at, until))
+                        holds[place] = now
         previous = current
-    return tuple(entries)
+    return found
+
+
+_PLACE: Final = {party: place for place, party in enumerate(Party)}
 
 
 def _key_order(key: tuple[Party, str | None]) -> tuple[int, str]:
-    return (list(Party).index(key[0]), key[1] or "")
+    return (_PLACE[key[0]], key[1] or "")
 
 
 @attrs.frozen

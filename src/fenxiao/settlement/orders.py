@@ -22,6 +22,7 @@ money is shared out is :func:`fenxiao.settlement.splits.split`.
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.people import Influencer
@@ -304,8 +306,32 @@ class _Step:
 _PAID_STATE: Final = _Step(OrderStatus.PAID, 0, 0, 0)
 
 
-def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
-    """Replay *events* on *order*, checking every rule; one :class:`_Step` per event."""
+_REFUNDED: Final = OrderEventKind.REFUNDED
+#: The kinds of event that move an order into each status (entered() compares kinds, hashing the status once).
+_KINDS_INTO: Final = {
+    status: tuple(kind for kind, target in _TARGET.items() if target is status) for status in OrderStatus
+}
+#: Each move the lifecycle allows, by the values of the status and of the event's kind (strings hash in C; an
+#: Enum member's hash is a Python call): the status it leads to. Derived from _TARGET and ORDER_TRANSITIONS.
+_MOVES: Final = {
+    (status.value, kind.value): target
+    for kind, target in _TARGET.items()
+    for status, allowed in ORDER_TRANSITIONS.items()
+    if target in allowed
+}
+_INVALID: Final = OrderStatus.INVALID
+#: _Step(...) without its (absent) validators: _walk builds one per event of every order it checks.
+_step: Final = builder(_Step)
+
+
+def _share_of(paid: int, count: int, units: int) -> int:
+    """What *count* of *units* units are worth out of *paid* fen, rounded down (:meth:`Order.value_of_units`)."""
+    return paid * count // units
+
+
+def _walk(order: Order, events: Sequence[OrderEvent], *, keep: bool = True) -> list[_Step]:
+    """Replay *events* on *order*, checking every rule; one :class:`_Step` per event (none without *keep*: the
+    check alone)."""
     status = OrderStatus.PAID
     refunded = units = 0
     last = order.paid_at
@@ -313,51 +339,58 @@ def _walk(order: Order, events: Sequence[OrderEvent]) -> list[_Step]:
     seen: set[str] = set()
     steps: list[_Step] = []
     for i, event in enumerate(events):
-        path = f"Order.events[{i}]"
         if not isinstance(event, OrderEvent):
-            raise InvalidValueError(path, event, "must be an OrderEvent")
+            raise InvalidValueError(f"Order.events[{i}]", event, "must be an OrderEvent")
         if event.id in seen:
-            raise InvalidValueError(f"{path}.id", event.id, "is used by an earlier event")
+            raise InvalidValueError(f"Order.events[{i}].id", event.id, "is used by an earlier event")
         seen.add(event.id)
         if event.at < last:
-            raise InvalidValueError(f"{path}.at", event.at, f"is earlier than the previous event ({last.isoformat()})")
+            raise InvalidValueError(
+                f"Order.events[{i}].at", event.at, f"is earlier than the previous event ({last.isoformat()})"
+            )
         last = event.at
         refund = 0
-        if event.kind is OrderEventKind.REFUNDED:
-            if status is OrderStatus.INVALID:
-                raise TransitionError(f"{path}.kind", event.kind.value, "an invalid order takes no refunds")
+        if event.kind is _REFUNDED:
+            if status is _INVALID:
+                raise TransitionError(f"Order.events[{i}].kind", event.kind.value, "an invalid order takes no refunds")
             if event.amount is not None:
                 if event.amount.currency != order.paid.currency:
-                    raise InvalidValueError(f"{path}.amount", event.amount, f"must be in {order.paid.currency}")
+                    raise InvalidValueError(
+                        f"Order.events[{i}].amount", event.amount, f"must be in {order.paid.currency}"
+                    )
                 refund = event.amount.fen
             else:
                 count = event.units or 0  # OrderEvent guarantees units when amount is None
                 if units + count > order.units:
                     raise InvalidValueError(
-                        f"{path}.units", count, f"with {units} already refunded exceeds the {order.units} units ordered"
+                        f"Order.events[{i}].units",
+                        count,
+                        f"with {units} already refunded exceeds the {order.units} units ordered",
                     )
-                refund = order.value_of_units(units + count).fen - order.value_of_units(units).fen
+                paid = order.paid.fen
+                refund = _share_of(paid, units + count, order.units) - _share_of(paid, units, order.units)
                 units += count
             if refunded + refund > limit:
                 raise InvalidValueError(
-                    f"{path}.amount",
+                    f"Order.events[{i}].amount",
                     Money(refund, order.paid.currency),
                     f"with {Money(refunded, order.paid.currency)} already refunded exceeds what was paid "
                     f"({Money(limit, order.paid.currency)})",
                 )
             refunded += refund
         else:
-            target = _TARGET[event.kind]
-            allowed = ORDER_TRANSITIONS[status]
-            if target not in allowed:
+            target = _MOVES.get((status._value_, event.kind._value_))
+            if target is None:
+                target, allowed = _TARGET[event.kind], ORDER_TRANSITIONS[status]
                 names = ", ".join(sorted(s.value for s in allowed)) or "none, it is final"
                 raise TransitionError(
-                    f"{path}.kind",
+                    f"Order.events[{i}].kind",
                     event.kind.value,
                     f"cannot move from {status.value!r} to {target.value!r} (allowed: {names})",
                 )
             status = target
-        steps.append(_Step(status, refunded, units, refund))
+        if keep:
+            steps.append(_step(status, refunded, units, refund))
     return steps
 
 
@@ -479,7 +512,11 @@ class Order:
         """When the order entered *status*, or ``None``; ``PAID`` is :attr:`paid_at`."""
         if status is OrderStatus.PAID:
             return self.paid_at
-        return next((e.at for e in self.events if _TARGET.get(e.kind) is status), None)
+        kinds = _KINDS_INTO.get(status, ())
+        for event in self.events:
+            if event.kind in kinds:
+                return event.at
+        return None
 
     def refund_amounts(self) -> tuple[tuple[OrderEvent, Money], ...]:
         """Each refund event with the money it returned (refunds by units valued as :meth:`value_of_units`)."""
@@ -502,7 +539,7 @@ class Order:
         ['0.00', '3.33', '6.66', '10.00']
         """
         count = v.require_int(units, "Order.value_of_units.units", 0, self.units)
-        return Money(self.paid.fen * count // self.units, self.paid.currency)
+        return Money(_share_of(self.paid.fen, count, self.units), self.paid.currency)
 
     # -- events ----------------------------------------------------------------------------------------
 
@@ -515,12 +552,18 @@ class Order:
         """
         if not isinstance(event, OrderEvent):
             raise InvalidValueError("Order.apply.event", event, "must be an OrderEvent")
-        held = self.event(event.id)
-        if held is not None:
-            if held == event:
-                return self
-            raise InvalidValueError("Order.apply.event.id", event.id, "is already used by a different event")
-        return attrs.evolve(self, events=(*self.events, event))
+        for held in self.events:
+            if held.id == event.id:
+                if held == event:
+                    return self
+                raise InvalidValueError("Order.apply.event.id", event.id, "is already used by a different event")
+        events = (*self.events, event)
+        if type(self) is not Order:
+            return attrs.evolve(self, events=events)
+        # Every other field is this order's, valid already: the lifecycle of the longer history is the one check
+        # the new event can fail, so the order is built without re-running the rest (equal to attrs.evolve's).
+        _walk(self, events, keep=False)
+        return _trusted_order(*_fields_but_events(self), events)
 
     def receive(self, *, at: datetime, event_id: str = "received") -> Order:
         """The buyer confirmed receipt at *at*."""
@@ -572,3 +615,8 @@ class Order:
                 "Order.settle.at", moment, f"is before the settlement date {due.isoformat()} (receipt + {days} days)"
             )
         return self.apply(event)
+
+
+# Order.apply's trusted build: the fields of an order (all but its events, the last field) and the builder.
+_fields_but_events: Final = operator.attrgetter(*(field.name for field in attrs.fields(Order)[:-1]))
+_trusted_order: Final = builder(Order)

@@ -160,6 +160,11 @@ class ServiceLevel(enum.Enum):
     LOW = "low"  #: poor service: the longest wait
 
 
+_HIGH: Final = ServiceLevel.HIGH
+_STANDARD: Final = ServiceLevel.STANDARD
+_LOW: Final = ServiceLevel.LOW
+
+
 @attrs.frozen
 class SettlementDays:
     """Days from the buyer's confirmed receipt to settlement, by :class:`ServiceLevel` (Kuaishou: 7/15/20)."""
@@ -170,7 +175,15 @@ class SettlementDays:
 
     def for_level(self, level: ServiceLevel) -> int:
         """The days for *level*."""
-        return {ServiceLevel.HIGH: self.high, ServiceLevel.STANDARD: self.standard, ServiceLevel.LOW: self.low}[level]
+        # identity tests, not a dict: an Enum's hash is a Python call, and the ledger asks once per settlement
+        given: object = level  # any value may come in: a non-member is refused, never read as LOW
+        if given is _HIGH:
+            return self.high
+        if given is _STANDARD:
+            return self.standard
+        if given is _LOW:
+            return self.low
+        raise InvalidValueError("SettlementDays.for_level.level", level, "must be a ServiceLevel")
 
 
 def _check_rounding(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -359,11 +359,128 @@ _trusted_line: Final = builder(SettlementLine)
 _trusted_split: Final = builder(OrderSplit)
 
 
+def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: bool) -> tuple[bool, tuple[int, ...]]:
+    """The split's amounts after *refunded* fen were refunded (the order invalid or not), checked against the
+    profile's rules, as :func:`~fenxiao.settlement.arithmetic.split_values` gives them; and whether the order and
+    the profile are exactly :class:`Order` and :class:`PlatformProfile` (not subclasses, which may override what
+    is read here), so that values built from the amounts may skip their validators.
+
+    A split depends on an order's events only through these two: receipt and settlement move the status, never an
+    amount.
+
+    Raises:
+        PolicyError: The order's rates break the profile's bounds.
+    """
+    if not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("split.profile", profile, "must be a PlatformProfile")
+    terms = order.terms
+    exact = type(order) is Order
+    if exact:  # Order.category_keys, inline (the id, then the first-level name, each if given)
+        cid, level1 = order.category_id, order.category_level1
+        if cid is None:
+            keys: tuple[str, ...] = () if level1 is None else (level1,)
+        else:
+            keys = (cid,) if level1 is None else (cid, level1)
+    else:
+        keys = order.category_keys
+    rules = _rules_for(profile, terms.plan_kind, keys)
+    exact = exact and rules.exact
+    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
+    if not (rules.exact and _within_rules(terms, rules, tech_rate)):
+        _check_terms(order, profile, tech_rate)
+    ladder = terms.steps
+    mcn_share, leader_rate, second_rate = terms.mcn_share, terms.leader_fee_rate, terms.second_leader_fee_rate
+    # arithmetic.split_amounts' formula with its arguments by position, the amounts as a plain tuple (naming
+    # fifteen arguments and twelve results would cost a quarter of the formula's time)
+    amounts: tuple[int, ...] = arithmetic.split_values(
+        order.paid.fen,
+        order.shipping.fen,
+        order.subsidy.fen,
+        refunded,
+        invalid,
+        terms.commission_rate.ppm,  # commission_ppm
+        schedule(ladder) if ladder else (),  # steps
+        terms.step_mode is _MARGINAL,  # marginal
+        rules.fee_ppm,
+        0 if mcn_share is None else mcn_share.ppm,
+        0 if leader_rate is None else leader_rate.ppm,
+        0 if second_rate is None else second_rate.ppm,
+        tech_rate.ppm,
+        profile.shipping_in_base,
+        profile.rounding,
+    )
+    if amounts[8] < 0:  # pragma: no cover - the profile's cap (< 100%) makes this unreachable
+        raise PolicyError(
+            "split", Money(amounts[8], order.paid.currency), "the deductions exceed what the merchant received"
+        )
+    return exact, amounts
+
+
+#: At most this many of :func:`_line_fen`'s results are kept; the cache empties when full.
+_LINES_MAX: Final = 8192
+_LINES: dict[tuple[object, ...], tuple[OrderTerms, PlatformProfile, tuple[int, ...]]] = {}
+
+
+def _line_fen(order: Order, profile: PlatformProfile, refunded: int) -> tuple[int, ...]:
+    """The fen of every party's line (in :class:`Party` order, ``0`` where the split has no line) after *refunded*
+    fen were refunded, for an order that is not invalid, without building the split. The ledger's path: each
+    party's line is one int, its payee fixed by the order (:func:`_payees`).
+
+    A split reads only the order's amounts, terms and category, the profile and what was refunded, so for an
+    :class:`Order`, :class:`OrderTerms` and :class:`PlatformProfile` themselves (frozen, never subclasses) the
+    result is kept in a bounded cache keyed on exactly those (the terms and the profile by identity: an entry holds
+    both, so no other object can take their ids while it is cached, and a hit checks them with ``is``). A store
+    deriving an order's new entries batch after batch splits the lines it held once, not once a batch.
+    """
+    terms = order.terms
+    if type(order) is not Order or type(profile) is not PlatformProfile or type(terms) is not OrderTerms:
+        return _lines_of(_amounts(order, profile, refunded, False)[1], refunded)
+    key = (
+        id(terms),
+        id(profile),
+        order.paid.fen,
+        order.shipping.fen,
+        order.subsidy.fen,
+        order.category_id,
+        order.category_level1,
+        refunded,
+    )
+    cached = _LINES.get(key)
+    if cached is not None and cached[0] is terms and cached[1] is profile:
+        return cached[2]
+    lines = _lines_of(_amounts(order, profile, refunded, False)[1], refunded)
+    if len(_LINES) >= _LINES_MAX:
+        _LINES.clear()
+    _LINES[key] = (terms, profile, lines)
+    return lines
+
+
+def _lines_of(amounts: tuple[int, ...], refunded: int) -> tuple[int, ...]:
+    _, _, fee, mcn, influencer, leader, second, tech, merchant, _, returned, _ = amounts
+    return (influencer, mcn, fee, leader, second, tech, merchant, refunded, returned)
+
+
+def _payees(order: Order) -> tuple[str | None, ...]:
+    """The payee of each party's line, in :class:`Party` order (as :func:`split` names them)."""
+    terms = order.terms
+    return (
+        order.influencer_id,
+        terms.mcn_id,
+        None,
+        terms.leader_id,
+        terms.second_leader_id,
+        None,
+        order.merchant_id,
+        None,
+        None,
+    )
+
+
 def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequence[_Step] | None = None) -> OrderSplit:
     """The split after the first *count* events.
 
-    Amounts are computed in integer fen and each becomes a Money once. For an :class:`Order` and a
-    :class:`PlatformProfile` themselves (not subclasses, which may override what is read here) the result
+    Amounts are computed in integer fen (:func:`_amounts`) and each becomes a Money once. For an :class:`Order`
+    and a :class:`PlatformProfile` themselves (not subclasses, which may override what is read here) the result
     is built without re-running validators, because every value is proven by construction:
 
     * every amount is an int between 0 and ``total_in`` (≤ :data:`MAX_FEN`, which :class:`Order`
@@ -377,52 +494,15 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
 
     Otherwise the public validated constructors build it, as before.
     """
-    if not isinstance(profile, PlatformProfile):
-        raise InvalidValueError("split.profile", profile, "must be a PlatformProfile")
     if steps is not None:
         state = steps[count - 1] if count else _PAID_STATE
     else:
         state = _walk(order, order.events[:count])[-1] if count else _PAID_STATE
     terms = order.terms
-    paid_money = order.paid
-    currency = paid_money.currency
-    exact = type(order) is Order
-    if exact:  # Order.category_keys, inline
-        cid, level1 = order.category_id, order.category_level1
-        keys: tuple[str, ...] = () if cid is None and level1 is None else order.category_keys
-    else:
-        keys = order.category_keys
-    rules = _rules_for(profile, terms.plan_kind, keys)
-    exact = exact and rules.exact
-    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
-    if not (rules.exact and _within_rules(terms, rules, tech_rate)):
-        _check_terms(order, profile, tech_rate)
-
-    ladder = terms.steps
-    mcn_share, leader_rate, second_rate = terms.mcn_share, terms.leader_fee_rate, terms.second_leader_fee_rate
-    paid, shipping, subsidy, refunded = paid_money.fen, order.shipping.fen, order.subsidy.fen, state.refunded
-    # arithmetic.split_amounts' formula with its arguments by position, the amounts as a plain tuple (naming
-    # fifteen arguments and twelve results would cost a quarter of the formula's time)
-    amounts = arithmetic.split_values(
-        paid,
-        shipping,
-        subsidy,
-        refunded,
-        state.status is _INVALID,  # invalid
-        terms.commission_rate.ppm,  # commission_ppm
-        schedule(ladder) if ladder else (),  # steps
-        terms.step_mode is _MARGINAL,  # marginal
-        rules.fee_ppm,
-        0 if mcn_share is None else mcn_share.ppm,
-        0 if leader_rate is None else leader_rate.ppm,
-        0 if second_rate is None else second_rate.ppm,
-        tech_rate.ppm,
-        profile.shipping_in_base,
-        profile.rounding,
-    )
-    base, commission, fee, mcn, influencer, leader, second, tech, merchant, subsidy_kept, returned, _ = amounts
-    if merchant < 0:  # pragma: no cover - the profile's cap (< 100%) makes this unreachable
-        raise PolicyError("split", Money(merchant, currency), "the deductions exceed what the merchant received")
+    currency = order.paid.currency
+    refunded = state.refunded
+    exact, amounts = _amounts(order, profile, refunded, state.status is _INVALID)
+    base, commission, fee, mcn, influencer, leader, second, tech, merchant, subsidy_kept, returned, total_in = amounts
 
     make_line = _trusted_line if exact else SettlementLine
     lines = [make_line(_INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
@@ -443,7 +523,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
     return (_trusted_split if exact else OrderSplit)(
         order.id,
         state.status,
-        _trusted(paid + shipping + subsidy, currency) if exact else order.total_in,
+        _trusted(total_in, currency) if exact else order.total_in,
         _trusted(base, currency),
         refunded_money,
         _trusted(commission, currency),

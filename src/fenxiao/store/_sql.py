@@ -10,11 +10,11 @@ SQLite, so both compare and sort by the instant; the offset column gives the dat
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NoReturn, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,11 +23,14 @@ from sqlalchemy.engine import Connection, Dialect
 from fenxiao.errors import InvalidValueError
 
 __all__ = [
+    "Binder",
     "Instant",
     "chunks",
     "enum_of",
     "insert_ignoring_duplicates",
     "insert_rows",
+    "insert_tuples",
+    "instant_binder",
     "micros_of",
     "moment",
     "moment_columns",
@@ -119,6 +122,47 @@ def _kept(at: datetime, offset: timedelta | None) -> tuple[datetime, int] | None
         return at.astimezone(UTC), offset_of(at, "")
     except InvalidValueError:
         return None
+
+
+_FIRST_MICROS: Final = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z
+_LAST_MICROS: Final = 253_402_300_799_999_999  # 9999-12-31T23:59:59.999999Z
+
+
+def _refuse(at: datetime, path: str) -> NoReturn:
+    offset_of(at, path)  # raises, naming the path
+    raise InvalidValueError(path, at, "cannot be kept")  # pragma: no cover - offset_of raised
+
+
+def _sqlite_instant(at: datetime, where: str, field: str) -> tuple[Any, int]:
+    offset = at.utcoffset()
+    micros = (at - _EPOCH) // _MICROSECOND  # exact, at any offset
+    if offset is None or offset.microseconds or not _FIRST_MICROS <= micros <= _LAST_MICROS:
+        _refuse(at, f"{where}.{field}")
+    return micros, offset.days * 86_400 + offset.seconds
+
+
+def _postgres_instant(at: datetime, where: str, field: str) -> tuple[Any, int]:
+    offset = at.utcoffset()
+    micros = (at - _EPOCH) // _MICROSECOND
+    if offset is None or offset.microseconds or not _FIRST_MICROS <= micros <= _LAST_MICROS:
+        _refuse(at, f"{where}.{field}")
+    return at.astimezone(UTC), offset.days * 86_400 + offset.seconds
+
+
+#: ``(at, where, field) -> (value, offset)``: see :func:`instant_binder`.
+Binder: TypeAlias = Callable[[datetime, str, str], tuple[Any, int]]
+
+
+def instant_binder(dialect: str) -> Binder:
+    """A function ``(at, where, field) -> (value, offset)``: what the driver of *dialect* binds for an
+    :class:`Instant` column (microseconds on SQLite, the UTC datetime on PostgreSQL) and for its ``_offset``
+    column, for rows written through the driver itself (:func:`insert_tuples`). *at* is a timezone-aware datetime
+    (a value fenxiao validated); ``where.field`` names it in an error, built only then.
+
+    Raises:
+        InvalidValueError: *at* cannot be kept exactly (see :func:`offset_of`).
+    """
+    return _sqlite_instant if dialect == "sqlite" else _postgres_instant
 
 
 def moment_columns(name: str, at: datetime | None, path: str) -> dict[str, Any]:
@@ -254,6 +298,18 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
                     values[i] = micros_of(values[i])
         params.append(tuple(values))
     conn.exec_driver_sql(sql, params)
+
+
+def insert_tuples(conn: Connection, table: sa.Table, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain ``INSERT`` of *rows* (values of the columns *names*, in that order, as the driver binds them: see
+    :func:`instant_binder`) through the driver's own ``executemany``, with no per-row work at all. A duplicate key
+    raises, as any INSERT does."""
+    if not rows:
+        return
+    marker = "?" if conn.dialect.name == "sqlite" else "%s"
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join([marker] * len(names))})'
+    conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
 
 
 def chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:

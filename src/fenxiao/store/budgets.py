@@ -11,10 +11,17 @@ both in one transaction). Reservations never overspend, whoever makes them at th
 - ``reserve(..., partial=True)`` grants what is left when less than asked: it locks the budget's row
   (``SELECT ... FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` already holds SQLite's write lock), reads what
   is left and spends it;
-- a request id is granted at most once per budget (a unique key): reserving it again returns the grant held.
+- a request id is granted at most once per budget (a unique key): reserving it again returns the grant held;
+- a budget's caps and window are honoured as :meth:`BudgetBook.allocate
+  <fenxiao.grading.budgets.BudgetBook.allocate>` honours them: outside the window nothing is granted, and a budget
+  with a cap (``per_period``, ``per_merchant``, ``per_sku``, ``per_day``) grants at most what the total and each cap
+  have left for the entry's period, merchant, SKU and day (an entry without the key counts in one group of its
+  own, as in the book). Its row is locked first, as for a partial grant, so the spend under each cap cannot move
+  while it is read.
 
 Granting all-or-nothing requests of one size, or partial requests of any size, spends the same total in any
-interleaving as in a sequential run: the least of the budget and the sum asked.
+interleaving as in a sequential run: the least of the budget and the sum asked. One reservation at a time, the
+store grants what a :class:`~fenxiao.grading.budgets.BudgetBook` holding the same entries would grant.
 
 .. versionadded:: 0.1
 """
@@ -22,13 +29,15 @@ interleaving as in a sequential run: the least of the budget and the sum asked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from fenxiao._internal.convert import dumps
+from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.subsidies import SubsidyBudget
@@ -40,6 +49,33 @@ __all__ = ["BudgetSpend", "spend_from_row"]
 
 _B = BUDGETS.c
 _S = BUDGET_SPEND.c
+
+#: The caps a reservation honours: the SubsidyBudget field and the spend column of its key (``None``: the day, read
+#: from ``counted_on`` or the moment, in :meth:`BudgetSpend._day_spend`).
+_CAPS: Final = (
+    ("per_period", _S.period),
+    ("per_merchant", _S.merchant_id),
+    ("per_sku", _S.sku_id),
+    ("per_day", None),
+)
+_ONE_DAY: Final = timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _definition(document: str) -> SubsidyBudget:
+    """The :class:`SubsidyBudget` a budget row's document holds (read once per distinct document)."""
+    return loads(document, SubsidyBudget)
+
+
+def _outside_window(budget: SubsidyBudget, at: datetime) -> bool:
+    """Whether *at* is outside *budget*'s window (``valid_until`` exclusive), as the allocation reads it."""
+    return (budget.valid_from is not None and at < budget.valid_from) or (
+        budget.valid_until is not None and at >= budget.valid_until
+    )
+
+
+def _capped(budget: SubsidyBudget) -> bool:
+    return any(getattr(budget, field) is not None for field, _ in _CAPS)
 
 
 def _movement(entry: SpendEntry) -> str:
@@ -147,7 +183,9 @@ class BudgetSpend:
         return None if row is None else spend_from_row(row)
 
     def reserve(self, entry: SpendEntry, *, partial: bool = False) -> SpendEntry | None:
-        """Grant *entry* (a positive amount) from its budget if the budget has that much left; what was granted.
+        """Grant *entry* (a positive amount) from its budget if the budget's total and each of its caps have that
+        much left for the entry's period, merchant, SKU and day, and its moment is within the budget's window; what
+        was granted (as :meth:`BudgetBook.allocate <fenxiao.grading.budgets.BudgetBook.allocate>` grants it).
 
         Args:
             entry: The grant asked for: request id, budget, amount (> 0), when, and the period, SKU and merchant
@@ -156,7 +194,8 @@ class BudgetSpend:
 
         Returns:
             The grant recorded (*entry*, or with a smaller amount when *partial*), the grant already held for
-            this request id (reserving twice spends once), or ``None`` when nothing was granted.
+            this request id (reserving twice spends once), or ``None`` when nothing was granted (too little left,
+            or the moment outside the window).
 
         Raises:
             InvalidValueError: *entry* is not a positive SpendEntry, or its budget was never defined or is in
@@ -173,16 +212,16 @@ class BudgetSpend:
             raise InvalidValueError("BudgetSpend.reserve.entry.budget", entry.budget, "is not a defined budget")
         if row["currency"] != entry.amount.currency:
             raise InvalidValueError("BudgetSpend.reserve.entry.amount", entry.amount, f"must be in {row['currency']}")
+        budget = _definition(row["document"]) if row["document"] is not None else None
+        if budget is not None and _outside_window(budget, entry.at):
+            return None
+        capped = budget if budget is not None and _capped(budget) else None
         granted = entry
-        if partial:
-            left = row["total_fen"] - row["spent_fen"]
-            if left <= 0:
+        if partial or capped is not None:
+            locked = self._grant_locked(entry, row if partial else None, capped, partial=partial)
+            if locked is None:
                 return None
-            if left < entry.amount.fen:
-                granted = attrs.evolve(entry, amount=Money(left, entry.amount.currency))
-            self.conn.execute(
-                BUDGETS.update().where(_B.name == entry.budget).values(spent_fen=_B.spent_fen + granted.amount.fen)
-            )
+            granted = locked
         else:
             done = self.conn.execute(
                 BUDGETS.update()
@@ -195,6 +234,59 @@ class BudgetSpend:
         # (with its update of spent_fen) rolls back: a request is never granted twice.
         self.conn.execute(BUDGET_SPEND.insert(), _spend_row(granted, "BudgetSpend.reserve.entry"))
         return granted
+
+    def _grant_locked(
+        self, entry: SpendEntry, row: Mapping[Any, Any] | None, capped: SubsidyBudget | None, *, partial: bool
+    ) -> SpendEntry | None:
+        """What *entry* gets, read under the budget's row lock (*row*: the locked row, if read already), the spend
+        recorded in the row: the least of what it asks and what the total and *capped*'s caps have left (nothing
+        when less than asked and not *partial*)."""
+        if row is None:  # a cap's spend is read: the row is locked first, so that no grant moves it meanwhile
+            row = self._row(entry.budget, lock=True)
+            if row is None:  # pragma: no cover - a defined budget's row is never deleted
+                raise InvalidValueError("BudgetSpend.reserve.entry.budget", entry.budget, "is not a defined budget")
+        left = row["total_fen"] - row["spent_fen"]
+        if capped is not None:
+            left = min(left, self._cap_left(capped, entry))
+        if left <= 0 or (left < entry.amount.fen and not partial):
+            return None
+        granted = entry if left >= entry.amount.fen else attrs.evolve(entry, amount=Money(left, entry.amount.currency))
+        self.conn.execute(
+            BUDGETS.update().where(_B.name == entry.budget).values(spent_fen=_B.spent_fen + granted.amount.fen)
+        )
+        return granted
+
+    def _cap_left(self, budget: SubsidyBudget, entry: SpendEntry) -> int:
+        """The least any of *budget*'s caps has left (fen) for *entry*'s period, merchant, SKU and day."""
+        left: int | None = None
+        for field, column in _CAPS:
+            cap: Money | None = getattr(budget, field)
+            if cap is None:
+                continue
+            if column is None:
+                spent = self._day_spend(entry.budget, entry.day)
+            else:
+                key = getattr(entry, column.name)
+                match = column.is_(None) if key is None else column == key
+                total = self.conn.execute(
+                    sa.select(sa.func.sum(_S.amount_fen)).where(_S.budget == entry.budget, match)
+                ).scalar_one()
+                spent = to_fen(total, "BudgetSpend.reserve")
+            left = cap.fen - spent if left is None else min(left, cap.fen - spent)
+        return 0 if left is None else left
+
+    def _day_spend(self, budget: str, day: date) -> int:
+        """What *budget*'s movements counted on *day* hold (fen): those with ``counted_on`` of *day*, and those
+        without one whose moment falls on *day* in its own UTC offset (within a day either side in UTC)."""
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC) - _ONE_DAY
+        query = sa.select(BUDGET_SPEND).where(
+            _S.budget == budget,
+            sa.or_(
+                _S.counted_on == day,
+                sa.and_(_S.counted_on.is_(None), _S.at > start, _S.at < start + 3 * _ONE_DAY),
+            ),
+        )
+        return sum(e.amount.fen for e in map(spend_from_row, self.conn.execute(query).mappings()) if e.day == day)
 
     def release(self, entry: SpendEntry) -> bool:
         """Give back to a budget part of a grant (*entry*: a negative amount, the grant's request id, when);
@@ -232,7 +324,7 @@ class BudgetSpend:
         Raises:
             InvalidValueError: An entry is not a SpendEntry; a return gives back more than its request holds.
             PolicyError: A held grant or return differs from the one given, or a grant would overspend a defined
-                budget.
+                budget's total or one of its caps (for the grant's period, merchant, SKU and day).
         """
         recorded = 0
         for i, entry in enumerate(entries):
@@ -264,19 +356,36 @@ class BudgetSpend:
                     raise InvalidValueError(
                         f"{where}.amount", entry.amount, f"gives back more than request {entry.request_id!r} holds"
                     )
-            elif budget["total_fen"] is not None and budget["spent_fen"] + entry.amount.fen > budget["total_fen"]:
-                raise PolicyError(
-                    f"{where}.amount",
-                    entry.amount,
-                    f"would overspend budget {entry.budget!r} "
-                    f"({Money(budget['total_fen'] - budget['spent_fen'], budget['currency'])} left)",
-                )
+            else:
+                self._check_grant(entry, budget, where)
             self.conn.execute(
                 BUDGETS.update().where(_B.name == entry.budget).values(spent_fen=_B.spent_fen + entry.amount.fen)
             )
             self.conn.execute(BUDGET_SPEND.insert(), row)
             recorded += 1
         return recorded
+
+    def _check_grant(self, entry: SpendEntry, budget: Mapping[Any, Any], where: str) -> None:
+        """A recorded grant fits in what its defined budget's total and caps have left (*budget*: its locked row)."""
+        if budget["total_fen"] is None:
+            return
+        if budget["spent_fen"] + entry.amount.fen > budget["total_fen"]:
+            raise PolicyError(
+                f"{where}.amount",
+                entry.amount,
+                f"would overspend budget {entry.budget!r} "
+                f"({Money(budget['total_fen'] - budget['spent_fen'], budget['currency'])} left)",
+            )
+        definition = _definition(budget["document"]) if budget["document"] is not None else None
+        if definition is not None and _capped(definition):
+            left = self._cap_left(definition, entry)
+            if entry.amount.fen > left:
+                raise PolicyError(
+                    f"{where}.amount",
+                    entry.amount,
+                    f"would overspend a cap of budget {entry.budget!r} "
+                    f"({Money(max(left, 0), budget['currency'])} left for its period, merchant, SKU and day)",
+                )
 
     # -- reading ---------------------------------------------------------------------------------------
 

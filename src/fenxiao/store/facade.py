@@ -103,11 +103,16 @@ class Store:
         if len(names) != len(listed):
             raise InvalidValueError("Store.ingest.labels", len(names), f"must name all {len(listed)} items")
         total = IngestReport(0, 0, 0, 0, 0)
-        known: dict[str, Order] = {}
+        known: dict[str, Order] = {}  # the orders this call committed (forgotten when a batch fails)
         for start in range(0, len(listed), size):
-            with self.begin() as conn:
-                batch = listed[start : start + size]
-                total += OrderEvents(conn, self.profile, known=known).ingest(batch, labels=names[start : start + size])
+            try:
+                with self.begin() as conn:
+                    batch = listed[start : start + size]
+                    events = OrderEvents(conn, self.profile, known=known)
+                    total += events.ingest(batch, labels=names[start : start + size])
+            except BaseException:
+                known.clear()
+                raise
         return total
 
     def orders(self) -> tuple[Order, ...]:

@@ -19,7 +19,7 @@ NOTHING``); on SQLite the store's engine serializes writers (``BEGIN IMMEDIATE``
 
 >>> from datetime import datetime, timedelta, timezone
 >>> from fenxiao.money import Money, Rate
->>> from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderTerms
+>>> from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 >>> from fenxiao.store.engine import create_engine
 >>> from fenxiao.store.migrate import upgrade
 >>> engine = create_engine("sqlite://")
@@ -46,17 +46,25 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money
-from fenxiao.settlement.ledger import LedgerEntry, entries_for
+from fenxiao.settlement.ledger import LedgerEntry, entry_values
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
-from fenxiao.store._sql import chunks, enum_of, insert_rows, moment, moment_columns, stored_text
+from fenxiao.store._sql import (
+    Binder,
+    chunks,
+    enum_of,
+    insert_tuples,
+    instant_binder,
+    moment,
+    moment_columns,
+    stored_text,
+)
 from fenxiao.store.schema import LEDGER_ENTRIES, ORDER_EVENTS, ORDERS
 
 __all__ = ["KNOWN_LIMIT", "IngestReport", "OrderEvents", "OrderUpdate", "StreamItem", "entry_row"]
@@ -111,39 +119,70 @@ class IngestReport:
         )
 
 
-def _order_row(order: Order, profile: str, where: str) -> dict[str, Any]:
-    return {
-        "id": order.id,
-        "profile": profile,
-        "merchant_id": order.merchant_id,
-        "sku_id": order.sku_id,
-        "influencer_id": order.influencer_id,
-        "currency": order.paid.currency,
-        "paid_fen": order.paid.fen,
-        "shipping_fen": order.shipping.fen,
-        "subsidy_fen": order.subsidy.fen,
-        **moment_columns("paid_at", order.paid_at, f"{where}.paid_at"),
-        "units": order.units,
-        "category_id": order.category_id,
-        "category_level1": (
-            stored_text(order.category_level1, f"{where}.category_level1") if order.category_level1 else None
-        ),
-        "service_level": order.service_level.value,
-        "terms": dumps(order.terms, indent=None),
-    }
+#: The columns of ``orders``, ``order_events`` and ``ledger_entries`` (without its serial id), in table order:
+#: the rows ingestion writes through the driver itself are tuples in this order.
+_ORDER_COLUMNS: Final = tuple(c.name for c in ORDERS.columns)
+_EVENT_COLUMNS: Final = tuple(c.name for c in ORDER_EVENTS.columns)
+_ENTRY_COLUMNS: Final = tuple(c.name for c in LEDGER_ENTRIES.columns if c.name != "id")
+#: Where an order row holds its payment's moment, and an event row its moment (each followed by its offset).
+_PAID_AT: Final = _ORDER_COLUMNS.index("paid_at")
+_AT: Final = _EVENT_COLUMNS.index("at")
 
 
-def _event_row(order_id: str, seq: int, event: OrderEvent, where: str) -> dict[str, Any]:
-    return {
-        "order_id": order_id,
-        "event_id": event.id,
-        "seq": seq,
-        "kind": event.kind.value,
-        **moment_columns("at", event.at, f"{where}.at"),
-        "amount_fen": event.amount.fen if event.amount is not None else None,
-        "units": event.units,
-        "reason": stored_text(event.reason, f"{where}.reason"),
-    }
+@lru_cache(maxsize=8)
+def _book_postgres(dialect: Dialect) -> str:
+    """Booking payments on PostgreSQL: the rows as one array per column (cast to the column's type), in id order,
+    inserted by one statement whatever their count (see :meth:`OrderEvents._book`)."""
+    names = ", ".join(_ORDER_COLUMNS)
+    # Text as text: a cast to VARCHAR(n) would cut a longer value short, where the insert refuses it.
+    types = ["text" if isinstance(c.type, sa.String) else c.type.compile(dialect=dialect) for c in ORDERS.columns]
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    return (
+        f"INSERT INTO orders ({names}) SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS given({names}, n) "
+        "ORDER BY n ON CONFLICT DO NOTHING RETURNING id"
+    )
+
+
+def _order_tuple(order: Order, profile: str, where: str, instant: Binder) -> tuple[Any, ...]:
+    """The ``orders`` row of *order*'s payment (in :data:`_ORDER_COLUMNS` order), as the driver binds it."""
+    paid_at, offset = instant(order.paid_at, where, "paid_at")
+    level1 = order.category_level1
+    return (
+        order.id,
+        profile,
+        order.merchant_id,
+        order.sku_id,
+        order.influencer_id,
+        order.paid.currency,
+        order.paid.fen,
+        order.shipping.fen,
+        order.subsidy.fen,
+        paid_at,
+        offset,
+        order.units,
+        order.category_id,
+        stored_text(level1, f"{where}.category_level1") if level1 else None,
+        order.service_level._value_,
+        _terms_text(order.terms),
+    )
+
+
+def _event_tuple(order_id: str, seq: int, event: OrderEvent, where: str, instant: Binder) -> tuple[Any, ...]:
+    """The ``order_events`` row of *event* (in :data:`_EVENT_COLUMNS` order), as the driver binds it."""
+    at, offset = instant(event.at, where, "at")
+    amount = event.amount
+    reason = event.reason
+    return (
+        order_id,
+        event.id,
+        seq,
+        event.kind._value_,
+        at,
+        offset,
+        amount.fen if amount is not None else None,
+        event.units,
+        stored_text(reason, f"{where}.reason") if reason else reason,
+    )
 
 
 def entry_row(entry: LedgerEntry, where: str = "entry") -> dict[str, Any]:
@@ -207,19 +246,54 @@ def _terms(text: str) -> OrderTerms:
     return loads(text, OrderTerms)
 
 
-_COMPARED: Final = tuple(c.name for c in ORDERS.columns if c.name not in ("terms", "profile"))
+@lru_cache(maxsize=4096)
+def _terms_text(terms: OrderTerms) -> str:
+    """The stored document of *terms* (orders share terms: write each document once)."""
+    return dumps(terms, indent=None)
 
 
-def _same_payment(stored: Mapping[Any, Any], given: Mapping[str, Any]) -> bool:
-    """Whether a stored order row records the payment of *given* (the row of an order being ingested)."""
-    if any(stored[name] != given[name] for name in _COMPARED):
-        return False
-    # The terms document is compared as terms, so that a field added by a newer fenxiao is no conflict.
-    return bool(stored["terms"] == given["terms"] or _terms(stored["terms"]) == _terms(given["terms"]))
+def _same_payment(row: Mapping[Any, Any], order: Order) -> bool:
+    """Whether a stored ``orders`` row records the payment *order* (without events): the same values, the moment at
+    the same offset. The terms are compared as terms, so that a field added by a newer fenxiao is no conflict."""
+    stored = _order_from_row(row, ())
+    return stored == order and stored.paid_at.utcoffset() == order.paid_at.utcoffset()
 
 
 def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
     return type(exc)(where, exc.value, f"{exc.path}: {exc.problem}")
+
+
+def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[Sequence[tuple[OrderEvent, str]], int]:
+    """The events of *given* that *order* does not hold (each once, in order), and how many it skipped.
+
+    Raises:
+        InvalidValueError: An event reuses the id of a held or earlier event with other content (or at another
+            UTC offset: the store keeps offsets, so a replay must be identical).
+    """
+    if not order.events and len(given) == 1:
+        return given, 0  # nothing held, nothing repeated
+    seen = {event.id: event for event in order.events}
+    added: list[tuple[OrderEvent, str]] = []
+    skipped = 0
+    for event, where in given:
+        same = seen.get(event.id)
+        if same is not None:
+            if same != event or same.at.utcoffset() != event.at.utcoffset():
+                raise InvalidValueError(f"{where}.id", event.id, "is already used by a different event")
+            skipped += 1
+            continue
+        seen[event.id] = event
+        added.append((event, where))
+    return added, skipped
+
+
+@attrs.define
+class _Rows:
+    """The rows one ingest writes through the driver (tuples in column order), and how it binds a moment."""
+
+    instant: Binder
+    events: list[tuple[Any, ...]] = attrs.Factory(list)
+    entries: list[tuple[Any, ...]] = attrs.Factory(list)
 
 
 @attrs.define
@@ -240,9 +314,10 @@ class OrderEvents:
         profile: The platform profile whose rules derive the ledger entries; each order remembers the name of
             the profile it was booked under, and refuses events ingested under another.
         known: Orders this writer built before, by id (a dict kept across batches: :meth:`Store.ingest
-            <fenxiao.store.facade.Store.ingest>` passes one). An order is taken from it instead of being read
-            back only when the database holds exactly its events (events never change, so then it is the same
-            order); ingesting adds the orders it builds. At most :data:`KNOWN_LIMIT` are kept.
+            <fenxiao.store.facade.Store.ingest>` passes one, and empties it when a batch fails). An order is taken
+            from it instead of being read back only when the database holds exactly its events (events never
+            change, so then it is the same order); ingesting adds the orders it builds. At most
+            :data:`KNOWN_LIMIT` are kept. Empty it when a transaction that ingested rolls back.
     """
 
     def __init__(
@@ -252,18 +327,13 @@ class OrderEvents:
         self.profile = profile if profile is not None else PlatformProfile.default()
         self.known = known
 
-    def _remember(self, order: Order) -> None:
-        known = self.known
-        if known is None:
-            return
-        if len(known) >= KNOWN_LIMIT and order.id not in known:
-            known.clear()  # a bound on memory; orders are read back from the database after this
-        known[order.id] = order
-
     # -- writing ---------------------------------------------------------------------------------------
 
     def ingest(self, items: Iterable[StreamItem], *, labels: Sequence[str] | None = None) -> IngestReport:
         """Record the items not held yet and append the ledger entries they imply (see the module docs).
+
+        Only the new events' entries are derived (:func:`~fenxiao.settlement.ledger.entries_for` with ``after=``:
+        from the events the order holds, never its whole history again).
 
         Args:
             items: Payments (:class:`~fenxiao.settlement.orders.Order`) and events (:class:`OrderUpdate`), in
@@ -283,59 +353,133 @@ class OrderEvents:
         pending = self._group(listed, names)
         if not pending:
             return IngestReport(len(listed), 0, 0, 0, 0)
+        instant = instant_binder(self.conn.dialect.name)
         profile_name = self.profile.name
-        given_rows = {
-            oid: _order_row(p.order, profile_name, p.order_where) for oid, p in pending.items() if p.order is not None
+        payments = {
+            oid: _order_tuple(p.order, profile_name, p.order_where, instant)
+            for oid, p in pending.items()
+            if p.order is not None
         }
-        booked = self._book(given_rows)
-        stored = self._lock(sorted(pending))
-        held = self._events(sorted(stored))
-        event_rows: list[Mapping[str, Any]] = []
-        entry_rows: list[Mapping[str, Any]] = []
+        ordered = sorted(pending)
+        counted = bool(self.known)
+        sqlite_ = self.conn.dialect.name == "sqlite"
+        if sqlite_:  # one writer at a time: what is held is read first, in one query; written with the rest
+            held = self._lock(ordered, counted=counted)
+            booked = {oid for oid in payments if oid not in held}
+        else:  # payments booked first (another writer's wait), then the rows locked
+            booked = self._book(payments)
+            held = self._lock([oid for oid in ordered if oid not in booked], counted=counted)
+        bases, stored = self._held([oid for oid in ordered if oid not in booked], pending, held)
+        rows = _Rows(instant)
         new_events = duplicates = 0
         for order_id in sorted(pending):
             batch = pending[order_id]
-            row = self._checked(order_id, batch, stored.get(order_id), given_rows.get(order_id))
+            new = order_id in booked
+            header = batch.order
             duplicates += batch.copies
-            if order_id not in booked and batch.order is not None:
-                duplicates += 1
-            order, added, skipped = self._extend(row, batch, held.get(order_id, ()), order_id in booked)
+            if new and header is not None:  # booked now: the payment is the batch's
+                base = header
+            else:
+                base = bases[order_id]
+                if header is not None:
+                    duplicates += 1
+                    if not _same_payment(stored[order_id], header):
+                        raise PolicyError(
+                            batch.order_where,
+                            order_id,
+                            "conflicts with the order stored under this id (another payment)",
+                        )
+            added, skipped = _new_events(base, batch.events)
             duplicates += skipped
-            new_events += len(added)
-            if order is None:
-                continue
-            if self.known is not None:
-                self._remember(order)
-            first = len(order.events) - len(added) + 1
-            event_rows.extend(_event_row(order_id, first + i, event, where) for i, (event, where) in enumerate(added))
-            wanted = {event.id for event, _ in added} | ({PAID_EVENT_ID} if order_id in booked else set())
-            entry_rows.extend(
-                entry_row(entry, f"orders[{order_id}]")
-                for entry in entries_for(order, self.profile)
-                if entry.event_id in wanted
-            )
-        insert_rows(self.conn, ORDER_EVENTS, event_rows)
-        insert_rows(self.conn, LEDGER_ENTRIES, entry_rows)
-        return IngestReport(len(listed), len(booked), new_events, duplicates, len(entry_rows))
+            if added or new:
+                paid = payments[order_id] if new else None
+                self._append(base, added, paid, rows)
+                new_events += len(added)
+        if sqlite_:
+            # The payments not held, now (the write lock was taken by the first statement, BEGIN IMMEDIATE, so what
+            # was read is still all there is; a transaction begun without it fails on a duplicate rather than
+            # booking twice): every write of the batch back to back.
+            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [payments[oid] for oid in sorted(booked)])
+        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, rows.events)
+        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, rows.entries)
+        return IngestReport(len(listed), len(booked), new_events, duplicates, len(rows.entries))
 
-    def _checked(
-        self, order_id: str, batch: _Pending, row: Mapping[Any, Any] | None, given: Mapping[str, Any] | None
-    ) -> Mapping[Any, Any]:
-        """The stored row of *order_id*, checked against what *batch* brings."""
-        first = batch.order_where or batch.events[0][1]
-        if row is None:
-            raise InvalidValueError(
-                f"{first}.order_id", order_id, "names an order never ingested (ingest its payment first)"
+    def _append(
+        self, base: Order, added: Sequence[tuple[OrderEvent, str]], payment: tuple[Any, ...] | None, rows: _Rows
+    ) -> None:
+        """Extend *base* with *added* (its new events, each checked against the lifecycle), append their rows and
+        those of the entries they imply (with the payment's, when *payment*, its row, was booked now) and
+        remember the order."""
+        order, order_id = base, base.id
+        seq = len(base.events)
+        moments: dict[str, tuple[Any, int]] = {}
+        if payment is not None:
+            moments[PAID_EVENT_ID] = (payment[_PAID_AT], payment[_PAID_AT + 1])
+        for event, where in added:
+            try:
+                order = order.apply(event)
+            except InvalidValueError as exc:
+                raise _rerooted(exc, where) from exc
+            seq += 1
+            row = _event_tuple(order_id, seq, event, where, rows.instant)
+            moments[event.id] = (row[_AT], row[_AT + 1])
+            rows.events.append(row)
+        known = self.known
+        if known is not None:
+            if len(known) >= KNOWN_LIMIT and order_id not in known:
+                known.clear()  # a bound on memory; orders are read back from the database after this
+            known[order_id] = order
+        self._entry_rows(order, None if payment is not None else len(base.events), moments, rows)
+
+    def _entry_rows(self, order: Order, after: int | None, moments: Mapping[str, tuple[Any, int]], rows: _Rows) -> None:
+        """Append to *rows* the ``ledger_entries`` rows of *order*'s entries (those of its events after the first
+        *after*; every entry when ``None``), as the driver binds them: from the entries' plain values
+        (:func:`~fenxiao.settlement.ledger.entry_values`), each event's moment as *moments* holds it (by event id,
+        converted for its own row), each release moment converted once."""
+        values = entry_values(order, self.profile, after=after)
+        if not values:
+            return
+        order_id, currency = order.id, order.paid.currency
+        releases: dict[int, tuple[Any, int]] = {}  # by the identity of the datetimes in values, alive meanwhile
+        append = rows.entries.append
+        for event_id, kind, party, payee_id, fen, _, until in values:
+            at, offset = moments[event_id]
+            if until is None:
+                append(
+                    (
+                        order_id,
+                        event_id,
+                        kind._value_,
+                        party._value_,
+                        payee_id or "",
+                        currency,
+                        fen,
+                        at,
+                        offset,
+                        None,
+                        None,
+                        "",
+                    )
+                )
+                continue
+            release = releases.get(id(until))
+            if release is None:
+                release = releases[id(until)] = rows.instant(until, f"orders[{order_id}]", "until")
+            append(
+                (
+                    order_id,
+                    event_id,
+                    kind._value_,
+                    party._value_,
+                    payee_id or "",
+                    currency,
+                    fen,
+                    at,
+                    offset,
+                    *release,
+                    "",
+                )
             )
-        if row["profile"] != self.profile.name:
-            raise PolicyError(
-                first,
-                order_id,
-                f"was booked under profile {row['profile']!r}, not {self.profile.name!r}: ingest with that profile",
-            )
-        if given is not None and not _same_payment(row, given):
-            raise PolicyError(first, order_id, "conflicts with the order stored under this id (another payment)")
-        return row
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
@@ -361,23 +505,116 @@ class OrderEvents:
                 raise InvalidValueError(where, item, "must be an Order (a payment) or an OrderUpdate (an event)")
         return pending
 
-    def _book(self, rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
-        """Insert the payments not held yet (in id order); the ids inserted by this call."""
-        booked: set[str] = set()
-        ordered = [rows[oid] for oid in sorted(rows)]
-        for part in chunks(ordered):
-            insert = postgresql.insert(ORDERS) if self.conn.dialect.name == "postgresql" else sqlite.insert(ORDERS)
-            statement = insert.on_conflict_do_nothing().returning(ORDERS.c.id)
-            booked.update(self.conn.execute(statement, list(part)).scalars().all())
-        return booked
+    def _book(self, rows: Mapping[str, tuple[Any, ...]]) -> set[str]:
+        """Insert the payments not held yet, on PostgreSQL (in id order: see :meth:`_lock`); the ids inserted by
+        this call.
 
-    def _lock(self, order_ids: Sequence[str]) -> dict[str, Mapping[Any, Any]]:
-        """The stored rows of *order_ids*, locked until the transaction ends (PostgreSQL)."""
-        stored: dict[str, Mapping[Any, Any]] = {}
+        One ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING id`` (a column per array: one
+        statement whatever the count): a payment another transaction is inserting waits for it, then is skipped if
+        it committed.
+        """
+        ordered = sorted(rows)
+        if not ordered:
+            return set()
+        columns = list(zip(*(rows[oid] for oid in ordered), strict=True))
+        return {row[0] for row in self._fetch(_book_postgres(self.conn.dialect), [list(column) for column in columns])}
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of *sql* with *params*, through the driver's own cursor (plain tuples, no result processing),
+        in the connection's transaction."""
+        conn = self.conn
+        if not conn.in_transaction():
+            conn.begin()  # what SQLAlchemy begins before its first statement: this runs inside the transaction
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _select_ids(self, sql: str, order_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of *sql* for *order_ids*: on SQLite its ``IN ({})`` filled with one marker per id, chunk by
+        chunk; on PostgreSQL (*sql* written ``= ANY({})``) in one statement, the ids one array."""
+        if self.conn.dialect.name != "sqlite":
+            return self._fetch(sql.format("%s"), [list(order_ids)])
+        found: list[tuple[Any, ...]] = []
         for part in chunks(order_ids):
-            query = sa.select(ORDERS).where(ORDERS.c.id.in_(part)).order_by(ORDERS.c.id).with_for_update()
-            stored.update((row["id"], row) for row in self.conn.execute(query).mappings())
-        return stored
+            found.extend(self._fetch(sql.format(", ".join(["?"] * len(part))), tuple(part)))
+        return found
+
+    def _held(
+        self, order_ids: Sequence[str], pending: Mapping[str, _Pending], held: Mapping[str, tuple[str, int]]
+    ) -> tuple[dict[str, Order], dict[str, Mapping[Any, Any]]]:
+        """Each of *order_ids* (orders held before this call, in id order), checked against what the database holds
+        (*held*: each order's profile and event count, see :meth:`_lock`) and built with the events it holds; and
+        the stored rows read to build them (by id).
+
+        An order is taken from :attr:`known` when the database holds as many events as the known order (only the
+        counts are read then): a writer remembers only what it committed (it forgets everything when a batch
+        fails), and events are only ever added, so the same number means the same events. The others are read
+        back whole, as is every order whose payment the batch brings again (to compare).
+
+        Raises:
+            InvalidValueError: An order never ingested.
+            PolicyError: An order booked under another profile.
+        """
+        known = self.known
+        name = self.profile.name
+        for order_id in order_ids:
+            found = held.get(order_id)
+            if found is None or found[0] != name:
+                batch = pending[order_id]
+                first = batch.order_where or batch.events[0][1]
+                if found is None:
+                    raise InvalidValueError(
+                        f"{first}.order_id", order_id, "names an order never ingested (ingest its payment first)"
+                    )
+                raise PolicyError(
+                    first, order_id, f"was booked under profile {found[0]!r}, not {name!r}: ingest with that profile"
+                )
+        bases: dict[str, Order] = {}
+        if known:
+            for order_id in order_ids:
+                cached = known.get(order_id)
+                if cached is not None and len(cached.events) == held[order_id][1]:
+                    bases[order_id] = cached
+        wanted = sorted(oid for oid in order_ids if oid not in bases or pending[oid].order is not None)
+        stored = self._rows(wanted)
+        held_rows = self._events([oid for oid in wanted if oid not in bases])
+        for order_id in wanted:
+            if order_id not in bases:
+                row = stored[order_id]
+                events = [_event_from_row(e, row["currency"]) for e in held_rows.get(order_id, ())]
+                bases[order_id] = _order_from_row(row, events)
+        return bases, stored
+
+    def _lock(self, order_ids: Sequence[str], *, counted: bool) -> dict[str, tuple[str, int]]:
+        """The profile of each of *order_ids* the database holds, and (when *counted*) how many events it holds,
+        its row locked until the transaction ends (PostgreSQL).
+
+        Every lock ingestion takes is taken in one order, the ids' code point order (Python's, and PostgreSQL's
+        ``"C"`` collation, whatever the database's own): the payments it books, then these rows, in one statement.
+        Two writers therefore never wait for each other in a cycle. The events are counted by a statement of their
+        own once the locks are held, so that they include those of a writer this one waited for.
+        """
+        if self.conn.dialect.name == "sqlite":  # one writer at a time: read both at once
+            count = "(SELECT count(*) FROM order_events e WHERE e.order_id = o.id)" if counted else "0"
+            sql = f"SELECT o.id, o.profile, {count} FROM orders o WHERE o.id IN ({{}})"
+            return {row[0]: (row[1], row[2]) for row in self._select_ids(sql, order_ids)}
+        sql = 'SELECT id, profile FROM orders WHERE id = ANY({}) ORDER BY id COLLATE "C" FOR UPDATE'
+        locked = self._select_ids(sql, order_ids)
+        counts: dict[str, int] = {}
+        if counted and locked:
+            sql = "SELECT order_id, count(*) FROM order_events WHERE order_id = ANY({}) GROUP BY order_id"
+            counts = {row[0]: row[1] for row in self._select_ids(sql, [row[0] for row in locked])}
+        return {row[0]: (row[1], counts.get(row[0], 0)) for row in locked}
+
+    def _rows(self, order_ids: Sequence[str]) -> dict[str, Mapping[Any, Any]]:
+        found: dict[str, Mapping[Any, Any]] = {}
+        for part in chunks(order_ids):
+            query = sa.select(ORDERS).where(ORDERS.c.id.in_(part))
+            found.update((row["id"], row) for row in self.conn.execute(query).mappings())
+        return found
 
     def _events(self, order_ids: Sequence[str]) -> dict[str, tuple[Mapping[Any, Any], ...]]:
         found: dict[str, list[Mapping[Any, Any]]] = {}
@@ -390,46 +627,6 @@ class OrderEvents:
             for row in self.conn.execute(query).mappings():
                 found.setdefault(row["order_id"], []).append(row)
         return {oid: tuple(rows) for oid, rows in found.items()}
-
-    def _extend(
-        self, row: Mapping[Any, Any], batch: _Pending, held_rows: Sequence[Mapping[Any, Any]], booked: bool
-    ) -> tuple[Order | None, list[tuple[OrderEvent, str]], int]:
-        """The order with its stored events and the new ones of *batch* (``None`` when nothing is new and the
-        payment was held), the new events, and how many of *batch*'s events were held already."""
-        currency = row["currency"]
-        cached = self.known.get(row["id"]) if self.known is not None else None
-        if cached is not None and [e.id for e in cached.events] != [r["event_id"] for r in held_rows]:
-            cached = None  # the database holds other events than this writer last saw: read them
-        if cached is not None:
-            held = {e.id: e for e in cached.events}
-        else:
-            held = {r["event_id"]: _event_from_row(r, currency) for r in held_rows}
-        added: list[tuple[OrderEvent, str]] = []
-        seen: dict[str, OrderEvent] = dict(held)
-        skipped = 0
-        for event, where in batch.events:
-            same = seen.get(event.id)
-            if same is not None:
-                if same != event or same.at.utcoffset() != event.at.utcoffset():
-                    raise InvalidValueError(f"{where}.id", event.id, "is already used by a different event")
-                skipped += 1
-                continue
-            seen[event.id] = event
-            added.append((event, where))
-        stored_events = [held[r["event_id"]] for r in held_rows]
-        if not added and not booked:
-            return None, added, skipped  # nothing new: no entry to derive
-        if cached is not None:
-            order = cached
-        else:
-            base = batch.order if booked and batch.order is not None else _order_from_row(row, ())
-            order = attrs.evolve(base, events=tuple(stored_events)) if stored_events else base
-        for event, where in added:
-            try:
-                order = attrs.evolve(order, events=(*order.events, event))
-            except InvalidValueError as exc:
-                raise _rerooted(exc, where) from exc
-        return order, added, skipped
 
     # -- reading ---------------------------------------------------------------------------------------
 
