@@ -41,6 +41,7 @@ from fenxiao._internal import hooks
 from fenxiao._internal.fixed import EXACT
 from fenxiao._internal.lines import build_line_index
 from fenxiao._internal.reading import TooLarge, read_capped
+from fenxiao._internal.strict import SURROGATE_PROBLEM, JsonObjects, ascii_number, may_hold_surrogates, problems_of
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
@@ -87,8 +88,11 @@ def _structure_rate(value: object, _: type[Any]) -> Rate:
 def _structure_decimal(value: object, _: type[Any]) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise InvalidValueError("Decimal", value, 'must be an exact number as a string, such as "4.75"')
+    written = ascii_number(value) if isinstance(value, str) else None
+    if isinstance(value, str) and written is None:
+        raise InvalidValueError("Decimal", value, 'is not a number written in ASCII digits, such as "4.75"')
     try:
-        result = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+        result = Decimal(written) if written is not None else Decimal(value)
     except ArithmeticError:
         raise InvalidValueError("Decimal", value, "is not a number") from None
     if not result.is_finite():
@@ -105,6 +109,11 @@ def _structure_int(value: object, _: type[Any]) -> int:
 def _structure_str(value: object, _: type[Any]) -> str:
     if not isinstance(value, str):
         raise InvalidValueError("str", value, "must be a string")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValueError("str", value, SURROGATE_PROBLEM) from None
     return value
 
 
@@ -677,9 +686,10 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         made.append(_Float(written))
         return made[-1]
 
+    objects = JsonObjects()
     try:
         if format == "json":
-            data = json.loads(text, parse_float=parse_float, parse_constant=parse_float)
+            data = json.loads(text, parse_float=parse_float, parse_constant=parse_float, object_pairs_hook=objects)
         elif format == "toml":
             data = tomllib.loads(text.decode() if isinstance(text, bytes) else text, parse_float=parse_float)
         else:
@@ -696,16 +706,21 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         # A JSON file may name its JSON Schema for an editor (see docs/rule-authors.md): that key is not a field.
         data = {k: v for k, v in data.items() if k != "$schema"}
     floats = list(_floats(data)) if made else []
+    # Keys written twice (JSON keeps the last; TOML refuses them) and text UTF-8 cannot hold: refused by path.
+    surrogates = may_hold_surrogates(text)
+    strict = list(problems_of(data, texts=surrogates)) if objects.marked or surrogates else []
     try:
         value = from_dict(data, cls)
     except ValidationError as exc:
         errors, cause = _without_floats(exc.errors, floats), exc.__cause__
     else:
-        if not floats:
+        if not floats and not strict:
             return value
         errors, cause = [], None
+    said = {(e.problem, repr(e.value)) for e in strict}  # a str field refuses a surrogate too: say it once
+    errors = [e for e in errors if (e.problem, repr(e.value)) not in said]
     # Every problem at once, floats included, each placed in the text.
-    raise ValidationError(_located(floats + errors, text, format), what=what) from cause
+    raise ValidationError(_located(floats + strict + errors, text, format), what=what) from cause
 
 
 def load(path: str | Path, cls: type[T]) -> T:

@@ -38,6 +38,7 @@ import attrs
 
 from fenxiao._internal.convert import MAX_DOCUMENT_BYTES, from_dict
 from fenxiao._internal.reading import TooLarge, read_capped
+from fenxiao._internal.strict import json_object, may_hold_surrogates, problems_of
 from fenxiao.authoring.kinds import RuleFileKind, detect_kind, kind_named
 from fenxiao.authoring.lines import build_line_index
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
@@ -97,7 +98,9 @@ def parse_document(text: str | bytes, format: str) -> Any:
         raise ValidationError([InvalidValueError("(document)", NOTHING, "is not UTF-8 text")]) from None
     try:
         if format == "json":
-            return json.loads(source, parse_float=_refuse_float, parse_constant=_refuse_float)
+            return json.loads(
+                source, parse_float=_refuse_float, parse_constant=_refuse_float, object_pairs_hook=json_object
+            )
         if format == "toml":
             return tomllib.loads(source, parse_float=_refuse_float)
     except _Float as exc:
@@ -172,12 +175,19 @@ def lint_text(text: str, *, format: str, source: str = "<text>", kind: str | Non
             line = _line_of_text(text, problem.value)
             finding = attrs.evolve(finding, line=line)
         return FileLint(source, forced.name if forced else None, False, (finding,))
+    lines = build_line_index(text, format)
+    # A key written twice (JSON keeps the last, TOML refuses it) or text UTF-8 cannot hold: refused by path.
+    strict = [
+        Finding(e.path, Severity.ERROR, "invalid", f"{e.problem}, got {e.value!r}", line=lines.line_of(e.path))
+        for e in problems_of(data, texts=may_hold_surrogates(text))
+    ]
+    if strict:
+        return FileLint(source, forced.name if forced else None, False, tuple(strict))
     found = forced or detect_kind(data)
     if found is None:
         message = "cannot tell the kind of this file: give it a '$schema' or name the kind (--kind)"
         return FileLint(source, None, False, (Finding("(document)", Severity.ERROR, "unknown-kind", message, line=1),))
     body = {k: v for k, v in data.items() if k != "$schema"} if isinstance(data, Mapping) else data
-    lines = build_line_index(text, format)
     value, findings = _load(body, found)
     if value is not None:
         try:
