@@ -34,6 +34,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from fenxiao._internal.fixed import EXACT
+from fenxiao.rules.interpreter import _SCANNED, _member_set
 from fenxiao.rules.language import _ORDERED, All, Compare, Condition, Not, Op, comparisons
 
 __all__ = ["Program", "compile_program", "source_of"]
@@ -105,7 +106,10 @@ class _Writer:
             low, high = (self.constant(fast_threshold(v, integer)) for v in value)
             text = f"{low} <= {operand} <= {high}"
         elif op is Op.IN:
-            text = f"{operand} in {self.constant(value)}"
+            assert isinstance(value, tuple)  # compilable() checked the shape
+            # A long list as a set: one lookup, not a scan (equal numbers hash alike, so the answer is the same).
+            members = _member_set(value) if len(value) > _SCANNED else None
+            text = f"{operand} in {self.constant(value if members is None else members)}"
         elif op is Op.NE:
             # A missing value satisfies no comparison, "!=" included.
             return f"({operand} is not None and {operand} != {self.constant(fast_threshold(value, integer))})"

@@ -70,33 +70,33 @@ class _Cell:
         return (low + high) / 2
 
 
-def _thresholds(conditions: Iterable[Condition], name: str) -> list[Scalar]:
-    found: list[Scalar] = []
+def _thresholds(conditions: Iterable[Condition]) -> dict[str, list[Scalar]]:
+    """Every threshold the conditions compare each input with, by input (one walk, whatever the inputs)."""
+    found: dict[str, list[Scalar]] = {}
     for condition in conditions:
         for node, _, _ in _walk(condition, ""):
-            if node.input == name:
-                found.extend(node.value if isinstance(node.value, tuple) else (node.value,))
+            found.setdefault(node.input, []).extend(node.value if isinstance(node.value, tuple) else (node.value,))
     return found
 
 
-def _cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
-    """Representative values for one input: enough that every condition is constant within each cell.
+def _cells(spec: InputSpec, thresholds: Sequence[Scalar]) -> list[object]:
+    """Representative values for one input (compared with *thresholds*): enough that every condition is
+    constant within each cell.
 
     An optional input also gets ``None`` (missing), which satisfies no comparison.
     """
-    values = _present_cells(spec, conditions)
+    values = _present_cells(spec, thresholds)
     return [*values, None] if spec.optional else values
 
 
-def _present_cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
+def _present_cells(spec: InputSpec, thresholds: Sequence[Scalar]) -> list[object]:
     if spec.kind is InputKind.BOOL:
         return [False, True]
     if spec.kind is InputKind.TEXT:
-        texts = sorted({t for t in _thresholds(conditions, spec.name) if isinstance(t, str)})
+        texts = sorted({t for t in thresholds if isinstance(t, str)})
         return [*texts, "\x00other"]
     points = sorted(
-        {t for t in _thresholds(conditions, spec.name) if isinstance(t, Decimal)}
-        | {b for b in (spec.low, spec.high) if b is not None}
+        {t for t in thresholds if isinstance(t, Decimal)} | {b for b in (spec.low, spec.high) if b is not None}
     )
     points = [p for p in points if (spec.low is None or p >= spec.low) and (spec.high is None or p <= spec.high)]
     if spec.integer:
@@ -119,12 +119,12 @@ def _present_cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[obj
         previous = p
     if spec.high is None:
         cells.append(_Cell(previous, None, False))
-    values: list[object] = []
+    values: dict[object, None] = {}  # in order, each once (a set: a list's "in" made many thresholds quadratic)
     for cell in cells:
         value = cell.sample(spec.integer)
-        if value is not None and value not in values:
-            values.append(value)
-    return values
+        if value is not None:
+            values.setdefault(value)
+    return list(values)
 
 
 class SearchBudget:
@@ -166,7 +166,8 @@ def find_witness(
     for node, _, _ in _walk(formula, ""):
         mentions[node.input] = mentions.get(node.input, 0) + 1
     names.sort(key=lambda n: (-mentions.get(n, 0), n))
-    domains = [_cells(schema[name], [formula]) for name in names]
+    thresholds = _thresholds([formula])
+    domains = [_cells(schema[name], thresholds.get(name, ())) for name in names]
     values: dict[str, object] = dict(fixed or {})
     meter = budget if isinstance(budget, SearchBudget) else SearchBudget(budget)
     start = _simplify(formula, values)
