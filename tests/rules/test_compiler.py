@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.tiers import default_tier_policy
-from fenxiao.rules.compiler import MAX_COMPILED_COMPARISONS, Program, check_source, compilable, compile_program, fast_threshold, source_of
+from fenxiao.rules.compiler import (
+    MAX_COMPILED_COMPARISONS,
+    Program,
+    check_source,
+    compilable,
+    compile_program,
+    fast_threshold,
+    source_of,
+)
 from fenxiao.rules.interpreter import evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, comparisons
 from fenxiao.testing.tiers import tier_conditions
