@@ -66,6 +66,7 @@ from fenxiao.rules import compiler as _codegen
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not
 from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, hit_policy, rule_list
+from fenxiao.rules.witness import LINT_BUDGET
 
 if TYPE_CHECKING:
     import cattrs
@@ -523,7 +524,7 @@ class TierPolicy:
 
     # -- static checks ----------------------------------------------------------------------------
 
-    def lint(self, *, budget: int = 200_000) -> tuple[Finding, ...]:
+    def lint(self, *, budget: int = LINT_BUDGET) -> tuple[Finding, ...]:
         """Static checks; see :func:`fenxiao.grading.lint.lint_policy` (*budget* bounds the search steps)."""
         return lint_policy(self, budget=budget)
 
