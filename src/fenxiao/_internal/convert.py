@@ -42,7 +42,7 @@ from fenxiao._internal.fixed import EXACT
 from fenxiao._internal.lines import build_line_index
 from fenxiao._internal.reading import TooLarge, read_capped
 from fenxiao._internal.strict import SURROGATE_PROBLEM, JsonObjects, ascii_number, may_hold_surrogates, problems_of
-from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
+from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
 __all__ = [
@@ -314,10 +314,15 @@ _READ_WELL: Final[contextvars.ContextVar[dict[tuple[int, type[Any]], tuple[objec
 def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any], Any]:
     inner = conv.gen_structure_attrs_fromdict(cls)
     collect = _collecting_structure(cls, conv)
+    bounded = [(a.name, *a.metadata[hooks.MAX_ITEMS]) for a in attrs.fields(cls) if hooks.MAX_ITEMS in a.metadata]
 
     def structure(value: object, _: Any) -> Any:
         if not isinstance(value, Mapping):
             raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
+        for name, limit, plural in bounded:  # counted before anything is built: a huge list costs nothing
+            items = value.get(name)
+            if isinstance(items, (list, tuple)) and len(items) > limit:
+                raise PolicyError(f"@.{name}", len(items), f"holds more than {limit} {plural}")
         read_well = _READ_WELL.get()
         if _COLLECTING.get():
             known = read_well.get((id(value), cls)) if read_well is not None else None
@@ -652,7 +657,7 @@ def _without_floats(errors: tuple[InvalidValueError, ...], floats: list[InvalidV
 def _located(errors: list[InvalidValueError], text: str | bytes, format: str) -> list[InvalidValueError]:
     """*errors* with the line and column of each one's path in *text*, in the order of the text."""
     source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-    index = build_line_index(source, format)
+    index = build_line_index(source, format, [e.path for e in errors if e.path != "(document)"])
     placed: list[InvalidValueError] = []
     for error in errors:
         position = index.position_of(error.path) if error.path != "(document)" else None

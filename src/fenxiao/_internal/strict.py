@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from fenxiao.errors import InvalidValueError
 
@@ -109,26 +109,43 @@ def _encodable(text: str) -> bool:
 def _key(path: str, key: object) -> str:
     if isinstance(key, str) and _NAME.fullmatch(key):
         return f"{path}.{key}" if path else key
+    if isinstance(key, int):
+        return f"{path}[{key}]"
     shown = json.dumps(key, ensure_ascii=True) if isinstance(key, str) else repr(key)
     return f"{path}[{shown}]"
+
+
+# A place in the document as a chain (enclosing place, key): its text is made only for a problem found there.
+_Place: TypeAlias = "tuple[_Place, object] | None"
+
+
+def _path(place: _Place) -> str:
+    keys: list[object] = []
+    while place is not None:
+        place, key = place
+        keys.append(key)
+    path = ""
+    for key in reversed(keys):
+        path = _key(path, key)
+    return path or "(document)"
 
 
 def problems_of(data: object, *, texts: bool = True) -> Iterator[InvalidValueError]:
     """An error for every key written twice in parsed *data* and (with *texts*) every string, key or value, that
     cannot be written as UTF-8, each at its path, in document order."""
-    stack: list[tuple[object, str]] = [(data, "")]
+    stack: list[tuple[object, _Place]] = [(data, None)]
     while stack:
         node, where = stack.pop()
         if isinstance(node, str):
             if texts and not _encodable(node):
-                yield InvalidValueError(where or "(document)", node, SURROGATE_PROBLEM)
+                yield InvalidValueError(_path(where), node, SURROGATE_PROBLEM)
         elif isinstance(node, dict):
             for key in getattr(node, "twice", ()):
-                yield InvalidValueError(_key(where, key), key, DUPLICATE_PROBLEM)
+                yield InvalidValueError(_path((where, key)), key, DUPLICATE_PROBLEM)
             if texts:
                 for key in node:
                     if isinstance(key, str) and not _encodable(key):
-                        yield InvalidValueError(_key(where, key), key, SURROGATE_PROBLEM)
-            stack.extend((value, _key(where, key)) for key, value in reversed(node.items()))
+                        yield InvalidValueError(_path((where, key)), key, SURROGATE_PROBLEM)
+            stack.extend((value, (where, key)) for key, value in reversed(node.items()))
         elif isinstance(node, list):
-            stack.extend((value, f"{where}[{i}]") for i, value in reversed(list(enumerate(node))))
+            stack.extend((value, (where, i)) for i, value in reversed(list(enumerate(node))))
