@@ -41,7 +41,14 @@ from fenxiao._internal import hooks
 from fenxiao._internal.fixed import EXACT
 from fenxiao._internal.lines import build_line_index
 from fenxiao._internal.reading import TooLarge, read_capped
-from fenxiao._internal.strict import SURROGATE_PROBLEM, JsonObjects, ascii_number, may_hold_surrogates, problems_of
+from fenxiao._internal.strict import (
+    SURROGATE_PROBLEM,
+    JsonObjects,
+    ascii_number,
+    may_hold_surrogates,
+    other_digits,
+    problems_of,
+)
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
@@ -90,7 +97,9 @@ def _structure_decimal(value: object, _: type[Any]) -> Decimal:
         raise InvalidValueError("Decimal", value, 'must be an exact number as a string, such as "4.75"')
     written = ascii_number(value) if isinstance(value, str) else None
     if isinstance(value, str) and written is None:
-        raise InvalidValueError("Decimal", value, 'is not a number written in ASCII digits, such as "4.75"')
+        if other_digits(value):  # "٩٠" and "９０" are digits to Decimal, not to a file
+            raise InvalidValueError("Decimal", value, 'is not a number written in ASCII digits, such as "4.75"')
+        raise InvalidValueError("Decimal", value, "is not a number")
     try:
         result = Decimal(written) if written is not None else Decimal(value)
     except ArithmeticError:

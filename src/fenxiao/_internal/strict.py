@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
 from fenxiao.errors import InvalidValueError
@@ -31,6 +32,7 @@ __all__ = [
     "ascii_number",
     "json_object",
     "may_hold_surrogates",
+    "other_digits",
     "problems_of",
 ]
 
@@ -48,6 +50,14 @@ def ascii_number(text: str) -> str | None:
     """*text* less surrounding spaces if it is a number written in ASCII digits, else ``None``."""
     stripped = text.strip()
     return stripped if _NUMBER.fullmatch(stripped) else None
+
+
+def other_digits(text: str) -> bool:
+    """Whether *text* reads as a number only in digits other than ASCII (``"٩٠"``, ``"９０"``, ``"٥%"``)."""
+    try:
+        return Decimal(text.strip().removesuffix("%")).is_finite()
+    except ArithmeticError:
+        return False
 
 
 class _Twice(dict[str, Any]):

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     import cattrs
 
 from fenxiao._internal import hooks
-from fenxiao._internal.strict import ascii_number
+from fenxiao._internal.strict import ascii_number, other_digits
 from fenxiao.errors import InvalidValueError, PolicyError
 
 __all__ = [
@@ -346,14 +346,6 @@ def off_grid(number: Decimal) -> str | None:
     return None
 
 
-def _other_digits(text: str) -> bool:
-    """Whether *text* is a number only in digits other than ASCII (``"٩٠"``, ``"９０"``), which files may not use."""
-    try:
-        return Decimal(text.strip().removesuffix("%")).is_finite()
-    except ArithmeticError:
-        return False
-
-
 def _on_grid(number: Decimal, raw: object, path: str) -> Decimal:
     problem = off_grid(number)
     if problem is not None:
@@ -544,7 +536,7 @@ def check(condition: Condition, schema: Schema, path: str = "when") -> None:
         for i, value in enumerate(values):
             at = f"{where}.value" + (f"[{i}]" if isinstance(node.value, tuple) else "")
             if spec.kind is InputKind.NUMBER and not isinstance(value, Decimal):
-                ascii_only = " written in ASCII digits" if isinstance(value, str) and _other_digits(value) else ""
+                ascii_only = " written in ASCII digits" if isinstance(value, str) and other_digits(value) else ""
                 raise PolicyError(at, value, f"must be a number{ascii_only}: {node.input!r} is a number")
             if isinstance(value, Decimal) and (problem := off_grid(value)) is not None:
                 raise PolicyError(at, value, problem)
