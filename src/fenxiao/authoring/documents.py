@@ -193,8 +193,8 @@ def lint_text(text: str, *, format: str, source: str = "<text>", kind: str | Non
     ]
     if strict:
         lines = build_line_index(text, format, [f.path for f in strict])
-        placed = tuple(attrs.evolve(f, line=lines.line_of(f.path)) for f in strict)
-        return FileLint(source, forced.name if forced else None, False, placed)
+        refused = tuple(attrs.evolve(f, line=lines.line_of(f.path)) for f in strict)
+        return FileLint(source, forced.name if forced else None, False, refused)
     found = forced or detect_kind(data)
     if found is None:
         message = "cannot tell the kind of this file: give it a '$schema' or name the kind (--kind)"
