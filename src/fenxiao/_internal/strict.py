@@ -142,7 +142,7 @@ def _path(place: _Place) -> str:
 
 def problems_of(data: object, *, texts: bool = True) -> Iterator[InvalidValueError]:
     """An error for every key written twice in parsed *data* and (with *texts*) every string, key or value, that
-    cannot be written as UTF-8, each at its path, in document order."""
+    cannot be written as UTF-8, each at its path (a table's own keys before what it holds)."""
     stack: list[tuple[object, _Place]] = [(data, None)]
     while stack:
         node, where = stack.pop()
