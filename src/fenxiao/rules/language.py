@@ -422,6 +422,8 @@ def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) ->
         items = data[key]
         if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
             raise PolicyError(f"{path}.{key}", items, "must be a list of conditions")
+        if len(items) >= MAX_CONDITION_NODES:  # counted before building: with itself, more nodes than allowed
+            raise PolicyError(path, len(items) + 1, f"has more than {MAX_CONDITION_NODES} nodes")
         built = tuple(
             condition_from_data(item, f"{path}.{key}[{i}]", _depth=_depth + 1) for i, item in enumerate(items)
         )
