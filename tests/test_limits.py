@@ -75,7 +75,7 @@ def test_an_admission_policy_of_200_rules_loads_and_201_are_refused() -> None:
         "name": "r",
         "outcome": "reject",
         "reason": "violations",
-        "when": {"input": "serious_violations_365d", "op": ">", "value": 0},
+        "when": {"input": "days_since_serious_violation", "op": "<", "value": 30},
     }
     rows = [{**rule, "name": f"r{i}"} for i in range(MAX_RULES + 1)]
     assert len(from_dict({"rules": rows[:MAX_RULES]}, AdmissionPolicy).rules) == MAX_RULES
