@@ -334,6 +334,8 @@ def off_grid(number: Decimal) -> str | None:
         return "must be a finite number"
     _, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # a finite number's exponent
+    if len(digits) <= MAX_THRESHOLD_DIGITS and -MAX_THRESHOLD_PLACES <= exponent <= MAX_THRESHOLD_PLACES - len(digits):
+        return None  # the usual case: every digit written is on the grid
     trailing = len(digits) - len(bytes(digits).rstrip(b"\0"))
     lowest, highest = (exponent, exponent) if number.is_zero() else (exponent + trailing, number.adjusted())
     if highest >= MAX_THRESHOLD_PLACES or lowest < -MAX_THRESHOLD_PLACES:
