@@ -120,3 +120,19 @@ def test_perks_json_has_kinds_per_sku() -> None:
     kinds = {p["kind"] for r in rows for p in r["perks"]}
     assert kinds <= {"traffic_boost", "badge", "subsidy", "influencer_preferred", "access"}
     assert all({"sku_id", "tier", "perks"} <= set(r) for r in rows)
+
+
+@pytest.mark.parametrize("argv", [["tier"], ["explain", "sku-00013"]])
+def test_a_lone_surrogate_in_a_policy_is_one_line_naming_its_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """It ended in a UnicodeEncodeError traceback when the label was printed; now the policy is refused at load."""
+    policy = tmp_path / "policy.json"
+    rule = '{"name": "a", "tier": "L1", "when": {"input": "units_30d", "op": ">=", "value": 0}}'
+    policy.write_text('{"rules": [' + rule + '], "labels": {"L1": "bad\\ud800label"}}', encoding="utf-8")
+    status, _ = run([*argv, "--policy", str(policy)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "labels.L1" in err
+    assert "lone surrogate" in err
+    assert "Traceback" not in err

@@ -10,10 +10,12 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
 from fenxiao import __version__, cli
+from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.cli.main import COMMANDS, GROUP_MODULES, GROUPS, build_parser, main
 
 from .running import run
@@ -215,3 +217,19 @@ def test_a_closed_pipe_ends_the_command_quietly(argv: list[str]) -> None:
         err = process.stderr.read().decode()
         assert process.wait() == 0, err
     assert err == ""
+
+
+def test_text_the_output_cannot_hold_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    """A command whose output holds a lone surrogate (the stream cannot encode it) ends with status 2 and one line
+    naming the character, never a UnicodeEncodeError traceback."""
+
+    def _write(args: argparse.Namespace, out: TextIO) -> int:
+        out.write("label \ud800\n".encode("utf-8").decode())  # raises as a UTF-8 stream would
+        return 0
+
+    def _register(sub: Subparsers) -> None:
+        sub.add_parser("echo").set_defaults(func=_write)
+
+    assert run(["echo"], CommandGroup("echo", _register)) == (2, "")
+    err = capsys.readouterr().err
+    assert err == "fenxiao echo: cannot write '\\ud800' (surrogates not allowed)\n"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from fenxiao.errors import PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
-from fenxiao.grading.lint import lint_perk_catalog, lint_policy
+from fenxiao.grading.lint import _bounds, lint_perk_catalog, lint_policy
 from fenxiao.grading.perks import (
     Access,
     Badge,
@@ -262,3 +262,83 @@ def test_lint_of_a_perk_catalog_is_bounded() -> None:
     cond = All(tuple(Not(Compare("units_30d", Op.EQ, i)) for i in range(30)))
     entries = tuple(PerkEntry(f"e{i}", Tier.L1, TrafficBoost(Decimal(1 + i)), when=cond) for i in range(3))
     assert "too-complex" in [f.code for f in lint_perk_catalog(PerkCatalog(entries), budget=5)]
+
+
+# -- bounded work (issue 20 item 4) --------------------------------------------------------------------------------
+
+
+def test_lint_of_one_rule_in_a_list_of_100000_values_is_linear() -> None:
+    """Each value of an ``in`` list is a cell of the search, tried against the list as a set: the lint that took
+    827 s (a list scanned once per cell) now takes about a second; it finds the gap the list leaves."""
+    values = tuple(Decimal(i) for i in range(100_000))
+    policy = TierPolicy(rules=(TierRule("listed", Tier.L1, Compare("units_30d", Op.IN, values)),))
+    (gap,) = [f for f in policy.lint() if f.code == "gap"]
+    assert dict(gap.example)["units_30d"] == Decimal(100_000)
+
+
+def test_lint_of_a_policy_at_the_maximum_is_bounded_by_its_budget() -> None:
+    """200 rules of 255 comparisons each (the documented maximum) lint within LINT_BUDGET steps: what the budget
+    does not reach is a too-complex warning naming the first rule not checked (it took over 2 minutes)."""
+    inputs = sorted(name for name, spec in TIER_INPUTS.inputs.items() if spec.kind.value == "number")
+    rules = tuple(
+        TierRule(
+            f"r{i}",
+            list(Tier)[i % 6],
+            All(tuple(Compare(inputs[(i + j) % len(inputs)], Op.GE, Decimal((i * j) % 97)) for j in range(255))),
+        )
+        for i in range(200)
+    )
+    findings = TierPolicy(rules=rules, fallback=Tier.L0).lint()
+    (skipped,) = [f for f in findings if f.code == "too-complex"]
+    assert skipped.path.startswith("rules[")
+    assert "1000000 steps" in skipped.message
+
+
+def _pairwise_monotonicity(rules: tuple[TierRule, ...]) -> set[tuple[str, str]]:
+    """The non-monotone findings as first defined: every pair of rules compared (the reference)."""
+    lowers = [_bounds(r.when, lower=True) for r in rules]
+    uppers = [_bounds(r.when, lower=False) for r in rules]
+    worst: dict[tuple[int, str], tuple[Decimal, int]] = {}
+    for i, hi in enumerate(rules):
+        for j, lo in enumerate(rules):
+            if hi.tier <= lo.tier:
+                continue
+            for bounds, better, sign in ((lowers, "higher", 1), (uppers, "lower", -1)):
+                for name, lo_bound in bounds[j].items():
+                    hi_bound = bounds[i].get(name)
+                    if TIER_INPUTS[name].better == better and hi_bound is not None and sign * (lo_bound - hi_bound) > 0:
+                        excess = sign * (lo_bound - hi_bound)
+                        if (i, name) not in worst or excess > worst[i, name][0]:
+                            worst[i, name] = (excess, j)
+    return {(f"rules[{i}].when", f"(rules[{j}])") for (i, _), (_, j) in worst.items()}
+
+
+MONOTONE_INPUTS = ["composite", "score.service", "refund_rate", "units_30d"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(Tier)),
+            st.lists(
+                st.tuples(st.sampled_from(MONOTONE_INPUTS), st.sampled_from([Op.GE, Op.LE]), st.integers(0, 3)),
+                min_size=1,
+                max_size=3,
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_non_monotone_findings_are_those_of_every_pair(rows: list[tuple[Tier, list[tuple[str, Op, int]]]]) -> None:
+    """The linear search finds, for each rule and input, the same strictest lower rule as comparing every pair."""
+    rules = tuple(
+        TierRule(f"r{i}", tier, All(tuple(Compare(name, op, Decimal(v) / 4) for name, op, v in leaves)))
+        for i, (tier, leaves) in enumerate(rows)
+    )
+    found = {
+        (f.path, f.message[f.message.index("(rules[") :].split(")")[0] + ")")
+        for f in TierPolicy(rules=rules, fallback=Tier.L0).lint()
+        if f.code == "non-monotone"
+    }
+    assert found == _pairwise_monotonicity(rules)

@@ -699,11 +699,14 @@ def test_the_default_gap_equals_the_gap_as_first_written(inputs: dict[str, Any])
     assert repr(decision.next_tier_gap) == repr(_reference_gap(POLICY, inputs, decision.tier))
 
 
-def test_a_huge_whole_threshold_compiles_at_once() -> None:
-    """1E+999999 on a count stays a Decimal (int() of it would take minutes); grading agrees with the walk."""
-    when = condition_from_data({"input": "units_30d", "op": ">=", "value": "1E+999999"})
+def test_the_largest_whole_threshold_compiles_and_a_huge_one_is_refused() -> None:
+    """The largest threshold on the grid, on a count, stays a Decimal and grading agrees with the walk;
+    1E+999999 (int() of it would take minutes) is refused at load, with the limit."""
+    when = condition_from_data({"input": "units_30d", "op": ">=", "value": "9.999999999999999999999999999E+29"})
     policy = TierPolicy(rules=(TierRule("a", Tier.L3, when),), fallback=Tier.L0)
     assert policy.grade(example_inputs()) is policy._grade_walk(example_inputs()) is Tier.L0
+    with pytest.raises(PolicyError, match="below 1E"):
+        condition_from_data({"input": "units_30d", "op": ">=", "value": "1E+999999"})
 
 
 def test_decisions_serialize_copy_and_evolve_like_eager_ones() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from decimal import Decimal
+from decimal import Decimal, Inexact, Rounded, localcontext
 from itertools import product
 from typing import Any
 
@@ -315,3 +315,42 @@ def test_moves_answer_for_every_operator() -> None:
     assert escape(Op.LT, D(14), "higher", D(1)) == (Op.GE, D(14))
     assert escape(Op.LT, D(14), "lower", D(1)) is None
     assert escape(Op.NE, D(1), "higher", D(1)) is None
+
+
+# -- strict thresholds (issue 20 item 3) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["٩٠", "９０", "٩٠%", "1٠"])
+def test_a_threshold_in_digits_other_than_ascii_is_refused_on_a_number_input(text: str) -> None:
+    """ "٩٠" and "９０" loaded as 90; they stay text, which a number input refuses, saying why."""
+    condition = language.condition_from_data({"input": "score", "op": ">=", "value": text})
+    with pytest.raises(PolicyError, match="ASCII digits"):
+        check(condition, SCHEMA)
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12),
+    st.booleans(),
+    st.integers(1, 50),
+    st.booleans(),
+)
+def test_a_threshold_reads_the_same_under_any_decimal_context(
+    number: Decimal, percent: bool, prec: int, traps: bool
+) -> None:
+    """Parsing (and the percentage's shift) is exact whatever the caller's precision and traps."""
+    text = f"{number}%" if percent else str(number)
+    expected = language.condition_from_data({"input": "score", "op": ">=", "value": text})
+    with localcontext() as ctx:
+        ctx.prec = prec
+        if traps:
+            ctx.traps[Inexact] = ctx.traps[Rounded] = True
+        assert language.condition_from_data({"input": "score", "op": ">=", "value": text}) == expected
+    assert expected == Compare("score", Op.GE, number.scaleb(-2) if percent else number)
+
+
+def test_off_grid_explains_the_limit_and_is_instant_for_any_exponent() -> None:
+    assert language.off_grid(D("9" * 28)) is None
+    assert "28 significant digits" in str(language.off_grid(D("9" * 29)))
+    assert "1E+30" in str(language.off_grid(D("1E+999999999999999999")))
+    assert language.off_grid(D("-0.000")) is None
+    assert language.off_grid(D("Infinity")) == "must be a finite number"

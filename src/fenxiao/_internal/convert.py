@@ -43,7 +43,15 @@ from fenxiao._internal import hooks
 from fenxiao._internal.fixed import EXACT
 from fenxiao._internal.lines import build_line_index
 from fenxiao._internal.reading import TooLarge, read_capped
-from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
+from fenxiao._internal.strict import (
+    SURROGATE_PROBLEM,
+    JsonObjects,
+    ascii_number,
+    may_hold_surrogates,
+    other_digits,
+    problems_of,
+)
+from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import DEFAULT_CURRENCY, Money, Rate
 
 __all__ = [
@@ -89,8 +97,13 @@ def _structure_rate(value: object, _: type[Any]) -> Rate:
 def _structure_decimal(value: object, _: type[Any]) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise InvalidValueError("Decimal", value, 'must be an exact number as a string, such as "4.75"')
+    written = ascii_number(value) if isinstance(value, str) else None
+    if isinstance(value, str) and written is None:
+        if other_digits(value):  # "٩٠" and "９０" are digits to Decimal, not to a file
+            raise InvalidValueError("Decimal", value, 'is not a number written in ASCII digits, such as "4.75"')
+        raise InvalidValueError("Decimal", value, "is not a number")
     try:
-        result = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+        result = Decimal(written) if written is not None else Decimal(value)
     except ArithmeticError:
         raise InvalidValueError("Decimal", value, "is not a number") from None
     if not result.is_finite():
@@ -107,6 +120,11 @@ def _structure_int(value: object, _: type[Any]) -> int:
 def _structure_str(value: object, _: type[Any]) -> str:
     if not isinstance(value, str):
         raise InvalidValueError("str", value, "must be a string")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValueError("str", value, SURROGATE_PROBLEM) from None
     return value
 
 
@@ -307,10 +325,15 @@ _READ_WELL: Final[contextvars.ContextVar[dict[tuple[int, type[Any]], tuple[objec
 def _attrs_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, Any], Any]:
     inner = conv.gen_structure_attrs_fromdict(cls)
     collect = _collecting_structure(cls, conv)
+    bounded = [(a.name, *a.metadata[hooks.MAX_ITEMS]) for a in attrs.fields(cls) if hooks.MAX_ITEMS in a.metadata]
 
     def structure(value: object, _: Any) -> Any:
         if not isinstance(value, Mapping):
             raise InvalidValueError(cls.__name__, value, f"must be a table/object of {cls.__name__} fields")
+        for name, limit, plural in bounded:  # counted before anything is built: a huge list costs nothing
+            items = value.get(name)
+            if isinstance(items, (list, tuple)) and len(items) > limit:
+                raise PolicyError(f"@.{name}", len(items), f"holds more than {limit} {plural}")
         read_well = _READ_WELL.get()
         if _COLLECTING.get():
             known = read_well.get((id(value), cls)) if read_well is not None else None
@@ -654,7 +677,7 @@ def _without_floats(errors: tuple[InvalidValueError, ...], floats: list[InvalidV
 def _located(errors: list[InvalidValueError], text: str | bytes, format: str) -> list[InvalidValueError]:
     """*errors* with the line and column of each one's path in *text*, in the order of the text."""
     source = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-    index = build_line_index(source, format)
+    index = build_line_index(source, format, [e.path for e in errors if e.path != "(document)"])
     placed: list[InvalidValueError] = []
     for error in errors:
         position = index.position_of(error.path) if error.path != "(document)" else None
@@ -688,9 +711,10 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         made.append(_Float(written))
         return made[-1]
 
+    objects = JsonObjects()
     try:
         if format == "json":
-            data = json.loads(text, parse_float=parse_float, parse_constant=parse_float)
+            data = json.loads(text, parse_float=parse_float, parse_constant=parse_float, object_pairs_hook=objects)
         elif format == "toml":
             data = tomllib.loads(text.decode() if isinstance(text, bytes) else text, parse_float=parse_float)
         else:
@@ -707,16 +731,21 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
         # A JSON file may name its JSON Schema for an editor (see docs/rule-authors.md): that key is not a field.
         data = {k: v for k, v in data.items() if k != "$schema"}
     floats = list(_floats(data)) if made else []
+    # Keys written twice (JSON keeps the last; TOML refuses them) and text UTF-8 cannot hold: refused by path.
+    surrogates = may_hold_surrogates(text)
+    strict = list(problems_of(data, texts=surrogates)) if objects.marked or surrogates else []
     try:
         value = from_dict(data, cls)
     except ValidationError as exc:
         errors, cause = _without_floats(exc.errors, floats), exc.__cause__
     else:
-        if not floats:
+        if not floats and not strict:
             return value
         errors, cause = [], None
+    said = {(e.problem, repr(e.value)) for e in strict}  # a str field refuses a surrogate too: say it once
+    errors = [e for e in errors if (e.problem, repr(e.value)) not in said]
     # Every problem at once, floats included, each placed in the text.
-    raise ValidationError(_located(floats + errors, text, format), what=what) from cause
+    raise ValidationError(_located(floats + strict + errors, text, format), what=what) from cause
 
 
 def load(path: str | Path, cls: type[T]) -> T:

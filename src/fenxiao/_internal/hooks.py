@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["attach", "register"]
+__all__ = ["MAX_ITEMS", "attach", "register"]
+
+#: The key of an attrs field's metadata holding ``(limit, plural)``: the converter refuses a list of more than
+#: *limit* items for that field before reading any of them ("holds more than 200 rules"), so the size of a
+#: hostile document never becomes work.
+MAX_ITEMS = "fenxiao.max_items"
 
 Teach = TypeVar("Teach", bound="Callable[[cattrs.Converter], None]")
 

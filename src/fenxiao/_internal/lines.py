@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final, TypeAlias
 
 import attrs
@@ -77,33 +77,56 @@ class LineIndex:
         return None
 
 
-def build_line_index(text: str, format: str) -> LineIndex:
+def build_line_index(text: str, format: str, wanted: Iterable[str | Key] | None = None) -> LineIndex:
     """The :class:`LineIndex` of a JSON or TOML text (``format`` is ``"json"`` or ``"toml"``).
 
-    The text is expected to parse; where it does not, the places before the fault are still indexed.
+    The text is expected to parse; where it does not, the places before the fault are still indexed. With
+    *wanted* (paths), reading stops once each of them is placed: the place of a problem near the top of a large
+    document costs what precedes it, not the whole text.
     """
     lines: dict[Key, int] = {}
     columns: dict[Key, int] = {}
-    if format == "json":
-        _JsonWalker(text, lines, columns).document()
-    else:
-        _index_toml(text, lines, columns)
+    remaining = None if wanted is None else {split_path(p) if isinstance(p, str) else p for p in wanted}
+    if remaining is not None and not remaining:
+        return LineIndex(lines, columns)
+    try:
+        if format == "json":
+            _JsonWalker(text, lines, columns, remaining).document()
+        else:
+            _index_toml(text, lines, columns, remaining)
+    except _AllPlaced:
+        pass
     return LineIndex(lines, columns)
+
+
+class _AllPlaced(Exception):
+    """Every wanted place is indexed: stop reading."""
+
+
+def _placed(key: Key, remaining: set[Key] | None) -> None:
+    if remaining is not None and key in remaining:
+        remaining.discard(key)
+        if not remaining:
+            raise _AllPlaced
 
 
 # -- JSON: a small reader that notes where every value starts ---------------------------------------------------
 
 
 class _JsonWalker:
-    def __init__(self, text: str, lines: dict[Key, int], columns: dict[Key, int]) -> None:
+    def __init__(
+        self, text: str, lines: dict[Key, int], columns: dict[Key, int], remaining: set[Key] | None = None
+    ) -> None:
         self.text, self.lines, self.columns, self.at, self.line = text, lines, columns, 0, 1
         self.line_start = 0  # where the current line starts in the text
+        self.remaining = remaining
 
     def note(self, key: Key, line: int, column: int, *, first: bool) -> None:
         if first and key in self.lines:
             return
         self.lines[key] = line
         self.columns[key] = column
+        _placed(key, self.remaining)
 
     def document(self) -> None:
         try:
@@ -221,12 +244,13 @@ def _toml_key(text: str) -> tuple[list[str], str] | None:
     return None
 
 
-def _index_toml(text: str, lines: dict[Key, int], columns: dict[Key, int]) -> None:
+def _index_toml(text: str, lines: dict[Key, int], columns: dict[Key, int], remaining: set[Key] | None = None) -> None:
     def note(key: Key, line: int, column: int, *, first: bool) -> None:
         if first and key in lines:
             return
         lines[key] = line
         columns[key] = column
+        _placed(key, remaining)
 
     table: Key = ()
     counts: dict[Key, int] = {}  # an array of tables (with the indices of its parents) -> items so far

@@ -37,7 +37,9 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal.convert import MAX_DOCUMENT_BYTES, from_dict
+from fenxiao._internal.hooks import MAX_ITEMS
 from fenxiao._internal.reading import TooLarge, read_capped
+from fenxiao._internal.strict import JsonObjects, may_hold_surrogates, problems_of
 from fenxiao.authoring.kinds import RuleFileKind, detect_kind, kind_named
 from fenxiao.authoring.lines import build_line_index
 from fenxiao.errors import NOTHING, FenxiaoError, InvalidValueError, ValidationError
@@ -47,6 +49,9 @@ from fenxiao.rules.table import Finding, Severity
 __all__ = ["FileLint", "lint_file", "lint_text", "parse_document"]
 
 _TOML_AT: Final = re.compile(r"at line (\d+)")
+# Rows of a list without a stated limit that are still read one by one to report each broken row (as many as a
+# file of rule cases may hold).
+_MAX_ROWS_READ: Final = 10_000
 
 
 @attrs.frozen
@@ -88,6 +93,11 @@ def parse_document(text: str | bytes, format: str) -> Any:
         ValidationError: The text is not valid JSON or TOML, has a float, or is too large; the problem's path is
             ``(document)`` and its value the line, where the parser said.
     """
+    return _parse(text, format, JsonObjects())
+
+
+def _parse(text: str | bytes, format: str, objects: JsonObjects) -> Any:
+    """:func:`parse_document`, with the JSON objects read through *objects* (which counts keys written twice)."""
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_DOCUMENT_BYTES:
         raise ValidationError([InvalidValueError("(document)", size, f"is larger than {MAX_DOCUMENT_BYTES} bytes")])
@@ -97,7 +107,9 @@ def parse_document(text: str | bytes, format: str) -> Any:
         raise ValidationError([InvalidValueError("(document)", NOTHING, "is not UTF-8 text")]) from None
     try:
         if format == "json":
-            return json.loads(source, parse_float=_refuse_float, parse_constant=_refuse_float)
+            return json.loads(
+                source, parse_float=_refuse_float, parse_constant=_refuse_float, object_pairs_hook=objects
+            )
         if format == "toml":
             return tomllib.loads(source, parse_float=_refuse_float)
     except _Float as exc:
@@ -159,8 +171,9 @@ def lint_text(text: str, *, format: str, source: str = "<text>", kind: str | Non
     loader found, each broken row on its own). A file that loads gets its kind's lint findings.
     """
     forced = kind_named(kind) if kind is not None else None
+    objects = JsonObjects()
     try:
-        data = parse_document(text, format)
+        data = _parse(text, format, objects)
     except ValidationError as exc:
         problem = exc.errors[0]
         line = problem.value if isinstance(problem.value, int) else None
@@ -172,18 +185,29 @@ def lint_text(text: str, *, format: str, source: str = "<text>", kind: str | Non
             line = _line_of_text(text, problem.value)
             finding = attrs.evolve(finding, line=line)
         return FileLint(source, forced.name if forced else None, False, (finding,))
+    # A key written twice (JSON keeps the last, TOML refuses it) or text UTF-8 cannot hold: refused by path.
+    surrogates = may_hold_surrogates(text)
+    strict = [
+        Finding(e.path, Severity.ERROR, "invalid", f"{e.problem}, got {e.value!r}")
+        for e in (problems_of(data, texts=surrogates) if objects.marked or surrogates else ())
+    ]
+    if strict:
+        lines = build_line_index(text, format, [f.path for f in strict])
+        refused = tuple(attrs.evolve(f, line=lines.line_of(f.path)) for f in strict)
+        return FileLint(source, forced.name if forced else None, False, refused)
     found = forced or detect_kind(data)
     if found is None:
         message = "cannot tell the kind of this file: give it a '$schema' or name the kind (--kind)"
         return FileLint(source, None, False, (Finding("(document)", Severity.ERROR, "unknown-kind", message, line=1),))
     body = {k: v for k, v in data.items() if k != "$schema"} if isinstance(data, Mapping) else data
-    lines = build_line_index(text, format)
     value, findings = _load(body, found)
     if value is not None:
         try:
             findings = list(found.lint(value))
         except FenxiaoError as exc:  # a lint that cannot finish says so, as a finding
             findings = [Finding("(document)", Severity.WARNING, "not-checked", str(exc))]
+    # Placed in the text (read only as far as the last finding's place: a huge file refused for its size is not read).
+    lines = build_line_index(text, format, [f.path for f in findings if f.line is None and f.path != "(document)"])
     placed = [f if f.line is not None else attrs.evolve(f, line=lines.line_of(f.path)) for f in findings]
     # Errors first, then in the order of the file.
     ordered = sorted(placed, key=lambda f: (f.severity.order, f.line or 0, f.path, f.code, f.message))
@@ -204,13 +228,20 @@ def _load(data: object, kind: RuleFileKind) -> tuple[Any, list[Finding]]:
     if isinstance(data, Mapping):
         for rows in kind.rows:
             listed = data.get(rows.key)
-            if isinstance(listed, list):
+            if isinstance(listed, list) and len(listed) <= _row_limit(kind.cls, rows.key):
                 problems.extend(_row_problems(listed, rows.key, rows.row, rows.inputs))
     findings: dict[tuple[str, str], Finding] = {}
     for problem in problems:
         message = problem.problem if problem.value is NOTHING else f"{problem.problem}, got {problem.value!r}"
         findings.setdefault((problem.path, message), Finding(problem.path, Severity.ERROR, "invalid", message))
     return None, list(findings.values())
+
+
+def _row_limit(cls: type[Any], key: str) -> int:
+    """The most rows the field *key* of *cls* may hold (rows past it are not read one by one: the count is refused)."""
+    field = attrs.fields_dict(cls).get(key) if attrs.has(cls) else None
+    bound = field.metadata.get(MAX_ITEMS) if field is not None else None
+    return int(bound[0]) if bound is not None else _MAX_ROWS_READ
 
 
 def _row_problems(rows: list[Any], key: str, row_type: type[Any], inputs: Any) -> list[InvalidValueError]:

@@ -184,6 +184,11 @@ def main(
     except FenxiaoError as exc:
         print(f"fenxiao {args.command}: {exc}", file=sys.stderr)
         return 2
+    except UnicodeEncodeError as exc:  # text the output cannot hold (a lone surrogate): one line, not a traceback
+        print(
+            f"fenxiao {args.command}: cannot write {exc.object[exc.start : exc.end]!r} ({exc.reason})", file=sys.stderr
+        )
+        return 2
     except BrokenPipeError:  # the reader stopped reading (`fenxiao demo | head`): end quietly
         _quiet_stdout()
         return 0

@@ -24,6 +24,7 @@ from typing import Any, Final, TextIO, TypeVar
 
 import attrs
 
+from fenxiao._internal.reading import TooLarge, read_capped
 from fenxiao.authoring.schemas import build_schema
 from fenxiao.cli.common import (
     add_catalog_option,
@@ -45,7 +46,7 @@ from fenxiao.grading.tiers import TierPolicy
 from fenxiao.money import Money
 from fenxiao.periods.models import Models
 from fenxiao.scoring.scorecards import Scorecards
-from fenxiao.serialization import load, to_dict
+from fenxiao.serialization import MAX_DOCUMENT_BYTES, load, to_dict
 from fenxiao.simulate.config import MAX_WEEKS, SimulationConfig, default_simulation_config
 from fenxiao.simulate.experiment import MAX_SEEDS, Arm, Band, Experiment, run_experiment
 from fenxiao.simulate.season import run_season
@@ -73,12 +74,16 @@ def _keys(path: str) -> frozenset[str]:
 def _document(path: str) -> dict[str, object]:
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_capped(file, MAX_DOCUMENT_BYTES).decode("utf-8")  # the cap on the stream: stat() lies
+    except TooLarge:
+        raise InvalidValueError("--against", path, f"is larger than {MAX_DOCUMENT_BYTES} bytes") from None
     except OSError as exc:
         raise InvalidValueError("--against", path, f"cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InvalidValueError("--against", path, "is not UTF-8 text") from None
     try:
         data = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InvalidValueError("--against", path, f"is not a TOML or JSON document ({exc})") from None
     if not isinstance(data, dict):
         raise InvalidValueError("--against", path, "must hold a table")

@@ -21,7 +21,7 @@ from fenxiao.grading.perks import PERK_INPUTS, PerkCatalog, PerkEntry, Stacking,
 from fenxiao.rules.language import All, AnyOf, Condition, Not
 from fenxiao.rules.moves import bound
 from fenxiao.rules.table import Finding, HitPolicy, Severity, conjuncts, sorted_findings
-from fenxiao.rules.witness import SearchBudget, find_witness
+from fenxiao.rules.witness import LINT_BUDGET, SearchBudget, find_witness
 
 if TYPE_CHECKING:
     from fenxiao.grading.tiers import TierPolicy, TierRule
@@ -41,14 +41,6 @@ def _bounds(condition: Condition, *, lower: bool) -> dict[str, Decimal]:
     return bounds
 
 
-def _lower_bounds(condition: Condition) -> dict[str, Decimal]:
-    return _bounds(condition, lower=True)
-
-
-def _upper_bounds(condition: Condition) -> dict[str, Decimal]:
-    return _bounds(condition, lower=False)
-
-
 def _show_witness(witness: Mapping[str, object]) -> str:
     parts = []
     for name in sorted(witness):
@@ -61,7 +53,7 @@ def _show_witness(witness: Mapping[str, object]) -> str:
     return ", ".join(parts) or "any input"
 
 
-def lint_policy(policy: TierPolicy, *, budget: int = 200_000) -> tuple[Finding, ...]:
+def lint_policy(policy: TierPolicy, *, budget: int = LINT_BUDGET) -> tuple[Finding, ...]:
     """Static checks of a tier policy, each finding with its place and severity (errors first).
 
     *budget* bounds the search steps for the whole policy: lint time is bounded.
@@ -189,51 +181,58 @@ def _overlaps(rules: Sequence[TierRule], meter: SearchBudget) -> list[Finding]:
 
 
 def _monotonicity(rules: Sequence[TierRule]) -> list[Finding]:
-    """One ``non-monotone`` finding per (higher rule, input): its weakest threshold against the strictest lower one."""
-    lowers = [_lower_bounds(r.when) for r in rules]
-    uppers = [_upper_bounds(r.when) for r in rules]
-    worst: dict[tuple[int, str], tuple[Decimal, int, str]] = {}
-    for i, hi in enumerate(rules):
-        for j, lo in enumerate(rules):
-            if hi.tier <= lo.tier:
-                continue
-            for name, lo_bound in lowers[j].items():
-                hi_bound = lowers[i].get(name)
-                if TIER_INPUTS[name].better == "higher" and hi_bound is not None and hi_bound < lo_bound:
-                    key, excess = (i, name), lo_bound - hi_bound
-                    if key not in worst or excess > worst[key][0]:
-                        worst[key] = (
-                            excess,
-                            j,
-                            f"needs {name} >= {hi_bound} but the lower {lo.tier.value} rule "
-                            f"{lo.name!r} (rules[{j}]) needs {name} >= {lo_bound}",
-                        )
-            for name, lo_bound in uppers[j].items():
-                hi_bound = uppers[i].get(name)
-                if TIER_INPUTS[name].better == "lower" and hi_bound is not None and hi_bound > lo_bound:
-                    key, excess = (i, name), hi_bound - lo_bound
-                    if key not in worst or excess > worst[key][0]:
-                        worst[key] = (
-                            excess,
-                            j,
-                            f"allows {name} <= {hi_bound} but the lower {lo.tier.value} rule "
-                            f"{lo.name!r} (rules[{j}]) needs {name} <= {lo_bound}",
-                        )
+    """One ``non-monotone`` finding per (higher rule, input): its weakest threshold against the strictest lower one.
+
+    Linear in the rules: for each input, the strictest bound of each tier (and the first rule holding it) is found
+    once, then the strictest below each tier, instead of comparing every pair of rules.
+    """
+    found: dict[tuple[int, str], tuple[int, str]] = {}
+    for lower, better, verb in ((True, "higher", ">="), (False, "lower", "<=")):
+        bounds = [_bounds(r.when, lower=lower) for r in rules]
+        # strictest[name][rank]: (bound, index) of the strictest bound among rules of that tier, first one on ties
+        strictest: dict[str, dict[int, tuple[Decimal, int]]] = {}
+        for j, (rule, own) in enumerate(zip(rules, bounds, strict=True)):
+            for name, value in own.items():
+                if TIER_INPUTS[name].better != better:
+                    continue
+                held = strictest.setdefault(name, {}).get(rule.tier.rank)
+                if held is None or (value > held[0] if lower else value < held[0]):
+                    strictest[name][rule.tier.rank] = (value, j)
+        for name, by_rank in strictest.items():
+            below: dict[int, tuple[Decimal, int]] = {}  # the strictest bound among all tiers below a rank
+            best: tuple[Decimal, int] | None = None
+            for rank in sorted({r.tier.rank for r in rules} | set(by_rank)):
+                if best is not None:
+                    below[rank] = best
+                here = by_rank.get(rank)
+                if here is not None and (
+                    best is None
+                    or (here[0] > best[0] if lower else here[0] < best[0])
+                    or (here[0] == best[0] and here[1] < best[1])
+                ):
+                    best = here
+            for i, (rule, own) in enumerate(zip(rules, bounds, strict=True)):
+                mine, other = own.get(name), below.get(rule.tier.rank)
+                if mine is None or other is None or not (mine < other[0] if lower else mine > other[0]):
+                    continue
+                j = other[1]
+                found[i, name] = (
+                    j,
+                    f"{'needs' if lower else 'allows'} {name} {verb} {mine} but the lower {rules[j].tier.value} rule "
+                    f"{rules[j].name!r} (rules[{j}]) needs {name} {verb} {other[0]}",
+                )
     return [
         Finding(
-            f"rules[{i}].when",
-            Severity.WARNING,
-            "non-monotone",
-            f"{rules[i].tier.value} rule {rules[i].name!r} {text}",
+            f"rules[{i}].when", Severity.WARNING, "non-monotone", f"{rules[i].tier.value} rule {rules[i].name!r} {text}"
         )
-        for (i, _), (_, _, text) in sorted(worst.items())
+        for (i, _), (_, text) in sorted(found.items())
     ]
 
 
 # -- perk catalogs ---------------------------------------------------------------------------------------------
 
 
-def lint_perk_catalog(catalog: PerkCatalog, *, budget: int = 200_000) -> tuple[Finding, ...]:
+def lint_perk_catalog(catalog: PerkCatalog, *, budget: int = LINT_BUDGET) -> tuple[Finding, ...]:
     """Static checks of a perk catalog (hit policy COLLECT: every eligible entry applies, combined per slot).
 
     - ``never-matches`` (warning): an entry whose condition can never hold within the inputs' ranges;

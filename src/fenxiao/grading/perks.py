@@ -53,7 +53,7 @@ from fenxiao.grading.levels import Tier
 from fenxiao.money import PPM, Money, Rate, Rounding
 from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema
-from fenxiao.rules.table import HitPolicy, rule_list
+from fenxiao.rules.table import HitPolicy, rows_bound, rule_list
 
 if TYPE_CHECKING:
     import cattrs
@@ -528,6 +528,7 @@ class PerkCatalog:
         validator=rule_list(
             "PerkCatalog.entries", PerkEntry, PERK_INPUTS, limit=MAX_ENTRIES, noun="entry", always=True
         ),
+        metadata=rows_bound(MAX_ENTRIES, "entry"),
     )
     name: str = "custom"
     version: str = "1"

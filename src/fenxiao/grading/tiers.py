@@ -65,7 +65,8 @@ from fenxiao.grading.lint import lint_policy
 from fenxiao.rules import compiler as _codegen
 from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not
-from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, hit_policy, rule_list
+from fenxiao.rules.table import MAX_RULES, Finding, HitPolicy, ReadOnlyDict, hit_policy, rows_bound, rule_list
+from fenxiao.rules.witness import LINT_BUDGET
 
 if TYPE_CHECKING:
     import cattrs
@@ -285,7 +286,9 @@ class TierPolicy:
     """
 
     rules: tuple[TierRule, ...] = attrs.field(
-        converter=v.to_tuple, validator=rule_list("TierPolicy.rules", TierRule, TIER_INPUTS, non_empty=True)
+        converter=v.to_tuple,
+        validator=rule_list("TierPolicy.rules", TierRule, TIER_INPUTS, non_empty=True),
+        metadata=rows_bound(MAX_RULES),
     )
     name: str = attrs.field(default="custom", validator=_short_text)
     version: str = attrs.field(default="1", validator=_short_text)
@@ -523,7 +526,7 @@ class TierPolicy:
 
     # -- static checks ----------------------------------------------------------------------------
 
-    def lint(self, *, budget: int = 200_000) -> tuple[Finding, ...]:
+    def lint(self, *, budget: int = LINT_BUDGET) -> tuple[Finding, ...]:
         """Static checks; see :func:`fenxiao.grading.lint.lint_policy` (*budget* bounds the search steps)."""
         return lint_policy(self, budget=budget)
 

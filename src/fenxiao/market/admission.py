@@ -38,7 +38,7 @@ from fenxiao.errors import InvalidValueError
 from fenxiao.money import Rate
 from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import All, Condition, InputKind, InputSpec, Not, Schema
-from fenxiao.rules.table import Finding, HitPolicy, ReadOnlyDict, Severity, rule_list
+from fenxiao.rules.table import MAX_RULES, Finding, HitPolicy, ReadOnlyDict, Severity, rows_bound, rule_list
 from fenxiao.rules.witness import find_witness
 
 __all__ = [
@@ -235,7 +235,9 @@ class AdmissionPolicy:
     hit: ClassVar[HitPolicy] = HitPolicy.DENY_OVERRIDES
 
     rules: tuple[AdmissionRule, ...] = attrs.field(
-        converter=v.to_tuple, validator=rule_list("AdmissionPolicy.rules", AdmissionRule, ADMISSION_INPUTS)
+        converter=v.to_tuple,
+        validator=rule_list("AdmissionPolicy.rules", AdmissionRule, ADMISSION_INPUTS),
+        metadata=rows_bound(MAX_RULES),
     )
     review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
     name: str = "custom"

@@ -24,19 +24,24 @@ library's error naming the input. Whole-number thresholds are compared as ``int`
 from __future__ import annotations
 
 import hashlib
-import io
 import linecache
 import re
-import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Final
 
 from fenxiao._internal.fixed import EXACT
+from fenxiao.rules.interpreter import _SCANNED, _member_set
 from fenxiao.rules.language import _ORDERED, All, Compare, Condition, Not, Op, comparisons
 
-__all__ = ["Program", "compile_program", "source_of"]
+__all__ = ["MAX_COMPILED_COMPARISONS", "Program", "compile_program", "source_of"]
+
+#: The most comparisons :func:`compile_program` writes out for one table. Python's own compiler takes about 20 µs
+#: a comparison, and the two functions double it: a table at the limit compiles in well under a tenth of a second,
+#: and a larger one (200 rules of 255 comparisons: seconds) is decided by the interpreter, whose work per input is
+#: linear in the rules it walks and which needs no compiling.
+MAX_COMPILED_COMPARISONS: Final = 4096
 
 _SYMBOL: Final = {Op.GE: ">=", Op.GT: ">", Op.LE: "<=", Op.LT: "<", Op.EQ: "=="}
 _INT_DIGITS: Final = 18  # whole thresholds below 10**18 become ints
@@ -105,7 +110,10 @@ class _Writer:
             low, high = (self.constant(fast_threshold(v, integer)) for v in value)
             text = f"{low} <= {operand} <= {high}"
         elif op is Op.IN:
-            text = f"{operand} in {self.constant(value)}"
+            assert isinstance(value, tuple)  # compilable() checked the shape
+            # A long list as a set: one lookup, not a scan (equal numbers hash alike, so the answer is the same).
+            members = _member_set(value) if len(value) > _SCANNED else None
+            text = f"{operand} in {self.constant(value if members is None else members)}"
         elif op is Op.NE:
             # A missing value satisfies no comparison, "!=" included.
             return f"({operand} is not None and {operand} != {self.constant(fast_threshold(value, integer))})"
@@ -194,8 +202,15 @@ def _register(text: str, prefix: str) -> str:
 _ALLOWED_NAMES: Final = re.compile(
     r"(def|return|if|and|or|not|is|in|None|True|False|choose|capture|v|t|chosen|best|__class__|a\d+|c\d+|_[a-z]+\d+)"
 )
-_ALLOWED_OPS: Final = frozenset({"(", ")", ",", ":", "=", "<", ">", "<=", ">=", "==", "!=", "[", "]", ".", "-"})
-_LAYOUT: Final = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
+# The generator's whole vocabulary as one pattern, matched by the regular expression engine in one pass (a
+# tokenizer in Python took seconds on the largest tables): layout (spaces, newlines), a name (checked against
+# _ALLOWED_NAMES below), a whole number not run on into a name or a point, an operator, "." before a name. Every
+# repetition is possessive, so a text that fails fails at once instead of backtracking.
+_VOCABULARY: Final = re.compile(
+    r"(?:[ \n]++|[A-Za-z_][A-Za-z0-9_]*+|[0-9]++(?![0-9A-Za-z_.])|<=|>=|==|!=|[(),:=<>\[\]\-]|\.(?=[A-Za-z_]))*+",
+    re.ASCII,
+)
+_NAMES: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+", re.ASCII)
 
 
 def check_source(source: str) -> None:
@@ -209,16 +224,15 @@ def check_source(source: str) -> None:
     Raises:
         RuntimeError: A token outside that vocabulary (a bug in the generator, never a user's mistake).
     """
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        kind, text = token.type, token.string
-        allowed = (
-            kind in _LAYOUT
-            or (kind == tokenize.NAME and _ALLOWED_NAMES.fullmatch(text) is not None)
-            or (kind == tokenize.NUMBER and text.isdigit())
-            or (kind == tokenize.OP and text in _ALLOWED_OPS)
+    matched = _VOCABULARY.match(source)
+    end = matched.end() if matched is not None else 0
+    if end != len(source):
+        raise RuntimeError(
+            f"fenxiao generated source holds {source[end : end + 20]!r} at offset {end}: refusing to compile it"
         )
-        if not allowed:
-            raise RuntimeError(f"fenxiao generated source holds {text!r} at {token.start}: refusing to compile it")
+    for name in set(_NAMES.findall(source)):
+        if _ALLOWED_NAMES.fullmatch(name) is None:
+            raise RuntimeError(f"fenxiao generated source holds the name {name!r}: refusing to compile it")
 
 
 def _read(writer: _Writer, name: str) -> str:
@@ -311,7 +325,8 @@ def compile_program(
     *,
     label: str = "rule table",
 ) -> Program | None:
-    """Compile the rules' *conditions* (in order) to a :class:`Program`, or ``None`` if one is not compilable.
+    """Compile the rules' *conditions* (in order) to a :class:`Program`, or ``None`` if one is not compilable or
+    they hold more than :data:`MAX_COMPILED_COMPARISONS` comparisons (the interpreter decides them then).
 
     *ranks* are the rules' tier ranks for a highest-hit table (the first rule of the highest rank wins), or
     ``None`` for first hit. Comparisons of inputs named in *optional* treat ``None`` as missing (elsewhere a
@@ -324,6 +339,8 @@ def compile_program(
     if not conditions or not all(compilable(c) for c in conditions):
         return None
     leaves = [node for c in conditions for node in comparisons(c)]
+    if len(leaves) > MAX_COMPILED_COMPARISONS:
+        return None  # compiling would cost more than the interpreter's walks save (see MAX_COMPILED_COMPARISONS)
     names = tuple(sorted({node.input for node in leaves}))
     local = {name: f"a{i}" for i, name in enumerate(names)}
     whole = [name for name in names if name in frozenset(integers)]

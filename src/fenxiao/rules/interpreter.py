@@ -53,7 +53,45 @@ def _compare(op: Op, actual: object, value: Value) -> bool:
     if op is Op.BETWEEN:
         pair: tuple[Any, ...] = value if isinstance(value, tuple) else (value, value)
         return bool(pair[0] <= a <= pair[1])
-    return a in value if isinstance(value, tuple) else bool(a == value)
+    return _contains(value, a) if isinstance(value, tuple) else bool(a == value)
+
+
+# An "in" list of a few values is scanned; a longer one is looked up in its set, built once per list (by identity;
+# the few most recent lists are kept): lint tries one value per cell against the list, so a scan was quadratic.
+_SCANNED: Final = 8
+_SETS_KEPT: Final = 64
+_SETS: Final[dict[int, tuple[tuple[object, ...], frozenset[object] | None]]] = {}
+
+
+def _member_set(values: tuple[object, ...]) -> frozenset[object] | None:
+    """The values of an ``in`` list as a set (built once per list), or ``None`` if one of them is unhashable."""
+    known = _SETS.get(id(values))
+    if known is not None and known[0] is values:
+        return known[1]
+    try:
+        found: frozenset[object] | None = frozenset(values)
+    except TypeError:
+        found = None
+    while len(_SETS) >= _SETS_KEPT:
+        try:
+            del _SETS[next(iter(_SETS))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread took it first
+            break
+    _SETS[id(values)] = (values, found)  # the list is kept with its set, so its id is not reused meanwhile
+    return found
+
+
+def _contains(values: tuple[object, ...], actual: object) -> bool:
+    """Whether *actual* equals one of *values*: exactly ``actual in values`` (equal numbers hash alike), in constant
+    time for a long list."""
+    if len(values) > _SCANNED:
+        found = _member_set(values)
+        if found is not None:
+            try:
+                return actual in found
+            except TypeError:  # an unhashable value (or a signalling NaN): compared one by one below
+                pass
+    return actual in values
 
 
 def _lookup(values: Mapping[str, object], name: str) -> object:

@@ -46,11 +46,14 @@ if TYPE_CHECKING:
     import cattrs
 
 from fenxiao._internal import hooks
+from fenxiao._internal.strict import ascii_number, other_digits
 from fenxiao.errors import InvalidValueError, PolicyError
 
 __all__ = [
     "MAX_CONDITION_DEPTH",
     "MAX_CONDITION_NODES",
+    "MAX_THRESHOLD_DIGITS",
+    "MAX_THRESHOLD_PLACES",
     "All",
     "AnyOf",
     "Compare",
@@ -73,11 +76,19 @@ __all__ = [
 MAX_CONDITION_DEPTH: Final = 8
 #: How many nodes (comparisons and combinators) one condition may hold.
 MAX_CONDITION_NODES: Final = 256
+#: The most significant digits a number in a condition may have (Python's default decimal precision: no
+#: threshold is ever rounded, in fenxiao or in a caller's arithmetic). More is refused, never rounded.
+MAX_THRESHOLD_DIGITS: Final = 28
+#: A number in a condition lies below ``10**MAX_THRESHOLD_PLACES`` in size and has no digit below
+#: ``10**-MAX_THRESHOLD_PLACES`` (a zero is always on the grid).
+MAX_THRESHOLD_PLACES: Final = 30
 
 # Enough precision that sample points between thresholds are exact (thresholds are exact Decimals).
 _EXACT: Final = Context(prec=200, Emax=10**6, Emin=-(10**6))
 # Numbers are written out in full up to this many digits either side of the point, in scientific notation beyond.
 _PLAIN_DIGITS: Final = 60
+# A percentage moves the point two places: exact for any exponent (an exponent past the range is off the grid).
+_SCALING: Final = Context(prec=MAX_EMAX, Emax=MAX_EMAX, Emin=MIN_EMIN)
 # Gaps are differences of an input and a threshold: exact for any sane value, and no Overflow for absurd ones.
 _WIDE: Final = Context(prec=200, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
@@ -307,40 +318,73 @@ def _plain(value: Decimal) -> str:
 # -- data form ------------------------------------------------------------------------------------
 
 
+def off_grid(number: Decimal) -> str | None:
+    """Why *number* cannot be a threshold (not finite, too many digits, too large or too fine), or ``None``.
+
+    Exact and instant for any Decimal (``1E-999999999999999999`` included): only its digits and exponent are read.
+
+    >>> off_grid(Decimal("59.999999999999999999999999999999"))
+    'has more than 28 significant digits (a threshold is never rounded)'
+    >>> off_grid(Decimal("1E-999999999999999999"))
+    'is outside the grid of thresholds: below 1E+30 in size, no digit finer than 1E-30'
+    >>> off_grid(Decimal("92.5")) is None
+    True
+    """
+    if not number.is_finite():
+        return "must be a finite number"
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # a finite number's exponent
+    if len(digits) <= MAX_THRESHOLD_DIGITS and -MAX_THRESHOLD_PLACES <= exponent <= MAX_THRESHOLD_PLACES - len(digits):
+        return None  # the usual case: every digit written is on the grid
+    trailing = len(digits) - len(bytes(digits).rstrip(b"\0"))
+    lowest, highest = (exponent, exponent) if number.is_zero() else (exponent + trailing, number.adjusted())
+    if highest >= MAX_THRESHOLD_PLACES or lowest < -MAX_THRESHOLD_PLACES:
+        return (
+            f"is outside the grid of thresholds: below 1E+{MAX_THRESHOLD_PLACES} in size, "
+            f"no digit finer than 1E-{MAX_THRESHOLD_PLACES}"
+        )
+    if len(digits) - trailing > MAX_THRESHOLD_DIGITS:
+        return f"has more than {MAX_THRESHOLD_DIGITS} significant digits (a threshold is never rounded)"
+    return None
+
+
+def _on_grid(number: Decimal, raw: object, path: str) -> Decimal:
+    problem = off_grid(number)
+    if problem is not None:
+        raise PolicyError(path, raw, problem)
+    return number
+
+
 def _number(raw: object, path: str) -> Decimal:
     if isinstance(raw, float):
         raise PolicyError(path, raw, "must be exact: write it as a string or an integer, not a float")
     if isinstance(raw, bool):
         raise PolicyError(path, raw, "must be a number")
     if isinstance(raw, int):
-        return Decimal(raw)
+        if abs(raw) >= 10**MAX_THRESHOLD_PLACES:  # before Decimal(): a huge int costs its digits
+            return _on_grid(Decimal(10) ** MAX_THRESHOLD_PLACES, raw, path)
+        return _on_grid(Decimal(raw), raw, path)
     if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise PolicyError(path, raw, "must be a finite number")
-        return raw
+        return _on_grid(raw, raw, path)
     if isinstance(raw, str):
         text = raw.strip()
-        scale = Decimal(1)
-        if text.endswith("%"):
-            text, scale = text[:-1], Decimal("0.01")
-        try:
-            number = Decimal(text) * scale
-        except ArithmeticError:
-            raise PolicyError(path, raw, "is not a number") from None
-        if not number.is_finite():
-            raise PolicyError(path, raw, "must be a finite number")
-        return number
+        percent = text.endswith("%")
+        written = ascii_number(text[:-1] if percent else text)
+        if written is None:
+            # "٩٠" and "９０" are digits to Decimal, not to a rule file; "Infinity" and "NaN" are not numbers either.
+            raise PolicyError(path, raw, "is not a number written in ASCII digits")
+        number = Decimal(written)  # exact, whatever the context
+        if percent and number.is_finite():
+            number = number.scaleb(-2, context=_SCALING)
+        return _on_grid(number, raw, path)
     raise PolicyError(path, raw, "must be a number")
 
 
 def _scalar(raw: object, path: str) -> Scalar:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str):
-        try:
-            return _number(raw, path)
-        except InvalidValueError:
-            return raw
+    if isinstance(raw, str) and ascii_number(raw.removesuffix("%") if raw.strip().endswith("%") else raw) is None:
+        return raw  # text ("warned"); on a number input, check() refuses it by name
     return _number(raw, path)
 
 
@@ -380,6 +424,8 @@ def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) ->
         items = data[key]
         if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
             raise PolicyError(f"{path}.{key}", items, "must be a list of conditions")
+        if len(items) >= MAX_CONDITION_NODES:  # counted before building: with itself, more nodes than allowed
+            raise PolicyError(path, len(items) + 1, f"has more than {MAX_CONDITION_NODES} nodes")
         built = tuple(
             condition_from_data(item, f"{path}.{key}[{i}]", _depth=_depth + 1) for i, item in enumerate(items)
         )
@@ -494,9 +540,10 @@ def check(condition: Condition, schema: Schema, path: str = "when") -> None:
         for i, value in enumerate(values):
             at = f"{where}.value" + (f"[{i}]" if isinstance(node.value, tuple) else "")
             if spec.kind is InputKind.NUMBER and not isinstance(value, Decimal):
-                raise PolicyError(at, value, f"must be a number: {node.input!r} is a number")
-            if isinstance(value, Decimal) and not value.is_finite():
-                raise PolicyError(at, value, "must be a finite number")
+                ascii_only = " written in ASCII digits" if isinstance(value, str) and other_digits(value) else ""
+                raise PolicyError(at, value, f"must be a number{ascii_only}: {node.input!r} is a number")
+            if isinstance(value, Decimal) and (problem := off_grid(value)) is not None:
+                raise PolicyError(at, value, problem)
             if spec.kind is InputKind.BOOL and not isinstance(value, bool):
                 raise PolicyError(at, value, f"must be true or false: {node.input!r} is a flag")
             if spec.kind is InputKind.TEXT and not isinstance(value, str):

@@ -45,6 +45,7 @@ __all__ = [
     "as_member",
     "conjuncts",
     "hit_policy",
+    "rows_bound",
     "rule_list",
     "sorted_findings",
 ]
@@ -298,6 +299,16 @@ def rule_list(
                 raise PolicyError(f"{owner}[{i}].when", when, "must be a condition")
 
     return check_rows
+
+
+def rows_bound(limit: int, noun: str = "rule") -> dict[str, object]:
+    """The metadata of a rule table's rows field that has the converter count the rows before reading them: a file
+    of a hundred thousand rules is refused at once ("holds more than 200 rules"), not after building them all.
+
+    >>> rows_bound(200)
+    {'fenxiao.max_items': (200, 'rules')}
+    """
+    return {hooks.MAX_ITEMS: (limit, "entries" if noun == "entry" else f"{noun}s")}
 
 
 def conjuncts(condition: Condition) -> list[Compare]:

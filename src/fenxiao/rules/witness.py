@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+from typing import Final
 
 import attrs
 
@@ -25,10 +26,14 @@ from fenxiao.rules.language import (
     Scalar,
     Schema,
     _walk,
-    inputs_of,
 )
 
-__all__ = ["SearchBudget", "find_witness"]
+__all__ = ["LINT_BUDGET", "SearchBudget", "find_witness"]
+
+#: The search steps lint spends on one rule table by default (a step is a unit of work, about a microsecond: a
+#: node of a formula read or simplified, a cell of an input's range, a branch of the search). Past it, lint reports
+#: ``too-complex`` for what it could not check, so linting even the largest table ends in about a second.
+LINT_BUDGET: Final = 1_000_000
 
 
 # -- search over the declared input space (for lint) -----------------------------------------------
@@ -70,33 +75,33 @@ class _Cell:
         return (low + high) / 2
 
 
-def _thresholds(conditions: Iterable[Condition], name: str) -> list[Scalar]:
-    found: list[Scalar] = []
+def _thresholds(conditions: Iterable[Condition]) -> dict[str, list[Scalar]]:
+    """Every threshold the conditions compare each input with, by input (one walk, whatever the inputs)."""
+    found: dict[str, list[Scalar]] = {}
     for condition in conditions:
         for node, _, _ in _walk(condition, ""):
-            if node.input == name:
-                found.extend(node.value if isinstance(node.value, tuple) else (node.value,))
+            found.setdefault(node.input, []).extend(node.value if isinstance(node.value, tuple) else (node.value,))
     return found
 
 
-def _cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
-    """Representative values for one input: enough that every condition is constant within each cell.
+def _cells(spec: InputSpec, thresholds: Sequence[Scalar]) -> list[object]:
+    """Representative values for one input (compared with *thresholds*): enough that every condition is
+    constant within each cell.
 
     An optional input also gets ``None`` (missing), which satisfies no comparison.
     """
-    values = _present_cells(spec, conditions)
+    values = _present_cells(spec, thresholds)
     return [*values, None] if spec.optional else values
 
 
-def _present_cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[object]:
+def _present_cells(spec: InputSpec, thresholds: Sequence[Scalar]) -> list[object]:
     if spec.kind is InputKind.BOOL:
         return [False, True]
     if spec.kind is InputKind.TEXT:
-        texts = sorted({t for t in _thresholds(conditions, spec.name) if isinstance(t, str)})
+        texts = sorted({t for t in thresholds if isinstance(t, str)})
         return [*texts, "\x00other"]
     points = sorted(
-        {t for t in _thresholds(conditions, spec.name) if isinstance(t, Decimal)}
-        | {b for b in (spec.low, spec.high) if b is not None}
+        {t for t in thresholds if isinstance(t, Decimal)} | {b for b in (spec.low, spec.high) if b is not None}
     )
     points = [p for p in points if (spec.low is None or p >= spec.low) and (spec.high is None or p <= spec.high)]
     if spec.integer:
@@ -119,23 +124,28 @@ def _present_cells(spec: InputSpec, conditions: Sequence[Condition]) -> list[obj
         previous = p
     if spec.high is None:
         cells.append(_Cell(previous, None, False))
-    values: list[object] = []
-    for cell in cells:
-        value = cell.sample(spec.integer)
-        if value is not None and value not in values:
-            values.append(value)
-    return values
+    values: dict[object, None] = {}  # in order, each once (a set: a list's "in" made many thresholds quadratic)
+    with localcontext(_EXACT):  # thresholds may have many digits: no rounding in the samples
+        for cell in cells:
+            value = cell._sample(spec.integer)
+            if value is not None:
+                values.setdefault(value)
+    return list(values)
 
 
 class SearchBudget:
-    """A number of search steps shared by several :func:`find_witness` calls (lint checks a whole policy)."""
+    """A number of search steps shared by several :func:`find_witness` calls (lint checks a whole policy).
+
+    A step is one unit of work, so that the budget bounds time: a node of a formula read or simplified, a cell of
+    an input's range made, a branch of the search tried.
+    """
 
     def __init__(self, steps: int) -> None:
         self.left = steps
 
-    def spend(self) -> None:
-        """Use one step; raise :class:`PolicyError` when none is left."""
-        self.left -= 1
+    def spend(self, steps: int = 1) -> None:
+        """Use *steps* steps; raise :class:`PolicyError` when none is left."""
+        self.left -= steps
         if self.left < 0:
             raise PolicyError("lint", "budget", "the search space is too large to check exhaustively")
 
@@ -145,7 +155,7 @@ def find_witness(
     schema: Schema,
     *,
     fixed: Mapping[str, object] | None = None,
-    budget: int | SearchBudget = 200_000,
+    budget: int | SearchBudget = LINT_BUDGET,
 ) -> dict[str, object] | None:
     """Find input values within the schema's declared ranges that make *formula* true, or ``None``.
 
@@ -157,19 +167,26 @@ def find_witness(
     Raises:
         PolicyError: The search would exceed *budget* evaluations (the formula is too large to check).
     """
-    names = sorted(inputs_of(formula) - set(fixed or {}))
+    meter = budget if isinstance(budget, SearchBudget) else SearchBudget(budget)
+    thresholds: dict[str, list[Scalar]] = {}
+    mentions: dict[str, int] = {}
+    walked = 0
+    for node, _, _ in _walk(formula, ""):  # one walk: inputs, how often each is named, and its thresholds
+        walked += 1
+        mentions[node.input] = mentions.get(node.input, 0) + 1
+        thresholds.setdefault(node.input, []).extend(node.value if isinstance(node.value, tuple) else (node.value,))
+    meter.spend(walked)
+    mentioned = set(mentions)
+    names = sorted(mentioned - set(fixed or {}))
     for name in names:
         if name not in schema:
             raise PolicyError("inputs", name, "is not a known input" + schema.suggest(name))
     # Most-mentioned inputs first: assigning them decides (and prunes) the most comparisons.
-    mentions: dict[str, int] = {}
-    for node, _, _ in _walk(formula, ""):
-        mentions[node.input] = mentions.get(node.input, 0) + 1
     names.sort(key=lambda n: (-mentions.get(n, 0), n))
-    domains = [_cells(schema[name], [formula]) for name in names]
+    domains = [_cells(schema[name], thresholds.get(name, ())) for name in names]
+    meter.spend(sum(len(domain) for domain in domains))
     values: dict[str, object] = dict(fixed or {})
-    meter = budget if isinstance(budget, SearchBudget) else SearchBudget(budget)
-    start = _simplify(formula, values)
+    start = _simplify(formula, values, meter)
 
     def search(i: int, current: Condition | bool) -> bool:
         meter.spend()
@@ -180,7 +197,7 @@ def find_witness(
         name = names[i]
         for value in domains[i]:
             values[name] = value
-            if search(i + 1, _simplify(current, {name: value})):
+            if search(i + 1, _simplify(current, {name: value}, meter)):
                 return True
         del values[name]
         return False
@@ -189,23 +206,26 @@ def find_witness(
         return None
     for name, domain in zip(names, domains, strict=True):
         values.setdefault(name, domain[0])  # decided without it: any value of its range will do
-    mentioned = inputs_of(formula)
     return {k: v for k, v in values.items() if k in mentioned and (fixed is None or k not in fixed)}
 
 
-def _simplify(condition: Condition, values: Mapping[str, object]) -> Condition | bool:
-    """Partially evaluate *condition* with the inputs in *values*; ``True``/``False`` once decided."""
+def _simplify(condition: Condition, values: Mapping[str, object], meter: SearchBudget) -> Condition | bool:
+    """Partially evaluate *condition* with the inputs in *values*; ``True``/``False`` once decided (a step of
+    *meter* per node read)."""
+    meter.left -= 1
+    if meter.left < 0:
+        meter.spend(0)  # raises
     if isinstance(condition, Compare):
         if condition.input in values:
             return _compare(condition.op, values[condition.input], condition.value)
         return condition
     if isinstance(condition, Not):
-        inner = _simplify(condition.condition, values)
+        inner = _simplify(condition.condition, values, meter)
         return (not inner) if isinstance(inner, bool) else Not(inner)
     is_all = isinstance(condition, All)
     kept: list[Condition] = []
     for child in condition.conditions:
-        result = _simplify(child, values)
+        result = _simplify(child, values, meter)
         if isinstance(result, bool):
             if result != is_all:  # a False under all / a True under any decides it
                 return result

@@ -53,7 +53,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -64,6 +64,7 @@ from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao._internal.fixed import EXACT, POINT_PLACES, WEIGHT_PLACES, div_half_even, points_decimal, unscaled
+from fenxiao._internal.strict import ascii_number
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import NOTHING, InvalidValueError, PolicyError
@@ -121,10 +122,8 @@ def _exact(value: object) -> object:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            return value
+        written = ascii_number(value)  # "٩٠" and "９０" are digits to Decimal, not to a scorecard
+        return value if written is None else Decimal(written)
     return value
 
 
