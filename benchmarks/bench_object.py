@@ -10,17 +10,21 @@ N, each warmed up first: ``_throughput.interleaved_best``), and the ratio is fen
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+import numpy as np
 from _generate import order_columns
 from _throughput import Row, Target, interleaved_best, render
 from bench_settlement import _orders
 
+from fenxiao.columnar import settle_columns
 from fenxiao.grading.inputs import score_inputs
 from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.money import Rate
 from fenxiao.scoring.dimensions import Dimension, DimensionScore, SkuScores
 from fenxiao.settlement.orders import Order, OrderEventKind
 from fenxiao.settlement.profiles import PlatformProfile
@@ -163,6 +167,80 @@ def _tier_cases(count: int) -> dict[str, Callable[[], object]]:
     return {"tier_hand": _loop(hand_tier, records), "tier": _loop(fenxiao_tier, records)}
 
 
+# -- (e) settle_columns on every shipped profile and the minimal one -------------------------------------------
+
+
+def hand_columns(o: dict[str, Any], fee_ppm: int, tech_ppm: int) -> dict[str, Any]:
+    """A rounding-down split with a *fee_ppm* platform fee and a *tech_ppm* technical fee in NumPy int64, giving
+    the twelve columns settle_columns gives (zero columns for parties and amounts the input lacks)."""
+    paid = o["paid_fen"]
+    n = paid.shape[0]
+
+    def column(name: str) -> Any:
+        return o.get(name)
+
+    def zeros() -> Any:
+        return np.zeros(n, dtype=np.int64)
+
+    shipping, subsidy, refunded, void = (column(c) for c in ("shipping_fen", "subsidy_fen", "refunded_fen", "invalid"))
+    base = paid - np.minimum(refunded, paid) if refunded is not None else paid.copy()
+    live = np.where(void, 0, base) if void is not None else base
+    commission = live * o["commission_ppm"] // 1_000_000
+    fee = commission * fee_ppm // 1_000_000 if fee_ppm else zeros()
+    net = commission - fee
+    parties = {}
+    for name, of in (("mcn_share_ppm", net), ("leader_fee_ppm", live), ("second_leader_fee_ppm", live)):
+        rates = column(name)
+        if rates is None:
+            parties[name] = zeros()
+        else:
+            given = ~np.ma.getmaskarray(rates)
+            if name != "mcn_share_ppm" and void is not None:
+                given &= ~void
+            parties[name] = np.where(given, of * rates.data // 1_000_000, 0)
+    mcn, leader, second = parties["mcn_share_ppm"], parties["leader_fee_ppm"], parties["second_leader_fee_ppm"]
+    tech = live * tech_ppm // 1_000_000 if tech_ppm else zeros()
+    kept = subsidy * base // paid if subsidy is not None else zeros()
+    total_in = paid + (shipping if shipping is not None else 0) + (subsidy if subsidy is not None else 0)
+    merchant = total_in - (subsidy - kept if subsidy is not None else 0) - commission - leader - tech
+    if refunded is not None:
+        merchant -= refunded
+    return {
+        "influencer_fen": net - mcn,
+        "mcn_fen": mcn,
+        "platform_commission_fee_fen": fee,
+        "team_leader_fen": leader - second,
+        "second_leader_fen": second,
+        "platform_tech_fee_fen": tech,
+        "merchant_fen": merchant,
+        "buyer_refund_fen": refunded.copy() if refunded is not None else zeros(),
+        "subsidy_return_fen": subsidy - kept if subsidy is not None else zeros(),
+        "base_fen": base,
+        "commission_fen": commission,
+        "total_in_fen": total_in,
+    }
+
+
+_MINIMAL = PlatformProfile(name="minimal", commission_fee_rate=Rate.of("0%"), tech_fee_rate=Rate.of("0%"))
+
+
+def _settle_cases(count: int) -> dict[str, Callable[[], object]]:
+    full = order_columns(count)
+    cases: dict[str, Callable[[], object]] = {}
+    for name, profile, columns in (
+        *((p, PlatformProfile.preset(p), full) for p in ("default", "kuaishou", "douyin")),
+        ("minimal", _MINIMAL, {"paid_fen": full["paid_fen"], "commission_ppm": full["commission_ppm"]}),
+    ):
+        fee, tech = profile.effective_commission_fee_rate.ppm, profile.tech_fee_rate.ppm
+        mine, hand = settle_columns(columns, profile), hand_columns(columns, fee, tech)
+        for column, values in hand.items():
+            if not np.array_equal(mine[column], values):
+                raise SystemExit(f"bench_object: {column} of the hand split differs from settle_columns ({name})")
+        cases[f"settle_{name}_hand"] = functools.partial(hand_columns, columns, fee, tech)
+        cases[f"settle_{name}"] = functools.partial(settle_columns, columns, profile)
+    return cases
+
+
 # -- running ----------------------------------------------------------------------------------------------------
 
 
@@ -179,6 +257,7 @@ _ROWS = (
     ("split", "split_hand", "split() of one pre-built order", 4.0),
     ("tier", "tier_hand", "tier from a raw record (DimensionScore + SkuScores.of + grade)", 10.0),
 )
+_PROFILES = ("default", "kuaishou", "douyin", "minimal")
 _NAMES = {
     "split_hand": "hand split reading the same Order",
     "split": "fenxiao split()",
@@ -200,7 +279,20 @@ def run(quick: bool = False) -> str:
         rows.append(Row(_NAMES[baseline], count, best[baseline], short="hand"))
         rows.append(Row(_NAMES[case], count, best[case], baseline=_NAMES[baseline]))
         targets.append(Target(what, best[case] / best[baseline], limit))
-    notes = [f"{count:,} items per pass; every baseline reproduces fenxiao's output on every item (checked first)"]
+    size = 100_000 if quick else 1_000_000
+    batch = _settle_cases(size)
+    best.update(interleaved_best(batch, repeat=3 if quick else 5))
+    for name in _PROFILES:
+        hand = f"hand NumPy split, {name} profile"
+        rows.append(Row(hand, size, best[f"settle_{name}_hand"], short="hand"))
+        rows.append(Row(f"settle_columns, {name} profile", size, best[f"settle_{name}"], baseline=hand))
+        ratio = best[f"settle_{name}"] / best[f"settle_{name}_hand"]
+        targets.append(Target(f"settle_columns {size:,} orders, {name} profile", ratio, 2.0))
+    notes = [
+        f"{count:,} items per pass; every baseline reproduces fenxiao's output on every item (checked first)",
+        "the minimal profile: no platform fee, no technical fee, no rules; its orders have only paid_fen and "
+        "commission_ppm; the hand split gives the same twelve columns (zero columns for what is absent)",
+    ]
     return render(TITLE, rows, targets, notes, issue=21)
 
 

@@ -239,7 +239,12 @@ class _Inputs:
             default = profile.tech_fee_rate.ppm
             by_rule = np.array([default if t is None else t for t in rule_tech] + [default], dtype=np.int64)[rule]
         else:
-            by_rule = np.full(columns.length, profile.tech_fee_rate.ppm, dtype=np.int64)
+            tech_ppm = profile.tech_fee_rate.ppm
+            by_rule = (
+                np.zeros(columns.length, dtype=np.int64)
+                if tech_ppm == 0
+                else np.full(columns.length, tech_ppm, dtype=np.int64)
+            )
         if tech_given.valid is not None and not tech_given.valid.any():
             tech = by_rule  # no row gives its own technical fee
         else:
@@ -449,6 +454,11 @@ _SAFE: Final = INT64_MAX // 2
 _SAFE_FLOAT: Final = 2.0**62  # a float bound for the same test, with room for the float's relative error
 
 
+def _or_zero(column: Int64Array) -> Int64Array | int:
+    """*column*, or the int 0 when it is zero on every row."""
+    return column if column.any() else 0
+
+
 def _split(
     inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], mode: StepMode
 ) -> dict[str, Any]:
@@ -470,24 +480,31 @@ def _split(
     ladder = schedule(steps)
     marginal = mode is StepMode.MARGINAL
     rates = (inputs.commission, inputs.mcn.values, inputs.leader.values, inputs.second.values, inputs.tech)
-    amounts = arithmetic.split_amounts(
-        paid=paid,
-        shipping=shipping,
-        subsidy=subsidy,
-        refunded=refunded,
-        invalid=inputs.void,
-        commission_ppm=rates[0],
-        steps=ladder,
-        marginal=marginal,
-        fee_ppm=profile.effective_commission_fee_rate.ppm,
-        mcn_ppm=rates[1],
-        leader_ppm=rates[2],
-        second_ppm=rates[3],
-        tech_ppm=rates[4],
-        shipping_in_base=profile.shipping_in_base,
-        rounding=profile.rounding,
-        ops=_ARRAYS,
+    # A column that is zero on every row (an absent party or amount: missing values are 0) goes in as the int 0,
+    # whose terms split_amounts skips; the result's lines for it are then zero columns.
+    refunds = _or_zero(refunded)
+    # split_amounts' formula with its arguments by position (split_values), the terms skipped as zero broadcast
+    # here to zero columns (zeroed pages, written by nobody)
+    values = arithmetic.split_values(
+        paid,
+        _or_zero(shipping),
+        _or_zero(subsidy),
+        refunds,
+        inputs.void if inputs.void.any() else False,  # invalid
+        rates[0],  # commission_ppm
+        ladder,  # steps
+        marginal,
+        profile.effective_commission_fee_rate.ppm,  # fee_ppm
+        _or_zero(rates[1]),  # mcn_ppm
+        _or_zero(rates[2]),  # leader_ppm
+        _or_zero(rates[3]),  # second_ppm
+        _or_zero(rates[4]),  # tech_ppm
+        profile.shipping_in_base,
+        profile.rounding,
+        _ARRAYS,
     )
+    n = paid.shape[0]
+    amounts = arithmetic.SplitAmounts(*(np.zeros(n, dtype=np.int64) if isinstance(v, int) else v for v in values))
     if risky is not None:
         for k in np.flatnonzero(risky):
             i = int(k)
@@ -523,7 +540,10 @@ def _split(
         "second_leader_fen": amounts.second,
         "platform_tech_fee_fen": amounts.tech,
         "merchant_fen": merchant,
-        "buyer_refund_fen": inputs.refunded.copy(),  # a column of its own, not the caller's refunded_fen
+        # a column of its own, not the caller's refunded_fen
+        "buyer_refund_fen": (
+            np.zeros(n, dtype=np.int64) if isinstance(refunds, int) and risky is None else inputs.refunded.copy()
+        ),
         "subsidy_return_fen": amounts.returned,
         "base_fen": amounts.base,
         "commission_fen": amounts.commission,
