@@ -16,15 +16,19 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+import bench_pool
 import numpy as np
 from _generate import order_columns
 from _throughput import Row, Target, interleaved_best, render
 from bench_settlement import _orders
 
 from fenxiao.columnar import settle_columns
+from fenxiao.domain.ids import CategoryId, InfluencerId
+from fenxiao.domain.people import Influencer
 from fenxiao.grading.inputs import score_inputs
 from fenxiao.grading.tiers import default_tier_policy
-from fenxiao.money import Rate
+from fenxiao.market.pool import SelectionPool
+from fenxiao.money import Money, Rate
 from fenxiao.scoring.dimensions import Dimension, DimensionScore, SkuScores
 from fenxiao.settlement.orders import Order, OrderEventKind
 from fenxiao.settlement.profiles import PlatformProfile
@@ -241,6 +245,57 @@ def _settle_cases(count: int) -> dict[str, Callable[[], object]]:
     return cases
 
 
+# -- (f) SelectionPool.rank -------------------------------------------------------------------------------------
+
+
+def _pool_cases(count: int) -> dict[str, Callable[[], object]]:
+    entries = bench_pool._entries(count)
+    pool = SelectionPool(entries)
+    fan = Influencer(
+        InfluencerId("kol-1"),
+        "达人",
+        main_category_ids=(CategoryId("c-001"), CategoryId("c-002")),
+        price_band_low=Money.of("20.00"),
+        price_band_high=Money.of("300.00"),
+    )
+    # What a hand-written ranking keeps per listing (in listing-id order): the points that do not depend on the
+    # influencer (the default weights), the category, the price and the tier.
+    ordered = sorted(entries, key=lambda e: e.listing_id)
+    static = np.array(
+        [
+            5 * e.tier.rank
+            + min(e.preferred_boost, 20)
+            + e.commission_rate.ppm * 5 // 100_000
+            + int(e.service_score) // 10
+            for e in ordered
+        ],
+        dtype=np.int64,
+    )
+    category = np.array([int(e.category_id[2:]) for e in ordered], dtype=np.int64)
+    level1 = np.array([int(e.category_level1[3:]) for e in ordered], dtype=np.int64)
+    price = np.array([e.price.fen for e in ordered], dtype=np.int64)
+    tier = np.array([e.tier.rank for e in ordered], dtype=np.int64)
+    ids = [e.listing_id for e in ordered]
+    index = np.arange(len(ordered), dtype=np.int64)
+
+    def hand_rank() -> list[tuple[str, int]]:
+        fit = np.where(category == 1, 60, np.where(category == 2, 55, np.where((level1 == 1) | (level1 == 2), 25, 0)))
+        inside = (price >= 2000) & (price <= 30000)
+        near = ~inside & (price * 2 >= 2000) & (price <= 60000)
+        points = static + fit + np.where(inside, 20, np.where(near, 8, 0))
+        top = int(points.max())
+        key = ((top - points) << 34) | ((5 - tier) << 31) | index
+        best = np.sort(np.partition(key, 19)[:20])
+        return [(ids[k & (2**31 - 1)], top - (k >> 34)) for k in best.tolist()]
+
+    def mine() -> list[tuple[str, int]]:
+        return [(r.entry.listing_id, r.points) for r in pool.rank(fan, page_size=20).items]
+
+    if hand_rank() != mine():
+        raise SystemExit("bench_object: the hand ranking differs from SelectionPool.rank")
+    return {"rank_hand": hand_rank, "rank": mine}
+
+
 # -- running ----------------------------------------------------------------------------------------------------
 
 
@@ -282,6 +337,13 @@ def run(quick: bool = False) -> str:
     size = 100_000 if quick else 1_000_000
     batch = _settle_cases(size)
     best.update(interleaved_best(batch, repeat=3 if quick else 5))
+    listings = 20_000 if quick else 100_000
+    best.update(interleaved_best(_pool_cases(listings), repeat=3 if quick else 7, warm=True))
+    rows.append(Row(f"hand NumPy ranking, {listings:,} listings", 1, best["rank_hand"], short="hand"))
+    rows.append(
+        Row("SelectionPool.rank, page 1", 1, best["rank"], baseline=f"hand NumPy ranking, {listings:,} listings")
+    )
+    targets.append(Target(f"SelectionPool.rank, {listings:,} listings", best["rank"] / best["rank_hand"], 2.0))
     for name in _PROFILES:
         hand = f"hand NumPy split, {name} profile"
         rows.append(Row(hand, size, best[f"settle_{name}_hand"], short="hand"))
