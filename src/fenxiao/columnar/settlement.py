@@ -204,9 +204,12 @@ class _Inputs:
         paid, shipping, subsidy = money("paid_fen", 1), money("shipping_fen"), money("subsidy_fen")
         refunded = money("refunded_fen")
         what = columns.what
-        _first_bad(paid + shipping + subsidy > MAX_FEN, f"{what}.subsidy_fen", "paid + shipping + subsidy", MAX_FEN)
-        over = refunded > paid + shipping
-        if over.any():
+        # Each amount is within MAX_FEN already: their sum needs a check only where shipping or subsidy is given,
+        # and refunds only where there are any (absent columns are zero).
+        if shipping.any() or subsidy.any():
+            _first_bad(paid + shipping + subsidy > MAX_FEN, f"{what}.subsidy_fen", "paid + shipping + subsidy", MAX_FEN)
+        over = refunded > paid + shipping if refunded.any() else None
+        if over is not None and over.any():
             i = int(np.flatnonzero(over)[0])
             raise InvalidValueError(
                 f"{what}.refunded_fen[{i}]",
@@ -230,8 +233,8 @@ class _Inputs:
                 int(second.values[i]),
                 f"must not exceed the first-level fee ({int(leader.values[i])} ppm)",
             )
-        category = columns.text("category_id")
-        level1 = columns.text("category_level1")
+        category = _text(columns, "category_id")
+        level1 = _text(columns, "category_level1")
         rule, used_rules = _rule_per_row(profile, category, level1)
         tech_given = rate("tech_fee_ppm", nullable=True)
         if used_rules:
@@ -249,7 +252,7 @@ class _Inputs:
             tech = by_rule  # no row gives its own technical fee
         else:
             tech = np.where(_present(tech_given), tech_given.values, by_rule)
-        kind = columns.text("plan_kind")
+        kind = _text(columns, "plan_kind")
         for label in kind.labels:
             try:
                 PlanKind(label)
@@ -295,6 +298,18 @@ class _Inputs:
         )
 
 
+def _text(columns: Columns, name: str) -> TextColumn:
+    """Text column *name*; an absent one is all missing (-1) as a read-only view of one value, not n codes."""
+    if name not in columns.names:
+        return TextColumn(_missing(columns.length), ())
+    return columns.text(name)
+
+
+def _missing(n: int) -> Int64Array:
+    """*n* codes -1 (missing, or no rule) as a read-only view of one value: no memory written per row."""
+    return np.broadcast_to(np.int64(-1), (n,))
+
+
 def _present(column: IntColumn) -> BoolArray:
     if column.valid is None:
         return np.ones(column.values.shape[0], dtype=np.bool_)
@@ -334,7 +349,7 @@ def _rule_per_row(profile: PlatformProfile, category: TextColumn, level1: TextCo
     used = sorted({k for k in (*id_rules, *level1_rules) if k >= 0})
     n = category.codes.shape[0]
     if not used:  # no row's category has a rule: skip the gathers
-        return np.full(n, -1, dtype=np.int64), []
+        return _missing(n), []
     by_id = np.array([*id_rules, -1], dtype=np.int64)
     by_level1 = np.array([*level1_rules, -1], dtype=np.int64)
     first = by_id[category.codes]
@@ -390,7 +405,10 @@ def _surely_within(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Co
             return False
         if floors and int(np.min(leader, where=_present(inputs.leader), initial=PPM)) < max(floors):
             return False
-    return int((leader + inputs.tech).max()) + rate_high <= PPM
+    tech = inputs.tech
+    if int(leader.max()) + int(tech.max()) + rate_high <= PPM:  # bounds each row's sum: no row-wise sum needed
+        return True
+    return int((leader + tech).max()) + rate_high <= PPM
 
 
 def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], what: str) -> None:

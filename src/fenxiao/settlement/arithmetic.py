@@ -290,10 +290,12 @@ def split_values(
     div: Callable[[Integers, Integers], Integers] = ifloordiv if floor else _DIVIDERS[rounding]
     # An argument that is the int 0 (or the bool False) is an absent party or amount: its terms are exactly 0
     # (round_div(0, d) is 0 under every mode) and are skipped, so that arrays of absent parties cost nothing.
-    no_refund = _nil(refunded)
+    # (The test ``x.__class__ is int and not x`` is written out each time: a helper function would cost a call
+    # per term on the object path.)
+    no_refund = refunded.__class__ is int and not refunded
     kept_goods = paid - refunded if no_refund else paid - ops.minimum(refunded, paid)  # refunds off the goods first
     base = ops.maximum(paid + shipping - refunded, 0) if shipping_in_base else kept_goods
-    subsidy_kept = 0 if _nil(subsidy) else div(subsidy * kept_goods, paid)
+    subsidy_kept = 0 if (subsidy.__class__ is int and not subsidy) else div(subsidy * kept_goods, paid)
     live = base if invalid is False else ops.where(invalid, 0, base)
     # The commission, as :func:`commission` computes it (the base is never negative here, so floor division
     # is DOWN's and FLOOR's rounding).
@@ -301,31 +303,32 @@ def split_values(
         step_numerator(live, commission_ppm, steps, marginal=marginal, ops=ops) if steps else live * commission_ppm
     )
     gross = div(numerator, PPM)
-    fee = 0 if _nil(fee_ppm) else div(gross * fee_ppm, PPM)
+    fee = 0 if (fee_ppm.__class__ is int and not fee_ppm) else div(gross * fee_ppm, PPM)
     net = gross - fee
-    mcn = 0 if _nil(mcn_ppm) else div(net * mcn_ppm, PPM)
-    leader = 0 if _nil(leader_ppm) else div(live * leader_ppm, PPM)
-    second = 0 if _nil(second_ppm) else div(live * second_ppm, PPM)
-    tech = 0 if _nil(tech_ppm) else div(live * tech_ppm, PPM)
+    mcn = 0 if (mcn_ppm.__class__ is int and not mcn_ppm) else div(net * mcn_ppm, PPM)
+    leader = 0 if (leader_ppm.__class__ is int and not leader_ppm) else div(live * leader_ppm, PPM)
+    second = 0 if (second_ppm.__class__ is int and not second_ppm) else div(live * second_ppm, PPM)
+    tech = 0 if (tech_ppm.__class__ is int and not tech_ppm) else div(live * tech_ppm, PPM)
     # Augmented assignment on a fresh value: in place on arrays (no temporary per term), rebinding on ints.
     merchant = paid + shipping
-    if not _nil(subsidy_kept):
+    if not (subsidy_kept.__class__ is int and not subsidy_kept):
         merchant += subsidy_kept
     if not no_refund:
         merchant -= refunded
     merchant -= gross
-    if not _nil(leader):
+    if not (leader.__class__ is int and not leader):
         merchant -= leader
-    if not _nil(tech):
+    if not (tech.__class__ is int and not tech):
         merchant -= tech
-    if not floor and not _nil(tech):  # rounding down, each line is at most its exact share: never negative
+    # rounding down, each line is at most its exact share: never negative (and without a tech fee nothing gives)
+    if not floor and not (tech.__class__ is int and not tech):
         give = ops.minimum(ops.maximum(-merchant, 0), tech)
         tech = tech - give
         merchant = merchant + give
-    if not _nil(mcn):
+    if not (mcn.__class__ is int and not mcn):
         net -= mcn  # the influencer keeps the rest (in place on arrays: net is not needed any more)
     total_in = paid + shipping
-    if not _nil(subsidy):
+    if not (subsidy.__class__ is int and not subsidy):
         total_in += subsidy
     # SplitAmounts' fields, in order
     return (
@@ -334,16 +337,11 @@ def split_values(
         fee,
         mcn,
         net,  # influencer
-        leader if _nil(second) else leader - second,  # leader
+        leader if (second.__class__ is int and not second) else leader - second,  # leader
         second,
         tech,
         merchant,
         subsidy_kept,
-        subsidy if _nil(subsidy_kept) else subsidy - subsidy_kept,  # returned
+        subsidy if (subsidy_kept.__class__ is int and not subsidy_kept) else subsidy - subsidy_kept,  # returned
         total_in,
     )
-
-
-def _nil(value: Integers) -> bool:
-    """Whether *value* is the int 0 (or False) itself, not an array: a term that is exactly zero."""
-    return (value.__class__ is int and value == 0) or value is False
