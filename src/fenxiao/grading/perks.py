@@ -547,12 +547,12 @@ def _deny_now(fields: dict[str, object]) -> None:
     fields.pop("_pending_denied", None)  # last: a reader that finds none finds denied
 
 
-def _read_denied(resolution: PerkResolution) -> tuple[DeniedPerk, ...]:
+def _read_denied(resolution: PerkResolution) -> object:
+    # -> object, as TierDecision's deferred fields: the attribute's type is the field's (tuple[DeniedPerk, ...])
     fields = resolution.__dict__
     if "_pending_denied" in fields:
         _deny_now(fields)
-    denied: tuple[DeniedPerk, ...] = fields["denied"]
-    return denied
+    return fields["denied"]
 
 
 # attrs stores fields in the instance __dict__; this data descriptor (which takes precedence) reads it there.
