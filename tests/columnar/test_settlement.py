@@ -213,3 +213,39 @@ def test_rows_past_int64_products_take_the_exact_path_line_by_line(rounding: Rou
         expected = split(one, profile)
         assert [int(result[f"{party.value}_fen"][i]) for party in Party] == [expected.amount(p).fen for p in Party]
         assert int(result["commission_fen"][i]) == expected.commission.fen
+
+
+@given(
+    paid=st.lists(st.integers(1, 10**9), min_size=1, max_size=8),
+    data=st.data(),
+    profile=_profiles(),
+)
+def test_absent_columns_split_as_zero_columns(paid: list[int], data: st.DataObject, profile: PlatformProfile) -> None:
+    """Leaving out an optional column (or every row of it missing) splits exactly as giving it as zeros: the
+    terms of absent parties are skipped as exactly zero (issue 21), and no two result columns share memory."""
+    n = len(paid)
+    rates = st.lists(st.integers(0, 300_000).map(lambda r: r - r % 1000), min_size=n, max_size=n)
+    given_columns = {"paid_fen": np.array(paid), "commission_ppm": np.array(data.draw(rates))}
+    zeros = np.zeros(n, dtype=np.int64)
+    explicit = {
+        **given_columns,
+        "shipping_fen": zeros,
+        "subsidy_fen": zeros,
+        "refunded_fen": zeros,
+        "invalid": np.zeros(n, dtype=np.bool_),
+        "mcn_share_ppm": np.ma.masked_array(zeros, mask=np.ones(n, dtype=np.bool_)),
+        "leader_fee_ppm": np.ma.masked_array(zeros, mask=np.ones(n, dtype=np.bool_)),
+    }
+    try:
+        bare = settle_columns(given_columns, profile)
+    except PolicyError as exc:
+        problem = exc.problem
+    else:
+        full = settle_columns(explicit, profile)
+        assert {k: v.tolist() for k, v in bare.items()} == {k: v.tolist() for k, v in full.items()}
+        arrays = list(bare.values())
+        assert all(not np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1 :])
+        return
+    with pytest.raises(PolicyError) as caught:
+        settle_columns(explicit, profile)
+    assert caught.value.problem == problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.resources
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from fenxiao.grading.perks import (
     InfluencerPreferred,
     PerkCatalog,
     PerkEntry,
+    PerkResolution,
     Stacking,
     Subsidy,
     TrafficBoost,
@@ -530,3 +532,21 @@ def test_windows_and_precedence_are_the_rules_resolution_follows() -> None:
     (granted,) = catalog.resolve(Tier.L2, example_perk_inputs(), at=T0).granted
     items = list(enumerate(catalog.entries))
     assert granted.entry == max(items, key=lambda it: stacking_precedence(Stacking.STRONGEST, it[1], it[0]))[1].name
+
+
+@given(INPUTS, st.sampled_from(list(Tier)), st.sampled_from([None, T0, T0 + timedelta(days=400)]))
+def test_denied_entries_built_when_read_are_the_ones_built_at_once(
+    inputs: dict[str, Any], tier: Tier, at: datetime | None
+) -> None:
+    """A resolution builds its denied entries when first read (issue 21): read after the caller has changed its
+    inputs, they are still those of the inputs given; the lazy resolution equals (same hash, repr, file form) one
+    built through the validated constructor, and survives pickling and evolve."""
+    pickle = importlib.import_module("pickle")
+    mutable = dict(inputs)
+    lazy = resolve_perks(CATALOG, tier, mutable, at=at)
+    mutable["days_since_joining"] = 9999  # after resolving: the pending reasons do not read the inputs again
+    reference = resolve_perks(CATALOG, tier, inputs, at=at)
+    eager = PerkResolution(reference.tier, reference.granted, tuple(reference.denied), reference.sku_id)
+    assert pickle.loads(pickle.dumps(resolve_perks(CATALOG, tier, inputs, at=at))) == eager
+    assert attrs.evolve(resolve_perks(CATALOG, tier, inputs, at=at), sku_id=None) == eager
+    assert (lazy, hash(lazy), repr(lazy), to_dict(lazy)) == (eager, hash(eager), repr(eager), to_dict(eager))

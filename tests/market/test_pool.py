@@ -13,6 +13,7 @@ from fenxiao.domain.ids import CategoryId, InfluencerId
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
+from fenxiao.market import pool as pool_module
 from fenxiao.market.pool import PoolEntry, PoolFilter, SelectionPool
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample
@@ -189,3 +190,39 @@ def test_bad_paging_and_bad_filters_are_clear_errors() -> None:
         PoolFilter(price_low=Money(200), price_high=Money(100))
     with pytest.raises(InvalidValueError, match="twice"):
         SelectionPool([_entry(1, CATS[0]), _entry(1, CATS[1])])
+
+
+FANS = st.builds(
+    lambda mains, band: Influencer(
+        InfluencerId("kol-any"),
+        "达人",
+        main_category_ids=tuple(CategoryId(c) for c in mains),
+        price_band_low=Money(band[0]) if band else None,
+        price_band_high=Money(band[1]) if band else None,
+    ),
+    st.lists(st.sampled_from([c for c, _ in CATS] + ["c-none"]), unique=True, max_size=3),
+    st.none() | st.sampled_from([(100, 10000), (9900, 29900), (20000, 300000)]),
+)
+
+
+def _ranked(
+    pool: SelectionPool, fan: Influencer, query: PoolFilter | None, paging: tuple[int, int], arrays: bool
+) -> Any:
+    """A page ranked on NumPy columns (*arrays*) or by the loop over plain tuples."""
+    saved = pool_module._ARRAYS_FROM
+    pool_module._ARRAYS_FROM = 0 if arrays else 10**9
+    try:
+        return pool.rank(fan, query, page=paging[0], page_size=paging[1])
+    finally:
+        pool_module._ARRAYS_FROM = saved
+
+
+@given(ENTRIES, FANS, st.none() | FILTERS, st.integers(1, 4), st.integers(1, 7))
+def test_the_array_ranking_is_the_ranking(
+    entries: list[PoolEntry], fan: Influencer, query: PoolFilter | None, page: int, size: int
+) -> None:
+    """With NumPy installed, large pools rank on whole columns (issue 21): the same page, points, reasons and total
+    as the loop, for any pool, influencer, filter and page."""
+    pool = SelectionPool(entries)
+    paging = (page, size)
+    assert _ranked(pool, fan, query, paging, arrays=True) == _ranked(pool, fan, query, paging, arrays=False)

@@ -24,6 +24,7 @@ ONE_PPM: Final = 10**WEIGHT_PLACES
 
 # Enough precision for every exact value we form (amounts to 10**15 fen at six places and more).
 EXACT: Final = Context(prec=80)
+_scaleb: Final = EXACT.scaleb
 
 
 def div_half_even(num: int, den: int) -> int:
@@ -65,7 +66,7 @@ def unscaled(units: int, places: int) -> Decimal:
     >>> unscaled(7250, 2)
     Decimal('72.50')
     """
-    return Decimal(units).scaleb(-places, context=EXACT)
+    return _scaleb(Decimal(units), -places)  # EXACT.scaleb: the context by position, not a keyword (half the cost)
 
 
 def ratio(num: int, den: int, places: int) -> Decimal:

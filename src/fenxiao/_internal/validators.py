@@ -42,6 +42,11 @@ def identifier(instance: object, attribute: attrs.Attribute[Any], value: object)
         )
 
 
+def is_identifier(value: object) -> bool:
+    """Whether *value* passes :func:`identifier` (for fast paths that fall back to the validating constructor)."""
+    return isinstance(value, str) and _ID_RE.match(value) is not None
+
+
 def request_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A request id: 1-200 printable characters without spaces (it joins an order id and a budget name)."""
     if not isinstance(value, str) or not value or len(value) > MAX_TEXT or any(ord(c) < 33 for c in value):
@@ -218,6 +223,8 @@ def require_iterable(value: object, path: str) -> Iterable[Any]:
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Converter: lists and other iterables become tuples (strings are left for the validator to refuse)."""
+    if type(value) is tuple:  # already one (the common case: no ABC check)
+        return value
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # validator reports it with the field path
     return tuple(value)

@@ -328,6 +328,8 @@ class Columns:
         unless *nullable*.
         """
         if name not in self.names:
+            if default == 0:  # zeroed pages from the allocator: nothing written until used
+                return IntColumn(np.zeros(self.length, dtype=np.int64))
             if default is not None:
                 return IntColumn(np.full(self.length, default, dtype=np.int64))
             if nullable:
@@ -351,7 +353,7 @@ class Columns:
     def flags(self, name: str, *, default: bool | None = None) -> BoolArray:
         """Column *name* as booleans; a missing column gives *default* (or an error); missing values refused."""
         if name not in self.names and default is not None:
-            return np.full(self.length, default, dtype=np.bool_)
+            return np.zeros(self.length, dtype=np.bool_) if not default else np.ones(self.length, dtype=np.bool_)
         path = self.path(name)
         flags, valid = to_flags(self.raw(name), path)
         if valid is not None:

@@ -204,9 +204,12 @@ class _Inputs:
         paid, shipping, subsidy = money("paid_fen", 1), money("shipping_fen"), money("subsidy_fen")
         refunded = money("refunded_fen")
         what = columns.what
-        _first_bad(paid + shipping + subsidy > MAX_FEN, f"{what}.subsidy_fen", "paid + shipping + subsidy", MAX_FEN)
-        over = refunded > paid + shipping
-        if over.any():
+        # Each amount is within MAX_FEN already: their sum needs a check only where shipping or subsidy is given,
+        # and refunds only where there are any (absent columns are zero).
+        if shipping.any() or subsidy.any():
+            _first_bad(paid + shipping + subsidy > MAX_FEN, f"{what}.subsidy_fen", "paid + shipping + subsidy", MAX_FEN)
+        over = refunded > paid + shipping if refunded.any() else None
+        if over is not None and over.any():
             i = int(np.flatnonzero(over)[0])
             raise InvalidValueError(
                 f"{what}.refunded_fen[{i}]",
@@ -230,8 +233,8 @@ class _Inputs:
                 int(second.values[i]),
                 f"must not exceed the first-level fee ({int(leader.values[i])} ppm)",
             )
-        category = columns.text("category_id")
-        level1 = columns.text("category_level1")
+        category = _text(columns, "category_id")
+        level1 = _text(columns, "category_level1")
         rule, used_rules = _rule_per_row(profile, category, level1)
         tech_given = rate("tech_fee_ppm", nullable=True)
         if used_rules:
@@ -239,12 +242,17 @@ class _Inputs:
             default = profile.tech_fee_rate.ppm
             by_rule = np.array([default if t is None else t for t in rule_tech] + [default], dtype=np.int64)[rule]
         else:
-            by_rule = np.full(columns.length, profile.tech_fee_rate.ppm, dtype=np.int64)
+            tech_ppm = profile.tech_fee_rate.ppm
+            by_rule = (
+                np.zeros(columns.length, dtype=np.int64)
+                if tech_ppm == 0
+                else np.full(columns.length, tech_ppm, dtype=np.int64)
+            )
         if tech_given.valid is not None and not tech_given.valid.any():
             tech = by_rule  # no row gives its own technical fee
         else:
             tech = np.where(_present(tech_given), tech_given.values, by_rule)
-        kind = columns.text("plan_kind")
+        kind = _text(columns, "plan_kind")
         for label in kind.labels:
             try:
                 PlanKind(label)
@@ -290,6 +298,18 @@ class _Inputs:
         )
 
 
+def _text(columns: Columns, name: str) -> TextColumn:
+    """Text column *name*; an absent one is all missing (-1) as a read-only view of one value, not n codes."""
+    if name not in columns.names:
+        return TextColumn(_missing(columns.length), ())
+    return columns.text(name)
+
+
+def _missing(n: int) -> Int64Array:
+    """*n* codes -1 (missing, or no rule) as a read-only view of one value: no memory written per row."""
+    return np.broadcast_to(np.int64(-1), (n,))
+
+
 def _present(column: IntColumn) -> BoolArray:
     if column.valid is None:
         return np.ones(column.values.shape[0], dtype=np.bool_)
@@ -329,7 +349,7 @@ def _rule_per_row(profile: PlatformProfile, category: TextColumn, level1: TextCo
     used = sorted({k for k in (*id_rules, *level1_rules) if k >= 0})
     n = category.codes.shape[0]
     if not used:  # no row's category has a rule: skip the gathers
-        return np.full(n, -1, dtype=np.int64), []
+        return _missing(n), []
     by_id = np.array([*id_rules, -1], dtype=np.int64)
     by_level1 = np.array([*level1_rules, -1], dtype=np.int64)
     first = by_id[category.codes]
@@ -385,7 +405,10 @@ def _surely_within(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Co
             return False
         if floors and int(np.min(leader, where=_present(inputs.leader), initial=PPM)) < max(floors):
             return False
-    return int((leader + inputs.tech).max()) + rate_high <= PPM
+    tech = inputs.tech
+    if int(leader.max()) + int(tech.max()) + rate_high <= PPM:  # bounds each row's sum: no row-wise sum needed
+        return True
+    return int((leader + tech).max()) + rate_high <= PPM
 
 
 def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], what: str) -> None:
@@ -449,6 +472,11 @@ _SAFE: Final = INT64_MAX // 2
 _SAFE_FLOAT: Final = 2.0**62  # a float bound for the same test, with room for the float's relative error
 
 
+def _or_zero(column: Int64Array) -> Int64Array | int:
+    """*column*, or the int 0 when it is zero on every row."""
+    return column if column.any() else 0
+
+
 def _split(
     inputs: _Inputs, profile: PlatformProfile, steps: Sequence[CommissionStep], mode: StepMode
 ) -> dict[str, Any]:
@@ -470,24 +498,31 @@ def _split(
     ladder = schedule(steps)
     marginal = mode is StepMode.MARGINAL
     rates = (inputs.commission, inputs.mcn.values, inputs.leader.values, inputs.second.values, inputs.tech)
-    amounts = arithmetic.split_amounts(
-        paid=paid,
-        shipping=shipping,
-        subsidy=subsidy,
-        refunded=refunded,
-        invalid=inputs.void,
-        commission_ppm=rates[0],
-        steps=ladder,
-        marginal=marginal,
-        fee_ppm=profile.effective_commission_fee_rate.ppm,
-        mcn_ppm=rates[1],
-        leader_ppm=rates[2],
-        second_ppm=rates[3],
-        tech_ppm=rates[4],
-        shipping_in_base=profile.shipping_in_base,
-        rounding=profile.rounding,
-        ops=_ARRAYS,
+    # A column that is zero on every row (an absent party or amount: missing values are 0) goes in as the int 0,
+    # whose terms split_amounts skips; the result's lines for it are then zero columns.
+    refunds = _or_zero(refunded)
+    # split_amounts' formula with its arguments by position (split_values), the terms skipped as zero broadcast
+    # here to zero columns (zeroed pages, written by nobody)
+    values = arithmetic.split_values(
+        paid,
+        _or_zero(shipping),
+        _or_zero(subsidy),
+        refunds,
+        inputs.void if inputs.void.any() else False,  # invalid
+        rates[0],  # commission_ppm
+        ladder,  # steps
+        marginal,
+        profile.effective_commission_fee_rate.ppm,  # fee_ppm
+        _or_zero(rates[1]),  # mcn_ppm
+        _or_zero(rates[2]),  # leader_ppm
+        _or_zero(rates[3]),  # second_ppm
+        _or_zero(rates[4]),  # tech_ppm
+        profile.shipping_in_base,
+        profile.rounding,
+        _ARRAYS,
     )
+    n = paid.shape[0]
+    amounts = arithmetic.SplitAmounts(*(np.zeros(n, dtype=np.int64) if isinstance(v, int) else v for v in values))
     if risky is not None:
         for k in np.flatnonzero(risky):
             i = int(k)
@@ -523,7 +558,10 @@ def _split(
         "second_leader_fen": amounts.second,
         "platform_tech_fee_fen": amounts.tech,
         "merchant_fen": merchant,
-        "buyer_refund_fen": inputs.refunded.copy(),  # a column of its own, not the caller's refunded_fen
+        # a column of its own, not the caller's refunded_fen
+        "buyer_refund_fen": (
+            np.zeros(n, dtype=np.int64) if isinstance(refunds, int) and risky is None else inputs.refunded.copy()
+        ),
         "subsidy_return_fen": amounts.returned,
         "base_fen": amounts.base,
         "commission_fen": amounts.commission,

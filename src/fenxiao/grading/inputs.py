@@ -100,6 +100,15 @@ def _input_value(value: object) -> object:
 
 def score_inputs(card: SkuScores) -> dict[str, object]:
     """The score inputs of one SKU's scores: ``score.<dimension>`` for each dimension and ``composite``."""
+    if type(card) is SkuScores:  # its five fields by name (a dict keyed by Dimension costs an enum hash each)
+        return {
+            "score.brand": card.brand.value,
+            "score.price": card.price.value,
+            "score.distribution": card.distribution.value,
+            "score.service": card.service.value,
+            "score.sales": card.sales.value,
+            "composite": card.composite,
+        }
     values: dict[str, object] = {f"score.{d.value}": value for d, value in card.values().items()}
     values["composite"] = card.composite
     return values

@@ -40,7 +40,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Final, ParamSpec, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Final, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
 
 import attrs
 
@@ -476,9 +476,14 @@ class DeniedPerk:
     code: str = "ineligible"
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # a __dict__: resolve_perks() may leave the denied entries to be built when first read
 class PerkResolution:
-    """What one SKU gets: the perks granted (one per slot) and the entries denied, each with a reason."""
+    """What one SKU gets: the perks granted (one per slot) and the entries denied, each with a reason.
+
+    A resolution from :func:`resolve_perks` builds its ``denied`` entries (and their reasons) the first time they
+    are read; equality, hashing, ``repr``, :func:`attrs.asdict`, :func:`attrs.evolve`, pickling and serialization
+    read (and so build) them. The result is the same, value for value, as if they had been built at once.
+    """
 
     tier: Tier
     granted: tuple[GrantedPerk, ...]
@@ -510,6 +515,49 @@ class PerkResolution:
     def of_kind(self, kind: str) -> tuple[Any, ...]:
         """The granted perks of one kind."""
         return tuple(g.perk for g in self.granted if g.perk.kind == kind)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the denied entries themselves, not what they would be built from."""
+        _deny_now(self.__dict__)
+        return dict(self.__dict__)
+
+
+#: Why an entry is denied, before its DeniedPerk is built: (code, entry, detail), where detail is the ready reason
+#: ("above-tier", "window"), the failed condition's explanation ("ineligible") or (rule, winner) ("outstacked").
+_Denial = tuple[str, "PerkEntry", Any]
+
+
+def _denied_perk(code: str, entry: PerkEntry, detail: Any) -> DeniedPerk:
+    """The DeniedPerk of one pending denial (see :data:`_Denial`)."""
+    if code == "ineligible":
+        why = "; ".join(str(c) for c in detail.unmet()) or str(entry.when)
+        return DeniedPerk(entry.name, entry.perk, f"not eligible: {why}")
+    if code == "outstacked":
+        rule, winner = detail
+        return DeniedPerk(entry.name, entry.perk, f"{rule}: {winner} is granted instead", code)
+    return DeniedPerk(entry.name, entry.perk, detail, code)
+
+
+def _deny_now(fields: dict[str, object]) -> None:
+    """Build a pending resolution's denied entries."""
+    pending = fields.get("_pending_denied")
+    if pending is None:
+        return
+    fields["denied"] = tuple(_denied_perk(*d) for d in cast("list[_Denial]", pending))
+    fields.pop("_pending_denied", None)  # last: a reader that finds none finds denied
+
+
+def _read_denied(resolution: PerkResolution) -> object:
+    # -> object, as TierDecision's deferred fields: the attribute's type is the field's (tuple[DeniedPerk, ...])
+    fields = resolution.__dict__
+    if "_pending_denied" in fields:
+        _deny_now(fields)
+    return fields["denied"]
+
+
+# attrs stores fields in the instance __dict__; this data descriptor (which takes precedence) reads it there.
+setattr(PerkResolution, "denied", property(_read_denied, doc="The entries denied, each with why."))  # noqa: B010
+_NEW_RESOLUTION: Final = object.__new__
 
 
 @attrs.frozen
@@ -573,23 +621,21 @@ def resolve_perks(
     v.require_mapping(inputs, "resolve_perks.inputs")
     when = v.require_aware(at, "resolve_perks.at") if at is not None else None
     candidates: list[tuple[int, PerkEntry, str]] = []
-    denied: list[DeniedPerk] = []
+    # Denied entries are noted here and built (with their reasons) only when the resolution's denied is read.
+    denied: list[_Denial] = []
     for index, entry in enumerate(catalog.entries):
         if entry.tier > tier or (not entry.inherit and entry.tier != tier):
             where = "above" if entry.tier > tier else "only at"
-            denied.append(
-                DeniedPerk(entry.name, entry.perk, f"{where} {entry.tier.value}; the SKU is {tier.value}", "above-tier")
-            )
+            denied.append(("above-tier", entry, f"{where} {entry.tier.value}; the SKU is {tier.value}"))
             continue
         outside = outside_window(entry.valid_from, entry.valid_until, when)
         if outside is not None:
-            denied.append(DeniedPerk(entry.name, entry.perk, outside, "window"))
+            denied.append(("window", entry, outside))
             continue
         if entry.when is not None:
             explanation = explain(entry.when, inputs)
             if not explanation.passed:
-                why = "; ".join(str(c) for c in explanation.unmet()) or str(entry.when)
-                denied.append(DeniedPerk(entry.name, entry.perk, f"not eligible: {why}"))
+                denied.append(("ineligible", entry, explanation))
                 continue
         how = "own tier" if entry.tier == tier else f"inherited from {entry.tier.value}"
         candidates.append((index, entry, how))
@@ -613,11 +659,26 @@ def resolve_perks(
         granted.append((index, GrantedPerk(entry.perk, entry.name, entry.tier, reason)))
         for _, other, _ in items:
             if other is not entry:
-                denied.append(
-                    DeniedPerk(other.name, other.perk, f"{rule}: {entry.name} is granted instead", "outstacked")
-                )
+                denied.append(("outstacked", other, (rule, entry.name)))
     granted.sort(key=lambda g: g[0])
-    return PerkResolution(tier, tuple(g for _, g in granted), tuple(denied), sku_id)
+    return _pending_resolution(tier, tuple(g for _, g in granted), denied, sku_id)
+
+
+def _pending_resolution(
+    tier: Tier, granted: tuple[GrantedPerk, ...], denied: list[_Denial], sku_id: str | None
+) -> PerkResolution:
+    """A PerkResolution whose denied entries come later (see _read_denied): its fields set in its __dict__ as attrs'
+    __init__ of a frozen dict class sets them (it has no validators to run)."""
+    resolution: PerkResolution = _NEW_RESOLUTION(PerkResolution)
+    fields = resolution.__dict__
+    fields["tier"] = tier
+    fields["granted"] = granted
+    fields["sku_id"] = sku_id
+    if denied:
+        fields["_pending_denied"] = denied
+    else:
+        fields["denied"] = ()
+    return resolution
 
 
 def example_perk_inputs(**overrides: object) -> dict[str, object]:

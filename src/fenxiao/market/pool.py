@@ -20,10 +20,11 @@ points, then tier, then listing id.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,6 +36,13 @@ from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
 from fenxiao.money import Money, Rate
+
+if TYPE_CHECKING:
+    from fenxiao.market._pool_arrays import PoolArrays as _PoolArrays
+
+#: Pools of at least this many listings are ranked on NumPy columns when NumPy is installed (below, the loop over
+#: plain tuples is as fast).
+_ARRAYS_FROM = 2_000  # not Final: the tests lower it to compare both ways on small pools
 
 __all__ = ["PoolEntry", "PoolFilter", "RankedListing", "RankedPage", "RankingWeights", "SelectionPool"]
 
@@ -305,6 +313,12 @@ class SelectionPool:
         low, high = influencer.price_band_low, influencer.price_band_high
         band = (low.fen, high.fen, low.currency) if low is not None and high is not None else None
         in_band, near_band, same_level1 = w.price_in_band, w.price_near_band, w.same_level1
+        start = (page - 1) * page_size
+        arrays = self._arrays if len(self.entries) >= _ARRAYS_FROM else None
+        if arrays is not None:  # NumPy is installed: the same points and order on whole columns
+            keep_array = None if query is None else arrays.keep(query, self._keep)
+            total, ranked = arrays.top(start + page_size, keep_array, (main_points, main_level1, band), w)
+            return self._page(ranked[start:], total, page, page_size, (main_points, main_level1, low, high))
         keep = range(len(self.entries)) if query is None else self._keep(query)
         columns = self._columns
         scored: list[tuple[int, int, str, int]] = []
@@ -322,15 +336,37 @@ class SelectionPool:
                 elif band[0] <= price * 2 and price <= band[1] * 2:
                     points += near_band
             scored.append((-points, neg_tier, listing_id, i))
-        start = (page - 1) * page_size
         # Only the requested page needs to be in order: a partial selection beats sorting everything.
         top = heapq.nsmallest(start + page_size, scored) if start + page_size < len(scored) // 4 else sorted(scored)
+        ranked = [(-neg_points, i) for neg_points, _, _, i in top[start : start + page_size]]
+        return self._page(ranked, len(scored), page, page_size, (main_points, main_level1, low, high))
+
+    def _page(
+        self,
+        ranked: Sequence[tuple[int, int]],
+        total: int,
+        page: int,
+        page_size: int,
+        fan: tuple[Mapping[str, int], set[str], Money | None, Money | None],
+    ) -> RankedPage:
+        """The page of the first *page_size* of *ranked* ``(points, entry index)``, each with its reasons (*fan*:
+        the influencer's main-category points, main first-level names and price band)."""
+        main_points, main_level1, low, high = fan
         items = []
-        for neg_points, _, _, i in top[start : start + page_size]:
+        for points, i in ranked[:page_size]:
             entry = self.entries[i]
             _, dynamic_reasons = self._dynamic(entry, main_points, main_level1, low, high)
-            items.append(RankedListing(entry, -neg_points, dynamic_reasons + self._static[i].reasons))
-        return RankedPage(tuple(items), len(scored), page, page_size)
+            items.append(RankedListing(entry, points, dynamic_reasons + self._static[i].reasons))
+        return RankedPage(tuple(items), total, page, page_size)
+
+    @functools.cached_property
+    def _arrays(self) -> _PoolArrays | None:
+        """The pool as NumPy columns (built on first use), or ``None`` without NumPy."""
+        try:
+            from fenxiao.market._pool_arrays import PoolArrays  # noqa: PLC0415 - NumPy is an optional extra
+        except ImportError:
+            return None
+        return PoolArrays(self.entries, self._static, self._filters, self._level1_of)
 
     def _keep(self, query: PoolFilter) -> list[int]:
         """Indices of the entries passing *query*: the same test as :meth:`PoolFilter.matches`, on plain values."""

@@ -52,6 +52,7 @@ import attrs
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, WEIGHT_PLACES, div_half_even, unscaled
+from fenxiao._internal.trusted import builder
 from fenxiao.domain.ids import SkuId
 from fenxiao.errors import InvalidValueError
 
@@ -68,6 +69,11 @@ __all__ = [
 
 _ZERO: Final = Decimal(0)
 _HUNDRED: Final = Decimal(100)
+#: Any Decimal with exactly two places has the same quantum as this one (``same_quantum``: one C call, where
+#: ``as_tuple().exponent`` builds a tuple of digits); NaN and infinities do not.
+_CENT: Final = Decimal("0.01")
+#: ``EXACT.scaleb(x, n)``: ``x.scaleb(n, context=EXACT)`` without parsing a keyword (half the cost).
+_scaleb: Final = EXACT.scaleb
 
 
 class Dimension(enum.Enum):
@@ -128,8 +134,10 @@ def round_points(value: Decimal | Fraction | int) -> Decimal:
 # -- validators shared by the result types ------------------------------------------------------------
 
 
-def _to_points(value: object) -> object:
+def _to_points(value: object) -> object:  # noqa: PLR0911 - the fast path first
     """Converter: an int, or a Decimal with at most two places, becomes a Decimal with exactly two."""
+    if type(value) is Decimal and value.same_quantum(_CENT):  # already two places (what scorers give): as it is
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -146,6 +154,9 @@ def _to_points(value: object) -> object:
 
 
 def _check_points(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # The common case first, in three C calls: a finite Decimal with exactly two places, within 0-100.
+    if type(value) is Decimal and value.same_quantum(_CENT) and _ZERO <= value <= _HUNDRED:
+        return
     path = v.path_of(instance, attribute)
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidValueError(path, value, "must be a Decimal (round exact values with round_points)")
@@ -161,14 +172,15 @@ def _int_to_decimal(value: object) -> object:
 
 
 def _check_weight(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    path = v.path_of(instance, attribute)
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise InvalidValueError(path, value, "must be a Decimal")
+        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a Decimal")
     if value < 0:
-        raise InvalidValueError(path, value, "must not be negative")
+        raise InvalidValueError(v.path_of(instance, attribute), value, "must not be negative")
     units = value.scaleb(WEIGHT_PLACES, context=EXACT)
     if units != units.to_integral_value(context=EXACT):
-        raise InvalidValueError(path, value, f"must have at most {WEIGHT_PLACES} decimal places")
+        raise InvalidValueError(
+            v.path_of(instance, attribute), value, f"must have at most {WEIGHT_PLACES} decimal places"
+        )
 
 
 def _check_optional_decimal(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -183,6 +195,8 @@ def _check_label(instance: object, attribute: attrs.Attribute[Any], value: objec
 
 def _tuple_of(kind: type[Any]) -> Any:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is tuple and not value:  # the default: nothing to check (and no path to format)
+            return
         path = v.path_of(instance, attribute)
         if not isinstance(value, tuple):
             raise InvalidValueError(path, value, f"must be a tuple of {kind.__name__}")
@@ -220,7 +234,7 @@ class Contribution:
     reason: str = attrs.field(validator=_check_label)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)  # __init__ below: a fast path, else attrs' own (__attrs_init__) validates as always
 class DimensionScore:
     """The score of one dimension: a value on 0.00-100.00 and the contributions behind it.
 
@@ -248,10 +262,71 @@ class DimensionScore:
     contributions: tuple[Contribution, ...] = _tuple_of(Contribution)
     notes: tuple[str, ...] = _tuple_of(str)
 
+    def __init__(
+        self,
+        dimension: Dimension,
+        value: object,
+        contributions: Iterable[Any] = (),
+        notes: Iterable[Any] = (),
+    ) -> None:
+        # The common case, proven valid by a few C-level tests (each one of the validators' own): a Dimension, a
+        # Decimal with exactly two places within 0-100, nothing else. Set as attrs' __init__ would set it.
+        if (
+            type(dimension) is Dimension
+            and type(value) is Decimal
+            and value.same_quantum(_CENT)
+            and _ZERO <= value <= _HUNDRED
+            and type(contributions) is tuple
+            and type(notes) is tuple
+            and not contributions
+            and not notes
+        ):
+            _SET_DIMENSION(self, dimension)
+            _SET_VALUE(self, value)
+            _SET_CONTRIBUTIONS(self, contributions)
+            _SET_NOTES(self, notes)
+        else:  # everything else: the converters and validators, and their errors, exactly as before
+            init: Any = self.__attrs_init__  # converters and validators take any value and name what is wrong
+            init(dimension, value, contributions, notes)
+
     @property
     def centi(self) -> int:
         """The value in hundredths of a point (an int from 0 to 10,000)."""
-        return int(self.value.scaleb(POINT_PLACES, context=EXACT))
+        return _centi(self.value)
+
+
+# The slots' own setters (what attrs' __init__ of a frozen class sets through).
+_SET_DIMENSION, _SET_VALUE, _SET_CONTRIBUTIONS, _SET_NOTES = (
+    DimensionScore.__dict__[a.name].__set__ for a in attrs.fields(DimensionScore)
+)
+
+#: Hundredths of a point per score value, filled as values are met: a valid score is one of the 10,001 values
+#: 0.00-100.00 (equal Decimals, whatever their exponent, have the same hundredths), so it stays small; converting
+#: a Decimal to int costs four dict lookups.
+_CENTI: dict[Decimal, int] = {}
+_MAX_CENTI: Final = 10_000
+#: The score value (exactly two places) per number of hundredths 0-10,000, filled as met.
+_POINTS: dict[int, Decimal] = {}
+
+
+def _centi(value: Decimal) -> int:
+    """*value* (a valid score) in hundredths of a point, through :data:`_CENTI`."""
+    centi = _CENTI.get(value)
+    if centi is None:
+        centi = int(_scaleb(value, POINT_PLACES))
+        if 0 <= centi <= _MAX_CENTI and len(_CENTI) < 2 * _MAX_CENTI:
+            _CENTI[value] = centi
+    return centi
+
+
+def _points(centi: int) -> Decimal:
+    """The score value of *centi* hundredths (0-10,000), exactly two places, through :data:`_POINTS`."""
+    value = _POINTS.get(centi)
+    if value is None:
+        value = unscaled(centi, POINT_PLACES)
+        if 0 <= centi <= _MAX_CENTI:
+            _POINTS[centi] = value
+    return value
 
 
 def _check_weights_sum(instance: CompositeWeights) -> None:
@@ -389,8 +464,30 @@ class SkuScores:
     @classmethod
     def of(cls, sku_id: str, scores: Iterable[DimensionScore], weights: CompositeWeights | None = None) -> SkuScores:
         """A card from one :class:`DimensionScore` per dimension (any order), computing the composite."""
+        given = scores if type(scores) is list or type(scores) is tuple else list(scores)
+        if len(given) == len(_ORDER) and _in_order(given):  # the usual case: five DimensionScores in Dimension order
+            brand, price, distribution, service, sales = given
+            if weights is None:
+                weights = _DEFAULT_WEIGHTS
+            elif not isinstance(weights, CompositeWeights):
+                raise InvalidValueError("SkuScores.weights", weights, "must be CompositeWeights")
+            ppm = weights.ppm
+            cache = _CENTI
+            b, p, d, s, x = brand.value, price.value, distribution.value, service.value, sales.value
+            if b in cache and p in cache and d in cache and s in cache and x in cache:
+                total = ppm[0] * cache[b] + ppm[1] * cache[p] + ppm[2] * cache[d] + ppm[3] * cache[s]
+                total += ppm[4] * cache[x]
+            else:
+                total = ppm[0] * _centi(b) + ppm[1] * _centi(p) + ppm[2] * _centi(d) + ppm[3] * _centi(s)
+                total += ppm[4] * _centi(x)
+            composite = _points(div_half_even(total, ONE_PPM))
+            if cls is SkuScores and v.is_identifier(sku_id):
+                # Every field is proven valid here (the scores by type and dimension, the composite computed from
+                # them): built without re-running the validators or recomputing the composite.
+                return _trusted_scores(sku_id, brand, price, distribution, service, sales, composite, weights)
+            return cls(SkuId(sku_id), brand, price, distribution, service, sales, composite, weights)
         by_dimension: dict[Dimension, DimensionScore] = {}
-        for i, score in enumerate(scores):
+        for i, score in enumerate(given):
             if not isinstance(score, DimensionScore):
                 raise InvalidValueError(f"SkuScores.of.scores[{i}]", score, "must be a DimensionScore")
             if score.dimension in by_dimension:
@@ -399,7 +496,9 @@ class SkuScores:
         missing = [d.value for d in Dimension if d not in by_dimension]
         if missing:
             raise InvalidValueError("SkuScores.of.scores", missing, "lacks these dimensions")
-        weights = weights if weights is not None else CompositeWeights()
+        weights = weights if weights is not None else _DEFAULT_WEIGHTS
+        if not isinstance(weights, CompositeWeights):
+            raise InvalidValueError("SkuScores.weights", weights, "must be CompositeWeights")
         ordered = [by_dimension[d] for d in Dimension]
         composite = unscaled(composite_centi([s.centi for s in ordered], weights), POINT_PLACES)
         brand, price, distribution, service, sales = ordered
@@ -439,6 +538,32 @@ class SkuScores:
             lines.extend(f"    note: {note}" for note in score.notes)
         return "\n".join(lines)
 
+
+def _in_order(scores: Sequence[DimensionScore]) -> bool:
+    """Whether five *scores* are DimensionScores themselves (not subclasses) of the five dimensions in order."""
+    a, b, c, d, e = scores
+    t = DimensionScore
+    return (
+        type(a) is t
+        and type(b) is t
+        and type(c) is t
+        and type(d) is t
+        and type(e) is t
+        and a.dimension is _BRAND
+        and b.dimension is _PRICE
+        and c.dimension is _DISTRIBUTION
+        and d.dimension is _SERVICE
+        and e.dimension is _SALES
+    )
+
+
+# Read once: on Python 3.11 each ``Dimension.X`` is a metaclass attribute lookup.
+_ORDER: Final = tuple(Dimension)
+_BRAND, _PRICE, _DISTRIBUTION, _SERVICE, _SALES = _ORDER
+#: The default weights, built once (a frozen value: sharing it is safe).
+_DEFAULT_WEIGHTS: Final = CompositeWeights()
+#: SkuScores from parts :meth:`SkuScores.of` proved valid, without the validators (equal to the validated ones).
+_trusted_scores: Final = builder(SkuScores)
 
 # Deprecated alias, kept: documented contract (``ScoreCard`` was the name of SkuScores until 0.1; it differed from
 # the rule table Scorecard only by case).

@@ -247,6 +247,9 @@ def split_amounts(
         rounding,
         ops,
     )
+    like = next((v for v in values if v.__class__ is not int), None)
+    if like is not None:  # columns: a term split_values skipped as exactly zero is a zero column, as it always was
+        values = tuple(like * 0 if v.__class__ is int else v for v in values)
     return _new_tuple(SplitAmounts, values)  # tuple.__new__ skips the NamedTuple's Python-level __new__
 
 
@@ -272,6 +275,10 @@ def split_values(
     """The formula of :func:`split_amounts`, arguments by position in its order, the amounts as a plain tuple
     in :class:`SplitAmounts`' field order.
 
+    An argument that is the int ``0`` (or ``False``) is taken as exactly zero and its terms are skipped: on
+    columns, the amounts they would give come back as the int ``0`` rather than as zero columns (the caller
+    broadcasts them; :func:`split_amounts` does).
+
     For the split of one order (:func:`fenxiao.settlement.splits.split`), where binding fifteen keywords and
     building the named tuple cost a quarter of the formula's time; everything else calls :func:`split_amounts`.
 
@@ -281,36 +288,48 @@ def split_values(
     # identity tests, not a dict or set: an Enum's hash is a Python call, and this runs once per order
     floor = rounding is _DOWN or rounding is _FLOOR
     div: Callable[[Integers, Integers], Integers] = ifloordiv if floor else _DIVIDERS[rounding]
-    kept_goods = paid - ops.minimum(refunded, paid)  # refunds come off the goods first
+    # An argument that is the int 0 (or the bool False) is an absent party or amount: its terms are exactly 0
+    # (round_div(0, d) is 0 under every mode) and are skipped, so that arrays of absent parties cost nothing.
+    # (The test ``x.__class__ is int and not x`` is written out each time: a helper function would cost a call
+    # per term on the object path.)
+    no_refund = refunded.__class__ is int and not refunded
+    kept_goods = paid - refunded if no_refund else paid - ops.minimum(refunded, paid)  # refunds off the goods first
     base = ops.maximum(paid + shipping - refunded, 0) if shipping_in_base else kept_goods
-    subsidy_kept = div(subsidy * kept_goods, paid)
-    live = ops.where(invalid, 0, base)
+    subsidy_kept = 0 if (subsidy.__class__ is int and not subsidy) else div(subsidy * kept_goods, paid)
+    live = base if invalid is False else ops.where(invalid, 0, base)
     # The commission, as :func:`commission` computes it (the base is never negative here, so floor division
     # is DOWN's and FLOOR's rounding).
     numerator = (
         step_numerator(live, commission_ppm, steps, marginal=marginal, ops=ops) if steps else live * commission_ppm
     )
     gross = div(numerator, PPM)
-    fee = div(gross * fee_ppm, PPM)
+    fee = 0 if (fee_ppm.__class__ is int and not fee_ppm) else div(gross * fee_ppm, PPM)
     net = gross - fee
-    mcn = div(net * mcn_ppm, PPM)
-    leader = div(live * leader_ppm, PPM)
-    second = div(live * second_ppm, PPM)
-    tech = div(live * tech_ppm, PPM)
+    mcn = 0 if (mcn_ppm.__class__ is int and not mcn_ppm) else div(net * mcn_ppm, PPM)
+    leader = 0 if (leader_ppm.__class__ is int and not leader_ppm) else div(live * leader_ppm, PPM)
+    second = 0 if (second_ppm.__class__ is int and not second_ppm) else div(live * second_ppm, PPM)
+    tech = 0 if (tech_ppm.__class__ is int and not tech_ppm) else div(live * tech_ppm, PPM)
     # Augmented assignment on a fresh value: in place on arrays (no temporary per term), rebinding on ints.
     merchant = paid + shipping
-    merchant += subsidy_kept
-    merchant -= refunded
+    if not (subsidy_kept.__class__ is int and not subsidy_kept):
+        merchant += subsidy_kept
+    if not no_refund:
+        merchant -= refunded
     merchant -= gross
-    merchant -= leader
-    merchant -= tech
-    if not floor:  # rounding down, each line is at most its exact share: never negative
+    if not (leader.__class__ is int and not leader):
+        merchant -= leader
+    if not (tech.__class__ is int and not tech):
+        merchant -= tech
+    # rounding down, each line is at most its exact share: never negative (and without a tech fee nothing gives)
+    if not floor and not (tech.__class__ is int and not tech):
         give = ops.minimum(ops.maximum(-merchant, 0), tech)
         tech = tech - give
         merchant = merchant + give
-    net -= mcn  # the influencer keeps the rest (in place on arrays: net is not needed any more)
+    if not (mcn.__class__ is int and not mcn):
+        net -= mcn  # the influencer keeps the rest (in place on arrays: net is not needed any more)
     total_in = paid + shipping
-    total_in += subsidy
+    if not (subsidy.__class__ is int and not subsidy):
+        total_in += subsidy
     # SplitAmounts' fields, in order
     return (
         base,
@@ -318,11 +337,11 @@ def split_values(
         fee,
         mcn,
         net,  # influencer
-        leader - second,  # leader
+        leader if (second.__class__ is int and not second) else leader - second,  # leader
         second,
         tech,
         merchant,
         subsidy_kept,
-        subsidy - subsidy_kept,  # returned
+        subsidy if (subsidy_kept.__class__ is int and not subsidy_kept) else subsidy - subsidy_kept,  # returned
         total_in,
     )

@@ -1,0 +1,366 @@
+"""The object path near its limit (issue 21): fenxiao against hand-written Python that reproduces its output.
+
+Each hand-written baseline is what a competent engineer would write for this one model without fenxiao: the
+default policy and profile hard-coded, no checks, plain ints and Decimals. Before anything is timed each baseline
+is checked to give fenxiao's exact output on every input of the run. The cases take turns (interleaved, best of
+N, each warmed up first: ``_throughput.interleaved_best``), and the ratio is fenxiao's time over the baseline's.
+
+``python benchmarks/run.py object`` runs every row; ``--quick`` uses fewer items and turns.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import bench_pool
+import numpy as np
+from _generate import order_columns
+from _throughput import Row, Target, interleaved_best, render
+from bench_settlement import _orders
+
+from fenxiao.columnar import settle_columns
+from fenxiao.domain.ids import CategoryId, InfluencerId
+from fenxiao.domain.people import Influencer
+from fenxiao.grading.inputs import score_inputs
+from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.market.pool import SelectionPool
+from fenxiao.money import Money, Rate
+from fenxiao.scoring.dimensions import Dimension, DimensionScore, SkuScores
+from fenxiao.settlement.orders import Order, OrderEventKind
+from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.settlement.splits import split
+
+TITLE = "object path: fenxiao against hand-written Python reproducing its output (one core)"
+
+# -- (a) split() of one pre-built order -------------------------------------------------------------------------
+
+_REFUNDED = OrderEventKind.REFUNDED
+_INVALIDATED = OrderEventKind.INVALIDATED
+
+
+def hand_split(order: Order) -> list[tuple[str, int]]:
+    """The default profile's split (rounding down, 10% fee on the commission, 5% tech fee) of one Order, read
+    off the same object: every line as (party, fen), in fenxiao's order."""
+    terms = order.terms
+    paid, shipping, subsidy = order.paid.fen, order.shipping.fen, order.subsidy.fen
+    refunded = 0
+    invalid = False
+    for event in order.events:
+        if event.kind is _REFUNDED:
+            refunded += event.amount.fen  # type: ignore[union-attr]
+        elif event.kind is _INVALIDATED:
+            invalid = True
+    base = paid - (refunded if refunded < paid else paid)
+    subsidy_kept = subsidy * base // paid
+    live = 0 if invalid else base
+    commission = live * terms.commission_rate.ppm // 1_000_000
+    fee = commission // 10
+    net = commission - fee
+    mcn = net * terms.mcn_share.ppm // 1_000_000 if terms.mcn_share is not None else 0
+    leader = live * terms.leader_fee_rate.ppm // 1_000_000 if terms.leader_fee_rate is not None else 0
+    second = live * terms.second_leader_fee_rate.ppm // 1_000_000 if terms.second_leader_fee_rate is not None else 0
+    tech = live // 20
+    merchant = paid + shipping + subsidy_kept - refunded - commission - leader - tech
+    lines = [("influencer", net - mcn)]
+    if terms.mcn_id is not None:
+        lines.append(("mcn", mcn))
+    lines.append(("platform_commission_fee", fee))
+    if terms.leader_id is not None:
+        lines.append(("team_leader", leader - second))
+    if terms.second_leader_id is not None:
+        lines.append(("second_leader", second))
+    lines.append(("platform_tech_fee", tech))
+    lines.append(("merchant", merchant))
+    if refunded:
+        lines.append(("buyer_refund", refunded))
+    if subsidy - subsidy_kept:
+        lines.append(("subsidy_return", subsidy - subsidy_kept))
+    return lines
+
+
+def _split_cases(count: int) -> dict[str, Callable[[], object]]:
+    orders = _orders(order_columns(count), count)
+    profile = PlatformProfile()
+    for i, order in enumerate(orders):
+        got = [(line.party.value, line.amount.fen) for line in split(order, profile).lines]
+        if got != hand_split(order):
+            raise SystemExit(f"bench_object: the hand split of order {i} differs from split()")
+    return {"split_hand": _loop(hand_split, orders), "split": _loop(lambda o: split(o, profile), orders)}
+
+
+# -- (b) a tier from a raw record -------------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+_T = {n: Decimal(n) for n in (40, 60, 70, 75, 80, 90)}
+
+
+def hand_tier(r: dict[str, Any]) -> int:  # noqa: PLR0911 - an if/elif is the point
+    """The default tier policy as an if/elif over a raw record (five Decimal scores, three counts): the rank."""
+    brand, price, dist, service, sales = r["brand"], r["price"], r["distribution"], r["service"], r["sales"]
+    composite = ((brand + price + dist + service + sales) / 5).quantize(_CENT, ROUND_HALF_EVEN)
+    units, days = r["units_30d"], r["days_since_joining"]
+    t = _T
+    if units == 0:
+        return 0
+    if units < 100:
+        return 1
+    if (
+        composite >= t[90]
+        and service >= t[80]
+        and brand >= t[70]
+        and price >= t[70]
+        and dist >= t[70]
+        and sales >= t[70]
+        and units >= 1000
+        and r["serious_violations_365d"] == 0
+    ):
+        return 5
+    if composite >= t[75] and service >= t[70] and units >= 300:
+        return 4
+    if composite >= t[60] and service >= t[60]:
+        return 3
+    if composite >= t[40] and service >= t[40]:
+        return 2
+    del days  # read by the first rule only together with units == 0
+    return 1
+
+
+_DIMENSIONS = tuple(Dimension)
+_KEYS = tuple((d, d.value) for d in _DIMENSIONS)
+_POLICY = default_tier_policy()
+
+
+def fenxiao_tier(r: dict[str, Any]) -> int:
+    """The same with fenxiao: five DimensionScores, SkuScores.of, the tier inputs, TierPolicy.grade."""
+    card = SkuScores.of(r["sku_id"], [DimensionScore(d, r[k]) for d, k in _KEYS])
+    inputs = score_inputs(card)
+    inputs["units_30d"] = r["units_30d"]
+    inputs["days_since_joining"] = r["days_since_joining"]
+    inputs["serious_violations_365d"] = r["serious_violations_365d"]
+    return _POLICY.grade(inputs).rank
+
+
+def _records(count: int, seed: int = 21) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        level = rng.choice((35, 55, 70, 80, 92))
+        record: dict[str, Any] = {
+            d.value: Decimal(min(10_000, max(0, level * 100 + rng.randint(-1500, 1500)))).scaleb(-2)
+            for d in _DIMENSIONS
+        }
+        record.update(
+            sku_id=f"sku-{i}",
+            units_30d=rng.choice((0, 40, 150, 500, 2_000)),
+            days_since_joining=rng.randint(0, 90),
+            serious_violations_365d=rng.choice((0, 0, 0, 1)),
+        )
+        out.append(record)
+    return out
+
+
+def _tier_cases(count: int) -> dict[str, Callable[[], object]]:
+    records = _records(count)
+    for i, record in enumerate(records):
+        if hand_tier(record) != fenxiao_tier(record):
+            raise SystemExit(f"bench_object: the hand tier of record {i} differs from fenxiao's")
+    return {"tier_hand": _loop(hand_tier, records), "tier": _loop(fenxiao_tier, records)}
+
+
+# -- (e) settle_columns on every shipped profile and the minimal one -------------------------------------------
+
+
+def hand_columns(o: dict[str, Any], fee_ppm: int, tech_ppm: int) -> dict[str, Any]:
+    """A rounding-down split with a *fee_ppm* platform fee and a *tech_ppm* technical fee in NumPy int64, giving
+    the twelve columns settle_columns gives (zero columns for parties and amounts the input lacks)."""
+    paid = o["paid_fen"]
+    n = paid.shape[0]
+
+    def column(name: str) -> Any:
+        return o.get(name)
+
+    def zeros() -> Any:
+        return np.zeros(n, dtype=np.int64)
+
+    shipping, subsidy, refunded, void = (column(c) for c in ("shipping_fen", "subsidy_fen", "refunded_fen", "invalid"))
+    base = paid - np.minimum(refunded, paid) if refunded is not None else paid.copy()
+    live = np.where(void, 0, base) if void is not None else base
+    commission = live * o["commission_ppm"] // 1_000_000
+    fee = commission * fee_ppm // 1_000_000 if fee_ppm else zeros()
+    net = commission - fee
+    parties = {}
+    for name, of in (("mcn_share_ppm", net), ("leader_fee_ppm", live), ("second_leader_fee_ppm", live)):
+        rates = column(name)
+        if rates is None:
+            parties[name] = zeros()
+        else:
+            given = ~np.ma.getmaskarray(rates)
+            if name != "mcn_share_ppm" and void is not None:
+                given &= ~void
+            parties[name] = np.where(given, of * rates.data // 1_000_000, 0)
+    mcn, leader, second = parties["mcn_share_ppm"], parties["leader_fee_ppm"], parties["second_leader_fee_ppm"]
+    tech = live * tech_ppm // 1_000_000 if tech_ppm else zeros()
+    kept = subsidy * base // paid if subsidy is not None else zeros()
+    total_in = paid + (shipping if shipping is not None else 0) + (subsidy if subsidy is not None else 0)
+    merchant = total_in - (subsidy - kept if subsidy is not None else 0) - commission - leader - tech
+    if refunded is not None:
+        merchant -= refunded
+    return {
+        "influencer_fen": net - mcn,
+        "mcn_fen": mcn,
+        "platform_commission_fee_fen": fee,
+        "team_leader_fen": leader - second,
+        "second_leader_fen": second,
+        "platform_tech_fee_fen": tech,
+        "merchant_fen": merchant,
+        "buyer_refund_fen": refunded.copy() if refunded is not None else zeros(),
+        "subsidy_return_fen": subsidy - kept if subsidy is not None else zeros(),
+        "base_fen": base,
+        "commission_fen": commission,
+        "total_in_fen": total_in,
+    }
+
+
+_MINIMAL = PlatformProfile(name="minimal", commission_fee_rate=Rate.of("0%"), tech_fee_rate=Rate.of("0%"))
+
+
+def _settle_cases(count: int) -> dict[str, Callable[[], object]]:
+    full = order_columns(count)
+    cases: dict[str, Callable[[], object]] = {}
+    for name, profile, columns in (
+        *((p, PlatformProfile.preset(p), full) for p in ("default", "kuaishou", "douyin")),
+        ("minimal", _MINIMAL, {"paid_fen": full["paid_fen"], "commission_ppm": full["commission_ppm"]}),
+    ):
+        fee, tech = profile.effective_commission_fee_rate.ppm, profile.tech_fee_rate.ppm
+        mine, hand = settle_columns(columns, profile), hand_columns(columns, fee, tech)
+        for column, values in hand.items():
+            if not np.array_equal(mine[column], values):
+                raise SystemExit(f"bench_object: {column} of the hand split differs from settle_columns ({name})")
+        cases[f"settle_{name}_hand"] = functools.partial(hand_columns, columns, fee, tech)
+        cases[f"settle_{name}"] = functools.partial(settle_columns, columns, profile)
+    return cases
+
+
+# -- (f) SelectionPool.rank -------------------------------------------------------------------------------------
+
+
+def _pool_cases(count: int) -> dict[str, Callable[[], object]]:
+    entries = bench_pool._entries(count)
+    pool = SelectionPool(entries)
+    fan = Influencer(
+        InfluencerId("kol-1"),
+        "达人",
+        main_category_ids=(CategoryId("c-001"), CategoryId("c-002")),
+        price_band_low=Money.of("20.00"),
+        price_band_high=Money.of("300.00"),
+    )
+    # What a hand-written ranking keeps per listing (in listing-id order): the points that do not depend on the
+    # influencer (the default weights), the category, the price and the tier.
+    ordered = sorted(entries, key=lambda e: e.listing_id)
+    static = np.array(
+        [
+            5 * e.tier.rank
+            + min(e.preferred_boost, 20)
+            + e.commission_rate.ppm * 5 // 100_000
+            + int(e.service_score) // 10
+            for e in ordered
+        ],
+        dtype=np.int64,
+    )
+    category = np.array([int(e.category_id[2:]) for e in ordered], dtype=np.int64)
+    level1 = np.array([int(e.category_level1[3:]) for e in ordered], dtype=np.int64)
+    price = np.array([e.price.fen for e in ordered], dtype=np.int64)
+    tier = np.array([e.tier.rank for e in ordered], dtype=np.int64)
+    ids = [e.listing_id for e in ordered]
+    index = np.arange(len(ordered), dtype=np.int64)
+
+    def hand_rank() -> list[tuple[str, int]]:
+        fit = np.where(category == 1, 60, np.where(category == 2, 55, np.where((level1 == 1) | (level1 == 2), 25, 0)))
+        inside = (price >= 2000) & (price <= 30000)
+        near = ~inside & (price * 2 >= 2000) & (price <= 60000)
+        points = static + fit + np.where(inside, 20, np.where(near, 8, 0))
+        top = int(points.max())
+        key = ((top - points) << 34) | ((5 - tier) << 31) | index
+        best = np.sort(np.partition(key, 19)[:20])
+        return [(ids[k & (2**31 - 1)], top - (k >> 34)) for k in best.tolist()]
+
+    def mine() -> list[tuple[str, int]]:
+        return [(r.entry.listing_id, r.points) for r in pool.rank(fan, page_size=20).items]
+
+    if hand_rank() != mine():
+        raise SystemExit("bench_object: the hand ranking differs from SelectionPool.rank")
+    return {"rank_hand": hand_rank, "rank": mine}
+
+
+# -- running ----------------------------------------------------------------------------------------------------
+
+
+def _loop(func: Callable[[Any], object], items: list[Any]) -> Callable[[], None]:
+    def go() -> None:
+        for item in items:
+            func(item)
+
+    return go
+
+
+#: (case, baseline, what, target ratio)
+_ROWS = (
+    ("split", "split_hand", "split() of one pre-built order", 4.0),
+    ("tier", "tier_hand", "tier from a raw record (DimensionScore + SkuScores.of + grade)", 10.0),
+)
+_PROFILES = ("default", "kuaishou", "douyin", "minimal")
+_NAMES = {
+    "split_hand": "hand split reading the same Order",
+    "split": "fenxiao split()",
+    "tier_hand": "hand if/elif over the raw record",
+    "tier": "fenxiao DimensionScore + SkuScores.of + grade",
+}
+
+
+def run(quick: bool = False) -> str:
+    """Time every case and return the table with the targets' verdicts."""
+    # Short passes, many turns: on a shared machine a long pass is more often interrupted than a short one, which
+    # would bias the ratio against the slower side.
+    count = 250 if quick else 500
+    cases: dict[str, Callable[[], object]] = {}
+    cases.update(_split_cases(count))
+    cases.update(_tier_cases(count))
+    best = interleaved_best(cases, repeat=7 if quick else 25, warm=True)
+    rows: list[Row] = []
+    targets: list[Target] = []
+    for case, baseline, what, limit in _ROWS:
+        rows.append(Row(_NAMES[baseline], count, best[baseline], short="hand"))
+        rows.append(Row(_NAMES[case], count, best[case], baseline=_NAMES[baseline]))
+        targets.append(Target(what, best[case] / best[baseline], limit))
+    size = 100_000 if quick else 1_000_000
+    batch = _settle_cases(size)
+    best.update(interleaved_best(batch, repeat=3 if quick else 5))
+    listings = 20_000 if quick else 100_000
+    best.update(interleaved_best(_pool_cases(listings), repeat=5 if quick else 15, warm=True))
+    rows.append(Row(f"hand NumPy ranking, {listings:,} listings", 1, best["rank_hand"], short="hand"))
+    rows.append(
+        Row("SelectionPool.rank, page 1", 1, best["rank"], baseline=f"hand NumPy ranking, {listings:,} listings")
+    )
+    targets.append(Target(f"SelectionPool.rank, {listings:,} listings", best["rank"] / best["rank_hand"], 2.0))
+    for name in _PROFILES:
+        hand = f"hand NumPy split, {name} profile"
+        rows.append(Row(hand, size, best[f"settle_{name}_hand"], short="hand"))
+        rows.append(Row(f"settle_columns, {name} profile", size, best[f"settle_{name}"], baseline=hand))
+        ratio = best[f"settle_{name}"] / best[f"settle_{name}_hand"]
+        targets.append(Target(f"settle_columns {size:,} orders, {name} profile", ratio, 2.0))
+    notes = [
+        f"{count:,} items per pass; every baseline reproduces fenxiao's output on every item (checked first)",
+        "the minimal profile: no platform fee, no technical fee, no rules; its orders have only paid_fen and "
+        "commission_ppm; the hand split gives the same twelve columns (zero columns for what is absent)",
+    ]
+    return render(TITLE, rows, targets, notes, issue=21)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(run(quick="--quick" in sys.argv))
