@@ -23,6 +23,7 @@ from fenxiao import (
 from fenxiao._internal.defaults import DEFAULTS_FOLDER, read_default
 from fenxiao.grading.budget_sets import SubsidyBudgets, default_budgets
 from fenxiao.serialization import dumps, loads
+from fenxiao.settlement import CategoryFloors, default_category_floors
 from fenxiao.simulate import SimulationConfig, default_simulation_config
 
 #: Each shipped file, the type it holds, and the function users call to get it.
@@ -36,6 +37,7 @@ FILES: dict[str, tuple[type[Any], Callable[[], Any]]] = {
     "platform-douyin.toml": (PlatformProfile, PlatformProfile.douyin),
     "simulation.toml": (SimulationConfig, default_simulation_config),
     "budgets.toml": (SubsidyBudgets, default_budgets),
+    "category_floors.toml": (CategoryFloors, default_category_floors),
 }
 
 

@@ -43,11 +43,13 @@ from fenxiao.settlement.plans import (
 from fenxiao.settlement.profiles import (
     DEFAULT_CATEGORY_RULES,
     PRESETS,
+    CategoryFloors,
     CategoryRule,
     KindBounds,
     PlatformProfile,
     ServiceLevel,
     SettlementDays,
+    default_category_floors,
 )
 from fenxiao.settlement.scenarios import (
     Scenario,
@@ -78,6 +80,7 @@ __all__ = [
     "PAID_EVENT_ID",
     "PRESETS",
     "ActivityKind",
+    "CategoryFloors",
     "CategoryMinimum",
     "CategoryRule",
     "Clawback",
@@ -112,6 +115,7 @@ __all__ = [
     "break_even_commission",
     "clawbacks",
     "commission_on",
+    "default_category_floors",
     "difference",
     "entries_for",
     "history",

@@ -40,11 +40,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CATEGORY_RULES",
     "PRESETS",
+    "CategoryFloors",
     "CategoryRule",
     "KindBounds",
     "PlatformProfile",
     "ServiceLevel",
     "SettlementDays",
+    "default_category_floors",
 ]
 
 _ZERO: Final = Rate.zero()
@@ -84,6 +86,15 @@ def _category_keys(category: Category | str | tuple[str, ...] | None) -> tuple[s
     raise InvalidValueError("category", category, "must be a Category, a category id, a tuple of keys or None")
 
 
+def _rule_in(rules: tuple[CategoryRule, ...], category: Category | str | tuple[str, ...] | None) -> CategoryRule | None:
+    """The rule of *rules* for *category*: the first of its keys (id, then first-level name) that one matches."""
+    by_match = {r.match: r for r in rules}
+    for key in _category_keys(category):
+        if key in by_match:
+            return by_match[key]
+    return None
+
+
 # -- platform profiles -----------------------------------------------------------------------------------
 
 
@@ -112,13 +123,68 @@ class CategoryRule:
             raise InvalidValueError("CategoryRule.max_commission", high, f"must not be below min_commission ({low})")
 
 
-#: The category floors of the domain brief: jewellery and jade (珠宝文玩) and medical goods (医疗器械,
-#: 医药保健) need commission ≥ 5% and, when a team leader is involved, a leader fee ≥ 1%. Matched by
-#: first-level category name (inferred names; configure your own).
-DEFAULT_CATEGORY_RULES: Final[tuple[CategoryRule, ...]] = tuple(
-    CategoryRule(match=name, min_commission=Rate.of("5%"), min_leader_fee=Rate.of("1%"))
-    for name in ("珠宝文玩", "医疗器械", "医药保健")
-)
+def _floor_rules(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidValueError("CategoryFloors.rules", value, "must be a tuple of CategoryRule")
+    seen: set[str] = set()
+    for i, rule in enumerate(value):
+        if not isinstance(rule, CategoryRule):
+            raise InvalidValueError(f"CategoryFloors.rules[{i}]", rule, "must be a CategoryRule")
+        if rule.match in seen:
+            raise InvalidValueError(f"CategoryFloors.rules[{i}].match", rule.match, "is listed twice")
+        seen.add(rule.match)
+
+
+@attrs.frozen
+class CategoryFloors:
+    """The one table of category commission floors: admission, every platform profile and the columnar path read it.
+
+    The shipped table is ``fenxiao/data/defaults/category_floors.toml`` (:func:`default_category_floors`):
+    :attr:`PlatformProfile.category_rules` defaults to its rules and
+    :attr:`fenxiao.market.admission.AdmissionProfile.commission_floors` to its minimum commissions, so a listing
+    admission approves is never refused by the profile for its category floor.
+
+    Args:
+        rules: One :class:`CategoryRule` per category id or first-level name (each ``match`` at most once).
+
+    >>> floors = default_category_floors()
+    >>> [str(floors.floor("医疗器械")), str(floors.floor("服饰内衣"))]
+    ['5%', '0%']
+
+    .. versionadded:: 0.2
+    """
+
+    rules: tuple[CategoryRule, ...] = attrs.field(converter=v.to_tuple, validator=_floor_rules)
+
+    def rule_for(self, category: Category | str | tuple[str, ...] | None) -> CategoryRule | None:
+        """The rule for *category*: one matching its id, else one matching its first-level name, else ``None``."""
+        return _rule_in(self.rules, category)
+
+    def floor(self, category: Category | str | tuple[str, ...] | None) -> Rate:
+        """The lowest commission allowed for goods in *category* (0% when no rule sets one)."""
+        rule = self.rule_for(category)
+        return rule.min_commission if rule is not None and rule.min_commission is not None else _ZERO
+
+    def commission_floors(self) -> dict[str, Rate]:
+        """The minimum commissions as a table of ``match`` to rate (the shape admission reads)."""
+        return {r.match: r.min_commission for r in self.rules if r.min_commission is not None}
+
+
+@functools.cache
+def default_category_floors() -> CategoryFloors:
+    """The shipped table of category floors, read once from ``fenxiao/data/defaults/category_floors.toml``.
+
+    Jewellery and jade (珠宝文玩) and medical goods (医疗器械, 医药保健) need commission ≥ 5% and, when a team
+    leader is involved, a leader fee ≥ 1% (Kuaishou's rule pages [S]; the category names are inferred).
+
+    .. versionadded:: 0.2
+    """
+    return read_default("category_floors.toml", CategoryFloors)
+
+
+#: The rules of the shipped category-floor table (:func:`default_category_floors`): the default of
+#: :attr:`PlatformProfile.category_rules`.
+DEFAULT_CATEGORY_RULES: Final[tuple[CategoryRule, ...]] = default_category_floors().rules
 
 
 @attrs.frozen
@@ -182,7 +248,8 @@ class PlatformProfile:
     commission_fee_rate           10%                  the platform's fee on the commission
     commission_fee_waived         False                waive that fee (Kuaishou does)
     tech_fee_rate                 5%                   the merchant's technical service fee (inferred)
-    category_rules                jewellery, medical   per-category floors, ceilings and tech fees
+    category_rules                the floors table     per-category floors, ceilings and tech fees (default:
+                                                       :func:`default_category_floors`, jewellery, medical)
     kind_bounds                   none                 per-plan-kind commission bounds
     plan_precedence               exclusive first      :data:`DEFAULT_PRECEDENCE`
     settlement_days               7 / 15 / 20          by merchant service level, from confirmed receipt
@@ -326,11 +393,7 @@ got 'taobao'
         >>> str(PlatformProfile().rule_for(gold).min_commission)
         '5%'
         """
-        by_match = {r.match: r for r in self.category_rules}
-        for key in _category_keys(category):
-            if key in by_match:
-                return by_match[key]
-        return None
+        return _rule_in(self.category_rules, category)
 
     def tech_fee_for(self, category: Category | str | tuple[str, ...] | None) -> Rate:
         """The technical service fee rate for goods in *category*."""
