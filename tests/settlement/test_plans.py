@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -241,6 +242,138 @@ def test_raises_do_not_count_as_cuts() -> None:
     p = plan(PlanKind.EXCLUSIVE, "30%").with_rate(Rate.of("32%"), at=T0, profile=PROFILE)
     p = p.with_rate(Rate.of("30%"), at=T0 + DAY, profile=PROFILE)
     assert len(p.cuts()) == 1
+
+
+# -- the chain of exclusive plans on the same goods (issue 19) ------------------------------------------------
+
+
+def _vip(plan_id: str, rate: str, at: datetime, *previous: CommissionPlan, profile: PlatformProfile = PROFILE) -> Any:
+    return CommissionPlan.open(
+        id=plan_id,
+        kind=PlanKind.EXCLUSIVE,
+        merchant_id="m-1",
+        rate=Rate.of(rate),
+        at=at,
+        influencer_ids=("kol-1",),
+        profile=profile,
+        previous=previous,
+    )
+
+
+def test_closing_a_25_percent_exclusive_plan_and_opening_a_5_percent_one_is_refused() -> None:
+    """Reopening is a cut of the chain: 25% to 5% is 20 points, beyond the 5-point limit."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    with pytest.raises(PolicyError, match=r"cut by at most 5% at a time \(plan vip-2 opened below vip-1's rate"):
+        _vip("vip-2", "5%", T0 + DAY, old)
+    assert _vip("vip-2", "20%", T0 + DAY, old).current_rate == Rate.of("20%")
+
+
+def test_a_reopening_cut_counts_toward_the_once_in_7_days_rule() -> None:
+    """A cut on the old plan, then a cheaper reopening two days later, is two cuts in a week."""
+    old = _vip("vip-1", "30%", T0).with_rate(Rate.of("27%"), at=T0, profile=PROFILE).close(at=T0 + 2 * DAY)
+    with pytest.raises(PolicyError, match="at most once in 7 days, counting every exclusive plan on the same goods"):
+        _vip("vip-2", "25%", T0 + 2 * DAY, old)
+    new = _vip("vip-2", "27%", T0 + 2 * DAY, old)  # the same rate is no cut
+    with pytest.raises(PolicyError, match="at most once in 7 days"):
+        new.with_rate(Rate.of("25%"), at=T0 + 3 * DAY, profile=PROFILE, previous=(old,))
+    assert new.with_rate(Rate.of("25%"), at=T0 + 7 * DAY, profile=PROFILE, previous=(old,)).current_rate == Rate.of(
+        "25%"
+    )
+
+
+def test_a_plan_opened_below_the_chain_then_cut_inside_the_week_is_refused() -> None:
+    """The opening cut is the chain's last cut, so a cut of the new plan within 7 days breaks the rule."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    new = _vip("vip-2", "22%", T0 + DAY, old)
+    with pytest.raises(PolicyError, match="at most once in 7 days"):
+        new.with_rate(Rate.of("20%"), at=T0 + 3 * DAY, profile=PROFILE, previous=(old,))
+
+
+def test_a_chain_starts_afresh_after_a_gap_of_the_whole_interval() -> None:
+    """An exclusive plan closed 7 days or more before the next one opens no longer sets the chain's rate."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    assert _vip("vip-2", "5%", T0 + 8 * DAY, old).current_rate == Rate.of("5%")
+    with pytest.raises(PolicyError, match="cut by at most 5%"):
+        _vip("vip-2", "5%", T0 + 8 * DAY - timedelta(seconds=1), old)
+
+
+def test_select_plan_with_a_profile_refuses_a_chain_that_escaped_the_cut_limits() -> None:
+    """Plans built without the check (here, no *previous*) are caught when select_plan knows the profile."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    cheap = _vip("vip-2", "5%", T0 + DAY)
+    where: dict[str, Any] = {"merchant_id": "m-1", "sku_id": "sku-1", "influencer_id": "kol-1", "at": T0 + 2 * DAY}
+    assert select_plan([old, cheap], **where).winner_id == "vip-2"  # without a profile: as before
+    with pytest.raises(PolicyError, match="plan vip-2 opened below vip-1's rate"):
+        select_plan([old, cheap], profile=PROFILE, **where)
+    other_goods = attrs.evolve(cheap, sku_ids=("sku-9",))
+    assert select_plan([old, other_goods], profile=PROFILE, **where).winner_id is None
+
+
+def test_douyin_allows_one_exclusive_plan_per_product() -> None:
+    """A second exclusive plan on the same goods is refused on Douyin while the first is open, and allowed after it
+    closes; Kuaishou (no such rule published) allows both."""
+    douyin = PlatformProfile.douyin()
+    first = _vip("vip-1", "25%", T0, profile=douyin)
+    with pytest.raises(PolicyError, match=r"CommissionPlan\.id: its goods already have exclusive plan vip-1"):
+        _vip("vip-2", "25%", T0 + DAY, first, profile=douyin)
+    assert _vip("vip-2", "25%", T0 + DAY, first.close(at=T0 + DAY), profile=douyin).id == "vip-2"
+    assert _vip("vip-2", "25%", T0 + DAY, first, profile=PlatformProfile.kuaishou()).id == "vip-2"
+    with pytest.raises(PolicyError, match="one exclusive plan per product"):
+        select_plan(
+            [first, _vip("vip-2", "25%", T0 + DAY)],
+            merchant_id="m-1",
+            sku_id="sku-1",
+            influencer_id="kol-1",
+            at=T0 + 2 * DAY,
+            profile=douyin,
+        )
+
+
+def test_closing_a_plan_checks_the_moment() -> None:
+    """A plan closes after it starts and not after it already ends; sales from then on fall outside it."""
+    p = plan(valid_until=T0 + 3 * DAY)
+    with pytest.raises(InvalidValueError, match=r"CommissionPlan\.close\.at: must be after the plan started"):
+        p.close(at=T0)
+    with pytest.raises(InvalidValueError, match="after the plan already ends"):
+        p.close(at=T0 + 4 * DAY)
+    assert not p.close(at=T0 + DAY).is_active(T0 + DAY)
+
+
+_STEP = st.tuples(
+    st.integers(min_value=0, max_value=9 * 24),  # hours after the previous step
+    st.booleans(),  # True: close the plan and open a new one; False: change the rate in place
+    st.integers(min_value=0, max_value=50),  # the new rate, in whole percent
+)
+
+
+@given(steps=st.lists(_STEP, min_size=1, max_size=8), douyin=st.booleans())
+def test_a_plan_chain_never_cuts_an_exclusive_rate_beyond_the_rule_within_the_window(
+    steps: list[tuple[int, bool, int]], douyin: bool
+) -> None:
+    """Whatever mix of cuts, raises, closes and reopenings a merchant tries, the rates it gets accepted never cut
+    by more than 5 points at once, nor twice within 7 days."""
+    profile = PlatformProfile.douyin() if douyin else PROFILE
+    current = _vip("vip-0", "30%", T0, profile=profile)
+    closed: list[CommissionPlan] = []
+    at = T0
+    accepted: list[tuple[datetime, int]] = [(T0, 30)]
+    for n, (hours, reopen, percent) in enumerate(steps, start=1):
+        at = at + timedelta(hours=hours, minutes=1)
+        rate = Rate.of(f"{percent}%")
+        try:
+            if reopen:
+                ended = current.close(at=at)
+                current = _vip(f"vip-{n}", f"{percent}%", at, *closed, ended, profile=profile)
+                closed.append(ended)
+            else:
+                current = current.with_rate(rate, at=at, profile=profile, previous=closed)
+        except PolicyError:
+            continue
+        accepted.append((at, percent))
+    cuts = [(at, prev - now) for (_, prev), (at, now) in itertools.pairwise(accepted) if now < prev]
+    assert all(depth <= 5 for _, depth in cuts)
+    assert all(b - a >= timedelta(days=7) for (a, _), (b, _) in itertools.pairwise(cuts))
+    select_plan([*closed, current], merchant_id="m-1", sku_id="sku-1", influencer_id="kol-1", at=at, profile=profile)
 
 
 def test_rate_changes_may_not_go_back_in_time_or_outlive_the_plan() -> None:
@@ -510,7 +643,8 @@ def test_a_plan_with_rate_changes_round_trips_and_keeps_its_rates(p: CommissionP
 
 
 def _douyin_as_it_was_built_in_python() -> PlatformProfile:
-    """Douyin's preset as PlatformProfile.douyin() built it before it became a file (the expected values)."""
+    """Douyin's preset as PlatformProfile.douyin() built it before it became a file (the expected values), with
+    the rules added since: one exclusive plan per product (issue 19)."""
     fifty, eighty, zero = Rate.of("50%"), Rate.of("80%"), Rate.zero()
     return PlatformProfile(
         name="douyin",
@@ -523,6 +657,7 @@ def _douyin_as_it_was_built_in_python() -> PlatformProfile:
         ),
         settlement_days=SettlementDays(high=3, standard=10, low=10),
         reserve_days=15,
+        exclusive_one_per_product=True,
     )
 
 

@@ -37,6 +37,7 @@ from fenxiao.settlement.plans import (
     PlanCandidate,
     PlanDecision,
     RateChange,
+    check_exclusive_chain,
     next_natural_day,
     select_plan,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "StepMode",
     "TeamLeaderActivity",
     "break_even_commission",
+    "check_exclusive_chain",
     "clawbacks",
     "commission_on",
     "default_category_floors",

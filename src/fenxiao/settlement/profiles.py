@@ -259,6 +259,7 @@ class PlatformProfile:
     cut_next_day                  True                 a rate cut waits for the next natural day
     exclusive_cut_max             5%                   an exclusive plan's largest cut (points)
     exclusive_cut_interval_days   7                    days between exclusive-plan cuts
+    exclusive_one_per_product     False                one exclusive plan per product at a time (Douyin: True)
     utc_offset_minutes            480                  the platform's clock: China Standard Time (UTC+8)
     ============================  ===================  ====================================================
 
@@ -300,6 +301,7 @@ got Rate('0.05')
     cut_next_day: bool = attrs.field(default=True, validator=v.boolean)
     exclusive_cut_max: Rate = attrs.field(default=Rate.of("5%"), validator=v.rate)
     exclusive_cut_interval_days: int = attrs.field(default=7, validator=v.int_between(0, 365))
+    exclusive_one_per_product: bool = attrs.field(default=False, validator=v.boolean)
     utc_offset_minutes: int = attrs.field(default=480, validator=v.int_between(-14 * 60, 14 * 60))
 
     def __attrs_post_init__(self) -> None:
