@@ -644,7 +644,8 @@ def test_a_plan_with_rate_changes_round_trips_and_keeps_its_rates(p: CommissionP
 
 def _douyin_as_it_was_built_in_python() -> PlatformProfile:
     """Douyin's preset as PlatformProfile.douyin() built it before it became a file (the expected values), with
-    the rules added since: one exclusive plan per product (issue 19)."""
+    the rules added since (issue 19): one exclusive plan per product, a leader fee of at most 40%, a second-level
+    fee of at most 0.9 × the first-level fee."""
     fifty, eighty, zero = Rate.of("50%"), Rate.of("80%"), Rate.zero()
     return PlatformProfile(
         name="douyin",
@@ -658,6 +659,8 @@ def _douyin_as_it_was_built_in_python() -> PlatformProfile:
         settlement_days=SettlementDays(high=3, standard=10, low=10),
         reserve_days=15,
         exclusive_one_per_product=True,
+        leader_fee_max=Rate.of("40%"),
+        second_level_max_share=Rate.of("90%"),
     )
 
 
@@ -702,3 +705,15 @@ def test_a_user_can_copy_a_preset_edit_it_and_load_it(tmp_path: Path) -> None:
     mine.write_text(text.replace('tech_fee_rate = "0.05"', 'tech_fee_rate = "0.5"'))
     with pytest.raises(ValidationError, match=r"tech_fee_rate"):
         load(mine, PlatformProfile)
+
+
+def test_a_douyin_activity_keeps_its_fees_within_douyins_limits() -> None:
+    """An activity's fee above 40%, or a second-level fee above 0.9x its fee, is refused by the Douyin profile."""
+    douyin = PlatformProfile.douyin()
+    with pytest.raises(PolicyError, match=r"leader_fee_rate: is above the maximum team-leader fee \(40%\)"):
+        activity(service_fee_rate=Rate.of("45%")).check(douyin)
+    seconds = (SecondLevelTerms("tl2-1", Rate.of("4.5%")), SecondLevelTerms("tl2-2", Rate.of("4.6%")))
+    with pytest.raises(PolicyError, match=r"second_levels\[1\]\.fee_rate: must not exceed 90% of the first-level fee"):
+        activity(second_levels=seconds).check(douyin)
+    activity(second_levels=seconds).check(PROFILE)
+    activity(service_fee_rate=Rate.of("40%"), second_levels=seconds[:1]).check(douyin)

@@ -762,3 +762,65 @@ def test_splits_of_user_built_values_are_still_validated() -> None:
         SettlementLine(Party.MERCHANT, 100, None)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"OrderSplit\.order_id"):
         OrderSplit("", OrderStatus.PAID, Money.of("1.00"), Money.zero(), Money.zero(), Money.zero(), (line,))
+
+
+# -- Douyin's team-leader limits (issue 19) ------------------------------------------------------------------
+
+DOUYIN = PlatformProfile.douyin()
+
+
+def _leader_terms(first: str, second: str | None = None, commission: str = "10%") -> OrderTerms:
+    return terms(
+        commission_rate=Rate.of(commission),
+        leader_id=TeamLeaderId("tl-1"),
+        leader_fee_rate=Rate.of(first),
+        second_leader_id=None if second is None else TeamLeaderId("tl2-1"),
+        second_leader_fee_rate=None if second is None else Rate.of(second),
+    )
+
+
+def test_douyin_caps_the_team_leader_fee_at_40_percent() -> None:
+    """A 45% leader fee is refused on Douyin (its leader service rate is at most 40%); 40% is allowed."""
+    with pytest.raises(PolicyError, match=r"leader_fee_rate: is above the maximum team-leader fee \(40%\)"):
+        split(order(terms=_leader_terms("45%")), DOUYIN)
+    assert split(order(paid="100.00", terms=_leader_terms("40%")), DOUYIN).amount(Party.TEAM_LEADER) == Money.of(
+        "40.00"
+    )
+    assert split(order(terms=_leader_terms("45%")), KUAISHOU).commission == Money.of("9.99")
+
+
+def test_douyin_holds_a_second_level_fee_to_nine_tenths_of_the_first() -> None:
+    """With a 5% first-level fee a second-level fee of 4.5% is the most Douyin allows; 4.5001% is refused."""
+    assert split(order(paid="100.00", terms=_leader_terms("5%", "4.5%")), DOUYIN).amount(
+        Party.SECOND_LEADER
+    ) == Money.of("4.50")
+    with pytest.raises(PolicyError, match=r"OrderTerms\.second_leader_fee_rate: must not exceed 90% of the first"):
+        split(order(terms=_leader_terms("5%", "4.5001%")), DOUYIN)
+    assert split(order(paid="100.00", terms=_leader_terms("5%", "5%")), KUAISHOU).amount(
+        Party.SECOND_LEADER
+    ) == Money.of("5.00")
+
+
+@given(first=st.integers(0, 600_000), second_share=st.integers(0, 1_000_000))
+def test_an_accepted_douyin_split_never_pays_a_leader_beyond_douyins_limits(first: int, second_share: int) -> None:
+    """Douyin accepts a split exactly when the leader fee is at most 40% and the second-level fee at most 0.9x the
+    first-level fee (the commission is 1%, so the cap never binds), and what it accepts still adds up."""
+    second = first * second_share // 1_000_000
+    o = order(
+        paid="100.00",
+        terms=terms(
+            commission_rate=Rate.of("1%"),
+            leader_id=TeamLeaderId("tl-1"),
+            leader_fee_rate=Rate.from_ppm(first),
+            second_leader_id=TeamLeaderId("tl2-1"),
+            second_leader_fee_rate=Rate.from_ppm(second),
+        ),
+    )
+    within = first <= 400_000 and second * 10 <= first * 9
+    try:
+        result = split(o, DOUYIN)
+    except PolicyError:
+        assert not within
+        return
+    assert within
+    assert sum((line.amount for line in result.lines), Money.zero()) == result.total_in

@@ -260,6 +260,9 @@ class PlatformProfile:
     exclusive_cut_max             5%                   an exclusive plan's largest cut (points)
     exclusive_cut_interval_days   7                    days between exclusive-plan cuts
     exclusive_one_per_product     False                one exclusive plan per product at a time (Douyin: True)
+    leader_fee_max                100%                 the highest team-leader fee rate (Douyin: 40%)
+    second_level_max_share        100%                 a second-level fee's most, as a share of the first-level
+                                                       fee (Douyin: 90%)
     utc_offset_minutes            480                  the platform's clock: China Standard Time (UTC+8)
     ============================  ===================  ====================================================
 
@@ -302,6 +305,8 @@ got Rate('0.05')
     exclusive_cut_max: Rate = attrs.field(default=Rate.of("5%"), validator=v.rate)
     exclusive_cut_interval_days: int = attrs.field(default=7, validator=v.int_between(0, 365))
     exclusive_one_per_product: bool = attrs.field(default=False, validator=v.boolean)
+    leader_fee_max: Rate = attrs.field(default=_ONE, validator=v.rate)
+    second_level_max_share: Rate = attrs.field(default=_ONE, validator=v.rate)
     utc_offset_minutes: int = attrs.field(default=480, validator=v.int_between(-14 * 60, 14 * 60))
 
     def __attrs_post_init__(self) -> None:
@@ -476,6 +481,10 @@ got Rate('0.85')
             return
         if not isinstance(leader_fee, Rate):
             raise InvalidValueError("leader_fee_rate", leader_fee, "must be a Rate (e.g. Rate.of('5%'))")
+        if leader_fee > self.leader_fee_max:
+            raise PolicyError(
+                "leader_fee_rate", leader_fee, f"is above the maximum team-leader fee ({self.leader_fee_max})"
+            )
         rule = self.rule_for(category)
         if floors and rule is not None and rule.min_leader_fee is not None and leader_fee < rule.min_leader_fee:
             raise PolicyError(
@@ -486,6 +495,28 @@ got Rate('0.85')
         if total > cap or (total == cap and not self.combined_cap_inclusive):
             verb = "must not exceed" if self.combined_cap_inclusive else "must stay below"
             raise PolicyError(path, rate, f"plus the leader fee ({leader_fee}) {verb} the cap ({self.combined_cap})")
+
+    def check_second_level(self, fee: Rate, *, first_level: Rate, path: str = "second_leader_fee_rate") -> None:
+        """Check a second-level leader's *fee* against the *first_level* fee it is paid out of.
+
+        It may be at most ``second_level_max_share`` of the first-level fee (Douyin refuses a first-level fee
+        cut when 90% of the new fee falls below a second-level fee: the second-level fee is at most 0.9 × the
+        first-level fee).
+
+        Raises:
+            PolicyError: Naming *path* and the fee.
+
+        >>> PlatformProfile.douyin().check_second_level(Rate.of("4.6%"), first_level=Rate.of("5%"))
+        Traceback (most recent call last):
+        ...
+        fenxiao.errors.PolicyError: second_leader_fee_rate: must not exceed 90% of the first-level fee (5%), \
+got Rate('0.046')
+
+        .. versionadded:: 0.2
+        """
+        share = self.second_level_max_share
+        if fee.ppm * PPM > share.ppm * first_level.ppm:
+            raise PolicyError(path, fee, f"must not exceed {share} of the first-level fee ({first_level})")
 
     def check_plan(
         self,
