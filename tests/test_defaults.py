@@ -35,6 +35,7 @@ FILES: dict[str, tuple[type[Any], Callable[[], Any]]] = {
     "platform-default.toml": (PlatformProfile, lambda: PlatformProfile.preset("default")),
     "platform-kuaishou.toml": (PlatformProfile, PlatformProfile.kuaishou),
     "platform-douyin.toml": (PlatformProfile, PlatformProfile.douyin),
+    "platform-taobao.toml": (PlatformProfile, PlatformProfile.taobao),
     "simulation.toml": (SimulationConfig, default_simulation_config),
     "budgets.toml": (SubsidyBudgets, default_budgets),
     "category_floors.toml": (CategoryFloors, default_category_floors),

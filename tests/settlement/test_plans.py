@@ -691,7 +691,7 @@ def test_the_named_presets_read_their_files() -> None:
 def test_an_unknown_preset_is_refused_by_name() -> None:
     """Asking for a preset that does not ship names the argument and the choices."""
     with pytest.raises(InvalidValueError, match=r"PlatformProfile\.preset\.name: must be one of default, douyin"):
-        PlatformProfile.preset("taobao")
+        PlatformProfile.preset("jd")
 
 
 def test_a_user_can_copy_a_preset_edit_it_and_load_it(tmp_path: Path) -> None:
@@ -717,3 +717,38 @@ def test_a_douyin_activity_keeps_its_fees_within_douyins_limits() -> None:
         activity(second_levels=seconds).check(douyin)
     activity(second_levels=seconds).check(PROFILE)
     activity(service_fee_rate=Rate.of("40%"), second_levels=seconds[:1]).check(douyin)
+
+
+# -- the Taobao preset and the sources of every platform figure (issue 19) ----------------------------------
+
+
+def test_the_taobao_preset_charges_the_promoter_10_percent_and_settles_at_receipt() -> None:
+    """淘宝联盟: the 10% technical service fee comes out of the promoter's commission, the merchant pays no technical
+    fee, commission is at most 80%, and an order is due the moment the buyer confirms receipt."""
+    taobao = PlatformProfile.taobao()
+    assert taobao == PlatformProfile.preset("taobao")
+    assert (taobao.name, taobao.commission_fee_rate, taobao.commission_fee_waived) == ("taobao", Rate.of("10%"), False)
+    assert (taobao.tech_fee_rate, taobao.commission_max) == (Rate.zero(), Rate.of("80%"))
+    assert not taobao.shipping_in_base
+    assert taobao.settlement_due(T0) == T0
+    assert taobao.category_rules == PROFILE.category_rules
+    with pytest.raises(PolicyError, match=r"above the maximum commission \(80%\)"):
+        taobao.check_commission(Rate.of("81%"))
+
+
+def test_every_platform_figure_names_its_source_in_the_docs() -> None:
+    """docs/settlement.md's sources table has a row for every profile field a preset sets away from the default,
+    and every row names its source."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "settlement.md").read_text(encoding="utf-8")
+    section = text.split("## Platform figures and their sources", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| ---")][1:]
+    assert all(any(mark in row.rsplit("|", 2)[-2] for mark in ("[D]", "[S]", "[I]")) for row in rows)
+    fields = {name for name in attrs.fields_dict(PlatformProfile) if name != "name"}
+    set_by_presets = {
+        name
+        for preset in PRESETS
+        for name in fields
+        if getattr(PlatformProfile.preset(preset), name) != getattr(PROFILE, name)
+    }
+    assert set_by_presets >= {"leader_fee_max", "commission_max", "settlement_days"}
+    assert {name for name in set_by_presets if f"`{name}`" not in section} == set()

@@ -6,8 +6,8 @@ merchant service level, the refund reserve, the rounding mode and the time zone 
 waits for.
 
 The built-in presets ship as TOML files in ``fenxiao/data/defaults/`` (``platform-default.toml``,
-``platform-kuaishou.toml``, ``platform-douyin.toml``): :meth:`PlatformProfile.preset` reads them. Copy one,
-edit it and read it with :func:`fenxiao.serialization.load` to describe your own platform.
+``platform-kuaishou.toml``, ``platform-douyin.toml``, ``platform-taobao.toml``): :meth:`PlatformProfile.preset`
+reads them. Copy one, edit it and read it with :func:`fenxiao.serialization.load` to describe your own platform.
 
 >>> PlatformProfile.kuaishou().commission_fee_waived
 True
@@ -55,7 +55,7 @@ _ONE: Final = Rate.one()
 #: than the technical fee can absorb on a tiny order, so they are refused.
 _PROFILE_ROUNDINGS: Final = frozenset({Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP, Rounding.HALF_EVEN})
 #: The presets shipped as ``fenxiao/data/defaults/platform-<name>.toml``.
-PRESETS: Final = ("default", "douyin", "kuaishou")
+PRESETS: Final = ("default", "douyin", "kuaishou", "taobao")
 
 
 def _pct(rate: Rate | int) -> str:
@@ -356,11 +356,11 @@ got Rate('0.05')
 
         >>> PlatformProfile.preset("douyin").reserve_days
         15
-        >>> PlatformProfile.preset("taobao")
+        >>> PlatformProfile.preset("jd")
         Traceback (most recent call last):
         ...
         fenxiao.errors.InvalidValueError: PlatformProfile.preset.name: must be one of default, douyin, kuaishou, \
-got 'taobao'
+taobao, got 'jd'
 
         .. versionadded:: 0.1
         """
@@ -379,6 +379,14 @@ got 'taobao'
     def douyin(cls) -> PlatformProfile:
         """Douyin: general plans 1-50%, targeted 0-80%, exclusive 0-50%; settlement 3 or 10 days; reserve 15 days."""
         return cls.preset("douyin")
+
+    @classmethod
+    def taobao(cls) -> PlatformProfile:
+        """Taobao 淘宝联盟: the promoter pays 10% of its income as a technical service fee; settled at receipt.
+
+        .. versionadded:: 0.2
+        """
+        return cls.preset("taobao")
 
     # -- reading ---------------------------------------------------------------------------------------
 
