@@ -251,3 +251,13 @@ def test_a_45_percent_leader_fee_is_refused_on_douyin_by_row() -> None:
     columns = {"paid_fen": [100, 100], "commission_ppm": [10_000, 10_000], "leader_fee_ppm": [400_000, 450_000]}
     with pytest.raises(PolicyError, match=r"leader_fee_rate: is above the maximum team-leader fee \(40%\)"):
         settle_columns(columns, PlatformProfile.douyin())
+
+
+def test_an_own_stream_order_settles_in_columns_as_split_does() -> None:
+    """An own-stream order (自播: no influencer, no commission) gives the same lines in columns as split()."""
+    own = builders.order("100.00", influencer_id=None, terms=builders.order_terms(commission_rate=Rate.zero()))
+    result = settle_columns(order_columns([own]), PlatformProfile())
+    expected = _expected(own, PlatformProfile())
+    assert not isinstance(expected, PolicyError)
+    assert {name: int(result[name][0]) for name in expected} == expected
+    assert expected["influencer_fen"] == expected["commission_fen"] == 0

@@ -824,3 +824,49 @@ def test_an_accepted_douyin_split_never_pays_a_leader_beyond_douyins_limits(firs
         return
     assert within
     assert sum((line.amount for line in result.lines), Money.zero()) == result.total_in
+
+
+# -- own-stream orders (自播, issue 19) -------------------------------------------------------------------------
+
+
+def _own(paid: str = "100.00", **changes: Any) -> Order:
+    return order(paid, influencer_id=None, terms=terms(commission_rate=Rate.zero()), **changes)
+
+
+def test_an_own_stream_order_pays_no_influencer_and_no_commission() -> None:
+    """The merchant's own stream (自播): no influencer line, no commission, the platform's technical fee still due."""
+    o = _own()
+    assert o.own_stream
+    result = split(o, DEFAULT)
+    assert [line.party for line in result.lines] == [
+        Party.PLATFORM_COMMISSION_FEE,
+        Party.PLATFORM_TECH_FEE,
+        Party.MERCHANT,
+    ]
+    assert (result.commission, result.amount(Party.INFLUENCER)) == (Money.zero(), Money.zero())
+    assert lines(result) == {"platform_commission_fee": "0.00", "platform_tech_fee": "5.00", "merchant": "95.00"}
+
+
+def test_an_own_stream_order_refuses_any_commission_term() -> None:
+    """Without an influencer there is nobody to pay: a commission, steps, a team leader or an MCN are refused."""
+    with pytest.raises(InvalidValueError, match=r"Order\.terms\.commission_rate: must be 0% on an own-stream order"):
+        order(influencer_id=None)
+    with pytest.raises(InvalidValueError, match=r"Order\.terms\.leader_id: must be None on an own-stream order"):
+        order(
+            influencer_id=None,
+            terms=terms(commission_rate=Rate.zero(), leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("1%")),
+        )
+
+
+@given(o=orders(profile=DEFAULT), refund=st.integers(0, 100))
+def test_own_stream_orders_add_up_to_what_came_in(o: Order, refund: int) -> None:
+    """Any order turned into an own-stream sale splits to the fen, with no commission and no influencer line."""
+    own = attrs.evolve(o, influencer_id=None, terms=OrderTerms(Rate.zero(), tech_fee_rate=o.terms.tech_fee_rate))
+    refunded = own.paid.fen * refund // 100
+    if refunded:
+        own = own.refund(event_id="r", at=own.paid_at, amount=Money(refunded, own.paid.currency))
+    result = split(own, DEFAULT)
+    assert sum((line.amount for line in result.lines), Money.zero(own.paid.currency)) == result.total_in
+    assert result.commission.fen == 0
+    assert Party.INFLUENCER not in {line.party for line in result.lines}
+    assert loads(dumps(own), Order) == own

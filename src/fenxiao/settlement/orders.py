@@ -383,6 +383,21 @@ def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise InvalidValueError(f"Order.{attribute.name}", value, "must be a category name of 1-200 characters")
 
 
+def _check_own_stream(terms: OrderTerms) -> None:
+    """An own-stream order (no influencer) pays nobody but the platform: no commission, steps, leader or MCN."""
+    path = "Order.terms"
+    if terms.commission_rate.ppm:
+        raise InvalidValueError(
+            f"{path}.commission_rate", terms.commission_rate, "must be 0% on an own-stream order (no influencer)"
+        )
+    if terms.steps:
+        raise InvalidValueError(f"{path}.steps", terms.steps, "must be empty on an own-stream order (no influencer)")
+    if terms.leader_id is not None:
+        raise InvalidValueError(f"{path}.leader_id", terms.leader_id, "must be None on an own-stream order")
+    if terms.mcn_id is not None:
+        raise InvalidValueError(f"{path}.mcn_id", terms.mcn_id, "must be None on an own-stream order")
+
+
 @attrs.frozen
 class Order:
     """One distributed order line and everything that happened to it.
@@ -391,7 +406,9 @@ class Order:
         id: The order's id.
         merchant_id: The seller.
         sku_id: The goods.
-        influencer_id: The influencer who sold it.
+        influencer_id: The influencer who sold it, or ``None`` for a sale on the merchant's own stream (自播):
+            such an order pays no commission (its terms hold a 0% rate and no steps, leader or MCN), yet it is a
+            sale like any other, settled, booked in the ledger and counted by program goals.
         paid: What the buyer paid for the goods (all units), above zero; shipping excluded.
         paid_at: When (timezone-aware).
         terms: The rates agreed at payment.
@@ -408,7 +425,7 @@ class Order:
     id: str = attrs.field(validator=v.identifier)
     merchant_id: MerchantId = attrs.field(converter=v.id_text, validator=v.identifier)
     sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
-    influencer_id: InfluencerId = attrs.field(converter=v.id_text, validator=v.identifier)
+    influencer_id: InfluencerId | None = attrs.field(converter=v.optional_id_text, validator=v.optional_identifier)
     paid: Money = attrs.field(validator=_positive_money)
     paid_at: datetime = attrs.field(validator=v.aware_datetime)
     terms: OrderTerms = attrs.field(validator=v.instance_of(OrderTerms))
@@ -423,6 +440,8 @@ class Order:
     events: tuple[OrderEvent, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_check_events)
 
     def __attrs_post_init__(self) -> None:
+        if self.influencer_id is None:
+            _check_own_stream(self.terms)
         for name in ("shipping", "subsidy"):
             amount: Money = getattr(self, name)
             if amount.currency != self.paid.currency:
@@ -440,6 +459,20 @@ class Order:
         _walk(self, self.events)
 
     # -- reading ---------------------------------------------------------------------------------------
+
+    @property
+    def own_stream(self) -> bool:
+        """Whether the merchant sold it on its own stream (自播): no influencer, no commission.
+
+        >>> from datetime import datetime, timezone
+        >>> own = Order(id="o-2", merchant_id="m-1", sku_id="s-1", influencer_id=None, paid=Money.of("50.00"),
+        ...             paid_at=datetime(2026, 11, 11, tzinfo=timezone.utc), terms=OrderTerms(Rate.zero()))
+        >>> own.own_stream
+        True
+
+        .. versionadded:: 0.2
+        """
+        return self.influencer_id is None
 
     @property
     def category_keys(self) -> tuple[str, ...]:

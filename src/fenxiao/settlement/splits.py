@@ -435,7 +435,12 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         raise PolicyError("split", Money(merchant, currency), "the deductions exceed what the merchant received")
 
     make_line = _trusted_line if exact else SettlementLine
-    lines = [make_line(_INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
+    # An own-stream order (自播) has no influencer, so no influencer line (its commission is 0% anyway).
+    lines = (
+        []
+        if order.influencer_id is None
+        else [make_line(_INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
+    )
     if terms.mcn_id is not None:
         lines.append(make_line(_MCN, _trusted(mcn, currency), terms.mcn_id))
     lines.append(make_line(_PLATFORM_FEE, _trusted(fee, currency), None))

@@ -117,7 +117,8 @@ def _order_row(order: Order, profile: str, where: str) -> dict[str, Any]:
         "profile": profile,
         "merchant_id": order.merchant_id,
         "sku_id": order.sku_id,
-        "influencer_id": order.influencer_id,
+        # An own-stream order (no influencer) is stored with an empty id: the column predates them and is NOT NULL.
+        "influencer_id": order.influencer_id or "",
         "currency": order.paid.currency,
         "paid_fen": order.paid.fen,
         "shipping_fen": order.shipping.fen,
@@ -187,7 +188,7 @@ def _order_from_row(row: Mapping[Any, Any], events: Sequence[OrderEvent]) -> Ord
         id=row["id"],
         merchant_id=row["merchant_id"],
         sku_id=row["sku_id"],
-        influencer_id=row["influencer_id"],
+        influencer_id=row["influencer_id"] or None,
         paid=Money(row["paid_fen"], currency),
         paid_at=moment(row["paid_at"], row["paid_at_offset"]),
         terms=_terms(row["terms"]),
