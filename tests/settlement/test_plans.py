@@ -752,3 +752,41 @@ def test_every_platform_figure_names_its_source_in_the_docs() -> None:
     }
     assert set_by_presets >= {"leader_fee_max", "commission_max", "settlement_days"}
     assert {name for name in set_by_presets if f"`{name}`" not in section} == set()
+
+
+# -- influencer-level gates on plans (issue 19) ------------------------------------------------------------
+
+
+def test_a_plan_gated_by_influencer_level_pays_only_influencers_at_that_level_or_above() -> None:
+    """A 30% plan for level-3 authors and up wins for a level-3 influencer; a level-2 one gets the normal plan."""
+    gated = plan(PlanKind.SHOP_TARGETED, "30%", influencer_ids=("kol-1",), min_influencer_level=3)
+    normal = plan(rate="20%")
+    assert pick([gated, normal], influencer_level=3).winner_id == "p-shop_targeted"
+    assert pick([gated, normal], influencer_level=2).winner_id == "p-normal"
+    with pytest.raises(PolicyError, match="plan p-shop_targeted pays influencers of level 3 and above: give the level"):
+        pick([gated, normal])
+    with pytest.raises(InvalidValueError, match=r"select_plan\.influencer_level"):
+        pick([gated, normal], influencer_level=11)
+
+
+def test_order_terms_refuse_an_influencer_below_the_winning_plans_gate() -> None:
+    """Terms built from a decision check the influencer's own level against the plan's gate."""
+    gated = plan(rate="30%", min_influencer_level=5)
+    decision = pick([gated], influencer_level=5)
+    kol = Influencer(id=InfluencerId("kol-1"), name="达人", level=4)
+    with pytest.raises(
+        PolicyError, match=r"from_decision\.influencer: is below plan p-normal's minimum influencer level"
+    ):
+        OrderTerms.from_decision(decision, profile=PROFILE, influencer=kol)
+    assert OrderTerms.from_decision(
+        decision, profile=PROFILE, influencer=attrs.evolve(kol, level=5)
+    ).commission_rate == (Rate.of("30%"))
+
+
+@given(gate=st.integers(0, 10), level=st.integers(0, 10))
+def test_a_gated_plan_wins_exactly_when_the_influencer_reaches_its_gate(gate: int, level: int) -> None:
+    """Against an open normal plan, the gated exclusive plan wins iff the influencer's level reaches the gate."""
+    gated = plan(PlanKind.EXCLUSIVE, "25%", min_influencer_level=gate)
+    decision = pick([gated, plan(rate="20%")], influencer_level=level)
+    assert (decision.winner_id == "p-exclusive") == (level >= gate)
+    assert loads(dumps(gated), CommissionPlan) == gated

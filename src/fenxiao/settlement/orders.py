@@ -143,11 +143,12 @@ class OrderTerms:
         """The terms of a sale paid under *decision*, checked against *profile* and the category's rules.
 
         The team-leader fee applies only when the winning plan is an activity plan; pass that *activity*.
-        A *second_leader_id* must work the activity. The *influencer*'s MCN share is carried over. With no
-        winning plan the sale earns no commission (0%).
+        A *second_leader_id* must work the activity. The *influencer*'s MCN share is carried over, and its level
+        must reach the plan's ``min_influencer_level``. With no winning plan the sale earns no commission (0%).
 
         Raises:
-            PolicyError: A rate breaks the profile's bounds, the category floors or the activity's minimum.
+            PolicyError: A rate breaks the profile's bounds, the category floors or the activity's minimum, or the
+                influencer is below the plan's level gate.
             InvalidValueError: The activity does not match the plan, or the second-level leader is unknown.
 
         >>> from datetime import datetime, timezone
@@ -164,6 +165,13 @@ class OrderTerms:
         mcn_share = influencer.mcn_share if influencer is not None else None
         if plan is None or decision.rate is None:
             return cls(commission_rate=Rate.zero(), tech_fee_rate=tech, mcn_id=mcn_id, mcn_share=mcn_share)
+        gate = plan.min_influencer_level
+        if gate is not None and influencer is not None and influencer.level < gate:
+            raise PolicyError(
+                "OrderTerms.from_decision.influencer",
+                influencer.level,
+                f"is below plan {plan.id}'s minimum influencer level ({gate})",
+            )
         leader_id: str | None = None
         leader_fee: Rate | None = None
         second_fee: Rate | None = None

@@ -41,6 +41,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Rate
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind, check_precedence
@@ -135,8 +136,11 @@ class CommissionPlan:
         activity_id: For an ``ACTIVITY`` plan, the activity the goods are enrolled in.
         steps: Optional tiered commission steps above the plan's rate (see :class:`StepMode`).
         step_mode: How the steps apply.
+        min_influencer_level: The lowest influencer level (:attr:`fenxiao.domain.people.Influencer.level`) the
+            plan pays, or ``None`` for every level (Douyin gates targeted plans by author level 3-6).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 *min_influencer_level*.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -150,6 +154,9 @@ class CommissionPlan:
     activity_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
     steps: tuple[CommissionStep, ...] = attrs.field(default=(), converter=v.to_tuple, validator=check_steps)
     step_mode: StepMode = attrs.field(default=StepMode.SLAB, validator=v.member_of(StepMode))
+    min_influencer_level: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.int_between(0, MAX_INFLUENCER_LEVEL))
+    )
 
     def __attrs_post_init__(self) -> None:
         kind = self.kind
@@ -196,6 +203,7 @@ class CommissionPlan:
         activity_id: str | None = None,
         steps: Iterable[CommissionStep] = (),
         step_mode: StepMode = StepMode.SLAB,
+        min_influencer_level: int | None = None,
         profile: PlatformProfile | None = None,
         category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
@@ -232,6 +240,7 @@ class CommissionPlan:
             activity_id=activity_id,
             steps=tuple(steps),
             step_mode=step_mode,
+            min_influencer_level=min_influencer_level,
         )
         if profile is not None:
             profile.check_plan(plan, category=category, leader_fee=leader_fee)
@@ -278,13 +287,31 @@ class CommissionPlan:
         moment = v.require_aware(at, "CommissionPlan.is_active.at")
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
 
-    def covers(self, *, merchant_id: str, sku_id: str, influencer_id: str, at: datetime) -> bool:
-        """Whether a sale of *sku_id* by *influencer_id* at *at* falls under this plan."""
+    def covers(
+        self, *, merchant_id: str, sku_id: str, influencer_id: str, at: datetime, influencer_level: int | None = None
+    ) -> bool:
+        """Whether a sale of *sku_id* by *influencer_id* (of *influencer_level*) at *at* falls under this plan.
+
+        A plan gated by :attr:`min_influencer_level` covers only influencers at that level or above.
+
+        Raises:
+            PolicyError: The plan is gated by level and *influencer_level* is not given (the sale cannot be
+                judged; leaving the plan out silently would underpay a qualified influencer).
+        """
         if merchant_id != self.merchant_id or not self.is_active(at):
             return False
         if self.sku_ids and sku_id not in self.sku_ids:
             return False
-        return not self.influencer_ids or influencer_id in self.influencer_ids
+        if self.influencer_ids and influencer_id not in self.influencer_ids:
+            return False
+        gate = self.min_influencer_level
+        if gate is None:
+            return True
+        if influencer_level is None:
+            raise PolicyError(
+                "influencer_level", None, f"plan {self.id} pays influencers of level {gate} and above: give the level"
+            )
+        return influencer_level >= gate
 
     def pending(self, at: datetime) -> tuple[RateChange, ...]:
         """Changes requested by *at* that are not yet in effect at *at* (e.g. a cut waiting for midnight)."""
@@ -604,18 +631,21 @@ def select_plan(
     at: datetime,
     precedence: Sequence[PlanKind] = DEFAULT_PRECEDENCE,
     profile: PlatformProfile | None = None,
+    influencer_level: int | None = None,
 ) -> PlanDecision:
     """Choose the plan that pays a sale of *sku_id* by *influencer_id* at *at*.
 
     Only plans that :meth:`~CommissionPlan.covers` the sale and have a rate in force compete. The winner
     has the best rank in *precedence*; between plans of the same kind the higher rate in force wins (the
-    influencer gets the better offer), then the smaller id, so the choice is deterministic. With a *profile*
+    influencer gets the better offer), then the smaller id, so the choice is deterministic. A plan gated by
+    influencer level covers the sale only when *influencer_level* reaches its gate. With a *profile*
     the exclusive plans on the SKU (open and closed) are first checked as one chain
     (:func:`check_exclusive_chain`), so a plan opened to escape the cut limits never wins.
 
     Raises:
-        PolicyError: Two plans share an id, *precedence* does not list each kind once, or (with a *profile*)
-            the SKU's exclusive plans break the chain's rules.
+        PolicyError: Two plans share an id, *precedence* does not list each kind once, a covering plan is gated
+            by level and *influencer_level* is not given, or (with a *profile*) the SKU's exclusive plans break
+            the chain's rules.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -623,6 +653,11 @@ def select_plan(
     'no plan covers sku s-1 for influencer k-1 at 2026-11-01T00:00:00+00:00'
     """
     moment = v.require_aware(at, "select_plan.at")
+    level = (
+        None
+        if influencer_level is None
+        else v.require_int(influencer_level, "select_plan.influencer_level", 0, MAX_INFLUENCER_LEVEL)
+    )
     order = check_precedence(tuple(precedence), "select_plan.precedence")
     rank = {kind: i for i, kind in enumerate(order)}
     seen: set[str] = set()
@@ -637,7 +672,9 @@ def select_plan(
         exclusive_here = plan.kind is PlanKind.EXCLUSIVE and plan.merchant_id == merchant_id
         if profile is not None and exclusive_here and (not plan.sku_ids or sku_id in plan.sku_ids):
             on_sku.append(plan)
-        if not plan.covers(merchant_id=merchant_id, sku_id=sku_id, influencer_id=influencer_id, at=moment):
+        if not plan.covers(
+            merchant_id=merchant_id, sku_id=sku_id, influencer_id=influencer_id, at=moment, influencer_level=level
+        ):
             continue
         rate = plan.rate_at(moment)
         if rate is not None:
