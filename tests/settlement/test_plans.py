@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, TeamLeaderId
-from fenxiao.domain.people import Influencer
+from fenxiao.domain.people import Influencer, Mcn, McnContract
 from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import dumps, load, loads
@@ -24,8 +24,11 @@ from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
 from fenxiao.settlement.orders import OrderTerms
 from fenxiao.settlement.plans import CommissionPlan, next_natural_day, select_plan
 from fenxiao.settlement.profiles import PRESETS, CategoryRule, KindBounds, PlatformProfile, ServiceLevel, SettlementDays
+from fenxiao.settlement.splits import Party, split
 from fenxiao.settlement.steps import CommissionStep, StepMode, commission_on
 from fenxiao.testing.commission import activities, amounts, commission_plans, commission_steps, platform_profiles
+
+from .. import builders
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=CST)  # a Monday morning in Beijing
@@ -790,3 +793,22 @@ def test_a_gated_plan_wins_exactly_when_the_influencer_reaches_its_gate(gate: in
     decision = pick([gated, plan(rate="20%")], influencer_level=level)
     assert (decision.winner_id == "p-exclusive") == (level >= gate)
     assert loads(dumps(gated), CommissionPlan) == gated
+
+
+# -- the MCN as a party with its own terms (issue 19) -------------------------------------------------------
+
+
+def test_order_terms_take_the_mcn_share_from_its_contract_in_force() -> None:
+    """The agency's contract, not the influencer's record, sets the MCN line: 40% under the new contract, and no
+    MCN line at all once the contract has ended."""
+    kol = Influencer(id=InfluencerId("kol-1"), name="达人", mcn_id="mcn-1", mcn_share=Rate.of("30%"))
+    mcn = Mcn(id="mcn-1", name="星河传媒", contracts=(McnContract(kol.id, Rate.of("40%"), T0, T0 + 30 * DAY),))
+    normal = plan(rate="20%")
+    during = OrderTerms.from_decision(pick([normal]), profile=PROFILE, influencer=kol, mcn=mcn)
+    assert (during.mcn_id, during.mcn_share) == ("mcn-1", Rate.of("40%"))
+    after = OrderTerms.from_decision(pick([normal], at=T0 + 31 * DAY), profile=PROFILE, influencer=kol, mcn=mcn)
+    assert (after.mcn_id, after.mcn_share) == (None, None)
+    sold = builders.order("100.00", terms=during)
+    assert split(sold, PROFILE).amount(Party.MCN) == Money.of("7.20")  # 40% of 100.00 x 20% less the 10% fee
+    with pytest.raises(InvalidValueError, match=r"from_decision\.mcn: must be the agency of the influencer given"):
+        OrderTerms.from_decision(pick([normal]), profile=PROFILE, influencer=attrs.evolve(kol, mcn_id="mcn-2"), mcn=mcn)

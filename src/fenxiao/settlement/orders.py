@@ -31,7 +31,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.domain.people import Influencer
+from fenxiao.domain.people import Influencer, Mcn
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.money import MAX_FEN, Money, Rate
 from fenxiao.settlement.kinds import PlanKind
@@ -139,17 +139,21 @@ class OrderTerms:
         activity: TeamLeaderActivity | None = None,
         second_leader_id: str | None = None,
         influencer: Influencer | None = None,
+        mcn: Mcn | None = None,
     ) -> OrderTerms:
         """The terms of a sale paid under *decision*, checked against *profile* and the category's rules.
 
         The team-leader fee applies only when the winning plan is an activity plan; pass that *activity*.
         A *second_leader_id* must work the activity. The *influencer*'s MCN share is carried over, and its level
-        must reach the plan's ``min_influencer_level``. With no winning plan the sale earns no commission (0%).
+        must reach the plan's ``min_influencer_level``. Given the influencer's agency as *mcn*, the MCN's share
+        comes from its contract in force at the moment of sale (none in force: no MCN line), not from the
+        influencer's record. With no winning plan the sale earns no commission (0%).
 
         Raises:
             PolicyError: A rate breaks the profile's bounds, the category floors or the activity's minimum, or the
                 influencer is below the plan's level gate.
-            InvalidValueError: The activity does not match the plan, or the second-level leader is unknown.
+            InvalidValueError: The activity does not match the plan, the second-level leader is unknown, or *mcn*
+                is not the influencer's agency.
 
         >>> from datetime import datetime, timezone
         >>> from fenxiao.settlement.plans import CommissionPlan, select_plan
@@ -163,6 +167,15 @@ class OrderTerms:
         tech = profile.tech_fee_for(category)
         mcn_id = influencer.mcn_id if influencer is not None else None
         mcn_share = influencer.mcn_share if influencer is not None else None
+        if mcn is not None:
+            if influencer is None or influencer.mcn_id != mcn.id:
+                raise InvalidValueError(
+                    "OrderTerms.from_decision.mcn", mcn.id, "must be the agency of the influencer given (its mcn_id)"
+                )
+            if decision.at is None:
+                raise InvalidValueError("OrderTerms.from_decision.mcn", mcn.id, "needs the decision's moment of sale")
+            mcn_share = mcn.share_for(influencer.id, at=decision.at)
+            mcn_id = mcn.id if mcn_share is not None else None
         if plan is None or decision.rate is None:
             return cls(commission_rate=Rate.zero(), tech_fee_rate=tech, mcn_id=mcn_id, mcn_share=mcn_share)
         gate = plan.min_influencer_level
