@@ -23,6 +23,7 @@ from fenxiao import (
 from fenxiao._internal.defaults import DEFAULTS_FOLDER, read_default
 from fenxiao.grading.budget_sets import SubsidyBudgets, default_budgets
 from fenxiao.serialization import dumps, loads
+from fenxiao.settlement import CategoryFloors, default_category_floors
 from fenxiao.simulate import SimulationConfig, default_simulation_config
 
 #: Each shipped file, the type it holds, and the function users call to get it.
@@ -34,8 +35,10 @@ FILES: dict[str, tuple[type[Any], Callable[[], Any]]] = {
     "platform-default.toml": (PlatformProfile, lambda: PlatformProfile.preset("default")),
     "platform-kuaishou.toml": (PlatformProfile, PlatformProfile.kuaishou),
     "platform-douyin.toml": (PlatformProfile, PlatformProfile.douyin),
+    "platform-taobao.toml": (PlatformProfile, PlatformProfile.taobao),
     "simulation.toml": (SimulationConfig, default_simulation_config),
     "budgets.toml": (SubsidyBudgets, default_budgets),
+    "category_floors.toml": (CategoryFloors, default_category_floors),
 }
 
 

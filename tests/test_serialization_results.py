@@ -31,7 +31,7 @@ from fenxiao.authoring.documents import FileLint
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, TeamLeader
+from fenxiao.domain.people import Influencer, McnContract, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.gap import NextTierGap
@@ -61,6 +61,7 @@ from fenxiao.periods.schedule import (
     VersionInForce,
 )
 from fenxiao.periods.state import ProgramState, SkuState
+from fenxiao.periods.volume import VolumeTopUp
 from fenxiao.rules.interpreter import Check, Explanation
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Schema
 from fenxiao.rules.table import Finding
@@ -298,6 +299,7 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
     Merchant: fst.merchants,
     Sku: fst.skus,
     Influencer: fst.influencers,
+    McnContract: lambda: st.builds(McnContract, fst.influencer_ids(), fst.rates(), fst.aware_datetimes(), st.none()),
     TeamLeader: fst.team_leaders,
     ListingTerms: fst.listing_terms,
     StatusChange: fst.status_changes,
@@ -402,6 +404,16 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
         document=st.text(max_size=40),
     ),
     FileLint: _file_lints,
+    VolumeTopUp: lambda: st.builds(
+        VolumeTopUp,
+        plan_id=fst.identifiers(),
+        influencer_id=fst.identifiers(),
+        orders=st.integers(0, 1000),
+        volume=fst.money(min_fen=0),
+        top_up=fst.money(min_fen=0),
+        platform_fee=fst.money(min_fen=0),
+        influencer=fst.money(min_fen=0),
+    ),
 }
 
 

@@ -249,3 +249,51 @@ def test_absent_columns_split_as_zero_columns(paid: list[int], data: st.DataObje
     with pytest.raises(PolicyError) as caught:
         settle_columns(explicit, profile)
     assert caught.value.problem == problem
+
+
+@given(first=st.integers(0, 600_000), second=st.integers(0, 600_000))
+def test_douyins_leader_limits_refuse_the_same_rows_as_split(first: int, second: int) -> None:
+    """The 40% leader-fee cap and the 0.9x second-level rule: the columnar path refuses a row iff split() does, with
+    split()'s own problem."""
+    second = min(second, first)
+    columns = {
+        "paid_fen": [10_000],
+        "commission_ppm": [10_000],
+        "leader_fee_ppm": [first],
+        "second_leader_fee_ppm": [second],
+    }
+    o = builders.order(
+        paid="100.00",
+        terms=builders.order_terms(
+            commission_rate=Rate.of("1%"),
+            leader_id=TeamLeaderId("tl-1"),
+            leader_fee_rate=Rate.from_ppm(first),
+            second_leader_id=TeamLeaderId("tl2-1"),
+            second_leader_fee_rate=Rate.from_ppm(second),
+        ),
+    )
+    expected = _expected(o, PlatformProfile.douyin())
+    if isinstance(expected, PolicyError):
+        with pytest.raises(PolicyError) as caught:
+            settle_columns(columns, PlatformProfile.douyin())
+        assert caught.value.problem == expected.problem
+    else:
+        result = settle_columns(columns, PlatformProfile.douyin())
+        assert int(result["second_leader_fen"][0]) == expected["second_leader_fen"]
+
+
+def test_a_45_percent_leader_fee_is_refused_on_douyin_by_row() -> None:
+    """Douyin's leader service rate is at most 40%: the row is named as split() names the field."""
+    columns = {"paid_fen": [100, 100], "commission_ppm": [10_000, 10_000], "leader_fee_ppm": [400_000, 450_000]}
+    with pytest.raises(PolicyError, match=r"leader_fee_rate: is above the maximum team-leader fee \(40%\)"):
+        settle_columns(columns, PlatformProfile.douyin())
+
+
+def test_an_own_stream_order_settles_in_columns_as_split_does() -> None:
+    """An own-stream order (自播: no influencer, no commission) gives the same lines in columns as split()."""
+    own = builders.order("100.00", influencer_id=None, terms=builders.order_terms(commission_rate=Rate.zero()))
+    result = settle_columns(order_columns([own]), PlatformProfile())
+    expected = _expected(own, PlatformProfile())
+    assert not isinstance(expected, PolicyError)
+    assert {name: int(result[name][0]) for name in expected} == expected
+    assert expected["influencer_fen"] == expected["commission_fen"] == 0

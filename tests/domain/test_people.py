@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.domain.ids import CategoryId, InfluencerId, TeamLeaderId
-from fenxiao.domain.people import MAX_INFLUENCER_LEVEL, Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL, Influencer, LeaderLevel, Mcn, McnContract, TeamLeader
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 
@@ -183,3 +185,59 @@ def test_a_leader_is_not_its_own_parent() -> None:
     """A second-level leader naming itself as parent is refused."""
     with pytest.raises(InvalidValueError, match=r"^TeamLeader\.parent_id: must not be the leader itself"):
         leader(id=TeamLeaderId("tl2-01"), level=LeaderLevel.SECOND, parent_id=TeamLeaderId("tl2-01"))
+
+
+# -- MCN agencies (issue 19) ----------------------------------------------------------------------------------
+
+_JAN = datetime(2026, 1, 1, tzinfo=UTC)
+_JUL = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def test_an_mcn_is_a_party_whose_contracts_set_its_share_over_time() -> None:
+    """The agency's share follows its contract in force: 30% in the first half year, 40% after, none before."""
+    mcn = Mcn(
+        id="mcn-1",
+        name="星河传媒",
+        contracts=(
+            McnContract(InfluencerId("kol-1"), Rate.of("30%"), _JAN, _JUL),
+            McnContract(InfluencerId("kol-1"), Rate.of("40%"), _JUL),
+        ),
+    )
+    assert mcn.share_for("kol-1", at=_JAN) == Rate.of("30%")
+    assert mcn.share_for("kol-1", at=_JUL) == Rate.of("40%")
+    assert mcn.share_for("kol-1", at=_JAN - timedelta(seconds=1)) is None
+    assert mcn.share_for("kol-2", at=_JUL) is None
+
+
+def test_an_influencers_contracts_with_one_mcn_may_not_overlap() -> None:
+    """Two contracts in force at once would leave the share ambiguous: refused with the place named."""
+    with pytest.raises(InvalidValueError, match=r"Mcn\.contracts\[1\]\.valid_from: overlaps another contract"):
+        Mcn(
+            id="mcn-1",
+            name="星河传媒",
+            contracts=(
+                McnContract(InfluencerId("kol-1"), Rate.of("30%"), _JAN, _JUL),
+                McnContract(InfluencerId("kol-1"), Rate.of("40%"), _JUL - timedelta(days=1)),
+            ),
+        )
+    with pytest.raises(InvalidValueError, match=r"McnContract\.valid_until: must be after valid_from"):
+        McnContract(InfluencerId("kol-1"), Rate.of("30%"), _JUL, _JAN)
+
+
+@given(
+    bounds=st.lists(st.integers(0, 365), min_size=2, max_size=6, unique=True).map(sorted),
+    day=st.integers(-10, 400),
+)
+def test_at_most_one_contract_holds_at_any_moment_and_share_for_reads_it(bounds: list[int], day: int) -> None:
+    """Back-to-back contracts: the share at any moment is that of the one contract whose window holds it."""
+    contracts = tuple(
+        McnContract(
+            InfluencerId("kol-1"), Rate.from_ppm(i * 10_000), _JAN + timedelta(days=a), _JAN + timedelta(days=b)
+        )
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+    )
+    mcn = Mcn(id="mcn-1", name="机构", contracts=contracts)
+    at = _JAN + timedelta(days=day)
+    holding = [c for c in contracts if c.in_force(at)]
+    assert len(holding) <= 1
+    assert mcn.share_for("kol-1", at=at) == (holding[0].share if holding else None)

@@ -35,6 +35,8 @@ from fenxiao.money import Money, Rate
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op
 from fenxiao.rules.table import Finding, HitPolicy, Severity
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.settlement.profiles import PRESETS, PlatformProfile
+from fenxiao.testing.strategies import categories, names, rates
 
 from ..builders import merchant, sku
 
@@ -374,7 +376,11 @@ def test_the_default_policy_file_loads_and_equals_the_previous_python_default() 
     ]
     assert loaded.review_hours == 24
     assert loaded.profile == AdmissionProfile()
-    assert loaded.profile.commission_floors == {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")}
+    assert loaded.profile.commission_floors == {
+        "珠宝文玩": Rate.of("5%"),
+        "医疗器械": Rate.of("5%"),
+        "医药保健": Rate.of("5%"),
+    }
     assert loaded.lint() == ()
 
 
@@ -420,3 +426,51 @@ def test_a_bad_rule_list_names_its_place(rules: list[Any], message: str) -> None
     """The shared rule-list check: wrong types, duplicate names and too many rules, each with its path."""
     with pytest.raises(PolicyError, match=message):
         AdmissionPolicy(rules=tuple(rules))
+
+
+# -- the one table of category floors -----------------------------------------------------------------
+
+MEDICAL = Category(CategoryId("c-mask"), ("医疗器械", "防护用品", "医用口罩"))
+_LEVEL1 = ("珠宝文玩", "医疗器械", "医药保健", "服饰内衣", "食品饮料")
+
+
+def _below_floor(category: Category, rate: Rate) -> bool:
+    terms = ListingTerms(commission_rate=rate)
+    merchant = _merchant(qualified_category_ids=frozenset({category.id}))
+    inputs = sku_inputs(merchant, _sku(category), category, terms, as_of=NOW, profile=POLICY.profile)
+    return bool(inputs["commission_below_floor"])
+
+
+def test_admission_rejects_a_3_percent_medical_listing_the_platform_profile_refuses() -> None:
+    """A 3% 医疗器械 listing: admission once approved it while every platform profile refused it (issue 19)."""
+    rate = Rate.of("3%")
+    merchant = _merchant(qualified_category_ids=frozenset({MEDICAL.id}))
+    inputs = sku_inputs(merchant, _sku(MEDICAL), MEDICAL, ListingTerms(commission_rate=rate), as_of=NOW)
+    assert POLICY.decide(inputs).outcome is Outcome.REJECT
+    assert inputs["commission_floor"] == Decimal("0.05")
+    with pytest.raises(PolicyError, match="below the minimum commission for category 医疗器械"):
+        PlatformProfile().check_commission(rate, category=MEDICAL)
+
+
+def test_a_floor_listed_for_a_category_id_wins_even_at_zero() -> None:
+    """An id-level 0% floor overrides the first-level floor, as PlatformProfile.rule_for chooses."""
+    profile = AdmissionProfile(commission_floors={"c-gold": Rate.zero(), "珠宝文玩": Rate.of("5%")})
+    assert profile.floor(GOLD) == Rate.zero()
+
+
+@given(
+    category=categories(names=st.sampled_from(_LEVEL1) | names()),
+    rate=rates(),
+    preset=st.sampled_from(PRESETS),
+)
+def test_admission_and_settlement_never_disagree_on_a_floor(category: Category, rate: Rate, preset: str) -> None:
+    """For any generated listing, admission rejects it for its floor iff the platform profile refuses it for one."""
+    profile = PlatformProfile.preset(preset)
+    assert profile.commission_min == Rate.zero()  # so the profile's lowest commission is the category floor
+    assert POLICY.profile.floor(category) == profile.commission_bounds(category=category)[0]
+    try:
+        profile.check_commission(rate, category=category)
+        refused_for_floor = False
+    except PolicyError as error:
+        refused_for_floor = "below the minimum commission" in str(error)
+    assert _below_floor(category, rate) == refused_for_floor

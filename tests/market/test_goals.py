@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -21,12 +21,14 @@ from fenxiao.market.goals import (
     leader_reports,
     settled_sales,
 )
-from fenxiao.money import Money
+from fenxiao.money import Money, Rate
 from fenxiao.sample import SAMPLE_AS_OF, generate_orders, load_sample
 from fenxiao.settlement.ledger import EntryKind, Ledger
-from fenxiao.settlement.orders import Order, OrderStatus
+from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party
+
+from .. import builders
 
 CATALOG = load_sample()
 PROFILE = PlatformProfile.kuaishou()
@@ -155,3 +157,19 @@ def test_goal_thresholds_match_their_measure() -> None:
         Goal("x", Subject.SKU, Measure.GMV, 5, 1)
     with pytest.raises(InvalidValueError, match=r"Goal\.threshold"):
         Goal("x", Subject.SKU, Measure.UNITS, Money(5), 1)
+
+
+def test_own_stream_sales_count_toward_the_merchants_goals() -> None:
+    """A merchant's own-stream order (自播: no influencer, no commission) is a settled sale like any other: its GMV
+    counts toward the merchant's GMV goal beside a distributed order."""
+    paid_at = datetime(2026, 11, 11, 12, tzinfo=UTC)
+    own = builders.order("200.00", id="o-own", influencer_id=None, paid_at=paid_at, terms=OrderTerms(Rate.zero()))
+    sold = builders.order("100.00", id="o-kol", paid_at=paid_at)
+    done = [
+        o.receive(at=paid_at + timedelta(days=1)).settle(PROFILE, at=paid_at + timedelta(days=8)) for o in (own, sold)
+    ]
+    sales = settled_sales(Ledger().record_all(done, PROFILE), done)
+    assert [(s.order_id, s.gmv) for s in sales] == [("o-kol", Money.of("100.00")), ("o-own", Money.of("200.00"))]
+    goal = Goal("merchants", Subject.MERCHANT, Measure.GMV, Money.of("300.00"), 1)
+    (progress,) = GoalTracker(goals=(goal,)).measure(sales)
+    assert progress.achieved == (("m-1", Money.of("300.00")),)

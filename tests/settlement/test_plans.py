@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, TeamLeaderId
-from fenxiao.domain.people import Influencer
+from fenxiao.domain.people import Influencer, Mcn, McnContract
 from fenxiao.errors import InvalidValueError, PolicyError, ValidationError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.serialization import dumps, load, loads
@@ -23,8 +24,11 @@ from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
 from fenxiao.settlement.orders import OrderTerms
 from fenxiao.settlement.plans import CommissionPlan, next_natural_day, select_plan
 from fenxiao.settlement.profiles import PRESETS, CategoryRule, KindBounds, PlatformProfile, ServiceLevel, SettlementDays
+from fenxiao.settlement.splits import Party, split
 from fenxiao.settlement.steps import CommissionStep, StepMode, commission_on
 from fenxiao.testing.commission import activities, amounts, commission_plans, commission_steps, platform_profiles
+
+from .. import builders
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=CST)  # a Monday morning in Beijing
@@ -241,6 +245,138 @@ def test_raises_do_not_count_as_cuts() -> None:
     p = plan(PlanKind.EXCLUSIVE, "30%").with_rate(Rate.of("32%"), at=T0, profile=PROFILE)
     p = p.with_rate(Rate.of("30%"), at=T0 + DAY, profile=PROFILE)
     assert len(p.cuts()) == 1
+
+
+# -- the chain of exclusive plans on the same goods (issue 19) ------------------------------------------------
+
+
+def _vip(plan_id: str, rate: str, at: datetime, *previous: CommissionPlan, profile: PlatformProfile = PROFILE) -> Any:
+    return CommissionPlan.open(
+        id=plan_id,
+        kind=PlanKind.EXCLUSIVE,
+        merchant_id="m-1",
+        rate=Rate.of(rate),
+        at=at,
+        influencer_ids=("kol-1",),
+        profile=profile,
+        previous=previous,
+    )
+
+
+def test_closing_a_25_percent_exclusive_plan_and_opening_a_5_percent_one_is_refused() -> None:
+    """Reopening is a cut of the chain: 25% to 5% is 20 points, beyond the 5-point limit."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    with pytest.raises(PolicyError, match=r"cut by at most 5% at a time \(plan vip-2 opened below vip-1's rate"):
+        _vip("vip-2", "5%", T0 + DAY, old)
+    assert _vip("vip-2", "20%", T0 + DAY, old).current_rate == Rate.of("20%")
+
+
+def test_a_reopening_cut_counts_toward_the_once_in_7_days_rule() -> None:
+    """A cut on the old plan, then a cheaper reopening two days later, is two cuts in a week."""
+    old = _vip("vip-1", "30%", T0).with_rate(Rate.of("27%"), at=T0, profile=PROFILE).close(at=T0 + 2 * DAY)
+    with pytest.raises(PolicyError, match="at most once in 7 days, counting every exclusive plan on the same goods"):
+        _vip("vip-2", "25%", T0 + 2 * DAY, old)
+    new = _vip("vip-2", "27%", T0 + 2 * DAY, old)  # the same rate is no cut
+    with pytest.raises(PolicyError, match="at most once in 7 days"):
+        new.with_rate(Rate.of("25%"), at=T0 + 3 * DAY, profile=PROFILE, previous=(old,))
+    assert new.with_rate(Rate.of("25%"), at=T0 + 7 * DAY, profile=PROFILE, previous=(old,)).current_rate == Rate.of(
+        "25%"
+    )
+
+
+def test_a_plan_opened_below_the_chain_then_cut_inside_the_week_is_refused() -> None:
+    """The opening cut is the chain's last cut, so a cut of the new plan within 7 days breaks the rule."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    new = _vip("vip-2", "22%", T0 + DAY, old)
+    with pytest.raises(PolicyError, match="at most once in 7 days"):
+        new.with_rate(Rate.of("20%"), at=T0 + 3 * DAY, profile=PROFILE, previous=(old,))
+
+
+def test_a_chain_starts_afresh_after_a_gap_of_the_whole_interval() -> None:
+    """An exclusive plan closed 7 days or more before the next one opens no longer sets the chain's rate."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    assert _vip("vip-2", "5%", T0 + 8 * DAY, old).current_rate == Rate.of("5%")
+    with pytest.raises(PolicyError, match="cut by at most 5%"):
+        _vip("vip-2", "5%", T0 + 8 * DAY - timedelta(seconds=1), old)
+
+
+def test_select_plan_with_a_profile_refuses_a_chain_that_escaped_the_cut_limits() -> None:
+    """Plans built without the check (here, no *previous*) are caught when select_plan knows the profile."""
+    old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
+    cheap = _vip("vip-2", "5%", T0 + DAY)
+    where: dict[str, Any] = {"merchant_id": "m-1", "sku_id": "sku-1", "influencer_id": "kol-1", "at": T0 + 2 * DAY}
+    assert select_plan([old, cheap], **where).winner_id == "vip-2"  # without a profile: as before
+    with pytest.raises(PolicyError, match="plan vip-2 opened below vip-1's rate"):
+        select_plan([old, cheap], profile=PROFILE, **where)
+    other_goods = attrs.evolve(cheap, sku_ids=("sku-9",))
+    assert select_plan([old, other_goods], profile=PROFILE, **where).winner_id is None
+
+
+def test_douyin_allows_one_exclusive_plan_per_product() -> None:
+    """A second exclusive plan on the same goods is refused on Douyin while the first is open, and allowed after it
+    closes; Kuaishou (no such rule published) allows both."""
+    douyin = PlatformProfile.douyin()
+    first = _vip("vip-1", "25%", T0, profile=douyin)
+    with pytest.raises(PolicyError, match=r"CommissionPlan\.id: its goods already have exclusive plan vip-1"):
+        _vip("vip-2", "25%", T0 + DAY, first, profile=douyin)
+    assert _vip("vip-2", "25%", T0 + DAY, first.close(at=T0 + DAY), profile=douyin).id == "vip-2"
+    assert _vip("vip-2", "25%", T0 + DAY, first, profile=PlatformProfile.kuaishou()).id == "vip-2"
+    with pytest.raises(PolicyError, match="one exclusive plan per product"):
+        select_plan(
+            [first, _vip("vip-2", "25%", T0 + DAY)],
+            merchant_id="m-1",
+            sku_id="sku-1",
+            influencer_id="kol-1",
+            at=T0 + 2 * DAY,
+            profile=douyin,
+        )
+
+
+def test_closing_a_plan_checks_the_moment() -> None:
+    """A plan closes after it starts and not after it already ends; sales from then on fall outside it."""
+    p = plan(valid_until=T0 + 3 * DAY)
+    with pytest.raises(InvalidValueError, match=r"CommissionPlan\.close\.at: must be after the plan started"):
+        p.close(at=T0)
+    with pytest.raises(InvalidValueError, match="after the plan already ends"):
+        p.close(at=T0 + 4 * DAY)
+    assert not p.close(at=T0 + DAY).is_active(T0 + DAY)
+
+
+_STEP = st.tuples(
+    st.integers(min_value=0, max_value=9 * 24),  # hours after the previous step
+    st.booleans(),  # True: close the plan and open a new one; False: change the rate in place
+    st.integers(min_value=0, max_value=50),  # the new rate, in whole percent
+)
+
+
+@given(steps=st.lists(_STEP, min_size=1, max_size=8), douyin=st.booleans())
+def test_a_plan_chain_never_cuts_an_exclusive_rate_beyond_the_rule_within_the_window(
+    steps: list[tuple[int, bool, int]], douyin: bool
+) -> None:
+    """Whatever mix of cuts, raises, closes and reopenings a merchant tries, the rates it gets accepted never cut
+    by more than 5 points at once, nor twice within 7 days."""
+    profile = PlatformProfile.douyin() if douyin else PROFILE
+    current = _vip("vip-0", "30%", T0, profile=profile)
+    closed: list[CommissionPlan] = []
+    at = T0
+    accepted: list[tuple[datetime, int]] = [(T0, 30)]
+    for n, (hours, reopen, percent) in enumerate(steps, start=1):
+        at = at + timedelta(hours=hours, minutes=1)
+        rate = Rate.of(f"{percent}%")
+        try:
+            if reopen:
+                ended = current.close(at=at)
+                current = _vip(f"vip-{n}", f"{percent}%", at, *closed, ended, profile=profile)
+                closed.append(ended)
+            else:
+                current = current.with_rate(rate, at=at, profile=profile, previous=closed)
+        except PolicyError:
+            continue
+        accepted.append((at, percent))
+    cuts = [(at, prev - now) for (_, prev), (at, now) in itertools.pairwise(accepted) if now < prev]
+    assert all(depth <= 5 for _, depth in cuts)
+    assert all(b - a >= timedelta(days=7) for (a, _), (b, _) in itertools.pairwise(cuts))
+    select_plan([*closed, current], merchant_id="m-1", sku_id="sku-1", influencer_id="kol-1", at=at, profile=profile)
 
 
 def test_rate_changes_may_not_go_back_in_time_or_outlive_the_plan() -> None:
@@ -510,7 +646,9 @@ def test_a_plan_with_rate_changes_round_trips_and_keeps_its_rates(p: CommissionP
 
 
 def _douyin_as_it_was_built_in_python() -> PlatformProfile:
-    """Douyin's preset as PlatformProfile.douyin() built it before it became a file (the expected values)."""
+    """Douyin's preset as PlatformProfile.douyin() built it before it became a file (the expected values), with
+    the rules added since (issue 19): one exclusive plan per product, a leader fee of at most 40%, a second-level
+    fee of at most 0.9 × the first-level fee."""
     fifty, eighty, zero = Rate.of("50%"), Rate.of("80%"), Rate.zero()
     return PlatformProfile(
         name="douyin",
@@ -523,6 +661,9 @@ def _douyin_as_it_was_built_in_python() -> PlatformProfile:
         ),
         settlement_days=SettlementDays(high=3, standard=10, low=10),
         reserve_days=15,
+        exclusive_one_per_product=True,
+        leader_fee_max=Rate.of("40%"),
+        second_level_max_share=Rate.of("90%"),
     )
 
 
@@ -553,7 +694,7 @@ def test_the_named_presets_read_their_files() -> None:
 def test_an_unknown_preset_is_refused_by_name() -> None:
     """Asking for a preset that does not ship names the argument and the choices."""
     with pytest.raises(InvalidValueError, match=r"PlatformProfile\.preset\.name: must be one of default, douyin"):
-        PlatformProfile.preset("taobao")
+        PlatformProfile.preset("jd")
 
 
 def test_a_user_can_copy_a_preset_edit_it_and_load_it(tmp_path: Path) -> None:
@@ -567,3 +708,107 @@ def test_a_user_can_copy_a_preset_edit_it_and_load_it(tmp_path: Path) -> None:
     mine.write_text(text.replace('tech_fee_rate = "0.05"', 'tech_fee_rate = "0.5"'))
     with pytest.raises(ValidationError, match=r"tech_fee_rate"):
         load(mine, PlatformProfile)
+
+
+def test_a_douyin_activity_keeps_its_fees_within_douyins_limits() -> None:
+    """An activity's fee above 40%, or a second-level fee above 0.9x its fee, is refused by the Douyin profile."""
+    douyin = PlatformProfile.douyin()
+    with pytest.raises(PolicyError, match=r"leader_fee_rate: is above the maximum team-leader fee \(40%\)"):
+        activity(service_fee_rate=Rate.of("45%")).check(douyin)
+    seconds = (SecondLevelTerms("tl2-1", Rate.of("4.5%")), SecondLevelTerms("tl2-2", Rate.of("4.6%")))
+    with pytest.raises(PolicyError, match=r"second_levels\[1\]\.fee_rate: must not exceed 90% of the first-level fee"):
+        activity(second_levels=seconds).check(douyin)
+    activity(second_levels=seconds).check(PROFILE)
+    activity(service_fee_rate=Rate.of("40%"), second_levels=seconds[:1]).check(douyin)
+
+
+# -- the Taobao preset and the sources of every platform figure (issue 19) ----------------------------------
+
+
+def test_the_taobao_preset_charges_the_promoter_10_percent_and_settles_at_receipt() -> None:
+    """淘宝联盟: the 10% technical service fee comes out of the promoter's commission, the merchant pays no technical
+    fee, commission is at most 80%, and an order is due the moment the buyer confirms receipt."""
+    taobao = PlatformProfile.taobao()
+    assert taobao == PlatformProfile.preset("taobao")
+    assert (taobao.name, taobao.commission_fee_rate, taobao.commission_fee_waived) == ("taobao", Rate.of("10%"), False)
+    assert (taobao.tech_fee_rate, taobao.commission_max) == (Rate.zero(), Rate.of("80%"))
+    assert not taobao.shipping_in_base
+    assert taobao.settlement_due(T0) == T0
+    assert taobao.category_rules == PROFILE.category_rules
+    with pytest.raises(PolicyError, match=r"above the maximum commission \(80%\)"):
+        taobao.check_commission(Rate.of("81%"))
+
+
+def test_every_platform_figure_names_its_source_in_the_docs() -> None:
+    """docs/settlement.md's sources table has a row for every profile field a preset sets away from the default,
+    and every row names its source."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "settlement.md").read_text(encoding="utf-8")
+    section = text.split("## Platform figures and their sources", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| ---")][1:]
+    assert all(any(mark in row.rsplit("|", 2)[-2] for mark in ("[D]", "[S]", "[I]")) for row in rows)
+    fields = {name for name in attrs.fields_dict(PlatformProfile) if name != "name"}
+    set_by_presets = {
+        name
+        for preset in PRESETS
+        for name in fields
+        if getattr(PlatformProfile.preset(preset), name) != getattr(PROFILE, name)
+    }
+    assert set_by_presets >= {"leader_fee_max", "commission_max", "settlement_days"}
+    assert {name for name in set_by_presets if f"`{name}`" not in section} == set()
+
+
+# -- influencer-level gates on plans (issue 19) ------------------------------------------------------------
+
+
+def test_a_plan_gated_by_influencer_level_pays_only_influencers_at_that_level_or_above() -> None:
+    """A 30% plan for level-3 authors and up wins for a level-3 influencer; a level-2 one gets the normal plan."""
+    gated = plan(PlanKind.SHOP_TARGETED, "30%", influencer_ids=("kol-1",), min_influencer_level=3)
+    normal = plan(rate="20%")
+    assert pick([gated, normal], influencer_level=3).winner_id == "p-shop_targeted"
+    assert pick([gated, normal], influencer_level=2).winner_id == "p-normal"
+    with pytest.raises(PolicyError, match="plan p-shop_targeted pays influencers of level 3 and above: give the level"):
+        pick([gated, normal])
+    with pytest.raises(InvalidValueError, match=r"select_plan\.influencer_level"):
+        pick([gated, normal], influencer_level=11)
+
+
+def test_order_terms_refuse_an_influencer_below_the_winning_plans_gate() -> None:
+    """Terms built from a decision check the influencer's own level against the plan's gate."""
+    gated = plan(rate="30%", min_influencer_level=5)
+    decision = pick([gated], influencer_level=5)
+    kol = Influencer(id=InfluencerId("kol-1"), name="达人", level=4)
+    with pytest.raises(
+        PolicyError, match=r"from_decision\.influencer: is below plan p-normal's minimum influencer level"
+    ):
+        OrderTerms.from_decision(decision, profile=PROFILE, influencer=kol)
+    assert OrderTerms.from_decision(
+        decision, profile=PROFILE, influencer=attrs.evolve(kol, level=5)
+    ).commission_rate == (Rate.of("30%"))
+
+
+@given(gate=st.integers(0, 10), level=st.integers(0, 10))
+def test_a_gated_plan_wins_exactly_when_the_influencer_reaches_its_gate(gate: int, level: int) -> None:
+    """Against an open normal plan, the gated exclusive plan wins iff the influencer's level reaches the gate."""
+    gated = plan(PlanKind.EXCLUSIVE, "25%", min_influencer_level=gate)
+    decision = pick([gated, plan(rate="20%")], influencer_level=level)
+    assert (decision.winner_id == "p-exclusive") == (level >= gate)
+    assert loads(dumps(gated), CommissionPlan) == gated
+
+
+# -- the MCN as a party with its own terms (issue 19) -------------------------------------------------------
+
+
+def test_order_terms_take_the_mcn_share_from_its_contract_in_force() -> None:
+    """The agency's contract, not the influencer's record, sets the MCN line: 40% under the new contract, and no
+    MCN line at all once the contract has ended."""
+    kol = Influencer(id=InfluencerId("kol-1"), name="达人", mcn_id="mcn-1", mcn_share=Rate.of("30%"))
+    mcn = Mcn(id="mcn-1", name="星河传媒", contracts=(McnContract(kol.id, Rate.of("40%"), T0, T0 + 30 * DAY),))
+    normal = plan(rate="20%")
+    during = OrderTerms.from_decision(pick([normal]), profile=PROFILE, influencer=kol, mcn=mcn)
+    assert (during.mcn_id, during.mcn_share) == ("mcn-1", Rate.of("40%"))
+    after = OrderTerms.from_decision(pick([normal], at=T0 + 31 * DAY), profile=PROFILE, influencer=kol, mcn=mcn)
+    assert (after.mcn_id, after.mcn_share) == (None, None)
+    sold = builders.order("100.00", terms=during)
+    assert split(sold, PROFILE).amount(Party.MCN) == Money.of("7.20")  # 40% of 100.00 x 20% less the 10% fee
+    with pytest.raises(InvalidValueError, match=r"from_decision\.mcn: must be the agency of the influencer given"):
+        OrderTerms.from_decision(pick([normal]), profile=PROFILE, influencer=attrs.evolve(kol, mcn_id="mcn-2"), mcn=mcn)

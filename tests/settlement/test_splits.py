@@ -762,3 +762,111 @@ def test_splits_of_user_built_values_are_still_validated() -> None:
         SettlementLine(Party.MERCHANT, 100, None)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"OrderSplit\.order_id"):
         OrderSplit("", OrderStatus.PAID, Money.of("1.00"), Money.zero(), Money.zero(), Money.zero(), (line,))
+
+
+# -- Douyin's team-leader limits (issue 19) ------------------------------------------------------------------
+
+DOUYIN = PlatformProfile.douyin()
+
+
+def _leader_terms(first: str, second: str | None = None, commission: str = "10%") -> OrderTerms:
+    return terms(
+        commission_rate=Rate.of(commission),
+        leader_id=TeamLeaderId("tl-1"),
+        leader_fee_rate=Rate.of(first),
+        second_leader_id=None if second is None else TeamLeaderId("tl2-1"),
+        second_leader_fee_rate=None if second is None else Rate.of(second),
+    )
+
+
+def test_douyin_caps_the_team_leader_fee_at_40_percent() -> None:
+    """A 45% leader fee is refused on Douyin (its leader service rate is at most 40%); 40% is allowed."""
+    with pytest.raises(PolicyError, match=r"leader_fee_rate: is above the maximum team-leader fee \(40%\)"):
+        split(order(terms=_leader_terms("45%")), DOUYIN)
+    assert split(order(paid="100.00", terms=_leader_terms("40%")), DOUYIN).amount(Party.TEAM_LEADER) == Money.of(
+        "40.00"
+    )
+    assert split(order(terms=_leader_terms("45%")), KUAISHOU).commission == Money.of("9.99")
+
+
+def test_douyin_holds_a_second_level_fee_to_nine_tenths_of_the_first() -> None:
+    """With a 5% first-level fee a second-level fee of 4.5% is the most Douyin allows; 4.5001% is refused."""
+    assert split(order(paid="100.00", terms=_leader_terms("5%", "4.5%")), DOUYIN).amount(
+        Party.SECOND_LEADER
+    ) == Money.of("4.50")
+    with pytest.raises(PolicyError, match=r"OrderTerms\.second_leader_fee_rate: must not exceed 90% of the first"):
+        split(order(terms=_leader_terms("5%", "4.5001%")), DOUYIN)
+    assert split(order(paid="100.00", terms=_leader_terms("5%", "5%")), KUAISHOU).amount(
+        Party.SECOND_LEADER
+    ) == Money.of("5.00")
+
+
+@given(first=st.integers(0, 600_000), second_share=st.integers(0, 1_000_000))
+def test_an_accepted_douyin_split_never_pays_a_leader_beyond_douyins_limits(first: int, second_share: int) -> None:
+    """Douyin accepts a split exactly when the leader fee is at most 40% and the second-level fee at most 0.9x the
+    first-level fee (the commission is 1%, so the cap never binds), and what it accepts still adds up."""
+    second = first * second_share // 1_000_000
+    o = order(
+        paid="100.00",
+        terms=terms(
+            commission_rate=Rate.of("1%"),
+            leader_id=TeamLeaderId("tl-1"),
+            leader_fee_rate=Rate.from_ppm(first),
+            second_leader_id=TeamLeaderId("tl2-1"),
+            second_leader_fee_rate=Rate.from_ppm(second),
+        ),
+    )
+    within = first <= 400_000 and second * 10 <= first * 9
+    try:
+        result = split(o, DOUYIN)
+    except PolicyError:
+        assert not within
+        return
+    assert within
+    assert sum((line.amount for line in result.lines), Money.zero()) == result.total_in
+
+
+# -- own-stream orders (自播, issue 19) -------------------------------------------------------------------------
+
+
+def _own(paid: str = "100.00", **changes: Any) -> Order:
+    return order(paid, influencer_id=None, terms=terms(commission_rate=Rate.zero()), **changes)
+
+
+def test_an_own_stream_order_pays_no_influencer_and_no_commission() -> None:
+    """The merchant's own stream (自播): no influencer line, no commission, the platform's technical fee still due."""
+    o = _own()
+    assert o.own_stream
+    result = split(o, DEFAULT)
+    assert [line.party for line in result.lines] == [
+        Party.PLATFORM_COMMISSION_FEE,
+        Party.PLATFORM_TECH_FEE,
+        Party.MERCHANT,
+    ]
+    assert (result.commission, result.amount(Party.INFLUENCER)) == (Money.zero(), Money.zero())
+    assert lines(result) == {"platform_commission_fee": "0.00", "platform_tech_fee": "5.00", "merchant": "95.00"}
+
+
+def test_an_own_stream_order_refuses_any_commission_term() -> None:
+    """Without an influencer there is nobody to pay: a commission, steps, a team leader or an MCN are refused."""
+    with pytest.raises(InvalidValueError, match=r"Order\.terms\.commission_rate: must be 0% on an own-stream order"):
+        order(influencer_id=None)
+    with pytest.raises(InvalidValueError, match=r"Order\.terms\.leader_id: must be None on an own-stream order"):
+        order(
+            influencer_id=None,
+            terms=terms(commission_rate=Rate.zero(), leader_id=TeamLeaderId("tl-1"), leader_fee_rate=Rate.of("1%")),
+        )
+
+
+@given(o=orders(profile=DEFAULT), refund=st.integers(0, 100))
+def test_own_stream_orders_add_up_to_what_came_in(o: Order, refund: int) -> None:
+    """Any order turned into an own-stream sale splits to the fen, with no commission and no influencer line."""
+    own = attrs.evolve(o, influencer_id=None, terms=OrderTerms(Rate.zero(), tech_fee_rate=o.terms.tech_fee_rate))
+    refunded = own.paid.fen * refund // 100
+    if refunded:
+        own = own.refund(event_id="r", at=own.paid_at, amount=Money(refunded, own.paid.currency))
+    result = split(own, DEFAULT)
+    assert sum((line.amount for line in result.lines), Money.zero(own.paid.currency)) == result.total_in
+    assert result.commission.fen == 0
+    assert Party.INFLUENCER not in {line.party for line in result.lines}
+    assert loads(dumps(own), Order) == own

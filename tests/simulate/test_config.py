@@ -79,7 +79,7 @@ def test_a_float_in_the_file_is_refused_with_its_place() -> None:
     [
         (lambda: SimulationConfig(weeks=0), r"SimulationConfig\.weeks"),
         (lambda: SimulationConfig(weeks=521), r"SimulationConfig\.weeks"),
-        (lambda: SimulationConfig(platform="taobao"), r"SimulationConfig\.platform"),
+        (lambda: SimulationConfig(platform="jd"), r"SimulationConfig\.platform"),
         (lambda: SimulationConfig(long_tail_influencer="no spaces"), r"SimulationConfig\.long_tail_influencer"),
         (lambda: TrafficConfig(price_floor=Decimal("1.5"), price_ceiling=Decimal("1.2")), r"price_ceiling"),
         (lambda: TrafficConfig(price_floor=Decimal("0.1234567")), r"six decimal places"),

@@ -392,3 +392,17 @@ def test_two_writers_ingesting_one_stream_at_once_record_each_event_once(db_url:
         memory = Ledger().record_all(worker.orders(count), worker.PROFILE)
         assert Counter(LedgerEntries(conn).select()) == Counter(memory.entries)
         assert OrderEvents(conn).count() == sum(1 + len(o.events) for o in worker.orders(count))
+
+
+def test_an_own_stream_order_is_stored_and_loaded_back_without_an_influencer(engine: sa.Engine) -> None:
+    """An own-stream order (自播, no influencer) books the in-memory ledger's entries and loads back unchanged."""
+    own = builders.order(
+        "100.00", id="o-own", paid_at=T0, influencer_id=None, terms=builders.order_terms(commission_rate=Rate.zero())
+    )
+    whole = own.receive(at=T0 + timedelta(days=2), event_id="r").settle(
+        PROFILE, at=T0 + timedelta(days=20), event_id="s"
+    )
+    ingest(engine, [whole])
+    assert stored_entries(engine) == list(entries_for(whole, PROFILE))
+    with engine.begin() as conn:
+        assert OrderEvents(conn, PROFILE).load("o-own") == whole

@@ -156,7 +156,7 @@ KINDS: Final = (
         PlatformProfile,
         "fenxiao platform profile: commission bounds, fees, settlement days and rounding of one platform",
         lint_profile,
-        default=("platform-default.toml", "platform-kuaishou.toml", "platform-douyin.toml"),
+        default=("platform-default.toml", "platform-kuaishou.toml", "platform-douyin.toml", "platform-taobao.toml"),
         marks=tuple(f.name for f in attrs.fields(PlatformProfile) if f.name != "name"),
     ),
     RuleFileKind(

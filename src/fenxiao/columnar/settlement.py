@@ -405,6 +405,8 @@ def _surely_within(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Co
             return False
         if floors and int(np.min(leader, where=_present(inputs.leader), initial=PPM)) < max(floors):
             return False
+        if int(leader.max()) > profile.leader_fee_max.ppm or bool(_second_over_share(inputs, profile).any()):
+            return False
     tech = inputs.tech
     if int(leader.max()) + int(tech.max()) + rate_high <= PPM:  # bounds each row's sum: no row-wise sum needed
         return True
@@ -428,8 +430,22 @@ def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Comm
         over_cap = (total > cap) | ((total == cap) & (not profile.combined_cap_inclusive))
         bad |= has_leader & (over_cap | ((min_leader >= 0) & (leader < min_leader)))
         bad |= rate + leader + inputs.tech > PPM
+    bad |= has_leader & (leader > profile.leader_fee_max.ppm)
+    bad |= _second_over_share(inputs, profile)
     if bad.any():
         _raise_for_row(inputs, int(np.flatnonzero(bad)[0]), profile, steps, what)
+
+
+def _second_over_share(inputs: _Inputs, profile: PlatformProfile) -> BoolArray:
+    """Per row: a second-level fee above the profile's share of the first-level fee (the object path's
+    :meth:`~fenxiao.settlement.profiles.PlatformProfile.check_second_level`), in exact integers."""
+    share = profile.second_level_max_share.ppm
+    n = inputs.paid.shape[0]
+    if share >= PPM:  # the second fee is already checked to be at most the first
+        return np.zeros(n, dtype=np.bool_)
+    # second and leader are at most 10**6 ppm, so second * 10**6 and share * leader fit in int64
+    over: BoolArray = _present(inputs.second) & (inputs.second.values * PPM > share * inputs.leader.values)
+    return over
 
 
 def _raise_for_row(
@@ -447,6 +463,9 @@ def _raise_for_row(
         profile.check_commission(rate, kind=kind, category=keys, leader_fee=fee, path=path)
         if rate.ppm + (fee.ppm if fee is not None else 0) + tech.ppm > PPM:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
+    if fee is not None and _present(inputs.second)[i]:
+        second = Rate.from_ppm(int(inputs.second.values[i]))
+        profile.check_second_level(second, first_level=fee, path=f"{what}[{i}].second_leader_fee_ppm")
     raise PolicyError(f"{what}[{i}]", rates, "breaks the profile's rules")  # pragma: no cover - checked above
 
 

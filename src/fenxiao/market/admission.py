@@ -40,6 +40,7 @@ from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import All, Condition, InputKind, InputSpec, Not, Schema
 from fenxiao.rules.table import MAX_RULES, Finding, HitPolicy, ReadOnlyDict, Severity, rows_bound, rule_list
 from fenxiao.rules.witness import find_witness
+from fenxiao.settlement.profiles import default_category_floors
 
 __all__ = [
     "ADMISSION_INPUTS",
@@ -118,7 +119,9 @@ class AdmissionProfile:
         excluded_level1: First-level categories closed to distribution (fresh food, live animals, ...).
         restricted_level1: First-level categories open only to whitelisted brands or qualified merchants.
         commission_floors: A minimum commission rate per first-level category name or category id (read-only
-            once the profile is built).
+            once the profile is built). The default is the one shared table of category floors
+            (:func:`fenxiao.settlement.default_category_floors`), the same rules every platform profile settles
+            by, so admission never approves a listing the profile refuses for its floor.
     """
 
     excluded_level1: frozenset[str] = attrs.field(
@@ -128,14 +131,21 @@ class AdmissionProfile:
         default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=frozenset, validator=_names
     )
     commission_floors: Mapping[str, Rate] = attrs.field(
-        factory=lambda: {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")},
+        factory=lambda: default_category_floors().commission_floors(),
         converter=_floor_table,
         validator=_floors,
     )
 
     def floor(self, category: Category) -> Rate:
-        """The commission floor of *category*: by id first, then by first-level name, else 0."""
-        return self.commission_floors.get(category.id) or self.commission_floors.get(category.level1) or Rate.zero()
+        """The commission floor of *category*: by id first, then by first-level name, else 0.
+
+        A floor listed for the id wins even when it is 0% (the same choice as
+        :meth:`fenxiao.settlement.PlatformProfile.rule_for`).
+        """
+        for key in (category.id, category.level1):
+            if key in self.commission_floors:
+                return self.commission_floors[key]
+        return Rate.zero()
 
 
 def merchant_inputs(merchant: Merchant, *, as_of: datetime) -> dict[str, object]:

@@ -8,6 +8,7 @@
 - :mod:`fenxiao.periods.run`: :func:`run_period`, one grading period with memory.
 - :mod:`fenxiao.periods.diff`: :func:`measure_diff`, what a change of models would move (a what-if diff).
 - :mod:`fenxiao.periods.drift`: :func:`measure_drift`, what moved between two periods (migration, PSI, rule hits).
+- :mod:`fenxiao.periods.volume`: :func:`settle_period_volume`, step commission over a period's volume.
 
 .. versionadded:: 0.1
 """
@@ -30,6 +31,7 @@ from fenxiao.periods.schedule import (
     lint_schedule,
 )
 from fenxiao.periods.state import ProgramState, SkuState
+from fenxiao.periods.volume import VolumeSteps, VolumeTopUp, settle_period_volume
 
 __all__ = [
     "DiffSummary",
@@ -56,10 +58,13 @@ __all__ = [
     "SkuState",
     "TierMigration",
     "VersionInForce",
+    "VolumeSteps",
+    "VolumeTopUp",
     "lint_schedule",
     "measure_diff",
     "measure_drift",
     "measure_psi",
     "run_period",
+    "settle_period_volume",
     "snapshots_as_of",
 ]

@@ -192,7 +192,8 @@ first-level fee (5%), got Rate('0.06')
             raise PolicyError(path, rate, f"is below activity {self.id}'s minimum commission ({minimum})")
 
     def check(self, profile: PlatformProfile, *, category: Category | str | tuple[str, ...] | None = None) -> None:
-        """Check the activity against *profile*: the fee meets the category floor, fee + minimum fit the cap.
+        """Check the activity against *profile*: the fee meets the category floor and the profile's maximum,
+        fee + minimum fit the cap, and each second-level fee is within the profile's share of the first-level fee.
 
         Raises:
             PolicyError: Naming the offending field.
@@ -213,3 +214,9 @@ first-level fee (5%), got Rate('0.06')
             path="TeamLeaderActivity.min_commission",
             floors=False,
         )
+        for i, second in enumerate(self.second_levels):
+            profile.check_second_level(
+                second.fee_rate,
+                first_level=self.service_fee_rate,
+                path=f"TeamLeaderActivity.second_levels[{i}].fee_rate",
+            )

@@ -33,7 +33,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import CategoryId, InfluencerId, MerchantId, SkuId, TeamLeaderId
-from fenxiao.domain.people import Influencer
+from fenxiao.domain.people import Influencer, Mcn
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.money import MAX_FEN, Money, Rate
 from fenxiao.settlement.kinds import PlanKind
@@ -141,16 +141,21 @@ class OrderTerms:
         activity: TeamLeaderActivity | None = None,
         second_leader_id: str | None = None,
         influencer: Influencer | None = None,
+        mcn: Mcn | None = None,
     ) -> OrderTerms:
         """The terms of a sale paid under *decision*, checked against *profile* and the category's rules.
 
         The team-leader fee applies only when the winning plan is an activity plan; pass that *activity*.
-        A *second_leader_id* must work the activity. The *influencer*'s MCN share is carried over. With no
-        winning plan the sale earns no commission (0%).
+        A *second_leader_id* must work the activity. The *influencer*'s MCN share is carried over, and its level
+        must reach the plan's ``min_influencer_level``. Given the influencer's agency as *mcn*, the MCN's share
+        comes from its contract in force at the moment of sale (none in force: no MCN line), not from the
+        influencer's record. With no winning plan the sale earns no commission (0%).
 
         Raises:
-            PolicyError: A rate breaks the profile's bounds, the category floors or the activity's minimum.
-            InvalidValueError: The activity does not match the plan, or the second-level leader is unknown.
+            PolicyError: A rate breaks the profile's bounds, the category floors or the activity's minimum, or the
+                influencer is below the plan's level gate.
+            InvalidValueError: The activity does not match the plan, the second-level leader is unknown, or *mcn*
+                is not the influencer's agency.
 
         >>> from datetime import datetime, timezone
         >>> from fenxiao.settlement.plans import CommissionPlan, select_plan
@@ -164,8 +169,24 @@ class OrderTerms:
         tech = profile.tech_fee_for(category)
         mcn_id = influencer.mcn_id if influencer is not None else None
         mcn_share = influencer.mcn_share if influencer is not None else None
+        if mcn is not None:
+            if influencer is None or influencer.mcn_id != mcn.id:
+                raise InvalidValueError(
+                    "OrderTerms.from_decision.mcn", mcn.id, "must be the agency of the influencer given (its mcn_id)"
+                )
+            if decision.at is None:
+                raise InvalidValueError("OrderTerms.from_decision.mcn", mcn.id, "needs the decision's moment of sale")
+            mcn_share = mcn.share_for(influencer.id, at=decision.at)
+            mcn_id = mcn.id if mcn_share is not None else None
         if plan is None or decision.rate is None:
             return cls(commission_rate=Rate.zero(), tech_fee_rate=tech, mcn_id=mcn_id, mcn_share=mcn_share)
+        gate = plan.min_influencer_level
+        if gate is not None and influencer is not None and influencer.level < gate:
+            raise PolicyError(
+                "OrderTerms.from_decision.influencer",
+                influencer.level,
+                f"is below plan {plan.id}'s minimum influencer level ({gate})",
+            )
         leader_id: str | None = None
         leader_fee: Rate | None = None
         second_fee: Rate | None = None
@@ -416,6 +437,21 @@ def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise InvalidValueError(f"Order.{attribute.name}", value, "must be a category name of 1-200 characters")
 
 
+def _check_own_stream(terms: OrderTerms) -> None:
+    """An own-stream order (no influencer) pays nobody but the platform: no commission, steps, leader or MCN."""
+    path = "Order.terms"
+    if terms.commission_rate.ppm:
+        raise InvalidValueError(
+            f"{path}.commission_rate", terms.commission_rate, "must be 0% on an own-stream order (no influencer)"
+        )
+    if terms.steps:
+        raise InvalidValueError(f"{path}.steps", terms.steps, "must be empty on an own-stream order (no influencer)")
+    if terms.leader_id is not None:
+        raise InvalidValueError(f"{path}.leader_id", terms.leader_id, "must be None on an own-stream order")
+    if terms.mcn_id is not None:
+        raise InvalidValueError(f"{path}.mcn_id", terms.mcn_id, "must be None on an own-stream order")
+
+
 @attrs.frozen
 class Order:
     """One distributed order line and everything that happened to it.
@@ -424,7 +460,9 @@ class Order:
         id: The order's id.
         merchant_id: The seller.
         sku_id: The goods.
-        influencer_id: The influencer who sold it.
+        influencer_id: The influencer who sold it, or ``None`` for a sale on the merchant's own stream (自播):
+            such an order pays no commission (its terms hold a 0% rate and no steps, leader or MCN), yet it is a
+            sale like any other, settled, booked in the ledger and counted by program goals.
         paid: What the buyer paid for the goods (all units), above zero; shipping excluded.
         paid_at: When (timezone-aware).
         terms: The rates agreed at payment.
@@ -441,7 +479,7 @@ class Order:
     id: str = attrs.field(validator=v.identifier)
     merchant_id: MerchantId = attrs.field(converter=v.id_text, validator=v.identifier)
     sku_id: SkuId = attrs.field(converter=v.id_text, validator=v.identifier)
-    influencer_id: InfluencerId = attrs.field(converter=v.id_text, validator=v.identifier)
+    influencer_id: InfluencerId | None = attrs.field(converter=v.optional_id_text, validator=v.optional_identifier)
     paid: Money = attrs.field(validator=_positive_money)
     paid_at: datetime = attrs.field(validator=v.aware_datetime)
     terms: OrderTerms = attrs.field(validator=v.instance_of(OrderTerms))
@@ -456,6 +494,8 @@ class Order:
     events: tuple[OrderEvent, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_check_events)
 
     def __attrs_post_init__(self) -> None:
+        if self.influencer_id is None:
+            _check_own_stream(self.terms)
         for name in ("shipping", "subsidy"):
             amount: Money = getattr(self, name)
             if amount.currency != self.paid.currency:
@@ -473,6 +513,20 @@ class Order:
         _walk(self, self.events)
 
     # -- reading ---------------------------------------------------------------------------------------
+
+    @property
+    def own_stream(self) -> bool:
+        """Whether the merchant sold it on its own stream (自播): no influencer, no commission.
+
+        >>> from datetime import datetime, timezone
+        >>> own = Order(id="o-2", merchant_id="m-1", sku_id="s-1", influencer_id=None, paid=Money.of("50.00"),
+        ...             paid_at=datetime(2026, 11, 11, tzinfo=timezone.utc), terms=OrderTerms(Rate.zero()))
+        >>> own.own_stream
+        True
+
+        .. versionadded:: 0.2
+        """
+        return self.influencer_id is None
 
     @property
     def category_keys(self) -> tuple[str, ...]:

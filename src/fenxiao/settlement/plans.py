@@ -41,6 +41,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Rate
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind, check_precedence
@@ -55,6 +56,7 @@ __all__ = [
     "PlanCandidate",
     "PlanDecision",
     "RateChange",
+    "check_exclusive_chain",
     "next_natural_day",
     "select_plan",
 ]
@@ -134,8 +136,11 @@ class CommissionPlan:
         activity_id: For an ``ACTIVITY`` plan, the activity the goods are enrolled in.
         steps: Optional tiered commission steps above the plan's rate (see :class:`StepMode`).
         step_mode: How the steps apply.
+        min_influencer_level: The lowest influencer level (:attr:`fenxiao.domain.people.Influencer.level`) the
+            plan pays, or ``None`` for every level (Douyin gates targeted plans by author level 3-6).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2 *min_influencer_level*.
     """
 
     id: str = attrs.field(validator=v.identifier)
@@ -149,6 +154,9 @@ class CommissionPlan:
     activity_id: str | None = attrs.field(default=None, validator=v.optional_identifier)
     steps: tuple[CommissionStep, ...] = attrs.field(default=(), converter=v.to_tuple, validator=check_steps)
     step_mode: StepMode = attrs.field(default=StepMode.SLAB, validator=v.member_of(StepMode))
+    min_influencer_level: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.int_between(0, MAX_INFLUENCER_LEVEL))
+    )
 
     def __attrs_post_init__(self) -> None:
         kind = self.kind
@@ -195,15 +203,24 @@ class CommissionPlan:
         activity_id: str | None = None,
         steps: Iterable[CommissionStep] = (),
         step_mode: StepMode = StepMode.SLAB,
+        min_influencer_level: int | None = None,
         profile: PlatformProfile | None = None,
         category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
+        previous: Iterable[CommissionPlan] = (),
     ) -> CommissionPlan:
         """A new plan at *rate*, valid from *at*; checked against *profile* when one is given.
 
+        An exclusive plan joins the chain of exclusive plans on the same goods: pass the merchant's other plans
+        (open and closed) as *previous* with a *profile*, and opening below the chain's rate counts as a cut
+        (see :func:`check_exclusive_chain`), so closing a plan and opening a cheaper one cannot escape the cut
+        limits; with ``profile.exclusive_one_per_product`` (Douyin) a second exclusive plan on goods that
+        already have one is refused.
+
         Raises:
             InvalidValueError: A malformed plan (wrong coverage for its kind, a naive datetime, ...).
-            PolicyError: A rate outside the profile's bounds for the plan kind or category.
+            PolicyError: A rate outside the profile's bounds for the plan kind or category, or an exclusive
+                plan that breaks the chain's rules.
 
         >>> from datetime import datetime, timezone
         >>> plan = CommissionPlan.open(id="p1", kind=PlanKind.NORMAL, merchant_id="m-1", rate=Rate.of("20%"),
@@ -223,10 +240,32 @@ class CommissionPlan:
             activity_id=activity_id,
             steps=tuple(steps),
             step_mode=step_mode,
+            min_influencer_level=min_influencer_level,
         )
         if profile is not None:
             profile.check_plan(plan, category=category, leader_fee=leader_fee)
+            _check_joining(plan, previous, profile)
         return plan
+
+    def close(self, *, at: datetime) -> CommissionPlan:
+        """The plan ended at *at* (exclusive): no sale from *at* on falls under it.
+
+        Its history stays: an exclusive plan's rates and cuts still count for the next exclusive plan on the same
+        goods (see :func:`check_exclusive_chain`).
+
+        Raises:
+            InvalidValueError: *at* is naive, not after the plan started, or after it already ends.
+
+        .. versionadded:: 0.2
+        """
+        moment = v.require_aware(at, "CommissionPlan.close.at")
+        if moment <= self.valid_from:
+            raise InvalidValueError("CommissionPlan.close.at", moment, "must be after the plan started")
+        if self.valid_until is not None and moment > self.valid_until:
+            raise InvalidValueError(
+                "CommissionPlan.close.at", moment, f"is after the plan already ends ({self.valid_until.isoformat()})"
+            )
+        return attrs.evolve(self, valid_until=moment)
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -248,13 +287,31 @@ class CommissionPlan:
         moment = v.require_aware(at, "CommissionPlan.is_active.at")
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
 
-    def covers(self, *, merchant_id: str, sku_id: str, influencer_id: str, at: datetime) -> bool:
-        """Whether a sale of *sku_id* by *influencer_id* at *at* falls under this plan."""
+    def covers(
+        self, *, merchant_id: str, sku_id: str, influencer_id: str, at: datetime, influencer_level: int | None = None
+    ) -> bool:
+        """Whether a sale of *sku_id* by *influencer_id* (of *influencer_level*) at *at* falls under this plan.
+
+        A plan gated by :attr:`min_influencer_level` covers only influencers at that level or above.
+
+        Raises:
+            PolicyError: The plan is gated by level and *influencer_level* is not given (the sale cannot be
+                judged; leaving the plan out silently would underpay a qualified influencer).
+        """
         if merchant_id != self.merchant_id or not self.is_active(at):
             return False
         if self.sku_ids and sku_id not in self.sku_ids:
             return False
-        return not self.influencer_ids or influencer_id in self.influencer_ids
+        if self.influencer_ids and influencer_id not in self.influencer_ids:
+            return False
+        gate = self.min_influencer_level
+        if gate is None:
+            return True
+        if influencer_level is None:
+            raise PolicyError(
+                "influencer_level", None, f"plan {self.id} pays influencers of level {gate} and above: give the level"
+            )
+        return influencer_level >= gate
 
     def pending(self, at: datetime) -> tuple[RateChange, ...]:
         """Changes requested by *at* that are not yet in effect at *at* (e.g. a cut waiting for midnight)."""
@@ -285,6 +342,7 @@ class CommissionPlan:
         category: Category | str | tuple[str, ...] | None = None,
         leader_fee: Rate | None = None,
         activity: TeamLeaderActivity | None = None,
+        previous: Iterable[CommissionPlan] = (),
     ) -> CommissionPlan:
         """Return the plan with a rate change requested at *at*, following *profile*'s timing rules.
 
@@ -293,7 +351,8 @@ class CommissionPlan:
         ``profile.cut_next_day`` is off, or if the plan has not started yet). An exclusive plan may be cut
         at most once per ``profile.exclusive_cut_interval_days`` (7) days, measured between requests
         (exactly 7 days later is allowed), and by at most ``profile.exclusive_cut_max`` (5 points; exactly
-        5 is allowed).
+        5 is allowed). Pass the merchant's other plans as *previous*: an exclusive plan's cuts are then counted
+        over the whole chain of exclusive plans on the same goods (:func:`check_exclusive_chain`).
 
         Raises:
             InvalidValueError: *at* is naive, earlier than the last request, or after the plan ended.
@@ -338,7 +397,9 @@ class CommissionPlan:
             if profile.cut_next_day:
                 effective = next_natural_day(moment, profile.tz)
         change = RateChange(rate=rate, requested_at=moment, effective_at=effective)
-        return attrs.evolve(self, rate_history=(*self.rate_history, change))
+        changed = attrs.evolve(self, rate_history=(*self.rate_history, change))
+        _check_joining(changed, previous, profile)
+        return changed
 
     def _check_exclusive_cut(
         self, rate: Rate, in_force: Rate, at: datetime, profile: PlatformProfile, path: str
@@ -368,6 +429,154 @@ def _rate_in_force(history: Sequence[RateChange], at: datetime) -> Rate | None:
         if change.effective_at <= at:
             return change.rate
     return None
+
+
+# -- the chain of exclusive plans on the same goods -----------------------------------------------------------
+
+
+def _shares_goods(a: CommissionPlan, b: CommissionPlan) -> bool:
+    """Whether two plans of one merchant cover some SKU in common (no ``sku_ids`` covers every SKU)."""
+    if a.merchant_id != b.merchant_id:
+        return False
+    return not a.sku_ids or not b.sku_ids or bool(set(a.sku_ids) & set(b.sku_ids))
+
+
+def _requested_by(plan: CommissionPlan, at: datetime) -> Rate:
+    """The last rate *plan*'s merchant asked for at or before *at* (a pending cut counts: it was asked for)."""
+    rate = plan.rate_history[0].rate
+    for change in plan.rate_history:
+        if change.requested_at <= at:
+            rate = change.rate
+    return rate
+
+
+@attrs.frozen
+class _Cut:
+    """One cut of a chain: a change inside plan *plan_id*, or its opening below plan *below*'s rate."""
+
+    at: datetime
+    before: Rate
+    after: Rate
+    plan_id: str
+    below: str | None = None
+
+
+def _cut_events(plans: Sequence[CommissionPlan], window: timedelta) -> list[_Cut]:
+    """Every cut of the chain, in order: the cuts inside each plan and each opening below the chain's rate."""
+    events: list[_Cut] = []
+    for plan in plans:
+        for i, change in enumerate(plan.rate_history[1:], start=1):
+            if change.requested_at < plan.valid_from:
+                continue  # asked before the plan started: folded into its opening rate
+            before = _rate_in_force(plan.rate_history[:i], change.requested_at)
+            if before is not None and change.rate < before:
+                events.append(_Cut(change.requested_at, before, change.rate, plan.id))
+        start = plan.valid_from
+        # The predecessor: the latest-opened other plan still open at the start, or ended less than a window before.
+        earlier = [
+            p
+            for p in plans
+            if p is not plan
+            and (p.valid_from, p.id) < (start, plan.id)
+            and (p.valid_until is None or start - p.valid_until < window)
+        ]
+        if earlier:
+            before_plan = max(earlier, key=lambda p: (p.valid_from, p.id))
+            end = before_plan.valid_until
+            level = _requested_by(before_plan, start if end is None or end > start else end)
+            opening = plan.rate_at(start)
+            if opening is not None and opening < level:
+                events.append(_Cut(start, level, opening, plan.id, before_plan.id))
+    events.sort(key=lambda e: (e.at, e.plan_id))
+    return events
+
+
+def check_exclusive_chain(plans: Iterable[CommissionPlan], profile: PlatformProfile) -> None:
+    """Check the exclusive plans among *plans*, goods by goods, as one chain: closing and reopening is no escape.
+
+    The exclusive plans of one merchant that share goods form a chain. Its cuts are every cut inside a plan and
+    every opening below the chain's rate: the last rate asked for on the latest-opened plan before it, if that
+    plan is still open or ended less than ``profile.exclusive_cut_interval_days`` days before (a longer gap
+    starts afresh; inferred). Each cut may go at most ``profile.exclusive_cut_max`` deep, and two cuts must be
+    at least the interval apart. With ``profile.exclusive_one_per_product`` (Douyin) no two plans of a chain
+    may be valid at the same moment.
+
+    Raises:
+        PolicyError: Naming the plan, the cut and the rule it breaks.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> cst = timezone(timedelta(hours=8))
+    >>> t0 = datetime(2026, 11, 2, 9, tzinfo=cst)
+    >>> old = CommissionPlan.open(id="vip-1", kind=PlanKind.EXCLUSIVE, merchant_id="m-1",
+    ...                           rate=Rate.of("25%"), at=t0, influencer_ids=("kol-1",))
+    >>> old = old.close(at=t0 + timedelta(hours=1))
+    >>> new = CommissionPlan.open(id="vip-2", kind=PlanKind.EXCLUSIVE, merchant_id="m-1",
+    ...                           rate=Rate.of("5%"), at=t0 + timedelta(hours=1), influencer_ids=("kol-1",))
+    >>> check_exclusive_chain([old, new], PlatformProfile())
+    Traceback (most recent call last):
+    ...
+    fenxiao.errors.PolicyError: CommissionPlan.rate: an exclusive plan may be cut by at most 5% at a time \
+(plan vip-2 opened below vip-1's rate: from 25% that is 20%), got Rate('0.05')
+
+    .. versionadded:: 0.2
+    """
+    exclusive = [p for p in plans if p.kind is PlanKind.EXCLUSIVE]
+    for plan in exclusive:
+        chain = [p for p in exclusive if _shares_goods(p, plan)]
+        _check_chain(plan, chain, profile)
+
+
+def _check_joining(plan: CommissionPlan, previous: Iterable[CommissionPlan], profile: PlatformProfile) -> None:
+    """Check *plan* (new or changed) against the merchant's other plans *previous*, when it is exclusive."""
+    if plan.kind is not PlanKind.EXCLUSIVE:
+        return
+    others = []
+    for i, other in enumerate(previous):
+        if not isinstance(other, CommissionPlan):
+            raise InvalidValueError(f"CommissionPlan.previous[{i}]", other, "must be a CommissionPlan")
+        if other.id != plan.id and other.kind is PlanKind.EXCLUSIVE and _shares_goods(other, plan):
+            others.append(other)
+    if others:
+        _check_chain(plan, [*others, plan], profile)
+
+
+def _check_chain(plan: CommissionPlan, chain: Sequence[CommissionPlan], profile: PlatformProfile) -> None:
+    """Check the chain *chain* (holding *plan*) and report the first problem that involves *plan*."""
+    path = "CommissionPlan.rate"
+    if profile.exclusive_one_per_product:
+        for other in chain:
+            if other is plan:
+                continue
+            starts_before_end = plan.valid_until is None or other.valid_from < plan.valid_until
+            ends_after_start = other.valid_until is None or other.valid_until > plan.valid_from
+            if starts_before_end and ends_after_start:
+                raise PolicyError(
+                    "CommissionPlan.id",
+                    plan.id,
+                    f"its goods already have exclusive plan {other.id} at that time "
+                    f"({profile.name} allows one exclusive plan per product)",
+                )
+    window = timedelta(days=profile.exclusive_cut_interval_days)
+    last: _Cut | None = None
+    for cut in _cut_events(chain, window):
+        mine = cut.plan_id == plan.id
+        if mine and cut.before.ppm - cut.after.ppm > profile.exclusive_cut_max.ppm:
+            how = f"plan {cut.plan_id} opened below {cut.below}'s rate: " if cut.below is not None else ""
+            raise PolicyError(
+                path,
+                cut.after,
+                f"an exclusive plan may be cut by at most {profile.exclusive_cut_max} at a time "
+                f"({how}from {cut.before} that is {_pct(cut.before.ppm - profile.exclusive_cut_max.ppm)})",
+            )
+        if last is not None and cut.at - last.at < window and (mine or last.plan_id == plan.id):
+            raise PolicyError(
+                path,
+                cut.after,
+                f"an exclusive plan may be cut at most once in {profile.exclusive_cut_interval_days} days, "
+                f"counting every exclusive plan on the same goods (plan {cut.plan_id} cut "
+                f"{cut.at.isoformat()}, plan {last.plan_id} cut {last.at.isoformat()})",
+            )
+        last = cut
 
 
 # -- plan selection --------------------------------------------------------------------------------------
@@ -421,15 +630,22 @@ def select_plan(
     influencer_id: str,
     at: datetime,
     precedence: Sequence[PlanKind] = DEFAULT_PRECEDENCE,
+    profile: PlatformProfile | None = None,
+    influencer_level: int | None = None,
 ) -> PlanDecision:
     """Choose the plan that pays a sale of *sku_id* by *influencer_id* at *at*.
 
     Only plans that :meth:`~CommissionPlan.covers` the sale and have a rate in force compete. The winner
     has the best rank in *precedence*; between plans of the same kind the higher rate in force wins (the
-    influencer gets the better offer), then the smaller id, so the choice is deterministic.
+    influencer gets the better offer), then the smaller id, so the choice is deterministic. A plan gated by
+    influencer level covers the sale only when *influencer_level* reaches its gate. With a *profile*
+    the exclusive plans on the SKU (open and closed) are first checked as one chain
+    (:func:`check_exclusive_chain`), so a plan opened to escape the cut limits never wins.
 
     Raises:
-        PolicyError: Two plans share an id, or *precedence* does not list each kind once.
+        PolicyError: Two plans share an id, *precedence* does not list each kind once, a covering plan is gated
+            by level and *influencer_level* is not given, or (with a *profile*) the SKU's exclusive plans break
+            the chain's rules.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -437,21 +653,34 @@ def select_plan(
     'no plan covers sku s-1 for influencer k-1 at 2026-11-01T00:00:00+00:00'
     """
     moment = v.require_aware(at, "select_plan.at")
+    level = (
+        None
+        if influencer_level is None
+        else v.require_int(influencer_level, "select_plan.influencer_level", 0, MAX_INFLUENCER_LEVEL)
+    )
     order = check_precedence(tuple(precedence), "select_plan.precedence")
     rank = {kind: i for i, kind in enumerate(order)}
     seen: set[str] = set()
     covering: list[tuple[int, Rate, CommissionPlan]] = []
+    on_sku: list[CommissionPlan] = []
     for i, plan in enumerate(plans):
         if not isinstance(plan, CommissionPlan):
             raise InvalidValueError(f"select_plan.plans[{i}]", plan, "must be a CommissionPlan")
         if plan.id in seen:
             raise PolicyError(f"select_plan.plans[{i}].id", plan.id, "is used by two plans")
         seen.add(plan.id)
-        if not plan.covers(merchant_id=merchant_id, sku_id=sku_id, influencer_id=influencer_id, at=moment):
+        exclusive_here = plan.kind is PlanKind.EXCLUSIVE and plan.merchant_id == merchant_id
+        if profile is not None and exclusive_here and (not plan.sku_ids or sku_id in plan.sku_ids):
+            on_sku.append(plan)
+        if not plan.covers(
+            merchant_id=merchant_id, sku_id=sku_id, influencer_id=influencer_id, at=moment, influencer_level=level
+        ):
             continue
         rate = plan.rate_at(moment)
         if rate is not None:
             covering.append((rank[plan.kind], rate, plan))
+    if profile is not None:
+        check_exclusive_chain(on_sku, profile)
     covering.sort(key=lambda item: (item[0], -item[1].value, item[2].id))
     candidates = tuple(PlanCandidate(plan.id, plan.kind, rate, r) for r, rate, plan in covering)
     if not covering:

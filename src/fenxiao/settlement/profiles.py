@@ -6,8 +6,8 @@ merchant service level, the refund reserve, the rounding mode and the time zone 
 waits for.
 
 The built-in presets ship as TOML files in ``fenxiao/data/defaults/`` (``platform-default.toml``,
-``platform-kuaishou.toml``, ``platform-douyin.toml``): :meth:`PlatformProfile.preset` reads them. Copy one,
-edit it and read it with :func:`fenxiao.serialization.load` to describe your own platform.
+``platform-kuaishou.toml``, ``platform-douyin.toml``, ``platform-taobao.toml``): :meth:`PlatformProfile.preset`
+reads them. Copy one, edit it and read it with :func:`fenxiao.serialization.load` to describe your own platform.
 
 >>> PlatformProfile.kuaishou().commission_fee_waived
 True
@@ -50,11 +50,13 @@ __all__ = [
     "DEFAULT_CATEGORY_RULES",
     "DEFAULT_PRESET",
     "PRESETS",
+    "CategoryFloors",
     "CategoryRule",
     "KindBounds",
     "PlatformProfile",
     "ServiceLevel",
     "SettlementDays",
+    "default_category_floors",
 ]
 
 _ZERO: Final = Rate.zero()
@@ -63,7 +65,7 @@ _ONE: Final = Rate.one()
 #: than the technical fee can absorb on a tiny order, so they are refused.
 _PROFILE_ROUNDINGS: Final = frozenset({Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP, Rounding.HALF_EVEN})
 #: The presets shipped as ``fenxiao/data/defaults/platform-<name>.toml``.
-PRESETS: Final = ("default", "douyin", "kuaishou")
+PRESETS: Final = ("default", "douyin", "kuaishou", "taobao")
 
 DEFAULT_PRESET: Final = "kuaishou"
 """The preset every optional profile falls back to, in the library, the columnar path, the store and the CLI.
@@ -100,6 +102,15 @@ def _category_keys(category: Category | str | tuple[str, ...] | None) -> tuple[s
     raise InvalidValueError("category", category, "must be a Category, a category id, a tuple of keys or None")
 
 
+def _rule_in(rules: tuple[CategoryRule, ...], category: Category | str | tuple[str, ...] | None) -> CategoryRule | None:
+    """The rule of *rules* for *category*: the first of its keys (id, then first-level name) that one matches."""
+    by_match = {r.match: r for r in rules}
+    for key in _category_keys(category):
+        if key in by_match:
+            return by_match[key]
+    return None
+
+
 # -- platform profiles -----------------------------------------------------------------------------------
 
 
@@ -128,13 +139,68 @@ class CategoryRule:
             raise InvalidValueError("CategoryRule.max_commission", high, f"must not be below min_commission ({low})")
 
 
-#: The category floors of the domain brief: jewellery and jade (珠宝文玩) and medical goods (医疗器械,
-#: 医药保健) need commission ≥ 5% and, when a team leader is involved, a leader fee ≥ 1%. Matched by
-#: first-level category name (inferred names; configure your own).
-DEFAULT_CATEGORY_RULES: Final[tuple[CategoryRule, ...]] = tuple(
-    CategoryRule(match=name, min_commission=Rate.of("5%"), min_leader_fee=Rate.of("1%"))
-    for name in ("珠宝文玩", "医疗器械", "医药保健")
-)
+def _floor_rules(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidValueError("CategoryFloors.rules", value, "must be a tuple of CategoryRule")
+    seen: set[str] = set()
+    for i, rule in enumerate(value):
+        if not isinstance(rule, CategoryRule):
+            raise InvalidValueError(f"CategoryFloors.rules[{i}]", rule, "must be a CategoryRule")
+        if rule.match in seen:
+            raise InvalidValueError(f"CategoryFloors.rules[{i}].match", rule.match, "is listed twice")
+        seen.add(rule.match)
+
+
+@attrs.frozen
+class CategoryFloors:
+    """The one table of category commission floors: admission, every platform profile and the columnar path read it.
+
+    The shipped table is ``fenxiao/data/defaults/category_floors.toml`` (:func:`default_category_floors`):
+    :attr:`PlatformProfile.category_rules` defaults to its rules and
+    :attr:`fenxiao.market.admission.AdmissionProfile.commission_floors` to its minimum commissions, so a listing
+    admission approves is never refused by the profile for its category floor.
+
+    Args:
+        rules: One :class:`CategoryRule` per category id or first-level name (each ``match`` at most once).
+
+    >>> floors = default_category_floors()
+    >>> [str(floors.floor("医疗器械")), str(floors.floor("服饰内衣"))]
+    ['5%', '0%']
+
+    .. versionadded:: 0.2
+    """
+
+    rules: tuple[CategoryRule, ...] = attrs.field(converter=v.to_tuple, validator=_floor_rules)
+
+    def rule_for(self, category: Category | str | tuple[str, ...] | None) -> CategoryRule | None:
+        """The rule for *category*: one matching its id, else one matching its first-level name, else ``None``."""
+        return _rule_in(self.rules, category)
+
+    def floor(self, category: Category | str | tuple[str, ...] | None) -> Rate:
+        """The lowest commission allowed for goods in *category* (0% when no rule sets one)."""
+        rule = self.rule_for(category)
+        return rule.min_commission if rule is not None and rule.min_commission is not None else _ZERO
+
+    def commission_floors(self) -> dict[str, Rate]:
+        """The minimum commissions as a table of ``match`` to rate (the shape admission reads)."""
+        return {r.match: r.min_commission for r in self.rules if r.min_commission is not None}
+
+
+@functools.cache
+def default_category_floors() -> CategoryFloors:
+    """The shipped table of category floors, read once from ``fenxiao/data/defaults/category_floors.toml``.
+
+    Jewellery and jade (珠宝文玩) and medical goods (医疗器械, 医药保健) need commission ≥ 5% and, when a team
+    leader is involved, a leader fee ≥ 1% (Kuaishou's rule pages [S]; the category names are inferred).
+
+    .. versionadded:: 0.2
+    """
+    return read_default("category_floors.toml", CategoryFloors)
+
+
+#: The rules of the shipped category-floor table (:func:`default_category_floors`): the default of
+#: :attr:`PlatformProfile.category_rules`.
+DEFAULT_CATEGORY_RULES: Final[tuple[CategoryRule, ...]] = default_category_floors().rules
 
 
 @attrs.frozen
@@ -211,7 +277,8 @@ class PlatformProfile:
     commission_fee_rate           10%                  the platform's fee on the commission
     commission_fee_waived         False                waive that fee (Kuaishou does)
     tech_fee_rate                 5%                   the merchant's technical service fee (inferred)
-    category_rules                jewellery, medical   per-category floors, ceilings and tech fees
+    category_rules                the floors table     per-category floors, ceilings and tech fees (default:
+                                                       :func:`default_category_floors`, jewellery, medical)
     kind_bounds                   none                 per-plan-kind commission bounds
     plan_precedence               exclusive first      :data:`DEFAULT_PRECEDENCE`
     settlement_days               7 / 15 / 20          by merchant service level, from confirmed receipt
@@ -221,6 +288,10 @@ class PlatformProfile:
     cut_next_day                  True                 a rate cut waits for the next natural day
     exclusive_cut_max             5%                   an exclusive plan's largest cut (points)
     exclusive_cut_interval_days   7                    days between exclusive-plan cuts
+    exclusive_one_per_product     False                one exclusive plan per product at a time (Douyin: True)
+    leader_fee_max                100%                 the highest team-leader fee rate (Douyin: 40%)
+    second_level_max_share        100%                 a second-level fee's most, as a share of the first-level
+                                                       fee (Douyin: 90%)
     utc_offset_minutes            480                  the platform's clock: China Standard Time (UTC+8)
     ============================  ===================  ====================================================
 
@@ -262,6 +333,9 @@ got Rate('0.05')
     cut_next_day: bool = attrs.field(default=True, validator=v.boolean)
     exclusive_cut_max: Rate = attrs.field(default=Rate.of("5%"), validator=v.rate)
     exclusive_cut_interval_days: int = attrs.field(default=7, validator=v.int_between(0, 365))
+    exclusive_one_per_product: bool = attrs.field(default=False, validator=v.boolean)
+    leader_fee_max: Rate = attrs.field(default=_ONE, validator=v.rate)
+    second_level_max_share: Rate = attrs.field(default=_ONE, validator=v.rate)
     utc_offset_minutes: int = attrs.field(default=480, validator=v.int_between(-14 * 60, 14 * 60))
 
     def __attrs_post_init__(self) -> None:
@@ -311,11 +385,11 @@ got Rate('0.05')
 
         >>> PlatformProfile.preset("douyin").reserve_days
         15
-        >>> PlatformProfile.preset("taobao")
+        >>> PlatformProfile.preset("jd")
         Traceback (most recent call last):
         ...
         fenxiao.errors.InvalidValueError: PlatformProfile.preset.name: must be one of default, douyin, kuaishou, \
-got 'taobao'
+taobao, got 'jd'
 
         .. versionadded:: 0.1
         """
@@ -348,6 +422,14 @@ got 'taobao'
         """Douyin: general plans 1-50%, targeted 0-80%, exclusive 0-50%; settlement 3 or 10 days; reserve 15 days."""
         return cls.preset("douyin")
 
+    @classmethod
+    def taobao(cls) -> PlatformProfile:
+        """Taobao 淘宝联盟: the promoter pays 10% of its income as a technical service fee; settled at receipt.
+
+        .. versionadded:: 0.2
+        """
+        return cls.preset("taobao")
+
     # -- reading ---------------------------------------------------------------------------------------
 
     @property
@@ -368,11 +450,7 @@ got 'taobao'
         >>> str(PlatformProfile().rule_for(gold).min_commission)
         '5%'
         """
-        by_match = {r.match: r for r in self.category_rules}
-        for key in _category_keys(category):
-            if key in by_match:
-                return by_match[key]
-        return None
+        return _rule_in(self.category_rules, category)
 
     def tech_fee_for(self, category: Category | str | tuple[str, ...] | None) -> Rate:
         """The technical service fee rate for goods in *category*."""
@@ -453,6 +531,10 @@ got Rate('0.85')
             return
         if not isinstance(leader_fee, Rate):
             raise InvalidValueError("leader_fee_rate", leader_fee, "must be a Rate (e.g. Rate.of('5%'))")
+        if leader_fee > self.leader_fee_max:
+            raise PolicyError(
+                "leader_fee_rate", leader_fee, f"is above the maximum team-leader fee ({self.leader_fee_max})"
+            )
         rule = self.rule_for(category)
         if floors and rule is not None and rule.min_leader_fee is not None and leader_fee < rule.min_leader_fee:
             raise PolicyError(
@@ -463,6 +545,28 @@ got Rate('0.85')
         if total > cap or (total == cap and not self.combined_cap_inclusive):
             verb = "must not exceed" if self.combined_cap_inclusive else "must stay below"
             raise PolicyError(path, rate, f"plus the leader fee ({leader_fee}) {verb} the cap ({self.combined_cap})")
+
+    def check_second_level(self, fee: Rate, *, first_level: Rate, path: str = "second_leader_fee_rate") -> None:
+        """Check a second-level leader's *fee* against the *first_level* fee it is paid out of.
+
+        It may be at most ``second_level_max_share`` of the first-level fee (Douyin refuses a first-level fee
+        cut when 90% of the new fee falls below a second-level fee: the second-level fee is at most 0.9 × the
+        first-level fee).
+
+        Raises:
+            PolicyError: Naming *path* and the fee.
+
+        >>> PlatformProfile.douyin().check_second_level(Rate.of("4.6%"), first_level=Rate.of("5%"))
+        Traceback (most recent call last):
+        ...
+        fenxiao.errors.PolicyError: second_leader_fee_rate: must not exceed 90% of the first-level fee (5%), \
+got Rate('0.046')
+
+        .. versionadded:: 0.2
+        """
+        share = self.second_level_max_share
+        if fee.ppm * PPM > share.ppm * first_level.ppm:
+            raise PolicyError(path, fee, f"must not exceed {share} of the first-level fee ({first_level})")
 
     def check_plan(
         self,

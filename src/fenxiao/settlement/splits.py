@@ -270,6 +270,9 @@ def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
         total = rate.ppm + (fee.ppm if fee is not None else 0) + tech.ppm
         if total > PPM:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
+    second = terms.second_leader_fee_rate
+    if second is not None and fee is not None:
+        profile.check_second_level(second, first_level=fee, path="OrderTerms.second_leader_fee_rate")
 
 
 class _Rules(NamedTuple):
@@ -282,6 +285,8 @@ class _Rules(NamedTuple):
     low: int  # the lowest commission allowed
     high: int  # the highest
     min_leader: int  # the category's minimum leader fee, -1 for none
+    max_leader: int  # the highest leader fee
+    second_share: int  # a second-level fee's most, as a share of the first-level fee
     cap_limit: int  # the highest commission + leader fee allowed (the cap, less 1 ppm unless inclusive)
     tech: Rate  # the category's technical fee rate (when the terms name none)
     fee_ppm: int  # the platform's fee on the commission (0 when waived)
@@ -299,6 +304,8 @@ class _Rules(NamedTuple):
             low=low.ppm,
             high=high.ppm,
             min_leader=-1 if floor is None else floor.ppm,
+            max_leader=profile.leader_fee_max.ppm,
+            second_share=profile.second_level_max_share.ppm,
             cap_limit=cap if profile.combined_cap_inclusive else cap - 1,
             tech=profile.tech_fee_for(keys),
             fee_ppm=profile.effective_commission_fee_rate.ppm,
@@ -340,7 +347,10 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     """
     fee = terms.leader_fee_rate
     fee_ppm = 0 if fee is None else fee.ppm
-    if fee is not None and fee_ppm < rules.min_leader:
+    if fee is not None and not rules.min_leader <= fee_ppm <= rules.max_leader:
+        return False
+    second = terms.second_leader_fee_rate
+    if second is not None and second.ppm * PPM > rules.second_share * fee_ppm:
         return False
     low, high = rules.low, rules.high
     room = PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
@@ -505,7 +515,12 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
     base, commission, fee, mcn, influencer, leader, second, tech, merchant, subsidy_kept, returned, total_in = amounts
 
     make_line = _trusted_line if exact else SettlementLine
-    lines = [make_line(_INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
+    # An own-stream order (自播) has no influencer, so no influencer line (its commission is 0% anyway).
+    lines = (
+        []
+        if order.influencer_id is None
+        else [make_line(_INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
+    )
     if terms.mcn_id is not None:
         lines.append(make_line(_MCN, _trusted(mcn, currency), terms.mcn_id))
     lines.append(make_line(_PLATFORM_FEE, _trusted(fee, currency), None))

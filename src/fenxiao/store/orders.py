@@ -152,7 +152,8 @@ def _order_tuple(order: Order, profile: str, where: str, instant: Binder) -> tup
         profile,
         order.merchant_id,
         order.sku_id,
-        order.influencer_id,
+        # An own-stream order (no influencer) is stored with an empty id: the column predates them and is NOT NULL.
+        order.influencer_id or "",
         order.paid.currency,
         order.paid.fen,
         order.shipping.fen,
@@ -226,7 +227,7 @@ def _order_from_row(row: Mapping[Any, Any], events: Sequence[OrderEvent]) -> Ord
         id=row["id"],
         merchant_id=row["merchant_id"],
         sku_id=row["sku_id"],
-        influencer_id=row["influencer_id"],
+        influencer_id=row["influencer_id"] or None,
         paid=Money(row["paid_fen"], currency),
         paid_at=moment(row["paid_at"], row["paid_at_offset"]),
         terms=_terms(row["terms"]),

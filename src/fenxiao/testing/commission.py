@@ -140,6 +140,8 @@ def platform_profiles(draw: st.DrawFn) -> PlatformProfile:
         rounding=draw(st.sampled_from((Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP, Rounding.HALF_EVEN))),
         shipping_in_base=draw(st.booleans()),
         utc_offset_minutes=draw(st.sampled_from((480, 0, -300))),
+        leader_fee_max=Rate.from_ppm(draw(st.sampled_from((_PPM, 400_000)) | st.integers(0, _PPM))),
+        second_level_max_share=Rate.from_ppm(draw(st.sampled_from((_PPM, 900_000)) | st.integers(0, _PPM))),
     )
 
 
@@ -165,7 +167,8 @@ def order_terms(
     leader_ppm: int | None = None
     if leaders and draw(st.booleans()):
         cap = profile.combined_cap.ppm
-        leader_ppm = draw(st.integers(0, cap if profile.combined_cap_inclusive else cap - 1))
+        highest = min(cap if profile.combined_cap_inclusive else cap - 1, profile.leader_fee_max.ppm)
+        leader_ppm = draw(st.integers(0, highest))
     room = _room(profile, leader_ppm)
     rate = draw(plan_rates(max_ppm=room))
     drawn_steps = draw(commission_steps(max_ppm=room)) if steps and draw(st.booleans()) else ()
@@ -176,7 +179,8 @@ def order_terms(
         leader_id = TeamLeaderId(draw(_ids("tl")))
         if draw(st.booleans()):
             second_id = TeamLeaderId(f"{leader_id}-2")
-            second_fee = Rate.from_ppm(draw(st.integers(0, leader_ppm)))
+            share = profile.second_level_max_share.ppm
+            second_fee = Rate.from_ppm(draw(st.integers(0, leader_ppm * share // _PPM)))
     mcn_id, mcn_share = (
         (draw(_ids("mcn")), draw(plan_rates(max_ppm=_PPM))) if mcn and draw(st.booleans()) else (None, None)
     )
