@@ -40,11 +40,21 @@ from fenxiao.market.goals import (
     leader_reports,
     settled_sales,
 )
-from fenxiao.market.pool import PoolEntry, PoolFilter, RankedListing, RankedPage, RankingWeights, SelectionPool
+from fenxiao.market.pool import (
+    POOL_FEATURE,
+    PoolEntry,
+    PoolFilter,
+    RankedListing,
+    RankedPage,
+    RankingWeights,
+    SelectionPool,
+    is_listed,
+)
 
 __all__ = [
     "ADMISSION_INPUTS",
     "DEFAULT_GOALS",
+    "POOL_FEATURE",
     "AdmissionDecision",
     "AdmissionFinding",
     "AdmissionPolicy",
@@ -68,6 +78,7 @@ __all__ = [
     "Subject",
     "category_coverage",
     "default_admission_policy",
+    "is_listed",
     "leader_reports",
     "merchant_inputs",
     "review_listing",
