@@ -142,7 +142,10 @@ def _check_medians(instance: object, attribute: attrs.Attribute[Any], value: obj
 def _check_units_median(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
-    if not isinstance(value, Decimal) or not value.is_finite() or value < 1 or (2 * value) % 1:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a finite Decimal (or None)")
+    twice = EXACT.multiply(value, Decimal(2))
+    if twice < 2 or twice != twice.to_integral_value(context=EXACT):
         problem = "must be a Decimal, at least 1, a whole number of halves (or None: no good of it sells)"
         raise InvalidValueError(v.path_of(instance, attribute), value, problem)
 
@@ -234,7 +237,7 @@ class CategoryBenchmark:
     @property
     def units_median_twice(self) -> int | None:
         """Twice the median units of the selling goods (an exact int), or ``None`` when none sells."""
-        return None if self.units_median is None else int(2 * self.units_median)
+        return None if self.units_median is None else int(EXACT.multiply(self.units_median, Decimal(2)))
 
     def median_half_units(self, metric: str) -> int | None:
         """Twice the category median of *metric* in millionths (an exact int), or ``None`` when it has none."""
