@@ -42,6 +42,7 @@ from fenxiao.grading.pipeline import GradedSku
 from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRequest
 from fenxiao.grading.tiers import TierDecision, TierPolicy
 from fenxiao.market.admission import AdmissionDecision, Application, ReviewQueue
+from fenxiao.market.clearance import ClearanceAction, ClearanceDecision
 from fenxiao.market.goals import GoalProgress, LeaderReport, SaleRecord
 from fenxiao.market.pool import PoolEntry, RankedPage
 from fenxiao.money import Money, Rate
@@ -358,6 +359,14 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
     SpendEntry: frs.spend_entries,
     # market
     AdmissionDecision: frs.admission_decisions,
+    ClearanceDecision: lambda: st.builds(
+        ClearanceDecision,
+        kind=st.sampled_from(["merchant", "listing"]),
+        subject=st.sampled_from(["m-0012", "l-00001"]),
+        merchant_id=st.just("m-0012"),
+        action=st.sampled_from(list(ClearanceAction)),
+        decision=frs.admission_decisions(),
+    ),
     Application: frs.applications,
     ReviewQueue: frs.review_queues,
     PoolEntry: frs.pool_entries,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fenxiao.cli.market import GROUP
+from fenxiao.cli.market import GROUP, demo_data, demo_section
 from fenxiao.sample import load_sample
 from fenxiao.serialization import dumps
 
@@ -73,3 +73,16 @@ def test_a_malformed_pool_filter_names_its_option(option: str, value: str, capsy
     err = capsys.readouterr().err
     assert err.startswith(f"fenxiao pool: {option}: ")
     assert err.count("\n") == 1
+
+
+def test_the_demo_shows_clearance_and_new_goods_in_the_pool() -> None:
+    """Issue 19 in the demo: the clearance pass (removed and watched, one example with its reason) and the pool's
+    note that new L0 goods are listed; the data has every clearance decision with its reasons."""
+    catalog = load_sample()
+    text = demo_section(catalog)
+    assert "Clearance (清退): the same criteria on who is already in: 3 merchants and 6 listings removed" in text
+    assert "new L0 goods included: goods enter the pool on joining" in text
+    data = demo_data(catalog)
+    removed = [d for d in data["clearance"] if d["action"] == "remove"]
+    assert len(removed) == 9
+    assert all(d["reasons"] for d in removed)

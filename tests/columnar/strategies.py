@@ -28,6 +28,8 @@ NUMBERS: dict[str, tuple[int, tuple[int, ...], bool]] = {
     "experience_score": (6, (0, 3_999_999, 4_000_000, 5_000_000), False),
     "reference_price": (2, (0, 9990, 10_000), True),
     "goods_score": (6, (0, 4_500_000), True),
+    # Read against the category benchmarks (issue 19): missing without one, as tier_inputs leaves it.
+    "units_vs_category": (0, (0, 49, 50, 51, 200), True),
 }
 FLAGS = ("brand_registered", "flagship_shop")
 

@@ -143,7 +143,7 @@ def test_every_reported_way_up_is_verified(policy: TierPolicy, snapshot: SkuSnap
     """Every raw-metric way, applied to the snapshot and scored and graded again, reaches the stated tier, which
     is above the SKU's; and the decision's own gap, where marked reachable, is reached by its moves."""
     card = SCORER.score(snapshot, CONTEXT)
-    inputs = tier_inputs(snapshot, score_inputs(card), AS_OF)
+    inputs = tier_inputs(snapshot, score_inputs(card), AS_OF, context=CONTEXT)
     now = policy._safe_grade(inputs)
     for way in find_metric_moves(policy, SCORER, snapshot, CONTEXT, AS_OF):
         _check_way(policy, snapshot, way, now)
@@ -154,7 +154,7 @@ def test_every_way_up_of_the_sample_is_verified_under_the_default_policy(snapsho
     """The same on the sample catalog and the default policy, SKU by SKU."""
     policy = default_tier_policy()
     card = SCORER.score(snapshot, CONTEXT)
-    now = policy.grade(tier_inputs(snapshot, score_inputs(card), AS_OF))
+    now = policy.grade(tier_inputs(snapshot, score_inputs(card), AS_OF, context=CONTEXT))
     for way in find_metric_moves(policy, SCORER, snapshot, CONTEXT, AS_OF):
         _check_way(policy, snapshot, way, now)
 
@@ -165,7 +165,7 @@ def _check_way(policy: TierPolicy, snapshot: SkuSnapshot, way: MetricGap, now: T
     changes: dict[str, Any] = {m.metric: m.new for m in way.moves}
     moved = attrs.evolve(snapshot, **changes)
     card = SCORER.score(moved, CONTEXT)
-    assert policy._safe_grade(tier_inputs(moved, score_inputs(card), AS_OF)) >= way.target
+    assert policy._safe_grade(tier_inputs(moved, score_inputs(card), AS_OF, context=CONTEXT)) >= way.target
     for move in way.moves:
         assert move.old == getattr(snapshot, move.metric)
         assert move.new != move.old
@@ -185,11 +185,15 @@ def test_the_sample_has_ways_up_in_units_service_and_price() -> None:
 
 
 def test_a_rule_on_a_metric_is_met_directly() -> None:
-    """A SKU at 104 units below a 300-unit rule: the way starts with units_30d → 300."""
+    """A shampoo at 104 units where shampoos sell a median of 2,071 is held at L1 by the category-relative bar
+    (below half the median): the way up is units_30d → 1036, half the median rounded up (issue 19)."""
     snapshot = next(s for s in SNAPSHOTS if s.sku_id == "sku-00013")
+    bench = CONTEXT.benchmark(snapshot.category_id)
+    assert bench is not None
+    assert bench.units_median == 2071
     ways = find_metric_moves(default_tier_policy(), SCORER, snapshot, CONTEXT, AS_OF)
     assert ways
-    assert all(way.moves[0] == MetricMove("units_30d", 104, 300) for way in ways)
+    assert all(way.moves[0] == MetricMove("units_30d", 104, 1036) for way in ways)
 
 
 def test_metric_moves_show_their_units() -> None:

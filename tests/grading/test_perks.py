@@ -77,11 +77,12 @@ def test_l5_gets_exactly_the_four_privileges_of_the_seed() -> None:
 
 
 def test_lower_tiers_get_graded_smaller_perks() -> None:
-    """L0 cold start while new; L4 a ×1.3 boost and the 行业爆款 badge but no subsidy."""
+    """L0 cold start while new and listed in the pool; L4 a ×1.3 boost and the 行业爆款 badge but no subsidy."""
     new = CATALOG.resolve(Tier.L0, example_perk_inputs(days_since_joining=3))
     assert new.of_kind("traffic_boost") == (TrafficBoost(Decimal("1.2"), "new-product exposure"),)
+    assert new.of_kind("access") == (Access("pool", "listed in the selection pool"),)
     stale = CATALOG.resolve(Tier.L0, example_perk_inputs(days_since_joining=14))
-    assert stale.granted == ()
+    assert [g.entry for g in stale.granted] == ["pool"]
     assert any(d.entry == "cold-start" and "days_since_joining 14: < 14 needed" in d.reason for d in stale.denied)
     l4 = CATALOG.resolve(Tier.L4, example_perk_inputs())
     assert l4.of_kind("traffic_boost") == (TrafficBoost(Decimal("1.3")),)
@@ -460,7 +461,8 @@ EXPECTED_DEFAULT = PerkCatalog(
             TrafficBoost(Decimal("1.2"), "new-product exposure"),
             when=Compare("days_since_joining", Op.LT, Decimal(14)),
         ),
-        PerkEntry("pool", Tier.L1, Access("pool", "listed in the selection pool")),
+        # Issue 19: goods enter the pool on joining, so the pool perk starts at L0 (it was L1).
+        PerkEntry("pool", Tier.L0, Access("pool", "listed in the selection pool")),
         PerkEntry("l2-boost", Tier.L2, TrafficBoost(Decimal("1.05"))),
         PerkEntry("leader-activities", Tier.L2, Access("leader_activities", "eligible for team-leader activities")),
         PerkEntry("l3-boost", Tier.L3, TrafficBoost(Decimal("1.1"))),

@@ -65,7 +65,7 @@ def _by_hand(
     out = []
     for snapshot in snapshots:
         card = models.scorer.score(snapshot, context)
-        inputs = tier_inputs(snapshot, _scores(card), as_of)
+        inputs = tier_inputs(snapshot, _scores(card), as_of, context=context)
         decision = models.policy.decide(inputs, sku_id=snapshot.sku_id)
         sku = catalog.sku(snapshot.sku_id)
         merchant = catalog.merchant(sku.merchant_id)

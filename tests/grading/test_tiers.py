@@ -47,6 +47,7 @@ INPUTS = st.fixed_dictionaries(
         "units_30d": st.sampled_from(UNIT_VALUES),
         "days_since_joining": st.sampled_from(DAY_VALUES),
         "serious_violations_365d": st.sampled_from([0, 1, 2]),
+        "units_vs_category": st.sampled_from([None, 0, 49, 50, 200]),
     }
 ).map(lambda over: example_inputs(**over))
 
@@ -54,6 +55,8 @@ INPUTS = st.fixed_dictionaries(
 def _better(name: str, value: Any) -> list[Any]:
     """Values of *name* at least as good as *value*."""
     spec = TIER_INPUTS[name]
+    if name == "units_vs_category":  # missing is no value to improve on: a present one is compared
+        return [p for p in (0, 49, 50, 200) if value is None or p >= value] if value is not None else [None]
     pool: list[Any] = SCORE_VALUES if name in DIMENSION_INPUTS else UNIT_VALUES if name == "units_30d" else [0, 1, 2]
     return [p for p in pool if (p >= value if spec.better == "higher" else p <= value)]
 
@@ -73,7 +76,9 @@ def test_every_input_gets_exactly_one_tier_and_the_explanation_agrees(inputs: di
         assert matched == all(c.passed for c in checks) or not matched
 
 
-@given(INPUTS, st.sampled_from([*DIMENSION_INPUTS, "units_30d", "serious_violations_365d"]), st.data())
+@given(
+    INPUTS, st.sampled_from([*DIMENSION_INPUTS, "units_30d", "serious_violations_365d", "units_vs_category"]), st.data()
+)
 def test_improving_any_input_never_lowers_the_default_tier(inputs: dict[str, Any], name: str, data: Any) -> None:
     """Under the default policy the tier is monotone in every input with a direction."""
     better = dict(inputs)
@@ -407,8 +412,8 @@ def test_the_default_policy_round_trips_with_labels_and_stability() -> None:
 @pytest.mark.parametrize(
     ("mutate", "path"),
     [
-        (lambda d: d["rules"][3]["when"]["all"][1].update(input="score.servce"), r"rules\[3\]\.when\.all\[1\]\.input"),
-        (lambda d: d["rules"][3]["when"]["all"][0].update(op="=>"), r"rules\[3\]\.when\.all\[0\]\.op"),
+        (lambda d: d["rules"][4]["when"]["all"][1].update(input="score.servce"), r"rules\[4\]\.when\.all\[1\]\.input"),
+        (lambda d: d["rules"][4]["when"]["all"][0].update(op="=>"), r"rules\[4\]\.when\.all\[0\]\.op"),
         (lambda d: d["rules"][2].update(tier="L9"), r"rules\[2\]\.tier"),
         (lambda d: d["rules"][1]["when"].update(value="many"), r"rules\[1\]\.when\.value"),
         (lambda d: d.update(hit="last"), r"hit"),
@@ -820,11 +825,18 @@ PREVIOUS_DEFAULT = TierPolicy(
             flags=("stale",),
             description="past the 14-day window and still no sales: stays L0, flagged stale",
         ),
+        # Issue 19: the L1 sales bar is category-relative; the absolute bar stands in without a benchmark.
+        TierRule(
+            "low-sales-in-category",
+            Tier.L1,
+            Compare("units_vs_category", Op.LT, D(50)),
+            description="has sales, but not many: below half the median units of its category's selling goods",
+        ),
         TierRule(
             "low-sales",
             Tier.L1,
-            Compare("units_30d", Op.LT, D(100)),
-            description="has sales, but not many (fewer than 100 units in 30 days)",
+            All((Not(Compare("units_vs_category", Op.GE, D(0))), Compare("units_30d", Op.LT, D(100)))),
+            description="has sales, but not many, graded without a category benchmark: fewer than 100 units in 30 days",
         ),
         TierRule(
             "selected-goods",
@@ -877,6 +889,7 @@ def test_the_default_policy_file_loads_and_equals_the_previous_python_default() 
     assert [(r.name, r.tier.value) for r in loaded.rules] == [
         ("new-sku", "L0"),
         ("no-sales", "L0"),
+        ("low-sales-in-category", "L1"),
         ("low-sales", "L1"),
         ("selected-goods", "L5"),
         ("hot-item", "L4"),

@@ -26,6 +26,7 @@ from fenxiao.market.admission import (
     Application,
     Outcome,
     ReviewQueue,
+    ShopMetrics,
     default_admission_policy,
     merchant_inputs,
     review_listing,
@@ -146,6 +147,9 @@ INPUTS = st.fixed_dictionaries(
         "commission_floor": st.sampled_from([Decimal(0), Decimal("0.05")]),
         "commission_below_floor": st.booleans(),
         "price": st.decimals(0, 10000, places=2),
+        "shop_gmv_30d": st.none() | st.sampled_from([Decimal(0), Decimal("999.99"), Decimal(1000), Decimal(50000)]),
+        "bad_review_rate_30d": st.none() | st.sampled_from([Decimal(0), Decimal("0.05"), Decimal("0.0501")]),
+        "dsr_90d": st.none() | st.sampled_from([Decimal("4.69"), Decimal("4.7"), Decimal(5)]),
     }
 )
 
@@ -352,6 +356,25 @@ PREVIOUS_DEFAULT = AdmissionPolicy(
             All((Compare("category_restricted", Op.EQ, True), Not(Compare("qualified", Op.EQ, True)))),
             "the category is open to whitelisted brands or qualified merchants only",
         ),
+        # Issue 19: the shop's recent record (ShopMetrics), each rule only when the figure is given.
+        AdmissionRule(
+            "low-shop-gmv",
+            Outcome.REVIEW,
+            All((Compare("shop_gmv_30d", Op.LT, Decimal(1000)), Compare("shop_age_days", Op.GE, Decimal(90)))),
+            "the shop's 30-day GMV is below ¥1,000 (shops younger than 90 days are exempt)",
+        ),
+        AdmissionRule(
+            "high-bad-reviews",
+            Outcome.REVIEW,
+            Compare("bad_review_rate_30d", Op.GT, Decimal("0.05")),
+            "the shop's 30-day bad-review rate is above 5%",
+        ),
+        AdmissionRule(
+            "low-dsr",
+            Outcome.REVIEW,
+            All((Compare("dsr_90d", Op.LT, Decimal("4.7")), Compare("shop_age_days", Op.GE, Decimal(90)))),
+            "the shop's 90-day DSR is below 4.7 (shops younger than 90 days are exempt)",
+        ),
     ),
     name="default",
     version="2026.11",
@@ -373,6 +396,9 @@ def test_the_default_policy_file_loads_and_equals_the_previous_python_default() 
         ("restricted-standing", "review"),
         ("low-experience", "review"),
         ("restricted-category", "review"),
+        ("low-shop-gmv", "review"),
+        ("high-bad-reviews", "review"),
+        ("low-dsr", "review"),
     ]
     assert loaded.review_hours == 24
     assert loaded.profile == AdmissionProfile()
@@ -474,3 +500,63 @@ def test_admission_and_settlement_never_disagree_on_a_floor(category: Category, 
     except PolicyError as error:
         refused_for_floor = "below the minimum commission" in str(error)
     assert _below_floor(category, rate) == refused_for_floor
+
+
+# -- the shop's recent record: 30-day GMV, bad-review rate, 90-day DSR (issue 19) -----------------------------------
+
+
+_OLD_SHOP = partial(merchant, name="老店", opened_on=date(2025, 1, 1))
+
+
+def test_the_shops_gmv_bad_reviews_and_dsr_are_admission_inputs() -> None:
+    """Issue 19: admission had no input for them. Given, each criterion sends an old shop to review with the
+    figure in the reason; not given, they are missing and decide nothing."""
+    shop = ShopMetrics(gmv_30d=Money.of("800.00"), bad_review_rate_30d=Rate.of("6%"), dsr_90d=Decimal("4.6"))
+    inputs = merchant_inputs(_OLD_SHOP(), as_of=NOW, shop=shop)
+    assert (inputs["shop_gmv_30d"], inputs["bad_review_rate_30d"], inputs["dsr_90d"]) == (
+        Decimal("800.00"),
+        Decimal("0.06"),
+        Decimal("4.6"),
+    )
+    decision = POLICY.decide(inputs, subject="m-old")
+    assert decision.outcome is Outcome.REVIEW
+    assert [n for n, _ in decision.reasons] == ["low-shop-gmv", "high-bad-reviews", "low-dsr"]
+    assert "shop_gmv_30d 800 < 1000" in str(decision)
+    bare = merchant_inputs(_OLD_SHOP(), as_of=NOW)
+    assert bare["shop_gmv_30d"] is bare["bad_review_rate_30d"] is bare["dsr_90d"] is None
+    assert POLICY.decide(bare).outcome is Outcome.APPROVE
+
+
+def test_a_young_shop_is_exempt_from_the_gmv_and_dsr_bars_but_not_bad_reviews() -> None:
+    """Shops younger than 90 days have no record to meet (as with the experience score)."""
+    shop = ShopMetrics(gmv_30d=Money.of("0.00"), dsr_90d=Decimal("4.0"), bad_review_rate_30d=Rate.of("10%"))
+    decision = POLICY.decide(merchant_inputs(_merchant(), as_of=NOW, shop=shop))
+    assert [n for n, _ in decision.reasons] == ["high-bad-reviews"]
+
+
+@given(
+    st.sampled_from([None, Money.of("0.00"), Money.of("999.99"), Money.of("1000.00")]),
+    st.sampled_from([None, Rate.of("5%"), Rate.of("5.01%")]),
+    st.sampled_from([None, Decimal("4.69"), Decimal("4.7")]),
+)
+def test_a_better_record_never_makes_the_outcome_worse(
+    gmv: Money | None, bad: Rate | None, dsr: Decimal | None
+) -> None:
+    """Against no record at all, any record is at least as severe; a record at the bars exactly passes them."""
+    shop = ShopMetrics(gmv_30d=gmv, bad_review_rate_30d=bad, dsr_90d=dsr)
+    with_record = POLICY.decide(merchant_inputs(_OLD_SHOP(), as_of=NOW, shop=shop))
+    without = POLICY.decide(merchant_inputs(_OLD_SHOP(), as_of=NOW))
+    assert with_record.outcome.severity >= without.outcome.severity
+    below = (gmv is not None and gmv < Money.of("1000.00")) or (bad is not None and bad > Rate.of("5%"))
+    below = below or (dsr is not None and dsr < Decimal("4.7"))
+    assert (with_record.outcome is Outcome.REVIEW) == below
+
+
+def test_bad_shop_metrics_name_the_field() -> None:
+    """A DSR outside 0-5, a negative GMV, a shop that is not ShopMetrics."""
+    with pytest.raises(InvalidValueError, match=r"dsr_90d"):
+        ShopMetrics(dsr_90d=Decimal(6))
+    with pytest.raises(InvalidValueError, match=r"gmv_30d"):
+        ShopMetrics(gmv_30d=Money(-1))
+    with pytest.raises(InvalidValueError, match=r"merchant_inputs\.shop"):
+        merchant_inputs(_OLD_SHOP(), as_of=NOW, shop="good")  # type: ignore[arg-type]

@@ -13,11 +13,13 @@ from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.market.goals import (
     DEFAULT_GOALS,
+    MILLION_SKU_READINGS,
     Goal,
     GoalTracker,
     Measure,
     Subject,
     category_coverage,
+    is_brand_merchant,
     leader_reports,
     settled_sales,
 )
@@ -32,6 +34,13 @@ from .. import builders
 
 CATALOG = load_sample()
 PROFILE = PlatformProfile.kuaishou()
+# Brand merchants by the documented rule, written out: flagship/official shops and owners of registered brands.
+_REGISTERED = {b.id for b in CATALOG.brands if b.registered}
+BRAND_MERCHANTS = {
+    m.id
+    for m in CATALOG.merchants
+    if m.shop_kind.value in ("flagship", "official") or any(b in _REGISTERED for b in m.brand_ids)
+}
 
 
 def _world(seed: int, count: int) -> tuple[tuple[Order, ...], Ledger]:
@@ -40,10 +49,10 @@ def _world(seed: int, count: int) -> tuple[tuple[Order, ...], Ledger]:
 
 
 def test_the_four_public_targets_are_the_defaults() -> None:
-    """10 brands ≥ ¥1bn, 100 merchants ≥ ¥100m, 10,000 SKUs ≥ 1m units, 100 leaders ≥ ¥100m."""
+    """10 brands ≥ ¥1bn, 100 brand merchants ≥ ¥100m, 10,000 SKUs ≥ 1m units, 100 leaders ≥ ¥100m."""
     assert [(g.subject, g.measure, g.threshold, g.target) for g in DEFAULT_GOALS] == [
         (Subject.BRAND, Measure.GMV, Money.of("1000000000"), 10),
-        (Subject.MERCHANT, Measure.GMV, Money.of("100000000"), 100),
+        (Subject.BRAND_MERCHANT, Measure.GMV, Money.of("100000000"), 100),
         (Subject.SKU, Measure.UNITS, 1_000_000, 10_000),
         (Subject.TEAM_LEADER, Measure.GMV, Money.of("100000000"), 100),
     ]
@@ -95,6 +104,7 @@ def test_goal_progress_equals_a_brute_force_recount_of_the_ledger(
         keys: dict[Subject, list[str]] = {
             Subject.BRAND: [brand] if brand else [],
             Subject.MERCHANT: [o.merchant_id],
+            Subject.BRAND_MERCHANT: [o.merchant_id] if o.merchant_id in BRAND_MERCHANTS else [],
             Subject.SKU: [o.sku_id],
             Subject.TEAM_LEADER: [x for x in (o.terms.leader_id, o.terms.second_leader_id) if x],
         }
@@ -173,3 +183,69 @@ def test_own_stream_sales_count_toward_the_merchants_goals() -> None:
     goal = Goal("merchants", Subject.MERCHANT, Measure.GMV, Money.of("300.00"), 1)
     (progress,) = GoalTracker(goals=(goal,)).measure(sales)
     assert progress.achieved == (("m-1", Money.of("300.00")),)
+
+
+# -- how the public targets are read (issue 19) --------------------------------------------------------------------
+
+
+def test_the_hundred_million_merchant_goal_counts_brand_merchants_only() -> None:
+    """Issue 19: "100个1亿+品牌商家" counted any merchant. An ordinary shop without a registered brand, however much
+    it sells, is not a brand merchant; the same sales count for the all-merchants goal."""
+    orders, ledger = _world(5, 200)
+    sales = settled_sales(ledger, orders, CATALOG)
+    ordinary = {s.merchant_id for s in sales} - BRAND_MERCHANTS
+    assert ordinary  # the sample has ordinary sellers with settled sales
+    assert BRAND_MERCHANTS & {s.merchant_id for s in sales}
+    goal = DEFAULT_GOALS[1]
+    everyone = Goal("any", Subject.MERCHANT, Measure.GMV, Money(1), 1)
+    (brand, anyone) = GoalTracker(goals=(goal, everyone)).measure(sales)
+    counted = {k for k, _ in brand.achieved + brand.leading}
+    assert counted <= BRAND_MERCHANTS
+    assert not counted & ordinary
+    assert ordinary <= {k for k, _ in anyone.achieved}
+    assert str(goal) == "100 brand merchants with GMV >= ¥100,000,000.00"
+
+
+def test_a_brand_merchant_is_a_flagship_or_official_shop_or_a_registered_brands_seller() -> None:
+    """The rule, merchant by merchant of the sample; without the catalog no sale is a brand merchant's."""
+    assert {m.id for m in CATALOG.merchants if is_brand_merchant(m, CATALOG)} == BRAND_MERCHANTS
+    orders, ledger = _world(5, 60)
+    assert not any(s.brand_merchant for s in settled_sales(ledger, orders))
+
+
+@settings(max_examples=20)
+@given(st.integers(0, 10_000), st.integers(0, 120), st.integers(0, 30_000))
+def test_brand_merchants_are_the_merchants_goal_restricted_to_brand_merchants(
+    seed: int, count: int, threshold_yuan: int
+) -> None:
+    """For any sales and threshold, the brand-merchant goal's achievers are exactly the merchant goal's achievers
+    that are brand merchants, with the same amounts."""
+    orders, ledger = _world(seed, count)
+    sales = settled_sales(ledger, orders, CATALOG)
+    threshold = Money(threshold_yuan * 100)
+    goals = (
+        Goal("b", Subject.BRAND_MERCHANT, Measure.GMV, threshold, 1),
+        Goal("m", Subject.MERCHANT, Measure.GMV, threshold, 1),
+    )
+    brand, merchant = GoalTracker(goals=goals, top=0).measure(sales)
+    assert brand.achieved == tuple((k, x) for k, x in merchant.achieved if k in BRAND_MERCHANTS)
+
+
+def test_million_sku_goal_has_a_units_reading_and_a_gmv_reading() -> None:
+    """The 百万单品 goal: the default reads a million units; the GMV reading (a million yuan) is the other goal, and
+    a program chooses by passing it. On the same sales the two count differently."""
+    units, gmv = MILLION_SKU_READINGS["units"], MILLION_SKU_READINGS["gmv"]
+    assert DEFAULT_GOALS[2] == units
+    assert (units.measure, units.threshold) == (Measure.UNITS, 1_000_000)
+    assert (gmv.subject, gmv.measure, gmv.threshold, gmv.target) == (
+        Subject.SKU,
+        Measure.GMV,
+        Money.of("1000000"),
+        10_000,
+    )
+    orders, ledger = _world(9, 120)
+    sales = settled_sales(ledger, orders, CATALOG)
+    low_units = Goal("u", Subject.SKU, Measure.UNITS, 1, 1)
+    low_gmv = Goal("g", Subject.SKU, Measure.GMV, Money.of("100.00"), 1)
+    by_units, by_gmv = GoalTracker(goals=(low_units, low_gmv)).measure(sales)
+    assert {k for k, _ in by_units.achieved} != {k for k, _ in by_gmv.achieved}

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.domain.ids import CategoryId, InfluencerId
+from fenxiao.domain.listings import ListingStatus
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
+from fenxiao.grading.perks import default_perk_catalog
+from fenxiao.grading.pipeline import GradedSku, grade_catalog
 from fenxiao.market import pool as pool_module
-from fenxiao.market.pool import PoolEntry, PoolFilter, SelectionPool
+from fenxiao.market.pool import POOL_FEATURE, PoolEntry, PoolFilter, SelectionPool, is_listed
 from fenxiao.money import Money, Rate
 from fenxiao.sample import load_sample
 
@@ -226,3 +231,53 @@ def test_the_array_ranking_is_the_ranking(
     pool = SelectionPool(entries)
     paging = (page, size)
     assert _ranked(pool, fan, query, paging, arrays=True) == _ranked(pool, fan, query, paging, arrays=False)
+
+
+# -- membership has one source: the perk catalog's pool perk (issue 19) ------------------------------------------
+
+
+@functools.cache
+def _sample_graded(pool_tier: Tier) -> tuple[Any, tuple[GradedSku, ...]]:
+    """The sample graded with the default models, except that the pool perk starts at *pool_tier*."""
+    catalog = load_sample()
+    default = default_perk_catalog()
+    entries = tuple(attrs.evolve(e, tier=pool_tier) if e.name == "pool" else e for e in default.entries)
+    perks = attrs.evolve(default, entries=entries)
+    return catalog, grade_catalog(catalog, perks=perks, explain=False)
+
+
+def test_goods_enter_the_pool_on_joining_and_the_perks_say_so() -> None:
+    """Issue 19: the sample pool holds L0 listings, and every listing in it is granted "listed in the pool"."""
+    catalog = load_sample()
+    graded = {g.sku_id: g for g in grade_catalog(catalog, explain=False)}
+    pool = SelectionPool.from_catalog(catalog, tuple(graded.values()))
+    assert any(e.tier is Tier.L0 for e in pool.entries)
+    assert all(is_listed(graded[e.sku_id].perks) for e in pool.entries)
+    assert next(e for e in default_perk_catalog().entries if e.name == "pool").tier is Tier.L0
+    approved = {li.id for li in catalog.listings if li.status is ListingStatus.APPROVED}
+    assert {e.listing_id for e in pool.entries} == approved
+
+
+@given(st.sampled_from(list(Tier)))
+def test_the_pool_lists_exactly_the_approved_goods_granted_the_pool_perk(pool_tier: Tier) -> None:
+    """Whatever tier the perk catalog lists goods from, the pool holds exactly those approved listings."""
+    catalog, graded = _sample_graded(pool_tier)
+    by_sku = {g.sku_id: g for g in graded}
+    pool = SelectionPool.from_catalog(catalog, graded)
+    expected = {
+        li.id
+        for li in catalog.listings
+        if li.status is ListingStatus.APPROVED and li.sku_id in by_sku and by_sku[li.sku_id].decision.tier >= pool_tier
+    }
+    assert {e.listing_id for e in pool.entries} == expected
+    assert all(e.tier >= pool_tier for e in pool.entries)
+    assert all(e.listing_id in expected for e in pool.entries)
+
+
+def test_a_perk_catalog_without_the_pool_perk_lists_nothing() -> None:
+    """No entry grants the pool: the pool is empty (membership is read from the perks, never assumed)."""
+    catalog = load_sample()
+    default = default_perk_catalog()
+    perks = attrs.evolve(default, entries=tuple(e for e in default.entries if e.name != "pool"))
+    assert SelectionPool.from_catalog(catalog, grade_catalog(catalog, perks=perks, explain=False)).entries == ()
+    assert POOL_FEATURE == "pool"

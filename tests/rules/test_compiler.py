@@ -270,7 +270,8 @@ def test_a_traceback_through_generated_code_shows_the_generated_line() -> None:
     values = _RefusingInputs(
         {name: D(80) for name in ("composite", "score.brand", "score.price", "score.distribution", "score.sales")}
     )
-    values |= {"days_since_joining": 30, "units_30d": 5000, "serious_violations_365d": 0}
+    # units_vs_category is missing (no benchmark), as tier_inputs gives it without a scoring context (issue 19).
+    values |= {"days_since_joining": 30, "units_30d": 5000, "serious_violations_365d": 0, "units_vs_category": None}
     with pytest.raises(LookupError) as raised:
         policy.grade(values)
     shown = "".join(traceback.format_exception(raised.value))

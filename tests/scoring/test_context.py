@@ -251,3 +251,40 @@ def test_each_median_splits_the_observed_values_in_half(snaps: list[SkuSnapshot]
             if half is not None:
                 assert 2 * sum(2 * v > half for v in values) <= len(values)
                 assert 2 * sum(2 * v < half for v in values) <= len(values)
+
+
+# -- the median units of the selling goods (issue 19: a category-relative L1 sales bar) ---------------------------
+
+
+def test_the_units_median_counts_only_the_selling_goods() -> None:
+    """Goods without sales do not pull the bar down; an even count takes the exact mean; none selling: None."""
+    snaps = [
+        snapshot(sku_id=f"s-{i}", category_id="c-gold", units_30d=units) for i, units in enumerate((0, 0, 0, 1, 2))
+    ]
+    snaps.append(snapshot(sku_id="s-x", category_id="c-new", units_30d=0))
+    context = build_context(snaps)
+    gold, new = context.benchmark("c-gold"), context.benchmark("c-new")
+    assert gold is not None
+    assert new is not None
+    assert (gold.units_median, gold.units_median_twice) == (D("1.5"), 3)
+    assert (new.units_median, new.units_median_twice) == (None, None)
+
+
+@given(snaps=st.lists(scoring_snapshots(), min_size=1, max_size=10))
+def test_the_units_median_splits_the_selling_goods_in_half(snaps: list[SkuSnapshot]) -> None:
+    """At most half of a category's selling goods sell strictly more than the median, and at most half fewer."""
+    for bench in build_context(snaps).categories:
+        units = [s.units_30d for s in snaps if s.category_id == bench.category_id and s.units_30d > 0]
+        if not units:
+            assert bench.units_median is None
+            continue
+        assert bench.units_median is not None
+        assert 2 * sum(u > bench.units_median for u in units) <= len(units)
+        assert 2 * sum(u < bench.units_median for u in units) <= len(units)
+
+
+@pytest.mark.parametrize("bad", [D("0.5"), D("1.25"), D(0), D("NaN"), 3])
+def test_a_bad_units_median_names_the_field(bad: object) -> None:
+    """At least one unit, a whole number of halves, a Decimal."""
+    with pytest.raises(InvalidValueError, match=r"CategoryBenchmark\.units_median"):
+        CategoryBenchmark("c-tea", 1, D(1), D("0.1"), (0,), units_median=bad)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
 from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy, merchant_inputs, sku_inputs
+from fenxiao.market.clearance import ClearanceAction, ClearanceDecision, decide_clearance
 from fenxiao.market.goals import (
     GoalProgress,
     GoalTracker,
@@ -251,6 +252,7 @@ class _Demo:
     settled: int
     progress: tuple[GoalProgress, ...]
     leaders: list[LeaderReport]
+    clearance: tuple[ClearanceDecision, ...] = ()
 
 
 def _demo(catalog: Catalog) -> _Demo:
@@ -272,11 +274,13 @@ def _demo(catalog: Catalog) -> _Demo:
         settled=len(sales),
         progress=GoalTracker().measure(sales),
         leaders=leaders,
+        clearance=decide_clearance(catalog, as_of=catalog_as_of(catalog)),
     )
 
 
 def demo_section(catalog: Catalog) -> str:
-    """The demo's part on the three problems: admission, the pool for one influencer, goals and coverage."""
+    """The demo's part on the three problems: admission and clearance, the pool for one influencer, goals and
+    coverage."""
     demo = _demo(catalog)
     counts = Counter((r["kind"], r["outcome"]) for r in demo.rows)
     admission = render_table(
@@ -292,10 +296,22 @@ def demo_section(catalog: Catalog) -> str:
     ]
     if refused is not None:
         parts += ["", f"e.g. {refused['subject']}: {refused['outcome']} - {'; '.join(refused['reasons'])}"]
+    cleared = Counter((d.kind, d.action) for d in demo.clearance)
+    parts += [
+        "",
+        "Clearance (清退): the same criteria on who is already in: "
+        f"{cleared['merchant', ClearanceAction.REMOVE]} merchants and {cleared['listing', ClearanceAction.REMOVE]} "
+        f"listings removed, {cleared['merchant', ClearanceAction.WATCH]} merchants and "
+        f"{cleared['listing', ClearanceAction.WATCH]} listings under watch",
+    ]
+    removed = next((d for d in demo.clearance if d.action is ClearanceAction.REMOVE), None)
+    if removed is not None:
+        parts += [f"e.g. {removed.kind} {removed.subject}: remove - {'; '.join(removed.reasons)}"]
     parts += [
         "",
         "2. Finding good goods (选品): the pool ranked for one influencer "
-        f"(main categories {', '.join(demo.influencer.main_category_ids)})",
+        f"(main categories {', '.join(demo.influencer.main_category_ids)}; "
+        f"{demo.page.total} listings, new L0 goods included: goods enter the pool on joining)",
         "",
         _pool_text(demo.influencer.name, demo.page),
     ]
@@ -334,7 +350,8 @@ def demo_section(catalog: Catalog) -> str:
 
 
 def demo_data(catalog: Catalog) -> dict[str, Any]:
-    """The data of the demo's market part: every admission decision (as ``admit --json``), the pool's first page
+    """The data of the demo's market part: every admission decision (as ``admit --json``), every clearance decision
+    (kind, subject, action, reasons), the pool's first page
     for one influencer (as ``pool --json``), the coverage per tier, the goals (as ``goals --json``) and the team
     leaders by settled earnings."""
     demo = _demo(catalog)
@@ -344,6 +361,10 @@ def demo_data(catalog: Catalog) -> dict[str, Any]:
         "coverage": {t.value: n for t, n in demo.coverage.items()},
         "settled_orders": demo.settled,
         "goals": _goals_json(demo.progress),
+        "clearance": [
+            {"kind": d.kind, "subject": d.subject, "action": d.action.value, "reasons": list(d.reasons)}
+            for d in demo.clearance
+        ],
         "leaders": [
             {
                 "leader_id": r.leader_id,

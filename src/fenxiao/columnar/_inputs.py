@@ -64,6 +64,9 @@ UNITS: Final[dict[str, Unit]] = {
     **{name: Unit("number", 2, 0, 10_000) for name in DIMENSION_INPUTS},
     "days_since_joining": Unit("number", 0, 0, MAX_COUNT),
     "days_in_pool": Unit("number", 0, 0, MAX_COUNT),
+    # A whole percent of the category's median units (fenxiao.grading.inputs.units_vs_category): run_pipeline
+    # computes it from the context; grade_columns reads it as a column like the scores (missing without one).
+    "units_vs_category": Unit("number", 0, 0, 200 * MAX_COUNT, nullable=True),
     "observed_at": Unit("instant"),
     "joined_at": Unit("instant"),
     "sku_id": Unit("text"),

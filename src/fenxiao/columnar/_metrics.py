@@ -17,13 +17,14 @@ import attrs
 import numpy as np
 
 from fenxiao._internal.fixed import EXACT
-from fenxiao.columnar._inputs import Inputs
+from fenxiao.columnar._inputs import UNITS, Input, Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, div_round, ratio_half_even
 from fenxiao.columnar.context import _Benchmarks, context_arrays
 from fenxiao.domain.ids import CategoryId, SkuId
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import MAX_FEN, Money, Rate, Rounding
+from fenxiao.rules.arrays import IntColumn
 from fenxiao.scoring import formulas
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.metrics import Metric, get_metric
@@ -115,6 +116,19 @@ class MetricColumns:
             return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
         present, halves = found
         return div_round(halves[codes], 2, Rounding.HALF_EVEN), present[codes]
+
+    def units_vs_category(self) -> IntColumn:
+        """The tier input ``units_vs_category`` per row: 30-day units as a whole percent of the category's median
+        units (selling goods), floored; missing where the row's category has no such median
+        (:func:`fenxiao.grading.inputs.units_vs_category` on the object path)."""
+        bench, codes = self._benchmarks()
+        units = self.inputs["units_30d"].numbers
+        if units is None:  # pragma: no cover - units_30d is a number input
+            raise InvalidValueError("columns.units_30d", None, "must be a number")
+        twice = bench.units_median_twice[codes]
+        valid = formulas.defined(twice)
+        percent = formulas.units_percent_of_category_median(np.where(valid, units.values, 0), np.where(valid, twice, 1))
+        return IntColumn(np.where(valid, percent, 0), None if bool(valid.all()) else valid)
 
     def _valid(self, name: str) -> BoolArray:
         valid = self.inputs[name].valid
@@ -286,3 +300,10 @@ def _objects(inputs: Inputs, name: str) -> list[object]:
         else:
             out.append(value)
     return out
+
+
+def set_context_inputs(view: Inputs, metrics: MetricColumns) -> None:
+    """Give *view* the tier inputs read against the context (``units_vs_category``), as the object path's
+    :func:`~fenxiao.grading.inputs.tier_inputs` does; left missing without a ``units_30d`` column."""
+    if "units_30d" in view.columns:
+        view.set("units_vs_category", Input(UNITS["units_vs_category"], numbers=metrics.units_vs_category()))

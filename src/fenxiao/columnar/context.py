@@ -137,6 +137,8 @@ class ContextSummary:
     as_of: datetime | None = None
     # Per metric of MEDIAN_METRICS that some row observes: its observed values.
     medians: Mapping[str, _Counts] = attrs.field(factory=dict)
+    # The 30-day units of the selling rows (units_30d > 0), for the category's median units.
+    units: _Counts = attrs.field(factory=_Counts.empty)
 
     def merge(self, other: ContextSummary) -> ContextSummary:
         """The summary of both summaries' rows.
@@ -171,6 +173,7 @@ class ContextSummary:
             self.currency,
             max(moments) if moments else None,
             medians,
+            self.units.merge(other.units.relabel(mapping)),
         )
 
     def finish(self, *, max_gmv_values: int = DEFAULT_MAX_GMV_VALUES) -> ScoringContext:
@@ -192,6 +195,7 @@ class ContextSummary:
         rate_sum = self.commission.at(start, lower, present) + self.commission.at(start, upper, present)
         gmv_values = self._gmv_values(start, sizes, present, limit)
         medians = self._medians(ncat)
+        units = self._units_medians(ncat)
         benchmarks = []
         for k, code in enumerate(present.tolist()):
             benchmarks.append(
@@ -202,11 +206,12 @@ class ContextSummary:
                     _plain(EXACT.divide(Decimal(int(rate_sum[k])), Decimal(2 * 10**RATE_PLACES))),
                     gmv_values[k],
                     medians.get(code, {}),
+                    units.get(code),
                 )
             )
         benchmarks.sort(key=lambda b: b[0])
         return ScoringContext(
-            tuple(CategoryBenchmark(CategoryId(c), s, p, r, g, m) for c, s, p, r, g, m in benchmarks),
+            tuple(CategoryBenchmark(CategoryId(c), s, p, r, g, m, u) for c, s, p, r, g, m, u in benchmarks),
             self.currency,
             self.as_of,
         )
@@ -226,6 +231,21 @@ class ContextSummary:
                 median = _plain(EXACT.divide(Decimal(total), Decimal(2 * 10**RATE_PLACES)))
                 found.setdefault(code, {})[name] = median
         return found
+
+    def _units_medians(self, ncat: int) -> dict[int, Decimal]:
+        """Per category code with a selling row, its median units (exact, as build_context)."""
+        counts = self.units
+        sizes = np.bincount(counts.codes, weights=counts.counts, minlength=ncat).astype(np.int64)
+        selling = np.flatnonzero(sizes > 0)
+        if selling.size == 0:
+            return {}
+        start = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        n = sizes[selling]
+        twice = counts.at(start, (n - 1) // 2, selling) + counts.at(start, n // 2, selling)
+        return {
+            code: _plain(EXACT.divide(Decimal(total), Decimal(2)))
+            for code, total in zip(selling.tolist(), twice.tolist(), strict=True)
+        }
 
     def _gmv_values(
         self, start: Int64Array, sizes: Int64Array, present: Int64Array, limit: int
@@ -274,6 +294,12 @@ def _summary(
     if as_of is None and "observed_at" in columns and columns.length:
         latest = int(columns.micros("observed_at").values.max())
         as_of = _EPOCH + timedelta(microseconds=latest)
+    units = _Counts.empty()
+    if "units_30d" in columns:
+        unit = UNITS["units_30d"]
+        sold = columns.ints("units_30d", unit.places, low=unit.low, high=unit.high).values
+        selling = sold > 0
+        units = _Counts.of(codes[selling], sold[selling]) if selling.any() else units
     medians: dict[str, _Counts] = {}
     for name in MEDIAN_METRICS:
         if name in columns and name in wanted:
@@ -291,6 +317,7 @@ def _summary(
         currency,
         as_of,
         medians,
+        units,
     )
 
 
@@ -298,7 +325,8 @@ def summarize_context(columns: Any, *, currency: str = DEFAULT_CURRENCY) -> Cont
     """Summarize one partition of SKU rows for the category benchmarks.
 
     Reads ``category_id`` (text), ``price`` and ``gmv_30d`` (fen), ``commission_rate`` (ppm) and, when
-    present, ``observed_at`` and the columns of the metrics with category medians
+    present, ``units_30d`` (the median units of the selling rows), ``observed_at`` and the columns of the metrics
+    with category medians
     (:data:`~fenxiao.scoring.context.MEDIAN_METRICS`; rates in ppm, shop scores in millionths; missing values
     are unobserved and not counted).
 
@@ -330,7 +358,8 @@ def build_context_columns(
 
     Args:
         columns: A mapping of column names to arrays, or a pandas, polars or pyarrow frame, with
-            ``category_id``, ``price``, ``commission_rate``, ``gmv_30d`` and optionally ``observed_at`` and the
+            ``category_id``, ``price``, ``commission_rate``, ``gmv_30d`` and optionally ``units_30d``,
+            ``observed_at`` and the
             metrics with category medians (:data:`~fenxiao.scoring.context.MEDIAN_METRICS`).
         max_gmv_values: How many GMV values a category keeps at most (an evenly spaced sample beyond).
         currency: The currency of the rows (recorded on the context).
@@ -356,7 +385,8 @@ def context_arrays(context: ScoringContext, labels: tuple[str, ...], currency: s
                 np.array([h is not None for h in halves] + [False], dtype=np.bool_),
                 np.array([0 if h is None else h for h in halves] + [0], dtype=np.int64),
             )
-    return _Benchmarks(present, price_half, rate_half, gmv, medians)
+    units_twice = np.array([(b.units_median_twice or 0) if b else 0 for b in found] + [0], dtype=np.int64)
+    return _Benchmarks(present, price_half, rate_half, gmv, medians, units_twice)
 
 
 @attrs.frozen(eq=False)
@@ -369,6 +399,8 @@ class _Benchmarks:
     gmv_values: list[Int64Array]
     # Per metric with a median in some category: where a category has one, and twice the median in its units.
     medians: dict[str, tuple[NDArray[np.bool_], Int64Array]] = attrs.field(factory=dict)
+    # Twice the median units of each category's selling goods (0: none sells, or no benchmark).
+    units_median_twice: Int64Array = attrs.field(factory=lambda: np.zeros(1, dtype=np.int64))
     _keys: list[tuple[Int64Array, Int64Array, int]] = attrs.field(factory=list)
 
     def gmv_keys(self) -> tuple[Int64Array, Int64Array, int]:

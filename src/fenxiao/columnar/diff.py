@@ -51,7 +51,7 @@ from fenxiao.columnar._columns import Columns
 from fenxiao.columnar._frames import read
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
 from fenxiao.columnar._intmath import BoolArray, Int64Array, mul_div_round
-from fenxiao.columnar._metrics import MetricColumns
+from fenxiao.columnar._metrics import MetricColumns, set_context_inputs
 from fenxiao.columnar.context import _currency
 from fenxiao.columnar.perks import perk_slots, resolve
 from fenxiao.columnar.pipeline import DEFAULT_CHUNK_ROWS
@@ -481,8 +481,10 @@ def measure_diff_columns(
 
     def scored(part: slice, scorer: CompiledScorer) -> Inputs:
         view = inputs.view(part)
-        for name, values in scorer.score(MetricColumns(view, ctx, money, shared)).items():
+        metrics = MetricColumns(view, ctx, money, shared)
+        for name, values in scorer.score(metrics).items():
             view.set(name, Input(UNITS[name], numbers=IntColumn(values)))
+        set_context_inputs(view, metrics)
         return view
 
     with reporter(progress, n, "diff") as advance:

@@ -31,7 +31,7 @@ from fenxiao._internal.progress import Progress, chunks, reporter
 from fenxiao.columnar._columns import IntColumn
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar._inputs import UNITS, Input, Inputs
-from fenxiao.columnar._metrics import MetricColumns
+from fenxiao.columnar._metrics import MetricColumns, set_context_inputs
 from fenxiao.columnar.context import _currency
 from fenxiao.columnar.perks import _catalog, perk_slots, resolve
 from fenxiao.columnar.scoring import SCORE_COLUMNS, CompiledScorer, context_for
@@ -129,9 +129,11 @@ def run_pipeline(
     with reporter(progress, n, "grade") as advance:
         for part in chunks(n, chunk_size):
             view = inputs.view(part)
-            scores = compiled.score(MetricColumns(view, ctx, money, shared))
+            metrics = MetricColumns(view, ctx, money, shared)
+            scores = compiled.score(metrics)
             for name, values in scores.items():
                 view.set(name, Input(UNITS[name], numbers=IntColumn(values)))
+            set_context_inputs(view, metrics)
             tier, rule = grade(view, tier_policy)
             perk_values = resolve(view, tier, catalog, when)
             result = {**scores, "tier": tier, "tier_rule": rule, **perk_values}

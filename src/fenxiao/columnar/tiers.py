@@ -18,7 +18,7 @@ integer arithmetic on the inputs' units.
 ... }
 >>> graded = grade_columns(columns)
 >>> graded["tier"].tolist(), graded["tier_rule"].tolist()
-([0, 0, 1, 4], [0, 1, 2, 4])
+([0, 0, 1, 4], [0, 1, 3, 5])
 
 ``tier`` holds the tier's rank (0 for L0 ... 5 for L5) and ``tier_rule`` the index of the deciding rule in
 the policy (-1 where the fallback decided).

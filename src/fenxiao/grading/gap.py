@@ -315,7 +315,8 @@ class _Regrader:
         self.policy, self.scorer, self.context, self.as_of = policy, scorer, context, as_of
 
     def inputs(self, snapshot: SkuSnapshot) -> dict[str, object]:
-        return tier_inputs(snapshot, score_inputs(self.scorer.score(snapshot, self.context)), self.as_of)
+        scores = score_inputs(self.scorer.score(snapshot, self.context))
+        return tier_inputs(snapshot, scores, self.as_of, context=self.context)
 
     def tier(self, snapshot: SkuSnapshot) -> Tier:
         try:

@@ -1,8 +1,12 @@
 """The inputs of a tier policy: :data:`TIER_INPUTS`, and :func:`tier_inputs` that reads them off one SKU.
 
 Conditions compare named inputs: every metric of a :class:`~fenxiao.domain.snapshots.SkuSnapshot` (rates as
-fractions, money in yuan), the five dimension scores and the composite (0–100), and ``days_since_joining``
-(whole days from joining the pool to ``as_of``).
+fractions, money in yuan), the five dimension scores and the composite (0–100), ``days_since_joining``
+(whole days from joining the pool to ``as_of``), and ``units_vs_category``: the SKU's 30-day units as a whole
+percent of its category's median units (of the selling goods, from the scoring context's
+:attr:`~fenxiao.scoring.context.CategoryBenchmark.units_median`), floored; missing (``None``) without a
+benchmark for the category or when no good of it sells. A necklace selling 2 where necklaces sell a median of 1
+is at 200; a shampoo selling 200 where shampoos sell a median of 2,000 is at 10.
 
 >>> "score.service" in TIER_INPUTS, TIER_INPUTS["units_30d"].integer
 (True, True)
@@ -26,9 +30,22 @@ from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 from fenxiao.rules.language import InputKind, InputSpec, Schema
+from fenxiao.scoring import formulas
+from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.dimensions import SkuScores
 
-__all__ = ["DIMENSION_INPUTS", "TIER_INPUTS", "example_inputs", "score_inputs", "tier_inputs"]
+__all__ = [
+    "CONTEXT_INPUTS",
+    "DIMENSION_INPUTS",
+    "TIER_INPUTS",
+    "example_inputs",
+    "score_inputs",
+    "tier_inputs",
+    "units_vs_category",
+]
+
+#: The inputs read against the scoring context (category benchmarks); missing without one.
+CONTEXT_INPUTS: Final = ("units_vs_category",)
 
 #: The dimension-score inputs (0–100, exact to 0.01) and the composite. Dimension scores are
 #: namespaced (``score.price``) so they never clash with a snapshot metric (``price`` is the selling price).
@@ -81,6 +98,13 @@ TIER_INPUTS: Final = Schema.of(
     *_snapshot_specs(),
     *(InputSpec(name, low=Decimal(0), high=Decimal(100), description="score 0-100") for name in DIMENSION_INPUTS),
     InputSpec("days_since_joining", low=Decimal(0), integer=True, better=None, description="whole days in the pool"),
+    InputSpec(
+        "units_vs_category",
+        low=Decimal(0),
+        integer=True,
+        optional=True,
+        description="30-day units as a whole percent of the category's median units (selling goods), floored",
+    ),
 )
 
 
@@ -114,14 +138,44 @@ def score_inputs(card: SkuScores) -> dict[str, object]:
     return values
 
 
-def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: datetime) -> dict[str, object]:
-    """The named inputs of one SKU: snapshot metrics, dimension scores and composite, days since joining.
+def units_vs_category(snapshot: SkuSnapshot, context: ScoringContext | None) -> int | None:
+    """The tier input ``units_vs_category`` of one SKU: its 30-day units as a whole percent of its category's
+    median units (selling goods), floored; ``None`` without a benchmark or when no good of the category sells.
+
+    >>> from fenxiao.sample import load_sample
+    >>> from fenxiao.scoring.context import build_context
+    >>> snapshots = load_sample().latest_snapshots()
+    >>> necklace = next(s for s in snapshots if s.category_id == "c-gold" and s.units_30d == 2)
+    >>> units_vs_category(necklace, build_context(snapshots)), units_vs_category(necklace, None)
+    (200, None)
+    """
+    bench = context.benchmark_for(snapshot) if context is not None else None
+    twice = bench.units_median_twice if bench is not None else None
+    if twice is None:
+        return None
+    return formulas.units_percent_of_category_median(snapshot.units_30d, twice)
+
+
+def tier_inputs(
+    snapshot: SkuSnapshot,
+    scores: Mapping[str, object],
+    as_of: datetime,
+    *,
+    context: ScoringContext | None = None,
+) -> dict[str, object]:
+    """The named inputs of one SKU: snapshot metrics, dimension scores and composite, days since joining, and
+    the inputs read against the category benchmarks (:data:`CONTEXT_INPUTS`).
 
     Args:
         snapshot: The SKU's observed metrics.
         scores: ``score.brand``, ``score.price``, ``score.distribution``, ``score.service``, ``score.sales``
             and ``composite`` (0–100).
         as_of: The moment of grading (timezone-aware); days are counted to it.
+        context: The scoring context the SKU was scored against; without it (``None``) ``units_vs_category``
+            is missing.
+
+    .. versionchanged:: 0.3
+       *context*, for ``units_vs_category``.
 
     Raises:
         InvalidValueError: A score is missing or outside 0–100, or *as_of* is naive or before joining.
@@ -143,14 +197,15 @@ def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: date
     if days < 0:
         raise InvalidValueError("tier_inputs.as_of", as_of, "is before the SKU joined the pool")
     values["days_since_joining"] = days
+    values["units_vs_category"] = units_vs_category(snapshot, context)
     return values
 
 
 def example_inputs(**overrides: object) -> dict[str, object]:
     """A complete set of tier inputs with neutral values, for examples and tests.
 
-    Every snapshot metric is zero/false, every score is 50, ``days_since_joining`` is 30;
-    *overrides* replace them (strings are read as Decimals: ``composite="92.5"``).
+    Every snapshot metric is zero/false, every score is 50, ``days_since_joining`` is 30, ``units_vs_category``
+    is missing (no scoring context); *overrides* replace them (strings are read as Decimals: ``composite="92.5"``).
     """
     values: dict[str, object] = {}
     for spec in TIER_INPUTS.inputs.values():
@@ -161,6 +216,7 @@ def example_inputs(**overrides: object) -> dict[str, object]:
         else:
             values[spec.name] = 0 if spec.integer else Decimal(0)
     values["days_since_joining"] = 30
+    values["units_vs_category"] = None
     for name, value in overrides.items():
         if name not in TIER_INPUTS:
             raise InvalidValueError(f"example_inputs.{name}", value, "is not a tier input" + TIER_INPUTS.suggest(name))

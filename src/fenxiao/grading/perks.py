@@ -728,8 +728,10 @@ def default_perk_catalog() -> PerkCatalog:
     """The default perks, read once from ``fenxiao/data/defaults/perks.toml`` (DOMAIN.md; editable as data).
 
     ===  =======================================================================================
-    L0   cold-start exposure: traffic boost ×1.2 while new (days_since_joining < 14) — 新品曝光
-    L1   listed in the selection pool (access ``pool``)
+    L0   cold-start exposure: traffic boost ×1.2 while new (days_since_joining < 14) — 新品曝光;
+         listed in the selection pool (access ``pool``: goods enter the pool on joining; the pool lists
+         exactly the goods granted it, see :func:`fenxiao.market.pool.is_listed`)
+    L1   nothing more (listed, selling)
     L2   traffic boost ×1.05; eligible for team-leader activities (access ``leader_activities``)
     L3   traffic boost ×1.1; recommended in the selection center (access ``selection_center``);
          influencer-preferred, rank +1

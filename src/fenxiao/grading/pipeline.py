@@ -185,7 +185,7 @@ def grade_catalog(
     graded = []
     with reporter(progress, len(batch), "grade_catalog") as advance:
         for snapshot, card in zip(batch, cards, strict=True):
-            graded.append(_graded(catalog, snapshot, card, policy, perks, when, explain=explain))
+            graded.append(_graded(catalog, snapshot, card, policy, perks, when, explain=explain, context=ctx))
             advance(1)
     return tuple(graded)
 
@@ -199,9 +199,10 @@ def _graded(  # noqa: PLR0917 - private: one SKU of grade_catalog
     when: datetime,
     *,
     explain: bool,
+    context: ScoringContext,
 ) -> GradedSku:
     """One SKU of :func:`grade_catalog`."""
-    inputs = tier_inputs(snapshot, score_inputs(card), when)
+    inputs = tier_inputs(snapshot, score_inputs(card), when, context=context)
     if explain:
         decision = policy.decide(inputs, sku_id=snapshot.sku_id)
     else:

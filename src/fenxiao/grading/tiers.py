@@ -20,8 +20,8 @@ and :mod:`~fenxiao.grading.history` (:class:`~fenxiao.grading.history.TierHistor
 
 >>> from fenxiao.grading.inputs import example_inputs
 >>> policy = default_tier_policy()
->>> [rule.name for rule in policy.rules][:3]
-['new-sku', 'no-sales', 'low-sales']
+>>> [rule.name for rule in policy.rules][:4]
+['new-sku', 'no-sales', 'low-sales-in-category', 'low-sales']
 >>> strong = {f"score.{d}": "85" for d in ("brand", "price", "distribution", "sales")}
 >>> decision = policy.decide(example_inputs(composite="92", **strong, **{"score.service": "85"}, units_30d=64))
 >>> decision.tier, decision.rule
@@ -70,6 +70,8 @@ from fenxiao.rules.witness import LINT_BUDGET
 
 if TYPE_CHECKING:
     import cattrs
+
+    from fenxiao.scoring.context import ScoringContext
 
 __all__ = ["TIER_HIT_POLICIES", "TierDecision", "TierPolicy", "TierRule", "default_tier_policy"]
 
@@ -475,7 +477,13 @@ class TierPolicy:
         )
 
     def decide_sku(
-        self, snapshot: SkuSnapshot, scorecard: object, as_of: datetime, *, explain: bool = True
+        self,
+        snapshot: SkuSnapshot,
+        scorecard: object,
+        as_of: datetime,
+        *,
+        explain: bool = True,
+        context: ScoringContext | None = None,
     ) -> TierDecision:
         """Decide one SKU's tier from its snapshot and scorecard at *as_of*.
 
@@ -484,11 +492,13 @@ class TierPolicy:
             scorecard: A :class:`~fenxiao.scoring.dimensions.SkuScores` (or a mapping of the six score inputs).
             as_of: The moment of grading (timezone-aware).
             explain: ``False`` skips the trace and gap (faster); the tier is the same.
+            context: The scoring context the SKU was scored against (for ``units_vs_category``; missing
+                without it).
 
         .. versionchanged:: 0.1
            Was ``evaluate``, a name :func:`fenxiao.rules.interpreter.evaluate` uses for a yes/no answer.
         """
-        inputs = tier_inputs(snapshot, _scores_of(scorecard), as_of)
+        inputs = tier_inputs(snapshot, _scores_of(scorecard), as_of, context=context)
         if not explain:
             tier = self.grade(inputs)
             return TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=self.label(tier))
@@ -543,7 +553,9 @@ def default_tier_policy() -> TierPolicy:
     ====  ===============  =========================================================================
     L0    new-sku          days_since_joining < 14 and units_30d == 0 (new, no sales: 无动销)
     L0    no-sales         units_30d == 0 (still no sales after 14 days; flagged ``stale``)
-    L1    low-sales        units_30d < 100 (some sales, but not many)
+    L1    low-sales-in-    units_vs_category < 50 (some sales, but below half the median units of the
+          category         category's selling goods; read against the scoring context)
+    L1    low-sales        units_vs_category missing (no benchmark) and units_30d < 100
     L5    selected-goods   composite >= 90, score.service >= 80, every other score.* >= 70,
                            units_30d >= 1000, serious_violations_365d == 0 (精选好物)
     L4    hot-item         composite >= 75, score.service >= 70, units_30d >= 300

@@ -35,7 +35,7 @@ from fenxiao._internal.defaults import read_default
 from fenxiao.domain.goods import Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.errors import InvalidValueError
-from fenxiao.money import Rate
+from fenxiao.money import Money, Rate
 from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import All, Condition, InputKind, InputSpec, Not, Schema
 from fenxiao.rules.table import MAX_RULES, Finding, HitPolicy, ReadOnlyDict, Severity, rows_bound, rule_list
@@ -52,6 +52,7 @@ __all__ = [
     "Application",
     "Outcome",
     "ReviewQueue",
+    "ShopMetrics",
     "default_admission_policy",
     "merchant_inputs",
     "review_listing",
@@ -74,6 +75,12 @@ class Outcome(enum.Enum):
 
 _BIG: Final = Decimal(10**9)
 
+
+def _optional_score(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        v.decimal_between(Decimal(0), Decimal(5))(instance, attribute, value)
+
+
 #: Every input admission rules may name: facts about the merchant, and (for a SKU) about the listing.
 ADMISSION_INPUTS: Final = Schema.of(
     InputSpec("standing", kind=InputKind.TEXT, better=None, description="normal, warned, restricted, suspended"),
@@ -91,7 +98,28 @@ ADMISSION_INPUTS: Final = Schema.of(
     InputSpec("commission_floor", low=Decimal(0), high=Decimal(1), better=None, description="the category floor"),
     InputSpec("commission_below_floor", kind=InputKind.BOOL, better="lower"),
     InputSpec("price", low=Decimal(0), better=None, description="the SKU's price in yuan"),
+    # The shop's recent record (ShopMetrics), missing when not given: a missing value satisfies no comparison.
+    InputSpec("shop_gmv_30d", low=Decimal(0), optional=True, description="the shop's 30-day GMV in yuan"),
+    InputSpec("bad_review_rate_30d", low=Decimal(0), high=Decimal(1), better="lower", optional=True),
+    InputSpec("dsr_90d", low=Decimal(0), high=Decimal(5), optional=True, description="90-day DSR, 0-5"),
 )
+
+
+@attrs.frozen
+class ShopMetrics:
+    """A shop's recent record, as the platform measures it (every field optional: ``None`` is not measured).
+
+    Args:
+        gmv_30d: The shop's GMV over the last 30 days (input ``shop_gmv_30d``, in yuan).
+        bad_review_rate_30d: Its bad-review rate over 30 days (input ``bad_review_rate_30d``).
+        dsr_90d: Its detailed seller rating over 90 days, 0-5 (input ``dsr_90d``).
+
+    .. versionadded:: 0.3
+    """
+
+    gmv_30d: Money | None = attrs.field(default=None, validator=v.optional_money)
+    bad_review_rate_30d: Rate | None = attrs.field(default=None, validator=v.optional_rate)
+    dsr_90d: Decimal | None = attrs.field(default=None, validator=_optional_score)
 
 
 def _names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -148,9 +176,17 @@ class AdmissionProfile:
         return Rate.zero()
 
 
-def merchant_inputs(merchant: Merchant, *, as_of: datetime) -> dict[str, object]:
-    """The admission inputs describing *merchant* at *as_of* (timezone-aware)."""
+def merchant_inputs(merchant: Merchant, *, as_of: datetime, shop: ShopMetrics | None = None) -> dict[str, object]:
+    """The admission inputs describing *merchant* at *as_of* (timezone-aware), with its shop's recent record
+    (*shop*: 30-day GMV, bad-review rate, 90-day DSR; missing inputs when not given).
+
+    .. versionchanged:: 0.3
+       *shop*.
+    """
     when = v.require_aware(as_of, "merchant_inputs.as_of")
+    if shop is not None and not isinstance(shop, ShopMetrics):
+        raise InvalidValueError("merchant_inputs.shop", shop, "must be ShopMetrics or None")
+    record = shop if shop is not None else ShopMetrics()
     today = when.date()
     violation = merchant.last_serious_violation_on
     return {
@@ -170,6 +206,9 @@ def merchant_inputs(merchant: Merchant, *, as_of: datetime) -> dict[str, object]
         "commission_floor": Decimal(0),
         "commission_below_floor": False,
         "price": Decimal(0),
+        "shop_gmv_30d": None if record.gmv_30d is None else record.gmv_30d.yuan,
+        "bad_review_rate_30d": None if record.bad_review_rate_30d is None else record.bad_review_rate_30d.value,
+        "dsr_90d": record.dsr_90d,
     }
 
 
@@ -182,10 +221,12 @@ def sku_inputs(
     as_of: datetime,
     profile: AdmissionProfile | None = None,
     brand_on_list: bool = False,
+    shop: ShopMetrics | None = None,
 ) -> dict[str, object]:
-    """The admission inputs of one SKU listing: its merchant's inputs plus category, qualification and commission."""
+    """The admission inputs of one SKU listing: its merchant's inputs (with *shop*, its recent record) plus
+    category, qualification and commission."""
     profile = profile if profile is not None else AdmissionProfile()
-    values = merchant_inputs(merchant, as_of=as_of)
+    values = merchant_inputs(merchant, as_of=as_of, shop=shop)
     floor = profile.floor(category)
     values.update(
         category_excluded=category.level1 in profile.excluded_level1,
@@ -326,7 +367,12 @@ def default_admission_policy() -> AdmissionPolicy:
     review    restricted-standing    standing in ["warned", "restricted"]
     review    low-experience         rated and experience_score < 4 and shop_age_days >= 90
     review    restricted-category    category_restricted and not qualified
+    review    low-shop-gmv           shop_gmv_30d < 1000 and shop_age_days >= 90
+    review    high-bad-reviews       bad_review_rate_30d > 5%
+    review    low-dsr                dsr_90d < 4.7 and shop_age_days >= 90
     ========  =====================  ============================================================
+
+    The last three read the shop's record (:class:`ShopMetrics`) and hold only when it is given.
 
     Everything else is approved at once: no licence, star-rating or GMV threshold (platforms that want
     them add rules: see docs/admission.md). Reviews must be decided within 24 hours.

@@ -14,6 +14,16 @@ time of its first one, and its GMV is what the buyer finally paid for the goods:
 Settled lines add up to what came in (goods + shipping + subsidy) and clawbacks add up to zero, so this is
 the goods amount less every refund. Units are the order's units less the units refunded.
 
+How the targets are read:
+
+* "100个1亿+品牌商家" counts **brand merchants** only (:attr:`Subject.BRAND_MERCHANT`): a merchant running a
+  flagship or official shop, or owning or authorised to sell a registered brand (:func:`is_brand_merchant`). An
+  ordinary shop selling unbranded goods does not count, however much it sells.
+* "1万个爆款百万单品" (10,000 "million SKUs") is read as **units**: SKUs selling a million units
+  (:data:`DEFAULT_GOALS`). The phrase may also mean a million yuan of GMV; :data:`MILLION_SKU_READINGS` holds both
+  goals, so a program chooses its reading by data (a goal is a value: pass the other to :class:`GoalTracker`, or
+  write it in a goals file).
+
 .. versionadded:: 0.1
 """
 
@@ -30,6 +40,7 @@ import attrs
 from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
 from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import Merchant, ShopKind
 from fenxiao.errors import CurrencyMismatchError, InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money
@@ -42,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_GOALS",
+    "MILLION_SKU_READINGS",
     "Goal",
     "GoalProgress",
     "GoalTracker",
@@ -50,6 +62,7 @@ __all__ = [
     "SaleRecord",
     "Subject",
     "category_coverage",
+    "is_brand_merchant",
     "leader_reports",
     "settled_sales",
 ]
@@ -60,6 +73,8 @@ class Subject(enum.Enum):
 
     BRAND = "brand"
     MERCHANT = "merchant"
+    #: Merchants that are brand merchants (品牌商家, :func:`is_brand_merchant`) only.
+    BRAND_MERCHANT = "brand_merchant"
     SKU = "sku"
     TEAM_LEADER = "team_leader"
 
@@ -83,13 +98,31 @@ class SaleRecord:
     units: int
     gmv: Money
     settled_at: datetime
+    #: Whether the merchant is a brand merchant (:func:`is_brand_merchant`); known only with the catalog.
+    brand_merchant: bool = False
+
+
+def is_brand_merchant(merchant: Merchant, catalog: Catalog) -> bool:
+    """Whether *merchant* is a brand merchant (品牌商家): a flagship or official shop, or the owner or authorised
+    seller of a registered brand of *catalog*.
+
+    >>> from fenxiao.sample import load_sample
+    >>> catalog = load_sample()
+    >>> sorted({is_brand_merchant(m, catalog) for m in catalog.merchants})
+    [False, True]
+    """
+    if merchant.shop_kind in (ShopKind.FLAGSHIP, ShopKind.OFFICIAL):
+        return True
+    registered = {b.id for b in catalog.brands if b.registered}
+    return any(b in registered for b in merchant.brand_ids)
 
 
 def settled_sales(ledger: Ledger, orders: Iterable[Order], catalog: Catalog | None = None) -> tuple[SaleRecord, ...]:
     """The settled sales in *ledger*, attributed through *orders* (and the catalog for brands).
 
     Orders without ``SETTLED`` entries are left out. Ledger entries of orders not in *orders* are an error:
-    a sale that cannot be attributed would silently vanish from every goal.
+    a sale that cannot be attributed would silently vanish from every goal. Brands and whether the merchant is a
+    brand merchant are read from *catalog*; without it no sale has a brand and none is a brand merchant's.
 
     Raises:
         InvalidValueError: The ledger names an order that *orders* lacks.
@@ -108,12 +141,17 @@ def settled_sales(ledger: Ledger, orders: Iterable[Order], catalog: Catalog | No
         if entry.party is not Party.BUYER_REFUND:
             totals[entry.order_id] += entry.amount.fen
     records = []
+    brand_merchants: dict[str, bool] = {}
     for order_id in sorted(settled_at):
         order = by_id[order_id]
         gmv = max(0, totals[order_id] - order.shipping.fen - order.subsidy.fen)
         brand = None
+        is_brand = False
         if catalog is not None:
             brand = catalog.sku(order.sku_id).brand_id
+            if order.merchant_id not in brand_merchants:
+                brand_merchants[order.merchant_id] = is_brand_merchant(catalog.merchant(order.merchant_id), catalog)
+            is_brand = brand_merchants[order.merchant_id]
         leaders = tuple(x for x in (order.terms.leader_id, order.terms.second_leader_id) if x is not None)
         records.append(
             SaleRecord(
@@ -125,6 +163,7 @@ def settled_sales(ledger: Ledger, orders: Iterable[Order], catalog: Catalog | No
                 units=order.units - order.refunded_units,
                 gmv=Money(gmv, order.paid.currency),
                 settled_at=settled_at[order_id],
+                brand_merchant=is_brand,
             )
         )
     return tuple(records)
@@ -153,17 +192,36 @@ class Goal:
     label: str = ""
 
     def __str__(self) -> str:
-        noun = {"brand": "brands", "merchant": "merchants", "sku": "SKUs", "team_leader": "team leaders"}
+        noun = {
+            "brand": "brands",
+            "merchant": "merchants",
+            "brand_merchant": "brand merchants",
+            "sku": "SKUs",
+            "team_leader": "team leaders",
+        }
         value = self.threshold.format(grouping=True) if isinstance(self.threshold, Money) else f"{self.threshold:,}"
         measure = "GMV" if self.measure is Measure.GMV else "units"
         return f"{self.target:,} {noun[self.subject.value]} with {measure} >= {value}"
 
 
-#: The four public targets announced with 快分销.
+#: The two readings of "1万个爆款百万单品": SKUs selling a million units (the default) or a million yuan of GMV.
+MILLION_SKU_READINGS: Final = {
+    "units": Goal("million-unit-skus", Subject.SKU, Measure.UNITS, 1_000_000, 10_000, "1万个爆款百万单品"),
+    "gmv": Goal("million-yuan-skus", Subject.SKU, Measure.GMV, Money.of("1000000"), 10_000, "1万个爆款百万单品 (GMV)"),
+}
+
+#: The four public targets announced with 快分销 ("百万单品" read as units: see :data:`MILLION_SKU_READINGS`).
 DEFAULT_GOALS: Final = (
     Goal("super-brands", Subject.BRAND, Measure.GMV, Money.of("1000000000"), 10, "10个10亿+超级品牌"),
-    Goal("hundred-million-merchants", Subject.MERCHANT, Measure.GMV, Money.of("100000000"), 100, "100个1亿+品牌商家"),
-    Goal("million-unit-skus", Subject.SKU, Measure.UNITS, 1_000_000, 10_000, "1万个爆款百万单品"),
+    Goal(
+        "hundred-million-merchants",
+        Subject.BRAND_MERCHANT,
+        Measure.GMV,
+        Money.of("100000000"),
+        100,
+        "100个1亿+品牌商家",
+    ),
+    MILLION_SKU_READINGS["units"],
     Goal("hundred-million-leaders", Subject.TEAM_LEADER, Measure.GMV, Money.of("100000000"), 100, "100个破亿团长"),
 )
 
@@ -231,6 +289,8 @@ def _subjects(sale: SaleRecord, subject: Subject) -> tuple[str, ...]:
         return (sale.brand_id,) if sale.brand_id is not None else ()
     if subject is Subject.MERCHANT:
         return (sale.merchant_id,)
+    if subject is Subject.BRAND_MERCHANT:
+        return (sale.merchant_id,) if sale.brand_merchant else ()
     if subject is Subject.SKU:
         return (sale.sku_id,)
     return sale.leader_ids

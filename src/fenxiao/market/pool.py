@@ -8,6 +8,11 @@ fans' price band, tier and 达人优选 placement, commission, and service score
 Ranking points are integers (exact, the same on every machine); the order is total and deterministic:
 points, then tier, then listing id.
 
+Who is in the pool has one source: the perk catalog. An approved listing is in the pool when its grade earns the
+access perk :data:`POOL_FEATURE` (``"pool"``). The default perk catalog grants it from L0, because goods enter
+the pool on joining (the seed: 加入快分销后，你的货品就会...获得一个级别, L0 included); a catalog that grants it
+from L1 keeps L0 goods out of the pool.
+
 >>> from fenxiao.sample import load_sample
 >>> catalog = load_sample()
 >>> pool = SelectionPool.from_catalog(catalog)
@@ -24,7 +29,7 @@ import functools
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -34,6 +39,7 @@ from fenxiao.domain.listings import ListingStatus
 from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
+from fenxiao.grading.perks import PerkResolution
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
 from fenxiao.money import Money, Rate
 
@@ -44,7 +50,30 @@ if TYPE_CHECKING:
 #: plain tuples is as fast).
 _ARRAYS_FROM = 2_000  # not Final: the tests lower it to compare both ways on small pools
 
-__all__ = ["PoolEntry", "PoolFilter", "RankedListing", "RankedPage", "RankingWeights", "SelectionPool"]
+__all__ = [
+    "POOL_FEATURE",
+    "PoolEntry",
+    "PoolFilter",
+    "RankedListing",
+    "RankedPage",
+    "RankingWeights",
+    "SelectionPool",
+    "is_listed",
+]
+
+#: The access feature whose perk puts a graded listing in the pool (the perk catalog's ``pool`` entry).
+POOL_FEATURE: Final = "pool"
+
+
+def is_listed(perks: PerkResolution) -> bool:
+    """Whether a SKU's resolved perks grant :data:`POOL_FEATURE`: the one test of pool membership.
+
+    >>> from fenxiao.grading import Tier
+    >>> from fenxiao.grading.perks import default_perk_catalog, example_perk_inputs
+    >>> is_listed(default_perk_catalog().resolve(Tier.L0, example_perk_inputs()))
+    True
+    """
+    return any(getattr(p, "feature", None) == POOL_FEATURE for p in perks.of_kind("access"))
 
 
 @attrs.frozen
@@ -252,13 +281,17 @@ class SelectionPool:
     def from_catalog(
         cls, catalog: Catalog, graded: Sequence[GradedSku] | None = None, *, weights: RankingWeights | None = None
     ) -> SelectionPool:
-        """The pool of a catalog: its approved listings whose SKUs are graded."""
+        """The pool of a catalog: its approved listings whose SKUs are graded and listed (:func:`is_listed`).
+
+        *graded* defaults to :func:`~fenxiao.grading.pipeline.grade_catalog` with the default models; grade with
+        your own perk catalog to change from which tier goods are listed.
+        """
         rows = graded if graded is not None else grade_catalog(catalog, explain=False)
         by_sku = {g.sku_id: g for g in rows}
         entries = []
         for listing in catalog.listings:
             g = by_sku.get(listing.sku_id)
-            if listing.status is not ListingStatus.APPROVED or g is None:
+            if listing.status is not ListingStatus.APPROVED or g is None or not is_listed(g.perks):
                 continue
             sku = catalog.sku(listing.sku_id)
             category = catalog.category(sku.category_id)

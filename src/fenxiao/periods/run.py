@@ -179,7 +179,7 @@ def run_period(
     resolutions: dict[str, tuple[PerkResolution, Decimal]] = {}
     for snapshot, card in counted(zip(batch, cards, strict=True), progress, len(batch), "run_period"):
         sku = catalog.sku(snapshot.sku_id)
-        inputs = tier_inputs(snapshot, score_inputs(card), when)
+        inputs = tier_inputs(snapshot, score_inputs(card), when, context=ctx)
         decision = chosen.policy.decide(inputs, sku_id=snapshot.sku_id)
         before = skus.get(sku.id) or SkuState(sku.id, joined_at=sku.joined_at)
         if before.joined_at is None:

@@ -29,6 +29,10 @@ Definitions (the columnar path computes the same by group-by):
   that at least one snapshot of the category observes, the median of the observed values (``None`` ones are
   not counted), exact as above (it may end in half a millionth). A scorecard rule with ``missing = "median"``
   scores an unobserved metric at this value.
+* ``units_median``: the median 30-day units of the category's *selling* snapshots (``units_30d > 0``), exact
+  (with an even count the mean of the two middle values, so it may end in ``.5``); ``None`` when none of them
+  sells. Goods without sales are L0 by their own rule, so they do not pull the bar of the sellers down. The tier
+  input ``units_vs_category`` (:mod:`fenxiao.grading.inputs`) compares a SKU's units with it.
 * ``gmv_values``: the category's 30-day GMVs in fen, sorted ascending. A category with more
   than *max_gmv_values* SKUs keeps an evenly spaced sample of ``m = max_gmv_values`` of them
   instead: the values at sorted positions ``(2i + 1) * n // (2m)`` for ``i = 0 .. m-1``.
@@ -135,6 +139,17 @@ def _check_medians(instance: object, attribute: attrs.Attribute[Any], value: obj
             raise InvalidValueError(f"{path}.{name}", median, f"must be at most {high:f}")
 
 
+def _check_units_median(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a finite Decimal (or None)")
+    twice = EXACT.multiply(value, Decimal(2))
+    if twice < 2 or twice != twice.to_integral_value(context=EXACT):
+        problem = "must be a Decimal, at least 1, a whole number of halves (or None: no good of it sells)"
+        raise InvalidValueError(v.path_of(instance, attribute), value, problem)
+
+
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation: 1E+1 -> 10."""
     normal = value.normalize(EXACT)
@@ -167,6 +182,8 @@ class CategoryBenchmark:
         medians: Per metric of :data:`MEDIAN_METRICS` that some snapshot of the category observes, the median of
             the observed values (exact; a whole number of half millionths). Metrics no snapshot observes are
             absent.
+        units_median: The median 30-day units of the category's selling snapshots (exact; a whole number of
+            halves, at least 1), or ``None`` when none sells.
 
     >>> medians = {"refund_rate": Decimal("0.1225")}
     >>> bench = CategoryBenchmark("c-tea", 3, Decimal("25"), Decimal("0.2"), (0, 10, 90), medians)
@@ -176,6 +193,8 @@ class CategoryBenchmark:
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
        ``medians``: the category median of each optional rate and shop score.
+    .. versionchanged:: 0.3
+       ``units_median``: the median units of the selling goods, for a category-relative sales bar.
     """
 
     category_id: CategoryId = attrs.field(converter=v.id_text, validator=v.identifier)
@@ -185,6 +204,7 @@ class CategoryBenchmark:
     gmv_values: tuple[int, ...] = attrs.field(converter=v.to_tuple, validator=_sorted_fen)
     # A dict is not hashable: the benchmark's hash leaves the medians out (equality keeps them).
     medians: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_medians, validator=_check_medians, hash=False)
+    units_median: Decimal | None = attrs.field(default=None, validator=_check_units_median)
     # Exact integer forms used by the metrics: the medians doubled, in half-fen and half-ppm.
     _price_median_half_fen: int = attrs.field(init=False, repr=False, eq=False)
     _commission_median_half_ppm: int = attrs.field(init=False, repr=False, eq=False)
@@ -213,6 +233,11 @@ class CategoryBenchmark:
     def commission_median_half_ppm(self) -> int:
         """Twice the median commission rate, in parts per million (an exact int)."""
         return self._commission_median_half_ppm
+
+    @property
+    def units_median_twice(self) -> int | None:
+        """Twice the median units of the selling goods (an exact int), or ``None`` when none sells."""
+        return None if self.units_median is None else int(EXACT.multiply(self.units_median, Decimal(2)))
 
     def median_half_units(self, metric: str) -> int | None:
         """Twice the category median of *metric* in millionths (an exact int), or ``None`` when it has none."""
@@ -296,6 +321,13 @@ def _sample(values: list[int], limit: int) -> tuple[int, ...]:
     return tuple(values[(2 * i + 1) * n // (2 * limit)] for i in range(limit))
 
 
+def _units_median(units: list[int] | None) -> Decimal | None:
+    """The exact median of *units* (whole, or ending in .5), ``None`` when there are none."""
+    if not units:
+        return None
+    return _plain(EXACT.divide(Decimal(_median_sum(sorted(units))), Decimal(2)))
+
+
 def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEFAULT_MAX_GMV_VALUES) -> ScoringContext:
     """Compute the category benchmarks of a batch of snapshots.
 
@@ -317,6 +349,7 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
     prices: dict[str, list[int]] = {}
     rates: dict[str, list[int]] = {}
     gmvs: dict[str, list[int]] = {}
+    sold: dict[str, list[int]] = {}
     observed: dict[str, dict[str, list[int]]] = {}
     currency: str | None = None
     as_of: datetime | None = None
@@ -335,6 +368,8 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
         prices.setdefault(cid, []).append(snap.price.fen)
         rates.setdefault(cid, []).append(snap.commission_rate.ppm)
         gmvs.setdefault(cid, []).append(snap.gmv_30d.fen)
+        if snap.units_30d > 0:
+            sold.setdefault(cid, []).append(snap.units_30d)
         values = observed.setdefault(cid, {})
         for name in MEDIAN_METRICS:
             value = getattr(snap, name)
@@ -354,6 +389,7 @@ def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEF
                     name: _plain(EXACT.divide(Decimal(_median_sum(sorted(units))), Decimal(2 * 10**RATE_PLACES)))
                     for name, units in observed[category].items()
                 },
+                units_median=_units_median(sold.get(category)),
             )
         )
     return ScoringContext(tuple(benchmarks), currency or DEFAULT_CURRENCY, as_of)

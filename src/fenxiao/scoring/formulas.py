@@ -35,6 +35,7 @@ __all__ = [
     "price_vs_category_median",
     "price_vs_other_price",
     "sales_growth",
+    "units_percent_of_category_median",
 ]
 
 #: Integer operands: a Python int (one SKU) or an int64 array (a column of SKUs).
@@ -83,3 +84,16 @@ def gmv_percentile_in_category(below: Integers, up_to: Integers, size: Integers)
 def sales_growth(units: Integers, previous: Integers) -> tuple[Integers, Integers]:
     """``units / previous - 1``: units sold in the last 30 days against the 30 days before."""
     return units - previous, previous
+
+
+def units_percent_of_category_median(units: Integers, median_twice: Integers) -> Integers:
+    """30-day units as a whole percent of the category's median units, floored: ``units * 100 // median``.
+
+    The median is held doubled (the sum of the two middle values), so the percent is ``units * 200 // twice``.
+    Both operands are non-negative and *median_twice* is not zero (:func:`defined`), where floor division is the
+    same on Python ints and int64 arrays. The tier input ``units_vs_category`` is this percent.
+
+    >>> units_percent_of_category_median(3, 2), units_percent_of_category_median(49, 200)   # median 1; 100
+    (300, 49)
+    """
+    return (200 * units) // median_twice

@@ -97,6 +97,8 @@ SKU_COLUMNS: Final = (
 #: Promoted views beyond this sell nothing more at calibration (a guard that keeps the formula in int64).
 _PROMOTED_CAP: Final = 10**15
 _I64: Final = np.int64
+#: The admission inputs of a shop's recent record (fenxiao.market.admission.ShopMetrics) and their decimal places.
+_SHOP_RECORD_PLACES: Final = {"shop_gmv_30d": 2, "bad_review_rate_30d": 6, "dsr_90d": 6}
 _U64: Final = np.uint64
 _INT64_MAX: Final = 2**63 - 1
 
@@ -931,6 +933,9 @@ class _ColumnSeason:
         def number(values: NDArray[np.int64], places: int = 0) -> ArrayInput:
             return ArrayInput(IntColumn(np.asarray(values, dtype=_I64)), places=places)
 
+        def missing(places: int) -> ArrayInput:
+            return ArrayInput(IntColumn(np.zeros(n, dtype=_I64), np.zeros(n, dtype=np.bool_)), places=places)
+
         def text(values: NDArray[np.object_]) -> ArrayInput:
             labels, codes = np.unique(values.astype(str), return_inverse=True)
             return ArrayInput(text=TextColumn(codes.astype(_I64), tuple(labels.tolist())))
@@ -955,6 +960,8 @@ class _ColumnSeason:
                 "commission_floor": number(floor, 6),
                 "commission_below_floor": ArrayInput(flags=commission < floor),
                 "price": number(price, 2),
+                # The shop's record (ShopMetrics) is not simulated: missing, as merchant_inputs leaves it.
+                **{name: missing(places) for name, places in _SHOP_RECORD_PLACES.items()},
             },
         )
         masks = Masks(inputs, "run_season_columns.applications", short_circuit=False)

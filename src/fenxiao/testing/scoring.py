@@ -268,6 +268,8 @@ def category_benchmarks(draw: Any, *, category_ids: st.SearchStrategy[str] | Non
         commission_median=unscaled(draw(st.integers(0, 2 * 10**6)) * 5, 7).normalize() + 0,
         gmv_values=tuple(values),
         medians=medians,
+        # The median units of the selling goods: none sells, whole, or half-way (on and around the 50% bar).
+        units_median=draw(st.none() | st.integers(2, 10_000).map(lambda twice: Decimal(twice) / 2)),
     )
 
 
