@@ -374,21 +374,32 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     values, and each test below is one of the full check's. ``False`` sends the split to the full check,
     which raises (or, were this ever too strict, passes): either way the full check decides.
     """
+    return _ppms_within_rules(terms, rules, tech) is not None
+
+
+def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> tuple[int, int, int, int] | None:
+    """:func:`_within_rules`, giving the ppm it read when the terms pass (the commission rate, the leader fee, the
+    second-level fee and the technical fee, 0 for a fee the terms lack), ``None`` otherwise: the split reads each
+    rate once."""
     fee = terms.leader_fee_rate
     fee_ppm = 0 if fee is None else fee.ppm
     if fee is not None and not rules.min_leader <= fee_ppm <= rules.max_leader:
-        return False
+        return None
     second = terms.second_leader_fee_rate
-    if second is not None and second.ppm * PPM > rules.second_share * fee_ppm:
-        return False
+    second_ppm = 0 if second is None else second.ppm
+    if second is not None and second_ppm * PPM > rules.second_share * fee_ppm:
+        return None
     low, high = rules.low, rules.high
-    room = PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
+    tech_ppm = tech.ppm
+    room = PPM - fee_ppm - tech_ppm  # the most a commission rate may be beside the two fees
     cap = rules.cap_limit - fee_ppm if fee is not None else PPM  # … and beside the leader fee under the cap
     top = min(high, room, cap)
     rate = terms.commission_rate.ppm
     if not low <= rate <= top:
-        return False
-    return not terms.steps or all(low <= step.rate.ppm <= top for step in terms.steps)
+        return None
+    if terms.steps and not all(low <= step.rate.ppm <= top for step in terms.steps):
+        return None
+    return rate, fee_ppm, second_ppm, tech_ppm
 
 
 # The split's own values, built from parts _split_at proved valid (the lines add up to total_in by construction),
@@ -425,10 +436,19 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
     rules = _rules_for(profile, terms.plan_kind, keys)
     exact = exact and rules.exact
     tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
-    if not (rules.exact and _within_rules(terms, rules, tech_rate)):
+    ppms = _ppms_within_rules(terms, rules, tech_rate) if rules.exact else None
+    if ppms is None:
         _check_terms(order, profile, tech_rate)
+        leader_rate, second_rate = terms.leader_fee_rate, terms.second_leader_fee_rate
+        ppms = (
+            terms.commission_rate.ppm,
+            0 if leader_rate is None else leader_rate.ppm,
+            0 if second_rate is None else second_rate.ppm,
+            tech_rate.ppm,
+        )
+    rate_ppm, leader_ppm, second_ppm, tech_ppm = ppms
     ladder = terms.steps
-    mcn_share, leader_rate, second_rate = terms.mcn_share, terms.leader_fee_rate, terms.second_leader_fee_rate
+    mcn_share = terms.mcn_share
     # arithmetic.split_amounts' formula with its arguments by position, the amounts as a plain tuple (naming
     # fifteen arguments and twelve results would cost a quarter of the formula's time)
     amounts: tuple[int, ...] = arithmetic.split_values(
@@ -437,14 +457,14 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
         order.subsidy.fen,
         refunded,
         invalid,
-        terms.commission_rate.ppm,  # commission_ppm
+        rate_ppm,  # commission_ppm
         schedule(ladder) if ladder else (),  # steps
         terms.step_mode is _MARGINAL,  # marginal
         rules.fee_ppm,
         0 if mcn_share is None else mcn_share.ppm,
-        0 if leader_rate is None else leader_rate.ppm,
-        0 if second_rate is None else second_rate.ppm,
-        tech_rate.ppm,
+        leader_ppm,
+        second_ppm,
+        tech_ppm,
         profile.shipping_in_base,
         profile.rounding,
     )
