@@ -757,7 +757,7 @@ class Rate:
     @property
     def ppm(self) -> int:
         """The rate in parts per million (exact): ``Rate.of("12.5%").ppm == 125000``."""
-        cached: int | None = getattr(self, "_ppm", None)
+        cached = self._ppm  # a field (default None): a slot read, not a getattr call
         if cached is None:
             cached = int(self.value.scaleb(RATE_PLACES, context=_WIDE))
             object.__setattr__(self, "_ppm", cached)

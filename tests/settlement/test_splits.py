@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from fenxiao.settlement.splits import (
     SettlementLine,
     _check_terms,
     _Rules,
+    _split_at,
     _within_rules,
     clawbacks,
     difference,
@@ -870,3 +872,51 @@ def test_own_stream_orders_add_up_to_what_came_in(o: Order, refund: int) -> None
     assert result.commission.fen == 0
     assert Party.INFLUENCER not in {line.party for line in result.lines}
     assert loads(dumps(own), Order) == own
+
+
+# -- lines built on first read --------------------------------------------------------------------------------
+
+
+class _ValidatedOrder(Order):
+    """A subclass: its splits go through the validating constructors, lines and all (never deferred)."""
+
+
+def validated(o: Order) -> _ValidatedOrder:
+    return _ValidatedOrder(**{a.name: getattr(o, a.name) for a in attrs.fields(Order)})
+
+
+@given(data=st.data(), profile=st.one_of(platform_profiles(), st.just(RULED), st.just(KUAISHOU)))
+def test_the_fast_path_equals_the_validated_construction_for_generated_orders(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """For every generated order and each point of its history, the split whose lines are built on first read is
+    equal to the split built through the validating constructors, unread or read, copied or pickled."""
+    o = data.draw(st.one_of(orders(profile=profile), order_histories(profile=profile)))
+    checked_order = validated(o)
+    for count in range(len(o.events) + 1):
+        checked = _split_at(checked_order, profile, count)
+        fresh = _split_at(o, profile, count)  # lines not read yet: equality, hash and repr read them
+        assert (fresh, hash(fresh), repr(fresh)) == (checked, hash(checked), repr(checked))
+        unread = _split_at(o, profile, count)
+        assert pickle.loads(pickle.dumps(unread)) == checked
+        assert attrs.evolve(_split_at(o, profile, count)) == checked
+        assert attrs.asdict(_split_at(o, profile, count)) == attrs.asdict(checked)
+        assert loads(dumps(_split_at(o, profile, count)), OrderSplit) == checked
+        assert [type(line) for line in fresh.lines] == [SettlementLine] * len(checked.lines)
+
+
+def test_a_splits_lines_are_built_once_and_are_a_plain_tuple_of_lines() -> None:
+    """The first read builds the lines and keeps them: every later read gives the same tuple."""
+    result = split(order(paid="99.90", terms=terms(mcn_id="mcn-1", mcn_share=Rate.of("30%"))), DEFAULT)
+    first = result.lines
+    assert type(first) is tuple
+    assert result.lines is first
+    assert [line.party for line in first] == [
+        Party.INFLUENCER,
+        Party.MCN,
+        Party.PLATFORM_COMMISSION_FEE,
+        Party.PLATFORM_TECH_FEE,
+        Party.MERCHANT,
+    ]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        result.lines = ()  # type: ignore[misc]

@@ -48,6 +48,7 @@ every party to zero.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Final, NamedTuple
@@ -256,6 +257,34 @@ class Clawback:
         return sum((line.amount for line in self.lines if line.party is party), Money.zero(currency))
 
 
+class _PendingLines(functools.partial[tuple[SettlementLine, ...]]):
+    """A split's lines before they are first read: calling it builds them (internal; see :func:`_read_lines`)."""
+
+
+# attrs keeps ``lines`` in a slot; this property (a data descriptor, so attribute reads and the attrs-generated
+# ``__init__``, ``__setstate__`` and ``evolve`` all go through it) stores in that slot and, on the first read of a
+# split built by :func:`_split_at`, builds the lines from the amounts it noted. Equality, hashing, repr, pickling
+# and serialization read the attribute, so a split whose lines were never read is indistinguishable from one whose
+# lines were built at once.
+_LINES_SLOT: Final = OrderSplit.__dict__["lines"]
+_get_lines_slot: Final = _LINES_SLOT.__get__
+_set_lines_slot: Final = _LINES_SLOT.__set__
+
+
+def _read_lines(result: OrderSplit) -> object:
+    # -> object, as TierDecision's deferred fields: the attribute's type is the field's
+    lines = _get_lines_slot(result)
+    if lines.__class__ is _PendingLines:
+        lines = lines()
+        _set_lines_slot(result, lines)
+    return lines
+
+
+setattr(  # noqa: B010
+    OrderSplit, "lines", property(_read_lines, _set_lines_slot, doc="One line per party, in :class:`Party` order.")
+)
+
+
 def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
     """Check the order's rates against *profile*: its bounds and cap, and 100% in total with *tech*.
 
@@ -345,21 +374,32 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     values, and each test below is one of the full check's. ``False`` sends the split to the full check,
     which raises (or, were this ever too strict, passes): either way the full check decides.
     """
+    return _ppms_within_rules(terms, rules, tech) is not None
+
+
+def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> tuple[int, int, int, int] | None:
+    """:func:`_within_rules`, giving the ppm it read when the terms pass (the commission rate, the leader fee, the
+    second-level fee and the technical fee, 0 for a fee the terms lack), ``None`` otherwise: the split reads each
+    rate once."""
     fee = terms.leader_fee_rate
     fee_ppm = 0 if fee is None else fee.ppm
     if fee is not None and not rules.min_leader <= fee_ppm <= rules.max_leader:
-        return False
+        return None
     second = terms.second_leader_fee_rate
-    if second is not None and second.ppm * PPM > rules.second_share * fee_ppm:
-        return False
+    second_ppm = 0 if second is None else second.ppm
+    if second is not None and second_ppm * PPM > rules.second_share * fee_ppm:
+        return None
     low, high = rules.low, rules.high
-    room = PPM - fee_ppm - tech.ppm  # the most a commission rate may be beside the two fees
+    tech_ppm = tech.ppm
+    room = PPM - fee_ppm - tech_ppm  # the most a commission rate may be beside the two fees
     cap = rules.cap_limit - fee_ppm if fee is not None else PPM  # … and beside the leader fee under the cap
     top = min(high, room, cap)
     rate = terms.commission_rate.ppm
     if not low <= rate <= top:
-        return False
-    return not terms.steps or all(low <= step.rate.ppm <= top for step in terms.steps)
+        return None
+    if terms.steps and not all(low <= step.rate.ppm <= top for step in terms.steps):
+        return None
+    return rate, fee_ppm, second_ppm, tech_ppm
 
 
 # The split's own values, built from parts _split_at proved valid (the lines add up to total_in by construction),
@@ -396,10 +436,19 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
     rules = _rules_for(profile, terms.plan_kind, keys)
     exact = exact and rules.exact
     tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
-    if not (rules.exact and _within_rules(terms, rules, tech_rate)):
+    ppms = _ppms_within_rules(terms, rules, tech_rate) if rules.exact else None
+    if ppms is None:
         _check_terms(order, profile, tech_rate)
+        leader_rate, second_rate = terms.leader_fee_rate, terms.second_leader_fee_rate
+        ppms = (
+            terms.commission_rate.ppm,
+            0 if leader_rate is None else leader_rate.ppm,
+            0 if second_rate is None else second_rate.ppm,
+            tech_rate.ppm,
+        )
+    rate_ppm, leader_ppm, second_ppm, tech_ppm = ppms
     ladder = terms.steps
-    mcn_share, leader_rate, second_rate = terms.mcn_share, terms.leader_fee_rate, terms.second_leader_fee_rate
+    mcn_share = terms.mcn_share
     # arithmetic.split_amounts' formula with its arguments by position, the amounts as a plain tuple (naming
     # fifteen arguments and twelve results would cost a quarter of the formula's time)
     amounts: tuple[int, ...] = arithmetic.split_values(
@@ -408,14 +457,14 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
         order.subsidy.fen,
         refunded,
         invalid,
-        terms.commission_rate.ppm,  # commission_ppm
+        rate_ppm,  # commission_ppm
         schedule(ladder) if ladder else (),  # steps
         terms.step_mode is _MARGINAL,  # marginal
         rules.fee_ppm,
         0 if mcn_share is None else mcn_share.ppm,
-        0 if leader_rate is None else leader_rate.ppm,
-        0 if second_rate is None else second_rate.ppm,
-        tech_rate.ppm,
+        leader_ppm,
+        second_ppm,
+        tech_ppm,
         profile.shipping_in_base,
         profile.rounding,
     )
@@ -508,43 +557,85 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         state = steps[count - 1] if count else _PAID_STATE
     else:
         state = _walk(order, order.events[:count])[-1] if count else _PAID_STATE
-    terms = order.terms
     currency = order.paid.currency
     refunded = state.refunded
     exact, amounts = _amounts(order, profile, refunded, state.status is _INVALID)
-    base, commission, fee, mcn, influencer, leader, second, tech, merchant, subsidy_kept, returned, total_in = amounts
+    base, commission, subsidy_kept, total_in = amounts[0], amounts[1], amounts[9], amounts[11]
 
-    make_line = _trusted_line if exact else SettlementLine
+    # Zero amounts (an absent MCN or second leader, no refund, no subsidy) share one zero Money per currency, and
+    # equal amounts one Money: a Money is immutable, so sharing it changes nothing a reader can see.
+    zero = _ZEROS.get(currency)
+    if zero is None:
+        zero = _zero_of(currency)
+    money = _trusted
+    total_money = money(total_in, currency) if exact else order.total_in
+    base_money = total_money if base == total_in else money(base, currency)
+    refunded_money = money(refunded, currency) if refunded else zero
+    commission_money = money(commission, currency) if commission else zero
+    subsidy_money = money(subsidy_kept, currency) if subsidy_kept else zero
+    if not exact:
+        return OrderSplit(
+            order.id,
+            state.status,
+            total_money,
+            base_money,
+            refunded_money,
+            commission_money,
+            _lines(order, amounts, refunded_money, zero, SettlementLine),
+            subsidy_money,
+        )
+    # Proven valid (see above): the lines are built the first time they are read (_read_lines).
+    return _trusted_split(
+        order.id,
+        state.status,
+        total_money,
+        base_money,
+        refunded_money,
+        commission_money,
+        _PendingLines(_lines, order, amounts, refunded_money, zero, _trusted_line),
+        subsidy_money,
+    )
+
+
+def _lines(
+    order: Order, amounts: tuple[int, ...], refunded_money: Money, zero: Money, make_line: Any
+) -> tuple[SettlementLine, ...]:
+    """The lines of a split of *order* with *amounts* (as :func:`_amounts` gives them), each built by *make_line*
+    (the trusted builder or the validating constructor)."""
+    terms = order.terms
+    currency = zero.currency
+    money = _trusted
+    _, _, fee, mcn, influencer, leader, second, tech, merchant, _, returned, _ = amounts
     # An own-stream order (自播) has no influencer, so no influencer line (its commission is 0% anyway).
     lines = (
         []
         if order.influencer_id is None
-        else [make_line(_INFLUENCER, _trusted(influencer, currency), order.influencer_id)]
+        else [make_line(_INFLUENCER, money(influencer, currency) if influencer else zero, order.influencer_id)]
     )
     if terms.mcn_id is not None:
-        lines.append(make_line(_MCN, _trusted(mcn, currency), terms.mcn_id))
-    lines.append(make_line(_PLATFORM_FEE, _trusted(fee, currency), None))
+        lines.append(make_line(_MCN, money(mcn, currency) if mcn else zero, terms.mcn_id))
+    lines.append(make_line(_PLATFORM_FEE, money(fee, currency) if fee else zero, None))
     if terms.leader_id is not None:
-        lines.append(make_line(_TEAM_LEADER, _trusted(leader, currency), terms.leader_id))
+        lines.append(make_line(_TEAM_LEADER, money(leader, currency) if leader else zero, terms.leader_id))
     if terms.second_leader_id is not None:
-        lines.append(make_line(_SECOND_LEADER, _trusted(second, currency), terms.second_leader_id))
-    lines.append(make_line(_TECH_FEE, _trusted(tech, currency), None))
-    lines.append(make_line(_MERCHANT, _trusted(merchant, currency), order.merchant_id))
-    refunded_money = _trusted(refunded, currency)
-    if refunded:
+        lines.append(make_line(_SECOND_LEADER, money(second, currency) if second else zero, terms.second_leader_id))
+    lines.append(make_line(_TECH_FEE, money(tech, currency) if tech else zero, None))
+    lines.append(make_line(_MERCHANT, money(merchant, currency) if merchant else zero, order.merchant_id))
+    if refunded_money.fen:
         lines.append(make_line(_BUYER_REFUND, refunded_money, None))
     if returned:
-        lines.append(make_line(_SUBSIDY_RETURN, _trusted(returned, currency), None))
-    return (_trusted_split if exact else OrderSplit)(
-        order.id,
-        state.status,
-        _trusted(total_in, currency) if exact else order.total_in,
-        _trusted(base, currency),
-        refunded_money,
-        _trusted(commission, currency),
-        tuple(lines),
-        _trusted(subsidy_kept, currency),
-    )
+        lines.append(make_line(_SUBSIDY_RETURN, money(returned, currency), None))
+    return tuple(lines)
+
+
+#: One zero Money per currency a split has met (a currency is three letters, so the table stays small).
+_ZEROS: dict[str, Money] = {}
+
+
+def _zero_of(currency: str) -> Money:
+    """The shared zero of *currency* (built and kept on first use)."""
+    zero = _ZEROS[currency] = _trusted(0, currency)
+    return zero
 
 
 def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = None) -> OrderSplit:
