@@ -975,3 +975,44 @@ def test_text_that_parses_means_what_it_says(text: str) -> None:
         return
     plain = text.replace(",", "").replace("¥", "").replace(" ", "")
     assert Fraction(Decimal(plain)) == Fraction(money.fen, 100)
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+def test_abs_and_negation_keep_the_currency() -> None:
+    assert abs(Money(-550, "USD")) == Money(550, "USD")
+    assert abs(Money(550, "USD")) == Money(550, "USD")
+    assert -Money(550, "USD") == Money(-550, "USD")
+
+
+def test_parse_takes_the_currency_of_the_call_when_the_text_names_none() -> None:
+    assert Money.parse("9.90", "USD") == Money(990, "USD")
+    assert Money.parse("9.90 EUR", "USD") == Money(990, "EUR")
+    assert Money.parse("¥9.90", "USD") == Money(990, "CNY")
+    with pytest.raises(InvalidValueError, match=r"Money\.parse"):
+        Money.parse(9.9)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("factor", "fen"),
+    [
+        (Decimal("1E-1000"), 0),  # the smallest factor still read: a thousand places below the point
+        (Decimal("-1E-1000"), 0),
+        (Decimal("0E-5000"), 0),  # zero is exempt, whatever its exponent
+    ],
+)
+def test_a_factor_a_thousand_places_from_the_point_is_read(factor: Decimal, fen: int) -> None:
+    assert Money(100).times(factor, rounding=Rounding.HALF_UP) == Money(fen)
+
+
+@pytest.mark.parametrize("factor", [Decimal("1E-1001"), Decimal("1E+1001"), Decimal("-1E+1001")])
+def test_a_factor_past_a_thousand_places_is_refused_naming_the_limit(factor: Decimal) -> None:
+    with pytest.raises(InvalidValueError, match=r"Money\.times\.factor: is out of range \(more than 1000 places"):
+        Money(100).times(factor, rounding=Rounding.HALF_UP)
+
+
+def test_a_factor_at_a_thousand_places_above_the_point_is_read_then_too_large() -> None:
+    """1E+1000 passes the exponent check (it is exactly at the limit) and is refused as a product."""
+    with pytest.raises(InvalidValueError, match=r"beyond the largest supported amount"):
+        Money(1).times(Decimal("1E+1000"), rounding=Rounding.HALF_UP)
