@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from decimal import Decimal
@@ -315,3 +316,172 @@ def test_moves_answer_for_every_operator() -> None:
     assert escape(Op.LT, D(14), "higher", D(1)) == (Op.GE, D(14))
     assert escape(Op.LT, D(14), "lower", D(1)) is None
     assert escape(Op.NE, D(1), "higher", D(1)) is None
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("12.5%", D("0.125")),
+        (" 12.5% ", D("0.125")),
+        ("100%", D(1)),
+        ("0.5%", D("0.005")),
+        ("-2%", D("-0.02")),
+        ("12.5", D("12.5")),
+    ],
+)
+def test_a_percentage_is_read_exactly(written: str, value: Decimal) -> None:
+    cond = condition_from_data({"input": "refund", "op": "<=", "value": written})
+    assert isinstance(cond, Compare)
+    assert cond.value == value
+    assert cond.unit == ("%" if "%" in written else "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("%", "is not a number"),
+        ("abc%", "is not a number"),
+        ("Infinity", "must be a finite number"),
+        ("NaN%", "must be a finite number"),
+        (D("Infinity"), "must be a finite number"),
+        (True, "must be a number"),
+        (1.5, "must be exact: write it as a string or an integer, not a float"),
+        ([1], "must be a number"),
+    ],
+)
+def test_a_threshold_that_is_not_a_finite_number_is_refused(raw: object, message: str) -> None:
+    with pytest.raises(PolicyError, match=rf"when\.value: {message}"):
+        language._number(raw, "when.value")
+
+
+def test_a_scalar_reads_flags_numbers_and_text() -> None:
+    assert language.scalar_from_data(True) is True
+    assert language.scalar_from_data(False) is False
+    assert language.scalar_from_data(7) == D(7)
+    assert language.scalar_from_data(D("1.5")) == D("1.5")
+    assert language.scalar_from_data("warned") == "warned"
+    with pytest.raises(PolicyError, match=r"^value: must be a number"):
+        language.scalar_from_data(None)
+
+
+def _nested(levels: int) -> tuple[dict[str, Any], Condition]:
+    data: dict[str, Any] = {"input": "score", "op": ">=", "value": 1}
+    cond: Condition = Compare("score", Op.GE, D(1))
+    for _ in range(levels):
+        data, cond = {"not": data}, Not(cond)
+    return data, cond
+
+
+def test_nesting_exactly_at_the_limit_is_read_and_checked() -> None:
+    data, cond = _nested(MAX_CONDITION_DEPTH)
+    assert condition_from_data(data) == cond
+    check(cond, SCHEMA)
+    deeper_data, deeper = _nested(MAX_CONDITION_DEPTH + 1)
+    with pytest.raises(PolicyError, match=rf"^when(\.not){{9}}: nests deeper than {MAX_CONDITION_DEPTH} levels"):
+        condition_from_data(deeper_data)
+    with pytest.raises(PolicyError, match=rf"^when: nests deeper than {MAX_CONDITION_DEPTH} levels, got 9"):
+        check(deeper, SCHEMA)
+
+
+def test_nesting_through_all_and_any_counts_like_not() -> None:
+    cond: Condition = Compare("score", Op.GE, D(1))
+    for level in range(MAX_CONDITION_DEPTH):
+        cond = All((cond,)) if level % 2 else AnyOf((cond,))
+    check(cond, SCHEMA)
+    assert condition_from_data(condition_to_data(cond)) == cond
+    with pytest.raises(PolicyError, match="deeper"):
+        check(All((cond,)), SCHEMA)
+    with pytest.raises(PolicyError, match="deeper"):
+        condition_from_data({"all": [condition_to_data(cond)]})
+
+
+def test_the_node_limit_is_exact() -> None:
+    """An ``all`` of 255 comparisons is 256 nodes, the most allowed; one more is refused with the count."""
+    at_limit = All(tuple(Compare("score", Op.GE, D(i % 100)) for i in range(language.MAX_CONDITION_NODES - 1)))
+    check(at_limit, SCHEMA)
+    over = All((*at_limit.conditions, Compare("score", Op.GE, D(1))))
+    with pytest.raises(PolicyError, match=r"^when: has more than 256 nodes, got 257"):
+        check(over, SCHEMA)
+
+
+def test_node_and_depth_counts() -> None:
+    leaf = Compare("score", Op.GE, D(1))
+    assert language._count_nodes(leaf) == (1, 0)
+    assert language._count_nodes(Not(leaf)) == (2, 1)
+    assert language._count_nodes(All((leaf, Not(leaf)))) == (4, 2)
+    assert language._count_nodes(AnyOf((leaf, leaf, leaf))) == (4, 1)
+    assert language._count_nodes(All(())) == (1, 0)
+
+
+@given(CONDITIONS)
+def test_the_data_form_is_ready_for_json(cond: Condition) -> None:
+    """condition_to_data gives plain data only (text, bools, lists, dicts): JSON writes it and reads it back."""
+    data = condition_to_data(cond)
+    assert json.loads(json.dumps(data)) == data
+    assert condition_from_data(json.loads(json.dumps(data))) == cond
+
+
+def test_the_data_form_of_each_node() -> None:
+    leaf = Compare("refund", Op.LE, D("0.05"), unit="%")
+    assert condition_to_data(leaf) == {"input": "refund", "op": "<=", "value": "5%"}
+    assert condition_to_data(Compare("score", Op.BETWEEN, (D(1), D("2.50")))) == {
+        "input": "score",
+        "op": "between",
+        "value": ["1", "2.5"],
+    }
+    assert condition_to_data(Compare("cat", Op.IN, ("a", "b"))) == {"input": "cat", "op": "in", "value": ["a", "b"]}
+    assert condition_to_data(Compare("flag", Op.EQ, True)) == {"input": "flag", "op": "==", "value": True}
+    assert condition_to_data(All((leaf,))) == {"all": [condition_to_data(leaf)]}
+    assert condition_to_data(AnyOf((leaf,))) == {"any": [condition_to_data(leaf)]}
+    assert condition_to_data(Not(leaf)) == {"not": condition_to_data(leaf)}
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ({"input": "", "op": ">=", "value": 1}, r"when\.input", "must be an input name"),
+        ({"input": 5, "op": ">=", "value": 1}, r"when\.input", "must be an input name"),
+        ({"input": "score", "value": 1}, r"when\.op", "is required"),
+        ({"op": ">=", "value": 1}, r"when\.input", "is required"),
+        ({"input": "score", "op": "in", "value": "a"}, r"when\.value", "must be a list for 'in'"),
+        ({"any": "abc"}, r"when\.any", "must be a list of conditions"),
+        ({"all": [{"input": "score", "op": ">=", "value": 1}, 3]}, r"when\.all\[1\]", "must be a table"),
+        ({"input": "score", "op": "between", "value": [1, 0.5]}, r"when\.value\[1\]", "must be exact"),
+        (["input"], r"when", "must be a table"),
+    ],
+)
+def test_more_malformed_data_names_its_place(data: object, path: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=rf"^{path}: {message}"):
+        condition_from_data(data)
+
+
+def test_a_unit_is_kept_when_any_list_item_is_a_percentage() -> None:
+    cond = condition_from_data({"input": "refund", "op": "between", "value": ["1%", "0.5"]})
+    assert cond == Compare("refund", Op.BETWEEN, (D("0.01"), D("0.5")))
+    assert isinstance(cond, Compare)
+    assert cond.unit == "%"
+    assert str(cond) == "refund between [1%, 50%]"
+
+
+@pytest.mark.parametrize(
+    ("cond", "path", "message"),
+    [
+        (Compare("score", Op.BETWEEN, (D(1),)), r"when\.value", "'between' takes \\[low, high\\]"),
+        (Compare("score", Op.BETWEEN, (D(1), D(2), D(3))), r"when\.value", "'between' takes"),
+        (Compare("score", Op.IN, (D(1), "x")), r"when\.value\[1\]", "must be a number"),
+        (Compare("score", Op.GE, D("NaN")), r"when\.value", "must be a finite number"),
+        (Compare("cat", Op.GE, "a"), r"when\.op", "cannot order text input 'cat'"),
+        (Not(Compare("nope", Op.GE, D(1))), r"when\.not\.input", "is not a known input"),
+        (AnyOf((Compare("score", Op.GE, D(1)), Compare("nope", Op.GE, D(1)))), r"when\.any\[1\]\.input", "is not a known input"),
+    ],
+)
+def test_check_names_the_place_of_each_mistake(cond: Condition, path: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=rf"^{path}: {message}"):
+        check(cond, SCHEMA)
+
+
+def test_between_with_equal_ends_is_allowed() -> None:
+    check(Compare("score", Op.BETWEEN, (D(5), D(5))), SCHEMA)
