@@ -152,7 +152,9 @@ class Objects:
         )
         yield plan
         influencer = self.catalog.influencers[0]
-        yield fenxiao.select_plan([plan], merchant_id=sku.merchant_id, sku_id=sku.id, influencer_id=influencer.id, at=when)
+        yield fenxiao.select_plan(
+            [plan], merchant_id=sku.merchant_id, sku_id=sku.id, influencer_id=influencer.id, at=when
+        )
         yield settlement.KindBounds(kind=settlement.PlanKind.NORMAL)
         leader = self.catalog.team_leaders[0]
         yield settlement.TeamLeaderActivity(
@@ -616,16 +618,10 @@ def _call_with(name: str, parameter: str, value: object) -> None:
     assert call is not None, "no valid arguments (see test_every_public_callable_has_valid_arguments_or_a_reason)"
     args, kwargs = call
     target = PUBLIC[name]
-    signature = inspect.signature(target.__init__ if inspect.isclass(target) else target)
-    bound = signature.bind_partial(*(() if inspect.isclass(target) else ()), *args, **kwargs)
-    params = signature.parameters
-    if parameter in params and params[parameter].kind is inspect.Parameter.POSITIONAL_ONLY:
-        positional = list(bound.args)
-        index = list(params).index(parameter) - (1 if inspect.isclass(target) else 0)
-        positional[index] = value
-        target(*positional, **bound.kwargs)
-    else:
-        target(*args, **{**kwargs, parameter: value})
+    signature = inspect.signature(target)
+    bound = signature.bind(*args, **kwargs)
+    bound.arguments[parameter] = value
+    target(*bound.args, **bound.kwargs)
 
 
 def _refusal_problem(name: str, parameter: str, value: object) -> str | None:

@@ -475,7 +475,11 @@ def test_a_unit_is_kept_when_any_list_item_is_a_percentage() -> None:
         (Compare("score", Op.GE, D("NaN")), r"when\.value", "must be a finite number"),
         (Compare("cat", Op.GE, "a"), r"when\.op", "cannot order text input 'cat'"),
         (Not(Compare("nope", Op.GE, D(1))), r"when\.not\.input", "is not a known input"),
-        (AnyOf((Compare("score", Op.GE, D(1)), Compare("nope", Op.GE, D(1)))), r"when\.any\[1\]\.input", "is not a known input"),
+        (
+            AnyOf((Compare("score", Op.GE, D(1)), Compare("nope", Op.GE, D(1)))),
+            r"when\.any\[1\]\.input",
+            "is not a known input",
+        ),
     ],
 )
 def test_check_names_the_place_of_each_mistake(cond: Condition, path: str, message: str) -> None:

@@ -22,6 +22,7 @@ from typing import Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
@@ -98,6 +99,7 @@ def _input_value(value: object) -> object:
     return value
 
 
+@checks_arguments_on_failure
 def score_inputs(card: SkuScores) -> dict[str, object]:
     """The score inputs of one SKU's scores: ``score.<dimension>`` for each dimension and ``composite``."""
     values: dict[str, object] = {f"score.{d.value}": value for d, value in card.values().items()}
@@ -105,6 +107,7 @@ def score_inputs(card: SkuScores) -> dict[str, object]:
     return values
 
 
+@checks_arguments_on_failure
 def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: datetime) -> dict[str, object]:
     """The named inputs of one SKU: snapshot metrics, dimension scores and composite, days since joining.
 
@@ -137,6 +140,7 @@ def tier_inputs(snapshot: SkuSnapshot, scores: Mapping[str, object], as_of: date
     return values
 
 
+@checks_arguments
 def example_inputs(**overrides: object) -> dict[str, object]:
     """A complete set of tier inputs with neutral values, for examples and tests.
 

@@ -32,6 +32,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.goods import Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.errors import InvalidValueError
@@ -138,6 +139,7 @@ class AdmissionProfile:
         return self.commission_floors.get(category.id) or self.commission_floors.get(category.level1) or Rate.zero()
 
 
+@checks_arguments
 def merchant_inputs(merchant: Merchant, *, as_of: datetime) -> dict[str, object]:
     """The admission inputs describing *merchant* at *as_of* (timezone-aware)."""
     when = v.require_aware(as_of, "merchant_inputs.as_of")
@@ -163,6 +165,7 @@ def merchant_inputs(merchant: Merchant, *, as_of: datetime) -> dict[str, object]
     }
 
 
+@checks_arguments
 def sku_inputs(
     merchant: Merchant,
     sku: Sku,
@@ -405,6 +408,7 @@ class ReviewQueue:
         return tuple(sorted(late, key=lambda a: (a.due_at, a.id)))
 
 
+@checks_arguments
 def review_listing(listing: Listing, decision: AdmissionDecision, *, at: datetime) -> Listing:
     """Apply an admission decision to a listing through its lifecycle (applied → in review → approved/rejected).
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import cattrs
 
 from fenxiao._internal import hooks
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError, PolicyError
 
 __all__ = [
@@ -409,6 +410,7 @@ def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) ->
     return Compare(name, op, _scalar(raw, f"{path}.value"), unit)
 
 
+@checks_arguments_on_failure
 def condition_to_data(condition: Condition) -> dict[str, Any]:
     """The plain-data form of a condition (numbers as exact strings), the inverse of :func:`condition_from_data`."""
 
@@ -459,16 +461,19 @@ def _count_nodes(condition: Condition) -> tuple[int, int]:
     return nodes, depth
 
 
+@checks_arguments_on_failure
 def comparisons(condition: Condition) -> tuple[Compare, ...]:
     """Every comparison in *condition*, in document order (left to right, as :func:`explain` lists them)."""
     return tuple(node for node, _, _ in _walk(condition, ""))
 
 
+@checks_arguments_on_failure
 def inputs_of(condition: Condition) -> frozenset[str]:
     """Every input name a condition mentions."""
     return frozenset(node.input for node, _, _ in _walk(condition, ""))
 
 
+@checks_arguments
 def check(condition: Condition, schema: Schema, path: str = "when") -> None:
     """Check a condition against a schema: known inputs, thresholds of the right kind, bounded size.
 

@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 
 import attrs
 
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import PolicyError
 from fenxiao.rules.interpreter import _compare
 from fenxiao.rules.language import (
@@ -140,6 +141,7 @@ class SearchBudget:
             raise PolicyError("lint", "budget", "the search space is too large to check exhaustively")
 
 
+@checks_arguments
 def find_witness(
     formula: Condition,
     schema: Schema,

@@ -46,6 +46,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.fixed import EXACT
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -215,6 +216,7 @@ def _sample(values: list[int], limit: int) -> tuple[int, ...]:
     return tuple(values[(2 * i + 1) * n // (2 * limit)] for i in range(limit))
 
 
+@checks_arguments
 def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEFAULT_MAX_GMV_VALUES) -> ScoringContext:
     """Compute the category benchmarks of a batch of snapshots.
 

@@ -70,6 +70,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, Money
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEventKind
@@ -206,6 +207,7 @@ def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
         )
 
 
+@checks_arguments
 def entries_for(order: Order, profile: PlatformProfile) -> tuple[LedgerEntry, ...]:
     """Every ledger entry *order*'s payment and events imply under *profile* (see the module docs).
 

@@ -57,6 +57,7 @@ import attrs
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.trusted import builder
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, PPM, Money, Rate
 from fenxiao.settlement import arithmetic
@@ -452,6 +453,7 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
     )
 
 
+@checks_arguments
 def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = None) -> OrderSplit:
     """Split *order* into every party's line under *profile*, after all its events (or those up to *as_of*).
 
@@ -472,6 +474,7 @@ def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = No
     return _split_at(order, profile, count)
 
 
+@checks_arguments
 def settled_split(order: Order, profile: PlatformProfile) -> OrderSplit | None:
     """The lines as settled (refunds after settlement not applied), or ``None`` if the order never settled."""
     for i, event in enumerate(order.events):
@@ -484,6 +487,7 @@ def _line_map(lines: Iterable[SettlementLine]) -> dict[tuple[Party, str | None],
     return {(line.party, line.payee_id): line.amount for line in lines}
 
 
+@checks_arguments
 def difference(after: OrderSplit, before: OrderSplit) -> tuple[SettlementLine, ...]:
     """Per party, ``after − before``, omitting parties whose line did not change; the result sums to zero."""
     old, new = _line_map(before.lines), _line_map(after.lines)
@@ -497,6 +501,7 @@ def difference(after: OrderSplit, before: OrderSplit) -> tuple[SettlementLine, .
     return tuple(changed)
 
 
+@checks_arguments
 def clawbacks(order: Order, profile: PlatformProfile) -> tuple[Clawback, ...]:
     """One :class:`Clawback` per refund after settlement: the settled lines minus the recomputed ones.
 
@@ -524,6 +529,7 @@ def clawbacks(order: Order, profile: PlatformProfile) -> tuple[Clawback, ...]:
     return tuple(found)
 
 
+@checks_arguments
 def history(order: Order, profile: PlatformProfile) -> tuple[tuple[OrderEvent | None, OrderSplit], ...]:
     """The split after the payment (event ``None``) and after each event, in order (what the ledger posts)."""
     walked = _walk(order, order.events)
