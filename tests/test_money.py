@@ -1016,3 +1016,89 @@ def test_a_factor_at_a_thousand_places_above_the_point_is_read_then_too_large() 
     """1E+1000 passes the exponent check (it is exactly at the limit) and is refused as a product."""
     with pytest.raises(InvalidValueError, match=r"beyond the largest supported amount"):
         Money(1).times(Decimal("1E+1000"), rounding=Rounding.HALF_UP)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Money(1, "USD") + Money(1),
+            "Money.__add__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") - Money(1),
+            "Money.__sub__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") < Money(1),
+            "Money.__lt__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") <= Money(1),
+            "Money.__le__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") > Money(1),
+            "Money.__gt__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") >= Money(1),
+            "Money.__ge__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (lambda: Money(1) + 1, "Money.__add__: must be Money (amounts add only to amounts: Money.of('0.10')), got 1"),
+        (
+            lambda: Money.of("1e3"),
+            "Money.of: is not a number (write yuan as '99.90', '¥99.90' or '99.90 CNY'), got '1e3'",
+        ),
+        (
+            lambda: Money.of(Decimal(10) ** 20),
+            "Money.of: is beyond the largest supported amount (999999999999999 fen), got Decimal('100000000000000000000')",
+        ),
+        (lambda: Money.of("1.001"), "Money.of: is not exact to the fen, got '1.001'"),
+        (lambda: Money(1) * 1.5, "Money.__mul__: must be an int, not a float, got 1.5"),
+        (
+            lambda: Money(1) * Decimal(1),
+            "Money.__mul__: must be an int; multiply by a rate with Money.times(rate, rounding=...), got Decimal('1')",
+        ),
+        (
+            lambda: Money(MAX_FEN).times(Decimal(2), rounding=Rounding.DOWN),
+            "Money.times: is beyond the largest supported amount (999999999999999 fen), got 1999999999999998",
+        ),
+        (lambda: Money(1).allocate(5), "Money.allocate.weights: must be a sequence, got 5"),  # type: ignore[arg-type]
+        (lambda: Money(1).allocate([]), "Money.allocate.weights: must not be empty, got []"),
+        (lambda: Money(1).allocate([0, 0]), "Money.allocate.weights: must not all be zero, got [0, 0]"),
+        (lambda: Money(1).allocate([-1, 2]), "Money.allocate.weights[0]: must not be negative, got -1"),
+        (lambda: Rate.of("60%") + Rate.of("60%"), "Rate.__add__: is above 100%, got '60% + 60%'"),
+        (lambda: Rate.of("0") - Rate.of("1%"), "Rate.__sub__: is below 0%, got '0% - 1%'"),
+        (lambda: Rounding.UP.round_fraction("x"), "Rounding.round_fraction: must be a Fraction or int, got 'x'"),  # type: ignore[arg-type]
+        (
+            lambda: Rounding.UP.round_fraction(2.5),  # type: ignore[arg-type]
+            "Rounding.round_fraction: must be a Fraction or int, not a float, got 2.5",
+        ),
+    ],
+)
+def test_each_refusal_says_where_what_and_the_value(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_amounts_order_by_fen_with_every_operator() -> None:
+    low, high = Money(100, "USD"), Money(250, "USD")
+    assert low < high
+    assert not high < low
+    assert not low < Money(100, "USD")
+    assert low <= Money(100, "USD")
+    assert not high <= low
+    assert high > low
+    assert not low > high
+    assert not low > Money(100, "USD")
+    assert high >= Money(250, "USD")
+    assert not low >= high
+    assert sorted([high, low, Money(-5, "USD")]) == [Money(-5, "USD"), low, high]
+
+
+@pytest.mark.parametrize("op", [operator.lt, operator.le, operator.gt, operator.ge])
+def test_an_amount_does_not_order_against_other_things(op: Callable[[object, object], object]) -> None:
+    with pytest.raises(TypeError):
+        op(Money(1), object())

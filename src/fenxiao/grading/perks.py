@@ -549,6 +549,7 @@ class PerkCatalog:
 
 
 @_renamed_keyword("context", "inputs", "resolve_perks")
+@checks_arguments
 def resolve_perks(
     catalog: PerkCatalog,
     tier: Tier,
