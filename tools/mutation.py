@@ -10,6 +10,7 @@ being counted apart.
     python tools/mutation.py                   # every group
     python tools/mutation.py money conditions  # some groups
     python tools/mutation.py --children 2      # mutants run two at a time (the default is 1)
+    python tools/mutation.py money --survivors # test again only the mutants that survived the last run
 
 Hypothesis runs under the "mutation" profile of tests/conftest.py (derandomized), so a score reproduces.
 """
@@ -44,6 +45,7 @@ GROUPS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "tiers": (("src/fenxiao/grading/tiers.py",), ("tests/grading/test_tiers.py",)),
 }
 
+_LOST: Final = frozenset({"survived", "timeout", "no tests", "suspicious"})
 _RESULT: Final = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
 _EQUIVALENT: Final = re.compile(r"^\| `(?P<name>[^`]+__mutmut_\d+)` \|", re.MULTILINE)
 
@@ -94,7 +96,7 @@ def score(group: str, results: dict[str, str], equivalent: set[str]) -> str:
     """The group's score line, and the surviving mutants not explained as equivalent."""
     counted = {n: s for n, s in results.items() if n not in equivalent}
     killed = sum(s == "killed" for s in counted.values())
-    lost = [n for n, s in sorted(counted.items()) if s in {"survived", "timeout", "no tests", "suspicious"}]
+    lost = [n for n, s in sorted(counted.items()) if s in _LOST]
     checked = killed + len(lost)
     skipped = sum(s == "not checked" for s in counted.values())
     share = f"{100 * killed / checked:.1f}%" if checked else "n/a"
@@ -112,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("groups", nargs="*", help=f"the groups to run: {', '.join(GROUPS)} (default: all)")
     parser.add_argument("--children", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--report-only", action="store_true", help="print the scores of the last runs")
+    parser.add_argument(
+        "--survivors", action="store_true", help="test again only the mutants that survived (after adding tests)"
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.groups) - set(GROUPS))
     if unknown:
@@ -123,7 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     for group in args.groups or list(GROUPS):
         folder = WORK / group if args.report_only else _prepare(group)
         if not args.report_only:
-            subprocess.run([str(mutmut), "run", "--max-children", str(args.children)], cwd=folder, env=env, check=True)
+            names = []
+            if args.survivors:
+                names = [n for n, status in _results(folder, mutmut).items() if status in _LOST and n not in equivalent]
+                if not names:
+                    reports.append(score(group, _results(folder, mutmut), equivalent))
+                    continue
+            command = [str(mutmut), "run", "--max-children", str(args.children), *names]
+            subprocess.run(command, cwd=folder, env=env, check=True)
         reports.append(score(group, _results(folder, mutmut), equivalent))
     print("\n".join(reports))
     return 0

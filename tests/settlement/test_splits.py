@@ -762,3 +762,56 @@ def test_splits_of_user_built_values_are_still_validated() -> None:
         SettlementLine(Party.MERCHANT, 100, None)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"OrderSplit\.order_id"):
         OrderSplit("", OrderStatus.PAID, Money.of("1.00"), Money.zero(), Money.zero(), Money.zero(), (line,))
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+class _OrderSubclass(Order):
+    """A subclass: split builds it through the validated constructors instead of the trusted fast path."""
+
+
+def _everyone(cls: type[Order] = Order) -> Order:
+    fields = attrs.asdict(
+        order(
+            "100.00",
+            terms=builders.order_terms(
+                mcn_id="mcn-1",
+                mcn_share=Rate.of("10%"),
+                leader_id="tl-1",
+                leader_fee_rate=Rate.of("5%"),
+                second_leader_id="tl2-1",
+                second_leader_fee_rate=Rate.of("2%"),
+            ),
+        ),
+        recurse=False,
+    )
+    return cls(**fields)
+
+
+@pytest.mark.parametrize("cls", [Order, _OrderSubclass])
+def test_every_line_is_credited_to_its_payee(cls: type[Order]) -> None:
+    o = _everyone(cls)
+    refunded = o.refund(event_id="r-1", at=PAID_AT + timedelta(hours=1), amount=Money.of("10.00"))
+    result = split(refunded, DEFAULT)
+    payees = {line.party: line.payee_id for line in result.lines}
+    assert payees == {
+        Party.INFLUENCER: "kol-1",
+        Party.MCN: "mcn-1",
+        Party.PLATFORM_COMMISSION_FEE: None,
+        Party.TEAM_LEADER: "tl-1",
+        Party.SECOND_LEADER: "tl2-1",
+        Party.PLATFORM_TECH_FEE: None,
+        Party.MERCHANT: "m-1",
+        Party.BUYER_REFUND: None,
+    }
+    assert [line.party for line in result.lines] == list(payees)
+    assert sum((line.amount for line in result.lines), Money.zero()) == result.total_in
+    assert all(line.amount >= Money.zero() for line in result.lines)
+    assert result.order_id == "o-1"
+    assert result.refunded == Money.of("10.00")
+
+
+@pytest.mark.parametrize("cls", [Order, _OrderSubclass])
+def test_the_exact_and_the_validated_paths_agree(cls: type[Order]) -> None:
+    assert split(_everyone(cls), DEFAULT) == split(_everyone(Order), DEFAULT)
