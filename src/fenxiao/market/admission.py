@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, Final
@@ -94,8 +94,15 @@ ADMISSION_INPUTS: Final = Schema.of(
 )
 
 
+def _name_set(value: Iterable[str]) -> Any:
+    """Converter: any iterable of names becomes a frozenset (text and non-iterables are left for _names)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    return frozenset(value)
+
+
 def _names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not all(isinstance(x, str) and x.strip() for x in value):  # type: ignore[attr-defined]
+    if not isinstance(value, frozenset) or not all(isinstance(x, str) and x.strip() for x in value):
         raise InvalidValueError(f"AdmissionProfile.{attribute.name}", value, "must be a set of category names")
 
 
@@ -123,10 +130,10 @@ class AdmissionProfile:
     """
 
     excluded_level1: frozenset[str] = attrs.field(
-        default=frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"}), converter=frozenset, validator=_names
+        default=frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"}), converter=_name_set, validator=_names
     )
     restricted_level1: frozenset[str] = attrs.field(
-        default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=frozenset, validator=_names
+        default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=_name_set, validator=_names
     )
     commission_floors: Mapping[str, Rate] = attrs.field(
         factory=lambda: {"珠宝文玩": Rate.of("5%"), "医药保健": Rate.of("5%")},

@@ -134,13 +134,19 @@ class InputSpec:
     optional: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if self.better not in {"higher", "lower", None}:
+        better: object = self.better
+        if not (better is None or (isinstance(better, str) and better in ("higher", "lower"))):
             raise InvalidValueError(f"InputSpec({self.name}).better", self.better, "must be 'higher', 'lower' or None")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise InvalidValueError(f"InputSpec({self.name}).high", self.high, f"must not be below low {self.low}")
 
 
 def _spec_dict(inputs: Mapping[str, InputSpec]) -> dict[str, InputSpec]:
+    if not isinstance(inputs, Mapping):
+        raise InvalidValueError("Schema.inputs", inputs, "must be a mapping of input names to InputSpec")
+    for name, spec in inputs.items():
+        if not isinstance(spec, InputSpec):
+            raise InvalidValueError(f"Schema.inputs[{name!r}]", spec, "must be an InputSpec")
     return dict(inputs)
 
 
