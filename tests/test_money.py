@@ -1052,7 +1052,8 @@ def test_a_factor_at_a_thousand_places_above_the_point_is_read_then_too_large() 
         ),
         (
             lambda: Money.of(Decimal(10) ** 20),
-            "Money.of: is beyond the largest supported amount (999999999999999 fen), got Decimal('100000000000000000000')",
+            "Money.of: is beyond the largest supported amount (999999999999999 fen), "
+            "got Decimal('100000000000000000000')",
         ),
         (lambda: Money.of("1.001"), "Money.of: is not exact to the fen, got '1.001'"),
         (lambda: Money(1) * 1.5, "Money.__mul__: must be an int, not a float, got 1.5"),
