@@ -7,7 +7,7 @@ import operator
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -1103,3 +1103,95 @@ def test_amounts_order_by_fen_with_every_operator() -> None:
 def test_an_amount_does_not_order_against_other_things(op: Callable[[object, object], object]) -> None:
     with pytest.raises(TypeError):
         op(Money(1), object())
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Money(1, "usd"), "Money.currency: must be a three-letter code like 'CNY', got 'usd'"),
+        (lambda: Money(1.5), "Money.fen: must be an int number of fen, not a float, got 1.5"),  # type: ignore[arg-type]
+        (lambda: Money("1"), "Money.fen: must be an int number of fen, got '1'"),  # type: ignore[arg-type]
+        (lambda: Rate(0.5), "Rate.value: must be a Decimal, not a float (build rates with Rate.of), got 0.5"),  # type: ignore[arg-type]
+        (lambda: Rate("0.5"), "Rate.value: must be a Decimal (build rates with Rate.of), got '0.5'"),  # type: ignore[arg-type]
+        (lambda: Rate(Decimal("NaN")), "Rate.value: must be a finite number, got Decimal('NaN')"),
+        (lambda: Rate(Decimal(2)), "Rate.value: is above 100%, got Decimal('2')"),
+        (
+            lambda: Money(1).times(1.5, rounding=Rounding.UP),  # type: ignore[arg-type]
+            "Money.times.factor: must be exact (Rate, Decimal, Fraction or int), not a float, got 1.5",
+        ),
+        (
+            lambda: Money(1).times(True, rounding=Rounding.UP),
+            "Money.times.factor: must be a Rate, Decimal, Fraction or int, got True",
+        ),
+        (
+            lambda: Money(1).times("x", rounding=Rounding.UP),  # type: ignore[arg-type]
+            "Money.times.factor: must be a Rate, Decimal, Fraction or int, got 'x'",
+        ),
+        (
+            lambda: Money(1).times(Decimal("NaN"), rounding=Rounding.UP),
+            "Money.times.factor: must be a finite number, got Decimal('NaN')",
+        ),
+        (
+            lambda: Money(1).times(Decimal("1E-1001"), rounding=Rounding.UP),
+            "Money.times.factor: is out of range (more than 1000 places from the point), got Decimal('1E-1001')",
+        ),
+        (lambda: Money.of(1.5), "Money.of: must be a string or Decimal, not a float, got 1.5"),  # type: ignore[arg-type]
+        (lambda: Money.of([1]), "Money.of: must be a string, Decimal or int, got [1]"),  # type: ignore[arg-type]
+        (lambda: Money.of(Decimal("Infinity")), "Money.of: must be a finite number, got Decimal('Infinity')"),
+        (lambda: Rate.from_bp(1.5), "Rate.from_bp: must be an int, not a float, got 1.5"),  # type: ignore[arg-type]
+        (lambda: Rate.from_bp("5"), "Rate.from_bp: must be an int, got '5'"),  # type: ignore[arg-type]
+        (lambda: Rate.from_bp(20000), "Rate.from_bp: is above 100%, got 20000"),
+        (lambda: Rate.from_ppm(2000000), "Rate.from_ppm: is above 100%, got 2000000"),
+        (
+            lambda: Money(MAX_FEN) + Money(1),
+            "Money.__add__: is beyond the largest supported amount (999999999999999 fen), got 1000000000000000",
+        ),
+        (lambda: Money(1).allocate([1, -1]), "Money.allocate.weights[1]: must not be negative, got -1"),
+    ],
+)
+def test_each_construction_refusal_says_where_what_and_the_value(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+class _Greater:
+    """A value that orders itself against amounts: comparisons must hand over to it (NotImplemented)."""
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+    def __le__(self, other: object) -> bool:
+        return True
+
+
+def test_an_amount_hands_a_comparison_over_to_the_other_operand() -> None:
+    other: Any = _Greater()
+    assert Money(1) < other
+    assert Money(1) <= other
+    assert Money(1) > other
+    assert Money(1) >= other
+
+
+@pytest.mark.parametrize("prec", [1, 3, 6])
+def test_amounts_and_rates_are_exact_in_a_narrow_caller_context(prec: int) -> None:
+    """Every Decimal step of money.py runs in its own context: a caller's precision changes nothing."""
+    with localcontext(Context(prec=prec)):
+        assert Money(MAX_FEN).to_text() == "9999999999999.99"
+        assert Money.of("12345678.91") == Money(1234567891)
+        assert Money.of(Decimal("12345678.91")) == Money(1234567891)
+        assert Money.of("99.95").fen == 9995
+        assert Rate.of("12.3456%").ppm == 123456
+        assert Rate.from_ppm(123457).value == Decimal("0.123457")
+        assert Rate.from_ppm(123457).to_text() == "0.123457"
+        assert str(Rate.from_ppm(123457)) == "12.3457%"
+        assert Rate.of("100%").value == Decimal(1)
+        assert Money(1234567891).times(Decimal("1.000001"), rounding=Rounding.HALF_UP) == Money(1234569126)
+        with pytest.raises(InvalidValueError, match=r"^Money\.of: is beyond the largest supported amount"):
+            Money.of("10000000000000.00")  # one fen past the largest amount
