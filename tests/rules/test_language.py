@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import fenxiao.rules as face
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError
+from fenxiao.grading.tiers import TierRule, default_tier_policy
 from fenxiao.rules import interpreter, language, witness
 from fenxiao.rules.interpreter import evaluate, explain
 from fenxiao.rules.language import (
@@ -35,6 +36,7 @@ from fenxiao.rules.language import (
 )
 from fenxiao.rules.moves import bound, escape, meeting_value
 from fenxiao.rules.witness import find_witness
+from fenxiao.serialization import from_dict, to_dict
 
 D = Decimal
 SCHEMA = Schema.of(
@@ -489,3 +491,106 @@ def test_check_names_the_place_of_each_mistake(cond: Condition, path: str, messa
 
 def test_between_with_equal_ends_is_allowed() -> None:
     check(Compare("score", Op.BETWEEN, (D(5), D(5))), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: InputSpec("x", better="up"), "InputSpec(x).better: must be 'higher', 'lower' or None, got 'up'"),
+        (lambda: InputSpec("x", better={}), "InputSpec(x).better: must be 'higher', 'lower' or None, got {}"),  # type: ignore[arg-type]
+        (lambda: InputSpec("x", low=D(5), high=D(1)), "InputSpec(x).high: must not be below low 5, got Decimal('1')"),
+        (lambda: Schema(None), "Schema.inputs: must be a mapping of input names to InputSpec, got None"),  # type: ignore[arg-type]
+        (lambda: Schema({"a": 1}), "Schema.inputs['a']: must be an InputSpec, got 1"),  # type: ignore[dict-item]
+        (lambda: Schema.of(InputSpec("a"), InputSpec("a")), "Schema.inputs: is declared twice, got 'a'"),
+        (lambda: All((1,)), "All.conditions[0]: must be a condition (Compare, All, AnyOf or Not), got 1"),
+        (
+            lambda: AnyOf([Compare("a", Op.GE, D(1)), "x"]),
+            "AnyOf.conditions[1]: must be a condition (Compare, All, AnyOf or Not), got 'x'",
+        ),
+        (lambda: All(5), "All.conditions: must be a tuple of conditions, got 5"),
+        (lambda: AnyOf("ab"), "AnyOf.conditions: must be a tuple of conditions, got 'ab'"),
+        (lambda: Not(5), "Not.condition: must be a condition (Compare, All, AnyOf or Not), got 5"),  # type: ignore[arg-type]
+        (
+            lambda: Compare("a", "=>", D(1)),
+            "Compare.op: must be one of '>=', '>', '<=', '<', '==', '!=', 'between', 'in', got '=>'",
+        ),
+    ],
+)
+def test_each_refusal_of_a_node_or_schema_names_its_place_and_value(make: Any, message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_the_accepted_specs_and_schemas() -> None:
+    for better in ("higher", "lower", None):
+        assert InputSpec("x", better=better).better == better
+    assert InputSpec("x", low=D(1), high=D(1)).high == D(1)
+    spec = InputSpec("a")
+    schema = Schema({"a": spec})
+    assert schema.inputs == {"a": spec}
+    assert Schema.of(InputSpec("b"), spec).names() == ("a", "b")
+    assert "a" in schema
+    assert "z" not in schema
+    assert schema["a"] is spec
+    assert schema.suggest("aa") == " (did you mean 'a'?)"
+    assert schema.suggest("zzz") == ""
+    assert Compare("a", ">=", D(1)).op is Op.GE
+    assert All([Compare("a", Op.GE, D(1))]).conditions == (Compare("a", Op.GE, D(1)),)
+
+
+def test_each_node_reads_as_text() -> None:
+    a, b = Compare("a", Op.GE, D(1)), Compare("b", Op.LT, D("0.05"), unit="%")
+    assert str(All((a, b))) == "(a >= 1 and b < 5%)"
+    assert str(AnyOf((a, b))) == "(a >= 1 or b < 5%)"
+    assert str(All(())) == "always"
+    assert str(AnyOf(())) == "never"
+    assert str(Not(a)) == "not a >= 1"
+    assert str(Compare("c", Op.IN, ("x", "y"))) == "c in ['x', 'y']"
+    assert str(Compare("f", Op.EQ, True)) == "f == true"
+    assert str(Compare("f", Op.NE, False)) == "f != false"
+    assert str(Compare("n", Op.BETWEEN, (D("1.50"), D("1E+3")))) == "n between [1.5, 1000]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        (Compare, {"input": "a", "op": ">=", "value": "1"}),
+        (All, {"all": [{"input": "a", "op": ">=", "value": "1"}]}),
+        (AnyOf, {"any": [{"input": "a", "op": ">=", "value": "1"}]}),
+        (Not, {"not": {"input": "a", "op": ">=", "value": "1"}}),
+    ],
+)
+def test_each_kind_of_node_reads_from_its_file_form_alone(kind: type[Any], data: dict[str, Any]) -> None:
+    node = from_dict(data, kind)
+    assert type(node) is kind
+    assert to_dict(node) == data
+    other = {"not": data} if kind is not Not else data["not"]
+    with pytest.raises(FenxiaoError, match=rf"must be a {kind.__name__} condition"):
+        from_dict(other, kind)
+
+
+def test_a_condition_field_reads_any_kind_and_an_optional_one_reads_null() -> None:
+    rule = next(iter(default_tier_policy().rules))
+    data = to_dict(rule)
+    assert from_dict(data, TierRule) == rule
+    assert language._is_condition(Condition)
+    assert language._is_condition(Condition | None)
+    assert not language._is_condition(Compare | None)
+    assert not language._is_condition(int)
+    assert language._structure_condition(None, Condition | None) is None
+    with pytest.raises(PolicyError, match="must be a table"):
+        language._structure_condition(None, Condition)
+
+
+def test_plain_numbers_are_written_without_exponents_or_trailing_zeros() -> None:
+    assert language._plain(D("1E+3")) == "1000"
+    assert language._plain(D("1.500")) == "1.5"
+    assert language._plain(D("0.000")) == "0"
+    assert language._plain(D("-2.50")) == "-2.5"
+    assert language._plain(D("12")) == "12"
+    assert language._plain(D("9E+999999999999999999")) == "9E+999999999999999999"
+    assert language._plain(D("1E+5000")) == "1E+5000"
+    assert language._show(D("0.125"), "%") == "12.5%"
+    assert language._show(D("Infinity"), "%") == "Infinity"
+    assert language._show("x") == "'x'"
