@@ -1195,3 +1195,13 @@ def test_amounts_and_rates_are_exact_in_a_narrow_caller_context(prec: int) -> No
         assert Money(1234567891).times(Decimal("1.000001"), rounding=Rounding.HALF_UP) == Money(1234569126)
         with pytest.raises(InvalidValueError, match=r"^Money\.of: is beyond the largest supported amount"):
             Money.of("10000000000000.00")  # one fen past the largest amount
+
+
+@pytest.mark.parametrize(
+    ("rate", "bp", "permille", "percent"),
+    [("100%", "10000", "1000", "100"), ("10%", "1000", "100", "10"), ("0.0001%", "0.01", "0.001", "0.0001")],
+)
+def test_a_rate_in_other_units_is_written_without_an_exponent(rate: str, bp: str, permille: str, percent: str) -> None:
+    r = Rate.of(rate)
+    assert (str(r.bp), str(r.permille), str(r.percent)) == (bp, permille, percent)
+    assert str(r) == f"{percent}%"
