@@ -6,6 +6,7 @@ untested (issue 20, item 6; docs/testing.md "Mutation testing").
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -203,3 +204,61 @@ def test_a_check_whose_actual_value_is_not_plain_data_is_refused() -> None:
     text = dumps(make_check("a", Op.GE, D(5), D(3), False, False, D(2))).replace('"actual": "3"', '"actual": [3]')
     with pytest.raises(FenxiaoError, match=r"actual: must be a number, true or false, text or null"):
         loads(text, Check)
+
+
+def test_in_against_a_single_number_is_equality() -> None:
+    assert _compare(Op.IN, D(1), D(1)) is True
+    assert _compare(Op.IN, D(2), D(1)) is False
+
+
+@pytest.mark.parametrize(
+    ("node", "actual", "message"),
+    [
+        (
+            Compare("x", Op.GE, D(5)),
+            95.5,
+            "inputs.x: must be an int or a Decimal, not a float (write exact numbers as int, Decimal or text), got 95.5",
+        ),
+        (Compare("x", Op.GE, D(5)), True, "inputs.x: must be an int or a Decimal, not a bool, got True"),
+        (
+            Compare("x", Op.BETWEEN, (D(1), D(2))),
+            1.5,
+            "inputs.x: must be an int or a Decimal, not a float (write exact numbers as int, Decimal or text), got 1.5",
+        ),
+        (Compare("x", Op.IN, ("a", D(2))), False, "inputs.x: must be an int or a Decimal, not a bool, got False"),
+    ],
+)
+def test_a_float_or_bool_against_numbers_is_refused_with_the_whole_message(
+    node: Compare, actual: object, message: str
+) -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        evaluate(node, {"x": actual})
+    assert str(raised.value) == message
+
+
+def test_a_float_against_text_or_flags_is_only_compared() -> None:
+    assert evaluate(Compare("x", Op.IN, ("a", "b")), {"x": 1.5}) is False
+    assert evaluate(Compare("x", Op.EQ, True), {"x": True}) is True
+
+
+@pytest.mark.parametrize(
+    ("check", "text"),
+    [
+        (make_check("r", Op.LE, D("0.05"), None, True, True, None, "%"), "r missing, so not <= 5%"),
+        (make_check("r", Op.LE, D("0.05"), None, False, False, None, "%"), "r missing: <= 5% needed"),
+        (make_check("r", Op.EQ, D("0.05"), "n/a", False, False, None, "%"), "r 'n/a': == 5% needed"),
+        (
+            make_check("d", Op.EQ, "x", date(2026, 1, 2), False, False, None),
+            "d 2026-01-02: == 'x' needed",
+        ),
+    ],
+)
+def test_a_check_shows_a_percentage_and_other_values_as_written(check: Check, text: str) -> None:
+    assert str(check) == text
+
+
+def test_a_gap_under_one_keeps_its_sign_and_an_end_of_a_range_has_none() -> None:
+    assert str(make_check("a", Op.GE, D(5), D("4.5"), False, False, D("0.5"))) == "a 4.5 < 5 needed (+0.5)"
+    assert str(make_check("a", Op.LE, D(5), D("5.5"), False, False, D("-0.5"))) == "a 5.5: <= 5 needed (-0.5)"
+    assert _gap(Op.BETWEEN, D(1), (D(1), D(3))) is None
+    assert _gap(Op.BETWEEN, D(3), (D(1), D(3))) is None
