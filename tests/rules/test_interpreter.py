@@ -217,7 +217,8 @@ def test_in_against_a_single_number_is_equality() -> None:
         (
             Compare("x", Op.GE, D(5)),
             95.5,
-            "inputs.x: must be an int or a Decimal, not a float (write exact numbers as int, Decimal or text), got 95.5",
+            "inputs.x: must be an int or a Decimal, not a float (write exact numbers as int, Decimal or text), "
+            "got 95.5",
         ),
         (Compare("x", Op.GE, D(5)), True, "inputs.x: must be an int or a Decimal, not a bool, got True"),
         (
