@@ -594,3 +594,51 @@ def test_plain_numbers_are_written_without_exponents_or_trailing_zeros() -> None
     assert language._show(D("0.125"), "%") == "12.5%"
     assert language._show(D("Infinity"), "%") == "Infinity"
     assert language._show("x") == "'x'"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Compare("a", Op.GE, D(1), unit="‰"),
+            "Compare.unit: must be '' (as written) or '%' (a percentage), got '‰'",
+        ),
+        (lambda: Compare("", Op.GE, D(1)), "Compare.input: must be an input name, got ''"),
+        (
+            lambda: Compare(5, Op.GE, D(1)),  # type: ignore[arg-type]
+            "Compare.input: must be an input name, got 5",
+        ),
+    ],
+)
+def test_each_refusal_of_a_comparison_names_its_field_and_value(make: Any, message: str) -> None:
+    with pytest.raises(PolicyError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_whole_number_thresholds_become_decimals_and_lists_tuples() -> None:
+    node = Compare("a", Op.IN, [1, "x", True, D("1.5")])
+    assert node.value == (D(1), "x", True, D("1.5"))
+    assert isinstance(node.value, tuple)
+    assert isinstance(node.value[0], Decimal)
+    assert node.value[2] is True
+    assert Compare("a", Op.BETWEEN, (1, 2)).value == (D(1), D(2))
+    assert isinstance(Compare("a", Op.GE, 7).value, Decimal)
+    assert Compare("a", Op.GE, True).value is True
+    assert Compare("a", Op.GE, 1.5).value == 1.5  # a float stays, for check() to refuse
+    assert Compare("a", Op.GE, D(1), unit="%").unit == "%"
+    assert All(iter([Compare("a", Op.GE, D(1))])).conditions == (Compare("a", Op.GE, D(1)),)
+
+
+def test_comparisons_and_inputs_are_listed_in_document_order() -> None:
+    a, b, c = Compare("a", Op.GE, D(1)), Compare("b", Op.GE, D(1)), Compare("c", Op.GE, D(1))
+    cond = All((a, AnyOf((b, Not(c))), a))
+    assert language.comparisons(cond) == (a, b, c, a)
+    assert inputs_of(cond) == frozenset({"a", "b", "c"})
+    assert [where for _, where, _ in language._walk(cond, "when")] == [
+        "when.all[0]",
+        "when.all[1].any[0]",
+        "when.all[1].any[1].not",
+        "when.all[2]",
+    ]
+    assert [depth for _, _, depth in language._walk(cond, "when")] == [1, 2, 3, 1]
