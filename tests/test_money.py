@@ -1192,6 +1192,11 @@ def test_amounts_and_rates_are_exact_in_a_narrow_caller_context(prec: int) -> No
         assert Rate.from_ppm(123457).to_text() == "0.123457"
         assert str(Rate.from_ppm(123457)) == "12.3457%"
         assert Rate.of("100%").value == Decimal(1)
+        assert (str(Rate.of("100%").bp), str(Rate.of("100%").permille), str(Rate.of("100%"))) == (
+            "10000",
+            "1000",
+            "100%",
+        )
         assert Money(1234567891).times(Decimal("1.000001"), rounding=Rounding.HALF_UP) == Money(1234569126)
         with pytest.raises(InvalidValueError, match=r"^Money\.of: is beyond the largest supported amount"):
             Money.of("10000000000000.00")  # one fen past the largest amount
