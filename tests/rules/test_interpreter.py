@@ -14,7 +14,7 @@ import pytest
 from fenxiao.errors import FenxiaoError, InvalidValueError
 from fenxiao.rules.interpreter import Check, _compare, _gap, difference, evaluate, explain, make_check
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op, Value
-from fenxiao.serialization import dumps, loads
+from fenxiao.serialization import dumps, from_dict, loads, to_dict
 
 D = Decimal
 
@@ -263,3 +263,25 @@ def test_a_gap_under_one_keeps_its_sign_and_an_end_of_a_range_has_none() -> None
     assert str(make_check("a", Op.LE, D(5), D("5.5"), False, False, D("-0.5"))) == "a 5.5: <= 5 needed (-0.5)"
     assert _gap(Op.BETWEEN, D(1), (D(1), D(3))) is None
     assert _gap(Op.BETWEEN, D(3), (D(1), D(3))) is None
+
+
+def test_a_number_compared_with_text_reads_back_as_text() -> None:
+    check = make_check("t", Op.EQ, "a", "5.0", False, False, None)
+    back = loads(dumps(check), Check)
+    assert back.actual == "5.0"
+    assert isinstance(back.actual, str)
+    flags = make_check("f", Op.EQ, True, "5", False, False, None)
+    assert loads(dumps(flags), Check).actual == "5"
+
+
+@pytest.mark.parametrize(("threshold", "where"), [(None, "threshold"), ([1, None], "threshold")])
+def test_a_threshold_that_is_not_a_value_names_the_field(threshold: object, where: str) -> None:
+    data = to_dict(make_check("a", Op.GE, D(5), D(3), False, False, D(2)))
+    data["threshold"] = threshold
+    with pytest.raises(FenxiaoError) as raised:
+        from_dict(data, Check)
+    message = str(raised.value)
+    assert f"{where}" in message
+    assert "must be a number" in message
+    assert "XX" not in message
+    assert "None:" not in message
