@@ -20,6 +20,7 @@ from fenxiao.settlement.profiles import CategoryRule, KindBounds, PlatformProfil
 from fenxiao.settlement.splits import (
     _RULES,
     _RULES_MAX,
+    Clawback,
     OrderSplit,
     Party,
     SettlementLine,
@@ -815,3 +816,43 @@ def test_every_line_is_credited_to_its_payee(cls: type[Order]) -> None:
 @pytest.mark.parametrize("cls", [Order, _OrderSubclass])
 def test_the_exact_and_the_validated_paths_agree(cls: type[Order]) -> None:
     assert split(_everyone(cls), DEFAULT) == split(_everyone(Order), DEFAULT)
+
+
+class _Printer:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def text(self, value: str) -> None:
+        self.texts.append(value)
+
+
+def test_a_split_shows_itself_in_notebooks() -> None:
+    result = split(order("100.00"), DEFAULT)
+    assert "o-1" in result._repr_html_()
+    printer = _Printer()
+    result._repr_pretty_(printer, False)
+    result._repr_pretty_(printer, True)
+    assert printer.texts == [repr(result), "OrderSplit(...)"]
+    assert "o-1" in repr(result)
+
+
+def test_a_line_and_an_amount_of_a_party_that_has_none() -> None:
+    result = split(order("100.00"), DEFAULT)
+    influencer = result.line(Party.INFLUENCER)
+    assert influencer is not None
+    assert influencer.party is Party.INFLUENCER
+    assert result.line(Party.MCN) is None
+    assert result.amount(Party.MCN) == Money.zero()
+    assert result.amount(Party.INFLUENCER) == influencer.amount
+
+
+def test_a_clawback_amount_is_per_party_in_the_lines_currency() -> None:
+    lines = (
+        SettlementLine(Party.INFLUENCER, Money.of("-9.00", "USD"), "kol-1"),
+        SettlementLine(Party.MERCHANT, Money.of("-1.00", "USD"), "m-1"),
+        SettlementLine(Party.BUYER_REFUND, Money.of("10.00", "USD"), None),
+    )
+    claw = Clawback("o-1", "r-1", PAID_AT, lines)
+    assert claw.amount(Party.INFLUENCER) == Money.of("-9.00", "USD")
+    assert claw.amount(Party.MCN) == Money.zero("USD")
+    assert Clawback("o-1", "r-1", PAID_AT, ()).amount(Party.MCN) == Money.zero()
