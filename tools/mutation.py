@@ -4,8 +4,8 @@ mutmut 3 reads its configuration from ``[tool.mutmut]`` in pyproject.toml. This 
 base (pytest options) and runs each group below in its own work folder, ``.mutation/<group>/`` (a copy of
 ``src/``, ``tests/`` and pyproject.toml whose ``[tool.mutmut]`` names the group's modules and test files), so the
 groups are scored separately and mutmut's cache of results survives between runs of a group. It prints each
-group's score: killed / (killed + survived + timed out), the mutants listed in docs/testing.md as equivalent
-being counted apart.
+group's score: killed / (killed + survived + not reached by any test), a timeout counting as killed and the
+mutants listed in docs/testing.md as equivalent being counted apart.
 
     python tools/mutation.py                   # every group
     python tools/mutation.py money conditions  # some groups
@@ -45,7 +45,8 @@ GROUPS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "tiers": (("src/fenxiao/grading/tiers.py",), ("tests/grading/test_tiers.py",)),
 }
 
-_LOST: Final = frozenset({"survived", "timeout", "no tests", "suspicious"})
+#: Verdicts that count against a score; a timeout counts as killed (the mutant kept the tests from finishing).
+_LOST: Final = frozenset({"survived", "no tests", "suspicious"})
 _RESULT: Final = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
 _EQUIVALENT: Final = re.compile(r"^\| `(?P<name>[^`]+__mutmut_\d+)` \|", re.MULTILINE)
 
@@ -95,7 +96,7 @@ def _results(folder: Path, mutmut: Path) -> dict[str, str]:
 def score(group: str, results: dict[str, str], equivalent: set[str]) -> str:
     """The group's score line, and the surviving mutants not explained as equivalent."""
     counted = {n: s for n, s in results.items() if n not in equivalent}
-    killed = sum(s == "killed" for s in counted.values())
+    killed = sum(s in {"killed", "timeout"} for s in counted.values())
     lost = [n for n, s in sorted(counted.items()) if s in _LOST]
     checked = killed + len(lost)
     skipped = sum(s == "not checked" for s in counted.values())
