@@ -642,3 +642,88 @@ def test_comparisons_and_inputs_are_listed_in_document_order() -> None:
         "when.all[2]",
     ]
     assert [depth for _, _, depth in language._walk(cond, "when")] == [1, 2, 3, 1]
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    data: dict[str, Any] = {"input": "a", "op": ">=", "value": 1}
+    for _ in range(levels):
+        data = {"not": data}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: condition_from_data(3),
+            "when: must be a table with 'input'/'op'/'value', or one of 'all', 'any', 'not', got 3",
+        ),
+        (
+            lambda: condition_from_data({"all": [], "not": 1}),
+            "when: a combinator table has exactly one key: 'all', 'any' or 'not', got ['all', 'not']",
+        ),
+        (lambda: condition_from_data({"any": "x"}), "when.any: must be a list of conditions, got 'x'"),
+        (
+            lambda: condition_from_data({"input": "a", "op": ">=", "value": 1, "zz": 1}),
+            "when.zz: is not a known key of a comparison, got 'zz'",
+        ),
+        (
+            lambda: condition_from_data({"input": "", "op": ">=", "value": 1}),
+            "when.input: must be an input name, got ''",
+        ),
+        (
+            lambda: condition_from_data({"input": "a", "op": "=>", "value": 1}),
+            "when.op: must be one of '>=', '>', '<=', '<', '==', '!=', 'between', 'in', got '=>'",
+        ),
+        (
+            lambda: condition_from_data({"input": "a", "op": "in", "value": "x"}),
+            "when.value: must be a list for 'in', got 'x'",
+        ),
+        (
+            lambda: condition_from_data(_deep(MAX_CONDITION_DEPTH + 1)),
+            "when.not.not.not.not.not.not.not.not.not: nests deeper than 8 levels, got '...'",
+        ),
+        (
+            lambda: language._number(1.5, "p"),
+            "p: must be exact: write it as a string or an integer, not a float, got 1.5",
+        ),
+        (lambda: language._number(True, "p"), "p: must be a number, got True"),
+        (lambda: language._number(D("NaN"), "p"), "p: must be a finite number, got Decimal('NaN')"),
+        (lambda: language._number("abc", "p"), "p: is not a number, got 'abc'"),
+        (lambda: language._number("Infinity", "p"), "p: must be a finite number, got 'Infinity'"),
+        (lambda: language._number([1], "p"), "p: must be a number, got [1]"),
+        (
+            lambda: from_dict({"input": "a", "op": ">=", "value": 1}, All),
+            "invalid All (1 problem):\n"
+            "  (document): must be a All condition, got {'input': 'a', 'op': '>=', 'value': 1}",
+        ),
+        (
+            lambda: from_dict({"input": "a", "op": "=>", "value": 1}, Compare),
+            "invalid Compare (1 problem):\n"
+            "  op: must be one of '>=', '>', '<=', '<', '==', '!=', 'between', 'in', got '=>'",
+        ),
+        (
+            lambda: from_dict(
+                {**to_dict(next(iter(default_tier_policy().rules))), "when": {"input": "a", "op": "=>", "value": 1}},
+                TierRule,
+            ),
+            "when.op: must be one of",
+        ),
+    ],
+)
+def test_each_refusal_of_the_file_form_says_where_what_and_the_value(make: Any, message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message or (message.endswith("of") and message in str(raised.value))
+
+
+def test_plain_numbers_at_the_edge_of_exponent_notation() -> None:
+    limit = language._PLAIN_DIGITS
+    assert language._plain(D(f"1E+{limit}")) == "1" + "0" * limit
+    assert language._plain(D(f"1E+{limit + 1}")) == f"1E+{limit + 1}"
+    assert language._plain(D("0.10")) == "0.1"
+    assert language._plain(D("100")) == "100"
+    assert language._plain(D("10.0")) == "10"
+    assert language._plain(D("0")) == "0"
+    assert language._plain(D("Infinity")) == "Infinity"
+    assert language._plain(D("-Infinity")) == "-Infinity"
