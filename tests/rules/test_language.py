@@ -727,3 +727,19 @@ def test_plain_numbers_at_the_edge_of_exponent_notation() -> None:
     assert language._plain(D("0")) == "0"
     assert language._plain(D("Infinity")) == "Infinity"
     assert language._plain(D("-Infinity")) == "-Infinity"
+
+
+def test_an_explained_check_keeps_the_unit_its_rule_wrote() -> None:
+    (check_,) = explain(Compare("r", Op.LE, D("0.05"), unit="%"), {"r": D("0.08")}).checks
+    assert check_.unit == "%"
+    assert str(check_) == "r 8%: <= 5% needed (-3%)"
+    assert interpreter.make_check("a", Op.GE, D(1), D(0), False, False, D(1)).unit == ""
+
+
+def test_more_refusals_name_their_place_and_value() -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        Schema(5)  # type: ignore[arg-type]
+    assert str(raised.value) == "Schema.inputs: must be a mapping of input names to InputSpec, got 5"
+    with pytest.raises(PolicyError) as refused:
+        language.scalar_from_data(1.5, "when.value")
+    assert str(refused.value) == "when.value: must be exact: write it as a string or an integer, not a float, got 1.5"
