@@ -33,7 +33,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
-from fenxiao._internal.validators import checks_arguments
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
 from fenxiao.market.admission import AdmissionPolicy
@@ -287,7 +287,7 @@ def _seeds(seeds: int | Iterable[int]) -> tuple[int, ...]:
     return listed
 
 
-@checks_arguments
+@checks_arguments_on_failure
 def run_experiment(
     catalog: Catalog,
     base: Arm,
