@@ -1111,8 +1111,8 @@ def test_an_amount_does_not_order_against_other_things(op: Callable[[object, obj
         (lambda: Money(1, "usd"), "Money.currency: must be a three-letter code like 'CNY', got 'usd'"),
         (lambda: Money(1.5), "Money.fen: must be an int number of fen, not a float, got 1.5"),  # type: ignore[arg-type]
         (lambda: Money("1"), "Money.fen: must be an int number of fen, got '1'"),  # type: ignore[arg-type]
-        (lambda: Rate(0.5), "Rate.value: must be a Decimal, not a float (build rates with Rate.of), got 0.5"),  # type: ignore[arg-type]
-        (lambda: Rate("0.5"), "Rate.value: must be a Decimal (build rates with Rate.of), got '0.5'"),  # type: ignore[arg-type]
+        (lambda: Rate(0.5), "Rate.value: must be a Decimal, not a float (build rates with Rate.of), got 0.5"),
+        (lambda: Rate("0.5"), "Rate.value: must be a Decimal (build rates with Rate.of), got '0.5'"),
         (lambda: Rate(Decimal("NaN")), "Rate.value: must be a finite number, got Decimal('NaN')"),
         (lambda: Rate(Decimal(2)), "Rate.value: is above 100%, got Decimal('2')"),
         (
