@@ -153,3 +153,10 @@ def test_each_rounding_mode_has_its_divider_and_only_the_floors_divide_plainly()
     assert arithmetic._divider(Rounding.DOWN)(7, 2) == 3
     assert arithmetic._divider(Rounding.UP)(7, 2) == 4
     assert arithmetic._divider(Rounding.HALF_EVEN)(5, 2) == 2
+
+
+def test_each_divider_rounds_as_its_mode_on_every_kind_of_remainder() -> None:
+    for rounding in Rounding:
+        divide = arithmetic._divider(rounding)
+        for num, den in ((5, 2), (7, 2), (1, 3), (2, 3), (6, 3)):
+            assert divide(num, den) == round_div(num, den, rounding), (rounding, num, den)

@@ -856,3 +856,9 @@ def test_a_clawback_amount_is_per_party_in_the_lines_currency() -> None:
     assert claw.amount(Party.INFLUENCER) == Money.of("-9.00", "USD")
     assert claw.amount(Party.MCN) == Money.zero("USD")
     assert Clawback("o-1", "r-1", PAID_AT, ()).amount(Party.MCN) == Money.zero()
+
+
+def test_a_clawback_of_one_line_has_amounts() -> None:
+    claw = Clawback("o-1", "r-1", PAID_AT, (SettlementLine(Party.BUYER_REFUND, Money.of("0.00", "USD"), None),))
+    assert claw.amount(Party.BUYER_REFUND) == Money.zero("USD")
+    assert claw.amount(Party.MERCHANT) == Money.zero("USD")
