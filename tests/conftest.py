@@ -1,7 +1,8 @@
 """Hypothesis profiles: "dev" (quick, the default locally) and "ci" (thorough, chosen when CI=true).
 
 Neither sets a deadline: timing-driven failures would be flaky on a loaded 2-core CI machine.
-Select one explicitly with HYPOTHESIS_PROFILE=dev|ci.
+Select one explicitly with HYPOTHESIS_PROFILE=dev|ci. A third, "mutation", is what `make mutation` uses: the same
+examples on every run (derandomized, no example database) so that a mutant's verdict reproduces.
 """
 
 from __future__ import annotations
@@ -19,4 +20,5 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )
+settings.register_profile("mutation", max_examples=100, deadline=None, derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))

@@ -7,7 +7,7 @@ import operator
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -975,3 +975,238 @@ def test_text_that_parses_means_what_it_says(text: str) -> None:
         return
     plain = text.replace(",", "").replace("¥", "").replace(" ", "")
     assert Fraction(Decimal(plain)) == Fraction(money.fen, 100)
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+def test_abs_and_negation_keep_the_currency() -> None:
+    assert abs(Money(-550, "USD")) == Money(550, "USD")
+    assert abs(Money(550, "USD")) == Money(550, "USD")
+    assert -Money(550, "USD") == Money(-550, "USD")
+
+
+def test_parse_takes_the_currency_of_the_call_when_the_text_names_none() -> None:
+    assert Money.parse("9.90", "USD") == Money(990, "USD")
+    assert Money.parse("9.90 EUR", "USD") == Money(990, "EUR")
+    assert Money.parse("¥9.90", "USD") == Money(990, "CNY")
+    with pytest.raises(InvalidValueError, match=r"Money\.parse"):
+        Money.parse(9.9)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("factor", "fen"),
+    [
+        (Decimal("1E-1000"), 0),  # the smallest factor still read: a thousand places below the point
+        (Decimal("-1E-1000"), 0),
+        (Decimal("0E-5000"), 0),  # zero is exempt, whatever its exponent
+    ],
+)
+def test_a_factor_a_thousand_places_from_the_point_is_read(factor: Decimal, fen: int) -> None:
+    assert Money(100).times(factor, rounding=Rounding.HALF_UP) == Money(fen)
+
+
+@pytest.mark.parametrize("factor", [Decimal("1E-1001"), Decimal("1E+1001"), Decimal("-1E+1001")])
+def test_a_factor_past_a_thousand_places_is_refused_naming_the_limit(factor: Decimal) -> None:
+    with pytest.raises(InvalidValueError, match=r"Money\.times\.factor: is out of range \(more than 1000 places"):
+        Money(100).times(factor, rounding=Rounding.HALF_UP)
+
+
+def test_a_factor_at_a_thousand_places_above_the_point_is_read_then_too_large() -> None:
+    """1E+1000 passes the exponent check (it is exactly at the limit) and is refused as a product."""
+    with pytest.raises(InvalidValueError, match=r"beyond the largest supported amount"):
+        Money(1).times(Decimal("1E+1000"), rounding=Rounding.HALF_UP)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Money(1, "USD") + Money(1),
+            "Money.__add__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") - Money(1),
+            "Money.__sub__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") < Money(1),
+            "Money.__lt__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") <= Money(1),
+            "Money.__le__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") > Money(1),
+            "Money.__gt__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (
+            lambda: Money(1, "USD") >= Money(1),
+            "Money.__ge__: cannot combine USD with CNY, got Money(fen=1, currency='CNY')",
+        ),
+        (lambda: Money(1) + 1, "Money.__add__: must be Money (amounts add only to amounts: Money.of('0.10')), got 1"),
+        (
+            lambda: Money.of("1e3"),
+            "Money.of: is not a number (write yuan as '99.90', '¥99.90' or '99.90 CNY'), got '1e3'",
+        ),
+        (
+            lambda: Money.of(Decimal(10) ** 20),
+            "Money.of: is beyond the largest supported amount (999999999999999 fen), "
+            "got Decimal('100000000000000000000')",
+        ),
+        (lambda: Money.of("1.001"), "Money.of: is not exact to the fen, got '1.001'"),
+        (lambda: Money(1) * 1.5, "Money.__mul__: must be an int, not a float, got 1.5"),
+        (
+            lambda: Money(1) * Decimal(1),
+            "Money.__mul__: must be an int; multiply by a rate with Money.times(rate, rounding=...), got Decimal('1')",
+        ),
+        (
+            lambda: Money(MAX_FEN).times(Decimal(2), rounding=Rounding.DOWN),
+            "Money.times: is beyond the largest supported amount (999999999999999 fen), got 1999999999999998",
+        ),
+        (lambda: Money(1).allocate(5), "Money.allocate.weights: must be a sequence, got 5"),  # type: ignore[arg-type]
+        (lambda: Money(1).allocate([]), "Money.allocate.weights: must not be empty, got []"),
+        (lambda: Money(1).allocate([0, 0]), "Money.allocate.weights: must not all be zero, got [0, 0]"),
+        (lambda: Money(1).allocate([-1, 2]), "Money.allocate.weights[0]: must not be negative, got -1"),
+        (lambda: Rate.of("60%") + Rate.of("60%"), "Rate.__add__: is above 100%, got '60% + 60%'"),
+        (lambda: Rate.of("0") - Rate.of("1%"), "Rate.__sub__: is below 0%, got '0% - 1%'"),
+        (lambda: Rounding.UP.round_fraction("x"), "Rounding.round_fraction: must be a Fraction or int, got 'x'"),  # type: ignore[arg-type]
+        (
+            lambda: Rounding.UP.round_fraction(2.5),  # type: ignore[arg-type]
+            "Rounding.round_fraction: must be a Fraction or int, not a float, got 2.5",
+        ),
+    ],
+)
+def test_each_refusal_says_where_what_and_the_value(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_amounts_order_by_fen_with_every_operator() -> None:
+    low, high = Money(100, "USD"), Money(250, "USD")
+    assert low < high
+    assert not high < low
+    assert not low < Money(100, "USD")
+    assert low <= Money(100, "USD")
+    assert not high <= low
+    assert high > low
+    assert not low > high
+    assert not low > Money(100, "USD")
+    assert high >= Money(250, "USD")
+    assert not low >= high
+    assert sorted([high, low, Money(-5, "USD")]) == [Money(-5, "USD"), low, high]
+
+
+@pytest.mark.parametrize("op", [operator.lt, operator.le, operator.gt, operator.ge])
+def test_an_amount_does_not_order_against_other_things(op: Callable[[object, object], object]) -> None:
+    with pytest.raises(TypeError):
+        op(Money(1), object())
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Money(1, "usd"), "Money.currency: must be a three-letter code like 'CNY', got 'usd'"),
+        (lambda: Money(1.5), "Money.fen: must be an int number of fen, not a float, got 1.5"),  # type: ignore[arg-type]
+        (lambda: Money("1"), "Money.fen: must be an int number of fen, got '1'"),  # type: ignore[arg-type]
+        (lambda: Rate(0.5), "Rate.value: must be a Decimal, not a float (build rates with Rate.of), got 0.5"),
+        (lambda: Rate("0.5"), "Rate.value: must be a Decimal (build rates with Rate.of), got '0.5'"),
+        (lambda: Rate(Decimal("NaN")), "Rate.value: must be a finite number, got Decimal('NaN')"),
+        (lambda: Rate(Decimal(2)), "Rate.value: is above 100%, got Decimal('2')"),
+        (
+            lambda: Money(1).times(1.5, rounding=Rounding.UP),  # type: ignore[arg-type]
+            "Money.times.factor: must be exact (Rate, Decimal, Fraction or int), not a float, got 1.5",
+        ),
+        (
+            lambda: Money(1).times(True, rounding=Rounding.UP),
+            "Money.times.factor: must be a Rate, Decimal, Fraction or int, got True",
+        ),
+        (
+            lambda: Money(1).times("x", rounding=Rounding.UP),  # type: ignore[arg-type]
+            "Money.times.factor: must be a Rate, Decimal, Fraction or int, got 'x'",
+        ),
+        (
+            lambda: Money(1).times(Decimal("NaN"), rounding=Rounding.UP),
+            "Money.times.factor: must be a finite number, got Decimal('NaN')",
+        ),
+        (
+            lambda: Money(1).times(Decimal("1E-1001"), rounding=Rounding.UP),
+            "Money.times.factor: is out of range (more than 1000 places from the point), got Decimal('1E-1001')",
+        ),
+        (lambda: Money.of(1.5), "Money.of: must be a string or Decimal, not a float, got 1.5"),  # type: ignore[arg-type]
+        (lambda: Money.of([1]), "Money.of: must be a string, Decimal or int, got [1]"),  # type: ignore[arg-type]
+        (lambda: Money.of(Decimal("Infinity")), "Money.of: must be a finite number, got Decimal('Infinity')"),
+        (lambda: Rate.from_bp(1.5), "Rate.from_bp: must be an int, not a float, got 1.5"),  # type: ignore[arg-type]
+        (lambda: Rate.from_bp("5"), "Rate.from_bp: must be an int, got '5'"),  # type: ignore[arg-type]
+        (lambda: Rate.from_bp(20000), "Rate.from_bp: is above 100%, got 20000"),
+        (lambda: Rate.from_ppm(2000000), "Rate.from_ppm: is above 100%, got 2000000"),
+        (
+            lambda: Money(MAX_FEN) + Money(1),
+            "Money.__add__: is beyond the largest supported amount (999999999999999 fen), got 1000000000000000",
+        ),
+        (lambda: Money(1).allocate([1, -1]), "Money.allocate.weights[1]: must not be negative, got -1"),
+    ],
+)
+def test_each_construction_refusal_says_where_what_and_the_value(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+class _Greater:
+    """A value that orders itself against amounts: comparisons must hand over to it (NotImplemented)."""
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    def __ge__(self, other: object) -> bool:
+        return True
+
+    def __le__(self, other: object) -> bool:
+        return True
+
+
+def test_an_amount_hands_a_comparison_over_to_the_other_operand() -> None:
+    other: Any = _Greater()
+    assert Money(1) < other
+    assert Money(1) <= other
+    assert Money(1) > other
+    assert Money(1) >= other
+
+
+@pytest.mark.parametrize("prec", [1, 3, 6])
+def test_amounts_and_rates_are_exact_in_a_narrow_caller_context(prec: int) -> None:
+    """Every Decimal step of money.py runs in its own context: a caller's precision changes nothing."""
+    with localcontext(Context(prec=prec)):
+        assert Money(MAX_FEN).to_text() == "9999999999999.99"
+        assert Money.of("12345678.91") == Money(1234567891)
+        assert Money.of(Decimal("12345678.91")) == Money(1234567891)
+        assert Money.of("99.95").fen == 9995
+        assert Rate.of("12.3456%").ppm == 123456
+        assert Rate.from_ppm(123457).value == Decimal("0.123457")
+        assert Rate.from_ppm(123457).to_text() == "0.123457"
+        assert str(Rate.from_ppm(123457)) == "12.3457%"
+        assert Rate.of("100%").value == Decimal(1)
+        assert (str(Rate.of("100%").bp), str(Rate.of("100%").permille), str(Rate.of("100%"))) == (
+            "10000",
+            "1000",
+            "100%",
+        )
+        assert Money(1234567891).times(Decimal("1.000001"), rounding=Rounding.HALF_UP) == Money(1234569126)
+        with pytest.raises(InvalidValueError, match=r"^Money\.of: is beyond the largest supported amount"):
+            Money.of("10000000000000.00")  # one fen past the largest amount
+
+
+@pytest.mark.parametrize(
+    ("rate", "bp", "permille", "percent"),
+    [("100%", "10000", "1000", "100"), ("10%", "1000", "100", "10"), ("0.0001%", "0.01", "0.001", "0.0001")],
+)
+def test_a_rate_in_other_units_is_written_without_an_exponent(rate: str, bp: str, permille: str, percent: str) -> None:
+    r = Rate.of(rate)
+    assert (str(r.bp), str(r.permille), str(r.percent)) == (bp, permille, percent)
+    assert str(r) == f"{percent}%"

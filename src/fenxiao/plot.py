@@ -34,6 +34,7 @@ from fractions import Fraction
 from statistics import median
 from typing import TYPE_CHECKING, Any, Final
 
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError, MissingExtraError
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
@@ -119,6 +120,7 @@ def _profile(against: SkuScores | Sequence[SkuScores] | Mapping[Dimension, Decim
     return {d: float(median(c[d].value for c in cards)) for d in Dimension}
 
 
+@checks_arguments
 def plot_radar(
     scores: SkuScores,
     *,
@@ -155,6 +157,7 @@ def plot_radar(
     return axes
 
 
+@checks_arguments
 def plot_waterfall(split: OrderSplit, *, ax: Axes | None = None) -> Axes:
     """One order's settlement as a waterfall: what came in (goods, shipping, subsidy), then each party's line
     taken from it, down to zero (the lines add up to what came in, to the fen)."""
@@ -183,6 +186,7 @@ def plot_waterfall(split: OrderSplit, *, ax: Axes | None = None) -> Axes:
 # -- a catalog ---------------------------------------------------------------------------------------------
 
 
+@checks_arguments
 def plot_tier_mix(graded: Iterable[GradedSku], *, share: bool = False, ax: Axes | None = None) -> Axes:
     """SKUs per tier in each category of a graded catalog (``grade_catalog``), as stacked horizontal bars;
     ``share=True`` draws each category's tiers as percentages."""
@@ -225,6 +229,7 @@ def _label(value: object) -> str:
     return value.to_text() if isinstance(value, (Money, Rate)) else str(value)
 
 
+@checks_arguments
 def plot_sweep(rows: Sequence[Mapping[str, object]], *, x: str, y: str, value: str, ax: Axes | None = None) -> Axes:
     """A sweep's *value* column (money, a rate or a number) over its *x* and *y* axes as a heatmap, e.g.
     ``plot_sweep(sweep(base, commission_rate=rates, refund_rate=refunds), x="commission_rate",
@@ -247,6 +252,7 @@ def plot_sweep(rows: Sequence[Mapping[str, object]], *, x: str, y: str, value: s
     return axes
 
 
+@checks_arguments
 def plot_migration(migration: TierMigration, *, ax: Axes | None = None) -> Axes:
     """A tier migration matrix (``ModelDiff.migration`` or ``PeriodComparison.migration``): SKUs from each tier
     (rows, before) to each tier (columns, after)."""
@@ -261,6 +267,7 @@ def plot_migration(migration: TierMigration, *, ax: Axes | None = None) -> Axes:
     return axes
 
 
+@checks_arguments
 def plot_goals(progress: Iterable[GoalProgress], *, ax: Axes | None = None) -> Axes:
     """Progress towards each goal as the share of its target reached (100% = done), with the count written."""
     axes = _axes(ax)
@@ -287,6 +294,7 @@ def _stacked_tiers(axes: Axes, x: Sequence[object], counts: Sequence[Mapping[str
     axes.legend(title="tier", fontsize="small", loc="upper left")
 
 
+@checks_arguments
 def plot_periods(reports: Sequence[PeriodReport], *, decided: bool = False, ax: Axes | None = None) -> Axes:
     """SKUs per effective tier (or decided, ``decided=True``) over a run of period reports, in their order."""
     axes = _axes(ax)
@@ -302,6 +310,7 @@ def plot_periods(reports: Sequence[PeriodReport], *, decided: bool = False, ax: 
 SEASON_MEASURES: Final = ("gmv", "units", "traffic", "commission", "subsidy", "budget_left", "top_share", "skus")
 
 
+@checks_arguments
 def plot_season(result: Season | SeasonColumns, *, measure: str = "gmv", ax: Axes | None = None) -> Axes:
     """One measure of a simulated season week by week (``measure="tiers"``: SKUs per tier, stacked); money in
     yuan, shares in percent."""

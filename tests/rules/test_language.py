@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from decimal import Decimal, Inexact, Rounded, localcontext
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import fenxiao.rules as face
 from fenxiao.errors import FenxiaoError, InvalidValueError, PolicyError
+from fenxiao.grading.tiers import TierRule, default_tier_policy
 from fenxiao.rules import interpreter, language, witness
 from fenxiao.rules.interpreter import evaluate, explain
 from fenxiao.rules.language import (
@@ -34,6 +36,7 @@ from fenxiao.rules.language import (
 )
 from fenxiao.rules.moves import bound, escape, meeting_value
 from fenxiao.rules.witness import find_witness
+from fenxiao.serialization import from_dict, to_dict
 
 D = Decimal
 SCHEMA = Schema.of(
@@ -354,3 +357,428 @@ def test_off_grid_explains_the_limit_and_is_instant_for_any_exponent() -> None:
     assert "1E+30" in str(language.off_grid(D("1E+999999999999999999")))
     assert language.off_grid(D("-0.000")) is None
     assert language.off_grid(D("Infinity")) == "must be a finite number"
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("12.5%", D("0.125")),
+        (" 12.5% ", D("0.125")),
+        ("100%", D(1)),
+        ("0.5%", D("0.005")),
+        ("-2%", D("-0.02")),
+        ("12.5", D("12.5")),
+    ],
+)
+def test_a_percentage_is_read_exactly(written: str, value: Decimal) -> None:
+    cond = condition_from_data({"input": "refund", "op": "<=", "value": written})
+    assert isinstance(cond, Compare)
+    assert cond.value == value
+    assert cond.unit == ("%" if "%" in written else "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("%", "is not a number"),
+        ("abc%", "is not a number"),
+        ("Infinity", "must be a finite number"),
+        ("NaN%", "must be a finite number"),
+        (D("Infinity"), "must be a finite number"),
+        (True, "must be a number"),
+        (1.5, "must be exact: write it as a string or an integer, not a float"),
+        ([1], "must be a number"),
+    ],
+)
+def test_a_threshold_that_is_not_a_finite_number_is_refused(raw: object, message: str) -> None:
+    with pytest.raises(PolicyError, match=rf"when\.value: {message}"):
+        language._number(raw, "when.value")
+
+
+def test_a_scalar_reads_flags_numbers_and_text() -> None:
+    assert language.scalar_from_data(True) is True
+    assert language.scalar_from_data(False) is False
+    assert language.scalar_from_data(7) == D(7)
+    assert language.scalar_from_data(D("1.5")) == D("1.5")
+    assert language.scalar_from_data("warned") == "warned"
+    with pytest.raises(PolicyError, match=r"^value: must be a number"):
+        language.scalar_from_data(None)
+
+
+def _nested(levels: int) -> tuple[dict[str, Any], Condition]:
+    data: dict[str, Any] = {"input": "score", "op": ">=", "value": 1}
+    cond: Condition = Compare("score", Op.GE, D(1))
+    for _ in range(levels):
+        data, cond = {"not": data}, Not(cond)
+    return data, cond
+
+
+def test_nesting_exactly_at_the_limit_is_read_and_checked() -> None:
+    data, cond = _nested(MAX_CONDITION_DEPTH)
+    assert condition_from_data(data) == cond
+    check(cond, SCHEMA)
+    deeper_data, deeper = _nested(MAX_CONDITION_DEPTH + 1)
+    with pytest.raises(PolicyError, match=rf"^when(\.not){{9}}: nests deeper than {MAX_CONDITION_DEPTH} levels"):
+        condition_from_data(deeper_data)
+    with pytest.raises(PolicyError, match=rf"^when: nests deeper than {MAX_CONDITION_DEPTH} levels, got 9"):
+        check(deeper, SCHEMA)
+
+
+def test_nesting_through_all_and_any_counts_like_not() -> None:
+    cond: Condition = Compare("score", Op.GE, D(1))
+    for level in range(MAX_CONDITION_DEPTH):
+        cond = All((cond,)) if level % 2 else AnyOf((cond,))
+    check(cond, SCHEMA)
+    assert condition_from_data(condition_to_data(cond)) == cond
+    with pytest.raises(PolicyError, match="deeper"):
+        check(All((cond,)), SCHEMA)
+    with pytest.raises(PolicyError, match="deeper"):
+        condition_from_data({"all": [condition_to_data(cond)]})
+
+
+def test_the_node_limit_is_exact() -> None:
+    """An ``all`` of 255 comparisons is 256 nodes, the most allowed; one more is refused with the count."""
+    at_limit = All(tuple(Compare("score", Op.GE, D(i % 100)) for i in range(language.MAX_CONDITION_NODES - 1)))
+    check(at_limit, SCHEMA)
+    over = All((*at_limit.conditions, Compare("score", Op.GE, D(1))))
+    with pytest.raises(PolicyError, match=r"^when: has more than 256 nodes, got 257"):
+        check(over, SCHEMA)
+
+
+def test_node_and_depth_counts() -> None:
+    leaf = Compare("score", Op.GE, D(1))
+    assert language._count_nodes(leaf) == (1, 0)
+    assert language._count_nodes(Not(leaf)) == (2, 1)
+    assert language._count_nodes(All((leaf, Not(leaf)))) == (4, 2)
+    assert language._count_nodes(AnyOf((leaf, leaf, leaf))) == (4, 1)
+    assert language._count_nodes(All(())) == (1, 0)
+
+
+@given(CONDITIONS)
+def test_the_data_form_is_ready_for_json(cond: Condition) -> None:
+    """condition_to_data gives plain data only (text, bools, lists, dicts): JSON writes it and reads it back."""
+    data = condition_to_data(cond)
+    assert json.loads(json.dumps(data)) == data
+    assert condition_from_data(json.loads(json.dumps(data))) == cond
+
+
+def test_the_data_form_of_each_node() -> None:
+    leaf = Compare("refund", Op.LE, D("0.05"), unit="%")
+    assert condition_to_data(leaf) == {"input": "refund", "op": "<=", "value": "5%"}
+    assert condition_to_data(Compare("score", Op.BETWEEN, (D(1), D("2.50")))) == {
+        "input": "score",
+        "op": "between",
+        "value": ["1", "2.5"],
+    }
+    assert condition_to_data(Compare("cat", Op.IN, ("a", "b"))) == {"input": "cat", "op": "in", "value": ["a", "b"]}
+    assert condition_to_data(Compare("flag", Op.EQ, True)) == {"input": "flag", "op": "==", "value": True}
+    assert condition_to_data(All((leaf,))) == {"all": [condition_to_data(leaf)]}
+    assert condition_to_data(AnyOf((leaf,))) == {"any": [condition_to_data(leaf)]}
+    assert condition_to_data(Not(leaf)) == {"not": condition_to_data(leaf)}
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ({"input": "", "op": ">=", "value": 1}, r"when\.input", "must be an input name"),
+        ({"input": 5, "op": ">=", "value": 1}, r"when\.input", "must be an input name"),
+        ({"input": "score", "value": 1}, r"when\.op", "is required"),
+        ({"op": ">=", "value": 1}, r"when\.input", "is required"),
+        ({"input": "score", "op": "in", "value": "a"}, r"when\.value", "must be a list for 'in'"),
+        ({"any": "abc"}, r"when\.any", "must be a list of conditions"),
+        ({"all": [{"input": "score", "op": ">=", "value": 1}, 3]}, r"when\.all\[1\]", "must be a table"),
+        ({"input": "score", "op": "between", "value": [1, 0.5]}, r"when\.value\[1\]", "must be exact"),
+        (["input"], r"when", "must be a table"),
+    ],
+)
+def test_more_malformed_data_names_its_place(data: object, path: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=rf"^{path}: {message}"):
+        condition_from_data(data)
+
+
+def test_a_unit_is_kept_when_any_list_item_is_a_percentage() -> None:
+    cond = condition_from_data({"input": "refund", "op": "between", "value": ["1%", "0.5"]})
+    assert cond == Compare("refund", Op.BETWEEN, (D("0.01"), D("0.5")))
+    assert isinstance(cond, Compare)
+    assert cond.unit == "%"
+    assert str(cond) == "refund between [1%, 50%]"
+
+
+@pytest.mark.parametrize(
+    ("cond", "path", "message"),
+    [
+        (Compare("score", Op.BETWEEN, (D(1),)), r"when\.value", "'between' takes \\[low, high\\]"),
+        (Compare("score", Op.BETWEEN, (D(1), D(2), D(3))), r"when\.value", "'between' takes"),
+        (Compare("score", Op.IN, (D(1), "x")), r"when\.value\[1\]", "must be a number"),
+        (Compare("score", Op.GE, D("NaN")), r"when\.value", "must be a finite number"),
+        (Compare("cat", Op.GE, "a"), r"when\.op", "cannot order text input 'cat'"),
+        (Not(Compare("nope", Op.GE, D(1))), r"when\.not\.input", "is not a known input"),
+        (
+            AnyOf((Compare("score", Op.GE, D(1)), Compare("nope", Op.GE, D(1)))),
+            r"when\.any\[1\]\.input",
+            "is not a known input",
+        ),
+    ],
+)
+def test_check_names_the_place_of_each_mistake(cond: Condition, path: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=rf"^{path}: {message}"):
+        check(cond, SCHEMA)
+
+
+def test_between_with_equal_ends_is_allowed() -> None:
+    check(Compare("score", Op.BETWEEN, (D(5), D(5))), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: InputSpec("x", better="up"), "InputSpec(x).better: must be 'higher', 'lower' or None, got 'up'"),
+        (lambda: InputSpec("x", better={}), "InputSpec(x).better: must be 'higher', 'lower' or None, got {}"),  # type: ignore[arg-type]
+        (lambda: InputSpec("x", low=D(5), high=D(1)), "InputSpec(x).high: must not be below low 5, got Decimal('1')"),
+        (lambda: Schema(None), "Schema.inputs: must be a mapping of input names to InputSpec, got None"),  # type: ignore[arg-type]
+        (lambda: Schema({"a": 1}), "Schema.inputs['a']: must be an InputSpec, got 1"),  # type: ignore[dict-item]
+        (lambda: Schema.of(InputSpec("a"), InputSpec("a")), "Schema.inputs: is declared twice, got 'a'"),
+        (lambda: All((1,)), "All.conditions[0]: must be a condition (Compare, All, AnyOf or Not), got 1"),
+        (
+            lambda: AnyOf([Compare("a", Op.GE, D(1)), "x"]),
+            "AnyOf.conditions[1]: must be a condition (Compare, All, AnyOf or Not), got 'x'",
+        ),
+        (lambda: All(5), "All.conditions: must be a tuple of conditions, got 5"),
+        (lambda: AnyOf("ab"), "AnyOf.conditions: must be a tuple of conditions, got 'ab'"),
+        (lambda: Not(5), "Not.condition: must be a condition (Compare, All, AnyOf or Not), got 5"),  # type: ignore[arg-type]
+        (
+            lambda: Compare("a", "=>", D(1)),
+            "Compare.op: must be one of '>=', '>', '<=', '<', '==', '!=', 'between', 'in', got '=>'",
+        ),
+    ],
+)
+def test_each_refusal_of_a_node_or_schema_names_its_place_and_value(make: Any, message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_the_accepted_specs_and_schemas() -> None:
+    for better in ("higher", "lower", None):
+        assert InputSpec("x", better=better).better == better
+    assert InputSpec("x", low=D(1), high=D(1)).high == D(1)
+    spec = InputSpec("a")
+    schema = Schema({"a": spec})
+    assert schema.inputs == {"a": spec}
+    assert Schema.of(InputSpec("b"), spec).names() == ("a", "b")
+    assert "a" in schema
+    assert "z" not in schema
+    assert schema["a"] is spec
+    assert schema.suggest("aa") == " (did you mean 'a'?)"
+    assert schema.suggest("zzz") == ""
+    assert Compare("a", ">=", D(1)).op is Op.GE
+    assert All([Compare("a", Op.GE, D(1))]).conditions == (Compare("a", Op.GE, D(1)),)
+
+
+def test_each_node_reads_as_text() -> None:
+    a, b = Compare("a", Op.GE, D(1)), Compare("b", Op.LT, D("0.05"), unit="%")
+    assert str(All((a, b))) == "(a >= 1 and b < 5%)"
+    assert str(AnyOf((a, b))) == "(a >= 1 or b < 5%)"
+    assert str(All(())) == "always"
+    assert str(AnyOf(())) == "never"
+    assert str(Not(a)) == "not a >= 1"
+    assert str(Compare("c", Op.IN, ("x", "y"))) == "c in ['x', 'y']"
+    assert str(Compare("f", Op.EQ, True)) == "f == true"
+    assert str(Compare("f", Op.NE, False)) == "f != false"
+    assert str(Compare("n", Op.BETWEEN, (D("1.50"), D("1E+3")))) == "n between [1.5, 1000]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        (Compare, {"input": "a", "op": ">=", "value": "1"}),
+        (All, {"all": [{"input": "a", "op": ">=", "value": "1"}]}),
+        (AnyOf, {"any": [{"input": "a", "op": ">=", "value": "1"}]}),
+        (Not, {"not": {"input": "a", "op": ">=", "value": "1"}}),
+    ],
+)
+def test_each_kind_of_node_reads_from_its_file_form_alone(kind: type[Any], data: dict[str, Any]) -> None:
+    node = from_dict(data, kind)
+    assert type(node) is kind
+    assert to_dict(node) == data
+    other = {"not": data} if kind is not Not else data["not"]
+    with pytest.raises(FenxiaoError, match=rf"must be a {kind.__name__} condition"):
+        from_dict(other, kind)
+
+
+def test_a_condition_field_reads_any_kind_and_an_optional_one_reads_null() -> None:
+    rule = next(iter(default_tier_policy().rules))
+    data = to_dict(rule)
+    assert from_dict(data, TierRule) == rule
+    assert language._is_condition(Condition)
+    assert language._is_condition(Condition | None)
+    assert not language._is_condition(Compare | None)
+    assert not language._is_condition(int)
+    assert language._structure_condition(None, Condition | None) is None
+    with pytest.raises(PolicyError, match="must be a table"):
+        language._structure_condition(None, Condition)
+
+
+def test_plain_numbers_are_written_without_exponents_or_trailing_zeros() -> None:
+    assert language._plain(D("1E+3")) == "1000"
+    assert language._plain(D("1.500")) == "1.5"
+    assert language._plain(D("0.000")) == "0"
+    assert language._plain(D("-2.50")) == "-2.5"
+    assert language._plain(D("12")) == "12"
+    assert language._plain(D("9E+999999999999999999")) == "9E+999999999999999999"
+    assert language._plain(D("1E+5000")) == "1E+5000"
+    assert language._show(D("0.125"), "%") == "12.5%"
+    assert language._show(D("Infinity"), "%") == "Infinity"
+    assert language._show("x") == "'x'"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Compare("a", Op.GE, D(1), unit="‰"),
+            "Compare.unit: must be '' (as written) or '%' (a percentage), got '‰'",
+        ),
+        (lambda: Compare("", Op.GE, D(1)), "Compare.input: must be an input name, got ''"),
+        (
+            lambda: Compare(5, Op.GE, D(1)),  # type: ignore[arg-type]
+            "Compare.input: must be an input name, got 5",
+        ),
+    ],
+)
+def test_each_refusal_of_a_comparison_names_its_field_and_value(make: Any, message: str) -> None:
+    with pytest.raises(PolicyError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_whole_number_thresholds_become_decimals_and_lists_tuples() -> None:
+    node = Compare("a", Op.IN, [1, "x", True, D("1.5")])
+    assert node.value == (D(1), "x", True, D("1.5"))
+    assert isinstance(node.value, tuple)
+    assert isinstance(node.value[0], Decimal)
+    assert node.value[2] is True
+    assert Compare("a", Op.BETWEEN, (1, 2)).value == (D(1), D(2))
+    assert isinstance(Compare("a", Op.GE, 7).value, Decimal)
+    assert Compare("a", Op.GE, True).value is True
+    assert Compare("a", Op.GE, 1.5).value == 1.5  # a float stays, for check() to refuse
+    assert Compare("a", Op.GE, D(1), unit="%").unit == "%"
+    assert All(iter([Compare("a", Op.GE, D(1))])).conditions == (Compare("a", Op.GE, D(1)),)
+
+
+def test_comparisons_and_inputs_are_listed_in_document_order() -> None:
+    a, b, c = Compare("a", Op.GE, D(1)), Compare("b", Op.GE, D(1)), Compare("c", Op.GE, D(1))
+    cond = All((a, AnyOf((b, Not(c))), a))
+    assert language.comparisons(cond) == (a, b, c, a)
+    assert inputs_of(cond) == frozenset({"a", "b", "c"})
+    assert [where for _, where, _ in language._walk(cond, "when")] == [
+        "when.all[0]",
+        "when.all[1].any[0]",
+        "when.all[1].any[1].not",
+        "when.all[2]",
+    ]
+    assert [depth for _, _, depth in language._walk(cond, "when")] == [1, 2, 3, 1]
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    data: dict[str, Any] = {"input": "a", "op": ">=", "value": 1}
+    for _ in range(levels):
+        data = {"not": data}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: condition_from_data(3),
+            "when: must be a table with 'input'/'op'/'value', or one of 'all', 'any', 'not', got 3",
+        ),
+        (
+            lambda: condition_from_data({"all": [], "not": 1}),
+            "when: a combinator table has exactly one key: 'all', 'any' or 'not', got ['all', 'not']",
+        ),
+        (lambda: condition_from_data({"any": "x"}), "when.any: must be a list of conditions, got 'x'"),
+        (
+            lambda: condition_from_data({"input": "a", "op": ">=", "value": 1, "zz": 1}),
+            "when.zz: is not a known key of a comparison, got 'zz'",
+        ),
+        (
+            lambda: condition_from_data({"input": "", "op": ">=", "value": 1}),
+            "when.input: must be an input name, got ''",
+        ),
+        (
+            lambda: condition_from_data({"input": "a", "op": "=>", "value": 1}),
+            "when.op: must be one of '>=', '>', '<=', '<', '==', '!=', 'between', 'in', got '=>'",
+        ),
+        (
+            lambda: condition_from_data({"input": "a", "op": "in", "value": "x"}),
+            "when.value: must be a list for 'in', got 'x'",
+        ),
+        (
+            lambda: condition_from_data(_deep(MAX_CONDITION_DEPTH + 1)),
+            "when.not.not.not.not.not.not.not.not.not: nests deeper than 8 levels, got '...'",
+        ),
+        (
+            lambda: language._number(1.5, "p"),
+            "p: must be exact: write it as a string or an integer, not a float, got 1.5",
+        ),
+        (lambda: language._number(True, "p"), "p: must be a number, got True"),
+        (lambda: language._number(D("NaN"), "p"), "p: must be a finite number, got Decimal('NaN')"),
+        (lambda: language._number("abc", "p"), "p: is not a number, got 'abc'"),
+        (lambda: language._number("Infinity", "p"), "p: must be a finite number, got 'Infinity'"),
+        (lambda: language._number([1], "p"), "p: must be a number, got [1]"),
+        (
+            lambda: from_dict({"input": "a", "op": ">=", "value": 1}, All),
+            "invalid All (1 problem):\n"
+            "  (document): must be a All condition, got {'input': 'a', 'op': '>=', 'value': 1}",
+        ),
+        (
+            lambda: from_dict({"input": "a", "op": "=>", "value": 1}, Compare),
+            "invalid Compare (1 problem):\n"
+            "  op: must be one of '>=', '>', '<=', '<', '==', '!=', 'between', 'in', got '=>'",
+        ),
+        (
+            lambda: from_dict(
+                {**to_dict(next(iter(default_tier_policy().rules))), "when": {"input": "a", "op": "=>", "value": 1}},
+                TierRule,
+            ),
+            "when.op: must be one of",
+        ),
+    ],
+)
+def test_each_refusal_of_the_file_form_says_where_what_and_the_value(make: Any, message: str) -> None:
+    with pytest.raises(FenxiaoError) as raised:
+        make()
+    assert str(raised.value) == message or (message.endswith("of") and message in str(raised.value))
+
+
+def test_plain_numbers_at_the_edge_of_exponent_notation() -> None:
+    limit = language._PLAIN_DIGITS
+    assert language._plain(D(f"1E+{limit}")) == "1" + "0" * limit
+    assert language._plain(D(f"1E+{limit + 1}")) == f"1E+{limit + 1}"
+    assert language._plain(D("0.10")) == "0.1"
+    assert language._plain(D("100")) == "100"
+    assert language._plain(D("10.0")) == "10"
+    assert language._plain(D("0")) == "0"
+    assert language._plain(D("Infinity")) == "Infinity"
+    assert language._plain(D("-Infinity")) == "-Infinity"
+
+
+def test_an_explained_check_keeps_the_unit_its_rule_wrote() -> None:
+    (check_,) = explain(Compare("r", Op.LE, D("0.05"), unit="%"), {"r": D("0.08")}).checks
+    assert check_.unit == "%"
+    assert str(check_) == "r 8%: <= 5% needed (-3%)"
+    assert interpreter.make_check("a", Op.GE, D(1), D(0), False, False, D(1)).unit == ""
+
+
+def test_more_refusals_name_their_place_and_value() -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        Schema(5)  # type: ignore[arg-type]
+    assert str(raised.value) == "Schema.inputs: must be a mapping of input names to InputSpec, got 5"
+    with pytest.raises(PolicyError) as refused:
+        language.scalar_from_data(1.5, "when.value")
+    assert str(refused.value) == "when.value: must be exact: write it as a string or an integer, not a float, got 1.5"

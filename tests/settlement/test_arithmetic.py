@@ -135,3 +135,28 @@ def test_split_amounts_on_columns_is_split_amounts_on_each_row(
 def test_the_module_needs_no_numpy() -> None:
     """The integer core imports no NumPy: the object path stays free of it."""
     assert "numpy" not in vars(arithmetic)
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+def test_each_rounding_mode_has_its_divider_and_only_the_floors_divide_plainly() -> None:
+    for rounding in Rounding:
+        divide = arithmetic._divider(rounding)
+        assert arithmetic._DIVIDERS[rounding](7, 2) == divide(7, 2) == round_div(7, 2, rounding)
+        assert divide(5, 1) == 5
+        assert divide(0, 3) == 0
+        assert arithmetic.floors(rounding) is (rounding in arithmetic._FLOORS)
+    assert arithmetic.floors(Rounding.DOWN) is True
+    assert arithmetic.floors(Rounding.HALF_UP) is False
+    assert arithmetic._divider(Rounding.HALF_UP)(7, 2) == 4
+    assert arithmetic._divider(Rounding.DOWN)(7, 2) == 3
+    assert arithmetic._divider(Rounding.UP)(7, 2) == 4
+    assert arithmetic._divider(Rounding.HALF_EVEN)(5, 2) == 2
+
+
+def test_each_divider_rounds_as_its_mode_on_every_kind_of_remainder() -> None:
+    for rounding in Rounding:
+        divide = arithmetic._divider(rounding)
+        for num, den in ((5, 2), (7, 2), (1, 3), (2, 3), (6, 3)):
+            assert divide(num, den) == round_div(num, den, rounding), (rounding, num, den)

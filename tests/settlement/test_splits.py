@@ -21,6 +21,7 @@ from fenxiao.settlement.profiles import CategoryRule, KindBounds, PlatformProfil
 from fenxiao.settlement.splits import (
     _RULES,
     _RULES_MAX,
+    Clawback,
     OrderSplit,
     Party,
     SettlementLine,
@@ -920,3 +921,102 @@ def test_a_splits_lines_are_built_once_and_are_a_plain_tuple_of_lines() -> None:
     ]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         result.lines = ()  # type: ignore[misc]
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+class _OrderSubclass(Order):
+    """A subclass: split builds it through the validated constructors instead of the trusted fast path."""
+
+
+def _everyone(cls: type[Order] = Order) -> Order:
+    fields = attrs.asdict(
+        order(
+            "100.00",
+            terms=builders.order_terms(
+                mcn_id="mcn-1",
+                mcn_share=Rate.of("10%"),
+                leader_id="tl-1",
+                leader_fee_rate=Rate.of("5%"),
+                second_leader_id="tl2-1",
+                second_leader_fee_rate=Rate.of("2%"),
+            ),
+        ),
+        recurse=False,
+    )
+    return cls(**fields)
+
+
+@pytest.mark.parametrize("cls", [Order, _OrderSubclass])
+def test_every_line_is_credited_to_its_payee(cls: type[Order]) -> None:
+    o = _everyone(cls)
+    refunded = o.refund(event_id="r-1", at=PAID_AT + timedelta(hours=1), amount=Money.of("10.00"))
+    result = split(refunded, DEFAULT)
+    payees = {line.party: line.payee_id for line in result.lines}
+    assert payees == {
+        Party.INFLUENCER: "kol-1",
+        Party.MCN: "mcn-1",
+        Party.PLATFORM_COMMISSION_FEE: None,
+        Party.TEAM_LEADER: "tl-1",
+        Party.SECOND_LEADER: "tl2-1",
+        Party.PLATFORM_TECH_FEE: None,
+        Party.MERCHANT: "m-1",
+        Party.BUYER_REFUND: None,
+    }
+    assert [line.party for line in result.lines] == list(payees)
+    assert sum((line.amount for line in result.lines), Money.zero()) == result.total_in
+    assert all(line.amount >= Money.zero() for line in result.lines)
+    assert result.order_id == "o-1"
+    assert result.refunded == Money.of("10.00")
+
+
+@pytest.mark.parametrize("cls", [Order, _OrderSubclass])
+def test_the_exact_and_the_validated_paths_agree(cls: type[Order]) -> None:
+    assert split(_everyone(cls), DEFAULT) == split(_everyone(Order), DEFAULT)
+
+
+class _Printer:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def text(self, value: str) -> None:
+        self.texts.append(value)
+
+
+def test_a_split_shows_itself_in_notebooks() -> None:
+    result = split(order("100.00"), DEFAULT)
+    assert "o-1" in result._repr_html_()
+    printer = _Printer()
+    result._repr_pretty_(printer, False)
+    result._repr_pretty_(printer, True)
+    assert printer.texts == [repr(result), "OrderSplit(...)"]
+    assert "o-1" in repr(result)
+
+
+def test_a_line_and_an_amount_of_a_party_that_has_none() -> None:
+    result = split(order("100.00"), DEFAULT)
+    influencer = result.line(Party.INFLUENCER)
+    assert influencer is not None
+    assert influencer.party is Party.INFLUENCER
+    assert result.line(Party.MCN) is None
+    assert result.amount(Party.MCN) == Money.zero()
+    assert result.amount(Party.INFLUENCER) == influencer.amount
+
+
+def test_a_clawback_amount_is_per_party_in_the_lines_currency() -> None:
+    lines = (
+        SettlementLine(Party.INFLUENCER, Money.of("-9.00", "USD"), "kol-1"),
+        SettlementLine(Party.MERCHANT, Money.of("-1.00", "USD"), "m-1"),
+        SettlementLine(Party.BUYER_REFUND, Money.of("10.00", "USD"), None),
+    )
+    claw = Clawback("o-1", "r-1", PAID_AT, lines)
+    assert claw.amount(Party.INFLUENCER) == Money.of("-9.00", "USD")
+    assert claw.amount(Party.MCN) == Money.zero("USD")
+    assert Clawback("o-1", "r-1", PAID_AT, ()).amount(Party.MCN) == Money.zero()
+
+
+def test_a_clawback_of_one_line_has_amounts() -> None:
+    claw = Clawback("o-1", "r-1", PAID_AT, (SettlementLine(Party.BUYER_REFUND, Money.of("0.00", "USD"), None),))
+    assert claw.amount(Party.BUYER_REFUND) == Money.zero("USD")
+    assert claw.amount(Party.MERCHANT) == Money.zero("USD")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import enum
+import functools
+import inspect
 import re
+import sys
+import types
+import typing
+from collections import abc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import attrs
 
@@ -228,3 +235,217 @@ def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # validator reports it with the field path
     return tuple(value)
+
+
+# -- the arguments of a public function ----------------------------------------------------------------------------
+
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+_Check = Callable[[object], bool]
+
+
+def _describe(hint: Any) -> str:
+    name = getattr(hint, "__name__", None)
+    return name if isinstance(name, str) and typing.get_origin(hint) is None else str(hint).replace("typing.", "")
+
+
+def _enum_check(kind: type[enum.Enum]) -> _Check:
+    values = {m.value for m in kind}
+    return lambda v: isinstance(v, kind) or (isinstance(v, str) and v in values)
+
+
+def _class_check(hint: type[Any]) -> _Check | None:  # noqa: PLR0911 - one return per kind of class
+    if hint is object:
+        return None
+    if hint is bool:
+        return lambda v: isinstance(v, bool)
+    if hint is int:
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if hint is float:
+        return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if issubclass(hint, enum.Enum):
+        return _enum_check(hint)
+    if getattr(hint, "_is_protocol", False) and not getattr(hint, "_is_runtime_protocol", False):
+        return None  # a static Protocol: isinstance cannot tell
+    return lambda v: isinstance(v, hint)
+
+
+def _union_check(members: tuple[Any, ...]) -> _Check | None:
+    checks = [_checker(m) for m in members]
+    if any(c is None for c in checks):
+        return None
+    found = [c for c in checks if c is not None]
+    return lambda v: any(c(v) for c in found)
+
+
+def _checker(hint: Any) -> _Check | None:  # noqa: PLR0911 - one return per kind of hint
+    """A shallow test of a value against a type hint (containers by their own type, not their items), or ``None``
+    where the hint cannot be tested (``Any``, a type variable, a static Protocol)."""
+    if hint is Any or isinstance(hint, TypeVar):
+        return None
+    if hint is None or hint is types.NoneType:
+        return lambda v: v is None
+    supertype = getattr(hint, "__supertype__", None)
+    if supertype is not None:  # a NewType
+        return _checker(supertype)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _union_check(args)
+    if origin is typing.Literal:
+        return lambda v: v in args
+    if origin is type:
+        return lambda v: isinstance(v, type) or typing.get_origin(v) is not None
+    if origin is abc.Callable or hint is abc.Callable:
+        return callable
+    if isinstance(origin, type):
+        if issubclass(origin, (str, bytes)):
+            return lambda v: isinstance(v, origin)
+        if issubclass(origin, abc.Iterable) and not issubclass(origin, abc.Mapping):
+            return lambda v: isinstance(v, origin) and not isinstance(v, (str, bytes))
+        return lambda v: isinstance(v, origin)
+    if isinstance(hint, type):
+        return _class_check(hint)
+    return None
+
+
+class _Names(dict[str, Any]):
+    """The names an annotation may use: the function's module, then any loaded fenxiao module (for the names a
+    module imports for type checking only)."""
+
+    def __missing__(self, key: str) -> Any:
+        for name, module in list(sys.modules.items()):
+            if name.startswith("fenxiao") and isinstance(getattr(module, key, None), type):
+                return getattr(module, key)
+        raise KeyError(key)
+
+
+def _item_hints(hint: Any) -> tuple[Any, Any] | None:
+    """(key hint, item hint) of a container hint, ``None`` for a hint that is not a container of typed items."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if not isinstance(origin, type) or not args or issubclass(origin, (str, bytes)):
+        return None
+    if issubclass(origin, abc.Mapping) and len(args) == 2:
+        return args[0], args[1]
+    if issubclass(origin, tuple) and not (len(args) == 2 and args[1] is Ellipsis):
+        return None
+    if issubclass(origin, abc.Iterable):
+        return None, args[0]
+    return None
+
+
+def _argument_checks(function: Callable[..., Any]) -> tuple[dict[str, tuple[_Check, str]], bool]:
+    """The test of each parameter, and whether every annotation could be read (a call made while the modules
+    are still being imported may find a name not yet defined: the failure path reads them again)."""
+    checks: dict[str, tuple[_Check, str]] = {}
+    complete = True
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD) or name.startswith("_"):
+            continue
+        hint = parameter.annotation
+        if isinstance(hint, str):
+            try:  # fenxiao's own annotations, read as typing.get_type_hints would
+                hint = eval(hint, function.__globals__, _Names(function.__globals__))
+            except Exception:  # a name no loaded module defines (yet): not checked here
+                complete = False
+                continue
+        check = _checker(hint)
+        if check is not None and hint is not inspect.Parameter.empty:
+            checks[name] = (check, _describe(hint))
+            items = _item_hints(hint)
+            if items is not None:
+                key_check = None if items[0] is None else _checker(items[0])
+                item_check = _checker(items[1])
+                if key_check is not None:
+                    checks[f"{name}:keys"] = (key_check, _describe(items[0]))
+                if item_check is not None:
+                    checks[f"{name}:items"] = (item_check, _describe(items[1]))
+    return checks, complete
+
+
+def _item_refusal(path: str, value: object, checks: dict[str, tuple[_Check, str]], name: str) -> Any:
+    """The first item of a list, tuple or mapping argument of the wrong type, as an InvalidValueError."""
+    keys, items = checks.get(f"{name}:keys"), checks.get(f"{name}:items")
+    if isinstance(value, abc.Mapping):
+        for key, item in value.items():
+            if keys is not None and not keys[0](key):
+                return InvalidValueError(f"{path}[{key!r}]", key, f"must be keyed by {keys[1]}")
+            if items is not None and not items[0](item):
+                return InvalidValueError(f"{path}[{key!r}]", item, f"must be {items[1]}")
+    elif isinstance(value, (list, tuple)) and items is not None:
+        for i, item in enumerate(value):
+            if not items[0](item):
+                return InvalidValueError(f"{path}[{i}]", item, f"must be {items[1]}")
+    return None
+
+
+def checks_arguments(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """Decorate a public function so that an argument of the wrong type is an :class:`InvalidValueError` naming
+    ``function.parameter``, never a TypeError or AttributeError from inside (or a wrong result).
+
+    The test is shallow and read from the annotations on the first call: ``None`` where ``X | None`` is not
+    allowed, text where an enum member belongs (its value's text is allowed), a bool where an int belongs, a list
+    where a mapping belongs; items of containers are left to the function. Annotations that name a type imported
+    for type checking only are not tested.
+    """
+    return _checked(function, lazily=False)
+
+
+def checks_arguments_on_failure(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """:func:`checks_arguments` for small functions called in loops (and recursive ones): the arguments are
+    tested only when the call fails with a TypeError, AttributeError or KeyError, which then becomes an
+    :class:`InvalidValueError` naming the argument of the wrong type (the error stands if every argument fits)."""
+    return _checked(function, lazily=True)
+
+
+def _checked(function: Callable[_Params, _Result], *, lazily: bool) -> Callable[_Params, _Result]:
+    signature = inspect.signature(function)
+    positional = [
+        p.name for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    resolved: list[tuple[dict[str, tuple[_Check, str]], bool]] = []
+
+    def refusal(
+        args: tuple[object, ...], kwargs: dict[str, object], *, items: bool = False
+    ) -> InvalidValueError | None:
+        if not resolved or (items and not resolved[0][1]):
+            resolved[:] = [_argument_checks(function)]
+        checks = resolved[0][0]
+        for name, value in (*zip(positional, args, strict=False), *kwargs.items()):
+            entry = checks.get(name)
+            path = f"{function.__name__}.{name}"
+            if entry is not None and not entry[0](value):
+                return InvalidValueError(path, value, f"must be {entry[1]}")
+            if items:
+                error: InvalidValueError | None = _item_refusal(path, value, checks, name)
+                if error is not None:
+                    return error
+        return None
+
+    if lazily:
+
+        @functools.wraps(function)
+        def on_failure(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+            try:
+                return function(*args, **kwargs)
+            except (TypeError, AttributeError, KeyError):
+                error = refusal(args, kwargs, items=True)
+                if error is None:
+                    raise
+                raise error from None
+
+        return on_failure
+
+    @functools.wraps(function)
+    def checked(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        error = refusal(args, kwargs)
+        if error is not None:
+            raise error
+        try:
+            return function(*args, **kwargs)
+        except (TypeError, AttributeError, KeyError):  # perhaps an item of a list or mapping of the wrong type
+            error = refusal(args, kwargs, items=True)
+            if error is None:
+                raise
+            raise error from None
+
+    return checked

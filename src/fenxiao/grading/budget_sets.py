@@ -40,6 +40,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.perks import PerkCatalog, Subsidy
 from fenxiao.grading.subsidies import SubsidyBudget
@@ -142,6 +143,7 @@ def _listed(budgets: SubsidyBudgets | Iterable[SubsidyBudget]) -> tuple[SubsidyB
     return listed
 
 
+@checks_arguments
 def lint_budgets(budgets: SubsidyBudgets | Iterable[SubsidyBudget]) -> tuple[Finding, ...]:
     """Static checks of a budget set (a :class:`SubsidyBudgets` or a list of budgets), errors first.
 
@@ -210,6 +212,7 @@ def _budget_findings(path: str, budget: SubsidyBudget) -> list[Finding]:
     return findings
 
 
+@checks_arguments
 def lint_budget_use(perks: PerkCatalog, budgets: SubsidyBudgets | Iterable[SubsidyBudget]) -> tuple[Finding, ...]:
     """Checks of a perk catalog's subsidies against the budgets they draw from, errors first.
 

@@ -26,6 +26,7 @@ from typing import Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
@@ -122,6 +123,7 @@ def _input_value(value: object) -> object:
     return value
 
 
+@checks_arguments_on_failure
 def score_inputs(card: SkuScores) -> dict[str, object]:
     """The score inputs of one SKU's scores: ``score.<dimension>`` for each dimension and ``composite``."""
     if type(card) is SkuScores:  # its five fields by name (a dict keyed by Dimension costs an enum hash each)
@@ -156,6 +158,7 @@ def units_vs_category(snapshot: SkuSnapshot, context: ScoringContext | None) -> 
     return formulas.units_percent_of_category_median(snapshot.units_30d, twice)
 
 
+@checks_arguments_on_failure
 def tier_inputs(
     snapshot: SkuSnapshot,
     scores: Mapping[str, object],
@@ -201,6 +204,7 @@ def tier_inputs(
     return values
 
 
+@checks_arguments
 def example_inputs(**overrides: object) -> dict[str, object]:
     """A complete set of tier inputs with neutral values, for examples and tests.
 

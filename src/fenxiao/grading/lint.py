@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS
 from fenxiao.grading.levels import Tier
@@ -53,6 +54,7 @@ def _show_witness(witness: Mapping[str, object]) -> str:
     return ", ".join(parts) or "any input"
 
 
+@checks_arguments
 def lint_policy(policy: TierPolicy, *, budget: int = LINT_BUDGET) -> tuple[Finding, ...]:
     """Static checks of a tier policy, each finding with its place and severity (errors first).
 

@@ -47,6 +47,7 @@ import attrs
 from fenxiao._internal import hooks, html
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
@@ -290,6 +291,7 @@ class Access:
 _KINDS: dict[str, type[Any]] = {}
 
 
+@checks_arguments
 def register_perk_kind(cls: type[Any], *, replace: bool = False) -> type[Any]:
     """Register a perk kind (an attrs class with ``kind``, ``stacking``, ``key`` and ``strength()``).
 
@@ -315,6 +317,7 @@ def register_perk_kind(cls: type[Any], *, replace: bool = False) -> type[Any]:
     return cls
 
 
+@checks_arguments
 def unregister_perk_kind(name: str) -> None:
     """Remove a registered perk kind (the built-in ones cannot be removed).
 
@@ -328,6 +331,7 @@ def unregister_perk_kind(name: str) -> None:
     del _KINDS[name]
 
 
+@checks_arguments
 def perk_kinds() -> Mapping[str, type[Any]]:
     """The registered perk kinds by name."""
     return dict(_KINDS)
@@ -384,6 +388,7 @@ class PerkEntry:
 # -- the two rules both paths read: campaign windows and the stacking precedence -------------------------
 
 
+@checks_arguments_on_failure
 def outside_window(valid_from: datetime | None, valid_until: datetime | None, at: datetime | None) -> str | None:
     """Why *at* is outside the campaign window from *valid_from* until *valid_until* (exclusive), or ``None``.
 
@@ -411,6 +416,7 @@ def outside_window(valid_from: datetime | None, valid_until: datetime | None, at
     return None
 
 
+@checks_arguments_on_failure
 def stacking_precedence(stacking: Stacking, entry: PerkEntry, index: int) -> tuple[Decimal | int, ...]:
     """The key that picks the entry a slot grants: of the slot's eligible entries, the one with the largest key.
 
@@ -592,6 +598,7 @@ class PerkCatalog:
 
 
 @_renamed_keyword("context", "inputs", "resolve_perks")
+@checks_arguments
 def resolve_perks(
     catalog: PerkCatalog,
     tier: Tier,
@@ -681,6 +688,7 @@ def _pending_resolution(
     return resolution
 
 
+@checks_arguments
 def example_perk_inputs(**overrides: object) -> dict[str, object]:
     """Neutral perk-condition inputs: :func:`fenxiao.grading.tiers.example_inputs` plus a category and a merchant.
 

@@ -25,6 +25,7 @@ from fenxiao._internal import hooks, html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao._internal.progress import Progress, reporter
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -117,6 +118,7 @@ def _teach(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(GradedSku, structure_graded)
 
 
+@checks_arguments
 def catalog_as_of(catalog: Catalog) -> datetime:
     """The newest snapshot's observation time: the default moment of grading a catalog.
 
@@ -128,6 +130,7 @@ def catalog_as_of(catalog: Catalog) -> datetime:
     return max(s.observed_at for s in catalog.snapshots)
 
 
+@checks_arguments
 def perk_inputs(catalog: Catalog, snapshot: SkuSnapshot, inputs: Mapping[str, object]) -> dict[str, object]:
     """The inputs perk conditions see for one SKU: its tier inputs plus category, merchant standing and shop kind.
 
@@ -151,6 +154,7 @@ def perk_inputs(catalog: Catalog, snapshot: SkuSnapshot, inputs: Mapping[str, ob
 perk_context = perk_inputs
 
 
+@checks_arguments
 def grade_catalog(
     catalog: Catalog,
     *,

@@ -29,6 +29,7 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.perks import PerkResolution, outside_window
@@ -294,6 +295,7 @@ def _allocate(
     return BudgetAllocation(tuple(grants), remaining), tuple(paid)
 
 
+@checks_arguments
 def allocate_subsidies(
     requests: Iterable[SubsidyRequest],
     budgets: Sequence[SubsidyBudget],
@@ -322,6 +324,7 @@ def allocate_subsidies(
 # -- subsidies into the money path -------------------------------------------------------------------------
 
 
+@checks_arguments
 def subsidy_requests(
     resolution: PerkResolution, orders: Iterable[Any], *, score: Decimal = Decimal(0), per_unit: bool = False
 ) -> tuple[SubsidyRequest, ...]:
@@ -374,6 +377,7 @@ def subsidy_requests(
     return tuple(requests)
 
 
+@checks_arguments
 def apply_subsidy(order: Any, allocation: BudgetAllocation) -> Any:
     """The order with the subsidies *allocation* granted it (by request ids ``"{order.id}:{budget}"``) added.
 

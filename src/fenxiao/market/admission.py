@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, Final
@@ -32,6 +32,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.goods import Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
 from fenxiao.errors import InvalidValueError
@@ -122,8 +123,15 @@ class ShopMetrics:
     dsr_90d: Decimal | None = attrs.field(default=None, validator=_optional_score)
 
 
+def _name_set(value: Iterable[str]) -> Any:
+    """Converter: any iterable of names becomes a frozenset (text and non-iterables are left for _names)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    return frozenset(value)
+
+
 def _names(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not all(isinstance(x, str) and x.strip() for x in value):  # type: ignore[attr-defined]
+    if not isinstance(value, frozenset) or not all(isinstance(x, str) and x.strip() for x in value):
         raise InvalidValueError(f"AdmissionProfile.{attribute.name}", value, "must be a set of category names")
 
 
@@ -153,10 +161,10 @@ class AdmissionProfile:
     """
 
     excluded_level1: frozenset[str] = attrs.field(
-        default=frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"}), converter=frozenset, validator=_names
+        default=frozenset({"生鲜", "活体宠物", "虚拟商品", "房产", "汽车"}), converter=_name_set, validator=_names
     )
     restricted_level1: frozenset[str] = attrs.field(
-        default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=frozenset, validator=_names
+        default=frozenset({"美妆护肤", "珠宝文玩", "奢侈品", "钟表"}), converter=_name_set, validator=_names
     )
     commission_floors: Mapping[str, Rate] = attrs.field(
         factory=lambda: default_category_floors().commission_floors(),
@@ -176,6 +184,7 @@ class AdmissionProfile:
         return Rate.zero()
 
 
+@checks_arguments
 def merchant_inputs(merchant: Merchant, *, as_of: datetime, shop: ShopMetrics | None = None) -> dict[str, object]:
     """The admission inputs describing *merchant* at *as_of* (timezone-aware), with its shop's recent record
     (*shop*: 30-day GMV, bad-review rate, 90-day DSR; missing inputs when not given).
@@ -212,6 +221,7 @@ def merchant_inputs(merchant: Merchant, *, as_of: datetime, shop: ShopMetrics | 
     }
 
 
+@checks_arguments
 def sku_inputs(
     merchant: Merchant,
     sku: Sku,
@@ -463,6 +473,7 @@ class ReviewQueue:
         return tuple(sorted(late, key=lambda a: (a.due_at, a.id)))
 
 
+@checks_arguments
 def review_listing(listing: Listing, decision: AdmissionDecision, *, at: datetime) -> Listing:
     """Apply an admission decision to a listing through its lifecycle (applied → in review → approved/rejected).
 

@@ -39,6 +39,7 @@ import attrs
 
 from fenxiao._internal import hooks
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Merchant, ShopKind
 from fenxiao.errors import CurrencyMismatchError, InvalidValueError
@@ -117,6 +118,7 @@ def is_brand_merchant(merchant: Merchant, catalog: Catalog) -> bool:
     return any(b in registered for b in merchant.brand_ids)
 
 
+@checks_arguments
 def settled_sales(ledger: Ledger, orders: Iterable[Order], catalog: Catalog | None = None) -> tuple[SaleRecord, ...]:
     """The settled sales in *ledger*, attributed through *orders* (and the catalog for brands).
 
@@ -338,6 +340,7 @@ class GoalTracker:
         return tuple(results)
 
 
+@checks_arguments
 def category_coverage(graded: Iterable[tuple[str, Tier]]) -> dict[Tier, int]:
     """How many third-level categories have at least one SKU at each tier or above (the seed's third problem).
 
@@ -365,6 +368,7 @@ class LeaderReport:
     earned: Money
 
 
+@checks_arguments
 def leader_reports(catalog: Catalog, ledger: Ledger, sales: Sequence[SaleRecord]) -> tuple[LeaderReport, ...]:
     """Every team leader of the catalog: listings carried, merchants, settled GMV and settled earnings.
 

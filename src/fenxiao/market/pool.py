@@ -251,7 +251,15 @@ class SelectionPool:
         weights: RankingWeights | None = None,
         level1_of: Mapping[str, str] | None = None,
     ) -> None:
-        self.entries: tuple[PoolEntry, ...] = tuple(sorted(entries, key=lambda e: e.listing_id))
+        given = tuple(v.require_iterable(entries, "SelectionPool.entries"))
+        for i, entry in enumerate(given):
+            if not isinstance(entry, PoolEntry):
+                raise InvalidValueError(f"SelectionPool.entries[{i}]", entry, "must be a PoolEntry")
+        if weights is not None and not isinstance(weights, RankingWeights):
+            raise InvalidValueError("SelectionPool.weights", weights, "must be RankingWeights or None")
+        if level1_of is not None:
+            v.require_mapping(level1_of, "SelectionPool.level1_of")
+        self.entries: tuple[PoolEntry, ...] = tuple(sorted(given, key=lambda e: e.listing_id))
         ids = [e.listing_id for e in self.entries]
         if len(set(ids)) != len(ids):
             raise InvalidValueError("SelectionPool.entries", ids, "holds a listing twice")

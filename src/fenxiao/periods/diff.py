@@ -64,6 +64,7 @@ import attrs
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -479,6 +480,7 @@ def _graded(
     )
 
 
+@checks_arguments
 def measure_diff(
     catalog: Catalog,
     base: Models,

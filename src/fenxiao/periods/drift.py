@@ -74,6 +74,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.periods.diff import TierMigration
@@ -114,6 +115,7 @@ def _bin(score: Decimal) -> int:
     return min(int(score) // 10, len(PSI_BIN_EDGES) - 1)
 
 
+@checks_arguments
 def measure_psi(a: Sequence[int], b: Sequence[int]) -> Decimal:
     """The PSI of bin counts *b* against bin counts *a* (see the module docstring), rounded to six places.
 
@@ -303,6 +305,7 @@ def _by_category(rows: Iterable[SkuPeriod]) -> dict[str, list[SkuPeriod]]:
     return groups
 
 
+@checks_arguments
 def measure_drift(a: PeriodReport, b: PeriodReport, *, decided: bool = False) -> PeriodComparison:
     """Compare period report *b* with the earlier *a*: tier migration, score drift (PSI) and rule hits.
 

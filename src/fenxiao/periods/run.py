@@ -33,6 +33,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.progress import Progress, counted
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -69,6 +70,7 @@ class PeriodResult:
     report: PeriodReport
 
 
+@checks_arguments
 def snapshots_as_of(catalog: Catalog, as_of: datetime) -> tuple[SkuSnapshot, ...]:
     """The newest snapshot of each SKU observed at or before *as_of*, in SKU order (later ones are the future)."""
     when = v.require_aware(as_of, "snapshots_as_of.as_of")
@@ -115,6 +117,7 @@ def _check_start(state: ProgramState, period: str, when: datetime) -> None:
         raise InvalidValueError("run_period.as_of", when, f"is before the state's last period at {state.as_of}")
 
 
+@checks_arguments_on_failure
 def run_period(
     catalog: Catalog,
     state: ProgramState | None = None,

@@ -36,6 +36,7 @@ from typing import Any, ClassVar, Final, TypeAlias
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.grading.lint import lint_policy
 from fenxiao.grading.perks import PerkCatalog
@@ -578,6 +579,7 @@ def _uncovered(kind: ModelKind, claims: Sequence[_Claim], at: datetime) -> str:
 # -- lint -------------------------------------------------------------------------------------------------
 
 
+@checks_arguments
 def lint_schedule(
     schedule: Schedule, *, start: datetime | None = None, end: datetime | None = None
 ) -> tuple[Finding, ...]:

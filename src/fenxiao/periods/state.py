@@ -107,6 +107,9 @@ class SkuState:
 
 
 def _sku_states(value: Mapping[str, SkuState] | Iterable[SkuState]) -> Mapping[str, SkuState]:
+    given: object = value
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise InvalidValueError("ProgramState.skus", value, "must be a mapping or a list of SkuState")
     items = value.values() if isinstance(value, Mapping) else value
     result: dict[str, SkuState] = {}
     for i, state in enumerate(items):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import cattrs
 
 from fenxiao._internal import hooks
+from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError
 from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _show, scalar_from_data
 
@@ -121,6 +122,7 @@ def _safe_compare(node: Compare, actual: object) -> bool:
         ) from None
 
 
+@checks_arguments_on_failure
 def evaluate(condition: Condition, values: Mapping[str, object]) -> bool:
     """Whether *condition* holds for the input *values* (numbers as int or Decimal).
 
@@ -225,6 +227,7 @@ class Explanation:
         return tuple(c for c in self.checks if not c.passed)
 
 
+@checks_arguments_on_failure
 def explain(condition: Condition, values: Mapping[str, object]) -> Explanation:
     """Evaluate *condition* and record every comparison; the outcome always equals :func:`evaluate`'s."""
     checks: list[Check] = []

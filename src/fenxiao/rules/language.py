@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 from fenxiao._internal import hooks
 from fenxiao._internal.strict import ascii_number, other_digits
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError, PolicyError
 
 __all__ = [
@@ -144,13 +145,19 @@ class InputSpec:
     optional: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if self.better not in {"higher", "lower", None}:
+        better: object = self.better
+        if not (better is None or (isinstance(better, str) and better in ("higher", "lower"))):
             raise InvalidValueError(f"InputSpec({self.name}).better", self.better, "must be 'higher', 'lower' or None")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise InvalidValueError(f"InputSpec({self.name}).high", self.high, f"must not be below low {self.low}")
 
 
 def _spec_dict(inputs: Mapping[str, InputSpec]) -> dict[str, InputSpec]:
+    if not isinstance(inputs, Mapping):
+        raise InvalidValueError("Schema.inputs", inputs, "must be a mapping of input names to InputSpec")
+    for name, spec in inputs.items():
+        if not isinstance(spec, InputSpec):
+            raise InvalidValueError(f"Schema.inputs[{name!r}]", spec, "must be an InputSpec")
     return dict(inputs)
 
 
@@ -455,6 +462,7 @@ def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) ->
     return Compare(name, op, _scalar(raw, f"{path}.value"), unit)
 
 
+@checks_arguments_on_failure
 def condition_to_data(condition: Condition) -> dict[str, Any]:
     """The plain-data form of a condition (numbers as exact strings), the inverse of :func:`condition_from_data`."""
 
@@ -505,16 +513,19 @@ def _count_nodes(condition: Condition) -> tuple[int, int]:
     return nodes, depth
 
 
+@checks_arguments_on_failure
 def comparisons(condition: Condition) -> tuple[Compare, ...]:
     """Every comparison in *condition*, in document order (left to right, as :func:`explain` lists them)."""
     return tuple(node for node, _, _ in _walk(condition, ""))
 
 
+@checks_arguments_on_failure
 def inputs_of(condition: Condition) -> frozenset[str]:
     """Every input name a condition mentions."""
     return frozenset(node.input for node, _, _ in _walk(condition, ""))
 
 
+@checks_arguments
 def check(condition: Condition, schema: Schema, path: str = "when") -> None:
     """Check a condition against a schema: known inputs, thresholds of the right kind, bounded size.
 

@@ -12,6 +12,7 @@ from typing import Final
 
 import attrs
 
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import PolicyError
 from fenxiao.rules.interpreter import _compare
 from fenxiao.rules.language import (
@@ -150,6 +151,7 @@ class SearchBudget:
             raise PolicyError("lint", "budget", "the search space is too large to check exhaustively")
 
 
+@checks_arguments
 def find_witness(
     formula: Condition,
     schema: Schema,

@@ -54,6 +54,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.fixed import EXACT, on_grid
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.ids import CategoryId
 from fenxiao.domain.snapshots import OPTIONAL_METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError
@@ -328,6 +329,7 @@ def _units_median(units: list[int] | None) -> Decimal | None:
     return _plain(EXACT.divide(Decimal(_median_sum(sorted(units))), Decimal(2)))
 
 
+@checks_arguments
 def build_context(snapshots: Iterable[SkuSnapshot], *, max_gmv_values: int = DEFAULT_MAX_GMV_VALUES) -> ScoringContext:
     """Compute the category benchmarks of a batch of snapshots.
 

@@ -53,6 +53,7 @@ from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, WEIGHT_PLACES, div_half_even, unscaled
 from fenxiao._internal.trusted import builder
+from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.domain.ids import SkuId
 from fenxiao.errors import InvalidValueError
 
@@ -116,6 +117,7 @@ _LABELS: Final = {
 }
 
 
+@checks_arguments_on_failure
 def round_points(value: Decimal | Fraction | int) -> Decimal:
     """Round an exact number of points to hundredths, half to even: how a plug-in should make a score.
 
@@ -392,6 +394,7 @@ class CompositeWeights:
         return cls(**values)
 
 
+@checks_arguments_on_failure
 def composite_centi(values_centi: Sequence[int], weights: CompositeWeights) -> int:
     """The composite in hundredths from five dimension values in hundredths (:class:`Dimension` order)."""
     total = sum(w * x for w, x in zip(weights.ppm, values_centi, strict=True))

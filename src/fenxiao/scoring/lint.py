@@ -32,6 +32,7 @@ from typing import Final, Literal
 import attrs
 
 from fenxiao._internal.fixed import div_half_even
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import FenxiaoError, InvalidValueError
 from fenxiao.rules.table import Finding, Severity, sorted_findings
 from fenxiao.scoring.dimensions import Dimension
@@ -162,6 +163,7 @@ def _extremes(rule: MetricRule, bounds: Range) -> tuple[Decimal, Decimal]:
     return min(given), max(given)
 
 
+@checks_arguments
 def lint_scorecards(scorecards: Scorecards, *, registry: ScorerRegistry | None = None) -> tuple[Finding, ...]:
     """Static checks of a set of scorecards, errors first; paths as a scorecards file writes them.
 

@@ -46,6 +46,7 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal.fixed import EXACT, on_grid, ratio, unscaled
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.money import RATE_PLACES, Money, Rate
@@ -163,6 +164,7 @@ _REGISTRY: dict[str, Metric] = {}
 _BUILTIN: set[str] = set()
 
 
+@checks_arguments
 def register_metric(
     name: str,
     function: MetricFunction,
@@ -204,6 +206,7 @@ def register_metric(
     return metric
 
 
+@checks_arguments
 def unregister_metric(name: str) -> None:
     """Remove a metric registered with :func:`register_metric` (built-ins stay).
 
@@ -217,6 +220,7 @@ def unregister_metric(name: str) -> None:
     del _REGISTRY[name]
 
 
+@checks_arguments
 def get_metric(name: str) -> Metric:
     """The metric registered as *name*.
 
@@ -243,6 +247,7 @@ def _unknown(name: object) -> str:
     return f"is not a known metric (did you mean {close[0]!r}?)" if close else "is not a known metric"
 
 
+@checks_arguments
 def metric_names() -> tuple[str, ...]:
     """Every registered metric name, sorted."""
     return tuple(sorted(_REGISTRY))

@@ -72,6 +72,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.trusted import builder
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, PPM, Money
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms, _walk
@@ -219,6 +220,7 @@ def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
         )
 
 
+@checks_arguments
 def entries_for(order: Order, profile: PlatformProfile, *, after: int | None = None) -> tuple[LedgerEntry, ...]:
     """Every ledger entry *order*'s payment and events imply under *profile* (see the module docs).
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Rate
 from fenxiao.rules.table import Finding, Severity, sorted_findings
@@ -36,6 +37,7 @@ __all__ = ["lint_profile"]
 _QUARTER_HOUR: Final = 15
 
 
+@checks_arguments
 def lint_profile(profile: PlatformProfile) -> tuple[Finding, ...]:
     """Static checks of a platform profile, errors first; paths as a profile file writes them.
 

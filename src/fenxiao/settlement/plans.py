@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId
 from fenxiao.domain.people import MAX_INFLUENCER_LEVEL
@@ -62,6 +63,7 @@ __all__ = [
 ]
 
 
+@checks_arguments_on_failure
 def next_natural_day(at: datetime, tz: timezone) -> datetime:
     """Midnight at the start of the day after *at*, in time zone *tz* (a cut's effective moment).
 
@@ -622,6 +624,7 @@ class PlanDecision:
         return None if self.winner is None else self.winner.kind
 
 
+@checks_arguments
 def select_plan(
     plans: Iterable[CommissionPlan],
     *,

@@ -37,6 +37,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao._internal.progress import Progress, reporter
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
@@ -155,6 +156,7 @@ def _unit_order(scenario: Scenario) -> Order:
     )
 
 
+@checks_arguments
 def model(scenario: Scenario, profile: PlatformProfile | None = None) -> ScenarioResult:
     """Every party's income from *scenario* under *profile* (the default profile when ``None``).
 
@@ -194,6 +196,7 @@ def _plain(value: object) -> object:
     return value
 
 
+@checks_arguments
 def record(result: ScenarioResult) -> dict[str, object]:
     """*result* as one flat record: the inputs, then the outputs; money as yuan Decimals, rates as Decimals.
 
@@ -217,6 +220,7 @@ def _coerce(name: str, value: object) -> object:
     return value
 
 
+@checks_arguments
 def sweep(
     base: Scenario, profile: PlatformProfile | None = None, *, progress: Progress = None, **axes: Iterable[object]
 ) -> list[dict[str, object]]:
@@ -252,6 +256,7 @@ def sweep(
     return rows
 
 
+@checks_arguments
 def break_even_commission(
     scenario: Scenario,
     profile: PlatformProfile | None = None,
@@ -296,6 +301,7 @@ def break_even_commission(
     return Rate.from_ppm(lo * step)
 
 
+@checks_arguments
 def to_pandas(records: Iterable[Mapping[str, Any]]) -> Any:
     """A pandas DataFrame of *records* (from :func:`sweep`); Decimal columns stay exact (object dtype).
 

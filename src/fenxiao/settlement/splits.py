@@ -58,6 +58,7 @@ import attrs
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao._internal.trusted import builder
+from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, PPM, Money, Rate
 from fenxiao.settlement import arithmetic
@@ -658,6 +659,7 @@ def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = No
     return _split_at(order, profile, count)
 
 
+@checks_arguments_on_failure
 def settled_split(order: Order, profile: PlatformProfile) -> OrderSplit | None:
     """The lines as settled (refunds after settlement not applied), or ``None`` if the order never settled."""
     for i, event in enumerate(order.events):
@@ -670,6 +672,7 @@ def _line_map(lines: Iterable[SettlementLine]) -> dict[tuple[Party, str | None],
     return {(line.party, line.payee_id): line.amount for line in lines}
 
 
+@checks_arguments_on_failure
 def difference(after: OrderSplit, before: OrderSplit) -> tuple[SettlementLine, ...]:
     """Per party, ``after − before``, omitting parties whose line did not change; the result sums to zero."""
     old, new = _line_map(before.lines), _line_map(after.lines)
@@ -683,6 +686,7 @@ def difference(after: OrderSplit, before: OrderSplit) -> tuple[SettlementLine, .
     return tuple(changed)
 
 
+@checks_arguments_on_failure
 def clawbacks(order: Order, profile: PlatformProfile) -> tuple[Clawback, ...]:
     """One :class:`Clawback` per refund after settlement: the settled lines minus the recomputed ones.
 
@@ -710,6 +714,7 @@ def clawbacks(order: Order, profile: PlatformProfile) -> tuple[Clawback, ...]:
     return tuple(found)
 
 
+@checks_arguments_on_failure
 def history(order: Order, profile: PlatformProfile) -> tuple[tuple[OrderEvent | None, OrderSplit], ...]:
     """The split after the payment (event ``None``) and after each event, in order (what the ledger posts)."""
     walked = _walk(order, order.events)

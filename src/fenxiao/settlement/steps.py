@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
 from fenxiao.settlement import arithmetic
@@ -79,6 +80,7 @@ def schedule(steps: Sequence[CommissionStep]) -> tuple[tuple[int, int], ...]:
     return tuple((s.threshold.fen, s.rate.ppm) for s in steps)
 
 
+@checks_arguments
 def commission_on(
     base: Money,
     rate: Rate,

@@ -34,6 +34,7 @@ import attrs
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
 from fenxiao._internal.progress import Progress, reporter
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.domain.catalog import Catalog
 from fenxiao.errors import InvalidValueError
 from fenxiao.market.admission import AdmissionPolicy
@@ -104,6 +105,7 @@ class Band:
         return f"{self.mean} [{self.low}, {self.high}]"
 
 
+@checks_arguments
 def band_of(values: Sequence[int]) -> Band:
     """The mean of *values* and its 95% band (Student's t with ``n - 1`` degrees of freedom), exact to the hundredth.
 
@@ -297,6 +299,7 @@ def _seeds(seeds: int | Iterable[int]) -> tuple[int, ...]:
     return listed
 
 
+@checks_arguments_on_failure
 def run_experiment(
     catalog: Catalog,
     base: Arm,

@@ -56,6 +56,7 @@ import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.progress import Progress, counted
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Merchant, Sku
 from fenxiao.domain.ids import InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
@@ -107,6 +108,7 @@ def _rate(ppm: int) -> Rate:
     return Rate.from_ppm(ppm)
 
 
+@checks_arguments
 def week_period(week: int) -> str:
     """The period id of week *week* of a season (``"w00"`` is the grading at the start).
 
@@ -130,6 +132,7 @@ class WeekPerks:
     preferred: int | None = None
 
 
+@checks_arguments
 def perks_in_force(report: PeriodReport, models: Models) -> dict[str, WeekPerks]:
     """Each SKU's :class:`WeekPerks` from a period report: the perks granted on its effective tier, by entry name.
 
@@ -159,6 +162,7 @@ def perks_in_force(report: PeriodReport, models: Models) -> dict[str, WeekPerks]
     return result
 
 
+@checks_arguments
 def subsidy_requests_of(resolution: PerkResolution, order: Order, *, score: Decimal) -> tuple[SubsidyRequest, ...]:
     """The subsidy requests of an order line whose units are separate one-unit buyer orders.
 
@@ -1195,6 +1199,7 @@ class _Season:
         )
 
 
+@checks_arguments
 def run_season(
     catalog: Catalog,
     *,
