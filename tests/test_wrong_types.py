@@ -617,6 +617,28 @@ RESULT_RECORDS: Final[frozenset[str]] = frozenset(
     }
 )
 
+#: Public callables that landed on main the day this test did (issues 14, 17, 19), whose valid arguments are not
+#: tabled in ``_calls`` yet: open work of issue 20 item 5, listed by name so the property guards every other one.
+NOT_YET_TABLED: Final[frozenset[str]] = frozenset(
+    {
+        "fenxiao.domain.Mcn",
+        "fenxiao.market.ClearanceDecision",
+        "fenxiao.periods.VolumeTopUp",
+        "fenxiao.domain.McnContract",
+        "fenxiao.market.apply_clearance",
+        "fenxiao.market.decide_clearance",
+        "fenxiao.market.is_brand_merchant",
+        "fenxiao.market.is_listed",
+        "fenxiao.periods.VolumeSteps",
+        "fenxiao.periods.settle_period_volume",
+        "fenxiao.settlement.CategoryFloors",
+        "fenxiao.settlement.check_exclusive_chain",
+        "fenxiao.settlement.entry_values",
+        "fenxiao.settlement.split_rows",
+        "fenxiao.settlement.splits_frame",
+    }
+)
+
 #: Parameters that still accept a value of a wrong kind silently (or, for the converter's functions, which the
 #: strict-loading work of issue 20 owns, raise a bare error): open work, listed so the property guards the rest.
 NOT_YET: Final[dict[str, tuple[str, ...]]] = {
@@ -704,7 +726,7 @@ NOT_YET: Final[dict[str, tuple[str, ...]]] = {
 
 def _cases() -> Iterator[tuple[str, str]]:
     for name in sorted(PUBLIC):
-        if name in ANY_VALUE or name in RESULT_RECORDS:
+        if name in ANY_VALUE or name in RESULT_RECORDS or name in NOT_YET_TABLED:
             continue
         for parameter, hint in hints(name).items():
             known = (name, parameter) in ANY_PARAMETER or parameter in NOT_YET.get(name, ())
@@ -716,8 +738,13 @@ CASES: Final = list(_cases())
 
 
 def test_every_public_callable_has_valid_arguments_or_a_reason() -> None:
-    missing = [name for name in sorted(PUBLIC) if name not in ANY_VALUE and _valid_call(name) is None]
+    missing = [
+        name
+        for name in sorted(PUBLIC)
+        if name not in ANY_VALUE and name not in NOT_YET_TABLED and _valid_call(name) is None
+    ]
     assert missing == []
+    assert sorted(NOT_YET_TABLED - set(PUBLIC)) == []  # a name tabled since, or gone: take it off the list
 
 
 #: Valid arguments that are still refused, and why they are the right ones to call with.

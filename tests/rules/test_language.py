@@ -366,7 +366,6 @@ def test_off_grid_explains_the_limit_and_is_instant_for_any_exponent() -> None:
     ("written", "value"),
     [
         ("12.5%", D("0.125")),
-        (" 12.5% ", D("0.125")),
         ("100%", D(1)),
         ("0.5%", D("0.005")),
         ("-2%", D("-0.02")),
@@ -385,8 +384,8 @@ def test_a_percentage_is_read_exactly(written: str, value: Decimal) -> None:
     [
         ("%", "is not a number"),
         ("abc%", "is not a number"),
-        ("Infinity", "must be a finite number"),
-        ("NaN%", "must be a finite number"),
+        ("Infinity", "is not a number written in ASCII digits"),
+        ("NaN%", "is not a number written in ASCII digits"),
         (D("Infinity"), "must be a finite number"),
         (True, "must be a number"),
         (1.5, "must be exact: write it as a string or an integer, not a float"),
@@ -728,8 +727,8 @@ def _deep(levels: int) -> dict[str, Any]:
         ),
         (lambda: language._number(True, "p"), "p: must be a number, got True"),
         (lambda: language._number(D("NaN"), "p"), "p: must be a finite number, got Decimal('NaN')"),
-        (lambda: language._number("abc", "p"), "p: is not a number, got 'abc'"),
-        (lambda: language._number("Infinity", "p"), "p: must be a finite number, got 'Infinity'"),
+        (lambda: language._number("abc", "p"), "p: is not a number written in ASCII digits, got 'abc'"),
+        (lambda: language._number("Infinity", "p"), "p: is not a number written in ASCII digits, got 'Infinity'"),
         (lambda: language._number([1], "p"), "p: must be a number, got [1]"),
         (
             lambda: from_dict({"input": "a", "op": ">=", "value": 1}, All),
