@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.errors import InvalidValueError
-from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore, SkuScores
+from fenxiao.scoring.dimensions import (
+    CompositeWeights,
+    Contribution,
+    Dimension,
+    DimensionScore,
+    SkuScores,
+    composite_centi,
+)
 from fenxiao.testing.scoring import composite_weights
 
 #: Score values as callers pass them: two-place Decimals, other exponents, ints, and bad ones.
@@ -108,3 +115,12 @@ def test_evolve_and_equal_scores_of_other_exponents() -> None:
     assert score.centi == 7250
     with pytest.raises(InvalidValueError, match="must have at most two decimal places"):
         DimensionScore(Dimension.PRICE, Decimal("72.505"))
+
+
+@pytest.mark.parametrize("values", [{}, [], [1, 2, 3, 4], [1, 2, 3, 4, 5, 6], "12345", None, [1, 2, 3, 4, 5.0]])
+def test_composite_centi_names_values_that_are_not_one_whole_number_per_dimension(values: object) -> None:
+    """Found by the wrong-type property under CI: an empty mapping gave zip's ValueError."""
+    with pytest.raises(InvalidValueError, match=r"composite_centi\.values_centi: must be 5 whole numbers"):
+        composite_centi(values, CompositeWeights())  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"composite_centi\.weights: must be CompositeWeights"):
+        composite_centi([1, 2, 3, 4, 5], None)  # type: ignore[arg-type]

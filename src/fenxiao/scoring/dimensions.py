@@ -396,8 +396,22 @@ class CompositeWeights:
 
 @checks_arguments_on_failure
 def composite_centi(values_centi: Sequence[int], weights: CompositeWeights) -> int:
-    """The composite in hundredths from five dimension values in hundredths (:class:`Dimension` order)."""
-    total = sum(w * x for w, x in zip(weights.ppm, values_centi, strict=True))
+    """The composite in hundredths from five dimension values in hundredths (:class:`Dimension` order).
+
+    Raises:
+        InvalidValueError: *weights* is not :class:`CompositeWeights`, or *values_centi* is not one whole number
+            per dimension.
+    """
+    if not isinstance(weights, CompositeWeights):
+        raise InvalidValueError("composite_centi.weights", weights, "must be CompositeWeights")
+    try:
+        total = sum(w * x for w, x in zip(weights.ppm, values_centi, strict=True))
+    except (TypeError, ValueError):
+        total = None
+    if type(total) is not int:  # a wrong length, or a value that is not a whole number of hundredths
+        raise InvalidValueError(
+            "composite_centi.values_centi", values_centi, f"must be {len(weights.ppm)} whole numbers of hundredths"
+        )
     return div_half_even(total, ONE_PPM)
 
 
