@@ -319,6 +319,14 @@ class _Names(dict[str, Any]):
         raise KeyError(key)
 
 
+class _OneAnnotation:
+    """One annotation, for :func:`typing.get_type_hints` (which reads an object's ``__annotations__``): a parameter
+    whose names cannot be resolved yet then leaves the others checked."""
+
+    def __init__(self, hint: str) -> None:
+        self.__annotations__ = {"value": hint}
+
+
 def _item_hints(hint: Any) -> tuple[Any, Any] | None:
     """(key hint, item hint) of a container hint, ``None`` for a hint that is not a container of typed items."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -343,8 +351,10 @@ def _argument_checks(function: Callable[..., Any]) -> tuple[dict[str, tuple[_Che
             continue
         hint = parameter.annotation
         if isinstance(hint, str):
-            try:  # fenxiao's own annotations, read as typing.get_type_hints would
-                hint = eval(hint, function.__globals__, _Names(function.__globals__))
+            try:  # fenxiao's own annotation, resolved by typing.get_type_hints, one parameter at a time
+                hint = typing.get_type_hints(
+                    _OneAnnotation(hint), globalns=function.__globals__, localns=_Names(function.__globals__)
+                )["value"]
             except Exception:  # a name no loaded module defines (yet): not checked here
                 complete = False
                 continue
