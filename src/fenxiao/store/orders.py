@@ -129,6 +129,10 @@ _PAID_AT: Final = _ORDER_COLUMNS.index("paid_at")
 _AT: Final = _EVENT_COLUMNS.index("at")
 
 
+#: The release columns (moment, offset) of an entry that holds nothing back.
+_NO_RELEASE: Final = (None, None)
+
+
 @lru_cache(maxsize=8)
 def _book_postgres(dialect: Dialect) -> str:
     """Booking payments on PostgreSQL: the rows as one array per column (cast to the column's type), in id order,
@@ -445,26 +449,10 @@ class OrderEvents:
         append = rows.entries.append
         for event_id, kind, party, payee_id, fen, _, until in values:
             at, offset = moments[event_id]
+            release: tuple[Any, Any] | None
             if until is None:
-                append(
-                    (
-                        order_id,
-                        event_id,
-                        kind._value_,
-                        party._value_,
-                        payee_id or "",
-                        currency,
-                        fen,
-                        at,
-                        offset,
-                        None,
-                        None,
-                        "",
-                    )
-                )
-                continue
-            release = releases.get(id(until))
-            if release is None:
+                release = _NO_RELEASE
+            elif (release := releases.get(id(until))) is None:
                 release = releases[id(until)] = rows.instant(until, f"orders[{order_id}]", "until")
             append(
                 (
