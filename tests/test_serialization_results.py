@@ -31,7 +31,7 @@ from fenxiao.authoring.documents import FileLint
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, McnContract, TeamLeader
+from fenxiao.domain.people import Influencer, Mcn, McnContract, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.gap import NextTierGap
@@ -301,6 +301,16 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
     Sku: fst.skus,
     Influencer: fst.influencers,
     McnContract: lambda: st.builds(McnContract, fst.influencer_ids(), fst.rates(), fst.aware_datetimes(), st.none()),
+    Mcn: lambda: st.builds(
+        Mcn,
+        st.sampled_from(["mcn-0", "mcn.a_1"]),
+        st.sampled_from(["星河传媒", "Agency"]),
+        st.lists(
+            st.builds(McnContract, fst.influencer_ids(), fst.rates(), fst.aware_datetimes(), st.none()),
+            max_size=3,
+            unique_by=lambda c: c.influencer_id,
+        ).map(tuple),
+    ),
     TeamLeader: fst.team_leaders,
     ListingTerms: fst.listing_terms,
     StatusChange: fst.status_changes,

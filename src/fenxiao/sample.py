@@ -50,7 +50,7 @@ from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
 from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.people import Influencer, LeaderLevel, Mcn, McnContract, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
 
@@ -468,7 +468,39 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
         team_leaders=first_level + second_level,
         listings=tuple(listings),
         snapshots=snapshots,
+        mcns=_mcns(influencers, as_of),
     )
+
+
+#: Display names of the sample's MCN agencies, by the number in their id.
+_MCN_NAMES: Final = ("星河传媒", "蓝海文化", "青柠互娱", "远山传媒", "白鹭文化")
+
+
+def _mcns(influencers: tuple[Influencer, ...], as_of: datetime) -> tuple[Mcn, ...]:
+    """The agencies the influencers name, each with one contract per signed influencer at the share it names.
+
+    No draws: the agencies follow from the influencers, so adding them left every other sample value as it was.
+    Contracts began 90-300 days before *as_of*; every third one ends 180 days after it (a fixed term), the others
+    are open-ended.
+    """
+    signed: dict[str, list[Influencer]] = {}
+    for person in influencers:
+        if person.mcn_id is not None:
+            signed.setdefault(person.mcn_id, []).append(person)
+    result = []
+    for mcn_id in sorted(signed):
+        number = int(mcn_id.rsplit("-", 1)[1])
+        contracts = tuple(
+            McnContract(
+                influencer_id=person.id,
+                share=person.mcn_share if person.mcn_share is not None else Rate.zero(),
+                valid_from=as_of - timedelta(days=90 + (30 * k + 70 * number) % 211),
+                valid_until=as_of + timedelta(days=180) if k % 3 == 2 else None,
+            )
+            for k, person in enumerate(signed[mcn_id])
+        )
+        result.append(Mcn(id=mcn_id, name=_MCN_NAMES[number % len(_MCN_NAMES)], contracts=contracts))
+    return tuple(result)
 
 
 @cache
