@@ -432,6 +432,7 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
         top_up=fst.money(min_fen=0),
         platform_fee=fst.money(min_fen=0),
         influencer=fst.money(min_fen=0),
+        mcns=st.lists(st.tuples(fst.identifiers(), fst.money(min_fen=0)), max_size=2).map(tuple),
     ),
 }
 
