@@ -17,6 +17,7 @@ from fenxiao.domain.people import Influencer, LeaderLevel, Mcn, McnContract, Tea
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
+from fenxiao.sample import load_sample
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 1, tzinfo=CST)
@@ -328,11 +329,10 @@ def test_agency_ids_are_unique_and_agencies_hold_only_mcns() -> None:
 
 
 def test_the_sample_holds_an_agency_for_every_mcn_id_with_the_influencers_shares() -> None:
-    from fenxiao.sample import load_sample
-
     catalog = load_sample()
     named = {i.mcn_id for i in catalog.influencers if i.mcn_id is not None}
-    assert named == {m.id for m in catalog.mcns} and named
+    assert named == {m.id for m in catalog.mcns}
+    assert named
     for person in catalog.influencers:
         if person.mcn_id is not None:
             assert catalog.mcn(person.mcn_id).share_for(person.id, at=catalog.snapshots[0].observed_at) == (

@@ -137,7 +137,8 @@ def test_a_contract_that_changed_in_the_period_pays_each_agency_on_its_orders() 
 def test_orders_without_an_agency_pay_no_agency() -> None:
     orders = [_signed(0, "600.00", "mcn-1", "50%"), _order(1, "600.00", day=1)]
     (t,) = settle_period_volume(orders, STEPS, state=ProgramState(), as_of=T0 + WEEK, profile=PROFILE)
-    assert t.mcns == (("mcn-1", Money.of("13.50")),) and t.influencer == Money.of("40.50")
+    assert t.mcns == (("mcn-1", Money.of("13.50")),)
+    assert t.influencer == Money.of("40.50")
 
 
 @given(
@@ -158,4 +159,5 @@ def test_a_top_up_with_agencies_conserves_every_fen(
     for t in settle_period_volume(orders, STEPS, state=ProgramState(), as_of=T0 + WEEK, profile=profile):
         assert t.platform_fee + t.mcn + t.influencer == t.top_up
         assert all(part.fen > 0 for _, part in t.mcns)
-        assert t.mcn <= t.top_up - t.platform_fee and t.influencer.fen >= 0
+        assert t.mcn <= t.top_up - t.platform_fee
+        assert t.influencer.fen >= 0

@@ -80,13 +80,17 @@ def _check_mcns(mcns: tuple[Mcn, ...], people: tuple[Influencer, ...], influence
                 raise InvalidValueError(path, contract.influencer_id, "names no influencer in the catalog")
             if person.mcn_id != mcn.id:
                 raise InvalidValueError(
-                    path, contract.influencer_id, f"is not signed to MCN {mcn.id!r} in the catalog (its mcn_id is {person.mcn_id!r})"
+                    path,
+                    contract.influencer_id,
+                    f"is not signed to MCN {mcn.id!r} in the catalog (its mcn_id is {person.mcn_id!r})",
                 )
     if mcns:
         ids = {m.id for m in mcns}
         for i, person in enumerate(people):
             if person.mcn_id is not None and person.mcn_id not in ids:
-                raise InvalidValueError(f"Catalog.influencers[{i}].mcn_id", person.mcn_id, "names no MCN in the catalog")
+                raise InvalidValueError(
+                    f"Catalog.influencers[{i}].mcn_id", person.mcn_id, "names no MCN in the catalog"
+                )
 
 
 @attrs.frozen
