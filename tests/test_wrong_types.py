@@ -307,6 +307,7 @@ def _calls() -> dict[str, Callable[[Objects], Call]]:
             (o.catalog, o.ledger, market.settled_sales(o.ledger, o.orders, o.catalog)),
             {},
         ),
+        "fenxiao.market.measure_shops": lambda o: ((o.catalog,), {"as_of": o.when}),
         "fenxiao.market.merchant_inputs": lambda o: ((o.catalog.merchants[0],), {"as_of": o.when}),
         "fenxiao.market.review_listing": lambda o: (
             (o.catalog.listings[0], o.of(fenxiao.AdmissionDecision)),
@@ -621,10 +622,10 @@ RESULT_RECORDS: Final[frozenset[str]] = frozenset(
 #: tabled in ``_calls`` yet: open work of issue 20 item 5, listed by name so the property guards every other one.
 NOT_YET_TABLED: Final[frozenset[str]] = frozenset(
     {
-        "fenxiao.domain.Mcn",
+        "fenxiao.Mcn",
         "fenxiao.market.ClearanceDecision",
         "fenxiao.periods.VolumeTopUp",
-        "fenxiao.domain.McnContract",
+        "fenxiao.McnContract",
         "fenxiao.market.apply_clearance",
         "fenxiao.market.decide_clearance",
         "fenxiao.market.is_brand_merchant",
