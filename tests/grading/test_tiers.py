@@ -876,7 +876,7 @@ PREVIOUS_DEFAULT = TierPolicy(
         TierRule("selling", Tier.L1, _ge("units_30d", 1), description="sells, below the L2 bar"),
     ),
     name="default",
-    version="2026.11",
+    version="2026.12",
 )
 
 

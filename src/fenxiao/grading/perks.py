@@ -757,7 +757,7 @@ def default_perk_catalog() -> PerkCatalog:
     ``fenxiao.serialization.load(path, PerkCatalog)``.
 
     >>> default_perk_catalog().name, default_perk_catalog().version, len(default_perk_catalog().entries)
-    ('default', '2026.11', 15)
+    ('default', '2026.12', 15)
     """
     return read_default("perks.toml", PerkCatalog)
 
