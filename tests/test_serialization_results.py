@@ -41,7 +41,7 @@ from fenxiao.grading.perks import PERK_INPUTS, PerkCatalog, PerkResolution, Subs
 from fenxiao.grading.pipeline import GradedSku
 from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRequest
 from fenxiao.grading.tiers import TierDecision, TierPolicy
-from fenxiao.market.admission import AdmissionDecision, Application, ReviewQueue
+from fenxiao.market.admission import AdmissionDecision, Application, ReviewQueue, ShopMetrics
 from fenxiao.market.clearance import ClearanceAction, ClearanceDecision
 from fenxiao.market.goals import GoalProgress, LeaderReport, SaleRecord
 from fenxiao.market.pool import PoolEntry, RankedPage
@@ -71,6 +71,7 @@ from fenxiao.scoring.context import CategoryBenchmark, ScoringContext
 from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores
 from fenxiao.scoring.scorecards import MetricRule, Scorecard, Scorecards, ScorecardScorer
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.settlement.enrollment import MIN_PROMOTION_DAYS, Enrollment, EnrollmentStatus, EnrollmentTerms
 from fenxiao.settlement.ledger import Ledger, LedgerEntry
 from fenxiao.settlement.orders import Order, OrderEvent, OrderTerms
 from fenxiao.settlement.plans import CommissionPlan, PlanDecision, RateChange
@@ -423,6 +424,26 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
         document=st.text(max_size=40),
     ),
     FileLint: _file_lints,
+    ShopMetrics: lambda: st.builds(
+        ShopMetrics,
+        st.none() | fst.money(min_fen=0),
+        st.none() | fst.rates(),
+        st.none() | st.decimals(0, 5, places=2),
+    ),
+    Enrollment: lambda: st.builds(
+        lambda enrollment, audit: (
+            enrollment.transition(EnrollmentStatus.IN_AUDIT, at=enrollment.applied_at) if audit else enrollment
+        ),
+        st.builds(
+            Enrollment,
+            fst.identifiers(),
+            fst.identifiers(),
+            fst.identifiers(),
+            st.builds(EnrollmentTerms, fst.rates(), st.integers(0, 12), st.sampled_from(MIN_PROMOTION_DAYS)),
+            fst.aware_datetimes(),
+        ),
+        st.booleans(),
+    ),
     VolumeTopUp: lambda: st.builds(
         VolumeTopUp,
         plan_id=fst.identifiers(),

@@ -165,6 +165,10 @@ class Objects:
             category_minimums=(settlement.CategoryMinimum(match=sku.category_id, min_commission=rate("10%")),),
             second_levels=(settlement.SecondLevelTerms(leader_id="tl-second", fee_rate=rate("1%")),),
         )
+        enrollment = settlement.Enrollment(
+            "en-1", "act-1", self.catalog.listings[0].id, settlement.EnrollmentTerms(rate("20%")), applied_at=when
+        )
+        yield enrollment.transition(settlement.EnrollmentStatus.IN_AUDIT, at=when)
         for order in self.orders:
             yield settlement.clawbacks(order, self.profile)
         compare = fenxiao.Compare(input="composite", op=fenxiao.Op.GE, value=Decimal(90))
@@ -364,6 +368,7 @@ def _calls() -> dict[str, Callable[[Objects], Call]]:
         "fenxiao.settlement.history": lambda o: ((o.order, o.profile), {}),
         "fenxiao.settlement.lint_profile": lambda o: ((o.profile,), {}),
         "fenxiao.settlement.model": lambda o: ((scenario(o),), {}),
+        "fenxiao.settlement.check_enrollment": lambda o: (([], o.of(settlement.Enrollment)), {}),
         "fenxiao.settlement.next_natural_day": lambda o: ((o.when, timezone(timedelta(hours=8))), {}),
         "fenxiao.settlement.record": lambda o: ((settlement.model(scenario(o)),), {}),
         "fenxiao.settlement.settled_split": lambda o: ((o.order, o.profile), {}),
