@@ -103,6 +103,7 @@ class SaleRecord:
     brand_merchant: bool = False
 
 
+@checks_arguments
 def is_brand_merchant(merchant: Merchant, catalog: Catalog) -> bool:
     """Whether *merchant* is a brand merchant (品牌商家): a flagship or official shop, or the owner or authorised
     seller of a registered brand of *catalog*.

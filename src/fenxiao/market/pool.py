@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.domain.people import Influencer
@@ -65,6 +66,7 @@ __all__ = [
 POOL_FEATURE: Final = "pool"
 
 
+@checks_arguments_on_failure
 def is_listed(perks: PerkResolution) -> bool:
     """Whether a SKU's resolved perks grant :data:`POOL_FEATURE`: the one test of pool membership.
 

@@ -44,6 +44,7 @@ from typing import Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 from fenxiao.periods.state import ProgramState
@@ -120,6 +121,7 @@ class VolumeTopUp:
         return Money(sum(part.fen for _, part in self.mcns), self.top_up.currency)
 
 
+@checks_arguments
 def settle_period_volume(
     orders: Iterable[Order],
     steps: VolumeSteps,

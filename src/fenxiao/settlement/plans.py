@@ -493,6 +493,7 @@ def _cut_events(plans: Sequence[CommissionPlan], window: timedelta) -> list[_Cut
     return events
 
 
+@checks_arguments
 def check_exclusive_chain(plans: Iterable[CommissionPlan], profile: PlatformProfile) -> None:
     """Check the exclusive plans among *plans*, goods by goods, as one chain: closing and reopening is no escape.
 
