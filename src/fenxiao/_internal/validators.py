@@ -92,6 +92,17 @@ def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise InvalidValueError(path, value, "must not contain control characters")
 
 
+MAX_LABEL = 1000
+
+
+def label(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Text for people of at most 1000 characters, possibly empty (a name, a version, a note)."""
+    if not isinstance(value, str):
+        raise InvalidValueError(path_of(instance, attribute), value, "must be text")
+    if len(value) > MAX_LABEL:
+        raise InvalidValueError(path_of(instance, attribute), value, f"must be at most {MAX_LABEL} characters")
+
+
 def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
         raise InvalidValueError(path_of(instance, attribute), value, "must be true or false")

@@ -53,7 +53,7 @@ from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import PPM, Money, Rate, Rounding
 from fenxiao.rules.interpreter import explain
-from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Schema
 from fenxiao.rules.table import HitPolicy, rows_bound, rule_list
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class TrafficBoost:
     stacking: ClassVar[Stacking] = Stacking.STRONGEST
 
     multiplier: Decimal = attrs.field(validator=v.decimal_between(Decimal(1), Decimal(100)))
-    note: str = ""
+    note: str = attrs.field(default="", validator=v.label)
 
     @property
     def key(self) -> str:
@@ -271,7 +271,7 @@ class Access:
     stacking: ClassVar[Stacking] = Stacking.OVERRIDE
 
     feature: str = attrs.field(validator=v.identifier)
-    label: str = ""
+    label: str = attrs.field(default="", validator=v.label)
 
     @property
     def key(self) -> str:
@@ -359,6 +359,11 @@ def _check_perk(instance: object, attribute: attrs.Attribute[Any], value: object
         raise PolicyError("PerkEntry.perk", value, "must be a perk of a registered kind")
 
 
+def _optional_condition(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, (Compare, All, AnyOf, Not)):
+        raise PolicyError(v.path_of(instance, attribute), value, "must be a condition (Compare, All, AnyOf or Not)")
+
+
 @attrs.frozen
 class PerkEntry:
     """One catalog entry: *perk* for goods of *tier* and above, when eligible.
@@ -375,7 +380,7 @@ class PerkEntry:
     name: str = attrs.field(validator=v.identifier)
     tier: Tier = attrs.field(validator=v.member_of(Tier))
     perk: Any = attrs.field(validator=_check_perk)
-    when: Condition | None = None
+    when: Condition | None = attrs.field(default=None, validator=_optional_condition)
     valid_from: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
     inherit: bool = attrs.field(default=True, validator=v.boolean)
@@ -406,6 +411,8 @@ def outside_window(valid_from: datetime | None, valid_until: datetime | None, at
     'campaign window, and no time was given'
     """
     if valid_from is None and valid_until is None:
+        if at is not None and not isinstance(at, datetime):  # no window: nothing compares it to fail on
+            raise InvalidValueError("outside_window.at", at, "must be a datetime or None")
         return None
     if at is None:
         return "campaign window, and no time was given"
@@ -431,8 +438,12 @@ def stacking_precedence(stacking: Stacking, entry: PerkEntry, index: int) -> tup
     >>> stacking_precedence(Stacking.OVERRIDE, strong, 0) > stacking_precedence(Stacking.OVERRIDE, high, 1)
     False
     """
+    if type(index) is not int and (isinstance(index, bool) or not isinstance(index, int)):
+        raise InvalidValueError("stacking_precedence.index", index, "must be a whole number (the entry's place)")
     if stacking is Stacking.STRONGEST:
         return (entry.perk.strength(), entry.tier.rank, -index)
+    if stacking is not Stacking.OVERRIDE and stacking is not Stacking.SUM:
+        raise InvalidValueError("stacking_precedence.stacking", stacking, "must be a Stacking")
     return (entry.tier.rank, index)
 
 
@@ -584,8 +595,8 @@ class PerkCatalog:
         ),
         metadata=rows_bound(MAX_ENTRIES, "entry"),
     )
-    name: str = "custom"
-    version: str = "1"
+    name: str = attrs.field(default="custom", validator=v.label)
+    version: str = attrs.field(default="1", validator=v.label)
 
     @_renamed_keyword("context", "inputs", "PerkCatalog.resolve")
     def resolve(self, tier: Tier, inputs: Mapping[str, object], *, at: datetime | None = None) -> PerkResolution:

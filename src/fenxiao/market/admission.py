@@ -41,7 +41,7 @@ from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 from fenxiao.rules.interpreter import explain
-from fenxiao.rules.language import All, Condition, InputKind, InputSpec, Not, Schema
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Schema
 from fenxiao.rules.table import MAX_RULES, Finding, HitPolicy, ReadOnlyDict, Severity, rows_bound, rule_list
 from fenxiao.rules.witness import find_witness
 from fenxiao.settlement.profiles import default_category_floors
@@ -306,13 +306,20 @@ def sku_inputs(
     return values
 
 
+def _is_condition(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, (Compare, All, AnyOf, Not)):
+        raise InvalidValueError(
+            v.path_of(instance, attribute), value, "must be a condition (Compare, All, AnyOf or Not)"
+        )
+
+
 @attrs.frozen
 class AdmissionRule:
     """One admission rule: *outcome* when *when* holds, for people *reason*."""
 
     name: str = attrs.field(validator=v.identifier)
     outcome: Outcome = attrs.field(validator=v.member_of(Outcome))
-    when: Condition
+    when: Condition = attrs.field(validator=_is_condition)
     reason: str = attrs.field(validator=v.text)
 
 
@@ -357,8 +364,8 @@ class AdmissionPolicy:
         metadata=rows_bound(MAX_RULES),
     )
     review_hours: int = attrs.field(default=24, validator=v.int_between(1, 24 * 90))
-    name: str = "custom"
-    version: str = "1"
+    name: str = attrs.field(default="custom", validator=v.label)
+    version: str = attrs.field(default="1", validator=v.label)
     profile: AdmissionProfile = attrs.field(factory=AdmissionProfile, validator=v.instance_of(AdmissionProfile))
 
     def decide(self, inputs: Mapping[str, object], *, subject: str | None = None) -> AdmissionDecision:

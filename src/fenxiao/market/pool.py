@@ -260,7 +260,10 @@ class SelectionPool:
         if weights is not None and not isinstance(weights, RankingWeights):
             raise InvalidValueError("SelectionPool.weights", weights, "must be RankingWeights or None")
         if level1_of is not None:
-            v.require_mapping(level1_of, "SelectionPool.level1_of")
+            for key, level1 in v.require_mapping(level1_of, "SelectionPool.level1_of").items():
+                if not isinstance(key, str) or not isinstance(level1, str):
+                    problem = "must map category ids to first-level names (text to text)"
+                    raise InvalidValueError(f"SelectionPool.level1_of[{key!r}]", level1, problem)
         self.entries: tuple[PoolEntry, ...] = tuple(sorted(given, key=lambda e: e.listing_id))
         ids = [e.listing_id for e in self.entries]
         if len(set(ids)) != len(ids):

@@ -73,6 +73,8 @@ def next_natural_day(at: datetime, tz: timezone) -> datetime:
     >>> next_natural_day(datetime(2026, 11, 2, 16, 30, tzinfo=timezone.utc), cst).isoformat()
     '2026-11-04T00:00:00+08:00'
     """
+    if tz is None:  # astimezone(None) would be the machine's zone, and the result naive
+        raise InvalidValueError("next_natural_day.tz", tz, "must be a time zone (e.g. timezone(timedelta(hours=8)))")
     local = v.require_aware(at, "next_natural_day.at").astimezone(tz)
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
 
