@@ -25,8 +25,8 @@ from typing import Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
-from fenxiao._internal.trusted import builder
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.trusted import builder
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.budgets import BudgetBook
 from fenxiao.grading.history import Stability, TierChange, TierHistory
