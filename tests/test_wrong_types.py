@@ -655,22 +655,13 @@ RESULT_RECORDS: Final[frozenset[str]] = frozenset(
     }
 )
 
-#: Public callables that landed on main the day this test did (issues 14, 17, 19), whose valid arguments are not
-#: tabled in ``_calls`` yet: open work of issue 20 item 5, listed by name so the property guards every other one.
-NOT_YET_TABLED: Final[frozenset[str]] = frozenset()
-
-#: Parameters that still accept a value of a wrong kind silently (or, for the converter's functions, which the
-#: strict-loading work of issue 20 owns, raise a bare error): open work, listed so the property guards the rest.
-NOT_YET: Final[dict[str, tuple[str, ...]]] = {}
-
 
 def _cases() -> Iterator[tuple[str, str]]:
     for name in sorted(PUBLIC):
-        if name in ANY_VALUE or name in RESULT_RECORDS or name in NOT_YET_TABLED:
+        if name in ANY_VALUE or name in RESULT_RECORDS:
             continue
         for parameter, hint in hints(name).items():
-            known = (name, parameter) in ANY_PARAMETER or parameter in NOT_YET.get(name, ())
-            if not known and wrong_values(hint) is not None:
+            if (name, parameter) not in ANY_PARAMETER and wrong_values(hint) is not None:
                 yield name, parameter
 
 
@@ -678,13 +669,11 @@ CASES: Final = list(_cases())
 
 
 def test_every_public_callable_has_valid_arguments_or_a_reason() -> None:
-    missing = [
-        name
-        for name in sorted(PUBLIC)
-        if name not in ANY_VALUE and name not in NOT_YET_TABLED and _valid_call(name) is None
-    ]
+    missing = [name for name in sorted(PUBLIC) if name not in ANY_VALUE and _valid_call(name) is None]
     assert missing == []
-    assert sorted(NOT_YET_TABLED - set(PUBLIC)) == []  # a name tabled since, or gone: take it off the list
+    # A name on a list that is no longer public (renamed, gone): take it off the list.
+    listed = set(ANY_VALUE) | RESULT_RECORDS | {name for name, _ in ANY_PARAMETER} | set(CALLS) | set(REFUSED_AS_VALID)
+    assert sorted(listed - set(PUBLIC)) == []
 
 
 #: Valid arguments that are still refused, and why they are the right ones to call with.

@@ -95,6 +95,12 @@ class ScorerRegistry:
     """
 
     def __init__(self, *, entry_point_group: str | None = ENTRY_POINT_GROUP, builtins: bool = True) -> None:
+        if entry_point_group is not None and (not isinstance(entry_point_group, str) or not entry_point_group):
+            raise InvalidValueError(
+                "ScorerRegistry.entry_point_group", entry_point_group, "must be a group name or None"
+            )
+        if not isinstance(builtins, bool):
+            raise InvalidValueError("ScorerRegistry.builtins", builtins, "must be true or false")
         self._group = entry_point_group
         self._sources: dict[str, object] = {}
         self._made: dict[str, DimensionScorer] = {}
