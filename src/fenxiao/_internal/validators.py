@@ -431,13 +431,14 @@ def _checked(function: Callable[_Params, _Result], *, lazily: bool) -> Callable[
         if not resolved or (items and not resolved[0][1]):
             resolved[:] = [_argument_checks(function)]
         checks = resolved[0][0]
-        for name, value in (*zip(positional, args, strict=False), *kwargs.items()):
+        # Per call on the checked path: no tuple of the pairs unless keywords were given, no path text unless refused.
+        pairs = (*zip(positional, args), *kwargs.items()) if kwargs else zip(positional, args)
+        for name, value in pairs:
             entry = checks.get(name)
-            path = f"{function.__name__}.{name}"
             if entry is not None and not entry[0](value):
-                return InvalidValueError(path, value, f"must be {entry[1]}")
+                return InvalidValueError(f"{function.__name__}.{name}", value, f"must be {entry[1]}")
             if items:
-                error: InvalidValueError | None = _item_refusal(path, value, checks, name)
+                error = _item_refusal(f"{function.__name__}.{name}", value, checks, name)
                 if error is not None:
                     return error
         return None

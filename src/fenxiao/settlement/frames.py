@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from fenxiao._internal.frames import rows_to_frame
-from fenxiao._internal.validators import checks_arguments
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError
 from fenxiao.settlement.splits import OrderSplit
 
@@ -43,7 +43,7 @@ __all__ = ["SPLIT_COLUMNS", "split_rows", "splits_frame"]
 SPLIT_COLUMNS: Final = ("order_id", "status", "party", "party_zh", "payee_id", "amount")
 
 
-@checks_arguments
+@checks_arguments_on_failure  # its own checks first: one split given alone is told to be wrapped in a list
 def split_rows(splits: Iterable[OrderSplit]) -> list[dict[str, object]]:
     """One row per settlement line of each split, in the splits' order and each split's line order.
 
