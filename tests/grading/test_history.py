@@ -57,8 +57,9 @@ def test_each_recorded_history_is_what_the_validating_constructor_builds(
     ],
 )
 def test_a_bad_field_names_its_place(field: str, value: object, path: str) -> None:
+    fields: dict[str, Any] = {field: value}
     with pytest.raises(InvalidValueError, match=path):
-        TierHistory(**{field: value})
+        TierHistory(**fields)
 
 
 def test_changes_given_as_a_list_are_kept_as_a_tuple() -> None:

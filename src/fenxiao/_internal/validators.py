@@ -432,13 +432,15 @@ def _checked(function: Callable[_Params, _Result], *, lazily: bool) -> Callable[
             resolved[:] = [_argument_checks(function)]
         checks = resolved[0][0]
         # Per call on the checked path: no tuple of the pairs unless keywords were given, no path text unless refused.
-        pairs = (*zip(positional, args), *kwargs.items()) if kwargs else zip(positional, args)
+        pairs = (
+            (*zip(positional, args, strict=False), *kwargs.items()) if kwargs else zip(positional, args, strict=False)
+        )
         for name, value in pairs:
             entry = checks.get(name)
             if entry is not None and not entry[0](value):
                 return InvalidValueError(f"{function.__name__}.{name}", value, f"must be {entry[1]}")
             if items:
-                error = _item_refusal(f"{function.__name__}.{name}", value, checks, name)
+                error: InvalidValueError | None = _item_refusal(f"{function.__name__}.{name}", value, checks, name)
                 if error is not None:
                     return error
         return None

@@ -364,8 +364,9 @@ def category_coverage(graded: Iterable[tuple[str, Tier]]) -> dict[Tier, int]:
     """
     best: dict[str, Tier] = {}
     for i, item in enumerate(graded):
-        if not (isinstance(item, (tuple, list)) and len(item) == _PAIR and isinstance(item[1], Tier)):
-            raise InvalidValueError(f"category_coverage.graded[{i}]", item, "must be a (category id, Tier) pair")
+        pair: object = item  # annotated; checked for callers without a type checker
+        if not (isinstance(pair, (tuple, list)) and len(pair) == _PAIR and isinstance(pair[1], Tier)):
+            raise InvalidValueError(f"category_coverage.graded[{i}]", pair, "must be a (category id, Tier) pair")
         category, tier = item
         if category not in best or tier > best[category]:
             best[category] = tier

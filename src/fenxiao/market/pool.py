@@ -273,7 +273,8 @@ class SelectionPool:
         if weights is not None and not isinstance(weights, RankingWeights):
             raise InvalidValueError("SelectionPool.weights", weights, "must be RankingWeights or None")
         if level1_of is not None:
-            for key, level1 in v.require_mapping(level1_of, "SelectionPool.level1_of").items():
+            names: Mapping[Any, object] = v.require_mapping(level1_of, "SelectionPool.level1_of")
+            for key, level1 in names.items():
                 if not isinstance(key, str) or not isinstance(level1, str):
                     problem = "must map category ids to first-level names (text to text)"
                     raise InvalidValueError(f"SelectionPool.level1_of[{key!r}]", level1, problem)

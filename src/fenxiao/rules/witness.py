@@ -142,8 +142,9 @@ class SearchBudget:
     """
 
     def __init__(self, steps: int) -> None:
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise InvalidValueError("SearchBudget.steps", steps, "must be a whole number of steps (0 or more)")
+        given: object = steps  # annotated int; checked for callers without a type checker
+        if isinstance(given, bool) or not isinstance(given, int) or given < 0:
+            raise InvalidValueError("SearchBudget.steps", given, "must be a whole number of steps (0 or more)")
         self.left = steps
 
     def spend(self, steps: int = 1) -> None:

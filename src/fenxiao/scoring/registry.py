@@ -95,11 +95,11 @@ class ScorerRegistry:
     """
 
     def __init__(self, *, entry_point_group: str | None = ENTRY_POINT_GROUP, builtins: bool = True) -> None:
-        if entry_point_group is not None and (not isinstance(entry_point_group, str) or not entry_point_group):
-            raise InvalidValueError(
-                "ScorerRegistry.entry_point_group", entry_point_group, "must be a group name or None"
-            )
-        if not isinstance(builtins, bool):
+        group: object = entry_point_group  # annotated str | None; checked for callers without a type checker
+        if group is not None and (not isinstance(group, str) or not group):
+            raise InvalidValueError("ScorerRegistry.entry_point_group", group, "must be a group name or None")
+        flag: object = builtins
+        if not isinstance(flag, bool):
             raise InvalidValueError("ScorerRegistry.builtins", builtins, "must be true or false")
         self._group = entry_point_group
         self._sources: dict[str, object] = {}
