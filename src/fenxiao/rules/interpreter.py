@@ -201,6 +201,17 @@ def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
     return None
 
 
+def _shortfall(threshold: Decimal, actual: object) -> Decimal | None:
+    """:func:`_gap` of an ordered comparison with a ``Decimal`` threshold, for an actual value that is an ``int``,
+    a ``Decimal`` or ``None`` (what compiled explanations read): ``threshold - actual`` exactly, ``None`` for a
+    missing value or a NaN, or where no gap can be shown (see :func:`difference`)."""
+    try:
+        gap = _WIDE.subtract(threshold, actual)  # an int is converted exactly, as Decimal(actual) would
+    except (ArithmeticError, TypeError):
+        return None
+    return None if gap.is_nan() else gap
+
+
 def difference(a: Decimal, b: Decimal) -> Decimal | None:
     """``a - b`` exactly (to 200 digits) whatever the thread's decimal context; ``None`` (no gap to show) where
     even that cannot hold it (values near the largest exponent decimal allows)."""
