@@ -117,7 +117,7 @@ def next_tier_gap(
                 reached = raised is not None and policy._safe_grade(raised) >= target
                 candidates.append((not reached, len(unmet), rule.name, tuple(unmet), reached))
         if candidates:
-            _, _, name, unmet_checks, reached = _best(candidates)
+            _, _, name, unmet_checks, reached = candidates[0] if len(candidates) == 1 else _best(candidates)
             return _new_gap(target, name, unmet_checks, reached, policy.label(target))
         target = _UP[target]
     return None
@@ -143,8 +143,12 @@ def _new_gap(tier: Tier, rule: str, unmet: tuple[Check, ...], reachable: bool, l
     """``NextTierGap(tier, rule, unmet, reachable, label)``, built faster (one per explained decision): its
     slots set directly, as the attrs ``__init__`` would set them (the class has no validators)."""
     gap: NextTierGap = object.__new__(NextTierGap)
-    for setter, value in zip(_GAP_SLOTS, (tier, rule, unmet, reachable, label), strict=True):
-        setter(gap, value)
+    set_tier, set_rule, set_unmet, set_reachable, set_label = _GAP_SLOTS
+    set_tier(gap, tier)
+    set_rule(gap, rule)
+    set_unmet(gap, unmet)
+    set_reachable(gap, reachable)
+    set_label(gap, label)
     return gap
 
 
@@ -311,8 +315,12 @@ def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
     return None
 
 
+_WHOLE_STEP: Final = Decimal(1)
+_SCORE_STEP: Final = Decimal("0.01")
+
+
 def _step(spec: InputSpec) -> Decimal:
-    return Decimal(1) if spec.integer else Decimal("0.01")
+    return _WHOLE_STEP if spec.integer else _SCORE_STEP
 
 
 def _raise_to(inputs: Mapping[str, object], unmet: Sequence[Check]) -> dict[str, object] | None:

@@ -175,8 +175,12 @@ def _explain_now(fields: dict[str, object]) -> None:
         return
     policy, values, context = cast("tuple[TierPolicy, tuple[object, ...], Context]", pending)
     chosen = cast("int | None", fields["rule_index"])
-    with localcontext(context):
-        checks, gap = policy._explain_captured(values, chosen, cast("Tier", fields["tier"]))
+    tier = cast("Tier", fields["tier"])
+    if getcontext() is context:  # read in the thread, and under the context, that decided: no copy to enter
+        checks, gap = policy._explain_captured(values, chosen, tier)
+    else:
+        with localcontext(context):
+            checks, gap = policy._explain_captured(values, chosen, tier)
     fields["checks"] = checks
     fields["next_tier_gap"] = gap
     fields.pop("_pending", None)  # last: a reader that finds no _pending finds checks and next_tier_gap
@@ -479,9 +483,17 @@ class TierPolicy:
             return found
 
         tried = len(rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
-        trace = tuple((rules[i].name, *explained(i)) for i in range(tried))
+        names = self._rule_names
+        trace = []
+        for i in range(tried):
+            checks, passed = known[i] = self._explain_rule(i, values)
+            trace.append((names[i], checks, passed))
         inputs = dict(zip(program.names, values, strict=True))
-        return trace, next_tier_gap(self, inputs, tier, chosen, explained)
+        return tuple(trace), next_tier_gap(self, inputs, tier, chosen, explained)
+
+    @functools.cached_property
+    def _rule_names(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.rules)
 
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""

@@ -548,7 +548,7 @@ def compile_explainer(
     listed = "(" + "".join(f"{check}, " for check in checks) + ")"
     source = "".join(["def explain(t):\n", *reads, *body, f"    return {listed}, {outcome}\n"])
     function, _ = writer.build(source, "explain", label, local)
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def _numeric(value: object) -> bool:

@@ -206,7 +206,7 @@ def _shortfall(threshold: Decimal, actual: object) -> Decimal | None:
     a ``Decimal`` or ``None`` (what compiled explanations read): ``threshold - actual`` exactly, ``None`` for a
     missing value or a NaN, or where no gap can be shown (see :func:`difference`)."""
     try:
-        gap = _WIDE.subtract(threshold, actual)  # an int is converted exactly, as Decimal(actual) would
+        gap = _WIDE.subtract(threshold, actual)  # type: ignore[arg-type]  # an int is converted exactly, as Decimal() would
     except (ArithmeticError, TypeError):
         return None
     return None if gap.is_nan() else gap
