@@ -26,7 +26,7 @@ from fenxiao.errors import FenxiaoError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
-from fenxiao.rules.interpreter import Check, difference, evaluate, explain, make_check
+from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
 from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not
 from fenxiao.rules.moves import complement, escape, meeting_value
 from fenxiao.rules.table import conjuncts
@@ -94,12 +94,12 @@ def next_tier_gap(
     """
     rules = policy.rules
     lenient = _Lenient(inputs)
-    holds: dict[int, bool] = {}
+    escaping: dict[int, Check | None] = {}
     target = _UP[tier]
     while target is not None:
         candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]] = []
         for index, rule, lower, plain in policy._ladder.get(target, ()):
-            escapes = _escapes(rules, inputs, lower, holds, chosen, explained=explained)
+            escapes = _escapes(rules, inputs, lower, escaping, chosen, explained=explained)
             if explained is None:
                 ways = repairs(rule.when, lenient)
             elif plain:  # what repairs() gives for such a rule, from the checks made once
@@ -156,25 +156,31 @@ def _escapes(
     rules: Sequence[TierRule],
     inputs: Mapping[str, object],
     lower: Sequence[int],
-    holds: dict[int, bool],
+    escaping: dict[int, Check | None],
     chosen: int | None,
     *,
     explained: Explained | None,
 ) -> list[Check]:
-    """For each earlier lower-tier rule that holds (and would catch the SKU first), the comparison escaping it."""
+    """For each earlier lower-tier rule that holds (and would catch the SKU first), the comparison escaping it.
+
+    *escaping* remembers, per rule, its escaping comparison (``None``: it does not hold, or nothing escapes it),
+    so that each rule is read once per gap whichever rules above it are tried."""
     escapes: list[Check] = []
+    if chosen is not None and (not lower or lower[-1] < chosen):  # (ascending) all before the deciding rule
+        return escapes
     for b in lower:
-        if b not in holds:
+        if b in escaping:
+            found = escaping[b]
+        else:
             if chosen is None or b < chosen:
-                holds[b] = False  # the rules before the deciding one do not hold
+                holds = False  # the rules before the deciding one do not hold
             elif b == chosen:
-                holds[b] = True
+                holds = True
             else:
-                holds[b] = explained(b)[1] if explained is not None else evaluate(rules[b].when, inputs)
-        if holds[b]:
-            found = _escape(rules[b].when, inputs)
-            if found is not None:
-                escapes.append(found)
+                holds = explained(b)[1] if explained is not None else evaluate(rules[b].when, inputs)
+            found = escaping[b] = _escape(rules[b].when, inputs) if holds else None
+        if found is not None:
+            escapes.append(found)
     return escapes
 
 
@@ -219,7 +225,7 @@ def _repairs(
             return [()] if check.passed else [(check,)]
         options = []
         for needed in _needs(node, negated):
-            checks = (explain(leaf, values).checks[0] for leaf in needed)
+            checks = (explain_comparison(leaf, values) for leaf in needed)
             options.append(tuple(c for c in checks if not c.passed))
         return _cheapest(options)
     if isinstance(node, Not):
@@ -323,15 +329,17 @@ def _step(spec: InputSpec) -> Decimal:
     return _WHOLE_STEP if spec.integer else _SCORE_STEP
 
 
+_STEPS: Final = {name: _step(spec) for name, spec in TIER_INPUTS.inputs.items()}  # each input's smallest move
+
+
 def _raise_to(inputs: Mapping[str, object], unmet: Sequence[Check]) -> dict[str, object] | None:
     """*inputs* with each unmet comparison's input moved just enough to meet it; None if one cannot be."""
     raised = dict(inputs)
     for c in unmet:
-        spec = TIER_INPUTS[c.input]
         threshold = c.threshold
         if c.negated:
             return None
-        value = meeting_value(c.op, threshold, c.gap, _step(spec))
+        value = meeting_value(c.op, threshold, c.gap, _STEPS[c.input])
         if value is None:
             return None
         raised[c.input] = value
