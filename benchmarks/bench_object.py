@@ -146,6 +146,7 @@ def fenxiao_tier(r: dict[str, Any]) -> int:
     inputs["units_30d"] = r["units_30d"]
     inputs["days_since_joining"] = r["days_since_joining"]
     inputs["serious_violations_365d"] = r["serious_violations_365d"]
+    inputs["units_vs_category"] = None  # no category benchmark: the hand if/elif's absolute bar (rule low-sales)
     return _POLICY.grade(inputs).rank
 
 
