@@ -11,8 +11,11 @@ the scorer then evaluates the explained way. The contributions are built from th
 first read (:class:`~fenxiao.scoring.dimensions._PendingContributions`).
 
 The source is written from fixed templates: the only names in it are the generator's own and snapshot field
-names of :data:`~fenxiao.domain.snapshots.METRIC_FIELDS`, and every number is an ``int`` the rule validated;
-the functions a rule calls (a derived metric's units, a median look-up) live in the namespace.
+names of :data:`~fenxiao.domain.snapshots.METRIC_FIELDS` (checked against it), and every number in it is an
+``int`` the rule validated, checked by type before it is written (so it can only be digits and a sign); the
+functions a rule calls (a derived metric's units, a median look-up) live in the namespace, whose
+``__builtins__`` is empty. A breakpoint's ``x`` within ``10**14`` grid units keeps every product well within
+what Python's ints hold exactly (they are exact at any size; the bound is the columnar path's).
 
 >>> from fenxiao.sample import load_sample
 >>> from fenxiao.scoring.context import ScoringContext
@@ -33,7 +36,7 @@ from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.scoring.context import ScoringContext
 from fenxiao.scoring.metrics import _UNITS, Metric
 
-__all__ = ["NOTED", "CapSpec", "RuleSpec", "compile_scorecard", "compilable"]
+__all__ = ["MAX_COMPILED_BREAKPOINTS", "NOTED", "CapSpec", "RuleSpec", "compilable", "compile_scorecard"]
 
 #: What a compiled scorecard returns when the value needs a note: evaluate it the explained way.
 NOTED: Final = -1
@@ -64,9 +67,15 @@ class CapSpec(NamedTuple):
     high: int | None
 
 
-def compilable(metrics: Sequence[Metric]) -> bool:
-    """Whether every metric is a built-in one whose units the compiled code reads (registered ones are not)."""
-    return all(m._builtin and m.name in _UNITS for m in metrics)
+#: The most breakpoints a compiled scorecard writes out (about 20 µs of Python's compiler each): a larger scorecard
+#: (up to 64 rules of 64 breakpoints) is evaluated the explained way, which needs no compiling.
+MAX_COMPILED_BREAKPOINTS: Final = 1024
+
+
+def compilable(metrics: Sequence[Metric], breakpoints: int) -> bool:
+    """Whether a scorecard of *metrics* and *breakpoints* in all is compiled: every metric a built-in one whose units
+    the compiled code reads (a registered metric is measured through its checks), and not too many breakpoints."""
+    return breakpoints <= MAX_COMPILED_BREAKPOINTS and all(m._builtin and m.name in _UNITS for m in metrics)
 
 
 def _literal(value: int) -> str:
@@ -171,6 +180,8 @@ def compile_scorecard(rules: Sequence[RuleSpec], caps: Sequence[CapSpec]) -> Com
         writer.rule(k, rule)
     writer.finish(caps)
     source = "\n".join(writer.lines) + "\n"
-    exec(compile(source, "<fenxiao compiled scorecard>", "exec"), writer.namespace)  # noqa: S102 - see above
+    writer.namespace["__builtins__"] = {}  # the generated code calls divmod and what the namespace holds, nothing else
+    writer.namespace["divmod"] = divmod
+    exec(compile(source, "<fenxiao compiled scorecard>", "exec"), writer.namespace)
     function: CompiledScorecard = writer.namespace["centi"]
     return function

@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, div_half_even, points_decimal
+from fenxiao._internal.fixed import ONE_PPM, div_half_even
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.ids import SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.scoring.context import ScoringContext, build_context
-from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores
+from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores, _centi, _points
 from fenxiao.scoring.plugins import DimensionScorer, call_scorer, check_result, check_shape, plugin_name
 from fenxiao.scoring.registry import ScorerRegistry, default_registry
+from fenxiao.scoring.scorecards import ScorecardScorer
 
 if TYPE_CHECKING:
     from fenxiao.scoring.scorecards import MetricRule, Scorecards
@@ -82,6 +83,8 @@ class FiveDimensionScorer:
 
     scorers: tuple[DimensionScorer, ...] = attrs.field(converter=_ordered_scorers)
     weights: CompositeWeights = attrs.field(factory=CompositeWeights)
+    # Whether every scorer is a plain ScorecardScorer (see _scorecards_only), found on first use.
+    _scorecard_scorers: bool | None = attrs.field(init=False, default=None, repr=False, eq=False)
 
     @weights.validator
     def _check_weights(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -161,6 +164,22 @@ class FiveDimensionScorer:
         Raises:
             PluginError: A scorer raised or broke its contract (naming it and the SKU).
         """
+        if self._scorecards_only:
+            # Scorecard scorers build valid scores of their own dimension from validated scorecards: nothing to
+            # check (an error still goes through the checked path below, which names the scorer and the SKU).
+            try:
+                brand, price, distribution, service, sales = self.scorers
+                results = [
+                    brand.score(snapshot, context),
+                    price.score(snapshot, context),
+                    distribution.score(snapshot, context),
+                    service.score(snapshot, context),
+                    sales.score(snapshot, context),
+                ]
+            except Exception:
+                pass
+            else:
+                return self._card(snapshot.sku_id, results)
         results = [
             check_result(call_scorer(s, snapshot, context), s, d, snapshot.sku_id)
             for d, s in zip(Dimension, self.scorers, strict=True)
@@ -188,6 +207,11 @@ class FiveDimensionScorer:
     def _column(
         self, dimension: Dimension, scorer: DimensionScorer, batch: tuple[SkuSnapshot, ...], ctx: ScoringContext
     ) -> list[DimensionScore]:
+        if type(scorer) is ScorecardScorer:  # valid scores of its own dimension (see score); errors: checked below
+            try:
+                return [scorer.score(s, ctx) for s in batch]
+            except Exception:
+                pass
         score_batch = getattr(scorer, "score_batch", None)
         if score_batch is not None and batch:
             results: list[Any] | None
@@ -205,13 +229,24 @@ class FiveDimensionScorer:
             raise PluginError(plugin_name(scorer), None, "score_batch raised, but score succeeded on every SKU")
         return column
 
+    @property
+    def _scorecards_only(self) -> bool:
+        """Whether every scorer is a :class:`~fenxiao.scoring.scorecards.ScorecardScorer` itself (not a subclass)."""
+        only = self._scorecard_scorers
+        if only is None:
+            only = all(type(s) is ScorecardScorer for s in self.scorers)
+            object.__setattr__(self, "_scorecard_scorers", only)
+        return only
+
     def _card(self, sku_id: SkuId, results: list[DimensionScore]) -> SkuScores:
-        # Every result passed check_result(), in Dimension order, so the card is assembled without re-validating it.
+        # Every result is a valid score of its dimension, in Dimension order (checked by check_result(), or built by
+        # a scorecard scorer), so the card is assembled without re-validating it.
         weights = self.weights
-        total = sum(
-            w * int(r.value.scaleb(POINT_PLACES, context=EXACT)) for w, r in zip(weights.ppm, results, strict=True)
-        )
-        return _sku_scores(sku_id, *results, points_decimal(div_half_even(total, ONE_PPM)), weights)
+        w = weights.ppm
+        b, p, d, s, x = results
+        total = w[0] * _centi(b.value) + w[1] * _centi(p.value) + w[2] * _centi(d.value) + w[3] * _centi(s.value)
+        total += w[4] * _centi(x.value)
+        return _sku_scores(sku_id, b, p, d, s, x, _points(div_half_even(total, ONE_PPM)), weights)
 
 
 _INDEX: Final = {d: i for i, d in enumerate(Dimension)}

@@ -68,8 +68,8 @@ from fenxiao._internal.strict import ascii_number
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import NOTHING, InvalidValueError, PolicyError
-from fenxiao.scoring.context import MEDIAN_METRICS, ScoringContext
 from fenxiao.scoring.compiled import CapSpec, CompiledScorecard, RuleSpec, compilable, compile_scorecard
+from fenxiao.scoring.context import MEDIAN_METRICS, ScoringContext
 from fenxiao.scoring.dimensions import (
     CompositeWeights,
     Contribution,
@@ -532,13 +532,15 @@ class Scorecard:
                 raise InvalidValueError(f"Scorecard.caps[{i}]", cap, "must be a Cap")
 
     def _compiled(self) -> CompiledScorecard | None:
-        """The scorecard's compiled function, or ``None`` when a metric is not a built-in one."""
+        """The scorecard's compiled function (:mod:`fenxiao.scoring.compiled`), or ``None`` when it is not compiled."""
         compiled = self._compiled_centi
         if compiled is None:
             metrics = [r._metric for r in self.rules] + [c._metric for c in self.caps]
-            compiled = (
-                compile_scorecard(_rule_specs(self.rules), _cap_specs(self.caps)) if compilable(metrics) else False
-            )
+            breakpoints = sum(len(r._xs) for r in self.rules)
+            if compilable(metrics, breakpoints):
+                compiled = compile_scorecard(_rule_specs(self.rules), _cap_specs(self.caps))
+            else:
+                compiled = False
             object.__setattr__(self, "_compiled_centi", compiled)
         return compiled if compiled is not False else None  # type: ignore[return-value]
 
