@@ -275,7 +275,14 @@ def _union_check(members: tuple[Any, ...]) -> _Check | None:
     if any(c is None for c in checks):
         return None
     found = [c for c in checks if c is not None]
-    return lambda v: any(c(v) for c in found)
+
+    def check(v: object) -> bool:
+        for c in found:  # a loop, not any() over a generator: this runs on every call of a checked function
+            if c(v):
+                return True
+        return False
+
+    return check
 
 
 def _checker(hint: Any) -> _Check | None:  # noqa: PLR0911 - one return per kind of hint
@@ -422,11 +429,10 @@ def _checked(function: Callable[_Params, _Result], *, lazily: bool) -> Callable[
         checks = resolved[0][0]
         for name, value in (*zip(positional, args, strict=False), *kwargs.items()):
             entry = checks.get(name)
-            path = f"{function.__name__}.{name}"
             if entry is not None and not entry[0](value):
-                return InvalidValueError(path, value, f"must be {entry[1]}")
+                return InvalidValueError(f"{function.__name__}.{name}", value, f"must be {entry[1]}")
             if items:
-                error: InvalidValueError | None = _item_refusal(path, value, checks, name)
+                error: InvalidValueError | None = _item_refusal(f"{function.__name__}.{name}", value, checks, name)
                 if error is not None:
                     return error
         return None

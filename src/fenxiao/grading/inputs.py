@@ -18,6 +18,7 @@ Decimal('92')
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -115,6 +116,18 @@ _OPTIONAL_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.val
 _WHOLE_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.integer)
 
 
+#: The snapshot's metric fields read in one C call, and those holding a Rate or Money (read by value and in yuan).
+_READ_FIELDS: Final = operator.attrgetter(*METRIC_FIELDS)
+_RATE_FIELDS: Final = tuple(
+    a.name for a in attrs.fields(SkuSnapshot) if a.name in METRIC_FIELDS and "Rate" in str(a.type)
+)
+_MONEY_FIELDS: Final = tuple(
+    a.name for a in attrs.fields(SkuSnapshot) if a.name in METRIC_FIELDS and "Money" in str(a.type)
+)
+_ZERO: Final = Decimal(0)
+_HUNDRED: Final = Decimal(100)
+
+
 def _input_value(value: object) -> object:
     if isinstance(value, Rate):
         return value.value
@@ -184,16 +197,28 @@ def tier_inputs(
         InvalidValueError: A score is missing or outside 0–100, or *as_of* is naive or before joining.
     """
     when = v.require_aware(as_of, "tier_inputs.as_of")
-    values: dict[str, object] = {}
-    for name in METRIC_FIELDS:
-        value = getattr(snapshot, name)
-        # A metric the snapshot lacks is None: it satisfies no comparison (see fenxiao.rules.language).
-        values[name] = None if value is None else _input_value(value)
+    values: dict[str, object]
+    if type(snapshot) is SkuSnapshot:  # its fields hold what their types say (the validators saw to it)
+        values = dict(zip(METRIC_FIELDS, _READ_FIELDS(snapshot), strict=True))
+        for name in _RATE_FIELDS:
+            rate = values[name]
+            if rate is not None:
+                values[name] = rate.value  # type: ignore[attr-defined]
+        for name in _MONEY_FIELDS:
+            money = values[name]
+            if money is not None:
+                values[name] = money.yuan  # type: ignore[attr-defined]
+    else:
+        values = {}
+        for name in METRIC_FIELDS:
+            value = getattr(snapshot, name)
+            # A metric the snapshot lacks is None: it satisfies no comparison (see fenxiao.rules.language).
+            values[name] = None if value is None else _input_value(value)
     for name in DIMENSION_INPUTS:
         if name not in scores:
             raise InvalidValueError(f"scores.{name}", None, "is required for grading")
         score = scores[name]
-        if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
+        if not isinstance(score, Decimal) or not _ZERO <= score <= _HUNDRED:
             raise InvalidValueError(f"scores.{name}", score, "must be a Decimal between 0 and 100")
         values[name] = score
     days = (when - snapshot.joined_at).days

@@ -289,6 +289,8 @@ class Access:
 # -- the registry of perk kinds ---------------------------------------------------------------------
 
 _KINDS: dict[str, type[Any]] = {}
+#: How many times a kind was registered: a catalog's remembered outcomes (which read the kinds' stacking) hold for one.
+_REGISTRATIONS: list[int] = [0]
 
 
 @checks_arguments
@@ -314,6 +316,7 @@ def register_perk_kind(cls: type[Any], *, replace: bool = False) -> type[Any]:
     if name in _KINDS and _KINDS[name] is not cls and not replace:
         raise PluginError(name, None, "a perk kind of this name is already registered")
     _KINDS[name] = cls
+    _REGISTRATIONS[0] += 1
     return cls
 
 
@@ -586,6 +589,8 @@ class PerkCatalog:
     )
     name: str = "custom"
     version: str = "1"
+    # What resolve_perks worked out for this catalog, by tier, moment and conditions met (see _outcome).
+    _outcomes: dict[Any, Any] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     @_renamed_keyword("context", "inputs", "PerkCatalog.resolve")
     def resolve(self, tier: Tier, inputs: Mapping[str, object], *, at: datetime | None = None) -> PerkResolution:
@@ -627,8 +632,66 @@ def resolve_perks(
         raise InvalidValueError("resolve_perks.tier", tier, "must be a Tier")
     v.require_mapping(inputs, "resolve_perks.inputs")
     when = v.require_aware(at, "resolve_perks.at") if at is not None else None
+    return _resolve_checked(catalog, tier, inputs, when, sku_id)
+
+
+def _resolve_checked(
+    catalog: PerkCatalog, tier: Tier, inputs: Mapping[str, object], when: datetime | None, sku_id: str | None
+) -> PerkResolution:
+    """:func:`resolve_perks` of arguments already checked: a :class:`PerkCatalog`, a :class:`Tier`, a mapping, an
+    aware moment or ``None`` (the grading pipeline's own, which it built)."""
+    # Only the conditions depend on the inputs: which entries of the tier (in their window) have one is worked out
+    # once per catalog, tier and moment, and what the catalog grants and denies once per set of conditions met.
+    outcomes = catalog._outcomes
+    conditional = outcomes.get((tier, when))
+    if conditional is None or outcomes[None] != _REGISTRATIONS[0]:
+        if len(outcomes) > _MAX_OUTCOMES or outcomes.get(None) != _REGISTRATIONS[0]:
+            outcomes.clear()  # a long simulation grades at many moments (keep it small); a kind was registered
+            outcomes[None] = _REGISTRATIONS[0]
+        conditional = outcomes[(tier, when)] = _conditional(catalog, tier, when)
+    entries = catalog.entries
+    met = 0
+    failed: dict[int, Any] = {}
+    for bit, index in enumerate(conditional):
+        explanation = explain(entries[index].when, inputs)  # type: ignore[arg-type]  # a conditional entry's
+        if explanation.passed:
+            met |= 1 << bit
+        else:
+            failed[index] = explanation
+    key = (tier, when, met)
+    outcome = outcomes.get(key)
+    if outcome is None:
+        outcome = outcomes[key] = _outcome(catalog, tier, when, set(failed))
+    granted, denials = outcome
+    # The denials in their order, each ineligible one with this SKU's explanation of its unmet condition.
+    denied: list[_Denial] = [
+        (code, e, failed[detail] if code == "ineligible" else detail) for code, e, detail in denials
+    ]
+    return _pending_resolution(tier, granted, denied, sku_id)
+
+
+#: The most (tier, moment[, conditions met]) keys a catalog remembers before it starts over.
+_MAX_OUTCOMES: Final = 512
+
+
+def _conditional(catalog: PerkCatalog, tier: Tier, when: datetime | None) -> tuple[int, ...]:
+    """The indexes of the entries *tier* may get at *when* (not above it, in their window) that have a condition."""
+    return tuple(
+        index
+        for index, entry in enumerate(catalog.entries)
+        if not (entry.tier > tier or (not entry.inherit and entry.tier != tier))
+        and outside_window(entry.valid_from, entry.valid_until, when) is None
+        and entry.when is not None
+    )
+
+
+def _outcome(
+    catalog: PerkCatalog, tier: Tier, when: datetime | None, failed: set[int]
+) -> tuple[tuple[GrantedPerk, ...], list[_Denial]]:
+    """What *catalog* grants a SKU of *tier* at *when* whose conditions all hold except those of the entries at
+    the indexes *failed*, and the entries it denies (an ineligible one's detail is its index, for the SKU's own
+    explanation)."""
     candidates: list[tuple[int, PerkEntry, str]] = []
-    # Denied entries are noted here and built (with their reasons) only when the resolution's denied is read.
     denied: list[_Denial] = []
     for index, entry in enumerate(catalog.entries):
         if entry.tier > tier or (not entry.inherit and entry.tier != tier):
@@ -639,11 +702,9 @@ def resolve_perks(
         if outside is not None:
             denied.append(("window", entry, outside))
             continue
-        if entry.when is not None:
-            explanation = explain(entry.when, inputs)
-            if not explanation.passed:
-                denied.append(("ineligible", entry, explanation))
-                continue
+        if index in failed:
+            denied.append(("ineligible", entry, index))
+            continue
         how = "own tier" if entry.tier == tier else f"inherited from {entry.tier.value}"
         candidates.append((index, entry, how))
     slots: dict[tuple[str, str], list[tuple[int, PerkEntry, str]]] = {}
@@ -668,7 +729,7 @@ def resolve_perks(
             if other is not entry:
                 denied.append(("outstacked", other, (rule, entry.name)))
     granted.sort(key=lambda g: g[0])
-    return _pending_resolution(tier, tuple(g for _, g in granted), denied, sku_id)
+    return tuple(g for _, g in granted), denied
 
 
 def _pending_resolution(
