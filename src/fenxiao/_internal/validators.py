@@ -277,7 +277,7 @@ def _union_check(members: tuple[Any, ...]) -> _Check | None:
     found = [c for c in checks if c is not None]
 
     def check(v: object) -> bool:
-        for c in found:  # a loop, not any() over a generator: this runs on every call of a checked function
+        for c in found:  # noqa: SIM110 - a loop, not any() over a generator: it runs on every checked call
             if c(v):
                 return True
         return False

@@ -653,7 +653,7 @@ def _resolve_checked(
     met = 0
     failed: dict[int, Any] = {}
     for bit, index in enumerate(conditional):
-        explanation = explain(entries[index].when, inputs)  # type: ignore[arg-type]  # a conditional entry's
+        explanation = explain(entries[index].when, inputs)
         if explanation.passed:
             met |= 1 << bit
         else:

@@ -496,7 +496,11 @@ def _score_units(name: str) -> Callable[[SkuSnapshot, ScoringContext], int | Non
 #: of the snapshot and the context. A registered metric is not here: it is measured through its Decimal and the
 #: checks of :meth:`Metric.__call__`.
 _UNITS: Final[dict[str, tuple[str, Any]]] = {}
-_INLINE: Final = {_money_field: "fen", _rate_field: "ppm", _count_field: "int"}
+_INLINE: Final[dict[Callable[[str], MetricFunction], str]] = {
+    _money_field: "fen",
+    _rate_field: "ppm",
+    _count_field: "int",
+}
 
 
 def _register_builtins() -> None:
