@@ -552,6 +552,9 @@ def _deny_now(fields: dict[str, object]) -> None:
     pending = fields.get("_pending_denied")
     if pending is None:
         return
+    if type(pending) is tuple:  # a catalog's remembered denials, and the explanations of this SKU's unmet conditions
+        denials, failed = pending
+        pending = [(code, e, failed[detail] if code == "ineligible" else detail) for code, e, detail in denials]
     fields["denied"] = tuple(_denied_perk(*d) for d in cast("list[_Denial]", pending))
     fields.pop("_pending_denied", None)  # last: a reader that finds none finds denied
 
@@ -663,11 +666,9 @@ def _resolve_checked(
     if outcome is None:
         outcome = outcomes[key] = _outcome(catalog, tier, when, set(failed))
     granted, denials = outcome
-    # The denials in their order, each ineligible one with this SKU's explanation of its unmet condition.
-    denied: list[_Denial] = [
-        (code, e, failed[detail] if code == "ineligible" else detail) for code, e, detail in denials
-    ]
-    return _pending_resolution(tier, granted, denied, sku_id)
+    # The denials in their order, each ineligible one with this SKU's explanation of its unmet condition: put
+    # together when the resolution's denied entries are first read (see _deny_now).
+    return _pending_resolution(tier, granted, (denials, failed) if failed else denials, sku_id)
 
 
 #: The most (tier, moment[, conditions met]) keys a catalog remembers before it starts over.
@@ -733,7 +734,10 @@ def _outcome(
 
 
 def _pending_resolution(
-    tier: Tier, granted: tuple[GrantedPerk, ...], denied: list[_Denial], sku_id: str | None
+    tier: Tier,
+    granted: tuple[GrantedPerk, ...],
+    denied: list[_Denial] | tuple[list[_Denial], dict[int, Any]],
+    sku_id: str | None,
 ) -> PerkResolution:
     """A PerkResolution whose denied entries come later (see _read_denied): its fields set in its __dict__ as attrs'
     __init__ of a frozen dict class sets them (it has no validators to run)."""

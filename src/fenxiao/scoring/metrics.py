@@ -269,7 +269,9 @@ _RATIO_SCALE: Final = 10**_RATIO_PLACES
 
 def _ratio_units(terms: tuple[int, int]) -> int | None:
     numerator, denominator = terms
-    return div_half_even(numerator * _RATIO_SCALE, denominator) if formulas.defined(denominator) else None
+    if not formulas.defined(denominator):
+        return None
+    return div_half_even(numerator * _RATIO_SCALE, denominator)
 
 
 def _ratio(units: int | None) -> Decimal | None:
