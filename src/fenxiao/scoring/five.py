@@ -26,11 +26,12 @@ from fenxiao._internal.trusted import builder
 from fenxiao.domain.ids import SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
+from fenxiao.scoring.compiled import CompiledScorecard
 from fenxiao.scoring.context import ScoringContext, build_context
 from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores, _centi, _points
 from fenxiao.scoring.plugins import DimensionScorer, call_scorer, check_result, check_shape, plugin_name
 from fenxiao.scoring.registry import ScorerRegistry, default_registry
-from fenxiao.scoring.scorecards import ScorecardScorer
+from fenxiao.scoring.scorecards import Scorecard, ScorecardScorer, _score_fast
 
 if TYPE_CHECKING:
     from fenxiao.scoring.scorecards import MetricRule, Scorecards
@@ -83,8 +84,8 @@ class FiveDimensionScorer:
 
     scorers: tuple[DimensionScorer, ...] = attrs.field(converter=_ordered_scorers)
     weights: CompositeWeights = attrs.field(factory=CompositeWeights)
-    # Whether every scorer is a plain ScorecardScorer (see _scorecards_only), found on first use.
-    _scorecard_scorers: bool | None = attrs.field(init=False, default=None, repr=False, eq=False)
+    # The scorecards of plain ScorecardScorers, compiled, or False (see _plan), found on first use.
+    _scorecards: Any = attrs.field(init=False, default=None, repr=False, eq=False)
 
     @weights.validator
     def _check_weights(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -164,22 +165,16 @@ class FiveDimensionScorer:
         Raises:
             PluginError: A scorer raised or broke its contract (naming it and the SKU).
         """
-        if self._scorecards_only:
+        plan = self._scorecards
+        if plan is None:
+            plan = self._plan()
+        if plan and type(snapshot) is SkuSnapshot and type(context) is ScoringContext:
             # Scorecard scorers build valid scores of their own dimension from validated scorecards: nothing to
             # check (an error still goes through the checked path below, which names the scorer and the SKU).
             try:
-                brand, price, distribution, service, sales = self.scorers
-                results = [
-                    brand.score(snapshot, context),
-                    price.score(snapshot, context),
-                    distribution.score(snapshot, context),
-                    service.score(snapshot, context),
-                    sales.score(snapshot, context),
-                ]
+                return self._scorecard_card(plan, snapshot, context)
             except Exception:
                 pass
-            else:
-                return self._card(snapshot.sku_id, results)
         results = [
             check_result(call_scorer(s, snapshot, context), s, d, snapshot.sku_id)
             for d, s in zip(Dimension, self.scorers, strict=True)
@@ -201,6 +196,11 @@ class FiveDimensionScorer:
         """
         batch = tuple(snapshots)
         ctx = build_context(batch) if context is None else context
+        plan = self._scorecards
+        if plan is None:
+            plan = self._plan()
+        if plan:  # plain scorecard scorers: the same cards as one SKU at a time, without the batch's columns
+            return tuple(self.score(snap, ctx) for snap in batch)
         columns = [self._column(d, s, batch, ctx) for d, s in zip(Dimension, self.scorers, strict=True)]
         return tuple(self._card(snap.sku_id, [col[i] for col in columns]) for i, snap in enumerate(batch))
 
@@ -229,14 +229,31 @@ class FiveDimensionScorer:
             raise PluginError(plugin_name(scorer), None, "score_batch raised, but score succeeded on every SKU")
         return column
 
-    @property
-    def _scorecards_only(self) -> bool:
-        """Whether every scorer is a :class:`~fenxiao.scoring.scorecards.ScorecardScorer` itself (not a subclass)."""
-        only = self._scorecard_scorers
-        if only is None:
-            only = all(type(s) is ScorecardScorer for s in self.scorers)
-            object.__setattr__(self, "_scorecard_scorers", only)
-        return only
+    def _plan(self) -> tuple[tuple[Dimension, Scorecard, CompiledScorecard | None], ...] | bool:
+        """When every scorer is a :class:`~fenxiao.scoring.scorecards.ScorecardScorer` itself (not a subclass): each
+        one's dimension, scorecard and compiled function; else ``False``. Found (and compiled) once."""
+        plan: tuple[tuple[Dimension, Scorecard, CompiledScorecard | None], ...] | bool = False
+        if all(type(s) is ScorecardScorer for s in self.scorers):
+            cards = [s.scorecard for s in self.scorers]  # type: ignore[attr-defined]
+            plan = tuple((d, card, card._compiled()) for d, card in zip(Dimension, cards, strict=True))
+        object.__setattr__(self, "_scorecards", plan)
+        return plan
+
+    def _scorecard_card(
+        self,
+        plan: tuple[tuple[Dimension, Scorecard, CompiledScorecard | None], ...],
+        snapshot: SkuSnapshot,
+        context: ScoringContext,
+    ) -> SkuScores:
+        """The card of *snapshot* from the scorecards of *plan* (see :meth:`_plan`), its composite from their values."""
+        weights = self.weights
+        total = 0
+        results = []
+        for (dimension, card, compiled), w in zip(plan, weights.ppm, strict=True):
+            result, centi = _score_fast(dimension, card, compiled, snapshot, context)
+            results.append(result)
+            total += w * centi
+        return _sku_scores(snapshot.sku_id, *results, _points(div_half_even(total, ONE_PPM)), weights)
 
     def _card(self, sku_id: SkuId, results: list[DimensionScore]) -> SkuScores:
         # Every result is a valid score of its dimension, in Dimension order (checked by check_result(), or built by

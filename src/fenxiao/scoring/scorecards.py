@@ -706,14 +706,8 @@ class ScorecardScorer:
         building them at once).
         """
         card = self.scorecard
-        compiled = card._compiled_centi
-        if compiled is None:
-            compiled = card._compiled() or False
-        if compiled is not False and type(snapshot) is SkuSnapshot and type(context) is ScoringContext:
-            centi = compiled(snapshot, context)  # type: ignore[operator]
-            if centi >= 0:
-                pending = _PendingContributions(_contributions, card, snapshot, context)
-                return _trusted_dimension_score(self.dimension, points_decimal(centi), pending, ())
+        if type(snapshot) is SkuSnapshot and type(context) is ScoringContext:
+            return _score_fast(self.dimension, card, card._compiled(), snapshot, context)[0]
         return _dimension_score(self.dimension, *_evaluate(card, snapshot, context))
 
     def score_batch(self, snapshots: Iterable[SkuSnapshot], context: ScoringContext) -> tuple[DimensionScore, ...]:
@@ -723,6 +717,25 @@ class ScorecardScorer:
     def with_rule(self, rule: MetricRule) -> ScorecardScorer:
         """A copy whose scorecard also scores *rule* (see :meth:`Scorecard.with_rule`)."""
         return attrs.evolve(self, scorecard=self.scorecard.with_rule(rule))
+
+
+def _score_fast(
+    dimension: Dimension,
+    card: Scorecard,
+    compiled: CompiledScorecard | None,
+    snapshot: SkuSnapshot,
+    context: ScoringContext,
+) -> tuple[DimensionScore, int]:
+    """The score of *card* (its *compiled* function, or ``None``) for a SkuSnapshot and a ScoringContext themselves,
+    and its value in hundredths: the value from the compiled function when it needs no note, the contributions then
+    built when first read; else the explained evaluation."""
+    if compiled is not None:
+        centi = compiled(snapshot, context)
+        if centi >= 0:
+            pending = _PendingContributions(_contributions, card, snapshot, context)
+            return _trusted_dimension_score(dimension, points_decimal(centi), pending, ()), centi
+    value, contributions, notes = _evaluate(card, snapshot, context)
+    return _dimension_score(dimension, value, contributions, notes), int(value.scaleb(POINT_PLACES, context=EXACT))
 
 
 def _contributions(card: Scorecard, snapshot: SkuSnapshot, context: ScoringContext) -> tuple[Contribution, ...]:
