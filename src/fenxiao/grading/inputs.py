@@ -18,11 +18,10 @@ Decimal('92')
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -116,14 +115,30 @@ _OPTIONAL_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.val
 _WHOLE_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.integer)
 
 
-#: The snapshot's metric fields read in one C call, and those holding a Rate or Money (read by value and in yuan).
-_READ_FIELDS: Final = operator.attrgetter(*METRIC_FIELDS)
-_RATE_FIELDS: Final = tuple(
-    a.name for a in attrs.fields(SkuSnapshot) if a.name in METRIC_FIELDS and "Rate" in str(a.type)
-)
-_MONEY_FIELDS: Final = tuple(
-    a.name for a in attrs.fields(SkuSnapshot) if a.name in METRIC_FIELDS and "Money" in str(a.type)
-)
+def _field_reader() -> Callable[[SkuSnapshot], dict[str, object]]:
+    """The metric inputs of a SkuSnapshot as one dict display (a Rate by its value, Money in yuan, None kept), in
+    METRIC_FIELDS order: what the loop over the fields in :func:`tier_inputs` gives for a SkuSnapshot itself, whose
+    fields hold what their types say. Written from the snapshot's own field names, nothing else."""
+    kinds = {a.name: str(a.type) for a in attrs.fields(SkuSnapshot)}
+    items = []
+    for name in METRIC_FIELDS:
+        if not name.isidentifier():  # pragma: no cover - field names are identifiers
+            raise ValueError(name)
+        read = "value" if "Rate" in kinds[name] else "yuan" if "Money" in kinds[name] else None
+        if read is None:
+            items.append(f"{name!r}: s.{name}")
+        elif "None" in kinds[name]:
+            items.append(f"{name!r}: None if (x := s.{name}) is None else x.{read}")
+        else:
+            items.append(f"{name!r}: s.{name}.{read}")
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    exec(f"def read(s):\n    return {{{', '.join(items)}}}\n", namespace)
+    reader: Callable[[SkuSnapshot], dict[str, object]] = namespace["read"]
+    return reader
+
+
+#: The metric inputs of a SkuSnapshot, read in one generated function.
+_READ_FIELDS: Final = _field_reader()
 _ZERO: Final = Decimal(0)
 _HUNDRED: Final = Decimal(100)
 
@@ -199,15 +214,7 @@ def tier_inputs(
     when = v.require_aware(as_of, "tier_inputs.as_of")
     values: dict[str, object]
     if type(snapshot) is SkuSnapshot:  # its fields hold what their types say (the validators saw to it)
-        values = dict(zip(METRIC_FIELDS, _READ_FIELDS(snapshot), strict=True))
-        for name in _RATE_FIELDS:
-            rate = values[name]
-            if rate is not None:
-                values[name] = rate.value  # type: ignore[attr-defined]
-        for name in _MONEY_FIELDS:
-            money = values[name]
-            if money is not None:
-                values[name] = money.yuan  # type: ignore[attr-defined]
+        values = _READ_FIELDS(snapshot)
     else:
         values = {}
         for name in METRIC_FIELDS:
