@@ -80,7 +80,7 @@ def test_units_are_the_measured_grid_units(snap: SkuSnapshot, context: ScoringCo
         got = source(snap, context)
     else:
         raw = getattr(snap, source)
-        got = None if raw is None else {"fen": lambda m: m.fen, "ppm": lambda r: r.ppm, "int": int}[kind](raw)
+        got = None if raw is None else raw.fen if kind == "fen" else raw.ppm if kind == "ppm" else int(raw)
     assert got == (None if measured is None else measured[1])
 
 
