@@ -154,6 +154,7 @@ def fenxiao_tier(r: dict[str, Any]) -> int:
     inputs["units_30d"] = r["units_30d"]
     inputs["days_since_joining"] = r["days_since_joining"]
     inputs["serious_violations_365d"] = r["serious_violations_365d"]
+    inputs["units_vs_category"] = None  # graded without a category benchmark (the record has none)
     return _POLICY.grade(inputs).rank
 
 
