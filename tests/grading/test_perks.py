@@ -40,6 +40,7 @@ from fenxiao.grading.perks import (
 )
 from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest, allocate_subsidies, apply_subsidy, subsidy_requests
 from fenxiao.money import Money, Rate
+from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import Compare, Op, check
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.settlement.orders import Order
@@ -632,3 +633,27 @@ def test_registering_a_perk_kind_starts_the_remembered_outcomes_over() -> None:
         assert len(catalog._outcomes) == 3  # the registration count, the tier's conditions, one outcome
     finally:
         unregister_perk_kind("issue21-flag")
+
+
+@given(
+    tier=st.sampled_from(Tier),
+    days=st.integers(0, 30),
+    standing=st.sampled_from(["normal", "warned"]),
+    category=st.sampled_from(["c-dress", "c-gold"]),
+)
+def test_a_failed_condition_is_explained_as_when_it_was_compared(
+    tier: Tier, days: int, standing: str, category: str
+) -> None:
+    """An ineligible entry's reason, built when denied is read, is the explanation of its condition on the inputs
+    as they were at resolution (a later change to the caller's dict changes nothing)."""
+    inputs = example_perk_inputs(days_since_joining=days, merchant_standing=standing, category_id=category)
+    resolution = resolve_perks(_MIXED, tier, inputs, at=T0 + timedelta(days=1))
+    want = {
+        e.name: "not eligible: " + ("; ".join(str(c) for c in explain(e.when, inputs).unmet()) or str(e.when))
+        for e in _MIXED.entries
+        if e.when is not None and not explain(e.when, inputs).passed
+    }
+    inputs.update(days_since_joining=99, merchant_standing="normal", category_id="c-gold")
+    got = {d.entry: d.reason for d in resolution.denied if d.code == "ineligible"}
+    assert got == {name: reason for name, reason in want.items() if name in got}
+    assert set(got) <= set(want)

@@ -39,8 +39,19 @@ import functools
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Final, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
+from decimal import Context, Decimal, getcontext, localcontext
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    NamedTuple,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -52,8 +63,8 @@ from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import PPM, Money, Rate, Rounding
-from fenxiao.rules.interpreter import explain
-from fenxiao.rules.language import Condition, InputKind, InputSpec, Schema
+from fenxiao.rules.interpreter import evaluate, explain
+from fenxiao.rules.language import Compare, Condition, InputKind, InputSpec, Schema
 from fenxiao.rules.table import HitPolicy, rows_bound, rule_list
 
 if TYPE_CHECKING:
@@ -536,8 +547,24 @@ class PerkResolution:
 _Denial = tuple[str, "PerkEntry", Any]
 
 
+class _Unexplained(NamedTuple):
+    """A failed one-comparison condition, before it is explained: its value and the decimal context it was compared
+    under (see :func:`_resolve_checked`)."""
+
+    condition: Compare
+    actual: object
+    context: Context
+
+    def explain(self) -> Any:
+        """The condition's explanation, as explain() gave it when it was compared."""
+        with localcontext(self.context):
+            return explain(self.condition, {self.condition.input: self.actual})
+
+
 def _denied_perk(code: str, entry: PerkEntry, detail: Any) -> DeniedPerk:
     """The DeniedPerk of one pending denial (see :data:`_Denial`)."""
+    if code == "ineligible" and type(detail) is _Unexplained:
+        detail = detail.explain()
     if code == "ineligible":
         why = "; ".join(str(c) for c in detail.unmet()) or str(entry.when)
         return DeniedPerk(entry.name, entry.perk, f"not eligible: {why}")
@@ -656,7 +683,16 @@ def _resolve_checked(
     met = 0
     failed: dict[int, Any] = {}
     for bit, index in enumerate(conditional):
-        explanation = explain(entries[index].when, inputs)
+        condition = entries[index].when
+        if type(condition) is Compare:
+            # One comparison: evaluate() makes the one lookup and comparison explain() would make (the same errors);
+            # a failed one is explained from the value it compared when the denied entries are read.
+            if evaluate(condition, inputs):
+                met |= 1 << bit
+            else:
+                failed[index] = _Unexplained(condition, inputs[condition.input], getcontext())
+            continue
+        explanation = explain(condition, inputs)
         if explanation.passed:
             met |= 1 << bit
         else:
