@@ -300,7 +300,8 @@ class Access:
 # -- the registry of perk kinds ---------------------------------------------------------------------
 
 _KINDS: dict[str, type[Any]] = {}
-#: How many times a kind was registered: a catalog's remembered outcomes (which read the kinds' stacking) hold for one.
+#: How many times a kind was registered or unregistered: a catalog's remembered outcomes (which read the kinds'
+#: stacking) hold for one count.
 _REGISTRATIONS: list[int] = [0]
 
 
@@ -343,6 +344,7 @@ def unregister_perk_kind(name: str) -> None:
     if name not in _KINDS:
         raise PluginError(name, None, "no perk kind of this name is registered")
     del _KINDS[name]
+    _REGISTRATIONS[0] += 1
 
 
 @checks_arguments
@@ -674,7 +676,7 @@ def _resolve_checked(
     # once per catalog, tier and moment, and what the catalog grants and denies once per set of conditions met.
     outcomes = catalog._outcomes
     conditional = outcomes.get((tier, when))
-    if conditional is None or outcomes[None] != _REGISTRATIONS[0]:
+    if conditional is None or outcomes.get(None) != _REGISTRATIONS[0]:
         if len(outcomes) > _MAX_OUTCOMES or outcomes.get(None) != _REGISTRATIONS[0]:
             outcomes.clear()  # a long simulation grades at many moments (keep it small); a kind was registered
             outcomes[None] = _REGISTRATIONS[0]
