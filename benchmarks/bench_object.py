@@ -31,7 +31,7 @@ from fenxiao.domain.people import Influencer
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.grading.inputs import score_inputs
 from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog
-from fenxiao.grading.tiers import default_tier_policy
+from fenxiao.grading.tiers import TierDecision, default_tier_policy
 from fenxiao.market.pool import SelectionPool
 from fenxiao.money import Money, Rate
 from fenxiao.sample import generate_catalog
@@ -154,7 +154,7 @@ def fenxiao_tier(r: dict[str, Any]) -> int:
     inputs["units_30d"] = r["units_30d"]
     inputs["days_since_joining"] = r["days_since_joining"]
     inputs["serious_violations_365d"] = r["serious_violations_365d"]
-    inputs["units_vs_category"] = None  # graded without a category benchmark (the record has none)
+    inputs["units_vs_category"] = None  # no category benchmark: the hand if/elif's absolute bar (rule low-sales)
     return _POLICY.grade(inputs).rank
 
 
@@ -183,6 +183,168 @@ def _tier_cases(count: int) -> dict[str, Callable[[], object]]:
         if hand_tier(record) != fenxiao_tier(record):
             raise SystemExit(f"bench_object: the hand tier of record {i} differs from fenxiao's")
     return {"tier_hand": _loop(hand_tier, records), "tier": _loop(fenxiao_tier, records)}
+
+
+# -- (c) decide + reading the whole explanation ----------------------------------------------------------------
+
+_K = {n: Decimal(n) for n in (0, 1, 14, 40, 50, 60, 70, 75, 80, 90, 100, 300, 1000)}
+_SCORES = ("score.brand", "score.price", "score.distribution", "score.sales")
+
+
+def _ge(name: str, threshold: Decimal, actual: Any) -> tuple[Any, ...]:
+    """One ``>=`` check as (input, op, threshold, actual, passed, gap): the gap to the threshold when unmet."""
+    ok = actual >= threshold
+    return (name, ">=", threshold, actual, ok, None if ok else threshold - actual)
+
+
+def hand_explained(r: dict[str, Any]) -> tuple[Any, ...]:  # noqa: PLR0911 - an if/elif is the point
+    """The default tier policy decided by hand with its whole explanation: the deciding rule, every rule tried
+    with its checks (input, op, threshold, actual, passed, gap) and whether it matched, and the next-tier gap
+    (tier rank, rule, the unmet checks, reachable), as fenxiao's ``decide`` explains it."""
+    k = _K
+    days, units, per_category = r["days_since_joining"], r["units_30d"], r["units_vs_category"]
+    composite, service = r["composite"], r["score.service"]
+    trace: list[tuple[str, list[tuple[Any, ...]], bool]] = []
+    young, none = days < 14, units == 0
+    trace.append(
+        (
+            "new-sku",
+            [
+                ("days_since_joining", "<", k[14], days, young, None if young else k[14] - days),
+                ("units_30d", "==", k[0], units, none, None),
+            ],
+            young and none,
+        )
+    )
+    to_one = ("units_30d", ">=", k[1], units, False, k[1] - units)  # the gap of an L0 SKU: one sale
+    if young and none:
+        return (
+            "new-sku",
+            trace,
+            (
+                1,
+                "low-sales-in-category" if per_category is not None and per_category < 50 else "selling",
+                [to_one],
+                True,
+            ),
+        )
+    trace.append(("no-sales", [("units_30d", "==", k[0], units, none, None)], none))
+    if none:
+        return (
+            "no-sales",
+            trace,
+            (
+                1,
+                "low-sales-in-category" if per_category is not None and per_category < 50 else "selling",
+                [to_one],
+                True,
+            ),
+        )
+    low = per_category is not None and per_category < 50
+    gap = None if low or per_category is None else k[50] - per_category
+    trace.append(("low-sales-in-category", [("units_vs_category", "<", k[50], per_category, low, gap)], low))
+
+    def qualified() -> list[tuple[Any, ...]]:
+        return [c for c in (_ge("composite", k[40], composite), _ge("score.service", k[40], service)) if not c[4]]
+
+    if low:
+        escape = ("units_vs_category", ">=", k[50], per_category, False, k[50] - per_category)
+        return "low-sales-in-category", trace, (2, "qualified", [*qualified(), escape], True)
+    benchmarked = per_category is not None and per_category >= 0
+    few = units < 100
+    trace.append(
+        (
+            "low-sales",
+            [
+                ("units_vs_category", ">=", k[0], per_category, not benchmarked, None),
+                ("units_30d", "<", k[100], units, few, None if few else k[100] - units),
+            ],
+            not benchmarked and few,
+        )
+    )
+    if not benchmarked and few:
+        escape = ("units_30d", ">=", k[100], units, False, k[100] - units)
+        return "low-sales", trace, (2, "qualified", [*qualified(), escape], True)
+    violations = r["serious_violations_365d"]
+    top = [
+        _ge("composite", k[90], composite),
+        _ge("score.service", k[80], service),
+        *(_ge(name, k[70], r[name]) for name in _SCORES),
+        _ge("units_30d", k[1000], units),
+        ("serious_violations_365d", "==", k[0], violations, violations == 0, None),
+    ]
+    top_ok = all(c[4] for c in top)
+    trace.append(("selected-goods", top, top_ok))
+    if top_ok:
+        return "selected-goods", trace, None
+    hot = [_ge("composite", k[75], composite), _ge("score.service", k[70], service), _ge("units_30d", k[300], units)]
+    hot_ok = all(c[4] for c in hot)
+    trace.append(("hot-item", hot, hot_ok))
+    if hot_ok:
+        return "hot-item", trace, (5, "selected-goods", [c for c in top if not c[4]], True)
+    good = [_ge("composite", k[60], composite), _ge("score.service", k[60], service)]
+    good_ok = all(c[4] for c in good)
+    trace.append(("quality", good, good_ok))
+    if good_ok:
+        return "quality", trace, (4, "hot-item", [c for c in hot if not c[4]], True)
+    fair = [_ge("composite", k[40], composite), _ge("score.service", k[40], service)]
+    fair_ok = all(c[4] for c in fair)
+    trace.append(("qualified", fair, fair_ok))
+    if fair_ok:
+        return "qualified", trace, (3, "quality", [c for c in good if not c[4]], True)
+    trace.append(("selling", [_ge("units_30d", k[1], units)], True))  # units > 0 here
+    return "selling", trace, (2, "qualified", [c for c in fair if not c[4]], True)
+
+
+def explained_form(decision: TierDecision) -> tuple[Any, ...]:
+    """A decision read in full, in the hand-written form: the rule, the trace and the next-tier gap."""
+    trace = [
+        (name, [(c.input, c.op.value, c.threshold, c.actual, c.passed, c.gap) for c in checks], matched)
+        for name, checks, matched in decision.checks
+    ]
+    gap = decision.next_tier_gap
+    if gap is None:
+        return decision.rule, trace, None
+    unmet = [(c.input, c.op.value, c.threshold, c.actual, c.passed, c.gap) for c in gap.unmet]
+    return decision.rule, trace, (gap.tier.rank, gap.rule, unmet, gap.reachable)
+
+
+def fenxiao_explained(inputs: dict[str, Any]) -> tuple[object, object]:
+    """``decide`` and read the whole explanation: every rule's checks and the next-tier gap."""
+    decision = _POLICY.decide(inputs)
+    return decision.checks, decision.next_tier_gap
+
+
+def _explained_inputs(count: int) -> list[dict[str, Any]]:
+    """Tier inputs of the records of :func:`_records` (as ``score_inputs`` gives them), with a category benchmark
+    (``units_vs_category``) drawn for some and missing for the others."""
+    rng = random.Random(2103)
+    out = []
+    for record in _records(count):
+        inputs: dict[str, Any] = score_inputs(
+            SkuScores.of(record["sku_id"], [DimensionScore(d, record[k]) for d, k in _KEYS])
+        )
+        for name in ("units_30d", "days_since_joining", "serious_violations_365d"):
+            inputs[name] = record[name]
+        inputs["units_vs_category"] = rng.choice((None, None, 0, 30, 49, 50, 120, 400))
+        out.append(inputs)
+    return out
+
+
+def _explained_cases(count: int) -> dict[str, Callable[[], object]]:
+    inputs = _explained_inputs(count)
+    for i, values in enumerate(inputs):
+        if hand_explained(values) != explained_form(_POLICY.decide(values)):
+            raise SystemExit(f"bench_object: the hand explained decision of record {i} differs from fenxiao's")
+    return {"explained_hand": _loop(hand_explained, inputs), "explained": _loop(fenxiao_explained, inputs)}
+
+
+#: The row of this case and the names of its two sides (merged into ``_ROWS`` and ``_NAMES`` below).
+_EXPLAINED_ROWS = (("explained", "explained_hand", "decide + reading the whole explanation (checks + gap)", 3.0),)
+_EXPLAINED_NAMES = {
+    "explained_hand": "hand explained decision (trace + gap)",
+    "explained": "fenxiao decide + explanation read",
+}
 
 
 # -- (e) settle_columns on every shipped profile and the minimal one -------------------------------------------
@@ -620,7 +782,7 @@ def _loop(func: Callable[[Any], object], items: list[Any]) -> Callable[[], None]
 
 
 #: (case, baseline, what, target ratio)
-_ROWS = (
+_ROWS: tuple[tuple[str, str, str, float], ...] = (
     ("split", "split_hand", "split() of one pre-built order", 4.0),
     ("split_read", "split_hand", "split() of one pre-built order, then reading its lines", 4.0),
     ("tier", "tier_hand", "tier from a raw record (DimensionScore + SkuScores.of + grade)", 10.0),
@@ -633,6 +795,7 @@ _NAMES = {
     "tier_hand": "hand if/elif over the raw record",
     "tier": "fenxiao DimensionScore + SkuScores.of + grade",
 }
+_ROWS, _NAMES = (*_ROWS, *_EXPLAINED_ROWS), {**_NAMES, **_EXPLAINED_NAMES}
 
 
 def run(quick: bool = False) -> str:
@@ -643,6 +806,7 @@ def run(quick: bool = False) -> str:
     cases: dict[str, Callable[[], object]] = {}
     cases.update(_split_cases(count))
     cases.update(_tier_cases(count))
+    cases.update(_explained_cases(count))
     best = interleaved_best(cases, repeat=7 if quick else 25, warm=True)
     rows: list[Row] = []
     targets: list[Target] = []

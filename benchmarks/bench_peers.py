@@ -31,26 +31,31 @@ def _name(name: str) -> str:
     return name.replace(".", "_")  # rule-engine reads "score.service" as an attribute access
 
 
-def _text(condition: Condition) -> str:
-    """A condition in rule-engine's expression language."""
+def _text(condition: Condition, missing: frozenset[str] = frozenset()) -> str:
+    """A condition in rule-engine's expression language. An input in *missing* may be null, which in fenxiao
+    satisfies no comparison (rule-engine refuses to compare null with a number): it is tested for null first."""
     if isinstance(condition, Compare):
         value = condition.value
         if condition.op in _OPS and isinstance(value, Decimal):
-            return f"{_name(condition.input)} {_OPS[condition.op]} {value}"
+            name = _name(condition.input)
+            text = f"{name} {_OPS[condition.op]} {value}"
+            return f"({name} != null and {text})" if condition.input in missing else text
         raise SystemExit(f"bench_peers: no rule-engine form for {condition}")
     if isinstance(condition, Not):
-        return f"not ({_text(condition.condition)})"
+        return f"not ({_text(condition.condition, missing)})"
     joiner = " and " if isinstance(condition, All) else " or "
-    parts = [f"({_text(c)})" for c in condition.conditions]
+    parts = [f"({_text(c, missing)})" for c in condition.conditions]
     if not parts:
         return "true" if isinstance(condition, All) else "false"
     return joiner.join(parts)
 
 
-def _engine(policy: TierPolicy) -> tuple[Callable[[dict[str, Any]], int], Callable[[dict[str, Any]], int]]:
+def _engine(
+    policy: TierPolicy, missing: frozenset[str] = frozenset()
+) -> tuple[Callable[[dict[str, Any]], int], Callable[[dict[str, Any]], int]]:
     rule_engine: Any = importlib.import_module("rule_engine")  # ships no type information
 
-    rules = [(rule_engine.Rule(_text(r.when)), r.tier.rank) for r in policy.rules]
+    rules = [(rule_engine.Rule(_text(r.when, missing)), r.tier.rank) for r in policy.rules]
     fallback = policy.fallback.rank if policy.fallback is not None else -1
 
     def per_rule(values: dict[str, Any]) -> int:
@@ -61,7 +66,7 @@ def _engine(policy: TierPolicy) -> tuple[Callable[[dict[str, Any]], int], Callab
 
     expression = str(fallback)
     for rule in reversed(policy.rules):
-        expression = f"({_text(rule.when)}) ? {rule.tier.rank} : ({expression})"
+        expression = f"({_text(rule.when, missing)}) ? {rule.tier.rank} : ({expression})"
     whole = rule_engine.Rule(expression)
 
     def one_expression(values: dict[str, Any]) -> int:
@@ -106,7 +111,8 @@ def _measure(policy: TierPolicy, count: int, where: str) -> tuple[list[Row], flo
     """Rows for *count* SKUs, the two speed-ups (grade, decide) over the faster rule-engine form, the tiers."""
     inputs = _inputs(count)
     renamed = [{_name(k): v for k, v in values.items()} for values in inputs]
-    per_rule, one_expression = _engine(policy)
+    missing = frozenset(k for values in inputs for k, v in values.items() if v is None)
+    per_rule, one_expression = _engine(policy, missing)
     tiers = [policy.grade(values).rank for values in inputs]
     if [per_rule(v) for v in renamed] != tiers or [one_expression(v) for v in renamed] != tiers:
         raise SystemExit("bench_peers: rule-engine and fenxiao disagree on a tier")

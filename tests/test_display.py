@@ -123,5 +123,5 @@ def test_long_values_have_a_short_repr_and_a_pretty_form(graded: GradedSku, part
 def test_a_catalog_repr_counts_instead_of_listing() -> None:
     assert repr(load_sample()) == (
         "Catalog(skus=200, merchants=40, brands=17, categories=16, influencers=25, team_leaders=12, listings=200, "
-        "snapshots=200)"
+        "snapshots=200, mcns=5)"
     )

@@ -17,7 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fenxiao.errors import CurrencyMismatchError, FenxiaoError, InvalidValueError
-from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, RATE_PLACES, Money, Rate, Rounding, _trusted
+from fenxiao.money import DEFAULT_CURRENCY, MAX_FEN, RATE_PLACES, Money, Rate, Rounding, _trusted, round_div
 
 # -- strategies and oracles -----------------------------------------------------------------------
 
@@ -1210,3 +1210,11 @@ def test_a_rate_in_other_units_is_written_without_an_exponent(rate: str, bp: str
     r = Rate.of(rate)
     assert (str(r.bp), str(r.permille), str(r.percent)) == (bp, permille, percent)
     assert str(r) == f"{percent}%"
+
+
+@pytest.mark.parametrize("rounding", [None, "half_even", 2, True])
+def test_round_div_names_a_rounding_that_is_not_a_rounding(rounding: object) -> None:
+    """Every member has its own branch; anything else is refused, never rounded half-even by default (issue 20)."""
+    with pytest.raises(InvalidValueError, match=r"round_div\.rounding: must be a Rounding"):
+        round_div(7, 2, rounding)  # type: ignore[arg-type]
+    assert [round_div(n, 2, Rounding.HALF_EVEN) for n in (5, 7, -5)] == [2, 4, -2]

@@ -19,7 +19,8 @@ from fenxiao.domain.goods import ShopKind
 from fenxiao.domain.listings import LISTING_TRANSITIONS, ListingStatus
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Rate
-from fenxiao.sample import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SKUS, generate_catalog, load_sample
+from fenxiao.sample import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SKUS, generate_catalog, generate_orders, load_sample
+from fenxiao.settlement.orders import OrderStatus
 
 TOOL = Path(__file__).resolve().parent.parent / "tools" / "generate_sample.py"
 
@@ -255,3 +256,19 @@ def test_the_sample_mixes_shop_kinds_and_standings(sample: Catalog) -> None:
     assert any(s.days_in_pool < 14 for s in sample.snapshots)
     assert any(not s.has_sales for s in sample.snapshots)
     assert any(s.serious_violations_365d for s in sample.snapshots)
+
+
+def test_own_stream_orders_come_after_and_apart_from_the_influencer_orders() -> None:
+    """Issue 19: the sample's own-stream orders (自播) have no influencer and no commission, and adding them leaves
+    the influencer orders as they were."""
+    catalog = load_sample()
+    plain = generate_orders(catalog, count=30)
+    mixed = generate_orders(catalog, count=30, own_stream=12)
+    assert mixed[:30] == plain
+    own = mixed[30:]
+    assert len(own) == 12
+    assert all(o.own_stream and o.influencer_id is None and o.terms.commission_rate == Rate.zero() for o in own)
+    assert len({o.id for o in mixed}) == len(mixed)
+    assert {o.status for o in own} > {OrderStatus.SETTLED}  # carried through the lifecycle like the others
+    with pytest.raises(InvalidValueError, match=r"^generate_orders\.own_stream: "):
+        generate_orders(catalog, own_stream=-1)

@@ -31,7 +31,7 @@ from fenxiao.authoring.documents import FileLint
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.listings import Listing, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, McnContract, TeamLeader
+from fenxiao.domain.people import Influencer, Mcn, McnContract, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.grading.budgets import BudgetBook, SpendEntry
 from fenxiao.grading.gap import NextTierGap
@@ -41,7 +41,7 @@ from fenxiao.grading.perks import PERK_INPUTS, PerkCatalog, PerkResolution, Subs
 from fenxiao.grading.pipeline import GradedSku
 from fenxiao.grading.subsidies import BudgetAllocation, SubsidyBudget, SubsidyRequest
 from fenxiao.grading.tiers import TierDecision, TierPolicy
-from fenxiao.market.admission import AdmissionDecision, Application, ReviewQueue
+from fenxiao.market.admission import AdmissionDecision, Application, ReviewQueue, ShopMetrics
 from fenxiao.market.clearance import ClearanceAction, ClearanceDecision
 from fenxiao.market.goals import GoalProgress, LeaderReport, SaleRecord
 from fenxiao.market.pool import PoolEntry, RankedPage
@@ -71,6 +71,7 @@ from fenxiao.scoring.context import CategoryBenchmark, ScoringContext
 from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores
 from fenxiao.scoring.scorecards import MetricRule, Scorecard, Scorecards, ScorecardScorer
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
+from fenxiao.settlement.enrollment import MIN_PROMOTION_DAYS, Enrollment, EnrollmentStatus, EnrollmentTerms
 from fenxiao.settlement.ledger import Ledger, LedgerEntry
 from fenxiao.settlement.orders import Order, OrderEvent, OrderTerms
 from fenxiao.settlement.plans import CommissionPlan, PlanDecision, RateChange
@@ -301,6 +302,16 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
     Sku: fst.skus,
     Influencer: fst.influencers,
     McnContract: lambda: st.builds(McnContract, fst.influencer_ids(), fst.rates(), fst.aware_datetimes(), st.none()),
+    Mcn: lambda: st.builds(
+        Mcn,
+        st.sampled_from(["mcn-0", "mcn.a_1"]),
+        st.sampled_from(["星河传媒", "Agency"]),
+        st.lists(
+            st.builds(McnContract, fst.influencer_ids(), fst.rates(), fst.aware_datetimes(), st.none()),
+            max_size=3,
+            unique_by=lambda c: c.influencer_id,
+        ).map(tuple),
+    ),
     TeamLeader: fst.team_leaders,
     ListingTerms: fst.listing_terms,
     StatusChange: fst.status_changes,
@@ -413,6 +424,26 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
         document=st.text(max_size=40),
     ),
     FileLint: _file_lints,
+    ShopMetrics: lambda: st.builds(
+        ShopMetrics,
+        st.none() | fst.money(min_fen=0),
+        st.none() | fst.rates(),
+        st.none() | st.decimals(0, 5, places=2),
+    ),
+    Enrollment: lambda: st.builds(
+        lambda enrollment, audit: (
+            enrollment.transition(EnrollmentStatus.IN_AUDIT, at=enrollment.applied_at) if audit else enrollment
+        ),
+        st.builds(
+            Enrollment,
+            fst.identifiers(),
+            fst.identifiers(),
+            fst.identifiers(),
+            st.builds(EnrollmentTerms, fst.rates(), st.integers(0, 12), st.sampled_from(MIN_PROMOTION_DAYS)),
+            fst.aware_datetimes(),
+        ),
+        st.booleans(),
+    ),
     VolumeTopUp: lambda: st.builds(
         VolumeTopUp,
         plan_id=fst.identifiers(),
@@ -422,6 +453,7 @@ RESULTS: Final[dict[type[Any], Callable[[], st.SearchStrategy[Any]]]] = {
         top_up=fst.money(min_fen=0),
         platform_fee=fst.money(min_fen=0),
         influencer=fst.money(min_fen=0),
+        mcns=st.lists(st.tuples(fst.identifiers(), fst.money(min_fen=0)), max_size=2).map(tuple),
     ),
 }
 

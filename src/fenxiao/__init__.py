@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # every name of the face, for type checkers; at run time each
     from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
     from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms
     from fenxiao.domain.listings import StatusChange as StatusChange
-    from fenxiao.domain.people import Influencer, TeamLeader
+    from fenxiao.domain.people import Influencer, Mcn, McnContract, TeamLeader
     from fenxiao.domain.people import LeaderLevel as LeaderLevel
     from fenxiao.domain.snapshots import SkuSnapshot
     from fenxiao.errors import (
@@ -154,6 +154,8 @@ __all__ = [
     "ListingId",
     "ListingStatus",
     "ListingTerms",
+    "Mcn",
+    "McnContract",
     "Merchant",
     "MerchantId",
     "Metric",
@@ -258,6 +260,8 @@ _FACE: Final[dict[str, str]] = {
     "GoalTracker": "fenxiao.market.goals",
     "GradedSku": "fenxiao.grading.pipeline",
     "Influencer": "fenxiao.domain.people",
+    "Mcn": "fenxiao.domain.people",
+    "McnContract": "fenxiao.domain.people",
     "InfluencerId": "fenxiao.domain.ids",
     "InvalidValueError": "fenxiao.errors",
     "Ledger": "fenxiao.settlement.ledger",

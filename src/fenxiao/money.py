@@ -168,6 +168,7 @@ class Rounding(enum.Enum):
 
 # Members read once: an Enum member lookup is a Python-level call, and rounding runs for every amount.
 _FLOOR, _CEILING, _DOWN, _UP, _HALF_UP = Rounding.FLOOR, Rounding.CEILING, Rounding.DOWN, Rounding.UP, Rounding.HALF_UP
+_HALF_EVEN = Rounding.HALF_EVEN
 
 
 def round_div(num: Any, den: Any, rounding: Rounding) -> Any:
@@ -200,7 +201,9 @@ def round_div(num: Any, den: Any, rounding: Rounding) -> Any:
     twice = 2 * r
     if rounding is _HALF_UP:
         return q + ((twice > den) | ((twice == den) & (num > 0)))
-    return q + ((twice > den) | ((twice == den) & ((q & 1) == 1)))
+    if rounding is _HALF_EVEN:
+        return q + ((twice > den) | ((twice == den) & ((q & 1) == 1)))
+    raise InvalidValueError("round_div.rounding", rounding, "must be a Rounding")
 
 
 _DECIMAL_MODES: Final = {

@@ -113,10 +113,16 @@ def _profile(against: SkuScores | Sequence[SkuScores] | Mapping[Dimension, Decim
     if isinstance(against, SkuScores):
         return {d: number(against[d].value) for d in Dimension}
     if isinstance(against, Mapping):
+        for d in Dimension:
+            if d not in against:
+                raise InvalidValueError(f"plot_radar.against[{d.value!r}]", against, "must give every dimension")
         return {d: number(against[d]) for d in Dimension}
     cards = list(against)
     if not cards:
         raise InvalidValueError("plot_radar.against", against, "must hold at least one SKU's scores")
+    for i, card in enumerate(cards):
+        if not isinstance(card, SkuScores):
+            raise InvalidValueError(f"plot_radar.against[{i}]", card, "must be a SkuScores")
     return {d: float(median(c[d].value for c in cards)) for d in Dimension}
 
 

@@ -50,7 +50,7 @@ from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Brand, Category, Merchant, ShopKind, Sku, Standing
 from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.people import Influencer, LeaderLevel, Mcn, McnContract, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.money import Money, Rate
 
@@ -468,7 +468,39 @@ def generate_catalog(*, seed: int = SAMPLE_SEED, skus: int = SAMPLE_SKUS, as_of:
         team_leaders=first_level + second_level,
         listings=tuple(listings),
         snapshots=snapshots,
+        mcns=_mcns(influencers, as_of),
     )
+
+
+#: Display names of the sample's MCN agencies, by the number in their id.
+_MCN_NAMES: Final = ("星河传媒", "蓝海文化", "青柠互娱", "远山传媒", "白鹭文化")
+
+
+def _mcns(influencers: tuple[Influencer, ...], as_of: datetime) -> tuple[Mcn, ...]:
+    """The agencies the influencers name, each with one contract per signed influencer at the share it names.
+
+    No draws: the agencies follow from the influencers, so adding them left every other sample value as it was.
+    Contracts began 90-300 days before *as_of*; every third one ends 180 days after it (a fixed term), the others
+    are open-ended.
+    """
+    signed: dict[str, list[Influencer]] = {}
+    for person in influencers:
+        if person.mcn_id is not None:
+            signed.setdefault(person.mcn_id, []).append(person)
+    result = []
+    for mcn_id in sorted(signed):
+        number = int(mcn_id.rsplit("-", 1)[1])
+        contracts = tuple(
+            McnContract(
+                influencer_id=person.id,
+                share=person.mcn_share if person.mcn_share is not None else Rate.zero(),
+                valid_from=as_of - timedelta(days=90 + (30 * k + 70 * number) % 211),
+                valid_until=as_of + timedelta(days=180) if k % 3 == 2 else None,
+            )
+            for k, person in enumerate(signed[mcn_id])
+        )
+        result.append(Mcn(id=mcn_id, name=_MCN_NAMES[number % len(_MCN_NAMES)], contracts=contracts))
+    return tuple(result)
 
 
 @cache
@@ -483,13 +515,14 @@ def load_sample() -> Catalog:
     return loads(text, Catalog)
 
 
-def generate_orders(
+def generate_orders(  # noqa: PLR0913 - keyword-only knobs of a sample generator
     catalog: Catalog,
     *,
     seed: int = SAMPLE_SEED,
     count: int = 300,
     as_of: datetime = SAMPLE_AS_OF,
     profile: PlatformProfile | None = None,
+    own_stream: int = 0,
 ) -> tuple[Order, ...]:
     """Seeded orders on a catalog's approved listings, each carried as far as *as_of* allows.
 
@@ -497,15 +530,26 @@ def generate_orders(
     when the profile allows (received + 7 days by default); some are refunded, by units, before or
     after settlement. Deterministic for a seed, like :func:`generate_catalog`.
 
+    *own_stream* more orders (ids ``own-…``) are the merchants' own live streams (自播): no influencer and no
+    commission, carried the same way. They are drawn after, and apart from, the *count* influencer orders, which
+    stay the same whatever *own_stream* is.
+
     >>> from fenxiao.sample import load_sample
     >>> orders = generate_orders(load_sample(), count=20)
     >>> len(orders), orders == generate_orders(load_sample(), count=20)
     (20, True)
+    >>> mixed = generate_orders(load_sample(), count=20, own_stream=5)
+    >>> mixed[:20] == orders, [o.own_stream for o in mixed[20:]] == [True] * 5
+    (True, True)
+
+    .. versionchanged:: 0.3
+       *own_stream*.
     """
-    from fenxiao.settlement.orders import Order, OrderStatus, OrderTerms
+    from fenxiao.settlement.orders import Order, OrderTerms
     from fenxiao.settlement.profiles import PlatformProfile
 
     require_int(count, "generate_orders.count", 0, 10_000_000)
+    require_int(own_stream, "generate_orders.own_stream", 0, 10_000_000)
     when = require_aware(as_of, "generate_orders.as_of")
     profile = profile if profile is not None else PlatformProfile.default()
     approved = [li for li in catalog.listings if li.status is ListingStatus.APPROVED]
@@ -539,20 +583,46 @@ def generate_orders(
             category_id=sku.category_id,
             category_level1=catalog.category(sku.category_id).level1,
         )
-        refund_before = d.chance(120)
-        refund_after = d.chance(60)
-        if refund_before:
-            at = paid_at + timedelta(hours=1 + d.below(48))
-            if at <= when:
-                order = order.refund(event_id="r-before", at=at, units=1)
-        received = paid_at + timedelta(days=2 + d.below(4))
-        if received <= when and order.status is OrderStatus.PAID:
-            order = order.receive(at=received)
-            due = order.settlement_due(profile)
-            if due is not None and due <= when:
-                order = order.settle(profile, at=due)
-                after = due + timedelta(days=1 + d.below(10))
-                if refund_after and after <= when and order.refunded_units < units:
-                    order = order.refund(event_id="r-after", at=after, units=1)
-        orders.append(order)
+        orders.append(_carry(order, d, when, profile))
+    own = _Draw(seed ^ 0x5E1F)
+    for i in range(own_stream):
+        sku = catalog.sku(approved[own.below(len(approved))].sku_id)
+        units = 1 + own.below(3)
+        order = Order(
+            id=f"own-{i:06d}",
+            merchant_id=sku.merchant_id,
+            sku_id=sku.id,
+            influencer_id=None,
+            paid=sku.price * units,
+            paid_at=when - timedelta(days=1 + own.below(40), minutes=own.below(24 * 60)),
+            terms=OrderTerms(commission_rate=Rate.zero()),
+            units=units,
+            shipping=Money(0) if own.chance(700) else Money(600),
+            category_id=sku.category_id,
+            category_level1=catalog.category(sku.category_id).level1,
+        )
+        orders.append(_carry(order, own, when, profile))
     return tuple(orders)
+
+
+def _carry(order: Order, d: _Draw, when: datetime, profile: PlatformProfile) -> Order:
+    """*order*, just paid, refunded (maybe) and received and settled as far as *when* allows."""
+    from fenxiao.settlement.orders import OrderStatus
+
+    paid_at, units = order.paid_at, order.units
+    refund_before = d.chance(120)
+    refund_after = d.chance(60)
+    if refund_before:
+        at = paid_at + timedelta(hours=1 + d.below(48))
+        if at <= when:
+            order = order.refund(event_id="r-before", at=at, units=1)
+    received = paid_at + timedelta(days=2 + d.below(4))
+    if received <= when and order.status is OrderStatus.PAID:
+        order = order.receive(at=received)
+        due = order.settlement_due(profile)
+        if due is not None and due <= when:
+            order = order.settle(profile, at=due)
+            after = due + timedelta(days=1 + d.below(10))
+            if refund_after and after <= when and order.refunded_units < units:
+                order = order.refund(event_id="r-after", at=after, units=1)
+    return order

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 import pytest
 
+from fenxiao._internal.convert import MAX_DOCUMENT_BYTES
 from fenxiao.columnar import build_context_columns, catalog_columns
 from fenxiao.columnar.dask import STATE_FILE, load_state_dask, run_period_dask
 from fenxiao.columnar.periods import STATE_COLUMNS, ChangeCode, run_period_columns, state_columns
@@ -258,3 +259,21 @@ def test_the_dask_example_of_the_docs_runs_as_written(client: Any, dask_modules:
     namespace: dict[str, Any] = {}
     exec(compile(block, str(DOCS), "exec"), namespace)  # the documentation's own example
     assert namespace["report"]["change"].tolist() == [0] * len(namespace["rows"])
+
+
+def test_a_state_manifest_is_read_up_to_the_document_cap_and_refused_one_byte_past_it(
+    dask_modules: tuple[Any, Any, Any], tmp_path: Path
+) -> None:
+    """The manifest is read with a byte cap on the stream (issue 20 item 4), not after stat(): at exactly
+    MAX_DOCUMENT_BYTES it is read (and judged on its content: here a hash probe of another build); one byte more
+    (a sparse file: no disk written) is refused as too large after reading just past the cap."""
+    manifest = tmp_path / STATE_FILE
+    head = json.dumps({"format": 1, "buckets": 1, "probe": 1}).encode()
+    manifest.write_bytes(head + b" " * (MAX_DOCUMENT_BYTES - len(head)))
+    assert manifest.stat().st_size == MAX_DOCUMENT_BYTES
+    with pytest.raises(InvalidValueError, match=r"another hash"):
+        load_state_dask(tmp_path)
+    with manifest.open("r+b") as stream:
+        stream.truncate(MAX_DOCUMENT_BYTES + 1)
+    with pytest.raises(InvalidValueError, match=rf"{STATE_FILE}: is larger than {MAX_DOCUMENT_BYTES} bytes"):
+        load_state_dask(tmp_path)

@@ -297,3 +297,37 @@ def test_an_own_stream_order_settles_in_columns_as_split_does() -> None:
     assert not isinstance(expected, PolicyError)
     assert {name: int(result[name][0]) for name in expected} == expected
     assert expected["influencer_fen"] == expected["commission_fen"] == 0
+
+
+@pytest.mark.parametrize("preset", ["kuaishou", "douyin", "taobao"])
+def test_an_own_stream_sale_of_jewellery_settles_in_columns_as_split_does(preset: str) -> None:
+    """The 5% jewellery floor protects influencers: an own-stream sale at 0% settles on both paths alike, while the
+    same 0% by an influencer is refused on both (issue 19)."""
+    profile = PlatformProfile.preset(preset)
+    own = builders.order(
+        "2999.00",
+        influencer_id=None,
+        terms=builders.order_terms(commission_rate=Rate.zero()),
+        category_id="c-gold",
+        category_level1="珠宝文玩",
+    )
+    expected = _expected(own, profile)
+    assert not isinstance(expected, PolicyError)
+    result = settle_columns(order_columns([own]), profile)
+    assert {name: int(result[name][0]) for name in expected} == expected
+    sold = attrs.evolve(own, influencer_id="kol-1")
+    assert isinstance(_expected(sold, profile), PolicyError)
+    with pytest.raises(PolicyError, match=r"commission_ppm: is below the minimum commission"):
+        settle_columns(order_columns([sold]), profile)
+
+
+def test_an_own_stream_row_pays_nobody_but_the_platform() -> None:
+    """As Order refuses a commission, a leader or an MCN on an own-stream order, so do the columns, by row."""
+    base: dict[str, Any] = {"paid_fen": [100, 100], "commission_ppm": [0, 0], "own_stream": [False, True]}
+    for column, values, message in (
+        ("commission_ppm", [0, 10_000], r"orders\.commission_ppm\[1\]: must be 0 on an own-stream order, got 10000"),
+        ("leader_fee_ppm", [None, 10_000], r"orders\.leader_fee_ppm\[1\]: must be missing on an own-stream order"),
+        ("mcn_share_ppm", [None, 300_000], r"orders\.mcn_share_ppm\[1\]: must be missing on an own-stream order"),
+    ):
+        with pytest.raises(InvalidValueError, match=message):
+            settle_columns({**base, column: values}, PlatformProfile())

@@ -13,10 +13,11 @@ from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.ids import BrandId, CategoryId, InfluencerId, ListingId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import Listing, ListingStatus, ListingTerms, StatusChange
-from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.people import Influencer, LeaderLevel, Mcn, McnContract, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
+from fenxiao.sample import load_sample
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 1, tzinfo=CST)
@@ -266,3 +267,74 @@ def test_the_lookup_index_is_not_part_of_equality_or_repr() -> None:
     catalog = Catalog(**small_catalog())
     assert catalog == Catalog(**small_catalog())
     assert "_by_id" not in repr(Catalog())
+
+
+# --- MCN agencies (issue 19: the MCN is a party with terms, and the catalog holds it) -----------------------------
+
+
+def _signed(fields: dict[str, Any], mcn_id: str | None = "mcn-1") -> dict[str, Any]:
+    """*fields* with kol-1 signed to *mcn_id* at 30%."""
+    kol = attrs.evolve(fields["influencers"][0], mcn_id=mcn_id, mcn_share=Rate.of("30%") if mcn_id else None)
+    return with_item(fields, "influencers", 0, kol)
+
+
+def _agency(influencer_id: str = "kol-1", mcn_id: str = "mcn-1") -> Mcn:
+    return Mcn(mcn_id, "星河传媒", (McnContract(InfluencerId(influencer_id), Rate.of("30%"), T0),))
+
+
+def test_a_catalog_holds_mcn_agencies_and_looks_them_up() -> None:
+    catalog = Catalog(**_signed(small_catalog()), mcns=[_agency()])
+    assert catalog.mcns == (_agency(),)
+    assert catalog.mcn("mcn-1").share_for("kol-1", at=AS_OF) == Rate.of("30%")
+    with pytest.raises(InvalidValueError, match=r"^Catalog\.mcn: names no mcn in the catalog, got 'mcn-9'$"):
+        catalog.mcn("mcn-9")
+
+
+def test_without_agencies_an_mcn_id_stays_a_plain_id() -> None:
+    assert Catalog(**_signed(small_catalog(), "mcn-elsewhere")).mcns == ()
+
+
+def test_with_agencies_every_influencers_mcn_id_must_name_one() -> None:
+    fields = _signed(_signed(small_catalog()), "mcn-1")
+    kol2 = attrs.evolve(fields["influencers"][1], mcn_id="mcn-2", mcn_share=Rate.of("20%"))
+    fields = with_item(fields, "influencers", 1, kol2)
+    with pytest.raises(InvalidValueError, match=r"^Catalog\.influencers\[1\]\.mcn_id: names no MCN in the catalog"):
+        Catalog(**fields, mcns=[_agency()])
+
+
+def test_a_contract_must_name_an_influencer_of_the_catalog() -> None:
+    with pytest.raises(
+        InvalidValueError,
+        match=r"^Catalog\.mcns\[0\]\.contracts\[0\]\.influencer_id: names no influencer in the catalog, got 'kol-9'$",
+    ):
+        Catalog(**_signed(small_catalog()), mcns=[_agency("kol-9")])
+
+
+def test_a_contract_must_name_an_influencer_of_that_agency() -> None:
+    # kol-2 names no agency: a contract of mcn-1 with kol-2 contradicts the influencer's own record.
+    with pytest.raises(
+        InvalidValueError,
+        match=r"^Catalog\.mcns\[0\]\.contracts\[0\]\.influencer_id: is not signed to MCN 'mcn-1' in the "
+        r"catalog \(its mcn_id is None\)",
+    ):
+        Catalog(**_signed(small_catalog()), mcns=[_agency("kol-2")])
+
+
+def test_agency_ids_are_unique_and_agencies_hold_only_mcns() -> None:
+    fields = _signed(small_catalog())
+    with pytest.raises(InvalidValueError, match=r"^Catalog\.mcns\[1\]\.id: is a duplicate id"):
+        Catalog(**fields, mcns=[_agency(), Mcn("mcn-1", "again")])
+    with pytest.raises(InvalidValueError, match=r"^Catalog\.mcns\[0\]: must be a Mcn"):
+        Catalog(**fields, mcns=["mcn-1"])
+
+
+def test_the_sample_holds_an_agency_for_every_mcn_id_with_the_influencers_shares() -> None:
+    catalog = load_sample()
+    named = {i.mcn_id for i in catalog.influencers if i.mcn_id is not None}
+    assert named == {m.id for m in catalog.mcns}
+    assert named
+    for person in catalog.influencers:
+        if person.mcn_id is not None:
+            assert catalog.mcn(person.mcn_id).share_for(person.id, at=catalog.snapshots[0].observed_at) == (
+                person.mcn_share
+            )

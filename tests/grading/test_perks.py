@@ -484,7 +484,7 @@ EXPECTED_DEFAULT = PerkCatalog(
         PerkEntry("influencer-preferred", Tier.L5, InfluencerPreferred(20)),
     ),
     name="default",
-    version="2026.11",
+    version="2026.12",
 )
 
 

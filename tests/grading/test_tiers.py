@@ -614,6 +614,22 @@ def test_a_decision_builds_its_trace_and_gap_once_when_first_read() -> None:
     assert hash(decision) == hash(eager)
 
 
+def test_an_explanation_is_read_from_generated_code_compiled_only_for_the_rules_it_reads() -> None:
+    """decide() compiles no explanation; reading one compiles the rules it tries (and the gap's), once, and the
+    trace comes from the generated functions, equal to the interpreter's."""
+    policy = TierPolicy(rules=POLICY.rules, name="fresh")  # its own caches
+    inputs = example_inputs(composite="45", units_30d=150, **{"score.service": "45"})
+    decision = policy.decide(inputs)
+    assert _pending(decision)
+    assert "_explainers" not in dir(policy) or all(e is None for e in policy._explainers)
+    assert decision.rule == "qualified"
+    trace = decision.checks
+    compiled = [i for i, e in enumerate(policy._explainers) if e is not None]
+    assert compiled == list(range(len(trace)))  # every rule tried up to the deciding one; the gap's is among them
+    assert all(e.__code__.co_filename.startswith("<fenxiao generated tier rule ") for e in policy._explainers if e)
+    assert decision == policy._decide_eager(inputs, sku_id=None)
+
+
 def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:
     """evolve(), pickle and == work before the explanation was read, and agree with a materialized decision."""
     inputs = example_inputs(composite="45", units_30d=150, **{"score.service": "45"})
@@ -694,14 +710,18 @@ def test_the_gap_equals_the_gap_as_first_written(drawn: tuple[TierPolicy, dict[s
         decision = policy._decide_eager(inputs, sku_id=None)
     except PolicyError:
         return
-    assert repr(decision.next_tier_gap) == repr(_reference_gap(policy, inputs, decision.tier))
+    reference = repr(_reference_gap(policy, inputs, decision.tier))
+    assert repr(decision.next_tier_gap) == reference
+    assert repr(policy.decide(inputs).next_tier_gap) == reference  # from the compiled explanations
 
 
 @given(INPUTS)
 def test_the_default_gap_equals_the_gap_as_first_written(inputs: dict[str, Any]) -> None:
     """The same on the grid of the default policy's thresholds."""
     decision = POLICY._decide_eager(inputs, sku_id=None)
-    assert repr(decision.next_tier_gap) == repr(_reference_gap(POLICY, inputs, decision.tier))
+    reference = repr(_reference_gap(POLICY, inputs, decision.tier))
+    assert repr(decision.next_tier_gap) == reference
+    assert repr(POLICY.decide(inputs).next_tier_gap) == reference  # from the compiled explanations
 
 
 def test_the_largest_whole_threshold_compiles_and_a_huge_one_is_refused() -> None:
@@ -876,7 +896,7 @@ PREVIOUS_DEFAULT = TierPolicy(
         TierRule("selling", Tier.L1, _ge("units_30d", 1), description="sells, below the L2 bar"),
     ),
     name="default",
-    version="2026.11",
+    version="2026.12",
 )
 
 

@@ -377,7 +377,7 @@ PREVIOUS_DEFAULT = AdmissionPolicy(
         ),
     ),
     name="default",
-    version="2026.11",
+    version="2026.12",
 )
 
 

@@ -281,3 +281,35 @@ def test_a_perk_catalog_without_the_pool_perk_lists_nothing() -> None:
     perks = attrs.evolve(default, entries=tuple(e for e in default.entries if e.name != "pool"))
     assert SelectionPool.from_catalog(catalog, grade_catalog(catalog, perks=perks, explain=False)).entries == ()
     assert POOL_FEATURE == "pool"
+
+
+@given(st.sampled_from(list(Tier)))
+def test_the_pools_entries_are_what_the_validating_constructor_builds(pool_tier: Tier) -> None:
+    """from_catalog builds its entries from the validated catalog and grades without checking them again: the
+    validating constructor accepts each one and builds an equal entry."""
+    catalog, graded = _sample_graded(pool_tier)
+    for entry in SelectionPool.from_catalog(catalog, graded).entries:
+        rebuilt = PoolEntry(**{f.name: getattr(entry, f.name) for f in attrs.fields(PoolEntry)})
+        assert (rebuilt, hash(rebuilt), repr(rebuilt)) == (entry, hash(entry), repr(entry))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("listing_id", None),
+        ("category_level1", 5),
+        ("title", ""),
+        ("price", 9900),
+        ("commission_rate", "20%"),
+        ("team_leader_id", 7),
+        ("tier", "L3"),
+        ("composite", 60.0),
+        ("service_score", Decimal(101)),
+        ("preferred_boost", True),
+        ("badges", {"精选好物"}),
+        ("badges", frozenset({1})),
+    ],
+)
+def test_a_bad_pool_entry_field_names_itself(field: str, value: object) -> None:
+    with pytest.raises(InvalidValueError, match=rf"PoolEntry\.{field}"):
+        _entry(1, CATS[0], **{field: value})

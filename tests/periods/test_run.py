@@ -93,7 +93,7 @@ def test_a_first_period_grades_as_the_pipeline_does() -> None:
     assert result.state.periods == ("2026-W47",)
     assert result.state.as_of == catalog_as_of(catalog)
     assert result.state.tier_counts() == result.report.tier_counts()
-    assert result.report.models["policy"] == "default@2026.11"
+    assert result.report.models["policy"] == "default@2026.12"
 
 
 def test_the_same_metrics_a_week_later_change_nothing() -> None:

@@ -141,7 +141,7 @@ def test_kinds_without_entries_are_the_library_defaults() -> None:
     assert selection.models.scorecards == default_scorecards()
     assert selection.models.perks == default_perk_catalog()
     assert selection.models.budgets == ()
-    assert selection.describe()["policy"] == "default@2026.11 (library default)"
+    assert selection.describe()["policy"] == "default@2026.12 (library default)"
     version = selection.versions[ModelKind.PERKS]
     assert (version.index, version.entry, version.since, version.path) == (None, None, None, "default")
     assert version.model == default_perk_catalog()

@@ -97,9 +97,67 @@ def test_a_top_up_adds_up_and_never_falls_as_the_volume_grows(
     for n in range(1, len(orders) + 1):
         top_ups = settle_period_volume(orders[:n], steps, state=ProgramState(), as_of=T0 + WEEK, profile=PROFILE)
         for t in top_ups:
-            assert t.platform_fee + t.influencer == t.top_up
+            assert t.platform_fee + t.influencer + t.mcn == t.top_up
             assert t.top_up.fen >= 0
             if t.volume < Money.of("1000.00"):
                 assert t.top_up == Money.zero()
             assert t.top_up >= before.get(t.influencer_id, Money.zero())
             before[t.influencer_id] = t.top_up
+
+
+# --- the MCN's share of a top-up (issue 19: the MCN is a party with terms, also over a period's volume) ----------
+
+
+def _signed(n: int, paid: str, mcn_id: str, share: str, *, day: int = 0) -> Order:
+    terms = builders.order_terms(commission_rate=Rate.of("20%"), plan_id="p-1", mcn_id=mcn_id, mcn_share=Rate.of(share))
+    return _order(n, paid, day=day, terms=terms)
+
+
+def test_an_mcn_takes_its_contracted_share_of_the_top_up() -> None:
+    # ¥1,200 reaches the 25% step: a ¥60 top-up, the platform's 10% fee ¥6; the agency takes 30% of the ¥54 left.
+    orders = [_signed(0, "600.00", "mcn-1", "30%"), _signed(1, "600.00", "mcn-1", "30%", day=1)]
+    (t,) = settle_period_volume(orders, STEPS, state=ProgramState(), as_of=T0 + WEEK, profile=PROFILE)
+    assert (t.top_up, t.platform_fee, t.mcns, t.mcn, t.influencer) == (
+        Money.of("60.00"),
+        Money.of("6.00"),
+        (("mcn-1", Money.of("16.20")),),
+        Money.of("16.20"),
+        Money.of("37.80"),
+    )
+
+
+def test_a_contract_that_changed_in_the_period_pays_each_agency_on_its_orders() -> None:
+    # Half the volume under mcn-1 at 30%, half under mcn-2 at 10%: ¥27 of the ¥54 net each.
+    orders = [_signed(0, "600.00", "mcn-1", "30%"), _signed(1, "600.00", "mcn-2", "10%", day=1)]
+    (t,) = settle_period_volume(orders, STEPS, state=ProgramState(), as_of=T0 + WEEK, profile=PROFILE)
+    assert t.mcns == (("mcn-1", Money.of("8.10")), ("mcn-2", Money.of("2.70")))
+    assert t.influencer == Money.of("43.20")
+
+
+def test_orders_without_an_agency_pay_no_agency() -> None:
+    orders = [_signed(0, "600.00", "mcn-1", "50%"), _order(1, "600.00", day=1)]
+    (t,) = settle_period_volume(orders, STEPS, state=ProgramState(), as_of=T0 + WEEK, profile=PROFILE)
+    assert t.mcns == (("mcn-1", Money.of("13.50")),)
+    assert t.influencer == Money.of("40.50")
+
+
+@given(
+    amounts=st.lists(st.integers(1, 200_000), min_size=1, max_size=6),
+    shares=st.lists(st.sampled_from((None, "0%", "12.5%", "30%", "100%")), min_size=6, max_size=6),
+    profile=st.sampled_from((PlatformProfile(), PlatformProfile.kuaishou(), PlatformProfile.douyin())),
+)
+def test_a_top_up_with_agencies_conserves_every_fen(
+    amounts: list[int], shares: list[str | None], profile: PlatformProfile
+) -> None:
+    """fee + agencies + influencer = top-up; no agency takes more than its share of the net; none is negative."""
+    orders = [
+        _signed(i, Money(fen, "CNY").to_text(), f"mcn-{i % 2}", share, day=i % 7)
+        if share is not None
+        else _order(i, Money(fen, "CNY"), day=i % 7)
+        for i, (fen, share) in enumerate(zip(amounts, shares, strict=False))
+    ]
+    for t in settle_period_volume(orders, STEPS, state=ProgramState(), as_of=T0 + WEEK, profile=profile):
+        assert t.platform_fee + t.mcn + t.influencer == t.top_up
+        assert all(part.fen > 0 for _, part in t.mcns)
+        assert t.mcn <= t.top_up - t.platform_fee
+        assert t.influencer.fen >= 0

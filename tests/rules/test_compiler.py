@@ -7,6 +7,7 @@ import traceback
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,11 +19,12 @@ from fenxiao.rules.compiler import (
     Program,
     check_source,
     compilable,
+    compile_explainer,
     compile_program,
     fast_threshold,
     source_of,
 )
-from fenxiao.rules.interpreter import evaluate, explain
+from fenxiao.rules.interpreter import Check, evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, comparisons
 from fenxiao.testing.tiers import tier_conditions
 
@@ -118,6 +120,68 @@ def test_capture_agrees_and_its_values_can_be_explained_without_error(
     read = dict(zip(program.names, captured, strict=True))
     for condition in conditions:
         assert explain(condition, read).passed == evaluate(condition, read)
+
+
+def _shown(check: Check) -> str:
+    """Every field of a check as it reads (a threshold's exponent included; a NaN never equals itself)."""
+    return repr(attrs.astuple(check, recurse=False))
+
+
+@given(RULES, RANKS, INPUTS)
+def test_compiled_explanations_list_the_interpreters_checks(
+    conditions: list[Condition], ranks: list[int] | None, values: dict[str, Any]
+) -> None:
+    """On the values capture() returns, each rule's compiled explanation gives the interpreter's outcome and its
+    checks, field for field (input, operator, the rule's own threshold, the actual value, outcome, negation, gap
+    and unit), in the same order."""
+    program = _program(conditions, ranks)
+    try:
+        chosen, captured = program.capture(values)
+    except (KeyError, TypeError, ArithmeticError):
+        return
+    if chosen == -2:
+        return
+    read = dict(zip(program.names, captured, strict=True))
+    for condition in conditions:
+        explainer = compile_explainer(condition, program.names, OPTIONAL, INTEGERS)
+        assert explainer is not None
+        checks, passed = explainer(captured)
+        reference = explain(condition, read)
+        assert passed is reference.passed
+        assert [_shown(c) for c in checks] == [_shown(c) for c in reference.checks]
+        assert all(type(c.passed) is bool for c in checks)
+
+
+def test_a_compiled_explanation_shows_the_threshold_as_the_rule_holds_it() -> None:
+    """Equal thresholds written differently (60 and 60.0) stay apart: each check holds its rule's own."""
+    condition = All((Compare("composite", Op.GE, D("60.0")), Compare("composite", Op.LE, D(60))))
+    explainer = compile_explainer(condition, ("composite",))
+    assert explainer is not None
+    checks, passed = explainer((D(59),))
+    assert not passed
+    assert [repr(c.threshold) for c in checks] == ["Decimal('60.0')", "Decimal('60')"]
+    assert [c.gap for c in checks] == [D(1), None]
+    assert explainer.__globals__["__builtins__"] == {}
+
+
+def test_an_explanation_of_an_input_the_program_does_not_read_is_left_to_the_interpreter() -> None:
+    """compile_explainer() answers None for a shape it does not write or an input not among the names."""
+    assert compile_explainer(Compare("composite", Op.GE, D(1)), ("units_30d",)) is None
+    assert compile_explainer(Compare("composite", Op.IN, D(1)), ("composite",)) is None
+    assert compile_explainer(All(()), ()) is not None
+
+
+@pytest.mark.parametrize("name", ["__import__('os').system('echo owned')", "a]\nimport os\n#", "t", "o0", "c0"])
+def test_explained_input_names_are_values_never_source(name: str) -> None:
+    """Names that look like code, or like the generated locals, are only values in the explanation too."""
+    condition = AnyOf((Compare(name, Op.GE, D(5)), Not(Compare(name, Op.EQ, D(7)))))
+    explainer = compile_explainer(condition, (name,))
+    assert explainer is not None
+    for value in (D(4), D(5), 7):
+        checks, passed = explainer((value,))
+        reference = explain(condition, {name: value})
+        assert passed is reference.passed
+        assert checks == reference.checks
 
 
 def test_capture_refuses_a_value_that_only_a_later_rule_could_not_compare() -> None:

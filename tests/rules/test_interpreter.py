@@ -5,10 +5,12 @@ pins one branch that mutation testing found untested: issue 20, item 6; docs/tes
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,9 +23,11 @@ from fenxiao.rules.interpreter import (
     _contains,
     _gap,
     _member_set,
+    _shortfall,
     difference,
     evaluate,
     explain,
+    explain_comparison,
     make_check,
 )
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op, Value
@@ -63,6 +67,28 @@ D = Decimal
 )
 def test_every_operator_decides_at_its_boundary(op: Op, actual: object, value: Value, expected: bool) -> None:
     assert _compare(op, actual, value) is expected
+
+
+COMPARED = st.sampled_from([None, 0, 1, 13, 14, 100, D("0"), D("-0"), D("13.99"), D("14.00"), D("1E+3"), D("NaN")])
+
+
+@given(st.sampled_from([Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.NE]), COMPARED, st.sampled_from(["", "%"]))
+def test_one_comparisons_check_is_the_one_explain_records(op: Op, actual: object, unit: str) -> None:
+    """explain_comparison() gives explain()'s check of that comparison, field for field (or its error)."""
+    node = Compare("x", op, D("14.0"), unit)
+    try:
+        expected = repr(attrs.astuple(explain(node, {"x": actual}).checks[0], recurse=False))
+    except InvalidValueError as exc:
+        with pytest.raises(InvalidValueError, match=re.escape(str(exc))):
+            explain_comparison(node, {"x": actual})
+        return
+    assert repr(attrs.astuple(explain_comparison(node, {"x": actual}), recurse=False)) == expected
+
+
+@given(st.sampled_from([Op.GE, Op.GT, Op.LE, Op.LT]), COMPARED)
+def test_the_compiled_explanations_gap_is_the_interpreters(op: Op, actual: object) -> None:
+    """_shortfall() (compiled explanations, values as capture() checked them) is _gap() of an ordered comparison."""
+    assert repr(_shortfall(D("14.0"), actual)) == repr(_gap(op, actual, D("14.0")))
 
 
 @pytest.mark.parametrize("op", list(Op))

@@ -781,3 +781,42 @@ def test_more_refusals_name_their_place_and_value() -> None:
     with pytest.raises(PolicyError) as refused:
         language.scalar_from_data(1.5, "when.value")
     assert str(refused.value) == "when.value: must be exact: write it as a string or an integer, not a float, got 1.5"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", None),
+        ("name", " "),
+        ("kind", "number"),
+        ("low", 0),
+        ("low", 0.5),
+        ("low", Decimal("NaN")),
+        ("high", "100"),
+        ("high", Decimal("Infinity")),
+        ("integer", 1),
+        ("integer", None),
+        ("optional", "yes"),
+        ("description", None),
+        ("description", "x" * 1001),
+    ],
+)
+def test_an_input_spec_field_of_a_wrong_kind_names_itself(field: str, value: object) -> None:
+    """Each field is checked by kind (issue 20): a wrong one is an InvalidValueError at ``InputSpec.<field>``."""
+    fields: dict[str, Any] = {"name": "x", field: value}
+    with pytest.raises(InvalidValueError, match=rf"InputSpec\.{field}: must"):
+        InputSpec(**fields)
+
+
+def test_an_input_spec_takes_exact_bounds_and_none() -> None:
+    spec = InputSpec("x", InputKind.BOOL, low=None, high=Decimal(1), integer=True, description="", optional=True)
+    assert (spec.low, spec.high, spec.integer, spec.optional, spec.description) == (None, Decimal(1), True, True, "")
+    assert InputSpec("x", low=Decimal(-1), high=Decimal(-1), description="d" * 1000).low == Decimal(-1)
+
+
+@pytest.mark.parametrize("path", [None, 5, b"when"])
+def test_condition_from_data_names_a_path_that_is_not_text(path: object) -> None:
+    data = {"all": [{"input": "x", "op": ">=", "value": "1"}]}
+    with pytest.raises(InvalidValueError, match=r"condition_from_data\.path: must be text"):
+        condition_from_data(data, path)  # type: ignore[arg-type]
+    assert condition_from_data(data, "rules[0].when") == All((Compare("x", Op.GE, Decimal(1)),))

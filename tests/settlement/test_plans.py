@@ -300,14 +300,21 @@ def test_a_chain_starts_afresh_after_a_gap_of_the_whole_interval() -> None:
         _vip("vip-2", "5%", T0 + 8 * DAY - timedelta(seconds=1), old)
 
 
-def test_select_plan_with_a_profile_refuses_a_chain_that_escaped_the_cut_limits() -> None:
-    """Plans built without the check (here, no *previous*) are caught when select_plan knows the profile."""
+def test_select_plan_refuses_a_chain_that_escaped_the_cut_limits() -> None:
+    """Plans built without the check (here, no *previous*) are caught by select_plan: under the profile given, and
+    under the default profile's rules when none is given (issue 19: before, no profile meant no check)."""
     old = _vip("vip-1", "25%", T0).close(at=T0 + DAY)
     cheap = _vip("vip-2", "5%", T0 + DAY)
     where: dict[str, Any] = {"merchant_id": "m-1", "sku_id": "sku-1", "influencer_id": "kol-1", "at": T0 + 2 * DAY}
-    assert select_plan([old, cheap], **where).winner_id == "vip-2"  # without a profile: as before
+    with pytest.raises(PolicyError, match="plan vip-2 opened below vip-1's rate"):
+        select_plan([old, cheap], **where)
     with pytest.raises(PolicyError, match="plan vip-2 opened below vip-1's rate"):
         select_plan([old, cheap], profile=PROFILE, **where)
+    with pytest.raises(
+        InvalidValueError,
+        match=r"^select_plan\.profile: must be fenxiao\.settlement\.profiles\.PlatformProfile \| None, got 'kuaishou'$",
+    ):
+        select_plan([old, cheap], profile="kuaishou", **where)  # type: ignore[arg-type]
     other_goods = attrs.evolve(cheap, sku_ids=("sku-9",))
     assert select_plan([old, other_goods], profile=PROFILE, **where).winner_id is None
 

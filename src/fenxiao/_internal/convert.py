@@ -18,6 +18,7 @@ import contextvars
 import enum
 import functools
 import json
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -554,12 +555,20 @@ def to_dict(value: Any) -> Any:
         return converter.unstructure(value)
 
 
+def _check_target(cls: object, where: str) -> None:
+    """Refuse a *cls* that is not a type to read into (a class, or a generic alias such as ``tuple[Order, ...]``)."""
+    if not isinstance(cls, type) and get_origin(cls) is None:
+        raise InvalidValueError(f"{where}.cls", cls, "must be the type to read into (e.g. Order or TierPolicy)")
+
+
 def from_dict(data: Any, cls: type[T]) -> T:
     """Structure plain data into *cls*, validating everything.
 
     Raises:
         ValidationError: Holding one path-naming error per problem found.
+        InvalidValueError: *cls* is not a type.
     """
+    _check_target(cls, "from_dict")
     outer = _READ_WELL.get()
     token = _READ_WELL.set({}) if outer is None else None
     try:
@@ -604,6 +613,8 @@ def dumps(value: Any, *, indent: int | None = 2, format: str = "json") -> str:
     TOML needs a table at the top (a policy, a scorecard set, a catalog); ``None`` values are left out,
     since TOML has no null, and read back as the field's default.
     """
+    if indent is not None and (type(indent) is not int or indent < 0):
+        raise InvalidValueError("dumps.indent", indent, "must be a whole number of spaces (0 or more) or None")
     if format == "toml":
         from fenxiao._internal.toml import dumps as toml_dumps
 
@@ -696,7 +707,9 @@ def loads(text: str | bytes, cls: type[T], *, format: str = "json") -> T:
     Raises:
         ValidationError: Naming every problem (malformed text, each float, each bad field), each with its path and
             its line and column in *text*.
+        InvalidValueError: *cls* is not a type.
     """
+    _check_target(cls, "loads")
     what = getattr(cls, "__name__", str(cls))
     if not isinstance(text, (str, bytes)):
         raise ValidationError([InvalidValueError("(document)", text, "must be text (str or bytes)")], what=what)
@@ -755,6 +768,9 @@ def load(path: str | Path, cls: type[T]) -> T:
         InvalidValueError: The suffix is neither ``.json`` nor ``.toml``, or the file cannot be read.
         ValidationError: The content is malformed, too large or invalid (see :func:`loads`).
     """
+    _check_target(cls, "load")
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidValueError("load.path", path, "must be a path (str or pathlib.Path)")
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in {".json", ".toml"}:

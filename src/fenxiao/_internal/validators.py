@@ -92,6 +92,17 @@ def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise InvalidValueError(path, value, "must not contain control characters")
 
 
+MAX_LABEL = 1000
+
+
+def label(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Text for people of at most 1000 characters, possibly empty (a name, a version, a note)."""
+    if not isinstance(value, str):
+        raise InvalidValueError(path_of(instance, attribute), value, "must be text")
+    if len(value) > MAX_LABEL:
+        raise InvalidValueError(path_of(instance, attribute), value, f"must be at most {MAX_LABEL} characters")
+
+
 def boolean(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
         raise InvalidValueError(path_of(instance, attribute), value, "must be true or false")
@@ -427,7 +438,11 @@ def _checked(function: Callable[_Params, _Result], *, lazily: bool) -> Callable[
         if not resolved or (items and not resolved[0][1]):
             resolved[:] = [_argument_checks(function)]
         checks = resolved[0][0]
-        for name, value in (*zip(positional, args, strict=False), *kwargs.items()):
+        # Per call on the checked path: no tuple of the pairs unless keywords were given, no path text unless refused.
+        pairs = (
+            (*zip(positional, args, strict=False), *kwargs.items()) if kwargs else zip(positional, args, strict=False)
+        )
+        for name, value in pairs:
             entry = checks.get(name)
             if entry is not None and not entry[0](value):
                 return InvalidValueError(f"{function.__name__}.{name}", value, f"must be {entry[1]}")

@@ -482,6 +482,7 @@ def catalog_summary_data(catalog: Catalog, *, title: str = "Sample catalog") -> 
         "categories": len(catalog.categories),
         "influencers": len(catalog.influencers),
         "team_leaders": len(catalog.team_leaders),
+        "mcns": len(catalog.mcns),
         "listings": len(catalog.listings),
         "units_30d": sum(r[1] for r in per_cat.values()),
         "gmv_30d": Money(sum(r[2] for r in per_cat.values())).to_text(),
@@ -514,7 +515,7 @@ def catalog_summary(catalog: Catalog, *, title: str = "Sample catalog") -> str:
     head = (
         f"{title}: {data['skus']} SKUs, {data['merchants']} merchants, "
         f"{data['brands']} brands, {data['categories']} third-level categories, "
-        f"{data['influencers']} influencers, {data['team_leaders']} team leaders, "
+        f"{data['influencers']} influencers ({data['mcns']} MCN agencies), {data['team_leaders']} team leaders, "
         f"{data['listings']} listings; 30-day GMV {total_gmv}"
     )
     table = render_table(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, TextIO
 
@@ -35,7 +36,15 @@ from fenxiao.domain.people import Influencer
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of, grade_catalog
-from fenxiao.market.admission import AdmissionPolicy, Outcome, default_admission_policy, merchant_inputs, sku_inputs
+from fenxiao.market.admission import (
+    AdmissionPolicy,
+    Outcome,
+    ShopMetrics,
+    default_admission_policy,
+    measure_shops,
+    merchant_inputs,
+    sku_inputs,
+)
 from fenxiao.market.clearance import ClearanceAction, ClearanceDecision, decide_clearance
 from fenxiao.market.goals import (
     GoalProgress,
@@ -54,12 +63,16 @@ from fenxiao.settlement.profiles import PlatformProfile
 __all__ = ["GROUP", "demo_data", "demo_section", "register"]
 
 
-def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str, Any]]:
+def _admission_rows(
+    catalog: Catalog, policy: AdmissionPolicy, shops: Mapping[str, ShopMetrics] | None = None
+) -> list[dict[str, Any]]:
     as_of = catalog_as_of(catalog)
     due = (as_of + timedelta(hours=policy.review_hours)).isoformat()
     rows: list[dict[str, Any]] = []
+    records = shops or {}
     for merchant in catalog.merchants:
-        decision = policy.decide(merchant_inputs(merchant, as_of=as_of), subject=merchant.id)
+        inputs = merchant_inputs(merchant, as_of=as_of, shop=records.get(merchant.id))
+        decision = policy.decide(inputs, subject=merchant.id)
         rows.append(
             {
                 "subject": merchant.id,
@@ -80,6 +93,7 @@ def _admission_rows(catalog: Catalog, policy: AdmissionPolicy) -> list[dict[str,
             as_of=as_of,
             profile=policy.profile,
             brand_on_list=brand_on_list,
+            shop=records.get(merchant.id),
         )
         decision = policy.decide(inputs, subject=listing.id)
         rows.append(
@@ -253,16 +267,26 @@ class _Demo:
     progress: tuple[GoalProgress, ...]
     leaders: list[LeaderReport]
     clearance: tuple[ClearanceDecision, ...] = ()
+    own_stream: int = 0
+
+
+#: Own-stream orders (自播) the demo adds to the 300 influencer orders of its goals.
+_OWN_STREAM_ORDERS = 40
+#: The default admission rules that read a shop's record (ShopMetrics).
+_SHOP_RULES = ("low-shop-gmv:", "high-bad-reviews:", "low-dsr:")
 
 
 def _demo(catalog: Catalog) -> _Demo:
-    rows = _admission_rows(catalog, default_admission_policy())
+    as_of = catalog_as_of(catalog)
+    shops = measure_shops(catalog, as_of=as_of)
+    rows = _admission_rows(catalog, default_admission_policy(), shops)
     models = demo_models().models
     graded = grade_catalog(catalog, scorer=models.scorer, policy=models.policy, perks=models.perks, explain=False)
     pool = SelectionPool.from_catalog(catalog, graded)
     influencer = next((i for i in catalog.influencers if i.main_category_ids), catalog.influencers[0])
     coverage = category_coverage((g.category_id, g.decision.tier) for g in graded)
-    orders = generate_orders(catalog, count=300)
+    orders = generate_orders(catalog, count=300, own_stream=_OWN_STREAM_ORDERS)
+    own_ids = {o.id for o in orders if o.own_stream}
     ledger = Ledger().record_all(orders, PlatformProfile.default())
     sales = settled_sales(ledger, orders, catalog)
     leaders = sorted(leader_reports(catalog, ledger, sales), key=lambda r: (-r.earned.fen, r.leader_id))[:5]
@@ -272,9 +296,10 @@ def _demo(catalog: Catalog) -> _Demo:
         page=pool.rank(influencer, page_size=5),
         coverage={t: coverage[t] for t in Tier},
         settled=len(sales),
+        own_stream=sum(1 for sale in sales if sale.order_id in own_ids),
         progress=GoalTracker().measure(sales),
         leaders=leaders,
-        clearance=decide_clearance(catalog, as_of=catalog_as_of(catalog)),
+        clearance=decide_clearance(catalog, as_of=as_of, shops=shops),
     )
 
 
@@ -290,12 +315,19 @@ def demo_section(catalog: Catalog) -> str:
     )
     refused = next((r for r in demo.rows if r["outcome"] == "reject"), None)
     parts = [
-        "1. Getting in (准入): the default low-threshold admission policy on every merchant and listing",
+        "1. Getting in (准入): the default low-threshold admission policy on every merchant and listing, each "
+        "shop's 30-day GMV and bad-review rate estimated from its goods' snapshots (measure_shops)",
         "",
         admission,
     ]
     if refused is not None:
         parts += ["", f"e.g. {refused['subject']}: {refused['outcome']} - {'; '.join(refused['reasons'])}"]
+    on_record = next(
+        (r for r in demo.rows if r["kind"] == "merchant" and any(x.startswith(_SHOP_RULES) for x in r["reasons"])),
+        None,
+    )
+    if on_record is not None:
+        parts += [f"e.g. {on_record['subject']}: {on_record['outcome']} - {'; '.join(on_record['reasons'])}"]
     cleared = Counter((d.kind, d.action) for d in demo.clearance)
     parts += [
         "",
@@ -323,7 +355,8 @@ def demo_section(catalog: Catalog) -> str:
     ]
     parts += [
         "",
-        f"Program goals over {demo.settled} settled sample orders (the four public targets):",
+        f"Program goals over {demo.settled} settled sample orders, {demo.own_stream} of them from the merchants' own "
+        "streams (自播: no commission, but sales all the same); the four public targets:",
         "",
         _goals_text(demo.progress),
     ]
@@ -360,6 +393,7 @@ def demo_data(catalog: Catalog) -> dict[str, Any]:
         "pool": _page_json(demo.influencer.id, demo.page),
         "coverage": {t.value: n for t, n in demo.coverage.items()},
         "settled_orders": demo.settled,
+        "own_stream_orders": demo.own_stream,
         "goals": _goals_json(demo.progress),
         "clearance": [
             {"kind": d.kind, "subject": d.subject, "action": d.action.value, "reasons": list(d.reasons)}

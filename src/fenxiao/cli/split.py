@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Final, TextIO
 
 import attrs
@@ -21,16 +22,24 @@ from fenxiao.cli.common import money_option, rate_option, render_table, whole_nu
 from fenxiao.cli.contract import CommandGroup, Subparsers
 from fenxiao.cli.parsing import add_command
 from fenxiao.domain.catalog import Catalog
+from fenxiao.domain.goods import Category
 from fenxiao.domain.ids import InfluencerId, MerchantId, SkuId, TeamLeaderId
 from fenxiao.domain.listings import ListingStatus
-from fenxiao.errors import InvalidValueError
+from fenxiao.domain.people import MAX_INFLUENCER_LEVEL, Influencer
+from fenxiao.errors import FenxiaoError, InvalidValueError
 from fenxiao.money import Money, Rate, Rounding
+from fenxiao.periods import ProgramState, VolumeSteps, settle_period_volume
 from fenxiao.serialization import to_dict
+from fenxiao.settlement.activities import TeamLeaderActivity
+from fenxiao.settlement.enrollment import Enrollment, EnrollmentStatus, EnrollmentTerms
+from fenxiao.settlement.kinds import PlanKind
 from fenxiao.settlement.orders import Order, OrderTerms
+from fenxiao.settlement.plans import CommissionPlan, select_plan
 from fenxiao.settlement.profiles import DEFAULT_PRESET, PRESETS, PlatformProfile
 from fenxiao.settlement.splits import Clawback, OrderSplit, SettlementLine, clawbacks, split
+from fenxiao.settlement.steps import CommissionStep
 
-__all__ = ["GROUP", "demo_section", "register"]
+__all__ = ["GROUP", "demo_section", "register", "rules_section"]
 
 # The CLI settles a made-up order; its clock only has to be consistent.
 _PAID_AT: Final = datetime(2026, 11, 11, 20, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -226,7 +235,215 @@ def demo_section(catalog: Catalog) -> str:
     )
     return (
         f"{head}\n\n{_table(result.lines, order.total_in)}\n\n"
-        f"One unit refunded after settlement: clawback per party\n\n{_table(claw.lines)}"
+        f"One unit refunded after settlement: clawback per party\n\n{_table(claw.lines)}\n\n"
+        + rules_section(catalog, order)
+    )
+
+
+def _settled(order: Order, profile: PlatformProfile) -> OrderSplit:
+    """*order* (as paid) received two days later and settled on *profile*'s due day, split."""
+    received = order.receive(at=order.paid_at + timedelta(days=2))
+    return split(received.settle(profile, at=received.settlement_due(profile) or order.paid_at), profile)
+
+
+def rules_section(catalog: Catalog, order: Order) -> str:
+    """The platform rules around one demo *order* of *catalog*, each in a few lines.
+
+    The same sale under each shipped platform preset; the merchant's own stream (自播) selling the same goods; the
+    MCN's share from the agency's contract in the catalog; a plan gated by influencer level; an exclusive plan
+    closed and reopened to escape the cut limit; a team-leader activity enrollment; and a week's volume reaching a
+    period step.
+    """
+    sku = catalog.sku(order.sku_id)
+    category = catalog.category(sku.category_id)
+    parts = [_presets_part(order, category), _own_stream_part(order, category)]
+    influencer = catalog.influencer(order.influencer_id) if order.influencer_id is not None else None
+    if influencer is not None:
+        parts.append(_mcn_part(catalog, influencer, order))
+        parts.append(_level_part(influencer, order))
+    parts.append(_chain_part(order))
+    listing = next((li for li in catalog.listings if li.sku_id == sku.id), None)
+    if listing is not None and order.terms.leader_id is not None:
+        parts.append(_enrollment_part(order, listing.id))
+    parts.append(_volume_part(order))
+    return "\n\n".join(parts)
+
+
+def _presets_part(order: Order, category: Category) -> str:
+    profiles = [PlatformProfile.preset(name) for name in PRESETS]
+    splits = []
+    for profile in profiles:
+        terms = attrs.evolve(order.terms, tech_fee_rate=profile.tech_fee_for(category))
+        splits.append(_settled(attrs.evolve(order, terms=terms, events=order.events[:1]), profile))
+    parties = list(dict.fromkeys(line.party for result in splits for line in result.lines))
+    rows: list[list[object]] = []
+    for party in parties:
+        amounts = [next((line.amount for line in r.lines if line.party is party), Money.zero()) for r in splits]
+        rows.append([f"{party.value} {party.label_zh}", *amounts])
+    return "The same sale under each shipped platform preset (fenxiao.settlement.PRESETS)\n\n" + render_table(
+        ["party", *PRESETS], rows, align="l" + "r" * len(PRESETS)
+    )
+
+
+def _own_stream_part(order: Order, category: Category) -> str:
+    profile = PlatformProfile.default()
+    own = Order(
+        id="demo-own-stream",
+        merchant_id=order.merchant_id,
+        sku_id=order.sku_id,
+        influencer_id=None,
+        paid=order.paid,
+        paid_at=order.paid_at,
+        terms=OrderTerms(commission_rate=Rate.zero(), tech_fee_rate=profile.tech_fee_for(category)),
+        units=order.units,
+        category_id=order.category_id,
+        category_level1=order.category_level1,
+    )
+    result = _settled(own, profile)
+    lines = ", ".join(f"{line.party.value} {line.amount}" for line in result.lines if line.amount.fen)
+    return (
+        f"The merchant's own stream (自播) selling the same {order.units} units: no influencer, no commission "
+        f"(Order.own_stream is {own.own_stream}); {lines}. It counts in the SKU's sales and the goals like any sale."
+    )
+
+
+def _mcn_part(catalog: Catalog, influencer: Influencer, order: Order) -> str:
+    if influencer.mcn_id is None or influencer.mcn_id not in {m.id for m in catalog.mcns}:
+        return f"MCN: {influencer.name} ({influencer.id}) is signed to no agency: no MCN line."
+    agency = catalog.mcn(influencer.mcn_id)
+    contract = agency.contract_for(influencer.id, at=order.paid_at)
+    if contract is None:
+        return f"MCN: {agency.name}'s contract with {influencer.id} is not in force at the sale: no MCN line."
+    until = "open-ended" if contract.valid_until is None else f"until {contract.valid_until.date().isoformat()}"
+    return (
+        f"MCN: {influencer.name} ({influencer.id}) is signed to {agency.name} ({agency.id}) from "
+        f"{contract.valid_from.date().isoformat()}, {until}, for {contract.share} of the net commission: the "
+        f"{'MCN line above' if order.terms.mcn_id else 'agency'} (OrderTerms.from_decision(..., mcn=agency) reads "
+        "the contract in force at the moment of sale)."
+    )
+
+
+def _plan(plan_id: str, kind: PlanKind, order: Order, rate: str, at: datetime, **fields: Any) -> CommissionPlan:
+    return CommissionPlan.open(
+        id=plan_id,
+        kind=kind,
+        merchant_id=order.merchant_id,
+        rate=Rate.of(rate),
+        at=at,
+        sku_ids=(order.sku_id,),
+        **fields,
+    )
+
+
+def _level_part(influencer: Influencer, order: Order) -> str:
+    at = order.paid_at - timedelta(days=30)
+    gate = min(influencer.level + 1, MAX_INFLUENCER_LEVEL)
+    plan = _plan(
+        "demo-gated",
+        PlanKind.ITEM_TARGETED,
+        order,
+        "30%",
+        at,
+        influencer_ids=(influencer.id,),
+        min_influencer_level=gate,
+    )
+    decision = select_plan(
+        [plan],
+        merchant_id=order.merchant_id,
+        sku_id=order.sku_id,
+        influencer_id=influencer.id,
+        at=order.paid_at,
+        influencer_level=influencer.level,
+    )
+    verdict = "pays this sale" if decision.winner is not None else "does not pay this sale"
+    return (
+        f"Level gate: an item-targeted 30% plan for influencers of level {gate} and above {verdict} by "
+        f"{influencer.id} (level {influencer.level}): {decision.reason}."
+    )
+
+
+def _chain_part(order: Order) -> str:
+    opened = order.paid_at - timedelta(days=20)
+    vip = [("kol-demo",)]
+    first = _plan("demo-vip-1", PlanKind.EXCLUSIVE, order, "25%", opened, influencer_ids=vip[0])
+    closed = first.close(at=opened + timedelta(days=1))
+    cheap = _plan("demo-vip-2", PlanKind.EXCLUSIVE, order, "5%", opened + timedelta(days=1), influencer_ids=vip[0])
+    try:
+        select_plan(
+            [closed, cheap],
+            merchant_id=order.merchant_id,
+            sku_id=order.sku_id,
+            influencer_id="kol-demo",
+            at=opened + timedelta(days=2),
+        )
+    except FenxiaoError as error:
+        return f"Exclusive plans: a 25% plan closed and a 5% one opened the next day is refused: {error}"
+    return "Exclusive plans: a 25% plan closed and a 5% one opened the next day passed (the profile sets no limit)."
+
+
+def _enrollment_part(order: Order, listing_id: str) -> str:
+    leader = order.terms.leader_id or "tl-demo"
+    start = order.paid_at - timedelta(days=10)
+    activity = TeamLeaderActivity(
+        id="demo-act", leader_id=leader, service_fee_rate=Rate.of("5%"), valid_from=start, min_commission=Rate.of("10%")
+    )
+    applied = Enrollment(
+        "demo-en-1",
+        activity.id,
+        listing_id,
+        EnrollmentTerms(order.terms.commission_rate, exclusivity_months=3),
+        applied_at=start,
+    )
+    approved = applied.transition(EnrollmentStatus.IN_AUDIT, at=start).audit(activity, at=start + timedelta(hours=2))
+    low = Enrollment("demo-en-2", activity.id, listing_id, EnrollmentTerms(Rate.of("8%")), applied_at=start)
+    rejected = low.transition(EnrollmentStatus.IN_AUDIT, at=start).audit(activity, at=start + timedelta(hours=2))
+    ends = approved.exclusive_until.date().isoformat() if approved.exclusive_until else "-"
+    promoted = approved.promotion_ends.date().isoformat() if approved.promotion_ends else "-"
+    try:
+        approved.transition(EnrollmentStatus.TERMINATED, at=start + timedelta(days=1))
+        early = "allowed"
+    except FenxiaoError as error:
+        early = f"refused ({error})"
+    return (
+        f"Activity enrollment (招商报名) of {listing_id} in {leader}'s activity: applied → in audit → "
+        f"{approved.status.value} at {order.terms.commission_rate} (exclusive until {ends}, promoted at least until "
+        f"{promoted}); at 8% it is {rejected.status.value} ({rejected.history[-1].reason}); terminating it the "
+        f"next day is {early}."
+    )
+
+
+def _volume_part(order: Order) -> str:
+    profile = PlatformProfile.default()
+    rate = order.terms.commission_rate
+    terms = OrderTerms(
+        commission_rate=rate,
+        plan_id="demo-volume",
+        tech_fee_rate=order.terms.tech_fee_rate,
+        mcn_id=order.terms.mcn_id,
+        mcn_share=order.terms.mcn_share,
+    )
+    week = [
+        attrs.evolve(
+            order,
+            id=f"demo-week-{i}",
+            paid_at=order.paid_at + timedelta(days=i),
+            terms=terms,
+            events=(attrs.evolve(order.events[0], at=order.paid_at + timedelta(days=i)),),
+        )
+        for i in range(3)
+    ]
+    threshold = Money(order.paid.fen * 2)
+    steps = VolumeSteps("demo-volume", rate, (CommissionStep(threshold, Rate(min(rate.value + Decimal("0.05"), 1))),))
+    top_ups = settle_period_volume(
+        week, steps, state=ProgramState(), as_of=order.paid_at + timedelta(days=7), profile=profile
+    )
+    if not top_ups:
+        return "Period volume: no influencer reached the step."
+    t = top_ups[0]
+    return (
+        f"Period volume (阶梯佣金 over a week): three such orders, {t.volume} in all, reach a {threshold} step at "
+        f"{steps.steps[0].rate}: a top-up of {t.top_up} that no single order earns ({t.influencer} to the influencer, "
+        f"{t.mcn} to its MCN, {t.platform_fee} platform fee)."
     )
 
 

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.convert import MAX_DOCUMENT_BYTES
+from fenxiao._internal.reading import TooLarge, read_capped
 from fenxiao.columnar._frames import read, write
 from fenxiao.columnar.context import ContextSummary, summarize_context
 from fenxiao.columnar.periods import STATE_COLUMNS, _conclude, _graded, _period_id, _raw_ids
@@ -224,9 +226,15 @@ def _read_manifest(root: Path, what: str) -> dict[str, Any]:
     manifest = root / STATE_FILE
     if not manifest.is_file():
         raise InvalidValueError(where, str(root), f"is not a period state: it has no {STATE_FILE}")
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except ValueError:
+    try:  # the cap is on the stream: a manifest is small, and stat() says nothing true of a sparse file
+        data = json.loads(read_capped(manifest, MAX_DOCUMENT_BYTES))
+    except TooLarge:
+        raise InvalidValueError(
+            f"{where}/{STATE_FILE}", str(manifest), f"is larger than {MAX_DOCUMENT_BYTES} bytes"
+        ) from None
+    except OSError as exc:
+        raise InvalidValueError(f"{where}/{STATE_FILE}", str(manifest), f"cannot be read ({exc.strerror})") from None
+    except ValueError:  # not JSON, or not UTF-8
         data = None
     buckets = data.get("buckets") if isinstance(data, dict) else None
     if not isinstance(data, dict) or data.get("format") != _FORMAT or type(buckets) is not int or buckets < 1:

@@ -29,6 +29,8 @@ column                     unit        meaning (default when the column is absen
 ``subsidy_fen``            fen         the platform's subsidy (0)
 ``refunded_fen``           fen         refunds so far, at most paid + shipping (0)
 ``invalid``                flag        the order became invalid: no commission or leader fee (false)
+``own_stream``             flag        the merchant's own stream (自播): no influencer, so a 0% commission
+                                       and no leader or MCN; commission bounds and floors do not apply (false)
 ``leader_fee_ppm``         ppm         the first-level leader's fee; missing: no leader
 ``second_leader_fee_ppm``  ppm         the second-level leader's fee; missing: none (needs a leader)
 ``mcn_share_ppm``          ppm         the MCN's share of the influencer's net; missing: no MCN
@@ -77,6 +79,7 @@ ORDER_COLUMNS: Final = (
     "subsidy_fen",
     "refunded_fen",
     "invalid",
+    "own_stream",
     "leader_fee_ppm",
     "second_leader_fee_ppm",
     "mcn_share_ppm",
@@ -192,6 +195,7 @@ class _Inputs:
     rule: Int64Array
     used_rules: list[int]
     kind: TextColumn
+    own: BoolArray
 
     @classmethod
     def read(cls, columns: Columns, profile: PlatformProfile) -> _Inputs:
@@ -252,6 +256,11 @@ class _Inputs:
             tech = by_rule  # no row gives its own technical fee
         else:
             tech = np.where(_present(tech_given), tech_given.values, by_rule)
+        commission = rate("commission_ppm").values
+        mcn = rate("mcn_share_ppm", nullable=True)
+        own = columns.flags("own_stream", default=False)
+        if own.any():
+            _check_own_stream(own, commission, leader, mcn, what)
         kind = _text(columns, "plan_kind")
         for label in kind.labels:
             try:
@@ -265,16 +274,17 @@ class _Inputs:
             subsidy=subsidy,
             refunded=refunded,
             void=columns.flags("invalid", default=False),
-            commission=rate("commission_ppm").values,
+            commission=commission,
             leader=leader,
             second=second,
-            mcn=rate("mcn_share_ppm", nullable=True),
+            mcn=mcn,
             tech=tech,
             category=category,
             level1=level1,
             rule=rule,
             used_rules=used_rules,
             kind=kind,
+            own=own,
         )
 
     def take(self, part: slice) -> _Inputs:
@@ -295,7 +305,30 @@ class _Inputs:
             rule=self.rule[part],
             used_rules=self.used_rules,
             kind=self.kind.take(part),
+            own=self.own[part],
         )
+
+
+def _check_own_stream(own: BoolArray, commission: Int64Array, leader: IntColumn, mcn: IntColumn, what: str) -> None:
+    """An own-stream row pays nobody but the platform: 0% commission, no leader, no MCN (as :class:`Order` checks)."""
+    for name, bad in (
+        ("commission_ppm", own & (commission != 0)),
+        ("leader_fee_ppm", own & _present(leader)),
+        ("mcn_share_ppm", own & _present(mcn) & (mcn.values != 0)),
+    ):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = (
+                int(commission[i])
+                if name == "commission_ppm"
+                else int((leader if name == "leader_fee_ppm" else mcn).values[i])
+            )
+            problem = (
+                "must be 0 on an own-stream order"
+                if name == "commission_ppm"
+                else "must be missing on an own-stream order"
+            )
+            raise InvalidValueError(f"{what}.{name}[{i}]", value, problem)
 
 
 def _text(columns: Columns, name: str) -> TextColumn:
@@ -424,8 +457,10 @@ def _check_rates(inputs: _Inputs, profile: PlatformProfile, steps: Sequence[Comm
     cap = profile.combined_cap.ppm
     bad = np.zeros(n, dtype=np.bool_)
     rates: list[Int64Array | int] = [inputs.commission, *(s.rate.ppm for s in steps)]
+    # An own-stream row (自播) has no influencer: the commission bounds and floors, which protect one, do not apply.
+    bounded = ~inputs.own if inputs.own.any() else True
     for rate in rates:
-        bad |= (rate < low) | (rate > high)
+        bad |= ((rate < low) | (rate > high)) & bounded
         total = rate + leader
         over_cap = (total > cap) | ((total == cap) & (not profile.combined_cap_inclusive))
         bad |= has_leader & (over_cap | ((min_leader >= 0) & (leader < min_leader)))
@@ -627,6 +662,7 @@ def order_columns(orders: Iterable[Order]) -> dict[str, Any]:
         "subsidy_fen": np.array([o.subsidy.fen for o in rows], dtype=np.int64),
         "refunded_fen": np.array([o.refunded.fen for o in rows], dtype=np.int64),
         "invalid": np.array([o.status is OrderStatus.INVALID for o in rows], dtype=np.bool_),
+        "own_stream": np.array([o.influencer_id is None for o in rows], dtype=np.bool_),
         "leader_fee_ppm": optional([ppm(o.terms.leader_fee_rate) for o in rows]),
         "second_leader_fee_ppm": optional([ppm(o.terms.second_leader_fee_rate) for o in rows]),
         "mcn_share_ppm": optional([ppm(o.terms.mcn_share) for o in rows]),

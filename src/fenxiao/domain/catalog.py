@@ -1,7 +1,7 @@
 """A whole catalog in one value: :class:`Catalog`, what CLI commands read as a CATALOG file.
 
 A catalog holds categories, brands, merchants, SKUs, influencers, team leaders,
-listings and snapshots, checks that ids are unique and that every reference
+listings, snapshots and MCN agencies, checks that ids are unique and that every reference
 points at something it holds, and offers lookups by id.
 
 >>> from fenxiao.sample import load_sample
@@ -23,7 +23,7 @@ from fenxiao._internal import html
 from fenxiao._internal import validators as v
 from fenxiao.domain.goods import Brand, Category, Merchant, Sku
 from fenxiao.domain.listings import Listing
-from fenxiao.domain.people import Influencer, LeaderLevel, TeamLeader
+from fenxiao.domain.people import Influencer, LeaderLevel, Mcn, TeamLeader
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
 
@@ -70,6 +70,29 @@ def _items_of(kind: type[Any]) -> v.Validator:
     return check
 
 
+def _check_mcns(mcns: tuple[Mcn, ...], people: tuple[Influencer, ...], influencers: Mapping[str, Influencer]) -> None:
+    """Contracts name influencers of the agency; with any agency, every ``mcn_id`` names one."""
+    for i, mcn in enumerate(mcns):
+        for j, contract in enumerate(mcn.contracts):
+            path = f"Catalog.mcns[{i}].contracts[{j}].influencer_id"
+            person = influencers.get(contract.influencer_id)
+            if person is None:
+                raise InvalidValueError(path, contract.influencer_id, "names no influencer in the catalog")
+            if person.mcn_id != mcn.id:
+                raise InvalidValueError(
+                    path,
+                    contract.influencer_id,
+                    f"is not signed to MCN {mcn.id!r} in the catalog (its mcn_id is {person.mcn_id!r})",
+                )
+    if mcns:
+        ids = {m.id for m in mcns}
+        for i, person in enumerate(people):
+            if person.mcn_id is not None and person.mcn_id not in ids:
+                raise InvalidValueError(
+                    f"Catalog.influencers[{i}].mcn_id", person.mcn_id, "names no MCN in the catalog"
+                )
+
+
 @attrs.frozen
 class Catalog:
     """Everything about a set of goods and the people around them, cross-checked.
@@ -85,6 +108,12 @@ class Catalog:
         team_leaders: Leaders; a ``parent_id`` must name a first-level leader here.
         listings: Pool listings; ``sku_id`` and ``terms.team_leader_id`` must name entries here.
         snapshots: Observations; ``sku_id`` must name an SKU here, ``category_id`` must be that SKU's.
+        mcns: MCN agencies (MCN机构) with their contracts. Each contract's ``influencer_id`` must name an influencer
+            here whose ``mcn_id`` is that agency. When the catalog holds any agency, every influencer's ``mcn_id``
+            must name one of them; a catalog without agencies keeps ``mcn_id`` as a plain id (as before 0.3).
+
+    .. versionchanged:: 0.3
+       ``mcns``.
 
     Raises:
         InvalidValueError: A wrong item type, a duplicate id (``Catalog.skus[3].id``), or a reference to
@@ -101,6 +130,7 @@ class Catalog:
     )
     listings: tuple[Listing, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Listing))
     snapshots: tuple[SkuSnapshot, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(SkuSnapshot))
+    mcns: tuple[Mcn, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_items_of(Mcn))
     _by_id: dict[str, dict[str, Any]] = attrs.field(init=False, repr=False, eq=False)
 
     def __repr__(self) -> str:
@@ -115,6 +145,7 @@ class Catalog:
             team_leaders=len(self.team_leaders),
             listings=len(self.listings),
             snapshots=len(self.snapshots),
+            mcns=len(self.mcns),
         )
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
@@ -174,6 +205,8 @@ class Catalog:
                     snap.category_id,
                     f"differs from SKU {snap.sku_id}'s category",
                 )
+        mcns = _index(self.mcns, lambda m: m.id, "mcns")
+        _check_mcns(self.mcns, self.influencers, influencers)
         object.__setattr__(
             self,
             "_by_id",
@@ -185,6 +218,7 @@ class Catalog:
                 "influencer": influencers,
                 "team_leader": leaders,
                 "listing": listings,
+                "mcn": mcns,
             },
         )
 
@@ -229,6 +263,14 @@ class Catalog:
     def listing(self, id_: str) -> Listing:
         """The listing with this id."""
         result: Listing = self._get("listing", id_)
+        return result
+
+    def mcn(self, id_: str) -> Mcn:
+        """The MCN agency with this id.
+
+        .. versionadded:: 0.3
+        """
+        result: Mcn = self._get("mcn", id_)
         return result
 
     def latest_snapshots(self) -> tuple[SkuSnapshot, ...]:

@@ -13,10 +13,11 @@ this module imports nothing of :mod:`fenxiao.grading.tiers` at run time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 
@@ -25,7 +26,7 @@ from fenxiao.errors import FenxiaoError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
-from fenxiao.rules.interpreter import Check, difference, evaluate, explain, make_check
+from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
 from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not
 from fenxiao.rules.moves import complement, escape, meeting_value
 from fenxiao.rules.table import conjuncts
@@ -71,27 +72,42 @@ class NextTierGap:
         return head + body + ("" if self.reachable else " (not reachable by these inputs alone)")
 
 
+#: A rule explained by its index: its checks and whether it holds (see :func:`next_tier_gap`).
+Explained: TypeAlias = Callable[[int], tuple[tuple[Check, ...], bool]]
+
+
 def next_tier_gap(
-    policy: TierPolicy, inputs: Mapping[str, object], tier: Tier, chosen: int | None
+    policy: TierPolicy,
+    inputs: Mapping[str, object],
+    tier: Tier,
+    chosen: int | None,
+    explained: Explained | None = None,
 ) -> NextTierGap | None:
     """The cheapest verified way up from *tier* under *policy*, or ``None`` when no rule gives a higher tier.
 
     For each tier above *tier*, the rules giving it are tried, and for each rule its ways to hold (see
     :func:`repairs`: the cheapest branch of an ``any``, the opposite comparison for a ``not``), fewest unmet
     comparisons first. *chosen* is the index of the rule that decided (``None``: no rule held): the rules before it
-    do not hold, and it does.
+    do not hold, and it does. *explained*, when given, explains a rule by its index on these *inputs* (every input
+    the policy reads present): a rule of comparisons under ``all`` alone then holds one way, its unmet checks, and
+    whether an earlier rule holds is read from it.
     """
     rules = policy.rules
     lenient = _Lenient(inputs)
-    holds: dict[int, bool] = {}
-    target = tier.next_up()
+    escaping: dict[int, Check | None] = {}
+    target = _UP[tier]
     while target is not None:
-        candidates: list[tuple[bool, int, Decimal, str, tuple[Check, ...], bool]] = []
-        for rule, lower in policy._ladder.get(target, ()):
-            escapes = _escapes(rules, inputs, lower, holds, chosen)
-            ways = repairs(rule.when, lenient)
+        candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]] = []
+        for index, rule, lower, plain in policy._ladder.get(target, ()):
+            escapes = _escapes(rules, inputs, lower, escaping, chosen, explained=explained)
+            if explained is None:
+                ways = repairs(rule.when, lenient)
+            elif plain:  # what repairs() gives for such a rule, from the checks made once
+                ways = (tuple(c for c in explained(index)[0] if not c.passed),)
+            else:
+                ways = tuple(_repairs(rule.when, lenient, False, iter(explained(index)[0])))
             if not ways:  # the rule can never hold (an empty any): named, not reachable
-                candidates.append((True, 0, Decimal(0), rule.name, (), False))
+                candidates.append((True, 0, rule.name, (), False))
             for option in ways:
                 unmet = list(option)
                 for found in escapes:
@@ -99,35 +115,81 @@ def next_tier_gap(
                         unmet.append(found)
                 raised = _raise_to(inputs, unmet)
                 reached = raised is not None and policy._safe_grade(raised) >= target
-                candidates.append((not reached, len(unmet), _cost(unmet), rule.name, tuple(unmet), reached))
+                candidates.append((not reached, len(unmet), rule.name, tuple(unmet), reached))
         if candidates:
-            candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
-            _, _, _, name, unmet_checks, reached = candidates[0]
-            return NextTierGap(target, name, unmet_checks, reached, policy.label(target))
-        target = target.next_up()
+            _, _, name, unmet_checks, reached = candidates[0] if len(candidates) == 1 else _best(candidates)
+            return _new_gap(target, name, unmet_checks, reached, policy.label(target))
+        target = _UP[target]
     return None
+
+
+_UP: Final = {tier: tier.next_up() for tier in Tier}
+
+
+def _best(
+    candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]],
+) -> tuple[bool, int, str, tuple[Check, ...], bool]:
+    """The first candidate by (not reached, fewest checks, cheapest moves (:func:`_cost`), rule name), the cost
+    computed only where the first two tie (a stable sort's first)."""
+    first = min(candidates, key=lambda c: (c[0], c[1]))
+    tied = [c for c in candidates if c[0] == first[0] and c[1] == first[1]]
+    return tied[0] if len(tied) == 1 else min(tied, key=lambda c: (_cost(c[3]), c[2]))
+
+
+_GAP_SLOTS: Final = tuple(NextTierGap.__dict__[a.name].__set__ for a in attrs.fields(NextTierGap))
+
+
+def _new_gap(tier: Tier, rule: str, unmet: tuple[Check, ...], reachable: bool, label: str) -> NextTierGap:
+    """``NextTierGap(tier, rule, unmet, reachable, label)``, built faster (one per explained decision): its
+    slots set directly, as the attrs ``__init__`` would set them (the class has no validators)."""
+    gap: NextTierGap = object.__new__(NextTierGap)
+    set_tier, set_rule, set_unmet, set_reachable, set_label = _GAP_SLOTS
+    set_tier(gap, tier)
+    set_rule(gap, rule)
+    set_unmet(gap, unmet)
+    set_reachable(gap, reachable)
+    set_label(gap, label)
+    return gap
 
 
 def _escapes(
     rules: Sequence[TierRule],
     inputs: Mapping[str, object],
     lower: Sequence[int],
-    holds: dict[int, bool],
+    escaping: dict[int, Check | None],
     chosen: int | None,
+    *,
+    explained: Explained | None,
 ) -> list[Check]:
-    """For each earlier lower-tier rule that holds (and would catch the SKU first), the comparison escaping it."""
+    """For each earlier lower-tier rule that holds (and would catch the SKU first), the comparison escaping it.
+
+    *escaping* remembers, per rule, its escaping comparison (``None``: it does not hold, or nothing escapes it),
+    so that each rule is read once per gap whichever rules above it are tried."""
     escapes: list[Check] = []
+    if chosen is not None and (not lower or lower[-1] < chosen):  # (ascending) all before the deciding rule
+        return escapes
     for b in lower:
-        if b not in holds:
+        if b in escaping:
+            found = escaping[b]
+        else:
             if chosen is None or b < chosen:
-                holds[b] = False  # the rules before the deciding one do not hold
+                holds = False  # the rules before the deciding one do not hold
+            elif b == chosen:
+                holds = True
             else:
-                holds[b] = b == chosen or evaluate(rules[b].when, inputs)
-        if holds[b]:
-            found = _escape(rules[b].when, inputs)
-            if found is not None:
-                escapes.append(found)
+                holds = explained(b)[1] if explained is not None else evaluate(rules[b].when, inputs)
+            found = escaping[b] = _escape(rules[b].when, inputs) if holds else None
+        if found is not None:
+            escapes.append(found)
     return escapes
+
+
+def _only_all(condition: Condition) -> bool:
+    """Whether *condition* is comparisons under ``all`` alone (no ``any``, no ``not``): it then holds one way,
+    every unmet comparison met, and :func:`repairs` gives that way, the unmet checks in document order."""
+    if isinstance(condition, Compare):
+        return True
+    return isinstance(condition, All) and all(_only_all(c) for c in condition.conditions)
 
 
 #: The most ways to hold one condition that a gap compares (the cheapest are kept).
@@ -148,20 +210,27 @@ def repairs(condition: Condition, inputs: Mapping[str, object]) -> tuple[tuple[C
     >>> [[str(c) for c in way] for way in repairs(cond, {"units_30d": 640, "refund_rate": Decimal("0.35")})]
     [['refund_rate 0.35: <= 0.3 needed (-0.05)'], ['units_30d 640 < 1000 needed (+360)']]
     """
-    return tuple(_repairs(condition, inputs, False))
+    return tuple(_repairs(condition, inputs, False, None))
 
 
-def _repairs(node: Condition, values: Mapping[str, object], negated: bool) -> list[tuple[Check, ...]]:
+def _repairs(
+    node: Condition, values: Mapping[str, object], negated: bool, known: Iterator[Check] | None
+) -> list[tuple[Check, ...]]:
+    """:func:`repairs` of *node*; *known*, when given, yields the condition's checks on *values* in document order
+    (as :func:`~fenxiao.rules.interpreter.explain` lists them), one per comparison visited, so that a comparison
+    that must hold as it is reads its own check instead of being explained again."""
     if isinstance(node, Compare):
-        ways = complement(node.op, node.value) if negated else (((node.op, node.value),),)
+        check = None if known is None else next(known)
+        if check is not None and not negated:
+            return [()] if check.passed else [(check,)]
         options = []
-        for needed in ways:
-            checks = (explain(Compare(node.input, op, value, node.unit), values).checks[0] for op, value in needed)
+        for needed in _needs(node, negated):
+            checks = (explain_comparison(leaf, values) for leaf in needed)
             options.append(tuple(c for c in checks if not c.passed))
         return _cheapest(options)
     if isinstance(node, Not):
-        return _repairs(node.condition, values, not negated)
-    parts = [_repairs(child, values, negated) for child in node.conditions]
+        return _repairs(node.condition, values, not negated, known)
+    parts = [_repairs(child, values, negated, known) for child in node.conditions]
     if isinstance(node, All) != negated:  # every part must hold
         combined: list[tuple[Check, ...]] = [()]
         for options in parts:
@@ -170,7 +239,25 @@ def _repairs(node: Condition, values: Mapping[str, object], negated: bool) -> li
     return _cheapest([option for options in parts for option in options])
 
 
+def _needs(node: Compare, negated: bool) -> tuple[tuple[Compare, ...], ...]:
+    """What *node* (negated: under a ``not``) asks, as alternatives each of comparisons that must all hold."""
+    if not negated:
+        return ((node,),)
+    return _complements(node, node.unit)  # the unit too: equality ignores it
+
+
+@functools.lru_cache(maxsize=1024)
+def _complements(node: Compare, unit: str) -> tuple[tuple[Compare, ...], ...]:
+    """``not node`` as comparisons (:func:`~fenxiao.rules.moves.complement`) shown in *unit*, built once per
+    comparison."""
+    return tuple(
+        tuple(Compare(node.input, op, value, unit) for op, value in way) for way in complement(node.op, node.value)
+    )
+
+
 def _cheapest(options: list[tuple[Check, ...]]) -> list[tuple[Check, ...]]:
+    if len(options) <= 1:  # nothing to order or to merge
+        return options
     unique = list(dict.fromkeys(options))
     unique.sort(key=lambda option: (len(option), _cost(option)))
     return unique[:MAX_REPAIRS]
@@ -234,19 +321,25 @@ def _escape(condition: Condition, inputs: Mapping[str, object]) -> Check | None:
     return None
 
 
+_WHOLE_STEP: Final = Decimal(1)
+_SCORE_STEP: Final = Decimal("0.01")
+
+
 def _step(spec: InputSpec) -> Decimal:
-    return Decimal(1) if spec.integer else Decimal("0.01")
+    return _WHOLE_STEP if spec.integer else _SCORE_STEP
+
+
+_STEPS: Final = {name: _step(spec) for name, spec in TIER_INPUTS.inputs.items()}  # each input's smallest move
 
 
 def _raise_to(inputs: Mapping[str, object], unmet: Sequence[Check]) -> dict[str, object] | None:
     """*inputs* with each unmet comparison's input moved just enough to meet it; None if one cannot be."""
     raised = dict(inputs)
     for c in unmet:
-        spec = TIER_INPUTS[c.input]
         threshold = c.threshold
         if c.negated:
             return None
-        value = meeting_value(c.op, threshold, c.gap, _step(spec))
+        value = meeting_value(c.op, threshold, c.gap, _STEPS[c.input])
         if value is None:
             return None
         raised[c.input] = value

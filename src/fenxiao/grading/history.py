@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.levels import Tier
 
@@ -52,6 +54,20 @@ class TierChange:
     reason: str
 
 
+def _optional_tier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Tier):
+        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a Tier or None")
+
+
+def _changes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    path = v.path_of(instance, attribute)
+    if not isinstance(value, tuple):
+        raise InvalidValueError(path, value, "must be a tuple of TierChange")
+    for i, change in enumerate(value):
+        if not isinstance(change, TierChange):
+            raise InvalidValueError(f"{path}[{i}]", change, "must be a TierChange")
+
+
 @attrs.frozen
 class TierHistory:
     """The effective tier of one SKU over time, folded from dated decisions with anti-flapping rules.
@@ -65,13 +81,13 @@ class TierHistory:
     - A decision at or above the effective tier resets the run.
     """
 
-    stability: Stability = attrs.field(factory=Stability)
-    effective: Tier | None = None
-    changes: tuple[TierChange, ...] = ()
-    below_since: datetime | None = None
-    below_count: int = 0
-    below_best: Tier | None = None
-    last_at: datetime | None = None
+    stability: Stability = attrs.field(factory=Stability, validator=v.instance_of(Stability))
+    effective: Tier | None = attrs.field(default=None, validator=_optional_tier)
+    changes: tuple[TierChange, ...] = attrs.field(default=(), converter=v.to_tuple, validator=_changes)
+    below_since: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
+    below_count: int = attrs.field(default=0, validator=v.count)
+    below_best: Tier | None = attrs.field(default=None, validator=_optional_tier)
+    last_at: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
 
     def record(
         self, at: datetime, decided: Tier, reason: str = "", *, joined_at: datetime | None = None
@@ -98,7 +114,7 @@ class TierHistory:
             why = reason or ("first grade" if effective is None else "promoted at once")
             return self._changed(when, decided, why)
         if decided == effective:
-            return attrs.evolve(self, below_since=None, below_count=0, below_best=None, last_at=when)
+            return _history(self.stability, effective, self.changes, None, 0, None, when)
         if joined is not None and when - joined < timedelta(days=self.stability.new_sku_days):
             why = reason or f"provisional grade inside the {self.stability.new_sku_days}-day new-SKU window"
             return self._changed(when, decided, why)
@@ -109,20 +125,12 @@ class TierHistory:
         if count >= rule.demote_after_evaluations and when - since >= timedelta(days=rule.demote_after_days):
             why = reason or f"below {effective.value} for {count} evaluations over {(when - since).days} days"
             return self._changed(when, best, why)
-        return attrs.evolve(self, below_since=since, below_count=count, below_best=best, last_at=when)
+        return _history(self.stability, effective, self.changes, since, count, best, when)
 
     def _changed(self, when: datetime, new: Tier, why: str) -> TierHistory:
         """The history with the effective tier changed to *new* at *when*, the change recorded, the run reset."""
         change = TierChange(when, self.effective, new, why)
-        return attrs.evolve(
-            self,
-            effective=new,
-            changes=(*self.changes, change),
-            below_since=None,
-            below_count=0,
-            below_best=None,
-            last_at=when,
-        )
+        return _history(self.stability, new, (*self.changes, change), None, 0, None, when)
 
     def fold(self, decisions: Iterable[tuple[datetime, Tier]], *, joined_at: datetime | None = None) -> TierHistory:
         """Record each ``(at, tier)`` in order (see :meth:`record` for *joined_at*)."""
@@ -130,3 +138,8 @@ class TierHistory:
         for at, tier in decisions:
             history = history.record(at, tier, joined_at=joined_at)
         return history
+
+
+#: :class:`TierHistory` from fields already checked (a validated history's, and what :meth:`TierHistory.record`
+#: checked or derived from them): the fold builds one per evaluation without running the validators again.
+_history: Final = builder(TierHistory)

@@ -64,7 +64,7 @@ from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import PPM, Money, Rate, Rounding
 from fenxiao.rules.interpreter import evaluate, explain
-from fenxiao.rules.language import Compare, Condition, InputKind, InputSpec, Schema
+from fenxiao.rules.language import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Schema
 from fenxiao.rules.table import HitPolicy, rows_bound, rule_list
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class TrafficBoost:
     stacking: ClassVar[Stacking] = Stacking.STRONGEST
 
     multiplier: Decimal = attrs.field(validator=v.decimal_between(Decimal(1), Decimal(100)))
-    note: str = ""
+    note: str = attrs.field(default="", validator=v.label)
 
     @property
     def key(self) -> str:
@@ -282,7 +282,7 @@ class Access:
     stacking: ClassVar[Stacking] = Stacking.OVERRIDE
 
     feature: str = attrs.field(validator=v.identifier)
-    label: str = ""
+    label: str = attrs.field(default="", validator=v.label)
 
     @property
     def key(self) -> str:
@@ -375,6 +375,11 @@ def _check_perk(instance: object, attribute: attrs.Attribute[Any], value: object
         raise PolicyError("PerkEntry.perk", value, "must be a perk of a registered kind")
 
 
+def _optional_condition(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, (Compare, All, AnyOf, Not)):
+        raise PolicyError(v.path_of(instance, attribute), value, "must be a condition (Compare, All, AnyOf or Not)")
+
+
 @attrs.frozen
 class PerkEntry:
     """One catalog entry: *perk* for goods of *tier* and above, when eligible.
@@ -391,7 +396,7 @@ class PerkEntry:
     name: str = attrs.field(validator=v.identifier)
     tier: Tier = attrs.field(validator=v.member_of(Tier))
     perk: Any = attrs.field(validator=_check_perk)
-    when: Condition | None = None
+    when: Condition | None = attrs.field(default=None, validator=_optional_condition)
     valid_from: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
     valid_until: datetime | None = attrs.field(default=None, validator=v.optional_aware_datetime)
     inherit: bool = attrs.field(default=True, validator=v.boolean)
@@ -422,6 +427,8 @@ def outside_window(valid_from: datetime | None, valid_until: datetime | None, at
     'campaign window, and no time was given'
     """
     if valid_from is None and valid_until is None:
+        if at is not None and not isinstance(at, datetime):  # no window: nothing compares it to fail on
+            raise InvalidValueError("outside_window.at", at, "must be a datetime or None")
         return None
     if at is None:
         return "campaign window, and no time was given"
@@ -447,8 +454,12 @@ def stacking_precedence(stacking: Stacking, entry: PerkEntry, index: int) -> tup
     >>> stacking_precedence(Stacking.OVERRIDE, strong, 0) > stacking_precedence(Stacking.OVERRIDE, high, 1)
     False
     """
+    if type(index) is not int and (isinstance(index, bool) or not isinstance(index, int)):
+        raise InvalidValueError("stacking_precedence.index", index, "must be a whole number (the entry's place)")
     if stacking is Stacking.STRONGEST:
         return (entry.perk.strength(), entry.tier.rank, -index)
+    if stacking is not Stacking.OVERRIDE and stacking is not Stacking.SUM:
+        raise InvalidValueError("stacking_precedence.stacking", stacking, "must be a Stacking")
     return (entry.tier.rank, index)
 
 
@@ -619,8 +630,8 @@ class PerkCatalog:
         ),
         metadata=rows_bound(MAX_ENTRIES, "entry"),
     )
-    name: str = "custom"
-    version: str = "1"
+    name: str = attrs.field(default="custom", validator=v.label)
+    version: str = attrs.field(default="1", validator=v.label)
     # What resolve_perks worked out for this catalog, by tier, moment and conditions met (see _outcome).
     _outcomes: dict[Any, Any] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
@@ -860,7 +871,7 @@ def default_perk_catalog() -> PerkCatalog:
     ``fenxiao.serialization.load(path, PerkCatalog)``.
 
     >>> default_perk_catalog().name, default_perk_catalog().version, len(default_perk_catalog().entries)
-    ('default', '2026.11', 15)
+    ('default', '2026.12', 15)
     """
     return read_default("perks.toml", PerkCatalog)
 

@@ -51,7 +51,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.gap import NextTierGap, next_tier_gap
+from fenxiao.grading.gap import NextTierGap, _only_all, next_tier_gap
 from fenxiao.grading.history import Stability
 from fenxiao.grading.inputs import (
     _OPTIONAL_INPUTS,
@@ -174,12 +174,15 @@ def _explain_now(fields: dict[str, object]) -> None:
     if pending is None:
         return
     policy, values, context = cast("tuple[TierPolicy, tuple[object, ...], Context]", pending)
-    program = policy._program
-    assert program is not None  # a pending decision comes only from a compiled policy
-    with localcontext(context):
-        full = policy._decide_eager(dict(zip(program.names, values, strict=True)), sku_id=None)
-    fields["checks"] = full.checks
-    fields["next_tier_gap"] = full.next_tier_gap
+    chosen = cast("int | None", fields["rule_index"])
+    tier = cast("Tier", fields["tier"])
+    if getcontext() is context:  # read in the thread, and under the context, that decided: no copy to enter
+        checks, gap = policy._explain_captured(values, chosen, tier)
+    else:
+        with localcontext(context):
+            checks, gap = policy._explain_captured(values, chosen, tier)
+    fields["checks"] = checks
+    fields["next_tier_gap"] = gap
     fields.pop("_pending", None)  # last: a reader that finds no _pending finds checks and next_tier_gap
 
 
@@ -442,6 +445,56 @@ class TierPolicy:
         templates.insert(len(self.rules), None)
         return tuple(templates)
 
+    @functools.cached_property
+    def _explainers(self) -> list[_codegen.Explainer | None]:
+        """Each rule's compiled explanation, compiled the first time a decision's explanation needs it."""
+        return [None] * len(self.rules)
+
+    def _explain_rule(self, index: int, values: tuple[object, ...]) -> tuple[tuple[Check, ...], bool]:
+        """Rule *index* explained on the values ``capture`` returned: its checks and whether it holds."""
+        explainers = self._explainers
+        explainer = explainers[index]
+        if explainer is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            explainer = _codegen.compile_explainer(
+                self.rules[index].when, program.names, _OPTIONAL_INPUTS, _WHOLE_INPUTS, label=f"tier rule {index}"
+            )
+            if explainer is None:  # pragma: no cover - every rule of a compiled policy compiles
+                explanation = explain(self.rules[index].when, dict(zip(program.names, values, strict=True)))
+                return explanation.checks, explanation.passed
+            explainers[index] = explainer  # two threads may both compile it: either function will do
+        return explainer(values)
+
+    def _explain_captured(
+        self, values: tuple[object, ...], chosen: int | None, tier: Tier
+    ) -> tuple[tuple[tuple[str, tuple[Check, ...], bool], ...], NextTierGap | None]:
+        """The trace and the next-tier gap of a decision from its captured values, by the compiled explanations
+        (the same, check for check, as :meth:`_decide_eager` builds by walking the condition trees)."""
+        program = self._program
+        assert program is not None  # captured values come only from a compiled policy
+        rules = self.rules
+        known: dict[int, tuple[tuple[Check, ...], bool]] = {}
+
+        def explained(index: int) -> tuple[tuple[Check, ...], bool]:
+            found = known.get(index)
+            if found is None:
+                found = known[index] = self._explain_rule(index, values)
+            return found
+
+        tried = len(rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
+        names = self._rule_names
+        trace = []
+        for i in range(tried):
+            checks, passed = known[i] = self._explain_rule(i, values)
+            trace.append((names[i], checks, passed))
+        inputs = dict(zip(program.names, values, strict=True))
+        return tuple(trace), next_tier_gap(self, inputs, tier, chosen, explained)
+
+    @functools.cached_property
+    def _rule_names(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.rules)
+
     def _decide_eager(self, inputs: Mapping[str, object], *, sku_id: str | None) -> TierDecision:
         """:meth:`decide` with the trace and gap built at once by walking the condition trees."""
         v.require_mapping(inputs, "TierPolicy.decide.inputs")
@@ -518,14 +571,15 @@ class TierPolicy:
         return self.decide_sku(snapshot, scorecard, as_of, explain=explain)
 
     @functools.cached_property
-    def _ladder(self) -> dict[Tier, tuple[tuple[TierRule, tuple[int, ...]], ...]]:
-        """For each tier, the rules giving it, in order, each with the indices of the earlier rules of a lower
-        tier (under the ``first`` hit policy, those can catch a SKU before the rule is reached)."""
-        ladder: dict[Tier, list[tuple[TierRule, tuple[int, ...]]]] = {}
+    def _ladder(self) -> dict[Tier, tuple[tuple[int, TierRule, tuple[int, ...], bool], ...]]:
+        """For each tier, the rules giving it, in order, each with its index, the indices of the earlier rules
+        of a lower tier (under the ``first`` hit policy, those can catch a SKU before the rule is reached) and
+        whether its condition is comparisons under ``all`` alone (its one way to hold: its unmet checks)."""
+        ladder: dict[Tier, list[tuple[int, TierRule, tuple[int, ...], bool]]] = {}
         for index, rule in enumerate(self.rules):
             first = self.hit is HitPolicy.FIRST
             lower = tuple(i for i in range(index) if self.rules[i].tier < rule.tier) if first else ()
-            ladder.setdefault(rule.tier, []).append((rule, lower))
+            ladder.setdefault(rule.tier, []).append((index, rule, lower, _only_all(rule.when)))
         return {tier: tuple(entries) for tier, entries in ladder.items()}
 
     def _safe_grade(self, inputs: Mapping[str, object]) -> Tier:

@@ -28,10 +28,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.errors import InvalidValueError
@@ -59,6 +61,14 @@ class ClearanceAction(enum.Enum):
 _ACTIONS = {Outcome.APPROVE: ClearanceAction.KEEP, Outcome.REVIEW: ClearanceAction.WATCH}
 
 
+_KINDS = ("merchant", "listing")
+
+
+def _kind(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or value not in _KINDS:
+        raise InvalidValueError("ClearanceDecision.kind", value, "must be 'merchant' or 'listing'")
+
+
 @attrs.frozen
 class ClearanceDecision:
     """One merchant's or listing's clearance: the action and the admission decision behind it.
@@ -72,11 +82,11 @@ class ClearanceDecision:
             its merchant, the merchant's.
     """
 
-    kind: str
-    subject: str
-    merchant_id: str
-    action: ClearanceAction
-    decision: AdmissionDecision
+    kind: str = attrs.field(validator=_kind)
+    subject: str = attrs.field(validator=v.identifier)
+    merchant_id: str = attrs.field(validator=v.identifier)
+    action: ClearanceAction = attrs.field(validator=v.member_of(ClearanceAction))
+    decision: AdmissionDecision = attrs.field(validator=v.instance_of(AdmissionDecision))
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -88,6 +98,7 @@ class ClearanceDecision:
         return head + "".join(f"\n  - {r}" for r in self.reasons)
 
 
+@checks_arguments
 def decide_clearance(
     catalog: Catalog,
     *,
@@ -155,6 +166,7 @@ def _action(decision: AdmissionDecision) -> ClearanceAction:
     return _ACTIONS.get(decision.outcome, ClearanceAction.REMOVE)
 
 
+@checks_arguments
 def apply_clearance(catalog: Catalog, decisions: Iterable[ClearanceDecision], *, at: datetime) -> Catalog:
     """*catalog* with every listing a decision removes delisted at *at* (approved → delisted), the reasons
     recorded on the move; merchants and everything else unchanged.

@@ -103,6 +103,7 @@ class SaleRecord:
     brand_merchant: bool = False
 
 
+@checks_arguments
 def is_brand_merchant(merchant: Merchant, catalog: Catalog) -> bool:
     """Whether *merchant* is a brand merchant (品牌商家): a flagship or official shop, or the owner or authorised
     seller of a registered brand of *catalog*.
@@ -191,7 +192,7 @@ class Goal:
     measure: Measure = attrs.field(validator=v.member_of(Measure))
     threshold: Money | int = attrs.field(validator=_check_threshold)
     target: int = attrs.field(validator=v.int_between(1, 10**9))
-    label: str = ""
+    label: str = attrs.field(default="", validator=v.label)
 
     def __str__(self) -> str:
         noun = {
@@ -298,11 +299,19 @@ def _subjects(sale: SaleRecord, subject: Subject) -> tuple[str, ...]:
     return sale.leader_ids
 
 
+def _goals(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise InvalidValueError("GoalTracker.goals", value, "must be a tuple of Goals")
+    for i, goal in enumerate(value):
+        if not isinstance(goal, Goal):
+            raise InvalidValueError(f"GoalTracker.goals[{i}]", goal, "must be a Goal")
+
+
 @attrs.frozen
 class GoalTracker:
     """Measures goals over settled sales within a period (start inclusive, end exclusive)."""
 
-    goals: tuple[Goal, ...] = attrs.field(default=DEFAULT_GOALS, converter=v.to_tuple)
+    goals: tuple[Goal, ...] = attrs.field(default=DEFAULT_GOALS, converter=v.to_tuple, validator=_goals)
     top: int = attrs.field(default=5, validator=v.int_between(0, 1000))
 
     def measure(
@@ -340,6 +349,9 @@ class GoalTracker:
         return tuple(results)
 
 
+_PAIR: Final = 2  # (category id, tier)
+
+
 @checks_arguments
 def category_coverage(graded: Iterable[tuple[str, Tier]]) -> dict[Tier, int]:
     """How many third-level categories have at least one SKU at each tier or above (the seed's third problem).
@@ -351,7 +363,11 @@ def category_coverage(graded: Iterable[tuple[str, Tier]]) -> dict[Tier, int]:
     2
     """
     best: dict[str, Tier] = {}
-    for category, tier in graded:
+    for i, item in enumerate(graded):
+        pair: object = item  # annotated; checked for callers without a type checker
+        if not (isinstance(pair, (tuple, list)) and len(pair) == _PAIR and isinstance(pair[1], Tier)):
+            raise InvalidValueError(f"category_coverage.graded[{i}]", pair, "must be a (category id, Tier) pair")
+        category, tier = item
         if category not in best or tier > best[category]:
             best[category] = tier
     return {t: sum(1 for b in best.values() if b >= t) for t in Tier}

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.trusted import builder
+from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.listings import ListingStatus
 from fenxiao.domain.people import Influencer
@@ -65,6 +67,7 @@ __all__ = [
 POOL_FEATURE: Final = "pool"
 
 
+@checks_arguments_on_failure
 def is_listed(perks: PerkResolution) -> bool:
     """Whether a SKU's resolved perks grant :data:`POOL_FEATURE`: the one test of pool membership.
 
@@ -76,24 +79,36 @@ def is_listed(perks: PerkResolution) -> bool:
     return any(getattr(p, "feature", None) == POOL_FEATURE for p in perks.of_kind("access"))
 
 
+_POINTS: Final = v.decimal_between(Decimal(0), Decimal(100))
+
+
+def _badges(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset) or not all(isinstance(x, str) for x in value):
+        raise InvalidValueError("PoolEntry.badges", value, "must be a frozenset of badge labels and icons (text)")
+
+
 @attrs.frozen
 class PoolEntry:
     """One approved listing as the pool sees it: its goods, terms, grade and perks."""
 
-    listing_id: str
-    sku_id: str
-    merchant_id: str
-    category_id: str
-    category_level1: str
-    title: str
-    price: Money
-    commission_rate: Rate
-    team_leader_id: str | None
-    tier: Tier
-    composite: Decimal
-    service_score: Decimal
-    preferred_boost: int = 0
-    badges: frozenset[str] = frozenset()
+    listing_id: str = attrs.field(validator=v.identifier)
+    sku_id: str = attrs.field(validator=v.identifier)
+    merchant_id: str = attrs.field(validator=v.identifier)
+    category_id: str = attrs.field(validator=v.identifier)
+    category_level1: str = attrs.field(validator=v.text)
+    title: str = attrs.field(validator=v.text)
+    price: Money = attrs.field(validator=v.money)
+    commission_rate: Rate = attrs.field(validator=v.rate)
+    team_leader_id: str | None = attrs.field(validator=v.optional_identifier)
+    tier: Tier = attrs.field(validator=v.member_of(Tier))
+    composite: Decimal = attrs.field(validator=_POINTS)
+    service_score: Decimal = attrs.field(validator=_POINTS)
+    preferred_boost: int = attrs.field(default=0, validator=v.count)
+    badges: frozenset[str] = attrs.field(default=frozenset(), validator=_badges)
+
+
+#: :class:`PoolEntry` from parts already checked (see :meth:`SelectionPool.from_catalog`), fields in order.
+_trusted_entry: Final = builder(PoolEntry)
 
 
 def _id_set(value: object) -> Any:
@@ -258,7 +273,11 @@ class SelectionPool:
         if weights is not None and not isinstance(weights, RankingWeights):
             raise InvalidValueError("SelectionPool.weights", weights, "must be RankingWeights or None")
         if level1_of is not None:
-            v.require_mapping(level1_of, "SelectionPool.level1_of")
+            names: Mapping[Any, object] = v.require_mapping(level1_of, "SelectionPool.level1_of")
+            for key, level1 in names.items():
+                if not isinstance(key, str) or not isinstance(level1, str):
+                    problem = "must map category ids to first-level names (text to text)"
+                    raise InvalidValueError(f"SelectionPool.level1_of[{key!r}]", level1, problem)
         self.entries: tuple[PoolEntry, ...] = tuple(sorted(given, key=lambda e: e.listing_id))
         ids = [e.listing_id for e in self.entries]
         if len(set(ids)) != len(ids):
@@ -305,22 +324,22 @@ class SelectionPool:
             category = catalog.category(sku.category_id)
             preferred = [p.rank_boost for p in g.perks.of_kind("influencer_preferred")]
             badges = frozenset(x for b in g.perks.of_kind("badge") for x in (b.label, b.icon))
-            entries.append(
-                PoolEntry(
-                    listing_id=listing.id,
-                    sku_id=sku.id,
-                    merchant_id=sku.merchant_id,
-                    category_id=category.id,
-                    category_level1=category.level1,
-                    title=sku.title,
-                    price=sku.price,
-                    commission_rate=listing.terms.commission_rate,
-                    team_leader_id=listing.terms.team_leader_id,
-                    tier=g.decision.tier,
-                    composite=g.scorecard.composite,
-                    service_score=g.scorecard.service.value,
-                    preferred_boost=max(preferred, default=0),
-                    badges=badges,
+            entries.append(  # every part from the validated catalog and grades: built without checking again
+                _trusted_entry(
+                    listing.id,
+                    sku.id,
+                    sku.merchant_id,
+                    category.id,
+                    category.level1,
+                    sku.title,
+                    sku.price,
+                    listing.terms.commission_rate,
+                    listing.terms.team_leader_id,
+                    g.decision.tier,
+                    g.scorecard.composite,
+                    g.scorecard.service.value,
+                    max(preferred, default=0),
+                    badges,
                 )
             )
         level1_of: dict[str, str] = {c.id: c.level1 for c in catalog.categories}

@@ -171,6 +171,11 @@ def run_period(
     state = state if state is not None else ProgramState()
     if not isinstance(per_unit, bool):
         raise InvalidValueError("run_period.per_unit", per_unit, "must be true or false")
+    # Read only on some paths (a refund to split, a context given): checked up front, so that none passes unread.
+    if profile is not None and not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("run_period.profile", profile, "must be a PlatformProfile or None")
+    if context is not None and not isinstance(context, ScoringContext):
+        raise InvalidValueError("run_period.context", context, "must be a ScoringContext or None")
     when = v.require_aware(as_of, "run_period.as_of") if as_of is not None else catalog_as_of(catalog)
     _check_start(state, period, when)
     chosen, described = _models(models, schedule, when)

@@ -15,13 +15,13 @@ schedule for overlapping and missing coverage. See ``docs/schedules.md``.
 >>> cst = timezone(timedelta(hours=8))
 >>> november = ScheduledPolicy(datetime(2026, 11, 1, tzinfo=cst), default_tier_policy())
 >>> schedule = Schedule(policies=(november,))
->>> moved = attrs.evolve(default_tier_policy(), version="2026.12")
+>>> moved = attrs.evolve(default_tier_policy(), version="2027.01")
 >>> december = ScheduledPolicy(datetime(2026, 12, 1, tzinfo=cst), moved)
 >>> schedule = schedule.announce(december, at=datetime(2026, 11, 10, tzinfo=cst))
 >>> schedule.select_models(datetime(2026, 11, 30, 23, 59, tzinfo=cst)).policy.version
-'2026.11'
->>> schedule.select_models(datetime(2026, 12, 1, tzinfo=cst)).policy.version
 '2026.12'
+>>> schedule.select_models(datetime(2026, 12, 1, tzinfo=cst)).policy.version
+'2027.01'
 
 .. versionadded:: 0.1
 """

@@ -20,18 +20,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from fenxiao._internal import validators as v
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.trusted import builder
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.budgets import BudgetBook
 from fenxiao.grading.history import Stability, TierChange, TierHistory
 from fenxiao.grading.levels import Tier
 
 __all__ = ["ProgramState", "SkuState"]
+
+
+_history: Final = builder(TierHistory)
+_DEFAULT_STABILITY: Final = Stability()
 
 
 def _optional_tier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -72,14 +77,13 @@ class SkuState:
 
     def history(self, stability: Stability | None = None) -> TierHistory:
         """This state as a :class:`~fenxiao.grading.history.TierHistory` under *stability* (the default when None)."""
-        return TierHistory(
-            stability=stability if stability is not None else Stability(),
-            effective=self.effective,
-            changes=self.changes,
-            below_since=self.below_since,
-            below_count=self.below_count,
-            below_best=self.below_best,
-            last_at=self.last_at,
+        if stability is None:
+            stability = _DEFAULT_STABILITY
+        elif not isinstance(stability, Stability):
+            raise InvalidValueError("SkuState.history.stability", stability, "must be a Stability or None")
+        # The fields are this validated state's: the history is built without checking them again.
+        return _history(
+            stability, self.effective, self.changes, self.below_since, self.below_count, self.below_best, self.last_at
         )
 
     @classmethod

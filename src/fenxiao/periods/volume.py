@@ -44,6 +44,7 @@ from typing import Any
 import attrs
 
 from fenxiao._internal import validators as v
+from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError
 from fenxiao.money import Money, Rate
 from fenxiao.periods.state import ProgramState
@@ -90,8 +91,19 @@ class VolumeSteps:
 class VolumeTopUp:
     """One influencer's period-volume top-up: the volume, the orders, and the step commission it adds.
 
-    ``top_up = influencer + platform_fee``: the merchant pays *top_up*, the platform keeps its fee on commission
-    (nothing when the profile waives it) and the influencer gets the rest.
+    ``top_up = influencer + mcn + platform_fee``: the merchant pays *top_up*, the platform keeps its fee on
+    commission (nothing when the profile waives it), the influencer's MCN agencies take their contracted share of
+    the rest (:attr:`mcns`), and the influencer keeps what remains.
+
+    Args:
+        mcns: Each agency's part of the top-up, by agency id. The net top-up (after the fee) is spread over the
+            period's orders in proportion to their base (largest remainder, to the fen); each order's part pays its
+            own terms' MCN share (``mcn_id``/``mcn_share``, the contract in force at the sale), rounded as the
+            split rounds an MCN line. Empty when no counted order names an agency.
+
+    .. versionchanged:: 0.3
+       ``mcns``: an MCN takes its share of the top-up, as it does of each order's commission; ``influencer`` is
+       what remains after it.
     """
 
     plan_id: str
@@ -101,8 +113,15 @@ class VolumeTopUp:
     top_up: Money
     platform_fee: Money
     influencer: Money
+    mcns: tuple[tuple[str, Money], ...] = ()
+
+    @property
+    def mcn(self) -> Money:
+        """What the influencer's agencies take of the top-up, together."""
+        return Money(sum(part.fen for _, part in self.mcns), self.top_up.currency)
 
 
+@checks_arguments
 def settle_period_volume(
     orders: Iterable[Order],
     steps: VolumeSteps,
@@ -132,6 +151,8 @@ def settle_period_volume(
     currency = steps.steps[0].threshold.currency if steps.steps else None
     volume: dict[str, int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
+    # Per influencer, the base of its counted orders under each agency's terms: (mcn_id, share ppm) -> fen.
+    agencies: dict[str, dict[tuple[str | None, int], int]] = defaultdict(lambda: defaultdict(int))
     for i, order in enumerate(orders):
         if not isinstance(order, Order):
             raise InvalidValueError(f"settle_period_volume.orders[{i}]", order, "must be an Order")
@@ -147,6 +168,9 @@ def settle_period_volume(
             continue
         volume[order.influencer_id] += result.base.fen
         count[order.influencer_id] += 1
+        terms = order.terms
+        agency = (terms.mcn_id, terms.mcn_share.ppm) if terms.mcn_id is not None and terms.mcn_share else (None, 0)
+        agencies[order.influencer_id][agency] += result.base.fen
     ladder = schedule(steps.steps)
     marginal = steps.mode is StepMode.MARGINAL
     fee_ppm = profile.effective_commission_fee_rate.ppm
@@ -158,6 +182,7 @@ def settle_period_volume(
         extra = stepped - flat
         fee = arithmetic.share(extra, fee_ppm, profile.rounding)
         money = currency or "CNY"
+        parts = _agency_parts(extra - fee, agencies[influencer_id], profile)
         top_ups.append(
             VolumeTopUp(
                 plan_id=steps.plan_id,
@@ -166,7 +191,24 @@ def settle_period_volume(
                 volume=Money(base, money),
                 top_up=Money(extra, money),
                 platform_fee=Money(fee, money),
-                influencer=Money(extra - fee, money),
+                influencer=Money(extra - fee - sum(parts.values()), money),
+                mcns=tuple((mcn_id, Money(fen, money)) for mcn_id, fen in sorted(parts.items()) if fen),
             )
         )
     return tuple(top_ups)
+
+
+def _agency_parts(net: int, groups: dict[tuple[str | None, int], int], profile: PlatformProfile) -> dict[str, int]:
+    """Each agency's fen of the net top-up *net*, spread over *groups* (terms -> base) in proportion to base."""
+    if net <= 0 or not any(mcn_id is not None for mcn_id, _ in groups):
+        return {}
+    keys = sorted(groups, key=lambda k: (k[0] is None, k[0] or "", k[1]))
+    weights = [groups[k] for k in keys]
+    if not any(weights):
+        return {}
+    spread = Money(net).allocate(weights)
+    parts: dict[str, int] = defaultdict(int)
+    for (mcn_id, ppm), part in zip(keys, spread, strict=True):
+        if mcn_id is not None:
+            parts[mcn_id] += arithmetic.share(part.fen, ppm, profile.rounding)
+    return dict(parts)

@@ -29,13 +29,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from fenxiao._internal.fixed import EXACT
-from fenxiao.rules.interpreter import _SCANNED, _member_set
-from fenxiao.rules.language import _ORDERED, All, Compare, Condition, Not, Op, comparisons
+from fenxiao.rules.interpreter import _CHECK_SLOTS, _NEW, _SCANNED, Check, _gap, _member_set, _shortfall
+from fenxiao.rules.language import _ORDERED, All, AnyOf, Compare, Condition, Not, Op, comparisons
 
-__all__ = ["MAX_COMPILED_COMPARISONS", "Program", "compile_program", "source_of"]
+__all__ = ["MAX_COMPILED_COMPARISONS", "Explainer", "Program", "compile_explainer", "compile_program", "source_of"]
 
 #: The most comparisons :func:`compile_program` writes out for one table. Python's own compiler takes about 20 µs
 #: a comparison, and the two functions double it: a table at the limit compiles in well under a tenth of a second,
@@ -79,6 +79,7 @@ class _Writer:
     def __init__(self, optional: Iterable[str], integers: Iterable[str]) -> None:
         self.namespace: dict[str, object] = {"__builtins__": {}}
         self._constants: dict[tuple[type, object], str] = {}
+        self._exact: dict[int, str] = {}
         self.optional = frozenset(optional)
         self.integers = frozenset(integers)
 
@@ -95,6 +96,15 @@ class _Writer:
         self.namespace[name] = value
         if key is not None:
             self._constants[key] = name
+        return name
+
+    def exact(self, value: object, prefix: str) -> str:
+        """A generated name bound to *value* itself: ``Decimal('60')`` and ``Decimal('60.0')`` are equal (and
+        :meth:`constant` lets them share a name), but an explanation shows the threshold the rule holds."""
+        name = self._exact.get(id(value))  # the namespace keeps the value alive, so its id is not reused
+        if name is None:
+            name = self._exact[id(value)] = f"{prefix}{len(self.namespace)}"
+            self.namespace[name] = value
         return name
 
     def comparison(self, node: Compare, operand: str) -> str:
@@ -200,7 +210,8 @@ def _register(text: str, prefix: str) -> str:
 
 
 _ALLOWED_NAMES: Final = re.compile(
-    r"(def|return|if|and|or|not|is|in|None|True|False|choose|capture|v|t|chosen|best|__class__|a\d+|c\d+|_[a-z]+\d+)"
+    r"(def|return|if|else|and|or|not|is|in|None|True|False|choose|capture|explain|v|t|chosen|best|__class__"
+    r"|a\d+|c\d+|o\d+|_[a-z]+\d+)"
 )
 # The generator's whole vocabulary as one pattern, matched by the regular expression engine in one pass (a
 # tokenizer in Python took seconds on the largest tables): layout (spaces, newlines), a name (checked against
@@ -436,6 +447,108 @@ def source_of(
     """
     program = compile_program(conditions, ranks, optional, integers, answers, label=label)
     return None if program is None else program.source
+
+
+#: A compiled explanation of one condition (see :func:`compile_explainer`): from the values a :class:`Program`'s
+#: ``capture`` returned, every comparison as a :class:`~fenxiao.rules.interpreter.Check` and whether it holds.
+Explainer: TypeAlias = Callable[[Sequence[object]], tuple[tuple[Check, ...], bool]]
+
+_GAPPED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT})  # the operators whose unmet check has a gap to show
+
+
+def compile_explainer(
+    condition: Condition,
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rule",
+) -> Explainer | None:
+    """Compile :func:`~fenxiao.rules.interpreter.explain` of *condition* for the values a :class:`Program`'s
+    ``capture`` returned (in the order of its ``names``), or ``None`` when the interpreter must explain it (a
+    shape the generator does not write, or an input not among *names*). *optional* and *integers* are the
+    program's.
+
+    The function returns the checks :func:`~fenxiao.rules.interpreter.explain` lists (every comparison, in
+    document order, with the actual value, the rule's own threshold and, for an unmet one, the gap), and whether
+    *condition* holds. It trusts what ``capture`` checked before returning the values: each value compared with a
+    number is an ``int`` or a ``Decimal`` (``None`` where optional), and no comparison of the rules raises on them;
+    any other values go to the interpreter. As for :func:`compile_program`, rule data is only ever a value in the
+    function's namespace (its thresholds the very objects the rule holds, so a check shows them as written).
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> rule = All((Compare("composite", Op.GE, Decimal(60)), Compare("units_30d", Op.GE, Decimal(1000))))
+    >>> explainer = compile_explainer(rule, ("composite", "units_30d"), integers=["units_30d"])
+    >>> checks, passed = explainer((Decimal("72.5"), 640))
+    >>> passed, [str(c) for c in checks]
+    (False, ['composite 72.5 >= 60', 'units_30d 640 < 1000 needed (+360)'])
+    """
+    position = {name: i for i, name in enumerate(names)}
+    if not compilable(condition) or any(node.input not in position for node in comparisons(condition)):
+        return None
+    writer = _Writer(optional, integers)
+    local: dict[str, str] = {}
+    reads: list[str] = []
+    body: list[str] = []
+    checks: list[str] = []
+    new, kind = writer.constant(_NEW, "_new"), writer.constant(Check, "_cls")
+    setters = [writer.constant(setter, "_set") for setter in _CHECK_SLOTS]
+
+    def leaf(node: Compare, negated: bool) -> str:
+        """Source lines evaluating *node* and building its check; returns the local holding its outcome."""
+        index = len(checks)
+        operand = local.get(node.input)
+        if operand is None:
+            operand = local[node.input] = f"a{len(local)}"
+            reads.append(f"    {operand} = t[{position[node.input]}]\n")
+        outcome = writer.comparison(node, operand)
+        if not _numeric(node.value):  # a value compared only with text or flags may answer with a non-bool
+            outcome = writer.constant(bool, "_bool") + outcome
+        body.append(f"    o{index} = {outcome}\n")
+        threshold, op = writer.exact(node.value, "_thr"), writer.constant(node.op, "_op")
+        if negated:
+            gap = "None"  # the interpreter shows no gap for a negated comparison
+        elif node.op in _GAPPED and isinstance(node.value, Decimal):
+            gap = f"None if o{index} else {writer.constant(_shortfall, '_gap')}({threshold}, {operand})"
+        elif node.op is Op.BETWEEN and isinstance(node.value, tuple):
+            gap = f"None if o{index} else {writer.constant(_gap, '_gap')}({op}, {operand}, {threshold})"
+        else:
+            gap = "None"  # == and the like, or a threshold that is not a number
+        fields = (
+            writer.constant(node.input, "_n"),
+            op,
+            threshold,
+            operand,
+            f"not o{index}" if negated else f"o{index}",
+            str(negated),
+            gap,
+            writer.constant(node.unit, "_u"),
+        )
+        check = f"c{index}"
+        body.append(f"    {check} = {new}({kind})\n")
+        body.extend(f"    {setter}({check}, {value})\n" for setter, value in zip(setters, fields, strict=True))
+        checks.append(check)
+        return f"o{index}"
+
+    def walk(node: Condition, negated: bool) -> str:
+        """The expression of *node*'s outcome over the outcomes of its comparisons (each evaluated once, as the
+        interpreter evaluates every comparison, in document order)."""
+        if isinstance(node, Compare):
+            return leaf(node, negated)
+        if isinstance(node, Not):
+            return f"(not {walk(node.condition, not negated)})"
+        parts = [walk(child, negated) for child in node.conditions]
+        if isinstance(node, All):
+            return "(" + " and ".join(parts) + ")" if parts else "True"
+        assert isinstance(node, AnyOf)
+        return "(" + " or ".join(parts) + ")" if parts else "False"
+
+    outcome = walk(condition, False)
+    listed = "(" + "".join(f"{check}, " for check in checks) + ")"
+    source = "".join(["def explain(t):\n", *reads, *body, f"    return {listed}, {outcome}\n"])
+    function, _ = writer.build(source, "explain", label, local)
+    return function
 
 
 def _numeric(value: object) -> bool:

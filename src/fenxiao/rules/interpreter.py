@@ -28,7 +28,7 @@ from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError
 from fenxiao.rules.language import _WIDE, All, AnyOf, Compare, Condition, Not, Op, Value, _show, scalar_from_data
 
-__all__ = ["Check", "Explanation", "difference", "evaluate", "explain", "make_check"]
+__all__ = ["Check", "Explanation", "difference", "evaluate", "explain", "explain_comparison", "make_check"]
 
 
 # -- evaluation -----------------------------------------------------------------------------------
@@ -201,6 +201,17 @@ def _gap(op: Op, actual: object, threshold: Value) -> Decimal | None:
     return None
 
 
+def _shortfall(threshold: Decimal, actual: object) -> Decimal | None:
+    """:func:`_gap` of an ordered comparison with a ``Decimal`` threshold, for an actual value that is an ``int``,
+    a ``Decimal`` or ``None`` (what compiled explanations read): ``threshold - actual`` exactly, ``None`` for a
+    missing value or a NaN, or where no gap can be shown (see :func:`difference`)."""
+    try:
+        gap = _WIDE.subtract(threshold, actual)  # type: ignore[arg-type]  # an int is converted exactly, as Decimal() would
+    except (ArithmeticError, TypeError):
+        return None
+    return None if gap.is_nan() else gap
+
+
 def difference(a: Decimal, b: Decimal) -> Decimal | None:
     """``a - b`` exactly (to 200 digits) whatever the thread's decimal context; ``None`` (no gap to show) where
     even that cannot hold it (values near the largest exponent decimal allows)."""
@@ -237,6 +248,20 @@ def explain(condition: Condition, values: Mapping[str, object]) -> Explanation:
     _SET_CHECKS(explanation, tuple(checks))
     _SET_CONDITION(explanation, condition)
     return explanation
+
+
+@checks_arguments_on_failure
+def explain_comparison(node: Compare, values: Mapping[str, object]) -> Check:
+    """The one check :func:`explain` records for the comparison *node* (``explain(node, values).checks[0]``),
+    without the explanation around it.
+
+    Raises:
+        InvalidValueError: The input is missing from *values* or cannot be compared.
+    """
+    actual = _lookup(values, node.input)
+    passed = _safe_compare(node, actual)
+    gap = None if passed else _gap(node.op, actual, node.value)
+    return make_check(node.input, node.op, node.value, actual, passed, False, gap, node.unit)
 
 
 def _visit(node: Condition, values: Mapping[str, object], negated: bool, checks: list[Check]) -> bool:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import cattrs
 
 from fenxiao._internal import hooks
+from fenxiao._internal import validators as v
 from fenxiao._internal.strict import ascii_number, other_digits
 from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError, PolicyError
@@ -121,6 +122,11 @@ class InputKind(enum.Enum):
     TEXT = "text"
 
 
+def _optional_bound(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not (isinstance(value, Decimal) and value.is_finite()):
+        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a finite Decimal or None")
+
+
 @attrs.frozen
 class InputSpec:
     """A named input that conditions may compare.
@@ -135,14 +141,14 @@ class InputSpec:
         optional: The input may be missing (``None``); a missing value satisfies no comparison.
     """
 
-    name: str
-    kind: InputKind = InputKind.NUMBER
-    low: Decimal | None = None
-    high: Decimal | None = None
-    integer: bool = False
+    name: str = attrs.field(validator=v.text)
+    kind: InputKind = attrs.field(default=InputKind.NUMBER, validator=v.member_of(InputKind))
+    low: Decimal | None = attrs.field(default=None, validator=_optional_bound)
+    high: Decimal | None = attrs.field(default=None, validator=_optional_bound)
+    integer: bool = attrs.field(default=False, validator=v.boolean)
     better: str | None = "higher"
-    description: str = ""
-    optional: bool = False
+    description: str = attrs.field(default="", validator=v.label)
+    optional: bool = attrs.field(default=False, validator=v.boolean)
 
     def __attrs_post_init__(self) -> None:
         better: object = self.better
@@ -417,6 +423,8 @@ def condition_from_data(data: object, path: str = "when", *, _depth: int = 0) ->
     Raises:
         PolicyError: A malformed node, naming its path (``rules[2].when.all[1].op``).
     """
+    if _depth == 0 and not isinstance(path, str):  # the caller's; nested calls build it
+        raise InvalidValueError("condition_from_data.path", path, "must be text (the path errors name)")
     if _depth > MAX_CONDITION_DEPTH:
         raise PolicyError(path, "...", f"nests deeper than {MAX_CONDITION_DEPTH} levels")
     if not isinstance(data, Mapping):

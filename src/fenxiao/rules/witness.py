@@ -13,7 +13,7 @@ from typing import Final
 import attrs
 
 from fenxiao._internal.validators import checks_arguments
-from fenxiao.errors import PolicyError
+from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.rules.interpreter import _compare
 from fenxiao.rules.language import (
     _EXACT,
@@ -142,6 +142,9 @@ class SearchBudget:
     """
 
     def __init__(self, steps: int) -> None:
+        given: object = steps  # annotated int; checked for callers without a type checker
+        if isinstance(given, bool) or not isinstance(given, int) or given < 0:
+            raise InvalidValueError("SearchBudget.steps", given, "must be a whole number of steps (0 or more)")
         self.left = steps
 
     def spend(self, steps: int = 1) -> None:

@@ -95,6 +95,11 @@ def _check_places(instance: object, attribute: attrs.Attribute[Any], value: obje
         raise InvalidValueError("Metric.places", value, f"must be a whole number from 0 to {RATE_PLACES}")
 
 
+def _check_function(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise InvalidValueError("Metric.function", value, "must be a function(snapshot, context) -> Decimal | None")
+
+
 def _check_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(f"Metric.{attribute.name}", value, "must be non-blank text")
@@ -121,7 +126,7 @@ class Metric:
     """
 
     name: str = attrs.field(validator=_check_name)
-    function: MetricFunction = attrs.field(eq=False)
+    function: MetricFunction = attrs.field(eq=False, validator=_check_function)
     places: int = attrs.field(validator=_check_places)
     unit: str = attrs.field(validator=_check_text)
     description: str = attrs.field(validator=_check_text)

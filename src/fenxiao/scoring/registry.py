@@ -95,6 +95,12 @@ class ScorerRegistry:
     """
 
     def __init__(self, *, entry_point_group: str | None = ENTRY_POINT_GROUP, builtins: bool = True) -> None:
+        group: object = entry_point_group  # annotated str | None; checked for callers without a type checker
+        if group is not None and (not isinstance(group, str) or not group):
+            raise InvalidValueError("ScorerRegistry.entry_point_group", group, "must be a group name or None")
+        flag: object = builtins
+        if not isinstance(flag, bool):
+            raise InvalidValueError("ScorerRegistry.builtins", builtins, "must be true or false")
         self._group = entry_point_group
         self._sources: dict[str, object] = {}
         self._made: dict[str, DimensionScorer] = {}

@@ -639,8 +639,8 @@ class Scorecards:
     distribution: Scorecard = _card_field(Dimension.DISTRIBUTION)
     service: Scorecard = _card_field(Dimension.SERVICE)
     sales: Scorecard = _card_field(Dimension.SALES)
-    weights: CompositeWeights = attrs.field(factory=CompositeWeights)
-    scorers: ScorerNames = attrs.field(factory=ScorerNames)
+    weights: CompositeWeights = attrs.field(factory=CompositeWeights, validator=v.instance_of(CompositeWeights))
+    scorers: ScorerNames = attrs.field(factory=ScorerNames, validator=v.instance_of(ScorerNames))
 
     def __getitem__(self, dimension: Dimension) -> Scorecard:
         """The scorecard of *dimension*."""
@@ -691,7 +691,7 @@ class ScorecardScorer:
 
     dimension: Dimension = attrs.field(validator=v.member_of(Dimension))
     scorecard: Scorecard = attrs.field()
-    name: str = attrs.field(default=attrs.Factory(_default_name, takes_self=True))
+    name: str = attrs.field(default=attrs.Factory(_default_name, takes_self=True), validator=v.text)
 
     @scorecard.validator
     def _check_scorecard(self, attribute: attrs.Attribute[Any], value: object) -> None:

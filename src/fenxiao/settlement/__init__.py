@@ -9,6 +9,7 @@ The modules, from the ground up (each imports only those above it in this list):
 ``profiles``              :class:`PlatformProfile` and its parts; the presets shipped as TOML
 ``lint``                  :func:`lint_profile`: what a profile file can get wrong and still load
 ``activities``            :class:`TeamLeaderActivity` (招商活动)
+``enrollment``            :class:`Enrollment` of goods in an activity (招商报名): apply, audit, approve or reject
 ``plans``                 :class:`CommissionPlan`, its rate history, :func:`select_plan`
 ``orders``                :class:`Order`, :class:`OrderTerms`, :class:`OrderEvent`, the lifecycle
 ``splits``                :func:`split` into :class:`SettlementLine` values per :class:`Party`, clawbacks
@@ -21,6 +22,15 @@ Modules inside the package import each other, never this face.
 """
 
 from fenxiao.settlement.activities import ActivityKind, CategoryMinimum, SecondLevelTerms, TeamLeaderActivity
+from fenxiao.settlement.enrollment import (
+    ENROLLMENT_TRANSITIONS,
+    MIN_PROMOTION_DAYS,
+    Enrollment,
+    EnrollmentChange,
+    EnrollmentStatus,
+    EnrollmentTerms,
+    check_enrollment,
+)
 from fenxiao.settlement.frames import SPLIT_COLUMNS, split_rows, splits_frame
 from fenxiao.settlement.kinds import DEFAULT_PRECEDENCE, PlanKind
 from fenxiao.settlement.ledger import (
@@ -90,6 +100,8 @@ __all__ = [
     "DEFAULT_CATEGORY_RULES",
     "DEFAULT_PRECEDENCE",
     "DEFAULT_PRESET",
+    "ENROLLMENT_TRANSITIONS",
+    "MIN_PROMOTION_DAYS",
     "ORDER_TRANSITIONS",
     "PAID_EVENT_ID",
     "PRESETS",
@@ -101,6 +113,10 @@ __all__ = [
     "Clawback",
     "CommissionPlan",
     "CommissionStep",
+    "Enrollment",
+    "EnrollmentChange",
+    "EnrollmentStatus",
+    "EnrollmentTerms",
     "EntryKey",
     "EntryKind",
     "EntryValues",
@@ -129,6 +145,7 @@ __all__ = [
     "StepMode",
     "TeamLeaderActivity",
     "break_even_commission",
+    "check_enrollment",
     "check_exclusive_chain",
     "clawbacks",
     "commission_on",

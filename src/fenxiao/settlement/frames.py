@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from fenxiao._internal.frames import rows_to_frame
+from fenxiao._internal.validators import checks_arguments, checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError
 from fenxiao.settlement.splits import OrderSplit
 
@@ -42,6 +43,7 @@ __all__ = ["SPLIT_COLUMNS", "split_rows", "splits_frame"]
 SPLIT_COLUMNS: Final = ("order_id", "status", "party", "party_zh", "payee_id", "amount")
 
 
+@checks_arguments_on_failure  # its own checks first: one split given alone is told to be wrapped in a list
 def split_rows(splits: Iterable[OrderSplit]) -> list[dict[str, object]]:
     """One row per settlement line of each split, in the splits' order and each split's line order.
 
@@ -68,6 +70,7 @@ def split_rows(splits: Iterable[OrderSplit]) -> list[dict[str, object]]:
     return rows
 
 
+@checks_arguments
 def splits_frame(splits: Iterable[OrderSplit], backend: str = "pandas", *, exact: bool = False) -> Any:
     """:func:`split_rows` as a pandas, polars or pyarrow frame (needs narwhals and that library), labelled for
     analysis: ``amount_fen`` (int64) and ``amount_yuan`` (float64); ``exact=True`` keeps ``amount`` as integer fen.

@@ -73,6 +73,8 @@ def next_natural_day(at: datetime, tz: timezone) -> datetime:
     >>> next_natural_day(datetime(2026, 11, 2, 16, 30, tzinfo=timezone.utc), cst).isoformat()
     '2026-11-04T00:00:00+08:00'
     """
+    if tz is None:  # astimezone(None) would be the machine's zone, and the result naive
+        raise InvalidValueError("next_natural_day.tz", tz, "must be a time zone (e.g. timezone(timedelta(hours=8)))")
     local = v.require_aware(at, "next_natural_day.at").astimezone(tz)
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
 
@@ -493,6 +495,7 @@ def _cut_events(plans: Sequence[CommissionPlan], window: timedelta) -> list[_Cut
     return events
 
 
+@checks_arguments
 def check_exclusive_chain(plans: Iterable[CommissionPlan], profile: PlatformProfile) -> None:
     """Check the exclusive plans among *plans*, goods by goods, as one chain: closing and reopening is no escape.
 
@@ -641,14 +644,17 @@ def select_plan(
     Only plans that :meth:`~CommissionPlan.covers` the sale and have a rate in force compete. The winner
     has the best rank in *precedence*; between plans of the same kind the higher rate in force wins (the
     influencer gets the better offer), then the smaller id, so the choice is deterministic. A plan gated by
-    influencer level covers the sale only when *influencer_level* reaches its gate. With a *profile*
-    the exclusive plans on the SKU (open and closed) are first checked as one chain
-    (:func:`check_exclusive_chain`), so a plan opened to escape the cut limits never wins.
+    influencer level covers the sale only when *influencer_level* reaches its gate. The exclusive plans on the SKU
+    (open and closed) are first checked as one chain under *profile*'s rules (:func:`check_exclusive_chain`; the
+    default profile, :meth:`PlatformProfile.default`, when none is given), so a plan opened to escape the cut
+    limits never wins.
+
+    .. versionchanged:: 0.3
+       Without a *profile* the chain is checked under the default profile's rules (it was not checked at all).
 
     Raises:
         PolicyError: Two plans share an id, *precedence* does not list each kind once, a covering plan is gated
-            by level and *influencer_level* is not given, or (with a *profile*) the SKU's exclusive plans break
-            the chain's rules.
+            by level and *influencer_level* is not given, or the SKU's exclusive plans break the chain's rules.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -656,6 +662,8 @@ def select_plan(
     'no plan covers sku s-1 for influencer k-1 at 2026-11-01T00:00:00+00:00'
     """
     moment = v.require_aware(at, "select_plan.at")
+    if profile is None:
+        profile = PlatformProfile.default()
     level = (
         None
         if influencer_level is None
@@ -673,7 +681,7 @@ def select_plan(
             raise PolicyError(f"select_plan.plans[{i}].id", plan.id, "is used by two plans")
         seen.add(plan.id)
         exclusive_here = plan.kind is PlanKind.EXCLUSIVE and plan.merchant_id == merchant_id
-        if profile is not None and exclusive_here and (not plan.sku_ids or sku_id in plan.sku_ids):
+        if exclusive_here and (not plan.sku_ids or sku_id in plan.sku_ids):
             on_sku.append(plan)
         if not plan.covers(
             merchant_id=merchant_id, sku_id=sku_id, influencer_id=influencer_id, at=moment, influencer_level=level
@@ -682,8 +690,7 @@ def select_plan(
         rate = plan.rate_at(moment)
         if rate is not None:
             covering.append((rank[plan.kind], rate, plan))
-    if profile is not None:
-        check_exclusive_chain(on_sku, profile)
+    check_exclusive_chain(on_sku, profile)
     covering.sort(key=lambda item: (item[0], -item[1].value, item[2].id))
     candidates = tuple(PlanCandidate(plan.id, plan.kind, rate, r) for r, rate, plan in covering)
     if not covering:

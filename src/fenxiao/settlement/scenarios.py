@@ -314,7 +314,13 @@ def to_pandas(records: Iterable[Mapping[str, Any]]) -> Any:
         from fenxiao.errors import MissingExtraError
 
         raise MissingExtraError("pandas", "pandas", "fenxiao.settlement.scenarios.to_pandas") from exc
-    return pd.DataFrame.from_records(list(records))
+    if isinstance(records, Mapping):
+        raise InvalidValueError("to_pandas.records", records, "must be a list of records (wrap one in a list)")
+    rows = list(records)
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InvalidValueError(f"to_pandas.records[{i}]", row, "must be a record (a mapping of column to value)")
+    return pd.DataFrame.from_records(rows)
 
 
 def sweep_frame(records: Iterable[Mapping[str, Any]], backend: str = "pandas", *, exact: bool = False) -> Any:

@@ -290,13 +290,19 @@ def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
     """Check the order's rates against *profile*: its bounds and cap, and 100% in total with *tech*.
 
     The authority on which terms a split accepts and the errors it raises; :func:`_within_rules` only
-    spares the check on terms it can show pass.
+    spares the check on terms it can show pass. An own-stream order (no influencer) pays no commission by
+    construction (:class:`Order` refuses any other rate), so the commission bounds and the category floors, which
+    protect influencers, do not apply to it.
     """
     terms = order.terms
     fee = terms.leader_fee_rate
     paths = ["OrderTerms.commission_rate", *(f"OrderTerms.steps[{i}].rate" for i in range(len(terms.steps)))]
+    own_stream = order.influencer_id is None
     for path, rate in zip(paths, terms.commission_rates(), strict=True):
-        profile.check_commission(rate, kind=terms.plan_kind, category=order.category_keys, leader_fee=fee, path=path)
+        if not own_stream:
+            profile.check_commission(
+                rate, kind=terms.plan_kind, category=order.category_keys, leader_fee=fee, path=path
+            )
         total = rate.ppm + (fee.ppm if fee is not None else 0) + tech.ppm
         if total > PPM:
             raise PolicyError(path, rate, f"plus the leader fee and the technical fee ({tech}) exceeds 100%")
