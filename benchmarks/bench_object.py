@@ -10,9 +10,11 @@ N, each warmed up first: ``_throughput.interleaved_best``), and the ratio is fen
 
 from __future__ import annotations
 
+import bisect
 import functools
 import random
 from collections.abc import Callable
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -23,12 +25,18 @@ from _throughput import Row, Target, interleaved_best, render
 from bench_settlement import _orders
 
 from fenxiao.columnar import settle_columns
+from fenxiao.domain.goods import Standing
 from fenxiao.domain.ids import CategoryId, InfluencerId
 from fenxiao.domain.people import Influencer
+from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.grading.inputs import score_inputs
+from fenxiao.grading.pipeline import GradedSku, catalog_as_of, grade_catalog
 from fenxiao.grading.tiers import TierDecision, default_tier_policy
 from fenxiao.market.pool import SelectionPool
 from fenxiao.money import Money, Rate
+from fenxiao.sample import generate_catalog
+from fenxiao.scoring.context import ScoringContext, build_context
+from fenxiao.scoring.defaults import default_scorer
 from fenxiao.scoring.dimensions import Dimension, DimensionScore, SkuScores
 from fenxiao.settlement.orders import Order, OrderEventKind
 from fenxiao.settlement.profiles import PlatformProfile
@@ -464,6 +472,304 @@ def _pool_cases(count: int) -> dict[str, Callable[[], object]]:
     return {"rank_hand": hand_rank, "rank": mine}
 
 
+# -- (d) object scoring of one SKU, and the whole object pipeline per SKU ---------------------------------------
+#
+# The hand scorer is the default scorecards (fenxiao/data/defaults/scorecards.toml) in plain ints: each rule a
+# curve over hard-coded breakpoints, the weighted mean rounded half to even, the service cap; the category
+# benchmarks are read from a per-category tuple prepared once (as fenxiao's ScoringContext is built once). The
+# hand pipeline adds the default tier policy as an if/elif and the default perk catalog by tier.
+
+
+def _hand_curve(u: int, xs: tuple[int, ...], ys: tuple[int, ...]) -> int:
+    """Points in hundredths on a piecewise-linear curve (flat beyond the ends), rounded half to even."""
+    if u <= xs[0]:
+        return ys[0]
+    if u >= xs[-1]:
+        return ys[-1]
+    k = 1
+    while u >= xs[k]:
+        k += 1
+    x0, x1, y0, y1 = xs[k - 1], xs[k], ys[k - 1], ys[k]
+    q, r = divmod(y0 * (x1 - u) + y1 * (u - x0), x1 - x0)
+    return q + 1 if 2 * r > x1 - x0 or (2 * r == x1 - x0 and q & 1) else q
+
+
+def _hand_mean(total: int, weights: int) -> int:
+    if not weights:
+        return 0
+    q, r = divmod(total, weights)
+    return q + 1 if 2 * r > weights or (2 * r == weights and q & 1) else q
+
+
+def _hand_ratio(num: int, den: int) -> int | None:
+    return None if den == 0 else _hand_mean(num * 1_000_000, den)
+
+
+_FLAG = ((0, 1), (0, 10_000))
+_BRAND_GMV = ((0, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000), (0, 3000, 6000, 8500, 10_000))
+_VS_MEDIAN = ((500_000, 800_000, 1_000_000, 1_300_000, 2_000_000), (10_000, 8500, 6000, 3000, 0))
+_VS_LOWEST = ((1_000_000, 1_100_000, 1_300_000), (10_000, 6000, 0))
+_VS_RATE = ((0, 500_000, 1_000_000, 1_500_000, 2_000_000), (0, 2000, 6000, 9000, 10_000))
+_PROMOTERS = ((0, 5, 50, 500), (0, 3000, 7000, 10_000))
+_SHARE = ((0, 300_000, 700_000, 900_000), (0, 4000, 8000, 10_000))
+_LEADERS = ((0, 1, 3), (0, 6000, 10_000))
+_EXPERIENCE = ((3_500_000, 4_000_000, 4_500_000, 4_800_000, 5_000_000), (0, 4000, 7500, 9500, 10_000))
+_BAD_REVIEW = ((0, 10_000, 30_000, 80_000), (10_000, 9000, 6000, 0))
+_QUALITY_RETURN = ((0, 10_000, 30_000, 60_000), (10_000, 8500, 5000, 0))
+_REFUND = ((50_000, 150_000, 300_000, 600_000), (10_000, 8000, 4000, 0))
+_COMPLAINT = ((0, 5_000, 20_000, 50_000), (10_000, 8000, 3000, 0))
+_SHIPPED = ((500_000, 800_000, 950_000, 1_000_000), (0, 5000, 9000, 10_000))
+_UNITS = ((0, 1, 100, 1000, 10_000, 100_000), (0, 1000, 4000, 7000, 9000, 10_000))
+_PERCENTILE = ((0, 1_000_000), (0, 10_000))
+_GROWTH = ((-500_000, 0, 500_000, 1_000_000), (0, 5000, 8000, 10_000))
+_REPURCHASE = ((0, 100_000, 300_000, 500_000), (0, 4000, 8000, 10_000))
+#: Per category: twice the median price (fen) and rate (ppm), the GMV sample, twice the medians of the three
+#: median-scored rates (ppm; None: none), twice the median units of selling goods (None: none sells).
+_Bench = tuple[int, int, tuple[int, ...], int | None, int | None, int | None, int | None]
+
+
+def _hand_benchmarks(context: ScoringContext) -> dict[str, _Bench]:
+    return {
+        b.category_id: (
+            b.price_median_half_fen,
+            b.commission_median_half_ppm,
+            b.gmv_values,
+            b.median_half_units("bad_review_rate"),
+            b.median_half_units("quality_return_rate"),
+            b.median_half_units("refund_rate"),
+            b.units_median_twice,
+        )
+        for b in context.categories
+    }
+
+
+def _rated(rate: Rate | None, median_half: int | None, curve: tuple[tuple[int, ...], tuple[int, ...]]) -> int | None:
+    """A service rate's points: observed, else at its category median, else left out (None)."""
+    if rate is not None:
+        return _hand_curve(rate.ppm, *curve)
+    if median_half is None:
+        return None
+    return _hand_curve(_hand_mean(median_half, 2), *curve)
+
+
+def hand_score(s: SkuSnapshot, bench: _Bench | None) -> tuple[int, int, int, int, int]:
+    """The default scorecards of one snapshot by hand: the five dimension values in hundredths."""
+    flag = _FLAG
+    brand = _hand_mean(
+        200_000 * _hand_curve(s.brand_registered, *flag)
+        + 150_000 * _hand_curve(s.brand_authorised, *flag)
+        + 200_000 * _hand_curve(s.flagship_shop, *flag)
+        + 200_000 * _hand_curve(s.on_brand_list, *flag)
+        + 250_000 * _hand_curve(s.brand_gmv_30d.fen, *_BRAND_GMV),
+        1_000_000,
+    )
+    total = weights = 0
+    if bench is not None and (vs := _hand_ratio(2 * s.price.fen, bench[0])) is not None:
+        total, weights = 600_000 * _hand_curve(vs, *_VS_MEDIAN), 600_000
+    if s.lowest_price_30d is not None and (vs := _hand_ratio(s.price.fen, s.lowest_price_30d.fen)) is not None:
+        total, weights = total + 400_000 * _hand_curve(vs, *_VS_LOWEST), weights + 400_000
+    price = _hand_mean(total, weights)
+    total = 300_000 * _hand_curve(s.promoting_influencers, *_PROMOTERS) + 200_000 * _hand_curve(
+        s.team_leaders, *_LEADERS
+    )
+    weights = 500_000
+    if bench is not None and (vs := _hand_ratio(2 * s.commission_rate.ppm, bench[1])) is not None:
+        total, weights = total + 300_000 * _hand_curve(vs, *_VS_RATE), weights + 300_000
+    if s.influencer_gmv_share is not None:
+        total, weights = total + 200_000 * _hand_curve(s.influencer_gmv_share.ppm, *_SHARE), weights + 200_000
+    distribution = _hand_mean(total, weights)
+    experience = s.experience_score
+    total = 300_000 * (4000 if experience is None else _hand_curve(int(experience * 1_000_000), *_EXPERIENCE))
+    total += 100_000 * (5000 if s.complaint_rate is None else _hand_curve(s.complaint_rate.ppm, *_COMPLAINT))
+    weights = 400_000
+    medians = (None, None, None) if bench is None else bench[3:6]
+    for rate, median, curve in (
+        (s.bad_review_rate, medians[0], _BAD_REVIEW),
+        (s.quality_return_rate, medians[1], _QUALITY_RETURN),
+        (s.refund_rate, medians[2], _REFUND),
+    ):
+        points = _rated(rate, median, curve)
+        if points is not None:
+            total, weights = total + 150_000 * points, weights + 150_000
+    if s.shipped_48h_rate is not None:
+        total, weights = total + 150_000 * _hand_curve(s.shipped_48h_rate.ppm, *_SHIPPED), weights + 150_000
+    service = _hand_mean(total, weights)
+    if s.serious_violations_365d >= 1 and service > 6000:
+        service = 6000
+    total, weights = 300_000 * _hand_curve(s.units_30d, *_UNITS), 300_000
+    if bench is not None:
+        gmv, values = s.gmv_30d.fen, bench[2]
+        below = bisect.bisect_left(values, gmv)
+        rank = _hand_ratio(below + bisect.bisect_right(values, gmv, lo=below), 2 * len(values))
+        if rank is not None:
+            total, weights = total + 300_000 * _hand_curve(rank, *_PERCENTILE), weights + 300_000
+    if (growth := _hand_ratio(s.units_30d - s.units_prev_30d, s.units_prev_30d)) is not None:
+        total, weights = total + 200_000 * _hand_curve(growth, *_GROWTH), weights + 200_000
+    if s.repurchase_rate is not None:
+        total, weights = total + 200_000 * _hand_curve(s.repurchase_rate.ppm, *_REPURCHASE), weights + 200_000
+    return brand, price, distribution, service, _hand_mean(total, weights)
+
+
+def _decimals(centis: tuple[int, ...]) -> tuple[Decimal, ...]:
+    return tuple(Decimal(c).scaleb(-2) for c in centis)
+
+
+def hand_scores(s: SkuSnapshot, bench: _Bench | None) -> tuple[Decimal, ...]:
+    """The five scores and the composite of one snapshot (equal weights), as fenxiao's Decimals."""
+    values = hand_score(s, bench)
+    return _decimals((*values, _hand_mean(200_000 * sum(values), 1_000_000)))
+
+
+_HAND_PERKS = (
+    "cold-start",
+    "pool",
+    "l2-boost",
+    "leader-activities",
+    "l3-boost",
+    "selection-center",
+    "l3-preferred",
+    "l4-boost",
+    "hot-item-channel",
+    "hot-item-badge",
+    "l4-preferred",
+    "traffic-boost",
+    "exclusive-badge",
+    "official-subsidy",
+    "influencer-preferred",
+)
+
+
+def hand_grade(  # noqa: PLR0911 - an if/elif is the point
+    values: tuple[int, ...], composite: int, s: SkuSnapshot, days: int, twice: int | None
+) -> int:
+    """The default tier policy as an if/elif: the rank."""
+    brand, price, distribution, service, sales = values
+    units = s.units_30d
+    if units == 0:
+        return 0
+    if twice is not None:
+        if units * 200 // twice < 50:
+            return 1
+    elif units < 100:
+        return 1
+    if (
+        composite >= 9000
+        and service >= 8000
+        and brand >= 7000
+        and price >= 7000
+        and distribution >= 7000
+        and sales >= 7000
+        and units >= 1000
+        and s.serious_violations_365d == 0
+    ):
+        return 5
+    if composite >= 7500 and service >= 7000 and units >= 300:
+        return 4
+    if composite >= 6000 and service >= 6000:
+        return 3
+    if composite >= 4000 and service >= 4000:
+        return 2
+    del days  # the first rule (new, no sales) gives L0 as the second does
+    return 1
+
+
+def hand_perks(tier: int, days: int, normal: bool) -> list[str]:
+    """The default perk catalog by tier: the granted entries' names, in catalog order."""
+    granted = [1]  # pool
+    if tier >= 5:
+        granted.append(11)
+    elif tier >= 4:
+        granted.append(7)
+    elif days < 14:
+        granted.append(0)
+    elif tier >= 3:
+        granted.append(4)
+    elif tier >= 2:
+        granted.append(2)
+    if tier >= 2:
+        granted.append(3)
+    if tier >= 3:
+        granted += (5, 14 if tier >= 5 else 10 if tier >= 4 else 6)
+    if tier >= 4:
+        granted += (8, 12 if tier >= 5 else 9)
+    if tier >= 5 and normal:
+        granted.append(13)
+    return [_HAND_PERKS[i] for i in sorted(granted)]
+
+
+def hand_pipeline(
+    s: SkuSnapshot, bench: _Bench | None, when: datetime, normal: bool
+) -> tuple[tuple[Decimal, ...], int, list[str]]:
+    """One SKU through the default model by hand: the six scores, the tier rank and the granted perks."""
+    values = hand_score(s, bench)
+    composite = _hand_mean(200_000 * sum(values), 1_000_000)
+    days = (when - s.joined_at).days
+    tier = hand_grade(values, composite, s, days, None if bench is None else bench[6])
+    return _decimals((*values, composite)), tier, hand_perks(tier, days, normal)
+
+
+def _object_cases(count: int) -> dict[str, Callable[[], object]]:
+    catalog = generate_catalog(skus=count)
+    snapshots = catalog.latest_snapshots()
+    context = build_context(snapshots)
+    when = catalog_as_of(catalog)
+    benches = _hand_benchmarks(context)
+    items = [(s, benches.get(s.category_id)) for s in snapshots]
+    scorer = default_scorer()
+    normal = {
+        s.sku_id: catalog.merchant(catalog.sku(s.sku_id).merchant_id).standing is Standing.NORMAL for s in snapshots
+    }
+    rows = [(s, b, normal[s.sku_id]) for s, b in items]
+    graded = grade_catalog(catalog, snapshots=snapshots, context=context, as_of=when)
+    for i, ((s, b), g) in enumerate(zip(items, graded, strict=True)):
+        card = scorer.score(s, context)
+        mine = tuple(str(x) for x in (*(d.value for d in card.scores), card.composite))
+        if mine != tuple(str(x) for x in hand_scores(s, b)):
+            raise SystemExit(f"bench_object: the hand scores of SKU {i} differ from FiveDimensionScorer.score")
+        got = (graded_scores(g), g.decision.tier.rank, [p.entry for p in g.perks.granted])
+        want = hand_pipeline(s, b, when, normal[s.sku_id])
+        if got[0] != tuple(str(x) for x in want[0]) or got[1:] != want[1:]:
+            raise SystemExit(f"bench_object: the hand pipeline of SKU {i} differs from grade_catalog")
+
+    def hand_scoring() -> None:
+        for s, b in items:
+            hand_scores(s, b)
+
+    def scoring() -> None:
+        for s in snapshots:
+            scorer.score(s, context)
+
+    def hand_pipe() -> None:
+        for s, b, n in rows:
+            hand_pipeline(s, b, when, n)
+
+    return {
+        "score_hand": hand_scoring,
+        "score": scoring,
+        "pipeline_hand": hand_pipe,
+        "pipeline": functools.partial(grade_catalog, catalog, snapshots=snapshots, context=context, as_of=when),
+    }
+
+
+def graded_scores(g: GradedSku) -> tuple[str, ...]:
+    """The six scores of a graded SKU as text (exponent included)."""
+    return tuple(str(x) for x in (*(d.value for d in g.scorecard.scores), g.scorecard.composite))
+
+
+def add_object_rows(rows: list[Row], targets: list[Target], count: int, quick: bool) -> None:
+    """Time (d), scoring and the pipeline against their hand baselines (in turns), and add their rows."""
+    best = interleaved_best(_object_cases(count), repeat=7 if quick else 25, warm=True)
+    for case, hand, name, hand_name, what, limit in (
+        ("score", "score_hand", "fenxiao FiveDimensionScorer.score", "hand scorer of the default scorecards",
+         "object scoring of one SKU (default scorecards)", 2.0),
+        ("pipeline", "pipeline_hand", "fenxiao grade_catalog (per SKU)", "hand pipeline (scores, tier, perks)",
+         "whole object pipeline per SKU (scores, tier, perks)", 3.0),
+    ):  # fmt: skip
+        rows.append(Row(hand_name, count, best[hand], short="hand"))
+        rows.append(Row(name, count, best[case], baseline=hand_name))
+        targets.append(Target(what, best[case] / best[hand], limit))
+
+
 # -- running ----------------------------------------------------------------------------------------------------
 
 
@@ -509,6 +815,7 @@ def run(quick: bool = False) -> str:
             rows.append(Row(_NAMES[baseline], count, best[baseline], short="hand"))
         rows.append(Row(_NAMES[case], count, best[case], baseline=_NAMES[baseline]))
         targets.append(Target(what, best[case] / best[baseline], limit))
+    add_object_rows(rows, targets, count, quick)
     size = 100_000 if quick else 1_000_000
     batch = _settle_cases(size)
     best.update(interleaved_best(batch, repeat=3 if quick else 5))

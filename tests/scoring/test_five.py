@@ -542,3 +542,34 @@ def test_the_trusted_fast_path_builds_what_the_validating_constructors_build(sna
     )
     assert rebuilt == card
     assert from_dict(to_dict(card), SkuScores) == card
+
+
+# -- the scorecard scorers' fast path (issue 21) ------------------------------------------------------------------
+
+
+class _Checked(ScorecardScorer):
+    """A scorecard scorer the runner does not recognise as its own: its results go through check_result."""
+
+
+@given(snap=scoring_snapshots(), context=scoring_contexts(), weights=composite_weights())
+def test_the_scorecard_path_equals_the_checked_path(
+    snap: SkuSnapshot, context: ScoringContext, weights: CompositeWeights
+) -> None:
+    """Plain scorecard scorers give the card the checked path (a subclass of each) gives: value, repr and hash."""
+    cards = default_scorecards()
+    fast = FiveDimensionScorer([cards.scorecard_scorer(d) for d in Dimension], weights)
+    checked = FiveDimensionScorer([_Checked(d, cards[d]) for d in Dimension], weights)
+    got, want = fast.score(snap, context), checked.score(snap, context)
+    assert fast.score_many([snap], context) == (want,)
+    assert got == want
+    assert repr(got) == repr(want)
+    assert hash(got) == hash(want)
+    assert got == SkuScores.of(snap.sku_id, got.scores, weights)
+
+
+def test_an_error_on_the_scorecard_path_still_names_the_scorer_and_the_sku() -> None:
+    """A snapshot the scorecards cannot read is a PluginError from the checked path, as before."""
+    broken = attrs.evolve(builders.snapshot(), price=Money.of("10.00"))
+    object.__setattr__(broken, "price", None)  # forged: no price to read
+    with pytest.raises(PluginError, match=r"scorecard\.price"):
+        default_scorer().score(broken, build_context([builders.snapshot()]))

@@ -286,7 +286,14 @@ def _union_check(members: tuple[Any, ...]) -> _Check | None:
     if any(c is None for c in checks):
         return None
     found = [c for c in checks if c is not None]
-    return lambda v: any(c(v) for c in found)
+
+    def check(v: object) -> bool:
+        for c in found:  # noqa: SIM110 - a loop, not any() over a generator: it runs on every checked call
+            if c(v):
+                return True
+        return False
+
+    return check
 
 
 def _checker(hint: Any) -> _Check | None:  # noqa: PLR0911 - one return per kind of hint

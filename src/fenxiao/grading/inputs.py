@@ -18,10 +18,10 @@ Decimal('92')
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -115,6 +115,34 @@ _OPTIONAL_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.val
 _WHOLE_INPUTS: Final = frozenset(spec.name for spec in TIER_INPUTS.inputs.values() if spec.integer)
 
 
+def _field_reader() -> Callable[[SkuSnapshot], dict[str, object]]:
+    """The metric inputs of a SkuSnapshot as one dict display (a Rate by its value, Money in yuan, None kept), in
+    METRIC_FIELDS order: what the loop over the fields in :func:`tier_inputs` gives for a SkuSnapshot itself, whose
+    fields hold what their types say. Written from the snapshot's own field names, nothing else."""
+    kinds = {a.name: str(a.type) for a in attrs.fields(SkuSnapshot)}
+    items = []
+    for name in METRIC_FIELDS:
+        if not name.isidentifier():  # pragma: no cover - field names are identifiers
+            raise ValueError(name)
+        read = "value" if "Rate" in kinds[name] else "yuan" if "Money" in kinds[name] else None
+        if read is None:
+            items.append(f"{name!r}: s.{name}")
+        elif "None" in kinds[name]:
+            items.append(f"{name!r}: None if (x := s.{name}) is None else x.{read}")
+        else:
+            items.append(f"{name!r}: s.{name}.{read}")
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    exec(f"def read(s):\n    return {{{', '.join(items)}}}\n", namespace)
+    reader: Callable[[SkuSnapshot], dict[str, object]] = namespace["read"]
+    return reader
+
+
+#: The metric inputs of a SkuSnapshot, read in one generated function.
+_READ_FIELDS: Final = _field_reader()
+_ZERO: Final = Decimal(0)
+_HUNDRED: Final = Decimal(100)
+
+
 def _input_value(value: object) -> object:
     if isinstance(value, Rate):
         return value.value
@@ -184,16 +212,20 @@ def tier_inputs(
         InvalidValueError: A score is missing or outside 0–100, or *as_of* is naive or before joining.
     """
     when = v.require_aware(as_of, "tier_inputs.as_of")
-    values: dict[str, object] = {}
-    for name in METRIC_FIELDS:
-        value = getattr(snapshot, name)
-        # A metric the snapshot lacks is None: it satisfies no comparison (see fenxiao.rules.language).
-        values[name] = None if value is None else _input_value(value)
+    values: dict[str, object]
+    if type(snapshot) is SkuSnapshot:  # its fields hold what their types say (the validators saw to it)
+        values = _READ_FIELDS(snapshot)
+    else:
+        values = {}
+        for name in METRIC_FIELDS:
+            value = getattr(snapshot, name)
+            # A metric the snapshot lacks is None: it satisfies no comparison (see fenxiao.rules.language).
+            values[name] = None if value is None else _input_value(value)
     for name in DIMENSION_INPUTS:
         if name not in scores:
             raise InvalidValueError(f"scores.{name}", None, "is required for grading")
         score = scores[name]
-        if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
+        if not isinstance(score, Decimal) or not _ZERO <= score <= _HUNDRED:
             raise InvalidValueError(f"scores.{name}", score, "must be a Decimal between 0 and 100")
         values[name] = score
     days = (when - snapshot.joined_at).days

@@ -39,8 +39,19 @@ import functools
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Final, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
+from decimal import Context, Decimal, getcontext, localcontext
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    NamedTuple,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -52,7 +63,7 @@ from fenxiao.errors import InvalidValueError, PluginError, PolicyError
 from fenxiao.grading.inputs import TIER_INPUTS, example_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import PPM, Money, Rate, Rounding
-from fenxiao.rules.interpreter import explain
+from fenxiao.rules.interpreter import evaluate, explain
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, InputKind, InputSpec, Not, Schema
 from fenxiao.rules.table import HitPolicy, rows_bound, rule_list
 
@@ -289,6 +300,9 @@ class Access:
 # -- the registry of perk kinds ---------------------------------------------------------------------
 
 _KINDS: dict[str, type[Any]] = {}
+#: How many times a kind was registered or unregistered: a catalog's remembered outcomes (which read the kinds'
+#: stacking) hold for one count.
+_REGISTRATIONS: list[int] = [0]
 
 
 @checks_arguments
@@ -314,6 +328,7 @@ def register_perk_kind(cls: type[Any], *, replace: bool = False) -> type[Any]:
     if name in _KINDS and _KINDS[name] is not cls and not replace:
         raise PluginError(name, None, "a perk kind of this name is already registered")
     _KINDS[name] = cls
+    _REGISTRATIONS[0] += 1
     return cls
 
 
@@ -329,6 +344,7 @@ def unregister_perk_kind(name: str) -> None:
     if name not in _KINDS:
         raise PluginError(name, None, "no perk kind of this name is registered")
     del _KINDS[name]
+    _REGISTRATIONS[0] += 1
 
 
 @checks_arguments
@@ -544,8 +560,24 @@ class PerkResolution:
 _Denial = tuple[str, "PerkEntry", Any]
 
 
+class _Unexplained(NamedTuple):
+    """A failed one-comparison condition, before it is explained: its value and the decimal context it was compared
+    under (see :func:`_resolve_checked`)."""
+
+    condition: Compare
+    actual: object
+    context: Context
+
+    def explain(self) -> Any:
+        """The condition's explanation, as explain() gave it when it was compared."""
+        with localcontext(self.context):
+            return explain(self.condition, {self.condition.input: self.actual})
+
+
 def _denied_perk(code: str, entry: PerkEntry, detail: Any) -> DeniedPerk:
     """The DeniedPerk of one pending denial (see :data:`_Denial`)."""
+    if code == "ineligible" and type(detail) is _Unexplained:
+        detail = detail.explain()
     if code == "ineligible":
         why = "; ".join(str(c) for c in detail.unmet()) or str(entry.when)
         return DeniedPerk(entry.name, entry.perk, f"not eligible: {why}")
@@ -560,6 +592,9 @@ def _deny_now(fields: dict[str, object]) -> None:
     pending = fields.get("_pending_denied")
     if pending is None:
         return
+    if type(pending) is tuple:  # a catalog's remembered denials, and the explanations of this SKU's unmet conditions
+        denials, failed = pending
+        pending = [(code, e, failed[detail] if code == "ineligible" else detail) for code, e, detail in denials]
     fields["denied"] = tuple(_denied_perk(*d) for d in cast("list[_Denial]", pending))
     fields.pop("_pending_denied", None)  # last: a reader that finds none finds denied
 
@@ -597,6 +632,8 @@ class PerkCatalog:
     )
     name: str = attrs.field(default="custom", validator=v.label)
     version: str = attrs.field(default="1", validator=v.label)
+    # What resolve_perks worked out for this catalog, by tier, moment and conditions met (see _outcome).
+    _outcomes: dict[Any, Any] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     @_renamed_keyword("context", "inputs", "PerkCatalog.resolve")
     def resolve(self, tier: Tier, inputs: Mapping[str, object], *, at: datetime | None = None) -> PerkResolution:
@@ -638,8 +675,73 @@ def resolve_perks(
         raise InvalidValueError("resolve_perks.tier", tier, "must be a Tier")
     v.require_mapping(inputs, "resolve_perks.inputs")
     when = v.require_aware(at, "resolve_perks.at") if at is not None else None
+    return _resolve_checked(catalog, tier, inputs, when, sku_id)
+
+
+def _resolve_checked(
+    catalog: PerkCatalog, tier: Tier, inputs: Mapping[str, object], when: datetime | None, sku_id: str | None
+) -> PerkResolution:
+    """:func:`resolve_perks` of arguments already checked: a :class:`PerkCatalog`, a :class:`Tier`, a mapping, an
+    aware moment or ``None`` (the grading pipeline's own, which it built)."""
+    # Only the conditions depend on the inputs: which entries of the tier (in their window) have one is worked out
+    # once per catalog, tier and moment, and what the catalog grants and denies once per set of conditions met.
+    outcomes = catalog._outcomes
+    conditional = outcomes.get((tier, when))
+    if conditional is None or outcomes.get(None) != _REGISTRATIONS[0]:
+        if len(outcomes) > _MAX_OUTCOMES or outcomes.get(None) != _REGISTRATIONS[0]:
+            outcomes.clear()  # a long simulation grades at many moments (keep it small); a kind was registered
+            outcomes[None] = _REGISTRATIONS[0]
+        conditional = outcomes[(tier, when)] = _conditional(catalog, tier, when)
+    entries = catalog.entries
+    met = 0
+    failed: dict[int, Any] = {}
+    for bit, index in enumerate(conditional):
+        condition = entries[index].when
+        if type(condition) is Compare:
+            # One comparison: evaluate() makes the one lookup and comparison explain() would make (the same errors);
+            # a failed one is explained from the value it compared when the denied entries are read.
+            if evaluate(condition, inputs):
+                met |= 1 << bit
+            else:
+                failed[index] = _Unexplained(condition, inputs[condition.input], getcontext())
+            continue
+        explanation = explain(condition, inputs)
+        if explanation.passed:
+            met |= 1 << bit
+        else:
+            failed[index] = explanation
+    key = (tier, when, met)
+    outcome = outcomes.get(key)
+    if outcome is None:
+        outcome = outcomes[key] = _outcome(catalog, tier, when, set(failed))
+    granted, denials = outcome
+    # The denials in their order, each ineligible one with this SKU's explanation of its unmet condition: put
+    # together when the resolution's denied entries are first read (see _deny_now).
+    return _pending_resolution(tier, granted, (denials, failed) if failed else denials, sku_id)
+
+
+#: The most (tier, moment[, conditions met]) keys a catalog remembers before it starts over.
+_MAX_OUTCOMES: Final = 512
+
+
+def _conditional(catalog: PerkCatalog, tier: Tier, when: datetime | None) -> tuple[int, ...]:
+    """The indexes of the entries *tier* may get at *when* (not above it, in their window) that have a condition."""
+    return tuple(
+        index
+        for index, entry in enumerate(catalog.entries)
+        if not (entry.tier > tier or (not entry.inherit and entry.tier != tier))
+        and outside_window(entry.valid_from, entry.valid_until, when) is None
+        and entry.when is not None
+    )
+
+
+def _outcome(
+    catalog: PerkCatalog, tier: Tier, when: datetime | None, failed: set[int]
+) -> tuple[tuple[GrantedPerk, ...], list[_Denial]]:
+    """What *catalog* grants a SKU of *tier* at *when* whose conditions all hold except those of the entries at
+    the indexes *failed*, and the entries it denies (an ineligible one's detail is its index, for the SKU's own
+    explanation)."""
     candidates: list[tuple[int, PerkEntry, str]] = []
-    # Denied entries are noted here and built (with their reasons) only when the resolution's denied is read.
     denied: list[_Denial] = []
     for index, entry in enumerate(catalog.entries):
         if entry.tier > tier or (not entry.inherit and entry.tier != tier):
@@ -650,11 +752,9 @@ def resolve_perks(
         if outside is not None:
             denied.append(("window", entry, outside))
             continue
-        if entry.when is not None:
-            explanation = explain(entry.when, inputs)
-            if not explanation.passed:
-                denied.append(("ineligible", entry, explanation))
-                continue
+        if index in failed:
+            denied.append(("ineligible", entry, index))
+            continue
         how = "own tier" if entry.tier == tier else f"inherited from {entry.tier.value}"
         candidates.append((index, entry, how))
     slots: dict[tuple[str, str], list[tuple[int, PerkEntry, str]]] = {}
@@ -679,11 +779,14 @@ def resolve_perks(
             if other is not entry:
                 denied.append(("outstacked", other, (rule, entry.name)))
     granted.sort(key=lambda g: g[0])
-    return _pending_resolution(tier, tuple(g for _, g in granted), denied, sku_id)
+    return tuple(g for _, g in granted), denied
 
 
 def _pending_resolution(
-    tier: Tier, granted: tuple[GrantedPerk, ...], denied: list[_Denial], sku_id: str | None
+    tier: Tier,
+    granted: tuple[GrantedPerk, ...],
+    denied: list[_Denial] | tuple[list[_Denial], dict[int, Any]],
+    sku_id: str | None,
 ) -> PerkResolution:
     """A PerkResolution whose denied entries come later (see _read_denied): its fields set in its __dict__ as attrs'
     __init__ of a frozen dict class sets them (it has no validators to run)."""

@@ -30,7 +30,7 @@ from fenxiao.domain.catalog import Catalog
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError
 from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, score_inputs, tier_inputs
-from fenxiao.grading.perks import PerkCatalog, PerkResolution, default_perk_catalog, resolve_perks
+from fenxiao.grading.perks import PerkCatalog, PerkResolution, _resolve_checked, default_perk_catalog
 from fenxiao.grading.tiers import TierDecision, TierPolicy, default_tier_policy
 from fenxiao.rules.language import InputKind
 from fenxiao.scoring.context import ScoringContext, build_context
@@ -137,6 +137,11 @@ def perk_inputs(catalog: Catalog, snapshot: SkuSnapshot, inputs: Mapping[str, ob
     .. versionchanged:: 0.1 Named ``perk_context`` before "context" came to mean the scoring context only; that
        name stays as an alias.
     """
+    return _perk_inputs(catalog, snapshot, inputs)
+
+
+def _perk_inputs(catalog: Catalog, snapshot: SkuSnapshot, inputs: Mapping[str, object]) -> dict[str, object]:
+    """:func:`perk_inputs` of arguments the pipeline built."""
     sku = catalog.sku(snapshot.sku_id)
     merchant = catalog.merchant(sku.merchant_id)
     category = catalog.category(sku.category_id)
@@ -212,9 +217,8 @@ def _graded(  # noqa: PLR0917 - private: one SKU of grade_catalog
     else:
         tier = policy.grade(inputs)
         decision = TierDecision(tier, "", None, (), None, sku_id=snapshot.sku_id, label=policy.label(tier))
-    resolution = resolve_perks(
-        perks, decision.tier, perk_inputs(catalog, snapshot, inputs), at=when, sku_id=snapshot.sku_id
-    )
+    # Every argument is grade_catalog's own (checked there) or built here: resolved without checking them again.
+    resolution = _resolve_checked(perks, decision.tier, _perk_inputs(catalog, snapshot, inputs), when, snapshot.sku_id)
     return GradedSku(snapshot.sku_id, snapshot.category_id, card, decision, resolution, inputs)
 
 

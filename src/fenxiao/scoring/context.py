@@ -210,6 +210,7 @@ class CategoryBenchmark:
     _price_median_half_fen: int = attrs.field(init=False, repr=False, eq=False)
     _commission_median_half_ppm: int = attrs.field(init=False, repr=False, eq=False)
     _median_half_units: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+    _units_median_twice: int | None = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.gmv_values:
@@ -224,6 +225,8 @@ class CategoryBenchmark:
         )
         halves = {name: int(m.scaleb(RATE_PLACES + 1, context=EXACT)) // 5 for name, m in self.medians.items()}
         object.__setattr__(self, "_median_half_units", halves)
+        twice = None if self.units_median is None else int(EXACT.multiply(self.units_median, Decimal(2)))
+        object.__setattr__(self, "_units_median_twice", twice)
 
     @property
     def price_median_half_fen(self) -> int:
@@ -238,7 +241,7 @@ class CategoryBenchmark:
     @property
     def units_median_twice(self) -> int | None:
         """Twice the median units of the selling goods (an exact int), or ``None`` when none sells."""
-        return None if self.units_median is None else int(EXACT.multiply(self.units_median, Decimal(2)))
+        return self._units_median_twice
 
     def median_half_units(self, metric: str) -> int | None:
         """Twice the category median of *metric* in millionths (an exact int), or ``None`` when it has none."""

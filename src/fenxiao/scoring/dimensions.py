@@ -42,6 +42,7 @@ implementation reproduces every digit with int64 arithmetic: see ``docs/scoring.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -300,6 +301,42 @@ class DimensionScore:
 # The slots' own setters (what attrs' __init__ of a frozen class sets through).
 _SET_DIMENSION, _SET_VALUE, _SET_CONTRIBUTIONS, _SET_NOTES = (
     DimensionScore.__dict__[a.name].__set__ for a in attrs.fields(DimensionScore)
+)
+#: DimensionScores from parts a scorer of this package proved valid, without the validators; *contributions* may
+#: be a :class:`_PendingContributions` (built before ``contributions`` becomes a property below, so that it sets
+#: the slots directly).
+_trusted_dimension_score: Final = builder(DimensionScore)
+
+
+class _PendingContributions(functools.partial[tuple[Contribution, ...]]):
+    """A score's contributions before they are first read: calling it builds them (internal).
+
+    A scorecard scorer that computed a score's value on its compiled path notes how to explain it (the scorecard,
+    the snapshot, the context) instead of building the contributions nobody may read; see :func:`_read_contributions`.
+    """
+
+
+# attrs keeps ``contributions`` in a slot; this property (a data descriptor, so attribute reads and the
+# attrs-generated ``__init__``, ``__setstate__`` and ``evolve`` all go through it) stores in that slot and, on the
+# first read of a score built with _PendingContributions, builds them. Equality, hashing, repr, pickling and
+# serialization read the attribute, so a score whose contributions were never read is indistinguishable from one
+# whose contributions were built at once (the split's lines do the same: fenxiao.settlement.splits).
+_get_contributions_slot: Final = DimensionScore.__dict__["contributions"].__get__
+
+
+def _read_contributions(score: DimensionScore) -> object:
+    # -> object, as OrderSplit.lines: the attribute's type is the field's
+    contributions = _get_contributions_slot(score)
+    if contributions.__class__ is _PendingContributions:
+        contributions = contributions()
+        _SET_CONTRIBUTIONS(score, contributions)
+    return contributions
+
+
+setattr(  # noqa: B010
+    DimensionScore,
+    "contributions",
+    property(_read_contributions, _SET_CONTRIBUTIONS, doc="Which metric gave how many points, and why."),
 )
 
 #: Hundredths of a point per score value, filled as values are met: a valid score is one of the 10,001 values

@@ -21,15 +21,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from fenxiao._internal.fixed import EXACT, ONE_PPM, POINT_PLACES, div_half_even, points_decimal
+from fenxiao._internal.fixed import ONE_PPM, div_half_even
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.ids import SkuId
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
+from fenxiao.scoring.compiled import CompiledScorecard
 from fenxiao.scoring.context import ScoringContext, build_context
-from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores
+from fenxiao.scoring.dimensions import CompositeWeights, Dimension, DimensionScore, SkuScores, _centi, _points
 from fenxiao.scoring.plugins import DimensionScorer, call_scorer, check_result, check_shape, plugin_name
 from fenxiao.scoring.registry import ScorerRegistry, default_registry
+from fenxiao.scoring.scorecards import Scorecard, ScorecardScorer, _score_fast
 
 if TYPE_CHECKING:
     from fenxiao.scoring.scorecards import MetricRule, Scorecards
@@ -82,6 +84,8 @@ class FiveDimensionScorer:
 
     scorers: tuple[DimensionScorer, ...] = attrs.field(converter=_ordered_scorers)
     weights: CompositeWeights = attrs.field(factory=CompositeWeights)
+    # The scorecards of plain ScorecardScorers, compiled, or False (see _plan), found on first use.
+    _scorecards: Any = attrs.field(init=False, default=None, repr=False, eq=False)
 
     @weights.validator
     def _check_weights(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -161,6 +165,16 @@ class FiveDimensionScorer:
         Raises:
             PluginError: A scorer raised or broke its contract (naming it and the SKU).
         """
+        plan = self._scorecards
+        if plan is None:
+            plan = self._plan()
+        if plan and type(snapshot) is SkuSnapshot and type(context) is ScoringContext:
+            # Scorecard scorers build valid scores of their own dimension from validated scorecards: nothing to
+            # check (an error still goes through the checked path below, which names the scorer and the SKU).
+            try:
+                return self._scorecard_card(plan, snapshot, context)
+            except Exception:
+                pass
         results = [
             check_result(call_scorer(s, snapshot, context), s, d, snapshot.sku_id)
             for d, s in zip(Dimension, self.scorers, strict=True)
@@ -182,12 +196,22 @@ class FiveDimensionScorer:
         """
         batch = tuple(snapshots)
         ctx = build_context(batch) if context is None else context
+        plan = self._scorecards
+        if plan is None:
+            plan = self._plan()
+        if plan:  # plain scorecard scorers: the same cards as one SKU at a time, without the batch's columns
+            return tuple(self.score(snap, ctx) for snap in batch)
         columns = [self._column(d, s, batch, ctx) for d, s in zip(Dimension, self.scorers, strict=True)]
         return tuple(self._card(snap.sku_id, [col[i] for col in columns]) for i, snap in enumerate(batch))
 
     def _column(
         self, dimension: Dimension, scorer: DimensionScorer, batch: tuple[SkuSnapshot, ...], ctx: ScoringContext
     ) -> list[DimensionScore]:
+        if type(scorer) is ScorecardScorer:  # valid scores of its own dimension (see score); errors: checked below
+            try:
+                return [scorer.score(s, ctx) for s in batch]
+            except Exception:
+                pass
         score_batch = getattr(scorer, "score_batch", None)
         if score_batch is not None and batch:
             results: list[Any] | None
@@ -205,13 +229,41 @@ class FiveDimensionScorer:
             raise PluginError(plugin_name(scorer), None, "score_batch raised, but score succeeded on every SKU")
         return column
 
-    def _card(self, sku_id: SkuId, results: list[DimensionScore]) -> SkuScores:
-        # Every result passed check_result(), in Dimension order, so the card is assembled without re-validating it.
+    def _plan(self) -> tuple[tuple[Dimension, Scorecard, CompiledScorecard | None], ...] | bool:
+        """When every scorer is a :class:`~fenxiao.scoring.scorecards.ScorecardScorer` itself (not a subclass): each
+        one's dimension, scorecard and compiled function; else ``False``. Found (and compiled) once."""
+        plan: tuple[tuple[Dimension, Scorecard, CompiledScorecard | None], ...] | bool = False
+        if all(type(s) is ScorecardScorer for s in self.scorers):
+            cards = [s.scorecard for s in self.scorers]  # type: ignore[attr-defined]
+            plan = tuple((d, card, card._compiled()) for d, card in zip(Dimension, cards, strict=True))
+        object.__setattr__(self, "_scorecards", plan)
+        return plan
+
+    def _scorecard_card(
+        self,
+        plan: tuple[tuple[Dimension, Scorecard, CompiledScorecard | None], ...],
+        snapshot: SkuSnapshot,
+        context: ScoringContext,
+    ) -> SkuScores:
+        """The card of *snapshot* from the scorecards of *plan* (see :meth:`_plan`), its composite from their values."""
         weights = self.weights
-        total = sum(
-            w * int(r.value.scaleb(POINT_PLACES, context=EXACT)) for w, r in zip(weights.ppm, results, strict=True)
-        )
-        return _sku_scores(sku_id, *results, points_decimal(div_half_even(total, ONE_PPM)), weights)
+        total = 0
+        results = []
+        for (dimension, card, compiled), w in zip(plan, weights.ppm, strict=True):
+            result, centi = _score_fast(dimension, card, compiled, snapshot, context)
+            results.append(result)
+            total += w * centi
+        return _sku_scores(snapshot.sku_id, *results, _points(div_half_even(total, ONE_PPM)), weights)
+
+    def _card(self, sku_id: SkuId, results: list[DimensionScore]) -> SkuScores:
+        # Every result is a valid score of its dimension, in Dimension order (checked by check_result(), or built by
+        # a scorecard scorer), so the card is assembled without re-validating it.
+        weights = self.weights
+        w = weights.ppm
+        b, p, d, s, x = results
+        total = w[0] * _centi(b.value) + w[1] * _centi(p.value) + w[2] * _centi(d.value) + w[3] * _centi(s.value)
+        total += w[4] * _centi(x.value)
+        return _sku_scores(sku_id, b, p, d, s, x, _points(div_half_even(total, ONE_PPM)), weights)
 
 
 _INDEX: Final = {d: i for i, d in enumerate(Dimension)}

@@ -45,7 +45,7 @@ from typing import Any, Final
 
 import attrs
 
-from fenxiao._internal.fixed import EXACT, on_grid, ratio, unscaled
+from fenxiao._internal.fixed import EXACT, div_half_even, on_grid, unscaled
 from fenxiao._internal.validators import checks_arguments
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import InvalidValueError, PluginError, PolicyError
@@ -78,6 +78,7 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 #: Names a scorecard table uses for its own settings, so no metric may take them.
 RESERVED_NAMES: Final = frozenset({"caps", "weight", "scorer", "metric"})
 _RATIO_PLACES: Final = formulas.RATIO_PLACES
+_scaleb: Final = EXACT.scaleb
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -264,11 +265,30 @@ def metrics() -> tuple[Metric, ...]:
 
 
 # -- derived metrics ---------------------------------------------------------------------------------
+#
+# Each derived metric is written once as its grid units (an int, or None when unavailable): the ``_units``
+# functions below, which the compiled scorecards call (see ``UNITS``); the public function is its Decimal.
+
+_RATIO_SCALE: Final = 10**_RATIO_PLACES
 
 
-def _ratio(terms: tuple[int, int]) -> Decimal | None:
+def _ratio_units(terms: tuple[int, int]) -> int | None:
     numerator, denominator = terms
-    return ratio(numerator, denominator, _RATIO_PLACES) if formulas.defined(denominator) else None
+    if not formulas.defined(denominator):
+        return None
+    return div_half_even(numerator * _RATIO_SCALE, denominator)
+
+
+def _ratio(units: int | None) -> Decimal | None:
+    # fixed.ratio(num, den, places) is unscaled(div_half_even(num * 10**places, den), places): the same Decimal
+    return None if units is None else unscaled(units, _RATIO_PLACES)
+
+
+def _price_vs_category_median_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    bench = context.benchmark_for(snapshot)
+    if bench is None:
+        return None
+    return _ratio_units(formulas.price_vs_category_median(snapshot.price.fen, bench.price_median_half_fen))
 
 
 def price_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -277,10 +297,14 @@ def price_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext) -> 
     ``None`` when the context has no benchmark for the category (or one in another currency),
     or the median price is zero.
     """
-    bench = context.benchmark_for(snapshot)
-    if bench is None:
+    return _ratio(_price_vs_category_median_units(snapshot, context))
+
+
+def _price_vs_lowest_30d_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    lowest = snapshot.lowest_price_30d
+    if lowest is None:
         return None
-    return _ratio(formulas.price_vs_category_median(snapshot.price.fen, bench.price_median_half_fen))
+    return _ratio_units(formulas.price_vs_other_price(snapshot.price.fen, lowest.fen))
 
 
 def price_vs_lowest_30d(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -288,18 +312,28 @@ def price_vs_lowest_30d(snapshot: SkuSnapshot, context: ScoringContext) -> Decim
 
     ``None`` when the lowest price is unknown or zero.
     """
-    lowest = snapshot.lowest_price_30d
-    if lowest is None:
+    return _ratio(_price_vs_lowest_30d_units(snapshot, context))
+
+
+def _price_vs_reference_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    reference = snapshot.reference_price
+    if reference is None:
         return None
-    return _ratio(formulas.price_vs_other_price(snapshot.price.fen, lowest.fen))
+    return _ratio_units(formulas.price_vs_other_price(snapshot.price.fen, reference.fen))
 
 
 def price_vs_reference(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
     """The price divided by the reference (market or list) price; ``None`` when unknown or zero."""
-    reference = snapshot.reference_price
-    if reference is None:
+    return _ratio(_price_vs_reference_units(snapshot, context))
+
+
+def _commission_vs_category_median_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    bench = context.benchmark_for(snapshot)
+    if bench is None:
         return None
-    return _ratio(formulas.price_vs_other_price(snapshot.price.fen, reference.fen))
+    return _ratio_units(
+        formulas.commission_vs_category_median(snapshot.commission_rate.ppm, bench.commission_median_half_ppm)
+    )
 
 
 def commission_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -307,12 +341,18 @@ def commission_vs_category_median(snapshot: SkuSnapshot, context: ScoringContext
 
     ``None`` without a benchmark, or when the median rate is zero.
     """
+    return _ratio(_commission_vs_category_median_units(snapshot, context))
+
+
+def _gmv_percentile_in_category_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
     bench = context.benchmark_for(snapshot)
     if bench is None:
         return None
-    return _ratio(
-        formulas.commission_vs_category_median(snapshot.commission_rate.ppm, bench.commission_median_half_ppm)
-    )
+    values = bench.gmv_values
+    gmv = snapshot.gmv_30d.fen
+    below = bisect_left(values, gmv)
+    up_to = bisect_right(values, gmv, lo=below)
+    return _ratio_units(formulas.gmv_percentile_in_category(below, up_to, len(values)))
 
 
 def gmv_percentile_in_category(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -322,14 +362,11 @@ def gmv_percentile_in_category(snapshot: SkuSnapshot, context: ScoringContext) -
     the context, where *below* counts values under this GMV and *equal* values equal to it. A
     SKU alone in its category, or tied with all its peers, is at 0.5. ``None`` without a benchmark.
     """
-    bench = context.benchmark_for(snapshot)
-    if bench is None:
-        return None
-    values = bench.gmv_values
-    gmv = snapshot.gmv_30d.fen
-    below = bisect_left(values, gmv)
-    up_to = bisect_right(values, gmv, lo=below)
-    return _ratio(formulas.gmv_percentile_in_category(below, up_to, len(values)))
+    return _ratio(_gmv_percentile_in_category_units(snapshot, context))
+
+
+def _sales_growth_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    return _ratio_units(formulas.sales_growth(snapshot.units_30d, snapshot.units_prev_30d))
 
 
 def sales_growth(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -337,12 +374,21 @@ def sales_growth(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | No
 
     ``None`` when nothing sold in the previous 30 days (growth from zero is undefined).
     """
-    return _ratio(formulas.sales_growth(snapshot.units_30d, snapshot.units_prev_30d))
+    return _ratio(_sales_growth_units(snapshot, context))
+
+
+def _days_in_pool_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    return snapshot.days_in_pool
 
 
 def days_in_pool(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
     """Whole days between joining the distribution pool and the observation."""
     return Decimal(snapshot.days_in_pool)
+
+
+def _lowest_sub_score_units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+    lowest = lowest_sub_score(snapshot, context)
+    return None if lowest is None else int(_scaleb(lowest, RATE_PLACES))
 
 
 def lowest_sub_score(snapshot: SkuSnapshot, context: ScoringContext) -> Decimal | None:
@@ -431,11 +477,46 @@ def _field_kind(name: str) -> tuple[Callable[[str], MetricFunction], int, str]:
     return _score_field, RATE_PLACES, "score"
 
 
+_DERIVED_UNITS: Final[dict[str, Callable[[SkuSnapshot, ScoringContext], int | None]]] = {
+    "price_vs_category_median": _price_vs_category_median_units,
+    "price_vs_lowest_30d": _price_vs_lowest_30d_units,
+    "price_vs_reference": _price_vs_reference_units,
+    "commission_vs_category_median": _commission_vs_category_median_units,
+    "gmv_percentile_in_category": _gmv_percentile_in_category_units,
+    "sales_growth": _sales_growth_units,
+    "days_in_pool": _days_in_pool_units,
+    "lowest_sub_score": _lowest_sub_score_units,
+}
+
+
+def _score_units(name: str) -> Callable[[SkuSnapshot, ScoringContext], int | None]:
+    def units(snapshot: SkuSnapshot, context: ScoringContext) -> int | None:
+        number: Decimal | None = getattr(snapshot, name)
+        return None if number is None else int(_scaleb(on_grid(number, RATE_PLACES), RATE_PLACES))
+
+    return units
+
+
+#: Per built-in metric, how a compiled scorecard (:mod:`fenxiao.scoring.compiled`) reads its grid units, the int
+#: ``value * 10**places`` (``None``: unavailable), without forming the Decimal: ``("fen", field)``,
+#: ``("ppm", field)`` or ``("int", field)`` for a snapshot field read in line, ``("call", units)`` for a function
+#: of the snapshot and the context. A registered metric is not here: it is measured through its Decimal and the
+#: checks of :meth:`Metric.__call__`.
+_UNITS: Final[dict[str, tuple[str, Any]]] = {}
+_INLINE: Final[dict[Callable[[str], MetricFunction], str]] = {
+    _money_field: "fen",
+    _rate_field: "ppm",
+    _count_field: "int",
+}
+
+
 def _register_builtins() -> None:
     for name in METRIC_FIELDS:
         factory, places, unit = _field_kind(name)
         description = _FIELD_DESCRIPTIONS.get(name, f"the snapshot's {name.replace('_', ' ')}")
         register_metric(name, factory(name), places=places, unit=unit, description=description)
+        inline = _INLINE.get(factory)
+        _UNITS[name] = (inline, name) if inline is not None else ("call", _score_units(name))
     derived: tuple[tuple[MetricFunction, int, str, str], ...] = (
         (price_vs_category_median, _RATIO_PLACES, "ratio", "price / the category's median price"),
         (price_vs_lowest_30d, _RATIO_PLACES, "ratio", "price / the product's lowest price in 30 days"),
@@ -448,6 +529,7 @@ def _register_builtins() -> None:
     )
     for function, places, unit, description in derived:
         register_metric(function.__name__, function, places=places, unit=unit, description=description)
+        _UNITS[function.__name__] = ("call", _DERIVED_UNITS[function.__name__])
     _BUILTIN.update(_REGISTRY)
     for metric in _REGISTRY.values():
         object.__setattr__(metric, "_builtin", True)

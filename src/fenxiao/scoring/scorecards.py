@@ -68,8 +68,16 @@ from fenxiao._internal.strict import ascii_number
 from fenxiao._internal.trusted import builder
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import NOTHING, InvalidValueError, PolicyError
+from fenxiao.scoring.compiled import CapSpec, CompiledScorecard, RuleSpec, compilable, compile_scorecard
 from fenxiao.scoring.context import MEDIAN_METRICS, ScoringContext
-from fenxiao.scoring.dimensions import CompositeWeights, Contribution, Dimension, DimensionScore
+from fenxiao.scoring.dimensions import (
+    CompositeWeights,
+    Contribution,
+    Dimension,
+    DimensionScore,
+    _PendingContributions,
+    _trusted_dimension_score,
+)
 from fenxiao.scoring.metrics import Metric, get_metric
 
 if TYPE_CHECKING:
@@ -500,6 +508,8 @@ class Scorecard:
 
     rules: tuple[MetricRule, ...] = attrs.field(converter=_rules)
     caps: tuple[Cap, ...] = attrs.field(default=(), converter=v.to_tuple)
+    # The compiled function of the scorecard (fenxiao.scoring.compiled), made on first use; False: not compilable.
+    _compiled_centi: CompiledScorecard | bool | None = attrs.field(init=False, default=None, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         rules: object = self.rules
@@ -520,6 +530,19 @@ class Scorecard:
         for i, cap in enumerate(self.caps):
             if not isinstance(cap, Cap):
                 raise InvalidValueError(f"Scorecard.caps[{i}]", cap, "must be a Cap")
+
+    def _compiled(self) -> CompiledScorecard | None:
+        """The scorecard's compiled function (:mod:`fenxiao.scoring.compiled`), or ``None`` when it is not compiled."""
+        compiled = self._compiled_centi
+        if compiled is None:
+            metrics = [r._metric for r in self.rules] + [c._metric for c in self.caps]
+            breakpoints = sum(len(r._xs) for r in self.rules)
+            if compilable(metrics, breakpoints):
+                compiled = compile_scorecard(_rule_specs(self.rules), _cap_specs(self.caps))
+            else:
+                compiled = False
+            object.__setattr__(self, "_compiled_centi", compiled)
+        return compiled if compiled is not False else None  # type: ignore[return-value]
 
     def rule(self, metric: str) -> MetricRule:
         """The rule for *metric*.
@@ -547,6 +570,22 @@ class Scorecard:
         """A copy without the rule for *metric*."""
         self.rule(metric)
         return attrs.evolve(self, rules=tuple(r for r in self.rules if r.metric != metric))
+
+
+def _rule_specs(rules: tuple[MetricRule, ...]) -> list[RuleSpec]:
+    return [
+        RuleSpec(r._metric, r._xs, r._ys, r._weight, r._cap, r._missing, r.unavailable if r._median else None)
+        for r in rules
+    ]
+
+
+def _cap_specs(caps: tuple[Cap, ...]) -> list[CapSpec]:
+    specs = []
+    for cap in caps:
+        low = None if cap.at_least is None else _grid_units(cap.at_least, cap._metric, "Cap.at_least")
+        high = None if cap.at_most is None else _grid_units(cap.at_most, cap._metric, "Cap.at_most")
+        specs.append(CapSpec(cap._metric, low, high))
+    return specs
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -660,42 +699,16 @@ class ScorecardScorer:
             raise InvalidValueError("ScorecardScorer.scorecard", value, "must be a Scorecard")
 
     def score(self, snapshot: SkuSnapshot, context: ScoringContext) -> DimensionScore:
-        """Evaluate the scorecard for one snapshot (see the module docstring for the arithmetic)."""
-        total = 0
-        weights = 0
-        contributions = []
-        for rule in self.scorecard.rules:
-            measured = rule._metric.measure(snapshot, context)
-            if measured is None:
-                instead = rule.unavailable(snapshot, context)
-                if instead is None:
-                    why = _NO_MEDIAN if rule._median else _LEFT_OUT
-                    contributions.append(_contribution(rule.metric, None, _ZERO_POINTS, _ZERO, why))
-                    continue
-                value, (points, how) = None, instead
-            else:
-                value, units = measured
-                points, how = rule.explain(units)
-            total += rule._weight * points
-            weights += rule._weight
-            contributions.append(_contribution(rule.metric, value, points_decimal(points), rule.weight, how))
-        notes: list[str] = []
-        if weights:
-            result = div_half_even(total, weights)
-        else:
-            result = 0
-            notes.append("no metric was available, so the value is 0.00")
-        for cap in self.scorecard.caps:
-            measured = cap._metric.measure(snapshot, context)
-            if measured is not None and cap.applies(measured[0]):
-                limit = cap.limit_units
-                why = cap.describe(measured[0])
-                if result > limit:
-                    notes.append(f"capped at {points_decimal(limit)} from {points_decimal(result)}: {why}")
-                    result = limit
-                else:
-                    notes.append(f"cap {points_decimal(limit)} applies but does not bind: {why}")
-        return _dimension_score(self.dimension, points_decimal(result), tuple(contributions), tuple(notes))
+        """Evaluate the scorecard for one snapshot (see the module docstring for the arithmetic).
+
+        The value comes from the scorecard's compiled function when every metric is a built-in one; the
+        contributions are then built from the explained evaluation the first time they are read (equal to
+        building them at once).
+        """
+        card = self.scorecard
+        if type(snapshot) is SkuSnapshot and type(context) is ScoringContext:
+            return _score_fast(self.dimension, card, card._compiled(), snapshot, context)[0]
+        return _dimension_score(self.dimension, *_evaluate(card, snapshot, context))
 
     def score_batch(self, snapshots: Iterable[SkuSnapshot], context: ScoringContext) -> tuple[DimensionScore, ...]:
         """Evaluate the scorecard for each snapshot, in order."""
@@ -704,6 +717,71 @@ class ScorecardScorer:
     def with_rule(self, rule: MetricRule) -> ScorecardScorer:
         """A copy whose scorecard also scores *rule* (see :meth:`Scorecard.with_rule`)."""
         return attrs.evolve(self, scorecard=self.scorecard.with_rule(rule))
+
+
+def _score_fast(
+    dimension: Dimension,
+    card: Scorecard,
+    compiled: CompiledScorecard | None,
+    snapshot: SkuSnapshot,
+    context: ScoringContext,
+) -> tuple[DimensionScore, int]:
+    """The score of *card* (its *compiled* function, or ``None``) for a SkuSnapshot and a ScoringContext themselves,
+    and its value in hundredths: the value from the compiled function when it needs no note, the contributions then
+    built when first read; else the explained evaluation."""
+    if compiled is not None:
+        centi = compiled(snapshot, context)
+        if centi >= 0:
+            pending = _PendingContributions(_contributions, card, snapshot, context)
+            return _trusted_dimension_score(dimension, points_decimal(centi), pending, ()), centi
+    value, contributions, notes = _evaluate(card, snapshot, context)
+    return _dimension_score(dimension, value, contributions, notes), int(value.scaleb(POINT_PLACES, context=EXACT))
+
+
+def _contributions(card: Scorecard, snapshot: SkuSnapshot, context: ScoringContext) -> tuple[Contribution, ...]:
+    """The contributions of a score whose value the compiled function gave (see ScorecardScorer.score)."""
+    return _evaluate(card, snapshot, context)[1]
+
+
+def _evaluate(
+    card: Scorecard, snapshot: SkuSnapshot, context: ScoringContext
+) -> tuple[Decimal, tuple[Contribution, ...], tuple[str, ...]]:
+    """The explained evaluation of *card*: the value, the contributions and the notes."""
+    total = 0
+    weights = 0
+    contributions = []
+    for rule in card.rules:
+        measured = rule._metric.measure(snapshot, context)
+        if measured is None:
+            instead = rule.unavailable(snapshot, context)
+            if instead is None:
+                why = _NO_MEDIAN if rule._median else _LEFT_OUT
+                contributions.append(_contribution(rule.metric, None, _ZERO_POINTS, _ZERO, why))
+                continue
+            value, (points, how) = None, instead
+        else:
+            value, units = measured
+            points, how = rule.explain(units)
+        total += rule._weight * points
+        weights += rule._weight
+        contributions.append(_contribution(rule.metric, value, points_decimal(points), rule.weight, how))
+    notes: list[str] = []
+    if weights:
+        result = div_half_even(total, weights)
+    else:
+        result = 0
+        notes.append("no metric was available, so the value is 0.00")
+    for cap in card.caps:
+        measured = cap._metric.measure(snapshot, context)
+        if measured is not None and cap.applies(measured[0]):
+            limit = cap.limit_units
+            why = cap.describe(measured[0])
+            if result > limit:
+                notes.append(f"capped at {points_decimal(limit)} from {points_decimal(result)}: {why}")
+                result = limit
+            else:
+                notes.append(f"cap {points_decimal(limit)} applies but does not bind: {why}")
+    return points_decimal(result), tuple(contributions), tuple(notes)
 
 
 # -- the defaults ---------------------------------------------------------------------------------------------
