@@ -122,6 +122,10 @@ def test_the_default_is_no_budgets_and_its_commented_example_is_a_clean_file() -
         (_budget(per_day="0.00"), [("budgets[0].per_day", "grants-nothing")]),
         (_budget(per_merchant="100.00"), [("budgets[0].per_merchant", "cap-never-binds")]),
         (_budget(per_period="250.00", per_sku="99.99"), [("budgets[0].per_period", "cap-never-binds")]),
+        (
+            _budget(per_merchant="30.00", per_sku="30.00"),
+            [("budgets[0].per_sku", "sku-cap-above-merchant-cap")],
+        ),
     ],
 )
 def test_each_budget_finding_is_found_at_its_field(budget: SubsidyBudget, found: list[tuple[str, str]]) -> None:
@@ -204,6 +208,49 @@ def test_a_cap_lint_says_never_binds_changes_no_grant(
         removed: dict[str, Any] = {field: None}
         without[index] = attrs.evolve(raised[index], **removed)
         assert [g.granted for g in allocate_subsidies(asked, without).grants] == before
+
+
+def test_a_per_sku_cap_above_the_merchant_cap_still_binds_on_requests_without_an_sku() -> None:
+    """Why a per-SKU cap not below the per-merchant cap is its own finding, not ``cap-never-binds``: requests
+    without an SKU id share one per-SKU group across merchants, so there the cap binds (Hypothesis found it)."""
+    budget = SubsidyBudget(name="a", total=Money(2), per_merchant=Money(1), per_sku=Money(1))
+    asked = [
+        SubsidyRequest("r0", "a", Money(1), Tier.L0, merchant_id=None),
+        SubsidyRequest("r1", "a", Money(1), Tier.L0, merchant_id="m1"),
+    ]
+    assert [g.granted.fen for g in allocate_subsidies(asked, [budget]).grants] == [1, 0]
+    uncapped = attrs.evolve(budget, per_sku=None)
+    assert [g.granted.fen for g in allocate_subsidies(asked, [uncapped]).grants] == [1, 1]
+    assert [f.code for f in lint_budgets([budget])] == ["sku-cap-above-merchant-cap"]
+
+
+@settings(max_examples=50)
+@given(requests(), budgets(), st.data())
+def test_a_per_sku_cap_above_the_merchant_cap_changes_nothing_on_requests_naming_both(
+    asked: list[SubsidyRequest], budget_list: tuple[SubsidyBudget, ...], data: st.DataObject
+) -> None:
+    """For requests that name their merchant and SKU (each SKU one merchant's, as orders give them), removing a
+    per-SKU cap that lint finds not below the per-merchant cap leaves every grant the same."""
+    named = [
+        attrs.evolve(r, sku_id=f"s{i % 3}-{m}", merchant_id=f"m{m}")
+        for i, r in enumerate(asked)
+        for m in [data.draw(st.integers(0, 2))]
+    ]
+    raised = [
+        attrs.evolve(b, per_sku=b.per_merchant + Money(data.draw(st.integers(0, 5))))
+        if b.per_merchant is not None and b.per_merchant.fen > 0 and data.draw(st.booleans())
+        else b
+        for b in budget_list
+    ]
+    before = [g.granted for g in allocate_subsidies(named, raised).grants]
+    for finding in lint_budgets(raised):
+        match = _CAP_FIELD.fullmatch(finding.path)
+        if finding.code != "sku-cap-above-merchant-cap" or match is None:
+            continue
+        index = int(match.group(1))
+        without = list(raised)
+        without[index] = attrs.evolve(raised[index], per_sku=None)
+        assert [g.granted for g in allocate_subsidies(named, without).grants] == before
 
 
 @settings(max_examples=50)

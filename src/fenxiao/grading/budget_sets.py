@@ -152,8 +152,11 @@ def lint_budgets(budgets: SubsidyBudgets | Iterable[SubsidyBudget]) -> tuple[Fin
     - ``never-open`` (error): a window whose ``valid_until`` is not after its ``valid_from``: the budget never
       grants;
     - ``grants-nothing`` (warning): a total of zero, or a cap of zero: every request gets nothing;
-    - ``cap-never-binds`` (warning): a cap at or above the total (the total runs out first), or a per-SKU cap at
-      or above the per-merchant cap (a SKU is one merchant's): the cap changes nothing;
+    - ``cap-never-binds`` (warning): a cap at or above the total (the total runs out first): the cap changes
+      nothing;
+    - ``sku-cap-above-merchant-cap`` (warning): a per-SKU cap at or above the per-merchant cap: for requests that
+      name their merchant and SKU (as requests from orders do) it changes nothing, since a SKU is one merchant's;
+      it binds only on requests without an SKU id, which share one per-SKU group across merchants;
     - ``mixed-currency`` (warning): budgets in more than one currency (each budget's caps are in its total's,
       which loading checks).
 
@@ -206,9 +209,10 @@ def _budget_findings(path: str, budget: SubsidyBudget) -> list[Finding]:
     if merchant is not None and sku is not None and 0 < merchant.fen <= sku.fen and sku < budget.total:
         message = (
             f"{named}: the per-SKU cap {sku} is not below the per-merchant cap {merchant}, and a SKU is one "
-            "merchant's: the per-merchant cap binds first"
+            "merchant's: on requests that name their merchant and SKU the per-merchant cap binds first (the "
+            "per-SKU cap binds only on requests without an SKU id, which share one group)"
         )
-        findings.append(Finding(f"{path}.per_sku", Severity.WARNING, "cap-never-binds", message))
+        findings.append(Finding(f"{path}.per_sku", Severity.WARNING, "sku-cap-above-merchant-cap", message))
     return findings
 
 
