@@ -455,7 +455,8 @@ class OrderEvents:
                     raise PolicyError(where, item.id, f"is paid differently by {found.order_where}")
                 else:
                     found.copies += 1
-                found.events.extend((event, f"{where}.events[{i}]") for i, event in enumerate(item.events))
+                if item.events:
+                    found.events.extend((event, f"{where}.events[{i}]") for i, event in enumerate(item.events))
             elif isinstance(item, OrderUpdate):
                 found = pending.get(item.order_id)
                 if found is None:
