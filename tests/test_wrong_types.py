@@ -394,6 +394,10 @@ def _calls() -> dict[str, Callable[[Objects], Call]]:
         ),
         "fenxiao.settlement.entry_values": lambda o: ((o.order, o.profile), {}),
         "fenxiao.settlement.entries_for": lambda o: ((o.order, o.profile), {}),
+        "fenxiao.settlement.entry_rows": lambda o: (
+            (o.order, o.profile),
+            {"bind": lambda at, event_id, field: (at, 0)},
+        ),
         "fenxiao.settlement.history": lambda o: ((o.order, o.profile), {}),
         "fenxiao.settlement.lint_profile": lambda o: ((o.profile,), {}),
         "fenxiao.settlement.model": lambda o: ((scenario(o),), {}),

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money, Rate
 from fenxiao.serialization import dumps, loads
-from fenxiao.settlement.ledger import EntryKind, Ledger, LedgerEntry, Period, entries_for, entry_values
+from fenxiao.settlement.ledger import (
+    EntryKind,
+    Ledger,
+    LedgerEntry,
+    Period,
+    entries_for,
+    entry_rows,
+    entry_values,
+)
 from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, history, split
@@ -472,3 +480,62 @@ def test_entries_after_any_held_events_are_the_whole_derivations_entries_of_the_
     assert entry_values(o, profile) == tuple(
         (e.event_id, e.kind, e.party, e.payee_id, e.amount.fen, e.at, e.until) for e in whole
     )
+
+
+def _bound(at: datetime, event_id: str, field: str) -> tuple[object, object]:
+    """A binder that records what it was asked (so that a row shows which event and field bound it)."""
+    return (at.isoformat(), (event_id, field))
+
+
+def _row_of(e: LedgerEntry, until_event: str) -> tuple[object, ...]:
+    until = (None, None) if e.until is None else (e.until.isoformat(), (until_event, "until"))
+    return (
+        e.order_id,
+        e.event_id,
+        e.kind.value,
+        e.party.value,
+        e.payee_id or "",
+        e.amount.currency,
+        e.amount.fen,
+        e.at.isoformat(),
+        (e.event_id, "at"),
+        *until,
+        "",
+    )
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_entry_rows_are_the_entries_as_rows_for_any_events_held(data: st.DataObject, profile: PlatformProfile) -> None:
+    """entry_rows gives, for every number of events held, exactly the rows of entries_for's entries (values of the
+    kinds and parties, ``""`` for no payee, each moment as the binder writes it: an event's moment bound under its
+    own id, a release under the settlement's), and asks the binder once per moment."""
+    o = data.draw(order_histories(profile=profile))
+    settlement = next((e.id for e in o.events if e.kind is OrderEventKind.SETTLED), "")
+    for held in (None, *range(len(o.events) + 1)):
+        asked: list[tuple[str, str]] = []
+
+        def bind(
+            at: datetime, event_id: str, field: str, asked: list[tuple[str, str]] = asked
+        ) -> tuple[object, object]:
+            asked.append((event_id, field))
+            return _bound(at, event_id, field)
+
+        rows = entry_rows(o, profile, bind=bind, after=held)
+        assert rows == [_row_of(e, settlement) for e in entries_for(o, profile, after=held)]
+        assert len(asked) == len(set(asked))
+        assert {(r[1], "at") for r in rows} <= set(asked)
+
+
+def test_entry_rows_names_a_wrong_argument() -> None:
+    """Each argument of entry_rows is checked, named, before anything is derived."""
+    o = settled(order())
+    assert entry_rows(o, PROFILE, bind=_bound, after=2) == []
+    with pytest.raises(InvalidValueError, match=r"entry_rows\.order: must be an Order"):
+        entry_rows("o-1", PROFILE, bind=_bound)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"entry_rows\.profile: must be a PlatformProfile"):
+        entry_rows(o, "kuaishou", bind=_bound)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"entry_rows\.bind: must be a function"):
+        entry_rows(o, PROFILE, bind=None)  # type: ignore[arg-type]
+    for bad in (-1, 3, True, "1", 1.0):
+        with pytest.raises(InvalidValueError, match=r"entry_rows\.after: must be a whole number from 0 to 2"):
+            entry_rows(o, PROFILE, bind=_bound, after=bad)  # type: ignore[arg-type]

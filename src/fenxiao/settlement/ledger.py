@@ -63,7 +63,7 @@ True
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, Final, TypeAlias, TypeVar
@@ -77,18 +77,21 @@ from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, PPM, Money
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms, _walk
 from fenxiao.settlement.profiles import PlatformProfile
-from fenxiao.settlement.splits import Party, _line_fen, _payees
+from fenxiao.settlement.splits import Party, _line_fen, _payee_texts, _payees
 
 __all__ = [
     "EARNED_KINDS",
     "MONEY_KINDS",
     "EntryKey",
     "EntryKind",
+    "EntryRow",
     "EntryValues",
     "Ledger",
     "LedgerEntry",
+    "MomentBinder",
     "Period",
     "entries_for",
+    "entry_rows",
     "entry_values",
 ]
 
@@ -210,7 +213,14 @@ def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: ob
 
 def _check_due(order: Order, profile: PlatformProfile, at: datetime) -> None:
     """Refuse a settlement before the profile's date: the one door, whether it came through ``Order.settle`` or not."""
-    due = order.settlement_due(profile)
+    if type(order) is Order and type(profile) is PlatformProfile:  # Order.settlement_due, inline (once per settlement)
+        due = None
+        for event in order.events:
+            if event.kind is _RECEIVED_EVENT:
+                due = event.at + _days(profile.settlement_days.for_level(order.service_level))
+                break
+    else:
+        due = order.settlement_due(profile)
     if due is not None and at < due:
         days = profile.settlement_days.for_level(order.service_level)
         raise PolicyError(
@@ -272,7 +282,7 @@ def entries_for(order: Order, profile: PlatformProfile, *, after: int | None = N
         make, money = LedgerEntry, Money
     return tuple(
         make(order_id, event_id, kind, party, money(fen, currency), at, payee_id, until, "")
-        for event_id, kind, party, payee_id, fen, at, until in _derive(order, profile, first)
+        for _, event_id, kind, party, payee_id, _, fen, at, _, until, _, _ in _derive(order, profile, first, None)
     )
 
 
@@ -306,7 +316,70 @@ datetime.datetime(2026, 11, 11, 20, 0, tzinfo=datetime.timezone(datetime.timedel
         raise InvalidValueError("entry_values.profile", profile, "must be a PlatformProfile")
     count = len(order.events)
     first = 0 if after is None else 1 + v.require_int(after, "entry_values.after", 0, count)
-    return tuple(_derive(order, profile, first)) if first <= count else ()
+    if first > count:
+        return ()
+    return tuple(
+        (event_id, kind, party, payee_id, fen, at, until)
+        for _, event_id, kind, party, payee_id, _, fen, at, _, until, _, _ in _derive(order, profile, first, None)
+    )
+
+
+#: One ledger entry as a table row, as :func:`entry_rows` gives it: ``(order_id, event_id, kind, party, payee_id,
+#: currency, amount_fen, at, at_offset, until, until_offset, note)``, the columns of the store's
+#: ``ledger_entries`` table without its serial id (kinds and parties by value, an absent payee ``""``, each moment
+#: the pair its *bind* gives, ``(None, None)`` for no release, the note ``""``).
+EntryRow: TypeAlias = tuple[Any, ...]
+
+#: ``bind(moment, event_id, field) -> (value, offset)``: how :func:`entry_rows` writes a moment (see there).
+MomentBinder: TypeAlias = Callable[[datetime, str, str], tuple[Any, Any]]
+
+
+def entry_rows(
+    order: Order, profile: PlatformProfile, *, bind: MomentBinder, after: int | None = None
+) -> list[EntryRow]:
+    """The entries :func:`entries_for` gives (with the same *after*), in the same order, as table rows
+    (:data:`EntryRow`), built as they are derived: no :class:`LedgerEntry` and no intermediate values. For a store
+    writing the entries through its driver.
+
+    Args:
+        order: The order, with every event so far.
+        profile: The platform profile whose rules derive the entries.
+        bind: Writes a moment as two column values: called as ``bind(moment, event_id, "at")`` once for each event
+            (the payment's id is ``"paid"``) that has entries, with that event's moment, and as ``bind(until,
+            event_id, "until")`` once for each release moment a reserve entry holds (*event_id* the settlement
+            that set it). What it returns fills the row's two columns; it may raise (an
+            :class:`~fenxiao.errors.InvalidValueError` for a moment it cannot write), which ends the call.
+        after: As :func:`entries_for`'s.
+
+    Raises:
+        PolicyError: As :func:`entries_for`.
+        InvalidValueError: As :func:`entries_for`; *bind* is not callable.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import OrderTerms
+    >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> def bind(moment, event_id, field):
+    ...     return moment.isoformat(), int(moment.utcoffset().total_seconds())
+    >>> entry_rows(order, PlatformProfile(), bind=bind)[0]
+    ('o-1', 'paid', 'estimated', 'influencer', 'k-1', 'CNY', 1800, '2026-11-11T20:00:00+08:00', 28800, None, None, '')
+    """
+    if type(order) is not Order and not isinstance(order, Order):
+        raise InvalidValueError("entry_rows.order", order, "must be an Order")
+    if type(profile) is not PlatformProfile and not isinstance(profile, PlatformProfile):
+        raise InvalidValueError("entry_rows.profile", profile, "must be a PlatformProfile")
+    if not callable(bind):
+        raise InvalidValueError(
+            "entry_rows.bind", bind, "must be a function (moment, event_id, field) -> (value, offset)"
+        )
+    if after is None:
+        return _derive(order, profile, 0, bind)
+    count = len(order.events)
+    if type(after) is not int or not 0 <= after <= count:
+        v.require_int(after, "entry_rows.after", 0, count)  # raises (an int subclass within bounds passes)
+    return _derive(order, profile, after + 1, bind) if after < count else []
 
 
 def _first(order: Order, profile: PlatformProfile, after: int | None, name: str) -> int:
@@ -323,6 +396,8 @@ def _first(order: Order, profile: PlatformProfile, after: int | None, name: str)
 _trusted_entry: Final = builder(LedgerEntry)
 _trusted_money: Final = builder(Money)
 _PARTIES: Final = tuple(Party)
+#: What a row holds for each party (its value).
+_PARTY_VALUES: Final = tuple(party.value for party in Party)
 #: The places in a line tuple (Party order) of the lines the refund reserve is held from.
 _HELD_FROM: Final = tuple(i for i, party in enumerate(Party) if party.earns_commission)
 #: The places of the other lines (the commission lines come first in Party order: _derive's settlement relies on it).
@@ -336,6 +411,8 @@ _SETTLED_EVENT: Final = OrderEventKind.SETTLED
 _INVALIDATED_EVENT: Final = OrderEventKind.INVALIDATED
 _REFUNDED_EVENT: Final = OrderEventKind.REFUNDED
 _RECEIVED_EVENT: Final = OrderEventKind.RECEIVED
+#: What a row holds for the kinds estimated, settled, clawback and reserve (their values).
+_KIND_VALUES: Final = (_ESTIMATED.value, _SETTLED.value, _CLAWBACK.value, _RESERVE.value)
 
 
 @lru_cache(maxsize=64)
@@ -344,18 +421,12 @@ def _days(count: int) -> timedelta:
     return timedelta(days=count)
 
 
-def _refunded_after(order: Order) -> list[int] | None:
-    """What was refunded after each event of *order*, or ``None`` when it has no refund (nothing ever was)."""
-    events = order.events
-    for event in events:
-        if event.kind is _REFUNDED_EVENT:
-            return [step.refunded for step in _walk(order, events)]
-    return None
-
-
-def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryValues]:
+def _derive(order: Order, profile: PlatformProfile, first: int, bind: MomentBinder | None) -> list[EntryRow]:
     """The entries of moments *first* to the last (moment 0 is the payment, moment ``m`` the ``m``-th event) as
-    plain values, for an order with at least *first* events (the payee of each party is fixed by the order).
+    rows (:data:`EntryRow`), for an order with at least *first* events (the payee of each party is fixed by the
+    order). With *bind* ``None`` a row holds the members, the payee (``None`` if absent) and the datetimes
+    themselves (``at`` and ``until``; their offset columns ``None``): what :func:`entries_for` and
+    :func:`entry_values` read; with *bind*, the values :func:`entry_rows` documents.
 
     Each moment's lines are one int per party (:func:`~fenxiao.settlement.splits._line_fen`, in :class:`Party`
     order). They depend only on what was refunded by then: a receipt or a settlement moves no amount, so new
@@ -378,12 +449,34 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
     moving = first - 1 if first else 0
     while moving < count and events[moving].kind is _RECEIVED_EVENT:
         moving += 1
-    if moving == count:  # receipts alone after what is held, which move nothing: the payment's estimate, if new
-        if first:
-            return []
-        at, payees, paid = order.paid_at, _payees(order), _line_fen(order, profile, 0)
-        return [(PAID_EVENT_ID, _ESTIMATED, _PARTIES[p], payees[p], fen, at, None) for p, fen in enumerate(paid) if fen]
-    refunded_after = _refunded_after(order)
+    if first and moving == count:
+        return []  # receipts alone after what is held: they move nothing
+    order_id, currency = order.id, order.paid.currency
+    parties: tuple[Any, ...]
+    payees: tuple[str | None, ...]
+    estimated: Any
+    settled: Any
+    clawback: Any
+    reserve: Any
+    if bind is None:
+        parties, payees = _PARTIES, _payees(order)
+        estimated, settled, clawback, reserve = _ESTIMATED, _SETTLED, _CLAWBACK, _RESERVE
+    else:
+        parties, payees = _PARTY_VALUES, _payee_texts(order)
+        estimated, settled, clawback, reserve = _KIND_VALUES
+    if moving == count:  # the payment and receipts alone: the payment's estimate
+        at, paid = order.paid_at, _line_fen(order, profile, 0)
+        stamp, offset = (at, None) if bind is None else bind(at, PAID_EVENT_ID, "at")
+        return [
+            (order_id, PAID_EVENT_ID, estimated, party, payee, currency, fen, stamp, offset, None, None, "")
+            for party, payee, fen in zip(parties, payees, paid, strict=True)
+            if fen
+        ]
+    refunded_after: list[int] | None = None  # what was refunded after each event, when anything was
+    for event in events:
+        if event.kind is _REFUNDED_EVENT:
+            refunded_after = [step.refunded for step in _walk(order, events)]
+            break
     if refunded_after is None:  # nothing refunded: one split for every moment
         unrefunded = _line_fen(order, profile, 0)
 
@@ -391,10 +484,11 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
             return unrefunded
 
     else:
+        refunds = refunded_after
         split_by_refund: dict[int, tuple[int, ...]] = {}
 
         def lines(moment: int) -> tuple[int, ...]:
-            refunded = refunded_after[moment - 1] if moment else 0
+            refunded = refunds[moment - 1] if moment else 0
             found = split_by_refund.get(refunded)
             if found is None:
                 found = split_by_refund[refunded] = _line_fen(order, profile, refunded)
@@ -402,11 +496,12 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
 
     rate, round_ratio = profile.reserve_rate.ppm, profile.rounding.round_ratio
     hold_days = _days(profile.reserve_days)
-    payees, parties = _payees(order), _PARTIES
-    found: list[EntryValues] = []
-    add, extend = found.append, found.extend
+    found: list[EntryRow] = []
+    add = found.append
     holds: dict[int, int] = {}  # the reserve held from each commission line, by place
     until: datetime | None = None  # when the holds are released; None before settlement
+    until_event = ""  # the settlement that set it
+    release: tuple[Any, Any] | None = None  # until as the row holds it, once a row needs it
     previous = lines(first - 1) if first else _NO_LINES
     for i in range(first - 1):
         if events[i].kind is _SETTLED_EVENT:  # held: the holds it took, at the target of the last held lines
@@ -415,7 +510,7 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
                 if at_settlement[place] > 0 and round_ratio(at_settlement[place] * rate, PPM):
                     fen = previous[place]
                     holds[place] = round_ratio(fen * rate, PPM) if fen > 0 else 0
-            until = events[i].at + hold_days
+            until, until_event = events[i].at + hold_days, events[i].id
             break
     for moment in range(first, count + 1):
         if moment:
@@ -426,48 +521,72 @@ def _derive(order: Order, profile: PlatformProfile, first: int) -> list[EntryVal
         if kind is _SETTLED_EVENT or kind is _INVALIDATED_EVENT:
             if kind is _SETTLED_EVENT:
                 _check_due(order, profile, at)
-            # the estimate is reversed
-            extend(
-                [(event_id, _ESTIMATED, parties[p], payees[p], -fen, at, None) for p, fen in enumerate(previous) if fen]
-            )
+            stamp, offset = (at, None) if bind is None else bind(at, event_id, "at")
+            for party, payee, fen in zip(parties, payees, previous, strict=True):  # the estimate is reversed
+                if fen:
+                    add((order_id, event_id, estimated, party, payee, currency, -fen, stamp, offset, None, None, ""))
             if kind is _INVALIDATED_EVENT:
                 previous = _NO_LINES
                 continue
             current = lines(moment)
-            until = at + hold_days
+            until, until_event = at + hold_days, event_id
+            release = None
             for place in _HELD_FROM:  # the commission lines (first in Party order), each with the reserve held
                 fen = current[place]
                 if fen:
-                    add((event_id, _SETTLED, parties[place], payees[place], fen, at, None))
+                    party, payee = parties[place], payees[place]
+                    add((order_id, event_id, settled, party, payee, currency, fen, stamp, offset, None, None, ""))
                     held = round_ratio(fen * rate, PPM)
                     if held:
-                        add((event_id, _RESERVE, parties[place], payees[place], held, at, until))
+                        if release is None:
+                            release = (until, None) if bind is None else bind(until, event_id, "until")
+                        add((order_id, event_id, reserve, party, payee, currency, held, stamp, offset, *release, ""))
                         holds[place] = held
-            extend([(event_id, _SETTLED, parties[p], payees[p], current[p], at, None) for p in _NOT_HELD if current[p]])
+            for p in _NOT_HELD:
+                fen = current[p]
+                if fen:
+                    party, payee = parties[p], payees[p]
+                    add((order_id, event_id, settled, party, payee, currency, fen, stamp, offset, None, None, ""))
         else:  # the payment, a receipt or a refund: the change in each line, and during the hold, in each hold
             current = lines(moment)
             holding = until is not None and at < until
             if current is previous and not holding:
                 continue  # the same split (what was refunded did not change): nothing moved
-            change = _ESTIMATED if until is None else _CLAWBACK
+            change = estimated if until is None else clawback
+            stamp, offset = (at, None) if bind is None else bind(at, event_id, "at")
             if not holding:
-                extend(
-                    [
-                        (event_id, change, parties[p], payees[p], fen - previous[p], at, None)
-                        for p, fen in enumerate(current)
-                        if fen != previous[p]
-                    ]
-                )
+                for party, payee, fen, was in zip(parties, payees, current, previous, strict=True):
+                    if fen != was:
+                        delta = fen - was
+                        add((order_id, event_id, change, party, payee, currency, delta, stamp, offset, None, None, ""))
                 previous = current
                 continue
+            assert until is not None  # holding
             for place, fen in enumerate(current):
                 delta = fen - previous[place]
+                party, payee = parties[place], payees[place]
                 if delta:
-                    add((event_id, change, parties[place], payees[place], delta, at, None))
+                    add((order_id, event_id, change, party, payee, currency, delta, stamp, offset, None, None, ""))
                 if place in holds:
                     now, held = round_ratio(fen * rate, PPM) if fen > 0 else 0, holds[place]
                     if now != held:
-                        add((event_id, _RESERVE, parties[place], payees[place], now - held, at, until))
+                        if release is None:
+                            release = (until, None) if bind is None else bind(until, until_event, "until")
+                        add(
+                            (
+                                order_id,
+                                event_id,
+                                reserve,
+                                party,
+                                payee,
+                                currency,
+                                now - held,
+                                stamp,
+                                offset,
+                                *release,
+                                "",
+                            )
+                        )
                         holds[place] = now
         previous = current
     return found

@@ -542,6 +542,22 @@ def _payees(order: Order) -> tuple[str | None, ...]:
     )
 
 
+def _payee_texts(order: Order) -> tuple[str, ...]:
+    """:func:`_payees` with ``""`` for a party without a payee (ids are never empty), as a table row holds it."""
+    terms = order.terms
+    return (
+        order.influencer_id or "",
+        terms.mcn_id or "",
+        "",
+        terms.leader_id or "",
+        terms.second_leader_id or "",
+        "",
+        order.merchant_id,
+        "",
+        "",
+    )
+
+
 def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequence[_Step] | None = None) -> OrderSplit:
     """The split after the first *count* events.
 

@@ -41,6 +41,7 @@ IngestReport(received=3, orders=0, events=0, duplicates=3, entries=0)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
@@ -52,7 +53,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money
-from fenxiao.settlement.ledger import LedgerEntry, entry_values
+from fenxiao.settlement.ledger import LedgerEntry, entry_rows
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
 from fenxiao.store._sql import (
@@ -127,10 +128,6 @@ _ENTRY_COLUMNS: Final = tuple(c.name for c in LEDGER_ENTRIES.columns if c.name !
 #: Where an order row holds its payment's moment, and an event row its moment (each followed by its offset).
 _PAID_AT: Final = _ORDER_COLUMNS.index("paid_at")
 _AT: Final = _EVENT_COLUMNS.index("at")
-
-
-#: The release columns (moment, offset) of an entry that holds nothing back.
-_NO_RELEASE: Final = (None, None)
 
 
 @lru_cache(maxsize=8)
@@ -434,41 +431,15 @@ class OrderEvents:
             if len(known) >= KNOWN_LIMIT and order_id not in known:
                 known.clear()  # a bound on memory; orders are read back from the database after this
             known[order_id] = order
-        self._entry_rows(order, None if payment is not None else len(base.events), moments, rows)
+        instant = rows.instant
 
-    def _entry_rows(self, order: Order, after: int | None, moments: Mapping[str, tuple[Any, int]], rows: _Rows) -> None:
-        """Append to *rows* the ``ledger_entries`` rows of *order*'s entries (those of its events after the first
-        *after*; every entry when ``None``), as the driver binds them: from the entries' plain values
-        (:func:`~fenxiao.settlement.ledger.entry_values`), each event's moment as *moments* holds it (by event id,
-        converted for its own row), each release moment converted once."""
-        values = entry_values(order, self.profile, after=after)
-        if not values:
-            return
-        order_id, currency = order.id, order.paid.currency
-        releases: dict[int, tuple[Any, int]] = {}  # by the identity of the datetimes in values, alive meanwhile
-        append = rows.entries.append
-        for event_id, kind, party, payee_id, fen, _, until in values:
-            at, offset = moments[event_id]
-            release: tuple[Any, Any] | None
-            if until is None:
-                release = _NO_RELEASE
-            elif (release := releases.get(id(until))) is None:
-                release = releases[id(until)] = rows.instant(until, f"orders[{order_id}]", "until")
-            append(
-                (
-                    order_id,
-                    event_id,
-                    kind._value_,
-                    party._value_,
-                    payee_id or "",
-                    currency,
-                    fen,
-                    at,
-                    offset,
-                    *release,
-                    "",
-                )
-            )
+        def bind(at: datetime, event_id: str, field: str) -> tuple[Any, Any]:
+            # an event's moment as its own row holds it; a release moment converted here (once per settlement)
+            return moments[event_id] if field == "at" else instant(at, f"orders[{order_id}]", field)
+
+        rows.entries.extend(
+            entry_rows(order, self.profile, bind=bind, after=None if payment is not None else len(base.events))
+        )
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
@@ -484,7 +455,8 @@ class OrderEvents:
                     raise PolicyError(where, item.id, f"is paid differently by {found.order_where}")
                 else:
                     found.copies += 1
-                found.events.extend((event, f"{where}.events[{i}]") for i, event in enumerate(item.events))
+                if item.events:
+                    found.events.extend((event, f"{where}.events[{i}]") for i, event in enumerate(item.events))
             elif isinstance(item, OrderUpdate):
                 found = pending.get(item.order_id)
                 if found is None:

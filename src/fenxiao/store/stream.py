@@ -37,15 +37,28 @@ from typing import Any, Final
 
 import attrs
 
+from fenxiao._internal import validators as v
 from fenxiao._internal.convert import from_dict, loads, to_dict
 from fenxiao.errors import NOTHING, InvalidValueError, ValidationError
 from fenxiao.settlement.orders import Order, OrderEvent
 from fenxiao.store.orders import OrderUpdate, StreamItem
 
-__all__ = ["MAX_LINE_BYTES", "build_stream", "dumps_item", "load_stream", "loads_item"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "MAX_STREAM_BYTES",
+    "MAX_STREAM_LINES",
+    "build_stream",
+    "dumps_item",
+    "load_stream",
+    "loads_item",
+]
 
-#: The longest line read (an order with its terms is well under a kilobyte).
+#: The longest line read, without its line break (an order with its terms is well under a kilobyte).
 MAX_LINE_BYTES: Final = 1024 * 1024
+#: The most bytes :func:`load_stream` reads from one file by default (line breaks included).
+MAX_STREAM_BYTES: Final = 256 * 1024 * 1024
+#: The most lines :func:`load_stream` reads from one file by default (blank lines included).
+MAX_STREAM_LINES: Final = 1_000_000
 _WHAT: Final = "order event"
 _PAID: Final = "paid"
 
@@ -117,32 +130,66 @@ def build_stream(orders: Iterable[Order]) -> tuple[StreamItem, ...]:
     return tuple(item for *_, item in sorted(timed, key=lambda t: t[:3]))
 
 
-def load_stream(path: str | Path) -> tuple[tuple[int, StreamItem], ...]:
+def load_stream(
+    path: str | Path, *, max_bytes: int = MAX_STREAM_BYTES, max_lines: int = MAX_STREAM_LINES
+) -> tuple[tuple[int, StreamItem], ...]:
     """Every ``(line number, item)`` of the JSON Lines file *path* (blank lines skipped).
 
+    Lines end at ``\\n`` (a ``\\r`` before it is dropped too); each is UTF-8 text. The work is bounded while
+    reading, whatever the file says of its size (a pipe, or a link to ``/dev/zero``, is read only up to a cap):
+    a line longer than :data:`MAX_LINE_BYTES` (without its line break), more than *max_bytes* bytes in all, or
+    more than *max_lines* lines end the reading at once, and the file is refused. Split a longer stream into
+    several files: ingesting is idempotent, so the parts may be ingested in turn (or again).
+
+    Args:
+        path: The file.
+        max_bytes: The most bytes read (line breaks included), from 1 to :data:`MAX_STREAM_BYTES` × 16.
+        max_lines: The most lines read (blank lines included), from 1 to :data:`MAX_STREAM_LINES` × 16.
+
     Raises:
-        InvalidValueError: The file cannot be read.
-        ValidationError: One or more lines are bad; each problem is named ``FILE:LINE: key`` (every bad line is
-            reported, so that one run finds them all).
+        InvalidValueError: The file cannot be read, or a cap is not a whole number in its range.
+        ValidationError: One or more lines are bad, or the file is past a cap; each problem is named ``FILE:LINE:
+            key`` (every bad line before the end of the reading is reported, so that one run finds them all).
     """
+    byte_cap = v.require_int(max_bytes, "load_stream.max_bytes", 1, MAX_STREAM_BYTES * 16)
+    line_cap = v.require_int(max_lines, "load_stream.max_lines", 1, MAX_STREAM_LINES * 16)
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidValueError("load_stream.path", str(path), f"cannot be read ({exc})") from None
     items: list[tuple[int, StreamItem]] = []
     problems: list[InvalidValueError] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{file.name}:{number}"
-        if len(line.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
-            problems.append(InvalidValueError(where, NOTHING, f"is longer than {MAX_LINE_BYTES} bytes"))
-            continue
-        try:
-            items.append((number, loads_item(line)))
-        except ValidationError as exc:
-            problems.extend(e.at(f"{where}: {e.path}") for e in exc.errors)
+    read = number = 0
+    try:
+        with file.open("rb") as stream:
+            # Each read is bounded: the longest line allowed and its line break, and never past the byte cap by
+            # more than one byte.
+            while raw := stream.readline(min(MAX_LINE_BYTES + 2, byte_cap - read + 1)):
+                read += len(raw)
+                number += 1
+                where = f"{file.name}:{number}"
+                if read > byte_cap:
+                    problems.append(InvalidValueError(file.name, NOTHING, f"holds more than {byte_cap} bytes"))
+                    break
+                if number > line_cap:
+                    problems.append(InvalidValueError(file.name, NOTHING, f"holds more than {line_cap} lines"))
+                    break
+                body = raw[:-1] if raw.endswith(b"\n") else raw
+                if body.endswith(b"\r"):
+                    body = body[:-1]
+                if len(body) > MAX_LINE_BYTES:  # the rest of the line is not read
+                    problems.append(InvalidValueError(where, NOTHING, f"is longer than {MAX_LINE_BYTES} bytes"))
+                    break
+                try:
+                    line = body.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    problems.append(InvalidValueError(where, NOTHING, f"is not UTF-8 text ({exc.reason})"))
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    items.append((number, loads_item(line)))
+                except ValidationError as exc:
+                    problems.extend(e.at(f"{where}: {e.path}") for e in exc.errors)
+    except OSError as exc:
+        raise InvalidValueError("load_stream.path", str(path), f"cannot be read ({exc})") from None
     if problems:
         raise ValidationError(problems, what=f"event stream {file.name}")
     return tuple(items)
