@@ -160,3 +160,69 @@ def test_each_divider_rounds_as_its_mode_on_every_kind_of_remainder() -> None:
         divide = arithmetic._divider(rounding)
         for num, den in ((5, 2), (7, 2), (1, 3), (2, 3), (6, 3)):
             assert divide(num, den) == round_div(num, den, rounding), (rounding, num, den)
+
+
+def test_commission_on_columns_with_marginal_steps_uses_the_columns_operations() -> None:
+    bases = np.array([0, 5_000, 10_000, 15_000, 30_000], dtype=np.int64)
+    steps = ((10_000, 300_000), (20_000, 400_000))
+    for marginal in (False, True):
+        for rounding in (Rounding.DOWN, Rounding.HALF_UP):
+            together = commission(bases, 200_000, steps, marginal=marginal, rounding=rounding, ops=np)
+            assert together.tolist() == [
+                commission(int(b), 200_000, steps, marginal=marginal, rounding=rounding) for b in bases
+            ]
+    assert commission(bases, 200_000, steps, marginal=True, rounding=Rounding.DOWN, ops=np).tolist() == [
+        0,
+        1_000,
+        2_000,
+        3_500,
+        9_000,
+    ]
+
+
+def test_split_amounts_on_columns_gives_a_zero_column_for_every_absent_party() -> None:
+    """Terms that are exactly zero are skipped by split_values; split_amounts turns them into zero columns."""
+    paid = np.array([10_000, 20_000], dtype=np.int64)
+    zeros = np.zeros(2, dtype=np.int64)
+    amounts = split_amounts(
+        paid=paid,
+        shipping=zeros,
+        subsidy=0,
+        refunded=0,
+        invalid=False,
+        commission_ppm=200_000,
+        fee_ppm=0,
+        mcn_ppm=0,
+        leader_ppm=0,
+        second_ppm=0,
+        tech_ppm=50_000,
+        shipping_in_base=False,
+        rounding=Rounding.DOWN,
+        ops=np,
+    )
+    for name, column in zip(amounts._fields, amounts, strict=True):
+        assert isinstance(column, np.ndarray), name
+        assert column.shape == (2,), name
+    assert amounts.fee.tolist() == amounts.mcn.tolist() == amounts.second.tolist() == [0, 0]
+    assert amounts.subsidy_kept.tolist() == amounts.returned.tolist() == [0, 0]
+    assert amounts.commission.tolist() == amounts.influencer.tolist() == [2_000, 4_000]
+    assert amounts.merchant.tolist() == [7_500, 15_000]
+    assert amounts.total_in.tolist() == [10_000, 20_000]
+    alone = split_amounts(
+        paid=10_000,
+        shipping=0,
+        subsidy=0,
+        refunded=0,
+        invalid=False,
+        commission_ppm=200_000,
+        fee_ppm=0,
+        mcn_ppm=0,
+        leader_ppm=0,
+        second_ppm=0,
+        tech_ppm=50_000,
+        shipping_in_base=False,
+        rounding=Rounding.DOWN,
+    )
+    assert type(alone) is arithmetic.SplitAmounts
+    assert [type(value) for value in alone] == [int] * len(alone)
+    assert alone == (10_000, 2_000, 0, 0, 2_000, 0, 0, 500, 7_500, 0, 0, 10_000)
