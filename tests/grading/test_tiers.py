@@ -1051,12 +1051,14 @@ def test_the_highest_hit_policy_keeps_the_first_of_equal_tiers() -> None:
     assert (decision.rule, decision.rule_index) == ("early", 0)
 
 
-def test_grade_names_inputs_that_are_not_a_mapping() -> None:
+def test_grade_and_decide_name_inputs_that_are_not_a_mapping() -> None:
     for bad in ("x", 5):
         with pytest.raises(InvalidValueError) as info:
             POLICY.grade(bad)  # type: ignore[arg-type]
-        assert info.value.path == "TierPolicy.grade.inputs"
-        assert info.value.value == bad
+        assert (info.value.path, info.value.value) == ("TierPolicy.grade.inputs", bad)
+        with pytest.raises(InvalidValueError) as info:
+            POLICY.decide(bad)  # type: ignore[arg-type]
+        assert (info.value.path, info.value.value) == ("TierPolicy.decide.inputs", bad)
 
 
 def test_every_way_round_the_compiled_rules_keeps_the_sku() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from hypothesis import given
@@ -226,3 +227,75 @@ def test_split_amounts_on_columns_gives_a_zero_column_for_every_absent_party() -
     assert type(alone) is arithmetic.SplitAmounts
     assert [type(value) for value in alone] == [int] * len(alone)
     assert alone == (10_000, 2_000, 0, 0, 2_000, 0, 0, 500, 7_500, 0, 0, 10_000)
+
+
+def test_the_scalar_operations_are_min_max_and_a_choice() -> None:
+    assert (SCALAR.minimum(3, 5), SCALAR.minimum(5, 3), SCALAR.minimum(4, 4)) == (3, 3, 4)
+    assert (SCALAR.maximum(3, 5), SCALAR.maximum(5, 3), SCALAR.maximum(4, 4)) == (5, 5, 4)
+    assert (SCALAR.where(True, 1, 2), SCALAR.where(False, 1, 2), SCALAR.where(0, 1, 2)) == (1, 2, 2)
+
+
+ARGUMENTS = (
+    "paid",
+    "shipping",
+    "subsidy",
+    "refunded",
+    "invalid",
+    "commission_ppm",
+    "steps",
+    "marginal",
+    "fee_ppm",
+    "mcn_ppm",
+    "leader_ppm",
+    "second_ppm",
+    "tech_ppm",
+    "shipping_in_base",
+    "rounding",
+)
+
+
+@given(order_rows(), ladders(), st.booleans(), st.booleans(), st.sampled_from([0, 100_000]), PROFILE_ROUNDINGS)
+def test_split_amounts_names_split_values_arguments_and_results(
+    row: dict[str, int | bool],
+    steps: tuple[tuple[int, int], ...],
+    marginal: bool,
+    shipping_in_base: bool,
+    fee_ppm: int,
+    rounding: Rounding,
+) -> None:
+    """split_amounts passes every argument by name to the formula, in its place, and names every result."""
+    given_: dict[str, Any] = {
+        **row,
+        "steps": steps,
+        "marginal": marginal,
+        "fee_ppm": fee_ppm,
+        "shipping_in_base": shipping_in_base,
+        "rounding": rounding,
+    }
+    named = split_amounts(**given_)
+    assert tuple(named) == arithmetic.split_values(*[given_[name] for name in ARGUMENTS])
+    assert named._asdict() == dict(zip(arithmetic.SplitAmounts._fields, named, strict=True))
+
+
+def test_split_amounts_steps_are_slab_unless_marginal_and_shipping_is_out_of_the_base_unless_asked() -> None:
+    common: dict[str, Any] = {
+        "paid": 20_000,
+        "shipping": 1_000,
+        "subsidy": 0,
+        "refunded": 0,
+        "invalid": False,
+        "commission_ppm": 100_000,
+        "fee_ppm": 0,
+        "mcn_ppm": 0,
+        "leader_ppm": 0,
+        "second_ppm": 0,
+        "tech_ppm": 0,
+        "shipping_in_base": False,
+        "rounding": Rounding.DOWN,
+    }
+    steps = ((10_000, 200_000),)
+    assert split_amounts(**common).commission == 2_000
+    assert split_amounts(**common, steps=steps).commission == 4_000  # slab: the whole base at 20%
+    assert split_amounts(**common, steps=steps, marginal=True).commission == 3_000  # 10,000 at 10%, 10,000 at 20%
+    assert split_amounts(**{**common, "shipping_in_base": True}).commission == 2_100
+    assert split_amounts(**{**common, "invalid": True}).commission == 0
