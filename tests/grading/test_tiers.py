@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import pickle
 import typing
@@ -1102,3 +1103,46 @@ def test_decide_sku_reads_the_scoring_context_and_without_explaining_keeps_the_s
         assert warned[0].filename == __file__  # stacklevel=2: the warning points at the caller
         assert old == POLICY.decide_sku(snapshot, card, as_of, explain=False)
         assert old.rule == ""
+
+
+def _refusal(build: Callable[[], object]) -> tuple[str, object, str]:
+    with pytest.raises(InvalidValueError) as info:
+        build()
+    return info.value.path, info.value.value, info.value.problem
+
+
+def test_rules_and_policies_name_the_field_the_value_and_the_problem_of_a_refusal() -> None:
+    when = POLICY.rules[0].when
+    assert _refusal(lambda: TierRule("a", Tier.L1, "x")) == ("TierRule.when", "x", "must be a condition")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError):
+        TierRule("a", Tier.L1, "x")  # type: ignore[arg-type]
+    text = "must be text (at most 1000)"
+    assert TierRule("a", Tier.L1, when, description="x" * 1000).description == "x" * 1000
+    assert _refusal(lambda: TierRule("a", Tier.L1, when, description="x" * 1001)) == (
+        "TierRule.description",
+        "x" * 1001,
+        text,
+    )
+    assert _refusal(lambda: TierRule("a", Tier.L1, when, description=5)) == ("TierRule.description", 5, text)  # type: ignore[arg-type]
+    assert _refusal(lambda: TierPolicy(rules=POLICY.rules, version=3)) == ("TierPolicy.version", 3, text)  # type: ignore[arg-type]
+
+
+def test_labels_are_read_from_tier_text_and_each_bad_label_is_named() -> None:
+    rules = POLICY.rules
+    assert TierPolicy(rules=rules, labels={"L2": "x"}).labels == {Tier.L2: "x"}
+    assert TierPolicy(rules=rules, labels={Tier.L2: "x" * 100}).label(Tier.L2) == "x" * 100
+    assert TierPolicy(rules=rules).labels == {}
+    table = "must be a table of tier to label"
+    assert _refusal(lambda: TierPolicy(rules=rules, labels=[1])) == ("TierPolicy.labels", [1], table)
+    tier = "must be a tier L0..L5"
+    assert _refusal(lambda: TierPolicy(rules=rules, labels={"L9": "x"})) == ("TierPolicy.labels['L9']", "L9", tier)
+    assert _refusal(lambda: TierPolicy(rules=rules, labels={5: "x"})) == ("TierPolicy.labels[5]", 5, tier)
+    label = "must be a label of 1-100 characters"
+    for bad in (" ", "", 5, "x" * 101):
+        assert _refusal(functools.partial(TierPolicy, rules=rules, labels={"L2": bad})) == (
+            "TierPolicy.labels[L2]",
+            bad,
+            label,
+        )
+    with pytest.raises(PolicyError):
+        TierPolicy(rules=rules, labels={"L2": ""})
