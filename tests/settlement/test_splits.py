@@ -1212,3 +1212,34 @@ def test_the_ledgers_cache_of_lines_is_bounded() -> None:
         o.refund(event_id="r", at=T0, amount=Money(_LINES_MAX)), DEFAULT
     )
     assert len(_LINES) == 1
+
+
+def test_the_ledgers_cache_keeps_one_entry_per_terms_and_profile_and_none_for_subclasses() -> None:
+    """Equal orders on two terms objects (or under two profiles) are two entries, each served from the cache; an
+    order, terms or profile of a subclass (which may override what a split reads) is never cached."""
+    _LINES.clear()
+    first, second = order("100.00"), order("100.00", terms=terms(commission_rate=Rate.of("20%")))
+    assert first.terms == second.terms
+    assert first.terms is not second.terms
+    lines = _line_fen(first, DEFAULT, 0), _line_fen(second, DEFAULT, 0), _line_fen(first, KUAISHOU, 0)
+    assert (_line_fen(first, DEFAULT, 0), _line_fen(second, DEFAULT, 0), _line_fen(first, KUAISHOU, 0)) == lines
+    assert _line_fen(first, DEFAULT, 0) is lines[0]
+    assert _line_fen(second, DEFAULT, 0) is lines[1]
+    assert _line_fen(first, KUAISHOU, 0) is lines[2]
+    assert len(_LINES) == 3
+
+    class Profile(PlatformProfile):
+        pass
+
+    class Terms(OrderTerms):
+        pass
+
+    profile = Profile()
+    own_terms = Terms(commission_rate=Rate.of("20%"))
+    _LINES.clear()
+    assert _line_fen(first, profile, 0) == lines[0]
+    assert _line_fen(_everyone(_OrderSubclass), DEFAULT, 0) == _line_fen(_everyone(), DEFAULT, 0)
+    assert _line_fen(order("100.00", terms=own_terms), DEFAULT, 0) == lines[0]
+    assert [(type(o_terms), type(o_profile)) for o_terms, o_profile, _ in _LINES.values()] == [
+        (OrderTerms, PlatformProfile)
+    ]
