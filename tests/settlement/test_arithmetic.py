@@ -299,3 +299,22 @@ def test_split_amounts_steps_are_slab_unless_marginal_and_shipping_is_out_of_the
     assert split_amounts(**common, steps=steps, marginal=True).commission == 3_000  # 10,000 at 10%, 10,000 at 20%
     assert split_amounts(**{**common, "shipping_in_base": True}).commission == 2_100
     assert split_amounts(**{**common, "invalid": True}).commission == 0
+
+
+def test_split_values_on_columns_leaves_the_terms_of_absent_parties_as_the_int_zero() -> None:
+    """An argument that is the int 0 skips its terms: on columns their amounts come back as the int 0, not as zero
+    columns (what split_values documents, and what spares the columnar path an array per absent party)."""
+    paid = np.array([10_000, 20_000], dtype=np.int64)
+    values = arithmetic.split_values(
+        paid, 0, 0, 0, False, 200_000, (), False, 0, 0, 0, 0, 0, False, Rounding.HALF_UP, np
+    )
+    named = dict(zip(arithmetic.SplitAmounts._fields, values, strict=True))
+    for name in ("fee", "mcn", "leader", "second", "tech", "subsidy_kept", "returned"):
+        assert type(named[name]) is int, name
+        assert named[name] == 0, name
+    assert named["commission"].tolist() == named["influencer"].tolist() == [2_000, 4_000]
+    assert named["merchant"].tolist() == [8_000, 16_000]
+    present = arithmetic.split_values(
+        paid, 0, 500, 0, False, 200_000, (), False, 100_000, 0, 50_000, 10_000, 50_000, False, Rounding.DOWN, np
+    )
+    assert [type(value) is int for value in present] == [False] * 3 + [True] + [False] * 8  # only the MCN is absent

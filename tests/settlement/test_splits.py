@@ -32,6 +32,7 @@ from fenxiao.settlement.splits import (
     _line_fen,
     _payees,
     _Rules,
+    _rules_for,
     _split_at,
     _within_rules,
     _zero_of,
@@ -1243,3 +1244,23 @@ def test_the_ledgers_cache_keeps_one_entry_per_terms_and_profile_and_none_for_su
     assert [(type(o_terms), type(o_profile)) for o_terms, o_profile, _ in _LINES.values()] == [
         (OrderTerms, PlatformProfile)
     ]
+
+
+def test_the_rules_cache_keeps_one_entry_per_profile_kind_and_category() -> None:
+    _RULES.clear()
+    entries = [
+        _rules_for(p, kind, keys)
+        for p in (DEFAULT, KUAISHOU)
+        for kind in (None, PlanKind.NORMAL)
+        for keys in ((), ("c",))
+    ]
+    again = [
+        _rules_for(p, kind, keys)
+        for p in (DEFAULT, KUAISHOU)
+        for kind in (None, PlanKind.NORMAL)
+        for keys in ((), ("c",))
+    ]
+    assert all(a is b for a, b in zip(entries, again, strict=True))
+    assert len(_RULES) == 8
+    assert entries[0] == _Rules.of(DEFAULT, None, ())
+    assert entries[-1] == _Rules.of(KUAISHOU, PlanKind.NORMAL, ("c",))
