@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -1101,7 +1102,7 @@ def test_decide_sku_reads_the_scoring_context_and_without_explaining_keeps_the_s
             old = POLICY.evaluate(snapshot, card, as_of, explain=False)
         assert str(warned[0].message) == "TierPolicy.evaluate() is deprecated; use TierPolicy.decide_sku()"
         # stacklevel: the warning points out of fenxiao, at the caller (here the test, or mutmut's trampoline)
-        assert not warned[0].filename.endswith("tiers.py")
+        assert Path(warned[0].filename).name != "tiers.py"
         assert old == POLICY.decide_sku(snapshot, card, as_of, explain=False)
         assert old.rule == ""
 
