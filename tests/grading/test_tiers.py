@@ -1148,3 +1148,13 @@ def test_labels_are_read_from_tier_text_and_each_bad_label_is_named() -> None:
         )
     with pytest.raises(PolicyError):
         TierPolicy(rules=rules, labels={"L2": ""})
+
+
+def test_a_decision_carries_its_rules_flags_on_every_path() -> None:
+    stale = example_inputs(units_30d=0)
+    assert POLICY.decide(stale).flags == ("stale",)
+    assert POLICY._decide_eager(stale, sku_id=None).flags == ("stale",)
+    flagged = TierPolicy(
+        rules=(TierRule("only", Tier.L2, Compare("composite", Op.GE, D(0)), flags=("checked", "manual")),), hit="unique"
+    )
+    assert flagged.decide(example_inputs(), sku_id="s-1").flags == ("checked", "manual")
