@@ -1264,3 +1264,19 @@ def test_the_rules_cache_keeps_one_entry_per_profile_kind_and_category() -> None
     assert len(_RULES) == 8
     assert entries[0] == _Rules.of(DEFAULT, None, ())
     assert entries[-1] == _Rules.of(KUAISHOU, PlanKind.NORMAL, ("c",))
+
+
+def test_a_categorys_minimum_leader_fee_is_read_into_the_rules_and_enforced() -> None:
+    keys = ("c-special",)
+    assert _Rules.of(RULED, None, keys).min_leader == 30_000
+    assert _Rules.of(RULED, None, ("c-plain",)).min_leader == -1
+    assert _Rules.of(DEFAULT, None, keys).min_leader == -1
+    for fee, accepted in (("2.9999%", False), ("3%", True)):
+        t = terms(leader_id="tl-1", leader_fee_rate=Rate.of(fee))
+        o = order("100.00", terms=t, category_id="c-special")
+        assert _within_rules(t, _Rules.of(RULED, None, keys), Rate.of("2%")) is accepted
+        if accepted:
+            assert split(o, RULED).amount(Party.TEAM_LEADER) == Money.of("3.00")
+        else:
+            with pytest.raises(PolicyError, match=r"minimum leader fee \(3%\), got Rate\('0\.029999'\)"):
+                split(o, RULED)
