@@ -1280,3 +1280,55 @@ def test_a_categorys_minimum_leader_fee_is_read_into_the_rules_and_enforced() ->
         else:
             with pytest.raises(PolicyError, match=r"minimum leader fee \(3%\), got Rate\('0\.029999'\)"):
                 split(o, RULED)
+
+
+def test_the_rules_hold_the_cap_less_one_ppm_unless_it_is_inclusive_and_a_fresh_profile_applies_it() -> None:
+    assert _Rules.of(DEFAULT, None, ()).cap_limit == 899_999
+    inclusive = attrs.evolve(DEFAULT, combined_cap_inclusive=True)
+    assert _Rules.of(inclusive, None, ()).cap_limit == 900_000
+    fresh = attrs.evolve(DEFAULT, name="fresh")  # a profile whose rules are not cached yet
+    at_cap = order(terms=terms(commission_rate=Rate.of("85%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    with pytest.raises(PolicyError, match=r"must stay below the cap \(90%\)"):
+        split(at_cap, fresh)
+    assert split(at_cap, inclusive).commission == Money.of("84.91")
+    below = order(terms=terms(commission_rate=Rate.of("84.9999%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    assert split(below, attrs.evolve(DEFAULT, name="fresh-2")).commission == Money.of("84.91")
+
+
+def test_a_split_keeps_the_subsidy_share_the_order_keeps_and_returns_the_rest() -> None:
+    o = order("100.00", subsidy=Money.of("10.00"))
+    refunded = o.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("20.00"))
+    result = split(refunded, DEFAULT)
+    assert result.subsidy == Money.of("8.00")
+    assert result.amount(Party.SUBSIDY_RETURN) == Money.of("2.00")
+    assert result.merchant_own == result.amount(Party.MERCHANT) - Money.of("8.00")
+    assert split(o, DEFAULT).subsidy == Money.of("10.00")
+
+
+def test_the_rules_read_every_bound_of_a_profile_for_a_plan_kind_and_category() -> None:
+    """_Rules.of read directly (a split may find a profile's rules already cached)."""
+    douyin = PlatformProfile.douyin()
+    cases = [
+        (
+            RULED,
+            PlanKind.NORMAL,
+            ("c-special",),
+            (200_000, 300_000, 30_000, 1_000_000, 1_000_000, 500_000, "2%", 100_000),
+        ),
+        (KUAISHOU, None, (), (0, 900_000, -1, 1_000_000, 1_000_000, 899_999, "5%", 0)),
+        (
+            douyin,
+            PlanKind.EXCLUSIVE,
+            ("珠宝文玩",),
+            (50_000, 500_000, 10_000, 400_000, 900_000, 899_999, "5%", 100_000),
+        ),
+    ]
+    for profile, kind, keys, (low, high, min_leader, max_leader, second, cap, tech, fee) in cases:
+        assert _Rules.of(profile, kind, keys) == _Rules(
+            profile, low, high, min_leader, max_leader, second, cap, Rate.of(tech), fee, exact=True
+        )
+
+    class Mine(PlatformProfile):
+        pass
+
+    assert _Rules.of(Mine(), None, ()).exact is False
