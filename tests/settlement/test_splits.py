@@ -1332,3 +1332,60 @@ def test_the_rules_read_every_bound_of_a_profile_for_a_plan_kind_and_category() 
         pass
 
     assert _Rules.of(Mine(), None, ()).exact is False
+
+
+def test_the_integer_check_leaves_room_for_both_fees_below_100_percent() -> None:
+    """82% + a 5% leader fee + a 15% technical fee is 102%: refused although each bound alone passes."""
+    t = terms(
+        commission_rate=Rate.of("82%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%"), tech_fee_rate=Rate.of("15%")
+    )
+    with pytest.raises(PolicyError, match=r"technical fee \(15%\) exceeds 100%"):
+        split(order("100.00", terms=t), DEFAULT)
+    assert _within_rules(t, _Rules.of(DEFAULT, None, ()), Rate.of("15%")) is False
+
+
+class _OddTotal(Order):
+    """A subclass that overrides what a split reads: its splits are built and checked by the validators."""
+
+    @property
+    def total_in(self) -> Money:
+        return Money.of("1.00")
+
+
+def test_a_split_of_an_order_subclass_goes_through_the_validators() -> None:
+    fields = attrs.asdict(order("100.00"), recurse=False)
+    with pytest.raises(PolicyError, match=r"^OrderSplit\.lines: must add up to total_in \(¥1\.00\)"):
+        split(_OddTotal(**fields), DEFAULT)
+
+
+def test_an_order_subclass_in_a_category_gets_the_categorys_rules() -> None:
+    plain = order("100.00", category_id="c-special")
+    mine = _OrderSubclass(**attrs.asdict(plain, recurse=False))
+    assert split(mine, RULED) == split(plain, RULED)
+    assert split(mine, RULED).amount(Party.PLATFORM_TECH_FEE) == Money.of("2.00")  # the category's 2%, not 5%
+
+
+def test_a_profile_subclass_splits_leaders_fees_as_the_profile_does() -> None:
+    """Under a subclass every split takes the full check's path: large orders, with and without leaders."""
+
+    class Mine(PlatformProfile):
+        pass
+
+    mine = Mine()
+    two = {"leader_id": "tl-1", "leader_fee_rate": Rate.of("5%")}
+    cases = [
+        order("20000.00"),
+        order("20000.00", terms=terms(**two)),
+        order("20000.00", terms=terms(**two, second_leader_id="tl-2", second_leader_fee_rate=Rate.of("2%"))),
+    ]
+    for o in cases:
+        assert split(o, mine) == split(o, DEFAULT)
+    assert split(cases[2], mine).amount(Party.SECOND_LEADER) == Money.of("400.00")
+
+
+def test_a_split_in_a_currency_first_met_builds_its_shared_zero() -> None:
+    _ZEROS.clear()
+    result = split(order("100.00"), DEFAULT)
+    assert result.refunded == Money.zero()
+    assert result.subsidy == Money.zero()
+    assert _ZEROS["CNY"] == Money.zero()
