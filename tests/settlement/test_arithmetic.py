@@ -318,3 +318,22 @@ def test_split_values_on_columns_leaves_the_terms_of_absent_parties_as_the_int_z
         paid, 0, 500, 0, False, 200_000, (), False, 100_000, 0, 50_000, 10_000, 50_000, False, Rounding.DOWN, np
     )
     assert [type(value) is int for value in present] == [False] * 3 + [True] + [False] * 8  # only the MCN is absent
+
+
+def test_with_shipping_in_the_base_a_full_refund_leaves_a_base_of_zero() -> None:
+    amounts = split_amounts(
+        paid=10_000,
+        shipping=800,
+        subsidy=0,
+        refunded=10_800,
+        invalid=False,
+        commission_ppm=600_000,
+        fee_ppm=0,
+        mcn_ppm=0,
+        leader_ppm=0,
+        second_ppm=0,
+        tech_ppm=0,
+        shipping_in_base=True,
+        rounding=Rounding.HALF_UP,
+    )
+    assert (amounts.base, amounts.commission, amounts.merchant) == (0, 0, 0)
