@@ -337,3 +337,26 @@ def test_with_shipping_in_the_base_a_full_refund_leaves_a_base_of_zero() -> None
         rounding=Rounding.HALF_UP,
     )
     assert (amounts.base, amounts.commission, amounts.merchant) == (0, 0, 0)
+
+
+def test_half_up_lines_give_nothing_back_when_the_merchant_is_not_short_and_an_invalid_order_earns_nothing() -> None:
+    common: dict[str, Any] = {
+        "paid": 10_000,
+        "shipping": 0,
+        "subsidy": 0,
+        "refunded": 0,
+        "commission_ppm": 600_000,
+        "fee_ppm": 0,
+        "mcn_ppm": 0,
+        "leader_ppm": 0,
+        "second_ppm": 0,
+        "tech_ppm": 50_000,
+        "shipping_in_base": False,
+        "rounding": Rounding.HALF_UP,
+    }
+    valid = split_amounts(**common, invalid=False)
+    assert (valid.commission, valid.tech, valid.merchant) == (6_000, 500, 3_500)
+    invalid = split_amounts(**common, invalid=True)
+    assert (invalid.commission, invalid.tech, invalid.merchant) == (0, 0, 10_000)
+    columns = split_amounts(**common, invalid=np.array([True, False]), ops=np)
+    assert (columns.commission.tolist(), columns.tech.tolist()) == ([0, 6_000], [0, 500])
