@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import pickle
 import typing
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -24,7 +26,7 @@ from fenxiao.grading.inputs import DIMENSION_INPUTS, TIER_INPUTS, example_inputs
 from fenxiao.grading.inputs import tier_inputs as tier_inputs_of
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of
-from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, default_tier_policy
+from fenxiao.grading.tiers import TierDecision, TierPolicy, TierRule, _explained, default_tier_policy
 from fenxiao.rules.interpreter import Check, evaluate
 from fenxiao.rules.language import All, AnyOf, Compare, Condition, Not, Op, condition_from_data
 from fenxiao.rules.table import HitPolicy, Severity
@@ -961,3 +963,218 @@ def test_evaluate_is_a_deprecated_alias_of_decide_sku() -> None:
     with pytest.warns(DeprecationWarning, match="decide_sku"):
         old = POLICY.evaluate(snapshot, card, as_of)
     assert old == POLICY.decide_sku(snapshot, card, as_of)
+
+
+# -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
+
+
+def test_an_explanation_reads_rule_by_rule_with_the_sku_the_outcome_and_the_gap() -> None:
+    inputs = example_inputs(composite="72", units_30d=640, **{"score.service": "65"})
+    text = POLICY.decide(inputs, sku_id="sku-9").explain()
+    lines = text.split("\n")
+    assert lines[0] == "sku-9: L3 优质好物 (rule 'quality')"
+    assert lines[1:4] == [
+        "  ✗ new-sku",
+        "      no  days_since_joining 30: < 14 needed (-16 and more)",
+        "      no  units_30d 640: == 0 needed",
+    ]
+    assert lines[-4:] == [
+        "  ✓ quality",
+        "      ok  composite 72 >= 60",
+        "      ok  score.service 65 >= 60",
+        "  next: L4 (行业爆款) by rule 'hot-item': composite 72 < 75 needed (+3); score.service 65 < 70 needed (+5)",
+    ]
+    assert "      ok  units_vs_category missing, so not >= 0" in lines
+    top = {f"score.{d}": "85" for d in ("brand", "price", "distribution", "sales", "service")}
+    best = POLICY.decide(example_inputs(composite="92", units_30d=1640, **top)).explain().split("\n")
+    assert best[0] == "L5 精选好物 (rule 'selected-goods')"  # no SKU: no prefix
+    assert best[-1] == "      ok  serious_violations_365d 0 == 0"  # L5: no gap to show
+    assert "next:" not in "\n".join(best)
+
+
+def test_a_decision_shows_itself_in_notebooks() -> None:
+    class Printer:
+        def __init__(self) -> None:
+            self.texts: list[str] = []
+
+        def text(self, value: str) -> None:
+            self.texts.append(value)
+
+    decision = POLICY.decide(example_inputs(composite="45", units_30d=150, **{"score.service": "45"}), sku_id="s<1>")
+    printer = Printer()
+    decision._repr_pretty_(printer, False)
+    decision._repr_pretty_(printer, True)
+    assert printer.texts == [repr(decision), "TierDecision(...)"]
+    assert "s&lt;1&gt;" in decision._repr_html_()
+
+
+def test_the_explained_attributes_build_a_pending_decision_on_first_read() -> None:
+    inputs = example_inputs(composite="72", units_30d=640, **{"score.service": "65"})
+    eager = POLICY._decide_eager(inputs, sku_id=None)
+    attribute = _explained("checks", "the doc")
+    assert attribute.__doc__ == "the doc"
+    pending = POLICY.decide(inputs)
+    assert _pending(pending)
+    assert attribute.__get__(pending) == eager.checks
+    assert not _pending(pending)
+    assert attribute.__get__(pending) == eager.checks
+    assert TierDecision.checks.__doc__ == "Every comparison evaluated, rule by rule, in order."
+    assert TierDecision.next_tier_gap.__doc__ == "How to reach the next tier up, or None."
+
+
+def test_the_generated_source_is_none_when_the_interpreter_decides() -> None:
+    source = POLICY.generated_source()
+    assert source is not None
+    assert source.splitlines()[0] == "def choose(v):"
+    assert TierPolicy(rules=POLICY.rules[:1], hit="unique").generated_source() is None
+
+
+def _unique() -> TierPolicy:
+    return TierPolicy(
+        rules=(
+            TierRule("a", Tier.L1, Compare("composite", Op.GE, D(10))),
+            TierRule("b", Tier.L2, Compare("composite", Op.GE, D(50))),
+            TierRule("c", Tier.L3, Compare("composite", Op.GE, D(60))),
+        ),
+        hit="unique",
+        name="u-pol",
+    )
+
+
+def test_the_unique_hit_policy_decides_one_match_and_names_every_overlapping_rule() -> None:
+    policy = _unique()
+    assert policy.grade(example_inputs(composite="20")) is Tier.L1
+    decision = policy.decide(example_inputs(composite="20"), sku_id="s-1")
+    assert (decision.tier, decision.rule, decision.rule_index, decision.sku_id) == (Tier.L1, "a", 0, "s-1")
+    two = "rules 'a' (rules[0]) and 'b' (rules[1]) all match these inputs (hit policy 'unique')"
+    three = "rules 'a' (rules[0]) and 'b' (rules[1]) and 'c' (rules[2]) all match these inputs (hit policy 'unique')"
+    for composite, problem in (("55", two), ("65", three)):
+        for decide in (policy.grade, policy.decide):
+            with pytest.raises(PolicyError) as info:
+                decide(example_inputs(composite=composite))
+            assert (info.value.path, info.value.value, info.value.problem) == ("TierPolicy", "u-pol", problem)
+            assert str(info.value) == f"TierPolicy: {problem}, got 'u-pol'"
+    for decide in (policy.grade, policy.decide):
+        with pytest.raises(PolicyError) as info:
+            decide(example_inputs(composite="5"))
+        assert str(info.value) == "TierPolicy: no rule matches these inputs and there is no fallback, got 'u-pol'"
+
+
+def test_the_highest_hit_policy_keeps_the_first_of_equal_tiers() -> None:
+    rules = (
+        TierRule("early", Tier.L2, Compare("composite", Op.GE, D(10))),
+        TierRule("late", Tier.L2, Compare("composite", Op.GE, D(20))),
+        TierRule("low", Tier.L1, Compare("composite", Op.GE, D(0))),
+    )
+    policy = TierPolicy(rules=rules, hit="highest")
+    assert policy.grade(example_inputs(composite="30")) is Tier.L2
+    assert policy._grade_walk(example_inputs(composite="30")) is Tier.L2
+    decision = policy.decide(example_inputs(composite="30"))
+    assert (decision.rule, decision.rule_index) == ("early", 0)
+
+
+def test_grade_and_decide_name_inputs_that_are_not_a_mapping() -> None:
+    for bad in ("x", 5):
+        with pytest.raises(InvalidValueError) as info:
+            POLICY.grade(bad)  # type: ignore[arg-type]
+        assert (info.value.path, info.value.value) == ("TierPolicy.grade.inputs", bad)
+        with pytest.raises(InvalidValueError) as info:
+            POLICY.decide(bad)  # type: ignore[arg-type]
+        assert (info.value.path, info.value.value) == ("TierPolicy.decide.inputs", bad)
+
+
+def test_every_way_round_the_compiled_rules_keeps_the_sku() -> None:
+    """The interpreter's paths (a unique policy, a number written as text, a fraction of a whole-number input) give
+    the decision the SKU's id as the compiled path does."""
+    between = TierPolicy(
+        rules=(TierRule("young", Tier.L1, Compare("days_since_joining", Op.BETWEEN, (D(0), D(13)))),),
+        fallback=Tier.L0,
+    )
+    cases = [
+        (_unique(), example_inputs(composite="20")),
+        (POLICY, {**example_inputs(units_30d=0), "composite": "72"}),  # no-sales decides before composite is read
+        (between, {**example_inputs(), "days_since_joining": D("5.5")}),
+        (POLICY, example_inputs(composite="72", units_30d=640, **{"score.service": "65"})),
+    ]
+    for policy, inputs in cases:
+        decision = policy.decide(inputs, sku_id="sku-7")
+        assert decision.sku_id == "sku-7"
+        assert decision == policy._decide_eager(inputs, sku_id="sku-7")
+
+
+def test_decide_sku_reads_the_scoring_context_and_without_explaining_keeps_the_sku_and_label() -> None:
+    catalog = load_sample()
+    snapshots = catalog.latest_snapshots()
+    context = build_context(snapshots)
+    as_of = catalog_as_of(catalog)
+    for snapshot in snapshots[:5]:
+        card = default_scorer().score(snapshot, context)
+        scores = {f"score.{d.value}": value for d, value in card.values().items()} | {"composite": card.composite}
+        inputs = tier_inputs_of(snapshot, scores, as_of, context=context)
+        assert inputs["units_vs_category"] is not None
+        decision = POLICY.decide_sku(snapshot, card, as_of, context=context)
+        assert decision == POLICY.decide(inputs, sku_id=snapshot.sku_id)
+        quick = POLICY.decide_sku(snapshot, card, as_of, explain=False, context=context)
+        assert quick == TierDecision(
+            decision.tier, "", None, (), None, sku_id=snapshot.sku_id, label=POLICY.label(decision.tier)
+        )
+        with pytest.warns(DeprecationWarning, match=r"^TierPolicy\.evaluate\(\) is deprecated") as warned:
+            old = POLICY.evaluate(snapshot, card, as_of, explain=False)
+        assert str(warned[0].message) == "TierPolicy.evaluate() is deprecated; use TierPolicy.decide_sku()"
+        # stacklevel: the warning points out of fenxiao, at the caller (here the test, or mutmut's trampoline)
+        assert Path(warned[0].filename).name != "tiers.py"
+        assert old == POLICY.decide_sku(snapshot, card, as_of, explain=False)
+        assert old.rule == ""
+
+
+def _refusal(build: Callable[[], object]) -> tuple[str, object, str]:
+    with pytest.raises(InvalidValueError) as info:
+        build()
+    return info.value.path, info.value.value, info.value.problem
+
+
+def test_rules_and_policies_name_the_field_the_value_and_the_problem_of_a_refusal() -> None:
+    when = POLICY.rules[0].when
+    assert _refusal(lambda: TierRule("a", Tier.L1, "x")) == ("TierRule.when", "x", "must be a condition")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError):
+        TierRule("a", Tier.L1, "x")  # type: ignore[arg-type]
+    text = "must be text (at most 1000)"
+    assert TierRule("a", Tier.L1, when, description="x" * 1000).description == "x" * 1000
+    assert _refusal(lambda: TierRule("a", Tier.L1, when, description="x" * 1001)) == (
+        "TierRule.description",
+        "x" * 1001,
+        text,
+    )
+    assert _refusal(lambda: TierRule("a", Tier.L1, when, description=5)) == ("TierRule.description", 5, text)  # type: ignore[arg-type]
+    assert _refusal(lambda: TierPolicy(rules=POLICY.rules, version=3)) == ("TierPolicy.version", 3, text)  # type: ignore[arg-type]
+
+
+def test_labels_are_read_from_tier_text_and_each_bad_label_is_named() -> None:
+    rules = POLICY.rules
+    assert TierPolicy(rules=rules, labels={"L2": "x"}).labels == {Tier.L2: "x"}
+    assert TierPolicy(rules=rules, labels={Tier.L2: "x" * 100}).label(Tier.L2) == "x" * 100
+    assert TierPolicy(rules=rules).labels == {}
+    table = "must be a table of tier to label"
+    assert _refusal(lambda: TierPolicy(rules=rules, labels=[1])) == ("TierPolicy.labels", [1], table)
+    tier = "must be a tier L0..L5"
+    assert _refusal(lambda: TierPolicy(rules=rules, labels={"L9": "x"})) == ("TierPolicy.labels['L9']", "L9", tier)
+    assert _refusal(lambda: TierPolicy(rules=rules, labels={5: "x"})) == ("TierPolicy.labels[5]", 5, tier)
+    label = "must be a label of 1-100 characters"
+    for bad in (" ", "", 5, "x" * 101):
+        assert _refusal(functools.partial(TierPolicy, rules=rules, labels={"L2": bad})) == (
+            "TierPolicy.labels[L2]",
+            bad,
+            label,
+        )
+    with pytest.raises(PolicyError):
+        TierPolicy(rules=rules, labels={"L2": ""})
+
+
+def test_a_decision_carries_its_rules_flags_on_every_path() -> None:
+    stale = example_inputs(units_30d=0)
+    assert POLICY.decide(stale).flags == ("stale",)
+    assert POLICY._decide_eager(stale, sku_id=None).flags == ("stale",)
+    flagged = TierPolicy(
+        rules=(TierRule("only", Tier.L2, Compare("composite", Op.GE, D(0)), flags=("checked", "manual")),), hit="unique"
+    )
+    assert flagged.decide(example_inputs(), sku_id="s-1").flags == ("checked", "manual")

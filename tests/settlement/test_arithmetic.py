@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from hypothesis import given
@@ -160,3 +161,202 @@ def test_each_divider_rounds_as_its_mode_on_every_kind_of_remainder() -> None:
         divide = arithmetic._divider(rounding)
         for num, den in ((5, 2), (7, 2), (1, 3), (2, 3), (6, 3)):
             assert divide(num, den) == round_div(num, den, rounding), (rounding, num, den)
+
+
+def test_commission_on_columns_with_marginal_steps_uses_the_columns_operations() -> None:
+    bases = np.array([0, 5_000, 10_000, 15_000, 30_000], dtype=np.int64)
+    steps = ((10_000, 300_000), (20_000, 400_000))
+    for marginal in (False, True):
+        for rounding in (Rounding.DOWN, Rounding.HALF_UP):
+            together = commission(bases, 200_000, steps, marginal=marginal, rounding=rounding, ops=np)
+            assert together.tolist() == [
+                commission(int(b), 200_000, steps, marginal=marginal, rounding=rounding) for b in bases
+            ]
+    assert commission(bases, 200_000, steps, marginal=True, rounding=Rounding.DOWN, ops=np).tolist() == [
+        0,
+        1_000,
+        2_000,
+        3_500,
+        9_000,
+    ]
+
+
+def test_split_amounts_on_columns_gives_a_zero_column_for_every_absent_party() -> None:
+    """Terms that are exactly zero are skipped by split_values; split_amounts turns them into zero columns."""
+    paid = np.array([10_000, 20_000], dtype=np.int64)
+    zeros = np.zeros(2, dtype=np.int64)
+    amounts = split_amounts(
+        paid=paid,
+        shipping=zeros,
+        subsidy=0,
+        refunded=0,
+        invalid=False,
+        commission_ppm=200_000,
+        fee_ppm=0,
+        mcn_ppm=0,
+        leader_ppm=0,
+        second_ppm=0,
+        tech_ppm=50_000,
+        shipping_in_base=False,
+        rounding=Rounding.DOWN,
+        ops=np,
+    )
+    for name, column in zip(amounts._fields, amounts, strict=True):
+        assert isinstance(column, np.ndarray), name
+        assert column.shape == (2,), name
+    assert amounts.fee.tolist() == amounts.mcn.tolist() == amounts.second.tolist() == [0, 0]
+    assert amounts.subsidy_kept.tolist() == amounts.returned.tolist() == [0, 0]
+    assert amounts.commission.tolist() == amounts.influencer.tolist() == [2_000, 4_000]
+    assert amounts.merchant.tolist() == [7_500, 15_000]
+    assert amounts.total_in.tolist() == [10_000, 20_000]
+    alone = split_amounts(
+        paid=10_000,
+        shipping=0,
+        subsidy=0,
+        refunded=0,
+        invalid=False,
+        commission_ppm=200_000,
+        fee_ppm=0,
+        mcn_ppm=0,
+        leader_ppm=0,
+        second_ppm=0,
+        tech_ppm=50_000,
+        shipping_in_base=False,
+        rounding=Rounding.DOWN,
+    )
+    assert type(alone) is arithmetic.SplitAmounts
+    assert [type(value) for value in alone] == [int] * len(alone)
+    assert alone == (10_000, 2_000, 0, 0, 2_000, 0, 0, 500, 7_500, 0, 0, 10_000)
+
+
+def test_the_scalar_operations_are_min_max_and_a_choice() -> None:
+    assert (SCALAR.minimum(3, 5), SCALAR.minimum(5, 3), SCALAR.minimum(4, 4)) == (3, 3, 4)
+    assert (SCALAR.maximum(3, 5), SCALAR.maximum(5, 3), SCALAR.maximum(4, 4)) == (5, 5, 4)
+    assert (SCALAR.where(True, 1, 2), SCALAR.where(False, 1, 2), SCALAR.where(0, 1, 2)) == (1, 2, 2)
+
+
+ARGUMENTS = (
+    "paid",
+    "shipping",
+    "subsidy",
+    "refunded",
+    "invalid",
+    "commission_ppm",
+    "steps",
+    "marginal",
+    "fee_ppm",
+    "mcn_ppm",
+    "leader_ppm",
+    "second_ppm",
+    "tech_ppm",
+    "shipping_in_base",
+    "rounding",
+)
+
+
+@given(order_rows(), ladders(), st.booleans(), st.booleans(), st.sampled_from([0, 100_000]), PROFILE_ROUNDINGS)
+def test_split_amounts_names_split_values_arguments_and_results(
+    row: dict[str, int | bool],
+    steps: tuple[tuple[int, int], ...],
+    marginal: bool,
+    shipping_in_base: bool,
+    fee_ppm: int,
+    rounding: Rounding,
+) -> None:
+    """split_amounts passes every argument by name to the formula, in its place, and names every result."""
+    given_: dict[str, Any] = {
+        **row,
+        "steps": steps,
+        "marginal": marginal,
+        "fee_ppm": fee_ppm,
+        "shipping_in_base": shipping_in_base,
+        "rounding": rounding,
+    }
+    named = split_amounts(**given_)
+    assert tuple(named) == arithmetic.split_values(*[given_[name] for name in ARGUMENTS])
+    assert named._asdict() == dict(zip(arithmetic.SplitAmounts._fields, named, strict=True))
+
+
+def test_split_amounts_steps_are_slab_unless_marginal_and_shipping_is_out_of_the_base_unless_asked() -> None:
+    common: dict[str, Any] = {
+        "paid": 20_000,
+        "shipping": 1_000,
+        "subsidy": 0,
+        "refunded": 0,
+        "invalid": False,
+        "commission_ppm": 100_000,
+        "fee_ppm": 0,
+        "mcn_ppm": 0,
+        "leader_ppm": 0,
+        "second_ppm": 0,
+        "tech_ppm": 0,
+        "shipping_in_base": False,
+        "rounding": Rounding.DOWN,
+    }
+    steps = ((10_000, 200_000),)
+    assert split_amounts(**common).commission == 2_000
+    assert split_amounts(**common, steps=steps).commission == 4_000  # slab: the whole base at 20%
+    assert split_amounts(**common, steps=steps, marginal=True).commission == 3_000  # 10,000 at 10%, 10,000 at 20%
+    assert split_amounts(**{**common, "shipping_in_base": True}).commission == 2_100
+    assert split_amounts(**{**common, "invalid": True}).commission == 0
+
+
+def test_split_values_on_columns_leaves_the_terms_of_absent_parties_as_the_int_zero() -> None:
+    """An argument that is the int 0 skips its terms: on columns their amounts come back as the int 0, not as zero
+    columns (what split_values documents, and what spares the columnar path an array per absent party)."""
+    paid = np.array([10_000, 20_000], dtype=np.int64)
+    values = arithmetic.split_values(
+        paid, 0, 0, 0, False, 200_000, (), False, 0, 0, 0, 0, 0, False, Rounding.HALF_UP, np
+    )
+    named = dict(zip(arithmetic.SplitAmounts._fields, values, strict=True))
+    for name in ("fee", "mcn", "leader", "second", "tech", "subsidy_kept", "returned"):
+        assert type(named[name]) is int, name
+        assert named[name] == 0, name
+    assert named["commission"].tolist() == named["influencer"].tolist() == [2_000, 4_000]
+    assert named["merchant"].tolist() == [8_000, 16_000]
+    present = arithmetic.split_values(
+        paid, 0, 500, 0, False, 200_000, (), False, 100_000, 0, 50_000, 10_000, 50_000, False, Rounding.DOWN, np
+    )
+    assert [type(value) is int for value in present] == [False] * 3 + [True] + [False] * 8  # only the MCN is absent
+
+
+def test_with_shipping_in_the_base_a_full_refund_leaves_a_base_of_zero() -> None:
+    amounts = split_amounts(
+        paid=10_000,
+        shipping=800,
+        subsidy=0,
+        refunded=10_800,
+        invalid=False,
+        commission_ppm=600_000,
+        fee_ppm=0,
+        mcn_ppm=0,
+        leader_ppm=0,
+        second_ppm=0,
+        tech_ppm=0,
+        shipping_in_base=True,
+        rounding=Rounding.HALF_UP,
+    )
+    assert (amounts.base, amounts.commission, amounts.merchant) == (0, 0, 0)
+
+
+def test_half_up_lines_give_nothing_back_when_the_merchant_is_not_short_and_an_invalid_order_earns_nothing() -> None:
+    common: dict[str, Any] = {
+        "paid": 10_000,
+        "shipping": 0,
+        "subsidy": 0,
+        "refunded": 0,
+        "commission_ppm": 600_000,
+        "fee_ppm": 0,
+        "mcn_ppm": 0,
+        "leader_ppm": 0,
+        "second_ppm": 0,
+        "tech_ppm": 50_000,
+        "shipping_in_base": False,
+        "rounding": Rounding.HALF_UP,
+    }
+    valid = split_amounts(**common, invalid=False)
+    assert (valid.commission, valid.tech, valid.merchant) == (6_000, 500, 3_500)
+    invalid = split_amounts(**common, invalid=True)
+    assert (invalid.commission, invalid.tech, invalid.merchant) == (0, 0, 10_000)
+    columns = split_amounts(**common, invalid=np.array([True, False]), ops=np)
+    assert (columns.commission.tolist(), columns.tech.tolist()) == ([0, 6_000], [0, 500])

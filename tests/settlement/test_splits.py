@@ -19,16 +19,23 @@ from fenxiao.settlement.kinds import PlanKind
 from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderStatus, OrderTerms
 from fenxiao.settlement.profiles import CategoryRule, KindBounds, PlatformProfile, ServiceLevel
 from fenxiao.settlement.splits import (
+    _LINES,
+    _LINES_MAX,
     _RULES,
     _RULES_MAX,
+    _ZEROS,
     Clawback,
     OrderSplit,
     Party,
     SettlementLine,
     _check_terms,
+    _line_fen,
+    _payees,
     _Rules,
+    _rules_for,
     _split_at,
     _within_rules,
+    _zero_of,
     clawbacks,
     difference,
     history,
@@ -1020,3 +1027,365 @@ def test_a_clawback_of_one_line_has_amounts() -> None:
     claw = Clawback("o-1", "r-1", PAID_AT, (SettlementLine(Party.BUYER_REFUND, Money.of("0.00", "USD"), None),))
     assert claw.amount(Party.BUYER_REFUND) == Money.zero("USD")
     assert claw.amount(Party.MERCHANT) == Money.zero("USD")
+
+
+# -- more cases mutation testing asked for (issue 20, item 6; second run) ---------------------------------------
+
+
+def _a_split(lines: object) -> OrderSplit:
+    one = Money.of("1.00")
+    return OrderSplit("o-1", OrderStatus.PAID, one, one, Money.zero(), Money.zero(), lines)  # type: ignore[arg-type]
+
+
+def test_the_lines_validator_names_the_field_the_position_and_the_bad_value() -> None:
+    merchant = SettlementLine(Party.MERCHANT, Money.of("1.00"), "m-1")
+    with pytest.raises(InvalidValueError) as info:
+        _a_split("x")
+    assert (info.value.path, info.value.value, info.value.problem) == (
+        "OrderSplit.lines",
+        "x",
+        "must be a tuple of SettlementLine",
+    )
+    assert str(info.value) == "OrderSplit.lines: must be a tuple of SettlementLine, got 'x'"
+    with pytest.raises(InvalidValueError) as info:
+        _a_split((merchant, "y"))
+    assert str(info.value) == "OrderSplit.lines[1]: must be a SettlementLine, got 'y'"
+    assert info.value.value == "y"
+    with pytest.raises(InvalidValueError) as info:
+        _a_split((SettlementLine(Party.MERCHANT, Money.zero(), "m-1"), merchant))
+    assert (info.value.path, info.value.value, info.value.problem) == (
+        "OrderSplit.lines[1]",
+        merchant,
+        "repeats a party and payee",
+    )
+    with pytest.raises(InvalidValueError) as info:
+        Clawback("o-1", "r-1", PAID_AT, (merchant, merchant))
+    assert str(info.value).startswith("Clawback.lines[1]: repeats a party and payee, got SettlementLine(")
+
+
+def test_the_same_party_may_have_a_line_per_payee_and_a_payee_a_line_per_party() -> None:
+    halves = (
+        SettlementLine(Party.MERCHANT, Money.of("0.40"), "m-1"),
+        SettlementLine(Party.MERCHANT, Money.of("0.50"), "m-2"),
+        SettlementLine(Party.INFLUENCER, Money.of("0.10"), "m-1"),
+    )
+    result = _a_split(list(halves))
+    assert result.lines == halves
+    assert result.amount(Party.MERCHANT) == Money.of("0.90")
+    with pytest.raises(PolicyError, match=r"^OrderSplit\.lines: must add up to total_in \(¥1\.00\), got Money"):
+        _a_split(())
+
+
+def test_a_splits_repr_shows_the_order_its_status_what_came_in_and_every_line() -> None:
+    result = split(order("100.00"), DEFAULT)
+    assert repr(result) == (
+        "OrderSplit(order_id='o-1', status='paid', total_in='¥100.00', lines={'influencer': '¥18.00', "
+        "'platform_commission_fee': '¥2.00', 'platform_tech_fee': '¥5.00', 'merchant': '¥75.00'})"
+    )
+    received = split(order("100.00").receive(at=T0 + DAY), DEFAULT)
+    assert repr(received).startswith("OrderSplit(order_id='o-1', status='received', total_in='¥100.00', lines={")
+
+
+def test_split_names_a_wrong_order_a_wrong_profile_and_a_naive_moment() -> None:
+    with pytest.raises(InvalidValueError) as info:
+        split("o-1", DEFAULT)  # type: ignore[arg-type]
+    assert str(info.value) == "split.order: must be an Order, got 'o-1'"
+    with pytest.raises(InvalidValueError) as info:
+        split(order(), "default")  # type: ignore[arg-type]
+    assert str(info.value) == "split.profile: must be a PlatformProfile, got 'default'"
+    with pytest.raises(InvalidValueError) as info:
+        split(order(), DEFAULT, as_of=T0.replace(tzinfo=None))
+    assert info.value.path == "split.as_of"
+    assert info.value.problem == "must be a timezone-aware datetime"
+
+
+def test_split_as_of_counts_an_event_at_that_very_moment_and_none_after() -> None:
+    o = order("100.00").refund(event_id="r-1", at=T0 + DAY, amount=Money.of("10.00"))
+    o = o.refund(event_id="r-2", at=T0 + 2 * DAY, amount=Money.of("30.00"))
+    assert split(o, DEFAULT, as_of=T0).refunded == Money.zero()
+    assert split(o, DEFAULT, as_of=T0 + DAY - timedelta(microseconds=1)).refunded == Money.zero()
+    assert split(o, DEFAULT, as_of=T0 + DAY).refunded == Money.of("10.00")
+    assert split(o, DEFAULT, as_of=T0 + 2 * DAY - timedelta(microseconds=1)).refunded == Money.of("10.00")
+    assert split(o, DEFAULT, as_of=T0 + 2 * DAY).refunded == Money.of("40.00")
+    assert split(o, DEFAULT, as_of=T0 + 3 * DAY) == split(o, DEFAULT)
+    assert split(o, DEFAULT).refunded == Money.of("40.00")
+
+
+def _check(profile: PlatformProfile = DEFAULT, tech: str = "5%", **changes: Any) -> str | None:
+    """What _check_terms says of an order of 100.00 on these terms: ``None`` when it accepts them."""
+    try:
+        _check_terms(order("100.00", terms=terms(**changes)), profile, Rate.of(tech))
+    except PolicyError as exc:
+        return str(exc)
+    return None
+
+
+def test_the_terms_check_names_the_step_whose_rate_takes_the_total_past_100_percent() -> None:
+    steps = (CommissionStep(Money.of("50.00"), Rate.of("20%")), CommissionStep(Money.of("60.00"), Rate.of("90%")))
+    assert _check(tech="15%", commission_rate=Rate.of("10%"), steps=steps) == (
+        "OrderTerms.steps[1].rate: plus the leader fee and the technical fee (15%) exceeds 100%, got Rate('0.9')"
+    )
+    assert _check(tech="10%", commission_rate=Rate.of("10%"), steps=steps) is None
+
+
+def test_the_terms_check_allows_exactly_100_percent_in_total_and_refuses_one_ppm_more() -> None:
+    assert _check(tech="10%", commission_rate=Rate.of("90%")) is None
+    assert _check(tech="10.0001%", commission_rate=Rate.of("90%")) == (
+        "OrderTerms.commission_rate: plus the leader fee and the technical fee (10.0001%) exceeds 100%, got Rate('0.9')"
+    )
+    leader: dict[str, Any] = {"leader_id": "tl-1", "leader_fee_rate": Rate.of("20%"), "commission_rate": Rate.of("60%")}
+    assert _check(tech="20%", **leader) is None
+    assert _check(tech="20.0001%", **leader) == (
+        "OrderTerms.commission_rate: plus the leader fee and the technical fee (20.0001%) exceeds 100%, got Rate('0.6')"
+    )
+
+
+def test_the_terms_check_asks_the_profile_about_the_second_level_fee_by_its_path() -> None:
+    douyin = PlatformProfile.douyin()
+    two: dict[str, Any] = {"leader_id": "tl-1", "leader_fee_rate": Rate.of("10%"), "second_leader_id": "tl-2"}
+    assert _check(douyin, **two, second_leader_fee_rate=Rate.of("9%")) is None
+    assert _check(douyin, **two, second_leader_fee_rate=Rate.of("10%")) == (
+        "OrderTerms.second_leader_fee_rate: must not exceed 90% of the first-level fee (10%), got Rate('0.1')"
+    )
+
+
+def test_the_shared_zero_of_a_currency_is_a_zero_amount_in_that_currency() -> None:
+    zero = _zero_of("USD")
+    assert (zero.fen, zero.currency) == (0, "USD")
+    assert zero == Money.zero("USD")
+    assert _ZEROS["USD"] is zero
+
+
+def _split_fen(o: Order, profile: PlatformProfile) -> tuple[int, ...]:
+    """Every party's line in fen, in Party order (0 where the split has none), read off split()."""
+    result = split(o, profile)
+    return tuple(result.amount(party).fen for party in Party)
+
+
+def test_the_ledgers_lines_in_fen_are_the_splits_lines_party_by_party() -> None:
+    o = _everyone()
+    assert _payees(o) == ("kol-1", "mcn-1", None, "tl-1", "tl2-1", None, "m-1", None, None)
+    assert _payees(order()) == ("kol-1", None, None, None, None, None, "m-1", None, None)
+    assert _line_fen(o, DEFAULT, 0) == (1620, 180, 200, 300, 200, 500, 7000, 0, 0)
+    refunded = o.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("10.00"))
+    assert _line_fen(o, DEFAULT, 1000) == _split_fen(refunded, DEFAULT)
+    assert _line_fen(o, DEFAULT, 1000) == (1458, 162, 180, 270, 180, 450, 6300, 1000, 0)
+    with_subsidy = order("100.00", subsidy=Money.of("10.00"))
+    refund = with_subsidy.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("50.00"))
+    assert _line_fen(with_subsidy, DEFAULT, 5000) == _split_fen(refund, DEFAULT)
+    assert _line_fen(with_subsidy, DEFAULT, 5000)[-2:] == (5000, 500)
+    mine = _everyone(_OrderSubclass)
+    assert _line_fen(mine, DEFAULT, 1000) == _line_fen(o, DEFAULT, 1000)
+
+
+def test_the_ledgers_cache_of_lines_tells_apart_everything_a_split_reads() -> None:
+    """One terms object and one profile, orders differing in one key each: each gets its own lines."""
+    _LINES.clear()
+    shared = terms(commission_rate=Rate.of("20%"))
+    base = order("100.00", terms=shared)
+    variants = [
+        base,
+        attrs.evolve(base, paid=Money.of("90.00")),
+        attrs.evolve(base, shipping=Money.of("8.00")),
+        attrs.evolve(base, subsidy=Money.of("6.00")),
+        attrs.evolve(base, category_id="c-special"),
+        attrs.evolve(base, category_level1="c-special"),
+    ]
+    for refunded in (0, 1000):
+        for o in variants:
+            expected = _split_fen(o.refund(event_id="r", at=T0, amount=Money(refunded)) if refunded else o, RULED)
+            assert _line_fen(o, RULED, refunded) == expected, (o, refunded)
+            assert _line_fen(o, RULED, refunded) is _line_fen(o, RULED, refunded)  # the second read is the cached one
+            assert o is base or expected != _line_fen(base, RULED, refunded)  # each key part changes the lines
+    assert _line_fen(base, RULED, 0) != _line_fen(base, RULED, 1000)
+    assert _line_fen(base, KUAISHOU, 0) == _split_fen(base, KUAISHOU) != _line_fen(base, RULED, 0)
+    equal_terms = order("100.00", terms=terms(commission_rate=Rate.of("30%")))
+    assert _line_fen(equal_terms, RULED, 0) == _split_fen(equal_terms, RULED) != _line_fen(base, RULED, 0)
+
+
+def test_the_ledgers_cache_of_lines_is_bounded() -> None:
+    _LINES.clear()
+    o = order("100.00")
+    for refunded in range(_LINES_MAX):
+        _line_fen(o, DEFAULT, refunded)
+    assert len(_LINES) == _LINES_MAX
+    assert _line_fen(o, DEFAULT, _LINES_MAX) == _split_fen(
+        o.refund(event_id="r", at=T0, amount=Money(_LINES_MAX)), DEFAULT
+    )
+    assert len(_LINES) == 1
+
+
+def test_the_ledgers_cache_keeps_one_entry_per_terms_and_profile_and_none_for_subclasses() -> None:
+    """Equal orders on two terms objects (or under two profiles) are two entries, each served from the cache; an
+    order, terms or profile of a subclass (which may override what a split reads) is never cached."""
+    _LINES.clear()
+    first, second = order("100.00"), order("100.00", terms=terms(commission_rate=Rate.of("20%")))
+    assert first.terms == second.terms
+    assert first.terms is not second.terms
+    lines = _line_fen(first, DEFAULT, 0), _line_fen(second, DEFAULT, 0), _line_fen(first, KUAISHOU, 0)
+    assert (_line_fen(first, DEFAULT, 0), _line_fen(second, DEFAULT, 0), _line_fen(first, KUAISHOU, 0)) == lines
+    assert _line_fen(first, DEFAULT, 0) is lines[0]
+    assert _line_fen(second, DEFAULT, 0) is lines[1]
+    assert _line_fen(first, KUAISHOU, 0) is lines[2]
+    assert len(_LINES) == 3
+
+    class Profile(PlatformProfile):
+        pass
+
+    class Terms(OrderTerms):
+        pass
+
+    profile = Profile()
+    own_terms = Terms(commission_rate=Rate.of("20%"))
+    _LINES.clear()
+    assert _line_fen(first, profile, 0) == lines[0]
+    assert _line_fen(_everyone(_OrderSubclass), DEFAULT, 0) == _line_fen(_everyone(), DEFAULT, 0)
+    assert _line_fen(order("100.00", terms=own_terms), DEFAULT, 0) == lines[0]
+    assert [(type(o_terms), type(o_profile)) for o_terms, o_profile, _ in _LINES.values()] == [
+        (OrderTerms, PlatformProfile)
+    ]
+
+
+def test_the_rules_cache_keeps_one_entry_per_profile_kind_and_category() -> None:
+    _RULES.clear()
+    entries = [
+        _rules_for(p, kind, keys)
+        for p in (DEFAULT, KUAISHOU)
+        for kind in (None, PlanKind.NORMAL)
+        for keys in ((), ("c",))
+    ]
+    again = [
+        _rules_for(p, kind, keys)
+        for p in (DEFAULT, KUAISHOU)
+        for kind in (None, PlanKind.NORMAL)
+        for keys in ((), ("c",))
+    ]
+    assert all(a is b for a, b in zip(entries, again, strict=True))
+    assert len(_RULES) == 8
+    assert entries[0] == _Rules.of(DEFAULT, None, ())
+    assert entries[-1] == _Rules.of(KUAISHOU, PlanKind.NORMAL, ("c",))
+
+
+def test_a_categorys_minimum_leader_fee_is_read_into_the_rules_and_enforced() -> None:
+    keys = ("c-special",)
+    assert _Rules.of(RULED, None, keys).min_leader == 30_000
+    assert _Rules.of(RULED, None, ("c-plain",)).min_leader == -1
+    assert _Rules.of(DEFAULT, None, keys).min_leader == -1
+    for fee, accepted in (("2.9999%", False), ("3%", True)):
+        t = terms(leader_id="tl-1", leader_fee_rate=Rate.of(fee))
+        o = order("100.00", terms=t, category_id="c-special")
+        assert _within_rules(t, _Rules.of(RULED, None, keys), Rate.of("2%")) is accepted
+        if accepted:
+            assert split(o, RULED).amount(Party.TEAM_LEADER) == Money.of("3.00")
+        else:
+            with pytest.raises(PolicyError, match=r"minimum leader fee \(3%\), got Rate\('0\.029999'\)"):
+                split(o, RULED)
+
+
+def test_the_rules_hold_the_cap_less_one_ppm_unless_it_is_inclusive_and_a_fresh_profile_applies_it() -> None:
+    assert _Rules.of(DEFAULT, None, ()).cap_limit == 899_999
+    inclusive = attrs.evolve(DEFAULT, combined_cap_inclusive=True)
+    assert _Rules.of(inclusive, None, ()).cap_limit == 900_000
+    fresh = attrs.evolve(DEFAULT, name="fresh")  # a profile whose rules are not cached yet
+    at_cap = order(terms=terms(commission_rate=Rate.of("85%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    with pytest.raises(PolicyError, match=r"must stay below the cap \(90%\)"):
+        split(at_cap, fresh)
+    assert split(at_cap, inclusive).commission == Money.of("84.91")
+    below = order(terms=terms(commission_rate=Rate.of("84.9999%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%")))
+    assert split(below, attrs.evolve(DEFAULT, name="fresh-2")).commission == Money.of("84.91")
+
+
+def test_a_split_keeps_the_subsidy_share_the_order_keeps_and_returns_the_rest() -> None:
+    o = order("100.00", subsidy=Money.of("10.00"))
+    refunded = o.refund(event_id="r-1", at=T0 + DAY, amount=Money.of("20.00"))
+    result = split(refunded, DEFAULT)
+    assert result.subsidy == Money.of("8.00")
+    assert result.amount(Party.SUBSIDY_RETURN) == Money.of("2.00")
+    assert result.merchant_own == result.amount(Party.MERCHANT) - Money.of("8.00")
+    assert split(o, DEFAULT).subsidy == Money.of("10.00")
+
+
+def test_the_rules_read_every_bound_of_a_profile_for_a_plan_kind_and_category() -> None:
+    """_Rules.of read directly (a split may find a profile's rules already cached)."""
+    douyin = PlatformProfile.douyin()
+    cases = [
+        (
+            RULED,
+            PlanKind.NORMAL,
+            ("c-special",),
+            (200_000, 300_000, 30_000, 1_000_000, 1_000_000, 500_000, "2%", 100_000),
+        ),
+        (KUAISHOU, None, (), (0, 900_000, -1, 1_000_000, 1_000_000, 899_999, "5%", 0)),
+        (
+            douyin,
+            PlanKind.EXCLUSIVE,
+            ("珠宝文玩",),
+            (50_000, 500_000, 10_000, 400_000, 900_000, 899_999, "5%", 100_000),
+        ),
+    ]
+    for profile, kind, keys, (low, high, min_leader, max_leader, second, cap, tech, fee) in cases:
+        assert _Rules.of(profile, kind, keys) == _Rules(
+            profile, low, high, min_leader, max_leader, second, cap, Rate.of(tech), fee, exact=True
+        )
+
+    class Mine(PlatformProfile):
+        pass
+
+    assert _Rules.of(Mine(), None, ()).exact is False
+
+
+def test_the_integer_check_leaves_room_for_both_fees_below_100_percent() -> None:
+    """82% + a 5% leader fee + a 15% technical fee is 102%: refused although each bound alone passes."""
+    t = terms(
+        commission_rate=Rate.of("82%"), leader_id="tl-1", leader_fee_rate=Rate.of("5%"), tech_fee_rate=Rate.of("15%")
+    )
+    with pytest.raises(PolicyError, match=r"technical fee \(15%\) exceeds 100%"):
+        split(order("100.00", terms=t), DEFAULT)
+    assert _within_rules(t, _Rules.of(DEFAULT, None, ()), Rate.of("15%")) is False
+
+
+class _OddTotal(Order):
+    """A subclass that overrides what a split reads: its splits are built and checked by the validators."""
+
+    @property
+    def total_in(self) -> Money:
+        return Money.of("1.00")
+
+
+def test_a_split_of_an_order_subclass_goes_through_the_validators() -> None:
+    fields = attrs.asdict(order("100.00"), recurse=False)
+    with pytest.raises(PolicyError, match=r"^OrderSplit\.lines: must add up to total_in \(¥1\.00\)"):
+        split(_OddTotal(**fields), DEFAULT)
+
+
+def test_an_order_subclass_in_a_category_gets_the_categorys_rules() -> None:
+    plain = order("100.00", category_id="c-special")
+    mine = _OrderSubclass(**attrs.asdict(plain, recurse=False))
+    assert split(mine, RULED) == split(plain, RULED)
+    assert split(mine, RULED).amount(Party.PLATFORM_TECH_FEE) == Money.of("2.00")  # the category's 2%, not 5%
+
+
+def test_a_profile_subclass_splits_leaders_fees_as_the_profile_does() -> None:
+    """Under a subclass every split takes the full check's path: large orders, with and without leaders."""
+
+    class Mine(PlatformProfile):
+        pass
+
+    mine = Mine()
+    two = {"leader_id": "tl-1", "leader_fee_rate": Rate.of("5%")}
+    cases = [
+        order("20000.00"),
+        order("20000.00", terms=terms(**two)),
+        order("20000.00", terms=terms(**two, second_leader_id="tl-2", second_leader_fee_rate=Rate.of("2%"))),
+    ]
+    for o in cases:
+        assert split(o, mine) == split(o, DEFAULT)
+    assert split(cases[2], mine).amount(Party.SECOND_LEADER) == Money.of("400.00")
+
+
+def test_a_split_in_a_currency_first_met_builds_its_shared_zero() -> None:
+    _ZEROS.clear()
+    result = split(order("100.00"), DEFAULT)
+    assert result.refunded == Money.zero()
+    assert result.subsidy == Money.zero()
+    assert _ZEROS["CNY"] == Money.zero()
