@@ -30,6 +30,7 @@ from fenxiao.settlement.splits import (
     SettlementLine,
     _check_terms,
     _line_fen,
+    _payee_texts,
     _payees,
     _Rules,
     _rules_for,
@@ -1389,3 +1390,13 @@ def test_a_split_in_a_currency_first_met_builds_its_shared_zero() -> None:
     assert result.refunded == Money.zero()
     assert result.subsidy == Money.zero()
     assert _ZEROS["CNY"] == Money.zero()
+
+
+@given(o=orders(profile=DEFAULT))
+def test_payee_texts_are_the_payees_with_empty_text_for_none(o: Order) -> None:
+    """What a ledger table row holds as each party's payee: the payee's id, or "" where the party has none (ids are
+    never empty, so "" cannot be mistaken for one)."""
+    assert _payee_texts(o) == tuple("" if payee is None else payee for payee in _payees(o))
+    own = attrs.evolve(o, influencer_id=None, terms=OrderTerms(Rate.zero(), tech_fee_rate=o.terms.tech_fee_rate))
+    assert _payee_texts(own)[0] == ""
+    assert _payee_texts(own)[list(Party).index(Party.MERCHANT)] == o.merchant_id
