@@ -858,6 +858,16 @@ def test_an_own_stream_order_pays_no_influencer_and_no_commission() -> None:
     assert lines(result) == {"platform_commission_fee": "0.00", "platform_tech_fee": "5.00", "merchant": "95.00"}
 
 
+def test_an_own_stream_order_meets_no_commission_floor() -> None:
+    """The category floors protect influencers: a 0% own-stream sale of jewellery (floor 5%) splits, where the same
+    0% by an influencer is refused (case mutation testing asked for: the own-stream test in the terms check)."""
+    jewellery = {"category_id": "c-gold", "category_level1": "珠宝文玩"}
+    result = split(_own("2999.00", **jewellery), DEFAULT)
+    assert lines(result) == {"platform_commission_fee": "0.00", "platform_tech_fee": "149.95", "merchant": "2849.05"}
+    with pytest.raises(PolicyError, match=r"^OrderTerms\.commission_rate: is below the minimum commission"):
+        split(order("2999.00", terms=terms(commission_rate=Rate.zero()), **jewellery), DEFAULT)
+
+
 def test_an_own_stream_order_refuses_any_commission_term() -> None:
     """Without an influencer there is nobody to pay: a commission, steps, a team leader or an MCN are refused."""
     with pytest.raises(InvalidValueError, match=r"Order\.terms\.commission_rate: must be 0% on an own-stream order"):
