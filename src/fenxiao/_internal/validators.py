@@ -210,6 +210,30 @@ def instance_of(kind: type[Any]) -> Validator:
     return check
 
 
+def optional_instance_of(kind: type[Any]) -> Validator:
+    """:func:`instance_of` that also takes ``None``: "must be a Tier or None"."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, kind):
+            raise InvalidValueError(path_of(instance, attribute), value, f"must be a {kind.__name__} or None")
+
+    return check
+
+
+def tuple_of(kind: type[Any]) -> Validator:
+    """A tuple whose every item is a *kind*; a wrong item is named by its index (``Class.field[2]``)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        path = path_of(instance, attribute)
+        if not isinstance(value, tuple):
+            raise InvalidValueError(path, value, f"must be a tuple of {kind.__name__}")
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise InvalidValueError(f"{path}[{i}]", item, f"must be a {kind.__name__}")
+
+    return check
+
+
 def require_aware(value: object, path: str) -> datetime:
     """Return *value* if it is a timezone-aware datetime, else raise InvalidValueError at *path*."""
     if not isinstance(value, datetime) or value.utcoffset() is None:

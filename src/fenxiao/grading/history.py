@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -54,18 +54,8 @@ class TierChange:
     reason: str
 
 
-def _optional_tier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, Tier):
-        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a Tier or None")
-
-
-def _changes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    path = v.path_of(instance, attribute)
-    if not isinstance(value, tuple):
-        raise InvalidValueError(path, value, "must be a tuple of TierChange")
-    for i, change in enumerate(value):
-        if not isinstance(change, TierChange):
-            raise InvalidValueError(f"{path}[{i}]", change, "must be a TierChange")
+_optional_tier = v.optional_instance_of(Tier)
+_changes = v.tuple_of(TierChange)
 
 
 @attrs.frozen

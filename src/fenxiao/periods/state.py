@@ -39,18 +39,8 @@ _history: Final = builder(TierHistory)
 _DEFAULT_STABILITY: Final = Stability()
 
 
-def _optional_tier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, Tier):
-        raise InvalidValueError(v.path_of(instance, attribute), value, "must be a Tier or None")
-
-
-def _changes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    path = v.path_of(instance, attribute)
-    if not isinstance(value, tuple):
-        raise InvalidValueError(path, value, "must be a tuple of TierChange")
-    for i, change in enumerate(value):
-        if not isinstance(change, TierChange):
-            raise InvalidValueError(f"{path}[{i}]", change, "must be a TierChange")
+_optional_tier = v.optional_instance_of(Tier)
+_changes = v.tuple_of(TierChange)
 
 
 @attrs.frozen
