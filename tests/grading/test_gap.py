@@ -3,6 +3,7 @@ regrading."""
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -12,12 +13,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fenxiao.domain.snapshots import SkuSnapshot
-from fenxiao.grading.gap import MetricGap, MetricMove, find_metric_moves, repairs
+from fenxiao.grading.gap import MetricGap, MetricMove, NextTierGap, _new_gap, find_metric_moves, repairs
 from fenxiao.grading.inputs import example_inputs, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.money import Money, Rate
+from fenxiao.rules.interpreter import make_check
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
 from fenxiao.sample import load_sample
 from fenxiao.scoring.context import build_context
@@ -209,3 +211,28 @@ def test_at_the_top_there_is_no_way_up() -> None:
     """A policy whose only tier is L5: nothing above, no ways."""
     top = TierPolicy(rules=(TierRule("all", Tier.L5, All(())),))
     assert find_metric_moves(top, SCORER, SNAPSHOTS[0], CONTEXT, AS_OF) == ()
+
+
+@given(
+    st.sampled_from(list(Tier)),
+    st.text(max_size=8),
+    st.lists(st.decimals(allow_nan=False, places=2), max_size=3),
+    st.booleans(),
+    st.text(max_size=8),
+)
+def test_a_trusted_gap_is_the_constructors_value(
+    tier: Tier, rule: str, actuals: list[Decimal], reachable: bool, label: str
+) -> None:
+    """The gap explained decisions build without the attrs constructor is its value: class, equality, hash, repr,
+    pickle, evolve, and as frozen."""
+    unmet = tuple(make_check("units_30d", Op.GE, Decimal(10), a, False, False, Decimal(10) - a) for a in actuals)
+    fast, slow = _new_gap(tier, rule, unmet, reachable, label), NextTierGap(tier, rule, unmet, reachable, label)
+    assert type(fast) is NextTierGap
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert repr(fast) == repr(slow)
+    assert str(fast) == str(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    assert attrs.evolve(fast, reachable=not reachable) == attrs.evolve(slow, reachable=not reachable)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.rule = "x"  # type: ignore[misc]

@@ -136,20 +136,27 @@ def _best(
     return tied[0] if len(tied) == 1 else min(tied, key=lambda c: (_cost(c[3]), c[2]))
 
 
-_GAP_SLOTS: Final = tuple(NextTierGap.__dict__[a.name].__set__ for a in attrs.fields(NextTierGap))
+class _GapUnderway(NextTierGap):
+    """A :class:`NextTierGap` being built by :func:`_new_gap` (as :class:`~fenxiao.rules.interpreter.make_check`
+    builds a check): its fields stored by plain attribute stores, then its class set to :class:`NextTierGap`."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
 
 
 def _new_gap(tier: Tier, rule: str, unmet: tuple[Check, ...], reachable: bool, label: str) -> NextTierGap:
     """``NextTierGap(tier, rule, unmet, reachable, label)``, built faster (one per explained decision): its
-    slots set directly, as the attrs ``__init__`` would set them (the class has no validators)."""
-    gap: NextTierGap = object.__new__(NextTierGap)
-    set_tier, set_rule, set_unmet, set_reachable, set_label = _GAP_SLOTS
-    set_tier(gap, tier)
-    set_rule(gap, rule)
-    set_unmet(gap, unmet)
-    set_reachable(gap, reachable)
-    set_label(gap, label)
-    return gap
+    fields stored as the attrs ``__init__`` would store them (the class has no validators)."""
+    gap: Any = object.__new__(_GapUnderway)  # Any: its frozen fields are stored here
+    gap.tier = tier
+    gap.rule = rule
+    gap.unmet = unmet
+    gap.reachable = reachable
+    gap.label = label
+    gap.__class__ = NextTierGap
+    built: NextTierGap = gap
+    return built
 
 
 def _escapes(

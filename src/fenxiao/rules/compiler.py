@@ -32,7 +32,16 @@ from operator import itemgetter
 from typing import Any, Final, TypeAlias
 
 from fenxiao._internal.fixed import EXACT
-from fenxiao.rules.interpreter import _CHECK_SLOTS, _NEW, _SCANNED, Check, _gap, _member_set, _shortfall
+from fenxiao.rules.interpreter import (
+    _CHECK_FIELDS,
+    _NEW,
+    _SCANNED,
+    Check,
+    _CheckUnderway,
+    _gap,
+    _member_set,
+    _shortfall,
+)
 from fenxiao.rules.language import _ORDERED, All, AnyOf, Compare, Condition, Not, Op, comparisons
 
 __all__ = ["MAX_COMPILED_COMPARISONS", "Explainer", "Program", "compile_explainer", "compile_program", "source_of"]
@@ -211,6 +220,7 @@ def _register(text: str, prefix: str) -> str:
 
 _ALLOWED_NAMES: Final = re.compile(
     r"(def|return|if|else|and|or|not|is|in|None|True|False|choose|capture|explain|v|t|chosen|best|__class__"
+    r"|input|op|threshold|actual|passed|negated|gap|unit"  # the fields of a Check, stored by compiled explanations
     r"|a\d+|c\d+|o\d+|_[a-z]+\d+)"
 )
 # The generator's whole vocabulary as one pattern, matched by the regular expression engine in one pass (a
@@ -492,8 +502,12 @@ def compile_explainer(
     reads: list[str] = []
     body: list[str] = []
     checks: list[str] = []
-    new, kind = writer.constant(_NEW, "_new"), writer.constant(Check, "_cls")
-    setters = [writer.constant(setter, "_set") for setter in _CHECK_SLOTS]
+    # Each check is built as make_check builds one: a bare _CheckUnderway, its fields stored, its class set to Check.
+    new, underway, kind = (
+        writer.constant(_NEW, "_new"),
+        writer.constant(_CheckUnderway, "_cls"),
+        writer.constant(Check, "_cls"),
+    )
 
     def leaf(node: Compare, negated: bool) -> str:
         """Source lines evaluating *node* and building its check; returns the local holding its outcome."""
@@ -526,8 +540,9 @@ def compile_explainer(
             writer.constant(node.unit, "_u"),
         )
         check = f"c{index}"
-        body.append(f"    {check} = {new}({kind})\n")
-        body.extend(f"    {setter}({check}, {value})\n" for setter, value in zip(setters, fields, strict=True))
+        body.append(f"    {check} = {new}({underway})\n")
+        body.extend(f"    {check}.{field} = {value}\n" for field, value in zip(_CHECK_FIELDS, fields, strict=True))
+        body.append(f"    {check}.__class__ = {kind}\n")
         checks.append(check)
         return f"o{index}"
 
