@@ -27,7 +27,7 @@ from fenxiao.grading.inputs import TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
-from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not
+from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not, Op
 from fenxiao.rules.moves import complement, escape, meeting_value
 from fenxiao.rules.table import conjuncts
 
@@ -124,6 +124,141 @@ def next_tier_gap(
 
 
 _UP: Final = {tier: tier.next_up() for tier in Tier}
+
+
+class _GapPlan:
+    """What of a next-tier gap is known once the deciding rule is (private; see :func:`_plan_gap`): the target tier,
+    its label, and for each rule giving it, in order, its index, its name, its condition when it has more than one
+    way to hold (``None`` for comparisons under ``all`` alone) and the earlier lower-tier rules that may hold and
+    must be escaped, each with the comparisons that could escape it."""
+
+    __slots__ = ("entries", "label", "rank", "target")
+
+    def __init__(
+        self,
+        target: Tier,
+        label: str,
+        entries: tuple[tuple[int, str, Condition | None, tuple[tuple[int, tuple[_Escaping, ...]], ...]], ...],
+    ) -> None:
+        self.target = target
+        self.rank = target.rank
+        self.label = label
+        self.entries = entries
+
+
+def _plan_gap(policy: TierPolicy, tier: Tier, chosen: int | None) -> _GapPlan | None:
+    """The plan of the next-tier gap of every decision of *policy* giving *tier* by rule *chosen* (``None``: the
+    fallback), or ``None`` when no rule gives a higher tier (the gap is ``None``).
+
+    Under the ``first`` hit policy the rules before *chosen* do not hold and *chosen* does: only the lower-tier
+    rules from *chosen* on can catch a SKU before a target rule, and each is read (and escaped) from the values.
+    """
+    target = _UP[tier]
+    while target is not None:
+        ladder = policy._ladder.get(target, ())
+        if ladder:
+            break
+        target = _UP[target]
+    else:
+        return None
+    rules = policy.rules
+    entries = []
+    for index, rule, lower, plain in ladder:
+        catching = () if chosen is None else tuple(b for b in lower if b >= chosen)
+        escapers = tuple((b, _escaping_leaves(rules[b].when)) for b in catching)
+        entries.append((index, rule.name, None if plain else rule.when, escapers))
+    return _GapPlan(target, policy.label(target), tuple(entries))
+
+
+#: An escape known from the policy alone: the input, and the comparison (operator, threshold, unit) that escapes.
+_Escaping: TypeAlias = tuple[str, Op, Decimal, str]
+
+
+def _escaping_leaves(condition: Condition) -> tuple[_Escaping, ...]:
+    """The comparisons :func:`_escape` may escape *condition* by, in its order, from its top-level comparisons with
+    a number whose input's better direction escapes them (which is taken depends on the values: the first whose
+    input holds a number)."""
+    found = []
+    for leaf in conjuncts(condition):
+        if isinstance(leaf.value, Decimal):
+            spec = TIER_INPUTS[leaf.input]
+            escaping = escape(leaf.op, leaf.value, spec.better, _step(spec))
+            if escaping is not None:
+                found.append((leaf.input, escaping[0], escaping[1], leaf.unit))
+    return tuple(found)
+
+
+def _gap_by_plan(
+    policy: TierPolicy,
+    plan: _GapPlan,
+    inputs: Mapping[str, object],
+    chosen: int | None,
+    explained: Explained,
+) -> NextTierGap:
+    """:func:`next_tier_gap` of a decision by rule *chosen*, from its *plan* (see :func:`_plan_gap`): the same gap,
+    with what depends only on the policy and the deciding rule done once. *explained* explains a rule by its index
+    on *inputs* (every input the policy reads present)."""
+    escaping: dict[int, Check | None] = {}
+    candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]] = []
+    rank = plan.rank
+    ranks = _TIER_RANKS
+    for index, name, when, escapers in plan.entries:
+        escapes = _planned_escapes(escapers, inputs, chosen, explained, escaping) if escapers else ()
+        checks = explained(index)[0]
+        if when is None:  # comparisons under all: one way, its unmet checks
+            ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in checks if not c.passed]),)
+        else:
+            ways = tuple(_repairs(when, _Lenient(inputs), False, iter(checks)))
+            if not ways:  # the rule can never hold (an empty any): named, not reachable
+                candidates.append((True, 0, name, (), False))
+        for option in ways:
+            if escapes:
+                unmet = list(option)
+                for found in escapes:
+                    if all(c.input != found.input for c in unmet):
+                        unmet.append(found)
+                way = tuple(unmet)
+            else:
+                way = option
+            raised = _raise_to(inputs, way)
+            reached = raised is not None and ranks[policy._safe_grade(raised)] >= rank
+            candidates.append((not reached, len(way), name, way, reached))
+    _, _, name, unmet_checks, reached = candidates[0] if len(candidates) == 1 else _best(candidates)
+    return _new_gap(plan.target, name, unmet_checks, reached, plan.label)
+
+
+_TIER_RANKS: Final = {tier: tier.rank for tier in Tier}
+
+
+def _planned_escapes(
+    escapers: tuple[tuple[int, tuple[_Escaping, ...]], ...],
+    inputs: Mapping[str, object],
+    chosen: int | None,
+    explained: Explained,
+    escaping: dict[int, Check | None],
+) -> list[Check]:
+    """:func:`_escapes` from a plan: for each earlier lower-tier rule that holds (the deciding one does; a later
+    one is read), the comparison escaping it; *escaping* remembers each rule's, so each is read once per gap."""
+    escapes: list[Check] = []
+    for b, leaves in escapers:
+        if b in escaping:
+            found = escaping[b]
+        else:
+            holds = b == chosen or explained(b)[1]
+            found = escaping[b] = _escape_by(leaves, inputs) if holds else None
+        if found is not None:
+            escapes.append(found)
+    return escapes
+
+
+def _escape_by(leaves: Sequence[_Escaping], inputs: Mapping[str, object]) -> Check | None:
+    """:func:`_escape` of a condition that holds, from its :func:`_escaping_leaves`."""
+    for name, op, threshold, unit in leaves:
+        actual = inputs.get(name)
+        if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
+            continue
+        return make_check(name, op, threshold, actual, False, False, difference(threshold, Decimal(actual)), unit)
+    return None
 
 
 def _best(

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Context, getcontext, localcontext
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -51,7 +51,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.gap import NextTierGap, _only_all, next_tier_gap
+from fenxiao.grading.gap import NextTierGap, _gap_by_plan, _GapPlan, _only_all, _plan_gap, next_tier_gap
 from fenxiao.grading.history import Stability
 from fenxiao.grading.inputs import (
     _OPTIONAL_INPUTS,
@@ -470,26 +470,76 @@ class TierPolicy:
         self, values: tuple[object, ...], chosen: int | None, tier: Tier
     ) -> tuple[tuple[tuple[str, tuple[Check, ...], bool], ...], NextTierGap | None]:
         """The trace and the next-tier gap of a decision from its captured values, by the compiled explanations
-        (the same, check for check, as :meth:`_decide_eager` builds by walking the condition trees)."""
+        (the same, check for check, as :meth:`_decide_eager` builds by walking the condition trees): the trace by
+        one function per number of rules tried, the gap from its plan per deciding rule (see
+        :func:`~fenxiao.grading.gap._plan_gap`)."""
         program = self._program
         assert program is not None  # captured values come only from a compiled policy
-        rules = self.rules
+        tried = len(self.rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
+        trace = self._trace(tried)(values)
+        plans = self._gap_plans
+        if chosen in plans:
+            plan = plans[chosen]
+        else:
+            plan = plans[chosen] = _plan_gap(self, tier, chosen)
+        if plan is None:
+            return trace, None
         known: dict[int, tuple[tuple[Check, ...], bool]] = {}
 
         def explained(index: int) -> tuple[tuple[Check, ...], bool]:
+            if index < tried:
+                step = trace[index]
+                return step[1], step[2]
             found = known.get(index)
             if found is None:
                 found = known[index] = self._explain_rule(index, values)
             return found
 
-        tried = len(rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
-        names = self._rule_names
-        trace = []
-        for i in range(tried):
-            checks, passed = known[i] = self._explain_rule(i, values)
-            trace.append((names[i], checks, passed))
         inputs = dict(zip(program.names, values, strict=True))
-        return tuple(trace), next_tier_gap(self, inputs, tier, chosen, explained)
+        return trace, _gap_by_plan(self, plan, inputs, chosen, explained)
+
+    @functools.cached_property
+    def _gap_plans(self) -> dict[int | None, _GapPlan | None]:
+        """The plan of the next-tier gap per deciding rule (``None``: the fallback), made when first needed."""
+        return {}
+
+    @functools.cached_property
+    def _traces(self) -> dict[int, _codegen.Trace]:
+        """The trace of a decision per number of rules tried, compiled when first needed."""
+        return {}
+
+    def _trace(self, tried: int) -> _codegen.Trace:
+        """The function giving the trace of the first *tried* rules from captured values: one compiled function
+        (every input read once), or for a long trace, each rule's compiled explanation in turn."""
+        traces = self._traces
+        trace = traces.get(tried)
+        if trace is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            rules = self.rules[:tried]
+            trace = _codegen.compile_trace(
+                [rule.when for rule in rules],
+                [rule.name for rule in rules],
+                program.names,
+                _OPTIONAL_INPUTS,
+                _WHOLE_INPUTS,
+                label=f"tier trace of {tried} rules",
+            )
+            if trace is None:
+                trace = functools.partial(self._trace_rule_by_rule, tried)
+            traces[tried] = trace  # two threads may both compile it: either function will do
+        return trace
+
+    def _trace_rule_by_rule(
+        self, tried: int, values: Sequence[object]
+    ) -> tuple[tuple[str, tuple[Check, ...], bool], ...]:
+        """The trace of the first *tried* rules, each rule's compiled explanation in turn."""
+        names = self._rule_names
+        steps = []
+        for i in range(tried):
+            checks, passed = self._explain_rule(i, tuple(values))
+            steps.append((names[i], checks, passed))
+        return tuple(steps)
 
     @functools.cached_property
     def _rule_names(self) -> tuple[str, ...]:

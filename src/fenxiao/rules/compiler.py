@@ -44,7 +44,17 @@ from fenxiao.rules.interpreter import (
 )
 from fenxiao.rules.language import _ORDERED, All, AnyOf, Compare, Condition, Not, Op, comparisons
 
-__all__ = ["MAX_COMPILED_COMPARISONS", "Explainer", "Program", "compile_explainer", "compile_program", "source_of"]
+__all__ = [
+    "MAX_COMPILED_COMPARISONS",
+    "MAX_TRACED_COMPARISONS",
+    "Explainer",
+    "Program",
+    "Trace",
+    "compile_explainer",
+    "compile_program",
+    "compile_trace",
+    "source_of",
+]
 
 #: The most comparisons :func:`compile_program` writes out for one table. Python's own compiler takes about 20 µs
 #: a comparison, and the two functions double it: a table at the limit compiles in well under a tenth of a second,
@@ -494,28 +504,110 @@ def compile_explainer(
     >>> passed, [str(c) for c in checks]
     (False, ['composite 72.5 >= 60', 'units_30d 640 < 1000 needed (+360)'])
     """
-    position = {name: i for i, name in enumerate(names)}
-    if not compilable(condition) or any(node.input not in position for node in comparisons(condition)):
+    if not _explainable((condition,), names):
         return None
-    writer = _Writer(optional, integers)
-    local: dict[str, str] = {}
-    reads: list[str] = []
-    body: list[str] = []
-    checks: list[str] = []
-    # Each check is built as make_check builds one: a bare _CheckUnderway, its fields stored, its class set to Check.
-    new, underway, kind = (
-        writer.constant(_NEW, "_new"),
-        writer.constant(_CheckUnderway, "_cls"),
-        writer.constant(Check, "_cls"),
-    )
+    writer = _ExplanationWriter(names, optional, integers)
+    outcome, checks = writer.condition(condition)
+    listed = "(" + "".join(f"{check}, " for check in checks) + ")"
+    function: Explainer = writer.finish(f"return {listed}, {outcome}", label)
+    return function
 
-    def leaf(node: Compare, negated: bool) -> str:
+
+#: A compiled trace of a decision table (see :func:`compile_trace`): from the values a :class:`Program`'s ``capture``
+#: returned, each rule's name, checks and outcome, rule by rule.
+Trace: TypeAlias = Callable[[Sequence[object]], tuple[tuple[str, tuple[Check, ...], bool], ...]]
+
+#: The most comparisons :func:`compile_trace` writes into one function (a longer trace is explained rule by rule).
+MAX_TRACED_COMPARISONS: Final = 256
+
+
+def compile_trace(
+    conditions: Sequence[Condition],
+    rule_names: Sequence[str],
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rules",
+) -> Trace | None:
+    """Compile the explanations of several rules (a decision's trace: every rule tried, in order) into one function
+    of the values a :class:`Program`'s ``capture`` returned: it returns ``(rule name, checks, outcome)`` for each
+    rule, each the same as :func:`compile_explainer` of that rule gives (every input read once for all of them).
+    ``None`` when one rule must be explained by the interpreter, or when the rules hold more than
+    :data:`MAX_TRACED_COMPARISONS` comparisons.
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> trace = compile_trace(
+    ...     [Compare("units_30d", Op.EQ, Decimal(0)), Compare("units_30d", Op.GE, Decimal(100))],
+    ...     ["no-sales", "selling"], ("units_30d",), integers=["units_30d"])
+    >>> [(name, [str(c) for c in checks], holds) for name, checks, holds in trace((640,))]
+    [('no-sales', ['units_30d 640: == 0 needed'], False), ('selling', ['units_30d 640 >= 100'], True)]
+    """
+    if len(rule_names) != len(conditions) or not _explainable(conditions, names):
+        return None
+    if sum(1 for c in conditions for _ in comparisons(c)) > MAX_TRACED_COMPARISONS:
+        return None
+    writer = _ExplanationWriter(names, optional, integers)
+    steps = []
+    for condition, rule_name in zip(conditions, rule_names, strict=True):
+        outcome, checks = writer.condition(condition)
+        listed = "(" + "".join(f"{check}, " for check in checks) + ")"
+        steps.append(f"({writer.writer.constant(rule_name, '_n')}, {listed}, {outcome}), ")
+    function: Trace = writer.finish("return (" + "".join(steps) + ")", label)
+    return function
+
+
+def _explainable(conditions: Sequence[Condition], names: Sequence[str]) -> bool:
+    """Whether every condition has the shapes the generator writes and reads only inputs among *names*."""
+    known = frozenset(names)
+    return all(compilable(c) and all(node.input in known for node in comparisons(c)) for c in conditions)
+
+
+class _ExplanationWriter:
+    """Writes the source of explanations: for each comparison, its outcome and its :class:`Check`, built as
+    :func:`~fenxiao.rules.interpreter.make_check` builds one (a bare ``_CheckUnderway``, its fields stored, its
+    class set to :class:`Check`); each input read from the captured values once."""
+
+    def __init__(self, names: Sequence[str], optional: Iterable[str], integers: Iterable[str]) -> None:
+        self.writer = _Writer(optional, integers)
+        self.position = {name: i for i, name in enumerate(names)}
+        self.local: dict[str, str] = {}
+        self.reads: list[str] = []
+        self.body: list[str] = []
+        self.count = 0
+        writer = self.writer
+        self.new = writer.constant(_NEW, "_new")
+        self.underway = writer.constant(_CheckUnderway, "_cls")
+        self.kind = writer.constant(Check, "_cls")
+
+    def condition(self, condition: Condition) -> tuple[str, list[str]]:
+        """Write *condition*'s comparisons; returns the expression of its outcome and the locals of its checks."""
+        checks: list[str] = []
+        return self._walk(condition, False, checks), checks
+
+    def _walk(self, node: Condition, negated: bool, checks: list[str]) -> str:
+        """The expression of *node*'s outcome over the outcomes of its comparisons (each evaluated once, as the
+        interpreter evaluates every comparison, in document order)."""
+        if isinstance(node, Compare):
+            return self._leaf(node, negated, checks)
+        if isinstance(node, Not):
+            return f"(not {self._walk(node.condition, not negated, checks)})"
+        parts = [self._walk(child, negated, checks) for child in node.conditions]
+        if isinstance(node, All):
+            return "(" + " and ".join(parts) + ")" if parts else "True"
+        assert isinstance(node, AnyOf)
+        return "(" + " or ".join(parts) + ")" if parts else "False"
+
+    def _leaf(self, node: Compare, negated: bool, checks: list[str]) -> str:
         """Source lines evaluating *node* and building its check; returns the local holding its outcome."""
-        index = len(checks)
-        operand = local.get(node.input)
+        writer, body = self.writer, self.body
+        index = self.count
+        self.count += 1
+        operand = self.local.get(node.input)
         if operand is None:
-            operand = local[node.input] = f"a{len(local)}"
-            reads.append(f"    {operand} = t[{position[node.input]}]\n")
+            operand = self.local[node.input] = f"a{len(self.local)}"
+            self.reads.append(f"    {operand} = t[{self.position[node.input]}]\n")
         outcome = writer.comparison(node, operand)
         if not _numeric(node.value):  # a value compared only with text or flags may answer with a non-bool
             outcome = writer.constant(bool, "_bool") + outcome
@@ -540,30 +632,17 @@ def compile_explainer(
             writer.constant(node.unit, "_u"),
         )
         check = f"c{index}"
-        body.append(f"    {check} = {new}({underway})\n")
+        body.append(f"    {check} = {self.new}({self.underway})\n")
         body.extend(f"    {check}.{field} = {value}\n" for field, value in zip(_CHECK_FIELDS, fields, strict=True))
-        body.append(f"    {check}.__class__ = {kind}\n")
+        body.append(f"    {check}.__class__ = {self.kind}\n")
         checks.append(check)
         return f"o{index}"
 
-    def walk(node: Condition, negated: bool) -> str:
-        """The expression of *node*'s outcome over the outcomes of its comparisons (each evaluated once, as the
-        interpreter evaluates every comparison, in document order)."""
-        if isinstance(node, Compare):
-            return leaf(node, negated)
-        if isinstance(node, Not):
-            return f"(not {walk(node.condition, not negated)})"
-        parts = [walk(child, negated) for child in node.conditions]
-        if isinstance(node, All):
-            return "(" + " and ".join(parts) + ")" if parts else "True"
-        assert isinstance(node, AnyOf)
-        return "(" + " or ".join(parts) + ")" if parts else "False"
-
-    outcome = walk(condition, False)
-    listed = "(" + "".join(f"{check}, " for check in checks) + ")"
-    source = "".join(["def explain(t):\n", *reads, *body, f"    return {listed}, {outcome}\n"])
-    function, _ = writer.build(source, "explain", label, local)
-    return function
+    def finish(self, returned: str, label: str) -> Any:
+        """Compile ``def explain(t)`` with the lines written so far and *returned* (its return statement)."""
+        source = "".join(["def explain(t):\n", *self.reads, *self.body, f"    {returned}\n"])
+        function, _ = self.writer.build(source, "explain", label, self.local)
+        return function
 
 
 def _numeric(value: object) -> bool:
