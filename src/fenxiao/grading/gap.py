@@ -129,26 +129,33 @@ _UP: Final = {tier: tier.next_up() for tier in Tier}
 class _GapPlan:
     """What of a next-tier gap is known once the deciding rule is (private; see :func:`_plan_gap`): the target tier,
     its label, and for each rule giving it, in order, its index, its name, its condition when it has more than one
-    way to hold (``None`` for comparisons under ``all`` alone) and the earlier lower-tier rules that may hold and
-    must be escaped, each with the comparisons that could escape it."""
+    way to hold (``None`` for comparisons under ``all`` alone), the earlier lower-tier rules that may hold and
+    must be escaped (each with the comparisons that could escape it), and, for a rule of comparisons and negated
+    comparisons under ``all``, the comparisons of its one way to hold (see :func:`_one_way`)."""
 
-    __slots__ = ("entries", "label", "rank", "target")
+    __slots__ = ("entries", "label", "names", "position", "rank", "target")
 
     def __init__(
         self,
         target: Tier,
         label: str,
-        entries: tuple[tuple[int, str, Condition | None, tuple[tuple[int, tuple[_Escaping, ...]], ...]], ...],
+        entries: tuple[
+            tuple[int, str, Condition | None, tuple[tuple[int, tuple[_Escaping, ...]], ...], All | None], ...
+        ],
+        names: tuple[str, ...],
     ) -> None:
         self.target = target
         self.rank = target.rank
         self.label = label
         self.entries = entries
+        self.names = names
+        self.position = {name: i for i, name in enumerate(names)}
 
 
-def _plan_gap(policy: TierPolicy, tier: Tier, chosen: int | None) -> _GapPlan | None:
+def _plan_gap(policy: TierPolicy, tier: Tier, chosen: int | None, names: tuple[str, ...]) -> _GapPlan | None:
     """The plan of the next-tier gap of every decision of *policy* giving *tier* by rule *chosen* (``None``: the
-    fallback), or ``None`` when no rule gives a higher tier (the gap is ``None``).
+    fallback), or ``None`` when no rule gives a higher tier (the gap is ``None``). *names* are the inputs the policy
+    reads, in the order of the values its compiled program captures.
 
     Under the ``first`` hit policy the rules before *chosen* do not hold and *chosen* does: only the lower-tier
     rules from *chosen* on can catch a SKU before a target rule, and each is read (and escaped) from the values.
@@ -165,16 +172,44 @@ def _plan_gap(policy: TierPolicy, tier: Tier, chosen: int | None) -> _GapPlan | 
     entries = []
     for index, rule, lower, plain in ladder:
         catching = () if chosen is None else tuple(b for b in lower if b >= chosen)
-        escapers = tuple((b, _escaping_leaves(rules[b].when)) for b in catching)
-        entries.append((index, rule.name, None if plain else rule.when, escapers))
-    return _GapPlan(target, policy.label(target), tuple(entries))
+        escapers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
+        way = None if plain else _one_way(rule.when)
+        entries.append((index, rule.name, None if plain else rule.when, escapers, way))
+    return _GapPlan(target, policy.label(target), tuple(entries), names)
 
 
-#: An escape known from the policy alone: the input, and the comparison (operator, threshold, unit) that escapes.
-_Escaping: TypeAlias = tuple[str, Op, Decimal, str]
+def _one_way(condition: Condition) -> All | None:
+    """For a condition of comparisons and ``not`` comparisons under ``all`` (nested ``all`` too), each ``not`` asking
+    one comparison or several together (not a ``between``, which asks either of two), the comparisons of its one
+    way to hold, in document order: each comparison as it is, each ``not`` as the comparisons it asks
+    (:func:`_complements`). :func:`repairs` gives that one way, the unmet ones of them; ``None`` for any other
+    shape."""
+    found: list[Compare] = []
+
+    def walk(node: Condition) -> bool:
+        if isinstance(node, Compare):
+            found.append(node)
+            return True
+        if isinstance(node, Not):
+            inner = node.condition
+            if not isinstance(inner, Compare):
+                return False
+            ways = _complements(inner, inner.unit)
+            if len(ways) != 1:
+                return False
+            found.extend(ways[0])
+            return True
+        return isinstance(node, All) and all(walk(child) for child in node.conditions)
+
+    return All(tuple(found)) if walk(condition) else None
 
 
-def _escaping_leaves(condition: Condition) -> tuple[_Escaping, ...]:
+#: An escape known from the policy alone: the input, its position among the captured values, and the comparison
+#: (operator, threshold, unit) that escapes.
+_Escaping: TypeAlias = tuple[str, int, Op, Decimal, str]
+
+
+def _escaping_leaves(condition: Condition, names: tuple[str, ...]) -> tuple[_Escaping, ...]:
     """The comparisons :func:`_escape` may escape *condition* by, in its order, from its top-level comparisons with
     a number whose input's better direction escapes them (which is taken depends on the values: the first whose
     input holds a number)."""
@@ -184,31 +219,40 @@ def _escaping_leaves(condition: Condition) -> tuple[_Escaping, ...]:
             spec = TIER_INPUTS[leaf.input]
             escaping = escape(leaf.op, leaf.value, spec.better, _step(spec))
             if escaping is not None:
-                found.append((leaf.input, escaping[0], escaping[1], leaf.unit))
+                found.append((leaf.input, names.index(leaf.input), escaping[0], escaping[1], leaf.unit))
     return tuple(found)
 
 
 def _gap_by_plan(
     policy: TierPolicy,
     plan: _GapPlan,
-    inputs: Mapping[str, object],
+    values: Sequence[object],
     chosen: int | None,
     explained: Explained,
 ) -> NextTierGap:
-    """:func:`next_tier_gap` of a decision by rule *chosen*, from its *plan* (see :func:`_plan_gap`): the same gap,
-    with what depends only on the policy and the deciding rule done once. *explained* explains a rule by its index
-    on *inputs* (every input the policy reads present)."""
+    """:func:`next_tier_gap` of a decision by rule *chosen*, from its *plan* (see :func:`_plan_gap`) and the values
+    its policy captured (in the order of ``plan.names``): the same gap, with what depends only on the policy and
+    the deciding rule done once. *explained* explains a rule by its index on those values. Each way is verified by
+    the policy's decision on the values moved (``policy._rank_of``), each lower rule that may catch the SKU read by
+    ``policy._holds``."""
+    entries = plan.entries
+    if len(entries) == 1 and not entries[0][3] and entries[0][2] is None:  # one rule of comparisons, no escapes
+        index, name, _, _, _ = entries[0]
+        way = tuple([c for c in explained(index)[0] if not c.passed])
+        return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
     escaping: dict[int, Check | None] = {}
     candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]] = []
-    rank = plan.rank
-    ranks = _TIER_RANKS
-    for index, name, when, escapers in plan.entries:
-        escapes = _planned_escapes(escapers, inputs, chosen, explained, escaping) if escapers else ()
-        checks = explained(index)[0]
+    lenient: _Lenient | None = None
+    for index, name, when, escapers, one_way in entries:
+        escapes = _planned_escapes(policy, escapers, values, chosen, escaping) if escapers else ()
         if when is None:  # comparisons under all: one way, its unmet checks
-            ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in checks if not c.passed]),)
+            ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in explained(index)[0] if not c.passed]),)
+        elif one_way is not None:  # one way too: the unmet comparisons it asks
+            ways = (tuple([c for c in policy._explain_way(index, one_way, values) if not c.passed]),)
         else:
-            ways = tuple(_repairs(when, _Lenient(inputs), False, iter(checks)))
+            if lenient is None:
+                lenient = _Lenient(dict(zip(plan.names, values, strict=True)))
+            ways = tuple(_repairs(when, lenient, False, iter(explained(index)[0])))
             if not ways:  # the rule can never hold (an empty any): named, not reachable
                 candidates.append((True, 0, name, (), False))
         for option in ways:
@@ -220,21 +264,40 @@ def _gap_by_plan(
                 way = tuple(unmet)
             else:
                 way = option
-            raised = _raise_to(inputs, way)
-            reached = raised is not None and ranks[policy._safe_grade(raised)] >= rank
+            reached = _reaches(policy, plan, values, way)
             candidates.append((not reached, len(way), name, way, reached))
     _, _, name, unmet_checks, reached = candidates[0] if len(candidates) == 1 else _best(candidates)
     return _new_gap(plan.target, name, unmet_checks, reached, plan.label)
 
 
-_TIER_RANKS: Final = {tier: tier.rank for tier in Tier}
+_GE: Final = Op.GE
+_LE: Final = Op.LE
+
+
+def _reaches(policy: TierPolicy, plan: _GapPlan, values: Sequence[object], way: Sequence[Check]) -> bool:
+    """Whether moving each input of *way* just enough to meet its check (:func:`_raise_to`) gives at least the
+    plan's target tier."""
+    raised = list(values)
+    position = plan.position
+    for c in way:
+        if c.negated:
+            return False
+        op = c.op
+        if op is _GE or op is _LE:
+            value: object = c.threshold
+        else:
+            value = meeting_value(op, c.threshold, c.gap, _STEPS[c.input])
+            if value is None:
+                return False
+        raised[position[c.input]] = value
+    return policy._rank_of(raised) >= plan.rank
 
 
 def _planned_escapes(
+    policy: TierPolicy,
     escapers: tuple[tuple[int, tuple[_Escaping, ...]], ...],
-    inputs: Mapping[str, object],
+    values: Sequence[object],
     chosen: int | None,
-    explained: Explained,
     escaping: dict[int, Check | None],
 ) -> list[Check]:
     """:func:`_escapes` from a plan: for each earlier lower-tier rule that holds (the deciding one does; a later
@@ -244,17 +307,17 @@ def _planned_escapes(
         if b in escaping:
             found = escaping[b]
         else:
-            holds = b == chosen or explained(b)[1]
-            found = escaping[b] = _escape_by(leaves, inputs) if holds else None
+            holds = b == chosen or policy._holds(b, values)
+            found = escaping[b] = _escape_by(leaves, values) if holds else None
         if found is not None:
             escapes.append(found)
     return escapes
 
 
-def _escape_by(leaves: Sequence[_Escaping], inputs: Mapping[str, object]) -> Check | None:
+def _escape_by(leaves: Sequence[_Escaping], values: Sequence[object]) -> Check | None:
     """:func:`_escape` of a condition that holds, from its :func:`_escaping_leaves`."""
-    for name, op, threshold, unit in leaves:
-        actual = inputs.get(name)
+    for name, position, op, threshold, unit in leaves:
+        actual = values[position]
         if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
             continue
         return make_check(name, op, threshold, actual, False, False, difference(threshold, Decimal(actual)), unit)

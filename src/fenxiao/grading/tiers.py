@@ -481,7 +481,7 @@ class TierPolicy:
         if chosen in plans:
             plan = plans[chosen]
         else:
-            plan = plans[chosen] = _plan_gap(self, tier, chosen)
+            plan = plans[chosen] = _plan_gap(self, tier, chosen, program.names)
         if plan is None:
             return trace, None
         known: dict[int, tuple[tuple[Check, ...], bool]] = {}
@@ -495,8 +495,86 @@ class TierPolicy:
                 found = known[index] = self._explain_rule(index, values)
             return found
 
-        inputs = dict(zip(program.names, values, strict=True))
-        return trace, _gap_by_plan(self, plan, inputs, chosen, explained)
+        return trace, _gap_by_plan(self, plan, values, chosen, explained)
+
+    def _explain_way(self, index: int, way: All, values: Sequence[object]) -> tuple[Check, ...]:
+        """The checks of *way* (the comparisons of rule *index*'s one way to hold, see
+        :func:`~fenxiao.grading.gap._one_way`) on captured *values*, by its compiled explanation (made when first
+        asked)."""
+        explainers = self._way_explainers
+        explainer = explainers.get(index)
+        if explainer is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            explainer = _codegen.compile_explainer(
+                way, program.names, _OPTIONAL_INPUTS, _WHOLE_INPUTS, label=f"tier rule {index} way"
+            )
+            if explainer is None:  # pragma: no cover - a way holds comparisons of a compiled rule
+                return explain(way, dict(zip(program.names, values, strict=True))).checks
+            explainers[index] = explainer
+        return explainer(values)[0]
+
+    @functools.cached_property
+    def _way_explainers(self) -> dict[int, _codegen.Explainer]:
+        """The compiled explanations of rules' one way to hold, by rule index, compiled when a gap first asks."""
+        return {}
+
+    def _rank_of(self, values: list[object]) -> int:
+        """The rank of the tier for *values* (in the order of the program's names, some moved to thresholds by a
+        next-tier gap), ``0`` (L0) where grading raises: :meth:`_safe_grade`'s answer, decided by the compiled
+        rules on the values as they are (no mapping built), or else by :meth:`_safe_grade` itself."""
+        recheck = self._recheck
+        if recheck is not None:
+            try:
+                index = recheck(values)
+            except Exception:  # a moved value the compiled rules cannot compare: the interpreter answers below
+                index = -2
+            if index >= 0:
+                return self._ranks[index]
+            if index == -1:
+                return 0 if self.fallback is None else self.fallback.rank
+        program = self._program
+        assert program is not None  # captured values come only from a compiled policy
+        return self._safe_grade(dict(zip(program.names, values, strict=True))).rank
+
+    @functools.cached_property
+    def _recheck(self) -> _codegen.Recheck | None:
+        """The compiled decision on captured values (see :func:`~fenxiao.rules.compiler.compile_recheck`)."""
+        program = self._program
+        assert program is not None  # asked only for captured values, which come only from a compiled policy
+        ranks = None if self.hit is HitPolicy.FIRST else [rule.tier.rank for rule in self.rules]
+        return _codegen.compile_recheck(
+            [rule.when for rule in self.rules],
+            ranks,
+            program.names,
+            _OPTIONAL_INPUTS,
+            _WHOLE_INPUTS,
+            label="tier policy on captured values",
+        )
+
+    @functools.cached_property
+    def _ranks(self) -> tuple[int, ...]:
+        return tuple(rule.tier.rank for rule in self.rules)
+
+    def _holds(self, index: int, values: Sequence[object]) -> bool:
+        """Whether rule *index* holds for the captured *values* (its compiled condition, made when first asked)."""
+        conditions = self._conditions
+        holds = conditions[index]
+        if holds is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            holds = _codegen.compile_holds(
+                self.rules[index].when, program.names, _OPTIONAL_INPUTS, _WHOLE_INPUTS, label=f"tier rule {index}"
+            )
+            if holds is None:  # pragma: no cover - every rule of a compiled policy compiles
+                return self._explain_rule(index, tuple(values))[1]
+            conditions[index] = holds
+        return bool(holds(values))
+
+    @functools.cached_property
+    def _conditions(self) -> list[_codegen.Holds | None]:
+        """Each rule's compiled condition on captured values, compiled the first time a gap asks whether it holds."""
+        return [None] * len(self.rules)
 
     @functools.cached_property
     def _gap_plans(self) -> dict[int | None, _GapPlan | None]:

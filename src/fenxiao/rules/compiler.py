@@ -48,10 +48,14 @@ __all__ = [
     "MAX_COMPILED_COMPARISONS",
     "MAX_TRACED_COMPARISONS",
     "Explainer",
+    "Holds",
     "Program",
+    "Recheck",
     "Trace",
     "compile_explainer",
+    "compile_holds",
     "compile_program",
+    "compile_recheck",
     "compile_trace",
     "source_of",
 ]
@@ -229,7 +233,8 @@ def _register(text: str, prefix: str) -> str:
 
 
 _ALLOWED_NAMES: Final = re.compile(
-    r"(def|return|if|else|and|or|not|is|in|None|True|False|choose|capture|explain|v|t|chosen|best|__class__"
+    r"(def|return|if|else|and|or|not|is|in|None|True|False|choose|capture|explain|recheck|holds|v|t|chosen|best"
+    r"|__class__"
     r"|input|op|threshold|actual|passed|negated|gap|unit"  # the fields of a Check, stored by compiled explanations
     r"|a\d+|c\d+|o\d+|_[a-z]+\d+)"
 )
@@ -556,6 +561,98 @@ def compile_trace(
         steps.append(f"({writer.writer.constant(rule_name, '_n')}, {listed}, {outcome}), ")
     function: Trace = writer.finish("return (" + "".join(steps) + ")", label)
     return function
+
+
+#: A compiled decision of a table on values already captured (see :func:`compile_recheck`).
+Recheck: TypeAlias = Callable[[Sequence[object]], int]
+
+
+def compile_recheck(
+    conditions: Sequence[Condition],
+    ranks: Sequence[int] | None,
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rule table",
+) -> Recheck | None:
+    """Compile the decision of :func:`compile_program`'s ``choose`` on a sequence of values in the order of
+    *names* (as ``capture`` returns them, some of them moved): the index of the deciding rule, ``-1`` when none
+    holds, or ``-2`` when a whole-number input holds neither an ``int`` nor a ``Decimal`` (ask the interpreter).
+    It makes no probes: a caller passes values ``capture`` checked, or moved to thresholds of the rules (a value
+    of any other kind may raise, and the caller asks the interpreter). ``None`` when the rules are not compiled
+    (the same limits as :func:`compile_program`) or read an input not among *names*.
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> recheck = compile_recheck([Compare("units_30d", Op.GE, Decimal(1000))], None, ("units_30d",))
+    >>> recheck((640,)), recheck((Decimal(1000),))
+    (-1, 0)
+    """
+    if not conditions or not _explainable(conditions, names):
+        return None
+    leaves = [node for c in conditions for node in comparisons(c)]
+    if len(leaves) > MAX_COMPILED_COMPARISONS:
+        return None
+    writer = _Writer(optional, integers)
+    local = {name: f"a{i}" for i, name in enumerate(names)}
+    numeric = [name for name in names if any(_numeric(node.value) for node in leaves if node.input == name)]
+    maybe_missing = frozenset(optional)
+    lines = ["def recheck(t):\n"]
+    if names:
+        lines.append(f"    {', '.join(local.values())}, = t\n")
+    lines += _number_check(writer, [(local[name], name in maybe_missing) for name in numeric], "-2")
+
+    def leaf(node: Compare) -> str:
+        return writer.comparison(node, local[node.input])
+
+    outcomes = [writer.expression(c, leaf) for c in conditions]
+    function, _ = writer.build("".join(lines + _pick(writer, outcomes, ranks)), "recheck", label, local)
+    recheck: Recheck = function
+    return recheck
+
+
+#: A compiled condition on values already captured (see :func:`compile_holds`).
+Holds: TypeAlias = Callable[[Sequence[object]], bool]
+
+
+def compile_holds(
+    condition: Condition,
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rule",
+) -> Holds | None:
+    """Compile whether *condition* holds for the values a :class:`Program`'s ``capture`` returned (in the order of
+    *names*): the outcome :func:`compile_explainer`'s function gives, without building its checks. ``None`` when
+    the interpreter must answer it (the same cases as :func:`compile_explainer`).
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> holds = compile_holds(Compare("units_30d", Op.EQ, Decimal(0)), ("units_30d",), integers=["units_30d"])
+    >>> holds((0,)), holds((640,))
+    (True, False)
+    """
+    if not _explainable((condition,), names):
+        return None
+    writer = _Writer(optional, integers)
+    position = {name: i for i, name in enumerate(names)}
+    local: dict[str, str] = {}
+    reads: list[str] = []
+
+    def leaf(node: Compare) -> str:
+        operand = local.get(node.input)
+        if operand is None:
+            operand = local[node.input] = f"a{len(local)}"
+            reads.append(f"    {operand} = t[{position[node.input]}]\n")
+        comparison = writer.comparison(node, operand)
+        return comparison if _numeric(node.value) else writer.constant(bool, "_bool") + comparison
+
+    outcome = writer.expression(condition, leaf)
+    function, _ = writer.build("".join(["def holds(t):\n", *reads, f"    return {outcome}\n"]), "holds", label, local)
+    holds: Holds = function
+    return holds
 
 
 def _explainable(conditions: Sequence[Condition], names: Sequence[str]) -> bool:
