@@ -241,7 +241,8 @@ def _gap_by_plan(
         way = tuple([c for c in explained(index)[0] if not c.passed])
         return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
     escaping: dict[int, Check | None] = {}
-    candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]] = []
+    ways_found: list[tuple[int, str, tuple[Check, ...]]] = []  # (length, rule, way), in the order of the rules
+    never: list[str] = []  # rules that can never hold (an empty any): named, not reachable
     lenient: _Lenient | None = None
     for index, name, when, escapers, one_way in entries:
         escapes = _planned_escapes(policy, escapers, values, chosen, escaping) if escapers else ()
@@ -253,21 +254,62 @@ def _gap_by_plan(
             if lenient is None:
                 lenient = _Lenient(dict(zip(plan.names, values, strict=True)))
             ways = tuple(_repairs(when, lenient, False, iter(explained(index)[0])))
-            if not ways:  # the rule can never hold (an empty any): named, not reachable
-                candidates.append((True, 0, name, (), False))
+            if not ways:
+                never.append(name)
+                ways_found.append((0, name, ()))
         for option in ways:
             if escapes:
                 unmet = list(option)
+                moved = {c.input for c in option}
                 for found in escapes:
-                    if all(c.input != found.input for c in unmet):
+                    if found.input not in moved:
                         unmet.append(found)
+                        moved.add(found.input)
                 way = tuple(unmet)
             else:
                 way = option
-            reached = _reaches(policy, plan, values, way)
-            candidates.append((not reached, len(way), name, way, reached))
-    _, _, name, unmet_checks, reached = candidates[0] if len(candidates) == 1 else _best(candidates)
-    return _new_gap(plan.target, name, unmet_checks, reached, plan.label)
+            ways_found.append((len(way), name, way))
+    return _new_gap(plan.target, *_cheapest_verified(policy, plan, values, ways_found, never), plan.label)
+
+
+def _cheapest_verified(
+    policy: TierPolicy,
+    plan: _GapPlan,
+    values: Sequence[object],
+    ways: list[tuple[int, str, tuple[Check, ...]]],
+    never: list[str],
+) -> tuple[str, tuple[Check, ...], bool]:
+    """:func:`_best` of the *ways* (each verified: reached or not), verifying only as many as the choice needs.
+
+    The best is the first by (not reached, fewest checks, cheapest moves, rule name): the ways are verified
+    shortest first, a length at a time; the first length with a way that reaches holds the best (every shorter way
+    fails, every longer one comes after), and only when none reaches are they all verified. A rule in *never*
+    (its way the empty one, listed in order) cannot hold: it does not reach."""
+    if len(ways) == 1:
+        length, name, way = ways[0]
+        return name, way, not never and _reaches(policy, plan, values, way)
+    reaching: list[tuple[str, tuple[Check, ...]]] = []
+    size = -1
+    for length, name, way in sorted(ways, key=_length):  # stable: the rules' order within a length
+        if reaching and length > size:
+            break
+        if not (length == 0 and name in never) and _reaches(policy, plan, values, way):
+            reaching.append((name, way))
+            size = length
+    if reaching:
+        name, way = reaching[0] if len(reaching) == 1 else min(reaching, key=_cost_then_name)
+        return name, way, True
+    candidates = [(True, length, name, way, False) for length, name, way in ways]
+    _, _, name, way, reached = _best(candidates)
+    return name, way, reached
+
+
+def _length(way: tuple[int, str, tuple[Check, ...]]) -> int:
+    return way[0]
+
+
+def _cost_then_name(way: tuple[str, tuple[Check, ...]]) -> tuple[Decimal, str]:
+    return _cost(way[1]), way[0]
 
 
 _GE: Final = Op.GE
