@@ -627,8 +627,8 @@ def _cached(policy: TierPolicy, name: str) -> bool:
 
 def test_an_explanation_is_read_from_generated_code_compiled_only_for_the_rules_it_reads() -> None:
     """decide() compiles no explanation; reading one compiles, once, the trace of the rules it tries (one function)
-    and the plan of its gap, and explains a rule the gap needs beyond the trace by that rule's own compiled
-    explanation; all equal to the interpreter's."""
+    and the plan of its gap, which explains the rules the gap needs beyond the trace by one compiled function;
+    all equal to the interpreter's."""
     policy = TierPolicy(rules=POLICY.rules, name="fresh")  # its own caches
     inputs = example_inputs(composite="45", units_30d=150, **{"score.service": "45"})
     decision = policy.decide(inputs)
@@ -647,9 +647,11 @@ def test_an_explanation_is_read_from_generated_code_compiled_only_for_the_rules_
     assert low.rule == "low-sales-in-category"
     assert low.next_tier_gap is not None
     assert low.next_tier_gap.rule == "qualified"
-    assert [i for i, e in enumerate(policy._explainers) if e is not None] == [7]
+    extra = policy._gap_plans[2].extra  # 'qualified', explained by the plan of the gaps of rule 2
+    assert extra is not None
+    assert extra.__code__.co_filename.startswith("<fenxiao generated tier gap ways after rule 2 ")
+    assert not _cached(policy, "_explainers")
     assert [i for i, c in enumerate(policy._conditions) if c is not None] == [3]  # its outcome alone
-    assert all(e.__code__.co_filename.startswith("<fenxiao generated tier rule ") for e in policy._explainers if e)
     assert low == policy._decide_eager(example_inputs(units_30d=150, units_vs_category=10), sku_id=None)
 
 

@@ -23,9 +23,10 @@ import attrs
 
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import FenxiaoError, PolicyError
-from fenxiao.grading.inputs import TIER_INPUTS, score_inputs, tier_inputs
+from fenxiao.grading.inputs import _OPTIONAL_INPUTS, _WHOLE_INPUTS, TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
+from fenxiao.rules.compiler import Trace, compile_trace
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
 from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not, Op
 from fenxiao.rules.moves import complement, escape, meeting_value
@@ -127,35 +128,44 @@ _UP: Final = {tier: tier.next_up() for tier in Tier}
 
 
 class _GapPlan:
-    """What of a next-tier gap is known once the deciding rule is (private; see :func:`_plan_gap`): the target tier,
-    its label, and for each rule giving it, in order, its index, its name, its condition when it has more than one
-    way to hold (``None`` for comparisons under ``all`` alone), the earlier lower-tier rules that may hold and
-    must be escaped (each with the comparisons that could escape it), and, for a rule of comparisons and negated
-    comparisons under ``all``, the comparisons of its one way to hold (see :func:`_one_way`)."""
+    """What of a next-tier gap is known once the deciding rule is (private; see :func:`_plan_gap`).
 
-    __slots__ = ("entries", "label", "names", "position", "rank", "target")
+    ``target``, ``rank`` and ``label``: the tier sought. ``names`` and ``position``: the inputs as captured.
+    ``catchers``: the earlier lower-tier rules that may hold and catch a SKU before a target rule (the deciding
+    one among them holds), each ``(index, escaping comparisons)``. ``extra``: one compiled function giving the
+    checks of every target rule (or of its one way to hold) that the trace does not hold. ``entries``: for each
+    rule giving the target tier, in order, ``(name, source, slot, condition, catchers)``: its checks from the trace
+    (``source`` 0, ``slot`` its index), from ``extra`` (1, its place there) or, for a rule of several ways to
+    hold, from its explanation (2, its index; ``condition`` the rule's, for :func:`_repairs`), and the places in
+    ``catchers`` of the rules to escape."""
 
-    def __init__(
+    __slots__ = ("catchers", "entries", "extra", "label", "names", "position", "rank", "target")
+
+    def __init__(  # noqa: PLR0917 - private, built in one place
         self,
         target: Tier,
         label: str,
-        entries: tuple[
-            tuple[int, str, Condition | None, tuple[tuple[int, tuple[_Escaping, ...]], ...], All | None], ...
-        ],
         names: tuple[str, ...],
+        catchers: tuple[tuple[int, tuple[_Escaping, ...]], ...],
+        extra: Trace | None,
+        entries: tuple[tuple[str, int, int, Condition | None, tuple[int, ...]], ...],
     ) -> None:
         self.target = target
         self.rank = target.rank
         self.label = label
-        self.entries = entries
         self.names = names
         self.position = {name: i for i, name in enumerate(names)}
+        self.catchers = catchers
+        self.extra = extra
+        self.entries = entries
 
 
-def _plan_gap(policy: TierPolicy, tier: Tier, chosen: int | None, names: tuple[str, ...]) -> _GapPlan | None:
+def _plan_gap(
+    policy: TierPolicy, tier: Tier, chosen: int | None, tried: int, names: tuple[str, ...]
+) -> _GapPlan | None:
     """The plan of the next-tier gap of every decision of *policy* giving *tier* by rule *chosen* (``None``: the
-    fallback), or ``None`` when no rule gives a higher tier (the gap is ``None``). *names* are the inputs the policy
-    reads, in the order of the values its compiled program captures.
+    fallback) after trying its first *tried* rules, or ``None`` when no rule gives a higher tier (the gap is
+    ``None``). *names* are the inputs the policy reads, in the order of the values its compiled program captures.
 
     Under the ``first`` hit policy the rules before *chosen* do not hold and *chosen* does: only the lower-tier
     rules from *chosen* on can catch a SKU before a target rule, and each is read (and escaped) from the values.
@@ -169,13 +179,39 @@ def _plan_gap(policy: TierPolicy, tier: Tier, chosen: int | None, names: tuple[s
     else:
         return None
     rules = policy.rules
-    entries = []
+    catching = sorted({b for _, _, lower, _ in ladder for b in lower if chosen is not None and b >= chosen})
+    place = {b: i for i, b in enumerate(catching)}
+    extra_conditions: list[Condition] = []
+    extra_rules: list[tuple[int, Condition]] = []
+    entries: list[tuple[str, int, int, Condition | None, tuple[int, ...]]] = []
     for index, rule, lower, plain in ladder:
-        catching = () if chosen is None else tuple(b for b in lower if b >= chosen)
-        escapers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
-        way = None if plain else _one_way(rule.when)
-        entries.append((index, rule.name, None if plain else rule.when, escapers, way))
-    return _GapPlan(target, policy.label(target), tuple(entries), names)
+        escapes = tuple(place[b] for b in lower if b in place)
+        way = rule.when if plain else _one_way(rule.when)
+        if way is None:  # several ways to hold: repairs() of the rule, from its checks
+            entries.append((rule.name, 2, index, rule.when, escapes))
+        elif plain and index < tried:
+            entries.append((rule.name, 0, index, None, escapes))
+        else:
+            entries.append((rule.name, 1, len(extra_conditions), None, escapes))
+            extra_conditions.append(way)
+            extra_rules.append((index, rule.when))
+    extra = None
+    if extra_conditions:
+        extra = compile_trace(
+            extra_conditions,
+            [f"way-{i}" for i in range(len(extra_conditions))],
+            names,
+            _OPTIONAL_INPUTS,
+            _WHOLE_INPUTS,
+            label=f"tier gap ways after rule {chosen}",
+        )
+        if extra is None:  # too many comparisons for one function: each such rule as one of several ways
+            entries = [
+                (name, 2, *extra_rules[slot], escapes) if source == 1 else (name, source, slot, when, escapes)
+                for name, source, slot, when, escapes in entries
+            ]
+    catchers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
+    return _GapPlan(target, policy.label(target), names, catchers, extra, tuple(entries))
 
 
 def _one_way(condition: Condition) -> All | None:
@@ -228,35 +264,39 @@ def _gap_by_plan(
     plan: _GapPlan,
     values: Sequence[object],
     chosen: int | None,
-    explained: Explained,
+    trace: Sequence[tuple[str, tuple[Check, ...], bool]],
 ) -> NextTierGap:
-    """:func:`next_tier_gap` of a decision by rule *chosen*, from its *plan* (see :func:`_plan_gap`) and the values
-    its policy captured (in the order of ``plan.names``): the same gap, with what depends only on the policy and
-    the deciding rule done once. *explained* explains a rule by its index on those values. Each way is verified by
-    the policy's decision on the values moved (``policy._rank_of``), each lower rule that may catch the SKU read by
-    ``policy._holds``."""
+    """:func:`next_tier_gap` of a decision by rule *chosen*, from its *plan* (see :func:`_plan_gap`), the values its
+    policy captured (in the order of ``plan.names``) and its *trace*: the same gap, with what depends only on the
+    policy and the deciding rule done once. Each way is verified by the policy's decision on the values moved
+    (``policy._rank_of``); each lower rule that may catch the SKU is read by ``policy._holds``."""
     entries = plan.entries
-    if len(entries) == 1 and not entries[0][3] and entries[0][2] is None:  # one rule of comparisons, no escapes
-        index, name, _, _, _ = entries[0]
-        way = tuple([c for c in explained(index)[0] if not c.passed])
+    if len(entries) == 1 and entries[0][1] == 0 and not entries[0][4]:  # one rule of the trace, nothing to escape
+        name, _, slot, _, _ = entries[0]
+        way = tuple([c for c in trace[slot][1] if not c.passed])
         return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
-    escaping: dict[int, Check | None] = {}
+    extra = plan.extra(values) if plan.extra is not None else ()
+    escaping = [
+        _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None for b, leaves in plan.catchers
+    ]
     ways_found: list[tuple[int, str, tuple[Check, ...]]] = []  # (length, rule, way), in the order of the rules
     never: list[str] = []  # rules that can never hold (an empty any): named, not reachable
     lenient: _Lenient | None = None
-    for index, name, when, escapers, one_way in entries:
-        escapes = _planned_escapes(policy, escapers, values, chosen, escaping) if escapers else ()
-        if when is None:  # comparisons under all: one way, its unmet checks
-            ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in explained(index)[0] if not c.passed]),)
-        elif one_way is not None:  # one way too: the unmet comparisons it asks
-            ways = (tuple([c for c in policy._explain_way(index, one_way, values) if not c.passed]),)
+    for name, source, slot, when, escapers in entries:
+        if source == 0:
+            ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in trace[slot][1] if not c.passed]),)
+        elif source == 1:
+            ways = (tuple([c for c in extra[slot][1] if not c.passed]),)
         else:
+            assert when is not None
             if lenient is None:
                 lenient = _Lenient(dict(zip(plan.names, values, strict=True)))
-            ways = tuple(_repairs(when, lenient, False, iter(explained(index)[0])))
+            checks = trace[slot][1] if slot < len(trace) else policy._explain_rule(slot, tuple(values))[0]
+            ways = tuple(_repairs(when, lenient, False, iter(checks)))
             if not ways:
                 never.append(name)
                 ways_found.append((0, name, ()))
+        escapes = [found for found in (escaping[i] for i in escapers) if found is not None] if escapers else ()
         for option in ways:
             if escapes:
                 unmet = list(option)
@@ -333,27 +373,6 @@ def _reaches(policy: TierPolicy, plan: _GapPlan, values: Sequence[object], way: 
                 return False
         raised[position[c.input]] = value
     return policy._rank_of(raised) >= plan.rank
-
-
-def _planned_escapes(
-    policy: TierPolicy,
-    escapers: tuple[tuple[int, tuple[_Escaping, ...]], ...],
-    values: Sequence[object],
-    chosen: int | None,
-    escaping: dict[int, Check | None],
-) -> list[Check]:
-    """:func:`_escapes` from a plan: for each earlier lower-tier rule that holds (the deciding one does; a later
-    one is read), the comparison escaping it; *escaping* remembers each rule's, so each is read once per gap."""
-    escapes: list[Check] = []
-    for b, leaves in escapers:
-        if b in escaping:
-            found = escaping[b]
-        else:
-            holds = b == chosen or policy._holds(b, values)
-            found = escaping[b] = _escape_by(leaves, values) if holds else None
-        if found is not None:
-            escapes.append(found)
-    return escapes
 
 
 def _escape_by(leaves: Sequence[_Escaping], values: Sequence[object]) -> Check | None:

@@ -481,43 +481,8 @@ class TierPolicy:
         if chosen in plans:
             plan = plans[chosen]
         else:
-            plan = plans[chosen] = _plan_gap(self, tier, chosen, program.names)
-        if plan is None:
-            return trace, None
-        known: dict[int, tuple[tuple[Check, ...], bool]] = {}
-
-        def explained(index: int) -> tuple[tuple[Check, ...], bool]:
-            if index < tried:
-                step = trace[index]
-                return step[1], step[2]
-            found = known.get(index)
-            if found is None:
-                found = known[index] = self._explain_rule(index, values)
-            return found
-
-        return trace, _gap_by_plan(self, plan, values, chosen, explained)
-
-    def _explain_way(self, index: int, way: All, values: Sequence[object]) -> tuple[Check, ...]:
-        """The checks of *way* (the comparisons of rule *index*'s one way to hold, see
-        :func:`~fenxiao.grading.gap._one_way`) on captured *values*, by its compiled explanation (made when first
-        asked)."""
-        explainers = self._way_explainers
-        explainer = explainers.get(index)
-        if explainer is None:
-            program = self._program
-            assert program is not None  # captured values come only from a compiled policy
-            explainer = _codegen.compile_explainer(
-                way, program.names, _OPTIONAL_INPUTS, _WHOLE_INPUTS, label=f"tier rule {index} way"
-            )
-            if explainer is None:  # pragma: no cover - a way holds comparisons of a compiled rule
-                return explain(way, dict(zip(program.names, values, strict=True))).checks
-            explainers[index] = explainer
-        return explainer(values)[0]
-
-    @functools.cached_property
-    def _way_explainers(self) -> dict[int, _codegen.Explainer]:
-        """The compiled explanations of rules' one way to hold, by rule index, compiled when a gap first asks."""
-        return {}
+            plan = plans[chosen] = _plan_gap(self, tier, chosen, tried, program.names)
+        return trace, None if plan is None else _gap_by_plan(self, plan, values, chosen, trace)
 
     def _rank_of(self, values: list[object]) -> int:
         """The rank of the tier for *values* (in the order of the program's names, some moved to thresholds by a
