@@ -28,7 +28,7 @@ from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
 from fenxiao.rules.compiler import Trace, compile_trace
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
-from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not, Op
+from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not, Op, comparisons
 from fenxiao.rules.moves import complement, escape, meeting_value
 from fenxiao.rules.table import conjuncts
 
@@ -136,8 +136,10 @@ class _GapPlan:
     checks of every target rule (or of its one way to hold) that the trace does not hold. ``entries``: for each
     rule giving the target tier, in order, ``(name, source, slot, condition, catchers)``: its checks from the trace
     (``source`` 0, ``slot`` its index), from ``extra`` (1, its place there) or, for a rule of several ways to
-    hold, from its explanation (2, its index; ``condition`` the rule's, for :func:`_repairs`), and the places in
-    ``catchers`` of the rules to escape."""
+    hold, from its explanation (2, its index; ``condition`` the rule's, for :func:`_repairs`), the places in
+    ``catchers`` of the rules to escape, and ``watched``: when moving inputs to meet the rule's unmet checks is sure
+    to make it hold and nothing needs escaping, the inputs that the lower-tier rules before it read (a way that
+    moves none of them reaches the target without grading again, see :func:`_sure_ways`); else ``None``."""
 
     __slots__ = ("catchers", "entries", "extra", "label", "names", "position", "rank", "target")
 
@@ -148,7 +150,7 @@ class _GapPlan:
         names: tuple[str, ...],
         catchers: tuple[tuple[int, tuple[_Escaping, ...]], ...],
         extra: Trace | None,
-        entries: tuple[tuple[str, int, int, Condition | None, tuple[int, ...]], ...],
+        entries: tuple[tuple[str, int, int, Condition | None, tuple[int, ...], frozenset[str] | None], ...],
     ) -> None:
         self.target = target
         self.rank = target.rank
@@ -183,16 +185,19 @@ def _plan_gap(
     place = {b: i for i, b in enumerate(catching)}
     extra_conditions: list[Condition] = []
     extra_rules: list[tuple[int, Condition]] = []
-    entries: list[tuple[str, int, int, Condition | None, tuple[int, ...]]] = []
+    entries: list[tuple[str, int, int, Condition | None, tuple[int, ...], frozenset[str] | None]] = []
     for index, rule, lower, plain in ladder:
         escapes = tuple(place[b] for b in lower if b in place)
         way = rule.when if plain else _one_way(rule.when)
+        watched = None
+        if way is not None and not escapes and chosen is not None and _sure_ways(way):
+            watched = frozenset(node.input for b in lower for node in comparisons(rules[b].when))
         if way is None:  # several ways to hold: repairs() of the rule, from its checks
-            entries.append((rule.name, 2, index, rule.when, escapes))
+            entries.append((rule.name, 2, index, rule.when, escapes, None))
         elif plain and index < tried:
-            entries.append((rule.name, 0, index, None, escapes))
+            entries.append((rule.name, 0, index, None, escapes, watched))
         else:
-            entries.append((rule.name, 1, len(extra_conditions), None, escapes))
+            entries.append((rule.name, 1, len(extra_conditions), None, escapes, watched))
             extra_conditions.append(way)
             extra_rules.append((index, rule.when))
     extra = None
@@ -207,11 +212,30 @@ def _plan_gap(
         )
         if extra is None:  # too many comparisons for one function: each such rule as one of several ways
             entries = [
-                (name, 2, *extra_rules[slot], escapes) if source == 1 else (name, source, slot, when, escapes)
-                for name, source, slot, when, escapes in entries
+                (name, 2, *extra_rules[slot], escapes, None)
+                if source == 1
+                else (name, source, slot, when, escapes, watched)
+                for name, source, slot, when, escapes, watched in entries
             ]
     catchers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
     return _GapPlan(target, policy.label(target), names, catchers, extra, tuple(entries))
+
+
+_SURE_OPS: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.IN})
+
+
+def _sure_ways(way: Condition) -> bool:
+    """Whether moving each input of an unmet comparison of *way* (comparisons under ``all``) to its meeting value
+    (:func:`~fenxiao.rules.moves.meeting_value`) is sure to make *way* hold, whatever the values: each comparison
+    reads its own input (so a move unsettles no other) and has one meeting value, which meets it (not ``!=``; not
+    ``between``, whose side depends on the gap; ``in`` a non-empty list)."""
+    leaves = comparisons(way)
+    if len({node.input for node in leaves}) != len(leaves):
+        return False
+    return all(
+        node.op in _SURE_OPS and (node.op is not Op.IN or (isinstance(node.value, tuple) and node.value))
+        for node in leaves
+    )
 
 
 def _one_way(condition: Condition) -> All | None:
@@ -259,7 +283,7 @@ def _escaping_leaves(condition: Condition, names: tuple[str, ...]) -> tuple[_Esc
     return tuple(found)
 
 
-def _gap_by_plan(
+def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind a branch
     policy: TierPolicy,
     plan: _GapPlan,
     values: Sequence[object],
@@ -272,17 +296,19 @@ def _gap_by_plan(
     (``policy._rank_of``); each lower rule that may catch the SKU is read by ``policy._holds``."""
     entries = plan.entries
     if len(entries) == 1 and entries[0][1] == 0 and not entries[0][4]:  # one rule of the trace, nothing to escape
-        name, _, slot, _, _ = entries[0]
+        name, _, slot, _, _, watched = entries[0]
         way = tuple([c for c in trace[slot][1] if not c.passed])
-        return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
+        certain = watched is not None and not any(c.input in watched for c in way)
+        return _new_gap(plan.target, name, way, certain or _reaches(policy, plan, values, way), plan.label)
     extra = plan.extra(values) if plan.extra is not None else ()
     escaping = [
         _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None for b, leaves in plan.catchers
     ]
     ways_found: list[tuple[int, str, tuple[Check, ...]]] = []  # (length, rule, way), in the order of the rules
     never: list[str] = []  # rules that can never hold (an empty any): named, not reachable
+    sure: list[tuple[Check, ...]] = []  # ways known to reach the target without grading again
     lenient: _Lenient | None = None
-    for name, source, slot, when, escapers in entries:
+    for name, source, slot, when, escapers, watched in entries:
         if source == 0:
             ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in trace[slot][1] if not c.passed]),)
         elif source == 1:
@@ -296,7 +322,13 @@ def _gap_by_plan(
             if not ways:
                 never.append(name)
                 ways_found.append((0, name, ()))
-        escapes = [found for found in (escaping[i] for i in escapers) if found is not None] if escapers else ()
+        escapes = []
+        for i in escapers:
+            found = escaping[i]
+            if found is not None:
+                escapes.append(found)
+        if watched is not None and not any(c.input in watched for c in ways[0]):
+            sure.append(ways[0])
         for option in ways:
             if escapes:
                 unmet = list(option)
@@ -309,7 +341,8 @@ def _gap_by_plan(
             else:
                 way = option
             ways_found.append((len(way), name, way))
-    return _new_gap(plan.target, *_cheapest_verified(policy, plan, values, ways_found, never), plan.label)
+    best = _cheapest_verified(policy, plan, values, ways_found, never=never, sure=sure)
+    return _new_gap(plan.target, *best, plan.label)
 
 
 def _cheapest_verified(
@@ -317,23 +350,32 @@ def _cheapest_verified(
     plan: _GapPlan,
     values: Sequence[object],
     ways: list[tuple[int, str, tuple[Check, ...]]],
+    *,
     never: list[str],
+    sure: list[tuple[Check, ...]],
 ) -> tuple[str, tuple[Check, ...], bool]:
     """:func:`_best` of the *ways* (each verified: reached or not), verifying only as many as the choice needs.
 
     The best is the first by (not reached, fewest checks, cheapest moves, rule name): the ways are verified
     shortest first, a length at a time; the first length with a way that reaches holds the best (every shorter way
     fails, every longer one comes after), and only when none reaches are they all verified. A rule in *never*
-    (its way the empty one, listed in order) cannot hold: it does not reach."""
+    (its way the empty one, listed in order) cannot hold: it does not reach; a way in *sure* (by identity) reaches
+    without grading again."""
+
+    def reaches(name: str, way: tuple[Check, ...]) -> bool:
+        if any(way is known for known in sure):
+            return True
+        return not (not way and name in never) and _reaches(policy, plan, values, way)
+
     if len(ways) == 1:
-        length, name, way = ways[0]
-        return name, way, not never and _reaches(policy, plan, values, way)
+        _, name, way = ways[0]
+        return name, way, reaches(name, way)
     reaching: list[tuple[str, tuple[Check, ...]]] = []
     size = -1
     for length, name, way in sorted(ways, key=_length):  # stable: the rules' order within a length
         if reaching and length > size:
             break
-        if not (length == 0 and name in never) and _reaches(policy, plan, values, way):
+        if reaches(name, way):
             reaching.append((name, way))
             size = length
     if reaching:
