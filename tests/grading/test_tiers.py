@@ -647,7 +647,7 @@ def test_an_explanation_is_read_from_generated_code_compiled_only_for_the_rules_
     assert low.rule == "low-sales-in-category"
     assert low.next_tier_gap is not None
     assert low.next_tier_gap.rule == "qualified"
-    plan = policy._gap_plans[2]  # 'qualified', explained by the plan of the gaps of rule 2
+    _, plan = policy._gap_plans[2]  # 'qualified', explained by the plan of the gaps of rule 2
     assert plan is not None
     extra = plan.extra
     assert extra is not None

@@ -168,14 +168,14 @@ class TierDecision:
         return dict(self.__dict__)
 
 
-def _explain_now(fields: dict[str, object]) -> None:
+def _explain_now(fields: dict[str, Any]) -> None:
     """Build a pending decision's checks and gap from its policy and captured values (see TierPolicy.decide)."""
-    pending = fields.get("_pending")
+    pending: tuple[TierPolicy, tuple[object, ...], Context] | None = fields.get("_pending")
     if pending is None:
         return
-    policy, values, context = cast("tuple[TierPolicy, tuple[object, ...], Context]", pending)
-    chosen = cast("int | None", fields["rule_index"])
-    tier = cast("Tier", fields["tier"])
+    policy, values, context = pending
+    chosen: int | None = fields["rule_index"]
+    tier: Tier = fields["tier"]
     if getcontext() is context:  # read in the thread, and under the context, that decided: no copy to enter
         checks, gap = policy._explain_captured(values, chosen, tier)
     else:
@@ -473,15 +473,14 @@ class TierPolicy:
         (the same, check for check, as :meth:`_decide_eager` builds by walking the condition trees): the trace by
         one function per number of rules tried, the gap from its plan per deciding rule (see
         :func:`~fenxiao.grading.gap._plan_gap`)."""
-        program = self._program
-        assert program is not None  # captured values come only from a compiled policy
-        tried = len(self.rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
-        trace = self._trace(tried)(values)
-        plans = self._gap_plans
-        if chosen in plans:
-            plan = plans[chosen]
-        else:
-            plan = plans[chosen] = _plan_gap(self, tier, chosen, tried, program.names)
+        known = self._gap_plans.get(chosen)
+        if known is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            tried = len(self.rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
+            known = self._gap_plans[chosen] = (self._trace(tried), _plan_gap(self, tier, chosen, tried, program.names))
+        trace_of, plan = known
+        trace = trace_of(values)
         return trace, None if plan is None else _gap_by_plan(self, plan, values, chosen, trace)
 
     def _rank_of(self, values: list[object]) -> int:
@@ -542,8 +541,9 @@ class TierPolicy:
         return [None] * len(self.rules)
 
     @functools.cached_property
-    def _gap_plans(self) -> dict[int | None, _GapPlan | None]:
-        """The plan of the next-tier gap per deciding rule (``None``: the fallback), made when first needed."""
+    def _gap_plans(self) -> dict[int | None, tuple[_codegen.Trace, _GapPlan | None]]:
+        """Per deciding rule (``None``: the fallback), made when first needed: the function giving the trace, and
+        the plan of the next-tier gap (``None``: there is none)."""
         return {}
 
     @functools.cached_property

@@ -42,7 +42,7 @@ from fenxiao.rules.interpreter import (
     _member_set,
     _shortfall,
 )
-from fenxiao.rules.language import _ORDERED, All, AnyOf, Compare, Condition, Not, Op, comparisons
+from fenxiao.rules.language import _ORDERED, _WIDE, All, AnyOf, Compare, Condition, Not, Op, comparisons
 
 __all__ = [
     "MAX_COMPILED_COMPARISONS",
@@ -713,7 +713,13 @@ class _ExplanationWriter:
         if negated:
             gap = "None"  # the interpreter shows no gap for a negated comparison
         elif node.op in _GAPPED and isinstance(node.value, Decimal):
-            gap = f"None if o{index} else {writer.constant(_shortfall, '_gap')}({threshold}, {operand})"
+            shortfall = f"{writer.constant(_shortfall, '_gap')}({threshold}, {operand})"
+            if node.input in writer.integers:
+                # A whole number held as an int: threshold - actual at 200 digits exactly, neither raising nor
+                # NaN (what _shortfall gives it), without the call; a Decimal or a missing value goes through it.
+                exact = f"{writer.constant(_WIDE.subtract, '_sub')}({threshold}, {operand})"
+                shortfall = f"({exact} if {operand}.__class__ is {writer.constant(int, '_int')} else {shortfall})"
+            gap = f"None if o{index} else {shortfall}"
         elif node.op is Op.BETWEEN and isinstance(node.value, tuple):
             gap = f"None if o{index} else {writer.constant(_gap, '_gap')}({op}, {operand}, {threshold})"
         else:
