@@ -193,11 +193,11 @@ def _plan_gap(
         if way is not None and not escapes and chosen is not None and _sure_ways(way):
             watched = frozenset(node.input for b in lower for node in comparisons(rules[b].when))
         if way is None:  # several ways to hold: repairs() of the rule, from its checks
-            entries.append((rule.name, 2, index, rule.when, escapes, None))
+            entries.append((rule.name, _FROM_RULE, index, rule.when, escapes, None))
         elif plain and index < tried:
-            entries.append((rule.name, 0, index, None, escapes, watched))
+            entries.append((rule.name, _FROM_TRACE, index, None, escapes, watched))
         else:
-            entries.append((rule.name, 1, len(extra_conditions), None, escapes, watched))
+            entries.append((rule.name, _FROM_EXTRA, len(extra_conditions), None, escapes, watched))
             extra_conditions.append(way)
             extra_rules.append((index, rule.when))
     extra = None
@@ -212,14 +212,17 @@ def _plan_gap(
         )
         if extra is None:  # too many comparisons for one function: each such rule as one of several ways
             entries = [
-                (name, 2, *extra_rules[slot], escapes, None)
-                if source == 1
+                (name, _FROM_RULE, *extra_rules[slot], escapes, None)
+                if source == _FROM_EXTRA
                 else (name, source, slot, when, escapes, watched)
                 for name, source, slot, when, escapes, watched in entries
             ]
     catchers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
     return _GapPlan(target, policy.label(target), names, catchers, extra, tuple(entries))
 
+
+# Where a planned gap reads a rule's checks: the trace, the plan's own function, or the rule's explanation.
+_FROM_TRACE, _FROM_EXTRA, _FROM_RULE = 0, 1, 2
 
 _SURE_OPS: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.IN})
 
@@ -295,11 +298,8 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
     policy and the deciding rule done once. Each way is verified by the policy's decision on the values moved
     (``policy._rank_of``); each lower rule that may catch the SKU is read by ``policy._holds``."""
     entries = plan.entries
-    if len(entries) == 1 and entries[0][1] == 0 and not entries[0][4]:  # one rule of the trace, nothing to escape
-        name, _, slot, _, _, watched = entries[0]
-        way = tuple([c for c in trace[slot][1] if not c.passed])
-        certain = watched is not None and not any(c.input in watched for c in way)
-        return _new_gap(plan.target, name, way, certain or _reaches(policy, plan, values, way), plan.label)
+    if len(entries) == 1 and entries[0][1] != _FROM_RULE:
+        return _one_rule_gap(policy, plan, values, chosen, trace)
     extra = plan.extra(values) if plan.extra is not None else ()
     escaping = [
         _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None for b, leaves in plan.catchers
@@ -309,9 +309,9 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
     sure: list[tuple[Check, ...]] = []  # ways known to reach the target without grading again
     lenient: _Lenient | None = None
     for name, source, slot, when, escapers, watched in entries:
-        if source == 0:
+        if source == _FROM_TRACE:
             ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in trace[slot][1] if not c.passed]),)
-        elif source == 1:
+        elif source == _FROM_EXTRA:
             ways = (tuple([c for c in extra[slot][1] if not c.passed]),)
         else:
             assert when is not None
@@ -343,6 +343,35 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
             ways_found.append((len(way), name, way))
     best = _cheapest_verified(policy, plan, values, ways_found, never=never, sure=sure)
     return _new_gap(plan.target, *best, plan.label)
+
+
+def _one_rule_gap(
+    policy: TierPolicy,
+    plan: _GapPlan,
+    values: Sequence[object],
+    chosen: int | None,
+    trace: Sequence[tuple[str, tuple[Check, ...], bool]],
+) -> NextTierGap:
+    """:func:`_gap_by_plan` of a plan of one rule of one way to hold: its unmet checks and the escapes."""
+    name, source, slot, _, escapers, watched = plan.entries[0]
+    if source == _FROM_TRACE:
+        steps = trace
+    else:
+        assert plan.extra is not None  # a plan has its function for the rules it explains
+        steps = plan.extra(values)
+    unmet = [c for c in steps[slot][1] if not c.passed]
+    if escapers:
+        moved = {c.input for c in unmet}
+        for i in escapers:
+            b, leaves = plan.catchers[i]
+            found = _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None
+            if found is not None and found.input not in moved:
+                unmet.append(found)
+                moved.add(found.input)
+    elif watched is not None and not any(c.input in watched for c in unmet):
+        return _new_gap(plan.target, name, tuple(unmet), True, plan.label)
+    way = tuple(unmet)
+    return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
 
 
 def _cheapest_verified(
