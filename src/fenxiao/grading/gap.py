@@ -392,8 +392,9 @@ def _cheapest_verified(
     without grading again."""
 
     def reaches(name: str, way: tuple[Check, ...]) -> bool:
-        if any(way is known for known in sure):
-            return True
+        for known in sure:
+            if way is known:
+                return True
         return not (not way and name in never) and _reaches(policy, plan, values, way)
 
     if len(ways) == 1:
@@ -602,18 +603,34 @@ def _cheapest(options: list[tuple[Check, ...]]) -> list[tuple[Check, ...]]:
 
 def _cost(checks: Sequence[Check]) -> Decimal:
     """How far the inputs move, each as a share of its declared range (or of its threshold when unbounded)."""
-    total = Decimal(0)
+    total = _ZERO
+    spans = _SPANS
     for check in checks:
-        spec = TIER_INPUTS.inputs.get(check.input)
-        if check.gap is None or spec is None:
+        gap = check.gap
+        span = spans.get(check.input, _NO_SPEC)
+        if gap is None or span is _NO_SPEC:
             total += 1  # a flag, a text, a missing value: one whole move
             continue
-        span = spec.high - spec.low if spec.high is not None and spec.low is not None else None
-        if span is None or span == 0:
-            threshold = check.threshold if isinstance(check.threshold, Decimal) else Decimal(1)
-            span = max(abs(threshold), Decimal(1))
-        total += abs(check.gap) / span
+        if span is None:
+            threshold = check.threshold if isinstance(check.threshold, Decimal) else _ONE
+            span = max(abs(threshold), _ONE)
+        total += abs(gap) / span
     return total
+
+
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+_NO_SPEC: Final = object()  # an input the tier inputs do not declare
+
+
+def _span(spec: InputSpec) -> Decimal | None:
+    """An input's declared range (``high - low``), or ``None`` when it is unbounded or empty (a move is then a
+    share of the threshold)."""
+    span = spec.high - spec.low if spec.high is not None and spec.low is not None else None
+    return None if span is None or span == 0 else span
+
+
+_SPANS: Final[dict[str, Any]] = {name: _span(spec) for name, spec in TIER_INPUTS.inputs.items()}
 
 
 def _numeric(threshold: object) -> bool:
