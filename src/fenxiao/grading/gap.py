@@ -26,7 +26,7 @@ from fenxiao.errors import FenxiaoError, PolicyError
 from fenxiao.grading.inputs import _OPTIONAL_INPUTS, _WHOLE_INPUTS, TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
-from fenxiao.rules.compiler import Trace, compile_trace
+from fenxiao.rules.compiler import Recheck, Trace, compile_trace
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
 from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not, Op, comparisons
 from fenxiao.rules.moves import complement, escape, meeting_value
@@ -141,7 +141,19 @@ class _GapPlan:
     to make it hold and nothing needs escaping, the inputs that the lower-tier rules before it read (a way that
     moves none of them reaches the target without grading again, see :func:`_sure_ways`); else ``None``."""
 
-    __slots__ = ("catchers", "entries", "extra", "label", "names", "position", "rank", "target")
+    __slots__ = (
+        "catchers",
+        "entries",
+        "extra",
+        "label",
+        "names",
+        "position",
+        "rank",
+        "ranks",
+        "recheck",
+        "target",
+        "unmatched",
+    )
 
     def __init__(  # noqa: PLR0917 - private, built in one place
         self,
@@ -160,6 +172,9 @@ class _GapPlan:
         self.catchers = catchers
         self.extra = extra
         self.entries = entries
+        self.recheck: Recheck | None = None  # the policy's decision on moved values (see _reaches)
+        self.ranks: tuple[int, ...] = ()  # each rule's tier rank
+        self.unmatched = 0  # the rank when no rule holds: the fallback's, or L0's (grading raises)
 
 
 def _plan_gap(
@@ -218,7 +233,11 @@ def _plan_gap(
                 for name, source, slot, when, escapes, watched in entries
             ]
     catchers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
-    return _GapPlan(target, policy.label(target), names, catchers, extra, tuple(entries))
+    plan = _GapPlan(target, policy.label(target), names, catchers, extra, tuple(entries))
+    plan.recheck = policy._recheck
+    plan.ranks = tuple(rule.tier.rank for rule in rules)
+    plan.unmatched = 0 if policy.fallback is None else policy.fallback.rank
+    return plan
 
 
 # Where a planned gap reads a rule's checks: the trace, the plan's own function, or the rule's explanation.
@@ -444,6 +463,16 @@ def _reaches(policy: TierPolicy, plan: _GapPlan, values: Sequence[object], way: 
             if value is None:
                 return False
         raised[position[c.input]] = value
+    recheck = plan.recheck
+    if recheck is not None:
+        try:
+            index = recheck(raised)
+        except Exception:  # a moved value the compiled rules cannot compare: the policy answers below
+            index = -2
+        if index >= 0:
+            return plan.ranks[index] >= plan.rank
+        if index == -1:
+            return plan.unmatched >= plan.rank
     return policy._rank_of(raised) >= plan.rank
 
 
