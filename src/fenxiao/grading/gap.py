@@ -323,9 +323,7 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
     escaping = [
         _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None for b, leaves in plan.catchers
     ]
-    ways_found: list[tuple[int, str, tuple[Check, ...]]] = []  # (length, rule, way), in the order of the rules
-    never: list[str] = []  # rules that can never hold (an empty any): named, not reachable
-    sure: list[tuple[Check, ...]] = []  # ways known to reach the target without grading again
+    ways_found: list[tuple[int, str, tuple[Check, ...], int]] = []  # (length, rule, way, _VERIFY/_SURE/_NEVER)
     lenient: _Lenient | None = None
     for name, source, slot, when, escapers, watched in entries:
         if source == _FROM_TRACE:
@@ -338,16 +336,9 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
                 lenient = _Lenient(dict(zip(plan.names, values, strict=True)))
             checks = trace[slot][1] if slot < len(trace) else policy._explain_rule(slot, tuple(values))[0]
             ways = tuple(_repairs(when, lenient, False, iter(checks)))
-            if not ways:
-                never.append(name)
-                ways_found.append((0, name, ()))
-        escapes = []
-        for i in escapers:
-            found = escaping[i]
-            if found is not None:
-                escapes.append(found)
-        if watched is not None and not any(c.input in watched for c in ways[0]):
-            sure.append(ways[0])
+            if not ways:  # the rule can never hold (an empty any): named, not reachable
+                ways_found.append((0, name, (), _NEVER))
+        escapes = [found for found in map(escaping.__getitem__, escapers) if found is not None] if escapers else ()
         for option in ways:
             if escapes:
                 unmet = list(option)
@@ -356,12 +347,16 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
                     if found.input not in moved:
                         unmet.append(found)
                         moved.add(found.input)
-                way = tuple(unmet)
+                ways_found.append((len(unmet), name, tuple(unmet), _VERIFY))
+            elif watched is not None and not any(c.input in watched for c in option):
+                ways_found.append((len(option), name, option, _SURE))
             else:
-                way = option
-            ways_found.append((len(way), name, way))
-    best = _cheapest_verified(policy, plan, values, ways_found, never=never, sure=sure)
-    return _new_gap(plan.target, *best, plan.label)
+                ways_found.append((len(option), name, option, _VERIFY))
+    return _new_gap(plan.target, *_cheapest_verified(policy, plan, values, ways_found), plan.label)
+
+
+# How a planned way is known to reach its target: by grading again, surely, or never (a rule that cannot hold).
+_VERIFY, _SURE, _NEVER = 0, 1, 2
 
 
 def _one_rule_gap(
@@ -397,45 +392,33 @@ def _cheapest_verified(
     policy: TierPolicy,
     plan: _GapPlan,
     values: Sequence[object],
-    ways: list[tuple[int, str, tuple[Check, ...]]],
-    *,
-    never: list[str],
-    sure: list[tuple[Check, ...]],
+    ways: list[tuple[int, str, tuple[Check, ...], int]],
 ) -> tuple[str, tuple[Check, ...], bool]:
     """:func:`_best` of the *ways* (each verified: reached or not), verifying only as many as the choice needs.
 
     The best is the first by (not reached, fewest checks, cheapest moves, rule name): the ways are verified
     shortest first, a length at a time; the first length with a way that reaches holds the best (every shorter way
-    fails, every longer one comes after), and only when none reaches are they all verified. A rule in *never*
-    (its way the empty one, listed in order) cannot hold: it does not reach; a way in *sure* (by identity) reaches
-    without grading again."""
-
-    def reaches(name: str, way: tuple[Check, ...]) -> bool:
-        for known in sure:
-            if way is known:
-                return True
-        return not (not way and name in never) and _reaches(policy, plan, values, way)
-
+    fails, every longer one comes after), and only when none reaches are they all verified. A way marked
+    ``_NEVER`` does not reach; one marked ``_SURE`` reaches without grading again."""
     if len(ways) == 1:
-        _, name, way = ways[0]
-        return name, way, reaches(name, way)
+        _, name, way, known = ways[0]
+        return name, way, known == _SURE or (known == _VERIFY and _reaches(policy, plan, values, way))
     reaching: list[tuple[str, tuple[Check, ...]]] = []
     size = -1
-    for length, name, way in sorted(ways, key=_length):  # stable: the rules' order within a length
+    for length, name, way, known in sorted(ways, key=_length):  # stable: the rules' order within a length
         if reaching and length > size:
             break
-        if reaches(name, way):
+        if known == _SURE or (known == _VERIFY and _reaches(policy, plan, values, way)):
             reaching.append((name, way))
             size = length
     if reaching:
         name, way = reaching[0] if len(reaching) == 1 else min(reaching, key=_cost_then_name)
         return name, way, True
-    candidates = [(True, length, name, way, False) for length, name, way in ways]
-    _, _, name, way, reached = _best(candidates)
+    _, _, name, way, reached = _best([(True, length, name, way, False) for length, name, way, _ in ways])
     return name, way, reached
 
 
-def _length(way: tuple[int, str, tuple[Check, ...]]) -> int:
+def _length(way: tuple[int, str, tuple[Check, ...], int]) -> int:
     return way[0]
 
 
