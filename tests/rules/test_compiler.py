@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import linecache
 import traceback
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import attrs
@@ -179,6 +179,42 @@ def test_a_compiled_trace_lists_each_rules_interpreter_checks(
         assert passed is reference.passed
         assert [_shown(c) for c in checks] == [_shown(c) for c in reference.checks]
         assert all(type(c) is Check for c in checks)
+
+
+@pytest.mark.parametrize(
+    "actual",
+    [
+        D("12.5"),
+        D("-9.99E+99"),
+        D("9.99E+99"),
+        D("1E+100"),
+        D("-1E+100"),
+        D("9.999999999999999999999999999E+999999999999999999"),
+        D("-9.999999999999999999999999999E+999999999999999999"),
+        D("Infinity"),
+        D("-Infinity"),
+        D("NaN"),
+        D("sNaN"),
+        D("0." + "3" * 300),  # more digits than the gap's 200: rounded alike
+        10**250,
+        -(10**250),
+        None,
+    ],
+)
+@pytest.mark.parametrize("threshold", [D(60), D("1E+101"), D("-9.9E+999999999999999999")])
+def test_a_compiled_gap_is_the_interpreters_at_every_magnitude(actual: object, threshold: D) -> None:
+    """The gap written in place (an int, or a Decimal inside 1E+100 with a threshold inside it too) and the one
+    _shortfall gives (anything else: NaN, infinities, the exponent's limits, a missing value) are the
+    interpreter's, under a context that lets a NaN compare."""
+    for op in (Op.GE, Op.LT):
+        condition = Compare("units_30d", op, threshold)
+        explainer = compile_explainer(condition, ("units_30d",), optional=["units_30d"], integers=["units_30d"])
+        assert explainer is not None
+        with localcontext(Context(traps=[])):
+            checks, passed = explainer((actual,))
+            reference = explain(condition, {"units_30d": actual})
+        assert passed is reference.passed
+        assert [_shown(c) for c in checks] == [_shown(c) for c in reference.checks]
 
 
 def test_a_trace_too_long_or_not_compilable_is_left_to_each_rule() -> None:

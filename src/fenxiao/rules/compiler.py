@@ -479,6 +479,7 @@ def source_of(
 Explainer: TypeAlias = Callable[[Sequence[object]], tuple[tuple[Check, ...], bool]]
 
 _GAPPED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT})  # the operators whose unmet check has a gap to show
+_SAFE: Final = Decimal("1E+100")  # within it, threshold - actual at 200 digits cannot overflow
 
 
 def compile_explainer(
@@ -713,13 +714,20 @@ class _ExplanationWriter:
         if negated:
             gap = "None"  # the interpreter shows no gap for a negated comparison
         elif node.op in _GAPPED and isinstance(node.value, Decimal):
+            # threshold - actual at 200 digits (what _shortfall gives) without the call, for an int (never raising
+            # nor NaN) or a Decimal well inside the exponent range (neither NaN nor infinite: a NaN fails both
+            # comparisons or raises, as its own comparison did), when the threshold is too; anything else (a
+            # missing value) goes through it.
+            exact = f"{writer.constant(_WIDE.subtract, '_sub')}({threshold}, {operand})"
+            integer = f"{operand}.__class__ is {writer.constant(int, '_int')}"
+            inside = f"{writer.constant(-_SAFE, '_big')} < {operand} < {writer.constant(_SAFE, '_big')}"
+            if node.input in self.writer.optional:
+                inside = f"({operand} is not None and {inside})"
             shortfall = f"{writer.constant(_shortfall, '_gap')}({threshold}, {operand})"
-            if node.input in writer.integers:
-                # A whole number held as an int: threshold - actual at 200 digits exactly, neither raising nor
-                # NaN (what _shortfall gives it), without the call; a Decimal or a missing value goes through it.
-                exact = f"{writer.constant(_WIDE.subtract, '_sub')}({threshold}, {operand})"
-                shortfall = f"({exact} if {operand}.__class__ is {writer.constant(int, '_int')} else {shortfall})"
-            gap = f"None if o{index} else {shortfall}"
+            if -_SAFE < node.value < _SAFE:
+                gap = f"None if o{index} else ({exact} if {integer} or {inside} else {shortfall})"
+            else:  # a threshold near the exponent's limit: the difference may overflow, and _shortfall says None
+                gap = f"None if o{index} else {shortfall}"
         elif node.op is Op.BETWEEN and isinstance(node.value, tuple):
             gap = f"None if o{index} else {writer.constant(_gap, '_gap')}({op}, {operand}, {threshold})"
         else:
