@@ -142,6 +142,7 @@ class _GapPlan:
     moves none of them reaches the target without grading again, see :func:`_sure_ways`); else ``None``."""
 
     __slots__ = (
+        "build",
         "catchers",
         "entries",
         "extra",
@@ -175,6 +176,9 @@ class _GapPlan:
         self.recheck: Recheck | None = None  # the policy's decision on moved values (see _reaches)
         self.ranks: tuple[int, ...] = ()  # each rule's tier rank
         self.unmatched = 0  # the rank when no rule holds: the fallback's, or L0's (grading raises)
+        # What builds the gap from the plan: one rule of one way to hold in one pass, anything else rule by rule.
+        one = len(entries) == 1 and entries[0][1] != _FROM_RULE
+        self.build: Callable[..., NextTierGap] = _one_rule_gap if one else _gap_by_plan
 
 
 def _plan_gap(
@@ -305,7 +309,7 @@ def _escaping_leaves(condition: Condition, names: tuple[str, ...]) -> tuple[_Esc
     return tuple(found)
 
 
-def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind a branch
+def _gap_by_plan(
     policy: TierPolicy,
     plan: _GapPlan,
     values: Sequence[object],
@@ -317,8 +321,6 @@ def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries, each kind
     policy and the deciding rule done once. Each way is verified by the policy's decision on the values moved
     (``policy._rank_of``); each lower rule that may catch the SKU is read by ``policy._holds``."""
     entries = plan.entries
-    if len(entries) == 1 and entries[0][1] != _FROM_RULE:
-        return _one_rule_gap(policy, plan, values, chosen, trace)
     extra = plan.extra(values) if plan.extra is not None else ()
     escaping = [
         _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None for b, leaves in plan.catchers

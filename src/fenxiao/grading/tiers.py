@@ -51,7 +51,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.gap import NextTierGap, _gap_by_plan, _GapPlan, _only_all, _plan_gap, next_tier_gap
+from fenxiao.grading.gap import NextTierGap, _GapPlan, _only_all, _plan_gap, next_tier_gap
 from fenxiao.grading.history import Stability
 from fenxiao.grading.inputs import (
     _OPTIONAL_INPUTS,
@@ -481,7 +481,7 @@ class TierPolicy:
             known = self._gap_plans[chosen] = (self._trace(tried), _plan_gap(self, tier, chosen, tried, program.names))
         trace_of, plan = known
         trace = trace_of(values)
-        return trace, None if plan is None else _gap_by_plan(self, plan, values, chosen, trace)
+        return trace, None if plan is None else plan.build(self, plan, values, chosen, trace)
 
     def _rank_of(self, values: list[object]) -> int:
         """The rank of the tier for *values* (in the order of the program's names, some moved to thresholds by a

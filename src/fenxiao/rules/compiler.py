@@ -597,12 +597,15 @@ def compile_recheck(
         return None
     writer = _Writer(optional, integers)
     local = {name: f"a{i}" for i, name in enumerate(names)}
-    numeric = [name for name in names if any(_numeric(node.value) for node in leaves if node.input == name)]
+    # Only whole-number inputs are checked: their whole thresholds are compared as ints, exact only against an int or
+    # a Decimal; any other input is compared with the rule's own threshold, as the interpreter compares it.
+    whole = frozenset(integers)
+    read = sorted({node.input for node in leaves if node.input in whole and _numeric(node.value)})
     maybe_missing = frozenset(optional)
     lines = ["def recheck(t):\n"]
     if names:
         lines.append(f"    {', '.join(local.values())}, = t\n")
-    lines += _number_check(writer, [(local[name], name in maybe_missing) for name in numeric], "-2")
+    lines += _number_check(writer, [(local[name], name in maybe_missing) for name in read], "-2")
 
     def leaf(node: Compare) -> str:
         return writer.comparison(node, local[node.input])
