@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
@@ -309,7 +310,7 @@ def _escaping_leaves(condition: Condition, names: tuple[str, ...]) -> tuple[_Esc
     return tuple(found)
 
 
-def _gap_by_plan(
+def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries in plain loops, each kind a branch
     policy: TierPolicy,
     plan: _GapPlan,
     values: Sequence[object],
@@ -327,12 +328,10 @@ def _gap_by_plan(
     ]
     ways_found: list[tuple[int, str, tuple[Check, ...], int]] = []  # (length, rule, way, _VERIFY/_SURE/_NEVER)
     lenient: _Lenient | None = None
+    escapes_of: dict[tuple[int, ...], list[Check]] = {}  # the rules to escape are often the same for every rule
+    # Plain loops, not comprehensions: each comprehension is a call of its own, and these lists are short.
     for name, source, slot, when, escapers, watched in entries:
-        if source == _FROM_TRACE:
-            ways: tuple[tuple[Check, ...], ...] = (tuple([c for c in trace[slot][1] if not c.passed]),)
-        elif source == _FROM_EXTRA:
-            ways = (tuple([c for c in extra[slot][1] if not c.passed]),)
-        else:
+        if source == _FROM_RULE:
             assert when is not None
             if lenient is None:
                 lenient = _Lenient(dict(zip(plan.names, values, strict=True)))
@@ -340,21 +339,43 @@ def _gap_by_plan(
             ways = tuple(_repairs(when, lenient, False, iter(checks)))
             if not ways:  # the rule can never hold (an empty any): named, not reachable
                 ways_found.append((0, name, (), _NEVER))
-        escapes = [found for found in map(escaping.__getitem__, escapers) if found is not None] if escapers else ()
+        else:
+            unmet = []
+            for c in (trace if source == _FROM_TRACE else extra)[slot][1]:
+                if not c.passed:
+                    unmet.append(c)
+            ways = (tuple(unmet),)
+        escapes = escapes_of.get(escapers)
+        if escapes is None:
+            escapes = escapes_of[escapers] = []
+            for i in escapers:
+                found = escaping[i]
+                if found is not None:
+                    escapes.append(found)
         for option in ways:
             if escapes:
-                unmet = list(option)
-                moved = {c.input for c in option}
+                way = list(option)
+                moved = set()
+                for c in option:
+                    moved.add(c.input)
                 for found in escapes:
                     if found.input not in moved:
-                        unmet.append(found)
+                        way.append(found)
                         moved.add(found.input)
-                ways_found.append((len(unmet), name, tuple(unmet), _VERIFY))
-            elif watched is not None and not any(c.input in watched for c in option):
+                ways_found.append((len(way), name, tuple(way), _VERIFY))
+            elif watched is not None and not _moves_any(option, watched):
                 ways_found.append((len(option), name, option, _SURE))
             else:
                 ways_found.append((len(option), name, option, _VERIFY))
     return _new_gap(plan.target, *_cheapest_verified(policy, plan, values, ways_found), plan.label)
+
+
+def _moves_any(way: Sequence[Check], watched: frozenset[str]) -> bool:
+    """Whether *way* moves an input in *watched* (a loop: ``any()`` of a generator is two calls more)."""
+    for c in way:  # noqa: SIM110 - see above
+        if c.input in watched:
+            return True
+    return False
 
 
 # How a planned way is known to reach its target: by grading again, surely, or never (a rule that cannot hold).
@@ -384,7 +405,7 @@ def _one_rule_gap(
             if found is not None and found.input not in moved:
                 unmet.append(found)
                 moved.add(found.input)
-    elif watched is not None and not any(c.input in watched for c in unmet):
+    elif watched is not None and not _moves_any(unmet, watched):
         return _new_gap(plan.target, name, tuple(unmet), True, plan.label)
     way = tuple(unmet)
     return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
@@ -407,7 +428,7 @@ def _cheapest_verified(
         return name, way, known == _SURE or (known == _VERIFY and _reaches(policy, plan, values, way))
     reaching: list[tuple[str, tuple[Check, ...]]] = []
     size = -1
-    for length, name, way, known in sorted(ways, key=_length):  # stable: the rules' order within a length
+    for length, name, way, known in sorted(ways, key=_LENGTH):  # stable: the rules' order within a length
         if reaching and length > size:
             break
         if known == _SURE or (known == _VERIFY and _reaches(policy, plan, values, way)):
@@ -420,8 +441,7 @@ def _cheapest_verified(
     return name, way, reached
 
 
-def _length(way: tuple[int, str, tuple[Check, ...], int]) -> int:
-    return way[0]
+_LENGTH: Final = itemgetter(0)  # a way's length, read in C
 
 
 def _cost_then_name(way: tuple[str, tuple[Check, ...]]) -> tuple[Decimal, str]:
