@@ -3,6 +3,7 @@ regrading."""
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -12,16 +13,27 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fenxiao.domain.snapshots import SkuSnapshot
-from fenxiao.grading.gap import MetricGap, MetricMove, find_metric_moves, repairs
+from fenxiao.grading.gap import (
+    MetricGap,
+    MetricMove,
+    NextTierGap,
+    _new_gap,
+    _one_way,
+    _sure_ways,
+    find_metric_moves,
+    repairs,
+)
 from fenxiao.grading.inputs import example_inputs, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.grading.pipeline import catalog_as_of
 from fenxiao.grading.tiers import TierPolicy, TierRule, default_tier_policy
 from fenxiao.money import Money, Rate
+from fenxiao.rules.interpreter import explain, make_check
 from fenxiao.rules.language import All, AnyOf, Compare, Not, Op
 from fenxiao.sample import load_sample
 from fenxiao.scoring.context import build_context
 from fenxiao.scoring.defaults import default_scorer
+from fenxiao.testing.tiers import tier_inputs as drawn_inputs
 from fenxiao.testing.tiers import tier_policies
 
 CATALOG = load_sample()
@@ -209,3 +221,63 @@ def test_at_the_top_there_is_no_way_up() -> None:
     """A policy whose only tier is L5: nothing above, no ways."""
     top = TierPolicy(rules=(TierRule("all", Tier.L5, All(())),))
     assert find_metric_moves(top, SCORER, SNAPSHOTS[0], CONTEXT, AS_OF) == ()
+
+
+@given(
+    st.sampled_from(list(Tier)),
+    st.text(max_size=8),
+    st.lists(st.decimals(allow_nan=False, places=2), max_size=3),
+    st.booleans(),
+    st.text(max_size=8),
+)
+def test_a_trusted_gap_is_the_constructors_value(
+    tier: Tier, rule: str, actuals: list[Decimal], reachable: bool, label: str
+) -> None:
+    """The gap explained decisions build without the attrs constructor is its value: class, equality, hash, repr,
+    pickle, evolve, and as frozen."""
+    unmet = tuple(make_check("units_30d", Op.GE, Decimal(10), a, False, False, Decimal(10) - a) for a in actuals)
+    fast, slow = _new_gap(tier, rule, unmet, reachable, label), NextTierGap(tier, rule, unmet, reachable, label)
+    assert type(fast) is NextTierGap
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert repr(fast) == repr(slow)
+    assert str(fast) == str(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    assert attrs.evolve(fast, reachable=not reachable) == attrs.evolve(slow, reachable=not reachable)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.rule = "x"  # type: ignore[misc]
+
+
+ONE_WAY_RULES = st.sampled_from(
+    [
+        All((Not(Compare("units_vs_category", Op.GE, Decimal(0))), Compare("units_30d", Op.LT, Decimal(100)))),
+        All((Compare("composite", Op.GE, Decimal(60)), Not(Compare("refund_rate", Op.GT, Decimal("0.3"))))),
+        All((Not(Compare("units_30d", Op.IN, (Decimal(0), Decimal(1)))), Compare("composite", Op.GT, Decimal(50)))),
+        Not(Compare("score.service", Op.LT, Decimal(40))),
+        All((All((Compare("composite", Op.GE, Decimal(40)),)), Not(Compare("composite", Op.GE, Decimal(90))))),
+    ]
+)
+
+
+@given(st.one_of(ONE_WAY_RULES, tier_policies().map(lambda policy: policy.rules[0].when)), st.data())
+def test_one_way_to_hold_is_what_repairs_gives(condition: Any, data: Any) -> None:
+    """A condition of comparisons and negated comparisons under all has the one way repairs() gives: the unmet
+    checks of the comparisons it asks (each negated one as its complement), field for field."""
+    way = _one_way(condition)
+    if way is None:
+        return
+    policy = TierPolicy(rules=(TierRule("r", Tier.L3, condition),), fallback=Tier.L0)
+    inputs = data.draw(drawn_inputs(policy))
+    expected = repairs(condition, inputs)
+    assert len(expected) == 1
+    assert repr(expected[0]) == repr(tuple(c for c in explain(way, inputs).checks if not c.passed))
+
+
+def test_a_way_is_sure_only_with_one_comparison_per_input_each_met_by_one_value() -> None:
+    """_sure_ways: each comparison its own input, and an operator whose meeting value meets it."""
+    assert _sure_ways(All((Compare("composite", Op.GE, Decimal(60)), Compare("units_30d", Op.GT, Decimal(1)))))
+    assert not _sure_ways(All((Compare("composite", Op.GE, Decimal(60)), Compare("composite", Op.LE, Decimal(90)))))
+    assert not _sure_ways(Compare("composite", Op.NE, Decimal(60)))
+    assert not _sure_ways(Compare("composite", Op.BETWEEN, (Decimal(1), Decimal(9))))
+    assert not _sure_ways(Compare("units_30d", Op.IN, ()))
+    assert _sure_ways(Compare("units_30d", Op.IN, (Decimal(5),)))

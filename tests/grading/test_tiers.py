@@ -616,20 +616,45 @@ def test_a_decision_builds_its_trace_and_gap_once_when_first_read() -> None:
     assert hash(decision) == hash(eager)
 
 
+def _cached(policy: TierPolicy, name: str) -> bool:
+    """Whether the cached property *name* of *policy* was computed (its slot is set), without computing it."""
+    try:
+        TierPolicy.__dict__[name].__get__(policy)
+    except AttributeError:
+        return False
+    return True
+
+
 def test_an_explanation_is_read_from_generated_code_compiled_only_for_the_rules_it_reads() -> None:
-    """decide() compiles no explanation; reading one compiles the rules it tries (and the gap's), once, and the
-    trace comes from the generated functions, equal to the interpreter's."""
+    """decide() compiles no explanation; reading one compiles, once, the trace of the rules it tries (one function)
+    and the plan of its gap, which explains the rules the gap needs beyond the trace by one compiled function;
+    all equal to the interpreter's."""
     policy = TierPolicy(rules=POLICY.rules, name="fresh")  # its own caches
     inputs = example_inputs(composite="45", units_30d=150, **{"score.service": "45"})
     decision = policy.decide(inputs)
     assert _pending(decision)
-    assert "_explainers" not in dir(policy) or all(e is None for e in policy._explainers)
+    assert not any(_cached(policy, name) for name in ("_explainers", "_traces", "_gap_plans"))
     assert decision.rule == "qualified"
     trace = decision.checks
-    compiled = [i for i, e in enumerate(policy._explainers) if e is not None]
-    assert compiled == list(range(len(trace)))  # every rule tried up to the deciding one; the gap's is among them
-    assert all(e.__code__.co_filename.startswith("<fenxiao generated tier rule ") for e in policy._explainers if e)
+    assert list(policy._traces) == [len(trace)]
+    assert policy._traces[len(trace)].__code__.co_filename.startswith("<fenxiao generated tier trace of 8 rules ")
+    assert list(policy._gap_plans) == [decision.rule_index]
+    assert not _cached(policy, "_explainers")  # the gap's rule ('quality') is in the trace
     assert decision == policy._decide_eager(inputs, sku_id=None)
+    # An L1 SKU by 'low-sales-in-category': its gap reads 'qualified', which its trace does not reach, and whether
+    # 'low-sales' (a lower-tier rule between them) also holds and must be escaped.
+    low = policy.decide(example_inputs(units_30d=150, units_vs_category=10))
+    assert low.rule == "low-sales-in-category"
+    assert low.next_tier_gap is not None
+    assert low.next_tier_gap.rule == "qualified"
+    _, plan = policy._gap_plans[2]  # 'qualified', explained by the plan of the gaps of rule 2
+    assert plan is not None
+    extra = plan.extra
+    assert extra is not None
+    assert extra.__code__.co_filename.startswith("<fenxiao generated tier gap ways after rule 2 ")
+    assert not _cached(policy, "_explainers")
+    assert [i for i, c in enumerate(policy._conditions) if c is not None] == [3]  # its outcome alone
+    assert low == policy._decide_eager(example_inputs(units_30d=150, units_vs_category=10), sku_id=None)
 
 
 def test_pending_decisions_copy_pickle_and_compare_like_built_ones() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import linecache
 import traceback
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import attrs
@@ -16,11 +16,13 @@ from fenxiao.errors import InvalidValueError
 from fenxiao.grading.tiers import default_tier_policy
 from fenxiao.rules.compiler import (
     MAX_COMPILED_COMPARISONS,
+    MAX_TRACED_COMPARISONS,
     Program,
     check_source,
     compilable,
     compile_explainer,
     compile_program,
+    compile_trace,
     fast_threshold,
     source_of,
 )
@@ -150,6 +152,80 @@ def test_compiled_explanations_list_the_interpreters_checks(
         assert passed is reference.passed
         assert [_shown(c) for c in checks] == [_shown(c) for c in reference.checks]
         assert all(type(c.passed) is bool for c in checks)
+
+
+@given(RULES, RANKS, INPUTS, st.integers(min_value=0, max_value=8))
+def test_a_compiled_trace_lists_each_rules_interpreter_checks(
+    conditions: list[Condition], ranks: list[int] | None, values: dict[str, Any], tried: int
+) -> None:
+    """compile_trace() of the first rules gives, rule by rule, the name, the interpreter's checks field for field
+    and its outcome (a bool), on the values capture() returns."""
+    program = _program(conditions, ranks)
+    try:
+        chosen, captured = program.capture(values)
+    except (KeyError, TypeError, ArithmeticError):
+        return
+    if chosen == -2:
+        return
+    rules = conditions[:tried]
+    names = [f"rule-{i}" for i in range(len(rules))]
+    trace = compile_trace(rules, names, program.names, OPTIONAL, INTEGERS)
+    assert trace is not None
+    read = dict(zip(program.names, captured, strict=True))
+    steps = trace(captured)
+    assert [name for name, _, _ in steps] == names
+    for (_, checks, passed), condition in zip(steps, rules, strict=True):
+        reference = explain(condition, read)
+        assert passed is reference.passed
+        assert [_shown(c) for c in checks] == [_shown(c) for c in reference.checks]
+        assert all(type(c) is Check for c in checks)
+
+
+@pytest.mark.parametrize(
+    "actual",
+    [
+        D("12.5"),
+        D("-9.99E+99"),
+        D("9.99E+99"),
+        D("1E+100"),
+        D("-1E+100"),
+        D("9.999999999999999999999999999E+999999999999999999"),
+        D("-9.999999999999999999999999999E+999999999999999999"),
+        D("Infinity"),
+        D("-Infinity"),
+        D("NaN"),
+        D("sNaN"),
+        D("0." + "3" * 300),  # more digits than the gap's 200: rounded alike
+        10**250,
+        -(10**250),
+        None,
+    ],
+)
+@pytest.mark.parametrize("threshold", [D(60), D("1E+101"), D("-9.9E+999999999999999999")])
+def test_a_compiled_gap_is_the_interpreters_at_every_magnitude(actual: object, threshold: D) -> None:
+    """The gap written in place (an int, or a Decimal inside 1E+100 with a threshold inside it too) and the one
+    _shortfall gives (anything else: NaN, infinities, the exponent's limits, a missing value) are the
+    interpreter's, under a context that lets a NaN compare."""
+    for op in (Op.GE, Op.LT):
+        condition = Compare("units_30d", op, threshold)
+        explainer = compile_explainer(condition, ("units_30d",), optional=["units_30d"], integers=["units_30d"])
+        assert explainer is not None
+        with localcontext(Context(traps=[])):
+            checks, passed = explainer((actual,))
+            reference = explain(condition, {"units_30d": actual})
+        assert passed is reference.passed
+        assert [_shown(c) for c in checks] == [_shown(c) for c in reference.checks]
+
+
+def test_a_trace_too_long_or_not_compilable_is_left_to_each_rule() -> None:
+    """compile_trace() answers None past MAX_TRACED_COMPARISONS, for a shape it does not write or a name count that
+    does not match."""
+    many = [Compare("composite", Op.GE, D(i)) for i in range(MAX_TRACED_COMPARISONS + 1)]
+    assert compile_trace(many, [f"r{i}" for i in range(len(many))], ("composite",)) is None
+    assert compile_trace(many[:-1], [f"r{i}" for i in range(len(many) - 1)], ("composite",)) is not None
+    assert compile_trace([Compare("composite", Op.IN, D(1))], ["r"], ("composite",)) is None
+    assert compile_trace([Compare("composite", Op.GE, D(1))], [], ("composite",)) is None
+    assert compile_trace([], [], ()) is not None
 
 
 def test_a_compiled_explanation_shows_the_threshold_as_the_rule_holds_it() -> None:

@@ -5,6 +5,7 @@ pins one branch that mutation testing found untested: issue 20, item 6; docs/tes
 
 from __future__ import annotations
 
+import pickle
 import re
 from datetime import date
 from decimal import Decimal
@@ -210,6 +211,40 @@ def test_make_check_equals_the_constructor() -> None:
     fast = make_check("a", Op.GE, D(5), D(3), False, True, D(2), "%")
     assert fast == Check("a", Op.GE, D(5), D(3), False, True, D(2), "%")
     assert (fast.negated, fast.gap, fast.unit) == (True, D(2), "%")
+
+
+_FIELD_VALUES = st.tuples(
+    st.sampled_from(["a", "units_30d", "score.service"]),
+    st.sampled_from(list(Op)),
+    st.one_of(st.decimals(allow_nan=False, places=2), st.tuples(st.just(D(1)), st.just(D(3))), st.text(max_size=3)),
+    st.one_of(st.none(), st.integers(), st.decimals(allow_nan=False, places=2), st.booleans(), st.text(max_size=3)),
+    st.booleans(),
+    st.booleans(),
+    st.one_of(st.none(), st.decimals(allow_nan=False, places=2)),
+    st.sampled_from(["", "%"]),
+)
+
+
+@given(_FIELD_VALUES)
+def test_a_trusted_check_is_the_constructors_value(fields: tuple[object, ...]) -> None:
+    """make_check (and every compiled explanation, which builds checks the same way) gives exactly the value the
+    attrs constructor gives: the same class, fields, equality, hash, repr, pickle, evolve and file form, and it is
+    as frozen."""
+    fast = make_check(*fields)  # type: ignore[arg-type]
+    slow = Check(*fields)  # type: ignore[arg-type]
+    assert type(fast) is Check
+    assert attrs.astuple(fast, recurse=False) == attrs.astuple(slow, recurse=False) == fields
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert repr(fast) == repr(slow)
+    assert str(fast) == str(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    assert attrs.evolve(fast, passed=not fast.passed) == attrs.evolve(slow, passed=not slow.passed)
+    assert to_dict(fast) == to_dict(slow)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.passed = True  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del fast.gap
 
 
 @pytest.mark.parametrize(

@@ -17,17 +17,19 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 
 from fenxiao.domain.snapshots import METRIC_FIELDS, SkuSnapshot
 from fenxiao.errors import FenxiaoError, PolicyError
-from fenxiao.grading.inputs import TIER_INPUTS, score_inputs, tier_inputs
+from fenxiao.grading.inputs import _OPTIONAL_INPUTS, _WHOLE_INPUTS, TIER_INPUTS, score_inputs, tier_inputs
 from fenxiao.grading.levels import Tier
 from fenxiao.money import Money, Rate
+from fenxiao.rules.compiler import Recheck, Trace, compile_trace
 from fenxiao.rules.interpreter import Check, difference, evaluate, explain_comparison, make_check
-from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not
+from fenxiao.rules.language import All, Compare, Condition, InputSpec, Not, Op, comparisons
 from fenxiao.rules.moves import complement, escape, meeting_value
 from fenxiao.rules.table import conjuncts
 
@@ -126,6 +128,369 @@ def next_tier_gap(
 _UP: Final = {tier: tier.next_up() for tier in Tier}
 
 
+class _GapPlan:
+    """What of a next-tier gap is known once the deciding rule is (private; see :func:`_plan_gap`).
+
+    ``target``, ``rank`` and ``label``: the tier sought. ``names`` and ``position``: the inputs as captured.
+    ``catchers``: the earlier lower-tier rules that may hold and catch a SKU before a target rule (the deciding
+    one among them holds), each ``(index, escaping comparisons)``. ``extra``: one compiled function giving the
+    checks of every target rule (or of its one way to hold) that the trace does not hold. ``entries``: for each
+    rule giving the target tier, in order, ``(name, source, slot, condition, catchers)``: its checks from the trace
+    (``source`` 0, ``slot`` its index), from ``extra`` (1, its place there) or, for a rule of several ways to
+    hold, from its explanation (2, its index; ``condition`` the rule's, for :func:`_repairs`), the places in
+    ``catchers`` of the rules to escape, and ``watched``: when moving inputs to meet the rule's unmet checks is sure
+    to make it hold and nothing needs escaping, the inputs that the lower-tier rules before it read (a way that
+    moves none of them reaches the target without grading again, see :func:`_sure_ways`); else ``None``."""
+
+    __slots__ = (
+        "build",
+        "catchers",
+        "entries",
+        "extra",
+        "label",
+        "names",
+        "position",
+        "rank",
+        "ranks",
+        "recheck",
+        "target",
+        "unmatched",
+    )
+
+    def __init__(  # noqa: PLR0917 - private, built in one place
+        self,
+        target: Tier,
+        label: str,
+        names: tuple[str, ...],
+        catchers: tuple[tuple[int, tuple[_Escaping, ...]], ...],
+        extra: Trace | None,
+        entries: tuple[tuple[str, int, int, Condition | None, tuple[int, ...], frozenset[str] | None], ...],
+    ) -> None:
+        self.target = target
+        self.rank = target.rank
+        self.label = label
+        self.names = names
+        self.position = {name: i for i, name in enumerate(names)}
+        self.catchers = catchers
+        self.extra = extra
+        self.entries = entries
+        self.recheck: Recheck | None = None  # the policy's decision on moved values (see _reaches)
+        self.ranks: tuple[int, ...] = ()  # each rule's tier rank
+        self.unmatched = 0  # the rank when no rule holds: the fallback's, or L0's (grading raises)
+        # What builds the gap from the plan: one rule of one way to hold in one pass, anything else rule by rule.
+        one = len(entries) == 1 and entries[0][1] != _FROM_RULE
+        self.build: Callable[..., NextTierGap] = _one_rule_gap if one else _gap_by_plan
+
+
+def _plan_gap(
+    policy: TierPolicy, tier: Tier, chosen: int | None, tried: int, names: tuple[str, ...]
+) -> _GapPlan | None:
+    """The plan of the next-tier gap of every decision of *policy* giving *tier* by rule *chosen* (``None``: the
+    fallback) after trying its first *tried* rules, or ``None`` when no rule gives a higher tier (the gap is
+    ``None``). *names* are the inputs the policy reads, in the order of the values its compiled program captures.
+
+    Under the ``first`` hit policy the rules before *chosen* do not hold and *chosen* does: only the lower-tier
+    rules from *chosen* on can catch a SKU before a target rule, and each is read (and escaped) from the values.
+    """
+    target = _UP[tier]
+    while target is not None:
+        ladder = policy._ladder.get(target, ())
+        if ladder:
+            break
+        target = _UP[target]
+    else:
+        return None
+    rules = policy.rules
+    catching = sorted({b for _, _, lower, _ in ladder for b in lower if chosen is not None and b >= chosen})
+    place = {b: i for i, b in enumerate(catching)}
+    extra_conditions: list[Condition] = []
+    extra_rules: list[tuple[int, Condition]] = []
+    entries: list[tuple[str, int, int, Condition | None, tuple[int, ...], frozenset[str] | None]] = []
+    for index, rule, lower, plain in ladder:
+        escapes = tuple(place[b] for b in lower if b in place)
+        way = rule.when if plain else _one_way(rule.when)
+        watched = None
+        if way is not None and not escapes and chosen is not None and _sure_ways(way):
+            watched = frozenset(node.input for b in lower for node in comparisons(rules[b].when))
+        if way is None:  # several ways to hold: repairs() of the rule, from its checks
+            entries.append((rule.name, _FROM_RULE, index, rule.when, escapes, None))
+        elif plain and index < tried:
+            entries.append((rule.name, _FROM_TRACE, index, None, escapes, watched))
+        else:
+            entries.append((rule.name, _FROM_EXTRA, len(extra_conditions), None, escapes, watched))
+            extra_conditions.append(way)
+            extra_rules.append((index, rule.when))
+    extra = None
+    if extra_conditions:
+        extra = compile_trace(
+            extra_conditions,
+            [f"way-{i}" for i in range(len(extra_conditions))],
+            names,
+            _OPTIONAL_INPUTS,
+            _WHOLE_INPUTS,
+            label=f"tier gap ways after rule {chosen}",
+        )
+        if extra is None:  # too many comparisons for one function: each such rule as one of several ways
+            entries = [
+                (name, _FROM_RULE, *extra_rules[slot], escapes, None)
+                if source == _FROM_EXTRA
+                else (name, source, slot, when, escapes, watched)
+                for name, source, slot, when, escapes, watched in entries
+            ]
+    catchers = tuple((b, _escaping_leaves(rules[b].when, names)) for b in catching)
+    plan = _GapPlan(target, policy.label(target), names, catchers, extra, tuple(entries))
+    plan.recheck = policy._recheck
+    plan.ranks = tuple(rule.tier.rank for rule in rules)
+    plan.unmatched = 0 if policy.fallback is None else policy.fallback.rank
+    return plan
+
+
+# Where a planned gap reads a rule's checks: the trace, the plan's own function, or the rule's explanation.
+_FROM_TRACE, _FROM_EXTRA, _FROM_RULE = 0, 1, 2
+
+_SURE_OPS: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT, Op.EQ, Op.IN})
+
+
+def _sure_ways(way: Condition) -> bool:
+    """Whether moving each input of an unmet comparison of *way* (comparisons under ``all``) to its meeting value
+    (:func:`~fenxiao.rules.moves.meeting_value`) is sure to make *way* hold, whatever the values: each comparison
+    reads its own input (so a move unsettles no other) and has one meeting value, which meets it (not ``!=``; not
+    ``between``, whose side depends on the gap; ``in`` a non-empty list)."""
+    leaves = comparisons(way)
+    if len({node.input for node in leaves}) != len(leaves):
+        return False
+    return all(
+        node.op in _SURE_OPS and (node.op is not Op.IN or (isinstance(node.value, tuple) and node.value))
+        for node in leaves
+    )
+
+
+def _one_way(condition: Condition) -> All | None:
+    """For a condition of comparisons and ``not`` comparisons under ``all`` (nested ``all`` too), each ``not`` asking
+    one comparison or several together (not a ``between``, which asks either of two), the comparisons of its one
+    way to hold, in document order: each comparison as it is, each ``not`` as the comparisons it asks
+    (:func:`_complements`). :func:`repairs` gives that one way, the unmet ones of them; ``None`` for any other
+    shape."""
+    found: list[Compare] = []
+
+    def walk(node: Condition) -> bool:
+        if isinstance(node, Compare):
+            found.append(node)
+            return True
+        if isinstance(node, Not):
+            inner = node.condition
+            if not isinstance(inner, Compare):
+                return False
+            ways = _complements(inner, inner.unit)
+            if len(ways) != 1:
+                return False
+            found.extend(ways[0])
+            return True
+        return isinstance(node, All) and all(walk(child) for child in node.conditions)
+
+    return All(tuple(found)) if walk(condition) else None
+
+
+#: An escape known from the policy alone: the input, its position among the captured values, and the comparison
+#: (operator, threshold, unit) that escapes.
+_Escaping: TypeAlias = tuple[str, int, Op, Decimal, str]
+
+
+def _escaping_leaves(condition: Condition, names: tuple[str, ...]) -> tuple[_Escaping, ...]:
+    """The comparisons :func:`_escape` may escape *condition* by, in its order, from its top-level comparisons with
+    a number whose input's better direction escapes them (which is taken depends on the values: the first whose
+    input holds a number)."""
+    found = []
+    for leaf in conjuncts(condition):
+        if isinstance(leaf.value, Decimal):
+            spec = TIER_INPUTS[leaf.input]
+            escaping = escape(leaf.op, leaf.value, spec.better, _step(spec))
+            if escaping is not None:
+                found.append((leaf.input, names.index(leaf.input), escaping[0], escaping[1], leaf.unit))
+    return tuple(found)
+
+
+def _gap_by_plan(  # noqa: PLR0912 - one pass over the plan's entries in plain loops, each kind a branch
+    policy: TierPolicy,
+    plan: _GapPlan,
+    values: Sequence[object],
+    chosen: int | None,
+    trace: Sequence[tuple[str, tuple[Check, ...], bool]],
+) -> NextTierGap:
+    """:func:`next_tier_gap` of a decision by rule *chosen*, from its *plan* (see :func:`_plan_gap`), the values its
+    policy captured (in the order of ``plan.names``) and its *trace*: the same gap, with what depends only on the
+    policy and the deciding rule done once. Each way is verified by the policy's decision on the values moved
+    (``policy._rank_of``); each lower rule that may catch the SKU is read by ``policy._holds``."""
+    entries = plan.entries
+    extra = plan.extra(values) if plan.extra is not None else ()
+    escaping = [
+        _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None for b, leaves in plan.catchers
+    ]
+    ways_found: list[tuple[int, str, tuple[Check, ...], int]] = []  # (length, rule, way, _VERIFY/_SURE/_NEVER)
+    lenient: _Lenient | None = None
+    escapes_of: dict[tuple[int, ...], list[Check]] = {}  # the rules to escape are often the same for every rule
+    # Plain loops, not comprehensions: each comprehension is a call of its own, and these lists are short.
+    for name, source, slot, when, escapers, watched in entries:
+        if source == _FROM_RULE:
+            assert when is not None
+            if lenient is None:
+                lenient = _Lenient(dict(zip(plan.names, values, strict=True)))
+            checks = trace[slot][1] if slot < len(trace) else policy._explain_rule(slot, tuple(values))[0]
+            ways = tuple(_repairs(when, lenient, False, iter(checks)))
+            if not ways:  # the rule can never hold (an empty any): named, not reachable
+                ways_found.append((0, name, (), _NEVER))
+        else:
+            unmet = []
+            for c in (trace if source == _FROM_TRACE else extra)[slot][1]:
+                if not c.passed:
+                    unmet.append(c)
+            ways = (tuple(unmet),)
+        escapes = escapes_of.get(escapers)
+        if escapes is None:
+            escapes = escapes_of[escapers] = []
+            for i in escapers:
+                found = escaping[i]
+                if found is not None:
+                    escapes.append(found)
+        for option in ways:
+            if escapes:
+                way = list(option)
+                moved = set()
+                for c in option:
+                    moved.add(c.input)
+                for found in escapes:
+                    if found.input not in moved:
+                        way.append(found)
+                        moved.add(found.input)
+                ways_found.append((len(way), name, tuple(way), _VERIFY))
+            elif watched is not None and not _moves_any(option, watched):
+                ways_found.append((len(option), name, option, _SURE))
+            else:
+                ways_found.append((len(option), name, option, _VERIFY))
+    return _new_gap(plan.target, *_cheapest_verified(policy, plan, values, ways_found), plan.label)
+
+
+def _moves_any(way: Sequence[Check], watched: frozenset[str]) -> bool:
+    """Whether *way* moves an input in *watched* (a loop: ``any()`` of a generator is two calls more)."""
+    for c in way:  # noqa: SIM110 - see above
+        if c.input in watched:
+            return True
+    return False
+
+
+# How a planned way is known to reach its target: by grading again, surely, or never (a rule that cannot hold).
+_VERIFY, _SURE, _NEVER = 0, 1, 2
+
+
+def _one_rule_gap(
+    policy: TierPolicy,
+    plan: _GapPlan,
+    values: Sequence[object],
+    chosen: int | None,
+    trace: Sequence[tuple[str, tuple[Check, ...], bool]],
+) -> NextTierGap:
+    """:func:`_gap_by_plan` of a plan of one rule of one way to hold: its unmet checks and the escapes."""
+    name, source, slot, _, escapers, watched = plan.entries[0]
+    if source == _FROM_TRACE:
+        steps = trace
+    else:
+        assert plan.extra is not None  # a plan has its function for the rules it explains
+        steps = plan.extra(values)
+    unmet = [c for c in steps[slot][1] if not c.passed]
+    if escapers:
+        moved = {c.input for c in unmet}
+        for i in escapers:
+            b, leaves = plan.catchers[i]
+            found = _escape_by(leaves, values) if b == chosen or policy._holds(b, values) else None
+            if found is not None and found.input not in moved:
+                unmet.append(found)
+                moved.add(found.input)
+    elif watched is not None and not _moves_any(unmet, watched):
+        return _new_gap(plan.target, name, tuple(unmet), True, plan.label)
+    way = tuple(unmet)
+    return _new_gap(plan.target, name, way, _reaches(policy, plan, values, way), plan.label)
+
+
+def _cheapest_verified(
+    policy: TierPolicy,
+    plan: _GapPlan,
+    values: Sequence[object],
+    ways: list[tuple[int, str, tuple[Check, ...], int]],
+) -> tuple[str, tuple[Check, ...], bool]:
+    """:func:`_best` of the *ways* (each verified: reached or not), verifying only as many as the choice needs.
+
+    The best is the first by (not reached, fewest checks, cheapest moves, rule name): the ways are verified
+    shortest first, a length at a time; the first length with a way that reaches holds the best (every shorter way
+    fails, every longer one comes after), and only when none reaches are they all verified. A way marked
+    ``_NEVER`` does not reach; one marked ``_SURE`` reaches without grading again."""
+    if len(ways) == 1:
+        _, name, way, known = ways[0]
+        return name, way, known == _SURE or (known == _VERIFY and _reaches(policy, plan, values, way))
+    reaching: list[tuple[str, tuple[Check, ...]]] = []
+    size = -1
+    for length, name, way, known in sorted(ways, key=_LENGTH):  # stable: the rules' order within a length
+        if reaching and length > size:
+            break
+        if known == _SURE or (known == _VERIFY and _reaches(policy, plan, values, way)):
+            reaching.append((name, way))
+            size = length
+    if reaching:
+        name, way = reaching[0] if len(reaching) == 1 else min(reaching, key=_cost_then_name)
+        return name, way, True
+    _, _, name, way, reached = _best([(True, length, name, way, False) for length, name, way, _ in ways])
+    return name, way, reached
+
+
+_LENGTH: Final = itemgetter(0)  # a way's length, read in C
+
+
+def _cost_then_name(way: tuple[str, tuple[Check, ...]]) -> tuple[Decimal, str]:
+    return _cost(way[1]), way[0]
+
+
+_GE: Final = Op.GE
+_LE: Final = Op.LE
+
+
+def _reaches(policy: TierPolicy, plan: _GapPlan, values: Sequence[object], way: Sequence[Check]) -> bool:
+    """Whether moving each input of *way* just enough to meet its check (:func:`_raise_to`) gives at least the
+    plan's target tier."""
+    raised = list(values)
+    position = plan.position
+    for c in way:
+        if c.negated:
+            return False
+        op = c.op
+        if op is _GE or op is _LE:
+            value: object = c.threshold
+        else:
+            value = meeting_value(op, c.threshold, c.gap, _STEPS[c.input])
+            if value is None:
+                return False
+        raised[position[c.input]] = value
+    recheck = plan.recheck
+    if recheck is not None:
+        try:
+            index = recheck(raised)
+        except Exception:  # a moved value the compiled rules cannot compare: the policy answers below
+            index = -2
+        if index >= 0:
+            return plan.ranks[index] >= plan.rank
+        if index == -1:
+            return plan.unmatched >= plan.rank
+    return policy._rank_of(raised) >= plan.rank
+
+
+def _escape_by(leaves: Sequence[_Escaping], values: Sequence[object]) -> Check | None:
+    """:func:`_escape` of a condition that holds, from its :func:`_escaping_leaves`."""
+    for name, position, op, threshold, unit in leaves:
+        actual = values[position]
+        if isinstance(actual, bool) or not isinstance(actual, (int, Decimal)):
+            continue
+        return make_check(name, op, threshold, actual, False, False, difference(threshold, Decimal(actual)), unit)
+    return None
+
+
 def _best(
     candidates: list[tuple[bool, int, str, tuple[Check, ...], bool]],
 ) -> tuple[bool, int, str, tuple[Check, ...], bool]:
@@ -136,20 +501,27 @@ def _best(
     return tied[0] if len(tied) == 1 else min(tied, key=lambda c: (_cost(c[3]), c[2]))
 
 
-_GAP_SLOTS: Final = tuple(NextTierGap.__dict__[a.name].__set__ for a in attrs.fields(NextTierGap))
+class _GapUnderway(NextTierGap):
+    """A :class:`NextTierGap` being built by :func:`_new_gap` (as :class:`~fenxiao.rules.interpreter.make_check`
+    builds a check): its fields stored by plain attribute stores, then its class set to :class:`NextTierGap`."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
 
 
 def _new_gap(tier: Tier, rule: str, unmet: tuple[Check, ...], reachable: bool, label: str) -> NextTierGap:
     """``NextTierGap(tier, rule, unmet, reachable, label)``, built faster (one per explained decision): its
-    slots set directly, as the attrs ``__init__`` would set them (the class has no validators)."""
-    gap: NextTierGap = object.__new__(NextTierGap)
-    set_tier, set_rule, set_unmet, set_reachable, set_label = _GAP_SLOTS
-    set_tier(gap, tier)
-    set_rule(gap, rule)
-    set_unmet(gap, unmet)
-    set_reachable(gap, reachable)
-    set_label(gap, label)
-    return gap
+    fields stored as the attrs ``__init__`` would store them (the class has no validators)."""
+    gap: Any = object.__new__(_GapUnderway)  # Any: its frozen fields are stored here
+    gap.tier = tier
+    gap.rule = rule
+    gap.unmet = unmet
+    gap.reachable = reachable
+    gap.label = label
+    gap.__class__ = NextTierGap
+    built: NextTierGap = gap
+    return built
 
 
 def _escapes(
@@ -265,18 +637,34 @@ def _cheapest(options: list[tuple[Check, ...]]) -> list[tuple[Check, ...]]:
 
 def _cost(checks: Sequence[Check]) -> Decimal:
     """How far the inputs move, each as a share of its declared range (or of its threshold when unbounded)."""
-    total = Decimal(0)
+    total = _ZERO
+    spans = _SPANS
     for check in checks:
-        spec = TIER_INPUTS.inputs.get(check.input)
-        if check.gap is None or spec is None:
+        gap = check.gap
+        span = spans.get(check.input, _NO_SPEC)
+        if gap is None or span is _NO_SPEC:
             total += 1  # a flag, a text, a missing value: one whole move
             continue
-        span = spec.high - spec.low if spec.high is not None and spec.low is not None else None
-        if span is None or span == 0:
-            threshold = check.threshold if isinstance(check.threshold, Decimal) else Decimal(1)
-            span = max(abs(threshold), Decimal(1))
-        total += abs(check.gap) / span
+        if span is None:
+            threshold = check.threshold if isinstance(check.threshold, Decimal) else _ONE
+            span = max(abs(threshold), _ONE)
+        total += abs(gap) / span
     return total
+
+
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+_NO_SPEC: Final = object()  # an input the tier inputs do not declare
+
+
+def _span(spec: InputSpec) -> Decimal | None:
+    """An input's declared range (``high - low``), or ``None`` when it is unbounded or empty (a move is then a
+    share of the threshold)."""
+    span = spec.high - spec.low if spec.high is not None and spec.low is not None else None
+    return None if span is None or span == 0 else span
+
+
+_SPANS: Final[dict[str, Any]] = {name: _span(spec) for name, spec in TIER_INPUTS.inputs.items()}
 
 
 def _numeric(threshold: object) -> bool:

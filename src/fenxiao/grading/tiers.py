@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Context, getcontext, localcontext
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -51,7 +51,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.defaults import read_default
 from fenxiao.domain.snapshots import SkuSnapshot
 from fenxiao.errors import InvalidValueError, PolicyError
-from fenxiao.grading.gap import NextTierGap, _only_all, next_tier_gap
+from fenxiao.grading.gap import NextTierGap, _GapPlan, _only_all, _plan_gap, next_tier_gap
 from fenxiao.grading.history import Stability
 from fenxiao.grading.inputs import (
     _OPTIONAL_INPUTS,
@@ -168,14 +168,14 @@ class TierDecision:
         return dict(self.__dict__)
 
 
-def _explain_now(fields: dict[str, object]) -> None:
+def _explain_now(fields: dict[str, Any]) -> None:
     """Build a pending decision's checks and gap from its policy and captured values (see TierPolicy.decide)."""
-    pending = fields.get("_pending")
+    pending: tuple[TierPolicy, tuple[object, ...], Context] | None = fields.get("_pending")
     if pending is None:
         return
-    policy, values, context = cast("tuple[TierPolicy, tuple[object, ...], Context]", pending)
-    chosen = cast("int | None", fields["rule_index"])
-    tier = cast("Tier", fields["tier"])
+    policy, values, context = pending
+    chosen: int | None = fields["rule_index"]
+    tier: Tier = fields["tier"]
     if getcontext() is context:  # read in the thread, and under the context, that decided: no copy to enter
         checks, gap = policy._explain_captured(values, chosen, tier)
     else:
@@ -470,26 +470,119 @@ class TierPolicy:
         self, values: tuple[object, ...], chosen: int | None, tier: Tier
     ) -> tuple[tuple[tuple[str, tuple[Check, ...], bool], ...], NextTierGap | None]:
         """The trace and the next-tier gap of a decision from its captured values, by the compiled explanations
-        (the same, check for check, as :meth:`_decide_eager` builds by walking the condition trees)."""
+        (the same, check for check, as :meth:`_decide_eager` builds by walking the condition trees): the trace by
+        one function per number of rules tried, the gap from its plan per deciding rule (see
+        :func:`~fenxiao.grading.gap._plan_gap`)."""
+        known = self._gap_plans.get(chosen)
+        if known is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            tried = len(self.rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
+            known = self._gap_plans[chosen] = (self._trace(tried), _plan_gap(self, tier, chosen, tried, program.names))
+        trace_of, plan = known
+        trace = trace_of(values)
+        return trace, None if plan is None else plan.build(self, plan, values, chosen, trace)
+
+    def _rank_of(self, values: list[object]) -> int:
+        """The rank of the tier for *values* (in the order of the program's names, some moved to thresholds by a
+        next-tier gap), ``0`` (L0) where grading raises: :meth:`_safe_grade`'s answer, decided by the compiled
+        rules on the values as they are (no mapping built), or else by :meth:`_safe_grade` itself."""
+        recheck = self._recheck
+        if recheck is not None:
+            try:
+                index = recheck(values)
+            except Exception:  # a moved value the compiled rules cannot compare: the interpreter answers below
+                index = -2
+            if index >= 0:
+                return self._ranks[index]
+            if index == -1:
+                return 0 if self.fallback is None else self.fallback.rank
         program = self._program
         assert program is not None  # captured values come only from a compiled policy
-        rules = self.rules
-        known: dict[int, tuple[tuple[Check, ...], bool]] = {}
+        return self._safe_grade(dict(zip(program.names, values, strict=True))).rank
 
-        def explained(index: int) -> tuple[tuple[Check, ...], bool]:
-            found = known.get(index)
-            if found is None:
-                found = known[index] = self._explain_rule(index, values)
-            return found
+    @functools.cached_property
+    def _recheck(self) -> _codegen.Recheck | None:
+        """The compiled decision on captured values (see :func:`~fenxiao.rules.compiler.compile_recheck`)."""
+        program = self._program
+        assert program is not None  # asked only for captured values, which come only from a compiled policy
+        ranks = None if self.hit is HitPolicy.FIRST else [rule.tier.rank for rule in self.rules]
+        return _codegen.compile_recheck(
+            [rule.when for rule in self.rules],
+            ranks,
+            program.names,
+            _OPTIONAL_INPUTS,
+            _WHOLE_INPUTS,
+            label="tier policy on captured values",
+        )
 
-        tried = len(rules) if chosen is None or self.hit is not HitPolicy.FIRST else chosen + 1
+    @functools.cached_property
+    def _ranks(self) -> tuple[int, ...]:
+        return tuple(rule.tier.rank for rule in self.rules)
+
+    def _holds(self, index: int, values: Sequence[object]) -> bool:
+        """Whether rule *index* holds for the captured *values* (its compiled condition, made when first asked)."""
+        conditions = self._conditions
+        holds = conditions[index]
+        if holds is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            holds = _codegen.compile_holds(
+                self.rules[index].when, program.names, _OPTIONAL_INPUTS, _WHOLE_INPUTS, label=f"tier rule {index}"
+            )
+            if holds is None:  # pragma: no cover - every rule of a compiled policy compiles
+                return self._explain_rule(index, tuple(values))[1]
+            conditions[index] = holds
+        return bool(holds(values))
+
+    @functools.cached_property
+    def _conditions(self) -> list[_codegen.Holds | None]:
+        """Each rule's compiled condition on captured values, compiled the first time a gap asks whether it holds."""
+        return [None] * len(self.rules)
+
+    @functools.cached_property
+    def _gap_plans(self) -> dict[int | None, tuple[_codegen.Trace, _GapPlan | None]]:
+        """Per deciding rule (``None``: the fallback), made when first needed: the function giving the trace, and
+        the plan of the next-tier gap (``None``: there is none)."""
+        return {}
+
+    @functools.cached_property
+    def _traces(self) -> dict[int, _codegen.Trace]:
+        """The trace of a decision per number of rules tried, compiled when first needed."""
+        return {}
+
+    def _trace(self, tried: int) -> _codegen.Trace:
+        """The function giving the trace of the first *tried* rules from captured values: one compiled function
+        (every input read once), or for a long trace, each rule's compiled explanation in turn."""
+        traces = self._traces
+        trace = traces.get(tried)
+        if trace is None:
+            program = self._program
+            assert program is not None  # captured values come only from a compiled policy
+            rules = self.rules[:tried]
+            trace = _codegen.compile_trace(
+                [rule.when for rule in rules],
+                [rule.name for rule in rules],
+                program.names,
+                _OPTIONAL_INPUTS,
+                _WHOLE_INPUTS,
+                label=f"tier trace of {tried} rules",
+            )
+            if trace is None:
+                trace = functools.partial(self._trace_rule_by_rule, tried)
+            traces[tried] = trace  # two threads may both compile it: either function will do
+        return trace
+
+    def _trace_rule_by_rule(
+        self, tried: int, values: Sequence[object]
+    ) -> tuple[tuple[str, tuple[Check, ...], bool], ...]:
+        """The trace of the first *tried* rules, each rule's compiled explanation in turn."""
         names = self._rule_names
-        trace = []
+        steps = []
         for i in range(tried):
-            checks, passed = known[i] = self._explain_rule(i, values)
-            trace.append((names[i], checks, passed))
-        inputs = dict(zip(program.names, values, strict=True))
-        return tuple(trace), next_tier_gap(self, inputs, tier, chosen, explained)
+            checks, passed = self._explain_rule(i, tuple(values))
+            steps.append((names[i], checks, passed))
+        return tuple(steps)
 
     @functools.cached_property
     def _rule_names(self) -> tuple[str, ...]:

@@ -32,10 +32,33 @@ from operator import itemgetter
 from typing import Any, Final, TypeAlias
 
 from fenxiao._internal.fixed import EXACT
-from fenxiao.rules.interpreter import _CHECK_SLOTS, _NEW, _SCANNED, Check, _gap, _member_set, _shortfall
-from fenxiao.rules.language import _ORDERED, All, AnyOf, Compare, Condition, Not, Op, comparisons
+from fenxiao.rules.interpreter import (
+    _CHECK_FIELDS,
+    _NEW,
+    _SCANNED,
+    Check,
+    _CheckUnderway,
+    _gap,
+    _member_set,
+    _shortfall,
+)
+from fenxiao.rules.language import _ORDERED, _WIDE, All, AnyOf, Compare, Condition, Not, Op, comparisons
 
-__all__ = ["MAX_COMPILED_COMPARISONS", "Explainer", "Program", "compile_explainer", "compile_program", "source_of"]
+__all__ = [
+    "MAX_COMPILED_COMPARISONS",
+    "MAX_TRACED_COMPARISONS",
+    "Explainer",
+    "Holds",
+    "Program",
+    "Recheck",
+    "Trace",
+    "compile_explainer",
+    "compile_holds",
+    "compile_program",
+    "compile_recheck",
+    "compile_trace",
+    "source_of",
+]
 
 #: The most comparisons :func:`compile_program` writes out for one table. Python's own compiler takes about 20 µs
 #: a comparison, and the two functions double it: a table at the limit compiles in well under a tenth of a second,
@@ -210,7 +233,9 @@ def _register(text: str, prefix: str) -> str:
 
 
 _ALLOWED_NAMES: Final = re.compile(
-    r"(def|return|if|else|and|or|not|is|in|None|True|False|choose|capture|explain|v|t|chosen|best|__class__"
+    r"(def|return|if|else|and|or|not|is|in|None|True|False|choose|capture|explain|recheck|holds|v|t|chosen|best"
+    r"|__class__"
+    r"|input|op|threshold|actual|passed|negated|gap|unit"  # the fields of a Check, stored by compiled explanations
     r"|a\d+|c\d+|o\d+|_[a-z]+\d+)"
 )
 # The generator's whole vocabulary as one pattern, matched by the regular expression engine in one pass (a
@@ -454,6 +479,7 @@ def source_of(
 Explainer: TypeAlias = Callable[[Sequence[object]], tuple[tuple[Check, ...], bool]]
 
 _GAPPED: Final = frozenset({Op.GE, Op.GT, Op.LE, Op.LT})  # the operators whose unmet check has a gap to show
+_SAFE: Final = Decimal("1E+100")  # within it, threshold - actual at 200 digits cannot overflow
 
 
 def compile_explainer(
@@ -484,24 +510,205 @@ def compile_explainer(
     >>> passed, [str(c) for c in checks]
     (False, ['composite 72.5 >= 60', 'units_30d 640 < 1000 needed (+360)'])
     """
-    position = {name: i for i, name in enumerate(names)}
-    if not compilable(condition) or any(node.input not in position for node in comparisons(condition)):
+    if not _explainable((condition,), names):
+        return None
+    writer = _ExplanationWriter(names, optional, integers)
+    outcome, checks = writer.condition(condition)
+    listed = "(" + "".join(f"{check}, " for check in checks) + ")"
+    function: Explainer = writer.finish(f"return {listed}, {outcome}", label)
+    return function
+
+
+#: A compiled trace of a decision table (see :func:`compile_trace`): from the values a :class:`Program`'s ``capture``
+#: returned, each rule's name, checks and outcome, rule by rule.
+Trace: TypeAlias = Callable[[Sequence[object]], tuple[tuple[str, tuple[Check, ...], bool], ...]]
+
+#: The most comparisons :func:`compile_trace` writes into one function (a longer trace is explained rule by rule).
+MAX_TRACED_COMPARISONS: Final = 256
+
+
+def compile_trace(
+    conditions: Sequence[Condition],
+    rule_names: Sequence[str],
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rules",
+) -> Trace | None:
+    """Compile the explanations of several rules (a decision's trace: every rule tried, in order) into one function
+    of the values a :class:`Program`'s ``capture`` returned: it returns ``(rule name, checks, outcome)`` for each
+    rule, each the same as :func:`compile_explainer` of that rule gives (every input read once for all of them).
+    ``None`` when one rule must be explained by the interpreter, or when the rules hold more than
+    :data:`MAX_TRACED_COMPARISONS` comparisons.
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> trace = compile_trace(
+    ...     [Compare("units_30d", Op.EQ, Decimal(0)), Compare("units_30d", Op.GE, Decimal(100))],
+    ...     ["no-sales", "selling"], ("units_30d",), integers=["units_30d"])
+    >>> [(name, [str(c) for c in checks], holds) for name, checks, holds in trace((640,))]
+    [('no-sales', ['units_30d 640: == 0 needed'], False), ('selling', ['units_30d 640 >= 100'], True)]
+    """
+    if len(rule_names) != len(conditions) or not _explainable(conditions, names):
+        return None
+    if sum(1 for c in conditions for _ in comparisons(c)) > MAX_TRACED_COMPARISONS:
+        return None
+    writer = _ExplanationWriter(names, optional, integers)
+    steps = []
+    for condition, rule_name in zip(conditions, rule_names, strict=True):
+        outcome, checks = writer.condition(condition)
+        listed = "(" + "".join(f"{check}, " for check in checks) + ")"
+        steps.append(f"({writer.writer.constant(rule_name, '_n')}, {listed}, {outcome}), ")
+    function: Trace = writer.finish("return (" + "".join(steps) + ")", label)
+    return function
+
+
+#: A compiled decision of a table on values already captured (see :func:`compile_recheck`).
+Recheck: TypeAlias = Callable[[Sequence[object]], int]
+
+
+def compile_recheck(
+    conditions: Sequence[Condition],
+    ranks: Sequence[int] | None,
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rule table",
+) -> Recheck | None:
+    """Compile the decision of :func:`compile_program`'s ``choose`` on a sequence of values in the order of
+    *names* (as ``capture`` returns them, some of them moved): the index of the deciding rule, ``-1`` when none
+    holds, or ``-2`` when a whole-number input holds neither an ``int`` nor a ``Decimal`` (ask the interpreter).
+    It makes no probes: a caller passes values ``capture`` checked, or moved to thresholds of the rules (a value
+    of any other kind may raise, and the caller asks the interpreter). ``None`` when the rules are not compiled
+    (the same limits as :func:`compile_program`) or read an input not among *names*.
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> recheck = compile_recheck([Compare("units_30d", Op.GE, Decimal(1000))], None, ("units_30d",))
+    >>> recheck((640,)), recheck((Decimal(1000),))
+    (-1, 0)
+    """
+    if not conditions or not _explainable(conditions, names):
+        return None
+    leaves = [node for c in conditions for node in comparisons(c)]
+    if len(leaves) > MAX_COMPILED_COMPARISONS:
         return None
     writer = _Writer(optional, integers)
+    local = {name: f"a{i}" for i, name in enumerate(names)}
+    # Only whole-number inputs are checked: their whole thresholds are compared as ints, exact only against an int or
+    # a Decimal; any other input is compared with the rule's own threshold, as the interpreter compares it.
+    whole = frozenset(integers)
+    read = sorted({node.input for node in leaves if node.input in whole and _numeric(node.value)})
+    maybe_missing = frozenset(optional)
+    lines = ["def recheck(t):\n"]
+    if names:
+        lines.append(f"    {', '.join(local.values())}, = t\n")
+    lines += _number_check(writer, [(local[name], name in maybe_missing) for name in read], "-2")
+
+    def leaf(node: Compare) -> str:
+        return writer.comparison(node, local[node.input])
+
+    outcomes = [writer.expression(c, leaf) for c in conditions]
+    function, _ = writer.build("".join(lines + _pick(writer, outcomes, ranks)), "recheck", label, local)
+    recheck: Recheck = function
+    return recheck
+
+
+#: A compiled condition on values already captured (see :func:`compile_holds`).
+Holds: TypeAlias = Callable[[Sequence[object]], bool]
+
+
+def compile_holds(
+    condition: Condition,
+    names: Sequence[str],
+    optional: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    *,
+    label: str = "rule",
+) -> Holds | None:
+    """Compile whether *condition* holds for the values a :class:`Program`'s ``capture`` returned (in the order of
+    *names*): the outcome :func:`compile_explainer`'s function gives, without building its checks. ``None`` when
+    the interpreter must answer it (the same cases as :func:`compile_explainer`).
+
+    >>> from decimal import Decimal
+    >>> from fenxiao.rules.language import Compare, Op
+    >>> holds = compile_holds(Compare("units_30d", Op.EQ, Decimal(0)), ("units_30d",), integers=["units_30d"])
+    >>> holds((0,)), holds((640,))
+    (True, False)
+    """
+    if not _explainable((condition,), names):
+        return None
+    writer = _Writer(optional, integers)
+    position = {name: i for i, name in enumerate(names)}
     local: dict[str, str] = {}
     reads: list[str] = []
-    body: list[str] = []
-    checks: list[str] = []
-    new, kind = writer.constant(_NEW, "_new"), writer.constant(Check, "_cls")
-    setters = [writer.constant(setter, "_set") for setter in _CHECK_SLOTS]
 
-    def leaf(node: Compare, negated: bool) -> str:
-        """Source lines evaluating *node* and building its check; returns the local holding its outcome."""
-        index = len(checks)
+    def leaf(node: Compare) -> str:
         operand = local.get(node.input)
         if operand is None:
             operand = local[node.input] = f"a{len(local)}"
             reads.append(f"    {operand} = t[{position[node.input]}]\n")
+        comparison = writer.comparison(node, operand)
+        return comparison if _numeric(node.value) else writer.constant(bool, "_bool") + comparison
+
+    outcome = writer.expression(condition, leaf)
+    function, _ = writer.build("".join(["def holds(t):\n", *reads, f"    return {outcome}\n"]), "holds", label, local)
+    holds: Holds = function
+    return holds
+
+
+def _explainable(conditions: Sequence[Condition], names: Sequence[str]) -> bool:
+    """Whether every condition has the shapes the generator writes and reads only inputs among *names*."""
+    known = frozenset(names)
+    return all(compilable(c) and all(node.input in known for node in comparisons(c)) for c in conditions)
+
+
+class _ExplanationWriter:
+    """Writes the source of explanations: for each comparison, its outcome and its :class:`Check`, built as
+    :func:`~fenxiao.rules.interpreter.make_check` builds one (a bare ``_CheckUnderway``, its fields stored, its
+    class set to :class:`Check`); each input read from the captured values once."""
+
+    def __init__(self, names: Sequence[str], optional: Iterable[str], integers: Iterable[str]) -> None:
+        self.writer = _Writer(optional, integers)
+        self.position = {name: i for i, name in enumerate(names)}
+        self.local: dict[str, str] = {}
+        self.reads: list[str] = []
+        self.body: list[str] = []
+        self.count = 0
+        writer = self.writer
+        self.new = writer.constant(_NEW, "_new")
+        self.underway = writer.constant(_CheckUnderway, "_cls")
+        self.kind = writer.constant(Check, "_cls")
+
+    def condition(self, condition: Condition) -> tuple[str, list[str]]:
+        """Write *condition*'s comparisons; returns the expression of its outcome and the locals of its checks."""
+        checks: list[str] = []
+        return self._walk(condition, False, checks), checks
+
+    def _walk(self, node: Condition, negated: bool, checks: list[str]) -> str:
+        """The expression of *node*'s outcome over the outcomes of its comparisons (each evaluated once, as the
+        interpreter evaluates every comparison, in document order)."""
+        if isinstance(node, Compare):
+            return self._leaf(node, negated, checks)
+        if isinstance(node, Not):
+            return f"(not {self._walk(node.condition, not negated, checks)})"
+        parts = [self._walk(child, negated, checks) for child in node.conditions]
+        if isinstance(node, All):
+            return "(" + " and ".join(parts) + ")" if parts else "True"
+        assert isinstance(node, AnyOf)
+        return "(" + " or ".join(parts) + ")" if parts else "False"
+
+    def _leaf(self, node: Compare, negated: bool, checks: list[str]) -> str:
+        """Source lines evaluating *node* and building its check; returns the local holding its outcome."""
+        writer, body = self.writer, self.body
+        index = self.count
+        self.count += 1
+        operand = self.local.get(node.input)
+        if operand is None:
+            operand = self.local[node.input] = f"a{len(self.local)}"
+            self.reads.append(f"    {operand} = t[{self.position[node.input]}]\n")
         outcome = writer.comparison(node, operand)
         if not _numeric(node.value):  # a value compared only with text or flags may answer with a non-bool
             outcome = writer.constant(bool, "_bool") + outcome
@@ -510,7 +717,20 @@ def compile_explainer(
         if negated:
             gap = "None"  # the interpreter shows no gap for a negated comparison
         elif node.op in _GAPPED and isinstance(node.value, Decimal):
-            gap = f"None if o{index} else {writer.constant(_shortfall, '_gap')}({threshold}, {operand})"
+            # threshold - actual at 200 digits (what _shortfall gives) without the call, for an int (never raising
+            # nor NaN) or a Decimal well inside the exponent range (neither NaN nor infinite: a NaN fails both
+            # comparisons or raises, as its own comparison did), when the threshold is too; anything else (a
+            # missing value) goes through it.
+            exact = f"{writer.constant(_WIDE.subtract, '_sub')}({threshold}, {operand})"
+            integer = f"{operand}.__class__ is {writer.constant(int, '_int')}"
+            inside = f"{writer.constant(-_SAFE, '_big')} < {operand} < {writer.constant(_SAFE, '_big')}"
+            if node.input in self.writer.optional:
+                inside = f"({operand} is not None and {inside})"
+            shortfall = f"{writer.constant(_shortfall, '_gap')}({threshold}, {operand})"
+            if -_SAFE < node.value < _SAFE:
+                gap = f"None if o{index} else ({exact} if {integer} or {inside} else {shortfall})"
+            else:  # a threshold near the exponent's limit: the difference may overflow, and _shortfall says None
+                gap = f"None if o{index} else {shortfall}"
         elif node.op is Op.BETWEEN and isinstance(node.value, tuple):
             gap = f"None if o{index} else {writer.constant(_gap, '_gap')}({op}, {operand}, {threshold})"
         else:
@@ -526,29 +746,17 @@ def compile_explainer(
             writer.constant(node.unit, "_u"),
         )
         check = f"c{index}"
-        body.append(f"    {check} = {new}({kind})\n")
-        body.extend(f"    {setter}({check}, {value})\n" for setter, value in zip(setters, fields, strict=True))
+        body.append(f"    {check} = {self.new}({self.underway})\n")
+        body.extend(f"    {check}.{field} = {value}\n" for field, value in zip(_CHECK_FIELDS, fields, strict=True))
+        body.append(f"    {check}.__class__ = {self.kind}\n")
         checks.append(check)
         return f"o{index}"
 
-    def walk(node: Condition, negated: bool) -> str:
-        """The expression of *node*'s outcome over the outcomes of its comparisons (each evaluated once, as the
-        interpreter evaluates every comparison, in document order)."""
-        if isinstance(node, Compare):
-            return leaf(node, negated)
-        if isinstance(node, Not):
-            return f"(not {walk(node.condition, not negated)})"
-        parts = [walk(child, negated) for child in node.conditions]
-        if isinstance(node, All):
-            return "(" + " and ".join(parts) + ")" if parts else "True"
-        assert isinstance(node, AnyOf)
-        return "(" + " or ".join(parts) + ")" if parts else "False"
-
-    outcome = walk(condition, False)
-    listed = "(" + "".join(f"{check}, " for check in checks) + ")"
-    source = "".join(["def explain(t):\n", *reads, *body, f"    return {listed}, {outcome}\n"])
-    function, _ = writer.build(source, "explain", label, local)
-    return function
+    def finish(self, returned: str, label: str) -> Any:
+        """Compile ``def explain(t)`` with the lines written so far and *returned* (its return statement)."""
+        source = "".join(["def explain(t):\n", *self.reads, *self.body, f"    {returned}\n"])
+        function, _ = self.writer.build(source, "explain", label, self.local)
+        return function
 
 
 def _numeric(value: object) -> bool:
