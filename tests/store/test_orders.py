@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from fenxiao.domain.ids import TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.money import Money, Rate
-from fenxiao.settlement.ledger import EntryKind, Ledger, entries_for
+from fenxiao.settlement.ledger import EntryKind, Ledger, OrderEntries, entries_for
 from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.store.ledger import LedgerEntries
@@ -276,7 +276,7 @@ def test_incremental_ingestion_stores_exactly_the_entries_of_a_one_shot_derivati
     the database, or (*remember*) taken from the writer's own ``known`` orders, as ``Store.ingest`` does."""
     orders, batches = case
     wipe(engine)
-    known: dict[str, Order] | None = {} if remember else None
+    known: dict[str, OrderEntries] | None = {} if remember else None
     for batch in batches:
         with engine.begin() as conn:
             OrderEvents(conn, PROFILE, known=known).ingest(batch)

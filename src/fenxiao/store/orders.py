@@ -53,7 +53,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money
-from fenxiao.settlement.ledger import LedgerEntry, entry_rows
+from fenxiao.settlement.ledger import LedgerEntry, OrderEntries
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
 from fenxiao.store._sql import (
@@ -265,20 +265,22 @@ def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
     return type(exc)(where, exc.value, f"{exc.path}: {exc.problem}")
 
 
-def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[Sequence[tuple[OrderEvent, str]], int]:
+def _new_events(
+    order: OrderEntries, given: Sequence[tuple[OrderEvent, str]]
+) -> tuple[Sequence[tuple[OrderEvent, str]], int]:
     """The events of *given* that *order* does not hold (each once, in order), and how many it skipped.
 
     Raises:
         InvalidValueError: An event reuses the id of a held or earlier event with other content (or at another
             UTC offset: the store keeps offsets, so a replay must be identical).
     """
-    if not order.events and len(given) == 1:
-        return given, 0  # nothing held, nothing repeated
-    seen = {event.id: event for event in order.events}
+    if len(given) == 1 and order.event(given[0][0].id) is None:
+        return given, 0  # one event, not held
+    seen: dict[str, OrderEvent] = {}
     added: list[tuple[OrderEvent, str]] = []
     skipped = 0
     for event, where in given:
-        same = seen.get(event.id)
+        same = seen.get(event.id) or order.event(event.id)
         if same is not None:
             if same != event or same.at.utcoffset() != event.at.utcoffset():
                 raise InvalidValueError(f"{where}.id", event.id, "is already used by a different event")
@@ -315,15 +317,21 @@ class OrderEvents:
         conn: An open connection; the caller begins and commits the transaction.
         profile: The platform profile whose rules derive the ledger entries; each order remembers the name of
             the profile it was booked under, and refuses events ingested under another.
-        known: Orders this writer built before, by id (a dict kept across batches: :meth:`Store.ingest
-            <fenxiao.store.facade.Store.ingest>` passes one, and empties it when a batch fails). An order is taken
-            from it instead of being read back only when the database holds exactly its events (events never
-            change, so then it is the same order); ingesting adds the orders it builds. At most
-            :data:`KNOWN_LIMIT` are kept. Empty it when a transaction that ingested rolls back.
+        known: Orders this writer built before, by id, each with what its entries leave
+            (:class:`~fenxiao.settlement.ledger.OrderEntries`: an event added later derives its own entries alone);
+            a dict kept across batches: :meth:`Store.ingest <fenxiao.store.facade.Store.ingest>` passes one, and
+            empties it when a batch fails. An order is taken from it instead of being read back only when the
+            database holds exactly its events (events never change, so then it is the same order); ingesting adds
+            (and extends) the orders it builds. At most :data:`KNOWN_LIMIT` are kept. Empty it when a transaction
+            that ingested rolls back.
     """
 
     def __init__(
-        self, conn: Connection, profile: PlatformProfile | None = None, *, known: dict[str, Order] | None = None
+        self,
+        conn: Connection,
+        profile: PlatformProfile | None = None,
+        *,
+        known: dict[str, OrderEntries] | None = None,
     ) -> None:
         self.conn = conn
         self.profile = profile if profile is not None else PlatformProfile.default()
@@ -380,7 +388,7 @@ class OrderEvents:
             header = batch.order
             duplicates += batch.copies
             if new and header is not None:  # booked now: the payment is the batch's
-                base = header
+                base = OrderEntries(header, self.profile)
             else:
                 base = bases[order_id]
                 if header is not None:
@@ -407,23 +415,24 @@ class OrderEvents:
         return IngestReport(len(listed), len(booked), new_events, duplicates, len(rows.entries))
 
     def _append(
-        self, base: Order, added: Sequence[tuple[OrderEvent, str]], payment: tuple[Any, ...] | None, rows: _Rows
+        self, order: OrderEntries, added: Sequence[tuple[OrderEvent, str]], payment: tuple[Any, ...] | None, rows: _Rows
     ) -> None:
-        """Extend *base* with *added* (its new events, each checked against the lifecycle), append their rows and
+        """Extend *order* with *added* (its new events, each checked against the lifecycle), append their rows and
         those of the entries they imply (with the payment's, when *payment*, its row, was booked now) and
         remember the order."""
-        order, order_id = base, base.id
-        seq = len(base.events)
+        order_id = order.order_id
+        seq = order.count
         moments: dict[str, tuple[Any, int]] = {}
         if payment is not None:
             moments[PAID_EVENT_ID] = (payment[_PAID_AT], payment[_PAID_AT + 1])
+        instant = rows.instant
         for event, where in added:
             try:
-                order = order.apply(event)
+                order.apply(event)
             except InvalidValueError as exc:
                 raise _rerooted(exc, where) from exc
             seq += 1
-            row = _event_tuple(order_id, seq, event, where, rows.instant)
+            row = _event_tuple(order_id, seq, event, where, instant)
             moments[event.id] = (row[_AT], row[_AT + 1])
             rows.events.append(row)
         known = self.known
@@ -431,15 +440,12 @@ class OrderEvents:
             if len(known) >= KNOWN_LIMIT and order_id not in known:
                 known.clear()  # a bound on memory; orders are read back from the database after this
             known[order_id] = order
-        instant = rows.instant
 
         def bind(at: datetime, event_id: str, field: str) -> tuple[Any, Any]:
             # an event's moment as its own row holds it; a release moment converted here (once per settlement)
             return moments[event_id] if field == "at" else instant(at, f"orders[{order_id}]", field)
 
-        rows.entries.extend(
-            entry_rows(order, self.profile, bind=bind, after=None if payment is not None else len(base.events))
-        )
+        rows.entries.extend(order.rows(bind))
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
@@ -505,7 +511,7 @@ class OrderEvents:
 
     def _held(
         self, order_ids: Sequence[str], pending: Mapping[str, _Pending], held: Mapping[str, tuple[str, int]]
-    ) -> tuple[dict[str, Order], dict[str, Mapping[Any, Any]]]:
+    ) -> tuple[dict[str, OrderEntries], dict[str, Mapping[Any, Any]]]:
         """Each of *order_ids* (orders held before this call, in id order), checked against what the database holds
         (*held*: each order's profile and event count, see :meth:`_lock`) and built with the events it holds; and
         the stored rows read to build them (by id).
@@ -533,11 +539,11 @@ class OrderEvents:
                 raise PolicyError(
                     first, order_id, f"was booked under profile {found[0]!r}, not {name!r}: ingest with that profile"
                 )
-        bases: dict[str, Order] = {}
+        bases: dict[str, OrderEntries] = {}
         if known:
             for order_id in order_ids:
                 cached = known.get(order_id)
-                if cached is not None and len(cached.events) == held[order_id][1]:
+                if cached is not None and cached.count == held[order_id][1]:
                     bases[order_id] = cached
         wanted = sorted(oid for oid in order_ids if oid not in bases or pending[oid].order is not None)
         stored = self._rows(wanted)
@@ -546,7 +552,8 @@ class OrderEvents:
             if order_id not in bases:
                 row = stored[order_id]
                 events = [_event_from_row(e, row["currency"]) for e in held_rows.get(order_id, ())]
-                bases[order_id] = _order_from_row(row, events)
+                order = _order_from_row(row, events)
+                bases[order_id] = OrderEntries(order, self.profile, after=len(order.events))
         return bases, stored
 
     def _lock(self, order_ids: Sequence[str], *, counted: bool) -> dict[str, tuple[str, int]]:
