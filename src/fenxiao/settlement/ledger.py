@@ -812,7 +812,13 @@ class OrderEntries:
             raise InvalidValueError(
                 "OrderEntries.rows.bind", bind, "must be a function (moment, event_id, field) -> (value, offset)"
             )
-        return self._derive(bind, len(self._events) + 1)
+        events = self._events
+        start = self._next
+        if start == len(events) and start and events[-1].kind is _RECEIVED_EVENT:
+            # A receipt alone (it comes only before settlement and invalidation): it moves no line and no hold.
+            self._next = start + 1
+            return []
+        return self._derive(bind, len(events) + 1)
 
     def _lines_after(self, refunded: int) -> tuple[int, ...]:
         found = self._lines.get(refunded)

@@ -53,7 +53,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money
-from fenxiao.settlement.ledger import LedgerEntry, OrderEntries
+from fenxiao.settlement.ledger import EntryRow, LedgerEntry, OrderEntries
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
 from fenxiao.store._sql import (
@@ -291,13 +291,21 @@ def _new_events(
     return added, skipped
 
 
-@attrs.define
-class _Rows:
-    """The rows one ingest writes through the driver (tuples in column order), and how it binds a moment."""
+class _Moments:
+    """How the entry rows of the order in hand hold their moments: an event's moment as its own row holds it
+    (:attr:`held`, by event id), a release moment converted by *instant* (once per settlement). One per batch,
+    refilled for each order in turn (no function, cells or dict made per order)."""
 
-    instant: Binder
-    events: list[tuple[Any, ...]] = attrs.Factory(list)
-    entries: list[tuple[Any, ...]] = attrs.Factory(list)
+    __slots__ = ("held", "instant", "order_id")
+
+    def __init__(self, instant: Binder) -> None:
+        self.instant = instant
+        self.held: dict[str, tuple[Any, int]] = {}
+        self.order_id = ""
+
+    def bind(self, at: datetime, event_id: str, field: str) -> tuple[Any, Any]:
+        """The :data:`~fenxiao.settlement.ledger.MomentBinder` of the order in hand."""
+        return self.held[event_id] if field == "at" else self.instant(at, f"orders[{self.order_id}]", field)
 
 
 @attrs.define
@@ -380,17 +388,48 @@ class OrderEvents:
             booked = self._book(payments)
             held = self._lock([oid for oid in ordered if oid not in booked], counted=counted)
         bases, stored = self._held([oid for oid in ordered if oid not in booked], pending, held)
-        rows = _Rows(instant)
+        events, entries, new_events, duplicates = self._extend(
+            ordered, pending, booked, payments, bases, stored, instant
+        )
+        if sqlite_:
+            # The payments not held, now (the write lock was taken by the first statement, BEGIN IMMEDIATE, so what
+            # was read is still all there is; a transaction begun without it fails on a duplicate rather than
+            # booking twice): every write of the batch back to back.
+            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [payments[oid] for oid in sorted(booked)])
+        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, events)
+        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, entries)
+        return IngestReport(len(listed), len(booked), new_events, duplicates, len(entries))
+
+    def _extend(  # noqa: PLR0913, PLR0917 - private: the state of one ingest, positionally
+        self,
+        ordered: Sequence[str],
+        pending: Mapping[str, _Pending],
+        booked: set[str],
+        payments: Mapping[str, tuple[Any, ...]],
+        bases: Mapping[str, OrderEntries],
+        stored: Mapping[str, Mapping[Any, Any]],
+        instant: Binder,
+    ) -> tuple[list[tuple[Any, ...]], list[EntryRow], int, int]:
+        """The ``order_events`` and ``ledger_entries`` rows of a batch (*ordered*: its orders in id order, each
+        extended by its new events, each checked against the lifecycle), the new events' count and the duplicates'.
+        """
+        profile, known = self.profile, self.known
+        events: list[tuple[Any, ...]] = []
+        entries: list[EntryRow] = []
+        add_event, add_entries = events.append, entries.extend
+        found = _Moments(instant)
+        moments, bind = found.held, found.bind
         new_events = duplicates = 0
-        for order_id in sorted(pending):
+        for order_id in ordered:  # each order: its payment (if new), its new events, their entries
             batch = pending[order_id]
-            new = order_id in booked
             header = batch.order
             duplicates += batch.copies
-            if new and header is not None:  # booked now: the payment is the batch's
-                base = OrderEntries(header, self.profile)
+            paid = None
+            if header is not None and order_id in booked:  # booked now: the payment is the batch's
+                order = OrderEntries(header, profile)
+                paid = payments[order_id]
             else:
-                base = bases[order_id]
+                order = bases[order_id]
                 if header is not None:
                     duplicates += 1
                     if not _same_payment(stored[order_id], header):
@@ -399,53 +438,33 @@ class OrderEvents:
                             order_id,
                             "conflicts with the order stored under this id (another payment)",
                         )
-            added, skipped = _new_events(base, batch.events)
-            duplicates += skipped
-            if added or new:
-                paid = payments[order_id] if new else None
-                self._append(base, added, paid, rows)
-                new_events += len(added)
-        if sqlite_:
-            # The payments not held, now (the write lock was taken by the first statement, BEGIN IMMEDIATE, so what
-            # was read is still all there is; a transaction begun without it fails on a duplicate rather than
-            # booking twice): every write of the batch back to back.
-            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [payments[oid] for oid in sorted(booked)])
-        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, rows.events)
-        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, rows.entries)
-        return IngestReport(len(listed), len(booked), new_events, duplicates, len(rows.entries))
-
-    def _append(
-        self, order: OrderEntries, added: Sequence[tuple[OrderEvent, str]], payment: tuple[Any, ...] | None, rows: _Rows
-    ) -> None:
-        """Extend *order* with *added* (its new events, each checked against the lifecycle), append their rows and
-        those of the entries they imply (with the payment's, when *payment*, its row, was booked now) and
-        remember the order."""
-        order_id = order.order_id
-        seq = order.count
-        moments: dict[str, tuple[Any, int]] = {}
-        if payment is not None:
-            moments[PAID_EVENT_ID] = (payment[_PAID_AT], payment[_PAID_AT + 1])
-        instant = rows.instant
-        for event, where in added:
-            try:
-                order.apply(event)
-            except InvalidValueError as exc:
-                raise _rerooted(exc, where) from exc
-            seq += 1
-            row = _event_tuple(order_id, seq, event, where, instant)
-            moments[event.id] = (row[_AT], row[_AT + 1])
-            rows.events.append(row)
-        known = self.known
-        if known is not None:
-            if len(known) >= KNOWN_LIMIT and order_id not in known:
-                known.clear()  # a bound on memory; orders are read back from the database after this
-            known[order_id] = order
-
-        def bind(at: datetime, event_id: str, field: str) -> tuple[Any, Any]:
-            # an event's moment as its own row holds it; a release moment converted here (once per settlement)
-            return moments[event_id] if field == "at" else instant(at, f"orders[{order_id}]", field)
-
-        rows.entries.extend(order.rows(bind))
+            added: Sequence[tuple[OrderEvent, str]] = batch.events
+            if len(added) != 1 or order.event(added[0][0].id) is not None:
+                added, skipped = _new_events(order, added)
+                duplicates += skipped
+            if not added and paid is None:
+                continue
+            moments.clear()  # each moment of this order as its row holds it, by event id
+            found.order_id = order_id
+            if paid is not None:
+                moments[PAID_EVENT_ID] = (paid[_PAID_AT], paid[_PAID_AT + 1])
+            seq = order.count
+            for event, where in added:  # each new event checked against the lifecycle, and its row
+                try:
+                    order.apply(event)
+                except InvalidValueError as exc:
+                    raise _rerooted(exc, where) from exc
+                seq += 1
+                row = _event_tuple(order_id, seq, event, where, instant)
+                moments[event.id] = (row[_AT], row[_AT + 1])
+                add_event(row)
+            new_events += len(added)
+            if known is not None:
+                if len(known) >= KNOWN_LIMIT and order_id not in known:
+                    known.clear()  # a bound on memory; orders are read back from the database after this
+                known[order_id] = order
+            add_entries(order.rows(bind))
+        return events, entries, new_events, duplicates
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
