@@ -814,10 +814,22 @@ class OrderEntries:
             )
         events = self._events
         start = self._next
-        if start == len(events) and start and events[-1].kind is _RECEIVED_EVENT:
-            # A receipt alone (it comes only before settlement and invalidation): it moves no line and no hold.
-            self._next = start + 1
-            return []
+        if start == len(events):  # one moment to derive: the payment alone, or one event
+            if not start:  # the payment alone: its estimate (as _derive's first moment gives it)
+                base = self._base
+                lines = self._previous = self._lines_after(0)
+                self._next = 1
+                stamp, offset = bind(base.paid_at, PAID_EVENT_ID, "at")
+                order_id, currency, estimated = base.id, self._currency, _KIND_VALUES[0]
+                return [
+                    (order_id, PAID_EVENT_ID, estimated, party, payee, currency, fen, stamp, offset, None, None, "")
+                    for party, payee, fen in zip(_PARTY_VALUES, self._payees, lines, strict=True)
+                    if fen
+                ]
+            if events[-1].kind is _RECEIVED_EVENT:
+                # A receipt (it comes only before settlement and invalidation) moves no line and no hold.
+                self._next = start + 1
+                return []
         return self._derive(bind, len(events) + 1)
 
     def _lines_after(self, refunded: int) -> tuple[int, ...]:
