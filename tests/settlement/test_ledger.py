@@ -650,3 +650,26 @@ def test_order_entries_refuse_a_settlement_before_its_date_and_name_a_wrong_argu
             OrderEntries(o, PROFILE, after=bad)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"must be an OrderEvent"):
         OrderEntries(o, PROFILE).apply("received")  # type: ignore[arg-type]
+
+
+def test_order_entries_of_a_subclass_take_the_order_and_profile_at_their_word() -> None:
+    """An Order subclass (and a profile subclass) takes the path that asks them: every event applied by the order's
+    own apply, the settlement date by its own settlement_due; the rows and the order are those of the exact
+    classes."""
+
+    class MyOrder(Order):
+        pass
+
+    class Mine(PlatformProfile):
+        pass
+
+    o = settled(order(units=4)).refund(event_id="r-1", at=T0 + 9 * DAY, amount=Money.of("10.00"))
+    o = o.refund(event_id="r-2", at=T0 + 10 * DAY, units=1)
+    mine = MyOrder(**{a.name: getattr(o, a.name) for a in attrs.fields(Order)})
+    entries = OrderEntries(attrs.evolve(mine, events=mine.events[:1]), Mine(), after=None)
+    for event in mine.events[1:]:
+        assert entries.apply(event)
+    assert not entries.apply(mine.events[0])  # held: nothing added
+    assert type(entries.order) is MyOrder
+    assert entries.order == mine
+    assert entries.rows(_bound) == entry_rows(o, PROFILE, bind=_bound)
