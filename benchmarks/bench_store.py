@@ -19,6 +19,7 @@ when its programs are installed; otherwise its cases are skipped with a note.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 import uuid
@@ -338,7 +339,42 @@ def _schema(server_url: str) -> str:
     return f"{server_url}&options=-c%20search_path%3D{schema}"
 
 
+def count_one(mode: str, count: int = 1_500) -> None:
+    """One ingest case on SQLite files, for instruction counts (load-independent), with nothing timed: the set-up
+    (the stream, a first ingest and the rows it wrote), then, by *mode*, nothing (``none``), ``Store.ingest`` of
+    an equal stream of new objects (``ingest``) or the limit's inserts of the rows (``plain``). Run each mode under
+    ``valgrind --tool=cachegrind`` with ``PYTHONHASHSEED=0``: a case's instructions are its mode's count less
+    ``none``'s. The garbage collector's objects are frozen after the set-up, so that a full collection landing in
+    one run and not in another does not decide the count."""
+    folder = Path(tempfile.mkdtemp(prefix="fenxiao-bench-store-"))
+    try:
+        backend = Backend("SQLite", lambda: f"sqlite:///{folder}/{uuid.uuid4().hex}.db")
+        stream = build_stream(generate_orders(load_sample(), count=count, profile=PROFILE))
+        url = backend.fresh()
+        first = Store(create_engine(url), profile=PROFILE)
+        first.ingest(stream, batch_size=BATCH)
+        first.close()
+        parts = _by_transaction(_stored_rows(backend, url), stream)
+        again = build_stream(generate_orders(load_sample(), count=count, profile=PROFILE))
+        target = backend.fresh()
+        gc.collect()
+        gc.freeze()
+        if mode == "ingest":
+            store = Store(create_engine(target), profile=PROFILE)
+            store.ingest(again, batch_size=BATCH)
+            store.close()
+        elif mode == "plain":
+            _insert_plainly(backend, target, parts)
+        elif mode != "none":
+            raise SystemExit(f"bench_store: --count takes none, ingest or plain, not {mode!r}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 if __name__ == "__main__":
     import sys
 
-    print(run(quick="--quick" in sys.argv))
+    if "--count" in sys.argv:  # python benchmarks/bench_store.py --count {none,ingest,plain}
+        count_one(sys.argv[sys.argv.index("--count") + 1])
+    else:
+        print(run(quick="--quick" in sys.argv))

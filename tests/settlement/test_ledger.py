@@ -18,6 +18,7 @@ from fenxiao.settlement.ledger import (
     EntryKind,
     Ledger,
     LedgerEntry,
+    OrderEntries,
     Period,
     entries_for,
     entry_rows,
@@ -539,3 +540,136 @@ def test_entry_rows_names_a_wrong_argument() -> None:
     for bad in (-1, 3, True, "1", 1.0):
         with pytest.raises(InvalidValueError, match=r"entry_rows\.after: must be a whole number from 0 to 2"):
             entry_rows(o, PROFILE, bind=_bound, after=bad)  # type: ignore[arg-type]
+
+
+def _prefix(o: Order, count: int) -> Order:
+    return attrs.evolve(o, events=o.events[:count])
+
+
+@given(data=st.data(), profile=platform_profiles())
+def test_order_entries_give_entry_rows_however_the_events_come(data: st.DataObject, profile: PlatformProfile) -> None:
+    """OrderEntries built on any prefix of a history (its entries recorded, or not even the payment's), given the
+    other events in any grouping, gives exactly entry_rows of the whole order after that prefix, call by call
+    asking the binder once per moment; its order is the whole order."""
+    o = data.draw(order_histories(profile=profile))
+    held = data.draw(st.integers(0, len(o.events)))
+    after = data.draw(st.sampled_from([None, held]))
+    settlement = next((e.id for e in o.events if e.kind is OrderEventKind.SETTLED), "")
+    entries = OrderEntries(_prefix(o, held), profile, after=after)
+    rows: list[tuple[Any, ...]] = []
+    for n, event in enumerate(o.events[held:], start=held):
+        assert entries.apply(event)
+        assert entries.event(event.id) is event
+        assert entries.count == n + 1
+        if data.draw(st.booleans()):
+            asked: list[tuple[str, str]] = []
+
+            def bind(
+                at: datetime, event_id: str, field: str, asked: list[tuple[str, str]] = asked
+            ) -> tuple[object, object]:
+                asked.append((event_id, field))
+                return _bound(at, event_id, field)
+
+            rows += entries.rows(bind)
+            assert len(asked) == len(set(asked))
+    rows += entries.rows(_bound)
+    assert rows == [_row_of(e, settlement) for e in entries_for(o, profile, after=after)]
+    assert entries.order == o
+    assert entries.rows(_bound) == []
+
+
+@st.composite
+def _next_events(draw: st.DrawFn, o: Order) -> OrderEvent:
+    """Any event for *o*: often one its lifecycle refuses (time going back, a move it does not allow, a refund
+    beyond what was paid or after invalidation, a held id with other content), or one it holds."""
+    again: bool = draw(st.booleans())
+    if o.events and again:
+        held = draw(st.sampled_from(o.events))
+        return held if draw(st.booleans()) else attrs.evolve(held, at=held.at + timedelta(seconds=1))
+    last = o.events[-1].at if o.events else o.paid_at
+    at = last + timedelta(hours=draw(st.integers(-2, 48)))
+    kind = draw(st.sampled_from(OrderEventKind))
+    if kind is OrderEventKind.REFUNDED:
+        if draw(st.booleans()):
+            return OrderEvent(id="next", kind=kind, at=at, units=draw(st.integers(1, o.units + 1)))
+        fen = draw(st.integers(1, o.paid.fen + o.shipping.fen + 1))
+        return OrderEvent(id="next", kind=kind, at=at, amount=Money(fen, o.paid.currency))
+    return OrderEvent(id="next", kind=kind, at=at)
+
+
+@given(data=st.data())
+def test_order_entries_apply_checks_an_event_as_the_order_does(data: st.DataObject) -> None:
+    """OrderEntries.apply accepts exactly the events Order.apply accepts (a held one changes nothing) and refuses
+    the others with Order.apply's own error, changing nothing."""
+    o = data.draw(order_histories(profile=PROFILE))
+    after = data.draw(st.sampled_from([None, len(o.events)]))
+    entries = OrderEntries(o, PROFILE, after=after)
+    event = data.draw(_next_events(o))
+    try:
+        expected: Order | Exception = o.apply(event)
+    except InvalidValueError as exc:
+        expected = exc
+    if isinstance(expected, Exception):
+        with pytest.raises(type(expected)) as raised:
+            entries.apply(event)
+        assert str(raised.value) == str(expected)
+        assert entries.order == o
+    else:
+        assert entries.apply(event) is (expected is not o)
+        assert entries.order == expected
+        assert entries.count == len(expected.events)
+    assert _outcome(lambda: entries.rows(_bound)) == _outcome(
+        lambda: entry_rows(entries.order, PROFILE, bind=_bound, after=after)
+    )
+
+
+def _outcome(run: Any) -> object:
+    """What *run* returns, or the type and text of the PolicyError it raises (a settlement before its date)."""
+    try:
+        return run()
+    except PolicyError as exc:
+        return (type(exc), str(exc))
+
+
+def test_order_entries_refuse_a_settlement_before_its_date_and_name_a_wrong_argument() -> None:
+    """A settlement event added before the profile's date is refused when its entries are derived (as entries_for
+    refuses it); each argument is checked, named."""
+    o = order().receive(at=T0 + DAY)
+    entries = OrderEntries(o, PROFILE, after=1)
+    entries.apply(OrderEvent(id="s", kind=OrderEventKind.SETTLED, at=T0 + 2 * DAY))
+    with pytest.raises(PolicyError, match=r"is before the settlement date"):
+        entries.rows(_bound)
+    with pytest.raises(InvalidValueError, match=r"OrderEntries\.order: must be an Order"):
+        OrderEntries("o-1", PROFILE)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"OrderEntries\.profile: must be a PlatformProfile"):
+        OrderEntries(o, "kuaishou")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"OrderEntries\.rows\.bind: must be a function"):
+        OrderEntries(o, PROFILE).rows(None)  # type: ignore[arg-type]
+    for bad in (-1, 2, True, "1", 1.0):
+        with pytest.raises(InvalidValueError, match=r"OrderEntries\.after: must be a whole number from 0 to 1"):
+            OrderEntries(o, PROFILE, after=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"must be an OrderEvent"):
+        OrderEntries(o, PROFILE).apply("received")  # type: ignore[arg-type]
+
+
+def test_order_entries_of_a_subclass_take_the_order_and_profile_at_their_word() -> None:
+    """An Order subclass (and a profile subclass) takes the path that asks them: every event applied by the order's
+    own apply, the settlement date by its own settlement_due; the rows and the order are those of the exact
+    classes."""
+
+    class MyOrder(Order):
+        pass
+
+    class Mine(PlatformProfile):
+        pass
+
+    o = settled(order(units=4)).refund(event_id="r-1", at=T0 + 9 * DAY, amount=Money.of("10.00"))
+    o = o.refund(event_id="r-2", at=T0 + 10 * DAY, units=1)
+    mine = MyOrder(**{a.name: getattr(o, a.name) for a in attrs.fields(Order)})
+    entries = OrderEntries(attrs.evolve(mine, events=mine.events[:1]), Mine(), after=None)
+    for event in mine.events[1:]:
+        assert entries.apply(event)
+    assert not entries.apply(mine.events[0])  # held: nothing added
+    assert type(entries.order) is MyOrder
+    assert entries.order == mine
+    assert entries.rows(_bound) == entry_rows(o, PROFILE, bind=_bound)

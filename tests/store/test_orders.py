@@ -19,17 +19,21 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fenxiao._internal.convert import dumps
 from fenxiao.domain.ids import TeamLeaderId
 from fenxiao.errors import InvalidValueError, PolicyError, TransitionError
 from fenxiao.money import Money, Rate
-from fenxiao.settlement.ledger import EntryKind, Ledger, entries_for
-from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind
+from fenxiao.settlement.kinds import PlanKind
+from fenxiao.settlement.ledger import EntryKind, Ledger, OrderEntries, entries_for
+from fenxiao.settlement.orders import Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile
+from fenxiao.store.engine import create_engine
 from fenxiao.store.ledger import LedgerEntries
+from fenxiao.store.migrate import upgrade
 from fenxiao.store.orders import IngestReport, OrderEvents, OrderUpdate, StreamItem
 from fenxiao.store.schema import LEDGER_ENTRIES, ORDER_EVENTS, ORDERS
 from fenxiao.store.stream import build_stream
-from fenxiao.testing.commission import order_histories
+from fenxiao.testing.commission import order_histories, order_terms
 
 from .. import builders
 from . import worker
@@ -276,7 +280,7 @@ def test_incremental_ingestion_stores_exactly_the_entries_of_a_one_shot_derivati
     the database, or (*remember*) taken from the writer's own ``known`` orders, as ``Store.ingest`` does."""
     orders, batches = case
     wipe(engine)
-    known: dict[str, Order] | None = {} if remember else None
+    known: dict[str, OrderEntries] | None = {} if remember else None
     for batch in batches:
         with engine.begin() as conn:
             OrderEvents(conn, PROFILE, known=known).ingest(batch)
@@ -406,3 +410,31 @@ def test_an_own_stream_order_is_stored_and_loaded_back_without_an_influencer(eng
     assert stored_entries(engine) == list(entries_for(whole, PROFILE))
     with engine.begin() as conn:
         assert OrderEvents(conn, PROFILE).load("o-own") == whole
+
+
+_TERMS_DB = create_engine("sqlite://")
+with _TERMS_DB.begin() as _conn:
+    upgrade(_conn)
+
+
+@given(
+    terms=order_terms(),
+    plan=st.sampled_from([None, "plan-1", "p.2"]),
+    kind=st.none() | st.sampled_from(PlanKind),
+    activity=st.sampled_from([None, "act-1"]),
+)
+def test_an_orders_terms_are_stored_as_the_converters_document(
+    terms: OrderTerms, plan: str | None, kind: PlanKind | None, activity: str | None
+) -> None:
+    """The terms document a payment is stored with is dumps(terms, indent=None), whatever the terms (with or
+    without steps, leaders, an MCN, a plan or an activity), and reads back as the same terms."""
+    terms = attrs.evolve(terms, plan_id=plan, plan_kind=kind, activity_id=activity)
+    with _TERMS_DB.begin() as conn:
+        for table in (LEDGER_ENTRIES, ORDER_EVENTS, ORDERS):
+            conn.execute(sa.delete(table))
+        OrderEvents(conn, PROFILE).ingest([order(terms=terms)])
+        stored = conn.execute(sa.select(ORDERS.c.terms)).scalar_one()
+        back = OrderEvents(conn, PROFILE).load("o-1")
+    assert stored == dumps(terms, indent=None)
+    assert back is not None
+    assert back.terms == terms

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from fenxiao.settlement.splits import Party
 from fenxiao.store._sql import (
     Instant,
     enum_of,
+    instant_binder,
     micros_of,
     moment,
     moment_columns,
@@ -40,6 +42,34 @@ def test_microseconds_since_the_epoch_order_moments_as_time_does(at: datetime, o
     """The SQLite column (microseconds since 1970 in UTC) sorts and compares as the instants do, exactly."""
     assert (micros_of(at) < micros_of(other)) == (at < other)
     assert (micros_of(at) == micros_of(other)) == (at == other)
+
+
+#: Zones of every kind: named (with folds and gaps), fixed offsets in whole seconds, and offsets with a fraction of a
+#: second (which the store refuses).
+_ZONES = st.one_of(
+    st.timezones(),
+    st.integers(-86_399, 86_399).map(lambda s: timezone(timedelta(seconds=s))),
+    st.integers(-86_399_999_999, 86_399_999_999).map(lambda us: timezone(timedelta(microseconds=us))),
+)
+
+
+@given(at=st.datetimes(timezones=_ZONES), dialect=st.sampled_from(["sqlite", "postgresql"]))
+def test_the_driver_binders_keep_a_moment_as_the_instant_column_does(at: datetime, dialect: str) -> None:
+    """instant_binder (the rows ingestion writes through the driver) gives what micros_of (SQLite) or the UTC
+    datetime (PostgreSQL) and offset_of give, for any moment in any zone, and refuses what offset_of refuses, with
+    its error."""
+    bind = instant_binder(dialect)
+    expected = _outcome(lambda: (micros_of(at) if dialect == "sqlite" else utc_of(at, "e.at"), offset_of(at, "e.at")))
+    assert _outcome(lambda: bind(at, "e", "at")) == expected
+    assert _outcome(lambda: bind(at, "e", "at")) == expected  # again: a fixed offset is then remembered
+
+
+def _outcome(run: Callable[[], object]) -> object:
+    """What *run* returns, or the text of the InvalidValueError it raises."""
+    try:
+        return run()
+    except InvalidValueError as exc:
+        return str(exc)
 
 
 def test_the_instant_column_binds_and_reads_each_dialect_its_way() -> None:

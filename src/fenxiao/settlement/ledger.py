@@ -75,7 +75,18 @@ from fenxiao._internal.trusted import builder
 from fenxiao._internal.validators import checks_arguments
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, PPM, Money
-from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms, _walk
+from fenxiao.settlement.orders import (
+    _MOVES,
+    PAID_EVENT_ID,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderStatus,
+    OrderTerms,
+    _fields_but_events,
+    _trusted_order,
+    _walk,
+)
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party, _line_fen, _payee_texts, _payees
 
@@ -89,6 +100,7 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "MomentBinder",
+    "OrderEntries",
     "Period",
     "entries_for",
     "entry_rows",
@@ -590,6 +602,422 @@ def _derive(order: Order, profile: PlatformProfile, first: int, bind: MomentBind
                         holds[place] = now
         previous = current
     return found
+
+
+class OrderEntries:
+    """One order's ledger entries derived one event at a time: the order's lifecycle and what its entries leave
+    (each party's lines, the reserve holds, their release) are kept between calls, so that an event added later
+    costs only its own entries, never a walk of the order's history. For a writer that records an order's events
+    batch after batch (the store); :func:`entry_rows` is the same derivation for a whole order at once.
+
+    ``OrderEntries(order, profile, after=k)`` holds *order* with the entries of its payment and first *k* events
+    recorded (``None``: nothing recorded yet, the payment's entries included in the next :meth:`rows`).
+    :meth:`apply` adds an event, checked as :meth:`Order.apply <fenxiao.settlement.orders.Order.apply>` checks
+    it; :meth:`rows` gives the entries of everything not given yet, as :func:`entry_rows` gives them: however the
+    events are applied and the rows taken, the rows given are ``entry_rows(order, profile, bind=bind,
+    after=k)`` of the final order, in the same order (each call binding as that call would, once per moment).
+
+    Args:
+        order: The order, with the events so far.
+        profile: The platform profile whose rules derive the entries.
+        after: How many of ``order.events`` already have their entries recorded (``None``: not even the payment).
+
+    Raises:
+        InvalidValueError: *order* is not an Order, *profile* not a profile, or *after* not a whole number from 0
+            to the number of events.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from fenxiao.money import Rate
+    >>> from fenxiao.settlement.orders import OrderTerms
+    >>> t = datetime(2026, 11, 11, 20, tzinfo=timezone(timedelta(hours=8)))
+    >>> order = Order(id="o-1", merchant_id="m-1", sku_id="s-1", influencer_id="k-1", paid=Money.of("100.00"),
+    ...               paid_at=t, terms=OrderTerms(commission_rate=Rate.of("20%")))
+    >>> def bind(moment, event_id, field):
+    ...     return moment.isoformat(), int(moment.utcoffset().total_seconds())
+    >>> entries = OrderEntries(order, PlatformProfile())
+    >>> len(entries.rows(bind)), entries.rows(bind)  # the payment's estimate, then nothing new
+    (4, [])
+    >>> entries.apply(OrderEvent(id="r", kind=OrderEventKind.RECEIVED, at=t + timedelta(days=2)))
+    True
+    >>> entries.apply(OrderEvent(id="s", kind=OrderEventKind.SETTLED, at=t + timedelta(days=9)))
+    True
+    >>> [row[1:4] + row[6:7] for row in entries.rows(bind)][:5]
+    [('s', 'estimated', 'influencer', -1800), ('s', 'estimated', 'platform_commission_fee', -200), \
+('s', 'estimated', 'platform_tech_fee', -500), ('s', 'estimated', 'merchant', -7500), \
+('s', 'settled', 'influencer', 1800)]
+    >>> entries.order.status.value, entries.count
+    ('settled', 2)
+    """
+
+    __slots__ = (
+        "_base",
+        "_currency",
+        "_due",
+        "_events",
+        "_fast",
+        "_holds",
+        "_last",
+        "_limit",
+        "_lines",
+        "_next",
+        "_order",
+        "_payees",
+        "_previous",
+        "_profile",
+        "_refunded",
+        "_refunds",
+        "_seen",
+        "_status",
+        "_until",
+        "_until_event",
+    )
+
+    def __init__(self, order: Order, profile: PlatformProfile, *, after: int | None = None) -> None:
+        if type(order) is not Order and not isinstance(order, Order):
+            raise InvalidValueError("OrderEntries.order", order, "must be an Order")
+        if type(profile) is not PlatformProfile and not isinstance(profile, PlatformProfile):
+            raise InvalidValueError("OrderEntries.profile", profile, "must be a PlatformProfile")
+        events = order.events
+        count = len(events)
+        if after is not None and (type(after) is not int or not 0 <= after <= count):
+            v.require_int(after, "OrderEntries.after", 0, count)  # raises (an int subclass within bounds passes)
+        # Exact classes only take the fast paths (a subclass may override what they read): the lifecycle checked
+        # here, the order built without its validators, the settlement date computed inline.
+        self._fast = type(order) is Order and type(profile) is PlatformProfile
+        self._order: Order | None = order
+        if not events:
+            self._base = order  # what a split reads: the payment
+        elif self._fast:
+            self._base = _trusted_order(*_fields_but_events(order), ())
+        else:
+            self._base = attrs.evolve(order, events=())
+        self._profile = profile
+        self._currency = order.paid.currency
+        self._payees = _payee_texts(order)
+        self._events: list[OrderEvent] = []
+        self._seen: dict[str, OrderEvent] = {}
+        self._status = OrderStatus.PAID
+        self._refunded = 0
+        self._refunds: list[int] = []  # what was refunded after each event
+        self._last = order.paid_at
+        self._limit = order.paid.fen + order.shipping.fen
+        self._due: datetime | None = None  # the settlement date, once received (fast path)
+        self._lines: dict[int, tuple[int, ...]] = {}  # each party's lines, by what was refunded
+        self._previous: tuple[int, ...] = _NO_LINES  # the lines the entries given so far leave
+        self._holds: dict[int, int] = {}  # the reserve held from each commission line, by place
+        self._until: datetime | None = None  # when the holds are released; None before settlement
+        self._until_event = ""  # the settlement that set it
+        self._next = 0  # the first moment whose entries were not given (0 is the payment)
+        if events:  # held already: what the lifecycle leaves (as the order's own validator walked it)
+            steps = _walk(order, events)
+            self._events.extend(events)
+            self._seen.update((event.id, event) for event in events)
+            self._refunds.extend(step.refunded for step in steps)
+            self._status, self._refunded, self._last = steps[-1].status, steps[-1].refunded, events[-1].at
+            received = next((event.at for event in events if event.kind is _RECEIVED_EVENT), None)
+            self._due = None if received is None else self._settlement_due(received)
+        if after is not None:
+            self._derive(None, after + 1)  # their entries are recorded: the state they leave, without rows
+
+    @property
+    def order(self) -> Order:
+        """The order with every event applied so far."""
+        order = self._order
+        if order is None:
+            order = self._order = _trusted_order(*_fields_but_events(self._base), tuple(self._events))
+        return order
+
+    @property
+    def order_id(self) -> str:
+        """The order's id."""
+        return self._base.id
+
+    @property
+    def count(self) -> int:
+        """How many events the order holds."""
+        return len(self._events)
+
+    def event(self, event_id: str) -> OrderEvent | None:
+        """The event the order holds under *event_id*, or ``None``."""
+        return self._seen.get(event_id)
+
+    def apply(self, event: OrderEvent) -> bool:
+        """Add *event*, checked against the order's lifecycle; whether it was added (``False``: the order holds it
+        already, as :meth:`Order.apply <fenxiao.settlement.orders.Order.apply>` finds it).
+
+        Raises:
+            InvalidValueError: As :meth:`Order.apply <fenxiao.settlement.orders.Order.apply>` (a different event
+                under a held id, a refund beyond what was paid, time going back ...), with its path and problem.
+            TransitionError: As :meth:`Order.apply <fenxiao.settlement.orders.Order.apply>`.
+        """
+        if not self._fast or type(event) is not OrderEvent or event.id in self._seen or not self._record(event):
+            order = self.order
+            applied = order.apply(event)  # the exact outcome: the error, or the order unchanged, or a new event
+            if applied is order:
+                return False
+            step = _walk(applied, applied.events)[-1]
+            self._events.append(event)
+            self._seen[event.id] = event
+            self._last = event.at
+            self._status, self._refunded = step.status, step.refunded
+            self._refunds.append(step.refunded)
+            if event.kind is _RECEIVED_EVENT and self._due is None:
+                self._due = self._settlement_due(event.at)
+            self._order = applied
+        else:
+            self._order = None
+        return True
+
+    def _settlement_due(self, received: datetime) -> datetime:
+        profile = self._profile
+        return received + _days(profile.settlement_days.for_level(self._base.service_level))
+
+    def _record(self, event: OrderEvent) -> bool:
+        """Add *event* if the lifecycle plainly allows it (as ``_walk`` checks, a refund by amount); ``False``,
+        changing nothing, for anything else (an error, or a refund by units): :meth:`apply` asks the order then."""
+        at = event.at
+        if at < self._last:
+            return False
+        kind = event.kind
+        if kind is _REFUNDED_EVENT:
+            amount = event.amount
+            if self._status is OrderStatus.INVALID or amount is None or amount.currency != self._currency:
+                return False
+            refunded = self._refunded + amount.fen
+            if refunded > self._limit:
+                return False
+            self._refunded = refunded
+        else:
+            target = _MOVES.get((self._status._value_, kind._value_))
+            if target is None:
+                return False
+            self._status = target
+            if kind is _RECEIVED_EVENT and self._due is None:
+                self._due = self._settlement_due(at)
+        self._last = at
+        self._events.append(event)
+        self._seen[event.id] = event
+        self._refunds.append(self._refunded)
+        return True
+
+    def rows(self, bind: MomentBinder) -> list[EntryRow]:
+        """The entries of the payment (unless recorded) and of the events applied since the last call, as
+        :func:`entry_rows` gives them with this *bind* (see there).
+
+        Raises:
+            PolicyError: A settlement earlier than the profile's settlement date (as :func:`entries_for`).
+            InvalidValueError: *bind* is not callable.
+        """
+        if not callable(bind):
+            raise InvalidValueError(
+                "OrderEntries.rows.bind", bind, "must be a function (moment, event_id, field) -> (value, offset)"
+            )
+        events = self._events
+        start = self._next
+        if start == len(events):  # one moment to derive: the payment alone, or one event
+            if not start:  # the payment alone: its estimate (as _derive's first moment gives it)
+                base = self._base
+                lines = self._previous = self._lines_after(0)
+                self._next = 1
+                stamp, offset = bind(base.paid_at, PAID_EVENT_ID, "at")
+                order_id, currency, estimated = base.id, self._currency, _KIND_VALUES[0]
+                return [
+                    (order_id, PAID_EVENT_ID, estimated, party, payee, currency, fen, stamp, offset, None, None, "")
+                    for party, payee, fen in zip(_PARTY_VALUES, self._payees, lines, strict=True)
+                    if fen
+                ]
+            if events[-1].kind is _RECEIVED_EVENT:
+                # A receipt (it comes only before settlement and invalidation) moves no line and no hold.
+                self._next = start + 1
+                return []
+        return self._derive(bind, len(events) + 1)
+
+    def _lines_after(self, refunded: int) -> tuple[int, ...]:
+        found = self._lines.get(refunded)
+        if found is None:
+            found = self._lines[refunded] = _line_fen(self._base, self._profile, refunded)
+        return found
+
+    def _derive(self, bind: MomentBinder | None, end: int) -> list[EntryRow]:
+        """The rows of moments from :attr:`_next` to *end* (excluded), the state moved past them; with *bind*
+        ``None`` (moments already recorded), no rows and no settlement date check. As :func:`_derive`'s loop."""
+        found: list[EntryRow] = []
+        start = self._next
+        if start >= end:
+            return found
+        add = found.append
+        base, profile, events = self._base, self._profile, self._events
+        order_id, currency, payees = base.id, self._currency, self._payees
+        parties = _PARTY_VALUES
+        estimated, settled, clawback, reserve = _KIND_VALUES
+        rate, round_ratio = profile.reserve_rate.ppm, profile.rounding.round_ratio
+        previous, holds, until, until_event = self._previous, self._holds, self._until, self._until_event
+        refunds = self._refunds
+        release: tuple[Any, Any] | None = None  # until as the row holds it, once a row needs it
+        emit = bind is not None
+        for moment in range(start, end):
+            if moment:
+                event = events[moment - 1]
+                event_id, at, kind = event.id, event.at, event.kind
+                refunded = refunds[moment - 1]
+            else:
+                event_id, at, kind, refunded = PAID_EVENT_ID, base.paid_at, None, 0
+            if kind is _SETTLED_EVENT or kind is _INVALIDATED_EVENT:
+                if kind is _SETTLED_EVENT and bind is not None:
+                    due = self._due
+                    if not self._fast or due is None or at < due:
+                        _check_due(self.order, profile, at)
+                stamp, offset = bind(at, event_id, "at") if bind is not None else (None, None)
+                if emit:
+                    for party, payee, fen in zip(parties, payees, previous, strict=True):  # the estimate is reversed
+                        if fen:
+                            add(
+                                (
+                                    order_id,
+                                    event_id,
+                                    estimated,
+                                    party,
+                                    payee,
+                                    currency,
+                                    -fen,
+                                    stamp,
+                                    offset,
+                                    None,
+                                    None,
+                                    "",
+                                )
+                            )
+                if kind is _INVALIDATED_EVENT:
+                    previous = _NO_LINES
+                    continue
+                current = self._lines_after(refunded)
+                until, until_event = at + _days(profile.reserve_days), event_id
+                release = None
+                for place in _HELD_FROM:  # the commission lines (first in Party order), each with the reserve held
+                    fen = current[place]
+                    if fen:
+                        party, payee = parties[place], payees[place]
+                        if emit:
+                            add(
+                                (
+                                    order_id,
+                                    event_id,
+                                    settled,
+                                    party,
+                                    payee,
+                                    currency,
+                                    fen,
+                                    stamp,
+                                    offset,
+                                    None,
+                                    None,
+                                    "",
+                                )
+                            )
+                        held = round_ratio(fen * rate, PPM)
+                        if held:
+                            if emit:
+                                if release is None:
+                                    release = bind(until, event_id, "until") if bind is not None else (None, None)
+                                add(
+                                    (
+                                        order_id,
+                                        event_id,
+                                        reserve,
+                                        party,
+                                        payee,
+                                        currency,
+                                        held,
+                                        stamp,
+                                        offset,
+                                        *release,
+                                        "",
+                                    )
+                                )
+                            holds[place] = held
+                if emit:
+                    for p in _NOT_HELD:
+                        fen = current[p]
+                        if fen:
+                            party, payee = parties[p], payees[p]
+                            add(
+                                (
+                                    order_id,
+                                    event_id,
+                                    settled,
+                                    party,
+                                    payee,
+                                    currency,
+                                    fen,
+                                    stamp,
+                                    offset,
+                                    None,
+                                    None,
+                                    "",
+                                )
+                            )
+            else:  # the payment, a receipt or a refund: the change in each line, and during the hold, in each hold
+                current = self._lines_after(refunded)
+                holding = until is not None and at < until
+                if current is previous and not holding:
+                    continue  # the same split (what was refunded did not change): nothing moved
+                change = estimated if until is None else clawback
+                stamp, offset = bind(at, event_id, "at") if bind is not None else (None, None)
+                if not holding:
+                    if emit:
+                        for party, payee, fen, was in zip(parties, payees, current, previous, strict=True):
+                            if fen != was:
+                                delta = fen - was
+                                add(
+                                    (
+                                        order_id,
+                                        event_id,
+                                        change,
+                                        party,
+                                        payee,
+                                        currency,
+                                        delta,
+                                        stamp,
+                                        offset,
+                                        None,
+                                        None,
+                                        "",
+                                    )
+                                )
+                    previous = current
+                    continue
+                assert until is not None  # holding
+                for place, fen in enumerate(current):
+                    delta = fen - previous[place]
+                    party, payee = parties[place], payees[place]
+                    if delta and emit:
+                        add((order_id, event_id, change, party, payee, currency, delta, stamp, offset, None, None, ""))
+                    if place in holds:
+                        now, held = round_ratio(fen * rate, PPM) if fen > 0 else 0, holds[place]
+                        if now != held:
+                            if emit:
+                                if release is None:
+                                    release = bind(until, until_event, "until") if bind is not None else (None, None)
+                                add(
+                                    (
+                                        order_id,
+                                        event_id,
+                                        reserve,
+                                        party,
+                                        payee,
+                                        currency,
+                                        now - held,
+                                        stamp,
+                                        offset,
+                                        *release,
+                                        "",
+                                    )
+                                )
+                            holds[place] = now
+            previous = current
+        self._next = end
+        self._previous, self._until, self._until_event = previous, until, until_event
+        return found
 
 
 _PLACE: Final = {party: place for place, party in enumerate(Party)}

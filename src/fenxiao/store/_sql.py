@@ -133,20 +133,57 @@ def _refuse(at: datetime, path: str) -> NoReturn:
     raise InvalidValueError(path, at, "cannot be kept")  # pragma: no cover - offset_of raised
 
 
+#: Each fixed-offset zone (a ``datetime.timezone``) met, with its offset in whole seconds: the same at every moment,
+#: so a moment in it needs no ``utcoffset()`` call (a Python-level call from C, the costliest part of a bind).
+_FIXED: Final[dict[timezone, int]] = {}
+_FIXED_MAX: Final = 1024  # a bound on it: zones are few in practice
+_EPOCH_DAY: Final = _EPOCH.toordinal()
+
+
+def _fixed_seconds(zone: timezone) -> int | None:
+    """The offset of a fixed-offset *zone* in whole seconds (``None`` with a fraction of a second), remembered."""
+    offset = zone.utcoffset(None)
+    if offset.microseconds:
+        return None
+    seconds = _FIXED[zone] = offset.days * 86_400 + offset.seconds
+    if len(_FIXED) > _FIXED_MAX:
+        _FIXED.clear()
+    return seconds
+
+
+def _micros_and_offset(at: datetime) -> tuple[int, int] | None:
+    """Microseconds from 1970-01-01 UTC to *at*, and its UTC offset in seconds (exact: integer arithmetic on its
+    wall time and offset); ``None`` if the store cannot keep it (no offset, a fraction of a second in the offset,
+    or an instant outside the years 1-9999 in UTC)."""
+    zone = at.tzinfo
+    if type(zone) is timezone:
+        offset = _FIXED.get(zone)
+        if offset is None and (offset := _fixed_seconds(zone)) is None:
+            return None
+    else:
+        delta = at.utcoffset()
+        if delta is None or delta.microseconds:
+            return None
+        offset = delta.days * 86_400 + delta.seconds
+    seconds = (at.toordinal() - _EPOCH_DAY) * 86_400 + at.hour * 3_600 + at.minute * 60 + at.second - offset
+    micros = seconds * 1_000_000 + at.microsecond
+    if not _FIRST_MICROS <= micros <= _LAST_MICROS:
+        return None
+    return micros, offset
+
+
 def _sqlite_instant(at: datetime, where: str, field: str) -> tuple[Any, int]:
-    offset = at.utcoffset()
-    micros = (at - _EPOCH) // _MICROSECOND  # exact, at any offset
-    if offset is None or offset.microseconds or not _FIRST_MICROS <= micros <= _LAST_MICROS:
+    kept = _micros_and_offset(at)
+    if kept is None:
         _refuse(at, f"{where}.{field}")
-    return micros, offset.days * 86_400 + offset.seconds
+    return kept
 
 
 def _postgres_instant(at: datetime, where: str, field: str) -> tuple[Any, int]:
-    offset = at.utcoffset()
-    micros = (at - _EPOCH) // _MICROSECOND
-    if offset is None or offset.microseconds or not _FIRST_MICROS <= micros <= _LAST_MICROS:
+    kept = _micros_and_offset(at)
+    if kept is None:
         _refuse(at, f"{where}.{field}")
-    return at.astimezone(UTC), offset.days * 86_400 + offset.seconds
+    return at.astimezone(UTC), kept[1]
 
 
 #: ``(at, where, field) -> (value, offset)``: see :func:`instant_binder`.

@@ -40,7 +40,7 @@ from fenxiao.grading.subsidies import SubsidyBudget
 from fenxiao.money import DEFAULT_CURRENCY, Money
 from fenxiao.periods.report import PeriodReport
 from fenxiao.periods.state import ProgramState
-from fenxiao.settlement.ledger import EntryKind, Ledger
+from fenxiao.settlement.ledger import EntryKind, Ledger, OrderEntries
 from fenxiao.settlement.orders import Order
 from fenxiao.settlement.profiles import PlatformProfile
 from fenxiao.settlement.splits import Party
@@ -103,7 +103,7 @@ class Store:
         if len(names) != len(listed):
             raise InvalidValueError("Store.ingest.labels", len(names), f"must name all {len(listed)} items")
         total = IngestReport(0, 0, 0, 0, 0)
-        known: dict[str, Order] = {}  # the orders this call committed (forgotten when a batch fails)
+        known: dict[str, OrderEntries] = {}  # the orders this call committed (forgotten when a batch fails)
         for start in range(0, len(listed), size):
             try:
                 with self.begin() as conn:

@@ -53,7 +53,7 @@ from fenxiao._internal import validators as v
 from fenxiao._internal.convert import dumps, loads
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import Money
-from fenxiao.settlement.ledger import LedgerEntry, entry_rows
+from fenxiao.settlement.ledger import EntryRow, LedgerEntry, OrderEntries
 from fenxiao.settlement.orders import PAID_EVENT_ID, Order, OrderEvent, OrderEventKind, OrderTerms
 from fenxiao.settlement.profiles import PlatformProfile, ServiceLevel
 from fenxiao.store._sql import (
@@ -265,20 +265,22 @@ def _rerooted(exc: InvalidValueError, where: str) -> InvalidValueError:
     return type(exc)(where, exc.value, f"{exc.path}: {exc.problem}")
 
 
-def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[Sequence[tuple[OrderEvent, str]], int]:
+def _new_events(
+    order: OrderEntries, given: Sequence[tuple[OrderEvent, str]]
+) -> tuple[Sequence[tuple[OrderEvent, str]], int]:
     """The events of *given* that *order* does not hold (each once, in order), and how many it skipped.
 
     Raises:
         InvalidValueError: An event reuses the id of a held or earlier event with other content (or at another
             UTC offset: the store keeps offsets, so a replay must be identical).
     """
-    if not order.events and len(given) == 1:
-        return given, 0  # nothing held, nothing repeated
-    seen = {event.id: event for event in order.events}
+    if len(given) == 1 and order.event(given[0][0].id) is None:
+        return given, 0  # one event, not held
+    seen: dict[str, OrderEvent] = {}
     added: list[tuple[OrderEvent, str]] = []
     skipped = 0
     for event, where in given:
-        same = seen.get(event.id)
+        same = seen.get(event.id) or order.event(event.id)
         if same is not None:
             if same != event or same.at.utcoffset() != event.at.utcoffset():
                 raise InvalidValueError(f"{where}.id", event.id, "is already used by a different event")
@@ -289,13 +291,21 @@ def _new_events(order: Order, given: Sequence[tuple[OrderEvent, str]]) -> tuple[
     return added, skipped
 
 
-@attrs.define
-class _Rows:
-    """The rows one ingest writes through the driver (tuples in column order), and how it binds a moment."""
+class _Moments:
+    """How the entry rows of the order in hand hold their moments: an event's moment as its own row holds it
+    (:attr:`held`, by event id), a release moment converted by *instant* (once per settlement). One per batch,
+    refilled for each order in turn (no function, cells or dict made per order)."""
 
-    instant: Binder
-    events: list[tuple[Any, ...]] = attrs.Factory(list)
-    entries: list[tuple[Any, ...]] = attrs.Factory(list)
+    __slots__ = ("held", "instant", "order_id")
+
+    def __init__(self, instant: Binder) -> None:
+        self.instant = instant
+        self.held: dict[str, tuple[Any, int]] = {}
+        self.order_id = ""
+
+    def bind(self, at: datetime, event_id: str, field: str) -> tuple[Any, Any]:
+        """The :data:`~fenxiao.settlement.ledger.MomentBinder` of the order in hand."""
+        return self.held[event_id] if field == "at" else self.instant(at, f"orders[{self.order_id}]", field)
 
 
 @attrs.define
@@ -315,15 +325,21 @@ class OrderEvents:
         conn: An open connection; the caller begins and commits the transaction.
         profile: The platform profile whose rules derive the ledger entries; each order remembers the name of
             the profile it was booked under, and refuses events ingested under another.
-        known: Orders this writer built before, by id (a dict kept across batches: :meth:`Store.ingest
-            <fenxiao.store.facade.Store.ingest>` passes one, and empties it when a batch fails). An order is taken
-            from it instead of being read back only when the database holds exactly its events (events never
-            change, so then it is the same order); ingesting adds the orders it builds. At most
-            :data:`KNOWN_LIMIT` are kept. Empty it when a transaction that ingested rolls back.
+        known: Orders this writer built before, by id, each with what its entries leave
+            (:class:`~fenxiao.settlement.ledger.OrderEntries`: an event added later derives its own entries alone);
+            a dict kept across batches: :meth:`Store.ingest <fenxiao.store.facade.Store.ingest>` passes one, and
+            empties it when a batch fails. An order is taken from it instead of being read back only when the
+            database holds exactly its events (events never change, so then it is the same order); ingesting adds
+            (and extends) the orders it builds. At most :data:`KNOWN_LIMIT` are kept. Empty it when a transaction
+            that ingested rolls back.
     """
 
     def __init__(
-        self, conn: Connection, profile: PlatformProfile | None = None, *, known: dict[str, Order] | None = None
+        self,
+        conn: Connection,
+        profile: PlatformProfile | None = None,
+        *,
+        known: dict[str, OrderEntries] | None = None,
     ) -> None:
         self.conn = conn
         self.profile = profile if profile is not None else PlatformProfile.default()
@@ -372,17 +388,48 @@ class OrderEvents:
             booked = self._book(payments)
             held = self._lock([oid for oid in ordered if oid not in booked], counted=counted)
         bases, stored = self._held([oid for oid in ordered if oid not in booked], pending, held)
-        rows = _Rows(instant)
+        events, entries, new_events, duplicates = self._extend(
+            ordered, pending, booked, payments, bases, stored, instant
+        )
+        if sqlite_:
+            # The payments not held, now (the write lock was taken by the first statement, BEGIN IMMEDIATE, so what
+            # was read is still all there is; a transaction begun without it fails on a duplicate rather than
+            # booking twice): every write of the batch back to back.
+            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [payments[oid] for oid in sorted(booked)])
+        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, events)
+        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, entries)
+        return IngestReport(len(listed), len(booked), new_events, duplicates, len(entries))
+
+    def _extend(  # noqa: PLR0913, PLR0917 - private: the state of one ingest, positionally
+        self,
+        ordered: Sequence[str],
+        pending: Mapping[str, _Pending],
+        booked: set[str],
+        payments: Mapping[str, tuple[Any, ...]],
+        bases: Mapping[str, OrderEntries],
+        stored: Mapping[str, Mapping[Any, Any]],
+        instant: Binder,
+    ) -> tuple[list[tuple[Any, ...]], list[EntryRow], int, int]:
+        """The ``order_events`` and ``ledger_entries`` rows of a batch (*ordered*: its orders in id order, each
+        extended by its new events, each checked against the lifecycle), the new events' count and the duplicates'.
+        """
+        profile, known = self.profile, self.known
+        events: list[tuple[Any, ...]] = []
+        entries: list[EntryRow] = []
+        add_event, add_entries = events.append, entries.extend
+        found = _Moments(instant)
+        moments, bind = found.held, found.bind
         new_events = duplicates = 0
-        for order_id in sorted(pending):
+        for order_id in ordered:  # each order: its payment (if new), its new events, their entries
             batch = pending[order_id]
-            new = order_id in booked
             header = batch.order
             duplicates += batch.copies
-            if new and header is not None:  # booked now: the payment is the batch's
-                base = header
+            paid = None
+            if header is not None and order_id in booked:  # booked now: the payment is the batch's
+                order = OrderEntries(header, profile)
+                paid = payments[order_id]
             else:
-                base = bases[order_id]
+                order = bases[order_id]
                 if header is not None:
                     duplicates += 1
                     if not _same_payment(stored[order_id], header):
@@ -391,55 +438,33 @@ class OrderEvents:
                             order_id,
                             "conflicts with the order stored under this id (another payment)",
                         )
-            added, skipped = _new_events(base, batch.events)
-            duplicates += skipped
-            if added or new:
-                paid = payments[order_id] if new else None
-                self._append(base, added, paid, rows)
-                new_events += len(added)
-        if sqlite_:
-            # The payments not held, now (the write lock was taken by the first statement, BEGIN IMMEDIATE, so what
-            # was read is still all there is; a transaction begun without it fails on a duplicate rather than
-            # booking twice): every write of the batch back to back.
-            insert_tuples(self.conn, ORDERS, _ORDER_COLUMNS, [payments[oid] for oid in sorted(booked)])
-        insert_tuples(self.conn, ORDER_EVENTS, _EVENT_COLUMNS, rows.events)
-        insert_tuples(self.conn, LEDGER_ENTRIES, _ENTRY_COLUMNS, rows.entries)
-        return IngestReport(len(listed), len(booked), new_events, duplicates, len(rows.entries))
-
-    def _append(
-        self, base: Order, added: Sequence[tuple[OrderEvent, str]], payment: tuple[Any, ...] | None, rows: _Rows
-    ) -> None:
-        """Extend *base* with *added* (its new events, each checked against the lifecycle), append their rows and
-        those of the entries they imply (with the payment's, when *payment*, its row, was booked now) and
-        remember the order."""
-        order, order_id = base, base.id
-        seq = len(base.events)
-        moments: dict[str, tuple[Any, int]] = {}
-        if payment is not None:
-            moments[PAID_EVENT_ID] = (payment[_PAID_AT], payment[_PAID_AT + 1])
-        for event, where in added:
-            try:
-                order = order.apply(event)
-            except InvalidValueError as exc:
-                raise _rerooted(exc, where) from exc
-            seq += 1
-            row = _event_tuple(order_id, seq, event, where, rows.instant)
-            moments[event.id] = (row[_AT], row[_AT + 1])
-            rows.events.append(row)
-        known = self.known
-        if known is not None:
-            if len(known) >= KNOWN_LIMIT and order_id not in known:
-                known.clear()  # a bound on memory; orders are read back from the database after this
-            known[order_id] = order
-        instant = rows.instant
-
-        def bind(at: datetime, event_id: str, field: str) -> tuple[Any, Any]:
-            # an event's moment as its own row holds it; a release moment converted here (once per settlement)
-            return moments[event_id] if field == "at" else instant(at, f"orders[{order_id}]", field)
-
-        rows.entries.extend(
-            entry_rows(order, self.profile, bind=bind, after=None if payment is not None else len(base.events))
-        )
+            added: Sequence[tuple[OrderEvent, str]] = batch.events
+            if len(added) != 1 or order.event(added[0][0].id) is not None:
+                added, skipped = _new_events(order, added)
+                duplicates += skipped
+            if not added and paid is None:
+                continue
+            moments.clear()  # each moment of this order as its row holds it, by event id
+            found.order_id = order_id
+            if paid is not None:
+                moments[PAID_EVENT_ID] = (paid[_PAID_AT], paid[_PAID_AT + 1])
+            seq = order.count
+            for event, where in added:  # each new event checked against the lifecycle, and its row
+                try:
+                    order.apply(event)
+                except InvalidValueError as exc:
+                    raise _rerooted(exc, where) from exc
+                seq += 1
+                row = _event_tuple(order_id, seq, event, where, instant)
+                moments[event.id] = (row[_AT], row[_AT + 1])
+                add_event(row)
+            new_events += len(added)
+            if known is not None:
+                if len(known) >= KNOWN_LIMIT and order_id not in known:
+                    known.clear()  # a bound on memory; orders are read back from the database after this
+                known[order_id] = order
+            add_entries(order.rows(bind))
+        return events, entries, new_events, duplicates
 
     def _group(self, listed: Sequence[object], names: Sequence[str]) -> dict[str, _Pending]:
         pending: dict[str, _Pending] = {}
@@ -505,7 +530,7 @@ class OrderEvents:
 
     def _held(
         self, order_ids: Sequence[str], pending: Mapping[str, _Pending], held: Mapping[str, tuple[str, int]]
-    ) -> tuple[dict[str, Order], dict[str, Mapping[Any, Any]]]:
+    ) -> tuple[dict[str, OrderEntries], dict[str, Mapping[Any, Any]]]:
         """Each of *order_ids* (orders held before this call, in id order), checked against what the database holds
         (*held*: each order's profile and event count, see :meth:`_lock`) and built with the events it holds; and
         the stored rows read to build them (by id).
@@ -533,11 +558,11 @@ class OrderEvents:
                 raise PolicyError(
                     first, order_id, f"was booked under profile {found[0]!r}, not {name!r}: ingest with that profile"
                 )
-        bases: dict[str, Order] = {}
+        bases: dict[str, OrderEntries] = {}
         if known:
             for order_id in order_ids:
                 cached = known.get(order_id)
-                if cached is not None and len(cached.events) == held[order_id][1]:
+                if cached is not None and cached.count == held[order_id][1]:
                     bases[order_id] = cached
         wanted = sorted(oid for oid in order_ids if oid not in bases or pending[oid].order is not None)
         stored = self._rows(wanted)
@@ -546,7 +571,8 @@ class OrderEvents:
             if order_id not in bases:
                 row = stored[order_id]
                 events = [_event_from_row(e, row["currency"]) for e in held_rows.get(order_id, ())]
-                bases[order_id] = _order_from_row(row, events)
+                order = _order_from_row(row, events)
+                bases[order_id] = OrderEntries(order, self.profile, after=len(order.events))
         return bases, stored
 
     def _lock(self, order_ids: Sequence[str], *, counted: bool) -> dict[str, tuple[str, int]]:
