@@ -398,6 +398,7 @@ def _calls() -> dict[str, Callable[[Objects], Call]]:
             (o.order, o.profile),
             {"bind": lambda at, event_id, field: (at, 0)},
         ),
+        "fenxiao.settlement.OrderEntries": lambda o: ((o.order, o.profile), {}),
         "fenxiao.settlement.history": lambda o: ((o.order, o.profile), {}),
         "fenxiao.settlement.lint_profile": lambda o: ((o.profile,), {}),
         "fenxiao.settlement.model": lambda o: ((scenario(o),), {}),
