@@ -307,7 +307,13 @@ def _noted_money(noted: list[Any], position: int, index: int) -> Money:
     """The amount at *index* of a noted list's amounts (-1: the fen refunded) as Money, kept at *position*."""
     currency = noted[_NOTED_ORDER].paid.currency
     fen = noted[_NOTED_REFUNDED] if index < 0 else noted[_NOTED_AMOUNTS][index]
-    money = noted[position] = _trusted(fen, currency) if fen else _ZEROS.get(currency) or _zero_of(currency)
+    if fen:
+        money = _trusted(fen, currency)
+    else:
+        money = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
+        if money is None:
+            money = _zero_of(currency)
+    noted[position] = money
     return money
 
 
@@ -671,7 +677,9 @@ def _trusted_line(party: Party, fen: int, currency: str, payee: str | None) -> S
         _set_fen(amount, fen)
         _set_currency(amount, currency)
     else:
-        amount = _ZEROS.get(currency) or _zero_of(currency)
+        amount = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
+        if amount is None:
+            amount = _zero_of(currency)
     line: SettlementLine = _new(SettlementLine)
     _set_party(line, party)
     _set_amount(line, amount)
