@@ -989,7 +989,8 @@ def test_a_validated_split_reads_its_amounts_from_its_slots() -> None:
     """A split built by the constructor (or unpickled, or evolved) keeps what it was given, object for object."""
     line = SettlementLine(Party.MERCHANT, Money.of("1.00"), "m-1")
     amounts = [Money.of("1.00"), Money.of("0.50"), Money.zero(), Money.of("0.20"), Money.of("0.10")]
-    built = OrderSplit("o-1", OrderStatus.PAID, *amounts[:4], (line,), amounts[4])
+    total_in, base, refunded, commission, subsidy = amounts
+    built = OrderSplit("o-1", OrderStatus.PAID, total_in, base, refunded, commission, (line,), subsidy)
     assert [getattr(built, name) for name in AMOUNT_FIELDS] == amounts
     assert all(getattr(built, name) is amount for name, amount in zip(AMOUNT_FIELDS, amounts, strict=True))
     assert built.lines == (line,)

@@ -310,9 +310,8 @@ def _noted_money(noted: list[Any], position: int, index: int) -> Money:
     if fen:
         money = _trusted(fen, currency)
     else:
-        money = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
-        if money is None:
-            money = _zero_of(currency)
+        zero = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
+        money = _zero_of(currency) if zero is None else zero
     noted[position] = money
     return money
 
@@ -677,9 +676,8 @@ def _trusted_line(party: Party, fen: int, currency: str, payee: str | None) -> S
         _set_fen(amount, fen)
         _set_currency(amount, currency)
     else:
-        amount = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
-        if amount is None:
-            amount = _zero_of(currency)
+        zero = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
+        amount = _zero_of(currency) if zero is None else zero
     line: SettlementLine = _new(SettlementLine)
     _set_party(line, party)
     _set_amount(line, amount)
