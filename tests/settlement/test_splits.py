@@ -1397,7 +1397,7 @@ def test_the_rules_read_every_bound_of_a_profile_for_a_plan_kind_and_category() 
     ]
     for profile, kind, keys, (low, high, min_leader, max_leader, second, cap, tech, fee) in cases:
         assert _Rules.of(profile, kind, keys) == _Rules(
-            profile, low, high, min_leader, max_leader, second, cap, Rate.of(tech), fee, exact=True
+            profile, low, high, min_leader, max_leader, second, cap, Rate.of(tech), fee, True, Rate.of(tech).ppm
         )
 
     class Mine(PlatformProfile):

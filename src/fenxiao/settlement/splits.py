@@ -376,6 +376,7 @@ class _Rules(NamedTuple):
     tech: Rate  # the category's technical fee rate (when the terms name none)
     fee_ppm: int  # the platform's fee on the commission (0 when waived)
     exact: bool  # the profile is a PlatformProfile itself, not a subclass that may override its checks
+    tech_ppm: int  # ``tech`` in ppm
 
     @classmethod
     def of(cls, profile: PlatformProfile, kind: PlanKind | None, keys: tuple[str, ...]) -> _Rules:
@@ -384,6 +385,7 @@ class _Rules(NamedTuple):
         rule = profile.rule_for(keys)
         floor = rule.min_leader_fee if rule is not None else None
         cap = profile.combined_cap.ppm
+        tech = profile.tech_fee_for(keys)
         return cls(
             profile=profile,
             low=low.ppm,
@@ -392,9 +394,10 @@ class _Rules(NamedTuple):
             max_leader=profile.leader_fee_max.ppm,
             second_share=profile.second_level_max_share.ppm,
             cap_limit=cap if profile.combined_cap_inclusive else cap - 1,
-            tech=profile.tech_fee_for(keys),
+            tech=tech,
             fee_ppm=profile.effective_commission_fee_rate.ppm,
             exact=type(profile) is PlatformProfile,
+            tech_ppm=tech.ppm,
         )
 
 
@@ -430,14 +433,14 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     values, and each test below is one of the full check's. ``False`` sends the split to the full check,
     which raises (or, were this ever too strict, passes): either way the full check decides.
     """
-    return _ppms_within_rules(terms, rules, tech) is not None
+    return _ppms_within_rules(terms, rules, tech.ppm) is not None
 
 
-def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> tuple[int, int, int, int] | None:
+def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech_ppm: int) -> tuple[int, int, int, int] | None:
     """:func:`_within_rules`, giving the ppm it read when the terms pass (the commission rate, the leader fee, the
     second-level fee and the technical fee, 0 for a fee the terms lack), ``None`` otherwise: the split reads each
-    rate once."""
-    _, low, high, min_leader, max_leader, second_share, cap_limit, _, _, _ = rules
+    rate once. The technical fee comes in ppm."""
+    _, low, high, min_leader, max_leader, second_share, cap_limit, _, _, _, _ = rules
     fee = terms.leader_fee_rate
     if fee is None:
         fee_ppm = 0
@@ -454,7 +457,6 @@ def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> tuple[in
         second_ppm = second.ppm
         if second_ppm * PPM > second_share * fee_ppm:
             return None
-    tech_ppm = tech.ppm
     top = PPM - fee_ppm - tech_ppm  # the most a commission rate may be beside the two fees
     top = cap if cap < top else top  # what min() returns, without a call
     top = high if high < top else top
@@ -502,13 +504,16 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
     rules = _RULES.get((id(profile), kind, keys))  # _rules_for's look-up, inline
     if rules is None or rules[0] is not profile:
         rules = _rules_for(profile, kind, keys)
-    _, _, _, _, _, _, _, default_tech, fee_ppm, exact_profile = rules
+    _, _, _, _, _, _, _, default_tech, fee_ppm, exact_profile, default_tech_ppm = rules
     exact = exact and exact_profile
     tech_rate = terms.tech_fee_rate
-    if tech_rate is None:
-        tech_rate = default_tech
-    ppms = _ppms_within_rules(terms, rules, tech_rate) if exact_profile else None
+    if exact_profile:
+        ppms = _ppms_within_rules(terms, rules, default_tech_ppm if tech_rate is None else tech_rate.ppm)
+    else:
+        ppms = None
     if ppms is None:
+        if tech_rate is None:
+            tech_rate = default_tech
         _check_terms(order, profile, tech_rate)
         leader_rate, second_rate = terms.leader_fee_rate, terms.second_leader_fee_rate
         ppms = (
