@@ -982,6 +982,7 @@ def test_an_unread_split_holds_its_id_and_status_and_builds_nothing_else() -> No
     unrefunded = split(order("100.00"), DEFAULT)
     assert unrefunded.refunded is _ZEROS["CNY"]
     assert unrefunded.subsidy is _ZEROS["CNY"]
+    assert unrefunded.subsidy is split(order("200.00"), DEFAULT).refunded  # one zero, not one a read
     assert unrefunded.base == unrefunded.total_in == Money.of("100.00")
 
 
@@ -1466,6 +1467,24 @@ def test_a_split_in_a_currency_first_met_builds_its_shared_zero() -> None:
     assert mcn.amount(Party.MCN) == Money.zero()
     assert _ZEROS["CNY"] == Money.zero()
     assert mcn.line(Party.MCN).amount is _ZEROS["CNY"]  # type: ignore[union-attr]
+    assert mcn.line(Party.INFLUENCER).amount is mcn.line(Party.MCN).amount  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("cls", [Order, _OrderSubclass])
+def test_a_split_is_in_the_orders_currency_on_either_path(cls: type[Order]) -> None:
+    """Every amount and line of a split of a USD order is in USD, whether built trusted or validated."""
+    usd = Money.of("100.00", "USD")
+    fields = attrs.asdict(order("100.00"), recurse=False) | {
+        "paid": usd,
+        "shipping": Money.of("6.00", "USD"),
+        "subsidy": Money.of("10.00", "USD"),
+    }
+    refunded = cls(**fields).refund(event_id="r-1", at=T0 + DAY, amount=Money.of("20.00", "USD"))
+    result = split(refunded, DEFAULT)
+    amounts = [getattr(result, name) for name in AMOUNT_FIELDS]
+    assert [m.currency for m in amounts] == ["USD"] * 5
+    assert all(m.fen for m in amounts)
+    assert {line.amount.currency for line in result.lines} == {"USD"}
 
 
 @given(o=orders(profile=DEFAULT))

@@ -48,6 +48,7 @@ every party to zero.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Final, NamedTuple
@@ -294,7 +295,8 @@ def _read_lines(result: OrderSplit) -> object:
         noted = lines
         lines = noted[_NOTED_LINES]
         if lines is None:
-            lines = noted[_NOTED_LINES] = _lines(noted[_NOTED_ORDER], noted[_NOTED_AMOUNTS], noted[_NOTED_REFUNDED])
+            order, amounts, refunded = noted[_NOTED_ORDER], noted[_NOTED_AMOUNTS], noted[_NOTED_REFUNDED]
+            lines = noted[_NOTED_LINES] = _lines(order, amounts, refunded, _trusted_line)
     return lines
 
 
@@ -316,23 +318,24 @@ def _noted_money(noted: list[Any], position: int, index: int) -> Money:
     return money
 
 
-def _amount_field(name: str, position: int, index: int) -> property:
-    """The property over the slot of the amount field *name* (see above)."""
-    slot = OrderSplit.__dict__[name]
-    get_slot = slot.__get__
-
-    def read(result: OrderSplit) -> object:
-        noted = _get_lines_slot(result)
-        if noted.__class__ is not list:
-            return get_slot(result)
-        money = noted[position]
-        return _noted_money(noted, position, index) if money is None else money
-
-    return property(read, slot.__set__, doc=f"The split's {name.replace('_', ' ')} (see the class).")
+def _read_amount(get_slot: Any, position: int, index: int, result: OrderSplit) -> object:
+    """An amount field's value: its slot's, or on a split holding a noted list the Money built from it (the
+    getter of each amount's property, *get_slot* its slot's reader, *position* and *index* its _NOTED_FIELDS)."""
+    noted = _get_lines_slot(result)
+    if noted.__class__ is not list:
+        return get_slot(result)
+    money = noted[position]
+    return _noted_money(noted, position, index) if money is None else money
 
 
-for _name, (_position, _index) in _NOTED_FIELDS.items():
-    setattr(OrderSplit, _name, _amount_field(_name, _position, _index))
+for _name, (_position, _index) in _NOTED_FIELDS.items():  # no function: its mutants would run at import
+    _slot = OrderSplit.__dict__[_name]
+    _doc = f"The split's {_name.replace('_', ' ')} (see the class)."
+    setattr(
+        OrderSplit,
+        _name,
+        property(functools.partial(_read_amount, _slot.__get__, _position, _index), _slot.__set__, doc=_doc),
+    )
 
 
 def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
@@ -695,9 +698,7 @@ def _checked_line(party: Party, fen: int, currency: str, payee: str | None) -> S
     return SettlementLine(party, Money(fen, currency), payee)
 
 
-def _lines(
-    order: Order, amounts: tuple[int, ...], refunded: int, make_line: Any = _trusted_line
-) -> tuple[SettlementLine, ...]:
+def _lines(order: Order, amounts: tuple[int, ...], refunded: int, make_line: Any) -> tuple[SettlementLine, ...]:
     """The lines of a split of *order* with *amounts* (as :func:`_amounts` gives them) after *refunded* fen were
     refunded, each built by *make_line* (:func:`_trusted_line` or :func:`_checked_line`)."""
     terms = order.terms
