@@ -300,10 +300,11 @@ def test_split_ints_is_split_values_on_ints(
 
 
 def test_split_ints_at_the_edges_of_the_base_and_of_each_rate() -> None:
-    """Refunds at, just below and beyond the goods (with shipping in the base or not), each rate at 0, 1 ppm and
-    100%, under both modes that round down and a half-way one: split_ints agrees with split_values."""
+    """Refunds at, just below and beyond the goods (with shipping in the base or not; one fen beyond what was paid,
+    which no order allows, leaves a base of zero), each rate at 0, 1 ppm and 100%, under both modes that round down
+    and a half-way one: split_ints agrees with split_values."""
     paid, shipping = 10_000, 500
-    for refunded in (0, 1, paid - 1, paid, paid + 1, paid + shipping - 1, paid + shipping):
+    for refunded in (0, 1, paid - 1, paid, paid + 1, paid + shipping - 1, paid + shipping, paid + shipping + 1):
         for ppm in (0, 1, PPM):
             for rounding in (Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP):
                 for shipping_in_base in (False, True):
