@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from typing import Any
 
@@ -275,6 +276,47 @@ def test_split_amounts_names_split_values_arguments_and_results(
     named = split_amounts(**given_)
     assert tuple(named) == arithmetic.split_values(*[given_[name] for name in ARGUMENTS])
     assert named._asdict() == dict(zip(arithmetic.SplitAmounts._fields, named, strict=True))
+
+
+@given(order_rows(), ladders(), st.booleans(), st.booleans(), st.sampled_from([0, 1, 100_000, PPM]), ROUNDINGS)
+def test_split_ints_is_split_values_on_ints(
+    row: dict[str, int | bool],
+    steps: tuple[tuple[int, int], ...],
+    marginal: bool,
+    shipping_in_base: bool,
+    fee_ppm: int,
+    rounding: Rounding,
+) -> None:
+    """The formula written out for ints gives split_values' amounts on every input, under every rounding mode."""
+    given_: dict[str, Any] = {
+        **row,
+        "steps": steps,
+        "marginal": marginal,
+        "fee_ppm": fee_ppm,
+        "shipping_in_base": shipping_in_base,
+        "rounding": rounding,
+    }
+    values = [given_[name] for name in ARGUMENTS]
+    assert arithmetic.split_ints(*values) == arithmetic.split_values(*values)
+
+
+def test_split_ints_at_the_edges_of_the_base_and_of_each_rate() -> None:
+    """Refunds at, just below and beyond the goods (with shipping in the base or not; one fen beyond what was paid,
+    which no order allows, leaves a base of zero), each rate at 0, 1 ppm and 100%, valid or invalid, under both
+    modes that round down and a half-way one: split_ints agrees with split_values."""
+    paid, shipping = 10_000, 500
+    for refunded in (0, 1, paid - 1, paid, paid + 1, paid + shipping - 1, paid + shipping, paid + shipping + 1):
+        for ppm in (0, 1, PPM):
+            for rounding, shipping_in_base, invalid in itertools.product(
+                (Rounding.DOWN, Rounding.FLOOR, Rounding.HALF_UP), (False, True), (False, True)
+            ):
+                values = (paid, shipping, 300, refunded, invalid, ppm, (), False, ppm, ppm, ppm, ppm, ppm)
+                args = (*values, shipping_in_base, rounding)
+                assert arithmetic.split_ints(*args) == arithmetic.split_values(*args), args
+    base_of_one = arithmetic.split_ints(100, 5, 0, 104, False, 0, (), False, 0, 0, 0, 0, 0, True, Rounding.DOWN)
+    assert base_of_one[0] == 1
+    none_left = arithmetic.split_ints(100, 5, 0, 105, False, 0, (), False, 0, 0, 0, 0, 0, True, Rounding.DOWN)
+    assert none_left[0] == 0
 
 
 def test_split_amounts_steps_are_slab_unless_marginal_and_shipping_is_out_of_the_base_unless_asked() -> None:

@@ -941,6 +941,68 @@ def test_a_splits_lines_are_built_once_and_are_a_plain_tuple_of_lines() -> None:
         result.lines = ()  # type: ignore[misc]
 
 
+AMOUNT_FIELDS = ("total_in", "base", "refunded", "commission", "subsidy")
+
+
+@given(data=st.data(), profile=st.one_of(platform_profiles(), st.just(RULED), st.just(KUAISHOU)))
+def test_a_splits_amounts_read_in_any_order_are_the_validated_splits_and_are_built_once(
+    data: st.DataObject, profile: PlatformProfile
+) -> None:
+    """Each amount of a split built by the library is built on its first read, in whatever order the fields are
+    read (lines among them), equal to the validated split's, exact Money, and the same object on every later read."""
+    o = data.draw(order_histories(profile=profile))
+    checked_order = validated(o)
+    for count in range(len(o.events) + 1):
+        checked = _split_at(checked_order, profile, count)
+        fresh = _split_at(o, profile, count)
+        for name in data.draw(st.permutations((*AMOUNT_FIELDS, "lines"))):
+            first = getattr(fresh, name)
+            assert first == getattr(checked, name)
+            assert getattr(fresh, name) is first
+            if name != "lines":
+                assert type(first) is Money
+        assert (fresh, hash(fresh), repr(fresh)) == (checked, hash(checked), repr(checked))
+
+
+def test_an_unread_split_holds_its_id_and_status_and_builds_nothing_else() -> None:
+    """The fast path sets the order id and the status; the amounts and lines wait for their first read, and a zero
+    amount is its currency's shared zero."""
+    o = order("100.00", shipping=Money.of("6.00"), subsidy=Money.of("10.00")).refund(
+        event_id="r-1", at=T0 + DAY, amount=Money.of("20.00")
+    )
+    result = split(o, DEFAULT)
+    assert (result.order_id, result.status) == ("o-1", OrderStatus.PAID)
+    assert [getattr(result, name) for name in AMOUNT_FIELDS] == [
+        Money.of("116.00"),
+        Money.of("80.00"),
+        Money.of("20.00"),
+        Money.of("16.00"),
+        Money.of("8.00"),
+    ]
+    unrefunded = split(order("100.00"), DEFAULT)
+    assert unrefunded.refunded is _ZEROS["CNY"]
+    assert unrefunded.subsidy is _ZEROS["CNY"]
+    assert unrefunded.subsidy is split(order("200.00"), DEFAULT).refunded  # one zero, not one a read
+    assert unrefunded.base == unrefunded.total_in == Money.of("100.00")
+
+
+def test_a_validated_split_reads_its_amounts_from_its_slots() -> None:
+    """A split built by the constructor (or unpickled, or evolved) keeps what it was given, object for object."""
+    line = SettlementLine(Party.MERCHANT, Money.of("1.00"), "m-1")
+    amounts = [Money.of("1.00"), Money.of("0.50"), Money.zero(), Money.of("0.20"), Money.of("0.10")]
+    total_in, base, refunded, commission, subsidy = amounts
+    built = OrderSplit("o-1", OrderStatus.PAID, total_in, base, refunded, commission, (line,), subsidy)
+    assert [getattr(built, name) for name in AMOUNT_FIELDS] == amounts
+    assert all(getattr(built, name) is amount for name, amount in zip(AMOUNT_FIELDS, amounts, strict=True))
+    assert built.lines == (line,)
+    again = pickle.loads(pickle.dumps(split(order("100.00"), DEFAULT)))
+    assert [getattr(again, name) for name in AMOUNT_FIELDS] == [
+        getattr(split(order("100.00"), DEFAULT), name) for name in AMOUNT_FIELDS
+    ]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.base = Money.zero()  # type: ignore[misc]
+
+
 # -- cases mutation testing asked for (issue 20, item 6; docs/testing.md "Mutation testing") --------------------
 
 
@@ -1336,7 +1398,7 @@ def test_the_rules_read_every_bound_of_a_profile_for_a_plan_kind_and_category() 
     ]
     for profile, kind, keys, (low, high, min_leader, max_leader, second, cap, tech, fee) in cases:
         assert _Rules.of(profile, kind, keys) == _Rules(
-            profile, low, high, min_leader, max_leader, second, cap, Rate.of(tech), fee, exact=True
+            profile, low, high, min_leader, max_leader, second, cap, Rate.of(tech), fee, True, Rate.of(tech).ppm
         )
 
     class Mine(PlatformProfile):
@@ -1400,6 +1462,29 @@ def test_a_split_in_a_currency_first_met_builds_its_shared_zero() -> None:
     assert result.refunded == Money.zero()
     assert result.subsidy == Money.zero()
     assert _ZEROS["CNY"] == Money.zero()
+    _ZEROS.clear()  # the lines first: the MCN's zero line builds the zero
+    mcn = split(order("0.01", terms=terms(mcn_id="mcn-1", mcn_share=Rate.of("30%"))), DEFAULT)
+    assert mcn.amount(Party.MCN) == Money.zero()
+    assert _ZEROS["CNY"] == Money.zero()
+    assert mcn.line(Party.MCN).amount is _ZEROS["CNY"]  # type: ignore[union-attr]
+    assert mcn.line(Party.INFLUENCER).amount is mcn.line(Party.MCN).amount  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("cls", [Order, _OrderSubclass])
+def test_a_split_is_in_the_orders_currency_on_either_path(cls: type[Order]) -> None:
+    """Every amount and line of a split of a USD order is in USD, whether built trusted or validated."""
+    usd = Money.of("100.00", "USD")
+    fields = attrs.asdict(order("100.00"), recurse=False) | {
+        "paid": usd,
+        "shipping": Money.of("6.00", "USD"),
+        "subsidy": Money.of("10.00", "USD"),
+    }
+    refunded = cls(**fields).refund(event_id="r-1", at=T0 + DAY, amount=Money.of("20.00", "USD"))
+    result = split(refunded, DEFAULT)
+    amounts = [getattr(result, name) for name in AMOUNT_FIELDS]
+    assert [m.currency for m in amounts] == ["USD"] * 5
+    assert all(m.fen for m in amounts)
+    assert {line.amount.currency for line in result.lines} == {"USD"}
 
 
 @given(o=orders(profile=DEFAULT))

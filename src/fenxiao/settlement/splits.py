@@ -57,7 +57,7 @@ import attrs
 
 from fenxiao._internal import html
 from fenxiao._internal import validators as v
-from fenxiao._internal.trusted import builder
+from fenxiao._internal.trusted import builder, setters
 from fenxiao._internal.validators import checks_arguments_on_failure
 from fenxiao.errors import InvalidValueError, PolicyError
 from fenxiao.money import DEFAULT_CURRENCY, PPM, Money, Rate
@@ -258,32 +258,84 @@ class Clawback:
         return sum((line.amount for line in self.lines if line.party is party), Money.zero(currency))
 
 
-class _PendingLines(functools.partial[tuple[SettlementLine, ...]]):
-    """A split's lines before they are first read: calling it builds them (internal; see :func:`_read_lines`)."""
+# A split built by the library (:func:`_split_at`, for an Order and a PlatformProfile themselves, not subclasses) is a
+# bare OrderSplit holding its order id and status, and in the ``lines`` slot a list of what it noted: the order,
+# the amounts :func:`_amounts` computed and the fen refunded (the ``_NOTED_*`` positions), then room for each value
+# built from them. ``lines`` and the five amounts are properties over attrs' slots (data descriptors, so attribute
+# reads and the attrs-generated ``__init__``, ``__setstate__`` and ``evolve`` all go through them): on a split that
+# holds a noted list, the first read of each builds it from the noted amounts and keeps it in the list (the five
+# amount slots stay empty); on any other split (built by the validating constructor, unpickled, evolved) each reads
+# its slot. A split's lines are always a tuple (the field's converter makes one), so a list in that slot is a noted
+# one. Equality, hashing, repr, pickling and serialization read the attributes, so an unread split is
+# indistinguishable from one whose values were built at once.
+_NOTED_ORDER: Final = 0
+_NOTED_AMOUNTS: Final = 1
+_NOTED_REFUNDED: Final = 2
+_NOTED_LINES: Final = 3
+#: Each amount field: its position in a noted list, and where its fen is in the amounts (-1: the fen refunded).
+_NOTED_FIELDS: Final = {
+    "total_in": (4, 11),
+    "base": (5, 0),
+    "refunded": (6, -1),
+    "commission": (7, 1),
+    "subsidy": (8, 9),
+}
 
-
-# attrs keeps ``lines`` in a slot; this property (a data descriptor, so attribute reads and the attrs-generated
-# ``__init__``, ``__setstate__`` and ``evolve`` all go through it) stores in that slot and, on the first read of a
-# split built by :func:`_split_at`, builds the lines from the amounts it noted. Equality, hashing, repr, pickling
-# and serialization read the attribute, so a split whose lines were never read is indistinguishable from one whose
-# lines were built at once.
 _LINES_SLOT: Final = OrderSplit.__dict__["lines"]
 _get_lines_slot: Final = _LINES_SLOT.__get__
 _set_lines_slot: Final = _LINES_SLOT.__set__
+_set_order_id: Final = OrderSplit.__dict__["order_id"].__set__
+_set_status: Final = OrderSplit.__dict__["status"].__set__
 
 
 def _read_lines(result: OrderSplit) -> object:
     # -> object, as TierDecision's deferred fields: the attribute's type is the field's
     lines = _get_lines_slot(result)
-    if lines.__class__ is _PendingLines:
-        lines = lines()
-        _set_lines_slot(result, lines)
+    if lines.__class__ is list:
+        noted = lines
+        lines = noted[_NOTED_LINES]
+        if lines is None:
+            order, amounts, refunded = noted[_NOTED_ORDER], noted[_NOTED_AMOUNTS], noted[_NOTED_REFUNDED]
+            lines = noted[_NOTED_LINES] = _lines(order, amounts, refunded, _trusted_line)
     return lines
 
 
 setattr(  # noqa: B010
     OrderSplit, "lines", property(_read_lines, _set_lines_slot, doc="One line per party, in :class:`Party` order.")
 )
+
+
+def _noted_money(noted: list[Any], position: int, index: int) -> Money:
+    """The amount at *index* of a noted list's amounts (-1: the fen refunded) as Money, kept at *position*."""
+    currency = noted[_NOTED_ORDER].paid.currency
+    fen = noted[_NOTED_REFUNDED] if index < 0 else noted[_NOTED_AMOUNTS][index]
+    if fen:
+        money = _trusted(fen, currency)
+    else:
+        zero = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
+        money = _zero_of(currency) if zero is None else zero
+    noted[position] = money
+    return money
+
+
+def _read_amount(get_slot: Any, position: int, index: int, result: OrderSplit) -> object:
+    """An amount field's value: its slot's, or on a split holding a noted list the Money built from it (the
+    getter of each amount's property, *get_slot* its slot's reader, *position* and *index* its _NOTED_FIELDS)."""
+    noted = _get_lines_slot(result)
+    if noted.__class__ is not list:
+        return get_slot(result)
+    money = noted[position]
+    return _noted_money(noted, position, index) if money is None else money
+
+
+for _name, (_position, _index) in _NOTED_FIELDS.items():  # no function: its mutants would run at import
+    _slot = OrderSplit.__dict__[_name]
+    _doc = f"The split's {_name.replace('_', ' ')} (see the class)."
+    setattr(
+        OrderSplit,
+        _name,
+        property(functools.partial(_read_amount, _slot.__get__, _position, _index), _slot.__set__, doc=_doc),
+    )
 
 
 def _check_terms(order: Order, profile: PlatformProfile, tech: Rate) -> None:
@@ -327,6 +379,7 @@ class _Rules(NamedTuple):
     tech: Rate  # the category's technical fee rate (when the terms name none)
     fee_ppm: int  # the platform's fee on the commission (0 when waived)
     exact: bool  # the profile is a PlatformProfile itself, not a subclass that may override its checks
+    tech_ppm: int  # ``tech`` in ppm
 
     @classmethod
     def of(cls, profile: PlatformProfile, kind: PlanKind | None, keys: tuple[str, ...]) -> _Rules:
@@ -335,6 +388,7 @@ class _Rules(NamedTuple):
         rule = profile.rule_for(keys)
         floor = rule.min_leader_fee if rule is not None else None
         cap = profile.combined_cap.ppm
+        tech = profile.tech_fee_for(keys)
         return cls(
             profile=profile,
             low=low.ppm,
@@ -343,9 +397,10 @@ class _Rules(NamedTuple):
             max_leader=profile.leader_fee_max.ppm,
             second_share=profile.second_level_max_share.ppm,
             cap_limit=cap if profile.combined_cap_inclusive else cap - 1,
-            tech=profile.tech_fee_for(keys),
+            tech=tech,
             fee_ppm=profile.effective_commission_fee_rate.ppm,
             exact=type(profile) is PlatformProfile,
+            tech_ppm=tech.ppm,
         )
 
 
@@ -381,26 +436,33 @@ def _within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> bool:
     values, and each test below is one of the full check's. ``False`` sends the split to the full check,
     which raises (or, were this ever too strict, passes): either way the full check decides.
     """
-    return _ppms_within_rules(terms, rules, tech) is not None
+    return _ppms_within_rules(terms, rules, tech.ppm) is not None
 
 
-def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> tuple[int, int, int, int] | None:
+def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech_ppm: int) -> tuple[int, int, int, int] | None:
     """:func:`_within_rules`, giving the ppm it read when the terms pass (the commission rate, the leader fee, the
     second-level fee and the technical fee, 0 for a fee the terms lack), ``None`` otherwise: the split reads each
-    rate once."""
+    rate once. The technical fee comes in ppm."""
+    _, low, high, min_leader, max_leader, second_share, cap_limit, _, _, _, _ = rules
     fee = terms.leader_fee_rate
-    fee_ppm = 0 if fee is None else fee.ppm
-    if fee is not None and not rules.min_leader <= fee_ppm <= rules.max_leader:
-        return None
+    if fee is None:
+        fee_ppm = 0
+        cap = PPM
+    else:
+        fee_ppm = fee.ppm
+        if not min_leader <= fee_ppm <= max_leader:
+            return None
+        cap = cap_limit - fee_ppm  # the most a commission rate may be beside the leader fee under the cap
     second = terms.second_leader_fee_rate
-    second_ppm = 0 if second is None else second.ppm
-    if second is not None and second_ppm * PPM > rules.second_share * fee_ppm:
-        return None
-    low, high = rules.low, rules.high
-    tech_ppm = tech.ppm
-    room = PPM - fee_ppm - tech_ppm  # the most a commission rate may be beside the two fees
-    cap = rules.cap_limit - fee_ppm if fee is not None else PPM  # … and beside the leader fee under the cap
-    top = min(high, room, cap)
+    if second is None:
+        second_ppm = 0
+    else:
+        second_ppm = second.ppm
+        if second_ppm * PPM > second_share * fee_ppm:
+            return None
+    top = PPM - fee_ppm - tech_ppm  # the most a commission rate may be beside the two fees
+    top = cap if cap < top else top  # what min() returns, without a call
+    top = high if high < top else top
     rate = terms.commission_rate.ppm
     if not low <= rate <= top:
         return None
@@ -412,8 +474,9 @@ def _ppms_within_rules(terms: OrderTerms, rules: _Rules, tech: Rate) -> tuple[in
 # The split's own values, built from parts _split_at proved valid (the lines add up to total_in by construction),
 # without re-running the validators: equal to the validated objects, with the same hash and repr.
 _trusted: Final = builder(Money)
-_trusted_line: Final = builder(SettlementLine)
-_trusted_split: Final = builder(OrderSplit)
+_new: Final = object.__new__
+_set_fen, _set_currency = setters(Money)
+_set_party, _set_amount, _set_payee = setters(SettlementLine)
 
 
 def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: bool) -> tuple[bool, tuple[int, ...]]:
@@ -428,10 +491,10 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
     Raises:
         PolicyError: The order's rates break the profile's bounds.
     """
-    if not isinstance(profile, PlatformProfile):
+    if profile.__class__ is not PlatformProfile and not isinstance(profile, PlatformProfile):
         raise InvalidValueError("split.profile", profile, "must be a PlatformProfile")
     terms = order.terms
-    exact = type(order) is Order
+    exact = order.__class__ is Order
     if exact:  # Order.category_keys, inline (the id, then the first-level name, each if given)
         cid, level1 = order.category_id, order.category_level1
         if cid is None:
@@ -440,11 +503,20 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
             keys = (cid,) if level1 is None else (cid, level1)
     else:
         keys = order.category_keys
-    rules = _rules_for(profile, terms.plan_kind, keys)
-    exact = exact and rules.exact
-    tech_rate = terms.tech_fee_rate if terms.tech_fee_rate is not None else rules.tech
-    ppms = _ppms_within_rules(terms, rules, tech_rate) if rules.exact else None
+    kind = terms.plan_kind
+    rules = _RULES.get((id(profile), kind, keys))  # _rules_for's look-up, inline
+    if rules is None or rules[0] is not profile:
+        rules = _rules_for(profile, kind, keys)
+    _, _, _, _, _, _, _, default_tech, fee_ppm, exact_profile, default_tech_ppm = rules
+    exact = exact and exact_profile
+    tech_rate = terms.tech_fee_rate
+    if exact_profile:
+        ppms = _ppms_within_rules(terms, rules, default_tech_ppm if tech_rate is None else tech_rate.ppm)
+    else:
+        ppms = None
     if ppms is None:
+        if tech_rate is None:
+            tech_rate = default_tech
         _check_terms(order, profile, tech_rate)
         leader_rate, second_rate = terms.leader_fee_rate, terms.second_leader_fee_rate
         ppms = (
@@ -456,9 +528,9 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
     rate_ppm, leader_ppm, second_ppm, tech_ppm = ppms
     ladder = terms.steps
     mcn_share = terms.mcn_share
-    # arithmetic.split_amounts' formula with its arguments by position, the amounts as a plain tuple (naming
-    # fifteen arguments and twelve results would cost a quarter of the formula's time)
-    amounts: tuple[int, ...] = arithmetic.split_values(
+    # arithmetic.split_amounts' formula on ints with its arguments by position, the amounts as a plain tuple
+    # (naming fifteen arguments and twelve results would cost a quarter of the formula's time)
+    amounts: tuple[int, ...] = arithmetic.split_ints(
         order.paid.fen,
         order.shipping.fen,
         order.subsidy.fen,
@@ -467,7 +539,7 @@ def _amounts(order: Order, profile: PlatformProfile, refunded: int, invalid: boo
         rate_ppm,  # commission_ppm
         schedule(ladder) if ladder else (),  # steps
         terms.step_mode is _MARGINAL,  # marginal
-        rules.fee_ppm,
+        fee_ppm,
         0 if mcn_share is None else mcn_share.ppm,
         leader_ppm,
         second_ppm,
@@ -561,9 +633,10 @@ def _payee_texts(order: Order) -> tuple[str, ...]:
 def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequence[_Step] | None = None) -> OrderSplit:
     """The split after the first *count* events.
 
-    Amounts are computed in integer fen (:func:`_amounts`) and each becomes a Money once. For an :class:`Order`
-    and a :class:`PlatformProfile` themselves (not subclasses, which may override what is read here) the result
-    is built without re-running validators, because every value is proven by construction:
+    Amounts are computed in integer fen (:func:`_amounts`). For an :class:`Order` and a :class:`PlatformProfile`
+    themselves (not subclasses, which may override what is read here) the result notes them and builds each Money
+    and line from them, without re-running validators, when it is first read, because every value is proven by
+    construction:
 
     * every amount is an int between 0 and ``total_in`` (≤ :data:`MAX_FEN`, which :class:`Order`
       checks), in the order's one currency; ``net − mcn`` and ``leader − second`` are not negative since
@@ -580,74 +653,76 @@ def _split_at(order: Order, profile: PlatformProfile, count: int, steps: Sequenc
         state = steps[count - 1] if count else _PAID_STATE
     else:
         state = _walk(order, order.events[:count])[-1] if count else _PAID_STATE
-    currency = order.paid.currency
     refunded = state.refunded
     exact, amounts = _amounts(order, profile, refunded, state.status is _INVALID)
-    base, commission, subsidy_kept, total_in = amounts[0], amounts[1], amounts[9], amounts[11]
-
-    # Zero amounts (an absent MCN or second leader, no refund, no subsidy) share one zero Money per currency, and
-    # equal amounts one Money: a Money is immutable, so sharing it changes nothing a reader can see.
-    zero = _ZEROS.get(currency)
-    if zero is None:
-        zero = _zero_of(currency)
-    money = _trusted
-    total_money = money(total_in, currency) if exact else order.total_in
-    base_money = total_money if base == total_in else money(base, currency)
-    refunded_money = money(refunded, currency) if refunded else zero
-    commission_money = money(commission, currency) if commission else zero
-    subsidy_money = money(subsidy_kept, currency) if subsidy_kept else zero
-    if not exact:
-        return OrderSplit(
-            order.id,
-            state.status,
-            total_money,
-            base_money,
-            refunded_money,
-            commission_money,
-            _lines(order, amounts, refunded_money, zero, SettlementLine),
-            subsidy_money,
-        )
-    # Proven valid (see above): the lines are built the first time they are read (_read_lines).
-    return _trusted_split(
+    if exact:
+        # Proven valid (see above): a bare split with its id, its status and the noted amounts, whose lines and
+        # amounts are built the first time they are read (see _NOTED_FIELDS and _read_lines).
+        result: OrderSplit = _new(OrderSplit)
+        _set_order_id(result, order.id)
+        _set_status(result, state.status)
+        _set_lines_slot(result, [order, amounts, refunded, None, None, None, None, None, None])
+        return result
+    currency = order.paid.currency
+    return OrderSplit(
         order.id,
         state.status,
-        total_money,
-        base_money,
-        refunded_money,
-        commission_money,
-        _PendingLines(_lines, order, amounts, refunded_money, zero, _trusted_line),
-        subsidy_money,
+        order.total_in,
+        Money(amounts[0], currency),  # base
+        Money(refunded, currency),
+        Money(amounts[1], currency),  # commission
+        _lines(order, amounts, refunded, _checked_line),
+        Money(amounts[9], currency),  # subsidy kept
     )
 
 
-def _lines(
-    order: Order, amounts: tuple[int, ...], refunded_money: Money, zero: Money, make_line: Any
-) -> tuple[SettlementLine, ...]:
-    """The lines of a split of *order* with *amounts* (as :func:`_amounts` gives them), each built by *make_line*
-    (the trusted builder or the validating constructor)."""
+def _trusted_line(party: Party, fen: int, currency: str, payee: str | None) -> SettlementLine:
+    """A line of *fen* in *currency* built without validators (the trusted split's lines; a zero shares its
+    currency's zero Money): the value ``SettlementLine(party, Money(fen, currency), payee)`` gives."""
+    if fen:
+        amount = _new(Money)
+        _set_fen(amount, fen)
+        _set_currency(amount, currency)
+    else:
+        zero = _ZEROS.get(currency)  # (a zero Money is false: no ``or`` here)
+        amount = _zero_of(currency) if zero is None else zero
+    line: SettlementLine = _new(SettlementLine)
+    _set_party(line, party)
+    _set_amount(line, amount)
+    _set_payee(line, payee)
+    return line
+
+
+def _checked_line(party: Party, fen: int, currency: str, payee: str | None) -> SettlementLine:
+    """A line built through the validating constructors (a split of a subclass)."""
+    return SettlementLine(party, Money(fen, currency), payee)
+
+
+def _lines(order: Order, amounts: tuple[int, ...], refunded: int, make_line: Any) -> tuple[SettlementLine, ...]:
+    """The lines of a split of *order* with *amounts* (as :func:`_amounts` gives them) after *refunded* fen were
+    refunded, each built by *make_line* (:func:`_trusted_line` or :func:`_checked_line`)."""
     terms = order.terms
-    currency = zero.currency
-    money = _trusted
+    currency = order.paid.currency
     _, _, fee, mcn, influencer, leader, second, tech, merchant, _, returned, _ = amounts
     # An own-stream order (自播) has no influencer, so no influencer line (its commission is 0% anyway).
-    lines = (
-        []
-        if order.influencer_id is None
-        else [make_line(_INFLUENCER, money(influencer, currency) if influencer else zero, order.influencer_id)]
-    )
-    if terms.mcn_id is not None:
-        lines.append(make_line(_MCN, money(mcn, currency) if mcn else zero, terms.mcn_id))
-    lines.append(make_line(_PLATFORM_FEE, money(fee, currency) if fee else zero, None))
-    if terms.leader_id is not None:
-        lines.append(make_line(_TEAM_LEADER, money(leader, currency) if leader else zero, terms.leader_id))
-    if terms.second_leader_id is not None:
-        lines.append(make_line(_SECOND_LEADER, money(second, currency) if second else zero, terms.second_leader_id))
-    lines.append(make_line(_TECH_FEE, money(tech, currency) if tech else zero, None))
-    lines.append(make_line(_MERCHANT, money(merchant, currency) if merchant else zero, order.merchant_id))
-    if refunded_money.fen:
-        lines.append(make_line(_BUYER_REFUND, refunded_money, None))
+    payee: str | None = order.influencer_id
+    lines = [] if payee is None else [make_line(_INFLUENCER, influencer, currency, payee)]
+    payee = terms.mcn_id
+    if payee is not None:
+        lines.append(make_line(_MCN, mcn, currency, payee))
+    lines.append(make_line(_PLATFORM_FEE, fee, currency, None))
+    payee = terms.leader_id
+    if payee is not None:
+        lines.append(make_line(_TEAM_LEADER, leader, currency, payee))
+    payee = terms.second_leader_id
+    if payee is not None:
+        lines.append(make_line(_SECOND_LEADER, second, currency, payee))
+    lines.append(make_line(_TECH_FEE, tech, currency, None))
+    lines.append(make_line(_MERCHANT, merchant, currency, order.merchant_id))
+    if refunded:
+        lines.append(make_line(_BUYER_REFUND, refunded, currency, None))
     if returned:
-        lines.append(make_line(_SUBSIDY_RETURN, money(returned, currency), None))
+        lines.append(make_line(_SUBSIDY_RETURN, returned, currency, None))
     return tuple(lines)
 
 
@@ -670,7 +745,7 @@ def split(order: Order, profile: PlatformProfile, *, as_of: datetime | None = No
         PolicyError: The order's rates break the profile's bounds (commission range, cap, 100% in total).
         InvalidValueError: *order* is not an :class:`Order` or *profile* not a profile.
     """
-    if not isinstance(order, Order):
+    if order.__class__ is not Order and not isinstance(order, Order):
         raise InvalidValueError("split.order", order, "must be an Order")
     events = order.events
     if as_of is not None:
